@@ -1,0 +1,71 @@
+/*
+ * api.h — the wire adapters and what they share.
+ *
+ * struct api is the context every adapter gets: the current model (swapped
+ * on reload), the configuration and the generated assets. Each adapter only
+ * parses its wire format into dispatch arguments and renders the result:
+ *   http_iface.c  EVENT=... on /coccinterfaces, /asterccinterfaces
+ *   script.c      JSONP on /setevent/<fn>, and the generated astcc_CJI.js
+ *   soap.c        SOAP 1.1 rpc/encoded on /coccwi.php, /astccwi.php, WSDL
+ *   web.c         the router, CORS, static pages
+ */
+#ifndef OCC_API_H
+#define OCC_API_H
+
+#include <stdbool.h>
+#include <re.h>
+#include "api/httpd.h"
+#include "ops/op.h"
+
+struct conf;
+struct model;
+
+struct api {
+	struct model *m;
+	const struct conf *cfg;
+	struct mbuf *cji_js;        /* generated astcc_CJI.js */
+};
+
+/* render.c: each renderer is an re_printf handler taking a render_args,
+ * so adapters print straight into their reply with "%H". */
+struct render_args {
+	const struct op *op;
+	const struct op_result *res;
+	const char *lang;           /* "code" or a language of the catalog */
+};
+/* The message field alone. */
+int  render_message(struct re_printf *pf, void *ra);
+/* "|Retuen|code|Retuen|message[|Retuen|extra]" */
+int  render_retuen(struct re_printf *pf, void *ra);
+/* "1|data" or "0|BackMsg_NN" (SOAP statistics) */
+int  render_plain(struct re_printf *pf, void *ra);
+/* {"code":1,"message":"...","param":"..."} */
+int  render_json(struct re_printf *pf, void *ra);
+/* A JSON string literal, safe inside <script> and JSONP. */
+int  json_str(struct re_printf *pf, const char *s);
+int  json_str_h(struct re_printf *pf, void *str);   /* for "%H" */
+/* The message language of a request: its `language` parameter if valid,
+ * else the configured one. */
+const char *request_lang(const struct api *api, const char *param);
+
+/* adapters */
+struct form;
+/* Parse the query string, then the body, into f. */
+int  request_form(const struct http_req *req, struct form *f);
+void http_iface_handle(struct api *api, const struct http_req *req,
+		       struct http_resp *resp);
+void script_handle(struct api *api, const struct http_req *req,
+		   struct http_resp *resp, const char *fn);
+int  script_js_build(struct mbuf **mbp);
+/* A JSONP callback name: a JS identifier path of at most 128 bytes. */
+bool callback_name_valid(const char *s);
+void soap_handle(struct api *api, const struct http_req *req,
+		 struct http_resp *resp, const char *service);
+struct wsdl_args {
+	const char *service;        /* coccWI or astccWI */
+	const char *location;       /* soap:address */
+};
+int  soap_wsdl_print_h(struct re_printf *pf, void *wsdl_args);
+void web_route(const struct http_req *req, struct http_resp *resp, void *arg);
+
+#endif

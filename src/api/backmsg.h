@@ -1,0 +1,75 @@
+/*
+ * backmsg.h — the manuals' return-message catalog (BackMsg_NN) and how a
+ * result's `message` is rendered.
+ *
+ * Rendering (the [api] message setting, or a request's `language`):
+ *   code            BackMsg_09[8009]     (default: clients map codes to text)
+ *   cn              坐席工号不存在[8009]  (placeholder replaced by the argument)
+ *   en (and others) Agent number does not exist [8009]
+ * Languages of the manual's table other than cn fall back to English.
+ */
+#ifndef OCC_BACKMSG_H
+#define OCC_BACKMSG_H
+
+#include <stdbool.h>
+
+/* Named codes used by the handlers; the number is the wire code. */
+enum backmsg {
+	BM_NONE               = 0,   /* message is data, not a code */
+	BM_EMPTY_PARAM        = 1,
+	BM_BAD_ORG            = 2,
+	BM_BAD_CREDENTIALS    = 3,
+	BM_LOGIN_OK           = 4,
+	BM_ACCOUNT_DISABLED   = 5,
+	BM_ACCOUNT_MISSING    = 6,
+	BM_WRONG_PASSWORD     = 7,
+	BM_LOGOUT_OK          = 8,
+	BM_AGENT_NOT_EXIST    = 9,
+	BM_QUEUE_SWITCH_FAIL  = 10,
+	BM_GROUP_ID_NOT_EXIST = 11,
+	BM_NO_SUCH_AGENT      = 12,
+	BM_BAD_TYPE           = 13,
+	BM_QUEUE_SWITCH_OK    = 14,
+	BM_NO_ACCOUNT         = 15,
+	BM_PARAM_ERROR        = 28,
+	BM_GROUP_NOT_EXIST    = 30,
+	BM_NO_ACCOUNT_AGENT   = 38,
+	BM_GET_OK             = 43,
+	BM_GET_NO_DATA        = 44,
+	BM_NO_GROUP_IN_TEAM   = 50,
+	BM_NO_GROUP_TO_CHECKIN = 57,
+	BM_NOT_CHECKED_IN     = 58,
+	BM_ACW_MODE_OK        = 59,
+	BM_ACW_MODE_FAIL      = 60,
+	BM_ACW_END_OK         = 61,
+	BM_WORKWAY_OK         = 62,
+	BM_ACCOUNT_LOGIN_FAIL = 63,
+	BM_NOT_LEADER_AGENT   = 65,
+	BM_ALREADY_PAUSED     = 66,
+	BM_NOT_LEADER         = 68,
+	BM_NOT_IN_ACW         = 90,
+	BM_WORKWAY_FAIL       = 91,
+	BM_NO_AGENTS          = 93,
+	BM_NO_AGENTS_IN_STATE = 94,
+	BM_CORE_UNAVAILABLE   = 100,
+	BM_EXTEN_NOT_EXIST    = 110,
+	BM_CHECK_OUT_FIRST    = 111,
+	BM_EXTEN_SET          = 112,
+	BM_FILE_NOT_FOUND     = 404,
+};
+
+enum { BACKMSG_MAX = 405 };
+
+bool backmsg_exists(int code);
+/* zh or en text; NULL for an unknown code */
+const char *backmsg_text(int code, bool chinese);
+/* Is lang acceptable for rendering ("code" or a language of the table)? */
+bool backmsg_lang_valid(const char *lang);
+struct re_printf;
+/* Print the message for code with optional bracket argument in lang. */
+int backmsg_print(struct re_printf *pf, int code, const char *arg,
+		  const char *lang);
+struct backmsg_args { int code; const char *arg; const char *lang; };
+int backmsg_print_h(struct re_printf *pf, void *backmsg_args);  /* "%H" */
+
+#endif

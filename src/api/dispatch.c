@@ -1,0 +1,212 @@
+/*
+ * dispatch.c — checks run once, centrally, in this order:
+ *
+ *   1. every value within its parameter's maxlen        BackMsg_28[name]
+ *   2. required parameters present and not blank         BackMsg_01[name]
+ *   3. usertype / pwdtype words (defaults agent, plaintext)  BackMsg_28[name]
+ *   4. team from orgidentity                             BackMsg_02
+ *   5. credentials: agent 03, account 63, disabled account 05
+ *   6. OPF_AGENT: an account acts through its linked agent   BackMsg_38
+ *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
+ *   8. the handler (none yet: BackMsg_100)
+ *
+ * A handler that returns a BackMsg its row does not declare is logged as an
+ * error; the API tests fail on such lines.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <re.h>
+#define LOG_TOPIC "api.dispatch"
+#include "base/log.h"
+#include "base/form.h"
+#include "core/auth.h"
+#include "core/agent.h"
+#include "core/pwhash.h"
+#include "api/dispatch.h"
+
+void dispatch_args_named(struct dispatch_args *da, const struct form *f)
+{
+	memset(da, 0, sizeof(*da));
+	for (size_t i = 0; i < f->n; i++) {
+		enum param p = param_lookup(f->v[i].name);
+		if (p != P_END && !da->v[p])
+			da->v[p] = f->v[i].value;
+	}
+}
+
+bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
+			      const char *const *vals, size_t n)
+{
+	const enum param *order = op->soap_params;
+	size_t nmain = op_param_count(op->soap_params);
+	size_t nalt = op_param_count(op->soap_params_alt);
+
+	memset(da, 0, sizeof(*da));
+	if (nalt && n == nalt && n != nmain)
+		order = op->soap_params_alt;
+	else if (n > nmain)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		da->v[order[i]] = vals[i];
+	return true;
+}
+
+static bool blank(const char *s)
+{
+	if (!s)
+		return true;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
+static bool check_params(const struct op *op, const struct dispatch_args *da,
+			 struct op_result *res)
+{
+	for (int p = 1; p < P_COUNT; p++) {
+		if (da->v[p] && strlen(da->v[p]) > param_defs[p].maxlen) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, param_defs[p].name);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < OP_MAX_PARAMS && op->required[i]; i++) {
+		enum param p = op->required[i];
+		if (blank(da->v[p])) {
+			res_set(res, OP_FAIL, BM_EMPTY_PARAM, param_defs[p].name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Steps 3 and 5: who is calling. Fills ctx->agent or ctx->account. */
+static bool authenticate(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *usertype = ctx->args[P_USERTYPE];
+	const char *pwdtype = ctx->args[P_PWDTYPE];
+	char md5hex[MD5HEX_LEN];
+	bool as_account;
+
+	if (ctx->op->auth == AUTH_USER) {
+		if (!*usertype)
+			usertype = "agent";
+		if (strcasecmp(usertype, "agent") &&
+		    strcasecmp(usertype, "account")) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "usertype");
+			return false;
+		}
+		as_account = !strcasecmp(usertype, "account");
+	}
+	else {
+		as_account = ctx->op->auth == AUTH_ACCOUNT;
+	}
+	if (!*pwdtype)
+		pwdtype = "plaintext";
+	if (strcasecmp(pwdtype, "plaintext") && strcasecmp(pwdtype, "md5")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "pwdtype");
+		return false;
+	}
+	bool md5_ok = !pw_to_md5hex(md5hex, pwdtype, ctx->args[P_PASSWORD]);
+
+	if (as_account) {
+		struct account *ac = account_find(ctx->team, ctx->args[P_USER]);
+		if (!ac || !md5_ok || !ac->enabled ||
+		    !auth_verify(&ac->ac, ac->pwhash, md5hex, ctx->now)) {
+			res_set(res, OP_FAIL, BM_ACCOUNT_LOGIN_FAIL, NULL);
+			return false;
+		}
+		ctx->account = ac;
+		if (ac->agent_number[0])
+			ctx->agent = agent_find(ctx->team, ac->agent_number);
+		return true;
+	}
+	struct agent *a = agent_find(ctx->team, ctx->args[P_USER]);
+	if (!a || !md5_ok || !auth_verify(&a->ac, a->pwhash, md5hex, ctx->now)) {
+		res_set(res, OP_FAIL, BM_BAD_CREDENTIALS, NULL);
+		return false;
+	}
+	if (a->account && !a->account->enabled) {
+		res_set(res, OP_FAIL, BM_ACCOUNT_DISABLED, NULL);
+		return false;
+	}
+	ctx->agent = a;
+	return true;
+}
+
+static bool check_rights(struct op_ctx *ctx, struct op_result *res)
+{
+	unsigned flags = ctx->op->flags;
+
+	if ((flags & OPF_AGENT) && !ctx->agent) {
+		res_set(res, OP_FAIL, BM_NO_ACCOUNT_AGENT, NULL);
+		return false;
+	}
+	if (flags & OPF_LEADER_GROUP) {
+		char *end;
+		long long id = strtoll(ctx->args[P_AGENT_GROUP_ID], &end, 10);
+		struct group *g = *end ? NULL : team_group(ctx->team, id);
+		if (!g) {
+			res_set(res, OP_FAIL, BM_NO_GROUP_IN_TEAM, NULL);
+			return false;
+		}
+		if (!ctx->account && !agent_leads(ctx->agent, g)) {
+			res_set(res, OP_FAIL, BM_NOT_LEADER_AGENT, NULL);
+			return false;
+		}
+	}
+	if (flags & OPF_LEADER_TARGET) {
+		struct agent *t = agent_find(ctx->team, ctx->args[P_TARGET]);
+		bool leads = false;
+		struct le *le;
+		if (!t) {
+			res_set(res, OP_FAIL, BM_AGENT_NOT_EXIST,
+				ctx->args[P_TARGET]);
+			return false;
+		}
+		LIST_FOREACH(&t->members, le)
+			leads |= agent_leads(ctx->agent,
+					     ((struct member *)le->data)->group);
+		if (!ctx->account && !leads) {
+			res_set(res, OP_FAIL, BM_NOT_LEADER, NULL);
+			return false;
+		}
+	}
+	return true;
+}
+
+void dispatch_run(struct model *m, const struct op *op,
+		  const struct dispatch_args *da, struct op_result *res)
+{
+	struct op_ctx ctx = { .op = op, .m = m, .now = now_ms() };
+
+	for (int p = 0; p < P_COUNT; p++)
+		ctx.args[p] = da->v[p] ? da->v[p] : "";
+
+	if (!check_params(op, da, res))
+		goto out;
+	if (op->auth != AUTH_NONE) {
+		ctx.team = team_find(m, ctx.args[P_ORGIDENTITY]);
+		if (!ctx.team) {
+			res_set(res, OP_FAIL, BM_BAD_ORG, NULL);
+			goto out;
+		}
+	}
+	if (op->auth >= AUTH_USER && !authenticate(&ctx, res))
+		goto out;
+	if (!check_rights(&ctx, res))
+		goto out;
+	if (!op->handler) {
+		res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
+		goto out;
+	}
+	op->handler(&ctx, res);
+ out:
+	if (res->backmsg && !op_declares_code(op, res->backmsg))
+		OCC_ERR("undeclared backmsg op=%s code=%d", op->id,
+			res->backmsg);
+	OCC_DBG("op=%s team=%s user=%s code=%d backmsg=%d", op->id,
+		ctx.args[P_ORGIDENTITY], ctx.args[P_USER], res->code,
+		res->backmsg);
+}

@@ -1,0 +1,33 @@
+/*
+ * dispatch.h — the one path every request takes, whatever its interface:
+ * collect arguments (by name or by position), run the checks the row
+ * declares in a fixed order, call the handler. Redis's processCommand() is
+ * the model; see dispatch.c for the order of the checks.
+ */
+#ifndef OCC_DISPATCH_H
+#define OCC_DISPATCH_H
+
+#include "api/optable.h"
+#include "ops/op.h"
+
+struct form;
+
+enum iface { IFACE_HTTP, IFACE_SCRIPT, IFACE_SOAP };
+
+struct dispatch_args {
+	const char *v[P_COUNT];       /* NULL when absent */
+};
+
+/* Named arguments (HTTP form, Script query). Unknown names are ignored. */
+void dispatch_args_named(struct dispatch_args *da, const struct form *f);
+/* Positional arguments (SOAP): the row's SOAP order, or the asterCC 2.1
+ * order when the count matches that one. Returns false for a count neither
+ * order accepts (too many arguments). */
+bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
+			      const char *const *vals, size_t n);
+
+/* Run op. res must be res_init()ed; the caller renders and res_reset()s. */
+void dispatch_run(struct model *m, const struct op *op,
+		  const struct dispatch_args *da, struct op_result *res);
+
+#endif

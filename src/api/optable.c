@@ -1,0 +1,540 @@
+/*
+ * optable.c — the operation table: one row per operation of the manuals
+ * (shared/spec/API.md §3), in the cocc manual's parameter orders, with the
+ * asterCC 2.1 spellings accepted as aliases. See optable.h for the columns.
+ */
+#include <string.h>
+#include <strings.h>
+#include "api/optable.h"
+#include "ops/op.h"
+
+#define L(...) { __VA_ARGS__ }
+/* the five credentials, in the order most operations use */
+#define AUTH5 P_ORGIDENTITY, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD
+#define CRED3 P_ORGIDENTITY, P_USER, P_PASSWORD
+/* codes any credentialed operation can return */
+#define AUTH_CODES 1, 2, 3, 5, 28, 63
+
+const struct param_def param_defs[P_COUNT] = {
+	[P_ORGIDENTITY]  = { "orgidentity", {0}, 64, "team (organization) identity" },
+	[P_USERTYPE]     = { "usertype", {0}, 16, "`agent` or `account` (default agent)" },
+	[P_USER]         = { "user", {0}, 64, "agent number or account name" },
+	[P_PWDTYPE]      = { "pwdtype", {0}, 16, "`plaintext` or `md5` (lowercase hex MD5 of the password; default plaintext)" },
+	[P_PASSWORD]     = { "password", {0}, 128, "password" },
+	[P_TYPE]         = { "type", {0}, 16, "operation type (per operation)" },
+	[P_LIST]         = { "list", {0}, 1024, "comma-separated agent group ids; empty = all of the agent's groups" },
+	[P_DEVICEEXTEN]  = { "deviceexten", {0}, 32, "extension to work on after check-in" },
+	[P_PUSHEVENT]    = { "pushevent", {0}, 8, "`yes` to send agent notification events (default no)" },
+	[P_PAUSE_REASON] = { "pause_reason", {0}, 64, "training, meeting, leave, lunch, rest, other (free text counts as other)" },
+	[P_DND]          = { "dnd", {0}, 16, "non-empty: the extension enters/leaves do-not-disturb too" },
+	[P_AGENT_GROUP_ID] = { "agent_group_id", {0}, 1024, "agent group id (comma-separated list where the operation allows)" },
+	[P_STATUS]       = { "status", {0}, 128, "status word or comma-separated filter (per operation)" },
+	[P_TARGETDN]     = { "targetdn", {0}, 64, "target agent number or phone number" },
+	[P_TARGETTYPE]   = { "targettype", {0}, 16, "`exter` phone number, `inner` agent" },
+	[P_AGENTGROUPID] = { "agentgroupid", {0}, 32, "agent group id" },
+	[P_MODELTYPE]    = { "modeltype", {0}, 32, "BusinessApp, Campaign, Virtualcustomer, Customerservice" },
+	[P_MODEL_ID]     = { "model_id", {0}, 64, "business id (e.g. campaign id)" },
+	[P_USERDATA]     = { "userdata", {0}, 2048, "free text returned in the call events" },
+	[P_AGENTEXTEN]   = { "agentexten", {0}, 32, "extension the agent uses for this call" },
+	[P_CALLERID]     = { "callerid", {0}, 64, "caller id to present" },
+	[P_TRUNKIDENTITY] = { "trunkidentity", {0}, 64, "trunk to dial out on" },
+	[P_CIDTYPE]      = { "cidtype", {0}, 16, "caller-id type (original plugin)" },
+	[P_CALLERNAME]   = { "callername", {0}, 64, "caller name (original plugin)" },
+	[P_CONSULTTYPE]  = { "consulttype", {0}, 16, "`internal` or `external`" },
+	[P_UNIQUEID]     = { "uniqueid", {0}, 1024, "comma-separated call-leg uniqueids" },
+	[P_TARGETAGENT]  = { "targetagent", {0}, 32, "agent number whose call is acted on" },
+	[P_TARGET]       = { "target", {0}, 32, "hangup target or supervised agent number" },
+	[P_PHONENUMBER]  = { "phonenumber", { "phonenummer", "phonenumbe" }, 64, "supervisor's phone number" },
+	[P_SILENCE]      = { "silence", {0}, 4, "`1` silence, `0` music on hold" },
+	[P_SESSIONID]    = { "sessionid", {0}, 64, "call session id (from events)" },
+	[P_CALLDATE]     = { "calldate", {0}, 32, "call date YYYY-MM-DD" },
+	[P_SOURCE]       = { "source", {0}, 8, "`data`, `http` or `ftp`" },
+	[P_CONTEXT]      = { "context", {0}, 16384, "record (name=value||...) or file URL" },
+	[P_SOURCE_USER]  = { "source_user", {0}, 64, "file server user" },
+	[P_SOURCE_PWD]   = { "source_pwd", {0}, 128, "file server password" },
+	[P_EXETIME]      = { "exetime", {0}, 32, "YYYY-MM-DD hh:mm:ss or empty for now" },
+	[P_DELROW]       = { "delrow", {0}, 8, "leading rows to skip" },
+	[P_PHONE_FIELD]  = { "phone_field", {0}, 64, "phone column for the pre-dial list" },
+	[P_PRIORITY_FIELD] = { "priority_field", {0}, 64, "priority column" },
+	[P_DIALTIME_FIELD] = { "dialtime_field", {0}, 64, "dial-time column" },
+	[P_EMPTYAGENT]   = { "emptyagent", {0}, 8, "yes/no" },
+	[P_RESETSTATUS]  = { "resetstatus", {0}, 8, "yes/no" },
+	[P_DUPWAY]       = { "dupway", {0}, 16, "update/skip" },
+	[P_DUPDIALLIST]  = { "dupdiallist", {0}, 32, "ignoreDuplicate/all/ignoreSuccess" },
+	[P_CHANGEPACKAGE] = { "changepackage", {0}, 32, "skip/unassignToCurrent/reassignToCurrent" },
+	[P_QUEUENUMBER]  = { "queuenumber", { "queuenum" }, 32, "queue number" },
+	[P_PRIO]         = { "prio", {0}, 8, "minimum customer priority" },
+	[P_DTMF]         = { "dtmf", {0}, 64, "digits, * and #" },
+	[P_VARNAME]      = { "varname", {0}, 64, "[A-Z0-9][A-Z0-9_-]*" },
+	[P_VARVALUE]     = { "varvalue", {0}, 1024, "value" },
+	[P_IVREXTEN]     = { "ivrexten", {0}, 32, "main IVR number" },
+	[P_IVRFLOW]      = { "ivrflow", {0}, 64, "menu keys, dash-separated (1-2-5)" },
+	[P_TRANSFER]     = { "transfer", {0}, 4, "`0` release, `1` suspend" },
+	[P_EXTEN]        = { "exten", {0}, 32, "extension number" },
+	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
+};
+
+const struct op op_table[] = {
+{
+	.id = "login", .soap = "login", .http = "LOGIN", .script = "loginCJI",
+	.soap_params   = L(AUTH5),
+	.http_params   = L(AUTH5),
+	.script_params = L(AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 4),
+	.extra_name = "param",
+	.handler = op_login,
+	.summary = "Log in as an agent or an account.",
+	.notes = "Success carries the per-group `param` string (SOAP third field `param`, HTTP `status`, Script `param`). A repeated login succeeds again; the Script interface reports it with code 3 as the manual says.",
+},
+{
+	.id = "logout", .soap = "logout", .http = "LOGOUT", .script = "logoutCJI",
+	.soap_params     = L(AUTH5),
+	.soap_params_alt = L(P_ORGIDENTITY, P_USER, P_PASSWORD),
+	.http_params     = L(AUTH5),
+	.script_params   = L(AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 8),
+	.handler = op_logout,
+	.summary = "Log out: checks the agent out of every group.",
+	.notes = "The asterCC 2.1 three-argument SOAP form (orgidentity, user, password) is accepted.",
+},
+{
+	.id = "queue_action", .soap = "queueAction", .http = "QUEUE",
+	.script = "queueActionCJI",
+	.soap_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_LIST, P_PWDTYPE, P_PASSWORD, P_DEVICEEXTEN, P_PUSHEVENT),
+	.soap_params_alt = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_LIST, P_PWDTYPE, P_PASSWORD),
+	.http_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_LIST, P_PWDTYPE, P_PASSWORD, P_DEVICEEXTEN, P_PUSHEVENT),
+	.script_params = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_LIST, P_PWDTYPE, P_PASSWORD, P_DEVICEEXTEN, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(P_TYPE, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 13, 38, 57, 58, 110),
+	.handler = op_queue_action,
+	.summary = "Check the agent in to (type 1) or out of (type 2) agent groups.",
+	.notes = "Message lists `groupid:result` per group (success, CheckedIn, NotInGroup, NotFoundGroup, NotChecked); code 1 if any group succeeded, 3 if none did. Checking in also logs the agent in.",
+},
+{
+	.id = "queue_pause", .soap = "queuePause", .http = "QUEUEPAUSE",
+	.script = "queuePauseCJI",
+	.soap_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PAUSE_REASON, P_DND),
+	.http_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PAUSE_REASON, P_PWDTYPE, P_PASSWORD, P_DND),
+	.script_params = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PAUSE_REASON, P_PUSHEVENT, P_CALLBACKFUC, P_DND),
+	.required = L(P_TYPE, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 10, 13, 14, 38, 58, 66),
+	.handler = op_queue_pause,
+	.summary = "Pause (type 1, with a reason) or unpause (type 2) the agent in all checked-in groups.",
+	.notes = "Reasons rest, leave, meeting, training, lunch are counted separately by agentRealtime; any other text counts as other. Unpausing an agent that is not paused answers BackMsg_10.",
+},
+{
+	.id = "acw_action", .soap = "acwAction", .http = "ACW",
+	.script = "acwActionCJI",
+	.soap_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.http_params   = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_AGENT_GROUP_ID, P_PWDTYPE, P_PASSWORD),
+	.script_params = L(P_TYPE, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(P_TYPE, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 13, 38, 58, 59, 60),
+	.handler = op_acw_action,
+	.summary = "Set the after-call-work mode (1 after ring, 2 after answer, 3 off) in checked-in groups.",
+	.notes = "Empty agent_group_id means every checked-in group.",
+},
+{
+	.id = "acw_off", .soap = "acwOff", .http = "ACWOFF",
+	.script = "acwOffCJI",
+	.soap_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD),
+	.http_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD),
+	.script_params = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 61, 90),
+	.handler = op_acw_off,
+	.summary = "End the agent's after-call work.",
+},
+{
+	.id = "workway_action", .soap = "workwayAction", .http = "WORKWAY",
+	.script = "workwayActionCJI",
+	.soap_params   = L(P_STATUS, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.soap_params_alt = L(P_STATUS, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.http_params   = L(P_STATUS, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.script_params = L(P_STATUS, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(P_STATUS, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 58, 62, 91),
+	.handler = op_workway_action,
+	.summary = "Set the work mode (dialin, dialout, all) in checked-in groups.",
+	.notes = "Empty agent_group_id means every checked-in group. An unknown status word answers BackMsg_28.",
+},
+{
+	.id = "make_call", .soap = "makeCall", .http = "MAKECALL",
+	.script = "makeCallCJI",
+	.soap_params   = L(P_TARGETDN, P_TARGETTYPE, P_AGENTGROUPID, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_USERDATA, P_AGENTEXTEN, P_CALLERID, P_TRUNKIDENTITY),
+	.soap_params_alt = L(P_TARGETDN, P_TARGETTYPE, P_AGENTGROUPID, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_USERDATA),
+	.http_params   = L(P_TARGETDN, P_TARGETTYPE, P_AGENTGROUPID, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_USERDATA, P_AGENTEXTEN, P_CALLERID, P_TRUNKIDENTITY, P_CALLERNAME, P_CIDTYPE),
+	.script_params = L(P_TARGETDN, P_TARGETTYPE, P_AGENTGROUPID, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_USERDATA, P_CALLBACKFUC, P_AGENTEXTEN, P_CALLERID, P_TRUNKIDENTITY),
+	.required = L(P_TARGETDN, P_TARGETTYPE, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 16, 17, 18, 19, 20, 22, 23, 24, 30, 38, 100, 117, 118, 119),
+	.summary = "Call a number or an agent: the agent's phone rings first, then the target.",
+},
+{
+	.id = "consult", .soap = "consult", .http = "CONSULT",
+	.script = "consultCJI",
+	.soap_params   = L(P_TARGETDN, P_AGENTGROUPID, P_CONSULTTYPE, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_TARGETDN, P_AGENTGROUPID, P_CONSULTTYPE, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_TARGETDN, P_AGENTGROUPID, P_CONSULTTYPE, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGETDN, P_CONSULTTYPE, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 21, 25, 26, 27, 38, 56, 95, 100),
+	.summary = "Consult a third party (agent or number) while the customer is held.",
+},
+{
+	.id = "transfer", .soap = "transfer", .http = "TRANSFER",
+	.script = "transferCJI",
+	.soap_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 29, 31, 38, 100),
+	.summary = "Complete a transfer: the customer is connected to the consulted party.",
+},
+{
+	.id = "call_return", .soap = "callReturn", .http = "CALLRETURN",
+	.script = "callReturnCJI",
+	.soap_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 32, 33, 38, 100),
+	.summary = "Drop the consulted party and return to the held customer.",
+},
+{
+	.id = "conference", .soap = "conference", .http = "CONFERENCE",
+	.script = "conferenceCJI",
+	.soap_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 34, 35, 38, 100),
+	.summary = "Join customer, agent and consulted party in a conference.",
+},
+{
+	.id = "hangup", .soap = "hangup", .http = "HANGUP",
+	.script = "hangupCJI",
+	.soap_params   = L(P_UNIQUEID, P_TARGETAGENT, P_TARGET, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_UNIQUEID, P_TARGETAGENT, P_TARGET, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_UNIQUEID, P_TARGETAGENT, P_TARGET, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGET, CRED3),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 36, 37, 64, 92, 100),
+	.summary = "Hang up legs by uniqueid, or the agent's, caller's, consulted, supervisor's or all legs.",
+},
+{
+	.id = "intrude", .soap = "intrude", .http = "INTRUDE",
+	.script = "intrudeCJI",
+	.soap_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
+	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
+	.codes = L(AUTH_CODES, 9, 39, 40, 68, 92, 100),
+	.summary = "Group leader barges into an agent's call (three-way).",
+},
+{
+	.id = "silent_monitor", .soap = "silentMonitor", .http = "SILENTMONITOR",
+	.script = "silentMonitorCJI",
+	.soap_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.http_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
+	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
+	.codes = L(AUTH_CODES, 9, 41, 42, 68, 92, 100),
+	.summary = "Group leader listens to an agent's call unheard.",
+},
+{
+	.id = "agent_status", .soap = "agentStatus", .http = "AGENTSTATUS",
+	.script = "agentStatusCJI",
+	.soap_params   = L(AUTH5),
+	.http_params   = L(AUTH5),
+	.script_params = L(AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 43, 44),
+	.extra_name = "status",
+	.handler = op_agent_status,
+	.summary = "The agent's state in each of its groups.",
+	.notes = "Third field `status`: `groupid-state,` per group, each entry ending with a comma; state is idle, ring, busy, acw, pause, or logout for a group the agent is not checked in to. BackMsg_44 when the agent belongs to no group.",
+},
+{
+	.id = "whisper", .soap = "whisper", .http = "Whisper",
+	.script = "whisperCJI",
+	.soap_params   = L(P_TARGET, P_PHONENUMBER, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD, P_ORGIDENTITY),
+	.http_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
+	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
+	.codes = L(AUTH_CODES, 9, 48, 49, 68, 92, 100),
+	.summary = "Group leader speaks to the agent only.",
+},
+{
+	.id = "agentgroup_status", .soap = "agentgroupStatus",
+	.http = "AgentgroupStatus", .script = "agentgroupStatusCJI",
+	.soap_params   = L(AUTH5, P_AGENT_GROUP_ID, P_STATUS),
+	.http_params   = L(AUTH5, P_AGENT_GROUP_ID, P_STATUS),
+	.script_params = L(AUTH5, P_AGENT_GROUP_ID, P_STATUS, P_CALLBACKFUC),
+	.required = L(CRED3, P_AGENT_GROUP_ID, P_STATUS),
+	.auth = AUTH_USER, .flags = OPF_LEADER_GROUP,
+	.codes = L(AUTH_CODES, 43, 50, 65, 93, 94),
+	.handler = op_agentgroup_status,
+	.summary = "Group leader lists the agents of a group in the given states.",
+	.notes = "status is a comma-separated filter of all, idle, busy, ring, pause, acw, login (checked in), logout (not checked in). Message `agent:state,...` in agent-number order.",
+},
+{
+	.id = "forced_release", .soap = "forcedRelease", .http = "ForcedRelease",
+	.script = "forcedReleaseCJI",
+	.soap_params   = L(P_TARGET, P_PHONENUMBER, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD, P_ORGIDENTITY),
+	.http_params   = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY),
+	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
+	.required = L(P_TARGET, CRED3),
+	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
+	.codes = L(AUTH_CODES, 9, 45, 46, 47, 68, 92, 100),
+	.summary = "Group leader ends an agent's call.",
+},
+{
+	.id = "hold", .soap = "hold", .http = "Hold", .script = "holdCJI",
+	.soap_params   = L(P_SILENCE, AUTH5),
+	.http_params   = L(P_SILENCE, AUTH5),
+	.script_params = L(P_SILENCE, AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 51, 52, 92, 96, 100),
+	.summary = "Hold the customer (silence 1) or play music on hold (silence 0).",
+},
+{
+	.id = "resume", .soap = "resume", .http = "Resume", .script = "resumeCJI",
+	.soap_params   = L(AUTH5),
+	.http_params   = L(AUTH5),
+	.script_params = L(AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 53, 54, 92, 96, 100),
+	.summary = "Take the customer off hold.",
+},
+{
+	.id = "get_monitor", .soap = "getMonitor", .http = "GetMonitor",
+	.script = "getMonitorCJI",
+	.soap_params   = L(P_SESSIONID, P_CALLDATE),
+	.http_params   = L(P_SESSIONID, P_CALLDATE),
+	.script_params = L(P_SESSIONID, P_CALLDATE, P_CALLBACKFUC),
+	.required = L(P_SESSIONID),
+	.auth = AUTH_NONE,
+	.codes = L(1, 28, 43, 44, 100, 404),
+	.summary = "The URL of a call's recording.",
+},
+{
+	.id = "import_data", .soap = "importWS", .http = "Import",
+	.script = "importCJI", .script_alias = "importCJl",
+	.soap_params   = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE),
+	.http_params   = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE),
+	.script_params = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE, P_CALLBACKFUC),
+	.required = L(CRED3, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 100, 404),
+	.summary = "Import customer data into a campaign's customer package.",
+},
+{
+	.id = "group_status_num", .soap = "groupStatusNum",
+	.soap_params   = L(P_ORGIDENTITY, P_QUEUENUMBER, P_TYPE),
+	.required = L(P_ORGIDENTITY, P_QUEUENUMBER),
+	.auth = AUTH_TEAM, .flags = OPF_PLAIN_SOAP,
+	.codes = L(1, 2, 28, 30),
+	.handler = op_group_status_num,
+	.summary = "Counts of a queue's agents by state (SOAP only, no credentials).",
+	.notes = "type idle|ringing|pause|busy|acw gives `1|count`; all, empty or anything else gives `1|checked-in|idle|ringing|paused|busy|acw`. Failure `0|BackMsg_NN`.",
+},
+{
+	.id = "queue_customer_num", .soap = "queueCustomerNum",
+	.http = "queueCustomerNum", .script = "queueCustomerNumCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_QUEUENUMBER, P_PRIO),
+	.http_params   = L(P_ORGIDENTITY, P_QUEUENUMBER, P_PRIO),
+	.script_params = L(P_ORGIDENTITY, P_QUEUENUMBER, P_PRIO, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_QUEUENUMBER),
+	.auth = AUTH_TEAM, .flags = OPF_PLAIN_SOAP,
+	.codes = L(1, 2, 28, 30, 100),
+	.summary = "Counts of a queue's waiting customers by state (no credentials).",
+},
+{
+	.id = "team_status", .soap = "teamStatus", .http = "TeamStatus",
+	.script = "teamStatusCJI",
+	.soap_params   = L(AUTH5, P_STATUS),
+	.http_params   = L(AUTH5, P_STATUS),
+	.script_params = L(AUTH5, P_STATUS, P_CALLBACKFUC),
+	.required = L(CRED3, P_STATUS),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 43, 93, 94),
+	.handler = op_team_status,
+	.summary = "The state of every agent of the team, filtered by status.",
+	.notes = "Same filter words and message format as agentgroupStatus. Any authenticated agent or account of the team may call it (the manuals mark no role).",
+},
+{
+	.id = "agent_realtime", .soap = "agentRealtime", .http = "AgentRealtime",
+	.script = "agentRealtimeCJI",
+	.soap_params   = L(AUTH5),
+	.http_params   = L(AUTH5),
+	.script_params = L(AUTH5, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 43, 44),
+	.handler = op_agent_realtime,
+	.summary = "The agent's state, its duration and today's pause counts and durations.",
+	.notes = "18 `|`-separated fields: name|number|state|state seconds|pauses|rest|leave|meeting|training|lunch|other|pause seconds|rest s|leave s|meeting s|training s|lunch s|other s. \"Today\" is the server's local day; a pause still running counts up to now.",
+},
+{
+	.id = "send_dtmf", .soap = "sendDtmf", .http = "SendDtmf",
+	.script = "dtmfCJI",
+	.soap_params   = L(AUTH5, P_DTMF),
+	.soap_params_alt = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_DTMF),
+	.http_params   = L(AUTH5, P_DTMF),
+	.script_params = L(AUTH5, P_DTMF, P_CALLBACKFUC),
+	.required = L(CRED3, P_DTMF),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 92, 97, 98, 99, 100),
+	.summary = "Send DTMF digits on the agent's call.",
+},
+{
+	.id = "set_var", .soap = "setVar", .http = "SetVar",
+	.script = "setvarCJI",
+	.soap_params   = L(AUTH5, P_VARNAME, P_VARVALUE),
+	.http_params   = L(AUTH5, P_VARNAME, P_VARVALUE),
+	.script_params = L(AUTH5, P_VARNAME, P_VARVALUE, P_CALLBACKFUC),
+	.required = L(CRED3, P_VARNAME),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 92, 100, 101, 102, 103),
+	.summary = "Attach a variable to the agent's current call.",
+},
+{
+	.id = "agent_to_ivr", .soap = "agentToIvr", .soap_alias = "agentTolvr",
+	.http = "AgentToIvr", .http_alias = { "AgentTolvr" },
+	.script = "agenttoivrCJI",
+	.soap_params   = L(AUTH5, P_IVREXTEN, P_IVRFLOW, P_TRANSFER),
+	.http_params   = L(AUTH5, P_IVREXTEN, P_IVRFLOW, P_TRANSFER),
+	.script_params = L(AUTH5, P_IVREXTEN, P_IVRFLOW, P_TRANSFER, P_CALLBACKFUC),
+	.required = L(CRED3, P_IVREXTEN),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 92, 100, 104, 105, 106, 107, 108, 109),
+	.summary = "Transfer the agent's call into an IVR, optionally at a menu path.",
+},
+{
+	.id = "device_call", .soap = "deviceCall", .http = "DeviceCall",
+	.script = "devicecallCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN),
+	.auth = AUTH_TEAM, .flags = OPF_ASTERCC_ONLY,
+	.codes = L(1, 2, 19, 20, 28, 100, 110),
+	.summary = "Dial from an extension (asterCC 2.1; no credentials).",
+},
+{
+	.id = "back_call", .soap = "backCall", .http = "BackCall",
+	.http_alias = { "DeviceCallBackCall" },
+	.script = "backcallCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_USER, P_PASSWORD),
+	.auth = AUTH_ACCOUNT, .flags = OPF_COCC_ONLY,
+	.codes = L(AUTH_CODES, 15, 19, 20, 100, 117),
+	.summary = "Two-leg callback: call the initiator, then the target (cocc).",
+},
+{
+	.id = "set_device", .soap = "setdevice", .http = "SetDevice",
+	.script = "setdeviceCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_USER, P_PWDTYPE, P_PASSWORD),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_USER, P_PWDTYPE, P_PASSWORD),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_USER, P_PWDTYPE, P_PASSWORD, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_EXTEN, P_USER, P_PASSWORD),
+	.auth = AUTH_AGENT, .flags = OPF_COCC_ONLY,
+	.codes = L(AUTH_CODES, 110, 111, 112),
+	.handler = op_set_device,
+	.summary = "Change the extension the agent works on (hot-desking; cocc).",
+	.notes = "An agent checked in to a group as a dynamic member must check out first (BackMsg_111).",
+},
+};
+
+const size_t op_count = sizeof(op_table) / sizeof(op_table[0]);
+
+static bool name_is(const char *a, const char *b)
+{
+	return a && b && !strcasecmp(a, b);
+}
+
+const struct op *op_find_soap(const char *name)
+{
+	/* SOAP method names are case-sensitive in WSDL; accept exact or alias */
+	for (size_t i = 0; i < op_count; i++) {
+		const struct op *op = &op_table[i];
+		if ((op->soap && !strcmp(op->soap, name)) ||
+		    (op->soap_alias && !strcmp(op->soap_alias, name)))
+			return op;
+	}
+	return NULL;
+}
+
+const struct op *op_find_http(const char *event)
+{
+	for (size_t i = 0; i < op_count; i++) {
+		const struct op *op = &op_table[i];
+		if (name_is(op->http, event))
+			return op;
+		for (size_t k = 0; k < ARRAY_SIZE(op->http_alias); k++)
+			if (name_is(op->http_alias[k], event))
+				return op;
+	}
+	return NULL;
+}
+
+const struct op *op_find_script(const char *fn)
+{
+	for (size_t i = 0; i < op_count; i++) {
+		const struct op *op = &op_table[i];
+		if (name_is(op->script, fn) || name_is(op->script_alias, fn))
+			return op;
+	}
+	return NULL;
+}
+
+size_t op_param_count(const enum param *list)
+{
+	size_t n = 0;
+
+	while (n < OP_MAX_PARAMS && list[n] != P_END)
+		n++;
+	return n;
+}
+
+bool op_declares_code(const struct op *op, int code)
+{
+	for (size_t i = 0; i < OP_MAX_CODES && op->codes[i]; i++)
+		if (op->codes[i] == code)
+			return true;
+	return false;
+}
+
+enum param param_lookup(const char *name)
+{
+	for (int p = 1; p < P_COUNT; p++) {
+		const struct param_def *d = &param_defs[p];
+		if (name_is(d->name, name))
+			return (enum param)p;
+		for (size_t k = 0; k < ARRAY_SIZE(d->alias); k++)
+			if (name_is(d->alias[k], name))
+				return (enum param)p;
+	}
+	return P_END;
+}

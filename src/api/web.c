@@ -1,0 +1,130 @@
+/*
+ * web.c — the HTTP router: which path goes to which adapter, CORS, and the
+ * static pages. Paths are the manuals' (HTTP plural, Script singular):
+ *
+ *   /coccinterfaces  /asterccinterfaces            HTTP interface
+ *   /coccinterface/astcc_CJI.js (and asterccinterface/)   Script plugin
+ *   /coccinterface/test_CJI.html                    Script test page
+ *   [/coccinterface|/asterccinterface]/setevent/<fn>  Script JSONP calls
+ *   /coccwi.php /astcccwi.php /astccwi.php (?wsdl)  SOAP and WSDL
+ *   /coccwi.wsdl /astccwi.wsdl                      WSDL
+ *
+ * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
+ * can read it; OPTIONS preflights are answered here.
+ */
+#include <string.h>
+#include <strings.h>
+#include <re.h>
+#include "base/conf.h"
+#include "api/api.h"
+#include "api/webassets.h"
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* "/coccinterface/x" or "/asterccinterface/x" -> "x", else NULL */
+static const char *script_dir_rest(const char *path)
+{
+	static const char *const dirs[] = { "/coccinterface/",
+					    "/asterccinterface/" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (starts(path, dirs[i]))
+			return path + strlen(dirs[i]);
+	return NULL;
+}
+
+static void serve_wsdl(const struct http_req *req, struct http_resp *resp,
+		       const char *service, const char *file)
+{
+	const char *host = http_req_header(req, "Host");
+	char loc[512];
+
+	re_snprintf(loc, sizeof(loc), "http://%s/%s",
+		    host && *host ? host : "127.0.0.1", file);
+	http_resp_set(resp, 200, "text/xml; charset=utf-8", "%H",
+		      soap_wsdl_print_h, &(struct wsdl_args){ service, loc });
+}
+
+static bool route_soap(struct api *api, const struct http_req *req,
+		       struct http_resp *resp)
+{
+	static const struct { const char *path, *service, *file; } svc[] = {
+		{ "/coccwi.php",   "coccWI",  "coccwi.php" },
+		{ "/astcccwi.php", "coccWI",  "astcccwi.php" },
+		{ "/astccwi.php",  "astccWI", "astccwi.php" },
+		{ "/coccwi.wsdl",  "coccWI",  "coccwi.php" },
+		{ "/astcccwi.wsdl", "coccWI", "astcccwi.php" },
+		{ "/astccwi.wsdl", "astccWI", "astccwi.php" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(svc); i++) {
+		if (strcmp(req->path, svc[i].path))
+			continue;
+		if (!strcmp(req->method, "POST"))
+			soap_handle(api, req, resp, svc[i].service);
+		else
+			serve_wsdl(req, resp, svc[i].service, svc[i].file);
+		return true;
+	}
+	return false;
+}
+
+static void cors(const struct api *api, struct http_resp *resp)
+{
+	http_resp_header(resp, "Access-Control-Allow-Origin",
+			 api->cfg->cors_origin);
+}
+
+void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	struct api *api = arg;
+	const char *rest = script_dir_rest(req->path);
+
+	if (!strcmp(req->method, "OPTIONS")) {
+		http_resp_set(resp, 204, NULL, "%s", "");
+		cors(api, resp);
+		http_resp_header(resp, "Access-Control-Allow-Methods",
+				 "GET, POST, OPTIONS");
+		http_resp_header(resp, "Access-Control-Allow-Headers",
+				 "Content-Type");
+		http_resp_header(resp, "Access-Control-Max-Age", "86400");
+		return;
+	}
+	if (!strcmp(req->path, "/coccinterfaces") ||
+	    !strcmp(req->path, "/asterccinterfaces")) {
+		http_iface_handle(api, req, resp);
+		cors(api, resp);
+		return;
+	}
+	if (starts(req->path, "/setevent/") ||
+	    (rest && starts(rest, "setevent/"))) {
+		const char *fn = strrchr(req->path, '/') + 1;
+		script_handle(api, req, resp, fn);
+		cors(api, resp);
+		return;
+	}
+	if (rest && !strcmp(rest, "astcc_CJI.js")) {
+		http_resp_set(resp, 200, "application/javascript; charset=utf-8",
+			      "%b", api->cji_js->buf, api->cji_js->end);
+		cors(api, resp);
+		return;
+	}
+	if (rest && !strcmp(rest, "test_CJI.html")) {
+		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
+			      web_test_cji_html);
+		return;
+	}
+	if (route_soap(api, req, resp))
+		return;
+	if (!strcmp(req->path, "/")) {
+		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
+			      web_index_html);
+		return;
+	}
+	if (!strcmp(req->path, "/healthz")) {
+		http_resp_set(resp, 200, "text/plain", "ok\n");
+		return;
+	}
+	http_resp_set(resp, 404, "text/plain; charset=utf-8", "not found\n");
+}

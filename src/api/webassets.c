@@ -1,0 +1,19 @@
+/*
+ * webassets.c — embeds the pages of web/ (see webassets.h). Paths are relative to
+ * the repository root, where make runs the compiler.
+ */
+#include "api/webassets.h"
+
+#define EMBED(sym, file) \
+	__asm__(".section .rodata\n" \
+		".global " #sym "\n" \
+		".type " #sym ", @object\n" \
+		".balign 16\n" \
+		#sym ":\n" \
+		".incbin \"" file "\"\n" \
+		".byte 0\n" \
+		".size " #sym ", . - " #sym "\n" \
+		".previous\n")
+
+EMBED(web_test_cji_html, "web/test_CJI.html");
+EMBED(web_index_html, "web/index.html");

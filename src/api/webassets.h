@@ -1,0 +1,11 @@
+/*
+ * webassets.h — static pages compiled into occd from web/ (webassets.c
+ * embeds them with .incbin, NUL-terminated), so occd is one file to deploy.
+ */
+#ifndef OCC_WEBASSETS_H
+#define OCC_WEBASSETS_H
+
+extern const char web_test_cji_html[];
+extern const char web_index_html[];
+
+#endif

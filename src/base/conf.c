@@ -1,0 +1,200 @@
+/*
+ * conf.c — the configuration table and the INI reader. Unknown sections or
+ * keys are errors (a typo must not silently fall back to a default).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+#include <re.h>
+#include "base/conf.h"
+
+enum conf_type { CT_STR, CT_UINT };
+
+struct conf_key {
+	const char *section;
+	const char *key;
+	enum conf_type type;
+	size_t offset;
+	size_t size;          /* CT_STR: buffer size */
+	const char *def;
+	unsigned long min, max; /* CT_UINT range */
+	const char *desc;
+};
+
+#define STR(sec, k, field, d, ds) { .section = sec, .key = k, .type = CT_STR, \
+	.offset = offsetof(struct conf, field), \
+	.size = sizeof(((struct conf *)0)->field), .def = d, .desc = ds }
+#define UINT(sec, k, field, d, lo, hi, ds) { .section = sec, .key = k, \
+	.type = CT_UINT, .offset = offsetof(struct conf, field), .def = d, \
+	.min = lo, .max = hi, .desc = ds }
+
+static const struct conf_key conf_keys[] = {
+	STR("system", "webroot_address", webroot_address, "",
+	    "Web address of this server, used to build recording URLs "
+	    "(getMonitor). Empty: http://<http listen address>/"),
+	STR("http", "listen", http_listen, "127.0.0.1:4580",
+	    "HOST:PORT of the API/web server (restart-only)"),
+	STR("sip", "listen", sip_listen, "127.0.0.1:5060",
+	    "HOST:PORT of the SIP registrar/B2BUA (restart-only)"),
+	STR("store", "data_dir", data_dir, "./data",
+	    "Directory for the database and recordings (restart-only)"),
+	STR("api", "message", message_lang, "code",
+	    "What the `message` field carries: `code` (BackMsg_NN[arg], the "
+	    "default) or a language code cn|en|jp|kr|ru|fr|de|es for the text "
+	    "(languages other than cn fall back to en)"),
+	STR("api", "cors_origin", cors_origin, "*",
+	    "Access-Control-Allow-Origin sent with API replies"),
+	UINT("security", "pwhash_opslimit", pwhash_opslimit, "2", 1, 10,
+	     "argon2id passes for stored password hashes"),
+	UINT("security", "pwhash_memlimit_kib", pwhash_memlimit_kib, "19456",
+	     8, 1048576, "argon2id memory (KiB) for stored password hashes"),
+	UINT("security", "auth_fail_limit", auth_fail_limit, "10", 1, 100000,
+	     "failed logins per user and window before further attempts are "
+	     "refused without checking"),
+	UINT("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
+	     "seconds of the failed-login window"),
+	STR("log", "level", log_level, "info", "error|warn|info|debug"),
+};
+
+static int set_key(struct conf *c, const struct conf_key *k, const char *v,
+		   char *err, size_t errsz)
+{
+	char *base = (char *)c + k->offset;
+
+	if (k->type == CT_STR) {
+		if (strlen(v) >= k->size) {
+			snprintf(err, errsz, "%s.%s: value too long (max %zu)",
+				 k->section, k->key, k->size - 1);
+			return EINVAL;
+		}
+		strcpy(base, v);
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n < k->min || n > k->max) {
+		snprintf(err, errsz, "%s.%s: expected an integer in %lu..%lu",
+			 k->section, k->key, k->min, k->max);
+		return EINVAL;
+	}
+	*(unsigned *)(void *)base = (unsigned)n;
+	return 0;
+}
+
+void conf_defaults(struct conf *c)
+{
+	char err[128];
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++)
+		(void)set_key(c, &conf_keys[i], conf_keys[i].def, err,
+			      sizeof(err));
+}
+
+int conf_set(struct conf *c, const char *section, const char *key,
+	     const char *value, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+		const struct conf_key *k = &conf_keys[i];
+		if (!strcasecmp(k->section, section) && !strcasecmp(k->key, key))
+			return set_key(c, k, value, err, errsz);
+	}
+	snprintf(err, errsz, "unknown key [%s] %s", section, key);
+	return EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	char line[1024], section[64] = "";
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (!f) {
+		rc = errno;
+		snprintf(err, errsz, "%s: %s", path, strerror(rc));
+		return rc;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line), *eq, *k, *v, kerr[256];
+		lineno++;
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *e = strchr(s, ']');
+			if (!e || (size_t)(e - s - 1) >= sizeof(section)) {
+				snprintf(err, errsz, "%s:%u: bad section", path,
+					 lineno);
+				rc = EINVAL;
+				break;
+			}
+			*e = '\0';
+			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errsz, "%s:%u: expected key = value", path,
+				 lineno);
+			rc = EINVAL;
+			break;
+		}
+		*eq = '\0';
+		k = trim(s);
+		v = trim(eq + 1);
+		/* strip one pair of quotes, as ini files often carry them */
+		size_t vl = strlen(v);
+		if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+			v[vl - 1] = '\0';
+			v++;
+		}
+		if (conf_set(c, section, k, v, kerr, sizeof(kerr))) {
+			snprintf(err, errsz, "%s:%u: %s", path, lineno, kerr);
+			rc = EINVAL;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int conf_dump(struct re_printf *pf, const struct conf *c)
+{
+	const char *sec = "";
+	int err = 0;
+
+	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+		const struct conf_key *k = &conf_keys[i];
+		const char *base = (const char *)c + k->offset;
+		if (strcmp(sec, k->section)) {
+			err |= re_hprintf(pf, "%s[%s]\n", i ? "\n" : "",
+					  k->section);
+			sec = k->section;
+		}
+		err |= re_hprintf(pf, "# %s (default: %s)\n", k->desc,
+				  *k->def ? k->def : "empty");
+		if (k->type == CT_STR)
+			err |= re_hprintf(pf, "%s = %s\n", k->key, base);
+		else
+			err |= re_hprintf(pf, "%s = %u\n", k->key,
+					  *(const unsigned *)(const void *)base);
+	}
+	return err;
+}

@@ -1,0 +1,40 @@
+/*
+ * conf.h — occd configuration: one table row per key (conf.c), an INI file in
+ * the style of the manual's /etc/cocc.conf, command-line flags override it.
+ *
+ *   [system]
+ *   webroot_address = http://192.168.1.100:8880/
+ *
+ * To add a key: add a field here and one row to conf_keys[] in conf.c; the
+ * parser, `occd --dump-config` and docs/OPERATIONS.md's key list follow.
+ */
+#ifndef OCC_CONF_H
+#define OCC_CONF_H
+
+#include <stddef.h>
+
+struct conf {
+	char http_listen[64];      /* [http] listen */
+	char sip_listen[64];       /* [sip] listen */
+	char data_dir[512];        /* [store] data_dir */
+	char webroot_address[512]; /* [system] webroot_address */
+	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */
+	char cors_origin[256];     /* [api] cors_origin */
+	unsigned pwhash_opslimit;  /* [security] pwhash_opslimit */
+	unsigned pwhash_memlimit_kib; /* [security] pwhash_memlimit_kib */
+	unsigned auth_fail_limit;  /* [security] auth_fail_limit */
+	unsigned auth_fail_window; /* [security] auth_fail_window */
+	char log_level[16];        /* [log] level */
+};
+
+void conf_defaults(struct conf *c);
+/* Load an INI file over the current values. On error writes a message
+ * ("file:line: ...") into err and returns EINVAL or the errno of fopen. */
+int conf_load(struct conf *c, const char *path, char *err, size_t errsz);
+/* Set one key by "section.key" name (used by tests and flags). */
+int conf_set(struct conf *c, const char *section, const char *key,
+	     const char *value, char *err, size_t errsz);
+struct re_printf;
+int conf_dump(struct re_printf *pf, const struct conf *c);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * agent.h — agent runtime operations: login, check-in/out, pause, ACW, modes.
+ *
+ * Every function keeps the model.h invariant, writes the change through to
+ * the store and, when the effective state changes, appends a state-log row
+ * (the source of agentRealtime's durations and pause counts).
+ */
+#ifndef OCC_AGENT_H
+#define OCC_AGENT_H
+
+#include "core/model.h"
+
+enum acw_mode  { ACW_AFTER_RING = 1, ACW_AFTER_ANSWER = 2, ACW_OFF = 3 };
+enum work_mode { WORK_ALL = 0, WORK_DIALIN = 1, WORK_DIALOUT = 2 };
+
+void agent_login(struct model *m, struct agent *a);
+/* Checks out of every group and ends the session. */
+void agent_logout(struct model *m, struct agent *a);
+void agent_set_device(struct model *m, struct agent *a, const char *exten);
+/* Check in to / out of one group (membership must exist). */
+void agent_checkin(struct model *m, struct member *mb);
+void agent_checkout(struct model *m, struct member *mb);
+void agent_pause(struct model *m, struct agent *a, const char *reason);
+void agent_unpause(struct model *m, struct agent *a);
+void agent_acw_end(struct model *m, struct agent *a);
+void member_set_modes(struct model *m, struct member *mb, int acw_mode,
+		      int work_mode);
+
+bool agent_checked_in_any(const struct agent *a);
+bool agent_checked_in_dynamic(const struct agent *a);
+/* Leads group g (an account acting without an agent leads nothing). */
+bool agent_leads(const struct agent *a, const struct group *g);
+
+/* Today's figures for agentRealtime, computed from the state log. */
+enum pause_kind { PK_REST, PK_LEAVE, PK_MEETING, PK_TRAINING, PK_LUNCH,
+		  PK_OTHER, PK_COUNT };
+struct agent_day {
+	unsigned pause_count[PK_COUNT];
+	int64_t pause_ms[PK_COUNT];
+	unsigned pause_total;
+	int64_t pause_total_ms;
+};
+enum pause_kind pause_kind_of(const char *reason);
+int agent_day_stats(struct model *m, const struct agent *a, int64_t now,
+		    struct agent_day *d);
+
+#endif

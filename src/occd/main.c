@@ -1,0 +1,278 @@
+/*
+ * main.c — occd: flags and configuration, then one libre loop that owns
+ * everything (store, model, HTTP; SIP from the telephony issue on).
+ *
+ *   occd [--config FILE] [--http HOST:PORT] [--sip HOST:PORT] [--data DIR]
+ *        [--demo] [--log-level LEVEL] [--dump-config]
+ *
+ * Signals arrive through a signalfd on the loop: SIGTERM/SIGINT stop it
+ * cleanly, SIGHUP reloads provisioning from the store (occctl sends it after
+ * every change; runtime state is written through, so nothing is lost).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <re.h>
+#define LOG_TOPIC "occd"
+#include "base/log.h"
+#include "base/conf.h"
+#include "store/store.h"
+#include "core/model.h"
+#include "core/auth.h"
+#include "core/pwhash.h"
+#include "core/provision.h"
+#include "api/api.h"
+
+static struct {
+	struct conf cfg;
+	struct store *st;
+	struct api api;
+	struct httpd *httpd;
+	int sigfd;
+	char pidfile[600];
+} occd = { .sigfd = -1 };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: occd [options]\n"
+		"  --config FILE      INI configuration (see occd --dump-config)\n"
+		"  --http HOST:PORT   API and web server (default 127.0.0.1:4580)\n"
+		"  --sip HOST:PORT    SIP registrar/B2BUA (default 127.0.0.1:5060)\n"
+		"  --data DIR         database and recordings (default ./data)\n"
+		"  --demo             provision the demo teams when the store is empty\n"
+		"  --log-level LEVEL  error, warn, info or debug\n"
+		"  --dump-config      print the effective configuration and exit\n"
+		"  --help\n");
+}
+
+static void reload(void)
+{
+	struct model *m = NULL;
+	int err = model_load(&m, occd.st);
+
+	if (err) {
+		OCC_ERR("reload failed, keeping the current model err=%m", err);
+		return;
+	}
+	mem_deref(occd.api.m);
+	occd.api.m = m;
+	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
+		 list_count(&m->teams), m->nagents);
+}
+
+static void signal_ready(int flags, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	while (read(occd.sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload();
+			continue;
+		}
+		OCC_INFO("stopping signal=%u", si.ssi_signo);
+		re_cancel();
+	}
+}
+
+static int signals_init(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return errno;
+	occd.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (occd.sigfd < 0)
+		return errno;
+	return fd_listen(occd.sigfd, FD_READ, signal_ready, NULL);
+}
+
+static int parse_args(int argc, char **argv, bool *demo, bool *dump)
+{
+	enum { O_CONFIG = 256, O_HTTP, O_SIP, O_DATA, O_DEMO, O_LOG, O_DUMP,
+	       O_HELP };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "sip", required_argument, NULL, O_SIP },
+		{ "data", required_argument, NULL, O_DATA },
+		{ "demo", no_argument, NULL, O_DEMO },
+		{ "log-level", required_argument, NULL, O_LOG },
+		{ "dump-config", no_argument, NULL, O_DUMP },
+		{ "help", no_argument, NULL, O_HELP },
+		{ 0 },
+	};
+	/* flags override the file whatever their order: applied after it */
+	struct flag_set { const char *sec, *key, *val; } set[8];
+	size_t nset = 0;
+	char err[512];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_CONFIG:
+			if (conf_load(&occd.cfg, optarg, err, sizeof(err))) {
+				fprintf(stderr, "occd: %s\n", err);
+				return 1;
+			}
+			break;
+		case O_HTTP: set[nset++] = (struct flag_set){ "http", "listen", optarg }; break;
+		case O_SIP:  set[nset++] = (struct flag_set){ "sip", "listen", optarg }; break;
+		case O_DATA: set[nset++] = (struct flag_set){ "store", "data_dir", optarg }; break;
+		case O_LOG:  set[nset++] = (struct flag_set){ "log", "level", optarg }; break;
+		case O_DEMO: *demo = true; break;
+		case O_DUMP: *dump = true; break;
+		case O_HELP: usage(stdout); exit(0);
+		default:     usage(stderr); return 2;
+		}
+		if (nset == ARRAY_SIZE(set))
+			nset--;
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < nset; i++) {
+		if (conf_set(&occd.cfg, set[i].sec, set[i].key, set[i].val, err,
+			     sizeof(err))) {
+			fprintf(stderr, "occd: %s\n", err);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int write_pidfile(void)
+{
+	FILE *f;
+
+	re_snprintf(occd.pidfile, sizeof(occd.pidfile), "%s/occd.pid",
+		    occd.cfg.data_dir);
+	f = fopen(occd.pidfile, "w");
+	if (!f)
+		return errno;
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	return 0;
+}
+
+static int start(bool demo)
+{
+	enum log_level lvl;
+	struct sa http;
+	int err;
+
+	if (!log_level_parse(occd.cfg.log_level, &lvl))
+		log_set_level(lvl);
+	err = sa_decode(&http, occd.cfg.http_listen,
+			strlen(occd.cfg.http_listen));
+	if (err) {
+		OCC_ERR("bad http listen address \"%s\"", occd.cfg.http_listen);
+		return err;
+	}
+	if (!occd.cfg.webroot_address[0])
+		re_snprintf(occd.cfg.webroot_address,
+			    sizeof(occd.cfg.webroot_address), "http://%s/",
+			    occd.cfg.http_listen);
+	err = pwhash_init();
+	if (err)
+		return err;
+	pwhash_set_cost(occd.cfg.pwhash_opslimit, occd.cfg.pwhash_memlimit_kib);
+	auth_init();
+	auth_set_limits(occd.cfg.auth_fail_limit, occd.cfg.auth_fail_window);
+	xmlInitParser();
+
+	err = store_open(&occd.st, occd.cfg.data_dir);
+	if (err) {
+		OCC_ERR("cannot open the store in %s: %m", occd.cfg.data_dir,
+			err);
+		return err;
+	}
+	if (demo) {
+		err = provision_demo(occd.st);
+		if (err && err != EEXIST) {
+			OCC_ERR("demo provisioning failed: %m", err);
+			return err;
+		}
+		if (!err)
+			OCC_INFO("demo teams provisioned (demo, acme)");
+	}
+	err = model_load(&occd.api.m, occd.st);
+	if (err) {
+		OCC_ERR("cannot load the model: %m", err);
+		return err;
+	}
+	occd.api.cfg = &occd.cfg;
+	err = script_js_build(&occd.api.cji_js);
+	if (err)
+		return err;
+	err = httpd_alloc(&occd.httpd, &http, web_route, &occd.api);
+	if (err) {
+		OCC_ERR("cannot listen on http %J: %m", &http, err);
+		return err;
+	}
+	err = signals_init();
+	if (err)
+		return err;
+	err = write_pidfile();
+	if (err)
+		OCC_WARN("no pid file in %s: %m", occd.cfg.data_dir, err);
+	OCC_INFO("ready http=%J sip=%s data=%s teams=%u agents=%zu", &http,
+		 occd.cfg.sip_listen, occd.cfg.data_dir,
+		 list_count(&occd.api.m->teams), occd.api.m->nagents);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool demo = false, dump = false;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	conf_defaults(&occd.cfg);
+	err = parse_args(argc, argv, &demo, &dump);
+	if (err)
+		return err;
+	if (dump) {
+		re_printf("%H", conf_dump, &occd.cfg);
+		return 0;
+	}
+	err = libre_init();
+	if (err) {
+		fprintf(stderr, "occd: libre_init: %s\n", strerror(err));
+		return 1;
+	}
+	/* thousands of RTP sockets later; HTTP connections now */
+	fd_setsize(16384);
+	err = start(demo);
+	if (!err)
+		re_main(NULL);
+
+	occd.httpd = mem_deref(occd.httpd);
+	if (occd.sigfd >= 0) {
+		fd_close(occd.sigfd);
+		close(occd.sigfd);
+	}
+	occd.api.m = mem_deref(occd.api.m);
+	occd.api.cji_js = mem_deref(occd.api.cji_js);
+	occd.st = mem_deref(occd.st);
+	if (occd.pidfile[0])
+		unlink(occd.pidfile);
+	xmlCleanupParser();
+	libre_close();
+	OCC_INFO("stopped");
+	return err ? 1 : 0;
+}

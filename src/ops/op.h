@@ -1,0 +1,54 @@
+/*
+ * op.h — what a handler receives and returns.
+ *
+ * A handler gets a context whose checks the dispatcher has already run
+ * (parameters present and bounded, team found, caller authenticated, leader
+ * rights) and fills a result: a code (1 success, 2 failure, 3 per-group
+ * failure), and either a BackMsg code with optional bracket argument, or a
+ * data message; plus an optional third field (login param, agentStatus
+ * status). Handlers never produce wire text; adapters render results.
+ */
+#ifndef OCC_OP_H
+#define OCC_OP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <re.h>
+#include "api/optable.h"
+#include "api/backmsg.h"
+#include "core/model.h"
+
+struct op_ctx {
+	const struct op *op;
+	const char *args[P_COUNT];  /* by enum param; "" when absent */
+	struct model *m;
+	struct team *team;          /* NULL for AUTH_NONE */
+	struct agent *agent;        /* acting agent, if any */
+	struct account *account;    /* caller when usertype=account */
+	int64_t now;
+};
+
+enum { OP_OK = 1, OP_FAIL = 2, OP_PARTIAL = 3 };
+
+struct op_result {
+	int code;
+	int backmsg;                /* BM_NONE: message is `data` */
+	char arg[64];               /* bracket argument of the BackMsg */
+	struct mbuf *data;
+	struct mbuf *extra;         /* third field, NULL if none */
+	bool already;               /* login repeated (Script renders code 3) */
+};
+
+void res_init(struct op_result *r);
+void res_reset(struct op_result *r);
+void res_set(struct op_result *r, int code, int backmsg, const char *arg);
+/* Message is data: printf-style into r->data. */
+int  res_data(struct op_result *r, int code, const char *fmt, ...);
+int  res_extra(struct op_result *r, const char *fmt, ...);
+
+/* Handlers, one per row of the table (ops/agent.c, ops/queue.c, ...). */
+op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
+     op_acw_off, op_workway_action, op_agent_status, op_agentgroup_status,
+     op_group_status_num, op_team_status, op_agent_realtime, op_set_device;
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * queue.c — the agent's work in its groups: queueAction (check in/out),
+ * queuePause, acwAction, acwOff, workwayAction.
+ */
+#include <string.h>
+#include <strings.h>
+#include <re.h>
+#include "core/agent.h"
+#include "ops/op.h"
+#include "ops/util.h"
+
+enum { TOK = 32 };
+
+/* queueAction's per-group outcome words (manual §4.3) */
+static const char *check_in(struct op_ctx *ctx, struct group *g)
+{
+	struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+
+	if (!g)
+		return "NotFoundGroup";
+	if (!mb)
+		return "NotInGroup";
+	if (mb->checked_in)
+		return "CheckedIn";
+	agent_checkin(ctx->m, mb);
+	return "success";
+}
+
+static const char *check_out(struct op_ctx *ctx, struct group *g)
+{
+	struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+
+	if (!g)
+		return "NotFoundGroup";
+	if (!mb || !mb->checked_in)
+		return "NotChecked";
+	agent_checkout(ctx->m, mb);
+	return "success";
+}
+
+static void queue_one(struct op_ctx *ctx, struct op_result *res, bool in,
+		      const char *tok, struct group *g, bool *any_ok)
+{
+	const char *word = in ? check_in(ctx, g) : check_out(ctx, g);
+
+	*any_ok |= !strcmp(word, "success");
+	res_data(res, OP_OK, "%s%s:%s", res->data ? "," : "", tok, word);
+}
+
+void op_queue_action(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *type = ctx->args[P_TYPE], *list = ctx->args[P_LIST];
+	const char *dev = ctx->args[P_DEVICEEXTEN];
+	struct agent *a = ctx->agent;
+	bool in, any_ok = false;
+	char tok[TOK];
+
+	if (strcmp(type, "1") && strcmp(type, "2")) {
+		res_set(res, OP_FAIL, BM_BAD_TYPE, NULL);
+		return;
+	}
+	in = type[0] == '1';
+	if (*dev && !exten_find(ctx->team, dev)) {
+		res_set(res, OP_FAIL, BM_EXTEN_NOT_EXIST, NULL);
+		return;
+	}
+	if (!*list && list_isempty(&a->members)) {
+		res_set(res, OP_FAIL, in ? BM_NO_GROUP_TO_CHECKIN
+			: BM_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (!*list && !in && !agent_checked_in_any(a)) {
+		res_set(res, OP_FAIL, BM_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (in && *dev)
+		agent_set_device(ctx->m, a, dev);
+	if (*list) {
+		while (list_next(&list, tok, sizeof(tok)))
+			queue_one(ctx, res, in, tok,
+				  group_of_token(ctx->team, tok), &any_ok);
+	}
+	else {
+		struct le *le = list_head(&a->members);
+		/* checking in/out may not reorder members; walk safely */
+		while (le) {
+			struct member *mb = le->data;
+			le = le->next;
+			re_snprintf(tok, sizeof(tok), "%lld",
+				    (long long)mb->group->id);
+			queue_one(ctx, res, in, tok, mb->group, &any_ok);
+		}
+	}
+	if (!res->data) {          /* a list of only commas and blanks */
+		res_set(res, OP_FAIL, BM_EMPTY_PARAM, "list");
+		return;
+	}
+	res->code = any_ok ? OP_OK : OP_PARTIAL;
+}
+
+void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *type = ctx->args[P_TYPE];
+	const char *reason = ctx->args[P_PAUSE_REASON];
+	struct agent *a = ctx->agent;
+
+	if (strcmp(type, "1") && strcmp(type, "2")) {
+		res_set(res, OP_FAIL, BM_BAD_TYPE, NULL);
+		return;
+	}
+	if (!agent_checked_in_any(a)) {
+		res_set(res, OP_FAIL, BM_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (type[0] == '1') {
+		if (!*reason) {
+			res_set(res, OP_FAIL, BM_EMPTY_PARAM, "pause_reason");
+			return;
+		}
+		if (a->state == AS_PAUSE) {
+			res_set(res, OP_FAIL, BM_ALREADY_PAUSED, NULL);
+			return;
+		}
+		if (a->state != AS_IDLE && a->state != AS_ACW) {
+			res_set(res, OP_FAIL, BM_QUEUE_SWITCH_FAIL, NULL);
+			return;
+		}
+		agent_pause(ctx->m, a, reason);
+	}
+	else {
+		if (a->state != AS_PAUSE) {
+			res_set(res, OP_FAIL, BM_QUEUE_SWITCH_FAIL, NULL);
+			return;
+		}
+		agent_unpause(ctx->m, a);
+	}
+	res_set(res, OP_OK, BM_QUEUE_SWITCH_OK, NULL);
+}
+
+/* Collect the checked-in memberships named by list (empty: all checked-in
+ * ones). Returns false if any named group is unknown, not the agent's, or
+ * not checked in: nothing is changed then. */
+static bool checked_in_members(struct op_ctx *ctx, const char *list,
+			       struct member **out, size_t max, size_t *n)
+{
+	char tok[TOK];
+	struct le *le;
+
+	*n = 0;
+	if (!*list) {
+		LIST_FOREACH(&ctx->agent->members, le) {
+			struct member *mb = le->data;
+			if (mb->checked_in && *n < max)
+				out[(*n)++] = mb;
+		}
+		return true;
+	}
+	while (list_next(&list, tok, sizeof(tok))) {
+		struct group *g = group_of_token(ctx->team, tok);
+		struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+		if (!mb || !mb->checked_in || *n >= max)
+			return false;
+		out[(*n)++] = mb;
+	}
+	return *n > 0;
+}
+
+enum { MAX_GROUPS = 256 };
+
+void op_acw_action(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *type = ctx->args[P_TYPE];
+	struct member *mbs[MAX_GROUPS];
+	size_t n;
+
+	if (strcmp(type, "1") && strcmp(type, "2") && strcmp(type, "3")) {
+		res_set(res, OP_FAIL, BM_BAD_TYPE, NULL);
+		return;
+	}
+	if (!agent_checked_in_any(ctx->agent)) {
+		res_set(res, OP_FAIL, BM_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (!checked_in_members(ctx, ctx->args[P_AGENT_GROUP_ID], mbs,
+				MAX_GROUPS, &n)) {
+		res_set(res, OP_FAIL, BM_ACW_MODE_FAIL, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		member_set_modes(ctx->m, mbs[i], type[0] - '0', -1);
+	res_set(res, OP_OK, BM_ACW_MODE_OK, NULL);
+}
+
+void op_acw_off(struct op_ctx *ctx, struct op_result *res)
+{
+	if (ctx->agent->state != AS_ACW) {
+		res_set(res, OP_FAIL, BM_NOT_IN_ACW, NULL);
+		return;
+	}
+	agent_acw_end(ctx->m, ctx->agent);
+	res_set(res, OP_OK, BM_ACW_END_OK, NULL);
+}
+
+void op_workway_action(struct op_ctx *ctx, struct op_result *res)
+{
+	static const char *const words[] = {
+		[WORK_ALL] = "all", [WORK_DIALIN] = "dialin",
+		[WORK_DIALOUT] = "dialout",
+	};
+	struct member *mbs[MAX_GROUPS];
+	int mode = -1;
+	size_t n;
+
+	for (int i = 0; i < (int)ARRAY_SIZE(words); i++)
+		if (!strcasecmp(ctx->args[P_STATUS], words[i]))
+			mode = i;
+	if (mode < 0) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "status");
+		return;
+	}
+	if (!agent_checked_in_any(ctx->agent)) {
+		res_set(res, OP_FAIL, BM_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (!checked_in_members(ctx, ctx->args[P_AGENT_GROUP_ID], mbs,
+				MAX_GROUPS, &n)) {
+		res_set(res, OP_FAIL, BM_WORKWAY_FAIL, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		member_set_modes(ctx->m, mbs[i], 0, mode);
+	res_set(res, OP_OK, BM_WORKWAY_OK, NULL);
+}

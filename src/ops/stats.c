@@ -1,0 +1,144 @@
+/*
+ * stats.c — state listings and counts: agentgroupStatus, teamStatus,
+ * groupStatusNum.
+ *
+ * Listings say `agent:state` with state idle, ring, busy, acw, pause, or
+ * logout for an agent not checked in (to that group, or to any group for
+ * teamStatus). The filter words select by that state; `login` selects every
+ * checked-in agent and `all` everyone.
+ */
+#include <string.h>
+#include <strings.h>
+#include <re.h>
+#include "core/agent.h"
+#include "ops/op.h"
+#include "ops/util.h"
+
+enum filter_bits {
+	F_ALL = 1 << 0, F_LOGIN = 1 << 1, F_LOGOUT = 1 << 2,
+	F_STATE = 1 << 3,  /* + (1 << (F_STATE_SHIFT + state)) */
+};
+enum { F_STATE_SHIFT = 4 };
+
+static const struct { const char *word; unsigned bits; } filter_words[] = {
+	{ "all", F_ALL }, { "login", F_LOGIN }, { "logout", F_LOGOUT },
+	{ "idle", 1u << (F_STATE_SHIFT + AS_IDLE) },
+	{ "idel", 1u << (F_STATE_SHIFT + AS_IDLE) },
+	{ "busy", 1u << (F_STATE_SHIFT + AS_BUSY) },
+	{ "ring", 1u << (F_STATE_SHIFT + AS_RING) },
+	{ "ringing", 1u << (F_STATE_SHIFT + AS_RING) },
+	{ "pause", 1u << (F_STATE_SHIFT + AS_PAUSE) },
+	{ "acw", 1u << (F_STATE_SHIFT + AS_ACW) },
+};
+
+static bool parse_filter(const char *s, unsigned *bits)
+{
+	char tok[32];
+
+	*bits = 0;
+	while (list_next(&s, tok, sizeof(tok))) {
+		bool known = false;
+		for (size_t i = 0; i < ARRAY_SIZE(filter_words); i++) {
+			if (!strcasecmp(tok, filter_words[i].word)) {
+				*bits |= filter_words[i].bits;
+				known = true;
+			}
+		}
+		if (!known)
+			return false;
+	}
+	return *bits != 0;
+}
+
+static bool matches(unsigned bits, bool checked_in, enum agent_state s)
+{
+	if (bits & F_ALL)
+		return true;
+	if (!checked_in)
+		return bits & F_LOGOUT;
+	return (bits & F_LOGIN) || (bits & (1u << (F_STATE_SHIFT + s)));
+}
+
+static void list_agent(struct op_result *res, unsigned bits,
+		       const struct agent *a, bool checked_in)
+{
+	if (!matches(bits, checked_in, a->state))
+		return;
+	res_data(res, OP_OK, "%s%s:%s", res->data ? "," : "", a->number,
+		 checked_in ? agent_state_name(a->state) : "logout");
+}
+
+static void finish_listing(struct op_result *res, bool any_agent)
+{
+	if (!any_agent)
+		res_set(res, OP_FAIL, BM_NO_AGENTS, NULL);
+	else if (!res->data)
+		res_set(res, OP_FAIL, BM_NO_AGENTS_IN_STATE, NULL);
+}
+
+void op_agentgroup_status(struct op_ctx *ctx, struct op_result *res)
+{
+	struct group *g = group_of_token(ctx->team,
+					 ctx->args[P_AGENT_GROUP_ID]);
+	unsigned bits;
+	struct le *le;
+
+	if (!parse_filter(ctx->args[P_STATUS], &bits)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "status");
+		return;
+	}
+	LIST_FOREACH(&g->members, le) {
+		const struct member *mb = le->data;
+		list_agent(res, bits, mb->agent, mb->checked_in);
+	}
+	finish_listing(res, !list_isempty(&g->members));
+}
+
+void op_team_status(struct op_ctx *ctx, struct op_result *res)
+{
+	unsigned bits;
+	struct le *le;
+
+	if (!parse_filter(ctx->args[P_STATUS], &bits)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "status");
+		return;
+	}
+	LIST_FOREACH(&ctx->team->agent_list, le) {
+		const struct agent *a = le->data;
+		list_agent(res, bits, a, a->state != AS_LOGOUT);
+	}
+	finish_listing(res, !list_isempty(&ctx->team->agent_list));
+}
+
+void op_group_status_num(struct op_ctx *ctx, struct op_result *res)
+{
+	static const struct { const char *word; enum agent_state s; } one[] = {
+		{ "idle", AS_IDLE }, { "ringing", AS_RING },
+		{ "pause", AS_PAUSE }, { "busy", AS_BUSY }, { "acw", AS_ACW },
+	};
+	const struct group *g = group_by_queue(ctx->team,
+					       ctx->args[P_QUEUENUMBER]);
+	unsigned count[AS_COUNT] = {0}, total = 0;
+	struct le *le;
+
+	if (!g) {
+		res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
+		return;
+	}
+	LIST_FOREACH(&g->members, le) {
+		const struct member *mb = le->data;
+		if (!mb->checked_in)
+			continue;
+		total++;
+		count[mb->agent->state]++;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(one); i++) {
+		if (!strcasecmp(ctx->args[P_TYPE], one[i].word)) {
+			res_data(res, OP_OK, "%u", count[one[i].s]);
+			return;
+		}
+	}
+	res_data(res, OP_OK, "%u|%u|%u|%u|%u|%u", total, count[AS_IDLE],
+		 count[AS_RING], count[AS_PAUSE], count[AS_BUSY],
+		 count[AS_ACW]);
+}

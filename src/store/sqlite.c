@@ -1,0 +1,860 @@
+/*
+ * sqlite.c — the SQLite store backend: <dir>/occ.db in WAL mode.
+ *
+ * occd and occctl write the same file concurrently, so every connection sets
+ * busy_timeout (5 s) and write transactions start IMMEDIATE (a deferred one
+ * upgrading to a writer could fail with SQLITE_BUSY without waiting).
+ * synchronous=NORMAL is durable across process crashes in WAL mode; a power
+ * loss may drop the last transactions but never corrupts the file.
+ *
+ * Every write is one statement from stmt_sql[], prepared once and kept for
+ * the life of the store, with user data only ever bound, never spliced.
+ * Statements whose validity depends on a second row (an account linked to an
+ * agent, a member whose agent and group must share a team) carry the check
+ * in the same statement, so they stay atomic without a transaction.
+ * store_load() and store_state_log_visit() prepare their own statements
+ * because their callbacks may call back into the store.
+ *
+ * SQLite errors map to errno values: a UNIQUE or PRIMARY KEY conflict is
+ * EEXIST, a missing parent row (FOREIGN KEY) is ENOENT, a CHECK is EINVAL,
+ * anything else is logged and returned as EIO.
+ *
+ * To add a write: one enum stmt_id value, one stmt_sql[] row, one function
+ * calling exec() or row1(), one member in sqlite_ops.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sqlite3.h>
+#include <re.h>
+#define LOG_TOPIC "store"
+#include "base/log.h"
+#include "store/store_impl.h"
+
+enum { BUSY_TIMEOUT_MS = 5000 };
+
+enum stmt_id {
+	S_BEGIN_W, S_BEGIN_R, S_COMMIT, S_ROLLBACK,
+	S_TEAM_ADD, S_TEAM_DEL, S_TEAM_GET,
+	S_ACCOUNT_ADD, S_ACCOUNT_DEL, S_ACCOUNT_PW, S_ACCOUNT_EN,
+	S_AGENT_ADD, S_AGENT_DEL, S_AGENT_PW, S_AGENT_GET,
+	S_GROUP_ADD, S_GROUP_DEL,
+	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_STATE,
+	S_EXTEN_ADD, S_EXTEN_DEL, S_EXTEN_HA1,
+	S_AGENT_STATE, S_LOG_ADD,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN_W]  = "BEGIN IMMEDIATE",
+	[S_BEGIN_R]  = "BEGIN",
+	[S_COMMIT]   = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_TEAM_ADD] = "INSERT INTO teams (name) VALUES (?1)",
+	[S_TEAM_DEL] = "DELETE FROM teams WHERE name = ?1",
+	[S_TEAM_GET] = "SELECT id, name FROM teams WHERE name = ?1",
+	/* ?5 '' links no agent; a named agent must exist in the team. */
+	[S_ACCOUNT_ADD] =
+		"INSERT INTO accounts (team_id, name, pwhash, enabled, agent_id)"
+		" SELECT ?1, ?2, ?3, ?4,"
+		"  (SELECT id FROM agents WHERE team_id = ?1 AND number = ?5)"
+		" WHERE ?5 = '' OR EXISTS (SELECT 1 FROM agents"
+		"  WHERE team_id = ?1 AND number = ?5)",
+	[S_ACCOUNT_DEL] = "DELETE FROM accounts WHERE team_id = ?1 AND name = ?2",
+	[S_ACCOUNT_PW] = "UPDATE accounts SET pwhash = ?3"
+		" WHERE team_id = ?1 AND name = ?2",
+	[S_ACCOUNT_EN] = "UPDATE accounts SET enabled = ?3"
+		" WHERE team_id = ?1 AND name = ?2",
+	/* ?2 NULL: no account; otherwise it must belong to the same team. */
+	[S_AGENT_ADD] =
+		"INSERT INTO agents (team_id, account_id, number, name, pwhash,"
+		" exten) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+		" WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM accounts"
+		"  WHERE id = ?2 AND team_id = ?1)",
+	[S_AGENT_DEL] = "DELETE FROM agents WHERE team_id = ?1 AND number = ?2",
+	[S_AGENT_PW] = "UPDATE agents SET pwhash = ?3"
+		" WHERE team_id = ?1 AND number = ?2",
+	[S_AGENT_GET] = "SELECT id, team_id, COALESCE(account_id, 0), number,"
+		" name, pwhash, exten FROM agents"
+		" WHERE team_id = ?1 AND number = ?2",
+	/* ?1 NULL lets SQLite choose the id. */
+	[S_GROUP_ADD] = "INSERT INTO agent_groups (id, team_id, name, queue,"
+		" acw_mode, work_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_GROUP_DEL] = "DELETE FROM agent_groups WHERE id = ?2"
+		" AND team_id = ?1",
+	/* Agent and group must share a team; acw_mode 0 takes the group's. */
+	[S_MEMBER_ADD] =
+		"INSERT INTO members (group_id, agent_id, dynamic, leader,"
+		" checked_in, acw_mode, work_mode)"
+		" SELECT g.id, a.id, ?3, ?4, ?5,"
+		"  CASE ?6 WHEN 0 THEN g.acw_mode ELSE ?6 END, ?7"
+		" FROM agent_groups g JOIN agents a ON a.team_id = g.team_id"
+		" WHERE g.id = ?1 AND a.id = ?2",
+	[S_MEMBER_DEL] = "DELETE FROM members WHERE group_id = ?1"
+		" AND agent_id = ?2",
+	[S_MEMBER_STATE] = "UPDATE members SET checked_in = ?3, acw_mode = ?4,"
+		" work_mode = ?5 WHERE group_id = ?1 AND agent_id = ?2",
+	[S_EXTEN_ADD] = "INSERT INTO extensions (team_id, number, ha1, kind)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[S_EXTEN_DEL] = "DELETE FROM extensions WHERE team_id = ?1"
+		" AND number = ?2",
+	[S_EXTEN_HA1] = "UPDATE extensions SET ha1 = ?3"
+		" WHERE team_id = ?1 AND number = ?2",
+	[S_AGENT_STATE] =
+		"INSERT INTO agent_state (agent_id, logged_in, device, state,"
+		" pause_reason, since_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT (agent_id) DO UPDATE SET logged_in = ?2,"
+		" device = ?3, state = ?4, pause_reason = ?5, since_ms = ?6",
+	[S_LOG_ADD] = "INSERT INTO state_log (agent_id, ts_ms, state,"
+		" pause_reason) VALUES (?1, ?2, ?3, ?4)",
+};
+
+struct sqlite_store {
+	struct store base;             /* first: struct store * is ours */
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];   /* prepared on first use */
+	unsigned depth;                /* store_begin nesting */
+};
+
+static struct sqlite_store *be(struct store *st)
+{
+	return (struct sqlite_store *)st;
+}
+
+static int map_err(struct sqlite_store *s, int rc, const char *what)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return ENOENT;
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return EINVAL;
+	case SQLITE_NOMEM:
+		return ENOMEM;
+	default:
+		OCC_ERR("%s: %s (%d)", what, sqlite3_errmsg(s->db), rc);
+		return EIO;
+	}
+}
+
+/*
+ * Bind args described by types: 'I' int64_t, 'N' int64_t bound as NULL when
+ * 0, 'i' int (also bool), 't' const char *. Parameters are ?1, ?2, ...
+ */
+static int bind_va(sqlite3_stmt *q, const char *types, va_list ap)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 1; rc == SQLITE_OK && types[i - 1]; i++) {
+		int64_t v;
+
+		switch (types[i - 1]) {
+		case 'I':
+			rc = sqlite3_bind_int64(q, i, va_arg(ap, int64_t));
+			break;
+		case 'N':
+			v = va_arg(ap, int64_t);
+			rc = v ? sqlite3_bind_int64(q, i, v)
+			       : sqlite3_bind_null(q, i);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int(q, i, va_arg(ap, int));
+			break;
+		case 't':
+			rc = sqlite3_bind_text(q, i, va_arg(ap, const char *),
+					       -1, SQLITE_STATIC);
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+		}
+	}
+	return rc;
+}
+
+/* The cached statement id, reset and bound. */
+static int prep(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **qp,
+		const char *types, va_list ap)
+{
+	int rc;
+
+	if (!s->stmt[id]) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+					SQLITE_PREPARE_PERSISTENT,
+					&s->stmt[id], NULL);
+		if (rc != SQLITE_OK)
+			return map_err(s, rc, stmt_sql[id]);
+	}
+	sqlite3_reset(s->stmt[id]);
+	sqlite3_clear_bindings(s->stmt[id]);
+	rc = bind_va(s->stmt[id], types, ap);
+	if (rc != SQLITE_OK)
+		return map_err(s, rc, stmt_sql[id]);
+	*qp = s->stmt[id];
+	return 0;
+}
+
+/* Step a prepared write to completion; *changesp gets the rows changed. */
+static int run(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt *q,
+	       int *changesp)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return map_err(s, sqlite3_extended_errcode(s->db), stmt_sql[id]);
+	if (changesp)
+		*changesp = sqlite3_changes(s->db);
+	return 0;
+}
+
+/* Run a statement that returns no rows; *changesp gets the rows changed. */
+static int exec(struct sqlite_store *s, enum stmt_id id, int *changesp,
+		const char *types, ...)
+{
+	sqlite3_stmt *q;
+	va_list ap;
+	int err;
+
+	va_start(ap, types);
+	err = prep(s, id, &q, types, ap);
+	va_end(ap);
+	return err ? err : run(s, id, q, changesp);
+}
+
+/* An UPDATE or DELETE of one row by key: ENOENT if there was none. */
+static int exec1(struct sqlite_store *s, enum stmt_id id, const char *types,
+		 ...)
+{
+	sqlite3_stmt *q;
+	va_list ap;
+	int err, n = 0;
+
+	va_start(ap, types);
+	err = prep(s, id, &q, types, ap);
+	va_end(ap);
+	if (!err)
+		err = run(s, id, q, &n);
+	return err ? err : n ? 0 : ENOENT;
+}
+
+/* Step a query to its first row: 0 with *qp on the row (the caller reads it
+ * and calls sqlite3_reset), ENOENT if there is none. */
+static int row1(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **qp,
+		const char *types, ...)
+{
+	va_list ap;
+	int err, rc;
+
+	va_start(ap, types);
+	err = prep(s, id, qp, types, ap);
+	va_end(ap);
+	if (err)
+		return err;
+	rc = sqlite3_step(*qp);
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_reset(*qp);
+	return rc == SQLITE_DONE ? ENOENT :
+		map_err(s, sqlite3_extended_errcode(s->db), stmt_sql[id]);
+}
+
+/* Copy text column col into dst; false if it does not fit. */
+static bool col_text(char *dst, size_t size, sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+	size_t n = (size_t)sqlite3_column_bytes(q, col);
+
+	if (n >= size)
+		return false;
+	memcpy(dst, t ? (const char *)t : "", n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* ---- transactions ---- */
+
+static int txn_begin(struct sqlite_store *s, bool write)
+{
+	int err = 0;
+
+	if (s->depth == 0)
+		err = exec(s, write ? S_BEGIN_W : S_BEGIN_R, NULL, "");
+	if (!err)
+		s->depth++;
+	return err;
+}
+
+static int txn_commit(struct sqlite_store *s)
+{
+	int err;
+
+	if (s->depth == 0)
+		return EINVAL;
+	if (--s->depth > 0)
+		return 0;
+	err = exec(s, S_COMMIT, NULL, "");
+	if (err && !sqlite3_get_autocommit(s->db))
+		(void)exec(s, S_ROLLBACK, NULL, "");
+	return err;
+}
+
+static int sq_begin(struct store *st)
+{
+	return txn_begin(be(st), true);
+}
+
+static int sq_commit(struct store *st)
+{
+	return txn_commit(be(st));
+}
+
+/* ---- load ---- */
+
+typedef bool (load_row_h)(sqlite3_stmt *q, const struct store_visitor *v,
+			  void *arg);
+
+static bool row_team(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_team t = { .id = sqlite3_column_int64(q, 0) };
+
+	if (!col_text(t.name, sizeof(t.name), q, 1))
+		return false;
+	if (v->team)
+		v->team(&t, arg);
+	return true;
+}
+
+static bool row_account(sqlite3_stmt *q, const struct store_visitor *v,
+			void *arg)
+{
+	struct st_account a = {
+		.id = sqlite3_column_int64(q, 0),
+		.team_id = sqlite3_column_int64(q, 1),
+		.enabled = sqlite3_column_int(q, 4) != 0,
+	};
+
+	if (!col_text(a.name, sizeof(a.name), q, 2) ||
+	    !col_text(a.pwhash, sizeof(a.pwhash), q, 3) ||
+	    !col_text(a.agent, sizeof(a.agent), q, 5))
+		return false;
+	if (v->account)
+		v->account(&a, arg);
+	return true;
+}
+
+static bool read_agent(sqlite3_stmt *q, struct st_agent *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(q, 0);
+	a->team_id = sqlite3_column_int64(q, 1);
+	a->account_id = sqlite3_column_int64(q, 2);
+	return col_text(a->number, sizeof(a->number), q, 3) &&
+	       col_text(a->name, sizeof(a->name), q, 4) &&
+	       col_text(a->pwhash, sizeof(a->pwhash), q, 5) &&
+	       col_text(a->exten, sizeof(a->exten), q, 6);
+}
+
+static bool row_agent(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_agent a;
+
+	if (!read_agent(q, &a))
+		return false;
+	if (v->agent)
+		v->agent(&a, arg);
+	return true;
+}
+
+static bool row_group(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_group g = {
+		.id = sqlite3_column_int64(q, 0),
+		.team_id = sqlite3_column_int64(q, 1),
+		.acw_mode = sqlite3_column_int(q, 4),
+		.work_mode = sqlite3_column_int(q, 5),
+	};
+
+	if (!col_text(g.name, sizeof(g.name), q, 2) ||
+	    !col_text(g.queue, sizeof(g.queue), q, 3))
+		return false;
+	if (v->group)
+		v->group(&g, arg);
+	return true;
+}
+
+static bool row_member(sqlite3_stmt *q, const struct store_visitor *v,
+		       void *arg)
+{
+	struct st_member m = {
+		.group_id = sqlite3_column_int64(q, 0),
+		.agent_id = sqlite3_column_int64(q, 1),
+		.dynamic = sqlite3_column_int(q, 2) != 0,
+		.leader = sqlite3_column_int(q, 3) != 0,
+		.checked_in = sqlite3_column_int(q, 4) != 0,
+		.acw_mode = sqlite3_column_int(q, 5),
+		.work_mode = sqlite3_column_int(q, 6),
+	};
+
+	if (v->member)
+		v->member(&m, arg);
+	return true;
+}
+
+static bool row_exten(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_exten e = {
+		.id = sqlite3_column_int64(q, 0),
+		.team_id = sqlite3_column_int64(q, 1),
+	};
+
+	if (!col_text(e.number, sizeof(e.number), q, 2) ||
+	    !col_text(e.ha1, sizeof(e.ha1), q, 3) ||
+	    !col_text(e.kind, sizeof(e.kind), q, 4))
+		return false;
+	if (v->exten)
+		v->exten(&e, arg);
+	return true;
+}
+
+static bool row_state(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_agent_state s = {
+		.agent_id = sqlite3_column_int64(q, 0),
+		.logged_in = sqlite3_column_int(q, 1) != 0,
+		.state = sqlite3_column_int(q, 3),
+		.since_ms = sqlite3_column_int64(q, 5),
+	};
+
+	if (!col_text(s.device, sizeof(s.device), q, 2) ||
+	    !col_text(s.pause_reason, sizeof(s.pause_reason), q, 4))
+		return false;
+	if (v->agent_state)
+		v->agent_state(&s, arg);
+	return true;
+}
+
+/* Parents before children: the order store.h promises. */
+static const struct load_step {
+	const char *sql;
+	load_row_h *row;
+} load_steps[] = {
+	{ "SELECT id, name FROM teams ORDER BY id", row_team },
+	{ "SELECT a.id, a.team_id, a.name, a.pwhash, a.enabled,"
+	  " COALESCE(g.number, '') FROM accounts a"
+	  " LEFT JOIN agents g ON g.id = a.agent_id ORDER BY a.id",
+	  row_account },
+	/* agents in number order (shorter numbers first), so listings need
+	 * no sorting in memory */
+	{ "SELECT id, team_id, COALESCE(account_id, 0), number, name, pwhash,"
+	  " exten FROM agents ORDER BY team_id, length(number), number",
+	  row_agent },
+	{ "SELECT id, team_id, name, queue, acw_mode, work_mode"
+	  " FROM agent_groups ORDER BY id", row_group },
+	/* by agent number, then group id: a group's members come out in
+	 * agent-number order and an agent's memberships in group order */
+	{ "SELECT m.group_id, m.agent_id, m.dynamic, m.leader, m.checked_in,"
+	  " m.acw_mode, m.work_mode FROM members m"
+	  " JOIN agents a ON a.id = m.agent_id"
+	  " ORDER BY a.team_id, length(a.number), a.number, m.group_id",
+	  row_member },
+	{ "SELECT id, team_id, number, ha1, kind FROM extensions ORDER BY id",
+	  row_exten },
+	{ "SELECT agent_id, logged_in, device, state, pause_reason, since_ms"
+	  " FROM agent_state ORDER BY agent_id", row_state },
+};
+
+static int load_one(struct sqlite_store *s, const struct load_step *ls,
+		    const struct store_visitor *v, void *arg)
+{
+	sqlite3_stmt *q;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(s->db, ls->sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return map_err(s, rc, ls->sql);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!ls->row(q, v, arg)) {
+			OCC_ERR("load: over-long value in row %lld of: %s",
+				(long long)sqlite3_column_int64(q, 0), ls->sql);
+			err = EIO;
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = map_err(s, sqlite3_extended_errcode(s->db), ls->sql);
+	sqlite3_finalize(q);
+	return err;
+}
+
+static int sq_load(struct store *st, const struct store_visitor *v, void *arg)
+{
+	struct sqlite_store *s = be(st);
+	int err;
+
+	/* One read transaction: a consistent snapshot of all tables even
+	 * while occctl writes. */
+	err = txn_begin(s, false);
+	if (err)
+		return err;
+	for (size_t i = 0; !err && i < ARRAY_SIZE(load_steps); i++)
+		err = load_one(s, &load_steps[i], v, arg);
+	if (!err)
+		return txn_commit(s);
+	(void)txn_commit(s);
+	return err;
+}
+
+/* ---- provisioning ---- */
+
+static int sq_team_add(struct store *st, const char *name, int64_t *idp)
+{
+	struct sqlite_store *s = be(st);
+	int err = exec(s, S_TEAM_ADD, NULL, "t", name);
+
+	if (!err && idp)
+		*idp = sqlite3_last_insert_rowid(s->db);
+	return err;
+}
+
+static int sq_team_del(struct store *st, const char *name)
+{
+	return exec1(be(st), S_TEAM_DEL, "t", name);
+}
+
+static int sq_team_get(struct store *st, const char *name, struct st_team *t)
+{
+	sqlite3_stmt *q;
+	bool ok;
+	int err = row1(be(st), S_TEAM_GET, &q, "t", name);
+
+	if (err)
+		return err;
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(q, 0);
+	ok = col_text(t->name, sizeof(t->name), q, 1);
+	sqlite3_reset(q);
+	return ok ? 0 : EIO;
+}
+
+/* Zero rows inserted means the conditional INSERT found no parent row. */
+static int insert_cond(int err, int changes)
+{
+	if (err)
+		return err;
+	return changes ? 0 : ENOENT;
+}
+
+static int sq_account_add(struct store *st, const struct st_account *a)
+{
+	struct sqlite_store *s = be(st);
+	int n = 0;
+	int err = exec(s, S_ACCOUNT_ADD, &n, "Ittit", a->team_id, a->name,
+		       a->pwhash, (int)a->enabled, a->agent);
+
+	return insert_cond(err, n);
+}
+
+static int sq_account_del(struct store *st, int64_t team_id, const char *name)
+{
+	return exec1(be(st), S_ACCOUNT_DEL, "It", team_id, name);
+}
+
+static int sq_account_set_pwhash(struct store *st, int64_t team_id,
+				 const char *name, const char *pwhash)
+{
+	return exec1(be(st), S_ACCOUNT_PW, "Itt", team_id, name, pwhash);
+}
+
+static int sq_account_set_enabled(struct store *st, int64_t team_id,
+				  const char *name, bool enabled)
+{
+	return exec1(be(st), S_ACCOUNT_EN, "Iti", team_id, name, (int)enabled);
+}
+
+static int sq_agent_add(struct store *st, const struct st_agent *a)
+{
+	struct sqlite_store *s = be(st);
+	int n = 0;
+	int err = exec(s, S_AGENT_ADD, &n, "INtttt", a->team_id, a->account_id,
+		       a->number, a->name, a->pwhash, a->exten);
+
+	return insert_cond(err, n);
+}
+
+static int sq_agent_del(struct store *st, int64_t team_id, const char *number)
+{
+	return exec1(be(st), S_AGENT_DEL, "It", team_id, number);
+}
+
+static int sq_agent_set_pwhash(struct store *st, int64_t team_id,
+			       const char *number, const char *pwhash)
+{
+	return exec1(be(st), S_AGENT_PW, "Itt", team_id, number, pwhash);
+}
+
+static int sq_agent_get(struct store *st, int64_t team_id, const char *number,
+			struct st_agent *a)
+{
+	sqlite3_stmt *q;
+	bool ok;
+	int err = row1(be(st), S_AGENT_GET, &q, "It", team_id, number);
+
+	if (err)
+		return err;
+	ok = read_agent(q, a);
+	sqlite3_reset(q);
+	return ok ? 0 : EIO;
+}
+
+static int sq_group_add(struct store *st, const struct st_group *g)
+{
+	return exec(be(st), S_GROUP_ADD, NULL, "NIttii", g->id, g->team_id,
+		    g->name, g->queue, g->acw_mode, g->work_mode);
+}
+
+static int sq_group_del(struct store *st, int64_t team_id, int64_t group_id)
+{
+	return exec1(be(st), S_GROUP_DEL, "II", team_id, group_id);
+}
+
+static int sq_member_add(struct store *st, const struct st_member *m)
+{
+	struct sqlite_store *s = be(st);
+	int n = 0;
+	int err = exec(s, S_MEMBER_ADD, &n, "IIiiiii", m->group_id, m->agent_id,
+		       (int)m->dynamic, (int)m->leader, (int)m->checked_in,
+		       m->acw_mode, m->work_mode);
+
+	return insert_cond(err, n);
+}
+
+static int sq_member_del(struct store *st, int64_t group_id, int64_t agent_id)
+{
+	return exec1(be(st), S_MEMBER_DEL, "II", group_id, agent_id);
+}
+
+static int sq_exten_add(struct store *st, const struct st_exten *e)
+{
+	return exec(be(st), S_EXTEN_ADD, NULL, "Ittt", e->team_id, e->number,
+		    e->ha1, e->kind);
+}
+
+static int sq_exten_del(struct store *st, int64_t team_id, const char *number)
+{
+	return exec1(be(st), S_EXTEN_DEL, "It", team_id, number);
+}
+
+static int sq_exten_set_ha1(struct store *st, int64_t team_id,
+			    const char *number, const char *ha1)
+{
+	return exec1(be(st), S_EXTEN_HA1, "Itt", team_id, number, ha1);
+}
+
+/* ---- runtime state ---- */
+
+static int sq_agent_state_save(struct store *st, const struct st_agent_state *a)
+{
+	return exec(be(st), S_AGENT_STATE, NULL, "IititI", a->agent_id,
+		    (int)a->logged_in, a->device, a->state,
+		    a->pause_reason, a->since_ms);
+}
+
+static int sq_member_state_save(struct store *st, const struct st_member *m)
+{
+	return exec1(be(st), S_MEMBER_STATE, "IIiii", m->group_id, m->agent_id,
+		     (int)m->checked_in, m->acw_mode, m->work_mode);
+}
+
+static int sq_state_log_append(struct store *st, const struct st_state_log *l)
+{
+	return exec(be(st), S_LOG_ADD, NULL, "IIit", l->agent_id, l->ts_ms,
+		    l->state, l->pause_reason);
+}
+
+static const char *const log_sql[2] = {
+	/* the row in force at since_ms ... */
+	"SELECT agent_id, ts_ms, state, pause_reason FROM state_log"
+	" WHERE agent_id = ?1 AND ts_ms < ?2 ORDER BY ts_ms DESC, id DESC"
+	" LIMIT 1",
+	/* ... then every change from since_ms on */
+	"SELECT agent_id, ts_ms, state, pause_reason FROM state_log"
+	" WHERE agent_id = ?1 AND ts_ms >= ?2 ORDER BY ts_ms, id",
+};
+
+static int log_query(struct sqlite_store *s, const char *sql, int64_t agent_id,
+		     int64_t since_ms, store_log_h *h, void *arg)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return map_err(s, rc, sql);
+	sqlite3_bind_int64(q, 1, agent_id);
+	sqlite3_bind_int64(q, 2, since_ms);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct st_state_log l = {
+			.agent_id = sqlite3_column_int64(q, 0),
+			.ts_ms = sqlite3_column_int64(q, 1),
+			.state = sqlite3_column_int(q, 2),
+		};
+		if (!col_text(l.pause_reason, sizeof(l.pause_reason), q, 3)) {
+			rc = SQLITE_TOOBIG;
+			break;
+		}
+		h(&l, arg);
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	OCC_ERR("state log of agent %lld: %s", (long long)agent_id,
+		sqlite3_errstr(rc));
+	return EIO;
+}
+
+static int sq_state_log_visit(struct store *st, int64_t agent_id,
+			      int64_t since_ms, store_log_h *h, void *arg)
+{
+	struct sqlite_store *s = be(st);
+	int err;
+
+	err = txn_begin(s, false);
+	for (size_t i = 0; !err && i < ARRAY_SIZE(log_sql); i++)
+		err = log_query(s, log_sql[i], agent_id, since_ms, h, arg);
+	if (txn_commit(s) && !err)
+		err = EIO;
+	return err;
+}
+
+/* ---- open/close ---- */
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.load = sq_load,
+	.team_add = sq_team_add,
+	.team_del = sq_team_del,
+	.team_get = sq_team_get,
+	.account_add = sq_account_add,
+	.account_del = sq_account_del,
+	.account_set_pwhash = sq_account_set_pwhash,
+	.account_set_enabled = sq_account_set_enabled,
+	.agent_add = sq_agent_add,
+	.agent_del = sq_agent_del,
+	.agent_set_pwhash = sq_agent_set_pwhash,
+	.agent_get = sq_agent_get,
+	.group_add = sq_group_add,
+	.group_del = sq_group_del,
+	.member_add = sq_member_add,
+	.member_del = sq_member_del,
+	.exten_add = sq_exten_add,
+	.exten_del = sq_exten_del,
+	.exten_set_ha1 = sq_exten_set_ha1,
+	.agent_state_save = sq_agent_state_save,
+	.member_state_save = sq_member_state_save,
+	.state_log_append = sq_state_log_append,
+	.state_log_visit = sq_state_log_visit,
+	.begin = sq_begin,
+	.commit = sq_commit,
+};
+
+static void sqlite_store_destructor(void *arg)
+{
+	struct sqlite_store *s = arg;
+
+	if (s->depth && !sqlite3_get_autocommit(s->db)) {
+		OCC_WARN("closing with an open transaction; rolling back");
+		(void)exec(s, S_ROLLBACK, NULL, "");
+	}
+	for (size_t i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+}
+
+static int pragma(struct sqlite_store *s, const char *sql, const char *want)
+{
+	sqlite3_stmt *q;
+	int rc, err = 0;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return map_err(s, rc, sql);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = map_err(s, sqlite3_extended_errcode(s->db), sql);
+	else if (want && (rc != SQLITE_ROW || !sqlite3_column_text(q, 0) ||
+		 strcasecmp(want, (const char *)sqlite3_column_text(q, 0)))) {
+		OCC_ERR("%s: did not take effect", sql);
+		err = EIO;
+	}
+	sqlite3_finalize(q);
+	return err;
+}
+
+static int configure(struct sqlite_store *s)
+{
+	int err;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	err = pragma(s, "PRAGMA journal_mode = WAL", "wal");
+	if (!err)
+		err = pragma(s, "PRAGMA synchronous = NORMAL", NULL);
+	if (!err)
+		err = pragma(s, "PRAGMA foreign_keys = ON", NULL);
+	if (!err)
+		err = pragma(s, "PRAGMA foreign_keys", "1");
+	return err;
+}
+
+static int make_dir(const char *dir)
+{
+	int err;
+
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	err = errno;
+	OCC_ERR("cannot create data directory %s: %m", dir, err);
+	return err;
+}
+
+int sqlite_store_open(struct store **stp, const char *dir)
+{
+	struct sqlite_store *s;
+	char path[1024];
+	int rc, err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/occ.db", dir) >=
+	    sizeof(path))
+		return EINVAL;
+	err = make_dir(dir);
+	if (err)
+		return err;
+	s = mem_zalloc(sizeof(*s), sqlite_store_destructor);
+	if (!s)
+		return ENOMEM;
+	s->base.ops = &sqlite_ops;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		OCC_ERR("open %s: %s", path, s->db ? sqlite3_errmsg(s->db)
+			: sqlite3_errstr(rc));
+		err = rc == SQLITE_NOMEM ? ENOMEM : EIO;
+		goto out;
+	}
+	err = configure(s);
+	if (!err)
+		err = sqlite_schema_migrate(s->db);
+ out:
+	if (err)
+		mem_deref(s);
+	else
+		*stp = &s->base;
+	return err;
+}

@@ -1,0 +1,248 @@
+/*
+ * store.c — the public store API: chooses the backend, checks arguments once
+ * and dispatches through struct store_ops (store_impl.h).
+ *
+ * Every check a backend could get wrong the same way lives here: strings are
+ * present, NUL-terminated within their struct field and not silently cut;
+ * ids are positive; modes and states are in range; a password hash is a PHC
+ * argon2 string (so a plaintext password can never reach a backend by
+ * mistake); an HA1 is 32 lowercase hex digits. Backends may assume all of it.
+ *
+ * To add a store function: declare it in store.h, add the ops member in
+ * store_impl.h, a checked wrapper here and the implementation in each
+ * backend.
+ */
+#include <errno.h>
+#include <string.h>
+#include "core/agent_state.h"
+#include "store/store_impl.h"
+
+int store_open(struct store **stp, const char *dir)
+{
+	if (!stp || !dir || !*dir)
+		return EINVAL;
+	/* The only backend today; a "postgres://" dir would choose pg.c. */
+	return sqlite_store_open(stp, dir);
+}
+
+/* Present, non-empty and shorter than its field. */
+static bool str_ok(const char *s, size_t size)
+{
+	return s && *s && strnlen(s, size) < size;
+}
+
+/* May be empty, but must fit. */
+static bool str_fits(const char *s, size_t size)
+{
+	return s && strnlen(s, size) < size;
+}
+
+static bool hash_ok(const char *h)
+{
+	return str_ok(h, ST_HASH) && !strncmp(h, "$argon2", 7);
+}
+
+static bool ha1_ok(const char *h, size_t size)
+{
+	if (!str_fits(h, size))
+		return false;
+	if (!*h)
+		return true;          /* no SIP secret (virtual extension) */
+	if (strlen(h) != 32)
+		return false;
+	for (; *h; h++) {
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+static bool acw_ok(int m)
+{
+	return m >= 1 && m <= 3;
+}
+
+static bool work_ok(int m)
+{
+	return m >= 0 && m <= 2;
+}
+
+#define CHECK(cond) do { if (!(cond)) return EINVAL; } while (0)
+
+int store_load(struct store *st, const struct store_visitor *v, void *arg)
+{
+	CHECK(st && v);
+	return st->ops->load(st, v, arg);
+}
+
+int store_team_add(struct store *st, const char *name, int64_t *idp)
+{
+	CHECK(st && str_ok(name, ST_NAME));
+	return st->ops->team_add(st, name, idp);
+}
+
+int store_team_del(struct store *st, const char *name)
+{
+	CHECK(st && str_ok(name, ST_NAME));
+	return st->ops->team_del(st, name);
+}
+
+int store_team_get(struct store *st, const char *name, struct st_team *t)
+{
+	CHECK(st && t && str_ok(name, ST_NAME));
+	return st->ops->team_get(st, name, t);
+}
+
+int store_account_add(struct store *st, const struct st_account *a)
+{
+	CHECK(st && a && a->team_id > 0 && str_ok(a->name, sizeof(a->name)));
+	CHECK(hash_ok(a->pwhash) && str_fits(a->agent, sizeof(a->agent)));
+	return st->ops->account_add(st, a);
+}
+
+int store_account_del(struct store *st, int64_t team_id, const char *name)
+{
+	CHECK(st && team_id > 0 && str_ok(name, ST_NAME));
+	return st->ops->account_del(st, team_id, name);
+}
+
+int store_account_set_pwhash(struct store *st, int64_t team_id,
+			     const char *name, const char *pwhash)
+{
+	CHECK(st && team_id > 0 && str_ok(name, ST_NAME) && hash_ok(pwhash));
+	return st->ops->account_set_pwhash(st, team_id, name, pwhash);
+}
+
+int store_account_set_enabled(struct store *st, int64_t team_id,
+			      const char *name, bool enabled)
+{
+	CHECK(st && team_id > 0 && str_ok(name, ST_NAME));
+	return st->ops->account_set_enabled(st, team_id, name, enabled);
+}
+
+int store_agent_add(struct store *st, const struct st_agent *a)
+{
+	CHECK(st && a && a->team_id > 0 && a->account_id >= 0);
+	CHECK(str_ok(a->number, sizeof(a->number)) && hash_ok(a->pwhash));
+	CHECK(str_fits(a->name, sizeof(a->name)));
+	CHECK(str_fits(a->exten, sizeof(a->exten)));
+	return st->ops->agent_add(st, a);
+}
+
+int store_agent_del(struct store *st, int64_t team_id, const char *number)
+{
+	CHECK(st && team_id > 0 && str_ok(number, ST_NUM));
+	return st->ops->agent_del(st, team_id, number);
+}
+
+int store_agent_set_pwhash(struct store *st, int64_t team_id,
+			   const char *number, const char *pwhash)
+{
+	CHECK(st && team_id > 0 && str_ok(number, ST_NUM) && hash_ok(pwhash));
+	return st->ops->agent_set_pwhash(st, team_id, number, pwhash);
+}
+
+int store_agent_get(struct store *st, int64_t team_id, const char *number,
+		    struct st_agent *a)
+{
+	CHECK(st && a && team_id > 0 && str_ok(number, ST_NUM));
+	return st->ops->agent_get(st, team_id, number, a);
+}
+
+int store_group_add(struct store *st, const struct st_group *g)
+{
+	CHECK(st && g && g->id >= 0 && g->team_id > 0);
+	CHECK(str_ok(g->name, sizeof(g->name)));
+	CHECK(str_ok(g->queue, sizeof(g->queue)));
+	CHECK(acw_ok(g->acw_mode) && work_ok(g->work_mode));
+	return st->ops->group_add(st, g);
+}
+
+int store_group_del(struct store *st, int64_t team_id, int64_t group_id)
+{
+	CHECK(st && team_id > 0 && group_id > 0);
+	return st->ops->group_del(st, team_id, group_id);
+}
+
+/* acw_mode 0 in store_member_add means "the group's acw_mode". */
+int store_member_add(struct store *st, const struct st_member *m)
+{
+	CHECK(st && m && m->group_id > 0 && m->agent_id > 0);
+	CHECK((m->acw_mode == 0 || acw_ok(m->acw_mode)) &&
+	      work_ok(m->work_mode));
+	return st->ops->member_add(st, m);
+}
+
+int store_member_del(struct store *st, int64_t group_id, int64_t agent_id)
+{
+	CHECK(st && group_id > 0 && agent_id > 0);
+	return st->ops->member_del(st, group_id, agent_id);
+}
+
+int store_exten_add(struct store *st, const struct st_exten *e)
+{
+	CHECK(st && e && e->team_id > 0);
+	CHECK(str_ok(e->number, sizeof(e->number)));
+	CHECK(ha1_ok(e->ha1, sizeof(e->ha1)));
+	CHECK(str_fits(e->kind, sizeof(e->kind)));
+	CHECK(!strcmp(e->kind, "sip") || !strcmp(e->kind, "virtual"));
+	return st->ops->exten_add(st, e);
+}
+
+int store_exten_del(struct store *st, int64_t team_id, const char *number)
+{
+	CHECK(st && team_id > 0 && str_ok(number, ST_NUM));
+	return st->ops->exten_del(st, team_id, number);
+}
+
+int store_exten_set_ha1(struct store *st, int64_t team_id,
+			const char *number, const char *ha1)
+{
+	CHECK(st && team_id > 0 && str_ok(number, ST_NUM));
+	CHECK(ha1_ok(ha1, sizeof(((struct st_exten *)0)->ha1)));
+	return st->ops->exten_set_ha1(st, team_id, number, ha1);
+}
+
+int store_agent_state_save(struct store *st, const struct st_agent_state *s)
+{
+	CHECK(st && s && s->agent_id > 0);
+	CHECK(s->state >= 0 && s->state < AS_COUNT);
+	CHECK(str_fits(s->device, sizeof(s->device)));
+	CHECK(str_fits(s->pause_reason, sizeof(s->pause_reason)));
+	return st->ops->agent_state_save(st, s);
+}
+
+int store_member_state_save(struct store *st, const struct st_member *m)
+{
+	CHECK(st && m && m->group_id > 0 && m->agent_id > 0);
+	CHECK(acw_ok(m->acw_mode) && work_ok(m->work_mode));
+	return st->ops->member_state_save(st, m);
+}
+
+int store_state_log_append(struct store *st, const struct st_state_log *l)
+{
+	CHECK(st && l && l->agent_id > 0);
+	CHECK(l->state >= 0 && l->state < AS_COUNT);
+	CHECK(str_fits(l->pause_reason, sizeof(l->pause_reason)));
+	return st->ops->state_log_append(st, l);
+}
+
+int store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
+			  void (*h)(const struct st_state_log *l, void *arg),
+			  void *arg)
+{
+	CHECK(st && h && agent_id > 0);
+	return st->ops->state_log_visit(st, agent_id, since_ms, h, arg);
+}
+
+int store_begin(struct store *st)
+{
+	CHECK(st);
+	return st->ops->begin(st);
+}
+
+int store_commit(struct store *st)
+{
+	CHECK(st);
+	return st->ops->commit(st);
+}

@@ -1,0 +1,81 @@
+/*
+ * store_impl.h — the backend seam behind store.h. Private to src/store/.
+ *
+ * struct store is the first member of each backend's own object, which the
+ * backend allocates with mem_zalloc and its destructor; store.c checks every
+ * argument once (lengths, ranges, hash format) and then calls through ops, so
+ * a backend only translates valid requests into its database.
+ *
+ * To add a backend (PostgreSQL: pg.c): implement every member of struct
+ * store_ops with the contract documented in store.h, add an open function
+ * like sqlite_store_open() below and choose it in store_open() (store.c).
+ */
+#ifndef OCC_STORE_IMPL_H
+#define OCC_STORE_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "store/store.h"
+
+typedef void (store_log_h)(const struct st_state_log *l, void *arg);
+
+struct store_ops {
+	const char *name;
+	int (*load)(struct store *st, const struct store_visitor *v,
+		    void *arg);
+
+	int (*team_add)(struct store *st, const char *name, int64_t *idp);
+	int (*team_del)(struct store *st, const char *name);
+	int (*team_get)(struct store *st, const char *name, struct st_team *t);
+
+	int (*account_add)(struct store *st, const struct st_account *a);
+	int (*account_del)(struct store *st, int64_t team_id, const char *name);
+	int (*account_set_pwhash)(struct store *st, int64_t team_id,
+				  const char *name, const char *pwhash);
+	int (*account_set_enabled)(struct store *st, int64_t team_id,
+				   const char *name, bool enabled);
+
+	int (*agent_add)(struct store *st, const struct st_agent *a);
+	int (*agent_del)(struct store *st, int64_t team_id, const char *number);
+	int (*agent_set_pwhash)(struct store *st, int64_t team_id,
+				const char *number, const char *pwhash);
+	int (*agent_get)(struct store *st, int64_t team_id, const char *number,
+			 struct st_agent *a);
+
+	int (*group_add)(struct store *st, const struct st_group *g);
+	int (*group_del)(struct store *st, int64_t team_id, int64_t group_id);
+
+	int (*member_add)(struct store *st, const struct st_member *m);
+	int (*member_del)(struct store *st, int64_t group_id, int64_t agent_id);
+
+	int (*exten_add)(struct store *st, const struct st_exten *e);
+	int (*exten_del)(struct store *st, int64_t team_id, const char *number);
+	int (*exten_set_ha1)(struct store *st, int64_t team_id,
+			     const char *number, const char *ha1);
+
+	int (*agent_state_save)(struct store *st,
+				const struct st_agent_state *s);
+	int (*member_state_save)(struct store *st, const struct st_member *m);
+	int (*state_log_append)(struct store *st, const struct st_state_log *l);
+	int (*state_log_visit)(struct store *st, int64_t agent_id,
+			       int64_t since_ms, store_log_h *h, void *arg);
+
+	int (*begin)(struct store *st);
+	int (*commit)(struct store *st);
+};
+
+/* Common head of every backend object. */
+struct store {
+	const struct store_ops *ops;
+};
+
+/* SQLite backend (sqlite.c): opens or creates <dir>/occ.db. */
+int sqlite_store_open(struct store **stp, const char *dir);
+
+/* SQLite schema (schema.c): bring the database to the newest version this
+ * build knows. Returns ENOTSUP if the file is newer than that. */
+struct sqlite3;
+int sqlite_schema_migrate(struct sqlite3 *db);
+int sqlite_schema_version(void);
+
+#endif

@@ -1,0 +1,316 @@
+#!/bin/bash
+# test_occctl.sh — every occctl command, its error paths and exit codes,
+# the SIGHUP to a running occd, and that the database never holds a
+# password or the plain MD5 of one.
+#
+#   tests/cli/test_occctl.sh build/asan/occctl
+#
+# Prints "ok - ..." / "not ok - ..." per check; exits 1 if any failed.
+set -u
+
+OCC=${1:?usage: $0 path/to/occctl}
+case $OCC in /*) ;; *) OCC=$PWD/$OCC ;; esac
+T=$(mktemp -d /tmp/occctl-test.XXXXXX)
+D=$T/data
+CONF=$T/occ.ini
+HUP_PID=
+cleanup() {
+	[ -n "$HUP_PID" ] && kill "$HUP_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Cheap hashes keep the test fast; the cost comes from --config as in occd.
+cat > "$CONF" <<EOF
+[security]
+pwhash_opslimit = 1
+pwhash_memlimit_kib = 8
+EOF
+
+FAILED=0
+N=0
+OUT= ERR= RC=0
+
+pass() { N=$((N + 1)); echo "ok - $1"; }
+fail() {
+	N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok - $1"
+	echo "#   rc=$RC stdout: ${OUT//$'\n'/ | }"
+	echo "#   stderr: ${ERR//$'\n'/ | }"
+}
+
+# occ ARGS...: run occctl on the test data dir; sets OUT, ERR, RC.
+occ() {
+	OUT=$("$OCC" --data "$D" --config "$CONF" "$@" 2>"$T/err")
+	RC=$?
+	ERR=$(cat "$T/err")
+}
+
+# expect RC DESC ARGS...: run and check the exit status.
+expect() {
+	local want=$1 desc=$2
+	shift 2
+	occ "$@"
+	if [ "$RC" -eq "$want" ]; then pass "$desc"; else fail "$desc"; fi
+}
+
+# out_has / err_has / out_lacks REGEX DESC: check the last run's output.
+out_has() { if grep -qE -- "$1" <<<"$OUT"; then pass "$2"; else fail "$2"; fi; }
+out_lacks() { if grep -qE -- "$1" <<<"$OUT"; then fail "$2"; else pass "$2"; fi; }
+err_has() { if grep -qE -- "$1" <<<"$ERR"; then pass "$2"; else fail "$2"; fi; }
+one_line_err() {
+	if [ "$(wc -l <<<"$ERR")" -eq 1 ] && [ -n "$ERR" ]; then
+		pass "$1"; else fail "$1"; fi
+}
+
+sql() { sqlite3 "$D/occ.db" "$@"; }
+
+# ---- help and usage errors (exit 2) ----
+expect 0 "--help exits 0" --help
+out_has '^usage: occctl' "--help prints usage"
+out_has 'group add +TEAM ID NAME QUEUE' "--help lists every command from the table"
+expect 0 "agent add --help exits 0" agent add --help
+out_has '^usage: occctl agent add TEAM NUMBER PASSWORD' "agent add --help shows its usage"
+expect 0 "agent --help lists agent commands" agent --help
+out_has 'agent passwd' "agent --help includes agent passwd"
+expect 2 "no command is a usage error"
+expect 2 "unknown command is a usage error" frobnicate
+err_has "unknown command 'frobnicate'" "unknown command is named"
+expect 2 "unknown subcommand is a usage error" team frob
+expect 2 "noun without subcommand is a usage error" team
+expect 2 "unknown global option" --bogus team list
+expect 2 "too few arguments" agent add demo 8001
+err_has 'missing arguments' "too few arguments says so"
+err_has '^usage: occctl agent add' "usage error prints the command usage"
+expect 2 "too many arguments" team add a b
+expect 2 "unknown command option" agent add demo 8001 pw --color red
+expect 2 "option without its value" agent add demo 8001 pw --name
+[ -e "$D" ] && fail "usage errors must not create the data dir" || pass "usage errors do not create the data dir"
+
+# ---- read commands need a database ----
+expect 1 "list without a database fails" team list
+err_has 'no database' "missing database is explained"
+
+# ---- demo ----
+expect 0 "demo fills an empty store" demo
+[ "$(stat -c %a "$D")" = 700 ] && pass "data dir is mode 0700" || fail "data dir is mode 0700"
+expect 1 "demo refuses a non-empty store" demo
+err_has 'not empty' "demo refusal is explained"
+one_line_err "demo refusal is one line"
+
+expect 0 "team list" team list
+out_has '^TEAM +ACCOUNTS +AGENTS +GROUPS +EXTENS' "team list header"
+out_has '^demo +1 +6 +2 +6$' "team demo counts"
+out_has '^acme +0 +1 +1 +1$' "team acme counts"
+
+expect 0 "agent list" agent list demo
+out_has '^AGENT +NAME +EXTEN +ACCOUNT' "agent list header"
+out_has '^8001 +Agent 8001 +8001 +admin$' "agent 8001 row"
+[ "$(grep -c '^800[1-6] ' <<<"$OUT")" -eq 6 ] && pass "six demo agents" || fail "six demo agents"
+out_lacks 'argon2' "agent list shows no hashes"
+
+expect 0 "account list" account list demo
+out_has '^admin +yes +-$' "admin account enabled, unlinked"
+out_lacks 'argon2|admin +yes +admin' "account list shows no hash or password"
+
+expect 0 "group list" group list demo
+out_has '^1 +Sales +6001 +off +all +3$' "group 1 Sales"
+out_has '^2 +Support +6002 +off +all +4$' "group 2 Support"
+expect 0 "group list acme" group list acme
+out_has '^3 +Acme +7001 ' "group 3 Acme in acme"
+
+expect 0 "member list" member list demo
+out_has '^1 +Sales +8001 +Agent 8001 +static +yes +no$' "8001 static leader of Sales"
+out_has '^2 +Support +8004 +Agent 8004 +dynamic +yes +no$' "8004 dynamic leader of Support"
+expect 0 "member list of one group" member list demo 1
+out_lacks 'Support' "member list GROUPID filters"
+expect 1 "member list of another team's group" member list demo 3
+
+expect 0 "exten list" exten list demo
+out_has '^8001 +sip +8001$' "extension 8001"
+out_lacks '[0-9a-f]{32}' "exten list shows no HA1"
+
+expect 0 "status" status
+out_has '^team demo$' "status names team demo"
+out_has '^team acme$' "status names team acme"
+out_has '^AGENT +NAME +LOGIN +DEVICE +STATE +REASON +SINCE +GROUPS' "status header"
+out_has '^8003 .* logout .*1 Sales: out; 2 Support: out \(dynamic\)$' "status groups of 8003"
+expect 0 "status of one team" status acme
+out_lacks 'team demo' "status TEAM filters"
+expect 1 "status of unknown team" status nope
+err_has 'no such team: nope' "unknown team named"
+
+# ---- no secret in the database ----
+md5() { printf %s "$1" | md5sum | cut -d' ' -f1; }
+leak=0
+for pw in admin 8001 8004 9001; do
+	h=$(md5 "$pw")
+	if cat "$D"/occ.db* | grep -qa "$h"; then leak=1; fi
+	if [ "$(sql "SELECT count(*) FROM accounts WHERE pwhash IN ('$pw','$h')")" != 0 ] ||
+	   [ "$(sql "SELECT count(*) FROM agents WHERE pwhash IN ('$pw','$h')")" != 0 ]; then
+		leak=1
+	fi
+done
+[ $leak = 0 ] && pass "no password or its MD5 in the database files" || fail "no password or its MD5 in the database files"
+[ "$(sql "SELECT count(*) FROM accounts WHERE pwhash NOT LIKE '\$argon2id\$%'")" = 0 ] &&
+	[ "$(sql "SELECT count(*) FROM agents WHERE pwhash NOT LIKE '\$argon2id\$%'")" = 0 ] &&
+	pass "every stored password is an argon2id hash" || fail "every stored password is an argon2id hash"
+[ "$(sql "SELECT ha1 FROM extensions WHERE number = '8001'")" = "$(md5 8001:demo:8001)" ] &&
+	pass "extension HA1 is MD5(number:team:secret)" || fail "extension HA1 is MD5(number:team:secret)"
+[ "$(sql 'PRAGMA journal_mode')" = wal ] && pass "database in WAL mode" || fail "database in WAL mode"
+
+# ---- teams ----
+expect 0 "team add" team add shop
+expect 1 "duplicate team" team add shop
+err_has 'team shop: already exists' "duplicate team explained"
+one_line_err "duplicate team error is one line"
+expect 1 "team name with a space" team add 'bad name'
+err_has "bad TEAM 'bad name'" "bad team name explained"
+expect 1 "team name too long" team add "$(printf 'x%.0s' {1..64})"
+expect 0 "63-character team name" team add "$(printf 'y%.0s' {1..63})"
+
+# ---- accounts ----
+expect 0 "account add" account add shop boss secret1
+expect 1 "duplicate account" account add shop boss other
+err_has 'already exists' "duplicate account explained"
+expect 1 "account in unknown team" account add nope boss x
+err_has 'no such team: nope' "unknown team explained"
+expect 1 "account linked to unknown agent" account add shop clerk pw --agent 5001
+err_has 'no agent 5001 in team shop' "unknown agent explained"
+expect 0 "account passwd" account passwd shop boss secret2
+expect 1 "passwd of unknown account" account passwd shop ghost x
+expect 0 "account disable" account disable shop boss
+expect 0 "account list" account list shop
+out_has '^boss +no +-$' "disabled account listed as disabled"
+expect 0 "account enable" account enable shop boss
+expect 0 "account list again" account list shop
+out_has '^boss +yes' "enabled again"
+
+# ---- agents ----
+expect 0 "agent add with options" agent add shop 5001 pw5001 --name "Ann Smith" --exten 5001 --account boss
+expect 0 "agent add minimal" agent add shop 5002 pw5002
+expect 1 "duplicate agent" agent add shop 5001 pw
+err_has 'agent 5001 in team shop: already exists' "duplicate agent explained"
+expect 1 "agent number with a letter" agent add shop 50a1 pw
+err_has "bad NUMBER '50a1'" "bad agent number explained"
+expect 1 "agent number too long" agent add shop "$(printf '1%.0s' {1..32})" pw
+expect 1 "agent with unknown account" agent add shop 5003 pw --account ghost
+err_has 'no account ghost in team shop' "unknown account explained"
+expect 1 "agent with a non-numeric extension" agent add shop 5003 pw --exten abc
+expect 0 "agent list" agent list shop
+out_has '^5001 +Ann Smith +5001 +boss$' "agent with name, extension, account"
+out_has '^5002 +- +- +-$' "agent without options"
+expect 0 "agent passwd" agent passwd shop 5001 newpw
+expect 1 "passwd of unknown agent" agent passwd shop 5999 x
+expect 0 "account linked to an agent" account add shop clerk pw --agent 5002
+expect 0 "account list with link" account list shop
+out_has '^clerk +yes +5002$' "account shows its agent"
+
+# ---- groups ----
+expect 0 "group add explicit id" group add shop 50 Orders 5500 --acw answer --workway dialin
+expect 1 "duplicate group id" group add shop 50 Other 5501
+err_has 'group id 50 is taken' "duplicate group id explained"
+expect 1 "duplicate group id across teams" group add demo 50 Other 5501
+expect 1 "duplicate queue" group add shop 51 Other 5500
+err_has 'queue 5500 in team shop is taken' "duplicate queue explained"
+expect 0 "group add auto" group add shop auto Returns 5501
+out_has '^group [0-9]+$' "auto id is printed"
+auto_id=$(sed 's/group //' <<<"$OUT")
+expect 1 "bad --acw" group add shop 52 X 5502 --acw never
+err_has 'ring\|answer\|off' "bad --acw lists the choices"
+expect 1 "bad group id" group add shop 0 X 5502
+expect 1 "non-numeric queue" group add shop 52 X q1
+expect 0 "group list" group list shop
+out_has '^50 +Orders +5500 +answer +dialin +0$' "group with modes"
+out_has "^$auto_id +Returns +5501 +off +all +0$" "auto group with defaults"
+
+# ---- members ----
+expect 0 "member add static leader" member add shop 50 5001 --leader
+expect 0 "member add dynamic" member add shop 50 5002 --dynamic
+expect 1 "duplicate member" member add shop 50 5001
+err_has 'agent 5001 is already in group 50' "duplicate member explained"
+expect 1 "member of another team's group" member add shop 1 5001
+err_has 'no group 1 in team shop' "foreign group explained"
+expect 1 "unknown agent as member" member add shop 50 5999
+err_has 'no agent 5999 in team shop' "unknown member agent explained"
+expect 0 "member list" member list shop 50
+out_has '^50 +Orders +5001 +Ann Smith +static +yes +no$' "static leader listed"
+out_has '^50 +Orders +5002 +- +dynamic +no +no$' "dynamic member listed"
+expect 0 "member remove" member remove shop 50 5002
+expect 1 "member remove again" member remove shop 50 5002
+err_has 'agent 5002 is not in group 50' "missing membership explained"
+
+# ---- extensions ----
+expect 0 "exten add" exten add shop 5001 sipsecret
+expect 0 "exten add virtual" exten add shop 5900 x --virtual
+expect 1 "duplicate extension" exten add shop 5001 other
+err_has 'extension 5001 in team shop: already exists' "duplicate extension explained"
+expect 1 "extension number with letters" exten add shop 50x1 s
+expect 0 "exten list" exten list shop
+out_has '^5001 +sip +5001$' "sip extension with its agent"
+out_has '^5900 +virtual +-$' "virtual extension"
+expect 0 "exten passwd" exten passwd shop 5001 newsecret
+[ "$(sql "SELECT ha1 FROM extensions WHERE number = '5001' AND team_id = (SELECT id FROM teams WHERE name = 'shop')")" = "$(md5 5001:shop:newsecret)" ] &&
+	pass "exten passwd stores the new HA1" || fail "exten passwd stores the new HA1"
+expect 1 "passwd of unknown extension" exten passwd shop 5999 x
+expect 0 "exten remove" exten remove shop 5900
+expect 1 "exten remove again" exten remove shop 5900
+
+# ---- removal and cascades ----
+expect 0 "agent remove" agent remove shop 5002
+expect 1 "agent remove again" agent remove shop 5002
+expect 0 "account remove" account remove shop clerk
+expect 1 "account remove again" account remove shop clerk
+expect 0 "group remove" group remove shop "$auto_id"
+expect 1 "group remove of another team's group" group remove shop 1
+expect 0 "team remove cascades" team remove shop
+expect 1 "team remove again" team remove shop
+err_has 'no such team: shop' "removed team is gone"
+[ "$(sql "SELECT (SELECT count(*) FROM agents WHERE number LIKE '50%') + (SELECT count(*) FROM members WHERE group_id = 50) + (SELECT count(*) FROM agent_groups WHERE id = 50) + (SELECT count(*) FROM accounts WHERE name = 'boss')")" = 0 ] &&
+	pass "team remove deleted its agents, groups, members, accounts" ||
+	fail "team remove deleted its agents, groups, members, accounts"
+
+# ---- SIGHUP to a running occd ----
+# A stand-in occd: its command line mentions occd, it counts SIGHUPs.
+bash -c 'trap "echo hup >> \"$1\"" HUP; while :; do sleep 0.05; done' \
+	fake-occd "$T/hups" &
+HUP_PID=$!
+echo "$HUP_PID" > "$D/occd.pid"
+sleep 0.3
+hups() { [ -f "$T/hups" ] && wc -l < "$T/hups" || echo 0; }
+expect 0 "write with occd running" team add signalled
+sleep 0.3
+[ "$(hups)" -eq 1 ] && pass "a write sends occd SIGHUP" || fail "a write sends occd SIGHUP"
+[ -z "$OUT$ERR" ] && pass "signalling prints nothing" || fail "signalling prints nothing"
+expect 0 "read with occd running" team list
+expect 1 "failed write with occd running" team add signalled
+sleep 0.3
+[ "$(hups)" -eq 1 ] && pass "reads and failed writes send no SIGHUP" || fail "reads and failed writes send no SIGHUP"
+kill "$HUP_PID"; wait "$HUP_PID" 2>/dev/null; HUP_PID=
+expect 0 "write with a stale pid file" team remove signalled
+[ -z "$ERR" ] && pass "stale pid file is ignored quietly" || fail "stale pid file is ignored quietly"
+# a live process that is not occd must not be signalled
+sleep 30 &
+OTHER=$!
+echo "$OTHER" > "$D/occd.pid"
+expect 0 "write with a pid file naming another program" team add other
+kill -0 "$OTHER" 2>/dev/null && pass "a reused pid is not signalled" || fail "a reused pid is not signalled"
+kill "$OTHER" 2>/dev/null; wait "$OTHER" 2>/dev/null
+rm -f "$D/occd.pid"
+
+# ---- configuration ----
+C2=$T/conf2.ini
+printf '[store]\ndata_dir = %s\n[security]\npwhash_opslimit = 1\npwhash_memlimit_kib = 8\n' "$T/viaconf" > "$C2"
+"$OCC" --config "$C2" team add fromconf >/dev/null 2>&1
+[ -f "$T/viaconf/occ.db" ] && pass "[store] data_dir is the default data dir" || fail "[store] data_dir is the default data dir"
+printf '[nosuch]\nkey = 1\n' > "$T/bad.ini"
+OUT=$("$OCC" --config "$T/bad.ini" team list 2>"$T/err"); RC=$?; ERR=$(cat "$T/err")
+[ "$RC" -eq 1 ] && pass "bad config file is an error" || fail "bad config file is an error"
+err_has 'config: .*bad.ini:2: unknown key' "bad config error names file and line"
+
+# ---- a newer database is refused ----
+sql 'PRAGMA user_version = 999'
+expect 1 "newer database schema refused" team list
+err_has 'newer occ' "newer schema explained"
+
+echo "# $N checks, $FAILED failed"
+[ "$FAILED" -eq 0 ]

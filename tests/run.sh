@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# run.sh — every test suite of `make check`, in order. Each suite prints
+# TAP-style lines ("ok - ..." / "not ok - ..."); this script counts them,
+# adds one failure for a suite that exits non-zero without saying why, and
+# ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+
+suites=(
+	"unit|build/asan/unit-tests"
+	"generated docs|make -s check-generated"
+	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
+	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
+	"api|tests/api/run.sh"
+	"browser|tests/browser/run.sh"
+)
+
+passed=0
+failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for s in "${suites[@]}"; do
+	name=${s%%|*}
+	cmd=${s#*|}
+	echo "== $name: $cmd"
+	start=$(date +%s)
+	bash -c "$cmd" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(grep -cE '^ok( |$)' "$out")
+	f=$(grep -cE '^not ok( |$)' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - suite '$name' exited with status $rc"
+		f=1
+	elif [ "$rc" -eq 0 ] && [ "$p" -eq 0 ]; then
+		p=1      # a suite without TAP lines that succeeded counts once
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "== $name: $p passed, $f failed ($(( $(date +%s) - start )) s)"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

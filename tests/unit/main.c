@@ -1,0 +1,41 @@
+/*
+ * main.c — runs every registered unit test. `unit-tests [filter]` runs the
+ * tests whose name contains filter. Exit status is non-zero on failure.
+ */
+#include <stdlib.h>
+#include <re.h>
+#include "unit.h"
+
+enum { MAX_TESTS = 512 };
+static struct { const char *name; unit_fn *fn; } tests[MAX_TESTS];
+static int ntests;
+
+void unit_register(const char *name, unit_fn *fn)
+{
+	if (ntests < MAX_TESTS) {
+		tests[ntests].name = name;
+		tests[ntests].fn = fn;
+		ntests++;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	libre_init();
+	for (int i = 0; i < ntests; i++) {
+		int f = 0;
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		tests[i].fn(&f);
+		printf("%s - %s\n", f ? "not ok" : "ok", tests[i].name);
+		if (f)
+			failed++;
+		else
+			passed++;
+	}
+	libre_close();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * unit.h — the unit-test harness. Each tests/unit/test_*.c file defines
+ * test functions with UNIT_TEST(name) and they register themselves; main.c
+ * runs them all and prints "N passed, N failed".
+ */
+#ifndef OCC_UNIT_H
+#define OCC_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+typedef void (unit_fn)(int *failed);
+void unit_register(const char *name, unit_fn *fn);
+
+#define UNIT_TEST(name) \
+	static void name(int *unit_failed_); \
+	__attribute__((constructor)) static void reg_##name(void) \
+	{ unit_register(#name, name); } \
+	static void name(int *unit_failed_)
+
+#define UT_ASSERT(cond) do { if (!(cond)) { \
+	fprintf(stderr, "  %s:%d: assertion failed: %s\n", __FILE__, \
+		__LINE__, #cond); (*unit_failed_)++; return; } } while (0)
+#define UT_EQ_INT(a, b) do { long long a_ = (a), b_ = (b); if (a_ != b_) { \
+	fprintf(stderr, "  %s:%d: %s == %lld, expected %lld\n", __FILE__, \
+		__LINE__, #a, a_, b_); (*unit_failed_)++; return; } } while (0)
+#define UT_EQ_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
+	if (!a_ || !b_ || strcmp(a_, b_)) { \
+	fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, \
+		__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+	(*unit_failed_)++; return; } } while (0)
+
+#endif
