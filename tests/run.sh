@@ -11,6 +11,7 @@ suites=(
 	"generated docs|make -s check-generated"
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
 	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
+	"lifecycle|tests/lifecycle/test_lifecycle.py"
 	"api|tests/api/run.sh"
 	"browser|tests/browser/run.sh"
 )

@@ -49,9 +49,9 @@ static void print_op(const struct op *op)
 		if (op->soap_alias)
 			printf(" (also `%s`)", op->soap_alias);
 		if (op_param_count(op->soap_params_alt)) {
-			printf("; asterCC 2.1 form `%s(", op->soap);
+			printf("; also accepted `%s(", op->soap);
 			print_list(op->soap_params_alt);
-			printf(")` accepted");
+			printf(")`");
 		}
 		printf(" |\n");
 	}

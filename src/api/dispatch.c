@@ -36,6 +36,27 @@ void dispatch_args_named(struct dispatch_args *da, const struct form *f)
 	}
 }
 
+static bool word_ok(const char *v, const char *a, const char *b)
+{
+	return !v || !*v || !strcasecmp(v, a) || !strcasecmp(v, b);
+}
+
+/* Does mapping vals by order put sensible words in usertype and pwdtype? */
+static bool order_fits(const enum param *order, const char *const *vals,
+		       size_t n)
+{
+	const char *ut = NULL, *pt = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (order[i] == P_USERTYPE)
+			ut = vals[i];
+		else if (order[i] == P_PWDTYPE)
+			pt = vals[i];
+	}
+	return word_ok(ut, "agent", "account") &&
+		word_ok(pt, "plaintext", "md5");
+}
+
 bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
 			      const char *const *vals, size_t n)
 {
@@ -48,6 +69,13 @@ bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
 		order = op->soap_params_alt;
 	else if (n > nmain)
 		return false;
+	/* Same arity, other order (whisper and forcedRelease: the manuals'
+	 * prototype and table disagree): the usertype/pwdtype vocabularies
+	 * tell which one the caller followed. */
+	else if (nalt == nmain && n == nmain &&
+		 !order_fits(order, vals, n) &&
+		 order_fits(op->soap_params_alt, vals, n))
+		order = op->soap_params_alt;
 	for (size_t i = 0; i < n; i++)
 		da->v[order[i]] = vals[i];
 	return true;

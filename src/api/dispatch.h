@@ -20,9 +20,10 @@ struct dispatch_args {
 
 /* Named arguments (HTTP form, Script query). Unknown names are ignored. */
 void dispatch_args_named(struct dispatch_args *da, const struct form *f);
-/* Positional arguments (SOAP): the row's SOAP order, or the asterCC 2.1
- * order when the count matches that one. Returns false for a count neither
- * order accepts (too many arguments). */
+/* Positional arguments (SOAP): the row's SOAP order, or its alternative
+ * order when the argument count matches that one (asterCC 2.1 prototypes),
+ * or, at equal counts, when only the alternative puts agent/account and
+ * plaintext/md5 where they belong. Returns false for too many arguments. */
 bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
 			      const char *const *vals, size_t n);
 

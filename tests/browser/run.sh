@@ -16,10 +16,18 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	echo "run.sh: ${CHROMIUM:-/usr/bin/chromium} is missing (apt-get install -y chromium)" >&2
 	exit 1
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
-	(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+if ! command -v node >/dev/null 2>&1; then
+	echo "run.sh: node is missing (scripts/deps.sh installs it)" >&2
+	exit 1
 fi
-# Chromium under a fresh HOME-less CI environment still wants a writable
-# profile and runtime dir; playwright-core gives it a temporary profile.
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+	echo "run.sh: playwright-core needs Node.js >= 20, this is $(node --version)" >&2
+	exit 1
+fi
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+	(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
+fi
+# playwright-core gives Chromium a fresh temporary profile; the test caps
+# itself at 55 s, timeout(1) is the backstop.
 exec "$root/tests/lib/with-occd.sh" "$@" -- \
 	timeout -k 5 90 node "$here/test_script.mjs"

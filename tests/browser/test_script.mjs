@@ -323,13 +323,17 @@ async function run(browser, origin) {
 async function main() {
   console.log('TAP version 13');
   if (!OCC) {
-    console.log('1..0 # SKIP OCC_URL is not set (run under tests/lib/with-occd.sh)');
+    console.log('Bail out! OCC_URL is not set (run me through tests/browser/run.sh)');
     return 1;
   }
   let srv = null, browser = null, rc = 0;
   const limit = setTimeout(() => {
     console.log(`Bail out! whole test exceeded ${RUN_LIMIT_MS} ms`);
-    process.exit(1);
+    const closing = [];
+    if (browser) closing.push(browser.close().catch(() => {}));
+    if (srv) { srv.closeAllConnections(); srv.close(); }
+    withTimeout(Promise.all(closing), 3_000, 'close').catch(() => {})
+      .finally(() => process.exit(1));
   }, RUN_LIMIT_MS);
   try {
     srv = await startStatic();

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Lifecycle: what an operator relies on across restarts and provisioning.
+
+- agent state (check-in, pause with reason, device) survives an occd restart,
+  and agentRealtime still counts the pause taken before the restart;
+- SIGTERM stops occd cleanly (exit 0) and SIGINT too;
+- occctl changes reach a running occd (SIGHUP reload): a new agent can log in
+  at once, a changed password replaces the old one (the verification cache
+  must not keep accepting the old password), a removed agent is refused;
+- occd refuses to start on a bad configuration, with a clear message.
+
+Usage: test_lifecycle.py [OCCD] [OCCCTL]   (default: the ASan builds)
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OCCD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/asan/occd")
+OCCCTL = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build/asan/occctl")
+
+n = 0
+failures = 0
+
+
+def check(cond, what, detail=""):
+    global n, failures
+    n += 1
+    if cond:
+        print(f"ok {n} - {what}")
+    else:
+        failures += 1
+        print(f"not ok {n} - {what}: {detail}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Occd:
+    def __init__(self, data, demo=True, extra=()):
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [OCCD, "--data", data, "--http", f"127.0.0.1:{self.port}",
+                "--sip", f"127.0.0.1:{free_port()}", *extra]
+        if demo:
+            args.append("--demo")
+        self.log = open(os.path.join(data, "occd.log"), "a")
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:exitcode=86")
+        self.p = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.p.poll() is not None:
+                raise RuntimeError(f"occd exited {self.p.returncode} at start")
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("occd did not answer within 10 s")
+
+    def call(self, **fields):
+        body = urllib.parse.urlencode(fields).encode()
+        with urllib.request.urlopen(self.url + "/coccinterfaces", body, timeout=10) as r:
+            return r.read().decode()
+
+    def stop(self, sig=signal.SIGTERM):
+        self.p.send_signal(sig)
+        try:
+            rc = self.p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = "timeout"
+        self.log.close()
+        return rc
+
+
+AUTH = dict(orgidentity="demo", usertype="agent", pwdtype="plaintext")
+
+
+def agent(num, pw=None):
+    return dict(AUTH, user=num, password=pw or num)
+
+
+def log_clean(data):
+    with open(os.path.join(data, "occd.log")) as f:
+        text = f.read()
+    bad = re.findall(r"ERROR: (?:Address|Leak)Sanitizer|runtime error:|undeclared backmsg", text)
+    return not bad, "; ".join(bad)
+
+
+def occctl(data, *args):
+    r = subprocess.run([OCCCTL, "--data", data, *args], capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout + r.stderr
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="occ-life.")
+    try:
+        d = Occd(data)
+        r = d.call(EVENT="QUEUE", type="1", list="1,2", deviceexten="8004", **agent("8003"))
+        check(r == "|Retuen|1|Retuen|1:success,2:success", "check in to both groups", r)
+        r = d.call(EVENT="QUEUEPAUSE", type="1", pause_reason="meeting", **agent("8003"))
+        check(r == "|Retuen|1|Retuen|BackMsg_14", "pause for a meeting", r)
+        time.sleep(1.2)
+        rc = d.stop(signal.SIGTERM)
+        check(rc == 0, "SIGTERM stops occd with status 0", rc)
+
+        d = Occd(data)
+        r = d.call(EVENT="AGENTSTATUS", **agent("8003"))
+        check(r == "|Retuen|1|Retuen|BackMsg_43|Retuen|1-pause,2-pause,",
+              "check-in and pause survive a restart", r)
+        r = d.call(EVENT="AgentRealtime", **agent("8003"))
+        f = r.split("|Retuen|")[-1].split("|")
+        check(len(f) == 18 and f[2] == "pause" and f[4] == "1" and f[7] == "1"
+              and int(f[11]) >= 1 and f[14] == f[11],
+              "agentRealtime after restart counts the meeting pause and its time", r)
+        r = d.call(EVENT="LOGIN", **agent("8003"))
+        check("agentline=online" in r and "status=pause" in r,
+              "login param shows the restored state", r)
+        r = d.call(EVENT="QUEUEPAUSE", type="2", **agent("8003"))
+        check(r == "|Retuen|1|Retuen|BackMsg_14", "unpause after restart", r)
+
+        # provisioning while occd runs
+        code, out = occctl(data, "agent", "add", "demo", "8101", "pw8101", "--name", "New Hire")
+        check(code == 0, "occctl agent add while occd runs", out)
+        code, out = occctl(data, "member", "add", "demo", "1", "8101")
+        check(code == 0, "occctl member add", out)
+        r = d.call(EVENT="QUEUE", type="1", list="1", **agent("8101", "pw8101"))
+        check(r == "|Retuen|1|Retuen|1:success", "the new agent works at once (SIGHUP reload)", r)
+        r = d.call(EVENT="AGENTSTATUS", **agent("8003"))
+        check(r.endswith("1-idle,2-idle,"), "runtime state kept across the reload", r)
+
+        r = d.call(EVENT="AGENTSTATUS", **agent("8002"))
+        check(r.startswith("|Retuen|1|"), "8002 verified (its password now cached)", r)
+        code, out = occctl(data, "agent", "passwd", "demo", "8002", "n3w-secret")
+        check(code == 0, "occctl agent passwd", out)
+        r = d.call(EVENT="AGENTSTATUS", **agent("8002"))
+        check(r == "|Retuen|2|Retuen|BackMsg_03", "the old password is refused after a change", r)
+        r = d.call(EVENT="AGENTSTATUS", **agent("8002", "n3w-secret"))
+        check(r.startswith("|Retuen|1|"), "the new password works", r)
+
+        code, out = occctl(data, "agent", "remove", "demo", "8101")
+        check(code == 0, "occctl agent remove", out)
+        r = d.call(EVENT="AGENTSTATUS", **agent("8101", "pw8101"))
+        check(r == "|Retuen|2|Retuen|BackMsg_03", "a removed agent is refused", r)
+        r = d.call(EVENT="TeamStatus", status="all", **agent("8001"))
+        check("8101" not in r and "8003:idle" in r, "teamStatus no longer lists it", r)
+
+        code, out = occctl(data, "status", "demo")
+        check(code == 0 and re.search(r"8003.*idle", out) is not None,
+              "occctl status shows 8003 idle", out)
+
+        rc = d.stop(signal.SIGINT)
+        check(rc == 0, "SIGINT stops occd with status 0", rc)
+        ok, bad = log_clean(data)
+        check(ok, "occd log has no sanitizer report", bad)
+
+        # a bad configuration is refused with a message naming the line
+        conf = os.path.join(data, "bad.conf")
+        with open(conf, "w") as f:
+            f.write("[system]\nwebroot_address = http://x/\n[http]\nlistn = 1\n")
+        r = subprocess.run([OCCD, "--config", conf, "--data", data], capture_output=True,
+                           text=True, timeout=10)
+        check(r.returncode != 0 and "bad.conf:4" in r.stderr and "listn" in r.stderr,
+              "a config typo stops occd with file:line", r.stderr)
+        r = subprocess.run([OCCD, "--dump-config"], capture_output=True, text=True, timeout=10)
+        check(r.returncode == 0 and "webroot_address" in r.stdout and "[security]" in r.stdout,
+              "--dump-config prints the keys", r.stdout[:200])
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"# {n - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
