@@ -361,7 +361,7 @@ async function main() {
     clearTimeout(limit);
   }
   console.log(`1..${n}`);
-  console.log(`browser: ${n - failed} passed, ${failed} failed`);
+  console.log(`# browser: ${n - failed} passed, ${failed} failed`);
   if (failed || n === 0) rc = 1;
   return rc;
 }
