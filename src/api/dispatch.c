@@ -1,11 +1,13 @@
 /*
  * dispatch.c — checks run once, centrally, in this order:
  *
- *   1. every value within its parameter's maxlen        BackMsg_28[name]
+ *   1. every value within its parameter's maxlen, and no '|' in the
+ *      identifiers that replies echo                     BackMsg_28[name]
  *   2. required parameters present and not blank         BackMsg_01[name]
  *   3. usertype / pwdtype words (defaults agent, plaintext)  BackMsg_28[name]
  *   4. team from orgidentity                             BackMsg_02
- *   5. credentials: agent 03, account 63, disabled account 05
+ *   5. credentials: agent 03, account 63, disabled account 05 (failures
+ *      rate-limited per user and source, core/auth.h)
  *   6. OPF_AGENT: an account acts through its linked agent   BackMsg_38
  *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
  *   8. the handler (none yet: BackMsg_100)
@@ -25,6 +27,7 @@
 #include "core/agent.h"
 #include "core/pwhash.h"
 #include "api/dispatch.h"
+#include "ops/util.h"
 
 void dispatch_args_named(struct dispatch_args *da, const struct form *f)
 {
@@ -94,7 +97,10 @@ static bool check_params(const struct op *op, const struct dispatch_args *da,
 			 struct op_result *res)
 {
 	for (int p = 1; p < P_COUNT; p++) {
-		if (da->v[p] && strlen(da->v[p]) > param_defs[p].maxlen) {
+		const char *v = da->v[p];
+		/* a '|' echoed back would add a |Retuen| field */
+		if (v && (strlen(v) > param_defs[p].maxlen ||
+			  (param_defs[p].echoed && strchr(v, '|')))) {
 			res_set(res, OP_FAIL, BM_PARAM_ERROR, param_defs[p].name);
 			return false;
 		}
@@ -109,39 +115,50 @@ static bool check_params(const struct op *op, const struct dispatch_args *da,
 	return true;
 }
 
-/* Steps 3 and 5: who is calling. Fills ctx->agent or ctx->account. */
-static bool authenticate(struct op_ctx *ctx, struct op_result *res)
+/* Step 3: the credential words, with their defaults. */
+static bool check_words(struct op_ctx *ctx, struct op_result *res)
 {
-	const char *usertype = ctx->args[P_USERTYPE];
-	const char *pwdtype = ctx->args[P_PWDTYPE];
-	char md5hex[MD5HEX_LEN];
-	bool as_account;
+	const char **ut = &ctx->args[P_USERTYPE], **pt = &ctx->args[P_PWDTYPE];
 
-	if (ctx->op->auth == AUTH_USER) {
-		if (!*usertype)
-			usertype = "agent";
-		if (strcasecmp(usertype, "agent") &&
-		    strcasecmp(usertype, "account")) {
-			res_set(res, OP_FAIL, BM_PARAM_ERROR, "usertype");
-			return false;
-		}
-		as_account = !strcasecmp(usertype, "account");
+	if (ctx->op->auth < AUTH_USER)
+		return true;
+	if (!**ut)
+		*ut = ctx->op->auth == AUTH_ACCOUNT ? "account" : "agent";
+	if (ctx->op->auth == AUTH_USER && strcasecmp(*ut, "agent") &&
+	    strcasecmp(*ut, "account")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "usertype");
+		return false;
 	}
-	else {
-		as_account = ctx->op->auth == AUTH_ACCOUNT;
-	}
-	if (!*pwdtype)
-		pwdtype = "plaintext";
-	if (strcasecmp(pwdtype, "plaintext") && strcasecmp(pwdtype, "md5")) {
+	if (!**pt)
+		*pt = "plaintext";
+	if (strcasecmp(*pt, "plaintext") && strcasecmp(*pt, "md5")) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "pwdtype");
 		return false;
 	}
-	bool md5_ok = !pw_to_md5hex(md5hex, pwdtype, ctx->args[P_PASSWORD]);
+	return true;
+}
+
+/* Step 5: who is calling. Fills ctx->agent or ctx->account. */
+static bool authenticate(struct op_ctx *ctx, const struct sa *peer,
+			 struct op_result *res)
+{
+	bool as_account = ctx->op->auth == AUTH_ACCOUNT ||
+		!strcasecmp(ctx->args[P_USERTYPE], "account");
+	char md5hex[MD5HEX_LEN], who[ST_NAME * 2 + 16];
+
+	/* a malformed md5 can match nothing; it still costs a check */
+	if (pw_to_md5hex(md5hex, ctx->args[P_PWDTYPE], ctx->args[P_PASSWORD]))
+		str_ncpy(md5hex, "-", sizeof(md5hex));
+	re_snprintf(who, sizeof(who), "%s/%s%s", ctx->team->name,
+		    as_account ? "account:" : "", ctx->args[P_USER]);
 
 	if (as_account) {
 		struct account *ac = account_find(ctx->team, ctx->args[P_USER]);
-		if (!ac || !md5_ok || !ac->enabled ||
-		    !auth_verify(&ac->ac, ac->pwhash, md5hex, ctx->now)) {
+		bool ok = ac ? auth_verify(&ac->ac, ac->pwhash, md5hex, who,
+					   peer, ctx->now)
+			: (auth_reject_unknown(md5hex, who, peer, ctx->now),
+			   false);
+		if (!ok || !ac->enabled) {
 			res_set(res, OP_FAIL, BM_ACCOUNT_LOGIN_FAIL, NULL);
 			return false;
 		}
@@ -151,7 +168,12 @@ static bool authenticate(struct op_ctx *ctx, struct op_result *res)
 		return true;
 	}
 	struct agent *a = agent_find(ctx->team, ctx->args[P_USER]);
-	if (!a || !md5_ok || !auth_verify(&a->ac, a->pwhash, md5hex, ctx->now)) {
+	if (!a) {
+		auth_reject_unknown(md5hex, who, peer, ctx->now);
+		res_set(res, OP_FAIL, BM_BAD_CREDENTIALS, NULL);
+		return false;
+	}
+	if (!auth_verify(&a->ac, a->pwhash, md5hex, who, peer, ctx->now)) {
 		res_set(res, OP_FAIL, BM_BAD_CREDENTIALS, NULL);
 		return false;
 	}
@@ -172,9 +194,9 @@ static bool check_rights(struct op_ctx *ctx, struct op_result *res)
 		return false;
 	}
 	if (flags & OPF_LEADER_GROUP) {
-		char *end;
-		long long id = strtoll(ctx->args[P_AGENT_GROUP_ID], &end, 10);
-		struct group *g = *end ? NULL : team_group(ctx->team, id);
+		/* the same parser as the handler's: they must agree */
+		struct group *g = group_of_str(ctx->team,
+					       ctx->args[P_AGENT_GROUP_ID]);
 		if (!g) {
 			res_set(res, OP_FAIL, BM_NO_GROUP_IN_TEAM, NULL);
 			return false;
@@ -212,7 +234,7 @@ void dispatch_run(struct model *m, const struct op *op,
 	for (int p = 0; p < P_COUNT; p++)
 		ctx.args[p] = da->v[p] ? da->v[p] : "";
 
-	if (!check_params(op, da, res))
+	if (!check_params(op, da, res) || !check_words(&ctx, res))
 		goto out;
 	if (op->auth != AUTH_NONE) {
 		ctx.team = team_find(m, ctx.args[P_ORGIDENTITY]);
@@ -221,7 +243,7 @@ void dispatch_run(struct model *m, const struct op *op,
 			goto out;
 		}
 	}
-	if (op->auth >= AUTH_USER && !authenticate(&ctx, res))
+	if (op->auth >= AUTH_USER && !authenticate(&ctx, da->peer, res))
 		goto out;
 	if (!check_rights(&ctx, res))
 		goto out;

@@ -16,6 +16,7 @@ enum iface { IFACE_HTTP, IFACE_SCRIPT, IFACE_SOAP };
 
 struct dispatch_args {
 	const char *v[P_COUNT];       /* NULL when absent */
+	const struct sa *peer;        /* source address, NULL if unknown */
 };
 
 /* Named arguments (HTTP form, Script query). Unknown names are ignored. */

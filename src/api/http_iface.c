@@ -52,6 +52,7 @@ void http_iface_handle(struct api *api, const struct http_req *req,
 		goto out;
 	}
 	dispatch_args_named(&da, &f);
+	da.peer = &req->peer;
 	dispatch_run(api->m, op, &da, &res);
 	/* a repeated login is plain success here (render.c) */
 	res.already = false;

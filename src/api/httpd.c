@@ -102,6 +102,7 @@ static enum MHD_Result access_h(void *cls, struct MHD_Connection *conn,
 	struct http_resp resp = { .status = 500 };
 	struct http_req req;
 	char path[HTTPD_MAX_TARGET];
+	const union MHD_ConnectionInfo *ci;
 	const char *target, *q;
 	enum MHD_Result ret;
 
@@ -146,6 +147,9 @@ static enum MHD_Result access_h(void *cls, struct MHD_Connection *conn,
 		.body_len = rc->body ? rc->body->end - 1 : 0,
 		.conn = conn,
 	};
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr)
+		sa_set_sa(&req.peer, ci->client_addr);
 	h->rh(&req, &resp, h->arg);
  reply:
 	ret = send_resp(conn, &resp);

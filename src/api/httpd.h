@@ -24,6 +24,7 @@ struct http_req {
 	const char *query;      /* raw query string, "" if none */
 	const char *body;       /* NUL-terminated, "" if none */
 	size_t body_len;
+	struct sa peer;         /* the client's address */
 	void *conn;             /* for http_req_header */
 };
 

@@ -40,6 +40,7 @@ struct param_def {
 	const char *alias[3];   /* other spellings the manuals print */
 	size_t maxlen;          /* longer values are refused (BackMsg_28) */
 	const char *doc;
+	bool echoed;            /* identifiers replies may echo: no '|' */
 };
 
 extern const struct param_def param_defs[P_COUNT];

@@ -72,6 +72,7 @@ void script_handle(struct api *api, const struct http_req *req,
 		goto out;
 	}
 	dispatch_args_named(&da, &f);
+	da.peer = &req->peer;
 	dispatch_run(api->m, op, &da, &res);
  out:
 	ra = (struct render_args){ .op = op, .res = &res,

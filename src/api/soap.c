@@ -226,6 +226,7 @@ void soap_handle(struct api *api, const struct http_req *req,
 		fault(resp, "Client", "too many arguments");
 		goto out;
 	}
+	da.peer = &req->peer;
 	res_init(&res);
 	dispatch_run(api->m, op, &da, &res);
 	res.already = false;    /* code 3 is the Script interface's */

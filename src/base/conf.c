@@ -53,8 +53,11 @@ static const struct conf_key conf_keys[] = {
 	UINT("security", "pwhash_memlimit_kib", pwhash_memlimit_kib, "19456",
 	     8, 1048576, "argon2id memory (KiB) for stored password hashes"),
 	UINT("security", "auth_fail_limit", auth_fail_limit, "10", 1, 100000,
-	     "failed logins per user and window before further attempts are "
-	     "refused without checking"),
+	     "failed logins per user and source address in a window before "
+	     "further attempts from there are refused without checking"),
+	UINT("security", "auth_fail_limit_source", auth_fail_limit_source,
+	     "100", 1, 1000000,
+	     "failed logins per source address in a window (any user)"),
 	UINT("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),

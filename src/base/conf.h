@@ -24,6 +24,7 @@ struct conf {
 	unsigned pwhash_memlimit_kib; /* [security] pwhash_memlimit_kib */
 	unsigned auth_fail_limit;  /* [security] auth_fail_limit */
 	unsigned auth_fail_window; /* [security] auth_fail_window */
+	unsigned auth_fail_limit_source; /* [security] auth_fail_limit_source */
 	char log_level[16];        /* [log] level */
 };
 

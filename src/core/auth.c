@@ -8,27 +8,42 @@
 #include "base/log.h"
 #include "core/auth.h"
 #include "core/pwhash.h"
+#include "core/ratelimit.h"
 
-static uint8_t mac_key[crypto_auth_hmacsha256_KEYBYTES];
-static unsigned fail_limit = 10;
-static int64_t fail_window_ms = 60000;
+enum { MAX_KEYS = 65536 };
 
-void auth_init(void)
+static struct {
+	uint8_t mac_key[crypto_auth_hmacsha256_KEYBYTES];
+	struct ratelimit *by_user;     /* "team/user@address" */
+	struct ratelimit *by_source;   /* "address" */
+	char dummy_hash[PWHASH_LEN];   /* what an unknown user is checked against */
+} auth;
+
+int auth_init(const struct auth_limits *lim)
 {
-	randombytes_buf(mac_key, sizeof(mac_key));
+	int64_t win = (int64_t)lim->window_s * 1000;
+	int err;
+
+	auth_close();
+	randombytes_buf(auth.mac_key, sizeof(auth.mac_key));
+	err = ratelimit_alloc(&auth.by_user, lim->user_fails, win, MAX_KEYS);
+	err |= ratelimit_alloc(&auth.by_source, lim->source_fails, win,
+			       MAX_KEYS);
+	err |= pwhash_make_plain(auth.dummy_hash, "occ: no such user");
+	return err ? ENOMEM : 0;
 }
 
-void auth_set_limits(unsigned limit, unsigned window_s)
+void auth_close(void)
 {
-	fail_limit = limit;
-	fail_window_ms = (int64_t)window_s * 1000;
+	auth.by_user = mem_deref(auth.by_user);
+	auth.by_source = mem_deref(auth.by_source);
 }
 
 static void compute_mac(uint8_t out[32], const char *pwhash, const char *md5hex)
 {
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, mac_key, sizeof(mac_key));
+	crypto_auth_hmacsha256_init(&st, auth.mac_key, sizeof(auth.mac_key));
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)pwhash,
 				      strlen(pwhash) + 1);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)md5hex,
@@ -36,28 +51,60 @@ static void compute_mac(uint8_t out[32], const char *pwhash, const char *md5hex)
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
+struct keys {
+	char user[ST_NAME * 2 + 64];
+	char source[64];
+};
+
+static void make_keys(struct keys *k, const char *who, const struct sa *peer)
+{
+	if (peer && sa_isset(peer, SA_ADDR))
+		re_snprintf(k->source, sizeof(k->source), "%j", peer);
+	else
+		str_ncpy(k->source, "-", sizeof(k->source));
+	re_snprintf(k->user, sizeof(k->user), "%s@%s", who, k->source);
+}
+
+/* Runs the slow hash unless a limit says no; counts a failure. */
+static bool slow_check(const char *pwhash, const char *md5hex,
+		       const char *who, const struct keys *k, int64_t now)
+{
+	if (ratelimit_exceeded(auth.by_user, k->user, now) ||
+	    ratelimit_exceeded(auth.by_source, k->source, now))
+		return false;
+	if (pwhash_verify(pwhash, md5hex))
+		return true;
+	ratelimit_count(auth.by_user, k->user, now);
+	ratelimit_count(auth.by_source, k->source, now);
+	OCC_INFO("login failed user=%s source=%s", who, k->source);
+	return false;
+}
+
 bool auth_verify(struct authcache *ac, const char *pwhash, const char *md5hex,
-		 int64_t now)
+		 const char *who, const struct sa *peer, int64_t now)
 {
 	uint8_t mac[32];
+	struct keys k;
 
 	if (!pwhash[0])
 		return false;
 	compute_mac(mac, pwhash, md5hex);
 	if (ac->valid && !sodium_memcmp(mac, ac->mac, sizeof(mac)))
 		return true;
-	if (now - ac->window_start_ms >= fail_window_ms) {
-		ac->window_start_ms = now;
-		ac->fails = 0;
-	}
-	if (ac->fails >= fail_limit)
+	make_keys(&k, who, peer);
+	if (!slow_check(pwhash, md5hex, who, &k, now))
 		return false;
-	if (!pwhash_verify(pwhash, md5hex)) {
-		ac->fails++;
-		return false;
-	}
 	memcpy(ac->mac, mac, sizeof(mac));
 	ac->valid = true;
-	ac->fails = 0;
+	ratelimit_clear(auth.by_user, k.user);
 	return true;
+}
+
+void auth_reject_unknown(const char *md5hex, const char *who,
+			 const struct sa *peer, int64_t now)
+{
+	struct keys k;
+
+	make_keys(&k, who, peer);
+	(void)slow_check(auth.dummy_hash, md5hex, who, &k, now);
 }

@@ -22,8 +22,6 @@
 struct authcache {
 	uint8_t mac[32];       /* HMAC of (stored hash, presented md5) */
 	bool valid;
-	unsigned fails;        /* failures in the current window */
-	int64_t window_start_ms;
 };
 
 struct team {

@@ -191,8 +191,12 @@ static int start(bool demo)
 	if (err)
 		return err;
 	pwhash_set_cost(occd.cfg.pwhash_opslimit, occd.cfg.pwhash_memlimit_kib);
-	auth_init();
-	auth_set_limits(occd.cfg.auth_fail_limit, occd.cfg.auth_fail_window);
+	err = auth_init(&(struct auth_limits){
+		.user_fails = occd.cfg.auth_fail_limit,
+		.source_fails = occd.cfg.auth_fail_limit_source,
+		.window_s = occd.cfg.auth_fail_window });
+	if (err)
+		return err;
 	xmlInitParser();
 
 	err = store_open(&occd.st, occd.cfg.data_dir);
@@ -269,6 +273,7 @@ int main(int argc, char **argv)
 	occd.api.m = mem_deref(occd.api.m);
 	occd.api.cji_js = mem_deref(occd.api.cji_js);
 	occd.st = mem_deref(occd.st);
+	auth_close();
 	if (occd.pidfile[0])
 		unlink(occd.pidfile);
 	xmlCleanupParser();

@@ -9,8 +9,6 @@
 #include "ops/op.h"
 #include "ops/util.h"
 
-enum { TOK = 32 };
-
 /* queueAction's per-group outcome words (manual §4.3) */
 static const char *check_in(struct op_ctx *ctx, struct group *g)
 {
@@ -39,12 +37,12 @@ static const char *check_out(struct op_ctx *ctx, struct group *g)
 }
 
 static void queue_one(struct op_ctx *ctx, struct op_result *res, bool in,
-		      const char *tok, struct group *g, bool *any_ok)
+		      const struct pl *tok, struct group *g, bool *any_ok)
 {
 	const char *word = in ? check_in(ctx, g) : check_out(ctx, g);
 
 	*any_ok |= !strcmp(word, "success");
-	res_data(res, OP_OK, "%s%s:%s", res->data ? "," : "", tok, word);
+	res_data(res, OP_OK, "%s%r:%s", res->data ? "," : "", tok, word);
 }
 
 void op_queue_action(struct op_ctx *ctx, struct op_result *res)
@@ -53,14 +51,15 @@ void op_queue_action(struct op_ctx *ctx, struct op_result *res)
 	const char *dev = ctx->args[P_DEVICEEXTEN];
 	struct agent *a = ctx->agent;
 	bool in, any_ok = false;
-	char tok[TOK];
+	struct pl tok;
 
 	if (strcmp(type, "1") && strcmp(type, "2")) {
 		res_set(res, OP_FAIL, BM_BAD_TYPE, NULL);
 		return;
 	}
 	in = type[0] == '1';
-	if (*dev && !exten_find(ctx->team, dev)) {
+	/* the device matters on check-in only */
+	if (in && *dev && !exten_find(ctx->team, dev)) {
 		res_set(res, OP_FAIL, BM_EXTEN_NOT_EXIST, NULL);
 		return;
 	}
@@ -73,22 +72,20 @@ void op_queue_action(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_NOT_CHECKED_IN, NULL);
 		return;
 	}
-	if (in && *dev)
-		agent_set_device(ctx->m, a, dev);
 	if (*list) {
-		while (list_next(&list, tok, sizeof(tok)))
-			queue_one(ctx, res, in, tok,
-				  group_of_token(ctx->team, tok), &any_ok);
+		while (list_next(&list, &tok))
+			queue_one(ctx, res, in, &tok,
+				  group_of_pl(ctx->team, &tok), &any_ok);
 	}
 	else {
-		struct le *le = list_head(&a->members);
-		/* checking in/out may not reorder members; walk safely */
-		while (le) {
+		struct le *le;
+		LIST_FOREACH(&a->members, le) {
 			struct member *mb = le->data;
-			le = le->next;
-			re_snprintf(tok, sizeof(tok), "%lld",
+			char id[24];
+			re_snprintf(id, sizeof(id), "%lld",
 				    (long long)mb->group->id);
-			queue_one(ctx, res, in, tok, mb->group, &any_ok);
+			pl_set_str(&tok, id);
+			queue_one(ctx, res, in, &tok, mb->group, &any_ok);
 		}
 	}
 	if (!res->data) {          /* a list of only commas and blanks */
@@ -96,6 +93,8 @@ void op_queue_action(struct op_ctx *ctx, struct op_result *res)
 		return;
 	}
 	res->code = any_ok ? OP_OK : OP_PARTIAL;
+	if (in && *dev && any_ok)
+		agent_set_device(ctx->m, a, dev);
 }
 
 void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
@@ -143,7 +142,7 @@ void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
 static bool checked_in_members(struct op_ctx *ctx, const char *list,
 			       struct member **out, size_t max, size_t *n)
 {
-	char tok[TOK];
+	struct pl tok;
 	struct le *le;
 
 	*n = 0;
@@ -155,8 +154,8 @@ static bool checked_in_members(struct op_ctx *ctx, const char *list,
 		}
 		return true;
 	}
-	while (list_next(&list, tok, sizeof(tok))) {
-		struct group *g = group_of_token(ctx->team, tok);
+	while (list_next(&list, &tok)) {
+		struct group *g = group_of_pl(ctx->team, &tok);
 		struct member *mb = g ? member_find(ctx->agent, g) : NULL;
 		if (!mb || !mb->checked_in || *n >= max)
 			return false;

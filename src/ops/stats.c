@@ -33,13 +33,13 @@ static const struct { const char *word; unsigned bits; } filter_words[] = {
 
 static bool parse_filter(const char *s, unsigned *bits)
 {
-	char tok[32];
+	struct pl tok;
 
 	*bits = 0;
-	while (list_next(&s, tok, sizeof(tok))) {
+	while (list_next(&s, &tok)) {
 		bool known = false;
 		for (size_t i = 0; i < ARRAY_SIZE(filter_words); i++) {
-			if (!strcasecmp(tok, filter_words[i].word)) {
+			if (!pl_strcasecmp(&tok, filter_words[i].word)) {
 				*bits |= filter_words[i].bits;
 				known = true;
 			}
@@ -78,8 +78,7 @@ static void finish_listing(struct op_result *res, bool any_agent)
 
 void op_agentgroup_status(struct op_ctx *ctx, struct op_result *res)
 {
-	struct group *g = group_of_token(ctx->team,
-					 ctx->args[P_AGENT_GROUP_ID]);
+	struct group *g = group_of_str(ctx->team, ctx->args[P_AGENT_GROUP_ID]);
 	unsigned bits;
 	struct le *le;
 

@@ -2,17 +2,15 @@
  * util.c — see util.h.
  */
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include "ops/util.h"
 
-bool list_next(const char **p, char *tok, size_t toksz)
+bool list_next(const char **p, struct pl *tok)
 {
 	const char *s = *p;
 
 	for (;;) {
 		const char *start, *end;
-		size_t n;
 		while (*s == ',' || isspace((unsigned char)*s))
 			s++;
 		if (!*s) {
@@ -25,25 +23,34 @@ bool list_next(const char **p, char *tok, size_t toksz)
 		end = s;
 		while (end > start && isspace((unsigned char)end[-1]))
 			end--;
-		n = (size_t)(end - start);
-		if (n == 0)
+		if (end == start)
 			continue;
-		if (n >= toksz)
-			n = toksz - 1;
-		memcpy(tok, start, n);
-		tok[n] = '\0';
+		tok->p = start;
+		tok->l = (size_t)(end - start);
 		*p = s;
 		return true;
 	}
 }
 
-struct group *group_of_token(const struct team *t, const char *tok)
+struct group *group_of_pl(const struct team *t, const struct pl *tok)
 {
-	char *end;
-	long long id;
+	int64_t id = 0;
 
-	if (!isdigit((unsigned char)tok[0]))
+	/* 18 digits cannot overflow int64_t; longer ids do not exist */
+	if (!tok->l || tok->l > 18)
 		return NULL;
-	id = strtoll(tok, &end, 10);
-	return *end ? NULL : team_group(t, id);
+	for (size_t i = 0; i < tok->l; i++) {
+		if (!isdigit((unsigned char)tok->p[i]))
+			return NULL;
+		id = id * 10 + (tok->p[i] - '0');
+	}
+	return team_group(t, id);
+}
+
+struct group *group_of_str(const struct team *t, const char *s)
+{
+	struct pl pl;
+
+	pl_set_str(&pl, s);
+	return group_of_pl(t, &pl);
 }

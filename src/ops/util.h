@@ -1,17 +1,21 @@
 /*
- * util.h — small helpers shared by the handlers in ops/.
+ * util.h — small helpers shared by the handlers in ops/ and the dispatcher.
  */
 #ifndef OCC_OPS_UTIL_H
 #define OCC_OPS_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <re.h>
 #include "core/model.h"
 
-/* Split a comma-separated list: copies the next trimmed token into tok and
- * advances *p. Returns false at the end. Empty tokens are skipped. */
-bool list_next(const char **p, char *tok, size_t toksz);
-/* The team's group named by a decimal id token, or NULL. */
-struct group *group_of_token(const struct team *t, const char *tok);
+/* Split a comma-separated list: sets tok to the next token (trimmed, never
+ * empty, pointing into the list, never truncated) and advances *p. Returns
+ * false at the end. */
+bool list_next(const char **p, struct pl *tok);
+/* The team's group whose id is exactly the decimal digits of tok (no sign,
+ * no blanks, no leading text), or NULL. */
+struct group *group_of_pl(const struct team *t, const struct pl *tok);
+struct group *group_of_str(const struct team *t, const char *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <re.h>
 #include "unit.h"
+#include "base/log.h"
 
 enum { MAX_TESTS = 512 };
 static struct { const char *name; unit_fn *fn; } tests[MAX_TESTS];
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0;
 
 	libre_init();
+	/* migrations and such log at info; tests only want problems */
+	log_set_level(LOG_LVL_WARN);
 	for (int i = 0; i < ntests; i++) {
 		int f = 0;
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
