@@ -12,7 +12,9 @@
  * failure ends the run with a non-zero status; on success prints
  * "replay <target>: N inputs ok".
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
