@@ -13,7 +13,6 @@
  * identifier path ([A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*, at most
  * CALLBACK_MAX bytes); anything else gets 400 and no script.
  */
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <re.h>
@@ -23,9 +22,16 @@
 
 enum { CALLBACK_MAX = 128 };
 
+/* ASCII classes written out: isalpha() would follow the locale */
 static bool ident_start(int c)
 {
-	return isalpha(c) || c == '_' || c == '$';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		c == '$';
+}
+
+static bool ident_digit(int c)
+{
+	return c >= '0' && c <= '9';
 }
 
 bool callback_name_valid(const char *s)
@@ -38,7 +44,7 @@ bool callback_name_valid(const char *s)
 		int c = (unsigned char)s[i];
 		bool seg_start = i == 0 || s[i - 1] == '.';
 		if (seg_start ? !ident_start(c)
-		    : !(ident_start(c) || isdigit(c) || c == '.'))
+		    : !(ident_start(c) || ident_digit(c) || c == '.'))
 			return false;
 	}
 	return s[n - 1] != '.';

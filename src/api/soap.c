@@ -9,9 +9,11 @@
  * where the argument count says so); element names are not trusted, since
  * clients name them differently. The WSDL is generated from the table.
  *
- * XML safety: at most HTTPD_MAX_BODY bytes; libxml2 parses with network
- * access off, no DTD loading and no entity substitution, and any document
- * carrying a DOCTYPE is refused outright (no XXE, no entity expansion).
+ * XML safety: at most HTTPD_MAX_BODY bytes of UTF-8 (ASCII-compatible, so
+ * a byte scan sees every DOCTYPE); any document carrying a DOCTYPE is
+ * refused before parsing, and again after, should one slip past; libxml2
+ * parses with network access off, no DTD loading and no entity
+ * substitution (no XXE, no entity expansion).
  */
 #include <string.h>
 #include <strings.h>
@@ -115,6 +117,23 @@ static const xmlNode *soap_method(const xmlDoc *doc)
 	return NULL;
 }
 
+/* The raw-byte DOCTYPE scan below is only sound for ASCII-compatible
+ * encodings: refuse anything else (UTF-16/32 carry NUL bytes; EBCDIC does
+ * not start with '<'). SOAP clients send UTF-8. */
+static bool ascii_compatible(const char *body, size_t len)
+{
+	size_t i = 0;
+
+	if (memchr(body, 0, len))
+		return false;
+	if (len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
+			   body[i] == '\r' || body[i] == '\n'))
+		i++;
+	return i < len && body[i] == '<';
+}
+
 static bool has_doctype(const char *body, size_t len)
 {
 	static const char needle[] = "<!doctype";
@@ -128,8 +147,11 @@ static bool has_doctype(const char *body, size_t len)
 
 static bool is_nil(const xmlNode *n)
 {
+	static const char ns_xsi[] = "http://www.w3.org/2001/XMLSchema-instance";
+
 	for (const xmlAttr *a = n->properties; a; a = a->next) {
-		if (strcmp((const char *)a->name, "nil"))
+		if (strcmp((const char *)a->name, "nil") || !a->ns ||
+		    strcmp((const char *)a->ns->href, ns_xsi))
 			continue;
 		const xmlNode *v = a->children;
 		return v && v->content &&
@@ -158,6 +180,8 @@ int soap_call_parse(struct soap_call *c, const char *body, size_t len,
 	*why = NULL;
 	if (!len || len > HTTPD_MAX_BODY)
 		*why = "empty or oversized request";
+	else if (!ascii_compatible(body, len))
+		*why = "request must be UTF-8 XML";
 	else if (has_doctype(body, len))
 		*why = "DOCTYPE not allowed";
 	if (*why)
