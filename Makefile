@@ -17,7 +17,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c)
 WEB      := $(wildcard web/*)
 
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
@@ -43,7 +43,7 @@ build/asan/obj/%.o: %.c
 build/occd: build/obj/src/occd/main.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
-build/occctl: build/obj/src/cli/occctl.o $(REL_OBJ)
+build/occctl: $(patsubst %.c,build/obj/%.o,$(wildcard src/cli/*.c)) $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
 build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
@@ -53,7 +53,7 @@ build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
 build/asan/occd: build/asan/obj/src/occd/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
-build/asan/occctl: build/asan/obj/src/cli/occctl.o $(ASAN_OBJ)
+build/asan/occctl: $(patsubst %.c,build/asan/obj/%.o,$(wildcard src/cli/*.c)) $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/unit-tests: $(patsubst %.c,build/asan/obj/%.o,$(wildcard tests/unit/*.c)) $(ASAN_OBJ)

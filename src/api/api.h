@@ -18,10 +18,10 @@
 #include "ops/op.h"
 
 struct conf;
-struct model;
+struct occ;
 
 struct api {
-	struct model *m;
+	struct occ *occ;
 	const struct conf *cfg;
 	struct mbuf *cji_js;        /* generated astcc_CJI.js */
 };

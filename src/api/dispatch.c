@@ -27,6 +27,7 @@
 #include "core/agent.h"
 #include "core/pwhash.h"
 #include "api/dispatch.h"
+#include "core/occ.h"
 #include "ops/util.h"
 
 void dispatch_args_named(struct dispatch_args *da, const struct form *f)
@@ -226,10 +227,11 @@ static bool check_rights(struct op_ctx *ctx, struct op_result *res)
 	return true;
 }
 
-void dispatch_run(struct model *m, const struct op *op,
+void dispatch_run(struct occ *occ, const struct op *op,
 		  const struct dispatch_args *da, struct op_result *res)
 {
-	struct op_ctx ctx = { .op = op, .m = m, .now = now_ms() };
+	struct model *m = occ->m;
+	struct op_ctx ctx = { .op = op, .occ = occ, .m = m, .now = now_ms() };
 
 	for (int p = 0; p < P_COUNT; p++)
 		ctx.args[p] = da->v[p] ? da->v[p] : "";

@@ -29,7 +29,8 @@ bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
 			      const char *const *vals, size_t n);
 
 /* Run op. res must be res_init()ed; the caller renders and res_reset()s. */
-void dispatch_run(struct model *m, const struct op *op,
+struct occ;
+void dispatch_run(struct occ *occ, const struct op *op,
 		  const struct dispatch_args *da, struct op_result *res);
 
 #endif

@@ -53,7 +53,7 @@ void http_iface_handle(struct api *api, const struct http_req *req,
 	}
 	dispatch_args_named(&da, &f);
 	da.peer = &req->peer;
-	dispatch_run(api->m, op, &da, &res);
+	dispatch_run(api->occ, op, &da, &res);
 	/* a repeated login is plain success here (render.c) */
 	res.already = false;
  out:

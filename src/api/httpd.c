@@ -75,9 +75,17 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 				 struct http_resp *resp)
 {
 	size_t len = resp->body ? resp->body->end : 0;
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, len ? resp->body->buf : (void *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r;
 	enum MHD_Result ret;
+
+	if (resp->fd >= 0) {
+		/* MHD owns and closes the descriptor from here on */
+		r = MHD_create_response_from_fd(resp->fd_size, resp->fd);
+		resp->fd = -1;
+	}
+	else
+		r = MHD_create_response_from_buffer(len, len ? resp->body->buf
+			: (void *)"", MHD_RESPMEM_MUST_COPY);
 
 	if (!r)
 		return MHD_NO;
@@ -99,7 +107,7 @@ static enum MHD_Result access_h(void *cls, struct MHD_Connection *conn,
 {
 	struct httpd *h = cls;
 	struct req_ctx *rc = *con_cls;
-	struct http_resp resp = { .status = 500 };
+	struct http_resp resp = { .status = 500, .fd = -1 };
 	struct http_req req;
 	char path[HTTPD_MAX_TARGET];
 	const union MHD_ConnectionInfo *ci;

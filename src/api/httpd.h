@@ -32,6 +32,8 @@ struct http_resp {
 	unsigned status;
 	const char *ctype;
 	struct mbuf *body;      /* owned by the response */
+	int fd;                 /* >= 0: send this file instead (owned) */
+	size_t fd_size;
 	const char *hdr_name[4];
 	const char *hdr_value[4];
 };

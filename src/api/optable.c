@@ -176,7 +176,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGETDN, P_TARGETTYPE, P_AGENTGROUPID, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_USERDATA, P_CALLBACKFUC, P_AGENTEXTEN, P_CALLERID, P_TRUNKIDENTITY),
 	.required = L(P_TARGETDN, P_TARGETTYPE, CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 16, 17, 18, 19, 20, 22, 23, 24, 30, 38, 100, 117, 118, 119),
+	.codes = L(AUTH_CODES, 16, 17, 18, 19, 20, 22, 24, 30, 38, 110, 118, 119),
+	.handler = op_make_call,
 	.summary = "Call a number or an agent: the agent's phone rings first, then the target.",
 },
 {
@@ -231,7 +232,8 @@ const struct op op_table[] = {
 	.script_params = L(P_UNIQUEID, P_TARGETAGENT, P_TARGET, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGET, CRED3),
 	.auth = AUTH_USER,
-	.codes = L(AUTH_CODES, 36, 37, 64, 92, 100),
+	.codes = L(AUTH_CODES, 9, 37, 38, 68, 92),
+	.handler = op_hangup,
 	.summary = "Hang up legs by uniqueid, or the agent's, caller's, consulted, supervisor's or all legs.",
 },
 {
@@ -314,7 +316,8 @@ const struct op op_table[] = {
 	.script_params = L(P_SILENCE, AUTH5, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 38, 51, 52, 92, 96, 100),
+	.codes = L(AUTH_CODES, 38, 51, 52, 92, 96),
+	.handler = op_hold,
 	.summary = "Hold the customer (silence 1) or play music on hold (silence 0).",
 },
 {
@@ -324,7 +327,8 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 38, 53, 54, 92, 96, 100),
+	.codes = L(AUTH_CODES, 38, 53, 54, 92),
+	.handler = op_resume,
 	.summary = "Take the customer off hold.",
 },
 {
@@ -335,7 +339,8 @@ const struct op op_table[] = {
 	.script_params = L(P_SESSIONID, P_CALLDATE, P_CALLBACKFUC),
 	.required = L(P_SESSIONID),
 	.auth = AUTH_NONE,
-	.codes = L(1, 28, 43, 44, 100, 404),
+	.codes = L(1, 28, 44, 404),
+	.handler = op_get_monitor,
 	.summary = "The URL of a call's recording.",
 },
 {
@@ -405,7 +410,8 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_DTMF, P_CALLBACKFUC),
 	.required = L(CRED3, P_DTMF),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 38, 92, 97, 98, 99, 100),
+	.codes = L(AUTH_CODES, 38, 92, 97, 98, 99),
+	.handler = op_send_dtmf,
 	.summary = "Send DTMF digits on the agent's call.",
 },
 {
@@ -416,7 +422,8 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_VARNAME, P_VARVALUE, P_CALLBACKFUC),
 	.required = L(CRED3, P_VARNAME),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 38, 92, 100, 101, 102, 103),
+	.codes = L(AUTH_CODES, 38, 92, 101, 102, 103),
+	.handler = op_set_var,
 	.summary = "Attach a variable to the agent's current call.",
 },
 {

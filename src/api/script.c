@@ -79,7 +79,7 @@ void script_handle(struct api *api, const struct http_req *req,
 	}
 	dispatch_args_named(&da, &f);
 	da.peer = &req->peer;
-	dispatch_run(api->m, op, &da, &res);
+	dispatch_run(api->occ, op, &da, &res);
  out:
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = request_lang(api, form_get(&f, "language")) };

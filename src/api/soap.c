@@ -252,7 +252,7 @@ void soap_handle(struct api *api, const struct http_req *req,
 	}
 	da.peer = &req->peer;
 	res_init(&res);
-	dispatch_run(api->m, op, &da, &res);
+	dispatch_run(api->occ, op, &da, &res);
 	res.already = false;    /* code 3 is the Script interface's */
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = api->cfg->message_lang };

@@ -18,6 +18,9 @@
 #include "base/conf.h"
 #include "api/api.h"
 #include "api/webassets.h"
+#include "base/form.h"
+#include "core/occ.h"
+#include "sip/tel.h"
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -70,6 +73,33 @@ static bool route_soap(struct api *api, const struct http_req *req,
 	return false;
 }
 
+/* /getMonitor/<file>?t=<token>: a recording, for the URL getMonitor gave */
+static void serve_recording(struct api *api, const struct http_req *req,
+			    struct http_resp *resp)
+{
+	const char *file = req->path + strlen("/getMonitor/");
+	struct form f;
+	int err;
+
+	form_init(&f);
+	err = form_parse(&f, req->query, strlen(req->query));
+	if (!err)
+		err = tel_recording_open(api->occ->tel, file, form_get(&f, "t"),
+					 &resp->fd, &resp->fd_size);
+	form_reset(&f);
+	if (err == EACCES) {
+		http_resp_set(resp, 403, "text/plain", "forbidden\n");
+		return;
+	}
+	if (err) {
+		http_resp_set(resp, 404, "text/plain", "not found\n");
+		return;
+	}
+	resp->status = 200;
+	resp->ctype = "audio/wav";
+	http_resp_header(resp, "Cache-Control", "private, no-store");
+}
+
 static void cors(const struct api *api, struct http_resp *resp)
 {
 	http_resp_header(resp, "Access-Control-Allow-Origin",
@@ -117,6 +147,10 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (route_soap(api, req, resp))
 		return;
+	if (starts(req->path, "/getMonitor/") && api->occ->tel) {
+		serve_recording(api, req, resp);
+		return;
+	}
 	if (!strcmp(req->path, "/")) {
 		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
 			      web_index_html);

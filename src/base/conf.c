@@ -61,6 +61,15 @@ static const struct conf_key conf_keys[] = {
 	UINT("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
+	STR("media", "address", media_address, "",
+	    "IP address RTP sockets bind to and SDP announces. Empty: the "
+	    "[sip] listen address (127.0.0.1 if that is a wildcard)"),
+	UINT("media", "timeout", media_timeout, "60", 0, 3600,
+	     "seconds without RTP from an answered party before its call is "
+	     "ended (0: never)"),
+	STR("media", "moh_file", moh_file, "",
+	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
+	    "a built-in two-tone chime"),
 };
 
 static int set_key(struct conf *c, const struct conf_key *k, const char *v,

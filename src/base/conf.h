@@ -26,6 +26,9 @@ struct conf {
 	unsigned auth_fail_window; /* [security] auth_fail_window */
 	unsigned auth_fail_limit_source; /* [security] auth_fail_limit_source */
 	char log_level[16];        /* [log] level */
+	char media_address[64];    /* [media] address */
+	unsigned media_timeout;    /* [media] timeout */
+	char moh_file[512];        /* [media] moh_file */
 };
 
 void conf_defaults(struct conf *c);

@@ -163,6 +163,16 @@ void agent_unpause(struct model *m, struct agent *a)
 	store_commit(m->st);
 }
 
+void agent_call_state(struct model *m, struct agent *a, enum agent_state s)
+{
+	if (!agent_checked_in_any(a))
+		return;
+	store_begin(m->st);
+	set_state(m, a, s, "");
+	persist(m, a);
+	store_commit(m->st);
+}
+
 void agent_acw_end(struct model *m, struct agent *a)
 {
 	agent_unpause(m, a);

@@ -26,6 +26,10 @@ void agent_acw_end(struct model *m, struct agent *a);
 void member_set_modes(struct model *m, struct member *mb, int acw_mode,
 		      int work_mode);
 
+/* Calls move the work state: ring, busy, then acw or idle. An agent who
+ * checked out meanwhile stays logged out. */
+void agent_call_state(struct model *m, struct agent *a, enum agent_state s);
+
 bool agent_checked_in_any(const struct agent *a);
 bool agent_checked_in_dynamic(const struct agent *a);
 /* Leads group g (an account acting without an agent leads nothing). */

@@ -68,6 +68,8 @@ static void team_destructor(void *arg)
 	mem_deref(t->agents);
 	list_flush(&t->accounts);
 	list_flush(&t->extens);
+	list_flush(&t->trunks);
+	list_flush(&t->settings);
 }
 
 static void model_destructor(void *arg)
@@ -184,6 +186,31 @@ struct member *member_find(const struct agent *a, const struct group *g)
 		struct member *mb = le->data;
 		if (mb->group == g)
 			return mb;
+	}
+	return NULL;
+}
+
+struct trunk *trunk_find(const struct team *t, const char *name)
+{
+	struct le *le;
+
+	LIST_FOREACH(&t->trunks, le) {
+		struct trunk *tr = le->data;
+		if (name && *name ? !strcmp(tr->cfg.name, name)
+		    : tr->cfg.is_default)
+			return tr;
+	}
+	return NULL;
+}
+
+const char *team_setting(const struct team *t, const char *key)
+{
+	struct le *le;
+
+	LIST_FOREACH(&t->settings, le) {
+		const struct team_setting *ts = le->data;
+		if (!strcmp(ts->key, key))
+			return ts->value;
 	}
 	return NULL;
 }
@@ -348,6 +375,42 @@ static void on_exten(const struct st_exten *r, void *arg)
 	list_append(&t->extens, &e->le, e);
 }
 
+static void on_trunk(const struct st_trunk *r, void *arg)
+{
+	struct load *l = arg;
+	struct team *t = team_by_id(l->m, r->team_id);
+	struct trunk *tr;
+
+	if (!t)
+		return;
+	tr = mem_zalloc(sizeof(*tr), plain_destructor);
+	if (!tr) {
+		l->err = ENOMEM;
+		return;
+	}
+	tr->team = t;
+	tr->cfg = *r;
+	list_append(&t->trunks, &tr->le, tr);
+}
+
+static void on_team_setting(const struct st_team_setting *r, void *arg)
+{
+	struct load *l = arg;
+	struct team *t = team_by_id(l->m, r->team_id);
+	struct team_setting *ts;
+
+	if (!t)
+		return;
+	ts = mem_zalloc(sizeof(*ts), plain_destructor);
+	if (!ts) {
+		l->err = ENOMEM;
+		return;
+	}
+	str_ncpy(ts->key, r->key, sizeof(ts->key));
+	str_ncpy(ts->value, r->value, sizeof(ts->value));
+	list_append(&t->settings, &ts->le, ts);
+}
+
 static void on_state(const struct st_agent_state *r, void *arg)
 {
 	struct load *l = arg;
@@ -374,7 +437,8 @@ int model_load(struct model **mp, struct store *st)
 	static const struct store_visitor v = {
 		.team = on_team, .account = on_account, .agent = on_agent,
 		.group = on_group, .member = on_member, .exten = on_exten,
-		.agent_state = on_state,
+		.agent_state = on_state, .trunk = on_trunk,
+		.team_setting = on_team_setting,
 	};
 	struct model *m = mem_zalloc(sizeof(*m), model_destructor);
 	struct load l = { .m = m };

@@ -34,6 +34,20 @@ struct team {
 	struct list groups;    /* sorted by id */
 	struct list extens;
 	struct list agent_list;/* sorted by number, for listings */
+	struct list trunks;
+	struct list settings;  /* struct team_setting */
+};
+
+struct trunk {
+	struct le le;
+	struct team *team;
+	struct st_trunk cfg;
+};
+
+struct team_setting {
+	struct le le;
+	char key[ST_NAME];
+	char value[ST_URL];
 };
 
 struct account {
@@ -117,6 +131,9 @@ struct group   *team_group(const struct team *t, int64_t id);
 struct group   *group_by_queue(const struct team *t, const char *queue);
 struct exten   *exten_find(const struct team *t, const char *number);
 struct member  *member_find(const struct agent *a, const struct group *g);
+/* By name, or the team's default trunk when name is empty. */
+struct trunk   *trunk_find(const struct team *t, const char *name);
+const char     *team_setting(const struct team *t, const char *key);
 
 int64_t now_ms(void);
 

@@ -26,13 +26,17 @@
 #include "base/conf.h"
 #include "store/store.h"
 #include "core/model.h"
+#include "core/agent.h"
 #include "core/auth.h"
 #include "core/pwhash.h"
 #include "core/provision.h"
 #include "api/api.h"
+#include "core/occ.h"
+#include "sip/tel.h"
 
 static struct {
 	struct conf cfg;
+	struct occ occ;
 	struct store *st;
 	struct api api;
 	struct httpd *httpd;
@@ -63,8 +67,10 @@ static void reload(void)
 		OCC_ERR("reload failed, keeping the current model err=%m", err);
 		return;
 	}
-	mem_deref(occd.api.m);
-	occd.api.m = m;
+	mem_deref(occd.occ.m);
+	occd.occ.m = m;
+	if (occd.occ.tel)
+		tel_reload(occd.occ.tel);
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
 }
@@ -169,6 +175,24 @@ static int write_pidfile(void)
 	return 0;
 }
 
+/* No call survives a restart: agents left ringing or talking are idle
+ * again, and CDRs left open are closed as INTERRUPTED. */
+static void after_restart(void)
+{
+	struct le *le, *le2;
+	unsigned n = 0;
+
+	LIST_FOREACH(&occd.occ.m->teams, le) {
+		LIST_FOREACH(&((struct team *)le->data)->agent_list, le2) {
+			struct agent *a = le2->data;
+			if (a->state == AS_RING || a->state == AS_BUSY)
+				agent_call_state(occd.occ.m, a, AS_IDLE);
+		}
+	}
+	if (!store_cdr_close_open(occd.st, now_ms(), &n) && n)
+		OCC_WARN("closed %u calls interrupted by the last stop", n);
+}
+
 static int start(bool demo)
 {
 	enum log_level lvl;
@@ -214,11 +238,15 @@ static int start(bool demo)
 		if (!err)
 			OCC_INFO("demo teams provisioned (demo, acme)");
 	}
-	err = model_load(&occd.api.m, occd.st);
+	err = model_load(&occd.occ.m, occd.st);
 	if (err) {
 		OCC_ERR("cannot load the model: %m", err);
 		return err;
 	}
+	after_restart();
+	occd.occ.st = occd.st;
+	occd.occ.cfg = &occd.cfg;
+	occd.api.occ = &occd.occ;
 	occd.api.cfg = &occd.cfg;
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
@@ -228,6 +256,9 @@ static int start(bool demo)
 		OCC_ERR("cannot listen on http %J: %m", &http, err);
 		return err;
 	}
+	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
+	if (err)
+		return err;
 	err = signals_init();
 	if (err)
 		return err;
@@ -236,7 +267,7 @@ static int start(bool demo)
 		OCC_WARN("no pid file in %s: %m", occd.cfg.data_dir, err);
 	OCC_INFO("ready http=%J sip=%s data=%s teams=%u agents=%zu", &http,
 		 occd.cfg.sip_listen, occd.cfg.data_dir,
-		 list_count(&occd.api.m->teams), occd.api.m->nagents);
+		 list_count(&occd.occ.m->teams), occd.occ.m->nagents);
 	return 0;
 }
 
@@ -266,11 +297,12 @@ int main(int argc, char **argv)
 		re_main(NULL);
 
 	occd.httpd = mem_deref(occd.httpd);
+	occd.occ.tel = mem_deref(occd.occ.tel);
 	if (occd.sigfd >= 0) {
 		fd_close(occd.sigfd);
 		close(occd.sigfd);
 	}
-	occd.api.m = mem_deref(occd.api.m);
+	occd.occ.m = mem_deref(occd.occ.m);
 	occd.api.cji_js = mem_deref(occd.api.cji_js);
 	occd.st = mem_deref(occd.st);
 	auth_close();

@@ -18,8 +18,11 @@
 #include "api/backmsg.h"
 #include "core/model.h"
 
+struct occ;
+
 struct op_ctx {
 	const struct op *op;
+	struct occ *occ;            /* model, store, telephony engine */
 	const char *args[P_COUNT];  /* by enum param; "" when absent */
 	struct model *m;
 	struct team *team;          /* NULL for AUTH_NONE */
@@ -49,6 +52,8 @@ int  res_extra(struct op_result *r, const char *fmt, ...);
 /* Handlers, one per row of the table (ops/agent.c, ops/queue.c, ...). */
 op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_acw_off, op_workway_action, op_agent_status, op_agentgroup_status,
-     op_group_status_num, op_team_status, op_agent_realtime, op_set_device;
+     op_group_status_num, op_team_status, op_agent_realtime, op_set_device,
+     op_make_call, op_hangup, op_hold, op_resume, op_send_dtmf, op_set_var,
+     op_get_monitor;
 
 #endif

@@ -88,6 +88,89 @@ static const struct migration migrations[] = {
 	  "  state INTEGER NOT NULL,"
 	  "  pause_reason TEXT NOT NULL DEFAULT '');"
 	  "CREATE INDEX state_log_agent_ts ON state_log(agent_id, ts_ms);" },
+
+	/*
+	 * Telephony. Trunks, registrations and team settings belong to their
+	 * team and go with it. Call history does not: cdr.team_id is SET NULL
+	 * when the team is deleted, so the calls stay (listed under no team)
+	 * and can never be attributed to a later team that reuses the id
+	 * (teams.id is not AUTOINCREMENT). A registration belongs to its
+	 * extension, so removing the extension (or its team) removes it.
+	 */
+	{ "telephony: trunks, registrations, team settings, cdr, counters",
+	  "CREATE TABLE trunks ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+	  "  name TEXT NOT NULL,"
+	  "  uri TEXT NOT NULL,"
+	  "  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),"
+	  "  do_register INTEGER NOT NULL DEFAULT 0"
+	  "   CHECK (do_register IN (0, 1)),"
+	  "  username TEXT NOT NULL DEFAULT '',"
+	  "  password TEXT NOT NULL DEFAULT '',"
+	  "  callerid TEXT NOT NULL DEFAULT '',"
+	  "  strip_prefix TEXT NOT NULL DEFAULT '',"
+	  "  add_prefix TEXT NOT NULL DEFAULT '',"
+	  "  UNIQUE (team_id, name));"
+	  /* at most one default trunk per team */
+	  "CREATE UNIQUE INDEX trunks_default ON trunks(team_id)"
+	  " WHERE is_default;"
+	  "CREATE TABLE registrations ("
+	  "  team_id INTEGER NOT NULL,"
+	  "  exten TEXT NOT NULL,"
+	  "  contact TEXT NOT NULL,"
+	  "  source TEXT NOT NULL DEFAULT '',"
+	  "  user_agent TEXT NOT NULL DEFAULT '',"
+	  "  expires_ms INTEGER NOT NULL,"
+	  "  PRIMARY KEY (team_id, exten, contact),"
+	  "  FOREIGN KEY (team_id, exten) REFERENCES extensions(team_id, number)"
+	  "   ON DELETE CASCADE) WITHOUT ROWID;"
+	  "CREATE INDEX registrations_expires ON registrations(expires_ms);"
+	  "CREATE TABLE team_settings ("
+	  "  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+	  "  key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 63"
+	  "   AND NOT key GLOB '*[^a-z_]*'),"
+	  "  value TEXT NOT NULL,"
+	  "  PRIMARY KEY (team_id, key)) WITHOUT ROWID;"
+	  /* a rowid table: rows carry up to 6 KiB of userdata and vars */
+	  "CREATE TABLE cdr ("
+	  "  sessionid TEXT NOT NULL PRIMARY KEY"
+	  "   CHECK (length(sessionid) = 32),"
+	  "  team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,"
+	  "  agent TEXT NOT NULL DEFAULT '',"
+	  "  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	  "  caller TEXT NOT NULL DEFAULT '',"
+	  "  callee TEXT NOT NULL DEFAULT '',"
+	  "  calldate TEXT NOT NULL,"
+	  "  start_ms INTEGER NOT NULL,"
+	  "  answer_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  end_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  disposition TEXT NOT NULL DEFAULT '',"
+	  "  hangup_by TEXT NOT NULL DEFAULT '',"
+	  "  recording TEXT NOT NULL DEFAULT '',"
+	  "  modeltype TEXT NOT NULL DEFAULT '',"
+	  "  model_id TEXT NOT NULL DEFAULT '',"
+	  "  userdata TEXT NOT NULL DEFAULT '',"
+	  "  vars TEXT NOT NULL DEFAULT '');"
+	  "CREATE INDEX cdr_team_start ON cdr(team_id, start_ms);"
+	  "CREATE INDEX cdr_start ON cdr(start_ms);"
+	  /* the calls a crash left open, found at start without a scan */
+	  "CREATE INDEX cdr_open ON cdr(end_ms) WHERE end_ms = 0;"
+	  "CREATE TABLE cdr_legs ("
+	  "  sessionid TEXT NOT NULL REFERENCES cdr(sessionid)"
+	  "   ON DELETE CASCADE,"
+	  "  uniqueid INTEGER NOT NULL,"
+	  "  channel TEXT NOT NULL DEFAULT '',"
+	  "  role TEXT NOT NULL DEFAULT '',"
+	  "  peer TEXT NOT NULL DEFAULT '',"
+	  "  start_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  answer_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  end_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  disposition TEXT NOT NULL DEFAULT '',"
+	  "  PRIMARY KEY (sessionid, uniqueid)) WITHOUT ROWID;"
+	  "CREATE TABLE counters ("
+	  "  name TEXT NOT NULL PRIMARY KEY,"
+	  "  value INTEGER NOT NULL) WITHOUT ROWID;" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
@@ -168,13 +251,20 @@ static int apply_step(sqlite3 *db, int v)
 
 int sqlite_schema_migrate(sqlite3 *db)
 {
+	return sqlite_schema_migrate_to(db, N_MIGRATIONS);
+}
+
+int sqlite_schema_migrate_to(sqlite3 *db, int version)
+{
 	int v, err;
 
+	if (version < 0 || version > N_MIGRATIONS)
+		return EINVAL;
 	err = user_version(db, &v);
 	if (err)
 		return err;
 	err = check_known(v);
-	while (!err && v < N_MIGRATIONS) {
+	while (!err && v < version) {
 		err = apply_step(db, v);
 		if (!err)
 			err = user_version(db, &v);

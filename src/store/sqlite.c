@@ -11,9 +11,13 @@
  * the life of the store, with user data only ever bound, never spliced.
  * Statements whose validity depends on a second row (an account linked to an
  * agent, a member whose agent and group must share a team) carry the check
- * in the same statement, so they stay atomic without a transaction.
- * store_load() and store_state_log_visit() prepare their own statements
- * because their callbacks may call back into the store.
+ * in the same statement, so they stay atomic without a transaction. The few
+ * writes that need two statements (a new default trunk clears the old one;
+ * closing interrupted calls and their legs) run between op_begin() and
+ * op_end(), a savepoint that undoes both on error. store_counter_next() is
+ * one UPSERT ... RETURNING, so occd and occctl can both draw from a counter.
+ * store_load(), store_state_log_visit() and store_cdr_visit() prepare their
+ * own statements because their callbacks may call back into the store.
  *
  * SQLite errors map to errno values: a UNIQUE or PRIMARY KEY conflict is
  * EEXIST, a missing parent row (FOREIGN KEY) is ENOENT, a CHECK is EINVAL,
@@ -46,8 +50,28 @@ enum stmt_id {
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_STATE,
 	S_EXTEN_ADD, S_EXTEN_DEL, S_EXTEN_HA1,
 	S_AGENT_STATE, S_LOG_ADD,
+	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_TRUNK_ADD, S_TRUNK_DEL, S_TRUNK_UNDEFAULT, S_TRUNK_DEFAULT,
+	S_SETTING_SET, S_SETTING_DEL,
+	S_REG_SAVE, S_REG_DEL,
+	S_CDR_BEGIN, S_CDR_END, S_CDR_LEG, S_CDR_GET,
+	S_CDR_CLOSE_LEGS, S_CDR_CLOSE,
+	S_COUNTER_NEXT,
 	S_COUNT
 };
+
+/* The columns of a CDR, in the order read_cdr() reads them and the
+ * INSERT/UPDATE below bind them; a deleted team's calls read team 0. */
+#define CDR_COLS "sessionid, COALESCE(team_id, 0), agent, direction," \
+	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
+	" disposition, hangup_by, recording, modeltype, model_id," \
+	" userdata, vars"
+#define CDR_COLS_W "sessionid, team_id, agent, direction," \
+	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
+	" disposition, hangup_by, recording, modeltype, model_id," \
+	" userdata, vars"
+#define LEG_COLS "sessionid, uniqueid, channel, role, peer, start_ms," \
+	" answer_ms, end_ms, disposition"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN_W]  = "BEGIN IMMEDIATE",
@@ -111,6 +135,70 @@ static const char *const stmt_sql[S_COUNT] = {
 		" device = ?3, state = ?4, pause_reason = ?5, since_ms = ?6",
 	[S_LOG_ADD] = "INSERT INTO state_log (agent_id, ts_ms, state,"
 		" pause_reason) VALUES (?1, ?2, ?3, ?4)",
+	/* op_begin()/op_end(): several statements as one */
+	[S_SAVEPOINT]   = "SAVEPOINT occ_op",
+	[S_RELEASE]     = "RELEASE occ_op",
+	[S_ROLLBACK_TO] = "ROLLBACK TO occ_op",
+	[S_TRUNK_ADD] =
+		"INSERT INTO trunks (team_id, name, uri, is_default,"
+		" do_register, username, password, callerid, strip_prefix,"
+		" add_prefix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_TRUNK_DEL] = "DELETE FROM trunks WHERE team_id = ?1 AND name = ?2",
+	/* SQLite checks a UNIQUE index row by row, not at the end of the
+	 * statement, so making another trunk the default takes two
+	 * statements: clear the old one first. */
+	[S_TRUNK_UNDEFAULT] = "UPDATE trunks SET is_default = 0"
+		" WHERE team_id = ?1 AND is_default AND name <> ?2",
+	[S_TRUNK_DEFAULT] = "UPDATE trunks SET is_default = 1"
+		" WHERE team_id = ?1 AND name = ?2",
+	[S_SETTING_SET] =
+		"INSERT INTO team_settings (team_id, key, value)"
+		" VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (team_id, key) DO UPDATE SET value = ?3",
+	[S_SETTING_DEL] = "DELETE FROM team_settings"
+		" WHERE team_id = ?1 AND key = ?2",
+	[S_REG_SAVE] =
+		"INSERT INTO registrations (team_id, exten, contact, source,"
+		" user_agent, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT (team_id, exten, contact) DO UPDATE SET"
+		" source = ?4, user_agent = ?5, expires_ms = ?6",
+	[S_REG_DEL] = "DELETE FROM registrations WHERE team_id = ?1"
+		" AND exten = ?2 AND contact = ?3",
+	[S_CDR_BEGIN] =
+		"INSERT INTO cdr (" CDR_COLS_W ") VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	[S_CDR_END] =
+		"UPDATE cdr SET team_id = ?2, agent = ?3, direction = ?4,"
+		" caller = ?5, callee = ?6, calldate = ?7, start_ms = ?8,"
+		" answer_ms = ?9, end_ms = ?10, disposition = ?11,"
+		" hangup_by = ?12, recording = ?13, modeltype = ?14,"
+		" model_id = ?15, userdata = ?16, vars = ?17"
+		" WHERE sessionid = ?1",
+	[S_CDR_LEG] =
+		"INSERT INTO cdr_legs (" LEG_COLS ") VALUES (?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9) ON CONFLICT (sessionid, uniqueid)"
+		" DO UPDATE SET channel = ?3, role = ?4, peer = ?5,"
+		" start_ms = ?6, answer_ms = ?7, end_ms = ?8,"
+		" disposition = ?9",
+	[S_CDR_GET] = "SELECT " CDR_COLS " FROM cdr WHERE sessionid = ?1",
+	/* legs first, while end_ms = 0 still marks their calls */
+	[S_CDR_CLOSE_LEGS] =
+		"UPDATE cdr_legs SET end_ms = MAX(?1, start_ms),"
+		" disposition = CASE disposition WHEN '' THEN 'INTERRUPTED'"
+		"  ELSE disposition END"
+		" WHERE end_ms = 0 AND sessionid IN"
+		"  (SELECT sessionid FROM cdr WHERE end_ms = 0)",
+	[S_CDR_CLOSE] =
+		"UPDATE cdr SET end_ms = MAX(?1, start_ms),"
+		" disposition = 'INTERRUPTED',"
+		" hangup_by = CASE hangup_by WHEN '' THEN 'system'"
+		"  ELSE hangup_by END"
+		" WHERE end_ms = 0",
+	/* one statement: atomic against every other connection */
+	[S_COUNTER_NEXT] =
+		"INSERT INTO counters (name, value) VALUES (?1, 1)"
+		" ON CONFLICT (name) DO UPDATE SET value = value + 1"
+		" RETURNING value",
 };
 
 struct sqlite_store {
@@ -315,6 +403,37 @@ static int sq_commit(struct store *st)
 	return txn_commit(be(st));
 }
 
+/*
+ * Several statements as one operation: inside the caller's store_begin()
+ * transaction if there is one, else in a new IMMEDIATE one. A savepoint
+ * makes it all-or-nothing either way: op_end() with an error undoes every
+ * statement since op_begin() and leaves the caller's own writes alone.
+ */
+static int op_begin(struct sqlite_store *s)
+{
+	int err = txn_begin(s, true);
+
+	if (err)
+		return err;
+	err = exec(s, S_SAVEPOINT, NULL, "");
+	if (err)
+		(void)txn_commit(s);
+	return err;
+}
+
+static int op_end(struct sqlite_store *s, int err)
+{
+	int err2;
+
+	if (err)
+		(void)exec(s, S_ROLLBACK_TO, NULL, "");
+	err2 = exec(s, S_RELEASE, NULL, "");
+	if (!err)
+		err = err2;
+	err2 = txn_commit(s);
+	return err ? err : err2;
+}
+
 /* ---- load ---- */
 
 typedef bool (load_row_h)(sqlite3_stmt *q, const struct store_visitor *v,
@@ -440,6 +559,59 @@ static bool row_state(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 	return true;
 }
 
+static bool row_trunk(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
+{
+	struct st_trunk t = {
+		.id = sqlite3_column_int64(q, 0),
+		.team_id = sqlite3_column_int64(q, 1),
+		.is_default = sqlite3_column_int(q, 4) != 0,
+		.do_register = sqlite3_column_int(q, 5) != 0,
+	};
+
+	if (!col_text(t.name, sizeof(t.name), q, 2) ||
+	    !col_text(t.uri, sizeof(t.uri), q, 3) ||
+	    !col_text(t.username, sizeof(t.username), q, 6) ||
+	    !col_text(t.password, sizeof(t.password), q, 7) ||
+	    !col_text(t.callerid, sizeof(t.callerid), q, 8) ||
+	    !col_text(t.strip_prefix, sizeof(t.strip_prefix), q, 9) ||
+	    !col_text(t.add_prefix, sizeof(t.add_prefix), q, 10))
+		return false;
+	if (v->trunk)
+		v->trunk(&t, arg);
+	return true;
+}
+
+static bool row_registration(sqlite3_stmt *q, const struct store_visitor *v,
+			     void *arg)
+{
+	struct st_registration r = {
+		.team_id = sqlite3_column_int64(q, 0),
+		.expires_ms = sqlite3_column_int64(q, 5),
+	};
+
+	if (!col_text(r.exten, sizeof(r.exten), q, 1) ||
+	    !col_text(r.contact, sizeof(r.contact), q, 2) ||
+	    !col_text(r.source, sizeof(r.source), q, 3) ||
+	    !col_text(r.user_agent, sizeof(r.user_agent), q, 4))
+		return false;
+	if (v->registration)
+		v->registration(&r, arg);
+	return true;
+}
+
+static bool row_setting(sqlite3_stmt *q, const struct store_visitor *v,
+			void *arg)
+{
+	struct st_team_setting t = { .team_id = sqlite3_column_int64(q, 0) };
+
+	if (!col_text(t.key, sizeof(t.key), q, 1) ||
+	    !col_text(t.value, sizeof(t.value), q, 2))
+		return false;
+	if (v->team_setting)
+		v->team_setting(&t, arg);
+	return true;
+}
+
 /* Parents before children: the order store.h promises. */
 static const struct load_step {
 	const char *sql;
@@ -466,6 +638,14 @@ static const struct load_step {
 	  row_member },
 	{ "SELECT id, team_id, number, ha1, kind FROM extensions ORDER BY id",
 	  row_exten },
+	{ "SELECT id, team_id, name, uri, is_default, do_register, username,"
+	  " password, callerid, strip_prefix, add_prefix FROM trunks"
+	  " ORDER BY id", row_trunk },
+	{ "SELECT team_id, exten, contact, source, user_agent, expires_ms"
+	  " FROM registrations ORDER BY team_id, exten, contact",
+	  row_registration },
+	{ "SELECT team_id, key, value FROM team_settings"
+	  " ORDER BY team_id, key", row_setting },
 	{ "SELECT agent_id, logged_in, device, state, pause_reason, since_ms"
 	  " FROM agent_state ORDER BY agent_id", row_state },
 };
@@ -733,6 +913,280 @@ static int sq_state_log_visit(struct store *st, int64_t agent_id,
 	return err;
 }
 
+/* ---- trunks and team settings ---- */
+
+static int sq_trunk_add(struct store *st, const struct st_trunk *t)
+{
+	struct sqlite_store *s = be(st);
+	int err = op_begin(s);
+
+	if (err)
+		return err;
+	if (t->is_default)
+		err = exec(s, S_TRUNK_UNDEFAULT, NULL, "It", t->team_id,
+			   t->name);
+	if (!err)
+		err = exec(s, S_TRUNK_ADD, NULL, "Ittiittttt", t->team_id,
+			   t->name, t->uri, (int)t->is_default,
+			   (int)t->do_register, t->username, t->password,
+			   t->callerid, t->strip_prefix, t->add_prefix);
+	return op_end(s, err);
+}
+
+static int sq_trunk_del(struct store *st, int64_t team_id, const char *name)
+{
+	return exec1(be(st), S_TRUNK_DEL, "It", team_id, name);
+}
+
+static int sq_trunk_set_default(struct store *st, int64_t team_id,
+				const char *name)
+{
+	struct sqlite_store *s = be(st);
+	int err = op_begin(s);
+
+	if (err)
+		return err;
+	err = exec(s, S_TRUNK_UNDEFAULT, NULL, "It", team_id, name);
+	if (!err)
+		err = exec1(s, S_TRUNK_DEFAULT, "It", team_id, name);
+	return op_end(s, err);
+}
+
+static int sq_team_setting_set(struct store *st, int64_t team_id,
+			       const char *key, const char *value)
+{
+	if (!*value)
+		return exec(be(st), S_SETTING_DEL, NULL, "It", team_id, key);
+	return exec(be(st), S_SETTING_SET, NULL, "Itt", team_id, key, value);
+}
+
+/* ---- registrations ---- */
+
+static int sq_registration_save(struct store *st,
+				const struct st_registration *r)
+{
+	return exec(be(st), S_REG_SAVE, NULL, "IttttI", r->team_id, r->exten,
+		    r->contact, r->source, r->user_agent, r->expires_ms);
+}
+
+static int sq_registration_del(struct store *st, int64_t team_id,
+			       const char *exten, const char *contact)
+{
+	return exec1(be(st), S_REG_DEL, "Itt", team_id, exten, contact);
+}
+
+/* ---- CDRs ---- */
+
+/* CDR_COLS, in order. */
+static bool read_cdr(sqlite3_stmt *q, struct st_cdr *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->team_id = sqlite3_column_int64(q, 1);
+	c->start_ms = sqlite3_column_int64(q, 7);
+	c->answer_ms = sqlite3_column_int64(q, 8);
+	c->end_ms = sqlite3_column_int64(q, 9);
+	return col_text(c->sessionid, sizeof(c->sessionid), q, 0) &&
+	       col_text(c->agent, sizeof(c->agent), q, 2) &&
+	       col_text(c->direction, sizeof(c->direction), q, 3) &&
+	       col_text(c->caller, sizeof(c->caller), q, 4) &&
+	       col_text(c->callee, sizeof(c->callee), q, 5) &&
+	       col_text(c->calldate, sizeof(c->calldate), q, 6) &&
+	       col_text(c->disposition, sizeof(c->disposition), q, 10) &&
+	       col_text(c->hangup_by, sizeof(c->hangup_by), q, 11) &&
+	       col_text(c->recording, sizeof(c->recording), q, 12) &&
+	       col_text(c->modeltype, sizeof(c->modeltype), q, 13) &&
+	       col_text(c->model_id, sizeof(c->model_id), q, 14) &&
+	       col_text(c->userdata, sizeof(c->userdata), q, 15) &&
+	       col_text(c->vars, sizeof(c->vars), q, 16);
+}
+
+/* LEG_COLS, in order. */
+static bool read_leg(sqlite3_stmt *q, struct st_cdr_leg *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->uniqueid = sqlite3_column_int64(q, 1);
+	l->start_ms = sqlite3_column_int64(q, 5);
+	l->answer_ms = sqlite3_column_int64(q, 6);
+	l->end_ms = sqlite3_column_int64(q, 7);
+	return col_text(l->sessionid, sizeof(l->sessionid), q, 0) &&
+	       col_text(l->channel, sizeof(l->channel), q, 2) &&
+	       col_text(l->role, sizeof(l->role), q, 3) &&
+	       col_text(l->peer, sizeof(l->peer), q, 4) &&
+	       col_text(l->disposition, sizeof(l->disposition), q, 8);
+}
+
+/* S_CDR_BEGIN and S_CDR_END bind the same 17 values. */
+#define CDR_TYPES "tItttttIIIttttttt"
+#define CDR_ARGS(c) (c)->sessionid, (c)->team_id, (c)->agent, \
+	(c)->direction, (c)->caller, (c)->callee, (c)->calldate, \
+	(c)->start_ms, (c)->answer_ms, (c)->end_ms, (c)->disposition, \
+	(c)->hangup_by, (c)->recording, (c)->modeltype, (c)->model_id, \
+	(c)->userdata, (c)->vars
+
+static int sq_cdr_begin(struct store *st, const struct st_cdr *c)
+{
+	return exec(be(st), S_CDR_BEGIN, NULL, CDR_TYPES, CDR_ARGS(c));
+}
+
+static int sq_cdr_end(struct store *st, const struct st_cdr *c)
+{
+	return exec1(be(st), S_CDR_END, CDR_TYPES, CDR_ARGS(c));
+}
+
+static int sq_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
+{
+	return exec(be(st), S_CDR_LEG, NULL, "tItttIIIt", l->sessionid,
+		    l->uniqueid, l->channel, l->role, l->peer, l->start_ms,
+		    l->answer_ms, l->end_ms, l->disposition);
+}
+
+static int sq_cdr_get(struct store *st, const char *sessionid,
+		      struct st_cdr *c)
+{
+	sqlite3_stmt *q;
+	bool ok;
+	int err = row1(be(st), S_CDR_GET, &q, "t", sessionid);
+
+	if (err)
+		return err;
+	ok = read_cdr(q, c);
+	sqlite3_reset(q);
+	return ok ? 0 : EIO;
+}
+
+/* Own statements, not stmt[]: the handlers may call back into the store. */
+static const char *const cdr_visit_sql[2] = {
+	/* all teams (and the calls of deleted teams) */
+	"SELECT " CDR_COLS " FROM cdr WHERE start_ms >= ?2"
+	" ORDER BY start_ms DESC, rowid DESC LIMIT ?3",
+	/* one team: the cdr_team_start index, read backwards */
+	"SELECT " CDR_COLS " FROM cdr WHERE team_id = ?1 AND start_ms >= ?2"
+	" ORDER BY start_ms DESC, rowid DESC LIMIT ?3",
+};
+static const char leg_visit_sql[] =
+	"SELECT " LEG_COLS " FROM cdr_legs WHERE sessionid = ?1"
+	" ORDER BY start_ms, uniqueid";
+
+/* Visit the legs of one call with the prepared leg statement q. */
+static int visit_legs(struct sqlite_store *s, sqlite3_stmt *q,
+		      const char *sessionid, store_leg_h *leg_h, void *arg)
+{
+	struct st_cdr_leg l;
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, sessionid, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!read_leg(q, &l)) {
+			OCC_ERR("cdr %s: over-long value in leg %lld",
+				sessionid, (long long)l.uniqueid);
+			return EIO;
+		}
+		leg_h(&l, arg);
+	}
+	return rc == SQLITE_DONE ? 0 :
+		map_err(s, sqlite3_extended_errcode(s->db), leg_visit_sql);
+}
+
+static int cdr_query(struct sqlite_store *s, int64_t team_id,
+		     int64_t since_ms, unsigned limit, store_cdr_h *cdr_h,
+		     store_leg_h *leg_h, void *arg)
+{
+	const char *sql = cdr_visit_sql[team_id != 0];
+	sqlite3_stmt *q = NULL, *lq = NULL;
+	struct st_cdr *c;
+	int rc, err = 0;
+
+	/* 7 KiB: not on the stack of a callback chain */
+	c = mem_alloc(sizeof(*c), NULL);
+	if (!c)
+		return ENOMEM;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc == SQLITE_OK && leg_h)
+		rc = sqlite3_prepare_v2(s->db, leg_visit_sql, -1, &lq, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_err(s, rc, sql);
+		goto out;
+	}
+	if (team_id)
+		sqlite3_bind_int64(q, 1, team_id);
+	sqlite3_bind_int64(q, 2, since_ms);
+	sqlite3_bind_int64(q, 3, limit ? (sqlite3_int64)limit : -1);
+	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!read_cdr(q, c)) {
+			OCC_ERR("cdr: over-long value in call %s",
+				(const char *)sqlite3_column_text(q, 0));
+			err = EIO;
+			break;
+		}
+		cdr_h(c, arg);
+		if (lq)
+			err = visit_legs(s, lq, c->sessionid, leg_h, arg);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = map_err(s, sqlite3_extended_errcode(s->db), sql);
+ out:
+	sqlite3_finalize(lq);
+	sqlite3_finalize(q);
+	mem_deref(c);
+	return err;
+}
+
+static int sq_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
+			unsigned limit, store_cdr_h *cdr_h, store_leg_h *leg_h,
+			void *arg)
+{
+	struct sqlite_store *s = be(st);
+	int err, err2;
+
+	/* one read transaction: calls and legs from the same snapshot */
+	err = txn_begin(s, false);
+	if (err)
+		return err;
+	err = cdr_query(s, team_id, since_ms, limit, cdr_h, leg_h, arg);
+	err2 = txn_commit(s);
+	return err ? err : err2;
+}
+
+static int sq_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np)
+{
+	struct sqlite_store *s = be(st);
+	int n = 0, err = op_begin(s);
+
+	if (err)
+		return err;
+	err = exec(s, S_CDR_CLOSE_LEGS, NULL, "I", now_ms);
+	if (!err)
+		err = exec(s, S_CDR_CLOSE, &n, "I", now_ms);
+	err = op_end(s, err);
+	*np = err ? 0 : (unsigned)n;
+	return err;
+}
+
+/* ---- counters ---- */
+
+static int sq_counter_next(struct store *st, const char *name, int64_t *valp)
+{
+	struct sqlite_store *s = be(st);
+	sqlite3_stmt *q;
+	int64_t v;
+	int rc, err = row1(s, S_COUNTER_NEXT, &q, "t", name);
+
+	if (err)
+		return err == ENOENT ? EIO : err;
+	v = sqlite3_column_int64(q, 0);
+	/* the write commits (outside a transaction) when the statement
+	 * runs to completion; only then is v ours */
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		err = map_err(s, sqlite3_extended_errcode(s->db),
+			      stmt_sql[S_COUNTER_NEXT]);
+	sqlite3_reset(q);
+	if (!err)
+		*valp = v;
+	return err;
+}
+
 /* ---- open/close ---- */
 
 static const struct store_ops sqlite_ops = {
@@ -760,6 +1214,19 @@ static const struct store_ops sqlite_ops = {
 	.member_state_save = sq_member_state_save,
 	.state_log_append = sq_state_log_append,
 	.state_log_visit = sq_state_log_visit,
+	.trunk_add = sq_trunk_add,
+	.trunk_del = sq_trunk_del,
+	.trunk_set_default = sq_trunk_set_default,
+	.team_setting_set = sq_team_setting_set,
+	.registration_save = sq_registration_save,
+	.registration_del = sq_registration_del,
+	.cdr_begin = sq_cdr_begin,
+	.cdr_end = sq_cdr_end,
+	.cdr_leg_save = sq_cdr_leg_save,
+	.cdr_get = sq_cdr_get,
+	.cdr_visit = sq_cdr_visit,
+	.cdr_close_open = sq_cdr_close_open,
+	.counter_next = sq_counter_next,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

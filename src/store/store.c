@@ -6,7 +6,10 @@
  * present, NUL-terminated within their struct field and not silently cut;
  * ids are positive; modes and states are in range; a password hash is a PHC
  * argon2 string (so a plaintext password can never reach a backend by
- * mistake); an HA1 is 32 lowercase hex digits. Backends may assume all of it.
+ * mistake); an HA1 and a sessionid are 32 lowercase hex digits; a trunk URI
+ * is sip:/sips: or "virtual:"; a team setting key is [a-z_]{1,63}; a CDR's
+ * direction, calldate shape and disposition are the ones store.h lists.
+ * Backends may assume all of it.
  *
  * To add a store function: declare it in store.h, add the ops member in
  * store_impl.h, a checked wrapper here and the implementation in each
@@ -42,19 +45,99 @@ static bool hash_ok(const char *h)
 	return str_ok(h, ST_HASH) && !strncmp(h, "$argon2", 7);
 }
 
-static bool ha1_ok(const char *h, size_t size)
+/* Exactly 32 lowercase hex digits (an MD5, a sessionid). */
+static bool hex32_ok(const char *h)
 {
-	if (!str_fits(h, size))
-		return false;
-	if (!*h)
-		return true;          /* no SIP secret (virtual extension) */
-	if (strlen(h) != 32)
+	if (strnlen(h, 33) != 32)
 		return false;
 	for (; *h; h++) {
 		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
 			return false;
 	}
 	return true;
+}
+
+static bool ha1_ok(const char *h, size_t size)
+{
+	if (!str_fits(h, size))
+		return false;
+	return !*h || hex32_ok(h);   /* "": no SIP secret (virtual) */
+}
+
+static bool sessionid_ok(const char *s)
+{
+	return s && hex32_ok(s);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* "sip:" or "sips:" and something after it, or exactly "virtual:"; no
+ * spaces or control characters. */
+static bool trunk_uri_ok(const char *u)
+{
+	if (!str_ok(u, ST_URL))
+		return false;
+	for (const char *p = u; *p; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	}
+	if (!strcmp(u, "virtual:"))
+		return true;
+	if (has_prefix(u, "sip:"))
+		return u[4] != '\0';
+	if (has_prefix(u, "sips:"))
+		return u[5] != '\0';
+	return false;
+}
+
+/* [a-z_]{1,63} */
+static bool setting_key_ok(const char *k)
+{
+	if (!str_ok(k, ST_NAME))
+		return false;
+	for (; *k; k++) {
+		if (!((*k >= 'a' && *k <= 'z') || *k == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* YYYY-MM-DD by shape (the digits are occd's business). */
+static bool date_ok(const char *d, size_t size)
+{
+	if (!str_fits(d, size) || strlen(d) != 10)
+		return false;
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+			return false;
+	}
+	return true;
+}
+
+/* The dispositions store.h lists; "" while the call or leg is open. */
+static bool disposition_ok(const char *d, size_t size)
+{
+	static const char *const known[] = {
+		"", "ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CANCEL",
+		"INTERRUPTED",
+	};
+
+	if (!str_fits(d, size))
+		return false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (!strcmp(d, known[i]))
+			return true;
+	}
+	return false;
+}
+
+static bool times_ok(int64_t start_ms, int64_t answer_ms, int64_t end_ms)
+{
+	return start_ms >= 0 && answer_ms >= 0 && end_ms >= 0;
 }
 
 static bool acw_ok(int m)
@@ -203,6 +286,40 @@ int store_exten_set_ha1(struct store *st, int64_t team_id,
 	return st->ops->exten_set_ha1(st, team_id, number, ha1);
 }
 
+int store_trunk_add(struct store *st, const struct st_trunk *t)
+{
+	CHECK(st && t && t->team_id > 0);
+	CHECK(str_ok(t->name, sizeof(t->name)));
+	CHECK(str_fits(t->uri, sizeof(t->uri)) && trunk_uri_ok(t->uri));
+	CHECK(str_fits(t->username, sizeof(t->username)));
+	CHECK(str_fits(t->password, sizeof(t->password)));
+	CHECK(str_fits(t->callerid, sizeof(t->callerid)));
+	CHECK(str_fits(t->strip_prefix, sizeof(t->strip_prefix)));
+	CHECK(str_fits(t->add_prefix, sizeof(t->add_prefix)));
+	return st->ops->trunk_add(st, t);
+}
+
+int store_trunk_del(struct store *st, int64_t team_id, const char *name)
+{
+	CHECK(st && team_id > 0 && str_ok(name, ST_NAME));
+	return st->ops->trunk_del(st, team_id, name);
+}
+
+int store_trunk_set_default(struct store *st, int64_t team_id,
+			    const char *name)
+{
+	CHECK(st && team_id > 0 && str_ok(name, ST_NAME));
+	return st->ops->trunk_set_default(st, team_id, name);
+}
+
+int store_team_setting_set(struct store *st, int64_t team_id,
+			   const char *key, const char *value)
+{
+	CHECK(st && team_id > 0 && setting_key_ok(key));
+	CHECK(str_fits(value, ST_URL));
+	return st->ops->team_setting_set(st, team_id, key, value);
+}
+
 int store_agent_state_save(struct store *st, const struct st_agent_state *s)
 {
 	CHECK(st && s && s->agent_id > 0);
@@ -233,6 +350,108 @@ int store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
 {
 	CHECK(st && h && agent_id > 0);
 	return st->ops->state_log_visit(st, agent_id, since_ms, h, arg);
+}
+
+int store_registration_save(struct store *st,
+			    const struct st_registration *r)
+{
+	CHECK(st && r && r->team_id > 0 && r->expires_ms > 0);
+	CHECK(str_ok(r->exten, sizeof(r->exten)));
+	CHECK(str_ok(r->contact, sizeof(r->contact)));
+	CHECK(str_fits(r->source, sizeof(r->source)));
+	CHECK(str_fits(r->user_agent, sizeof(r->user_agent)));
+	return st->ops->registration_save(st, r);
+}
+
+int store_registration_del(struct store *st, int64_t team_id,
+			   const char *exten, const char *contact)
+{
+	CHECK(st && team_id > 0 && str_ok(exten, ST_NUM));
+	CHECK(str_ok(contact, ST_URL));
+	return st->ops->registration_del(st, team_id, exten, contact);
+}
+
+static bool cdr_ok(const struct st_cdr *c)
+{
+	return c && c->team_id > 0 &&
+	       str_fits(c->sessionid, sizeof(c->sessionid)) &&
+	       sessionid_ok(c->sessionid) &&
+	       str_fits(c->agent, sizeof(c->agent)) &&
+	       str_fits(c->direction, sizeof(c->direction)) &&
+	       (!strcmp(c->direction, "in") || !strcmp(c->direction, "out")) &&
+	       str_fits(c->caller, sizeof(c->caller)) &&
+	       str_fits(c->callee, sizeof(c->callee)) &&
+	       date_ok(c->calldate, sizeof(c->calldate)) &&
+	       c->start_ms > 0 &&
+	       times_ok(c->start_ms, c->answer_ms, c->end_ms) &&
+	       disposition_ok(c->disposition, sizeof(c->disposition)) &&
+	       str_fits(c->hangup_by, sizeof(c->hangup_by)) &&
+	       str_fits(c->recording, sizeof(c->recording)) &&
+	       str_fits(c->modeltype, sizeof(c->modeltype)) &&
+	       str_fits(c->model_id, sizeof(c->model_id)) &&
+	       str_fits(c->userdata, sizeof(c->userdata)) &&
+	       str_fits(c->vars, sizeof(c->vars));
+}
+
+int store_cdr_begin(struct store *st, const struct st_cdr *c)
+{
+	CHECK(st && cdr_ok(c));
+	return st->ops->cdr_begin(st, c);
+}
+
+int store_cdr_end(struct store *st, const struct st_cdr *c)
+{
+	CHECK(st && cdr_ok(c));
+	return st->ops->cdr_end(st, c);
+}
+
+int store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
+{
+	CHECK(st && l && l->uniqueid > 0);
+	CHECK(str_fits(l->sessionid, sizeof(l->sessionid)) &&
+	      sessionid_ok(l->sessionid));
+	CHECK(str_fits(l->channel, sizeof(l->channel)));
+	CHECK(str_fits(l->role, sizeof(l->role)));
+	CHECK(str_fits(l->peer, sizeof(l->peer)));
+	CHECK(times_ok(l->start_ms, l->answer_ms, l->end_ms));
+	CHECK(disposition_ok(l->disposition, sizeof(l->disposition)));
+	return st->ops->cdr_leg_save(st, l);
+}
+
+int store_cdr_get(struct store *st, const char *sessionid, struct st_cdr *c)
+{
+	CHECK(st && c && str_fits(sessionid, ST_SESSIONID) &&
+	      sessionid_ok(sessionid));
+	return st->ops->cdr_get(st, sessionid, c);
+}
+
+int store_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
+		    unsigned limit,
+		    void (*cdr_h)(const struct st_cdr *c, void *arg),
+		    void (*leg_h)(const struct st_cdr_leg *l, void *arg),
+		    void *arg)
+{
+	CHECK(st && cdr_h && team_id >= 0);
+	return st->ops->cdr_visit(st, team_id, since_ms, limit, cdr_h, leg_h,
+				  arg);
+}
+
+int store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np)
+{
+	unsigned n = 0;
+	int err;
+
+	CHECK(st && now_ms > 0);
+	err = st->ops->cdr_close_open(st, now_ms, &n);
+	if (np)
+		*np = err ? 0 : n;
+	return err;
+}
+
+int store_counter_next(struct store *st, const char *name, int64_t *valp)
+{
+	CHECK(st && valp && str_ok(name, ST_NAME));
+	return st->ops->counter_next(st, name, valp);
 }
 
 int store_begin(struct store *st)

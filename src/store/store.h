@@ -70,6 +70,73 @@ struct st_exten {
 	char kind[16];                 /* "sip" or "virtual" */
 };
 
+/* A SIP trunk (gateway) of a team. */
+struct st_trunk {
+	int64_t id, team_id;
+	char name[ST_NAME];
+	char uri[ST_URL];              /* sip:host[:port][;transport=tcp] or
+					* "virtual:" (built-in demo customer) */
+	bool is_default;               /* the team's trunk when none is named */
+	bool do_register;              /* send REGISTER to the gateway */
+	char username[ST_NAME];        /* digest credentials, "" = none */
+	char password[ST_NAME];        /* kept in clear: digest needs it;
+					* never listed or logged */
+	char callerid[ST_NUM];         /* default caller id */
+	char strip_prefix[16];         /* number rewriting: strip, then add */
+	char add_prefix[16];
+};
+
+/* A live registration binding of an extension (written by occd). */
+struct st_registration {
+	int64_t team_id;
+	char exten[ST_NUM];
+	char contact[ST_URL];          /* the Contact URI */
+	char source[64];               /* transport:ip:port it came from */
+	char user_agent[ST_NAME];
+	int64_t expires_ms;            /* absolute time */
+};
+
+/* A team setting (key/value), e.g. event_url. */
+struct st_team_setting {
+	int64_t team_id;
+	char key[ST_NAME];
+	char value[ST_URL];
+};
+
+enum { ST_SESSIONID = 33, ST_USERDATA = 2048, ST_VARS = 4096 };
+
+/* One call (session). Inserted when the call starts, completed when it
+ * ends; a row left open by a crash is closed as INTERRUPTED at start. */
+struct st_cdr {
+	char sessionid[ST_SESSIONID];  /* 32 hex */
+	int64_t team_id;
+	char agent[ST_NUM];            /* agent number, "" if none */
+	char direction[8];             /* "out" | "in" */
+	char caller[ST_NAME];
+	char callee[ST_NAME];
+	char calldate[11];             /* YYYY-MM-DD, local, of start */
+	int64_t start_ms, answer_ms, end_ms;  /* 0 = not (yet) */
+	char disposition[16];          /* ANSWERED, NO ANSWER, BUSY, FAILED,
+					* CANCEL, INTERRUPTED, "" while open */
+	char hangup_by[16];            /* agent, customer, api, timeout, system */
+	char recording[128];           /* file name under recordings/, "" */
+	char modeltype[32];
+	char model_id[64];
+	char userdata[ST_USERDATA];
+	char vars[ST_VARS];            /* NAME=value pairs, urlencoded, &-joined */
+};
+
+/* One leg of a call. */
+struct st_cdr_leg {
+	char sessionid[ST_SESSIONID];
+	int64_t uniqueid;
+	char channel[ST_NAME];
+	char role[16];                 /* agent, customer, ... */
+	char peer[ST_NAME];            /* extension or number */
+	int64_t start_ms, answer_ms, end_ms;
+	char disposition[16];
+};
+
 /* An agent's runtime state, written by occd on every change. */
 struct st_agent_state {
 	int64_t agent_id;
@@ -96,14 +163,19 @@ struct store_visitor {
 	void (*member)(const struct st_member *m, void *arg);
 	void (*exten)(const struct st_exten *e, void *arg);
 	void (*agent_state)(const struct st_agent_state *s, void *arg);
+	void (*trunk)(const struct st_trunk *t, void *arg);
+	void (*registration)(const struct st_registration *r, void *arg);
+	void (*team_setting)(const struct st_team_setting *s, void *arg);
 };
 
 /* Opens (creating and migrating as needed) the store in directory dir. */
 int  store_open(struct store **stp, const char *dir);
 /* mem_deref(st) closes it. */
 
-/* Visit every row, parents before children (teams, accounts, agents,
- * groups, members, extensions, agent states). NULL callbacks are skipped.
+/* Visit every row, parents before children, in this order: teams,
+ * accounts, agents, groups, members, extensions, trunks, registrations
+ * (expired ones too), team settings, agent states. NULL callbacks are
+ * skipped.
  * Agents come in number order within a team (shorter numbers first), and
  * members ordered by agent the same way, then by group id. Callbacks may
  * call back into the store. */
@@ -139,6 +211,17 @@ int  store_exten_del(struct store *st, int64_t team_id, const char *number);
 int  store_exten_set_ha1(struct store *st, int64_t team_id,
 			 const char *number, const char *ha1);
 
+/* A trunk added with is_default makes the team's other trunks non-default. */
+int  store_trunk_add(struct store *st, const struct st_trunk *t);
+int  store_trunk_del(struct store *st, int64_t team_id, const char *name);
+/* Make name the team's default trunk (the others stop being default). */
+int  store_trunk_set_default(struct store *st, int64_t team_id,
+			     const char *name);
+
+/* Team settings; value "" deletes the key (0 if it was not set). */
+int  store_team_setting_set(struct store *st, int64_t team_id,
+			    const char *key, const char *value);
+
 /* Runtime state, written by occd. */
 int  store_agent_state_save(struct store *st, const struct st_agent_state *s);
 int  store_member_state_save(struct store *st, const struct st_member *m);
@@ -149,6 +232,36 @@ int  store_state_log_append(struct store *st, const struct st_state_log *l);
 int  store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
 			   void (*h)(const struct st_state_log *l, void *arg),
 			   void *arg);
+
+/* Registrations: insert or replace by (team, exten, contact). ENOENT if the
+ * team has no such extension; removing the extension removes them. */
+int  store_registration_save(struct store *st,
+			     const struct st_registration *r);
+int  store_registration_del(struct store *st, int64_t team_id,
+			    const char *exten, const char *contact);
+
+/* CDRs. begin inserts (EEXIST if the sessionid exists), end updates the
+ * row completely (ENOENT if never begun), leg_save inserts or replaces by
+ * (sessionid, uniqueid) (ENOENT if the call was never begun). Call history
+ * outlives its team: once the team is deleted its calls read team_id 0. */
+int  store_cdr_begin(struct store *st, const struct st_cdr *c);
+int  store_cdr_end(struct store *st, const struct st_cdr *c);
+int  store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l);
+int  store_cdr_get(struct store *st, const char *sessionid, struct st_cdr *c);
+/* Newest first: at most limit (0: no limit) calls of team_id (0: all
+ * teams) that started at or after since_ms; cdr_h gets each call and then
+ * leg_h its legs in start order (leg_h may be NULL). */
+int  store_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
+		     unsigned limit,
+		     void (*cdr_h)(const struct st_cdr *c, void *arg),
+		     void (*leg_h)(const struct st_cdr_leg *l, void *arg),
+		     void *arg);
+/* Close every CDR still open (end_ms 0) as INTERRUPTED at now_ms, and its
+ * open legs; *np = how many calls (np may be NULL). Called by occd at start. */
+int  store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np);
+
+/* A persistent monotonic counter (e.g. "uniqueid"): *valp = previous + 1. */
+int  store_counter_next(struct store *st, const char *name, int64_t *valp);
 
 /* Group several writes into one transaction (nesting is counted). */
 int  store_begin(struct store *st);

@@ -18,6 +18,8 @@
 #include "store/store.h"
 
 typedef void (store_log_h)(const struct st_state_log *l, void *arg);
+typedef void (store_cdr_h)(const struct st_cdr *c, void *arg);
+typedef void (store_leg_h)(const struct st_cdr_leg *l, void *arg);
 
 struct store_ops {
 	const char *name;
@@ -53,12 +55,38 @@ struct store_ops {
 	int (*exten_set_ha1)(struct store *st, int64_t team_id,
 			     const char *number, const char *ha1);
 
+	int (*trunk_add)(struct store *st, const struct st_trunk *t);
+	int (*trunk_del)(struct store *st, int64_t team_id, const char *name);
+	int (*trunk_set_default)(struct store *st, int64_t team_id,
+				 const char *name);
+
+	int (*team_setting_set)(struct store *st, int64_t team_id,
+				const char *key, const char *value);
+
 	int (*agent_state_save)(struct store *st,
 				const struct st_agent_state *s);
 	int (*member_state_save)(struct store *st, const struct st_member *m);
 	int (*state_log_append)(struct store *st, const struct st_state_log *l);
 	int (*state_log_visit)(struct store *st, int64_t agent_id,
 			       int64_t since_ms, store_log_h *h, void *arg);
+
+	int (*registration_save)(struct store *st,
+				 const struct st_registration *r);
+	int (*registration_del)(struct store *st, int64_t team_id,
+				const char *exten, const char *contact);
+
+	int (*cdr_begin)(struct store *st, const struct st_cdr *c);
+	int (*cdr_end)(struct store *st, const struct st_cdr *c);
+	int (*cdr_leg_save)(struct store *st, const struct st_cdr_leg *l);
+	int (*cdr_get)(struct store *st, const char *sessionid,
+		       struct st_cdr *c);
+	/* limit 0: no limit (store.c passes it through unchanged) */
+	int (*cdr_visit)(struct store *st, int64_t team_id, int64_t since_ms,
+			 unsigned limit, store_cdr_h *cdr_h,
+			 store_leg_h *leg_h, void *arg);
+	int (*cdr_close_open)(struct store *st, int64_t now_ms, unsigned *np);
+
+	int (*counter_next)(struct store *st, const char *name, int64_t *valp);
 
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
@@ -77,5 +105,8 @@ int sqlite_store_open(struct store **stp, const char *dir);
 struct sqlite3;
 int sqlite_schema_migrate(struct sqlite3 *db);
 int sqlite_schema_version(void);
+/* Apply the steps up to version (1..sqlite_schema_version()) only: for
+ * tests that build a database as an older occ left it. */
+int sqlite_schema_migrate_to(struct sqlite3 *db, int version);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_occctl.sh — every occctl command, its error paths and exit codes,
 # the SIGHUP to a running occd, and that the database never holds a
-# password or the plain MD5 of one.
+# password or the plain MD5 of one. Rows only occd writes (calls,
+# registrations, agent state) are put in with sqlite3.
 #
 #   tests/cli/test_occctl.sh build/asan/occctl
 #
@@ -72,6 +73,17 @@ expect 0 "agent add --help exits 0" agent add --help
 out_has '^usage: occctl agent add TEAM NUMBER PASSWORD' "agent add --help shows its usage"
 expect 0 "agent --help lists agent commands" agent --help
 out_has 'agent passwd' "agent --help includes agent passwd"
+expect 0 "trunk --help lists trunk commands" trunk --help
+out_has 'trunk default +TEAM NAME' "trunk --help includes trunk default"
+expect 0 "trunk add --help exits 0" trunk add --help
+out_has '^usage: occctl trunk add TEAM NAME URI \[--default\] \[--register\] \[--user USER\] \[--password PASS\]' "trunk add --help shows its usage"
+expect 0 "team --help lists team set and show" team --help
+out_has 'team set +TEAM KEY VALUE' "team --help includes team set"
+out_has 'team show +TEAM' "team --help includes team show"
+expect 0 "cdr --help exits 0" cdr --help
+out_has '^usage: occctl cdr \[TEAM\] \[--since YYYY-MM-DD\] \[--limit N\]' "cdr --help shows its usage"
+expect 0 "status --help exits 0" status --help
+out_has 'registrations' "status --help mentions registrations"
 expect 2 "no command is a usage error"
 expect 2 "unknown command is a usage error" frobnicate
 err_has "unknown command 'frobnicate'" "unknown command is named"
@@ -89,6 +101,8 @@ expect 2 "option without its value" agent add demo 8001 pw --name
 # ---- read commands need a database ----
 expect 1 "list without a database fails" team list
 err_has 'no database' "missing database is explained"
+expect 1 "cdr without a database fails" cdr
+err_has 'no database' "cdr: missing database is explained"
 
 # ---- demo ----
 expect 0 "demo fills an empty store" demo
@@ -96,6 +110,12 @@ expect 0 "demo fills an empty store" demo
 expect 1 "demo refuses a non-empty store" demo
 err_has 'not empty' "demo refusal is explained"
 one_line_err "demo refusal is one line"
+
+expect 0 "cdr on a store without calls" cdr
+out_has '^no calls$' "cdr on an empty store says no calls"
+[ "$(wc -l <<<"$OUT")" -eq 1 ] && pass "no calls is all it says" || fail "no calls is all it says"
+expect 0 "cdr of a team without calls" cdr demo --since 2024-01-01
+out_has '^no calls in team demo since 2024-01-01$' "no calls names team and date"
 
 expect 0 "team list" team list
 out_has '^TEAM +ACCOUNTS +AGENTS +GROUPS +EXTENS' "team list header"
@@ -255,6 +275,174 @@ expect 1 "passwd of unknown extension" exten passwd shop 5999 x
 expect 0 "exten remove" exten remove shop 5900
 expect 1 "exten remove again" exten remove shop 5900
 
+# ---- trunks ----
+expect 0 "trunk add in the scripts' form" trunk add shop gw1 sip:127.0.0.1:5070 --default
+expect 0 "trunk add with every option" trunk add shop gw2 sips:gw.example.net:5061 \
+	--register --user acct --password 'tr unk!pw' --callerid +8640001 --strip 0 --prefix 86
+expect 0 "trunk add virtual" trunk add shop sim virtual:
+expect 0 "trunk add with transport" trunk add shop tcp 'sip:10.0.0.1:5060;transport=tcp'
+expect 1 "trunk with an http URI" trunk add shop bad http://gw.example.net
+err_has "bad URI 'http://gw.example.net'" "bad URI explained"
+one_line_err "bad URI error is one line"
+expect 1 "trunk with an empty sip: URI" trunk add shop bad sip:
+expect 1 "trunk URI with a space" trunk add shop bad 'sip:a b'
+expect 1 "trunk URI virtual:x" trunk add shop bad virtual:x
+expect 1 "duplicate trunk" trunk add shop gw1 sip:10.9.9.9
+err_has 'trunk gw1 in team shop: already exists' "duplicate trunk explained"
+one_line_err "duplicate trunk error is one line"
+expect 1 "trunk in unknown team" trunk add nope gw sip:h
+err_has 'no such team: nope' "trunk: unknown team explained"
+expect 1 "--register on the virtual trunk" trunk add shop sim2 virtual: --register
+err_has 'virtual trunk' "--register on virtual explained"
+expect 1 "caller id with letters" trunk add shop x sip:h --callerid 12ab
+err_has "bad PHONE '12ab'" "bad caller id explained"
+expect 1 "strip prefix with letters" trunk add shop x sip:h --strip a
+expect 1 "trunk password too long" trunk add shop x sip:h --password "$(printf 'p%.0s' {1..64})"
+expect 2 "--user without its value" trunk add shop x sip:h --user
+expect 2 "trunk add without a URI" trunk add shop x
+expect 0 "trunk list" trunk list shop
+out_has '^TRUNK +URI +DEFAULT +REGISTER +USER +PASSWORD +CALLERID +STRIP +PREFIX$' "trunk list header"
+out_has '^gw1 +sip:127\.0\.0\.1:5070 +yes +no +- +no +- +- +-$' "default trunk listed"
+out_has '^gw2 +sips:gw\.example\.net:5061 +no +yes +acct +yes +\+8640001 +0 +86$' "trunk with every option listed"
+out_has '^sim +virtual: +no ' "virtual trunk listed"
+out_has '^tcp +sip:10\.0\.0\.1:5060;transport=tcp +no ' "trunk with transport listed"
+out_lacks 'tr unk!pw' "trunk list never shows the password"
+expect 0 "trunk default" trunk default shop gw2
+expect 0 "trunk list after default" trunk list shop
+out_has '^gw2 .* yes +yes +acct' "new default trunk"
+out_has '^gw1 +sip:127\.0\.0\.1:5070 +no ' "old default cleared"
+[ "$(sql "SELECT count(*) FROM trunks WHERE is_default")" = 1 ] &&
+	pass "one default trunk per team" || fail "one default trunk per team"
+expect 0 "a new --default trunk takes over" trunk add shop gw3 sip:10.0.0.3 --default
+[ "$(sql "SELECT group_concat(name) FROM trunks WHERE is_default")" = gw3 ] &&
+	pass "--default moved the default" || fail "--default moved the default"
+expect 1 "trunk default of an unknown trunk" trunk default shop nope
+err_has 'no trunk nope in team shop' "unknown trunk explained"
+[ "$(sql "SELECT group_concat(name) FROM trunks WHERE is_default")" = gw3 ] &&
+	pass "failed trunk default changes nothing" || fail "failed trunk default changes nothing"
+expect 0 "trunk remove" trunk remove shop sim
+expect 1 "trunk remove again" trunk remove shop sim
+err_has 'no trunk sim in team shop' "removed trunk is gone"
+expect 0 "first trunk of a team" trunk add acme only sip:192.0.2.10
+expect 0 "trunk list acme" trunk list acme
+out_has '^only +sip:192\.0\.2\.10 +yes ' "a team's first trunk becomes its default"
+expect 1 "trunk list of unknown team" trunk list nope
+
+# ---- team settings ----
+expect 0 "team set event_url" team set shop event_url http://crm.example/events
+expect 0 "team show" team show shop
+out_has '^team shop$' "team show names the team"
+out_has '^SETTING +VALUE$' "team show header"
+out_has '^event_url +http://crm\.example/events$' "team show lists event_url"
+expect 0 "team set replaces" team set shop event_url 'https://crm.example/ev?k=1'
+expect 0 "team show after replace" team show shop
+out_has '^event_url +https://crm\.example/ev\?k=1$' "event_url replaced"
+expect 1 "unknown setting" team set shop colour red
+err_has "unknown setting 'colour'; known: event_url" "unknown setting lists the known ones"
+one_line_err "unknown setting error is one line"
+expect 1 "event_url not http" team set shop event_url ftp://crm.example
+err_has "bad event_url 'ftp://crm.example': expected an http:// or https:// URL" "bad URL explained"
+one_line_err "bad URL error is one line"
+expect 1 "event_url without host" team set shop event_url http://
+expect 1 "event_url with a space" team set shop event_url 'http://a b/'
+expect 1 "event_url too long" team set shop event_url "http://h/$(printf 'x%.0s' {1..520})"
+expect 1 "team set of unknown team" team set nope event_url http://x
+err_has 'no such team: nope' "team set: unknown team explained"
+expect 2 "team set without a value" team set shop event_url
+expect 0 "team set empty clears" team set shop event_url ""
+expect 0 "team show after clear" team show shop
+out_has '^event_url +-$' "cleared setting shows -"
+[ "$(sql "SELECT count(*) FROM team_settings")" = 0 ] &&
+	pass "clearing deletes the row" || fail "clearing deletes the row"
+expect 0 "team set again" team set shop event_url http://crm.example/events
+expect 1 "team show of unknown team" team show nope
+
+# ---- call history ----
+ms() { echo $(( $(date -d "$1" +%s) * 1000 )); }
+S1=efeb7b374a3408b0d0954f30a1504d83
+S2=1f10eab01f5b1b36230b8e91aef34810
+S3=0123456789abcdef0123456789abcdef
+S4=fedcba9876543210fedcba9876543210
+T1=$(ms '2024-05-01 10:00:00'); T2=$(ms '2024-05-02 11:30:00')
+T3=$(ms '2024-05-03 09:15:00'); T4=$(ms '2024-05-03 12:00:00')
+sql "INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, answer_ms, end_ms, disposition, hangup_by, recording, vars)
+	VALUES ('$S1', (SELECT id FROM teams WHERE name = 'demo'), '8001', 'out', '8001', '013888888888', '2024-05-01', $T1, $T1 + 3000, $T1 + 40500, 'ANSWERED', 'customer', '2024/05/01/$S1.wav', 'A=1&B=two');
+	INSERT INTO cdr_legs VALUES ('$S1', 19867, 'SIP/trunk-2', 'customer', '013888888888', $T1 + 1000, $T1 + 3000, $T1 + 40500, 'ANSWERED');
+	INSERT INTO cdr_legs VALUES ('$S1', 19866, 'SIP/8001-1', 'agent', '8001', $T1, $T1 + 900, $T1 + 40500, 'ANSWERED');
+	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, end_ms, disposition)
+	VALUES ('$S2', (SELECT id FROM teams WHERE name = 'demo'), '', 'in', '013900000000', '8002', '2024-05-02', $T2, $T2 + 20000, 'NO ANSWER');
+	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms)
+	VALUES ('$S3', (SELECT id FROM teams WHERE name = 'demo'), '8003', 'out', '8003', '02'||char(27)||'[2J', '2024-05-03', $T3);
+	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, end_ms, disposition)
+	VALUES ('$S4', (SELECT id FROM teams WHERE name = 'shop'), '5001', 'out', '5001', '100', '2024-05-03', $T4, $T4 + 1000, 'BUSY');"
+expect 0 "cdr of all teams" cdr
+[ "$(grep -oE '^[0-9a-f]{32}' <<<"$OUT" | tr '\n' ' ')" = "$S4 $S3 $S2 $S1 " ] &&
+	pass "cdr lists calls newest first" || fail "cdr lists calls newest first"
+out_has "^$S1  2024-05-01 10:00:00  team demo  agent 8001  out  8001 → 013888888888  ANSWERED  talk 37s  recording 2024/05/01/$S1\.wav$" "cdr call line"
+out_has "^$S4  2024-05-03 12:00:00  team shop  agent 5001  out  5001 → 100  BUSY  talk 0s  recording -$" "cdr names each call's team"
+out_has "^$S2  .*  agent -  in  013900000000 → 8002  NO ANSWER  talk 0s" "unanswered call"
+out_has "^$S3  .*  IN PROGRESS  talk -  " "open call is in progress"
+out_lacks $'\e' "control characters never reach the terminal"
+out_has "8003 → 02\?\[2J" "control characters print as ?"
+[ "$(grep -A3 "^$S1" <<<"$OUT" | tail -3 | tr '\n' '|')" = "    vars A=1&B=two|    leg 19866  SIP/8001-1  agent  8001  ANSWERED|    leg 19867  SIP/trunk-2  customer  013888888888  ANSWERED|" ] &&
+	pass "a call's vars, then its legs in start order" || fail "a call's vars, then its legs in start order"
+[ "$(grep -c '^    vars' <<<"$OUT")" = 1 ] && pass "vars only where there are some" || fail "vars only where there are some"
+expect 0 "cdr of one team" cdr demo
+[ "$(grep -cE '^[0-9a-f]{32}' <<<"$OUT")" = 3 ] && pass "cdr TEAM filters" || fail "cdr TEAM filters"
+out_lacks ' team ' "cdr TEAM does not repeat the team"
+expect 0 "cdr --limit" cdr demo --limit 2
+[ "$(grep -oE '^[0-9a-f]{32}' <<<"$OUT" | tr '\n' ' ')" = "$S3 $S2 " ] &&
+	pass "cdr --limit keeps the newest" || fail "cdr --limit keeps the newest"
+expect 0 "cdr --since" cdr demo --since 2024-05-02
+[ "$(grep -oE '^[0-9a-f]{32}' <<<"$OUT" | tr '\n' ' ')" = "$S3 $S2 " ] &&
+	pass "cdr --since starts at local midnight" || fail "cdr --since starts at local midnight"
+expect 0 "cdr --since after every call" cdr --since 2030-01-01
+out_has '^no calls since 2030-01-01$' "no calls since a date"
+expect 1 "cdr --since not a date" cdr --since 2024-02-30
+err_has "bad YYYY-MM-DD '2024-02-30'" "bad date explained"
+expect 1 "cdr --since in another format" cdr --since 01/05/2024
+expect 1 "cdr --limit 0" cdr --limit 0
+err_has "bad N '0'" "bad limit explained"
+expect 1 "cdr --limit not a number" cdr --limit many
+expect 2 "cdr --limit without a value" cdr --limit
+expect 1 "cdr of unknown team" cdr nope
+err_has 'no such team: nope' "cdr: unknown team explained"
+expect 2 "cdr with two teams" cdr demo shop
+seq 1 25 | while read -r i; do printf "INSERT INTO cdr (sessionid, team_id, direction, calldate, start_ms) VALUES ('%032x', (SELECT id FROM teams WHERE name = 'acme'), 'in', '2024-05-03', %d);\n" "$i" "$((T4 + i))"; done | sqlite3 "$D/occ.db"
+expect 0 "cdr default limit" cdr acme
+[ "$(grep -cE '^[0-9a-f]{32}' <<<"$OUT")" = 20 ] && pass "cdr shows 20 calls by default" || fail "cdr shows 20 calls by default"
+
+# ---- registrations in status ----
+NOW=$(( $(date +%s) * 1000 ))
+expect 0 "virtual extension for status" exten add demo 8100 x --virtual
+expect 0 "unused sip extension for status" exten add demo 8200 s8200
+sql "INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.5:5062', 'udp:192.0.2.5:5062', 'ua', $NOW + 60000);
+	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.6:5062', 'tcp:192.0.2.6:40000', 'ua', $NOW + 3600000);
+	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8002', 'sip:8002@192.0.2.7', 'udp:192.0.2.7:5060', 'ua', $NOW - 1000);
+	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8006', 'sip:8006@'||char(27)||'[2J', 'udp:192.0.2.8:5060', 'ua', $NOW + 60000);"
+expect 0 "status with registrations" status demo
+out_has '^EXTEN +AGENT +CONTACT +SOURCE +REGISTRATION$' "status registration header"
+out_has '^8001 +8001 +sip:8001@192\.0\.2\.5:5062 +udp:192\.0\.2\.5:5062 +expires in (59|60)s$' "live registration with its expiry"
+out_has '^8001 +8001 +sip:8001@192\.0\.2\.6:5062 +tcp:192\.0\.2\.6:40000 +expires in 3[56][0-9]{2}s$' "second binding of the same extension"
+out_has '^8002 +8002 +- +- +not registered$' "expired registration is not registered"
+out_has '^8003 +8003 +- +- +not registered$' "unregistered agent extension"
+out_has '^8100 +- +- +- +virtual$' "virtual extension not used by agents"
+out_has '^8200 +- +- +- +not registered$' "sip extension not used by agents"
+out_lacks $'\e' "status: control characters never reach the terminal"
+[ "$(grep -n '^8006 ' <<<"$OUT" | cut -d: -f1 | tail -1)" -lt "$(grep -n '^8100 ' <<<"$OUT" | cut -d: -f1)" ] &&
+	pass "agents' extensions come before unused ones" || fail "agents' extensions come before unused ones"
+# an agent logged in on another extension: listed under the agent
+sql "INSERT INTO agent_state (agent_id, logged_in, device, state) VALUES ((SELECT id FROM agents WHERE number = '8003' AND team_id = (SELECT id FROM teams WHERE name = 'demo')), 1, '8200', 1)"
+expect 0 "status with an agent on another device" status demo
+out_has '^8200 +8003 +- +- +not registered$' "an agent's device extension is listed under the agent"
+out_lacks '^8003 +8003 ' "the agent's default extension is not, then"
+out_lacks '^8200 +- ' "a device in use is not listed as unused"
+expect 0 "status of a team without registrations" status acme
+out_has '^9001 +9001 +- +- +not registered$' "acme extension not registered"
+expect 0 "exten remove drops its registrations" exten remove demo 8002
+[ "$(sql "SELECT count(*) FROM registrations WHERE exten = '8002'")" = 0 ] &&
+	pass "registrations go with their extension" || fail "registrations go with their extension"
+
 # ---- removal and cascades ----
 expect 0 "agent remove" agent remove shop 5002
 expect 1 "agent remove again" agent remove shop 5002
@@ -268,6 +456,11 @@ err_has 'no such team: shop' "removed team is gone"
 [ "$(sql "SELECT (SELECT count(*) FROM agents WHERE number LIKE '50%') + (SELECT count(*) FROM members WHERE group_id = 50) + (SELECT count(*) FROM agent_groups WHERE id = 50) + (SELECT count(*) FROM accounts WHERE name = 'boss')")" = 0 ] &&
 	pass "team remove deleted its agents, groups, members, accounts" ||
 	fail "team remove deleted its agents, groups, members, accounts"
+[ "$(sql "SELECT (SELECT count(*) FROM trunks WHERE name LIKE 'gw%') + (SELECT count(*) FROM team_settings)")" = 0 ] &&
+	pass "team remove deleted its trunks and settings" ||
+	fail "team remove deleted its trunks and settings"
+expect 0 "cdr after team remove" cdr --limit 100
+out_has "^$S4  2024-05-03 12:00:00  team -  agent 5001" "a removed team's calls stay, under no team"
 
 # ---- SIGHUP to a running occd ----
 # A stand-in occd: its command line mentions occd, it counts SIGHUPs.
@@ -285,6 +478,18 @@ expect 0 "read with occd running" team list
 expect 1 "failed write with occd running" team add signalled
 sleep 0.3
 [ "$(hups)" -eq 1 ] && pass "reads and failed writes send no SIGHUP" || fail "reads and failed writes send no SIGHUP"
+# one at a time: the stand-in counts signals, and two pending SIGHUPs are one
+expect 0 "trunk add with occd running" trunk add signalled gw sip:192.0.2.1
+sleep 0.3
+expect 0 "trunk default with occd running" trunk default signalled gw
+sleep 0.3
+expect 0 "team set with occd running" team set signalled event_url http://crm.example/
+sleep 0.3
+expect 0 "cdr with occd running" cdr signalled
+expect 0 "team show with occd running" team show signalled
+expect 1 "bad trunk with occd running" trunk add signalled gw2 http://x
+sleep 0.3
+[ "$(hups)" -eq 4 ] && pass "trunk and setting writes send SIGHUP, reads do not" || fail "trunk and setting writes send SIGHUP, reads do not"
 kill "$HUP_PID"; wait "$HUP_PID" 2>/dev/null; HUP_PID=
 expect 0 "write with a stale pid file" team remove signalled
 [ -z "$ERR" ] && pass "stale pid file is ignored quietly" || fail "stale pid file is ignored quietly"

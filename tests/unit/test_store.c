@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include <re.h>
@@ -114,7 +115,11 @@ struct snap {
 	struct st_member members[SNAP_MAX];
 	struct st_exten extens[SNAP_MAX];
 	struct st_agent_state states[SNAP_MAX];
+	struct st_trunk trunks[SNAP_MAX];
+	struct st_registration regs[SNAP_MAX];
+	struct st_team_setting settings[SNAP_MAX];
 	unsigned nteam, nacc, nagent, ngroup, nmember, nexten, nstate;
+	unsigned ntrunk, nreg, nsetting;
 	int kind, order_errors;   /* kinds must arrive in ascending order */
 };
 
@@ -170,17 +175,40 @@ static void on_exten(const struct st_exten *e, void *arg)
 	SNAP_ADD(s->extens, s->nexten, e);
 }
 
-static void on_state(const struct st_agent_state *a, void *arg)
+static void on_trunk(const struct st_trunk *t, void *arg)
 {
 	struct snap *s = arg;
 	seen(s, 7);
+	SNAP_ADD(s->trunks, s->ntrunk, t);
+}
+
+static void on_reg(const struct st_registration *r, void *arg)
+{
+	struct snap *s = arg;
+	seen(s, 8);
+	SNAP_ADD(s->regs, s->nreg, r);
+}
+
+static void on_setting(const struct st_team_setting *t, void *arg)
+{
+	struct snap *s = arg;
+	seen(s, 9);
+	SNAP_ADD(s->settings, s->nsetting, t);
+}
+
+/* agent states come last (store.h) */
+static void on_state(const struct st_agent_state *a, void *arg)
+{
+	struct snap *s = arg;
+	seen(s, 10);
 	SNAP_ADD(s->states, s->nstate, a);
 }
 
 static const struct store_visitor snap_visitor = {
 	.team = on_team, .account = on_account, .agent = on_agent,
 	.group = on_group, .member = on_member, .exten = on_exten,
-	.agent_state = on_state,
+	.agent_state = on_state, .trunk = on_trunk, .registration = on_reg,
+	.team_setting = on_setting,
 };
 
 static int snap_load(struct store *st, struct snap *s)
@@ -250,6 +278,77 @@ static int add_account(struct store *st, int64_t team, const char *name,
 	snprintf(a.pwhash, sizeof(a.pwhash), "%s", FAKE_HASH);
 	snprintf(a.agent, sizeof(a.agent), "%s", agent);
 	return store_account_add(st, &a);
+}
+
+static int add_trunk(struct store *st, int64_t team, const char *name,
+		     const char *uri, bool is_default)
+{
+	struct st_trunk t = { .team_id = team, .is_default = is_default };
+
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	snprintf(t.uri, sizeof(t.uri), "%s", uri);
+	return store_trunk_add(st, &t);
+}
+
+static int save_reg(struct store *st, int64_t team, const char *exten,
+		    const char *contact, int64_t expires_ms)
+{
+	struct st_registration r = { .team_id = team,
+				     .expires_ms = expires_ms };
+
+	snprintf(r.exten, sizeof(r.exten), "%s", exten);
+	snprintf(r.contact, sizeof(r.contact), "%s", contact);
+	snprintf(r.source, sizeof(r.source), "udp:192.0.2.1:5060");
+	snprintf(r.user_agent, sizeof(r.user_agent), "softphone/1.0");
+	return store_registration_save(st, &r);
+}
+
+/* sessionid n: 32 hex digits ending in n's digits */
+static void sid(char out[ST_SESSIONID], unsigned n)
+{
+	snprintf(out, ST_SESSIONID, "efeb7b374a3408b0d0954f30%08x", n);
+}
+
+/* A call of team that started at start_ms, still open. */
+static void cdr_make(struct st_cdr *c, unsigned n, int64_t team,
+		     int64_t start_ms)
+{
+	memset(c, 0, sizeof(*c));
+	sid(c->sessionid, n);
+	c->team_id = team;
+	snprintf(c->agent, sizeof(c->agent), "8001");
+	snprintf(c->direction, sizeof(c->direction), "out");
+	snprintf(c->caller, sizeof(c->caller), "8001");
+	snprintf(c->callee, sizeof(c->callee), "013888888888");
+	snprintf(c->calldate, sizeof(c->calldate), "2024-05-01");
+	c->start_ms = start_ms;
+	snprintf(c->modeltype, sizeof(c->modeltype), "Campaign");
+	snprintf(c->model_id, sizeof(c->model_id), "10");
+}
+
+static int add_cdr(struct store *st, unsigned n, int64_t team,
+		   int64_t start_ms)
+{
+	struct st_cdr c;
+
+	cdr_make(&c, n, team, start_ms);
+	return store_cdr_begin(st, &c);
+}
+
+static int add_leg(struct store *st, unsigned n, int64_t uniqueid,
+		   const char *role, int64_t start_ms, int64_t end_ms)
+{
+	struct st_cdr_leg l = { .uniqueid = uniqueid, .start_ms = start_ms,
+				.end_ms = end_ms };
+
+	sid(l.sessionid, n);
+	snprintf(l.channel, sizeof(l.channel), "SIP/%s-%lld", role,
+		 (long long)uniqueid);
+	snprintf(l.role, sizeof(l.role), "%s", role);
+	snprintf(l.peer, sizeof(l.peer), "8001");
+	if (end_ms)
+		snprintf(l.disposition, sizeof(l.disposition), "ANSWERED");
+	return store_cdr_leg_save(st, &l);
 }
 
 /* ---- tests ---- */
@@ -620,6 +719,14 @@ static int populate(struct store *st, int64_t *tp, int64_t *ap)
 		err = save_state(st, *ap, AS_IDLE, "", 1000);
 	if (!err)
 		err = log_row(st, *ap, 1000, AS_IDLE);
+	if (!err)
+		err = add_trunk(st, *tp, "gw", "sip:192.0.2.9:5060", true);
+	if (!err)
+		err = save_reg(st, *tp, "8001", "sip:8001@192.0.2.1:5060",
+			       4000000000000LL);
+	if (!err)
+		err = store_team_setting_set(st, *tp, "event_url",
+					     "http://crm.example/ev");
 	return err;
 }
 
@@ -642,6 +749,7 @@ static void body_cascade_team(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.nteam, 1);
 	UT_EQ_INT(s.nacc + s.ngroup + s.nmember + s.nexten + s.nstate, 0);
+	UT_EQ_INT(s.ntrunk + s.nreg + s.nsetting, 0);
 	UT_EQ_INT(s.nagent, 1);
 	UT_EQ_INT(s.agents[0].id, keep_a);
 	UT_EQ_INT(store_state_log_visit(f->st, a, 0, count_log, &n), 0);
@@ -673,6 +781,7 @@ static void body_cascade_agent_group(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(s.ngroup, 1);
 	UT_EQ_INT(s.nacc, 2);
 	UT_EQ_INT(s.nexten, 1);     /* extensions are not the agent's */
+	UT_EQ_INT(s.nreg, 1);       /* nor their registrations */
 	UT_EQ_INT(store_state_log_visit(f->st, a, 0, count_log, &n), 0);
 	UT_EQ_INT(n, 0);
 }
@@ -694,11 +803,14 @@ static void body_load_order(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(add_account(f->st, t, "late", "1"), 0);
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.order_errors, 0);
-	UT_EQ_INT(s.kind, 7);
+	UT_EQ_INT(s.kind, 10);
 	UT_EQ_INT(s.nteam, 2);
 	UT_EQ_INT(s.nacc, 3);
 	UT_EQ_INT(s.nagent, 2);
 	UT_EQ_INT(s.nstate, 1);
+	UT_EQ_INT(s.ntrunk, 1);
+	UT_EQ_INT(s.nreg, 1);
+	UT_EQ_INT(s.nsetting, 1);
 
 	/* NULL callbacks are skipped */
 	const struct store_visitor only = { .agent = on_agent };
@@ -885,6 +997,797 @@ static void body_newer_refused(int *unit_failed_, struct fx *f)
 UNIT_TEST(store_refuses_newer_schema)
 {
 	fx_run(unit_failed_, body_newer_refused);
+}
+
+/* ---- telephony: trunks, team settings, registrations ---- */
+
+static const struct st_trunk *snap_trunk(const struct snap *s, int64_t team,
+					 const char *name)
+{
+	for (unsigned i = 0; i < s->ntrunk; i++) {
+		if (s->trunks[i].team_id == team &&
+		    !strcmp(s->trunks[i].name, name))
+			return &s->trunks[i];
+	}
+	return NULL;
+}
+
+/* How many default trunks team has, and the name of the last one. */
+static int defaults_of(const struct snap *s, int64_t team, const char **namep)
+{
+	int n = 0;
+
+	*namep = "";
+	for (unsigned i = 0; i < s->ntrunk; i++) {
+		if (s->trunks[i].team_id == team && s->trunks[i].is_default) {
+			*namep = s->trunks[i].name;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void body_trunk(int *unit_failed_, struct fx *f)
+{
+	struct st_trunk t = { 0 };
+	const struct st_trunk *r;
+	const char *def;
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	t.team_id = t1;
+	t.do_register = true;
+	snprintf(t.name, sizeof(t.name), "carrier");
+	snprintf(t.uri, sizeof(t.uri), "sip:gw.example.net:5080;transport=tcp");
+	snprintf(t.username, sizeof(t.username), "acct");
+	snprintf(t.password, sizeof(t.password), "s3cret");
+	snprintf(t.callerid, sizeof(t.callerid), "4000123");
+	snprintf(t.strip_prefix, sizeof(t.strip_prefix), "0");
+	snprintf(t.add_prefix, sizeof(t.add_prefix), "+86");
+	UT_EQ_INT(store_trunk_add(f->st, &t), 0);
+	UT_EQ_INT(store_trunk_add(f->st, &t), EEXIST);
+	t.team_id = 999;
+	UT_EQ_INT(store_trunk_add(f->st, &t), ENOENT);
+	UT_EQ_INT(add_trunk(f->st, t2, "carrier", "sips:gw2.example.net", true),
+		  0);
+	UT_EQ_INT(add_trunk(f->st, t1, "demo", "virtual:", false), 0);
+
+	/* URIs: sip:/sips: with something after, or exactly virtual: */
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "http://gw", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "sip:", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "sips:", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "virtual:x", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "sip:a b", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "x", "SIP:gw", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, t1, "", "sip:gw", false), EINVAL);
+	UT_EQ_INT(add_trunk(f->st, 0, "x", "sip:gw", false), EINVAL);
+	memset(&t, 0, sizeof(t));
+	t.team_id = t1;
+	snprintf(t.name, sizeof(t.name), "long");
+	snprintf(t.uri, sizeof(t.uri), "sip:gw");
+	memset(t.password, 'p', sizeof(t.password));   /* no NUL */
+	UT_EQ_INT(store_trunk_add(f->st, &t), EINVAL);
+
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.ntrunk, 3);
+	r = snap_trunk(&s, t1, "carrier");
+	UT_ASSERT(r != NULL);
+	UT_ASSERT(r->id > 0);
+	UT_EQ_STR(r->uri, "sip:gw.example.net:5080;transport=tcp");
+	UT_ASSERT(r->do_register && !r->is_default);
+	UT_EQ_STR(r->username, "acct");
+	UT_EQ_STR(r->password, "s3cret");
+	UT_EQ_STR(r->callerid, "4000123");
+	UT_EQ_STR(r->strip_prefix, "0");
+	UT_EQ_STR(r->add_prefix, "+86");
+	UT_EQ_STR(s.trunks[2].name, "demo");      /* insertion order */
+	UT_EQ_STR(s.trunks[2].uri, "virtual:");
+	UT_EQ_INT(defaults_of(&s, t1, &def), 0);
+	UT_EQ_INT(defaults_of(&s, t2, &def), 1);
+
+	UT_EQ_INT(store_trunk_del(f->st, t1, "demo"), 0);
+	UT_EQ_INT(store_trunk_del(f->st, t1, "demo"), ENOENT);
+	UT_EQ_INT(store_trunk_del(f->st, t2, "nope"), ENOENT);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.ntrunk, 2);
+}
+
+UNIT_TEST(store_trunk_rows)
+{
+	fx_run(unit_failed_, body_trunk);
+}
+
+static void body_trunk_default(int *unit_failed_, struct fx *f)
+{
+	const char *def;
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_trunk(f->st, t2, "other", "sip:o", true), 0);
+	UT_EQ_INT(add_trunk(f->st, t1, "a", "sip:a", true), 0);
+	UT_EQ_INT(add_trunk(f->st, t1, "b", "sip:b", false), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "a");
+
+	/* a new default trunk takes over */
+	UT_EQ_INT(add_trunk(f->st, t1, "c", "sip:c", true), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "c");
+
+	/* a failed add (name taken) changes nothing */
+	UT_EQ_INT(add_trunk(f->st, t1, "b", "sip:b2", true), EEXIST);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "c");
+
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "b"), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "b");
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "b"), 0);   /* again */
+
+	/* an unknown name leaves the default where it was */
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "zz"), ENOENT);
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "other"), ENOENT);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "b");
+	/* the other team was never touched */
+	UT_EQ_INT(defaults_of(&s, t2, &def), 1);
+	UT_EQ_STR(def, "other");
+
+	/* inside a caller's transaction too */
+	UT_EQ_INT(store_begin(f->st), 0);
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "a"), 0);
+	UT_EQ_INT(store_trunk_set_default(f->st, t1, "zz"), ENOENT);
+	UT_EQ_INT(store_commit(f->st), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "a");
+
+	/* the database itself refuses a second default */
+	f->st = mem_deref(f->st);
+	UT_ASSERT(raw_sql(f, "UPDATE trunks SET is_default = 1"
+			  " WHERE name = 'b'") != SQLITE_OK);
+	UT_EQ_INT(reopen(f), 0);
+
+	/* deleting the default leaves the team without one */
+	UT_EQ_INT(store_trunk_del(f->st, t1, "a"), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(defaults_of(&s, t1, &def), 0);
+}
+
+UNIT_TEST(store_trunk_default_exclusive)
+{
+	fx_run(unit_failed_, body_trunk_default);
+}
+
+static void body_setting(int *unit_failed_, struct fx *f)
+{
+	char big[ST_URL + 1], key[ST_NAME + 1];
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url",
+					 "http://a.example/x"), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url",
+					 "https://b.example/y"), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "a_key", "1"), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, t2, "event_url",
+					 "http://t2/"), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, 999, "event_url", "x"),
+		  ENOENT);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nsetting, 3);
+	UT_EQ_INT(s.settings[0].team_id, t1);     /* team, then key order */
+	UT_EQ_STR(s.settings[0].key, "a_key");
+	UT_EQ_STR(s.settings[1].key, "event_url");
+	UT_EQ_STR(s.settings[1].value, "https://b.example/y");
+	UT_EQ_INT(s.settings[2].team_id, t2);
+
+	/* "" deletes; deleting what is not there is fine */
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url", ""), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url", ""), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nsetting, 2);
+	UT_EQ_STR(s.settings[0].key, "a_key");
+
+	/* keys are [a-z_]{1,63}; values fit ST_URL */
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "Event", "x"), EINVAL);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "a-b", "x"), EINVAL);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "a1", "x"), EINVAL);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "", "x"), EINVAL);
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "k", NULL), EINVAL);
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	UT_EQ_INT(store_team_setting_set(f->st, t1, key, "x"), EINVAL);
+	key[ST_NAME - 1] = '\0';
+	UT_EQ_INT(store_team_setting_set(f->st, t1, key, "x"), 0);
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "k", big), EINVAL);
+	big[ST_URL - 1] = '\0';
+	UT_EQ_INT(store_team_setting_set(f->st, t1, "k", big), 0);
+}
+
+UNIT_TEST(store_team_settings)
+{
+	fx_run(unit_failed_, body_setting);
+}
+
+static void body_registration(int *unit_failed_, struct fx *f)
+{
+	struct st_registration r = { 0 };
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_exten(f->st, t1, "8001"), 0);
+	UT_EQ_INT(add_exten(f->st, t1, "8002"), 0);
+	UT_EQ_INT(add_exten(f->st, t2, "8001"), 0);
+
+	UT_EQ_INT(save_reg(f->st, t1, "8001", "sip:8001@10.0.0.1:5060", 5000),
+		  0);
+	/* the same binding again: an update, not a second row */
+	UT_EQ_INT(save_reg(f->st, t1, "8001", "sip:8001@10.0.0.1:5060", 9000),
+		  0);
+	UT_EQ_INT(save_reg(f->st, t1, "8001", "sip:8001@10.0.0.2:5060", 7000),
+		  0);
+	UT_EQ_INT(save_reg(f->st, t1, "8002", "sip:8002@10.0.0.3:5060", 7000),
+		  0);
+	UT_EQ_INT(save_reg(f->st, t2, "8001", "sip:8001@10.0.0.1:5060", 7000),
+		  0);
+	/* only known extensions register */
+	UT_EQ_INT(save_reg(f->st, t1, "8009", "sip:8009@10.0.0.1", 7000),
+		  ENOENT);
+	UT_EQ_INT(save_reg(f->st, 999, "8001", "sip:8001@10.0.0.1", 7000),
+		  ENOENT);
+
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nreg, 4);
+	UT_EQ_INT(s.regs[0].team_id, t1);
+	UT_EQ_STR(s.regs[0].exten, "8001");
+	UT_EQ_STR(s.regs[0].contact, "sip:8001@10.0.0.1:5060");
+	UT_EQ_INT(s.regs[0].expires_ms, 9000);
+	UT_EQ_STR(s.regs[0].source, "udp:192.0.2.1:5060");
+	UT_EQ_STR(s.regs[0].user_agent, "softphone/1.0");
+	UT_EQ_STR(s.regs[1].contact, "sip:8001@10.0.0.2:5060");
+
+	UT_EQ_INT(store_registration_del(f->st, t1, "8001",
+					 "sip:8001@10.0.0.2:5060"), 0);
+	UT_EQ_INT(store_registration_del(f->st, t1, "8001",
+					 "sip:8001@10.0.0.2:5060"), ENOENT);
+	UT_EQ_INT(store_registration_del(f->st, t2, "8002",
+					 "sip:8002@10.0.0.3:5060"), ENOENT);
+	/* removing an extension removes its bindings */
+	UT_EQ_INT(store_exten_del(f->st, t1, "8002"), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nreg, 2);
+	UT_EQ_STR(s.regs[0].contact, "sip:8001@10.0.0.1:5060");
+	UT_EQ_INT(s.regs[1].team_id, t2);
+
+	/* bad input */
+	r.team_id = t1;
+	snprintf(r.exten, sizeof(r.exten), "8001");
+	snprintf(r.contact, sizeof(r.contact), "sip:x");
+	UT_EQ_INT(store_registration_save(f->st, &r), EINVAL);   /* expires 0 */
+	r.expires_ms = 1;
+	memset(r.source, 's', sizeof(r.source));
+	UT_EQ_INT(store_registration_save(f->st, &r), EINVAL);
+	r.source[0] = '\0';
+	r.contact[0] = '\0';
+	UT_EQ_INT(store_registration_save(f->st, &r), EINVAL);
+	UT_EQ_INT(store_registration_del(f->st, t1, "8001", ""), EINVAL);
+}
+
+UNIT_TEST(store_registration_upsert_delete)
+{
+	fx_run(unit_failed_, body_registration);
+}
+
+/* ---- CDRs ---- */
+
+static void body_cdr(int *unit_failed_, struct fx *f)
+{
+	struct st_cdr c, got;
+	char id[ST_SESSIONID];
+	int64_t t;
+
+	UT_EQ_INT(store_team_add(f->st, "t", &t), 0);
+	cdr_make(&c, 1, t, 1714550000000LL);
+	snprintf(c.userdata, sizeof(c.userdata), "order=42&x=%%26");
+	snprintf(c.vars, sizeof(c.vars), "A=1&B=two");
+	UT_EQ_INT(store_cdr_begin(f->st, &c), 0);
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EEXIST);
+
+	UT_EQ_INT(store_cdr_get(f->st, c.sessionid, &got), 0);
+	UT_EQ_STR(got.sessionid, c.sessionid);
+	UT_EQ_INT(got.team_id, t);
+	UT_EQ_STR(got.agent, "8001");
+	UT_EQ_STR(got.direction, "out");
+	UT_EQ_STR(got.caller, "8001");
+	UT_EQ_STR(got.callee, "013888888888");
+	UT_EQ_STR(got.calldate, "2024-05-01");
+	UT_EQ_INT(got.start_ms, 1714550000000LL);
+	UT_EQ_INT(got.answer_ms + got.end_ms, 0);
+	UT_EQ_STR(got.disposition, "");
+	UT_EQ_STR(got.modeltype, "Campaign");
+	UT_EQ_STR(got.model_id, "10");
+	UT_EQ_STR(got.userdata, "order=42&x=%26");
+	UT_EQ_STR(got.vars, "A=1&B=two");
+
+	/* end rewrites the whole row */
+	c.answer_ms = c.start_ms + 3000;
+	c.end_ms = c.start_ms + 40000;
+	snprintf(c.disposition, sizeof(c.disposition), "ANSWERED");
+	snprintf(c.hangup_by, sizeof(c.hangup_by), "customer");
+	snprintf(c.recording, sizeof(c.recording), "2024/05/01/%s.wav",
+		 c.sessionid);
+	snprintf(c.vars, sizeof(c.vars), "A=1");
+	UT_EQ_INT(store_cdr_end(f->st, &c), 0);
+	UT_EQ_INT(store_cdr_get(f->st, c.sessionid, &got), 0);
+	UT_EQ_INT(got.answer_ms, c.start_ms + 3000);
+	UT_EQ_INT(got.end_ms, c.start_ms + 40000);
+	UT_EQ_STR(got.disposition, "ANSWERED");
+	UT_EQ_STR(got.hangup_by, "customer");
+	UT_EQ_STR(got.recording, c.recording);
+	UT_EQ_STR(got.vars, "A=1");
+
+	sid(id, 2);
+	UT_EQ_INT(store_cdr_get(f->st, id, &got), ENOENT);
+	cdr_make(&c, 2, t, 1);
+	UT_EQ_INT(store_cdr_end(f->st, &c), ENOENT);
+	UT_EQ_INT(add_leg(f->st, 2, 5, "agent", 1, 0), ENOENT);
+	c.team_id = 999;
+	UT_EQ_INT(store_cdr_begin(f->st, &c), ENOENT);
+
+	/* bad input */
+	UT_EQ_INT(store_cdr_get(f->st, "EFEB7B374A3408B0D0954F3000000001",
+				&got), EINVAL);
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f300000001",
+				&got), EINVAL);
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f30000000011",
+				&got), EINVAL);
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f300000000g",
+				&got), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	snprintf(c.direction, sizeof(c.direction), "dialout");
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	snprintf(c.disposition, sizeof(c.disposition), "NOANSWER");
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	snprintf(c.calldate, sizeof(c.calldate), "2024-5-1");
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 0);
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	memset(c.vars, 'v', sizeof(c.vars));
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	c.team_id = 0;
+	UT_EQ_INT(store_cdr_begin(f->st, &c), EINVAL);
+	cdr_make(&c, 3, t, 1000);
+	UT_EQ_INT(store_cdr_begin(f->st, &c), 0);
+}
+
+UNIT_TEST(store_cdr_begin_end_get)
+{
+	fx_run(unit_failed_, body_cdr);
+}
+
+struct cdr_seen {
+	int ncall, nleg;
+	char order[64];        /* "1:a,b 2: ..." — calls and their legs */
+	size_t len;
+};
+
+static void seen_cdr(const struct st_cdr *c, void *arg)
+{
+	struct cdr_seen *cs = arg;
+
+	cs->len += (size_t)snprintf(cs->order + cs->len,
+				    sizeof(cs->order) - cs->len, "%s%u:",
+				    cs->ncall ? " " : "",
+				    (unsigned)strtoul(c->sessionid + 24, NULL,
+						      16));
+	cs->ncall++;
+}
+
+static void seen_leg(const struct st_cdr_leg *l, void *arg)
+{
+	struct cdr_seen *cs = arg;
+
+	cs->len += (size_t)snprintf(cs->order + cs->len,
+				    sizeof(cs->order) - cs->len, "%s%lld",
+				    cs->order[cs->len - 1] == ':' ? "" : ",",
+				    (long long)l->uniqueid);
+	cs->nleg++;
+}
+
+static void body_cdr_visit(int *unit_failed_, struct fx *f)
+{
+	struct cdr_seen cs = { 0 };
+	struct st_cdr_leg l = { 0 };
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	/* begun out of time order on purpose */
+	UT_EQ_INT(add_cdr(f->st, 2, t1, 2000), 0);
+	UT_EQ_INT(add_cdr(f->st, 1, t1, 1000), 0);
+	UT_EQ_INT(add_cdr(f->st, 4, t1, 4000), 0);
+	UT_EQ_INT(add_cdr(f->st, 3, t2, 3000), 0);
+	UT_EQ_INT(add_cdr(f->st, 5, t1, 4000), 0);   /* same start as 4 */
+	/* legs, saved out of order; shown in start order */
+	UT_EQ_INT(add_leg(f->st, 2, 21, "customer", 2500, 0), 0);
+	UT_EQ_INT(add_leg(f->st, 2, 20, "agent", 2000, 0), 0);
+	UT_EQ_INT(add_leg(f->st, 1, 10, "agent", 1000, 1500), 0);
+	/* leg_save replaces by (sessionid, uniqueid) */
+	UT_EQ_INT(add_leg(f->st, 1, 10, "agent", 1000, 1900), 0);
+
+	UT_EQ_INT(store_cdr_visit(f->st, 0, 0, 0, seen_cdr, seen_leg, &cs), 0);
+	UT_EQ_INT(cs.ncall, 5);
+	UT_EQ_INT(cs.nleg, 3);
+	/* newest first; of two at the same time the later begun first */
+	UT_EQ_STR(cs.order, "5: 4: 3: 2:20,21 1:10");
+
+	memset(&cs, 0, sizeof(cs));
+	UT_EQ_INT(store_cdr_visit(f->st, t1, 0, 0, seen_cdr, seen_leg, &cs), 0);
+	UT_EQ_STR(cs.order, "5: 4: 2:20,21 1:10");
+
+	memset(&cs, 0, sizeof(cs));
+	UT_EQ_INT(store_cdr_visit(f->st, t1, 0, 2, seen_cdr, seen_leg, &cs), 0);
+	UT_EQ_STR(cs.order, "5: 4:");
+
+	/* since is inclusive */
+	memset(&cs, 0, sizeof(cs));
+	UT_EQ_INT(store_cdr_visit(f->st, t1, 2000, 10, seen_cdr, NULL, &cs), 0);
+	UT_EQ_STR(cs.order, "5: 4: 2:");
+	UT_EQ_INT(cs.nleg, 0);
+
+	memset(&cs, 0, sizeof(cs));
+	UT_EQ_INT(store_cdr_visit(f->st, t2, 3001, 0, seen_cdr, seen_leg, &cs),
+		  0);
+	UT_EQ_INT(cs.ncall, 0);
+	memset(&cs, 0, sizeof(cs));
+	UT_EQ_INT(store_cdr_visit(f->st, 999, 0, 0, seen_cdr, seen_leg, &cs),
+		  0);
+	UT_EQ_INT(cs.ncall, 0);
+	UT_EQ_INT(store_cdr_visit(f->st, 0, 0, 0, NULL, seen_leg, &cs), EINVAL);
+
+	/* leg reads back every field */
+	sid(l.sessionid, 3);
+	l.uniqueid = 30;
+	snprintf(l.channel, sizeof(l.channel), "SIP/trunk-0001");
+	snprintf(l.role, sizeof(l.role), "customer");
+	snprintf(l.peer, sizeof(l.peer), "013888888888");
+	l.start_ms = 3000;
+	l.answer_ms = 3100;
+	l.end_ms = 3900;
+	snprintf(l.disposition, sizeof(l.disposition), "BUSY");
+	UT_EQ_INT(store_cdr_leg_save(f->st, &l), 0);
+	l.uniqueid = 0;
+	UT_EQ_INT(store_cdr_leg_save(f->st, &l), EINVAL);
+	l.uniqueid = 31;
+	snprintf(l.disposition, sizeof(l.disposition), "busy");
+	UT_EQ_INT(store_cdr_leg_save(f->st, &l), EINVAL);
+}
+
+UNIT_TEST(store_cdr_visit_order_limit)
+{
+	fx_run(unit_failed_, body_cdr_visit);
+}
+
+struct leg_keep {
+	struct st_cdr_leg legs[4];
+	int n;
+};
+
+static void keep_leg(const struct st_cdr_leg *l, void *arg)
+{
+	struct leg_keep *k = arg;
+
+	if (k->n < 4)
+		k->legs[k->n++] = *l;
+}
+
+static void no_cdr(const struct st_cdr *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+static void body_cdr_close(int *unit_failed_, struct fx *f)
+{
+	struct leg_keep k = { 0 };
+	struct st_cdr c, got;
+	unsigned n = 99;
+	int64_t t;
+
+	UT_EQ_INT(store_team_add(f->st, "t", &t), 0);
+	UT_EQ_INT(add_cdr(f->st, 1, t, 1000), 0);
+	UT_EQ_INT(add_cdr(f->st, 2, t, 2000), 0);
+	cdr_make(&c, 3, t, 3000);
+	UT_EQ_INT(store_cdr_begin(f->st, &c), 0);
+	c.answer_ms = 3100;
+	c.end_ms = 3500;
+	snprintf(c.disposition, sizeof(c.disposition), "ANSWERED");
+	snprintf(c.hangup_by, sizeof(c.hangup_by), "agent");
+	UT_EQ_INT(store_cdr_end(f->st, &c), 0);
+	/* call 2: one leg ended, one still up */
+	UT_EQ_INT(add_leg(f->st, 2, 20, "agent", 2000, 2200), 0);
+	UT_EQ_INT(add_leg(f->st, 2, 21, "customer", 2100, 0), 0);
+	UT_EQ_INT(add_leg(f->st, 3, 30, "agent", 3000, 0), 0);
+
+	UT_EQ_INT(reopen(f), 0);        /* as occd after a crash */
+	UT_EQ_INT(store_cdr_close_open(f->st, 9000, &n), 0);
+	UT_EQ_INT(n, 2);
+	UT_EQ_INT(store_cdr_get(f->st, c.sessionid, &got), 0);
+	UT_EQ_STR(got.disposition, "ANSWERED");       /* closed: untouched */
+	UT_EQ_INT(got.end_ms, 3500);
+	UT_EQ_STR(got.hangup_by, "agent");
+	sid(c.sessionid, 2);
+	UT_EQ_INT(store_cdr_get(f->st, c.sessionid, &got), 0);
+	UT_EQ_STR(got.disposition, "INTERRUPTED");
+	UT_EQ_INT(got.end_ms, 9000);
+	UT_EQ_STR(got.hangup_by, "system");
+	/* calls 3 and 2, newest first, each followed by its legs */
+	UT_EQ_INT(store_cdr_visit(f->st, t, 2000, 2, no_cdr, keep_leg, &k), 0);
+	UT_EQ_INT(k.n, 3);
+	/* a leg of a closed call is the call's business, not ours */
+	UT_EQ_INT(k.legs[0].uniqueid, 30);
+	UT_EQ_INT(k.legs[0].end_ms, 0);
+	UT_EQ_INT(k.legs[1].uniqueid, 20);
+	UT_EQ_INT(k.legs[1].end_ms, 2200);
+	UT_EQ_STR(k.legs[1].disposition, "ANSWERED");
+	UT_EQ_INT(k.legs[2].uniqueid, 21);
+	UT_EQ_INT(k.legs[2].end_ms, 9000);
+	UT_EQ_STR(k.legs[2].disposition, "INTERRUPTED");
+
+	UT_EQ_INT(store_cdr_close_open(f->st, 9500, &n), 0);
+	UT_EQ_INT(n, 0);
+	UT_EQ_INT(store_cdr_close_open(f->st, 9500, NULL), 0);
+	UT_EQ_INT(store_cdr_close_open(f->st, 0, &n), EINVAL);
+}
+
+UNIT_TEST(store_cdr_close_open_interrupted)
+{
+	fx_run(unit_failed_, body_cdr_close);
+}
+
+/* ---- counters ---- */
+
+static void body_counter(int *unit_failed_, struct fx *f)
+{
+	struct store *st2 = NULL;
+	int64_t v = 0;
+
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 1);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 2);
+	UT_EQ_INT(store_counter_next(f->st, "other", &v), 0);
+	UT_EQ_INT(v, 1);
+	UT_EQ_INT(reopen(f), 0);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 3);
+
+	/* a second connection (occctl beside occd) shares the sequence */
+	UT_EQ_INT(store_open(&st2, f->dir), 0);
+	UT_EQ_INT(store_counter_next(st2, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 4);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 5);
+	st2 = mem_deref(st2);
+
+	/* inside a transaction it counts too, and commits with it */
+	UT_EQ_INT(store_begin(f->st), 0);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 6);
+	UT_EQ_INT(store_commit(f->st), 0);
+	UT_EQ_INT(raw_int(f, "SELECT value FROM counters"
+			  " WHERE name = 'uniqueid'"), 6);
+
+	UT_EQ_INT(store_counter_next(f->st, "", &v), EINVAL);
+	UT_EQ_INT(store_counter_next(f->st, "x", NULL), EINVAL);
+}
+
+UNIT_TEST(store_counter_monotonic_across_reopen)
+{
+	fx_run(unit_failed_, body_counter);
+}
+
+enum { DRAWS = 150 };
+
+/* Draw DRAWS values on a connection of our own, write them to fd. */
+static void draw_values(const char *dir, int fd)
+{
+	struct store *st = NULL;
+	int64_t v[DRAWS];
+	int ok = store_open(&st, dir) == 0;
+
+	for (int i = 0; ok && i < DRAWS; i++)
+		ok = store_counter_next(st, "uniqueid", &v[i]) == 0;
+	if (ok && write(fd, v, sizeof(v)) != (ssize_t)sizeof(v))
+		ok = 0;
+	mem_deref(st);
+	close(fd);
+	_exit(ok ? 0 : 1);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void body_counter_procs(int *unit_failed_, struct fx *f)
+{
+	static int64_t all[3 * DRAWS];
+	int fds[3][2], status;
+	pid_t pid[3];
+	size_t got = 0;
+
+	/* three processes at once: every value handed out exactly once */
+	for (int i = 0; i < 3; i++) {
+		UT_ASSERT(pipe(fds[i]) == 0);
+		pid[i] = fork();
+		UT_ASSERT(pid[i] >= 0);
+		if (pid[i] == 0) {
+			close(fds[i][0]);
+			draw_values(f->dir, fds[i][1]);
+		}
+		close(fds[i][1]);
+	}
+	for (int i = 0; i < 3; i++) {
+		ssize_t n;
+		while ((n = read(fds[i][0], (char *)all + got,
+				 sizeof(all) - got)) > 0)
+			got += (size_t)n;
+		close(fds[i][0]);
+		UT_ASSERT(waitpid(pid[i], &status, 0) == pid[i]);
+		UT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	UT_EQ_INT(got, sizeof(all));
+	qsort(all, 3 * DRAWS, sizeof(all[0]), cmp_i64);
+	for (int i = 0; i < 3 * DRAWS; i++)
+		UT_EQ_INT(all[i], i + 1);
+}
+
+UNIT_TEST(store_counter_concurrent_processes)
+{
+	fx_run(unit_failed_, body_counter_procs);
+}
+
+/* ---- team removal keeps call history ---- */
+
+static void seen_team(const struct st_cdr *c, void *arg)
+{
+	*(int64_t *)arg = c->team_id;
+}
+
+static void body_cascade_telephony(int *unit_failed_, struct fx *f)
+{
+	struct st_cdr got;
+	struct snap s;
+	int64_t t, a, t2, team_seen = -1;
+
+	UT_EQ_INT(populate(f->st, &t, &a), 0);
+	UT_EQ_INT(add_cdr(f->st, 1, t, 1000), 0);
+	UT_EQ_INT(add_leg(f->st, 1, 10, "agent", 1000, 2000), 0);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &a), 0);
+	UT_EQ_INT(store_team_del(f->st, "t1"), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.ntrunk + s.nreg + s.nsetting, 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM trunks"), 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM registrations"), 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM team_settings"), 0);
+
+	/* the call stays, under no team */
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f3000000001",
+				&got), 0);
+	UT_EQ_INT(got.team_id, 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cdr_legs"), 1);
+	UT_EQ_INT(store_cdr_visit(f->st, 0, 0, 0, seen_team, NULL, &team_seen),
+		  0);
+	UT_EQ_INT(team_seen, 0);
+	/* a new team that gets the same id does not inherit it */
+	UT_EQ_INT(store_team_add(f->st, "t9", &t2), 0);
+	UT_EQ_INT(t2, t);
+	team_seen = -1;
+	UT_EQ_INT(store_cdr_visit(f->st, t2, 0, 0, seen_team, NULL, &team_seen),
+		  0);
+	UT_EQ_INT(team_seen, -1);
+	UT_EQ_INT(raw_int(f, "SELECT value FROM counters"), 1);
+
+	/* the legs go with their call */
+	UT_EQ_INT(raw_sql(f, "PRAGMA foreign_keys = ON; DELETE FROM cdr"),
+		  SQLITE_OK);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cdr_legs"), 0);
+}
+
+UNIT_TEST(store_team_delete_keeps_cdr)
+{
+	fx_run(unit_failed_, body_cascade_telephony);
+}
+
+/* ---- migration 1 -> 2 ---- */
+
+static void body_migrate_v1(int *unit_failed_, struct fx *f)
+{
+	char path[128];
+	struct st_agent ag;
+	struct snap s;
+	sqlite3 *db = NULL;
+	int64_t v;
+
+	/* a version-1 file, as the first release of occ left it */
+	f->st = mem_deref(f->st);
+	rm_dir(f->dir);
+	UT_ASSERT(mkdir(f->dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/occ.db", f->dir);
+	UT_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	UT_EQ_INT(sqlite_schema_migrate_to(db, 1), 0);
+	UT_EQ_INT(sqlite3_exec(db,
+		"PRAGMA journal_mode = WAL;"
+		"INSERT INTO teams (id, name) VALUES (1, 'old');"
+		"INSERT INTO agents (id, team_id, number, name, pwhash, exten)"
+		" VALUES (5, 1, '8001', 'Ann', '" FAKE_HASH "', '8001');"
+		"INSERT INTO extensions (team_id, number, ha1, kind)"
+		" VALUES (1, '8001', '', 'sip');"
+		"INSERT INTO agent_groups (id, team_id, name, queue)"
+		" VALUES (3, 1, 'Sales', '6001');"
+		"INSERT INTO members (group_id, agent_id) VALUES (3, 5);"
+		"INSERT INTO state_log (agent_id, ts_ms, state)"
+		" VALUES (5, 100, 1);", NULL, NULL, NULL), SQLITE_OK);
+	UT_EQ_INT(sqlite_schema_migrate_to(db, 0), 0);       /* no-op */
+	UT_EQ_INT(sqlite_schema_migrate_to(db, 99), EINVAL);
+	sqlite3_close(db);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 1);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM sqlite_master"
+			  " WHERE name = 'trunks'"), 0);
+
+	UT_EQ_INT(store_open(&f->st, f->dir), 0);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 2);
+	UT_EQ_INT(sqlite_schema_version(), 2);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nteam, 1);
+	UT_EQ_STR(s.teams[0].name, "old");
+	UT_EQ_INT(s.nagent, 1);
+	UT_EQ_INT(s.ngroup, 1);
+	UT_EQ_INT(s.nmember, 1);
+	UT_EQ_INT(s.nexten, 1);
+	UT_EQ_INT(store_agent_get(f->st, 1, "8001", &ag), 0);
+	UT_EQ_STR(ag.name, "Ann");
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM state_log"), 1);
+
+	/* and the new tables work on the old rows */
+	UT_EQ_INT(add_trunk(f->st, 1, "gw", "sip:gw", true), 0);
+	UT_EQ_INT(save_reg(f->st, 1, "8001", "sip:8001@h", 1000), 0);
+	UT_EQ_INT(store_team_setting_set(f->st, 1, "event_url", "http://h/"),
+		  0);
+	UT_EQ_INT(add_cdr(f->st, 1, 1, 1000), 0);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 1);
+	UT_EQ_INT(reopen(f), 0);      /* and step 2 is not run again */
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.ntrunk + s.nreg + s.nsetting, 3);
+}
+
+UNIT_TEST(store_migration_v1_to_v2_keeps_rows)
+{
+	fx_run(unit_failed_, body_migrate_v1);
 }
 
 /* ---- provision.c ---- */

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench/run.sh — run every benchmark and print the results (`make bench`).
+#
+#   bench/run.sh [--update-doc] [--quick]
+#
+#   bench/api/run.sh   HTTP API req/s and p99: occd vs an nginx peer
+#   bench/api/rss.sh   resident memory per idle logged-in agent (10,000)
+#
+# Expects the release build (build/occd, build/occctl); builds nothing.
+# Writes nothing outside /tmp, except with --update-doc: then, if every
+# benchmark's own verification passed, the generated results section of
+# docs/BENCHMARKS.md (between the "bench-results" markers) is rewritten.
+# --quick: 3 s, one round (a smoke test; never use it for the doc).
+# Takes about 2.5 minutes with the defaults. On a shared machine set
+# OCC_BENCH_WAIT_QUIET=SECONDS (see bench/api/run.sh --help). Other
+# OCC_BENCH_* variables tune the benchmarks (see their --help).
+# Exit status: 0 all passed.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+UPDATE=0
+QUICK=0
+while (($#)); do
+	case $1 in
+	--update-doc) UPDATE=1 ;;
+	--quick) QUICK=1 ;;
+	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) bench_die "unknown argument $1 (see --help)" ;;
+	esac
+	shift
+done
+((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
+
+bench_init all
+T=$BENCH_TMP
+B=$BENCH_ROOT/bench
+started=$(date +%s)
+
+# one copy of the binaries for every benchmark: build/ is shared and may be
+# rebuilt or cleaned while we run
+mkdir -p "$T/bin"
+BENCH_TMP=$T/bin bench_copy_bins occd occctl
+export OCC_BENCH_BIN_DIR=$T/bin
+
+{
+	bench_machine_facts
+	echo "date=$(date -u +%Y-%m-%d)"
+	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
+	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
+		rev="$rev+local changes"
+	echo "commit=$rev"
+	echo "nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')"
+	echo "wrk_version=$(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
+	echo "mhd_version=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?')"
+	echo "sqlite_version=$(pkg-config --modversion sqlite3 2>/dev/null || echo '?')"
+	echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$T/machine.env"
+
+extra=()
+((QUICK)) && extra=(--duration 3 --rounds 1)
+
+echo "== bench/api/run.sh: HTTP API throughput (occd vs nginx)"
+"$B/api/run.sh" --out "$T/api.env" "${extra[@]}"
+rc_api=$?
+echo
+echo "== bench/api/rss.sh: memory per idle logged-in agent"
+"$B/api/rss.sh" --out "$T/rss.env"
+rc_rss=$?
+
+echo
+echo "== summary ($(($(date +%s) - started)) s)"
+python3 - "$T/machine.env" "$T/api.env" "$T/rss.env" <<'EOF'
+import sys
+kv = {}
+for f in sys.argv[1:]:
+    try:
+        kv.update(l.rstrip("\n").split("=", 1) for l in open(f) if "=" in l)
+    except FileNotFoundError:
+        pass
+g = lambda k: kv.get(k, "?")
+print(f"machine: {g('nproc')} CPUs, {g('cpu_model')}, kernel {g('kernel')}")
+for wl in ("get", "post"):
+    if f"api_{wl}_ratio" in kv:
+        print(f"{wl.upper():4}: occd {g(f'api_{wl}_occd_rps')} req/s p99 {g(f'api_{wl}_occd_p99_ms')} ms;"
+              f" nginx {g(f'api_{wl}_nginx_rps')} req/s p99 {g(f'api_{wl}_nginx_p99_ms')} ms;"
+              f" ratio {g(f'api_{wl}_ratio')}")
+print(f"RSS per idle logged-in agent: {g('rss_per_agent')} bytes ({g('agents')} agents)")
+print(f"verified: api {g('api_verified')}, rss {g('rss_verified')}")
+EOF
+
+if ((rc_api || rc_rss)); then
+	bench_say "bench: FAILED (api rc=$rc_api, rss rc=$rc_rss)"
+	((UPDATE)) && bench_say "bench: docs/BENCHMARKS.md not updated"
+	exit 1
+fi
+if ((UPDATE)); then
+	python3 "$B/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" \
+		"$T/machine.env" "$T/api.env" "$T/rss.env" || exit 1
+	echo "docs/BENCHMARKS.md: results section rewritten"
+fi
+exit 0

@@ -1,0 +1,141 @@
+/*
+ * cdr.c — `occctl cdr`: call history, newest first, one line per call and
+ * one indented line per leg:
+ *
+ *   SESSIONID  CALLDATE HH:MM:SS  [team TEAM]  agent A  DIR  CALLER → CALLEE
+ *       DISPOSITION  talk Ns  recording FILE
+ *       vars NAME=value&...                      (only if the call has vars)
+ *       leg UNIQUEID  CHANNEL  ROLE  PEER  DISPOSITION
+ *
+ * (one line up to "recording"). The team is named only when all teams are
+ * listed; a call of a deleted team shows "team -". Talk time is end minus
+ * answer; a call still open shows "IN PROGRESS" and "talk -". Values come
+ * from the network (caller ids, channels), so control characters print as
+ * '?' and cannot drive the terminal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#include "cli/occctl.h"
+
+enum { DEFAULT_LIMIT = 20 };
+
+struct cdr_out {
+	const struct snap *snap;
+	bool all_teams;
+	unsigned n;
+};
+
+/* s with control characters as '?', or "-" if empty. */
+static void put(const char *s)
+{
+	if (!*s) {
+		fputc('-', stdout);
+		return;
+	}
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s,
+		      stdout);
+}
+
+static const char *team_name(const struct snap *s, int64_t id)
+{
+	for (size_t i = 0; i < s->nteam; i++) {
+		if (s->team[i].id == id)
+			return s->team[i].name;
+	}
+	return "";
+}
+
+static void on_cdr(const struct st_cdr *c, void *arg)
+{
+	struct cdr_out *o = arg;
+	char when[32] = "", talk[32] = "-";
+	time_t t = (time_t)(c->start_ms / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (c->end_ms)
+		snprintf(talk, sizeof(talk), "%llds", (long long)
+			 (c->answer_ms && c->end_ms > c->answer_ms ?
+			  (c->end_ms - c->answer_ms) / 1000 : 0));
+	put(c->sessionid);
+	printf("  ");
+	put(c->calldate);
+	printf(" %s", when);
+	if (o->all_teams) {
+		printf("  team ");
+		put(team_name(o->snap, c->team_id));
+	}
+	printf("  agent ");
+	put(c->agent);
+	printf("  ");
+	put(c->direction);
+	printf("  ");
+	put(c->caller);
+	printf(" → ");
+	put(c->callee);
+	printf("  ");
+	put(c->end_ms ? c->disposition : "IN PROGRESS");
+	printf("  talk %s  recording ", talk);
+	put(c->recording);
+	printf("\n");
+	if (c->vars[0]) {
+		printf("    vars ");
+		put(c->vars);
+		printf("\n");
+	}
+	o->n++;
+}
+
+static void on_leg(const struct st_cdr_leg *l, void *arg)
+{
+	(void)arg;
+	printf("    leg %lld  ", (long long)l->uniqueid);
+	put(l->channel);
+	printf("  ");
+	put(l->role);
+	printf("  ");
+	put(l->peer);
+	printf("  ");
+	put(l->end_ms ? l->disposition : "IN PROGRESS");
+	printf("\n");
+}
+
+/* Local midnight at the start of date (checked YYYY-MM-DD), in ms. */
+static int64_t day_start_ms(const char *date)
+{
+	struct tm tm = { .tm_isdst = -1 };
+
+	if (!strptime(date, "%Y-%m-%d", &tm))
+		return 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+int h_cdr(struct ctx *c)
+{
+	struct cdr_out o = { .snap = &c->snap, .all_teams = !c->pos[0] };
+	const char *since = opt(c, "since"), *limit = opt(c, "limit");
+	int64_t tid = 0, n = DEFAULT_LIMIT, since_ms = 0;
+	int err;
+
+	if (c->pos[0] ? team_arg(c, &tid) : snap_load(c))
+		return EXIT_ERR;
+	if (limit)
+		(void)parse_id(limit, &n);
+	if (since)
+		since_ms = day_start_ms(since);
+	err = store_cdr_visit(c->st, tid, since_ms, (unsigned)n, on_cdr,
+			      on_leg, &o);
+	if (check(err, "listing calls"))
+		return EXIT_ERR;
+	if (!o.n)
+		printf("no calls%s%s%s%s\n", c->pos[0] ? " in team " : "",
+		       c->pos[0] ? c->pos[0] : "", since ? " since " : "",
+		       since ? since : "");
+	return 0;
+}

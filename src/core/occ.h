@@ -1,0 +1,21 @@
+/*
+ * occ.h — what the subsystems of occd share: the current model (replaced
+ * on reload, so never keep a pointer to it or into it across a callback;
+ * look things up again by name), the store and the configuration.
+ */
+#ifndef OCC_OCC_H
+#define OCC_OCC_H
+
+struct model;
+struct store;
+struct conf;
+struct tel;
+
+struct occ {
+	struct model *m;
+	struct store *st;
+	const struct conf *cfg;
+	struct tel *tel;        /* the telephony engine (src/sip) */
+};
+
+#endif

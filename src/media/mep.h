@@ -1,0 +1,60 @@
+/*
+ * mep.h — a media endpoint: one RTP/RTCP socket pair facing one remote
+ * party, its SDP (G.711 PCMU and PCMA, RFC 4733 telephone-event), and the
+ * codec work: received audio is decoded to 16-bit PCM and handed to the
+ * owner; PCM the owner sends is encoded in the codec the remote chose. So
+ * two endpoints bridged through PCM transcode PCMU<->PCMA by construction.
+ *
+ * Outgoing RTP timestamps are the endpoint's own (it advances them by the
+ * samples it sends); telephone-events keep one timestamp per event.
+ */
+#ifndef OCC_MEP_H
+#define OCC_MEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <re.h>
+
+struct mep;
+
+/* Decoded audio from the remote (n samples at 8 kHz). */
+typedef void (mep_audio_h)(struct mep *m, const int16_t *pcm, size_t n,
+			   void *arg);
+/* A telephone-event packet from the remote: its RFC 4733 payload, the RTP
+ * timestamp (constant within one event) and marker. */
+typedef void (mep_event_h)(struct mep *m, const uint8_t *p, size_t len,
+			   uint32_t ts, bool marker, void *arg);
+
+int  mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
+	       mep_event_h *eh, void *arg);
+void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,
+		      void *arg);
+
+/* SDP. offer: a new offer (or re-offer); take_offer: the remote's offer,
+ * answered into *answerp; take_answer: the remote's answer to ours. */
+int  mep_offer(struct mep *m, struct mbuf **descp);
+int  mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp);
+int  mep_take_answer(struct mep *m, struct mbuf *answer);
+/* What we tell the remote: sendrecv, or sendonly while holding it. */
+void mep_set_ldir(struct mep *m, bool sendonly);
+
+/* Send audio (n samples at 8 kHz) in the remote's codec. */
+void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n);
+/* Relay a telephone-event packet received on another endpoint. */
+void mep_send_event(struct mep *m, const uint8_t *p, size_t len,
+		    uint32_t in_ts, bool marker);
+/* Queue DTMF digits (0-9 * # A-D) to send as RFC 4733 events. */
+int  mep_send_digits(struct mep *m, const char *digits);
+
+bool mep_ready(const struct mep *m);        /* codec and address known */
+const char *mep_codec(const struct mep *m); /* "PCMU", "PCMA" or "" */
+bool mep_has_telev(const struct mep *m);
+int64_t mep_last_rx_ms(const struct mep *m);
+uint64_t mep_rx_packets(const struct mep *m);
+uint64_t mep_tx_packets(const struct mep *m);
+const struct sa *mep_laddr(const struct mep *m);
+const struct sa *mep_raddr(const struct mep *m);
+enum sdp_dir mep_rdir(const struct mep *m);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * call.c — call control on the agent's call: makeCall, hangup, hold,
+ * resume, sendDtmf, setVar, and getMonitor for recordings. The telephony
+ * is src/sip/call.c; this file decides what each request may do and which
+ * BackMsg answers it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <re.h>
+#include "base/conf.h"
+#include "core/agent.h"
+#include "core/occ.h"
+#include "ops/op.h"
+#include "ops/util.h"
+#include "sip/call.h"
+#include "sip/registrar.h"
+#include "sip/tel.h"
+
+static struct tel *tel_of(const struct op_ctx *ctx)
+{
+	return ctx->occ->tel;
+}
+
+/* The membership that governs this call: agentgroupid if given, else the
+ * agent's first checked-in group. */
+static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *gid = ctx->args[P_AGENTGROUPID];
+	struct le *le;
+
+	if (*gid) {
+		struct group *g = group_of_str(ctx->team, gid);
+		struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+		if (!g) {
+			res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
+			return NULL;
+		}
+		if (!mb || !mb->checked_in) {
+			res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
+			return NULL;
+		}
+		return mb;
+	}
+	LIST_FOREACH(&ctx->agent->members, le) {
+		struct member *mb = le->data;
+		if (mb->checked_in)
+			return mb;
+	}
+	res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
+	return NULL;
+}
+
+static bool modeltype_ok(const char *s)
+{
+	static const char *const words[] = { "", "BusinessApp", "Campaign",
+		"Virtualcustomer", "Customerservice" };
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	return false;
+}
+
+/* The extension that will ring, if it can ring (118/119 otherwise). */
+static bool device_ready(struct op_ctx *ctx, const struct agent *a,
+			 struct op_result *res)
+{
+	const struct exten *e = a->device[0] ? exten_find(ctx->team, a->device)
+		: NULL;
+
+	if (!e) {
+		res_set(res, OP_FAIL, BM_NO_DEVICE, NULL);
+		return false;
+	}
+	if (strcmp(e->kind, "virtual") &&
+	    !registrar_lookup(tel_registrar(tel_of(ctx)), ctx->team->name,
+			      e->number)) {
+		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
+		return false;
+	}
+	return true;
+}
+
+void op_make_call(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *type = ctx->args[P_TARGETTYPE];
+	const char *exten = ctx->args[P_AGENTEXTEN];
+	struct agent *a = ctx->agent, *callee = NULL;
+	struct member *mb;
+	char sessionid[ST_SESSIONID];
+	bool inner = !strcasecmp(type, "inner");
+
+	if (!inner && strcasecmp(type, "exter")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "targettype");
+		return;
+	}
+	if (!modeltype_ok(ctx->args[P_MODELTYPE])) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "modeltype");
+		return;
+	}
+	if (*exten && !exten_find(ctx->team, exten)) {
+		res_set(res, OP_FAIL, BM_EXTEN_NOT_EXIST, NULL);
+		return;
+	}
+	if (!agent_checked_in_any(a)) {
+		res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
+		return;
+	}
+	if (call_of_agent(tel_of(ctx), ctx->team->name, a->number)) {
+		res_set(res, OP_FAIL, BM_CALL_DUPLICATE, NULL);
+		return;
+	}
+	if (a->state != AS_IDLE) {
+		res_set(res, OP_FAIL, BM_CALL_AGENT_STATE,
+			agent_state_name(a->state));
+		return;
+	}
+	mb = call_member(ctx, res);
+	if (!mb)
+		return;
+	if (mb->work_mode == WORK_DIALIN) {
+		res_set(res, OP_FAIL, BM_CALL_RESTRICTED, NULL);
+		return;
+	}
+	if (*exten)
+		agent_set_device(ctx->m, a, exten);
+	if (!device_ready(ctx, a, res))
+		return;
+	if (inner) {
+		callee = agent_find(ctx->team, ctx->args[P_TARGETDN]);
+		if (!callee || callee == a) {
+			res_set(res, OP_FAIL, BM_CALL_NO_AGENT, NULL);
+			return;
+		}
+		if (call_of_agent(tel_of(ctx), ctx->team->name,
+				  callee->number)) {
+			res_set(res, OP_FAIL, BM_CALL_AGENT_STATE, "busy");
+			return;
+		}
+		if (!device_ready(ctx, callee, res))
+			return;
+	}
+	struct call_req req = {
+		.team = ctx->team->name, .agent = a->number,
+		.agent_exten = a->device, .group_id = mb->group->id,
+		.acw_mode = mb->acw_mode, .target = ctx->args[P_TARGETDN],
+		.target_inner = inner,
+		.target_exten = callee ? callee->device : "",
+		.callerid = ctx->args[P_CALLERID],
+		.trunk = ctx->args[P_TRUNKIDENTITY],
+		.modeltype = ctx->args[P_MODELTYPE],
+		.model_id = ctx->args[P_MODEL_ID],
+		.userdata = ctx->args[P_USERDATA],
+	};
+	switch (call_make(tel_of(ctx), &req, sessionid)) {
+	case CALL_OK:
+		res_set(res, OP_OK, BM_CALL_OK, NULL);
+		break;
+	case CALL_NO_TRUNK:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, "trunk");
+		break;
+	case CALL_NOT_REGISTERED:
+		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
+		break;
+	default:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, NULL);
+	}
+}
+
+/* The agent whose call is meant: targetagent, or the caller. Acting on
+ * another agent's call takes a leader of one of its groups (or an
+ * account). */
+static struct agent *target_agent(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *num = ctx->args[P_TARGETAGENT];
+	struct agent *t;
+	struct le *le;
+
+	if (!*num || (ctx->agent && !strcmp(num, ctx->agent->number))) {
+		if (!ctx->agent)
+			res_set(res, OP_FAIL, BM_NO_ACCOUNT_AGENT, NULL);
+		return ctx->agent;
+	}
+	t = agent_find(ctx->team, num);
+	if (!t) {
+		res_set(res, OP_FAIL, BM_AGENT_NOT_EXIST, num);
+		return NULL;
+	}
+	if (ctx->account)
+		return t;
+	LIST_FOREACH(&t->members, le)
+		if (agent_leads(ctx->agent, ((struct member *)le->data)->group))
+			return t;
+	res_set(res, OP_FAIL, BM_NOT_LEADER, NULL);
+	return NULL;
+}
+
+static void hangup_channels(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *list = ctx->args[P_UNIQUEID];
+	bool any = false;
+	struct pl tok;
+
+	if (!*list) {
+		res_set(res, OP_FAIL, BM_EMPTY_PARAM, "uniqueid");
+		return;
+	}
+	while (list_next(&list, &tok)) {
+		bool ok = false;
+		char *end, id[24];
+		if (tok.l < sizeof(id)) {
+			pl_strcpy(&tok, id, sizeof(id));
+			long long v = strtoll(id, &end, 10);
+			ok = !*end && v > 0 &&
+				!call_hangup_leg(tel_of(ctx), ctx->team->name, v);
+		}
+		any |= ok;
+		res_data(res, OP_OK, "%s%r:%s", res->data ? "," : "", &tok,
+			 ok ? "success" : "failed");
+	}
+	if (!res->data)
+		res_set(res, OP_FAIL, BM_EMPTY_PARAM, "uniqueid");
+	else if (!any)
+		res->code = OP_FAIL;
+}
+
+void op_hangup(struct op_ctx *ctx, struct op_result *res)
+{
+	static const struct { const char *word; int t; } targets[] = {
+		{ "channel", -1 }, { "agent", TARGET_AGENT },
+		{ "caller", TARGET_CALLER }, { "all", TARGET_ALL },
+		{ "consult", -2 }, { "groupadmin", -2 },
+	};
+	const char *target = ctx->args[P_TARGET];
+	struct agent *a;
+	struct call *c;
+	int t = -3;
+
+	for (size_t i = 0; i < ARRAY_SIZE(targets); i++)
+		if (!strcasecmp(target, targets[i].word))
+			t = targets[i].t;
+	if (t == -3) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "target");
+		return;
+	}
+	if (t == -1) {
+		hangup_channels(ctx, res);
+		return;
+	}
+	a = target_agent(ctx, res);
+	if (!a)
+		return;
+	c = call_of_agent(tel_of(ctx), ctx->team->name, a->number);
+	/* consulted parties and supervisors join with the multi-party issue;
+	 * until then there is never such a leg to hang up */
+	if (!c || t == -2 || call_hangup(c, t, "api")) {
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_HANGUP_OK, NULL);
+}
+
+static struct call *agent_call(struct op_ctx *ctx, struct op_result *res)
+{
+	struct call *c = call_of_agent(tel_of(ctx), ctx->team->name,
+				       ctx->agent->number);
+	if (!c)
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+	return c;
+}
+
+void op_hold(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *silence = ctx->args[P_SILENCE];
+	struct call *c = agent_call(ctx, res);
+
+	if (!c)
+		return;
+	if (*silence && strcmp(silence, "0") && strcmp(silence, "1")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "silence");
+		return;
+	}
+	if (!call_two_party(c)) {
+		res_set(res, OP_FAIL, BM_NOT_TWO_PARTY, NULL);
+		return;
+	}
+	if (call_on_hold(c) || call_hold(c, silence[0] == '1')) {
+		res_set(res, OP_FAIL, BM_HOLD_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_HOLD_OK, NULL);
+}
+
+void op_resume(struct op_ctx *ctx, struct op_result *res)
+{
+	struct call *c = agent_call(ctx, res);
+
+	if (!c)
+		return;
+	if (!call_on_hold(c) || call_resume(c)) {
+		res_set(res, OP_FAIL, BM_RESUME_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_RESUME_OK, NULL);
+}
+
+void op_send_dtmf(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *d = ctx->args[P_DTMF];
+	struct call *c;
+
+	for (const char *p = d; *p; p++) {
+		if (!((*p >= '0' && *p <= '9') || *p == '*' || *p == '#')) {
+			res_set(res, OP_FAIL, BM_DTMF_BAD, NULL);
+			return;
+		}
+	}
+	c = agent_call(ctx, res);
+	if (!c)
+		return;
+	if (call_send_dtmf(c, d)) {
+		res_set(res, OP_FAIL, BM_DTMF_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_DTMF_OK, NULL);
+}
+
+void op_set_var(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *name = ctx->args[P_VARNAME];
+	struct call *c;
+
+	/* ^[A-Z0-9][A-Z0-9_-]*$ (manual §4.29) */
+	for (const char *p = name; *p; p++) {
+		bool up = *p >= 'A' && *p <= 'Z', dig = *p >= '0' && *p <= '9';
+		if (!(up || dig || (p != name && (*p == '_' || *p == '-')))) {
+			res_set(res, OP_FAIL, BM_VARNAME_BAD, NULL);
+			return;
+		}
+	}
+	c = agent_call(ctx, res);
+	if (!c)
+		return;
+	if (call_set_var(c, name, ctx->args[P_VARVALUE])) {
+		res_set(res, OP_FAIL, BM_SETVAR_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_SETVAR_OK, NULL);
+}
+
+void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *sid = ctx->args[P_SESSIONID], *date = ctx->args[P_CALLDATE];
+	struct st_cdr *cdr = mem_zalloc(sizeof(*cdr), NULL);
+	char url[1024];
+
+	if (!cdr) {
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+		return;
+	}
+	if (store_cdr_get(ctx->occ->st, sid, cdr) ||
+	    (*date && strcmp(date, cdr->calldate))) {
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+		goto out;
+	}
+	if (!cdr->recording[0] ||
+	    tel_recording_url(tel_of(ctx), cdr->recording, url, sizeof(url))) {
+		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
+		goto out;
+	}
+	res_data(res, OP_OK, "%s", url);
+ out:
+	mem_deref(cdr);
+}

@@ -1,0 +1,993 @@
+/*
+ * call.c — the B2BUA: calls, their legs, bridging, recording, CDRs.
+ *
+ * Ownership: tel->calls owns each call; a call owns its legs; a leg owns
+ * its SIP session (or built-in peer), its media endpoint and its players.
+ * Ending a call is deferred to a zero timer (call_end), so no SIP or media
+ * callback ever runs inside a destroyed call: handlers only mark and
+ * schedule. Dereferencing a sipsess sends BYE (or CANCEL while early), and
+ * libre swaps our handlers for no-ops first.
+ *
+ * Audio path (two parties): RTP in -> mep decodes to PCM -> leg_audio():
+ * the recorder gets it (agent left, customer right) and the other leg's
+ * mep encodes it in its own codec. So PCMU on one side and PCMA on the
+ * other transcode for free, and the recording always has both sides.
+ * Telephone-events are relayed packet by packet, re-timestamped.
+ *
+ * To add a leg kind (consult, supervisor): give it a role, decide what it
+ * hears in leg_audio(), and a CDR role name in role_names[].
+ */
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <sodium.h>
+#include <re.h>
+#define LOG_TOPIC "sip.call"
+#include "base/log.h"
+#include "base/conf.h"
+#include "core/agent.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "media/mep.h"
+#include "media/player.h"
+#include "media/recorder.h"
+#include "sip/call.h"
+#include "sip/registrar.h"
+#include "sip/tel_impl.h"
+
+enum leg_role { ROLE_AGENT, ROLE_CUSTOMER };
+enum leg_state { LEG_NEW, LEG_CALLING, LEG_EARLY, LEG_UP, LEG_GONE };
+
+static const char *const role_names[] = {
+	[ROLE_AGENT] = "agent", [ROLE_CUSTOMER] = "customer",
+};
+
+enum {
+	AGENT_RING_TIMEOUT_MS = 45000,
+	CUSTOMER_RING_TIMEOUT_MS = 60000,
+	VIRTUAL_ANSWER_MS = 1000,
+	VIRTUAL_CUSTOMER_TALK_MS = 20000,
+	MEDIA_CHECK_MS = 5000,
+};
+
+struct leg {
+	struct call *call;
+	enum leg_role role;
+	enum leg_state state;
+	int64_t uniqueid;
+	char channel[ST_NAME];
+	char peer[ST_NAME];
+	bool virtual;          /* a built-in phone or customer, no SIP */
+	bool rang, answered;
+	uint16_t final_scode;  /* of a failed INVITE */
+	struct sipsess *sess;
+	struct mep *mep;
+	struct player *tone;   /* what the leg hears instead: ringback, MOH */
+	struct player *voice;  /* a built-in peer's own audio */
+	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
+	int64_t start_ms, answer_ms, end_ms;
+};
+
+struct call {
+	struct le le;
+	struct tel *tel;
+	char sessionid[ST_SESSIONID];
+	char team[ST_NAME];
+	char agent[ST_NUM];
+	char callee_agent[ST_NUM];   /* targettype=inner */
+	int acw_mode;
+	struct leg *legs[2];         /* by role */
+	struct recorder *rec;
+	bool on_hold, hold_silence;
+	bool ending;
+	char end_by[16];
+	struct tmr end_tmr, media_tmr;
+	struct st_cdr cdr;
+	struct call_req_copy {
+		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
+		char target_exten[ST_NUM];
+		bool inner;
+	} req;
+};
+
+static void call_end(struct call *c, const char *by);
+static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg);
+static void leg_event(struct mep *m, const uint8_t *p, size_t len,
+		      uint32_t ts, bool marker, void *arg);
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static struct model *model_of(const struct call *c)
+{
+	return c->tel->occ->m;
+}
+
+static struct agent *call_agent(const struct call *c, const char *number)
+{
+	struct team *t = team_find(model_of(c), c->team);
+	return t && number[0] ? agent_find(t, number) : NULL;
+}
+
+static void set_agent_state(struct call *c, const char *number,
+			    enum agent_state s)
+{
+	struct agent *a = call_agent(c, number);
+
+	if (a)
+		agent_call_state(model_of(c), a, s);
+}
+
+static struct leg *other(const struct leg *l)
+{
+	return l->call->legs[l->role == ROLE_AGENT ? ROLE_CUSTOMER : ROLE_AGENT];
+}
+
+static void leg_send(struct leg *l, const int16_t *pcm, size_t n)
+{
+	if (l && l->mep && l->state >= LEG_EARLY && l->state < LEG_GONE)
+		mep_send_pcm(l->mep, pcm, n);
+}
+
+/* ---- CDR --------------------------------------------------------------- */
+
+static void save_leg(const struct leg *l)
+{
+	struct st_cdr_leg row = {
+		.uniqueid = l->uniqueid, .start_ms = l->start_ms,
+		.answer_ms = l->answer_ms, .end_ms = l->end_ms,
+	};
+
+	str_ncpy(row.sessionid, l->call->sessionid, sizeof(row.sessionid));
+	str_ncpy(row.channel, l->channel, sizeof(row.channel));
+	str_ncpy(row.role, role_names[l->role], sizeof(row.role));
+	str_ncpy(row.peer, l->peer, sizeof(row.peer));
+	str_ncpy(row.disposition,
+		 l->answered ? "ANSWERED"
+		 : l->final_scode == 486 || l->final_scode == 600 ? "BUSY"
+		 : l->final_scode >= 400 && l->final_scode != 487 &&
+		   l->final_scode != 408 && l->final_scode != 480 ? "FAILED"
+		 : "NO ANSWER", sizeof(row.disposition));
+	if (store_cdr_leg_save(l->call->tel->occ->st, &row))
+		OCC_WARN("cdr leg not saved session=%s uniqueid=%lld",
+			 l->call->sessionid, (long long)l->uniqueid);
+}
+
+/* ---- legs -------------------------------------------------------------- */
+
+static void leg_destructor(void *arg)
+{
+	struct leg *l = arg;
+
+	tmr_cancel(&l->tmr);
+	mem_deref(l->tone);
+	mem_deref(l->voice);
+	mem_deref(l->sess);        /* BYE or CANCEL */
+	mem_deref(l->mep);
+}
+
+static int leg_alloc(struct leg **lp, struct call *c, enum leg_role role,
+		     const char *peer, bool virt)
+{
+	struct leg *l = mem_zalloc(sizeof(*l), leg_destructor);
+	int err;
+
+	if (!l)
+		return ENOMEM;
+	l->call = c;
+	l->role = role;
+	l->virtual = virt;
+	str_ncpy(l->peer, peer, sizeof(l->peer));
+	tmr_init(&l->tmr);
+	err = store_counter_next(c->tel->occ->st, "uniqueid", &l->uniqueid);
+	if (err) {
+		OCC_ERR("no uniqueid for a leg session=%s: %m", c->sessionid,
+			err);
+		mem_deref(l);
+		return err;
+	}
+	re_snprintf(l->channel, sizeof(l->channel), "%s/%s-%08llx",
+		    virt ? "Virtual" : "SIP", peer,
+		    (unsigned long long)l->uniqueid);
+	if (!virt) {
+		err = mep_alloc(&l->mep, &c->tel->media_ip, leg_audio,
+				leg_event, l);
+		if (err) {
+			OCC_ERR("no media port for a leg session=%s: %m",
+				c->sessionid, err);
+			mem_deref(l);
+			return err;
+		}
+	}
+	l->start_ms = now_ms();
+	c->legs[role] = l;
+	*lp = l;
+	return 0;
+}
+
+/* The leg is over: remember how, and end the call (every call today is
+ * two parties, so one leg leaving ends it). */
+static void leg_gone(struct leg *l, uint16_t scode, const char *by)
+{
+	if (l->state == LEG_GONE)
+		return;
+	if (!l->final_scode)
+		l->final_scode = scode;
+	l->state = LEG_GONE;
+	l->end_ms = now_ms();
+	l->tone = mem_deref(l->tone);
+	l->voice = mem_deref(l->voice);
+	call_end(l->call, by);
+}
+
+/* ---- media ------------------------------------------------------------- */
+
+static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	struct leg *o = other(l);
+
+	if (c->rec)
+		recorder_put(c->rec, l->role == ROLE_AGENT ? REC_AGENT
+			     : REC_CUSTOMER, pcm, n);
+	/* on hold nobody hears anybody; a leg hearing a tone hears only it */
+	if (c->on_hold || !o || o->tone)
+		return;
+	leg_send(o, pcm, n);
+}
+
+static void leg_event(struct mep *m, const uint8_t *p, size_t len,
+		      uint32_t ts, bool marker, void *arg)
+{
+	struct leg *l = arg;
+	struct leg *o = other(l);
+
+	if (!l->call->on_hold && o && o->mep && o->state == LEG_UP)
+		mep_send_event(o->mep, p, len, ts, marker);
+}
+
+/* Players feed a leg (ringback, hold music) ... */
+static void tone_to_leg(const int16_t *pcm, size_t n, void *arg)
+{
+	leg_send(arg, pcm, n);
+}
+
+/* ... or speak for a built-in peer, as if its audio had arrived. */
+static void tone_from_leg(const int16_t *pcm, size_t n, void *arg)
+{
+	leg_audio(NULL, pcm, n, arg);
+}
+
+static void media_check(void *arg)
+{
+	struct call *c = arg;
+	int64_t limit = (int64_t)c->tel->occ->cfg->media_timeout * 1000;
+	int64_t now = now_ms();
+
+	for (int i = 0; i < 2; i++) {
+		struct leg *l = c->legs[i];
+		if (!l || !l->mep || l->state != LEG_UP || !limit)
+			continue;
+		int64_t last = mep_last_rx_ms(l->mep);
+		if (!last)
+			last = l->answer_ms;
+		if (now - last > limit) {
+			OCC_WARN("media timeout session=%s uniqueid=%lld "
+				 "silent=%llds", c->sessionid,
+				 (long long)l->uniqueid,
+				 (long long)((now - last) / 1000));
+			leg_gone(l, 0, "timeout");
+			return;
+		}
+	}
+	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
+}
+
+/* ---- the call's progress ---------------------------------------------- */
+
+static void start_recording(struct call *c)
+{
+	char day[16], path[700];
+	time_t t = (time_t)(c->cdr.start_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	re_snprintf(path, sizeof(path), "%s/%s", c->tel->rec_dir, day);
+	if (mkdir(c->tel->rec_dir, 0700) && errno != EEXIST)
+		return;
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return;
+	re_snprintf(path, sizeof(path), "%s/%s/%s", c->tel->rec_dir, day,
+		    c->cdr.recording);
+	if (recorder_alloc(&c->rec, path))
+		c->cdr.recording[0] = '\0';
+}
+
+static void customer_answered(struct call *c)
+{
+	struct leg *cust = c->legs[ROLE_CUSTOMER];
+	struct leg *ag = c->legs[ROLE_AGENT];
+
+	ag->tone = mem_deref(ag->tone);        /* ringback ends */
+	cust->answered = true;
+	cust->answer_ms = now_ms();
+	c->cdr.answer_ms = cust->answer_ms;
+	if (c->callee_agent[0])
+		set_agent_state(c, c->callee_agent, AS_BUSY);
+	start_recording(c);
+	OCC_INFO("call answered session=%s uniqueid=%lld peer=%s codec=%s",
+		 c->sessionid, (long long)cust->uniqueid, cust->peer,
+		 cust->mep ? mep_codec(cust->mep) : "virtual");
+}
+
+static void customer_ringing(struct call *c, bool early_media)
+{
+	struct leg *cust = c->legs[ROLE_CUSTOMER];
+	struct leg *ag = c->legs[ROLE_AGENT];
+
+	if (!cust->rang) {
+		cust->rang = true;
+		if (c->callee_agent[0])
+			set_agent_state(c, c->callee_agent, AS_RING);
+		OCC_INFO("customer ringing session=%s uniqueid=%lld",
+			 c->sessionid, (long long)cust->uniqueid);
+	}
+	/* the agent hears the far end's early media, or our ringback */
+	if (early_media)
+		ag->tone = mem_deref(ag->tone);
+	else if (!ag->tone)
+		player_tone(&ag->tone, &tone_ringback, tone_to_leg, ag);
+}
+
+/* ---- SIP leg handlers --------------------------------------------------- */
+
+static int leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+
+	/* a re-INVITE from the remote, e.g. a phone holding us */
+	return mep_take_offer(l->mep, msg->mb, descp);
+}
+
+static int leg_sip_answer(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	int err = mep_take_answer(l->mep, msg->mb);
+
+	if (err)
+		OCC_WARN("no usable SDP answer session=%s uniqueid=%lld: %m",
+			 l->call->sessionid, (long long)l->uniqueid, err);
+	return err;
+}
+
+static void leg_sip_progress(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	bool sdp = mbuf_get_left(msg->mb) > 0 && mep_ready(l->mep);
+
+	if (msg->scode != 180 && msg->scode != 183)
+		return;
+	if (l->state == LEG_CALLING)
+		l->state = LEG_EARLY;
+	if (l->role == ROLE_AGENT) {
+		if (!l->rang) {
+			l->rang = true;
+			OCC_INFO("agent ringing session=%s uniqueid=%lld",
+				 l->call->sessionid, (long long)l->uniqueid);
+		}
+		return;
+	}
+	customer_ringing(l->call, sdp);
+}
+
+static void dial_customer(struct call *c);
+
+static void leg_up(struct leg *l)
+{
+	struct call *c = l->call;
+
+	tmr_cancel(&l->tmr);
+	l->state = LEG_UP;
+	if (l->role == ROLE_AGENT) {
+		l->answered = true;
+		l->answer_ms = now_ms();
+		set_agent_state(c, c->agent, AS_BUSY);
+		OCC_INFO("agent answered session=%s uniqueid=%lld codec=%s",
+			 c->sessionid, (long long)l->uniqueid,
+			 l->mep ? mep_codec(l->mep) : "virtual");
+		dial_customer(c);
+		return;
+	}
+	customer_answered(c);
+}
+
+static void leg_sip_estab(const struct sip_msg *msg, void *arg)
+{
+	leg_up(arg);
+}
+
+static void leg_sip_close(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	uint16_t scode = msg ? msg->scode : 0;
+
+	OCC_INFO("leg closed session=%s uniqueid=%lld role=%s scode=%u err=%m",
+		 l->call->sessionid, (long long)l->uniqueid,
+		 role_names[l->role], scode, err);
+	leg_gone(l, scode, role_names[l->role]);
+}
+
+static void ring_timeout(void *arg)
+{
+	struct leg *l = arg;
+
+	OCC_INFO("no answer session=%s uniqueid=%lld role=%s",
+		 l->call->sessionid, (long long)l->uniqueid,
+		 role_names[l->role]);
+	leg_gone(l, 408, "timeout");
+}
+
+static int trunk_auth(char **user, char **pass, const char *realm, void *arg)
+{
+	const struct st_trunk *t = arg;
+
+	if (!t->username[0])
+		return EAUTH;
+	return str_dup(user, t->username) | str_dup(pass, t->password);
+}
+
+static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
+		      const char *from_uri, const struct st_trunk *trunk)
+{
+	struct mbuf *offer = NULL;
+	struct st_trunk *auth = NULL;
+	char cuser[32];
+	int err;
+
+	err = mep_offer(l->mep, &offer);
+	if (err)
+		return err;
+	if (trunk && trunk->username[0]) {
+		auth = mem_alloc(sizeof(*auth), NULL);
+		if (auth)
+			*auth = *trunk;
+	}
+	re_snprintf(cuser, sizeof(cuser), "occ-%llx",
+		    (unsigned long long)l->uniqueid);
+	err = sipsess_connect(&l->sess, l->call->tel->sock, to_uri, from_name,
+			      from_uri, cuser, NULL, 0, "application/sdp",
+			      offer, auth ? trunk_auth : NULL, auth, true,
+			      leg_sip_offer, leg_sip_answer, leg_sip_progress, leg_sip_estab,
+			      NULL, NULL, leg_sip_close, l,
+			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
+	mem_deref(auth);            /* the session holds its own reference */
+	mem_deref(offer);
+	if (!err)
+		l->state = LEG_CALLING;
+	return err;
+}
+
+/* ---- built-in peers (demo without phones) ------------------------------ */
+
+static void virtual_hangup(void *arg)
+{
+	leg_gone(arg, 0, "customer");
+}
+
+static void virtual_answer(void *arg)
+{
+	struct leg *l = arg;
+	/* the demo agent says 700 Hz, the demo customer 1 kHz in bursts */
+	static const struct tone_spec agent_voice = {
+		.f1 = 700, .amp = 6000, .on_ms = 400, .off_ms = 600 };
+	static const struct tone_spec customer_voice = {
+		.f1 = 1000, .amp = 6000, .on_ms = 700, .off_ms = 300 };
+
+	player_tone(&l->voice, l->role == ROLE_AGENT ? &agent_voice
+		    : &customer_voice, tone_from_leg, l);
+	leg_up(l);
+	if (l->role == ROLE_CUSTOMER)
+		tmr_start(&l->tmr, VIRTUAL_CUSTOMER_TALK_MS, virtual_hangup, l);
+}
+
+static void virtual_invite(struct leg *l)
+{
+	l->state = LEG_EARLY;
+	l->rang = true;
+	if (l->role == ROLE_CUSTOMER)
+		customer_ringing(l->call, false);
+	tmr_start(&l->tmr, VIRTUAL_ANSWER_MS, virtual_answer, l);
+}
+
+/* ---- dialing ----------------------------------------------------------- */
+
+/* "sip:host:port;params" + number -> "sip:number@host:port;params" */
+static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
+			const char *number)
+{
+	const char *colon = strchr(t->uri, ':');
+	char num[ST_NAME];
+	size_t sl = strlen(t->strip_prefix);
+
+	if (!colon)
+		return EINVAL;
+	if (sl && !strncmp(number, t->strip_prefix, sl))
+		number += sl;
+	re_snprintf(num, sizeof(num), "%s%s", t->add_prefix, number);
+	return re_snprintf(out, sz, "%b%s@%s", t->uri,
+			   (size_t)(colon - t->uri + 1), num, colon + 1) < 0
+		? ENOMEM : 0;
+}
+
+static void dial_customer(struct call *c)
+{
+	struct team *t = team_find(model_of(c), c->team);
+	struct leg *l = NULL;
+	struct trunk *tr;
+	char to[ST_URL + ST_NAME], from[ST_NAME * 2];
+	int err = EINVAL;
+
+	if (!t)
+		goto fail;
+	if (c->req.inner) {
+		const struct binding *b = NULL;
+		const struct exten *e = exten_find(t, c->req.target_exten);
+		bool virt = e && !strcmp(e->kind, "virtual");
+		if (!virt)
+			b = registrar_lookup(c->tel->reg, c->team,
+					     c->req.target_exten);
+		if (!virt && !b)
+			goto fail;
+		err = leg_alloc(&l, c, ROLE_CUSTOMER, c->req.target, virt);
+		if (err)
+			goto fail;
+		if (virt) {
+			virtual_invite(l);
+			return;
+		}
+		re_snprintf(from, sizeof(from), "sip:%s@%s", c->agent, c->team);
+		err = sip_invite(l, b->contact, c->agent, from, NULL);
+	}
+	else {
+		tr = trunk_find(t, c->req.trunk);
+		if (!tr)
+			goto fail;
+		bool virt = !strcmp(tr->cfg.uri, "virtual:");
+		err = leg_alloc(&l, c, ROLE_CUSTOMER, c->req.target, virt);
+		if (err)
+			goto fail;
+		if (virt) {
+			virtual_invite(l);
+			return;
+		}
+		err = trunk_target(to, sizeof(to), &tr->cfg, c->req.target);
+		if (err)
+			goto fail;
+		re_snprintf(from, sizeof(from), "sip:%s@%J",
+			    c->req.callerid[0] ? c->req.callerid
+			    : tr->cfg.callerid[0] ? tr->cfg.callerid : c->agent,
+			    &c->tel->laddr);
+		err = sip_invite(l, to, NULL, from, &tr->cfg);
+	}
+	if (err)
+		goto fail;
+	tmr_start(&l->tmr, CUSTOMER_RING_TIMEOUT_MS, ring_timeout, l);
+	OCC_INFO("dialing customer session=%s uniqueid=%lld target=%s",
+		 c->sessionid, (long long)l->uniqueid, c->req.target);
+	return;
+ fail:
+	OCC_WARN("cannot dial the target session=%s target=%s: %m",
+		 c->sessionid, c->req.target, err);
+	if (l)
+		leg_gone(l, 500, "system");
+	else
+		call_end(c, "system");
+}
+
+/* ---- the call object --------------------------------------------------- */
+
+static void call_destructor(void *arg)
+{
+	struct call *c = arg;
+
+	tmr_cancel(&c->end_tmr);
+	tmr_cancel(&c->media_tmr);
+	list_unlink(&c->le);
+	mem_deref(c->legs[ROLE_AGENT]);
+	mem_deref(c->legs[ROLE_CUSTOMER]);
+	mem_deref(c->rec);
+}
+
+static const char *disposition(const struct call *c)
+{
+	const struct leg *ag = c->legs[ROLE_AGENT];
+	const struct leg *cu = c->legs[ROLE_CUSTOMER];
+
+	if (cu && cu->answered)
+		return "ANSWERED";
+	if (cu && (cu->final_scode == 486 || cu->final_scode == 600))
+		return "BUSY";
+	if (!strcmp(c->end_by, "api"))
+		return "CANCEL";
+	if ((ag && ag->final_scode >= 400 && ag->final_scode != 408 &&
+	     ag->final_scode != 487 && ag->final_scode != 480) ||
+	    (cu && cu->final_scode >= 400 && cu->final_scode != 408 &&
+	     cu->final_scode != 487 && cu->final_scode != 480) ||
+	    !strcmp(c->end_by, "system"))
+		return "FAILED";
+	return "NO ANSWER";
+}
+
+/* After the call: ACW per the membership's mode (manual §4.5). */
+static enum agent_state after_call_state(const struct call *c, bool rang,
+					 bool answered)
+{
+	switch (c->acw_mode) {
+	case ACW_AFTER_RING:   return rang ? AS_ACW : AS_IDLE;
+	case ACW_AFTER_ANSWER: return answered ? AS_ACW : AS_IDLE;
+	default:               return AS_IDLE;
+	}
+}
+
+static void finish(void *arg)
+{
+	struct call *c = arg;
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	struct leg *ag = c->legs[ROLE_AGENT];
+	int64_t now = now_ms();
+
+	for (int i = 0; i < 2; i++) {
+		struct leg *l = c->legs[i];
+		if (!l)
+			continue;
+		if (l->state != LEG_GONE) {
+			l->state = LEG_GONE;
+			l->end_ms = now;
+		}
+		save_leg(l);
+	}
+	c->cdr.end_ms = now;
+	str_ncpy(c->cdr.disposition, disposition(c),
+		 sizeof(c->cdr.disposition));
+	str_ncpy(c->cdr.hangup_by, c->end_by, sizeof(c->cdr.hangup_by));
+	c->rec = mem_deref(c->rec);        /* finishes the WAV */
+	if (!cu || !cu->answered)
+		c->cdr.recording[0] = '\0';
+	if (store_cdr_end(c->tel->occ->st, &c->cdr))
+		OCC_ERR("cdr not saved session=%s", c->sessionid);
+	set_agent_state(c, c->agent, after_call_state(c, cu && cu->rang,
+						      cu && cu->answered));
+	if (c->callee_agent[0])
+		set_agent_state(c, c->callee_agent, after_call_state(
+					c, true, cu && cu->answered));
+	OCC_INFO("call ended session=%s disposition=%s by=%s talk=%llds",
+		 c->sessionid, c->cdr.disposition, c->end_by,
+		 (long long)(c->cdr.answer_ms ? (now - c->cdr.answer_ms) / 1000
+			     : 0));
+	(void)ag;
+	mem_deref(c);                      /* hangs up what is left */
+}
+
+static void call_end(struct call *c, const char *by)
+{
+	if (c->ending)
+		return;
+	c->ending = true;
+	str_ncpy(c->end_by, by, sizeof(c->end_by));
+	tmr_start(&c->end_tmr, 0, finish, c);
+}
+
+static void make_sessionid(char out[ST_SESSIONID])
+{
+	uint8_t b[16];
+
+	randombytes_buf(b, sizeof(b));
+	for (int i = 0; i < 16; i++)
+		re_snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* "20130123114549-2227-1986.wav": start time, agent, other party */
+static void recording_name(struct call *c)
+{
+	char ts[20];
+	time_t t = (time_t)(c->cdr.start_ms / 1000);
+	struct tm tm;
+	char peer[ST_NAME];
+	size_t n = 0;
+
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+	strftime(c->cdr.calldate, sizeof(c->cdr.calldate), "%Y-%m-%d", &tm);
+	/* keep the number file-name safe */
+	for (const char *p = c->req.target; *p && n + 1 < sizeof(peer); p++)
+		if ((*p >= '0' && *p <= '9') || *p == '+' || *p == '*' ||
+		    *p == '#' || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z'))
+			peer[n++] = *p;
+	peer[n] = '\0';
+	re_snprintf(c->cdr.recording, sizeof(c->cdr.recording),
+		    "%s-%s-%s.wav", ts, c->agent, peer);
+}
+
+enum call_err call_make(struct tel *tel, const struct call_req *req,
+			char sessionid[ST_SESSIONID])
+{
+	struct team *t = team_find(tel->occ->m, req->team);
+	const struct exten *e = t ? exten_find(t, req->agent_exten) : NULL;
+	const struct binding *b = NULL;
+	struct call *c;
+	struct leg *l = NULL;
+	bool virt = e && !strcmp(e->kind, "virtual");
+	char from[ST_NAME * 2];
+	int err;
+
+	if (!t || !e)
+		return CALL_NOT_REGISTERED;
+	if (!virt && !(b = registrar_lookup(tel->reg, req->team,
+					     req->agent_exten)))
+		return CALL_NOT_REGISTERED;
+	if (!req->target_inner && !trunk_find(t, req->trunk))
+		return CALL_NO_TRUNK;
+
+	c = mem_zalloc(sizeof(*c), call_destructor);
+	if (!c)
+		return CALL_FAILED;
+	c->tel = tel;
+	tmr_init(&c->end_tmr);
+	tmr_init(&c->media_tmr);
+	make_sessionid(c->sessionid);
+	str_ncpy(c->team, req->team, sizeof(c->team));
+	str_ncpy(c->agent, req->agent, sizeof(c->agent));
+	c->acw_mode = req->acw_mode;
+	str_ncpy(c->req.target, req->target, sizeof(c->req.target));
+	str_ncpy(c->req.callerid, req->callerid, sizeof(c->req.callerid));
+	str_ncpy(c->req.trunk, req->trunk, sizeof(c->req.trunk));
+	str_ncpy(c->req.target_exten, req->target_exten ? req->target_exten
+		 : "", sizeof(c->req.target_exten));
+	c->req.inner = req->target_inner;
+	if (req->target_inner)
+		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
+	list_append(&tel->calls, &c->le, c);
+
+	/* the CDR exists from the first moment, so a crash leaves a trace */
+	str_ncpy(c->cdr.sessionid, c->sessionid, sizeof(c->cdr.sessionid));
+	c->cdr.team_id = t->id;
+	c->cdr.start_ms = now_ms();
+	str_ncpy(c->cdr.agent, req->agent, sizeof(c->cdr.agent));
+	str_ncpy(c->cdr.direction, "out", sizeof(c->cdr.direction));
+	str_ncpy(c->cdr.caller, req->callerid[0] ? req->callerid : req->agent,
+		 sizeof(c->cdr.caller));
+	str_ncpy(c->cdr.callee, req->target, sizeof(c->cdr.callee));
+	str_ncpy(c->cdr.modeltype, req->modeltype, sizeof(c->cdr.modeltype));
+	str_ncpy(c->cdr.model_id, req->model_id, sizeof(c->cdr.model_id));
+	str_ncpy(c->cdr.userdata, req->userdata, sizeof(c->cdr.userdata));
+	recording_name(c);
+	if (store_cdr_begin(tel->occ->st, &c->cdr))
+		OCC_ERR("cdr not started session=%s", c->sessionid);
+
+	err = leg_alloc(&l, c, ROLE_AGENT, req->agent_exten, virt);
+	if (err)
+		goto fail;
+	set_agent_state(c, c->agent, AS_RING);
+	if (virt) {
+		virtual_invite(l);
+	}
+	else {
+		/* the agent's phone shows whom it is about to call */
+		re_snprintf(from, sizeof(from), "sip:%s@%s", req->target,
+			    req->team);
+		err = sip_invite(l, b->contact, req->target, from, NULL);
+		if (err)
+			goto fail;
+		tmr_start(&l->tmr, AGENT_RING_TIMEOUT_MS, ring_timeout, l);
+	}
+	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
+	str_ncpy(sessionid, c->sessionid, ST_SESSIONID);
+	OCC_INFO("call started session=%s team=%s agent=%s exten=%s target=%s "
+		 "uniqueid=%lld", c->sessionid, c->team, c->agent,
+		 req->agent_exten, req->target, (long long)l->uniqueid);
+	return CALL_OK;
+ fail:
+	OCC_ERR("call failed to start session=%s: %m", c->sessionid, err);
+	call_end(c, "system");
+	return CALL_FAILED;
+}
+
+/* ---- lookups and control ----------------------------------------------- */
+
+struct call *call_of_agent(struct tel *tel, const char *team,
+			   const char *agent)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tel->calls, le) {
+		struct call *c = le->data;
+		if (!c->ending && !strcmp(c->team, team) &&
+		    (!strcmp(c->agent, agent) ||
+		     !strcmp(c->callee_agent, agent)))
+			return c;
+	}
+	return NULL;
+}
+
+struct call *call_by_session(struct tel *tel, const char *sessionid)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tel->calls, le) {
+		struct call *c = le->data;
+		if (!strcmp(c->sessionid, sessionid))
+			return c;
+	}
+	return NULL;
+}
+
+const char *call_sessionid(const struct call *c)
+{
+	return c->sessionid;
+}
+
+int call_hangup(struct call *c, enum call_target t, const char *by)
+{
+	struct leg *l = t == TARGET_CALLER ? c->legs[ROLE_CUSTOMER]
+		: t == TARGET_AGENT ? c->legs[ROLE_AGENT] : NULL;
+
+	if (c->ending)
+		return ENOENT;
+	if (t != TARGET_ALL && (!l || l->state == LEG_GONE))
+		return ENOENT;
+	call_end(c, by);
+	return 0;
+}
+
+int call_hangup_leg(struct tel *tel, const char *team, int64_t uniqueid)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tel->calls, le) {
+		struct call *c = le->data;
+		if (c->ending || strcmp(c->team, team))
+			continue;
+		for (int i = 0; i < 2; i++) {
+			struct leg *l = c->legs[i];
+			if (l && l->uniqueid == uniqueid && l->state != LEG_GONE) {
+				leg_gone(l, 0, "api");
+				return 0;
+			}
+		}
+	}
+	return ENOENT;
+}
+
+bool call_two_party(const struct call *c)
+{
+	const struct leg *a = c->legs[ROLE_AGENT], *u = c->legs[ROLE_CUSTOMER];
+
+	return !c->ending && a && u && a->state == LEG_UP && u->state == LEG_UP;
+}
+
+bool call_on_hold(const struct call *c)
+{
+	return c->on_hold;
+}
+
+/* Re-offer to the customer with the direction we want it to see. */
+static int reoffer(struct leg *l, bool sendonly)
+{
+	struct mbuf *desc = NULL;
+	int err;
+
+	if (l->virtual)
+		return 0;
+	mep_set_ldir(l->mep, sendonly);
+	err = mep_offer(l->mep, &desc);
+	if (!err)
+		err = sipsess_modify(l->sess, desc);
+	mem_deref(desc);
+	return err;
+}
+
+int call_hold(struct call *c, bool silence)
+{
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	const char *moh = c->tel->occ->cfg->moh_file;
+	int err;
+
+	if (!call_two_party(c) || c->on_hold)
+		return EINVAL;
+	err = reoffer(cu, true);
+	if (err)
+		return err;
+	c->on_hold = true;
+	c->hold_silence = silence;
+	if (!silence && !cu->virtual) {
+		if (!moh[0] || player_wav(&cu->tone, moh, tone_to_leg, cu))
+			player_tone(&cu->tone, &(struct tone_spec){
+				.f1 = 523.25, .f2 = 659.25, .amp = 5000,
+				.on_ms = 800, .off_ms = 400 }, tone_to_leg, cu);
+	}
+	OCC_INFO("hold session=%s silence=%d", c->sessionid, silence);
+	return 0;
+}
+
+int call_resume(struct call *c)
+{
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	int err;
+
+	if (!c->on_hold || c->ending)
+		return EINVAL;
+	if (!cu->virtual)
+		cu->tone = mem_deref(cu->tone);
+	err = reoffer(cu, false);
+	if (err)
+		return err;
+	c->on_hold = false;
+	OCC_INFO("resume session=%s", c->sessionid);
+	return 0;
+}
+
+int call_send_dtmf(struct call *c, const char *digits)
+{
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+
+	if (!cu || cu->state != LEG_UP)
+		return ENOENT;
+	if (cu->virtual)
+		return 0;
+	OCC_INFO("dtmf session=%s uniqueid=%lld digits=%s", c->sessionid,
+		 (long long)cu->uniqueid, digits);
+	return mep_send_digits(cu->mep, digits);
+}
+
+/* application/x-www-form-urlencoded escaping of a value */
+static int pct_escape(struct re_printf *pf, void *arg)
+{
+	int err = 0;
+
+	for (const unsigned char *p = arg; *p && !err; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == '~')
+			err = re_hprintf(pf, "%c", *p);
+		else
+			err = re_hprintf(pf, "%%%02X", *p);
+	}
+	return err;
+}
+
+int call_set_var(struct call *c, const char *name, const char *value)
+{
+	char *vars = c->cdr.vars;
+	size_t used = strlen(vars);
+	int n;
+
+	n = re_snprintf(vars + used, sizeof(c->cdr.vars) - used, "%s%s=%H",
+			used ? "&" : "", name, pct_escape, (void *)value);
+	if (n < 0 || used + (size_t)n >= sizeof(c->cdr.vars) - 1) {
+		vars[used] = '\0';
+		return E2BIG;
+	}
+	return 0;
+}
+
+void call_shutdown_all(struct tel *tel)
+{
+	struct le *le;
+
+	while ((le = list_head(&tel->calls))) {
+		struct call *c = le->data;
+		if (!c->ending) {
+			c->ending = true;
+			str_ncpy(c->end_by, "system", sizeof(c->end_by));
+		}
+		finish(c);
+	}
+}
+
+unsigned call_count(const struct tel *tel)
+{
+	return list_count(&tel->calls);
+}

@@ -1,0 +1,77 @@
+/*
+ * call.h — calls: a session (sessionid, 32 hex, unique forever) of legs
+ * (uniqueid, monotonic and persistent; a channel name) with the media
+ * anchored in occd. Today a call has an agent leg and a customer leg; the
+ * multi-party issue adds consult and supervisor legs.
+ *
+ * makeCall (call_make): the agent's extension rings first; when the agent
+ * answers, occd dials the target (over the team's trunk, or another agent)
+ * and bridges the two. The agent's state follows: ring, busy, then ACW per
+ * the group's mode, or idle. Every call is recorded (stereo WAV, agent
+ * left, customer right) and leaves a CDR with its legs.
+ *
+ * Calls never keep pointers into the model (it is replaced on reload): they
+ * hold team and agent by name and look them up when they need them.
+ */
+#ifndef OCC_CALL_H
+#define OCC_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tel;
+struct call;
+
+struct call_req {
+	const char *team;
+	const char *agent;         /* the agent placing the call */
+	const char *agent_exten;   /* the extension that rings first */
+	int64_t group_id;          /* for its ACW mode; 0: none */
+	int acw_mode;              /* enum acw_mode of that membership */
+	const char *target;        /* phone number or agent number */
+	bool target_inner;         /* targettype=inner: another agent */
+	const char *target_exten;  /* inner: that agent's extension */
+	const char *callerid;      /* "" = trunk's */
+	const char *trunk;         /* "" = team default */
+	const char *modeltype, *model_id, *userdata;
+};
+
+enum call_err {
+	CALL_OK = 0,
+	CALL_NO_TRUNK,             /* the team has no (such) trunk */
+	CALL_NOT_REGISTERED,       /* an extension that must ring is not */
+	CALL_FAILED,
+};
+
+/* Start a call; *sessionid gets its id. */
+enum call_err call_make(struct tel *tel, const struct call_req *req,
+			char sessionid[33]);
+
+/* The call an agent is in (as caller or callee), or NULL. */
+struct call *call_of_agent(struct tel *tel, const char *team,
+			   const char *agent);
+struct call *call_by_session(struct tel *tel, const char *sessionid);
+const char *call_sessionid(const struct call *c);
+
+enum call_target { TARGET_ALL, TARGET_AGENT, TARGET_CALLER };
+/* Hang up the agent's leg, the customer's leg, or the whole call. */
+int  call_hangup(struct call *c, enum call_target t, const char *by);
+/* Hang up the leg with this uniqueid in the team; ENOENT if none. */
+int  call_hangup_leg(struct tel *tel, const char *team, int64_t uniqueid);
+
+/* Is the call a plain agent-customer conversation (both legs up)? */
+bool call_two_party(const struct call *c);
+bool call_on_hold(const struct call *c);
+int  call_hold(struct call *c, bool silence);
+int  call_resume(struct call *c);
+/* DTMF to the customer as RFC 4733 telephone-events. */
+int  call_send_dtmf(struct call *c, const char *digits);
+int  call_set_var(struct call *c, const char *name, const char *value);
+
+/* occd is stopping: end every call now, CDRs and agent states included. */
+void call_shutdown_all(struct tel *tel);
+
+/* at most how many calls the engine runs at once (for tests/bench) */
+unsigned call_count(const struct tel *tel);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * tel.c — the SIP stack and the routing of requests that start nothing
+ * else: REGISTER to the registrar, OPTIONS answered here, new INVITEs to
+ * the call layer (calls from trunks are answered "not routed" until the
+ * inbound issue lands). In-dialog requests are libre sipsess's.
+ */
+#include <string.h>
+#include <re.h>
+#define LOG_TOPIC "sip"
+#include "base/log.h"
+#include "base/conf.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "sip/registrar.h"
+#include "sip/call.h"
+#include "sip/tel.h"
+#include "sip/tel_impl.h"
+
+static const char allow[] =
+	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO\r\n";
+
+static bool request_h(const struct sip_msg *msg, void *arg)
+{
+	struct tel *tel = arg;
+
+	if (registrar_handle(tel->reg, msg))
+		return true;
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		sip_replyf(tel->sip, msg, 200, "OK",
+			   "%sAccept: application/sdp\r\n"
+			   "Content-Length: 0\r\n\r\n", allow);
+		return true;
+	}
+	return false;
+}
+
+/* A new INVITE (not in a dialog we know). */
+static void conn_h(const struct sip_msg *msg, void *arg)
+{
+	struct tel *tel = arg;
+
+	OCC_INFO("INVITE not routed from=%r to=%r source=%J", &msg->from.auri,
+		 &msg->to.auri, &msg->src);
+	sip_treplyf(NULL, NULL, tel->sip, msg, false, 480, "Not routed",
+		    "Warning: 399 occ \"inbound calls are not routed yet\"\r\n"
+		    "Content-Length: 0\r\n\r\n");
+}
+
+static void exit_h(void *arg)
+{
+	(void)arg;
+}
+
+static void tel_destructor(void *arg)
+{
+	struct tel *tel = arg;
+
+	call_shutdown_all(tel);     /* hangs up, closes CDRs */
+	trunks_close(tel);
+	mem_deref(tel->reg);
+	mem_deref(tel->sock);
+	mem_deref(tel->lsnr);
+	if (tel->sip)
+		sip_close(tel->sip, true);
+	mem_deref(tel->sip);
+}
+
+/* RTP binds to [media] address, else the SIP address (loopback for a
+ * wildcard, which cannot be announced in SDP). */
+static void media_address(struct tel *tel, const char *cfg)
+{
+	if (cfg[0] && !sa_set_str(&tel->media_ip, cfg, 0))
+		return;
+	tel->media_ip = tel->laddr;
+	sa_set_port(&tel->media_ip, 0);
+	if (sa_is_any(&tel->media_ip))
+		sa_set_str(&tel->media_ip, "127.0.0.1", 0);
+}
+
+int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
+{
+	struct tel *tel = mem_zalloc(sizeof(*tel), tel_destructor);
+	int err;
+
+	if (!tel)
+		return ENOMEM;
+	tel->occ = occ;
+	err = sa_decode(&tel->laddr, listen, strlen(listen));
+	if (err) {
+		OCC_ERR("bad sip listen address \"%s\"", listen);
+		goto out;
+	}
+	err = sip_alloc(&tel->sip, NULL, 1024, 1024, 1024, "occ", exit_h, tel);
+	if (err)
+		goto out;
+	err = sip_transp_add(tel->sip, SIP_TRANSP_UDP, &tel->laddr);
+	err |= sip_transp_add(tel->sip, SIP_TRANSP_TCP, &tel->laddr);
+	if (err) {
+		OCC_ERR("cannot listen on sip %J: %m", &tel->laddr, err);
+		goto out;
+	}
+	media_address(tel, occ->cfg->media_address);
+	re_snprintf(tel->rec_dir, sizeof(tel->rec_dir), "%s/recordings",
+		    occ->cfg->data_dir);
+	err = recordings_init(tel, occ->cfg->data_dir);
+	if (err) {
+		OCC_ERR("cannot keep the recording key in %s: %m",
+			occ->cfg->data_dir, err);
+		goto out;
+	}
+	err = sip_listen(&tel->lsnr, tel->sip, true, request_h, tel);
+	err |= sipsess_listen(&tel->sock, tel->sip, 1024, conn_h, tel);
+	err |= registrar_alloc(&tel->reg, occ, tel->sip);
+	if (err)
+		goto out;
+	trunks_sync(tel);
+	OCC_INFO("sip listening on %J (udp, tcp)", &tel->laddr);
+ out:
+	if (err)
+		mem_deref(tel);
+	else
+		*telp = tel;
+	return err;
+}
+
+void tel_reload(struct tel *tel)
+{
+	trunks_sync(tel);
+}
+
+struct sip *tel_sip(const struct tel *tel)
+{
+	return tel->sip;
+}
+
+struct registrar *tel_registrar(const struct tel *tel)
+{
+	return tel->reg;
+}
+
+struct sipsess_sock *tel_sess_sock(const struct tel *tel)
+{
+	return tel->sock;
+}

@@ -1,0 +1,31 @@
+/*
+ * tel_impl.h — the engine's internals shared by tel.c and call.c.
+ */
+#ifndef OCC_TEL_IMPL_H
+#define OCC_TEL_IMPL_H
+
+#include <re.h>
+#include "sip/tel.h"
+
+struct occ;
+struct registrar;
+
+struct tel {
+	struct occ *occ;
+	struct sip *sip;
+	struct sip_lsnr *lsnr;
+	struct sipsess_sock *sock;
+	struct registrar *reg;
+	struct sa laddr;           /* SIP listen address */
+	struct sa media_ip;        /* address RTP sockets bind to */
+	struct list calls;
+	struct list trunk_regs;    /* outbound registrations (trunks.c) */
+	char rec_dir[512];         /* <data>/recordings */
+	uint8_t rec_key[32];       /* signs recording URLs */
+};
+
+/* trunks.c */
+void trunks_sync(struct tel *tel);
+void trunks_close(struct tel *tel);
+
+#endif

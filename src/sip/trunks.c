@@ -1,0 +1,141 @@
+/*
+ * trunks.c — registering occd with the SIP gateways that want it.
+ *
+ * A trunk configured with --register gets a libre sipreg that keeps a
+ * binding at the gateway (refreshing it, retrying after failures), with the
+ * trunk's digest credentials. On every reload the wanted set is compared
+ * with the running one: unchanged trunks keep their registration, changed
+ * or removed ones are dropped (sipreg unregisters on deref), new ones start.
+ * Outgoing INVITEs authenticate with the same credentials (call.c).
+ */
+#include <string.h>
+#include <re.h>
+#define LOG_TOPIC "sip.trunk"
+#include "base/log.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "sip/tel_impl.h"
+
+enum { TRUNK_REG_EXPIRES_S = 600 };
+
+struct trunk_reg {
+	struct le le;
+	struct tel *tel;
+	char team[ST_NAME];
+	struct st_trunk cfg;
+	struct sipreg *reg;
+	bool seen;             /* still wanted after this reload */
+	bool ok;
+};
+
+static void trunk_reg_destructor(void *arg)
+{
+	struct trunk_reg *tr = arg;
+
+	list_unlink(&tr->le);
+	mem_deref(tr->reg);        /* sends REGISTER with expires 0 */
+}
+
+static int reg_auth(char **user, char **pass, const char *realm, void *arg)
+{
+	const struct trunk_reg *tr = arg;
+
+	if (!tr->cfg.username[0])
+		return EAUTH;
+	return str_dup(user, tr->cfg.username) | str_dup(pass, tr->cfg.password);
+}
+
+static void reg_resp(int err, const struct sip_msg *msg, void *arg)
+{
+	struct trunk_reg *tr = arg;
+	bool ok = !err && msg && msg->scode < 300;
+
+	if (ok != tr->ok || !ok)
+		OCC_INFO("trunk registration team=%s trunk=%s %s (%u %m)",
+			 tr->team, tr->cfg.name, ok ? "ok" : "failed",
+			 msg ? msg->scode : 0, err);
+	tr->ok = ok;
+}
+
+/* What a registration depends on */
+static bool same_cfg(const struct st_trunk *a, const struct st_trunk *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->uri, b->uri) &&
+		!strcmp(a->username, b->username) &&
+		!strcmp(a->password, b->password);
+}
+
+static struct trunk_reg *find(struct tel *tel, const char *team,
+			      const struct st_trunk *cfg)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tel->trunk_regs, le) {
+		struct trunk_reg *tr = le->data;
+		if (!strcmp(tr->team, team) && same_cfg(&tr->cfg, cfg))
+			return tr;
+	}
+	return NULL;
+}
+
+static int start(struct tel *tel, const struct team *t,
+		 const struct st_trunk *cfg)
+{
+	struct trunk_reg *tr = mem_zalloc(sizeof(*tr), trunk_reg_destructor);
+	const char *host = strchr(cfg->uri, ':');
+	char aor[ST_URL + ST_NAME];
+	int err;
+
+	if (!tr || !host)
+		return tr ? (mem_deref(tr), EINVAL) : ENOMEM;
+	tr->tel = tel;
+	str_ncpy(tr->team, t->name, sizeof(tr->team));
+	tr->cfg = *cfg;
+	tr->seen = true;
+	re_snprintf(aor, sizeof(aor), "sip:%s@%s",
+		    cfg->username[0] ? cfg->username : t->name, host + 1);
+	list_append(&tel->trunk_regs, &tr->le, tr);
+	err = sipreg_register(&tr->reg, tel->sip, cfg->uri, aor, NULL, aor,
+			      TRUNK_REG_EXPIRES_S, cfg->name, NULL, 0, 0,
+			      reg_auth, tr, false, reg_resp, tr, NULL, NULL);
+	if (err) {
+		OCC_WARN("trunk registration not started team=%s trunk=%s: %m",
+			 t->name, cfg->name, err);
+		mem_deref(tr);
+	}
+	return err;
+}
+
+void trunks_sync(struct tel *tel)
+{
+	struct le *le, *le2;
+
+	LIST_FOREACH(&tel->trunk_regs, le)
+		((struct trunk_reg *)le->data)->seen = false;
+	LIST_FOREACH(&tel->occ->m->teams, le) {
+		const struct team *t = le->data;
+		LIST_FOREACH(&t->trunks, le2) {
+			const struct trunk *tk = le2->data;
+			struct trunk_reg *tr;
+			if (!tk->cfg.do_register)
+				continue;
+			tr = find(tel, t->name, &tk->cfg);
+			if (tr)
+				tr->seen = true;
+			else
+				start(tel, t, &tk->cfg);
+		}
+	}
+	le = list_head(&tel->trunk_regs);
+	while (le) {
+		struct trunk_reg *tr = le->data;
+		le = le->next;
+		if (!tr->seen)
+			mem_deref(tr);
+	}
+}
+
+void trunks_close(struct tel *tel)
+{
+	list_flush(&tel->trunk_regs);
+}
