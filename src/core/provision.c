@@ -11,6 +11,8 @@
  *     8006, dynamic.
  *   team acme: agent 9001 (password 9001, extension 9001), SIP extension
  *     9001; group 3 "Acme" queue 7001: 9001 static leader.
+ *   For calls without phones: each team's default trunk "customer" is the
+ *   built-in virtual customer; virtual extensions 8101-8106 and 9101.
  * Everything is written in one transaction; if a step fails, the two teams
  * are deleted again (cascading to every row below them) before committing,
  * so a failed demo leaves the store as empty as it was.
@@ -19,6 +21,7 @@
  * tests/cli/test_occctl.sh check the result.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/provision.h"
@@ -187,6 +190,29 @@ static int demo_group(struct store *st, const struct demo_group *d)
 	return err;
 }
 
+/* Calls without phones: each team's default trunk is the built-in virtual
+ * customer, and virtual extensions 8101-8106 (9101 in acme) are built-in
+ * phones that answer by themselves (check in with deviceexten=8101). */
+static int demo_virtual(struct store *st, const char *team,
+			const char *first, unsigned count)
+{
+	struct st_trunk t = { .is_default = true };
+	int err = team_id(st, team, &t.team_id);
+	unsigned base = (unsigned)atoi(first);
+
+	snprintf(t.name, sizeof(t.name), "customer");
+	snprintf(t.uri, sizeof(t.uri), "virtual:");
+	if (!err)
+		err = store_trunk_add(st, &t);
+	for (unsigned i = 0; !err && i < count; i++) {
+		struct st_exten e = { .team_id = t.team_id };
+		snprintf(e.number, sizeof(e.number), "%u", base + i);
+		snprintf(e.kind, sizeof(e.kind), "virtual");
+		err = store_exten_add(st, &e);
+	}
+	return err;
+}
+
 static int demo_fill(struct store *st)
 {
 	int err = 0;
@@ -199,6 +225,10 @@ static int demo_fill(struct store *st)
 		err = demo_agent(st, &demo_agents[i]);
 	for (size_t i = 0; !err && i < ARRAY_LEN(demo_groups); i++)
 		err = demo_group(st, &demo_groups[i]);
+	if (!err)
+		err = demo_virtual(st, "demo", "8101", 6);
+	if (!err)
+		err = demo_virtual(st, "acme", "9101", 1);
 	return err;
 }
 

@@ -1853,10 +1853,14 @@ static void body_demo(int *unit_failed_, struct fx *f)
 	UT_ASSERT(a != NULL);
 	UT_EQ_INT(a->account_id, 0);
 
-	UT_EQ_INT(s.nexten, 7);
+	/* 8001-8006 and 9001 SIP, 8101-8106 and 9101 built-in phones */
+	UT_EQ_INT(s.nexten, 14);
 	UT_EQ_INT(exten_ha1(ha1, "9001", "acme", "9001"), 0);
 	UT_EQ_STR(s.extens[6].ha1, ha1);
 	UT_EQ_STR(s.extens[6].kind, "sip");
+	UT_EQ_STR(s.extens[7].number, "8101");
+	UT_EQ_STR(s.extens[7].kind, "virtual");
+	UT_EQ_STR(s.extens[13].number, "9101");
 
 	UT_EQ_INT(s.ngroup, 3);
 	UT_EQ_STR(s.groups[0].name, "Sales");
