@@ -92,6 +92,15 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 		m->audioh(m, pcm, n, m->arg);
 }
 
+void mep_input_packet(struct mep *m, struct mbuf *mb)
+{
+	struct rtp_header hdr;
+
+	if (rtp_hdr_decode(&hdr, mb))
+		return;
+	rtp_recv(NULL, &hdr, mb, m);
+}
+
 static int add_formats(struct sdp_media *sm)
 {
 	int err = sdp_format_add(NULL, sm, false, "0", "PCMU", 8000, 1,

@@ -47,6 +47,10 @@ void mep_send_event(struct mep *m, const uint8_t *p, size_t len,
 /* Queue DTMF digits (0-9 * # A-D) to send as RFC 4733 events. */
 int  mep_send_digits(struct mep *m, const char *digits);
 
+/* A raw RTP packet as if it had arrived on the socket (header decoded
+ * here); the path the RTP fuzz target drives. */
+void mep_input_packet(struct mep *m, struct mbuf *mb);
+
 bool mep_ready(const struct mep *m);        /* codec and address known */
 const char *mep_codec(const struct mep *m); /* "PCMU", "PCMA" or "" */
 bool mep_has_telev(const struct mep *m);

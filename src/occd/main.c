@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,6 +44,17 @@ static struct {
 	int sigfd;
 	char pidfile[600];
 } occd = { .sigfd = -1 };
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		OCC_WARN("cannot raise the open file limit: %m", errno);
+}
 
 static void usage(FILE *f)
 {
@@ -290,7 +302,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "occd: libre_init: %s\n", strerror(err));
 		return 1;
 	}
-	/* thousands of RTP sockets later; HTTP connections now */
+	/* every call leg holds an RTP and an RTCP socket: allow thousands */
+	raise_fd_limit();
 	fd_setsize(16384);
 	err = start(demo);
 	if (!err)

@@ -144,7 +144,8 @@ static void save_leg(const struct leg *l)
 	str_ncpy(row.peer, l->peer, sizeof(row.peer));
 	str_ncpy(row.disposition,
 		 l->answered ? "ANSWERED"
-		 : l->final_scode == 486 || l->final_scode == 600 ? "BUSY"
+		 : l->final_scode == 486 || l->final_scode == 600 ||
+		   l->final_scode == 603 ? "BUSY"
 		 : l->final_scode >= 400 && l->final_scode != 487 &&
 		   l->final_scode != 408 && l->final_scode != 480 ? "FAILED"
 		 : "NO ANSWER", sizeof(row.disposition));
@@ -607,8 +608,12 @@ static const char *disposition(const struct call *c)
 
 	if (cu && cu->answered)
 		return "ANSWERED";
-	if (cu && (cu->final_scode == 486 || cu->final_scode == 600))
-		return "BUSY";
+	/* busy here, busy everywhere, declined: on either leg */
+	for (int i = 0; i < 2; i++) {
+		uint16_t sc = c->legs[i] ? c->legs[i]->final_scode : 0;
+		if (sc == 486 || sc == 600 || sc == 603)
+			return "BUSY";
+	}
 	if (!strcmp(c->end_by, "api"))
 		return "CANCEL";
 	if ((ag && ag->final_scode >= 400 && ag->final_scode != 408 &&
