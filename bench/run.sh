@@ -59,12 +59,22 @@ export OCC_BENCH_BIN_DIR=$T/bin
 extra=()
 ((QUICK)) && extra=(--duration 3 --rounds 1)
 
+# Each benchmark runs in the background and is waited for, so that a
+# TERM/INT to this script is handled at once: the cleanup trap then
+# forwards TERM to the benchmark, which stops its own servers.
+run_bench() {
+	"$@" &
+	local pid=$!
+	bench_track "$pid"
+	wait "$pid"
+}
+
 echo "== bench/api/run.sh: HTTP API throughput (occd vs nginx)"
-"$B/api/run.sh" --out "$T/api.env" "${extra[@]}"
+run_bench "$B/api/run.sh" --out "$T/api.env" "${extra[@]}"
 rc_api=$?
 echo
 echo "== bench/api/rss.sh: memory per idle logged-in agent"
-"$B/api/rss.sh" --out "$T/rss.env"
+run_bench "$B/api/rss.sh" --out "$T/rss.env"
 rc_rss=$?
 
 echo

@@ -14,6 +14,8 @@ suites=(
 	"lifecycle|tests/lifecycle/test_lifecycle.py"
 	"api|tests/api/run.sh"
 	"browser|tests/browser/run.sh"
+	"push|tests/push/run.sh"
+	"events|tests/events/run.sh"
 )
 
 passed=0

@@ -28,6 +28,8 @@
 #include "core/pwhash.h"
 #include "api/dispatch.h"
 #include "core/occ.h"
+#include "events/callev.h"
+#include "events/events.h"
 #include "ops/util.h"
 
 void dispatch_args_named(struct dispatch_args *da, const struct form *f)
@@ -227,6 +229,62 @@ static bool check_rights(struct op_ctx *ctx, struct op_result *res)
 	return true;
 }
 
+/* Does any interface of op take parameter p? */
+static bool op_takes(const struct op *op, enum param p)
+{
+	const enum param *lists[] = { op->soap_params, op->http_params,
+				      op->script_params };
+
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < op_param_count(lists[l]); i++)
+			if (lists[l][i] == p)
+				return true;
+	return false;
+}
+
+/* pushevent=yes: after a successful change, an agent notification event
+ * on the agent's channel (format in docs/API.md, "Agent notification
+ * events"). */
+static void notify_agent(struct op_ctx *ctx)
+{
+	const struct agent *a = ctx->agent;
+	struct mbuf *mb;
+	char ts[20], team[24];
+	struct le *le;
+	bool first = true;
+
+	if (!ctx->occ->ev || !a || !op_takes(ctx->op, P_PUSHEVENT) ||
+	    strcasecmp(ctx->args[P_PUSHEVENT], "yes"))
+		return;
+	mb = mbuf_alloc(256);
+	if (!mb)
+		return;
+	event_time(ts, ctx->now);
+	re_snprintf(team, sizeof(team), "%lld", (long long)ctx->team->id);
+	event_field(mb, "source", "AGENT");
+	event_field(mb, "event", "state");
+	event_field(mb, "agentnum", a->number);
+	event_field(mb, "state", agent_state_name(a->state));
+	event_field(mb, "pause_reason", a->pause_reason);
+	mbuf_printf(mb, "checkedin=");
+	LIST_FOREACH(&a->members, le) {
+		const struct member *mb2 = le->data;
+		if (!mb2->checked_in)
+			continue;
+		mbuf_printf(mb, "%s%lld", first ? "" : ",",
+			    (long long)mb2->group->id);
+		first = false;
+	}
+	mbuf_printf(mb, "&");
+	event_field(mb, "action", ctx->op->soap ? ctx->op->soap : ctx->op->id);
+	event_field(mb, "AgentTeamId", team);
+	event_field(mb, "eventTime", ts);
+	if (!mbuf_write_u8(mb, 0))
+		events_publish(ctx->occ->ev, ctx->team->name, a->number, NULL,
+			       (const char *)mb->buf);
+	mem_deref(mb);
+}
+
 void dispatch_run(struct occ *occ, const struct op *op,
 		  const struct dispatch_args *da, struct op_result *res)
 {
@@ -254,6 +312,8 @@ void dispatch_run(struct occ *occ, const struct op *op,
 		goto out;
 	}
 	op->handler(&ctx, res);
+	if (res->code == OP_OK)
+		notify_agent(&ctx);
  out:
 	if (res->backmsg && !op_declares_code(op, res->backmsg))
 		OCC_ERR("undeclared backmsg op=%s code=%d", op->id,

@@ -6,6 +6,14 @@
  * "POST http://ip:port/asterccinterfaces" are reduced to their path), the
  * raw query string and the body (at most HTTPD_MAX_BODY bytes; larger bodies
  * get 413 before the handler runs).
+ *
+ * A route may also answer later (http_async_defer: the connection is
+ * suspended, without a timeout, until http_async_reply) or stream a body of
+ * unknown length (http_async_stream + http_async_write, e.g. Server-Sent
+ * Events): the connection is suspended whenever nothing is pending, so an
+ * idle stream costs no CPU. While suspended, MHD does not notice that the
+ * client went away; the owner learns it on its next write (keepalives bound
+ * that) and through the close handler.
  */
 #ifndef OCC_HTTPD_H
 #define OCC_HTTPD_H
@@ -26,6 +34,7 @@ struct http_req {
 	size_t body_len;
 	struct sa peer;         /* the client's address */
 	void *conn;             /* for http_req_header */
+	void *ctx;              /* for http_async_* */
 };
 
 struct http_resp {
@@ -34,8 +43,10 @@ struct http_resp {
 	struct mbuf *body;      /* owned by the response */
 	int fd;                 /* >= 0: send this file instead (owned) */
 	size_t fd_size;
-	const char *hdr_name[4];
-	const char *hdr_value[4];
+	const char *hdr_name[8];
+	const char *hdr_value[8];
+	char hbuf[384];         /* values of http_resp_headerf */
+	size_t hbuf_used;
 };
 
 typedef void (http_route_h)(const struct http_req *req, struct http_resp *resp,
@@ -49,5 +60,43 @@ int  http_resp_set(struct http_resp *resp, unsigned status, const char *ctype,
 		   const char *fmt, ...);
 void http_resp_header(struct http_resp *resp, const char *name,
 		      const char *value);
+/* A header whose value is formatted (and kept) in resp; name must be a
+ * literal. Silently dropped when resp's header space is full. */
+void http_resp_headerf(struct http_resp *resp, const char *name,
+		       const char *fmt, ...);
+
+/*
+ * Asynchronous replies. The owner (the code that called http_async_defer
+ * or http_async_stream from a route handler) keeps a plain pointer until
+ * either it lets go (http_async_reply, http_async_close) or the close
+ * handler runs (the connection ended first: an error, the client gone, or
+ * occd stopping); after either the handle must not be used again. The
+ * close handler runs on the loop thread, never inside an http_async_*
+ * call.
+ */
+struct http_async;
+typedef void (http_async_close_h)(void *arg);
+
+/* Answer this request later; the route leaves resp untouched. NULL: no
+ * memory, the route must answer now. */
+struct http_async *http_async_defer(const struct http_req *req,
+				    http_async_close_h *closeh, void *arg);
+/* The reply, filled like a route's resp (its body and fd are taken). */
+void http_async_reply(struct http_async *ha, struct http_resp *resp);
+/* Stream the body: status, content type and headers are the route's resp
+ * as the route leaves it (its body is ignored); the body is what
+ * http_async_write appends, until http_async_close. At most max_pending
+ * bytes may wait for the client. NULL: no stream (out of memory). */
+struct http_async *http_async_stream(const struct http_req *req,
+				     struct http_resp *resp, size_t max_pending,
+				     http_async_close_h *closeh, void *arg);
+/* Append to a stream: ENOBUFS if more than max_pending bytes would wait
+ * (a client that does not read), EPIPE if the stream is closing. */
+int  http_async_write(struct http_async *ha, const void *p, size_t n);
+/* Bytes written but not yet taken by MHD. */
+size_t http_async_pending(const struct http_async *ha);
+/* Let go: a stream ends after its pending bytes; a deferred request that
+ * got no reply is answered 503. */
+void http_async_close(struct http_async *ha);
 
 #endif

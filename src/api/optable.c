@@ -474,6 +474,19 @@ const struct op op_table[] = {
 	.summary = "Change the extension the agent works on (hot-desking; cocc).",
 	.notes = "An agent checked in to a group as a dynamic member must check out first (BackMsg_111).",
 },
+{
+	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",
+	.soap_params   = L(AUTH5, P_TYPE),
+	.http_params   = L(AUTH5, P_TYPE),
+	.script_params = L(AUTH5, P_TYPE, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 38, 65, 100),
+	.extra_name = "param",
+	.handler = op_push_token,
+	.summary = "A token to subscribe to browser events (occ's addition).",
+	.notes = "Not in the manuals: the manuals' push script (cocc_nginx_http_push.js) does not say how it identifies the agent, so occ's script asks for a token first. `type` `agent` (an agent's default): the agent's own channel, the events that name it (an account acts through its linked agent, else BackMsg_38); `team` (an account's default): every event of the team, for accounts and group leaders (other agents BackMsg_65). Message: the token; third field `channel=agent:<number>` or `channel=team`, `&expires=<unix seconds>&ttl=<seconds>`. The token subscribes at `/push/sse?token=`, `/push/poll?token=` and as the channel name of `/agentindesks/agentpull/<token>` (docs/ARCHITECTURE.md, Events); it lasts 12 hours and survives restarts. Not offered on SOAP.",
+},
 };
 
 const size_t op_count = sizeof(op_table) / sizeof(op_table[0]);

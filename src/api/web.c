@@ -8,6 +8,10 @@
  *   [/coccinterface|/asterccinterface]/setevent/<fn>  Script JSONP calls
  *   /coccwi.php /astcccwi.php /astccwi.php (?wsdl)  SOAP and WSDL
  *   /coccwi.wsdl /astccwi.wsdl                      WSDL
+ *   /coccinterface/cocc_nginx_http_push.js (.html), and
+ *   /asterccinterface/astercc_nginx_http_push.js (.html)  browser push
+ *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
+ *   /publicapi/, /systemevents/)                    events (events/push.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
  * can read it; OPTIONS preflights are answered here.
@@ -21,6 +25,7 @@
 #include "base/form.h"
 #include "core/occ.h"
 #include "sip/tel.h"
+#include "events/push.h"
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -106,6 +111,27 @@ static void cors(const struct api *api, struct http_resp *resp)
 			 api->cfg->cors_origin);
 }
 
+/* The push script and its reference page, under both products' names. */
+static bool serve_push_asset(const struct api *api, const char *rest,
+			     struct http_resp *resp)
+{
+	if (!strcmp(rest, "cocc_nginx_http_push.js") ||
+	    !strcmp(rest, "astercc_nginx_http_push.js")) {
+		http_resp_set(resp, 200, "application/javascript; charset=utf-8",
+			      "%s", web_push_js);
+		http_resp_header(resp, "Cache-Control", "no-cache");
+		cors(api, resp);
+		return true;
+	}
+	if (!strcmp(rest, "cocc_nginx_http_push.html") ||
+	    !strcmp(rest, "astercc_nginx_http_push.html")) {
+		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
+			      web_push_html);
+		return true;
+	}
+	return false;
+}
+
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct api *api = arg;
@@ -117,7 +143,8 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 		http_resp_header(resp, "Access-Control-Allow-Methods",
 				 "GET, POST, OPTIONS");
 		http_resp_header(resp, "Access-Control-Allow-Headers",
-				 "Content-Type");
+				 "Content-Type, Last-Event-ID, If-None-Match, "
+				 "If-Modified-Since");
 		http_resp_header(resp, "Access-Control-Max-Age", "86400");
 		return;
 	}
@@ -140,6 +167,10 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 		cors(api, resp);
 		return;
 	}
+	if (rest && serve_push_asset(api, rest, resp))
+		return;
+	if (push_route(api->occ->push, req, resp))
+		return;
 	if (rest && !strcmp(rest, "test_CJI.html")) {
 		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
 			      web_test_cji_html);

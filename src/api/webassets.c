@@ -17,3 +17,5 @@
 
 EMBED(web_test_cji_html, "web/test_CJI.html");
 EMBED(web_index_html, "web/index.html");
+EMBED(web_push_js, "web/cocc_nginx_http_push.js");
+EMBED(web_push_html, "web/cocc_nginx_http_push.html");

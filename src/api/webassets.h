@@ -7,5 +7,7 @@
 
 extern const char web_test_cji_html[];
 extern const char web_index_html[];
+extern const char web_push_js[];      /* cocc_nginx_http_push.js */
+extern const char web_push_html[];    /* cocc_nginx_http_push.html */
 
 #endif

@@ -70,6 +70,26 @@ static const struct conf_key conf_keys[] = {
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),
+	UINT("events", "webhook_timeout", webhook_timeout, "10", 1, 300,
+	     "seconds a backend event POST (a team's event_url) may take "
+	     "before it counts as failed and is retried"),
+	UINT("events", "webhook_retry_min", webhook_retry_min, "1", 1, 3600,
+	     "seconds before the first retry of a failed backend event POST; "
+	     "doubles with each further failure"),
+	UINT("events", "webhook_retry_max", webhook_retry_max, "30", 1, 86400,
+	     "cap of the retry delay (seconds) of backend event POSTs"),
+	STR("push", "nchan_publish_url", nchan_publish_url, "",
+	    "nginx+nchan publisher location (e.g. http://127.0.0.1:8081/pub); "
+	    "every event is also POSTed to <url>/team-<team> and "
+	    "<url>/agent-<team>-<agent>. Empty: off (restart-only)"),
+	UINT("push", "nchan_timeout", nchan_timeout, "5", 1, 300,
+	     "seconds an nchan publish may take"),
+	UINT("push", "nchan_queue", nchan_queue, "4096", 16, 1000000,
+	     "nchan messages waiting to be published; beyond it new ones are "
+	     "dropped (nchan is fan-out, not the durable path)"),
+	UINT("push", "nchan_connections", nchan_connections, "4", 1, 64,
+	     "parallel publish connections to nchan (one channel always uses "
+	     "the same one, so each channel stays in order)"),
 };
 
 static int set_key(struct conf *c, const struct conf_key *k, const char *v,

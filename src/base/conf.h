@@ -29,6 +29,13 @@ struct conf {
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
 	char moh_file[512];        /* [media] moh_file */
+	unsigned webhook_timeout;  /* [events] webhook_timeout, s */
+	unsigned webhook_retry_min;/* [events] webhook_retry_min, s */
+	unsigned webhook_retry_max;/* [events] webhook_retry_max, s */
+	char nchan_publish_url[512]; /* [push] nchan_publish_url */
+	unsigned nchan_timeout;    /* [push] nchan_timeout, s */
+	unsigned nchan_queue;      /* [push] nchan_queue, messages */
+	unsigned nchan_connections;/* [push] nchan_connections */
 };
 
 void conf_defaults(struct conf *c);

@@ -10,12 +10,16 @@ struct model;
 struct store;
 struct conf;
 struct tel;
+struct events;
+struct push;
 
 struct occ {
 	struct model *m;
 	struct store *st;
 	const struct conf *cfg;
 	struct tel *tel;        /* the telephony engine (src/sip) */
+	struct events *ev;      /* the event bus (src/events) */
+	struct push *push;      /* browser delivery (events/push.c) */
 };
 
 #endif

@@ -34,6 +34,10 @@
 #include "api/api.h"
 #include "core/occ.h"
 #include "sip/tel.h"
+#include "events/events.h"
+#include "events/webhook.h"
+#include "events/nchan.h"
+#include "events/push.h"
 
 static struct {
 	struct conf cfg;
@@ -41,6 +45,8 @@ static struct {
 	struct store *st;
 	struct api api;
 	struct httpd *httpd;
+	struct webhook *webhook;   /* backend event POST (events/webhook.c) */
+	struct nchan *nchan;       /* nchan publisher, NULL if not configured */
 	int sigfd;
 	char pidfile[600];
 } occd = { .sigfd = -1 };
@@ -83,6 +89,7 @@ static void reload(void)
 	occd.occ.m = m;
 	if (occd.occ.tel)
 		tel_reload(occd.occ.tel);
+	webhook_reload(occd.webhook);   /* event_url changes apply now */
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
 }
@@ -268,6 +275,25 @@ static int start(bool demo)
 		OCC_ERR("cannot listen on http %J: %m", &http, err);
 		return err;
 	}
+	err = events_alloc(&occd.occ.ev, &occd.occ);
+	if (err)
+		return err;
+	/* event sinks: both only send once the loop runs, never at start */
+	err = webhook_alloc(&occd.webhook, &occd.occ);
+	if (err) {
+		OCC_ERR("cannot start the backend event POST: %m", err);
+		return err;
+	}
+	err = nchan_alloc(&occd.nchan, &occd.occ);
+	if (err) {
+		OCC_ERR("cannot start the nchan publisher: %m", err);
+		return err;
+	}
+	err = push_alloc(&occd.occ.push, &occd.occ, occd.cfg.data_dir);
+	if (err) {
+		OCC_ERR("cannot start browser push: %m", err);
+		return err;
+	}
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;
@@ -311,6 +337,11 @@ int main(int argc, char **argv)
 
 	occd.httpd = mem_deref(occd.httpd);
 	occd.occ.tel = mem_deref(occd.occ.tel);
+	/* after tel (whose teardown may still publish), before the bus */
+	occd.webhook = mem_deref(occd.webhook);
+	occd.nchan = mem_deref(occd.nchan);
+	occd.occ.push = mem_deref(occd.occ.push);   /* after httpd */
+	occd.occ.ev = mem_deref(occd.occ.ev);
 	if (occd.sigfd >= 0) {
 		fd_close(occd.sigfd);
 		close(occd.sigfd);

@@ -29,6 +29,8 @@
 #include "core/agent.h"
 #include "core/model.h"
 #include "core/occ.h"
+#include "events/callev.h"
+#include "events/events.h"
 #include "media/mep.h"
 #include "media/player.h"
 #include "media/recorder.h"
@@ -60,6 +62,7 @@ struct leg {
 	char peer[ST_NAME];
 	bool virtual;          /* a built-in phone or customer, no SIP */
 	bool rang, answered;
+	bool told_ringing, told_hangup;  /* events published */
 	uint16_t final_scode;  /* of a failed INVITE */
 	struct sipsess *sess;
 	struct mep *mep;
@@ -76,6 +79,7 @@ struct call {
 	char team[ST_NAME];
 	char agent[ST_NUM];
 	char callee_agent[ST_NUM];   /* targettype=inner */
+	int64_t group_id;
 	int acw_mode;
 	struct leg *legs[2];         /* by role */
 	struct recorder *rec;
@@ -127,6 +131,60 @@ static void leg_send(struct leg *l, const int16_t *pcm, size_t n)
 {
 	if (l && l->mep && l->state >= LEG_EARLY && l->state < LEG_GONE)
 		mep_send_pcm(l->mep, pcm, n);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static const char *const sources[] = {
+	[ROLE_AGENT] = "AGENT", [ROLE_CUSTOMER] = "CALLEE",
+};
+
+/* Publish a call event about leg l (NULL: the whole call). */
+static void emit(struct call *c, const struct leg *l, const char *event)
+{
+	struct events *evs = c->tel->occ->ev;
+	struct mbuf *mb;
+	bool whole = !l;
+
+	if (!evs)
+		return;
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return;
+	struct call_event ce = {
+		.calleridnum = c->req.target, .didnumber = "",
+		.activenum = whole ? c->legs[ROLE_AGENT] ?
+			c->legs[ROLE_AGENT]->peer : "" : l->peer,
+		.source = whole ? "CONVERSATION" : sources[l->role],
+		.event = event, .uniqueid = whole ? 0 : l->uniqueid,
+		.sessionid = c->sessionid, .ts_ms = now_ms(),
+		.team_id = c->cdr.team_id, .modeltype = c->cdr.modeltype,
+		.model_id = c->cdr.model_id, .group_id = c->group_id,
+		.calltype = "dialout",
+		/* the manual's answer and whole-call events carry no channel */
+		.channel = whole || !strcmp(event, "answer") ? "" : l->channel,
+		.userdata = c->cdr.userdata,
+	};
+	if (!call_event_print(mb, &ce) && !mbuf_write_u8(mb, 0))
+		events_publish(evs, c->team, c->agent, c->callee_agent,
+			       (const char *)mb->buf);
+	mem_deref(mb);
+}
+
+static void tell_ringing(struct leg *l)
+{
+	if (l->told_ringing)
+		return;
+	l->told_ringing = true;
+	emit(l->call, l, "ringing");
+}
+
+static void tell_hangup(struct leg *l)
+{
+	if (l->told_hangup)
+		return;
+	l->told_hangup = true;
+	emit(l->call, l, "hangup");
 }
 
 /* ---- CDR --------------------------------------------------------------- */
@@ -218,6 +276,7 @@ static void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	l->end_ms = now_ms();
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
+	tell_hangup(l);
 	call_end(l->call, by);
 }
 
@@ -312,12 +371,14 @@ static void customer_answered(struct call *c)
 	struct leg *ag = c->legs[ROLE_AGENT];
 
 	ag->tone = mem_deref(ag->tone);        /* ringback ends */
+	tell_ringing(cust);
 	cust->answered = true;
 	cust->answer_ms = now_ms();
 	c->cdr.answer_ms = cust->answer_ms;
 	if (c->callee_agent[0])
 		set_agent_state(c, c->callee_agent, AS_BUSY);
 	start_recording(c);
+	emit(c, cust, "answer");
 	OCC_INFO("call answered session=%s uniqueid=%lld peer=%s codec=%s",
 		 c->sessionid, (long long)cust->uniqueid, cust->peer,
 		 cust->mep ? mep_codec(cust->mep) : "virtual");
@@ -330,6 +391,7 @@ static void customer_ringing(struct call *c, bool early_media)
 
 	if (!cust->rang) {
 		cust->rang = true;
+		tell_ringing(cust);
 		if (c->callee_agent[0])
 			set_agent_state(c, c->callee_agent, AS_RING);
 		OCC_INFO("customer ringing session=%s uniqueid=%lld",
@@ -375,6 +437,7 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 	if (l->role == ROLE_AGENT) {
 		if (!l->rang) {
 			l->rang = true;
+			tell_ringing(l);
 			OCC_INFO("agent ringing session=%s uniqueid=%lld",
 				 l->call->sessionid, (long long)l->uniqueid);
 		}
@@ -394,6 +457,8 @@ static void leg_up(struct leg *l)
 	if (l->role == ROLE_AGENT) {
 		l->answered = true;
 		l->answer_ms = now_ms();
+		tell_ringing(l);
+		emit(c, l, "answer");
 		set_agent_state(c, c->agent, AS_BUSY);
 		OCC_INFO("agent answered session=%s uniqueid=%lld codec=%s",
 			 c->sessionid, (long long)l->uniqueid,
@@ -497,6 +562,8 @@ static void virtual_invite(struct leg *l)
 {
 	l->state = LEG_EARLY;
 	l->rang = true;
+	if (l->role == ROLE_AGENT)
+		tell_ringing(l);
 	if (l->role == ROLE_CUSTOMER)
 		customer_ringing(l->call, false);
 	tmr_start(&l->tmr, VIRTUAL_ANSWER_MS, virtual_answer, l);
@@ -643,7 +710,8 @@ static void finish(void *arg)
 	struct leg *ag = c->legs[ROLE_AGENT];
 	int64_t now = now_ms();
 
-	for (int i = 0; i < 2; i++) {
+	/* the manual's order: the customer's hangup, the agent's, the call's */
+	for (int i = ROLE_CUSTOMER; i >= ROLE_AGENT; i--) {
 		struct leg *l = c->legs[i];
 		if (!l)
 			continue;
@@ -651,8 +719,10 @@ static void finish(void *arg)
 			l->state = LEG_GONE;
 			l->end_ms = now;
 		}
+		tell_hangup(l);
 		save_leg(l);
 	}
+	emit(c, NULL, "hangup");
 	c->cdr.end_ms = now;
 	str_ncpy(c->cdr.disposition, disposition(c),
 		 sizeof(c->cdr.disposition));
@@ -746,6 +816,7 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	str_ncpy(c->team, req->team, sizeof(c->team));
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));
 	c->acw_mode = req->acw_mode;
+	c->group_id = req->group_id;
 	str_ncpy(c->req.target, req->target, sizeof(c->req.target));
 	str_ncpy(c->req.callerid, req->callerid, sizeof(c->req.callerid));
 	str_ncpy(c->req.trunk, req->trunk, sizeof(c->req.trunk));
@@ -907,6 +978,7 @@ int call_hold(struct call *c, bool silence)
 		return err;
 	c->on_hold = true;
 	c->hold_silence = silence;
+	emit(c, cu, "onhold");
 	if (!silence && !cu->virtual) {
 		if (!moh[0] || player_wav(&cu->tone, moh, tone_to_leg, cu))
 			player_tone(&cu->tone, &(struct tone_spec){
@@ -930,6 +1002,7 @@ int call_resume(struct call *c)
 	if (err)
 		return err;
 	c->on_hold = false;
+	emit(c, cu, "resume");
 	OCC_INFO("resume session=%s", c->sessionid);
 	return 0;
 }

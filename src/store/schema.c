@@ -171,6 +171,49 @@ static const struct migration migrations[] = {
 	  "CREATE TABLE counters ("
 	  "  name TEXT NOT NULL PRIMARY KEY,"
 	  "  value INTEGER NOT NULL) WITHOUT ROWID;" },
+
+	/*
+	 * The event bus's log and its delivery cursors, both deleted with
+	 * their team.
+	 *
+	 * events is a rowid table, like cdr: a row carries up to 8 KiB of
+	 * text, and in a WITHOUT ROWID table (an index b-tree) anything over
+	 * about 1 KiB of a 4 KiB page spills to overflow pages. The primary
+	 * key (team_id, eventid) is the team's replay in order (and
+	 * store_event_last() is one seek at its end).
+	 *
+	 * The per-agent replay reads two partial indexes, one per agent
+	 * column, each (team_id, agent, eventid): store_event_visit() takes
+	 * the first `limit` eventids of each in order (index only), merges
+	 * them and fetches those rows by primary key, so a replay costs
+	 * O(limit) however rare the agent is in a long history. Most events
+	 * have no second agent and some none at all; "WHERE agentN <> ''"
+	 * keeps those out of the indexes, so such an append writes fewer
+	 * b-trees. A single table of (team, agent, eventid) pairs would need
+	 * a second INSERT (or a trigger) on every append.
+	 *
+	 * events_ts serves store_event_prune().
+	 */
+	{ "event log and delivery cursors",
+	  "CREATE TABLE events ("
+	  "  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+	  "  eventid INTEGER NOT NULL CHECK (eventid > 0),"
+	  "  ts_ms INTEGER NOT NULL,"
+	  "  agent1 TEXT NOT NULL DEFAULT '',"
+	  "  agent2 TEXT NOT NULL DEFAULT '',"
+	  "  text TEXT NOT NULL CHECK (text <> ''),"
+	  "  PRIMARY KEY (team_id, eventid));"
+	  "CREATE INDEX events_agent1 ON events(team_id, agent1, eventid)"
+	  " WHERE agent1 <> '';"
+	  "CREATE INDEX events_agent2 ON events(team_id, agent2, eventid)"
+	  " WHERE agent2 <> '';"
+	  "CREATE INDEX events_ts ON events(ts_ms);"
+	  "CREATE TABLE cursors ("
+	  "  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+	  "  sink TEXT NOT NULL CHECK (length(sink) BETWEEN 1 AND 31"
+	  "   AND NOT sink GLOB '*[^a-z_]*'),"
+	  "  eventid INTEGER NOT NULL CHECK (eventid >= 0),"
+	  "  PRIMARY KEY (team_id, sink)) WITHOUT ROWID;" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

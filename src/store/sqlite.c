@@ -16,8 +16,9 @@
  * closing interrupted calls and their legs) run between op_begin() and
  * op_end(), a savepoint that undoes both on error. store_counter_next() is
  * one UPSERT ... RETURNING, so occd and occctl can both draw from a counter.
- * store_load(), store_state_log_visit() and store_cdr_visit() prepare their
- * own statements because their callbacks may call back into the store.
+ * store_load(), store_state_log_visit(), store_cdr_visit() and
+ * store_event_visit() prepare their own statements because their callbacks
+ * may call back into the store.
  *
  * SQLite errors map to errno values: a UNIQUE or PRIMARY KEY conflict is
  * EEXIST, a missing parent row (FOREIGN KEY) is ENOENT, a CHECK is EINVAL,
@@ -57,6 +58,8 @@ enum stmt_id {
 	S_CDR_BEGIN, S_CDR_END, S_CDR_LEG, S_CDR_GET,
 	S_CDR_CLOSE_LEGS, S_CDR_CLOSE,
 	S_COUNTER_NEXT,
+	S_EVENT_ADD, S_EVENT_LAST, S_EVENT_PRUNE,
+	S_CURSOR_GET, S_CURSOR_SET,
 	S_COUNT
 };
 
@@ -72,6 +75,8 @@ enum stmt_id {
 	" userdata, vars"
 #define LEG_COLS "sessionid, uniqueid, channel, role, peer, start_ms," \
 	" answer_ms, end_ms, disposition"
+/* The columns of an event, in the order read_event() reads them. */
+#define EVENT_COLS "team_id, eventid, ts_ms, agent1, agent2, text"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN_W]  = "BEGIN IMMEDIATE",
@@ -199,6 +204,23 @@ static const char *const stmt_sql[S_COUNT] = {
 		"INSERT INTO counters (name, value) VALUES (?1, 1)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + 1"
 		" RETURNING value",
+	/* on every call event: one INSERT, no read first */
+	[S_EVENT_ADD] = "INSERT INTO events (" EVENT_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* one seek to the end of the team's primary-key range */
+	[S_EVENT_LAST] = "SELECT eventid FROM events WHERE team_id = ?1"
+		" ORDER BY eventid DESC LIMIT 1",
+	/* Each team's newest event stays however old it is: it is where
+	 * store_event_last() resumes counting, so pruning a quiet team
+	 * must not let a restarted occd hand out its eventids again. */
+	[S_EVENT_PRUNE] = "DELETE FROM events WHERE ts_ms < ?1"
+		" AND eventid < (SELECT max(n.eventid) FROM events AS n"
+		"  WHERE n.team_id = events.team_id)",
+	[S_CURSOR_GET] = "SELECT eventid FROM cursors"
+		" WHERE team_id = ?1 AND sink = ?2",
+	[S_CURSOR_SET] = "INSERT INTO cursors (team_id, sink, eventid)"
+		" VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (team_id, sink) DO UPDATE SET eventid = ?3",
 };
 
 struct sqlite_store {
@@ -1163,6 +1185,154 @@ static int sq_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np)
 	return err;
 }
 
+/* ---- events ---- */
+
+static int sq_event_append(struct store *st, const struct st_event *e)
+{
+	return exec(be(st), S_EVENT_ADD, NULL, "IIIttt", e->team_id,
+		    e->eventid, e->ts_ms, e->agent1, e->agent2, e->text);
+}
+
+/* The single column of a row1() query, 0 if there is no row. */
+static int int_or_0(int err, sqlite3_stmt *q, int64_t *vp)
+{
+	if (err == ENOENT) {
+		*vp = 0;
+		return 0;
+	}
+	if (err)
+		return err;
+	*vp = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
+}
+
+static int sq_event_last(struct store *st, int64_t team_id,
+			 int64_t *eventidp)
+{
+	sqlite3_stmt *q = NULL;
+	int err = row1(be(st), S_EVENT_LAST, &q, "I", team_id);
+
+	return int_or_0(err, q, eventidp);
+}
+
+/* Own statements, not stmt[]: the handler may call back into the store. */
+static const char *const event_visit_sql[2] = {
+	/* the team's primary key, in order, from after on */
+	"SELECT " EVENT_COLS " FROM events"
+	" WHERE team_id = ?1 AND eventid > ?2 ORDER BY eventid LIMIT ?3",
+	/* The first ?3 eventids of the agent from each agent index (index
+	 * only), merged, then those rows by primary key: O(limit) however
+	 * few of the team's events concern the agent. A plain "agent1 = ?4
+	 * OR agent2 = ?4" lets SQLite walk the team's whole key range from
+	 * after on, or sort every match, to find the first ?3. */
+	"SELECT " EVENT_COLS " FROM events WHERE team_id = ?1 AND eventid IN ("
+	" SELECT eventid FROM (SELECT eventid FROM events"
+	"  WHERE team_id = ?1 AND agent1 = ?4 AND agent1 <> ''"
+	"  AND eventid > ?2 ORDER BY eventid LIMIT ?3)"
+	" UNION"
+	" SELECT eventid FROM (SELECT eventid FROM events"
+	"  WHERE team_id = ?1 AND agent2 = ?4 AND agent2 <> ''"
+	"  AND eventid > ?2 ORDER BY eventid LIMIT ?3))"
+	" ORDER BY eventid LIMIT ?3",
+};
+
+/* EVENT_COLS, in order. */
+static bool read_event(sqlite3_stmt *q, struct st_event *e)
+{
+	e->team_id = sqlite3_column_int64(q, 0);
+	e->eventid = sqlite3_column_int64(q, 1);
+	e->ts_ms = sqlite3_column_int64(q, 2);
+	return col_text(e->agent1, sizeof(e->agent1), q, 3) &&
+	       col_text(e->agent2, sizeof(e->agent2), q, 4) &&
+	       col_text(e->text, sizeof(e->text), q, 5);
+}
+
+static int sq_event_visit(struct store *st, int64_t team_id, int64_t after,
+			  const char *agent, unsigned limit, store_event_h *h,
+			  void *arg)
+{
+	struct sqlite_store *s = be(st);
+	const char *sql = event_visit_sql[agent != NULL];
+	sqlite3_stmt *q = NULL;
+	struct st_event *e;
+	int rc, err = 0;
+
+	/* 8 KiB: not on the stack of a callback chain */
+	e = mem_alloc(sizeof(*e), NULL);
+	if (!e)
+		return ENOMEM;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_err(s, rc, sql);
+		goto out;
+	}
+	/* one statement: one snapshot, no transaction needed */
+	sqlite3_bind_int64(q, 1, team_id);
+	sqlite3_bind_int64(q, 2, after);
+	sqlite3_bind_int64(q, 3, limit ? (sqlite3_int64)limit : -1);
+	if (agent)
+		sqlite3_bind_text(q, 4, agent, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!read_event(q, e)) {
+			OCC_ERR("events: over-long value in team %lld"
+				" event %lld", (long long)team_id,
+				(long long)sqlite3_column_int64(q, 1));
+			err = EIO;
+			break;
+		}
+		h(e, arg);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = map_err(s, sqlite3_extended_errcode(s->db), sql);
+ out:
+	sqlite3_finalize(q);
+	mem_deref(e);
+	return err;
+}
+
+static int sq_event_prune(struct store *st, int64_t before_ms, unsigned *np)
+{
+	int n = 0;
+	int err = exec(be(st), S_EVENT_PRUNE, &n, "I", before_ms);
+
+	*np = err ? 0 : (unsigned)n;
+	return err;
+}
+
+static int sq_cursor_get(struct store *st, int64_t team_id, const char *sink,
+			 int64_t *eventidp)
+{
+	sqlite3_stmt *q = NULL;
+	int err = row1(be(st), S_CURSOR_GET, &q, "It", team_id, sink);
+
+	return int_or_0(err, q, eventidp);
+}
+
+static int sq_cursor_set(struct store *st, int64_t team_id, const char *sink,
+			 int64_t eventid)
+{
+	return exec(be(st), S_CURSOR_SET, NULL, "ItI", team_id, sink, eventid);
+}
+
+const char *sqlite_query_sql(const char *name)
+{
+	const struct {
+		const char *name, *sql;
+	} queries[] = {
+		{ "event_visit", event_visit_sql[0] },
+		{ "event_visit_agent", event_visit_sql[1] },
+		{ "event_last", stmt_sql[S_EVENT_LAST] },
+		{ "event_prune", stmt_sql[S_EVENT_PRUNE] },
+	};
+
+	for (size_t i = 0; name && i < ARRAY_SIZE(queries); i++) {
+		if (!strcmp(name, queries[i].name))
+			return queries[i].sql;
+	}
+	return NULL;
+}
+
 /* ---- counters ---- */
 
 static int sq_counter_next(struct store *st, const char *name, int64_t *valp)
@@ -1226,6 +1396,12 @@ static const struct store_ops sqlite_ops = {
 	.cdr_get = sq_cdr_get,
 	.cdr_visit = sq_cdr_visit,
 	.cdr_close_open = sq_cdr_close_open,
+	.event_append = sq_event_append,
+	.event_last = sq_event_last,
+	.event_visit = sq_event_visit,
+	.event_prune = sq_event_prune,
+	.cursor_get = sq_cursor_get,
+	.cursor_set = sq_cursor_set,
 	.counter_next = sq_counter_next,
 	.begin = sq_begin,
 	.commit = sq_commit,

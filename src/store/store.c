@@ -8,8 +8,9 @@
  * argon2 string (so a plaintext password can never reach a backend by
  * mistake); an HA1 and a sessionid are 32 lowercase hex digits; a trunk URI
  * is sip:/sips: or "virtual:"; a team setting key is [a-z_]{1,63}; a CDR's
- * direction, calldate shape and disposition are the ones store.h lists.
- * Backends may assume all of it.
+ * direction, calldate shape and disposition are the ones store.h lists; an
+ * event's text is non-empty, its eventid positive; a cursor's sink name is
+ * [a-z_]{1,31}. Backends may assume all of it.
  *
  * To add a store function: declare it in store.h, add the ops member in
  * store_impl.h, a checked wrapper here and the implementation in each
@@ -97,6 +98,18 @@ static bool trunk_uri_ok(const char *u)
 static bool setting_key_ok(const char *k)
 {
 	if (!str_ok(k, ST_NAME))
+		return false;
+	for (; *k; k++) {
+		if (!((*k >= 'a' && *k <= 'z') || *k == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* A delivery cursor's sink: [a-z_]{1,31}. */
+static bool sink_ok(const char *k)
+{
+	if (!str_ok(k, 32))
 		return false;
 	for (; *k; k++) {
 		if (!((*k >= 'a' && *k <= 'z') || *k == '_'))
@@ -446,6 +459,58 @@ int store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np)
 	if (np)
 		*np = err ? 0 : n;
 	return err;
+}
+
+int store_event_append(struct store *st, const struct st_event *e)
+{
+	CHECK(st && e && e->team_id > 0 && e->eventid > 0 && e->ts_ms >= 0);
+	CHECK(str_fits(e->agent1, sizeof(e->agent1)));
+	CHECK(str_fits(e->agent2, sizeof(e->agent2)));
+	CHECK(str_ok(e->text, sizeof(e->text)));
+	return st->ops->event_append(st, e);
+}
+
+int store_event_last(struct store *st, int64_t team_id, int64_t *eventidp)
+{
+	CHECK(st && eventidp && team_id > 0);
+	return st->ops->event_last(st, team_id, eventidp);
+}
+
+int store_event_visit(struct store *st, int64_t team_id, int64_t after,
+		      const char *agent, unsigned limit,
+		      void (*h)(const struct st_event *e, void *arg),
+		      void *arg)
+{
+	CHECK(st && h && team_id > 0 && after >= 0);
+	/* "" would select the events that concern no agent */
+	CHECK(!agent || str_ok(agent, ST_NUM));
+	return st->ops->event_visit(st, team_id, after, agent, limit, h, arg);
+}
+
+int store_event_prune(struct store *st, int64_t before_ms, unsigned *np)
+{
+	unsigned n = 0;
+	int err;
+
+	CHECK(st);
+	err = st->ops->event_prune(st, before_ms, &n);
+	if (np)
+		*np = err ? 0 : n;
+	return err;
+}
+
+int store_cursor_get(struct store *st, int64_t team_id, const char *sink,
+		     int64_t *eventidp)
+{
+	CHECK(st && eventidp && team_id > 0 && sink_ok(sink));
+	return st->ops->cursor_get(st, team_id, sink, eventidp);
+}
+
+int store_cursor_set(struct store *st, int64_t team_id, const char *sink,
+		     int64_t eventid)
+{
+	CHECK(st && team_id > 0 && sink_ok(sink) && eventid >= 0);
+	return st->ops->cursor_set(st, team_id, sink, eventid);
 }
 
 int store_counter_next(struct store *st, const char *name, int64_t *valp)

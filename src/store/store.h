@@ -260,6 +260,43 @@ int  store_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
  * open legs; *np = how many calls (np may be NULL). Called by occd at start. */
 int  store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np);
 
+/* Events (the event bus's log, events/bus.c). eventid is monotonic per
+ * team; text is the wire message. agent1/agent2 name the agents the event
+ * concerns ("" if none), for per-agent channels. Events and cursors are
+ * deleted with their team. */
+enum { ST_EVENT = 8192 };
+struct st_event {
+	int64_t team_id;
+	int64_t eventid;
+	int64_t ts_ms;
+	char agent1[ST_NUM];
+	char agent2[ST_NUM];
+	char text[ST_EVENT];
+};
+/* EEXIST if (team, eventid) is taken, ENOENT if there is no such team;
+ * text must be non-empty, eventid > 0. */
+int  store_event_append(struct store *st, const struct st_event *e);
+/* The team's highest eventid, 0 if none. */
+int  store_event_last(struct store *st, int64_t team_id, int64_t *eventidp);
+/* Events of the team with eventid > after, ascending, at most limit (0: no
+ * limit); with agent non-NULL (not "") only those whose agent1 or agent2 is
+ * it. Callbacks may call back into the store. */
+int  store_event_visit(struct store *st, int64_t team_id, int64_t after,
+		       const char *agent, unsigned limit,
+		       void (*h)(const struct st_event *e, void *arg),
+		       void *arg);
+/* Delete events older than before_ms, except each team's newest event
+ * (store_event_last() must not go back, or eventids would be reused after
+ * a restart); *np = how many (np may be NULL). */
+int  store_event_prune(struct store *st, int64_t before_ms, unsigned *np);
+/* Delivery cursors: the last eventid a sink ("webhook", [a-z_]{1,31}) has
+ * delivered for a team; 0 if none. set overwrites (0 resets); ENOENT if
+ * there is no such team. */
+int  store_cursor_get(struct store *st, int64_t team_id, const char *sink,
+		      int64_t *eventidp);
+int  store_cursor_set(struct store *st, int64_t team_id, const char *sink,
+		      int64_t eventid);
+
 /* A persistent monotonic counter (e.g. "uniqueid"): *valp = previous + 1. */
 int  store_counter_next(struct store *st, const char *name, int64_t *valp);
 

@@ -20,6 +20,7 @@
 typedef void (store_log_h)(const struct st_state_log *l, void *arg);
 typedef void (store_cdr_h)(const struct st_cdr *c, void *arg);
 typedef void (store_leg_h)(const struct st_cdr_leg *l, void *arg);
+typedef void (store_event_h)(const struct st_event *e, void *arg);
 
 struct store_ops {
 	const char *name;
@@ -86,6 +87,19 @@ struct store_ops {
 			 store_leg_h *leg_h, void *arg);
 	int (*cdr_close_open)(struct store *st, int64_t now_ms, unsigned *np);
 
+	int (*event_append)(struct store *st, const struct st_event *e);
+	int (*event_last)(struct store *st, int64_t team_id,
+			  int64_t *eventidp);
+	/* agent NULL: all; limit 0: no limit */
+	int (*event_visit)(struct store *st, int64_t team_id, int64_t after,
+			   const char *agent, unsigned limit,
+			   store_event_h *h, void *arg);
+	int (*event_prune)(struct store *st, int64_t before_ms, unsigned *np);
+	int (*cursor_get)(struct store *st, int64_t team_id, const char *sink,
+			  int64_t *eventidp);
+	int (*cursor_set)(struct store *st, int64_t team_id, const char *sink,
+			  int64_t eventid);
+
 	int (*counter_next)(struct store *st, const char *name, int64_t *valp);
 
 	int (*begin)(struct store *st);
@@ -108,5 +122,9 @@ int sqlite_schema_version(void);
 /* Apply the steps up to version (1..sqlite_schema_version()) only: for
  * tests that build a database as an older occ left it. */
 int sqlite_schema_migrate_to(struct sqlite3 *db, int version);
+/* The SQL of the queries whose plans matter on large tables, for tests that
+ * check them with EXPLAIN QUERY PLAN: "event_visit", "event_visit_agent",
+ * "event_last", "event_prune". NULL for any other name. */
+const char *sqlite_query_sql(const char *name);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_store.c — the store API against real SQLite files in a mkdtemp
  * directory: every kind of row, unique keys, cascades, runtime state across
- * a reopen, the state-log window, migrations, and the demo data set
+ * a reopen, the state-log window, the event log and its cursors (and the
+ * query plans of its replay), migrations, and the demo data set
  * (core/provision.c, which exists to fill a store).
  *
  * Each test body runs between fx_open() and fx_close() so a failed
@@ -1722,7 +1723,7 @@ UNIT_TEST(store_team_delete_keeps_cdr)
 	fx_run(unit_failed_, body_cascade_telephony);
 }
 
-/* ---- migration 1 -> 2 ---- */
+/* ---- migration from version 1 ---- */
 
 static void body_migrate_v1(int *unit_failed_, struct fx *f)
 {
@@ -1759,8 +1760,7 @@ static void body_migrate_v1(int *unit_failed_, struct fx *f)
 			  " WHERE name = 'trunks'"), 0);
 
 	UT_EQ_INT(store_open(&f->st, f->dir), 0);
-	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 2);
-	UT_EQ_INT(sqlite_schema_version(), 2);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), sqlite_schema_version());
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.nteam, 1);
 	UT_EQ_STR(s.teams[0].name, "old");
@@ -1785,9 +1785,528 @@ static void body_migrate_v1(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(s.ntrunk + s.nreg + s.nsetting, 3);
 }
 
-UNIT_TEST(store_migration_v1_to_v2_keeps_rows)
+UNIT_TEST(store_migration_from_v1_keeps_rows)
 {
 	fx_run(unit_failed_, body_migrate_v1);
+}
+
+/* ---- events ---- */
+
+static int add_event(struct store *st, int64_t team, int64_t eventid,
+		     int64_t ts_ms, const char *agent1, const char *agent2)
+{
+	struct st_event *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return ENOMEM;
+	e->team_id = team;
+	e->eventid = eventid;
+	e->ts_ms = ts_ms;
+	snprintf(e->agent1, sizeof(e->agent1), "%s", agent1);
+	snprintf(e->agent2, sizeof(e->agent2), "%s", agent2);
+	snprintf(e->text, sizeof(e->text),
+		 "event=AgentStatus&agent=%s&eventid=%lld&", agent1,
+		 (long long)eventid);
+	err = store_event_append(st, e);
+	free(e);
+	return err;
+}
+
+struct ev_seen {
+	char ids[128];          /* "1,2,5" */
+	size_t len;
+	int n;
+	int64_t team, ts;       /* of the last one */
+	char agent1[ST_NUM], agent2[ST_NUM];
+	size_t text_len;
+	char text[64];          /* its first 63 bytes */
+	/* call back into the store from the handler */
+	struct store *st;
+	int64_t last_seen;
+	int cursor_err;
+};
+
+static void on_event(const struct st_event *e, void *arg)
+{
+	struct ev_seen *es = arg;
+
+	es->len += (size_t)snprintf(es->ids + es->len,
+				    sizeof(es->ids) - es->len, "%s%lld",
+				    es->n ? "," : "", (long long)e->eventid);
+	es->n++;
+	es->team = e->team_id;
+	es->ts = e->ts_ms;
+	snprintf(es->agent1, sizeof(es->agent1), "%s", e->agent1);
+	snprintf(es->agent2, sizeof(es->agent2), "%s", e->agent2);
+	es->text_len = strlen(e->text);
+	memcpy(es->text, e->text, es->text_len < sizeof(es->text) ?
+	       es->text_len + 1 : sizeof(es->text) - 1);
+	es->text[sizeof(es->text) - 1] = '\0';
+	if (es->st) {
+		es->cursor_err = store_cursor_set(es->st, e->team_id, "sse",
+						  e->eventid);
+		if (!es->cursor_err)
+			es->cursor_err = store_event_last(es->st, e->team_id,
+							  &es->last_seen);
+	}
+}
+
+/* eventids visited, "" if none; NULL on error (then *errp says why) */
+static const char *visit_ids(struct store *st, struct ev_seen *es,
+			     int64_t team, int64_t after, const char *agent,
+			     unsigned limit, int *errp)
+{
+	memset(es, 0, sizeof(*es));
+	*errp = store_event_visit(st, team, after, agent, limit, on_event, es);
+	return *errp ? NULL : es->ids;
+}
+
+static void body_event_log(int *unit_failed_, struct fx *f)
+{
+	struct ev_seen es;
+	struct st_event *big;
+	int64_t t1, t2, last = -1;
+	int err;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
+	UT_EQ_INT(last, 0);
+
+	UT_EQ_INT(add_event(f->st, t1, 1, 1000, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 2, 1001, "8002", "8001"), 0);
+	UT_EQ_INT(add_event(f->st, t1, 3, 1002, "", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 4, 1003, "8002", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 5, 1004, "8001", "8001"), 0);
+	UT_EQ_INT(add_event(f->st, t1, 6, 1005, "", "8003"), 0);
+	/* team 2 has its own numbers and the same agent numbers */
+	UT_EQ_INT(add_event(f->st, t2, 1, 1000, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t2, 2, 1001, "8002", ""), 0);
+
+	UT_EQ_INT(add_event(f->st, t1, 3, 2000, "8009", ""), EEXIST);
+	UT_EQ_INT(add_event(f->st, 999, 1, 1000, "8001", ""), ENOENT);
+	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
+	UT_EQ_INT(last, 6);
+	UT_EQ_INT(store_event_last(f->st, t2, &last), 0);
+	UT_EQ_INT(last, 2);
+	UT_EQ_INT(store_event_last(f->st, 999, &last), 0);
+	UT_EQ_INT(last, 0);
+
+	/* the whole team, in order, every field back */
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "1,2,3,4,5,6");
+	UT_EQ_INT(es.team, t1);
+	UT_EQ_INT(es.ts, 1005);
+	UT_EQ_STR(es.agent1, "");
+	UT_EQ_STR(es.agent2, "8003");
+	UT_EQ_STR(es.text, "event=AgentStatus&agent=&eventid=6&");
+	/* after, limit, both */
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 2, NULL, 0, &err), "3,4,5,6");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 2, &err), "1,2");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 2, NULL, 2, &err), "3,4");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 6, NULL, 0, &err), "");
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "1,2");
+	UT_EQ_STR(visit_ids(f->st, &es, 999, 0, NULL, 0, &err), "");
+
+	/* one agent: agent1 or agent2, once even when both */
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 0, &err), "1,2,5");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8002", 0, &err), "2,4");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8003", 0, &err), "6");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8009", 0, &err), "");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 2, &err), "1,2");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 1, "8001", 1, &err), "2");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 2, "8001", 5, &err), "5");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 1, "8002", 1, &err), "2");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 1, &err), "1");
+	UT_EQ_STR(es.agent1, "8001");
+	/* the other team's 8001 is another agent */
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, "8001", 0, &err), "1");
+	UT_EQ_INT(es.team, t2);
+
+	/* the handler may call back into the store */
+	memset(&es, 0, sizeof(es));
+	es.st = f->st;
+	UT_EQ_INT(store_event_visit(f->st, t1, 3, "8001", 0, on_event, &es), 0);
+	UT_EQ_STR(es.ids, "5");
+	UT_EQ_INT(es.cursor_err, 0);
+	UT_EQ_INT(es.last_seen, 6);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "sse", &last), 0);
+	UT_EQ_INT(last, 5);
+
+	/* the longest text fits and comes back whole */
+	big = calloc(1, sizeof(*big));
+	UT_ASSERT(big != NULL);
+	big->team_id = t2;
+	big->eventid = 3;
+	big->ts_ms = 1002;
+	memset(big->text, 'x', sizeof(big->text) - 1);
+	err = store_event_append(f->st, big);
+	big->text[sizeof(big->text) - 1] = 'x';   /* no NUL: rejected */
+	big->eventid = 4;
+	if (!err)
+		err = store_event_append(f->st, big) == EINVAL ? 0 : -1;
+	free(big);
+	UT_EQ_INT(err, 0);
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 2, NULL, 0, &err), "3");
+	UT_EQ_INT(es.text_len, ST_EVENT - 1);
+}
+
+UNIT_TEST(store_event_append_last_visit)
+{
+	fx_run(unit_failed_, body_event_log);
+}
+
+static void nop_event(const struct st_event *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+}
+
+static void body_event_bad_input(int *unit_failed_, struct fx *f)
+{
+	struct st_event *e = calloc(1, sizeof(*e));
+	int64_t t, v;
+	int r[8];
+
+	UT_ASSERT(e != NULL);
+	UT_EQ_INT(store_team_add(f->st, "t", &t), 0);
+	e->team_id = t;
+	e->eventid = 1;
+	e->ts_ms = 1;
+	r[0] = store_event_append(f->st, e);            /* empty text */
+	snprintf(e->text, sizeof(e->text), "event=x&");
+	e->eventid = 0;
+	r[1] = store_event_append(f->st, e);
+	e->eventid = 1;
+	e->team_id = 0;
+	r[2] = store_event_append(f->st, e);
+	e->team_id = t;
+	memset(e->agent1, '1', sizeof(e->agent1));     /* no NUL */
+	r[3] = store_event_append(f->st, e);
+	e->agent1[0] = '\0';
+	e->ts_ms = -1;
+	r[4] = store_event_append(f->st, e);
+	e->ts_ms = 1;
+	r[5] = store_event_append(f->st, e);
+	r[6] = store_event_append(NULL, e);
+	r[7] = store_event_append(f->st, NULL);
+	free(e);
+	UT_EQ_INT(r[0], EINVAL);
+	UT_EQ_INT(r[1], EINVAL);
+	UT_EQ_INT(r[2], EINVAL);
+	UT_EQ_INT(r[3], EINVAL);
+	UT_EQ_INT(r[4], EINVAL);
+	UT_EQ_INT(r[5], 0);
+	UT_EQ_INT(r[6], EINVAL);
+	UT_EQ_INT(r[7], EINVAL);
+
+	UT_EQ_INT(store_event_last(f->st, 0, &v), EINVAL);
+	UT_EQ_INT(store_event_last(f->st, t, NULL), EINVAL);
+	UT_EQ_INT(store_event_visit(f->st, t, 0, "", 0, nop_event, NULL),
+		  EINVAL);
+	UT_EQ_INT(store_event_visit(f->st, t, 0, NULL, 0, NULL, NULL), EINVAL);
+	UT_EQ_INT(store_event_visit(f->st, 0, 0, NULL, 0, nop_event, NULL),
+		  EINVAL);
+	UT_EQ_INT(store_event_visit(f->st, t, -1, NULL, 0, nop_event, NULL),
+		  EINVAL);
+	UT_EQ_INT(store_event_prune(NULL, 1, NULL), EINVAL);
+}
+
+UNIT_TEST(store_event_rejects_bad_input)
+{
+	fx_run(unit_failed_, body_event_bad_input);
+}
+
+static void body_event_prune(int *unit_failed_, struct fx *f)
+{
+	struct ev_seen es;
+	int64_t t1, t2, last;
+	unsigned n = 99;
+	int err;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_event(f->st, t1, 1, 100, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 2, 200, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 3, 300, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t1, 4, 400, "", "8001"), 0);
+	UT_EQ_INT(add_event(f->st, t2, 1, 50, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, t2, 2, 60, "8001", ""), 0);
+
+	UT_EQ_INT(store_event_prune(f->st, 50, &n), 0);   /* older than */
+	UT_EQ_INT(n, 0);
+	UT_EQ_INT(store_event_prune(f->st, 300, &n), 0);
+	UT_EQ_INT(n, 3);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "3,4");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 0, &err), "3,4");
+	/* a team's newest event stays, however old: eventids go on */
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "2");
+	UT_EQ_INT(store_event_prune(f->st, 1000000, NULL), 0);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "4");
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "2");
+	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
+	UT_EQ_INT(last, 4);
+	UT_EQ_INT(store_event_last(f->st, t2, &last), 0);
+	UT_EQ_INT(last, 2);
+	UT_EQ_INT(store_event_prune(f->st, 1000000, &n), 0);
+	UT_EQ_INT(n, 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM events"), 2);
+	UT_EQ_INT(add_event(f->st, t1, 5, 2000000, "8001", ""), 0);
+	UT_EQ_INT(store_event_prune(f->st, 1000000, &n), 0);
+	UT_EQ_INT(n, 1);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "5");
+}
+
+UNIT_TEST(store_event_prune_keeps_newest)
+{
+	fx_run(unit_failed_, body_event_prune);
+}
+
+static void body_cursor(int *unit_failed_, struct fx *f)
+{
+	char sink[40];
+	int64_t t1, t2, v = -1;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 0);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", 5), 0);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "nchan", 7), 0);
+	UT_EQ_INT(store_cursor_set(f->st, t2, "webhook", 9), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 5);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "nchan", &v), 0);
+	UT_EQ_INT(v, 7);
+	UT_EQ_INT(store_cursor_get(f->st, t2, "webhook", &v), 0);
+	UT_EQ_INT(v, 9);
+	UT_EQ_INT(store_cursor_get(f->st, t2, "nchan", &v), 0);
+	UT_EQ_INT(v, 0);
+	/* overwrite, also backwards, and back to none */
+	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", 12), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 12);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", 3), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 3);
+	UT_EQ_INT(reopen(f), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 3);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", 0), 0);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
+	UT_EQ_INT(v, 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cursors"), 3);
+
+	UT_EQ_INT(store_cursor_set(f->st, 999, "webhook", 1), ENOENT);
+	UT_EQ_INT(store_cursor_get(f->st, 999, "webhook", &v), 0);
+	UT_EQ_INT(v, 0);
+
+	/* sink names: [a-z_]{1,31} */
+	UT_EQ_INT(store_cursor_set(f->st, t1, "", 1), EINVAL);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "Webhook", 1), EINVAL);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "web-hook", 1), EINVAL);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "sink1", 1), EINVAL);
+	UT_EQ_INT(store_cursor_set(f->st, t1, NULL, 1), EINVAL);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "web hook", &v), EINVAL);
+	memset(sink, 'a', sizeof(sink));
+	sink[32] = '\0';
+	UT_EQ_INT(store_cursor_set(f->st, t1, sink, 1), EINVAL);
+	sink[31] = '\0';
+	UT_EQ_INT(store_cursor_set(f->st, t1, sink, 1), 0);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "back_end", 1), 0);
+	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", -1), EINVAL);
+	UT_EQ_INT(store_cursor_set(f->st, 0, "webhook", 1), EINVAL);
+	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", NULL), EINVAL);
+}
+
+UNIT_TEST(store_cursor_get_set)
+{
+	fx_run(unit_failed_, body_cursor);
+}
+
+static void body_event_cascade(int *unit_failed_, struct fx *f)
+{
+	struct ev_seen es;
+	int64_t keep, gone, t3, v;
+	int err;
+
+	UT_EQ_INT(store_team_add(f->st, "keep", &keep), 0);
+	UT_EQ_INT(store_team_add(f->st, "gone", &gone), 0);
+	UT_EQ_INT(add_event(f->st, gone, 1, 100, "8001", "8002"), 0);
+	UT_EQ_INT(add_event(f->st, gone, 2, 200, "8001", ""), 0);
+	UT_EQ_INT(add_event(f->st, keep, 1, 100, "8001", ""), 0);
+	UT_EQ_INT(store_cursor_set(f->st, gone, "webhook", 2), 0);
+	UT_EQ_INT(store_cursor_set(f->st, keep, "webhook", 1), 0);
+
+	UT_EQ_INT(store_team_del(f->st, "gone"), 0);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM events"), 1);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cursors"), 1);
+	UT_EQ_STR(visit_ids(f->st, &es, keep, 0, "8001", 0, &err), "1");
+	UT_EQ_INT(store_cursor_get(f->st, keep, "webhook", &v), 0);
+	UT_EQ_INT(v, 1);
+	/* a team that gets the old id (teams.id is no AUTOINCREMENT) starts
+	 * afresh */
+	UT_EQ_INT(store_team_add(f->st, "t3", &t3), 0);
+	UT_EQ_INT(t3, gone);
+	UT_EQ_INT(store_event_last(f->st, t3, &v), 0);
+	UT_EQ_INT(v, 0);
+	UT_EQ_INT(store_cursor_get(f->st, t3, "webhook", &v), 0);
+	UT_EQ_INT(v, 0);
+	UT_EQ_STR(visit_ids(f->st, &es, t3, 0, "8002", 0, &err), "");
+}
+
+UNIT_TEST(store_event_cascade_team)
+{
+	fx_run(unit_failed_, body_event_cascade);
+}
+
+/* The query plan of one of sqlite.c's queries, one line per step. */
+static int query_plan(const struct fx *f, const char *name, char *buf,
+		      size_t size)
+{
+	const char *sql = sqlite_query_sql(name);
+	char path[128], *eqp;
+	sqlite3_stmt *q = NULL;
+	sqlite3 *db = NULL;
+	size_t len = 0;
+	int rc;
+
+	buf[0] = '\0';
+	if (!sql)
+		return -1;
+	eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	snprintf(path, sizeof(path), "%s/occ.db", f->dir);
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, eqp, -1, &q, NULL);
+	while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW && len < size) {
+		const char *step = (const char *)sqlite3_column_text(q, 3);
+
+		len += (size_t)snprintf(buf + len, size - len, "%s\n", step);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	sqlite3_free(eqp);
+	return rc;
+}
+
+static bool has(const char *plan, const char *s)
+{
+	return strstr(plan, s) != NULL;
+}
+
+/* A full table scan or a sort of the matches would make a replay cost the
+ * team's (or agent's) whole history; these must be index seeks. */
+static void body_event_plans(int *unit_failed_, struct fx *f)
+{
+	char plan[1024];
+	int64_t t;
+
+	UT_EQ_INT(store_team_add(f->st, "t", &t), 0);
+	UT_EQ_INT(add_event(f->st, t, 1, 100, "8001", ""), 0);
+	UT_ASSERT(sqlite_query_sql("nope") == NULL);
+
+	UT_EQ_INT(query_plan(f, "event_visit", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "USING INDEX sqlite_autoindex_events_1"
+		      " (team_id=? AND eventid>?)"));
+	UT_ASSERT(!has(plan, "TEMP B-TREE") && !has(plan, "SCAN"));
+
+	UT_EQ_INT(query_plan(f, "event_visit_agent", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "USING COVERING INDEX events_agent1"
+		      " (team_id=? AND agent1=? AND eventid>?)"));
+	UT_ASSERT(has(plan, "USING COVERING INDEX events_agent2"
+		      " (team_id=? AND agent2=? AND eventid>?)"));
+	UT_ASSERT(has(plan, "USING INDEX sqlite_autoindex_events_1"
+		      " (team_id=? AND eventid=?)"));
+	UT_ASSERT(!has(plan, "SCAN events") && !has(plan, "SCAN TABLE"));
+	UT_ASSERT(!has(plan, "FOR ORDER BY"));
+
+	UT_EQ_INT(query_plan(f, "event_last", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "USING COVERING INDEX sqlite_autoindex_events_1"
+		      " (team_id=?)"));
+	UT_ASSERT(!has(plan, "TEMP B-TREE") && !has(plan, "SCAN"));
+
+	UT_EQ_INT(query_plan(f, "event_prune", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "USING INDEX events_ts (ts_ms<?)"));
+	UT_ASSERT(has(plan, "USING COVERING INDEX sqlite_autoindex_events_1"
+		      " (team_id=?)"));
+	UT_ASSERT(!has(plan, "SCAN"));
+}
+
+UNIT_TEST(store_event_query_plans)
+{
+	fx_run(unit_failed_, body_event_plans);
+}
+
+/* ---- migration from version 2 ---- */
+
+static void body_migrate_v2(int *unit_failed_, struct fx *f)
+{
+	char path[128];
+	struct ev_seen es;
+	struct st_cdr got;
+	struct snap s;
+	sqlite3 *db = NULL;
+	int64_t v;
+	int err;
+
+	/* a version-2 file, as the telephony release left it */
+	f->st = mem_deref(f->st);
+	rm_dir(f->dir);
+	UT_ASSERT(mkdir(f->dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/occ.db", f->dir);
+	UT_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	UT_EQ_INT(sqlite_schema_migrate_to(db, 2), 0);
+	UT_EQ_INT(sqlite3_exec(db,
+		"PRAGMA journal_mode = WAL;"
+		"INSERT INTO teams (id, name) VALUES (1, 'old');"
+		"INSERT INTO agents (id, team_id, number, name, pwhash, exten)"
+		" VALUES (5, 1, '8001', 'Ann', '" FAKE_HASH "', '8001');"
+		"INSERT INTO extensions (team_id, number, ha1, kind)"
+		" VALUES (1, '8001', '', 'sip');"
+		"INSERT INTO registrations (team_id, exten, contact,"
+		" expires_ms) VALUES (1, '8001', 'sip:8001@h', 1000);"
+		"INSERT INTO trunks (team_id, name, uri, is_default)"
+		" VALUES (1, 'gw', 'sip:gw', 1);"
+		"INSERT INTO team_settings (team_id, key, value)"
+		" VALUES (1, 'event_url', 'http://h/');"
+		"INSERT INTO cdr (sessionid, team_id, direction, calldate,"
+		" start_ms) VALUES ('efeb7b374a3408b0d0954f3000000001', 1,"
+		" 'out', '2024-05-01', 1000);"
+		"INSERT INTO counters (name, value) VALUES ('uniqueid', 41);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 2);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM sqlite_master"
+			  " WHERE name IN ('events', 'cursors')"), 0);
+
+	UT_EQ_INT(store_open(&f->st, f->dir), 0);
+	UT_EQ_INT(sqlite_schema_version(), 3);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 3);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.nteam, 1);
+	UT_EQ_STR(s.teams[0].name, "old");
+	UT_EQ_INT(s.nagent + s.nexten + s.nreg + s.ntrunk + s.nsetting, 5);
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f3000000001",
+				&got), 0);
+	UT_EQ_INT(got.team_id, 1);
+	UT_EQ_INT(store_counter_next(f->st, "uniqueid", &v), 0);
+	UT_EQ_INT(v, 42);
+
+	/* the new tables work on the old rows */
+	UT_EQ_INT(store_event_last(f->st, 1, &v), 0);
+	UT_EQ_INT(v, 0);
+	UT_EQ_INT(add_event(f->st, 1, 1, 1000, "8001", ""), 0);
+	UT_EQ_INT(store_cursor_set(f->st, 1, "webhook", 1), 0);
+	UT_EQ_INT(reopen(f), 0);      /* and step 3 is not run again */
+	UT_EQ_STR(visit_ids(f->st, &es, 1, 0, "8001", 0, &err), "1");
+	UT_EQ_INT(store_cursor_get(f->st, 1, "webhook", &v), 0);
+	UT_EQ_INT(v, 1);
+}
+
+UNIT_TEST(store_migration_v2_to_v3_keeps_rows)
+{
+	fx_run(unit_failed_, body_migrate_v2);
 }
 
 /* ---- provision.c ---- */

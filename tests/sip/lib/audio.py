@@ -1,11 +1,8 @@
 #!/usr/bin/env python3
-"""audio.py — tone, pcap and RTP tools for the SIP tests (python3 stdlib only).
+"""audio.py — tones, Goertzel and RTP tools for the SIP tests (python3 stdlib only).
 
   audio.py wav OUT --freq F [--freq F2] [--secs S] [--amp A]
       8 kHz mono 16-bit WAV of a steady tone (two tones are summed).
-  audio.py pcap OUT --freq F --codec pcmu|pcma [--secs S]
-      a pcap (Ethernet/IPv4/UDP/RTP, 20 ms packets) of the tone, for
-      sipp's play_pcap_audio.
   audio.py tone WAV --freq F [--freq F2] [--channel N] [--from S] [--to S]
                     [--absent] [--min-frac X]
       Goertzel: is the tone (all of the given frequencies at once) present
@@ -14,18 +11,22 @@
   audio.py rtp LOG --from T --to T (--tone F [--tone F2] | --absent F |
                    --quiet | --dtmf DIGITS | --pt PT)
       Checks on what rtppeer logged (T: Unix time, float).
-  audio.py rtppeer --port P --log LOG [--secs S] [--send F --codec C]
-      RTP endpoint on 127.0.0.1:P: logs every packet it receives (one JSON
-      object a line, payload in hex); with --send, answers the first
-      sender with a tone (symmetric RTP).
+  audio.py rtppeer --port P --log LOG [--secs S]
+                   [--send F --pt 0|8 --remote-file FILE]
+      A far end's RTP on 127.0.0.1:P (its SDP points occd here): logs
+      every packet it receives, one JSON object a line (arrival time, PT,
+      marker, seq, ts, SSRC, payload in hex), until SIGTERM or S seconds.
+      With --send it also speaks: a tone of F Hz in 20 ms PCMU (0) or PCMA
+      (8) packets, from P, to the "IP PORT" that FILE holds once it exists
+      (sipp writes occd's SDP address there).
 
-Tone detection: the signal is cut into 50 ms blocks; a block is loud when
-its RMS exceeds 200; the share of a block's energy at frequency f is
-r(f) = 2|X(f)|^2 / (N * sum x^2) (1.0 for a pure tone at f). A loud block
-"has" the tone when every asked frequency has r >= 0.5/len(freqs) * 0.8
-and together they hold >= 0.6 of the energy. Present: at least --min-frac
-(default 0.6) of the loud blocks have it, and loud blocks make up at least
-a fifth of the window. Absent: no more than 2 blocks have it.
+Tone detection (Goertzel): the signal is cut into 50 ms blocks; a block is
+loud when its RMS exceeds 200; the share of a block's energy at frequency f
+is r(f) = 2|X(f)|^2 / (N * sum x^2) (1.0 for a pure tone at f). A loud block
+has a single tone when r >= 0.6; two tones (a chime) when each has
+r >= 0.2 and together r >= 0.6. Present: at least --min-frac (default 0.6)
+of the loud blocks have it, and loud blocks make up at least a fifth of the
+window. Absent: no more than 2 blocks have it.
 """
 import argparse
 import json
@@ -170,7 +171,11 @@ def write_wav(path, samples, channels=1):
 
 
 def read_wav(path, channel):
-    with wave.open(path, "rb") as w:
+    try:
+        w = wave.open(path, "rb")
+    except (OSError, EOFError, wave.Error) as e:
+        raise SystemExit(f"FAIL cannot read {path!r}: {e}")
+    with w:
         ch, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
         if width != 2:
             raise SystemExit(f"{path}: {8 * width}-bit samples, want 16")
@@ -181,44 +186,13 @@ def read_wav(path, channel):
     return list(s[channel::ch]), rate
 
 
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def write_pcap(path, freqs, codec, secs, amp):
-    pt = 0 if codec == "pcmu" else 8
-    enc = ulaw_encode if pt == 0 else alaw_encode
-    samples = tone_samples(freqs, secs, amp)
-    src, dst = bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])
-    ssrc = 0x0CC51234 + pt
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    t0 = 1_700_000_000
-    for k in range(len(samples) // 160):
-        payload = bytes(enc(x) for x in samples[k * 160:(k + 1) * 160])
-        rtp = struct.pack("!BBHII", 0x80, pt | (0x80 if k == 0 else 0),
-                          k & 0xFFFF, k * 160, ssrc) + payload
-        udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), k & 0xFFFF,
-                         0, 64, 17, 0, src, dst)
-        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-        frame = b"\0" * 12 + b"\x08\x00" + ip + udp
-        usec = k * 20000
-        out.append(struct.pack("<IIII", t0 + usec // 1_000_000,
-                               usec % 1_000_000, len(frame), len(frame)))
-        out.append(frame)
-    with open(path, "wb") as f:
-        f.write(b"".join(out))
-
 # ---- RTP log checks -----------------------------------------------------
 
 
 def load_log(path, t_from, t_to):
     pkts = []
+    if not os.path.exists(path):
+        raise SystemExit(f"FAIL no RTP log {path}")
     with open(path) as f:
         for line in f:
             try:
@@ -283,47 +257,51 @@ def rtppeer(a):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    log = open(a.log, "w", buffering=1)
     deadline = time.time() + a.secs
     remote = None
-    tone = None
+    frames = []
     if a.send:
-        tone = tone_samples([a.send], 1.0, 6000)
-        pt = 0 if a.codec == "pcmu" else 8
-        enc = ulaw_encode if pt == 0 else alaw_encode
+        enc = ulaw_encode if a.pt == 0 else alaw_encode
+        tone = tone_samples([a.send], 1.0, 8000)   # 1 s: whole periods
         frames = [bytes(enc(x) for x in tone[i:i + 160])
                   for i in range(0, len(tone), 160)]
-        seq = ts = 0
-        next_send = 0.0
-    while not stop and time.time() < deadline:
-        timeout = 0.02
-        if remote and tone:
-            timeout = max(0.0, next_send - time.time())
-        r, _, _ = select.select([sock], [], [], timeout)
-        if r:
-            data, src = sock.recvfrom(2048)
+    seq = 0
+    next_send = 0.0
+    with open(a.log, "w", buffering=1) as log:
+        while not stop and time.time() < deadline:
             now = time.time()
-            if len(data) >= 12 and data[0] >> 6 == 2:
-                cc = data[0] & 0x0F
-                hl = 12 + 4 * cc
-                seqn, tsn, ssrc = struct.unpack("!HII", data[2:12])
-                log.write(json.dumps({
-                    "t": round(now, 4), "pt": data[1] & 0x7F,
-                    "m": data[1] >> 7, "seq": seqn, "ts": tsn, "ssrc": ssrc,
-                    "src": f"{src[0]}:{src[1]}",
-                    "payload": data[hl:].hex()}) + "\n")
-                if remote is None:
-                    remote = src
+            if frames and remote is None and os.path.exists(a.remote_file):
+                try:
+                    ip, port = open(a.remote_file).read().split()[:2]
+                    remote = (ip, int(port))
                     next_send = now
-        if remote and tone and time.time() >= next_send:
-            f = frames[(seq) % len(frames)]
-            pkt = struct.pack("!BBHII", 0x80, pt | (0x80 if seq == 0 else 0),
-                              seq & 0xFFFF, ts & 0xFFFFFFFF, 0x5EED) + f
-            sock.sendto(pkt, remote)
-            seq += 1
-            ts += 160
-            next_send += 0.02
-    log.close()
+                except ValueError:
+                    pass        # not written completely yet
+            if remote and now >= next_send:
+                pkt = struct.pack("!BBHII", 0x80,
+                                  a.pt | (0x80 if seq == 0 else 0),
+                                  seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
+                                  0x0CC5EED) + frames[seq % len(frames)]
+                sock.sendto(pkt, remote)
+                seq += 1
+                next_send += 0.02
+                if next_send < now - 0.1:      # never burst after a stall
+                    next_send = now
+            wait = 0.05 if not remote else max(0.0, next_send - time.time())
+            r, _, _ = select.select([sock], [], [], min(wait, 0.05))
+            if not r:
+                continue
+            data, src = sock.recvfrom(2048)
+            if len(data) < 12 or data[0] >> 6 != 2:
+                continue
+            hl = 12 + 4 * (data[0] & 0x0F)
+            seqn, ts, ssrc = struct.unpack("!HII", data[2:12])
+            log.write(json.dumps({
+                "t": round(time.time(), 4), "pt": data[1] & 0x7F,
+                "m": data[1] >> 7, "seq": seqn, "ts": ts, "ssrc": ssrc,
+                "src": f"{src[0]}:{src[1]}",
+                "payload": data[hl:].hex()}) + "\n")
+
 
 # ---- main ---------------------------------------------------------------
 
@@ -336,12 +314,6 @@ def main():
     w.add_argument("--freq", type=float, action="append", required=True)
     w.add_argument("--secs", type=float, default=60)
     w.add_argument("--amp", type=int, default=8000)
-    p = sub.add_parser("pcap")
-    p.add_argument("out")
-    p.add_argument("--freq", type=float, action="append", required=True)
-    p.add_argument("--codec", choices=["pcmu", "pcma"], required=True)
-    p.add_argument("--secs", type=float, default=30)
-    p.add_argument("--amp", type=int, default=8000)
     t = sub.add_parser("tone")
     t.add_argument("wav")
     t.add_argument("--freq", type=float, action="append", required=True)
@@ -366,13 +338,12 @@ def main():
     q.add_argument("--log", required=True)
     q.add_argument("--secs", type=float, default=120)
     q.add_argument("--send", type=float)
-    q.add_argument("--codec", choices=["pcmu", "pcma"], default="pcmu")
+    q.add_argument("--pt", type=int, choices=[0, 8], default=0)
+    q.add_argument("--remote-file", default="")
     a = ap.parse_args()
 
     if a.cmd == "wav":
         write_wav(a.out, tone_samples(a.freq, a.secs, a.amp))
-    elif a.cmd == "pcap":
-        write_pcap(a.out, a.freq, a.codec, a.secs, a.amp)
     elif a.cmd == "tone":
         s, rate = read_wav(a.wav, a.channel)
         if rate != RATE:

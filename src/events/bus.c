@@ -1,0 +1,169 @@
+/*
+ * bus.c — the event bus (see events.h).
+ *
+ * eventid: per team, the next number after the newest stored one (read
+ * once per team, then counted in memory; occd is the only writer). The
+ * event row is appended before any sink runs, in its own write, so a crash
+ * after a sink delivered cannot forget the event.
+ */
+#include <string.h>
+#include <re.h>
+#define LOG_TOPIC "events"
+#include "base/log.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "events/events.h"
+
+enum { MAX_SINKS = 8 };
+
+struct team_seq {
+	struct le le;
+	int64_t team_id;
+	int64_t last;
+};
+
+struct events {
+	struct occ *occ;
+	struct list seqs;
+	struct {
+		event_h *h;
+		void *arg;
+	} sinks[MAX_SINKS];
+	unsigned nsinks;
+};
+
+static void events_destructor(void *arg)
+{
+	struct events *evs = arg;
+
+	list_flush(&evs->seqs);
+}
+
+int events_alloc(struct events **evp, struct occ *occ)
+{
+	struct events *evs = mem_zalloc(sizeof(*evs), events_destructor);
+
+	if (!evs)
+		return ENOMEM;
+	evs->occ = occ;
+	*evp = evs;
+	return 0;
+}
+
+int events_sink_add(struct events *evs, event_h *h, void *arg)
+{
+	if (evs->nsinks == MAX_SINKS)
+		return E2BIG;
+	evs->sinks[evs->nsinks].h = h;
+	evs->sinks[evs->nsinks].arg = arg;
+	evs->nsinks++;
+	return 0;
+}
+
+static struct team_seq *seq_of(struct events *evs, int64_t team_id)
+{
+	struct team_seq *s;
+	struct le *le;
+
+	LIST_FOREACH(&evs->seqs, le) {
+		s = le->data;
+		if (s->team_id == team_id)
+			return s;
+	}
+	s = mem_zalloc(sizeof(*s), NULL);
+	if (!s)
+		return NULL;
+	s->team_id = team_id;
+	if (store_event_last(evs->occ->st, team_id, &s->last)) {
+		mem_deref(s);
+		return NULL;
+	}
+	list_append(&evs->seqs, &s->le, s);
+	return s;
+}
+
+int events_publish(struct events *evs, const char *team, const char *agent1,
+		   const char *agent2, const char *fields)
+{
+	const struct team *t = team_find(evs->occ->m, team);
+	struct st_event *row;
+	struct team_seq *seq;
+	int err, n;
+
+	if (!t)
+		return ENOENT;
+	seq = seq_of(evs, t->id);
+	row = mem_zalloc(sizeof(*row), NULL);
+	if (!seq || !row) {
+		mem_deref(row);
+		return ENOMEM;
+	}
+	row->team_id = t->id;
+	row->eventid = seq->last + 1;
+	row->ts_ms = now_ms();
+	str_ncpy(row->agent1, agent1 ? agent1 : "", sizeof(row->agent1));
+	str_ncpy(row->agent2, agent2 ? agent2 : "", sizeof(row->agent2));
+	n = re_snprintf(row->text, sizeof(row->text), "%seventid=%lld&",
+			fields, (long long)row->eventid);
+	if (n < 0 || (size_t)n >= sizeof(row->text) - 1) {
+		OCC_ERR("event too long team=%s", team);
+		mem_deref(row);
+		return E2BIG;
+	}
+	err = store_event_append(evs->occ->st, row);
+	if (err) {
+		OCC_ERR("event not stored team=%s eventid=%lld: %m", team,
+			(long long)row->eventid, err);
+		mem_deref(row);
+		return err;
+	}
+	seq->last = row->eventid;
+	struct event ev = {
+		.team_id = t->id, .team = t->name, .eventid = row->eventid,
+		.ts_ms = row->ts_ms, .agent1 = row->agent1,
+		.agent2 = row->agent2, .text = row->text,
+	};
+	OCC_DBG("event team=%s %s", team, row->text);
+	for (unsigned i = 0; i < evs->nsinks; i++)
+		evs->sinks[i].h(&ev, evs->sinks[i].arg);
+	mem_deref(row);
+	return 0;
+}
+
+struct replay {
+	const char *team;
+	event_h *h;
+	void *arg;
+};
+
+static void replay_row(const struct st_event *e, void *arg)
+{
+	struct replay *r = arg;
+	struct event ev = {
+		.team_id = e->team_id, .team = r->team, .eventid = e->eventid,
+		.ts_ms = e->ts_ms, .agent1 = e->agent1, .agent2 = e->agent2,
+		.text = e->text,
+	};
+	r->h(&ev, r->arg);
+}
+
+int events_replay(struct events *evs, const char *team, const char *agent,
+		  int64_t after, unsigned limit, event_h *h, void *arg)
+{
+	const struct team *t = team_find(evs->occ->m, team);
+	struct replay r = { .h = h, .arg = arg };
+
+	if (!t)
+		return ENOENT;
+	r.team = t->name;
+	return store_event_visit(evs->occ->st, t->id, after, agent, limit,
+				 replay_row, &r);
+}
+
+int64_t events_last(struct events *evs, const char *team)
+{
+	const struct team *t = team_find(evs->occ->m, team);
+	struct team_seq *s = t ? seq_of(evs, t->id) : NULL;
+
+	return s ? s->last : 0;
+}

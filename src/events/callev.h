@@ -1,0 +1,45 @@
+/*
+ * callev.h — the manual's call event (API.md §6), field for field:
+ *
+ *   calleridnum didnumber activenum source event uniqueid sessionid
+ *   eventTime AgentTeamId modeltype model_id AgentGroupId calltype channel
+ *   from, then occ's additions userdata and (by the bus) eventid,
+ *   each "key=value&".
+ *
+ * Values are written as the manual shows them (eventTime has a space,
+ * channels have '/' and '@'), except that '%', '&' and '=' — which would
+ * break the key=value&... format — and control characters are percent-
+ * encoded; userdata is percent-encoded the same way.
+ */
+#ifndef OCC_CALLEV_H
+#define OCC_CALLEV_H
+
+#include <stdint.h>
+
+struct mbuf;
+
+struct call_event {
+	const char *calleridnum;   /* the customer's number */
+	const char *didnumber;     /* "" for outbound */
+	const char *activenum;     /* the source party's number */
+	const char *source;        /* AGENT CALLER CALLEE CONVERSATION CONSULT */
+	const char *event;         /* ringing answer hangup join incoming
+				    * onhold resume */
+	int64_t uniqueid;          /* 0 for CONVERSATION */
+	const char *sessionid;
+	int64_t ts_ms;
+	int64_t team_id;
+	const char *modeltype, *model_id;
+	int64_t group_id;
+	const char *calltype;      /* dialout | dialin */
+	const char *channel;
+	const char *userdata;
+};
+
+int call_event_print(struct mbuf *mb, const struct call_event *ce);
+/* "key=value&" with value escaped as above */
+int event_field(struct mbuf *mb, const char *key, const char *value);
+/* eventTime: local "YYYY-MM-DD hh:mm:ss" */
+void event_time(char out[20], int64_t ts_ms);
+
+#endif

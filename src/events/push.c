@@ -1,0 +1,929 @@
+/*
+ * push.c — browser event delivery (see push.h).
+ *
+ * A subscriber (struct sub) is one HTTP request: an SSE stream, a waiting
+ * long-poll or a waiting push-stream pull. All subscribers are in one list;
+ * the bus sink walks it for every event (a few thousand at most, bounded by
+ * PUSH_MAX_SUBS). A subscriber is freed when its connection ends (the
+ * httpd close handler), when it is answered, or when occd stops.
+ *
+ * SSE catch-up runs in pages of PAGE events from the store, one page per
+ * loop turn, and waits while more than half of PUSH_SSE_PENDING bytes are
+ * still unsent; only when a page comes back short is the subscriber live.
+ * While it is catching up the sink ignores it: whatever is published
+ * meanwhile is in the store already and the next page reads it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <re.h>
+#define LOG_TOPIC "events.push"
+#include "base/log.h"
+#include "base/conf.h"
+#include "base/form.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "api/api.h"
+#include "events/events.h"
+#include "events/push.h"
+
+enum {
+	PAGE = 64,
+	KEEPALIVE_MS = 15000,
+	POLL_WAIT_MS = 25000,
+	PULL_WAIT_MS = 60000,
+	SSE_RETRY_MS = 3000,
+	CB_MAX = 128,
+};
+
+enum sub_kind { SUB_SSE, SUB_POLL, SUB_PULL };
+
+struct push {
+	struct occ *occ;
+	uint8_t key[crypto_auth_hmacsha256_KEYBYTES];
+	struct list subs;
+	unsigned nsubs;
+};
+
+struct sub {
+	struct le le;               /* push.subs */
+	struct push *p;
+	enum sub_kind kind;
+	int64_t team_id;
+	char team[ST_NAME];
+	char agent[ST_NUM];         /* "" for the team channel */
+	int64_t exp;                /* token expiry, unix s */
+	int64_t last;               /* newest eventid sent (or the cursor) */
+	int64_t since;              /* pull: If-Modified-Since (unix s), 0;
+				     * only for Last-Modified once waiting */
+	bool live;                  /* the sink delivers */
+	struct http_async *ha;
+	struct tmr tmr;
+	char callback[CB_MAX + 1];  /* poll/pull: JSONP, "" for none */
+};
+
+/* ---- tokens ------------------------------------------------------------ */
+
+static int key_load(struct push *p, const char *data_dir)
+{
+	char path[600];
+	int fd, err = 0;
+	ssize_t n;
+
+	re_snprintf(path, sizeof(path), "%s/push.key", data_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, p->key, sizeof(p->key));
+		close(fd);
+		if (n == (ssize_t)sizeof(p->key))
+			return 0;
+	}
+	randombytes_buf(p->key, sizeof(p->key));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	if (write(fd, p->key, sizeof(p->key)) != (ssize_t)sizeof(p->key))
+		err = EIO;
+	close(fd);
+	return err;
+}
+
+static int token_print(const struct push *p, char *out, size_t size,
+		       int64_t team_id, int64_t agent_id, int64_t exp)
+{
+	uint8_t mac[crypto_auth_hmacsha256_BYTES];
+	char body[80], msg[96];
+	int n;
+
+	n = re_snprintf(body, sizeof(body), "1-%lld-%lld-%lld",
+			(long long)team_id, (long long)agent_id,
+			(long long)exp);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return E2BIG;
+	re_snprintf(msg, sizeof(msg), "occ-push:%s", body);
+	crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), p->key);
+	n = re_snprintf(out, size, "%s-%w", body, mac, (size_t)16);
+	return n < 0 || (size_t)n >= size ? E2BIG : 0;
+}
+
+int push_token(const struct push *p, const struct team *t,
+	       const struct agent *a, unsigned ttl_s, char *tok, size_t size,
+	       int64_t *expp)
+{
+	int64_t exp = (int64_t)time(NULL) + ttl_s;
+
+	if (!p || !t)
+		return EINVAL;
+	if (expp)
+		*expp = exp;
+	return token_print(p, tok, size, t->id, a ? a->id : 0, exp);
+}
+
+/* A decimal int64 in [0, 10^18): digits only, nothing else. */
+static bool dec(const char *s, size_t n, int64_t *v)
+{
+	int64_t x = 0;
+
+	if (!n || n > 18)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static const struct team *team_by_id(const struct model *m, int64_t id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&m->teams, le) {
+		const struct team *t = le->data;
+		if (t->id == id)
+			return t;
+	}
+	return NULL;
+}
+
+static const struct agent *agent_by_id(const struct team *t, int64_t id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&t->agent_list, le) {
+		const struct agent *a = le->data;
+		if (a->id == id)
+			return a;
+	}
+	return NULL;
+}
+
+/* 0 and the channel, EACCES (not ours, or its team/agent is gone) or
+ * ETIMEDOUT (expired). The token is parsed, printed again with our MAC
+ * and compared in constant time. */
+static int token_check(const struct push *p, const char *tok,
+		       const struct team **tp, const struct agent **ap,
+		       int64_t *expp)
+{
+	int64_t f[4];
+	char want[PUSH_TOKEN_MAX];
+	const char *s = tok;
+	const struct team *t;
+	const struct agent *a = NULL;
+	size_t n = tok ? strlen(tok) : 0;
+
+	if (!n || n >= sizeof(want))
+		return EACCES;
+	for (int i = 0; i < 4; i++) {
+		const char *dash = strchr(s, '-');
+		if (!dash || !dec(s, (size_t)(dash - s), &f[i]))
+			return EACCES;
+		s = dash + 1;
+	}
+	if (f[0] != 1 || token_print(p, want, sizeof(want), f[1], f[2], f[3]) ||
+	    strlen(want) != n || sodium_memcmp(want, tok, n))
+		return EACCES;
+	if (f[3] < (int64_t)time(NULL))
+		return ETIMEDOUT;
+	t = team_by_id(p->occ->m, f[1]);
+	if (!t)
+		return EACCES;
+	if (f[2]) {
+		a = agent_by_id(t, f[2]);
+		if (!a)
+			return EACCES;
+	}
+	*tp = t;
+	*ap = a;
+	*expp = f[3];
+	return 0;
+}
+
+/* ---- subscribers ------------------------------------------------------- */
+
+static const char *const kind_names[] = { "sse", "poll", "pull" };
+
+static void sub_destructor(void *arg)
+{
+	struct sub *s = arg;
+
+	tmr_cancel(&s->tmr);
+	if (s->le.list) {
+		list_unlink(&s->le);
+		s->p->nsubs--;
+		OCC_DBG("unsubscribed %s team=%s agent=%s last=%lld "
+			"subscribers=%u", kind_names[s->kind], s->team,
+			s->agent, (long long)s->last, s->p->nsubs);
+	}
+	if (s->ha)
+		http_async_close(s->ha);
+}
+
+/* httpd: the connection is gone (client, error, occd stopping). */
+static void sub_closed(void *arg)
+{
+	struct sub *s = arg;
+
+	s->ha = NULL;
+	mem_deref(s);
+}
+
+static bool matches(const struct sub *s, const struct event *ev)
+{
+	return ev->team_id == s->team_id &&
+		(!s->agent[0] || !strcmp(ev->agent1, s->agent) ||
+		 !strcmp(ev->agent2, s->agent));
+}
+
+/* Room for one more subscriber on this channel? */
+static bool room_for(const struct push *p, int64_t team_id, const char *agent)
+{
+	unsigned team = 0, chan = 0;
+	struct le *le;
+
+	if (p->nsubs >= PUSH_MAX_SUBS)
+		return false;
+	LIST_FOREACH(&p->subs, le) {
+		const struct sub *s = le->data;
+		if (s->team_id != team_id)
+			continue;
+		team++;
+		chan += !strcmp(s->agent, agent);
+	}
+	return team < PUSH_MAX_TEAM_SUBS && chan < PUSH_MAX_CHAN_SUBS;
+}
+
+static struct sub *sub_new(struct push *p, enum sub_kind kind,
+			   const struct team *t, const struct agent *a,
+			   int64_t exp)
+{
+	struct sub *s = mem_zalloc(sizeof(*s), sub_destructor);
+
+	if (!s)
+		return NULL;
+	s->p = p;
+	s->kind = kind;
+	s->team_id = t->id;
+	str_ncpy(s->team, t->name, sizeof(s->team));
+	str_ncpy(s->agent, a ? a->number : "", sizeof(s->agent));
+	s->exp = exp;
+	tmr_init(&s->tmr);
+	return s;
+}
+
+static void sub_link(struct sub *s)
+{
+	list_append(&s->p->subs, &s->le, s);
+	s->p->nsubs++;
+	OCC_DBG("subscribed %s team=%s agent=%s after=%lld subscribers=%u",
+		kind_names[s->kind], s->team, s->agent, (long long)s->last,
+		s->p->nsubs);
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+static void cors(const struct push *p, struct http_resp *resp)
+{
+	http_resp_header(resp, "Access-Control-Allow-Origin",
+			 p->occ->cfg->cors_origin);
+}
+
+static void refuse(const struct push *p, struct http_resp *resp,
+		   unsigned status, const char *why)
+{
+	http_resp_set(resp, status, "text/plain; charset=utf-8", "%s\n", why);
+	http_resp_header(resp, "Cache-Control", "no-store");
+	cors(p, resp);
+}
+
+static void refuse_token(const struct push *p, struct http_resp *resp,
+			 int err)
+{
+	refuse(p, resp, 403, err == ETIMEDOUT ? "token expired"
+	       : "bad token");
+}
+
+/* "Tue, 05 Mar 2024 10:00:00 GMT" */
+static void http_date(char out[40], int64_t unix_s)
+{
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* An HTTP date or unix seconds; 0 if neither. */
+static int64_t parse_since(const char *s)
+{
+	struct tm tm;
+	int64_t v;
+	const char *end;
+
+	if (!s || !*s)
+		return 0;
+	if (dec(s, strlen(s), &v))
+		return v;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end || *end)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+/* An eventid from an Etag or Last-Event-ID: optional W/ and quotes. */
+static bool parse_id(const char *s, int64_t *v)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	if (!strncmp(s, "W/", 2))
+		s += 2;
+	n = strlen(s);
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		s++;
+		n -= 2;
+	}
+	return dec(s, n, v);
+}
+
+/* ---- collecting events for a long-poll reply ----------------------------- */
+
+struct collect {
+	const struct sub *s;
+	struct mbuf *items;         /* rendered events, comma-separated */
+	unsigned n, max;
+	int64_t last;               /* newest eventid rendered */
+	int64_t last_ts;            /* its time, unix s */
+	int64_t scanned_to;         /* newest eventid seen (even if skipped) */
+	int64_t since;              /* skip events of this second or older */
+	unsigned rows;              /* rows visited on this page */
+	bool full;
+};
+
+static void collect_one(struct collect *c, const struct event *ev)
+{
+	char date[40];
+	size_t mark = c->items->end;
+	int err;
+
+	if (c->full)
+		return;
+	c->scanned_to = ev->eventid;
+	if (c->since && ev->ts_ms / 1000 <= c->since)
+		return;
+	if (c->n)
+		mbuf_write_u8(c->items, ',');
+	if (c->s->kind == SUB_PULL) {
+		http_date(date, ev->ts_ms / 1000);
+		err = mbuf_printf(c->items, "{\"text\":%H,\"tag\":%lld,"
+				  "\"time\":\"%s\"}", json_str_h,
+				  (void *)ev->text, (long long)ev->eventid,
+				  date);
+	}
+	else
+		err = mbuf_printf(c->items, "{\"eventid\":%lld,\"message\":%H}",
+				  (long long)ev->eventid, json_str_h,
+				  (void *)ev->text);
+	if (err || c->items->end > PUSH_BODY_MAX) {
+		/* leave it for the next request */
+		c->items->end = mark;
+		c->items->pos = mark;
+		c->full = true;
+		return;
+	}
+	c->n++;
+	c->last = ev->eventid;
+	c->last_ts = ev->ts_ms / 1000;
+	if (c->n >= c->max)
+		c->full = true;
+}
+
+static void collect_row(const struct event *ev, void *arg)
+{
+	struct collect *c = arg;
+
+	c->rows++;
+	collect_one(c, ev);
+}
+
+/* The stored events after s->last, in pages; bounded by c->max events and
+ * PUSH_BODY_MAX bytes, and (when filtering by time) PUSH_REPLAY_MAX rows. */
+static int collect_stored(struct push *p, struct collect *c)
+{
+	int64_t after = c->s->last;
+	unsigned scanned = 0;
+	int err;
+
+	for (;;) {
+		c->rows = 0;
+		c->scanned_to = after;
+		err = events_replay(p->occ->ev, c->s->team, c->s->agent[0]
+				    ? c->s->agent : NULL, after, PAGE,
+				    collect_row, c);
+		if (err)
+			return err;
+		scanned += c->rows;
+		if (c->full || c->rows < PAGE || scanned >= PUSH_REPLAY_MAX)
+			return 0;
+		after = c->scanned_to;
+	}
+}
+
+/* The reply of a long-poll (/push/poll) or pull (agentpull). */
+static void poll_resp(struct push *p, struct sub *s, struct collect *c,
+		      const char *flag, struct http_resp *resp)
+{
+	char date[40];
+	int64_t cursor = c->n ? c->last : s->last;
+
+	if (s->kind == SUB_PULL) {
+		int64_t ts = c->n ? c->last_ts : s->since ? s->since
+			: (int64_t)time(NULL);
+		http_date(date, ts);
+		if (!c->n)
+			http_resp_set(resp, 304, NULL, "%s", "");
+		else if (s->callback[0])
+			http_resp_set(resp, 200,
+				      "application/javascript; charset=utf-8",
+				      "%s([%b]);", s->callback, c->items->buf,
+				      c->items->end);
+		else
+			http_resp_set(resp, 200,
+				      "application/json; charset=utf-8", "%b",
+				      c->items->buf, c->items->end);
+		http_resp_headerf(resp, "Etag", "%lld", (long long)cursor);
+		http_resp_headerf(resp, "Last-Modified", "%s", date);
+		http_resp_header(resp, "Access-Control-Expose-Headers",
+				 "Etag, Last-Modified");
+	}
+	else {
+		const char *fmt = s->callback[0]
+			? "%s({\"last\":%lld,%s\"events\":[%b]});"
+			: "%s{\"last\":%lld,%s\"events\":[%b]}";
+		http_resp_set(resp, 200, s->callback[0]
+			      ? "application/javascript; charset=utf-8"
+			      : "application/json; charset=utf-8", fmt,
+			      s->callback, (long long)cursor, flag ? flag : "",
+			      c->items->buf, c->items->end);
+	}
+	http_resp_header(resp, "Cache-Control", "no-store");
+	http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+	cors(p, resp);
+}
+
+/* Answer a waiting poll/pull subscriber and free it. */
+static void poll_answer(struct sub *s, const struct event *ev)
+{
+	struct http_resp resp = { .status = 500, .fd = -1 };
+	struct collect c = { .s = s, .max = 1 };
+
+	c.items = mbuf_alloc(512);
+	if (c.items && ev)
+		collect_one(&c, ev);
+	if (c.items)
+		poll_resp(s->p, s, &c, NULL, &resp);
+	else
+		http_resp_set(&resp, 503, "text/plain", "out of memory\n");
+	http_async_reply(s->ha, &resp);
+	s->ha = NULL;
+	mem_deref(c.items);
+	mem_deref(resp.body);
+	mem_deref(s);
+}
+
+static void poll_timeout(void *arg)
+{
+	poll_answer(arg, NULL);
+}
+
+/* ---- SSE --------------------------------------------------------------- */
+
+static void sse_tick(void *arg);
+
+/* "id: N\ndata: line\n...\n\n"; the bus's messages have no line breaks,
+ * but any would become more data: lines (EventSource joins them). */
+static int sse_frame(struct mbuf *mb, int64_t id, const char *event,
+		     const char *text)
+{
+	int err = 0;
+
+	if (event)
+		err |= mbuf_printf(mb, "event: %s\n", event);
+	if (id >= 0)
+		err |= mbuf_printf(mb, "id: %lld\n", (long long)id);
+	for (;;) {
+		size_t n = strcspn(text, "\r\n");
+		err |= mbuf_printf(mb, "data: %b\n", text, n);
+		text += n;
+		if (!*text)
+			break;
+		text += (text[0] == '\r' && text[1] == '\n') ? 2 : 1;
+	}
+	return err | mbuf_write_u8(mb, '\n');
+}
+
+static int sse_send(struct sub *s, int64_t id, const char *event,
+		    const char *text)
+{
+	struct mbuf *mb = mbuf_alloc(strlen(text) + 64);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+	err = sse_frame(mb, id, event, text);
+	if (!err)
+		err = http_async_write(s->ha, mb->buf, mb->end);
+	mem_deref(mb);
+	return err;
+}
+
+struct sse_page {
+	struct sub *s;
+	unsigned rows;
+	bool stalled;               /* the client is behind: stop writing */
+	int err;
+};
+
+static void sse_row(const struct event *ev, void *arg)
+{
+	struct sse_page *pg = arg;
+	int err;
+
+	pg->rows++;
+	if (pg->stalled || pg->err)
+		return;
+	err = sse_send(pg->s, ev->eventid, NULL, ev->text);
+	if (err == ENOBUFS)
+		pg->stalled = true;
+	else if (err)
+		pg->err = err;
+	else
+		pg->s->last = ev->eventid;
+}
+
+/* One page of catch-up; live when the store has nothing more. */
+static void sse_catchup(struct sub *s)
+{
+	struct sse_page pg = { .s = s };
+	int err;
+
+	if (http_async_pending(s->ha) > PUSH_SSE_PENDING / 2) {
+		tmr_start(&s->tmr, 100, sse_tick, s);
+		return;
+	}
+	err = events_replay(s->p->occ->ev, s->team, s->agent[0] ? s->agent
+			    : NULL, s->last, PAGE, sse_row, &pg);
+	if (err || pg.err) {
+		OCC_WARN("replay failed team=%s: %m", s->team,
+			 err ? err : pg.err);
+		mem_deref(s);
+		return;
+	}
+	if (pg.stalled || pg.rows == PAGE) {
+		tmr_start(&s->tmr, pg.stalled ? 100 : 0, sse_tick, s);
+		return;
+	}
+	s->live = true;
+	tmr_start(&s->tmr, KEEPALIVE_MS, sse_tick, s);
+}
+
+static void sse_tick(void *arg)
+{
+	struct sub *s = arg;
+
+	if (!s->live) {
+		sse_catchup(s);
+		return;
+	}
+	if (s->exp < (int64_t)time(NULL)) {
+		/* the page gets a new token and comes back */
+		mem_deref(s);
+		return;
+	}
+	if (http_async_write(s->ha, ": keepalive\n\n", 13)) {
+		mem_deref(s);
+		return;
+	}
+	tmr_start(&s->tmr, KEEPALIVE_MS, sse_tick, s);
+}
+
+/* ---- the endpoints ----------------------------------------------------- */
+
+struct sub_req {
+	const struct team *t;
+	const struct agent *a;
+	int64_t exp;
+	int64_t last;               /* resolved cursor */
+	bool reset;                 /* the client was ahead of the store */
+	bool gap;                   /* too far behind: older skipped */
+};
+
+/* The token and the cursor (an explicit id, or -1 for "now"); false when
+ * resp holds the refusal. */
+static bool sub_begin(struct push *p, const char *token, int64_t want,
+		      struct sub_req *sr, struct http_resp *resp)
+{
+	int64_t newest;
+	int err;
+
+	err = token_check(p, token, &sr->t, &sr->a, &sr->exp);
+	if (err) {
+		refuse_token(p, resp, err);
+		return false;
+	}
+	if (!room_for(p, sr->t->id, sr->a ? sr->a->number : "")) {
+		refuse(p, resp, 503, "too many subscribers");
+		return false;
+	}
+	newest = events_last(p->occ->ev, sr->t->name);
+	if (want < 0)
+		sr->last = newest;
+	else if (want > newest) {
+		sr->last = newest;
+		sr->reset = true;
+	}
+	else if (newest - want > PUSH_REPLAY_MAX) {
+		sr->gap = true;
+		sr->last = newest - PUSH_REPLAY_MAX;
+	}
+	else
+		sr->last = want;
+	return true;
+}
+
+static void sse_open(struct push *p, const struct http_req *req,
+		     const struct form *f, struct http_resp *resp)
+{
+	const char *hdr = http_req_header(req, "Last-Event-ID");
+	const char *lp = form_get(f, "last");
+	struct sub_req sr = { 0 };
+	int64_t want = -1;
+	struct sub *s;
+	char buf[64];
+
+	if (hdr && *hdr) {
+		if (!parse_id(hdr, &want)) {
+			refuse(p, resp, 400, "bad Last-Event-ID");
+			return;
+		}
+	}
+	else if (lp && *lp && !dec(lp, strlen(lp), &want)) {
+		refuse(p, resp, 400, "bad last");
+		return;
+	}
+	if (!sub_begin(p, form_get(f, "token"), want, &sr, resp))
+		return;
+	s = sub_new(p, SUB_SSE, sr.t, sr.a, sr.exp);
+	if (!s) {
+		refuse(p, resp, 503, "out of memory");
+		return;
+	}
+	s->last = sr.last;
+	resp->status = 200;
+	resp->ctype = "text/event-stream; charset=utf-8";
+	http_resp_header(resp, "Cache-Control", "no-store");
+	http_resp_header(resp, "X-Accel-Buffering", "no");
+	cors(p, resp);
+	s->ha = http_async_stream(req, resp, PUSH_SSE_PENDING, sub_closed, s);
+	if (!s->ha) {
+		mem_deref(s);
+		refuse(p, resp, 503, "unavailable");
+		return;
+	}
+	sub_link(s);
+	re_snprintf(buf, sizeof(buf), "retry: %u\n\n", SSE_RETRY_MS);
+	http_async_write(s->ha, buf, strlen(buf));
+	/* where this stream starts, with its id so that EventSource resumes
+	 * from here: "N", "N reset" (the client was ahead of the store) or
+	 * "N gap" (it was too far behind; the older events are skipped) */
+	re_snprintf(buf, sizeof(buf), "%lld%s", (long long)sr.last,
+		    sr.reset ? " reset" : sr.gap ? " gap" : "");
+	sse_send(s, sr.last, "cursor", buf);
+	/* catch up from the next loop turn on */
+	tmr_start(&s->tmr, 0, sse_tick, s);
+}
+
+/* /push/poll and the push-stream pull: answer now if there is something
+ * after the cursor, else wait. */
+static void poll_open(struct push *p, const struct http_req *req,
+		      const struct form *f, enum sub_kind kind,
+		      const char *token, struct http_resp *resp)
+{
+	const char *cb = form_get(f, "callback");
+	struct sub_req sr = { 0 };
+	struct collect c = { .max = PUSH_POLL_MAX };
+	int64_t want = -1, since = 0;
+	struct sub *s;
+	int err;
+
+	if (cb && *cb && !callback_name_valid(cb)) {
+		refuse(p, resp, 400, "invalid callback name");
+		return;
+	}
+	if (kind == SUB_POLL) {
+		const char *lp = form_get(f, "last");
+		if (lp && *lp && !dec(lp, strlen(lp), &want)) {
+			refuse(p, resp, 400, "bad last");
+			return;
+		}
+	}
+	else {
+		const char *et = form_get(f, "etag");
+		const char *sn = form_get(f, "since");
+		if (!et || !*et)
+			et = http_req_header(req, "If-None-Match");
+		if (!sn || !*sn)
+			sn = http_req_header(req, "If-Modified-Since");
+		if (et && *et && !parse_id(et, &want)) {
+			refuse(p, resp, 400, "bad etag");
+			return;
+		}
+		if (want < 0 && sn && *sn) {
+			since = parse_since(sn);
+			if (!since) {
+				refuse(p, resp, 400, "bad since");
+				return;
+			}
+			want = 0;   /* scan for what came after `since` */
+		}
+		if (!cb || !*cb)
+			c.max = 1;  /* one JSON object per reply */
+	}
+	if (!sub_begin(p, token, want, &sr, resp))
+		return;
+	if (since && sr.gap) {
+		/* a time filter: scan the newest PUSH_REPLAY_MAX only */
+		sr.gap = false;
+	}
+	s = sub_new(p, kind, sr.t, sr.a, sr.exp);
+	c.items = mbuf_alloc(1024);
+	if (!s || !c.items) {
+		mem_deref(s);
+		mem_deref(c.items);
+		refuse(p, resp, 503, "out of memory");
+		return;
+	}
+	s->last = sr.last;
+	s->since = since;
+	str_ncpy(s->callback, cb ? cb : "", sizeof(s->callback));
+	c.s = s;
+	c.since = since;
+	err = collect_stored(p, &c);
+	if (err) {
+		refuse(p, resp, 503, "store unavailable");
+		goto out;
+	}
+	/* a poll without last= learns the cursor ("from now") at once */
+	if (c.n || sr.reset || sr.gap || (kind == SUB_POLL && want < 0)) {
+		poll_resp(p, s, &c, sr.reset ? "\"reset\":true,"
+			  : sr.gap ? "\"gap\":true," : NULL, resp);
+		goto out;
+	}
+	/* nothing yet: wait, live, for the next event on the channel */
+	if (since)
+		s->last = c.scanned_to > s->last ? c.scanned_to : s->last;
+	s->ha = http_async_defer(req, sub_closed, s);
+	if (!s->ha) {
+		refuse(p, resp, 503, "unavailable");
+		goto out;
+	}
+	s->live = true;
+	sub_link(s);
+	tmr_start(&s->tmr, kind == SUB_PULL ? PULL_WAIT_MS : POLL_WAIT_MS,
+		  poll_timeout, s);
+	s = NULL;
+ out:
+	mem_deref(s);
+	mem_deref(c.items);
+}
+
+/* "/agentindesks/agentpull/<channel>" -> "<channel>", and the others */
+static const char *pull_channel(const char *path, bool *publish)
+{
+	static const char *const dirs[] = {
+		"/agentindesks/", "/publicapi/", "/systemevents/",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		size_t n = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], n))
+			continue;
+		path += n;
+		if (!strncmp(path, "agentpull/", 10)) {
+			*publish = false;
+			return path + 10;
+		}
+		if (!strcmp(path, "pushagent") ||
+		    !strncmp(path, "pushagent/", 10)) {
+			*publish = true;
+			return path;
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+bool push_route(struct push *p, const struct http_req *req,
+		struct http_resp *resp)
+{
+	const char *chan = NULL;
+	bool sse = !strcmp(req->path, "/push/sse");
+	bool poll = !strcmp(req->path, "/push/poll");
+	bool publish = false;
+	struct form f;
+
+	if (!sse && !poll) {
+		chan = pull_channel(req->path, &publish);
+		if (!chan)
+			return false;
+	}
+	if (!p) {
+		http_resp_set(resp, 503, "text/plain", "push unavailable\n");
+		return true;
+	}
+	if (publish) {
+		refuse(p, resp, 403, "occd publishes its own events");
+		return true;
+	}
+	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
+		refuse(p, resp, 405, "GET only");
+		http_resp_header(resp, "Allow", "GET");
+		return true;
+	}
+	form_init(&f);
+	if (form_parse(&f, req->query, strlen(req->query))) {
+		refuse(p, resp, 400, "bad query");
+		goto out;
+	}
+	if (sse)
+		sse_open(p, req, &f, resp);
+	else if (poll)
+		poll_open(p, req, &f, SUB_POLL, form_get(&f, "token"), resp);
+	else
+		poll_open(p, req, &f, SUB_PULL, chan, resp);
+ out:
+	form_reset(&f);
+	return true;
+}
+
+/* ---- the sink ---------------------------------------------------------- */
+
+static void sink(const struct event *ev, void *arg)
+{
+	struct push *p = arg;
+	struct le *le = list_head(&p->subs);
+
+	while (le) {
+		struct sub *s = le->data;
+		le = le->next;
+		if (!s->live || ev->eventid <= s->last || !matches(s, ev))
+			continue;
+		if (s->kind != SUB_SSE) {
+			poll_answer(s, ev);
+			continue;
+		}
+		if (sse_send(s, ev->eventid, NULL, ev->text)) {
+			/* not reading: it reconnects and catches up from
+			 * the store */
+			mem_deref(s);
+			continue;
+		}
+		s->last = ev->eventid;
+	}
+}
+
+static void push_destructor(void *arg)
+{
+	struct push *p = arg;
+
+	list_flush(&p->subs);   /* each closes its request */
+}
+
+int push_alloc(struct push **pp, struct occ *occ, const char *data_dir)
+{
+	struct push *p;
+	int err;
+
+	if (!occ->ev)
+		return EINVAL;
+	p = mem_zalloc(sizeof(*p), push_destructor);
+	if (!p)
+		return ENOMEM;
+	p->occ = occ;
+	err = key_load(p, data_dir);
+	if (!err)
+		err = events_sink_add(occ->ev, sink, p);
+	if (err)
+		mem_deref(p);
+	else
+		*pp = p;
+	return err;
+}

@@ -1,0 +1,89 @@
+/*
+ * push.h — browser event delivery, built into occd: a sink of the event
+ * bus that hands each event to the browsers subscribed to its channel.
+ *
+ * Channels: a team's channel carries all its events; an agent's channel
+ * those that name the agent (agent1/agent2 of the event). Subscribing
+ * needs a token: PushToken / pushTokenCJI (ops/push.c) gives one to an
+ * agent for its own channel, and to an account or a group leader for the
+ * team channel. A token is stateless:
+ *
+ *   1-<team id>-<agent id, 0 for the team>-<expiry, unix s>-<mac>
+ *
+ * mac = the first 128 bits of HMAC-SHA256(key, "occ-push:" + the part
+ * before it), hex; the key is random, made once, kept in <data>/push.key
+ * (0600), so tokens survive restarts. Tokens last PUSH_TOKEN_TTL; a stream
+ * is closed when its token expires (the page fetches a new one).
+ *
+ * Endpoints (all GET, all with CORS, all refusing a bad or expired token
+ * with 403):
+ *
+ *   /push/sse?token=T[&last=N]          Server-Sent Events. Resumes after
+ *       the Last-Event-ID header, else after last=N, else from now. Each
+ *       event is "id: <eventid>" + "data: <message>"; a comment every
+ *       15 s keeps the connection alive. The stream opens with a named
+ *       event "cursor", id N (where it starts) and data "N", "N reset"
+ *       (the client was ahead of the store, as after a data reset: it
+ *       must take N) or "N gap" (it was more than PUSH_REPLAY_MAX events
+ *       behind: the older ones are skipped).
+ *   /push/poll?token=T[&last=N][&callback=F]   long-poll: the events after
+ *       N at once (at most PUSH_POLL_MAX), else the next one within 25 s,
+ *       else none (without last=, at once none, N being "now"): {"last":N,"events":[{"eventid":N,"message":"..."}]}
+ *       (N: the cursor; "reset":true or "gap":true as above), or
+ *       F({...}); as JSONP.
+ *   /agentindesks/agentpull/<T>, /publicapi/agentpull/<T>,
+ *   /systemevents/agentpull/<T>           the original deployment's nginx
+ *       push-stream long-polling subscriber; the channel name is the token.
+ *       Resumes after If-None-Match or etag= (an eventid), else after
+ *       If-Modified-Since or since= (an HTTP date or unix seconds), else
+ *       from now; answers {"text":"<message>","tag":<eventid>,"time":
+ *       "<HTTP date>"} with Etag: <eventid> and Last-Modified: <time>, or
+ *       304 after 60 s. With callback=F: F([message, ...]); with all the
+ *       messages after the cursor (at most PUSH_POLL_MAX), else one.
+ *   /agentindesks/pushagent (and the others): 403, publishing is occd's.
+ *
+ * Replay comes from the store (events_replay), then the subscriber goes
+ * live; both happen on the loop thread, and an event is stored before any
+ * sink sees it, so nothing published during a replay page is lost (the
+ * next page reads it) or doubled (live delivery takes only eventids above
+ * the last one sent).
+ */
+#ifndef OCC_PUSH_H
+#define OCC_PUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct occ;
+struct team;
+struct agent;
+struct http_req;
+struct http_resp;
+struct push;
+
+enum {
+	PUSH_TOKEN_TTL      = 12 * 3600,   /* seconds */
+	PUSH_TOKEN_MAX      = 96,          /* bytes, NUL included */
+	PUSH_MAX_SUBS       = 4096,        /* subscribers in all */
+	PUSH_MAX_TEAM_SUBS  = 1024,        /* per team */
+	PUSH_MAX_CHAN_SUBS  = 32,          /* per channel (tabs, reloads) */
+	PUSH_REPLAY_MAX     = 10000,       /* events replayed per connect */
+	PUSH_POLL_MAX       = 100,         /* events per long-poll reply */
+	PUSH_BODY_MAX       = 262144,      /* bytes per long-poll reply */
+	PUSH_SSE_PENDING    = 262144,      /* bytes waiting for a client */
+};
+
+/* Registers the bus sink; occ->ev must exist. The key comes from (or goes
+ * to) <data_dir>/push.key. */
+int  push_alloc(struct push **pp, struct occ *occ, const char *data_dir);
+/* The endpoints above; false if the path is none of them. */
+bool push_route(struct push *p, const struct http_req *req,
+		struct http_resp *resp);
+/* A token for team t's channel (a NULL) or agent a's, valid ttl_s seconds;
+ * *expp (may be NULL) = its expiry in unix seconds. */
+int  push_token(const struct push *p, const struct team *t,
+		const struct agent *a, unsigned ttl_s, char *tok, size_t size,
+		int64_t *expp);
+
+#endif

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# run.sh — the browser push tests: occd's /push/sse, /push/poll and
+# push-stream paths and cocc_nginx_http_push.js, in headless Debian
+# Chromium (/usr/bin/chromium) driven by playwright-core from
+# tests/browser/node_modules (installed there with `npm ci` when missing; no
+# browser is ever downloaded). Runs test_push.mjs under with-occd.sh
+# (build/asan/occd unless $OCCD is set). Extra arguments go to with-occd.sh
+# before `--`.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+mods="$root/tests/browser"
+
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+	echo "run.sh: ${CHROMIUM:-/usr/bin/chromium} is missing (apt-get install -y chromium)" >&2
+	exit 1
+fi
+if ! command -v node >/dev/null 2>&1; then
+	echo "run.sh: node is missing (scripts/deps.sh installs it)" >&2
+	exit 1
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+	echo "run.sh: playwright-core needs Node.js >= 20, this is $(node --version)" >&2
+	exit 1
+fi
+if [ ! -d "$mods/node_modules/playwright-core" ]; then
+	(cd "$mods" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
+fi
+# the test caps itself at 85 s; timeout(1) is the backstop
+exec "$root/tests/lib/with-occd.sh" "$@" -- \
+	timeout -k 5 90 node "$here/test_push.mjs"
