@@ -831,16 +831,41 @@ static const char *pull_channel(const char *path, bool *publish)
 	return NULL;
 }
 
+/* /push/auth?token=T, for nginx auth_request in front of nchan
+ * (docs/nginx-nchan.conf): 200 with the token's nchan channel in
+ * X-Occ-Channel (team-<org> or agent-<org>-<number>), else 403. */
+static void auth_answer(struct push *p, const struct form *f,
+			struct http_resp *resp)
+{
+	const struct team *t;
+	const struct agent *a;
+	char chan[ST_NAME * 2 + 16];
+	int64_t exp;
+
+	if (token_check(p, form_get(f, "token"), &t, &a, &exp)) {
+		http_resp_set(resp, 403, "text/plain", "bad token\n");
+		return;
+	}
+	if (a)
+		re_snprintf(chan, sizeof(chan), "agent-%s-%s", t->name,
+			    a->number);
+	else
+		re_snprintf(chan, sizeof(chan), "team-%s", t->name);
+	http_resp_set(resp, 200, "text/plain", "ok\n");
+	http_resp_headerf(resp, "X-Occ-Channel", "%s", chan);
+}
+
 bool push_route(struct push *p, const struct http_req *req,
 		struct http_resp *resp)
 {
 	const char *chan = NULL;
 	bool sse = !strcmp(req->path, "/push/sse");
 	bool poll = !strcmp(req->path, "/push/poll");
+	bool auth = !strcmp(req->path, "/push/auth");
 	bool publish = false;
 	struct form f;
 
-	if (!sse && !poll) {
+	if (!sse && !poll && !auth) {
 		chan = pull_channel(req->path, &publish);
 		if (!chan)
 			return false;
@@ -863,7 +888,9 @@ bool push_route(struct push *p, const struct http_req *req,
 		refuse(p, resp, 400, "bad query");
 		goto out;
 	}
-	if (sse)
+	if (auth)
+		auth_answer(p, &f, resp);
+	else if (sse)
 		sse_open(p, req, &f, resp);
 	else if (poll)
 		poll_open(p, req, &f, SUB_POLL, form_get(&f, "token"), resp);

@@ -26,6 +26,9 @@ fi
 if [ ! -d "$mods/node_modules/playwright-core" ]; then
 	(cd "$mods" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
 fi
+"$root/tests/lib/with-occd.sh" -- timeout -k 5 30 python3 "$here/test_auth.py" ||
+	fail=1
 # the test caps itself at 85 s; timeout(1) is the backstop
-exec "$root/tests/lib/with-occd.sh" "$@" -- \
-	timeout -k 5 90 node "$here/test_push.mjs"
+"$root/tests/lib/with-occd.sh" "$@" -- \
+	timeout -k 5 90 node "$here/test_push.mjs" || fail=1
+exit ${fail:-0}
