@@ -112,6 +112,57 @@ static void print_op(const struct op *op)
 	printf("\n\n");
 }
 
+/* The event formats (src/events/callev.c, src/api/dispatch.c) and where
+ * they are delivered (src/events/push.h, webhook.c, nchan.c). */
+static void print_events(void)
+{
+	printf("## Events\n\n"
+	       "Every call and agent change is an event: a message of "
+	       "`key=value` pairs each followed by `&`, as in the manual "
+	       "(chapter 6). `eventid` is monotonic per team, persisted and "
+	       "never reused; consumers drop an eventid they have seen.\n\n"
+	       "**Call events**, in this field order: `calleridnum` (the "
+	       "customer's number), `didnumber`, `activenum` (the number of the "
+	       "`source` party: the agent's extension, or the customer's number), "
+	       "`source` (`AGENT`, `CALLEE` for the called customer of an "
+	       "outbound call, `CALLER` for an inbound caller, `CONVERSATION` for "
+	       "the whole call), `event` (`ringing`, `answer`, `hangup`, "
+	       "`onhold`, `resume`), `uniqueid` (the leg; `0` for CONVERSATION), "
+	       "`sessionid`, `eventTime` (`YYYY-MM-DD hh:mm:ss`, server local "
+	       "time), `AgentTeamId`, `modeltype`, `model_id`, `AgentGroupId`, "
+	       "`calltype`, `channel` (empty on `answer` and CONVERSATION events, "
+	       "as in the manual), `from`, then `userdata` (makeCall's, "
+	       "percent-encoded) and `eventid`. Values never contain a raw `&`, "
+	       "`=` or `%%`: those are percent-encoded.\n\n"
+	       "An outbound makeCall yields, in order: AGENT ringing, AGENT "
+	       "answer, CALLEE ringing, CALLEE answer, then the hangups (the party "
+	       "that hung up first, the other) and CONVERSATION hangup.\n\n"
+	       "```\n"
+	       "calleridnum=13800138000&didnumber=&activenum=8101&source=AGENT&"
+	       "event=ringing&uniqueid=1&sessionid=e280c591f12b672683745c8717070f0a&"
+	       "eventTime=2026-11-22 00:37:41&AgentTeamId=1&modeltype=Campaign&"
+	       "model_id=10&AgentGroupId=1&calltype=dialout&"
+	       "channel=Virtual/8101-00000001&from=dialout&userdata=&eventid=2&\n"
+	       "```\n\n"
+	       "**Agent notification events** (`pushevent=yes` on an operation "
+	       "that takes it, after it succeeded): `source=AGENT&event=state&"
+	       "agentnum=8001&state=pause&pause_reason=lunch&checkedin=1,2&"
+	       "action=queuePause&AgentTeamId=1&eventTime=...&eventid=N&` — "
+	       "`state` in the agentRealtime vocabulary, `checkedin` the groups "
+	       "the agent is checked in to.\n\n"
+	       "**Delivery.** Browsers: include `/coccinterface/cocc_nginx_http_"
+	       "push.js` (or `/asterccinterface/astercc_nginx_http_push.js`) and "
+	       "define `sonAccept(message)`; set `window.coccPush = {orgidentity, "
+	       "usertype, user, pwdtype, password}` (or `{token}`) first, or "
+	       "log in with `loginCJI` on the same page. The script takes a "
+	       "token (`EVENT=PushToken` / `pushTokenCJI`), follows "
+	       "`/push/sse` (Server-Sent Events) or `/push/poll` (long-poll), and "
+	       "resumes after the last eventid it saw. Backend: `occctl team set "
+	       "TEAM event_url URL`: every event is POSTed in order, "
+	       "form-urlencoded, retried until the receiver answers 2xx. Large "
+	       "fan-out: nginx + nchan (docs/OPERATIONS.md).\n\n");
+}
+
 int main(void)
 {
 	printf("# occ API reference\n\n"
@@ -146,6 +197,7 @@ int main(void)
 	       "`BackMsg_01[name]`.\n\n## Operations\n\n");
 	for (size_t i = 0; i < op_count; i++)
 		print_op(&op_table[i]);
+	print_events();
 	printf("## Parameters\n\n| Name | Also accepted | Max bytes | Meaning |\n"
 	       "|---|---|---|---|\n");
 	for (int p = 1; p < P_COUNT; p++) {
