@@ -76,7 +76,10 @@ static bool strict(const char *id)
 	const char *s = strict_env;
 	size_t n = strlen(id);
 
-	if (!s || !*s || !strcmp(s, "0"))
+	/* the findings are fixed in mep.c: strict unless told otherwise */
+	if (!s || !*s)
+		return true;
+	if (!strcmp(s, "0"))
 		return false;
 	if (!strcmp(s, "1") || !strcasecmp(s, "all"))
 		return true;

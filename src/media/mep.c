@@ -30,6 +30,8 @@ struct mep {
 	enum codec codec;
 	int pt;                /* remote's payload type for the codec */
 	int te_pt;             /* remote's telephone-event PT, -1 if none */
+	uint8_t pt_codec[128]; /* enum codec of each PT the remote may send */
+	bool remote_hold;      /* a=sendonly/inactive or c=0.0.0.0: don't send */
 	uint32_t ts;           /* next outgoing timestamp */
 	bool marker;           /* next audio packet starts a talk spurt */
 	/* relayed events */
@@ -69,25 +71,33 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	size_t n = mbuf_get_left(mb);
 	const uint8_t *p = mbuf_buf(mb);
 	int16_t pcm[FRAME_MAX];
+	enum codec c;
 
 	m->last_rx_ms = now_ms();
 	m->rx++;
+	/* RFC 3550 padding: the last byte counts the padding bytes */
+	if (hdr->pad) {
+		uint8_t pad = n ? p[n - 1] : 0;
+		if (pad == 0 || pad > n)
+			return;
+		n -= pad;
+	}
 	if (m->te_pt >= 0 && hdr->pt == m->te_pt) {
-		if (m->eventh)
+		/* RFC 4733: event, E/R/volume, duration; shorter is garbage */
+		if (n >= 4 && m->eventh)
 			m->eventh(m, p, n, hdr->ts, hdr->m, m->arg);
 		return;
 	}
-	if (m->codec == CODEC_NONE || n == 0 || n > FRAME_MAX)
-		return;
-	/* the remote may switch between the codecs it accepted */
-	if (hdr->pt == 0)
+	/* the remote may switch between the G.711 types it accepted */
+	c = hdr->pt < 128 ? (enum codec)m->pt_codec[hdr->pt] : CODEC_NONE;
+	if (c == CODEC_NONE || n == 0 || n > FRAME_MAX)
+		return;                /* comfort noise and the like */
+	if (c == CODEC_PCMU)
 		for (size_t i = 0; i < n; i++)
 			pcm[i] = g711_ulaw2pcm(p[i]);
-	else if (hdr->pt == 8)
+	else
 		for (size_t i = 0; i < n; i++)
 			pcm[i] = g711_alaw2pcm(p[i]);
-	else
-		return;                /* comfort noise and the like */
 	if (m->audioh)
 		m->audioh(m, pcm, n, m->arg);
 }
@@ -96,7 +106,8 @@ void mep_input_packet(struct mep *m, struct mbuf *mb)
 {
 	struct rtp_header hdr;
 
-	if (rtp_hdr_decode(&hdr, mb))
+	/* rtp_decode, as the socket path: it refuses RTP version != 2 */
+	if (rtp_decode(m->rtp, mb, &hdr))
 		return;
 	rtp_recv(NULL, &hdr, mb, m);
 }
@@ -155,42 +166,103 @@ void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,
 	m->arg = arg;
 }
 
-/* After an SDP exchange: the remote's address, codec and event PT. */
+/* The G.711 codec a remote format stands for: by name, or by the static
+ * payload type when the offer has no rtpmap line. A static type renamed to
+ * something else (a=rtpmap:0 PCMA) or a type beyond 127 is not usable:
+ * our answer would describe it differently from what we would send. */
+static enum codec codec_of(const struct sdp_format *f)
+{
+	enum codec by_pt = f->pt == 0 ? CODEC_PCMU : f->pt == 8 ? CODEC_PCMA
+		: CODEC_NONE;
+	enum codec by_name = !f->name ? CODEC_NONE
+		: !str_casecmp(f->name, "PCMU") ? CODEC_PCMU
+		: !str_casecmp(f->name, "PCMA") ? CODEC_PCMA : CODEC_NONE;
+
+	if (f->pt < 0 || f->pt > 127 || (f->srate && f->srate != 8000))
+		return CODEC_NONE;
+	if (f->pt < 96)
+		return !f->name || by_name == by_pt ? by_pt : CODEC_NONE;
+	return by_name;
+}
+
+/* After an SDP exchange: the remote's address, codec and event PT. The new
+ * state is worked out first and taken only if usable, so a refused
+ * re-offer leaves a running call as it was (RFC 3261 14.2). */
 static int apply_remote(struct mep *m)
 {
 	const struct list *lst = sdp_media_format_lst(m->media, false);
-	const struct sdp_format *te;
+	const struct sdp_format *te = sdp_media_rformat(m->media,
+						       "telephone-event");
+	const struct sa *raddr = sdp_media_raddr(m->media);
+	enum sdp_dir rdir = sdp_media_rdir(m->media);
+	uint8_t pt_codec[128] = { 0 };
+	enum codec codec = CODEC_NONE;
+	int pt = -1;
 	struct le *le;
 	struct sa rtcp;
 
-	m->codec = CODEC_NONE;
 	LIST_FOREACH(lst, le) {
 		const struct sdp_format *f = le->data;
-		if (!f->sup)
-			continue;
-		if (!str_casecmp(f->name, "PCMU")) {
-			m->codec = CODEC_PCMU;
-			m->pt = f->pt;
-			break;
+		enum codec c;
+		/* payload types are 7 bits, and 0 and 8 mean G.711: an offer
+		 * that says otherwise cannot be answered truthfully */
+		if (f->pt < 0 || f->pt > 127)
+			return EPROTO;
+		if ((f->pt == 0 || f->pt == 8) && f->name &&
+		    str_casecmp(f->name, f->pt ? "PCMA" : "PCMU"))
+			return EPROTO;
+		/* one payload type, two meanings: nothing sane to answer */
+		for (struct le *l2 = le->next; l2; l2 = l2->next) {
+			const struct sdp_format *g = l2->data;
+			if (g->pt == f->pt && str_casecmp(g->name ? g->name : "",
+							   f->name ? f->name : ""))
+				return EPROTO;
 		}
-		if (!str_casecmp(f->name, "PCMA")) {
-			m->codec = CODEC_PCMA;
-			m->pt = f->pt;
-			break;
+		c = f->sup ? codec_of(f) : CODEC_NONE;
+		if (c == CODEC_NONE)
+			continue;
+		pt_codec[f->pt] = (uint8_t)c;
+		if (codec == CODEC_NONE) {     /* the remote's first choice */
+			codec = c;
+			pt = f->pt;
 		}
 	}
-	te = sdp_media_rformat(m->media, "telephone-event");
-	m->te_pt = te ? te->pt : -1;
-	if (m->codec == CODEC_NONE)
+	if (codec == CODEC_NONE)
 		return EPROTO;
-	if (sa_isset(sdp_media_raddr(m->media), SA_ALL)) {
-		if (!sa_cmp(&m->raddr, sdp_media_raddr(m->media), SA_ALL)) {
-			m->raddr = *sdp_media_raddr(m->media);
-			sdp_media_raddr_rtcp(m->media, &rtcp);
-			rtcp_start(m->rtp, "occ", &rtcp);
-		}
+	/* an IPv6 party cannot reach our IPv4 socket, nor the reverse */
+	if (sa_isset(raddr, SA_ADDR) && sa_af(raddr) != sa_af(&m->laddr))
+		return EPROTO;
+	m->codec = codec;
+	m->pt = pt;
+	memcpy(m->pt_codec, pt_codec, sizeof(pt_codec));
+	/* telephone-event is always dynamic */
+	m->te_pt = te && te->pt >= 96 && te->pt <= 127 ? te->pt : -1;
+	/* libre keeps rdir from our side: its SENDONLY bit says we may send
+	 * (the remote said sendrecv or recvonly) */
+	m->remote_hold = !(rdir & SDP_SENDONLY);
+	/* c=0.0.0.0, old-style hold: no address to send to until a re-offer
+	 * gives one; an offer without any c= keeps the one we have */
+	if (sa_af(raddr) != AF_UNSPEC && !sa_isset(raddr, SA_ADDR))
+		sa_init(&m->raddr, AF_UNSPEC);
+	if (sa_isset(raddr, SA_ALL) && !sa_cmp(&m->raddr, raddr, SA_ALL)) {
+		m->raddr = *raddr;
+		sdp_media_raddr_rtcp(m->media, &rtcp);
+		rtcp_start(m->rtp, "occ", &rtcp);
 	}
 	return 0;
+}
+
+/* Text SDP only: a NUL or control byte makes libre read (and echo) lines
+ * differently from what the sender meant. */
+static bool sdp_clean(const struct mbuf *mb)
+{
+	for (size_t i = mb->pos; i < mb->end; i++) {
+		uint8_t c = mb->buf[i];
+		if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') ||
+		    c == 0x7f)
+			return false;
+	}
+	return true;
 }
 
 int mep_offer(struct mep *m, struct mbuf **descp)
@@ -200,7 +272,7 @@ int mep_offer(struct mep *m, struct mbuf **descp)
 
 int mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp)
 {
-	int err = sdp_decode(m->sdp, offer, true);
+	int err = sdp_clean(offer) ? sdp_decode(m->sdp, offer, true) : EPROTO;
 
 	if (!err)
 		err = apply_remote(m);
@@ -211,7 +283,8 @@ int mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp)
 
 int mep_take_answer(struct mep *m, struct mbuf *answer)
 {
-	int err = sdp_decode(m->sdp, answer, false);
+	int err = sdp_clean(answer) ? sdp_decode(m->sdp, answer, false)
+		: EPROTO;
 
 	return err ? err : apply_remote(m);
 }
@@ -219,6 +292,12 @@ int mep_take_answer(struct mep *m, struct mbuf *answer)
 void mep_set_ldir(struct mep *m, bool sendonly)
 {
 	sdp_media_set_ldir(m->media, sendonly ? SDP_SENDONLY : SDP_SENDRECV);
+}
+
+/* May we send now? Not while the remote holds us. */
+static bool may_send(const struct mep *m)
+{
+	return mep_ready(m) && !m->remote_hold;
 }
 
 static void send_pkt(struct mep *m, bool marker, int pt, uint32_t ts,
@@ -240,7 +319,7 @@ void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n)
 {
 	uint8_t enc[FRAME_MAX];
 
-	if (!mep_ready(m) || n == 0 || n > FRAME_MAX)
+	if (!may_send(m) || n == 0 || n > FRAME_MAX)
 		return;
 	if (m->codec == CODEC_PCMU)
 		for (size_t i = 0; i < n; i++)
@@ -256,7 +335,7 @@ void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n)
 void mep_send_event(struct mep *m, const uint8_t *p, size_t len,
 		    uint32_t in_ts, bool marker)
 {
-	if (!mep_ready(m) || m->te_pt < 0 || len < 4)
+	if (!may_send(m) || m->te_pt < 0 || len < 4)
 		return;
 	if (!m->ev_active || in_ts != m->ev_in_ts) {
 		m->ev_active = true;
@@ -342,6 +421,7 @@ bool mep_ready(const struct mep *m)
 {
 	return m->codec != CODEC_NONE && sa_isset(&m->raddr, SA_ALL);
 }
+
 
 const char *mep_codec(const struct mep *m)
 {

@@ -21,8 +21,8 @@ struct mep;
 /* Decoded audio from the remote (n samples at 8 kHz). */
 typedef void (mep_audio_h)(struct mep *m, const int16_t *pcm, size_t n,
 			   void *arg);
-/* A telephone-event packet from the remote: its RFC 4733 payload, the RTP
- * timestamp (constant within one event) and marker. */
+/* A telephone-event packet from the remote: its RFC 4733 payload (len is
+ * at least 4), the RTP timestamp (constant within one event) and marker. */
 typedef void (mep_event_h)(struct mep *m, const uint8_t *p, size_t len,
 			   uint32_t ts, bool marker, void *arg);
 
