@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 suites=(
 	"unit|build/asan/unit-tests"
+	"symbols|scripts/check-symbols.sh build/occd && scripts/check-symbols.sh build/asan/occd"
 	"generated docs|make -s check-generated"
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
 	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
@@ -16,6 +17,7 @@ suites=(
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"events|tests/events/run.sh"
+	"sip|tests/sip/run.sh"
 )
 
 passed=0

@@ -563,8 +563,8 @@ static void mhd_log(void *arg, const char *fmt, va_list ap)
 		OCC_WARN("libmicrohttpd: %s", buf);
 }
 
-int httpd_alloc(struct httpd **hp, const struct sa *laddr, http_route_h *rh,
-		void *arg)
+int httpd_alloc(struct httpd **hp, const struct sa *laddr,
+		unsigned max_conns, http_route_h *rh, void *arg)
 {
 	struct httpd *h = mem_zalloc(sizeof(*h), httpd_destructor);
 	const union MHD_DaemonInfo *info;
@@ -585,7 +585,7 @@ int httpd_alloc(struct httpd **hp, const struct sa *laddr, http_route_h *rh,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, h,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
+		MHD_OPTION_CONNECTION_LIMIT, max_conns,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_END);
 	if (!h->mhd) {

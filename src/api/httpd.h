@@ -52,8 +52,10 @@ struct http_resp {
 typedef void (http_route_h)(const struct http_req *req, struct http_resp *resp,
 			    void *arg);
 
-int  httpd_alloc(struct httpd **hp, const struct sa *laddr, http_route_h *rh,
-		 void *arg);
+/* max_conns: connections open at once ([http] max_connections); more are
+ * refused by libmicrohttpd. */
+int  httpd_alloc(struct httpd **hp, const struct sa *laddr,
+		 unsigned max_conns, http_route_h *rh, void *arg);
 const char *http_req_header(const struct http_req *req, const char *name);
 /* Fill resp: status, content type and printf-style body. */
 int  http_resp_set(struct http_resp *resp, unsigned status, const char *ctype,

@@ -38,6 +38,12 @@ static const struct conf_key conf_keys[] = {
 	    "(getMonitor). Empty: http://<http listen address>/"),
 	STR("http", "listen", http_listen, "127.0.0.1:4580",
 	    "HOST:PORT of the API/web server (restart-only)"),
+	UINT("http", "max_connections", http_max_connections, "8192", 16,
+	     1000000,
+	     "HTTP connections open at once, push streams included; beyond, "
+	     "new ones are refused (restart-only; each needs a file "
+	     "descriptor: occd raises its limit to the hard limit, at most "
+	     "65536)"),
 	STR("sip", "listen", sip_listen, "127.0.0.1:5060",
 	    "HOST:PORT of the SIP registrar/B2BUA (restart-only)"),
 	STR("store", "data_dir", data_dir, "./data",
@@ -90,6 +96,15 @@ static const struct conf_key conf_keys[] = {
 	UINT("push", "nchan_connections", nchan_connections, "4", 1, 64,
 	     "parallel publish connections to nchan (one channel always uses "
 	     "the same one, so each channel stays in order)"),
+	UINT("push", "max_subscribers", push_max_subscribers, "4096", 1,
+	     1000000,
+	     "browser push subscribers (SSE streams and waiting polls) in "
+	     "all; beyond, 503 (each also counts in [http] max_connections)"),
+	UINT("push", "max_per_team", push_max_per_team, "1024", 1, 1000000,
+	     "browser push subscribers per team"),
+	UINT("push", "max_per_channel", push_max_per_channel, "32", 1, 1000000,
+	     "browser push subscribers per channel (an agent's, or the "
+	     "team's): tabs and reloads of one desk"),
 };
 
 static int set_key(struct conf *c, const struct conf_key *k, const char *v,

@@ -15,6 +15,7 @@
 
 struct conf {
 	char http_listen[64];      /* [http] listen */
+	unsigned http_max_connections; /* [http] max_connections */
 	char sip_listen[64];       /* [sip] listen */
 	char data_dir[512];        /* [store] data_dir */
 	char webroot_address[512]; /* [system] webroot_address */
@@ -36,6 +37,9 @@ struct conf {
 	unsigned nchan_timeout;    /* [push] nchan_timeout, s */
 	unsigned nchan_queue;      /* [push] nchan_queue, messages */
 	unsigned nchan_connections;/* [push] nchan_connections */
+	unsigned push_max_subscribers; /* [push] max_subscribers */
+	unsigned push_max_per_team;    /* [push] max_per_team */
+	unsigned push_max_per_channel; /* [push] max_per_channel */
 };
 
 void conf_defaults(struct conf *c);

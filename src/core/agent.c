@@ -70,7 +70,7 @@ bool agent_checked_in_dynamic(const struct agent *a)
 
 bool agent_leads(const struct agent *a, const struct group *g)
 {
-	struct member *mb = a ? member_find(a, g) : NULL;
+	struct member *mb = a ? agent_membership(a, g) : NULL;
 	return mb && mb->leader;
 }
 

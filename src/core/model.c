@@ -178,7 +178,7 @@ struct exten *exten_find(const struct team *t, const char *number)
 	return NULL;
 }
 
-struct member *member_find(const struct agent *a, const struct group *g)
+struct member *agent_membership(const struct agent *a, const struct group *g)
 {
 	struct le *le;
 

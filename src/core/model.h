@@ -130,7 +130,7 @@ struct group   *group_find(const struct model *m, int64_t id);
 struct group   *team_group(const struct team *t, int64_t id);
 struct group   *group_by_queue(const struct team *t, const char *queue);
 struct exten   *exten_find(const struct team *t, const char *number);
-struct member  *member_find(const struct agent *a, const struct group *g);
+struct member  *agent_membership(const struct agent *a, const struct group *g);
 /* By name, or the team's default trunk when name is empty. */
 struct trunk   *trunk_find(const struct team *t, const char *name);
 const char     *team_setting(const struct team *t, const char *key);

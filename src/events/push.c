@@ -3,8 +3,8 @@
  *
  * A subscriber (struct sub) is one HTTP request: an SSE stream, a waiting
  * long-poll or a waiting push-stream pull. All subscribers are in one list;
- * the bus sink walks it for every event (a few thousand at most, bounded by
- * PUSH_MAX_SUBS). A subscriber is freed when its connection ends (the
+ * the bus sink walks it for every event (bounded by [push] max_subscribers,
+ * 4096 by default). A subscriber is freed when its connection ends (the
  * httpd close handler), when it is answered, or when occd stops.
  *
  * SSE catch-up runs in pages of PAGE events from the store, one page per
@@ -241,13 +241,15 @@ static bool matches(const struct sub *s, const struct event *ev)
 		 !strcmp(ev->agent2, s->agent));
 }
 
-/* Room for one more subscriber on this channel? */
+/* Room for one more subscriber on this channel? ([push] max_subscribers,
+ * max_per_team, max_per_channel) */
 static bool room_for(const struct push *p, int64_t team_id, const char *agent)
 {
+	const struct conf *cfg = p->occ->cfg;
 	unsigned team = 0, chan = 0;
 	struct le *le;
 
-	if (p->nsubs >= PUSH_MAX_SUBS)
+	if (p->nsubs >= cfg->push_max_subscribers)
 		return false;
 	LIST_FOREACH(&p->subs, le) {
 		const struct sub *s = le->data;
@@ -256,7 +258,7 @@ static bool room_for(const struct push *p, int64_t team_id, const char *agent)
 		team++;
 		chan += !strcmp(s->agent, agent);
 	}
-	return team < PUSH_MAX_TEAM_SUBS && chan < PUSH_MAX_CHAN_SUBS;
+	return team < cfg->push_max_per_team && chan < cfg->push_max_per_channel;
 }
 
 static struct sub *sub_new(struct push *p, enum sub_kind kind,

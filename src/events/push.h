@@ -55,6 +55,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Subscribers are bounded in all, per team and per channel (tabs,
+ * reloads) by [push] max_subscribers, max_per_team and max_per_channel
+ * (src/base/conf.c: 4096, 1024 and 32 by default); beyond, 503. */
+
 struct occ;
 struct team;
 struct agent;
@@ -65,9 +69,6 @@ struct push;
 enum {
 	PUSH_TOKEN_TTL      = 12 * 3600,   /* seconds */
 	PUSH_TOKEN_MAX      = 96,          /* bytes, NUL included */
-	PUSH_MAX_SUBS       = 4096,        /* subscribers in all */
-	PUSH_MAX_TEAM_SUBS  = 1024,        /* per team */
-	PUSH_MAX_CHAN_SUBS  = 32,          /* per channel (tabs, reloads) */
 	PUSH_REPLAY_MAX     = 10000,       /* events replayed per connect */
 	PUSH_POLL_MAX       = 100,         /* events per long-poll reply */
 	PUSH_BODY_MAX       = 262144,      /* bytes per long-poll reply */

@@ -270,7 +270,8 @@ static int start(bool demo)
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
 		return err;
-	err = httpd_alloc(&occd.httpd, &http, web_route, &occd.api);
+	err = httpd_alloc(&occd.httpd, &http, occd.cfg.http_max_connections,
+			  web_route, &occd.api);
 	if (err) {
 		OCC_ERR("cannot listen on http %J: %m", &http, err);
 		return err;

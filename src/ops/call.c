@@ -31,7 +31,7 @@ static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
 
 	if (*gid) {
 		struct group *g = group_of_str(ctx->team, gid);
-		struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+		struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
 		if (!g) {
 			res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
 			return NULL;

@@ -12,7 +12,7 @@
 /* queueAction's per-group outcome words (manual §4.3) */
 static const char *check_in(struct op_ctx *ctx, struct group *g)
 {
-	struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+	struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
 
 	if (!g)
 		return "NotFoundGroup";
@@ -26,7 +26,7 @@ static const char *check_in(struct op_ctx *ctx, struct group *g)
 
 static const char *check_out(struct op_ctx *ctx, struct group *g)
 {
-	struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+	struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
 
 	if (!g)
 		return "NotFoundGroup";
@@ -156,7 +156,7 @@ static bool checked_in_members(struct op_ctx *ctx, const char *list,
 	}
 	while (list_next(&list, &tok)) {
 		struct group *g = group_of_pl(ctx->team, &tok);
-		struct member *mb = g ? member_find(ctx->agent, g) : NULL;
+		struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
 		if (!mb || !mb->checked_in || *n >= max)
 			return false;
 		out[(*n)++] = mb;

@@ -428,10 +428,17 @@ static int leg_sip_answer(const struct sip_msg *msg, void *arg)
 static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
-	bool sdp = mbuf_get_left(msg->mb) > 0 && mep_ready(l->mep);
+	bool sdp;
 
 	if (msg->scode != 180 && msg->scode != 183)
 		return;
+	/* libre 1.1.0 hands provisional responses over without decoding their
+	 * SDP: take it here, so early media can flow */
+	if (mbuf_get_left(msg->mb) && !mep_ready(l->mep) &&
+	    mep_take_answer(l->mep, msg->mb))
+		OCC_WARN("unusable early SDP session=%s uniqueid=%lld",
+			 l->call->sessionid, (long long)l->uniqueid);
+	sdp = mep_ready(l->mep);
 	if (l->state == LEG_CALLING)
 		l->state = LEG_EARLY;
 	if (l->role == ROLE_AGENT) {

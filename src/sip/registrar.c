@@ -2,8 +2,9 @@
  * registrar.c — REGISTER handling (see registrar.h).
  *
  * Digest (RFC 2617/7616 MD5, qop=auth). Nonces are stateless and signed:
- * "<unix time, 8 hex><HMAC-SHA256(key, time), 32 hex>", valid for
- * NONCE_TTL_S; an expired but genuine nonce gets a new challenge with
+ * "<unix time, 8 hex><random, 16 hex><HMAC-SHA256(key, both), 32 hex>",
+ * valid for NONCE_TTL_S — unique per challenge, so two phones (or one
+ * phone twice) challenged in the same second never share one; an expired but genuine nonce gets a new challenge with
  * stale=true. Replays are refused: for each nonce the highest nonce-count
  * used so far is kept until the nonce expires (a nonce without qop may be
  * used once), so a captured REGISTER cannot be sent again.
@@ -24,6 +25,8 @@
 #include "sip/registrar.h"
 
 enum {
+	NONCE_HEAD = 8 + 16,       /* time and random, hex */
+	NONCE_LEN = NONCE_HEAD + 32,
 	NONCE_TTL_S = 300,
 	MIN_EXPIRES_S = 60,
 	MAX_EXPIRES_S = 3600,
@@ -43,7 +46,7 @@ struct registrar {
 struct nonce_use {
 	struct le he;
 	struct registrar *reg;
-	char nonce[48];
+	char nonce[NONCE_LEN + 1];
 	uint32_t nc;               /* highest nonce-count seen */
 	struct tmr tmr;
 };
@@ -55,24 +58,27 @@ static uint32_t aor_hash(const char *team, const char *exten)
 
 /* ---- nonces ------------------------------------------------------------ */
 
-static void nonce_sign(const struct registrar *r, uint32_t t, char out[33])
+/* sig = the first 128 bits of HMAC(key, head), hex; head is time+random */
+static void nonce_sign(const struct registrar *r, const char *head,
+		       char sig[33])
 {
 	uint8_t mac[crypto_auth_hmacsha256_BYTES];
-	char ts[9];
 
-	re_snprintf(ts, sizeof(ts), "%08x", t);
-	crypto_auth_hmacsha256(mac, (const uint8_t *)ts, 8, r->key);
+	crypto_auth_hmacsha256(mac, (const uint8_t *)head, NONCE_HEAD, r->key);
 	for (int i = 0; i < 16; i++)
-		re_snprintf(out + 2 * i, 3, "%02x", mac[i]);
+		re_snprintf(sig + 2 * i, 3, "%02x", mac[i]);
 }
 
-static void nonce_make(const struct registrar *r, char out[41])
+static void nonce_make(const struct registrar *r, char out[NONCE_LEN + 1])
 {
 	uint32_t t = (uint32_t)(now_ms() / 1000);
+	uint8_t rnd[8];
 	char sig[33];
 
-	nonce_sign(r, t, sig);
-	re_snprintf(out, 41, "%08x%s", t, sig);
+	randombytes_buf(rnd, sizeof(rnd));
+	re_snprintf(out, NONCE_HEAD + 1, "%08x%w", t, rnd, sizeof(rnd));
+	nonce_sign(r, out, sig);
+	memcpy(out + NONCE_HEAD, sig, 33);
 }
 
 enum nonce_check { NONCE_OK, NONCE_STALE, NONCE_BAD };
@@ -80,18 +86,20 @@ enum nonce_check { NONCE_OK, NONCE_STALE, NONCE_BAD };
 static enum nonce_check nonce_verify(const struct registrar *r,
 				     const struct pl *n)
 {
+	char head[NONCE_HEAD + 1], sig[33];
 	struct pl tpl;
-	char sig[33];
 	uint32_t t, now = (uint32_t)(now_ms() / 1000);
 
-	if (n->l != 40)
+	if (n->l != NONCE_LEN)
+		return NONCE_BAD;
+	memcpy(head, n->p, NONCE_HEAD);
+	head[NONCE_HEAD] = '\0';
+	nonce_sign(r, head, sig);
+	if (sodium_memcmp(sig, n->p + NONCE_HEAD, 32))
 		return NONCE_BAD;
 	tpl.p = n->p;
 	tpl.l = 8;
 	t = pl_x32(&tpl);
-	nonce_sign(r, t, sig);
-	if (sodium_memcmp(sig, n->p + 8, 32))
-		return NONCE_BAD;
 	return now - t <= NONCE_TTL_S ? NONCE_OK : NONCE_STALE;
 }
 
@@ -118,7 +126,7 @@ static bool nonce_cmp(struct le *le, void *arg)
 static bool nonce_fresh(struct registrar *r, const struct pl *nonce,
 			const struct pl *nc)
 {
-	char key[48];
+	char key[NONCE_LEN + 1];
 	uint32_t count = nc->l ? pl_x32(nc) : 0;
 	struct le *le;
 	struct nonce_use *u;
@@ -149,7 +157,7 @@ static bool nonce_fresh(struct registrar *r, const struct pl *nonce,
 static void challenge(struct registrar *r, const struct sip_msg *msg,
 		      const char *realm, bool stale)
 {
-	char nonce[41];
+	char nonce[NONCE_LEN + 1];
 
 	nonce_make(r, nonce);
 	sip_replyf(r->sip, msg, 401, "Unauthorized",

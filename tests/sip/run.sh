@@ -20,7 +20,9 @@
 #      registering within one second;
 #   5. hold/resume as the far end sees it (sipp checks each re-INVITE's
 #      direction, an RTP logger checks the chime, then the silence), and
-#   6. sendDtmf "12#" arriving as RFC 4733 events, on a PCMA customer;
+#   6. sendDtmf "12#" arriving as RFC 4733 events, on a PCMA customer; the
+#      ringback the agent hears while that customer rings (180), and early
+#      media (183 with SDP) from another;
 #   7. occd stops cleanly on SIGTERM, with no sanitizer report.
 #
 # Output is TAP ("ok N - ..."); the exit status is non-zero if anything

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# check-symbols.sh BINARY — fail if the binary defines a global function
+# that one of its shared libraries also exports (data symbols are left out:
+# a library's tables the binary uses are copied into it by design). The dynamic linker
+# resolves a library's calls to its own exported functions to the
+# executable's definition when the names are equal (symbol interposition):
+# occd's member_find() once replaced libre's internal one of the same name,
+# and libre's RTCP code called it with the wrong arguments.
+set -u
+bin=$1
+[ -x "$bin" ] || { echo "not ok - no binary $bin"; exit 1; }
+ours=$(nm --defined-only --extern-only "$bin" | awk '$2 == "T" {print $3}' | sort -u)
+libs=$(ldd "$bin" | awk '/=> \// {print $3}')
+clash=0
+for lib in $libs; do
+	theirs=$(nm -D --defined-only "$lib" 2>/dev/null | awk '{print $3}' | sed 's/@.*//' | sort -u)
+	both=$(comm -12 <(echo "$ours") <(echo "$theirs") |
+	       grep -vE '^(_init|_fini|_start|main|_end|_edata|__bss_start|__data_start|data_start|_IO_stdin_used|__dso_handle|__libc_csu_init|__libc_csu_fini|_ITM_.*|__.*)$')
+	if [ -n "$both" ]; then
+		echo "not ok - $bin and $(basename "$lib") both define: $(echo $both)"
+		clash=1
+	fi
+done
+[ $clash -eq 0 ] && echo "ok - $(basename "$bin") defines no symbol its libraries export"
+exit $clash
