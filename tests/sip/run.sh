@@ -477,6 +477,14 @@ check "call: the customer phone heard the agent (700 Hz)" \
 check "call: the agent phone heard the customer (1000 Hz)" \
 	python3 "$audio" tone "$(newest "$work/agent/rec/*-dec.wav")" --freq 1000
 check "call: agent idle afterwards (ACW off)" api_is 8001 'EVENT=AGENTSTATUS' '1-idle,'
+# the manual's outbound event sequence, field for field (its lines are TAP)
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) ok "${line#ok * - }" ;;
+	"not ok "*) nok "${line#not ok * - }" ;;
+	esac
+done < <(python3 "$here/lib/events_check.py" "$data/occ.db" "$sid" 5551001 8001 \
+	"$here/manual_outbound_events.txt")
 
 # ---- 3. transcoding: PCMU agent, PCMA-only customer ---------------------------
 
