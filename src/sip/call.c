@@ -38,12 +38,20 @@
 #include "sip/registrar.h"
 #include "sip/tel_impl.h"
 
-enum leg_role { ROLE_AGENT, ROLE_CUSTOMER };
+/* A call's parties. The routing below is written for any set of them;
+ * the multi-party issue adds the calls that use CONSULT and SUPERVISOR. */
+enum leg_role { ROLE_AGENT, ROLE_CUSTOMER, ROLE_CONSULT, ROLE_SUPERVISOR,
+		ROLE_COUNT };
 enum leg_state { LEG_NEW, LEG_CALLING, LEG_EARLY, LEG_UP, LEG_GONE };
 
-static const char *const role_names[] = {
+static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_AGENT] = "agent", [ROLE_CUSTOMER] = "customer",
+	[ROLE_CONSULT] = "consult", [ROLE_SUPERVISOR] = "supervisor",
 };
+
+#define BIT(role) (1u << (role))
+
+enum { MIX_FRAME = 160, MIX_RING = 1600 };   /* 20 ms; 200 ms of buffer */
 
 enum {
 	AGENT_RING_TIMEOUT_MS = 45000,
@@ -70,6 +78,9 @@ struct leg {
 	struct player *voice;  /* a built-in peer's own audio */
 	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
 	int64_t start_ms, answer_ms, end_ms;
+	/* mixer input: what this leg said since the last mixer tick */
+	int16_t ring[MIX_RING];
+	size_t ring_head, ring_len;
 };
 
 struct call {
@@ -81,7 +92,14 @@ struct call {
 	char callee_agent[ST_NUM];   /* targettype=inner */
 	int64_t group_id;
 	int acw_mode;
-	struct leg *legs[2];         /* by role */
+	struct leg *legs[ROLE_COUNT];   /* by role */
+	/* hears[r]: the roles whose audio the leg of role r hears. A
+	 * listener hearing exactly one speaker gets its packets relayed as
+	 * they come; one hearing several gets the mixer's sum every 20 ms. */
+	uint8_t hears[ROLE_COUNT];
+	struct tmr mix_tmr;
+	int64_t mix_start_ms;
+	uint64_t mix_frames;
 	struct recorder *rec;
 	bool on_hold, hold_silence;
 	bool ending;
@@ -122,21 +140,22 @@ static void set_agent_state(struct call *c, const char *number,
 		agent_call_state(model_of(c), a, s);
 }
 
-static struct leg *other(const struct leg *l)
-{
-	return l->call->legs[l->role == ROLE_AGENT ? ROLE_CUSTOMER : ROLE_AGENT];
-}
-
 static void leg_send(struct leg *l, const int16_t *pcm, size_t n)
 {
 	if (l && l->mep && l->state >= LEG_EARLY && l->state < LEG_GONE)
 		mep_send_pcm(l->mep, pcm, n);
 }
 
+static unsigned popcount(unsigned x)
+{
+	return (unsigned)__builtin_popcount(x);
+}
+
 /* ---- events ------------------------------------------------------------ */
 
-static const char *const sources[] = {
+static const char *const sources[ROLE_COUNT] = {
 	[ROLE_AGENT] = "AGENT", [ROLE_CUSTOMER] = "CALLEE",
+	[ROLE_CONSULT] = "CONSULT", [ROLE_SUPERVISOR] = "AGENT",
 };
 
 /* Publish a call event about leg l (NULL: the whole call). */
@@ -282,29 +301,140 @@ static void leg_gone(struct leg *l, uint16_t scode, const char *by)
 
 /* ---- media ------------------------------------------------------------- */
 
+/* Bridged audio reaches a listener: record what the customer and the agent
+ * hear (left: the customer's ear, right: the agent's), then send it. */
+static void deliver(struct call *c, struct leg *to, const int16_t *pcm,
+		    size_t n)
+{
+	if (c->rec && to->role == ROLE_CUSTOMER)
+		recorder_put(c->rec, REC_AGENT, pcm, n);
+	else if (c->rec && to->role == ROLE_AGENT)
+		recorder_put(c->rec, REC_CUSTOMER, pcm, n);
+	leg_send(to, pcm, n);
+}
+
+static void ring_put(struct leg *l, const int16_t *pcm, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (l->ring_len == MIX_RING) {      /* full: drop the oldest */
+			l->ring_head = (l->ring_head + 1) % MIX_RING;
+			l->ring_len--;
+		}
+		l->ring[(l->ring_head + l->ring_len) % MIX_RING] = pcm[i];
+		l->ring_len++;
+	}
+}
+
+static void ring_take(struct leg *l, int16_t *out)
+{
+	for (size_t i = 0; i < MIX_FRAME; i++) {
+		if (l->ring_len) {
+			out[i] = l->ring[l->ring_head];
+			l->ring_head = (l->ring_head + 1) % MIX_RING;
+			l->ring_len--;
+		}
+		else
+			out[i] = 0;
+	}
+}
+
+/* A leg is a listener while it is up and not hearing a tone instead. */
+static bool listening(const struct leg *l)
+{
+	return l && l->state == LEG_UP && !l->tone;
+}
+
 static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
-	struct leg *o = other(l);
+	bool mixed = false;
 
-	if (c->rec)
-		recorder_put(c->rec, l->role == ROLE_AGENT ? REC_AGENT
-			     : REC_CUSTOMER, pcm, n);
-	/* on hold nobody hears anybody; a leg hearing a tone hears only it */
-	if (c->on_hold || !o || o->tone)
-		return;
-	leg_send(o, pcm, n);
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		struct leg *to = c->legs[r];
+		if (r == (int)l->role || !listening(to) ||
+		    !(c->hears[r] & BIT(l->role)))
+			continue;
+		if (popcount(c->hears[r]) == 1)
+			deliver(c, to, pcm, n);          /* relay */
+		else
+			mixed = true;
+	}
+	if (mixed)
+		ring_put(l, pcm, n);
+}
+
+/* Every 20 ms while some listener hears several speakers: each speaker's
+ * frame once, then per listener the average of the frames it hears — an
+ * average of int16 frames cannot clip, whatever the number of speakers. */
+static void mix_tick(void *arg)
+{
+	struct call *c = arg;
+	uint64_t due = (uint64_t)(now_ms() - c->mix_start_ms) / 20 + 1;
+	int16_t frame[ROLE_COUNT][MIX_FRAME], out[MIX_FRAME];
+
+	tmr_start(&c->mix_tmr, 20, mix_tick, c);
+	if (due > c->mix_frames + 5)
+		c->mix_frames = due - 5;
+	for (; c->mix_frames < due; c->mix_frames++) {
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (c->legs[r])
+				ring_take(c->legs[r], frame[r]);
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			struct leg *to = c->legs[r];
+			unsigned mask = c->hears[r], k = popcount(mask);
+			if (k < 2 || !listening(to))
+				continue;
+			for (size_t i = 0; i < MIX_FRAME; i++) {
+				int32_t sum = 0;
+				for (int s2 = 0; s2 < ROLE_COUNT; s2++)
+					if ((mask & BIT(s2)) && c->legs[s2])
+						sum += frame[s2][i];
+				out[i] = (int16_t)(sum / (int32_t)k);
+			}
+			deliver(c, to, out, MIX_FRAME);
+		}
+	}
+}
+
+/* Who hears whom, from the call's state; starts or stops the mixer. */
+static void remix(struct call *c)
+{
+	bool mixing = false;
+
+	memset(c->hears, 0, sizeof(c->hears));
+	if (!c->on_hold) {
+		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
+		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
+	}
+	for (int r = 0; r < ROLE_COUNT; r++)
+		mixing |= popcount(c->hears[r]) > 1;
+	if (mixing && !tmr_isrunning(&c->mix_tmr)) {
+		c->mix_start_ms = now_ms();
+		c->mix_frames = 0;
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (c->legs[r])
+				c->legs[r]->ring_len = 0;
+		tmr_start(&c->mix_tmr, 20, mix_tick, c);
+	}
+	else if (!mixing) {
+		tmr_cancel(&c->mix_tmr);
+	}
 }
 
 static void leg_event(struct mep *m, const uint8_t *p, size_t len,
 		      uint32_t ts, bool marker, void *arg)
 {
 	struct leg *l = arg;
-	struct leg *o = other(l);
+	struct call *c = l->call;
 
-	if (!l->call->on_hold && o && o->mep && o->state == LEG_UP)
-		mep_send_event(o->mep, p, len, ts, marker);
+	/* DTMF goes where the speaker's voice goes, if only to one party */
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		struct leg *to = c->legs[r];
+		if (r != (int)l->role && to && to->mep && listening(to) &&
+		    c->hears[r] == BIT(l->role))
+			mep_send_event(to->mep, p, len, ts, marker);
+	}
 }
 
 /* Players feed a leg (ringback, hold music) ... */
@@ -325,7 +455,7 @@ static void media_check(void *arg)
 	int64_t limit = (int64_t)c->tel->occ->cfg->media_timeout * 1000;
 	int64_t now = now_ms();
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < ROLE_COUNT; i++) {
 		struct leg *l = c->legs[i];
 		if (!l || !l->mep || l->state != LEG_UP || !limit)
 			continue;
@@ -669,9 +799,10 @@ static void call_destructor(void *arg)
 
 	tmr_cancel(&c->end_tmr);
 	tmr_cancel(&c->media_tmr);
+	tmr_cancel(&c->mix_tmr);
 	list_unlink(&c->le);
-	mem_deref(c->legs[ROLE_AGENT]);
-	mem_deref(c->legs[ROLE_CUSTOMER]);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		mem_deref(c->legs[r]);
 	mem_deref(c->rec);
 }
 
@@ -682,8 +813,8 @@ static const char *disposition(const struct call *c)
 
 	if (cu && cu->answered)
 		return "ANSWERED";
-	/* busy here, busy everywhere, declined: on either leg */
-	for (int i = 0; i < 2; i++) {
+	/* busy here, busy everywhere, declined: on any leg */
+	for (int i = 0; i < ROLE_COUNT; i++) {
 		uint16_t sc = c->legs[i] ? c->legs[i]->final_scode : 0;
 		if (sc == 486 || sc == 600 || sc == 603)
 			return "BUSY";
@@ -819,6 +950,7 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	c->tel = tel;
 	tmr_init(&c->end_tmr);
 	tmr_init(&c->media_tmr);
+	tmr_init(&c->mix_tmr);
 	make_sessionid(c->sessionid);
 	str_ncpy(c->team, req->team, sizeof(c->team));
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));
@@ -833,6 +965,7 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	if (req->target_inner)
 		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
 	list_append(&tel->calls, &c->le, c);
+	remix(c);
 
 	/* the CDR exists from the first moment, so a crash leaves a trace */
 	str_ncpy(c->cdr.sessionid, c->sessionid, sizeof(c->cdr.sessionid));
@@ -933,7 +1066,7 @@ int call_hangup_leg(struct tel *tel, const char *team, int64_t uniqueid)
 		struct call *c = le->data;
 		if (c->ending || strcmp(c->team, team))
 			continue;
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < ROLE_COUNT; i++) {
 			struct leg *l = c->legs[i];
 			if (l && l->uniqueid == uniqueid && l->state != LEG_GONE) {
 				leg_gone(l, 0, "api");
@@ -984,6 +1117,7 @@ int call_hold(struct call *c, bool silence)
 	if (err)
 		return err;
 	c->on_hold = true;
+	remix(c);
 	c->hold_silence = silence;
 	emit(c, cu, "onhold");
 	if (!silence && !cu->virtual) {
@@ -1009,6 +1143,7 @@ int call_resume(struct call *c)
 	if (err)
 		return err;
 	c->on_hold = false;
+	remix(c);
 	emit(c, cu, "resume");
 	OCC_INFO("resume session=%s", c->sessionid);
 	return 0;
