@@ -188,7 +188,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGETDN, P_AGENTGROUPID, P_CONSULTTYPE, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGETDN, P_CONSULTTYPE, CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 21, 25, 26, 27, 38, 56, 95, 100),
+	.codes = L(AUTH_CODES, 21, 25, 26, 27, 38, 56, 95, 118, 119),
+	.handler = op_consult,
 	.summary = "Consult a third party (agent or number) while the customer is held.",
 },
 {
@@ -199,7 +200,8 @@ const struct op op_table[] = {
 	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 29, 31, 38, 100),
+	.codes = L(AUTH_CODES, 29, 31, 38),
+	.handler = op_transfer,
 	.summary = "Complete a transfer: the customer is connected to the consulted party.",
 },
 {
@@ -210,7 +212,8 @@ const struct op op_table[] = {
 	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 32, 33, 38, 100),
+	.codes = L(AUTH_CODES, 32, 33, 38),
+	.handler = op_call_return,
 	.summary = "Drop the consulted party and return to the held customer.",
 },
 {
@@ -221,7 +224,8 @@ const struct op op_table[] = {
 	.script_params = L(P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 34, 35, 38, 100),
+	.codes = L(AUTH_CODES, 34, 35, 38),
+	.handler = op_conference,
 	.summary = "Join customer, agent and consulted party in a conference.",
 },
 {

@@ -229,7 +229,7 @@ void op_hangup(struct op_ctx *ctx, struct op_result *res)
 	static const struct { const char *word; int t; } targets[] = {
 		{ "channel", -1 }, { "agent", TARGET_AGENT },
 		{ "caller", TARGET_CALLER }, { "all", TARGET_ALL },
-		{ "consult", -2 }, { "groupadmin", -2 },
+		{ "consult", -4 }, { "groupadmin", -2 },
 	};
 	const char *target = ctx->args[P_TARGET];
 	struct agent *a;
@@ -251,9 +251,19 @@ void op_hangup(struct op_ctx *ctx, struct op_result *res)
 	if (!a)
 		return;
 	c = call_of_agent(tel_of(ctx), ctx->team->name, a->number);
-	/* consulted parties and supervisors join with the multi-party issue;
-	 * until then there is never such a leg to hang up */
-	if (!c || t == -2 || call_hangup(c, t, "api")) {
+	if (c && t == -4) {                     /* consult: by uniqueid or any */
+		const char *u = ctx->args[P_UNIQUEID];
+		long long id = *u ? strtoll(u, NULL, 10) : 0;
+		if (call_hangup_consult(c, id)) {
+			res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+			return;
+		}
+		res_set(res, OP_OK, BM_HANGUP_OK, NULL);
+		return;
+	}
+	/* supervisors join with the supervision part of the multi-party
+	 * issue; until then there is never such a leg to hang up */
+	if (!c || t < 0 || call_hangup(c, t, "api")) {
 		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
 		return;
 	}
@@ -371,4 +381,88 @@ void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 	res_data(res, OP_OK, "%s", url);
  out:
 	mem_deref(cdr);
+}
+
+/* ---- consult, transfer, call return, conference ------------------------- */
+
+void op_consult(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *type = ctx->args[P_CONSULTTYPE];
+	const char *target = ctx->args[P_TARGETDN];
+	bool inner = !strcasecmp(type, "internal");
+	struct agent *k = NULL;
+	struct call *c;
+
+	if (!inner && strcasecmp(type, "external")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "consulttype");
+		return;
+	}
+	c = call_of_agent(tel_of(ctx), ctx->team->name, ctx->agent->number);
+	if (!c || !call_two_party(c)) {
+		res_set(res, OP_FAIL, BM_CONSULT_FAIL, NULL);
+		return;
+	}
+	if (call_consulting(c)) {
+		res_set(res, OP_FAIL, BM_ALREADY_CONSULTING, NULL);
+		return;
+	}
+	if (inner) {
+		struct group *g = group_of_str(ctx->team,
+					       ctx->args[P_AGENTGROUPID]);
+		struct member *mb;
+		k = agent_find(ctx->team, target);
+		mb = k && g ? agent_membership(k, g) : NULL;
+		if (!k || k == ctx->agent || !mb || !mb->checked_in) {
+			res_set(res, OP_FAIL, BM_CONSULTEE_NOT_IN, NULL);
+			return;
+		}
+		if (k->state != AS_IDLE ||
+		    call_of_agent(tel_of(ctx), ctx->team->name, k->number)) {
+			res_set(res, OP_FAIL, BM_CONSULT_STATE,
+				agent_state_name(k->state));
+			return;
+		}
+		if (!device_ready(ctx, k, res))
+			return;
+	}
+	struct consult_req req = {
+		.inner = inner, .target = target,
+		.exten = k ? k->device : "", .trunk = "",
+	};
+	if (call_consult(c, &req)) {
+		res_set(res, OP_FAIL, BM_CONSULT_DIAL_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_CONSULT_OK, NULL);
+}
+
+/* The three that act on an ongoing consult. */
+static void consult_op(struct op_ctx *ctx, struct op_result *res,
+		       int (*act)(struct call *c), int ok, int fail)
+{
+	struct call *c = call_of_agent(tel_of(ctx), ctx->team->name,
+				       ctx->agent->number);
+
+	if (!c || act(c)) {
+		res_set(res, OP_FAIL, fail, NULL);
+		return;
+	}
+	res_set(res, OP_OK, ok, NULL);
+}
+
+void op_transfer(struct op_ctx *ctx, struct op_result *res)
+{
+	consult_op(ctx, res, call_transfer, BM_TRANSFER_OK, BM_TRANSFER_FAIL);
+}
+
+void op_call_return(struct op_ctx *ctx, struct op_result *res)
+{
+	consult_op(ctx, res, call_consult_return, BM_RETURN_OK,
+		   BM_RETURN_FAIL);
+}
+
+void op_conference(struct op_ctx *ctx, struct op_result *res)
+{
+	consult_op(ctx, res, call_conference, BM_CONFERENCE_OK,
+		   BM_CONFERENCE_FAIL);
 }

@@ -102,6 +102,13 @@ struct call {
 	uint64_t mix_frames;
 	struct recorder *rec;
 	bool on_hold, hold_silence;
+	bool conference;             /* agent, customer, consulted: all */
+	bool transferred;            /* the customer now talks to the
+				      * consulted party; the agent is gone */
+	bool agent_released;         /* its after-call state already set */
+	char consult_agent[ST_NUM];  /* an internal consult's agent */
+	struct leg *gone[8];         /* legs that left before the end */
+	unsigned ngone;
 	bool ending;
 	char end_by[16];
 	struct tmr end_tmr, media_tmr;
@@ -114,6 +121,9 @@ struct call {
 };
 
 static void call_end(struct call *c, const char *by);
+static void consult_gone(struct call *c, struct leg *k);
+static void agent_leaves(struct call *c);
+static void remix(struct call *c);
 static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg);
 static void leg_event(struct mep *m, const uint8_t *p, size_t len,
 		      uint32_t ts, bool marker, void *arg);
@@ -296,7 +306,46 @@ static void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
 	tell_hangup(l);
+	/* the call goes on without a consulted party, and without the agent
+	 * if a consulted party is there to take the customer */
+	if (l->role == ROLE_CONSULT && !l->call->transferred &&
+	    !l->call->ending) {
+		consult_gone(l->call, l);
+		return;
+	}
+	if (l->role == ROLE_AGENT && !l->call->ending &&
+	    l->call->legs[ROLE_CONSULT] &&
+	    l->call->legs[ROLE_CONSULT]->state == LEG_UP) {
+		agent_leaves(l->call);
+		return;
+	}
 	call_end(l->call, by);
+}
+
+/* Take a leg out of the call before its end: hang it up (BYE or CANCEL),
+ * free its media port, keep the record for the CDR. */
+static void leg_detach(struct leg *l)
+{
+	struct call *c = l->call;
+
+	c->legs[l->role] = NULL;
+	tmr_cancel(&l->tmr);
+	l->tone = mem_deref(l->tone);
+	l->voice = mem_deref(l->voice);
+	l->sess = mem_deref(l->sess);
+	l->mep = mem_deref(l->mep);
+	if (l->state != LEG_GONE) {
+		l->state = LEG_GONE;
+		l->end_ms = now_ms();
+		tell_hangup(l);
+	}
+	if (c->ngone < ARRAY_SIZE(c->gone)) {
+		c->gone[c->ngone++] = l;
+	}
+	else {
+		save_leg(l);
+		mem_deref(l);
+	}
 }
 
 /* ---- media ------------------------------------------------------------- */
@@ -403,7 +452,23 @@ static void remix(struct call *c)
 	bool mixing = false;
 
 	memset(c->hears, 0, sizeof(c->hears));
-	if (!c->on_hold) {
+	if (c->transferred) {
+		c->hears[ROLE_CUSTOMER] = BIT(ROLE_CONSULT);
+		c->hears[ROLE_CONSULT] = BIT(ROLE_CUSTOMER);
+	}
+	else if (c->conference) {
+		const unsigned all = BIT(ROLE_AGENT) | BIT(ROLE_CUSTOMER) |
+			BIT(ROLE_CONSULT);
+		for (int r = ROLE_AGENT; r <= ROLE_CONSULT; r++)
+			c->hears[r] = all & ~BIT(r);
+	}
+	else if (c->legs[ROLE_CONSULT]) {
+		/* consulting: the customer waits (music), the agent and the
+		 * consulted party talk */
+		c->hears[ROLE_AGENT] = BIT(ROLE_CONSULT);
+		c->hears[ROLE_CONSULT] = BIT(ROLE_AGENT);
+	}
+	else if (!c->on_hold) {
 		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
 		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
 	}
@@ -437,10 +502,13 @@ static void leg_event(struct mep *m, const uint8_t *p, size_t len,
 	}
 }
 
-/* Players feed a leg (ringback, hold music) ... */
+/* Players feed a leg (ringback, hold music): it hears that, and the
+ * recording says so ... */
 static void tone_to_leg(const int16_t *pcm, size_t n, void *arg)
 {
-	leg_send(arg, pcm, n);
+	struct leg *l = arg;
+
+	deliver(l->call, l, pcm, n);
 }
 
 /* ... or speak for a built-in peer, as if its audio had arrived. */
@@ -555,6 +623,36 @@ static int leg_sip_answer(const struct sip_msg *msg, void *arg)
 	return err;
 }
 
+static void consult_ringing(struct leg *k)
+{
+	struct call *c = k->call;
+
+	if (k->rang)
+		return;
+	k->rang = true;
+	tell_ringing(k);
+	if (c->consult_agent[0])
+		set_agent_state(c, c->consult_agent, AS_RING);
+}
+
+static void consult_answered(struct leg *k)
+{
+	struct call *c = k->call;
+	struct leg *ag = c->legs[ROLE_AGENT];
+
+	k->answered = true;
+	k->answer_ms = now_ms();
+	tell_ringing(k);
+	emit(c, k, "answer");
+	if (ag)
+		ag->tone = mem_deref(ag->tone);    /* ringback ends */
+	if (c->consult_agent[0])
+		set_agent_state(c, c->consult_agent, AS_BUSY);
+	remix(c);
+	OCC_INFO("consult answered session=%s uniqueid=%lld peer=%s",
+		 c->sessionid, (long long)k->uniqueid, k->peer);
+}
+
 static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
@@ -580,6 +678,10 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 		}
 		return;
 	}
+	if (l->role == ROLE_CONSULT) {
+		consult_ringing(l);
+		return;
+	}
 	customer_ringing(l->call, sdp);
 }
 
@@ -601,6 +703,10 @@ static void leg_up(struct leg *l)
 			 c->sessionid, (long long)l->uniqueid,
 			 l->mep ? mep_codec(l->mep) : "virtual");
 		dial_customer(c);
+		return;
+	}
+	if (l->role == ROLE_CONSULT) {
+		consult_answered(l);
 		return;
 	}
 	customer_answered(c);
@@ -687,8 +793,12 @@ static void virtual_answer(void *arg)
 		.f1 = 700, .amp = 6000, .on_ms = 400, .off_ms = 600 };
 	static const struct tone_spec customer_voice = {
 		.f1 = 1000, .amp = 6000, .on_ms = 700, .off_ms = 300 };
+	/* a consulted built-in peer says 1400 Hz */
+	static const struct tone_spec consult_voice = {
+		.f1 = 1400, .amp = 6000, .on_ms = 500, .off_ms = 500 };
 
 	player_tone(&l->voice, l->role == ROLE_AGENT ? &agent_voice
+		    : l->role == ROLE_CONSULT ? &consult_voice
 		    : &customer_voice, tone_from_leg, l);
 	leg_up(l);
 	if (l->role == ROLE_CUSTOMER)
@@ -698,11 +808,14 @@ static void virtual_answer(void *arg)
 static void virtual_invite(struct leg *l)
 {
 	l->state = LEG_EARLY;
-	l->rang = true;
-	if (l->role == ROLE_AGENT)
+	if (l->role == ROLE_AGENT) {
+		l->rang = true;
 		tell_ringing(l);
+	}
 	if (l->role == ROLE_CUSTOMER)
 		customer_ringing(l->call, false);
+	if (l->role == ROLE_CONSULT)
+		consult_ringing(l);
 	tmr_start(&l->tmr, VIRTUAL_ANSWER_MS, virtual_answer, l);
 }
 
@@ -726,63 +839,79 @@ static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
 		? ENOMEM : 0;
 }
 
-static void dial_customer(struct call *c)
+/* Dial a party for role: another agent's extension (inner) or a number
+ * over the team's trunk (named, or the default). *lp gets the leg, also
+ * when dialling it failed afterwards (the caller ends it then). */
+static int dial(struct call *c, enum leg_role role, bool inner,
+		const char *target, const char *exten, const char *trunk,
+		struct leg **lp)
 {
 	struct team *t = team_find(model_of(c), c->team);
 	struct leg *l = NULL;
 	struct trunk *tr;
 	char to[ST_URL + ST_NAME], from[ST_NAME * 2];
-	int err = EINVAL;
+	int err;
 
+	*lp = NULL;
 	if (!t)
-		goto fail;
-	if (c->req.inner) {
+		return ENOENT;
+	if (inner) {
 		const struct binding *b = NULL;
-		const struct exten *e = exten_find(t, c->req.target_exten);
+		const struct exten *e = exten_find(t, exten);
 		bool virt = e && !strcmp(e->kind, "virtual");
 		if (!virt)
-			b = registrar_lookup(c->tel->reg, c->team,
-					     c->req.target_exten);
+			b = registrar_lookup(c->tel->reg, c->team, exten);
 		if (!virt && !b)
-			goto fail;
-		err = leg_alloc(&l, c, ROLE_CUSTOMER, c->req.target, virt);
+			return ENOTCONN;
+		err = leg_alloc(&l, c, role, target, virt);
 		if (err)
-			goto fail;
+			return err;
+		*lp = l;
 		if (virt) {
 			virtual_invite(l);
-			return;
+			return 0;
 		}
 		re_snprintf(from, sizeof(from), "sip:%s@%s", c->agent, c->team);
 		err = sip_invite(l, b->contact, c->agent, from, NULL);
 	}
 	else {
-		tr = trunk_find(t, c->req.trunk);
+		tr = trunk_find(t, trunk);
 		if (!tr)
-			goto fail;
+			return ENOENT;
 		bool virt = !strcmp(tr->cfg.uri, "virtual:");
-		err = leg_alloc(&l, c, ROLE_CUSTOMER, c->req.target, virt);
+		err = leg_alloc(&l, c, role, target, virt);
 		if (err)
-			goto fail;
+			return err;
+		*lp = l;
 		if (virt) {
 			virtual_invite(l);
-			return;
+			return 0;
 		}
-		err = trunk_target(to, sizeof(to), &tr->cfg, c->req.target);
+		err = trunk_target(to, sizeof(to), &tr->cfg, target);
 		if (err)
-			goto fail;
+			return err;
 		re_snprintf(from, sizeof(from), "sip:%s@%J",
 			    c->req.callerid[0] ? c->req.callerid
 			    : tr->cfg.callerid[0] ? tr->cfg.callerid : c->agent,
 			    &c->tel->laddr);
 		err = sip_invite(l, to, NULL, from, &tr->cfg);
 	}
-	if (err)
-		goto fail;
-	tmr_start(&l->tmr, CUSTOMER_RING_TIMEOUT_MS, ring_timeout, l);
-	OCC_INFO("dialing customer session=%s uniqueid=%lld target=%s",
-		 c->sessionid, (long long)l->uniqueid, c->req.target);
-	return;
- fail:
+	if (!err)
+		tmr_start(&l->tmr, CUSTOMER_RING_TIMEOUT_MS, ring_timeout, l);
+	return err;
+}
+
+static void dial_customer(struct call *c)
+{
+	struct leg *l;
+	int err = dial(c, ROLE_CUSTOMER, c->req.inner, c->req.target,
+		       c->req.target_exten, c->req.trunk, &l);
+
+	if (!err) {
+		OCC_INFO("dialing customer session=%s uniqueid=%lld target=%s",
+			 c->sessionid, (long long)l->uniqueid, c->req.target);
+		return;
+	}
 	OCC_WARN("cannot dial the target session=%s target=%s: %m",
 		 c->sessionid, c->req.target, err);
 	if (l)
@@ -803,6 +932,8 @@ static void call_destructor(void *arg)
 	list_unlink(&c->le);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		mem_deref(c->legs[r]);
+	for (unsigned i = 0; i < c->ngone; i++)
+		mem_deref(c->gone[i]);
 	mem_deref(c->rec);
 }
 
@@ -848,9 +979,12 @@ static void finish(void *arg)
 	struct leg *ag = c->legs[ROLE_AGENT];
 	int64_t now = now_ms();
 
-	/* the manual's order: the customer's hangup, the agent's, the call's */
-	for (int i = ROLE_CUSTOMER; i >= ROLE_AGENT; i--) {
-		struct leg *l = c->legs[i];
+	/* the manual's order: the customer's hangup, the agent's, the call's
+	 * (consulted and supervising parties after the customer) */
+	static const enum leg_role order[] = { ROLE_CUSTOMER, ROLE_CONSULT,
+		ROLE_SUPERVISOR, ROLE_AGENT };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		struct leg *l = c->legs[order[i]];
 		if (!l)
 			continue;
 		if (l->state != LEG_GONE) {
@@ -860,6 +994,8 @@ static void finish(void *arg)
 		tell_hangup(l);
 		save_leg(l);
 	}
+	for (unsigned i = 0; i < c->ngone; i++)
+		save_leg(c->gone[i]);
 	emit(c, NULL, "hangup");
 	c->cdr.end_ms = now;
 	str_ncpy(c->cdr.disposition, disposition(c),
@@ -870,8 +1006,12 @@ static void finish(void *arg)
 		c->cdr.recording[0] = '\0';
 	if (store_cdr_end(c->tel->occ->st, &c->cdr))
 		OCC_ERR("cdr not saved session=%s", c->sessionid);
-	set_agent_state(c, c->agent, after_call_state(c, cu && cu->rang,
-						      cu && cu->answered));
+	if (!c->agent_released)
+		set_agent_state(c, c->agent, after_call_state(
+					c, cu && cu->rang, cu && cu->answered));
+	if (c->consult_agent[0])
+		set_agent_state(c, c->consult_agent, after_call_state(
+					c, true, true));
 	if (c->callee_agent[0])
 		set_agent_state(c, c->callee_agent, after_call_state(
 					c, true, cu && cu->answered));
@@ -1021,8 +1161,9 @@ struct call *call_of_agent(struct tel *tel, const char *team,
 	LIST_FOREACH(&tel->calls, le) {
 		struct call *c = le->data;
 		if (!c->ending && !strcmp(c->team, team) &&
-		    (!strcmp(c->agent, agent) ||
-		     !strcmp(c->callee_agent, agent)))
+		    ((!strcmp(c->agent, agent) && !c->agent_released) ||
+		     !strcmp(c->callee_agent, agent) ||
+		     !strcmp(c->consult_agent, agent)))
 			return c;
 	}
 	return NULL;
@@ -1210,4 +1351,161 @@ void call_shutdown_all(struct tel *tel)
 unsigned call_count(const struct tel *tel)
 {
 	return list_count(&tel->calls);
+}
+
+/* ---- consult, transfer, call return, conference ------------------------- */
+
+/* The customer waits: re-INVITE sendonly and music (or not). */
+static void customer_wait(struct call *c, bool waiting)
+{
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	const char *moh = c->tel->occ->cfg->moh_file;
+
+	if (!cu || cu->state != LEG_UP)
+		return;
+	if (waiting) {
+		reoffer(cu, true);
+		if (!cu->virtual && !cu->tone &&
+		    (!moh[0] || player_wav(&cu->tone, moh, tone_to_leg, cu)))
+			player_tone(&cu->tone, &(struct tone_spec){
+				.f1 = 523.25, .f2 = 659.25, .amp = 5000,
+				.on_ms = 800, .off_ms = 400 }, tone_to_leg, cu);
+		emit(c, cu, "onhold");
+	}
+	else {
+		cu->tone = mem_deref(cu->tone);
+		reoffer(cu, false);
+		emit(c, cu, "resume");
+	}
+}
+
+bool call_consulting(const struct call *c)
+{
+	return c->legs[ROLE_CONSULT] != NULL;
+}
+
+int call_consult(struct call *c, const struct consult_req *r)
+{
+	struct leg *ag = c->legs[ROLE_AGENT], *k;
+	int err;
+
+	if (c->legs[ROLE_CONSULT])
+		return EALREADY;
+	if (!call_two_party(c) || c->transferred)
+		return EINVAL;
+	if (r->inner)
+		str_ncpy(c->consult_agent, r->target, sizeof(c->consult_agent));
+	else
+		c->consult_agent[0] = '\0';
+	if (c->on_hold)
+		c->on_hold = false;              /* consulting holds anyway */
+	else
+		customer_wait(c, true);
+	err = dial(c, ROLE_CONSULT, r->inner, r->target, r->exten, r->trunk,
+		   &k);
+	if (err) {
+		OCC_WARN("consult not dialled session=%s target=%s: %m",
+			 c->sessionid, r->target, err);
+		if (k)
+			leg_detach(k);
+		c->consult_agent[0] = '\0';
+		customer_wait(c, false);
+		remix(c);
+		return err;
+	}
+	/* the agent hears ringback until the consulted party answers */
+	if (!ag->tone && !k->answered)
+		player_tone(&ag->tone, &tone_ringback, tone_to_leg, ag);
+	remix(c);
+	OCC_INFO("consulting session=%s uniqueid=%lld target=%s", c->sessionid,
+		 (long long)k->uniqueid, r->target);
+	return 0;
+}
+
+/* The consulted party left (hung up, was hung up, never answered). */
+static void consult_gone(struct call *c, struct leg *k)
+{
+	struct leg *ag = c->legs[ROLE_AGENT];
+	bool was_conference = c->conference;
+
+	if (c->consult_agent[0])
+		set_agent_state(c, c->consult_agent, after_call_state(
+					c, true, k->answered));
+	c->consult_agent[0] = '\0';
+	leg_detach(k);
+	c->conference = false;
+	if (ag)
+		ag->tone = mem_deref(ag->tone);
+	if (!was_conference)
+		customer_wait(c, false);          /* back to the agent */
+	remix(c);
+	OCC_INFO("consult ended session=%s", c->sessionid);
+}
+
+/* The agent left while a consulted party is up: they take the customer. */
+static void agent_leaves(struct call *c)
+{
+	struct leg *ag = c->legs[ROLE_AGENT];
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	struct leg *k = c->legs[ROLE_CONSULT];
+	bool was_conference = c->conference;
+
+	set_agent_state(c, c->agent, after_call_state(c, cu && cu->rang,
+						      cu && cu->answered));
+	c->agent_released = true;
+	leg_detach(ag);
+	c->transferred = true;
+	c->conference = false;
+	if (!was_conference)
+		customer_wait(c, false);
+	emit(c, k, "join");
+	remix(c);
+	OCC_INFO("transferred session=%s to uniqueid=%lld", c->sessionid,
+		 (long long)k->uniqueid);
+}
+
+int call_transfer(struct call *c)
+{
+	struct leg *k = c->legs[ROLE_CONSULT];
+
+	if (!k || k->state != LEG_UP || !c->legs[ROLE_AGENT] || c->ending)
+		return ENOENT;
+	agent_leaves(c);
+	return 0;
+}
+
+int call_consult_return(struct call *c)
+{
+	struct leg *k = c->legs[ROLE_CONSULT];
+
+	if (!k || c->ending || c->transferred)
+		return ENOENT;
+	k->final_scode = 0;
+	leg_gone(k, 0, "api");               /* consult_gone() */
+	return 0;
+}
+
+int call_conference(struct call *c)
+{
+	struct leg *k = c->legs[ROLE_CONSULT];
+
+	if (!k || k->state != LEG_UP || c->conference || c->transferred ||
+	    c->ending)
+		return ENOENT;
+	c->conference = true;
+	customer_wait(c, false);
+	emit(c, k, "join");
+	remix(c);
+	OCC_INFO("conference session=%s", c->sessionid);
+	return 0;
+}
+
+int call_hangup_consult(struct call *c, int64_t uniqueid)
+{
+	struct leg *k = c->legs[ROLE_CONSULT];
+
+	if (!k || c->ending || (uniqueid && k->uniqueid != uniqueid))
+		return ENOENT;
+	leg_gone(k, 0, "api");
+	return 0;
 }

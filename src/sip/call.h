@@ -71,6 +71,28 @@ int  call_set_var(struct call *c, const char *name, const char *value);
 /* occd is stopping: end every call now, CDRs and agent states included. */
 void call_shutdown_all(struct tel *tel);
 
+/* Consult: the customer waits (music on hold), the agent talks to another
+ * agent (inner: target is its number, exten its extension) or a number
+ * over a trunk. EALREADY when consulting already, EINVAL when the call is
+ * not an agent-customer conversation, other errors when the target cannot
+ * be dialled (the customer is back with the agent then). */
+struct consult_req {
+	bool inner;
+	const char *target;
+	const char *exten;
+	const char *trunk;           /* "" = default */
+};
+int  call_consult(struct call *c, const struct consult_req *r);
+bool call_consulting(const struct call *c);
+/* The customer to the consulted party; the agent leaves (ACW per mode). */
+int  call_transfer(struct call *c);
+/* Drop the consulted party; the customer is back with the agent. */
+int  call_consult_return(struct call *c);
+/* Agent, customer and consulted party all hear each other. */
+int  call_conference(struct call *c);
+/* Hang up the consulted party (uniqueid 0: whichever there is). */
+int  call_hangup_consult(struct call *c, int64_t uniqueid);
+
 /* at most how many calls the engine runs at once (for tests/bench) */
 unsigned call_count(const struct tel *tel);
 
