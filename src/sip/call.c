@@ -8,14 +8,15 @@
  * schedule. Dereferencing a sipsess sends BYE (or CANCEL while early), and
  * libre swaps our handlers for no-ops first.
  *
- * Audio path (two parties): RTP in -> mep decodes to PCM -> leg_audio():
- * the recorder gets it (agent left, customer right) and the other leg's
- * mep encodes it in its own codec. So PCMU on one side and PCMA on the
- * other transcode for free, and the recording always has both sides.
- * Telephone-events are relayed packet by packet, re-timestamped.
+ * Audio path: RTP in -> mep decodes to PCM -> leg_audio() (routing.c)
+ * sends it to every leg that hears this one, encoded in that leg's own
+ * codec: PCMU on one side and PCMA on the other transcode for free.
+ * Multi-party steps (consult, transfer, conference) are in multiparty.c;
+ * the structures all three files share are in call_impl.h.
  *
- * To add a leg kind (consult, supervisor): give it a role, decide what it
- * hears in leg_audio(), and a CDR role name in role_names[].
+ * To add a leg kind (supervisor): a role in call_impl.h, what it hears in
+ * routing.c's remix(), its event source in sources[] and name in
+ * role_names[].
  */
 #include <string.h>
 #include <strings.h>
@@ -37,100 +38,16 @@
 #include "sip/call.h"
 #include "sip/registrar.h"
 #include "sip/tel_impl.h"
+#include "sip/call_impl.h"
 
-/* A call's parties. The routing below is written for any set of them;
- * the multi-party issue adds the calls that use CONSULT and SUPERVISOR. */
-enum leg_role { ROLE_AGENT, ROLE_CUSTOMER, ROLE_CONSULT, ROLE_SUPERVISOR,
-		ROLE_COUNT };
-enum leg_state { LEG_NEW, LEG_CALLING, LEG_EARLY, LEG_UP, LEG_GONE };
-
-static const char *const role_names[ROLE_COUNT] = {
+const char *const role_names[ROLE_COUNT] = {
 	[ROLE_AGENT] = "agent", [ROLE_CUSTOMER] = "customer",
 	[ROLE_CONSULT] = "consult", [ROLE_SUPERVISOR] = "supervisor",
 };
 
-#define BIT(role) (1u << (role))
-
-enum { MIX_FRAME = 160, MIX_RING = 1600 };   /* 20 ms; 200 ms of buffer */
-
-enum {
-	AGENT_RING_TIMEOUT_MS = 45000,
-	CUSTOMER_RING_TIMEOUT_MS = 60000,
-	VIRTUAL_ANSWER_MS = 1000,
-	VIRTUAL_CUSTOMER_TALK_MS = 20000,
-	MEDIA_CHECK_MS = 5000,
-};
-
-struct leg {
-	struct call *call;
-	enum leg_role role;
-	enum leg_state state;
-	int64_t uniqueid;
-	char channel[ST_NAME];
-	char peer[ST_NAME];
-	bool virtual;          /* a built-in phone or customer, no SIP */
-	bool rang, answered;
-	bool told_ringing, told_hangup;  /* events published */
-	uint16_t final_scode;  /* of a failed INVITE */
-	struct sipsess *sess;
-	struct mep *mep;
-	struct player *tone;   /* what the leg hears instead: ringback, MOH */
-	struct player *voice;  /* a built-in peer's own audio */
-	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
-	int64_t start_ms, answer_ms, end_ms;
-	/* mixer input: what this leg said since the last mixer tick */
-	int16_t ring[MIX_RING];
-	size_t ring_head, ring_len;
-};
-
-struct call {
-	struct le le;
-	struct tel *tel;
-	char sessionid[ST_SESSIONID];
-	char team[ST_NAME];
-	char agent[ST_NUM];
-	char callee_agent[ST_NUM];   /* targettype=inner */
-	int64_t group_id;
-	int acw_mode;
-	struct leg *legs[ROLE_COUNT];   /* by role */
-	/* hears[r]: the roles whose audio the leg of role r hears. A
-	 * listener hearing exactly one speaker gets its packets relayed as
-	 * they come; one hearing several gets the mixer's sum every 20 ms. */
-	uint8_t hears[ROLE_COUNT];
-	struct tmr mix_tmr;
-	int64_t mix_start_ms;
-	uint64_t mix_frames;
-	struct recorder *rec;
-	bool on_hold, hold_silence;
-	bool conference;             /* agent, customer, consulted: all */
-	bool transferred;            /* the customer now talks to the
-				      * consulted party; the agent is gone */
-	bool agent_released;         /* its after-call state already set */
-	char consult_agent[ST_NUM];  /* an internal consult's agent */
-	struct leg *gone[8];         /* legs that left before the end */
-	unsigned ngone;
-	bool ending;
-	char end_by[16];
-	struct tmr end_tmr, media_tmr;
-	struct st_cdr cdr;
-	struct call_req_copy {
-		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
-		char target_exten[ST_NUM];
-		bool inner;
-	} req;
-};
-
-static void call_end(struct call *c, const char *by);
-static void consult_gone(struct call *c, struct leg *k);
-static void agent_leaves(struct call *c);
-static void remix(struct call *c);
-static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg);
-static void leg_event(struct mep *m, const uint8_t *p, size_t len,
-		      uint32_t ts, bool marker, void *arg);
-
 /* ---- small helpers ----------------------------------------------------- */
 
-static struct model *model_of(const struct call *c)
+struct model *model_of(const struct call *c)
 {
 	return c->tel->occ->m;
 }
@@ -141,7 +58,7 @@ static struct agent *call_agent(const struct call *c, const char *number)
 	return t && number[0] ? agent_find(t, number) : NULL;
 }
 
-static void set_agent_state(struct call *c, const char *number,
+void set_agent_state(struct call *c, const char *number,
 			    enum agent_state s)
 {
 	struct agent *a = call_agent(c, number);
@@ -150,16 +67,12 @@ static void set_agent_state(struct call *c, const char *number,
 		agent_call_state(model_of(c), a, s);
 }
 
-static void leg_send(struct leg *l, const int16_t *pcm, size_t n)
+void leg_send(struct leg *l, const int16_t *pcm, size_t n)
 {
 	if (l && l->mep && l->state >= LEG_EARLY && l->state < LEG_GONE)
 		mep_send_pcm(l->mep, pcm, n);
 }
 
-static unsigned popcount(unsigned x)
-{
-	return (unsigned)__builtin_popcount(x);
-}
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -169,7 +82,7 @@ static const char *const sources[ROLE_COUNT] = {
 };
 
 /* Publish a call event about leg l (NULL: the whole call). */
-static void emit(struct call *c, const struct leg *l, const char *event)
+void emit(struct call *c, const struct leg *l, const char *event)
 {
 	struct events *evs = c->tel->occ->ev;
 	struct mbuf *mb;
@@ -200,7 +113,7 @@ static void emit(struct call *c, const struct leg *l, const char *event)
 	mem_deref(mb);
 }
 
-static void tell_ringing(struct leg *l)
+void tell_ringing(struct leg *l)
 {
 	if (l->told_ringing)
 		return;
@@ -295,7 +208,7 @@ static int leg_alloc(struct leg **lp, struct call *c, enum leg_role role,
 
 /* The leg is over: remember how, and end the call (every call today is
  * two parties, so one leg leaving ends it). */
-static void leg_gone(struct leg *l, uint16_t scode, const char *by)
+void leg_gone(struct leg *l, uint16_t scode, const char *by)
 {
 	if (l->state == LEG_GONE)
 		return;
@@ -324,7 +237,7 @@ static void leg_gone(struct leg *l, uint16_t scode, const char *by)
 
 /* Take a leg out of the call before its end: hang it up (BYE or CANCEL),
  * free its media port, keep the record for the CDR. */
-static void leg_detach(struct leg *l)
+void leg_detach(struct leg *l)
 {
 	struct call *c = l->call;
 
@@ -350,172 +263,15 @@ static void leg_detach(struct leg *l)
 
 /* ---- media ------------------------------------------------------------- */
 
-/* Bridged audio reaches a listener: record what the customer and the agent
- * hear (left: the customer's ear, right: the agent's), then send it. */
-static void deliver(struct call *c, struct leg *to, const int16_t *pcm,
-		    size_t n)
-{
-	if (c->rec && to->role == ROLE_CUSTOMER)
-		recorder_put(c->rec, REC_AGENT, pcm, n);
-	else if (c->rec && to->role == ROLE_AGENT)
-		recorder_put(c->rec, REC_CUSTOMER, pcm, n);
-	leg_send(to, pcm, n);
-}
 
-static void ring_put(struct leg *l, const int16_t *pcm, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (l->ring_len == MIX_RING) {      /* full: drop the oldest */
-			l->ring_head = (l->ring_head + 1) % MIX_RING;
-			l->ring_len--;
-		}
-		l->ring[(l->ring_head + l->ring_len) % MIX_RING] = pcm[i];
-		l->ring_len++;
-	}
-}
 
-static void ring_take(struct leg *l, int16_t *out)
-{
-	for (size_t i = 0; i < MIX_FRAME; i++) {
-		if (l->ring_len) {
-			out[i] = l->ring[l->ring_head];
-			l->ring_head = (l->ring_head + 1) % MIX_RING;
-			l->ring_len--;
-		}
-		else
-			out[i] = 0;
-	}
-}
 
-/* A leg is a listener while it is up and not hearing a tone instead. */
-static bool listening(const struct leg *l)
-{
-	return l && l->state == LEG_UP && !l->tone;
-}
 
-static void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
-{
-	struct leg *l = arg;
-	struct call *c = l->call;
-	bool mixed = false;
 
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		struct leg *to = c->legs[r];
-		if (r == (int)l->role || !listening(to) ||
-		    !(c->hears[r] & BIT(l->role)))
-			continue;
-		if (popcount(c->hears[r]) == 1)
-			deliver(c, to, pcm, n);          /* relay */
-		else
-			mixed = true;
-	}
-	if (mixed)
-		ring_put(l, pcm, n);
-}
 
-/* Every 20 ms while some listener hears several speakers: each speaker's
- * frame once, then per listener the average of the frames it hears — an
- * average of int16 frames cannot clip, whatever the number of speakers. */
-static void mix_tick(void *arg)
-{
-	struct call *c = arg;
-	uint64_t due = (uint64_t)(now_ms() - c->mix_start_ms) / 20 + 1;
-	int16_t frame[ROLE_COUNT][MIX_FRAME], out[MIX_FRAME];
 
-	tmr_start(&c->mix_tmr, 20, mix_tick, c);
-	if (due > c->mix_frames + 5)
-		c->mix_frames = due - 5;
-	for (; c->mix_frames < due; c->mix_frames++) {
-		for (int r = 0; r < ROLE_COUNT; r++)
-			if (c->legs[r])
-				ring_take(c->legs[r], frame[r]);
-		for (int r = 0; r < ROLE_COUNT; r++) {
-			struct leg *to = c->legs[r];
-			unsigned mask = c->hears[r], k = popcount(mask);
-			if (k < 2 || !listening(to))
-				continue;
-			for (size_t i = 0; i < MIX_FRAME; i++) {
-				int32_t sum = 0;
-				for (int s2 = 0; s2 < ROLE_COUNT; s2++)
-					if ((mask & BIT(s2)) && c->legs[s2])
-						sum += frame[s2][i];
-				out[i] = (int16_t)(sum / (int32_t)k);
-			}
-			deliver(c, to, out, MIX_FRAME);
-		}
-	}
-}
 
-/* Who hears whom, from the call's state; starts or stops the mixer. */
-static void remix(struct call *c)
-{
-	bool mixing = false;
 
-	memset(c->hears, 0, sizeof(c->hears));
-	if (c->transferred) {
-		c->hears[ROLE_CUSTOMER] = BIT(ROLE_CONSULT);
-		c->hears[ROLE_CONSULT] = BIT(ROLE_CUSTOMER);
-	}
-	else if (c->conference) {
-		const unsigned all = BIT(ROLE_AGENT) | BIT(ROLE_CUSTOMER) |
-			BIT(ROLE_CONSULT);
-		for (int r = ROLE_AGENT; r <= ROLE_CONSULT; r++)
-			c->hears[r] = all & ~BIT(r);
-	}
-	else if (c->legs[ROLE_CONSULT]) {
-		/* consulting: the customer waits (music), the agent and the
-		 * consulted party talk */
-		c->hears[ROLE_AGENT] = BIT(ROLE_CONSULT);
-		c->hears[ROLE_CONSULT] = BIT(ROLE_AGENT);
-	}
-	else if (!c->on_hold) {
-		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
-		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
-	}
-	for (int r = 0; r < ROLE_COUNT; r++)
-		mixing |= popcount(c->hears[r]) > 1;
-	if (mixing && !tmr_isrunning(&c->mix_tmr)) {
-		c->mix_start_ms = now_ms();
-		c->mix_frames = 0;
-		for (int r = 0; r < ROLE_COUNT; r++)
-			if (c->legs[r])
-				c->legs[r]->ring_len = 0;
-		tmr_start(&c->mix_tmr, 20, mix_tick, c);
-	}
-	else if (!mixing) {
-		tmr_cancel(&c->mix_tmr);
-	}
-}
-
-static void leg_event(struct mep *m, const uint8_t *p, size_t len,
-		      uint32_t ts, bool marker, void *arg)
-{
-	struct leg *l = arg;
-	struct call *c = l->call;
-
-	/* DTMF goes where the speaker's voice goes, if only to one party */
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		struct leg *to = c->legs[r];
-		if (r != (int)l->role && to && to->mep && listening(to) &&
-		    c->hears[r] == BIT(l->role))
-			mep_send_event(to->mep, p, len, ts, marker);
-	}
-}
-
-/* Players feed a leg (ringback, hold music): it hears that, and the
- * recording says so ... */
-static void tone_to_leg(const int16_t *pcm, size_t n, void *arg)
-{
-	struct leg *l = arg;
-
-	deliver(l->call, l, pcm, n);
-}
-
-/* ... or speak for a built-in peer, as if its audio had arrived. */
-static void tone_from_leg(const int16_t *pcm, size_t n, void *arg)
-{
-	leg_audio(NULL, pcm, n, arg);
-}
 
 static void media_check(void *arg)
 {
@@ -623,35 +379,7 @@ static int leg_sip_answer(const struct sip_msg *msg, void *arg)
 	return err;
 }
 
-static void consult_ringing(struct leg *k)
-{
-	struct call *c = k->call;
 
-	if (k->rang)
-		return;
-	k->rang = true;
-	tell_ringing(k);
-	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, AS_RING);
-}
-
-static void consult_answered(struct leg *k)
-{
-	struct call *c = k->call;
-	struct leg *ag = c->legs[ROLE_AGENT];
-
-	k->answered = true;
-	k->answer_ms = now_ms();
-	tell_ringing(k);
-	emit(c, k, "answer");
-	if (ag)
-		ag->tone = mem_deref(ag->tone);    /* ringback ends */
-	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, AS_BUSY);
-	remix(c);
-	OCC_INFO("consult answered session=%s uniqueid=%lld peer=%s",
-		 c->sessionid, (long long)k->uniqueid, k->peer);
-}
 
 static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 {
@@ -684,6 +412,7 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 	}
 	customer_ringing(l->call, sdp);
 }
+
 
 static void dial_customer(struct call *c);
 
@@ -842,7 +571,7 @@ static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
 /* Dial a party for role: another agent's extension (inner) or a number
  * over the team's trunk (named, or the default). *lp gets the leg, also
  * when dialling it failed afterwards (the caller ends it then). */
-static int dial(struct call *c, enum leg_role role, bool inner,
+int dial(struct call *c, enum leg_role role, bool inner,
 		const char *target, const char *exten, const char *trunk,
 		struct leg **lp)
 {
@@ -962,7 +691,7 @@ static const char *disposition(const struct call *c)
 }
 
 /* After the call: ACW per the membership's mode (manual §4.5). */
-static enum agent_state after_call_state(const struct call *c, bool rang,
+enum agent_state after_call_state(const struct call *c, bool rang,
 					 bool answered)
 {
 	switch (c->acw_mode) {
@@ -1023,7 +752,7 @@ static void finish(void *arg)
 	mem_deref(c);                      /* hangs up what is left */
 }
 
-static void call_end(struct call *c, const char *by)
+void call_end(struct call *c, const char *by)
 {
 	if (c->ending)
 		return;
@@ -1231,7 +960,7 @@ bool call_on_hold(const struct call *c)
 }
 
 /* Re-offer to the customer with the direction we want it to see. */
-static int reoffer(struct leg *l, bool sendonly)
+int reoffer(struct leg *l, bool sendonly)
 {
 	struct mbuf *desc = NULL;
 	int err;
@@ -1353,159 +1082,12 @@ unsigned call_count(const struct tel *tel)
 	return list_count(&tel->calls);
 }
 
-/* ---- consult, transfer, call return, conference ------------------------- */
 
-/* The customer waits: re-INVITE sendonly and music (or not). */
-static void customer_wait(struct call *c, bool waiting)
-{
-	struct leg *cu = c->legs[ROLE_CUSTOMER];
-	const char *moh = c->tel->occ->cfg->moh_file;
 
-	if (!cu || cu->state != LEG_UP)
-		return;
-	if (waiting) {
-		reoffer(cu, true);
-		if (!cu->virtual && !cu->tone &&
-		    (!moh[0] || player_wav(&cu->tone, moh, tone_to_leg, cu)))
-			player_tone(&cu->tone, &(struct tone_spec){
-				.f1 = 523.25, .f2 = 659.25, .amp = 5000,
-				.on_ms = 800, .off_ms = 400 }, tone_to_leg, cu);
-		emit(c, cu, "onhold");
-	}
-	else {
-		cu->tone = mem_deref(cu->tone);
-		reoffer(cu, false);
-		emit(c, cu, "resume");
-	}
-}
 
-bool call_consulting(const struct call *c)
-{
-	return c->legs[ROLE_CONSULT] != NULL;
-}
 
-int call_consult(struct call *c, const struct consult_req *r)
-{
-	struct leg *ag = c->legs[ROLE_AGENT], *k;
-	int err;
 
-	if (c->legs[ROLE_CONSULT])
-		return EALREADY;
-	if (!call_two_party(c) || c->transferred)
-		return EINVAL;
-	if (r->inner)
-		str_ncpy(c->consult_agent, r->target, sizeof(c->consult_agent));
-	else
-		c->consult_agent[0] = '\0';
-	if (c->on_hold)
-		c->on_hold = false;              /* consulting holds anyway */
-	else
-		customer_wait(c, true);
-	err = dial(c, ROLE_CONSULT, r->inner, r->target, r->exten, r->trunk,
-		   &k);
-	if (err) {
-		OCC_WARN("consult not dialled session=%s target=%s: %m",
-			 c->sessionid, r->target, err);
-		if (k)
-			leg_detach(k);
-		c->consult_agent[0] = '\0';
-		customer_wait(c, false);
-		remix(c);
-		return err;
-	}
-	/* the agent hears ringback until the consulted party answers */
-	if (!ag->tone && !k->answered)
-		player_tone(&ag->tone, &tone_ringback, tone_to_leg, ag);
-	remix(c);
-	OCC_INFO("consulting session=%s uniqueid=%lld target=%s", c->sessionid,
-		 (long long)k->uniqueid, r->target);
-	return 0;
-}
 
-/* The consulted party left (hung up, was hung up, never answered). */
-static void consult_gone(struct call *c, struct leg *k)
-{
-	struct leg *ag = c->legs[ROLE_AGENT];
-	bool was_conference = c->conference;
 
-	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, after_call_state(
-					c, true, k->answered));
-	c->consult_agent[0] = '\0';
-	leg_detach(k);
-	c->conference = false;
-	if (ag)
-		ag->tone = mem_deref(ag->tone);
-	if (!was_conference)
-		customer_wait(c, false);          /* back to the agent */
-	remix(c);
-	OCC_INFO("consult ended session=%s", c->sessionid);
-}
 
-/* The agent left while a consulted party is up: they take the customer. */
-static void agent_leaves(struct call *c)
-{
-	struct leg *ag = c->legs[ROLE_AGENT];
-	struct leg *cu = c->legs[ROLE_CUSTOMER];
-	struct leg *k = c->legs[ROLE_CONSULT];
-	bool was_conference = c->conference;
 
-	set_agent_state(c, c->agent, after_call_state(c, cu && cu->rang,
-						      cu && cu->answered));
-	c->agent_released = true;
-	leg_detach(ag);
-	c->transferred = true;
-	c->conference = false;
-	if (!was_conference)
-		customer_wait(c, false);
-	emit(c, k, "join");
-	remix(c);
-	OCC_INFO("transferred session=%s to uniqueid=%lld", c->sessionid,
-		 (long long)k->uniqueid);
-}
-
-int call_transfer(struct call *c)
-{
-	struct leg *k = c->legs[ROLE_CONSULT];
-
-	if (!k || k->state != LEG_UP || !c->legs[ROLE_AGENT] || c->ending)
-		return ENOENT;
-	agent_leaves(c);
-	return 0;
-}
-
-int call_consult_return(struct call *c)
-{
-	struct leg *k = c->legs[ROLE_CONSULT];
-
-	if (!k || c->ending || c->transferred)
-		return ENOENT;
-	k->final_scode = 0;
-	leg_gone(k, 0, "api");               /* consult_gone() */
-	return 0;
-}
-
-int call_conference(struct call *c)
-{
-	struct leg *k = c->legs[ROLE_CONSULT];
-
-	if (!k || k->state != LEG_UP || c->conference || c->transferred ||
-	    c->ending)
-		return ENOENT;
-	c->conference = true;
-	customer_wait(c, false);
-	emit(c, k, "join");
-	remix(c);
-	OCC_INFO("conference session=%s", c->sessionid);
-	return 0;
-}
-
-int call_hangup_consult(struct call *c, int64_t uniqueid)
-{
-	struct leg *k = c->legs[ROLE_CONSULT];
-
-	if (!k || c->ending || (uniqueid && k->uniqueid != uniqueid))
-		return ENOENT;
-	leg_gone(k, 0, "api");
-	return 0;
-}

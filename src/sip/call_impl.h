@@ -1,0 +1,132 @@
+/*
+ * call_impl.h — the B2BUA's internals, shared by its files:
+ *   call.c        calls and legs: makeCall, SIP and built-in peers, CDRs
+ *   routing.c     who hears whom (hears[]), relay and the mixer
+ *   multiparty.c  consult, transfer, call return, conference
+ * Nothing outside src/sip/ includes it; the API is call.h.
+ */
+#ifndef OCC_CALL_IMPL_H
+#define OCC_CALL_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <re.h>
+#include "core/agent_state.h"
+#include "store/store.h"
+
+struct mep;
+struct player;
+struct recorder;
+struct tel;
+struct model;
+
+/* A call's parties. The routing below is written for any set of them;
+ * the multi-party issue adds the calls that use CONSULT and SUPERVISOR. */
+enum leg_role { ROLE_AGENT, ROLE_CUSTOMER, ROLE_CONSULT, ROLE_SUPERVISOR,
+		ROLE_COUNT };
+enum leg_state { LEG_NEW, LEG_CALLING, LEG_EARLY, LEG_UP, LEG_GONE };
+
+
+#define BIT(role) (1u << (role))
+
+enum { MIX_FRAME = 160, MIX_RING = 1600 };   /* 20 ms; 200 ms of buffer */
+
+enum {
+	AGENT_RING_TIMEOUT_MS = 45000,
+	CUSTOMER_RING_TIMEOUT_MS = 60000,
+	VIRTUAL_ANSWER_MS = 1000,
+	VIRTUAL_CUSTOMER_TALK_MS = 20000,
+	MEDIA_CHECK_MS = 5000,
+};
+
+struct leg {
+	struct call *call;
+	enum leg_role role;
+	enum leg_state state;
+	int64_t uniqueid;
+	char channel[ST_NAME];
+	char peer[ST_NAME];
+	bool virtual;          /* a built-in phone or customer, no SIP */
+	bool rang, answered;
+	bool told_ringing, told_hangup;  /* events published */
+	uint16_t final_scode;  /* of a failed INVITE */
+	struct sipsess *sess;
+	struct mep *mep;
+	struct player *tone;   /* what the leg hears instead: ringback, MOH */
+	struct player *voice;  /* a built-in peer's own audio */
+	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
+	int64_t start_ms, answer_ms, end_ms;
+	/* mixer input: what this leg said since the last mixer tick */
+	int16_t ring[MIX_RING];
+	size_t ring_head, ring_len;
+};
+
+struct call {
+	struct le le;
+	struct tel *tel;
+	char sessionid[ST_SESSIONID];
+	char team[ST_NAME];
+	char agent[ST_NUM];
+	char callee_agent[ST_NUM];   /* targettype=inner */
+	int64_t group_id;
+	int acw_mode;
+	struct leg *legs[ROLE_COUNT];   /* by role */
+	/* hears[r]: the roles whose audio the leg of role r hears. A
+	 * listener hearing exactly one speaker gets its packets relayed as
+	 * they come; one hearing several gets the mixer's sum every 20 ms. */
+	uint8_t hears[ROLE_COUNT];
+	struct tmr mix_tmr;
+	int64_t mix_start_ms;
+	uint64_t mix_frames;
+	struct recorder *rec;
+	bool on_hold, hold_silence;
+	bool conference;             /* agent, customer, consulted: all */
+	bool transferred;            /* the customer now talks to the
+				      * consulted party; the agent is gone */
+	bool agent_released;         /* its after-call state already set */
+	char consult_agent[ST_NUM];  /* an internal consult's agent */
+	struct leg *gone[8];         /* legs that left before the end */
+	unsigned ngone;
+	bool ending;
+	char end_by[16];
+	struct tmr end_tmr, media_tmr;
+	struct st_cdr cdr;
+	struct call_req_copy {
+		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
+		char target_exten[ST_NUM];
+		bool inner;
+	} req;
+};
+
+/* call.c */
+extern const char *const role_names[ROLE_COUNT];
+struct model *model_of(const struct call *c);
+void set_agent_state(struct call *c, const char *number, enum agent_state s);
+enum agent_state after_call_state(const struct call *c, bool rang,
+				  bool answered);
+void emit(struct call *c, const struct leg *l, const char *event);
+void tell_ringing(struct leg *l);
+void leg_send(struct leg *l, const int16_t *pcm, size_t n);
+void leg_gone(struct leg *l, uint16_t scode, const char *by);
+void leg_detach(struct leg *l);
+int  reoffer(struct leg *l, bool sendonly);
+int  dial(struct call *c, enum leg_role role, bool inner, const char *target,
+	  const char *exten, const char *trunk, struct leg **lp);
+void call_end(struct call *c, const char *by);
+
+/* routing.c */
+void remix(struct call *c);
+void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg);
+void leg_event(struct mep *m, const uint8_t *p, size_t len, uint32_t ts,
+	       bool marker, void *arg);
+void tone_to_leg(const int16_t *pcm, size_t n, void *arg);
+void tone_from_leg(const int16_t *pcm, size_t n, void *arg);
+
+/* multiparty.c */
+void customer_wait(struct call *c, bool waiting);
+void consult_ringing(struct leg *k);
+void consult_answered(struct leg *k);
+void consult_gone(struct call *c, struct leg *k);
+void agent_leaves(struct call *c);
+
+#endif

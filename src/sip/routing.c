@@ -1,0 +1,200 @@
+/*
+ * routing.c — who hears whom in a call, and the mixer.
+ *
+ * Each call keeps hears[role]: the roles whose audio the leg of that role
+ * hears, set by remix() from the call's state (two parties, hold, consult,
+ * conference, transfer). A listener of one speaker gets that speaker's
+ * packets relayed as they come — two-party calls stay on this cheap path;
+ * a listener of several gets, every 20 ms, the average of their frames,
+ * which cannot clip whatever their number. What the customer and the
+ * agent hear is also what the recording keeps (left: the customer's ear,
+ * right: the agent's).
+ *
+ * To add a mode: one more case in remix().
+ */
+#include <string.h>
+#include <re.h>
+#define LOG_TOPIC "sip.call"
+#include "base/log.h"
+#include "base/conf.h"
+#include "core/agent.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "media/mep.h"
+#include "media/player.h"
+#include "media/recorder.h"
+#include "sip/call.h"
+#include "sip/call_impl.h"
+#include "sip/tel_impl.h"
+
+static unsigned popcount(unsigned x)
+{
+	return (unsigned)__builtin_popcount(x);
+}
+
+/* Bridged audio reaches a listener: record what the customer and the agent
+ * hear (left: the customer's ear, right: the agent's), then send it. */
+static void deliver(struct call *c, struct leg *to, const int16_t *pcm,
+		    size_t n)
+{
+	if (c->rec && to->role == ROLE_CUSTOMER)
+		recorder_put(c->rec, REC_AGENT, pcm, n);
+	else if (c->rec && to->role == ROLE_AGENT)
+		recorder_put(c->rec, REC_CUSTOMER, pcm, n);
+	leg_send(to, pcm, n);
+}
+
+static void ring_put(struct leg *l, const int16_t *pcm, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (l->ring_len == MIX_RING) {      /* full: drop the oldest */
+			l->ring_head = (l->ring_head + 1) % MIX_RING;
+			l->ring_len--;
+		}
+		l->ring[(l->ring_head + l->ring_len) % MIX_RING] = pcm[i];
+		l->ring_len++;
+	}
+}
+
+static void ring_take(struct leg *l, int16_t *out)
+{
+	for (size_t i = 0; i < MIX_FRAME; i++) {
+		if (l->ring_len) {
+			out[i] = l->ring[l->ring_head];
+			l->ring_head = (l->ring_head + 1) % MIX_RING;
+			l->ring_len--;
+		}
+		else
+			out[i] = 0;
+	}
+}
+
+/* A leg is a listener while it is up and not hearing a tone instead. */
+static bool listening(const struct leg *l)
+{
+	return l && l->state == LEG_UP && !l->tone;
+}
+
+void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	bool mixed = false;
+
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		struct leg *to = c->legs[r];
+		if (r == (int)l->role || !listening(to) ||
+		    !(c->hears[r] & BIT(l->role)))
+			continue;
+		if (popcount(c->hears[r]) == 1)
+			deliver(c, to, pcm, n);          /* relay */
+		else
+			mixed = true;
+	}
+	if (mixed)
+		ring_put(l, pcm, n);
+}
+
+/* Every 20 ms while some listener hears several speakers: each speaker's
+ * frame once, then per listener the average of the frames it hears — an
+ * average of int16 frames cannot clip, whatever the number of speakers. */
+static void mix_tick(void *arg)
+{
+	struct call *c = arg;
+	uint64_t due = (uint64_t)(now_ms() - c->mix_start_ms) / 20 + 1;
+	int16_t frame[ROLE_COUNT][MIX_FRAME], out[MIX_FRAME];
+
+	tmr_start(&c->mix_tmr, 20, mix_tick, c);
+	if (due > c->mix_frames + 5)
+		c->mix_frames = due - 5;
+	for (; c->mix_frames < due; c->mix_frames++) {
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (c->legs[r])
+				ring_take(c->legs[r], frame[r]);
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			struct leg *to = c->legs[r];
+			unsigned mask = c->hears[r], k = popcount(mask);
+			if (k < 2 || !listening(to))
+				continue;
+			for (size_t i = 0; i < MIX_FRAME; i++) {
+				int32_t sum = 0;
+				for (int s2 = 0; s2 < ROLE_COUNT; s2++)
+					if ((mask & BIT(s2)) && c->legs[s2])
+						sum += frame[s2][i];
+				out[i] = (int16_t)(sum / (int32_t)k);
+			}
+			deliver(c, to, out, MIX_FRAME);
+		}
+	}
+}
+
+/* Who hears whom, from the call's state; starts or stops the mixer. */
+void remix(struct call *c)
+{
+	bool mixing = false;
+
+	memset(c->hears, 0, sizeof(c->hears));
+	if (c->transferred) {
+		c->hears[ROLE_CUSTOMER] = BIT(ROLE_CONSULT);
+		c->hears[ROLE_CONSULT] = BIT(ROLE_CUSTOMER);
+	}
+	else if (c->conference) {
+		const unsigned all = BIT(ROLE_AGENT) | BIT(ROLE_CUSTOMER) |
+			BIT(ROLE_CONSULT);
+		for (int r = ROLE_AGENT; r <= ROLE_CONSULT; r++)
+			c->hears[r] = all & ~BIT(r);
+	}
+	else if (c->legs[ROLE_CONSULT]) {
+		/* consulting: the customer waits (music), the agent and the
+		 * consulted party talk */
+		c->hears[ROLE_AGENT] = BIT(ROLE_CONSULT);
+		c->hears[ROLE_CONSULT] = BIT(ROLE_AGENT);
+	}
+	else if (!c->on_hold) {
+		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
+		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
+	}
+	for (int r = 0; r < ROLE_COUNT; r++)
+		mixing |= popcount(c->hears[r]) > 1;
+	if (mixing && !tmr_isrunning(&c->mix_tmr)) {
+		c->mix_start_ms = now_ms();
+		c->mix_frames = 0;
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (c->legs[r])
+				c->legs[r]->ring_len = 0;
+		tmr_start(&c->mix_tmr, 20, mix_tick, c);
+	}
+	else if (!mixing) {
+		tmr_cancel(&c->mix_tmr);
+	}
+}
+
+void leg_event(struct mep *m, const uint8_t *p, size_t len,
+		      uint32_t ts, bool marker, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+
+	/* DTMF goes where the speaker's voice goes, if only to one party */
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		struct leg *to = c->legs[r];
+		if (r != (int)l->role && to && to->mep && listening(to) &&
+		    c->hears[r] == BIT(l->role))
+			mep_send_event(to->mep, p, len, ts, marker);
+	}
+}
+
+/* Players feed a leg (ringback, hold music): it hears that, and the
+ * recording says so ... */
+void tone_to_leg(const int16_t *pcm, size_t n, void *arg)
+{
+	struct leg *l = arg;
+
+	deliver(l->call, l, pcm, n);
+}
+
+/* ... or speak for a built-in peer, as if its audio had arrived. */
+void tone_from_leg(const int16_t *pcm, size_t n, void *arg)
+{
+	leg_audio(NULL, pcm, n, arg);
+}
