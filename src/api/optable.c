@@ -248,7 +248,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
 	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
-	.codes = L(AUTH_CODES, 9, 39, 40, 68, 92, 100),
+	.codes = L(AUTH_CODES, 9, 39, 40, 68, 92),
+	.handler = op_intrude,
 	.summary = "Group leader barges into an agent's call (three-way).",
 },
 {
@@ -259,7 +260,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
 	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
-	.codes = L(AUTH_CODES, 9, 41, 42, 68, 92, 100),
+	.codes = L(AUTH_CODES, 9, 41, 42, 68, 92),
+	.handler = op_silent_monitor,
 	.summary = "Group leader listens to an agent's call unheard.",
 },
 {
@@ -285,7 +287,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGET, P_PHONENUMBER, CRED3),
 	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
-	.codes = L(AUTH_CODES, 9, 48, 49, 68, 92, 100),
+	.codes = L(AUTH_CODES, 9, 48, 49, 68, 92),
+	.handler = op_whisper,
 	.summary = "Group leader speaks to the agent only.",
 },
 {
@@ -310,7 +313,8 @@ const struct op op_table[] = {
 	.script_params = L(P_TARGET, P_PHONENUMBER, P_PWDTYPE, P_PASSWORD, P_USERTYPE, P_USER, P_ORGIDENTITY, P_CALLBACKFUC),
 	.required = L(P_TARGET, CRED3),
 	.auth = AUTH_USER, .flags = OPF_LEADER_TARGET,
-	.codes = L(AUTH_CODES, 9, 45, 46, 47, 68, 92, 100),
+	.codes = L(AUTH_CODES, 9, 46, 47, 68, 92),
+	.handler = op_forced_release,
 	.summary = "Group leader ends an agent's call.",
 },
 {

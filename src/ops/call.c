@@ -261,8 +261,14 @@ void op_hangup(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_OK, BM_HANGUP_OK, NULL);
 		return;
 	}
-	/* supervisors join with the supervision part of the multi-party
-	 * issue; until then there is never such a leg to hang up */
+	if (c && t == -2) {                     /* groupadmin: the supervisor */
+		if (call_hangup_supervisor(c)) {
+			res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+			return;
+		}
+		res_set(res, OP_OK, BM_HANGUP_OK, NULL);
+		return;
+	}
 	if (!c || t < 0 || call_hangup(c, t, "api")) {
 		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
 		return;
@@ -465,4 +471,65 @@ void op_conference(struct op_ctx *ctx, struct op_result *res)
 {
 	consult_op(ctx, res, call_conference, BM_CONFERENCE_OK,
 		   BM_CONFERENCE_FAIL);
+}
+
+/* ---- supervision (leader rights checked by the dispatcher) -------------- */
+
+static void supervise(struct op_ctx *ctx, struct op_result *res,
+		      enum supervise_mode mode, int ok, int fail)
+{
+	const char *number = ctx->args[P_PHONENUMBER];
+	const struct exten *e = exten_find(ctx->team, number);
+	struct call *c = call_of_agent(tel_of(ctx), ctx->team->name,
+				       ctx->args[P_TARGET]);
+	const char *leader = ctx->agent ? ctx->agent->number
+		: ctx->account->name;
+
+	if (!c || !call_talking(c)) {
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+		return;
+	}
+	/* an extension must be able to ring; a number goes to the trunk */
+	if (e && strcmp(e->kind, "virtual") &&
+	    !registrar_lookup(tel_registrar(tel_of(ctx)), ctx->team->name,
+			      e->number)) {
+		res_set(res, OP_FAIL, fail, NULL);
+		return;
+	}
+	if (call_supervise(c, mode, leader, number, e ? e->number : NULL)) {
+		res_set(res, OP_FAIL, fail, NULL);
+		return;
+	}
+	res_set(res, OP_OK, ok, NULL);
+}
+
+void op_silent_monitor(struct op_ctx *ctx, struct op_result *res)
+{
+	supervise(ctx, res, SUP_MONITOR, BM_MONITOR_OK, BM_MONITOR_FAIL);
+}
+
+void op_whisper(struct op_ctx *ctx, struct op_result *res)
+{
+	supervise(ctx, res, SUP_WHISPER, BM_WHISPER_OK, BM_WHISPER_FAIL);
+}
+
+void op_intrude(struct op_ctx *ctx, struct op_result *res)
+{
+	supervise(ctx, res, SUP_BARGE, BM_BARGE_OK, BM_BARGE_FAIL);
+}
+
+void op_forced_release(struct op_ctx *ctx, struct op_result *res)
+{
+	struct call *c = call_of_agent(tel_of(ctx), ctx->team->name,
+				       ctx->args[P_TARGET]);
+
+	if (!c) {
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+		return;
+	}
+	if (call_hangup(c, TARGET_ALL, "api")) {
+		res_set(res, OP_FAIL, BM_RELEASE_FAIL, NULL);
+		return;
+	}
+	res_set(res, OP_OK, BM_RELEASE_OK, NULL);
 }

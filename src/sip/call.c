@@ -219,8 +219,13 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
 	tell_hangup(l);
-	/* the call goes on without a consulted party, and without the agent
-	 * if a consulted party is there to take the customer */
+	/* the call goes on without its supervisor, without a consulted
+	 * party, and without the agent if a consulted party is there to take
+	 * the customer */
+	if (l->role == ROLE_SUPERVISOR && !l->call->ending) {
+		supervisor_gone(l->call, l);
+		return;
+	}
 	if (l->role == ROLE_CONSULT && !l->call->transferred &&
 	    !l->call->ending) {
 		consult_gone(l->call, l);
@@ -410,6 +415,8 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 		consult_ringing(l);
 		return;
 	}
+	if (l->role == ROLE_SUPERVISOR)
+		return;                 /* a leader's phone rings for nobody */
 	customer_ringing(l->call, sdp);
 }
 
@@ -436,6 +443,10 @@ static void leg_up(struct leg *l)
 	}
 	if (l->role == ROLE_CONSULT) {
 		consult_answered(l);
+		return;
+	}
+	if (l->role == ROLE_SUPERVISOR) {
+		supervisor_answered(l);
 		return;
 	}
 	customer_answered(c);
@@ -525,9 +536,13 @@ static void virtual_answer(void *arg)
 	/* a consulted built-in peer says 1400 Hz */
 	static const struct tone_spec consult_voice = {
 		.f1 = 1400, .amp = 6000, .on_ms = 500, .off_ms = 500 };
+	/* a supervising built-in phone says 1800 Hz */
+	static const struct tone_spec leader_voice = {
+		.f1 = 1800, .amp = 6000, .on_ms = 300, .off_ms = 700 };
 
 	player_tone(&l->voice, l->role == ROLE_AGENT ? &agent_voice
 		    : l->role == ROLE_CONSULT ? &consult_voice
+		    : l->role == ROLE_SUPERVISOR ? &leader_voice
 		    : &customer_voice, tone_from_leg, l);
 	leg_up(l);
 	if (l->role == ROLE_CUSTOMER)

@@ -93,6 +93,19 @@ int  call_conference(struct call *c);
 /* Hang up the consulted party (uniqueid 0: whichever there is). */
 int  call_hangup_consult(struct call *c, int64_t uniqueid);
 
+/* Supervision by a group leader reached at `number` (an extension of the
+ * team when exten is set, else a number over the default trunk):
+ * monitor (the leader hears both, nobody hears the leader), whisper (the
+ * agent hears the leader too), barge-in (everybody hears everybody).
+ * EALREADY when the call has a supervisor, EINVAL when nobody talks yet. */
+enum supervise_mode { SUP_MONITOR, SUP_WHISPER, SUP_BARGE };
+int  call_supervise(struct call *c, enum supervise_mode mode,
+		    const char *leader, const char *number, const char *exten);
+/* End the supervision (hangup target=groupadmin). */
+int  call_hangup_supervisor(struct call *c);
+/* Is the call past ringing (somebody talks)? */
+bool call_talking(const struct call *c);
+
 /* at most how many calls the engine runs at once (for tests/bench) */
 unsigned call_count(const struct tel *tel);
 

@@ -85,6 +85,8 @@ struct call {
 				      * consulted party; the agent is gone */
 	bool agent_released;         /* its after-call state already set */
 	char consult_agent[ST_NUM];  /* an internal consult's agent */
+	int sup_mode;                /* enum supervise_mode, with a
+				      * ROLE_SUPERVISOR leg */
 	struct leg *gone[8];         /* legs that left before the end */
 	unsigned ngone;
 	bool ending;
@@ -128,5 +130,7 @@ void consult_ringing(struct leg *k);
 void consult_answered(struct leg *k);
 void consult_gone(struct call *c, struct leg *k);
 void agent_leaves(struct call *c);
+void supervisor_answered(struct leg *s);
+void supervisor_gone(struct call *c, struct leg *s);
 
 #endif

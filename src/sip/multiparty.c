@@ -2,7 +2,8 @@
  * multiparty.c — calls of more than two parties: consult (the customer
  * waits with music, the agent talks to a colleague or a number), transfer
  * (the customer to the consulted party, the agent leaves), call return
- * (the consulted party leaves), conference (all three hear each other).
+ * (the consulted party leaves), conference (all three hear each other),
+ * and supervision by a group leader (monitor, whisper, barge-in).
  * Each step only adds or removes a leg, says what the customer hears and
  * calls remix(); routing.c does the audio.
  */
@@ -204,4 +205,65 @@ void consult_answered(struct leg *k)
 	remix(c);
 	OCC_INFO("consult answered session=%s uniqueid=%lld peer=%s",
 		 c->sessionid, (long long)k->uniqueid, k->peer);
+}
+
+/* ---- supervision ------------------------------------------------------ */
+
+bool call_talking(const struct call *c)
+{
+	const struct leg *cu = c->legs[ROLE_CUSTOMER];
+
+	return !c->ending && cu && cu->state == LEG_UP;
+}
+
+int call_supervise(struct call *c, enum supervise_mode mode,
+		   const char *leader, const char *number, const char *exten)
+{
+	struct leg *s;
+	int err;
+
+	if (c->legs[ROLE_SUPERVISOR])
+		return EALREADY;
+	if (!call_talking(c))
+		return EINVAL;
+	c->sup_mode = mode;
+	err = dial(c, ROLE_SUPERVISOR, exten && *exten, number,
+		   exten ? exten : "", "", &s);
+	if (err) {
+		OCC_WARN("supervisor not dialled session=%s number=%s: %m",
+			 c->sessionid, number, err);
+		if (s)
+			leg_detach(s);
+		return err;
+	}
+	OCC_INFO("supervising session=%s leader=%s mode=%d uniqueid=%lld",
+		 c->sessionid, leader, mode, (long long)s->uniqueid);
+	return 0;
+}
+
+void supervisor_answered(struct leg *s)
+{
+	struct call *c = s->call;
+
+	s->answered = true;
+	s->answer_ms = now_ms();
+	emit(c, s, "join");
+	remix(c);
+}
+
+void supervisor_gone(struct call *c, struct leg *s)
+{
+	leg_detach(s);
+	remix(c);
+	OCC_INFO("supervision ended session=%s", c->sessionid);
+}
+
+int call_hangup_supervisor(struct call *c)
+{
+	struct leg *s = c->legs[ROLE_SUPERVISOR];
+
+	if (!s || c->ending)
+		return ENOENT;
+	leg_gone(s, 0, "api");
+	return 0;
 }

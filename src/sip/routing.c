@@ -154,6 +154,21 @@ void remix(struct call *c)
 		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
 		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
 	}
+	/* supervision (DESIGN.md): the leader hears everybody; whisper adds
+	 * the leader to what the agent hears, barge-in to what all hear */
+	struct leg *sup = c->legs[ROLE_SUPERVISOR];
+	if (sup && sup->state == LEG_UP) {
+		for (int r = 0; r < ROLE_SUPERVISOR; r++)
+			if (c->legs[r] && c->legs[r]->state == LEG_UP)
+				c->hears[ROLE_SUPERVISOR] |= BIT(r);
+		if (c->sup_mode == SUP_WHISPER || c->sup_mode == SUP_BARGE)
+			c->hears[ROLE_AGENT] |= BIT(ROLE_SUPERVISOR);
+		if (c->sup_mode == SUP_BARGE) {
+			c->hears[ROLE_CUSTOMER] |= BIT(ROLE_SUPERVISOR);
+			if (c->conference)
+				c->hears[ROLE_CONSULT] |= BIT(ROLE_SUPERVISOR);
+		}
+	}
 	for (int r = 0; r < ROLE_COUNT; r++)
 		mixing |= popcount(c->hears[r]) > 1;
 	if (mixing && !tmr_isrunning(&c->mix_tmr)) {

@@ -501,10 +501,12 @@ def http_details(tap):
         ('EVENT=AgentTolvr', 'EVENT=AgentTolvr&ivrexten=9000&' + c8001, '|Retuen|2|Retuen|BackMsg_100'),
         ('EVENT=DeviceCallBackCall', 'EVENT=DeviceCallBackCall&orgidentity=demo&exten=8001&targetdn=1'
          '&user=admin&password=admin&pwdtype=plaintext', '|Retuen|2|Retuen|BackMsg_100'),
+        # past the required-parameter check (else BackMsg_01[phonenumber]):
+        # 8002 has no call to supervise
         ('parameter phonenummer (Whisper)', 'EVENT=Whisper&target=8002&phonenummer=8001&' + c8001,
-         '|Retuen|2|Retuen|BackMsg_100'),
+         '|Retuen|2|Retuen|BackMsg_92'),
         ('parameter phonenumbe (SILENTMONITOR)', 'EVENT=SILENTMONITOR&target=8002&phonenumbe=8001&' + c8001,
-         '|Retuen|2|Retuen|BackMsg_100'),
+         '|Retuen|2|Retuen|BackMsg_92'),
         ('parameter queuenum (queueCustomerNum)', 'EVENT=queueCustomerNum&orgidentity=demo&queuenum=6001&prio=0',
          '|Retuen|2|Retuen|BackMsg_100'),
     ]:
