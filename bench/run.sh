@@ -11,7 +11,7 @@
 # benchmark's own verification passed, the generated results section of
 # docs/BENCHMARKS.md (between the "bench-results" markers) is rewritten.
 # --quick: 3 s, one round (a smoke test; never use it for the doc).
-# Takes about 2.5 minutes with the defaults. On a shared machine set
+# Takes some minutes with the defaults (API, memory, events, calls). On a shared machine set
 # OCC_BENCH_WAIT_QUIET=SECONDS (see bench/api/run.sh --help). Other
 # OCC_BENCH_* variables tune the benchmarks (see their --help).
 # Exit status: 0 all passed.
@@ -76,6 +76,7 @@ echo
 echo "== bench/api/rss.sh: memory per idle logged-in agent"
 run_bench "$B/api/rss.sh" --out "$T/rss.env"
 rc_rss=$?
+echo; echo "== bench/events/run.sh: event fan-out, occd push vs nginx+nchan"; run_bench "$B/events/run.sh" --out "$T/events.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) "${extra[@]}" || { bench_say "bench: FAILED (events rc=$?)"; exit 1; }
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"
