@@ -18,6 +18,8 @@ suites=(
 	"push|tests/push/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
+	"multiparty|tests/multiparty/run.sh"
+	"supervision|tests/supervision/run.sh"
 )
 
 passed=0

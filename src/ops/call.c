@@ -262,6 +262,12 @@ void op_hangup(struct op_ctx *ctx, struct op_result *res)
 		return;
 	}
 	if (c && t == -2) {                     /* groupadmin: the supervisor */
+		/* a monitored agent may not end (nor detect) its monitoring:
+		 * this is the leader's, named by targetagent, or an account's */
+		if (!ctx->account && a == ctx->agent) {
+			res_set(res, OP_FAIL, BM_NOT_LEADER, NULL);
+			return;
+		}
 		if (call_hangup_supervisor(c)) {
 			res_set(res, OP_FAIL, BM_NO_CALL, NULL);
 			return;
@@ -404,12 +410,12 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 		return;
 	}
 	c = call_of_agent(tel_of(ctx), ctx->team->name, ctx->agent->number);
-	if (!c || !call_two_party(c)) {
-		res_set(res, OP_FAIL, BM_CONSULT_FAIL, NULL);
+	if (c && call_consulting(c)) {
+		res_set(res, OP_FAIL, BM_ALREADY_CONSULTING, NULL);
 		return;
 	}
-	if (call_consulting(c)) {
-		res_set(res, OP_FAIL, BM_ALREADY_CONSULTING, NULL);
+	if (!c || !call_two_party(c)) {
+		res_set(res, OP_FAIL, BM_CONSULT_FAIL, NULL);
 		return;
 	}
 	if (inner) {

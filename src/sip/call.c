@@ -95,8 +95,7 @@ void emit(struct call *c, const struct leg *l, const char *event)
 		return;
 	struct call_event ce = {
 		.calleridnum = c->req.target, .didnumber = "",
-		.activenum = whole ? c->legs[ROLE_AGENT] ?
-			c->legs[ROLE_AGENT]->peer : "" : l->peer,
+		.activenum = whole ? c->agent_exten : l->peer,
 		.source = whole ? "CONVERSATION" : sources[l->role],
 		.event = event, .uniqueid = whole ? 0 : l->uniqueid,
 		.sessionid = c->sessionid, .ts_ms = now_ms(),
@@ -107,9 +106,15 @@ void emit(struct call *c, const struct leg *l, const char *event)
 		.channel = whole || !strcmp(event, "answer") ? "" : l->channel,
 		.userdata = c->cdr.userdata,
 	};
+	/* a supervisor's legs are the leader's business, not the monitored
+	 * agent's: they go to the leader's channel (and the team's) */
 	if (!call_event_print(mb, &ce) && !mbuf_write_u8(mb, 0))
-		events_publish(evs, c->team, c->agent, c->callee_agent,
-			       (const char *)mb->buf);
+		events_publish(evs, c->team,
+			       l && l->role == ROLE_SUPERVISOR ? c->leader
+			       : c->agent,
+			       l && l->role == ROLE_SUPERVISOR ? NULL
+			       : c->callee_agent[0] ? c->callee_agent
+			       : c->consult_agent, (const char *)mb->buf);
 	mem_deref(mb);
 }
 
@@ -838,6 +843,7 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	make_sessionid(c->sessionid);
 	str_ncpy(c->team, req->team, sizeof(c->team));
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));
+	str_ncpy(c->agent_exten, req->agent_exten, sizeof(c->agent_exten));
 	c->acw_mode = req->acw_mode;
 	c->group_id = req->group_id;
 	str_ncpy(c->req.target, req->target, sizeof(c->req.target));
@@ -937,9 +943,15 @@ int call_hangup(struct call *c, enum call_target t, const char *by)
 
 	if (c->ending)
 		return ENOENT;
-	if (t != TARGET_ALL && (!l || l->state == LEG_GONE))
+	if (t == TARGET_ALL) {
+		call_end(c, by);
+		return 0;
+	}
+	if (!l || l->state == LEG_GONE)
 		return ENOENT;
-	call_end(c, by);
+	/* as if that party hung up: the agent's leaving transfers to a
+	 * consulted party that is up, the customer's ends the call */
+	leg_gone(l, 0, by);
 	return 0;
 }
 
@@ -966,7 +978,11 @@ bool call_two_party(const struct call *c)
 {
 	const struct leg *a = c->legs[ROLE_AGENT], *u = c->legs[ROLE_CUSTOMER];
 
-	return !c->ending && a && u && a->state == LEG_UP && u->state == LEG_UP;
+	/* just the agent and the customer: no consult, conference or
+	 * transfer in the way (a supervisor listening in does not count) */
+	return !c->ending && a && u && a->state == LEG_UP &&
+		u->state == LEG_UP && !c->legs[ROLE_CONSULT] &&
+		!c->transferred;
 }
 
 bool call_on_hold(const struct call *c)

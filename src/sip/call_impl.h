@@ -67,6 +67,7 @@ struct call {
 	char sessionid[ST_SESSIONID];
 	char team[ST_NAME];
 	char agent[ST_NUM];
+	char agent_exten[ST_NUM];    /* the extension that rang first */
 	char callee_agent[ST_NUM];   /* targettype=inner */
 	int64_t group_id;
 	int acw_mode;
@@ -87,6 +88,7 @@ struct call {
 	char consult_agent[ST_NUM];  /* an internal consult's agent */
 	int sup_mode;                /* enum supervise_mode, with a
 				      * ROLE_SUPERVISOR leg */
+	char leader[ST_NAME];        /* who supervises (agent or account) */
 	struct leg *gone[8];         /* legs that left before the end */
 	unsigned ngone;
 	bool ending;

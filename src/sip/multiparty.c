@@ -227,6 +227,7 @@ int call_supervise(struct call *c, enum supervise_mode mode,
 	if (!call_talking(c))
 		return EINVAL;
 	c->sup_mode = mode;
+	str_ncpy(c->leader, leader, sizeof(c->leader));
 	err = dial(c, ROLE_SUPERVISOR, exten && *exten, number,
 		   exten ? exten : "", "", &s);
 	if (err) {
@@ -249,6 +250,8 @@ void supervisor_answered(struct leg *s)
 	s->answer_ms = now_ms();
 	emit(c, s, "join");
 	remix(c);
+	OCC_INFO("supervisor joined session=%s leader=%s mode=%d", c->sessionid,
+		 c->leader, c->sup_mode);
 }
 
 void supervisor_gone(struct call *c, struct leg *s)

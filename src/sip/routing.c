@@ -37,9 +37,13 @@ static unsigned popcount(unsigned x)
 static void deliver(struct call *c, struct leg *to, const int16_t *pcm,
 		    size_t n)
 {
+	/* after a transfer the consulted party is the customer's agent */
+	bool agent_ear = to->role == ROLE_AGENT ||
+		(to->role == ROLE_CONSULT && c->transferred);
+
 	if (c->rec && to->role == ROLE_CUSTOMER)
 		recorder_put(c->rec, REC_AGENT, pcm, n);
-	else if (c->rec && to->role == ROLE_AGENT)
+	else if (c->rec && agent_ear)
 		recorder_put(c->rec, REC_CUSTOMER, pcm, n);
 	leg_send(to, pcm, n);
 }
@@ -154,8 +158,9 @@ void remix(struct call *c)
 		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
 		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
 	}
-	/* supervision (DESIGN.md): the leader hears everybody; whisper adds
-	 * the leader to what the agent hears, barge-in to what all hear */
+	/* supervision (docs/ARCHITECTURE.md): the leader hears everybody;
+	 * whisper adds the leader to what the agent hears, barge-in to what
+	 * all hear — except a customer who is waiting (hold, consult) */
 	struct leg *sup = c->legs[ROLE_SUPERVISOR];
 	if (sup && sup->state == LEG_UP) {
 		for (int r = 0; r < ROLE_SUPERVISOR; r++)
@@ -164,7 +169,8 @@ void remix(struct call *c)
 		if (c->sup_mode == SUP_WHISPER || c->sup_mode == SUP_BARGE)
 			c->hears[ROLE_AGENT] |= BIT(ROLE_SUPERVISOR);
 		if (c->sup_mode == SUP_BARGE) {
-			c->hears[ROLE_CUSTOMER] |= BIT(ROLE_SUPERVISOR);
+			if (c->hears[ROLE_CUSTOMER])
+				c->hears[ROLE_CUSTOMER] |= BIT(ROLE_SUPERVISOR);
 			if (c->conference)
 				c->hears[ROLE_CONSULT] |= BIT(ROLE_SUPERVISOR);
 		}

@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""mp.py — audio checks for tests/multiparty (python3 stdlib only).
+
+Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
+
+  mp.py peer --port P --dir DIR --send F [--pt 0|8] [--secs S]
+      One phone's media: waits for DIR/remote.txt ("IP PORT", written by
+      its sipp once it has answered), then speaks a tone of F Hz (amplitude
+      8000) in 20 ms packets to that address and logs every packet it
+      receives to DIR/rtp.jsonl (arrival time, PT, payload). It stops
+      speaking when DIR/bye exists (its sipp got BYE or CANCEL), so a port
+      occd reuses for another leg never hears a hung-up phone; it ends on
+      SIGTERM or after S seconds.
+
+  mp.py hears SRC --from T --to T [--tone F[+F2...]]... [--absent F]...
+              [--quiet] [--amp F:LO:HI]... [--pps LO:HI]
+      What one party heard in the wall-clock window [T, T]. SRC is an RTP
+      log (rtp.jsonl) or WAV:CHANNEL@T0 (a WAV whose first sample is at
+      wall time T0). --tone F+G: the tones F and G together (the mixer's
+      sum; a single F is a single tone), as audio.py decides it; --absent
+      F: no more than 2 of the 50 ms blocks have F; --quiet: no loud block
+      at all; --amp F:LO:HI: the median amplitude of F over the loud
+      blocks lies in [LO, HI] (a tone of amplitude A reads A); --pps LO:HI
+      (RTP logs): audio packets a second (one 20 ms stream: 50). Exit 0 when
+      every expectation holds; prints one line per expectation.
+
+  mp.py sequence WAV [--channel N] --freqs F,G,... --want A;B;...
+      For recordings without a wall clock (baresip's): labels every 50 ms
+      block with the set of the given frequencies it holds (one tone with
+      a share >= 0.6, or several each >= 0.2 and together >= 0.6), keeps
+      runs of at least 0.5 s, and checks that the labels of --want (e.g.
+      "770;450;1470;770+1470") occur in that order. Prints the runs.
+
+  mp.py rtpinfo LOG
+      Where the stream in an RTP log (peer's rtp.jsonl) is discontinuous:
+      SSRC changes, sequence gaps, timestamp steps that do not match, marker
+      bits, pauses; for diagnostics.
+
+  mp.py events DB SESSIONID
+      The call's stored events, one "SOURCE event uniqueid ts_ms" a line.
+"""
+import argparse
+import json
+import math
+import os
+import select
+import signal
+import socket
+import sqlite3
+import statistics
+import struct
+import sys
+import time
+import wave
+
+sys.dont_write_bytecode = True       # leave tests/sip/lib as it is
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "sip", "lib"))
+import audio  # noqa: E402  (tests/sip/lib/audio.py)
+
+RATE = audio.RATE
+BLOCK = audio.BLOCK
+
+
+# ---- a phone's media ------------------------------------------------------
+
+
+def peer(a):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", a.port))
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    enc = audio.ulaw_encode if a.pt == 0 else audio.alaw_encode
+    tone = audio.tone_samples([a.send], 1.0, 8000)        # whole periods
+    frames = [bytes(enc(x) for x in tone[i:i + 160])
+              for i in range(0, len(tone), 160)]
+    remote_file = os.path.join(a.dir, "remote.txt")
+    bye_file = os.path.join(a.dir, "bye")
+    deadline = time.time() + a.secs
+    remote = None
+    seq = 0
+    next_send = 0.0
+    with open(os.path.join(a.dir, "rtp.jsonl"), "w", buffering=1) as log:
+        while not stop and time.time() < deadline:
+            now = time.time()
+            if remote is None and os.path.exists(remote_file):
+                try:
+                    ip, port = open(remote_file).read().split()[:2]
+                    remote = (ip, int(port))
+                    next_send = now
+                except ValueError:
+                    pass                    # not completely written yet
+            if remote and os.path.exists(bye_file):
+                remote = False              # hung up: silent from now on
+            if remote and now >= next_send:
+                pkt = struct.pack("!BBHII", 0x80,
+                                  a.pt | (0x80 if seq == 0 else 0),
+                                  seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
+                                  0x5EED0000 | a.port) + frames[seq % len(frames)]
+                try:
+                    sock.sendto(pkt, remote)
+                except OSError:
+                    pass
+                seq += 1
+                next_send += 0.02
+                if next_send < now - 0.1:   # never burst after a stall
+                    next_send = now
+            wait = 0.05 if not remote else max(0.0, next_send - time.time())
+            try:
+                r, _, _ = select.select([sock], [], [], min(wait, 0.05))
+            except InterruptedError:
+                continue
+            if not r:
+                continue
+            try:
+                data, src = sock.recvfrom(2048)
+            except OSError:
+                continue
+            if len(data) < 12 or data[0] >> 6 != 2:
+                continue
+            hl = 12 + 4 * (data[0] & 0x0F)
+            seqn, ts, ssrc = struct.unpack("!HII", data[2:12])
+            log.write(json.dumps({
+                "t": round(time.time(), 4), "pt": data[1] & 0x7F,
+                "m": data[1] >> 7, "seq": seqn, "ts": ts, "ssrc": ssrc,
+                "src": f"{src[0]}:{src[1]}",
+                "payload": data[hl:].hex()}) + "\n")
+
+
+# ---- sources ----------------------------------------------------------------
+
+
+def samples_of(src, t_from, t_to):
+    """PCM of what a party heard in [t_from, t_to] (wall clock), and the
+    number of audio packets (None for a WAV)."""
+    if "@" in src:                      # WAV:CH@T0
+        path_ch, t0 = src.rsplit("@", 1)
+        path, ch = path_ch.rsplit(":", 1)
+        s, rate = audio.read_wav(path, int(ch))
+        if rate != RATE:
+            raise SystemExit(f"{path}: {rate} Hz, want {RATE}")
+        a = max(0, int((t_from - float(t0)) * RATE))
+        b = max(0, int((t_to - float(t0)) * RATE))
+        return s[a:b], f"{os.path.basename(path)} ch{ch}", None
+    pkts = audio.load_log(src, t_from, t_to)
+    out = []
+    npk = 0
+    for p in pkts:
+        if p["pt"] in (0, 8):
+            out += audio.decode(p["pt"], bytes.fromhex(p["payload"]))
+            npk += 1
+    return out, f"{os.path.basename(os.path.dirname(src))} rtp", npk
+
+
+def blocks_of(samples):
+    for i in range(0, len(samples) - BLOCK + 1, BLOCK):
+        yield samples[i:i + BLOCK]
+
+
+def rms(b):
+    return math.sqrt(sum(x * x for x in b) / len(b))
+
+
+def amplitude(b, f):
+    """Amplitude of the tone f in block b (a pure tone of amplitude A: A)."""
+    n = len(b)
+    w = 2 * math.pi * f / RATE
+    c = 2 * math.cos(w)
+    s1 = s2 = 0.0
+    for x in b:
+        s0 = x + c * s1 - s2
+        s2, s1 = s1, s0
+    power = s1 * s1 + s2 * s2 - c * s1 * s2
+    return 2 * math.sqrt(max(power, 0.0)) / n
+
+
+def freqs_of(spec):
+    return [float(x) for x in spec.split("+")]
+
+
+def hears(a):
+    samples, name, npk = samples_of(a.src, a.t_from, a.t_to)
+    what = f"{name} [{a.t_from:.2f}, {a.t_to:.2f}] {len(samples) / RATE:.2f}s"
+    fails = 0
+
+    def say(ok, text):
+        nonlocal fails
+        fails += 0 if ok else 1
+        print(("OK " if ok else "FAIL ") + what + ": " + text)
+
+    for spec in a.tone or []:
+        blocks, loud, match = audio.analyse(samples, freqs_of(spec))
+        ok = blocks > 0 and loud >= blocks / 5 and match >= a.min_frac * loud
+        say(ok, f"tone {spec}: blocks={blocks} loud={loud} with-tone={match}")
+    for spec in a.absent or []:
+        blocks, loud, match = audio.analyse(samples, freqs_of(spec))
+        say(match <= 2 and blocks > 0,
+            f"no {spec}: blocks={blocks} loud={loud} with-it={match}")
+    if a.quiet:
+        bl = list(blocks_of(samples))
+        loud = sum(1 for b in bl if rms(b) >= audio.LOUD_RMS)
+        say(loud == 0, f"quiet: blocks={len(bl)} loud={loud}")
+    for spec in a.amp or []:
+        f, lo, hi = (float(x) for x in spec.split(":"))
+        amps = [amplitude(b, f) for b in blocks_of(samples)
+                if rms(b) >= audio.LOUD_RMS]
+        med = statistics.median(amps) if amps else 0.0
+        say(lo <= med <= hi,
+            f"amplitude of {f:g} Hz: median {med:.0f} over {len(amps)} "
+            f"loud blocks, want [{lo:g}, {hi:g}]")
+    if a.pps:
+        lo, hi = (float(x) for x in a.pps.split(":"))
+        rate = (npk or 0) / max(a.t_to - a.t_from, 1e-3)
+        say(npk is not None and lo <= rate <= hi,
+            f"{npk} audio packets, {rate:.1f} a second, want [{lo:g}, {hi:g}]")
+    if not (a.tone or a.absent or a.quiet or a.amp or a.pps):
+        raise SystemExit("hears: say what to check")
+    return 1 if fails else 0
+
+
+# ---- order of what was heard, without a clock -------------------------------
+
+
+def sequence(a):
+    s, rate = audio.read_wav(a.wav, a.channel)
+    freqs = [float(x) for x in a.freqs.split(",")]
+    labels = []
+    for b in blocks_of(s):
+        if rms(b) < audio.LOUD_RMS:
+            labels.append("-")
+            continue
+        r = {f: audio.share(b, f) for f in freqs}
+        top = [f for f in freqs if r[f] >= 0.2]
+        if len(top) == 1 and r[top[0]] >= 0.6:
+            labels.append(f"{top[0]:g}")
+        elif len(top) > 1 and sum(r[f] for f in top) >= 0.6:
+            labels.append("+".join(f"{f:g}" for f in top))
+        else:
+            labels.append("?")
+    runs = []                       # [label, first block, length]
+    for i, lab in enumerate(labels):
+        if runs and runs[-1][0] == lab:
+            runs[-1][2] += 1
+        else:
+            runs.append([lab, i, 1])
+    long_runs = [r for r in runs if r[2] >= a.min_blocks and r[0] not in "-?"]
+    seen = []
+    for r in long_runs:
+        if not seen or seen[-1] != r[0]:
+            seen.append(r[0])
+    want = [w.strip() for w in a.want.split(";")]
+    # canonical labels: frequencies in the order of --freqs
+    order = {f"{f:g}": i for i, f in enumerate(freqs)}
+    want = ["+".join(sorted(w.split("+"), key=lambda x: order.get(x, 99)))
+            for w in want]
+    it = iter(seen)
+    ok = all(any(w == x for x in it) for w in want)
+    print(("OK " if ok else "FAIL ") + f"{os.path.basename(a.wav)} ch{a.channel}: "
+          f"heard in order {seen}, want {want} in that order")
+    print("runs (label@start_s:secs): " + " ".join(
+        f"{lab}@{i * BLOCK / RATE:.1f}:{n * BLOCK / RATE:.1f}" for lab, i, n in runs
+        if n >= 4))
+    return 0 if ok else 1
+
+
+def rtpinfo(a):
+    """Discontinuities of the stream(s) in an RTP log: SSRC changes,
+    sequence gaps, timestamp jumps that do not match the packets' spacing,
+    marker bits."""
+    prev = None
+    n = 0
+    for line in open(a.log):
+        try:
+            p = json.loads(line)
+        except ValueError:
+            continue
+        n += 1
+        if prev is None:
+            print(f"{p['t']:.3f} first packet ssrc={p['ssrc']:#x} seq={p['seq']} ts={p['ts']} pt={p['pt']}")
+        elif p["ssrc"] != prev["ssrc"]:
+            print(f"{p['t']:.3f} SSRC {prev['ssrc']:#x} -> {p['ssrc']:#x} seq {prev['seq']} -> {p['seq']} ts {prev['ts']} -> {p['ts']}")
+        else:
+            dseq = (p["seq"] - prev["seq"]) & 0xFFFF
+            dts = (p["ts"] - prev["ts"]) & 0xFFFFFFFF
+            if dseq != 1:
+                print(f"{p['t']:.3f} seq {prev['seq']} -> {p['seq']} (gap {dseq})")
+            if p["pt"] in (0, 8) and prev["pt"] in (0, 8) and dts != 160 * dseq:
+                print(f"{p['t']:.3f} ts {prev['ts']} -> {p['ts']} (step {dts if dts < 2**31 else dts - 2**32}, want {160 * dseq})")
+        if p.get("m"):
+            print(f"{p['t']:.3f} marker seq={p['seq']}")
+        if prev and p["t"] - prev["t"] > 0.1:
+            print(f"{p['t']:.3f} no packet for {p['t'] - prev['t']:.2f} s")
+        prev = p
+    print(f"{n} packets")
+
+
+def events(a):
+    c = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True, timeout=5)
+    for (text,) in c.execute(
+            "SELECT text FROM events WHERE text LIKE ? ORDER BY eventid",
+            (f"%sessionid={a.sid}&%",)):
+        v = dict(kv.split("=", 1) for kv in text.split("&") if "=" in kv)
+        print(v.get("source"), v.get("event"), v.get("uniqueid"),
+              v.get("activenum"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("peer")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--send", type=float, required=True)
+    p.add_argument("--pt", type=int, choices=[0, 8], default=0)
+    p.add_argument("--secs", type=float, default=60)
+    h = sub.add_parser("hears")
+    h.add_argument("src")
+    h.add_argument("--from", dest="t_from", type=float, required=True)
+    h.add_argument("--to", dest="t_to", type=float, required=True)
+    h.add_argument("--tone", action="append")
+    h.add_argument("--absent", action="append")
+    h.add_argument("--quiet", action="store_true")
+    h.add_argument("--amp", action="append")
+    h.add_argument("--pps")
+    h.add_argument("--min-frac", type=float, default=0.6)
+    s = sub.add_parser("sequence")
+    s.add_argument("wav")
+    s.add_argument("--channel", type=int, default=0)
+    s.add_argument("--freqs", required=True)
+    s.add_argument("--want", required=True)
+    s.add_argument("--min-blocks", type=int, default=10)
+    i = sub.add_parser("rtpinfo")
+    i.add_argument("log")
+    e = sub.add_parser("events")
+    e.add_argument("db")
+    e.add_argument("sid")
+    a = ap.parse_args()
+    if a.cmd == "peer":
+        peer(a)
+    elif a.cmd == "hears":
+        sys.exit(hears(a))
+    elif a.cmd == "sequence":
+        sys.exit(sequence(a))
+    elif a.cmd == "rtpinfo":
+        rtpinfo(a)
+    elif a.cmd == "events":
+        events(a)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1072 @@
+#!/usr/bin/env bash
+# tests/multiparty/run.sh — consult, transfer, callReturn and conference
+# with real SIP peers on 127.0.0.1, proving by the audio who hears whom.
+#
+# Every party is a phone of its own speaking its own tone: the agent 770 Hz,
+# the customer 1130 Hz, the consulted agent 1470 Hz, an external consultee
+# 1870 Hz (none a harmonic of another, all away from the ringback's 450 Hz
+# and the hold chime's 523.25 + 659.25 Hz). A phone is sipp (signalling,
+# scenarios/) plus lib/mp.py peer (its media: it speaks the tone and logs
+# what it receives with the wall-clock time), so what each party heard is
+# cut into the call's phases by the times of the API requests and of the
+# SIP messages, and analysed with Goertzel (tests/sip/lib/audio.py). Flow 6
+# has baresip phones for the agents and checks the order of what each
+# heard. occd's recording (left: what the customer hears, right: what the
+# agent hears) is checked per phase too, and the call's stored events.
+#
+#   1. conference: agent <-> customer (transfer, callReturn, conference,
+#      hangup target=consult without a consult: 29, 33, 35, 92); consult
+#      8002: the customer hears the chime, the agent ringback and then
+#      8002, 8002 the agent; conference: each hears the other two at half
+#      level (the mixer averages), 50 packets a second each; callReturn
+#      from the conference: 8002 gets BYE, the two are back at full level.
+#   2. transfer: the agent's phone gets BYE, 8001 is idle and out of the
+#      call, the customer and 8002 hear each other, 8002 hangs up.
+#   3. external consult over the default trunk; refusals first (25 not
+#      checked in, not a member, oneself; 56[pause]; 28); consulting twice
+#      (95, ringing and answered); callReturn: the far end gets BYE.
+#   4. the consultee does not answer: its phone rings, transfer 29,
+#      conference 35, consult 95; HANGUP target=consult cancels it; again,
+#      and callReturn cancels it; the customer is back each time.
+#   4b. the external consultee answers 486; then one that rings, callReturn.
+#   5. the consultee hangs up during the consult, 5b. during a conference:
+#      the customer is back with the agent.
+#   5c. the agent's phone hangs up during the consult: a transfer;
+#   5d. HANGUP target=agent during the consult: the same expected.
+#   6. baresip phones (agent 8005, consultee 8006 in group 2, PCMA through
+#      the mixer): consult, conference, transfer from the conference.
+#   7. hold, then consult; hold and resume while consulting (refused).
+#   8. occd stops cleanly, no sanitizer report.
+#
+# TAP output; non-zero exit on failure; everything it starts is stopped on
+# exit. OCCD and OCCCTL override the binaries (default: the ASan build);
+# KEEP=1 keeps the work directory (kept anyway on failure).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+occd=${OCCD:-$root/build/asan/occd}
+occctl=${OCCCTL:-$root/build/asan/occctl}
+scen=$here/scenarios
+mp=$here/lib/mp.py
+audio=$root/tests/sip/lib/audio.py
+util=$root/tests/sip/lib/util.py
+
+# the parties' voices
+F_AGENT=770 F_CUST=1130 F_CONS=1470 F_EXT=1870
+CHIME=523.25+659.25 RINGBACK=450
+
+n=0
+failed=0
+pids=()
+work=$(mktemp -d /tmp/occ-multiparty.XXXXXX)
+data=$work/data
+log=$work/occd.log
+occd_pid=
+occd_stopping=0
+
+# ---- TAP ------------------------------------------------------------------
+
+ok()   { n=$((n + 1)); echo "ok $n - $*"; }
+nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+diag() { sed 's/^/# /'; }
+occd_alive() { [ -n "$occd_pid" ] && kill -0 "$occd_pid" 2>/dev/null; }
+
+# check DESC CMD...: one TAP line; the command's output becomes diagnostics
+# when it fails
+check() {
+	local desc=$1 rc
+	shift
+	"$@" >"$work/check.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ok "$desc"
+	else
+		nok "$desc"
+		tail -20 "$work/check.out" | diag
+	fi
+	if [ -n "$occd_pid" ] && [ "$occd_stopping" = 0 ] && ! occd_alive; then
+		nok "occd is still running after \"$desc\""
+		{ grep -m1 -B2 -A25 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" ||
+			tail -25 "$log"; } | diag
+		echo "Bail out! occd died; the remaining tests were not run"
+		exit 1
+	fi
+	return $rc
+}
+
+cleanup() {
+	local p
+	for p in "${pids[@]}" $occd_pid; do
+		kill -TERM "$p" 2>/dev/null      # timeout(1) passes it on to sipp
+	done
+	sleep 0.3
+	for p in "${pids[@]}" $occd_pid; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ "${KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
+		echo "# work directory kept: $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+for tool in sipp baresip python3 curl; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		nok "$tool is installed (apt-get install sip-tester baresip-core)"
+		exit 1
+	fi
+done
+for b in "$occd" "$occctl"; do
+	if [ ! -x "$b" ]; then
+		nok "$b is built (make asan)"
+		exit 1
+	fi
+done
+
+# ---- helpers --------------------------------------------------------------
+
+read -r -d '' -a P < <(python3 "$util" ports 12)
+http_port=${P[0]} sip_port=${P[1]}
+ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]} ex_port=${P[5]}   # sipp phones
+rtp_ag=${P[6]} rtp_co=${P[7]} rtp_cu=${P[8]} rtp_ex=${P[9]}        # their media
+bs_agent=${P[10]} bs_cons=${P[11]}                                # baresips
+url=http://127.0.0.1:$http_port
+
+# api AGENT 'EVENT=...&...': the HTTP interface as that agent
+api() {
+	curl -sS -m 10 -d "$2&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1" \
+		"$url/coccinterfaces" 2>&1
+}
+
+# api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
+api_is() {
+	local r
+	r=$(api "$1" "$2")
+	case "$r" in
+	*"$3"*) return 0 ;;
+	esac
+	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
+	return 1
+}
+
+log_mark() { wc -l <"$log"; }
+since() { tail -n +$(($1 + 1)) "$log"; }
+
+# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
+wait_log() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		since "$1" | grep -qE "$2" && return 0
+		occd_alive || { echo "occd is not running"; return 1; }
+		sleep 0.1
+	done
+	echo "no log line /$2/ within $3 s; the log since:"
+	since "$1" | tail -8
+	return 1
+}
+
+# wait_file FILE SECS: FILE exists within SECS
+wait_file() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "no $1 within $2 s"
+	return 1
+}
+
+session_of() {
+	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
+}
+
+expect_eq() {  # expect_eq WHAT GOT WANT
+	[ "$2" = "$3" ] && return 0
+	echo "$1: got '$2', want '$3'"
+	return 1
+}
+
+sql() { python3 "$util" sql "$data/occ.db" "$@"; }
+
+now() { date +%s.%N; }
+# at T [OFFSET]: T + OFFSET seconds
+at() { awk -v t="$1" -v d="${2:-0}" 'BEGIN { printf "%.3f\n", t + d }'; }
+# first line of FILE (a time written by a sipp scenario), or "0"
+tfile() { head -1 "$1" 2>/dev/null || echo 0; }
+
+trunk_add() {  # trunk_add NAME PORT [--default]
+	local m
+	m=$(log_mark)
+	"$occctl" --data "$data" trunk add demo "$1" "sip:127.0.0.1:$2" ${3:-} >/dev/null &&
+		wait_log "$m" 'provisioning reloaded' 10
+}
+
+# wait_exit PID SECS: wait for a background child; its status, or 124 if
+# it did not end in time (then it is stopped)
+wait_exit() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"
+			return $?
+		fi
+		sleep 0.1
+	done
+	kill -TERM "$1" 2>/dev/null
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 124
+}
+
+next_second() { python3 -c 'import time; time.sleep(1.02 - time.time() % 1)'; }
+
+# sipp_reg NAME PORT USER: REGISTER (digest) the phone USER from PORT
+sipp_reg() {
+	local name=$1 port=$2 user=$3 rc
+	next_second
+	mkdir -p "$work/$name"
+	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];300\n' \
+		"$user" "$user" "$user" >"$work/$name/users.csv"
+	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$root/tests/sip/scenarios/register.xml" \
+		-inf users.csv "127.0.0.1:$sip_port" -i 127.0.0.1 -p "$port" -m 1 -nostdin \
+		-timeout 10s -timeout_error -trace_err -error_file err.log) >"$work/$name.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	echo "sipp $name exited with status $rc"
+	[ -f "$work/$name/err.log" ] && tail -5 "$work/$name/err.log"
+	return 1
+}
+
+# phone FLOW NAME SIPPORT SCENARIO RINGMS [FREQ PT RTPPORT]: a phone for one
+# call: sipp on SIPPORT (the port the phone registered from, or a trunk's)
+# running SCENARIO, ringing RINGMS before it answers, and, with FREQ, its
+# media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
+# phone_bye.xml talks before it hangs up. Its files are in $work/FLOW/NAME;
+# sets SIPP_NAME and PEER_NAME to the pids.
+phone() {
+	local flow=$1 name=$2 port=$3 sf=$4 ring=$5 freq=${6:-} pt=${7:-0} rtp=${8:-0}
+	local d=$work/$flow/$name codec=PCMU hold=()
+	[ "$pt" = 8 ] && codec=PCMA
+	[ -n "${HOLD:-}" ] && hold=(-set hold "$HOLD")
+	mkdir -p "$d"
+	if [ -n "$freq" ]; then
+		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$freq" --pt "$pt" --secs 60 \
+			>"$d/peer.out" 2>&1 &
+		pids+=("$!")
+		printf -v "PEER_$name" %s "$!"
+	fi
+	(cd "$d" && exec timeout -k 2 60 sipp -sf "$scen/$sf" -i 127.0.0.1 -mi 127.0.0.1 \
+		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout 50s -timeout_error -d "$ring" \
+		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
+		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
+		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
+	pids+=("$!")
+	printf -v "SIPP_$name" %s "$!"
+}
+
+# phone_done FLOW NAME SECS: the phone's sipp ended with success within SECS
+phone_done() {
+	local d=$work/$1/$2 pid rc
+	pid=SIPP_$2
+	wait_exit "${!pid}" "$3"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	echo "sipp $1/$2 exited with status $rc"
+	[ -f "$d/err.log" ] && tail -5 "$d/err.log"
+	[ -f "$d/log.log" ] && tail -5 "$d/log.log"
+	grep -E 'Successful call|Failed call' "$d/sipp.out"
+	return 1
+}
+
+# peers_stop NAME...: end the media peers of the current flow
+peers_stop() {
+	local nm pid
+	for nm in "$@"; do
+		pid=PEER_$nm
+		[ -n "${!pid:-}" ] && { kill -TERM "${!pid}" 2>/dev/null; wait_exit "${!pid}" 3; }
+	done
+	return 0
+}
+
+# hears FLOW NAME FROM TO EXPECTATIONS...: what the phone NAME heard
+hears() {
+	local f=$work/$1/$2/rtp.jsonl
+	shift 2
+	python3 "$mp" hears "$f" --from "$1" --to "$2" "${@:3}"
+}
+
+# rec_hears SID CHANNEL FROM TO EXPECTATIONS...: occd's recording of the
+# call; channel 0 what the customer hears, 1 what the agent hears
+rec_hears() {
+	local sid=$1 ch=$2 rec t0
+	shift 2
+	rec=$(ls "$data"/recordings/*/"$(sql 'SELECT recording FROM cdr WHERE sessionid = ?' "$sid")" 2>/dev/null)
+	[ -f "$rec" ] || { echo "no recording for $sid"; return 1; }
+	t0=$(sql 'SELECT answer_ms / 1000.0 FROM cdr WHERE sessionid = ?' "$sid")
+	python3 "$mp" hears "$rec:$ch@$t0" --from "$1" --to "$2" "${@:3}"
+}
+
+# events_are SID WANT: the call's stored events, "SOURCE event" each,
+# joined by ", "
+events_are() {
+	local got
+	got=$(python3 "$mp" events "$data/occ.db" "$1" | awk '{ print $1 " " $2 }' | paste -sd, | sed 's/,/, /g')
+	expect_eq "events of $1" "$got" "$2"
+}
+
+# reinvites_are FLOW WANT: the directions of the customer's re-INVITEs
+reinvites_are() {
+	expect_eq "re-INVITE directions" "$(awk '{ print $2 }' "$work/$1/cust/reinvites.txt" 2>/dev/null | paste -sd' ')" "$2"
+}
+
+# legs_are SID WANT: the CDR's legs, "role|disposition" each, by uniqueid
+legs_are() {
+	expect_eq "cdr legs" \
+		"$(sql 'SELECT role, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid' "$1" | paste -sd' ')" \
+		"$2"
+}
+
+state_is() {  # state_is AGENT STATE: agentStatus says STATE
+	api_is "$1" 'EVENT=AGENTSTATUS' "-$2,"
+}
+
+# baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that
+# sends WAV as its microphone and records what it hears (sndfile:
+# NAME/rec/dump-*-dec.wav), as in tests/sip/run.sh. It takes SIPPORT (UDP,
+# TCP), SIPPORT+1 (TLS) and SIPPORT+2 (ctrl_tcp).
+baresip_start() {
+	local d=$work/$1
+	mkdir -p "$d/rec"
+	cat >"$d/config" <<-EOC
+		poll_method epoll
+		sip_listen 127.0.0.1:$5
+		net_interface 127.0.0.1
+		audio_player aubridge,null
+		audio_alert aubridge,null
+		audio_source aufile,$2
+		rtp_ports $4
+		module_path /usr/lib/baresip/modules
+		module g711.so
+		module aufile.so
+		module aubridge.so
+		module sndfile.so
+		module_tmp account.so
+		module_app menu.so
+		module_app ctrl_tcp.so
+		ctrl_tcp_listen 127.0.0.1:$(($5 + 2))
+		snd_path $d/rec
+	EOC
+	printf '%s\n' "$3" >"$d/accounts"
+	baresip -f "$d" -s </dev/null >"$d/log" 2>&1 &
+	pids+=("$!")
+}
+
+# ---- occd -------------------------------------------------------------------
+
+mkdir -p "$data"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+"$occd" --demo --data "$data" --http "127.0.0.1:$http_port" --sip "127.0.0.1:$sip_port" \
+	>"$log" 2>&1 &
+occd_pid=$!
+for _ in $(seq 1 100); do
+	curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+	occd_alive || break
+	sleep 0.1
+done
+if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
+	nok "occd starts (http $http_port, sip $sip_port)"
+	tail -20 "$log" | diag
+	exit 1
+fi
+ok "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
+
+check "phones 8001 (agent) and 8002 (consultee) register" eval '
+	sipp_reg reg8001 "$ag_port" 8001 && sipp_reg reg8002 "$co_port" 8002'
+check "trunks: gw (the customers), ext (the default: external consultees)" eval '
+	trunk_add gw "$cu_port" && trunk_add ext "$ex_port" --default'
+check "8001 and 8002 check in to group 1" eval '
+	api_is 8001 "EVENT=QUEUE&type=1&list=1&deviceexten=8001" "|Retuen|1|" &&
+	api_is 8002 "EVENT=QUEUE&type=1&list=1&deviceexten=8002" "|Retuen|1|"'
+
+check "no call: consult answers 21, transfer 29, callReturn 33, conference 35" eval '
+	api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" "BackMsg_21" &&
+	api_is 8001 "EVENT=TRANSFER" "BackMsg_29" &&
+	api_is 8001 "EVENT=CALLRETURN" "BackMsg_33" &&
+	api_is 8001 "EVENT=CONFERENCE" "BackMsg_35"'
+
+# start_call FLOW NUMBER: 8001 calls NUMBER over the trunk gw (the phones
+# are started); sets SID and T_ANS (when the customer answered)
+start_call() {
+	local m
+	m=$(log_mark)
+	check "$1: makeCall answers BackMsg_19" \
+		api_is 8001 "EVENT=MAKECALL&targetdn=$2&targettype=exter&trunkidentity=gw" 'BackMsg_19'
+	SID=$(session_of "$m" 8001)
+	check "$1: agent and customer answer" wait_log "$m" "call answered session=$SID" 10
+	T_ANS=$(tfile "$work/$1/cust/answer.txt")
+}
+
+# end_call FLOW AGENT: AGENT hangs up (target=all), the call ends
+end_call() {
+	local m who=$2
+	m=$(log_mark)
+	T_END=$(now)
+	check "$1: hangup target=all by $2" eval '
+		api_is "$who" "EVENT=HANGUP&target=all" "|Retuen|1|" &&
+		wait_log "$m" "call ended session=$SID" 5'
+}
+
+# ---- 1. consult, then conference ----------------------------------------------
+
+f=conf
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 1200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550001
+sleep 0.5
+check "$f: transfer without a consult answers 29" api_is 8001 'EVENT=TRANSFER' 'BackMsg_29'
+check "$f: callReturn without a consult answers 33" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_33'
+check "$f: conference without a consult answers 35" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_35'
+check "$f: hangup target=consult without a consult answers 92" \
+	api_is 8001 'EVENT=HANGUP&target=consult' 'BackMsg_92'
+sleep 1.5
+t_consult=$(now)
+m=$(log_mark)
+check "$f: consult 8002 (internal) answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002's phone rings, 8002 state ring" eval '
+	wait_file "$work/$f/cons/invite.txt" 3 && state_is 8002 ring'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+t_cans=$(tfile "$work/$f/cons/answer.txt")
+check "$f: 8002 busy while consulted" state_is 8002 busy
+sleep 2
+t_conf=$(now)
+check "$f: conference answers 34" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_34'
+check "$f: conference again answers 35" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_35'
+check "$f: consult during the conference answers 95" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8003&agentgroupid=1&consulttype=internal' 'BackMsg_95'
+sleep 2.5
+t_ret=$(now)
+check "$f: callReturn from the conference answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+check "$f: 8002's phone gets BYE at once" eval '
+	phone_done $f cons 3 &&
+	awk -v a="$t_ret" "{ exit !(\$1 - a < 1) }" "$work/$f/cons/bye.txt"'
+sleep 2
+end_call $f 8001
+check "$f: the customer got re-INVITEs a=sendonly (consult), a=sendrecv (conference), then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust cons
+
+# the phases, as each phone heard them
+check "$f: two-party: the agent hears the customer (1130 Hz, full level), not 8002" \
+	hears $f agent "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" \
+	--tone $F_CUST --absent $F_CONS --amp $F_CUST:6000:10000 --pps 45:55
+check "$f: two-party: the customer hears the agent (770 Hz, full level)" \
+	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" \
+	--tone $F_AGENT --absent $F_CONS --amp $F_AGENT:6000:10000 --pps 45:55
+check "$f: consult, 8002 ringing: the agent hears ringback (450 Hz), not the customer" \
+	hears $f agent "$(at "$t_consult" 0.3)" "$(at "$t_cans" -0.1)" \
+	--tone $RINGBACK --absent $F_CUST
+check "$f: consult, 8002 ringing: the customer hears the chime, not the agent" \
+	hears $f cust "$(at "$t_consult" 0.3)" "$(at "$t_cans" -0.1)" \
+	--tone $CHIME --absent $F_AGENT
+check "$f: consult: the agent hears 8002 (1470 Hz), not the customer, no ringback" \
+	hears $f agent "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" \
+	--tone $F_CONS --absent $F_CUST --absent $RINGBACK --pps 45:55
+check "$f: consult: 8002 hears the agent (770 Hz), not the customer" \
+	hears $f cons "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" \
+	--tone $F_AGENT --absent $F_CUST --pps 45:55
+check "$f: consult: the customer hears the chime, neither the agent nor 8002" \
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" \
+	--tone $CHIME --absent $F_AGENT --absent $F_CONS --pps 45:55
+check "$f: conference: the agent hears the customer and 8002, each at half level" \
+	hears $f agent "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
+	--tone $F_CUST+$F_CONS --amp $F_CUST:3000:5000 --amp $F_CONS:3000:5000 --pps 45:55
+check "$f: conference: the customer hears the agent and 8002, each at half level, no chime" \
+	hears $f cust "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
+	--tone $F_AGENT+$F_CONS --amp $F_AGENT:3000:5000 --amp $F_CONS:3000:5000 --absent $CHIME --pps 45:55
+check "$f: conference: 8002 hears the agent and the customer, each at half level" \
+	hears $f cons "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
+	--tone $F_AGENT+$F_CUST --amp $F_AGENT:3000:5000 --amp $F_CUST:3000:5000 --pps 45:55
+check "$f: after callReturn: agent and customer hear each other at full level, not 8002" eval '
+	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --amp $F_CUST:6000:10000 --absent $F_CONS --pps 45:55 &&
+	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --amp $F_AGENT:6000:10000 --absent $F_CONS --pps 45:55'
+check "$f: after callReturn: 8002's phone gets no more audio" \
+	hears $f cons "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --quiet
+check "$f: the customer's consult re-INVITE came with the consult request" eval '
+	awk -v a="$t_consult" -v b="$(at "$t_consult" 1)" "{ exit !(\$1 >= a && \$1 <= b) }" \
+		"$work/$f/cust/reinvites.txt"'
+
+# occd's recording: left what the customer hears, right what the agent hears
+check "$f: recording, two-party: left the agent, right the customer" eval '
+	rec_hears $SID 0 "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_AGENT &&
+	rec_hears $SID 1 "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_CUST'
+check "$f: recording, 8002 ringing: left the chime, right ringback" eval '
+	rec_hears $SID 0 "$(at "$t_consult" 0.3)" "$(at "$t_cans" -0.1)" --tone $CHIME &&
+	rec_hears $SID 1 "$(at "$t_consult" 0.3)" "$(at "$t_cans" -0.1)" --tone $RINGBACK'
+check "$f: recording, consult: left the chime only, right 8002 only" eval '
+	rec_hears $SID 0 "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $CHIME --absent $F_AGENT --absent $F_CONS &&
+	rec_hears $SID 1 "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $F_CONS --absent $F_CUST'
+check "$f: recording, conference: left agent + 8002, right customer + 8002" eval '
+	rec_hears $SID 0 "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" --tone $F_AGENT+$F_CONS &&
+	rec_hears $SID 1 "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" --tone $F_CUST+$F_CONS'
+check "$f: recording, after callReturn: left the agent, right the customer, each at full level" eval '
+	rec_hears $SID 0 "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --amp $F_AGENT:6000:10000 &&
+	rec_hears $SID 1 "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --amp $F_CUST:6000:10000'
+check "$f: events: CALLEE onhold, CONSULT ringing/answer, CALLEE resume, CONSULT join, CONSULT hangup" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CALLEE resume, CONSULT join, CONSULT hangup, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
+# agent1/agent2 of a stored event name the agents whose channels get it
+# (while 8002 is in the call: from its ringing to its hangup; after the
+# callReturn the call is no longer its business)
+check "$f: the events while 8002 is in the call concern 8002 too (its agent channel gets them)" \
+	expect_eq "events without 8002 in agent1/agent2, CONSULT ringing..hangup" "$(sql "
+		SELECT group_concat(substr(text, instr(text, 'source='), 28), ' | ') FROM events
+		WHERE text LIKE ? AND agent1 <> '8002' AND agent2 <> '8002' AND eventid >= (
+			SELECT min(eventid) FROM events WHERE text LIKE ? AND text LIKE '%source=CONSULT&%')
+		AND eventid <= (
+			SELECT max(eventid) FROM events WHERE text LIKE ? AND text LIKE '%source=CONSULT&event=hangup&%')" \
+		"%sessionid=$SID&%" "%sessionid=$SID&%" "%sessionid=$SID&%")" ""
+check "$f: CDR ANSWERED, legs agent, customer, consult all answered" eval '
+	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|ANSWERED"'
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
+
+# ---- 2. consult, then transfer ------------------------------------------------
+
+f=xfer
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 600 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550002
+sleep 1.5
+t_consult=$(now)
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+t_cans=$(tfile "$work/$f/cons/answer.txt")
+sleep 1.5
+t_xfer=$(now)
+check "$f: transfer answers 31" api_is 8001 'EVENT=TRANSFER' 'BackMsg_31'
+check "$f: the agent's phone gets BYE at once" eval '
+	phone_done $f agent 3 &&
+	awk -v a="$t_xfer" "{ exit !(\$1 - a < 1) }" "$work/$f/agent/bye.txt"'
+check "$f: 8001 is idle, the call is no longer its own (transfer 29, callReturn 33, hangup 92)" eval '
+	state_is 8001 idle &&
+	api_is 8001 "EVENT=TRANSFER" "BackMsg_29" && api_is 8001 "EVENT=CALLRETURN" "BackMsg_33" &&
+	api_is 8001 "EVENT=HANGUP&target=all" "BackMsg_92"'
+check "$f: 8002 is busy with the customer" state_is 8002 busy
+sleep 2.5
+end_call $f 8002
+check "$f: the customer got re-INVITEs a=sendonly (consult), a=sendrecv (transfer), then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the customer was resumed at the transfer" eval '
+	awk -v a="$t_xfer" "NR == 2 { exit !(\$1 >= a && \$1 - a < 1) }" "$work/$f/cust/reinvites.txt"'
+check "$f: 8002's phone got BYE" phone_done $f cons 5
+peers_stop agent cust cons
+check "$f: consult: the agent hears 8002, 8002 the agent, the customer the chime" eval '
+	hears $f agent "$(at "$t_cans" 0.3)" "$(at "$t_xfer" -0.1)" --tone $F_CONS --absent $F_CUST &&
+	hears $f cons "$(at "$t_cans" 0.3)" "$(at "$t_xfer" -0.1)" --tone $F_AGENT --absent $F_CUST &&
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_xfer" -0.1)" --tone $CHIME --absent $F_AGENT --absent $F_CONS'
+check "$f: transferred: the customer hears 8002 (full level), not the agent, no chime" \
+	hears $f cust "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" \
+	--tone $F_CONS --amp $F_CONS:6000:10000 --absent $F_AGENT --absent $CHIME --pps 45:55
+check "$f: transferred: 8002 hears the customer (full level), not the agent" \
+	hears $f cons "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" \
+	--tone $F_CUST --amp $F_CUST:6000:10000 --absent $F_AGENT --pps 45:55
+check "$f: transferred: the agent's phone gets no more audio" \
+	hears $f agent "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --quiet
+check "$f: recording, transferred: left (the customer's ear) 8002" \
+	rec_hears $SID 0 "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_AGENT
+check "$f: recording, transferred: the customer's voice is still recorded (right)" \
+	rec_hears $SID 1 "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST
+check "$f: events: CONSULT answer, then AGENT hangup, CALLEE resume, CONSULT join" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, AGENT hangup, CALLEE resume, CONSULT join, CALLEE hangup, CONSULT hangup, CONVERSATION hangup"
+check "$f: CDR ANSWERED, hung up by the API, legs agent, customer, consult all answered" eval '
+	expect_eq "disposition|hangup_by" "$(sql "SELECT disposition || \"|\" || hangup_by FROM cdr WHERE sessionid = ?" $SID)" "ANSWERED|api" &&
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|ANSWERED"'
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
+
+# ---- 3. external consult, refusals, consulting twice, callReturn ---------------
+
+f=ext
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 500 $F_CUST 0 "$rtp_cu"
+phone $f ext "$ex_port" phone.xml 800 $F_EXT 8 "$rtp_ex"
+sleep 0.3
+start_call $f 5550003
+check "$f: consultee not checked in (8003, group 1) answers 25" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8003&agentgroupid=1&consulttype=internal' 'BackMsg_25'
+check "$f: consultee not a member of the group (8004, group 1) answers 25" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8004&agentgroupid=1&consulttype=internal' 'BackMsg_25'
+check "$f: consulting oneself answers 25" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8001&agentgroupid=1&consulttype=internal' 'BackMsg_25'
+check "$f: consultee paused answers 56[pause]" eval '
+	api_is 8002 "EVENT=QUEUEPAUSE&type=1&pause_reason=rest" "|Retuen|1|" &&
+	api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" "|Retuen|2|Retuen|BackMsg_56[pause]"'
+check "$f: 8002 unpaused" api_is 8002 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|"
+check "$f: consulttype neither internal nor external answers 28" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=sideways' 'BackMsg_28'
+check "$f: the refused consults left the customer alone (no re-INVITE)" eval '
+	expect_eq "re-INVITEs" "$(wc -l <"$work/$f/cust/reinvites.txt")" 0'
+sleep 1
+t_consult=$(now)
+m=$(log_mark)
+check "$f: external consult of 5552000 over the default trunk answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=5552000&consulttype=external' 'BackMsg_27'
+check "$f: consulting again while it rings answers 95" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_95'
+check "$f: the far end answers (INVITE sip:5552000@ the ext trunk)" eval '
+	wait_log "$m" "consult answered session=$SID" 5 &&
+	grep -q "^INVITE sip:5552000@127.0.0.1:$ex_port" "$work/$f/ext/msgs.log"'
+t_cans=$(tfile "$work/$f/ext/answer.txt")
+check "$f: consulting again while talking to it answers 95" \
+	api_is 8001 'EVENT=CONSULT&targetdn=5552001&consulttype=external' 'BackMsg_95'
+sleep 2
+t_ret=$(now)
+check "$f: callReturn answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+check "$f: the consultee's phone gets BYE at once" eval '
+	phone_done $f ext 3 &&
+	awk -v a="$t_ret" "{ exit !(\$1 - a < 1) }" "$work/$f/ext/bye.txt"'
+check "$f: after callReturn: callReturn 33, conference 35, transfer 29" eval '
+	api_is 8001 "EVENT=CALLRETURN" "BackMsg_33" && api_is 8001 "EVENT=CONFERENCE" "BackMsg_35" &&
+	api_is 8001 "EVENT=TRANSFER" "BackMsg_29"'
+sleep 2.5
+end_call $f 8001
+check "$f: the customer got re-INVITEs a=sendonly (consult), a=sendrecv (callReturn), then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust ext
+check "$f: two-party: agent and customer hear each other" eval '
+	hears $f agent "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_CUST &&
+	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_AGENT'
+check "$f: consult: the agent hears the far end (1870 Hz), not the customer" \
+	hears $f agent "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_EXT --absent $F_CUST
+check "$f: consult: the far end hears the agent, not the customer" \
+	hears $f ext "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_AGENT --absent $F_CUST
+check "$f: consult: the customer hears the chime, neither the agent nor the far end" \
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" \
+	--tone $CHIME --absent $F_AGENT --absent $F_EXT
+check "$f: after callReturn: the agent hears the customer (full level), not the far end" \
+	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" \
+	--tone $F_CUST --amp $F_CUST:6000:10000 --absent $F_EXT --absent $RINGBACK
+check "$f: after callReturn: the customer hears the agent (full level), no chime" \
+	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" \
+	--tone $F_AGENT --amp $F_AGENT:6000:10000 --absent $CHIME --absent $F_EXT
+check "$f: after callReturn: the far end gets no more audio" \
+	hears $f ext "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --quiet
+check "$f: recording: consult left chime, right far end; after callReturn left agent, right customer" eval '
+	rec_hears $SID 0 "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $CHIME --absent $F_AGENT &&
+	rec_hears $SID 1 "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_EXT --absent $F_CUST &&
+	rec_hears $SID 0 "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME &&
+	rec_hears $SID 1 "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $F_EXT'
+check "$f: events: CALLEE onhold, CONSULT ringing/answer/hangup, CALLEE resume" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: CDR legs agent, customer, consult (peer 5552000) all answered" eval '
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|ANSWERED" &&
+	expect_eq "consult peer" "$(sql "SELECT peer FROM cdr_legs WHERE sessionid = ? AND role = \"consult\"" $SID)" 5552000'
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
+
+# ---- 4. the consultee does not answer -------------------------------------------
+
+f=noans
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" ring.xml 0
+sleep 0.3
+start_call $f 5550004
+sleep 1.5
+t_c1=$(now)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002's phone rings, 8002 state ring" eval '
+	wait_file "$work/$f/cons/invite.txt" 3 && state_is 8002 ring'
+check "$f: while it rings: transfer 29, conference 35, consult again 95" eval '
+	api_is 8001 "EVENT=TRANSFER" "BackMsg_29" && api_is 8001 "EVENT=CONFERENCE" "BackMsg_35" &&
+	api_is 8001 "EVENT=CONSULT&targetdn=5552000&consulttype=external" "BackMsg_95"'
+sleep 1.5
+t_h1=$(now)
+check "$f: hangup target=consult with another leg's uniqueid answers 92" \
+	api_is 8001 'EVENT=HANGUP&target=consult&uniqueid=1' 'BackMsg_92'
+check "$f: hangup target=consult answers 37" api_is 8001 'EVENT=HANGUP&target=consult' 'BackMsg_37'
+check "$f: 8002's phone gets CANCEL (200, 487, ACK)" phone_done $f cons 3
+check "$f: 8002 idle again, the call goes on (8001 busy)" eval 'state_is 8002 idle && state_is 8001 busy'
+phone $f cons2 "$co_port" ring.xml 0
+sleep 1.5
+t_c2=$(now)
+check "$f: consult 8002 again answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002's phone rings again" wait_file "$work/$f/cons2/invite.txt" 3
+sleep 1.5
+t_r2=$(now)
+check "$f: callReturn while it rings answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+check "$f: 8002's phone gets CANCEL" phone_done $f cons2 3
+sleep 1.5
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly, sendrecv, sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust
+check "$f: ringing: the agent hears ringback, the customer the chime, not each other" eval '
+	hears $f agent "$(at "$t_c1" 0.3)" "$(at "$t_h1" -0.1)" --tone $RINGBACK --absent $F_CUST &&
+	hears $f cust "$(at "$t_c1" 0.3)" "$(at "$t_h1" -0.1)" --tone $CHIME --absent $F_AGENT'
+check "$f: after hangup target=consult: agent and customer hear each other again, no chime, no ringback" eval '
+	hears $f agent "$(at "$t_h1" 0.5)" "$(at "$t_c2" -0.1)" --tone $F_CUST --absent $RINGBACK &&
+	hears $f cust "$(at "$t_h1" 0.5)" "$(at "$t_c2" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: ringing again: the agent hears ringback, the customer the chime" eval '
+	hears $f agent "$(at "$t_c2" 0.3)" "$(at "$t_r2" -0.1)" --tone $RINGBACK --absent $F_CUST &&
+	hears $f cust "$(at "$t_c2" 0.3)" "$(at "$t_r2" -0.1)" --tone $CHIME --absent $F_AGENT'
+check "$f: after callReturn: agent and customer hear each other again" eval '
+	hears $f agent "$(at "$t_r2" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $RINGBACK &&
+	hears $f cust "$(at "$t_r2" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: events: twice CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume, CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: CDR ANSWERED, legs agent and customer answered, two consults NO ANSWER" eval '
+	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|NO ANSWER consult|NO ANSWER"'
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
+
+# ---- 4b. the external consultee is busy (486) ----------------------------------
+
+f=extbusy
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+phone $f ext "$ex_port" ../../sip/scenarios/reject_486.xml 0
+sleep 0.3
+start_call $f 5550011
+sleep 0.5
+m=$(log_mark)
+t_consult=$(now)
+check "$f: external consult answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=5552486&consulttype=external' 'BackMsg_27'
+check "$f: the far end answers 486 (and gets its ACK), the consult ends" eval '
+	phone_done $f ext 3 && wait_log "$m" "consult ended session=$SID" 2'
+t_gone=$(now)
+check "$f: consulting again works (27), callReturn (32)" eval '
+	phone $f ext2 "$ex_port" ../../sip/scenarios/ring_cancel.xml 0 && sleep 0.3 &&
+	api_is 8001 "EVENT=CONSULT&targetdn=5552487&consulttype=external" "BackMsg_27" &&
+	sleep 0.5 &&
+	api_is 8001 "EVENT=CALLRETURN" "BackMsg_32" && phone_done $f ext2 3'
+t_ret=$(now)
+sleep 1.5
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly, sendrecv, sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust
+check "$f: after the 486: agent and customer hear each other, no chime, no ringback" eval '
+	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $RINGBACK &&
+	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: CDR ANSWERED; legs agent, customer answered, consults BUSY and NO ANSWER" eval '
+	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|BUSY consult|NO ANSWER"'
+
+# ---- 5. the consultee hangs up during the consult ------------------------------
+
+f=consbye
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
+HOLD=2500 phone $f cons "$co_port" phone_bye.xml 300 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550005
+sleep 1
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers, and hangs up 2.5 s later (occd answers its BYE)" eval '
+	wait_log "$m" "consult answered session=$SID" 5 && phone_done $f cons 6'
+check "$f: the consult ends, the call goes on" wait_log "$m" "consult ended session=$SID" 2
+t_bye=$(tfile "$work/$f/cons/bye.txt")
+check "$f: 8002 idle, 8001 busy" eval 'state_is 8002 idle && state_is 8001 busy'
+sleep 2
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust cons
+check "$f: after 8002 hung up: agent and customer hear each other, no chime, not 8002" eval '
+	hears $f agent "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $F_CONS --absent $RINGBACK &&
+	hears $f cust "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: events: CONSULT hangup, then CALLEE resume" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
+
+# ---- 5b. the consultee hangs up during the conference ---------------------------
+
+f=confbye
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 300 $F_CUST 8 "$rtp_cu"
+HOLD=3000 phone $f cons "$co_port" phone_bye.xml 200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550006
+sleep 0.5
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+sleep 0.5
+t_conf=$(now)
+check "$f: conference answers 34" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_34'
+check "$f: 8002 hangs up during the conference (occd answers its BYE)" phone_done $f cons 6
+check "$f: the call goes on" wait_log "$m" "consult ended session=$SID" 2
+t_bye=$(tfile "$work/$f/cons/bye.txt")
+sleep 2
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly, sendrecv (and none when 8002 left), then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust cons
+check "$f: conference: each hears the two others" eval '
+	hears $f agent "$(at "$t_conf" 0.5)" "$(at "$t_bye" -0.1)" --tone $F_CUST+$F_CONS &&
+	hears $f cust "$(at "$t_conf" 0.5)" "$(at "$t_bye" -0.1)" --tone $F_AGENT+$F_CONS'
+check "$f: after 8002 left: agent and customer hear each other at full level" eval '
+	hears $f agent "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --amp $F_CUST:6000:10000 --absent $F_CONS &&
+	hears $f cust "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --amp $F_AGENT:6000:10000 --absent $CHIME'
+
+# ---- 5c. the agent's phone hangs up during the consult: a transfer --------------
+
+f=agbye
+HOLD=3500 phone $f agent "$ag_port" phone_bye.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550007
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+check "$f: the agent's phone hangs up: transferred to 8002" eval '
+	phone_done $f agent 6 && wait_log "$m" "transferred session=$SID" 2'
+t_bye=$(tfile "$work/$f/agent/bye.txt")
+check "$f: 8001 idle, 8002 busy" eval 'state_is 8001 idle && state_is 8002 busy'
+sleep 2
+end_call $f 8002
+check "$f: the customer got re-INVITEs sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: 8002's phone got BYE" phone_done $f cons 5
+peers_stop agent cust cons
+check "$f: transferred: the customer and 8002 hear each other, no chime" eval '
+	hears $f cust "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $CHIME --absent $F_AGENT &&
+	hears $f cons "$(at "$t_bye" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $F_AGENT'
+check "$f: events: AGENT hangup, CALLEE resume, CONSULT join" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, AGENT hangup, CALLEE resume, CONSULT join, CALLEE hangup, CONSULT hangup, CONVERSATION hangup"
+
+# ---- 5d. hangup target=agent during the consult --------------------------------
+
+f=apiag
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550008
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+sleep 0.5
+t_bye=$(now)
+check "$f: hangup target=agent answers 37" api_is 8001 'EVENT=HANGUP&target=agent' 'BackMsg_37'
+check "$f: the agent's phone gets BYE" phone_done $f agent 3
+check "$f: as when the agent's phone hangs up: transferred to 8002, the customer stays" eval '
+	wait_log "$m" "transferred session=$SID" 2 && ! since "$m" | grep "call ended session=$SID"'
+sleep 1.5
+since "$m" | grep -q "call ended session=$SID" || end_call $f 8002
+phone_done $f cust 5 >/dev/null
+phone_done $f cons 5 >/dev/null
+peers_stop agent cust cons
+
+# ---- 6. baresip phones: consult, conference, transfer from the conference --------
+#
+# The agent 8005 and the consultee 8006 (group 2) are baresips registered
+# with digest and answering by themselves, 8006 speaking PCMA through the
+# mixer. Their recordings have no wall clock, so what each heard is
+# checked in order. The customer is sipp with a peer as above: baresip
+# 1.0's aubridge player stops for good when a re-INVITE restarts it, so a
+# baresip customer records nothing after the consult's sendonly.
+
+f=baresip
+for fr in $F_AGENT $F_CONS; do
+	python3 "$audio" wav "$work/tone$fr.wav" --freq "$fr" --secs 60
+done
+m=$(log_mark)
+baresip_start bs-agent "$work/tone$F_AGENT.wav" \
+	"<sip:8005@demo>;auth_user=8005;auth_pass=8005;outbound=\"sip:127.0.0.1:$sip_port\";answermode=auto;regint=300;audio_codecs=PCMU" \
+	41000-41999 "$bs_agent"
+next_second
+baresip_start bs-cons "$work/tone$F_CONS.wav" \
+	"<sip:8006@demo>;auth_user=8006;auth_pass=8006;outbound=\"sip:127.0.0.1:$sip_port\";answermode=auto;regint=300;audio_codecs=PCMA" \
+	42000-42999 "$bs_cons"
+check "$f: baresips 8005 and 8006 register" eval '
+	wait_log "$m" "registered team=demo exten=8005 " 10 &&
+	wait_log "$m" "registered team=demo exten=8006 " 10'
+check "$f: 8005 and 8006 check in to group 2" eval '
+	api_is 8005 "EVENT=QUEUE&type=1&list=2&deviceexten=8005" "|Retuen|1|" &&
+	api_is 8006 "EVENT=QUEUE&type=1&list=2&deviceexten=8006" "|Retuen|1|"'
+phone $f cust "$cu_port" customer.xml 300 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+m=$(log_mark)
+check "$f: 8005 calls the customer" \
+	api_is 8005 'EVENT=MAKECALL&targetdn=5553000&targettype=exter&trunkidentity=gw' 'BackMsg_19'
+SID=$(session_of "$m" 8005)
+check "$f: agent and customer answer" wait_log "$m" "call answered session=$SID" 10
+T_ANS=$(tfile "$work/$f/cust/answer.txt")
+sleep 2.5
+t_consult=$(now)
+check "$f: consult 8006 answers 27" \
+	api_is 8005 'EVENT=CONSULT&targetdn=8006&agentgroupid=2&consulttype=internal' 'BackMsg_27'
+check "$f: 8006 answers" wait_log "$m" "consult answered session=$SID" 5
+t_cans=$(now)
+sleep 2.5
+t_conf=$(now)
+check "$f: conference answers 34" api_is 8005 'EVENT=CONFERENCE' 'BackMsg_34'
+sleep 2.5
+t_xfer=$(now)
+check "$f: transfer from the conference answers 31" api_is 8005 'EVENT=TRANSFER' 'BackMsg_31'
+check "$f: 8005 idle, 8006 busy" eval 'state_is 8005 idle && state_is 8006 busy'
+sleep 2.5
+end_call $f 8006
+check "$f: the customer got re-INVITEs sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+peers_stop cust
+sleep 0.5      # the phones finish their recordings when their calls close
+FREQS=$RINGBACK,523.25,659.25,$F_AGENT,$F_CUST,$F_CONS
+check "$f: the agent's phone heard the customer, 8006, then both" \
+	python3 "$mp" sequence "$(ls -t "$work"/bs-agent/rec/*-dec.wav | head -1)" --freqs "$FREQS" \
+	--want "$F_CUST;$F_CONS;$F_CUST+$F_CONS"
+check "$f: the customer heard the agent, the chime, agent and 8006 at half level, then 8006" eval '
+	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_AGENT &&
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $CHIME --absent $F_AGENT --absent $F_CONS &&
+	hears $f cust "$(at "$t_conf" 0.5)" "$(at "$t_xfer" -0.1)" --tone $F_AGENT+$F_CONS \
+		--amp $F_AGENT:3000:5000 --amp $F_CONS:3000:5000 &&
+	hears $f cust "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_AGENT'
+check "$f: 8006's phone heard the agent, agent and customer, then the customer" \
+	python3 "$mp" sequence "$(ls -t "$work"/bs-cons/rec/*-dec.wav | head -1)" --freqs "$FREQS" \
+	--want "$F_AGENT;$F_AGENT+$F_CUST;$F_CUST"
+check "$f: recording, two-party: left the agent, right the customer" eval '
+	rec_hears $SID 0 "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_AGENT &&
+	rec_hears $SID 1 "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_CUST'
+check "$f: recording, consult: left the chime, right 8006" eval '
+	rec_hears $SID 0 "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $CHIME --absent $F_AGENT &&
+	rec_hears $SID 1 "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $F_CONS --absent $F_CUST'
+check "$f: recording, conference: left agent + 8006, right customer + 8006" eval '
+	rec_hears $SID 0 "$(at "$t_conf" 0.5)" "$(at "$t_xfer" -0.1)" --tone $F_AGENT+$F_CONS &&
+	rec_hears $SID 1 "$(at "$t_conf" 0.5)" "$(at "$t_xfer" -0.1)" --tone $F_CUST+$F_CONS'
+check "$f: recording, transferred: left 8006" \
+	rec_hears $SID 0 "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_AGENT
+check "$f: events: CONSULT join at the conference and again at the transfer" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CALLEE resume, CONSULT join, AGENT hangup, CONSULT join, CALLEE hangup, CONSULT hangup, CONVERSATION hangup"
+check "$f: CDR legs agent, customer, consult all answered" \
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|ANSWERED"
+
+# ---- 7. hold and consult ------------------------------------------------------
+
+# the agent holds the customer (music), then consults: the customer stays
+# held (no second re-INVITE), callReturn resumes it
+f=heldcons
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550009
+sleep 0.5
+check "$f: hold (music) answers 1" api_is 8001 'EVENT=Hold&silence=0' '|Retuen|1|'
+sleep 0.3
+m=$(log_mark)
+t_consult=$(now)
+check "$f: consult 8002 while holding answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+t_cans=$(tfile "$work/$f/cons/answer.txt")
+sleep 1.5
+t_ret=$(now)
+check "$f: callReturn answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+check "$f: 8002's phone gets BYE" phone_done $f cons 3
+sleep 1.5
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly (hold), sendrecv (callReturn), then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust cons
+check "$f: consult: the customer hears the chime, agent and 8002 each other" eval '
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $CHIME --absent $F_AGENT --absent $F_CONS &&
+	hears $f agent "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_CONS --absent $F_CUST &&
+	hears $f cons "$(at "$t_cans" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_AGENT --absent $F_CUST'
+check "$f: after callReturn: agent and customer hear each other, no chime" eval '
+	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST &&
+	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: events: CALLEE onhold once, CONSULT ringing/answer/hangup, CALLEE resume" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
+
+# hold and resume while consulting: refused, the customer keeps hearing the
+# one chime it heard, and callReturn brings the agent back. (What the
+# customer heard is checked before the call ends: should occd die at the
+# end, the audio's evidence is in already.)
+f=conshold
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+sleep 0.3
+start_call $f 5550010
+m=$(log_mark)
+check "$f: consult 8002 answers 27" \
+	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+t_cans=$(tfile "$work/$f/cons/answer.txt")
+sleep 1.5
+t_hold=$(now)
+check "$f: hold while consulting is refused" api_is 8001 'EVENT=Hold&silence=0' '|Retuen|2|'
+sleep 1.5
+t_res=$(now)
+check "$f: resume while consulting is refused" api_is 8001 'EVENT=Resume' '|Retuen|2|'
+sleep 1.5
+t_ret=$(now)
+check "$f: callReturn answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+check "$f: 8002's phone gets BYE" phone_done $f cons 3
+sleep 2
+t_chk=$(now)
+check "$f: the customer got re-INVITEs sendonly (consult), sendrecv (callReturn) and no others" \
+	reinvites_are $f "sendonly sendrecv"
+check "$f: consult, after the hold request: the customer hears one chime (one 50/s stream)" eval '
+	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_hold" -0.1)" --tone $CHIME --pps 45:55 &&
+	hears $f cust "$(at "$t_hold" 0.3)" "$(at "$t_res" -0.1)" --tone $CHIME --pps 45:55 &&
+	hears $f cust "$(at "$t_res" 0.3)" "$(at "$t_ret" -0.1)" --tone $CHIME --pps 45:55'
+check "$f: after callReturn: agent and customer hear each other, no chime, one stream each" eval '
+	hears $f agent "$(at "$t_ret" 0.5)" "$t_chk" --tone $F_CUST --pps 45:55 &&
+	hears $f cust "$(at "$t_ret" 0.5)" "$t_chk" --tone $F_AGENT --absent $CHIME --pps 45:55'
+end_call $f 8001
+check "$f: the phones got BYE" eval 'phone_done $f cust 5 && phone_done $f agent 5'
+peers_stop agent cust cons
+
+# ---- 8. occd stops cleanly ----------------------------------------------------
+
+for p in "${pids[@]}"; do
+	kill -TERM "$p" 2>/dev/null
+done
+sleep 0.3
+occd_stopping=1
+kill -TERM "$occd_pid" 2>/dev/null
+rc=124
+for _ in $(seq 1 100); do
+	if ! occd_alive; then
+		wait "$occd_pid"
+		rc=$?
+		break
+	fi
+	sleep 0.1
+done
+[ $rc -eq 124 ] || occd_pid=
+check "occd stops on SIGTERM with status 0 (86: LeakSanitizer)" expect_eq "occd exit status" "$rc" 0
+check "no sanitizer report or undeclared BackMsg in the occd log" \
+	eval '! grep -E -A15 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|undeclared backmsg" "$log"'
+check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
