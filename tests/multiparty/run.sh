@@ -66,10 +66,7 @@ occd_stopping=0
 
 # ---- TAP ------------------------------------------------------------------
 
-ok()   { n=$((n + 1)); echo "ok $n - $*"; }
-nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /'; }
-occd_alive() { [ -n "$occd_pid" ] && kill -0 "$occd_pid" 2>/dev/null; }
+. "$here/../sip/lib/harness.sh"
 
 # check DESC CMD...: one TAP line; the command's output becomes diagnostics
 # when it fails
@@ -133,12 +130,6 @@ rtp_ag=${P[6]} rtp_co=${P[7]} rtp_cu=${P[8]} rtp_ex=${P[9]}        # their media
 bs_agent=${P[10]} bs_cons=${P[11]}                                # baresips
 url=http://127.0.0.1:$http_port
 
-# api AGENT 'EVENT=...&...': the HTTP interface as that agent
-api() {
-	curl -sS -m 10 -d "$2&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1" \
-		"$url/coccinterfaces" 2>&1
-}
-
 # api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
 api_is() {
 	local r
@@ -150,8 +141,6 @@ api_is() {
 	return 1
 }
 
-log_mark() { wc -l <"$log"; }
-since() { tail -n +$(($1 + 1)) "$log"; }
 
 # wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
 wait_log() {
@@ -181,13 +170,7 @@ session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
 }
 
-expect_eq() {  # expect_eq WHAT GOT WANT
-	[ "$2" = "$3" ] && return 0
-	echo "$1: got '$2', want '$3'"
-	return 1
-}
 
-sql() { python3 "$util" sql "$data/occ.db" "$@"; }
 
 now() { date +%s.%N; }
 # at T [OFFSET]: T + OFFSET seconds

@@ -50,10 +50,7 @@ occd_stopping=0
 
 # ---- TAP ------------------------------------------------------------------
 
-ok()   { n=$((n + 1)); echo "ok $n - $*"; }
-nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /'; }
-occd_alive() { [ -n "$occd_pid" ] && kill -0 "$occd_pid" 2>/dev/null; }
+. "$here/lib/harness.sh"
 
 # check DESC CMD...: one TAP line; the command's output becomes diagnostics
 # when it fails. It runs in this shell (not a subshell), so CMD may wait for
@@ -119,13 +116,6 @@ bs_agent=${P[5]} bs_cust=${P[6]} bs_cust2=${P[7]}     # baresips
 rtp_log_port=${P[8]} reg_port=${P[9]} reg2_port=${P[10]}
 url=http://127.0.0.1:$http_port
 
-# api AGENT 'EVENT=...&...': the HTTP interface as that agent (password =
-# number, as in the demo data)
-api() {
-	curl -sS -m 10 -d "$2&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1" \
-		"$url/coccinterfaces" 2>&1
-}
-
 # api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
 api_is() {
 	local r
@@ -137,9 +127,7 @@ api_is() {
 	return 1
 }
 
-log_mark() { wc -l <"$log"; }
 # since MARK: the occd log lines after line MARK
-since() { tail -n +$(($1 + 1)) "$log"; }
 
 # wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
 wait_log() {
@@ -158,11 +146,6 @@ session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
 }
 
-expect_eq() {  # expect_eq WHAT GOT WANT
-	[ "$2" = "$3" ] && return 0
-	echo "$1: got '$2', want '$3'"
-	return 1
-}
 
 expect_match() {  # expect_match WHAT GOT REGEX
 	[[ "$2" =~ $3 ]] && return 0
@@ -170,7 +153,6 @@ expect_match() {  # expect_match WHAT GOT REGEX
 	return 1
 }
 
-sql() { python3 "$util" sql "$data/occ.db" "$@"; }
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
 legs_of() {
 	sql "SELECT role, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid" "$1" | tr '\n' ' '

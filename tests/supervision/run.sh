@@ -93,10 +93,7 @@ EV_T= EV_PARAM= EV_ID= LDUMP= l_mon= l_wh= l_bar=
 
 # ---- TAP ------------------------------------------------------------------
 
-ok()   { n=$((n + 1)); echo "ok $n - $*"; }
-nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /'; }
-occd_alive() { [ -n "$occd_pid" ] && kill -0 "$occd_pid" 2>/dev/null; }
+. "$here/../sip/lib/harness.sh"
 
 # check DESC CMD...: one TAP line; the command's output becomes diagnostics
 # when it fails. It runs in this shell, so CMD may set variables.
@@ -162,13 +159,6 @@ OUT_NUMBER=5559001       # the leader's outside numbers: the phone bs_out
 OUT_RING=5559002         # answers the first, only rings at the second
 CUST_NUMBER=5551001
 
-# api AGENT 'EVENT=...&...': the HTTP interface as that agent (password =
-# number, as in the demo data)
-api() {
-	curl -sS -m 10 -d "$2&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1" \
-		"$url/coccinterfaces" 2>&1
-}
-
 # api_is AGENT PARAMS EXPECTED: the reply is exactly EXPECTED
 api_is() {
 	local r
@@ -178,8 +168,6 @@ api_is() {
 	return 1
 }
 
-log_mark() { wc -l <"$log"; }
-since() { tail -n +$(($1 + 1)) "$log"; }
 
 # wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
 wait_log() {
@@ -204,13 +192,7 @@ session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
 }
 
-expect_eq() {  # expect_eq WHAT GOT WANT
-	[ "$2" = "$3" ] && return 0
-	echo "$1: got '$2', want '$3'"
-	return 1
-}
 
-sql() { python3 "$util" sql "$data/occ.db" "$@"; }
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
 legs_of() {
 	sql "SELECT role, peer, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid" "$1" |
