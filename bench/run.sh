@@ -77,6 +77,7 @@ echo "== bench/api/rss.sh: memory per idle logged-in agent"
 run_bench "$B/api/rss.sh" --out "$T/rss.env"
 rc_rss=$?
 echo; echo "== bench/events/run.sh: event fan-out, occd push vs nginx+nchan"; run_bench "$B/events/run.sh" --out "$T/events.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) "${extra[@]}" || { bench_say "bench: FAILED (events rc=$?)"; exit 1; }
+echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the signalling ceiling"; run_bench "$B/calls/run.sh" --out "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (calls rc=$?)"; exit 1; }
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"

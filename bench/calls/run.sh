@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# bench/calls/run.sh — calls through occd driven by sipp, and kamailio as a
+# stateful proxy on the same machine as the signalling ceiling.
+#
+#   bench/calls/run.sh [--out FILE] [--update-doc] [--quick] [--wait-quiet S]
+#                      [--rates 10,20,40,80] [--duration S] [--hold S]
+#                      [--levels 250,500] [--hold-rate R] [--window S]
+#                      [--agents N] [--kam-rates 2000,3000,4000,5000]
+#                      [--kam-duration S]
+#
+# occd (build/occd, release; builds nothing) gets team "bench": N agents
+# (default 1,000) with one SIP extension each, in one group with ACW off,
+# and a default trunk to a sipp. Every extension REGISTERs (sipp, digest)
+# with its Contact on one sipp that is every agent's phone: it answers and
+# echoes the RTP it gets. Another sipp is the trunk's far end: it answers,
+# streams G.711 and hangs up after the hold time. bench/calls/driver.py
+# places calls with EVENT=MAKECALL for idle agents. Each call is two SIP
+# dialogs, two anchored RTP legs (PCMU, decoded to PCM and re-encoded), a
+# stereo WAV recording, and CDR, leg and agent-state writes to SQLite.
+#
+# 1. Ramp: calls at each rate of --rates (calls/s, default 10,20,40,80)
+#    for --duration seconds (20), each held --hold seconds (10); stops at
+#    the first step with a failure and waits (at most the media timeout +
+#    20 s) until occd has closed every call. Result: the highest rate with
+#    zero failures. occd's CPU is taken at steady state (from one hold
+#    time after the step's start to its last call).
+# 2. Concurrent calls, on a fresh occd (restarted on the same store): for
+#    each N of --levels (250,500), N calls placed at --hold-rate (50,
+#    capped at the ramp's result) and held until a --window second (8)
+#    measurement with all N up: occd's CPU (utime+stime, /proc/PID/stat)
+#    and VmRSS; memory per call = (RSS with N up - idle RSS of the fresh
+#    occd) / N. A level whose CPU, extrapolated from the levels before,
+#    would exceed 95% of a core is replaced by the largest N expected at
+#    80%, and is the last. Stops at the first level with a failure.
+# 3. kamailio (Debian package; private config bench/calls/kamailio.cfg: tm,
+#    sl, rr, record-route, t_relay to a sipp UAS; -DD -E, pid file and
+#    runtime directory in the temporary directory, -m 1024 MiB) driven by
+#    a sipp UAC at each rate of --kam-rates for --kam-duration seconds (5),
+#    same hold time, no media; stops at the first step with a failed call
+#    (a failed step during which other processes used over 10% of a CPU
+#    is run once more).
+#
+# Failures (see driver.py): API error, sipp failed call, CDR missing / not
+# ANSWERED / not hung up by the customer / talk time off the hold time /
+# a leg not ANSWERED / still open, mostly silent audio in sampled
+# recordings, occd dying. At the end: every agent idle, no CDR open, no
+# call left in either sipp, no level=error in occd's log, every failed
+# step recovered. Exit 0 only if all hold and the ramp, a concurrent level
+# and kamailio each found a passing rate or level.
+#
+# Pinning: occd and kamailio on one CPU, the sipps and the driver on the
+# other (when two are available). Raw results (JSON lines, sipp statistics,
+# logs) go to the temporary directory, kept with OCC_BENCH_KEEP=1; --out
+# FILE gets key=value lines; --update-doc rewrites the calls results in
+# docs/BENCHMARKS.md when every check passed. --wait-quiet S (or
+# OCC_BENCH_WAIT_QUIET): before each measurement, wait (S seconds at most
+# over the run) until other processes use under 10% of a CPU.
+# OCC_BENCH_BIN_NOTE describes the binary in the doc when it is not the
+# tree's build (OCC_BENCH_BIN_DIR). --quick: a smoke test (~1 minute).
+# Defaults also from OCC_BENCH_CALL_RATES, OCC_BENCH_CALL_DURATION,
+# OCC_BENCH_CALL_HOLD, OCC_BENCH_CALL_LEVELS, OCC_BENCH_CALL_HOLD_RATE,
+# OCC_BENCH_CALL_WINDOW, OCC_BENCH_CALL_AGENTS, OCC_BENCH_KAM_RATES,
+# OCC_BENCH_KAM_DURATION.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+RATES=${OCC_BENCH_CALL_RATES:-10,20,40,80}
+DURATION=${OCC_BENCH_CALL_DURATION:-20}
+HOLD=${OCC_BENCH_CALL_HOLD:-10}
+LEVELS=${OCC_BENCH_CALL_LEVELS:-250,500}
+HOLD_RATE=${OCC_BENCH_CALL_HOLD_RATE:-50}
+WINDOW=${OCC_BENCH_CALL_WINDOW:-8}
+AGENTS=${OCC_BENCH_CALL_AGENTS:-1000}
+KAM_RATES=${OCC_BENCH_KAM_RATES:-2000,3000,4000,5000}
+KAM_DURATION=${OCC_BENCH_KAM_DURATION:-5}
+WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
+OUT=""
+QUICK=0
+UPDATE=0
+
+while (($#)); do
+	case $1 in
+	--out) OUT=$2; shift ;;
+	--quick) QUICK=1 ;;
+	--update-doc) UPDATE=1 ;;
+	--rates) RATES=$2; shift ;;
+	--duration) DURATION=$2; shift ;;
+	--hold) HOLD=$2; shift ;;
+	--levels) LEVELS=$2; shift ;;
+	--hold-rate) HOLD_RATE=$2; shift ;;
+	--window) WINDOW=$2; shift ;;
+	--agents) AGENTS=$2; shift ;;
+	--kam-rates) KAM_RATES=$2; shift ;;
+	--kam-duration) KAM_DURATION=$2; shift ;;
+	--wait-quiet) WAIT_QUIET=$2; shift ;;
+	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) bench_die "unknown argument $1 (see --help)" ;;
+	esac
+	shift
+done
+if ((QUICK)); then
+	RATES=5,10 DURATION=8 HOLD=3 LEVELS=50 HOLD_RATE=25 WINDOW=3 AGENTS=120
+	KAM_RATES=200 KAM_DURATION=5
+fi
+
+bench_need sipp sip-tester
+bench_need kamailio kamailio
+bench_need taskset util-linux
+bench_need nm binutils
+bench_need curl curl
+bench_need python3 python3
+
+((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
+bench_init calls
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_copy_bins occd occctl
+T=$BENCH_TMP
+HERE=$BENCH_ROOT/bench/calls
+DRIVER=(python3 "$HERE/driver.py")
+# Long phases run in the background and are waited for, so that a TERM or
+# INT reaches the cleanup trap at once (bash defers traps while a
+# foreground command runs).
+run_fg() {
+	"$@" &
+	local pid=$!
+	bench_track "$pid"
+	wait "$pid"
+}
+started=$(date +%s)
+
+# ---- CPUs ----------------------------------------------------------------------
+mapfile -t CPUS < <(bench_cpus)
+if ((${#CPUS[@]} >= 2)); then
+	GEN_CPU=${CPUS[0]}
+	SRV_CPU=${CPUS[1]}
+	SRV_PIN=(taskset -c "$SRV_CPU")
+	GEN_PIN=(taskset -c "$GEN_CPU")
+	PINNING="occd and kamailio on CPU $SRV_CPU; sipp and the driver on CPU $GEN_CPU"
+else
+	SRV_CPU=-1
+	SRV_PIN=()
+	GEN_PIN=()
+	PINNING="none (one CPU: servers and load generators share it)"
+	bench_say "bench: warning: one CPU only; servers and load generators compete for it"
+fi
+
+# sipp wants a descriptor per call (and one per socket)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
+# ---- provisioning (occd not running yet) -------------------------------------------
+DATA=$T/data
+mkdir -p "$DATA"
+printf '[security]\npwhash_opslimit = 1\npwhash_memlimit_kib = 8\n' >"$T/occ.ini"
+CTL=("$T/occctl" --data "$DATA" --config "$T/occ.ini")
+HTTP_PORT=$(bench_free_port)
+SIP_PORT=$(bench_free_port)
+PHONES_PORT=$(bench_free_port)
+TRUNK_PORT=$(bench_free_port)
+PHONES_MP=$(bench_free_port)
+TRUNK_MP=$(bench_free_port)
+FIRST=20001
+{
+	"${CTL[@]}" team add bench &&
+	GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw off | awk '{ print $NF }') &&
+	"${CTL[@]}" agent add bench "$FIRST" pw --exten "$FIRST" &&
+	"${CTL[@]}" exten add bench "$FIRST" secret &&
+	"${CTL[@]}" member add bench "$GROUP" "$FIRST" &&
+	"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$TRUNK_PORT" --default
+} >"$T/occctl.log" 2>&1 || { cat "$T/occctl.log" >&2; bench_die "occctl provisioning failed"; }
+[[ $GROUP =~ ^[0-9]+$ ]] || bench_die "occctl group add printed no group id"
+"${DRIVER[@]}" provision --db "$DATA/occ.db" --team bench --first "$FIRST" \
+	--count "$AGENTS" || bench_die "provisioning failed"
+
+# ---- occd ------------------------------------------------------------------------------
+# A symbol occd exports that one of its libraries also defines: the
+# library's own calls then land in occd's function (ELF interposition).
+CLASH=$(comm -12 <(nm -D --defined-only "$T/occd" | awk '$2 == "T" { print $3 }' | sort -u) \
+	<(ldd "$T/occd" | awk '/=>/ { print $3 }' | xargs -r nm -D --defined-only 2>/dev/null |
+		awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u) | tr '\n' ' ')
+[[ -n $CLASH ]] && bench_say "calls: warning: occd exports function(s) its libraries also define: $CLASH(the libraries' calls go to occd's); expect crashes"
+OCC_PID=""
+start_occd() {
+	"${SRV_PIN[@]}" "$T/occd" --data "$DATA" --config "$T/occ.ini" \
+		--http "127.0.0.1:$HTTP_PORT" --sip "127.0.0.1:$SIP_PORT" >>"$T/occd.log" 2>&1 &
+	OCC_PID=$!
+	bench_track "$OCC_PID"
+	bench_wait_http "$OCC_PID" "$HTTP_PORT" ||
+		{ tail -20 "$T/occd.log" >&2; bench_die "occd did not start"; }
+}
+occd_died() { # what we know about a dead occd
+	bench_say "calls: occd (pid $OCC_PID) DIED; last log lines:"
+	grep '^ts=' "$T/occd.log" | tail -3 >&2
+	bench_say "calls: kernel: $(dmesg 2>/dev/null | grep "occd\[$OCC_PID\]" | tail -1)"
+}
+start_occd
+
+# ---- the sipps: agent phones and the trunk's far end ---------------------------------------
+cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
+# the customers' voice: 1 s of two tones, G.711 u-law, looped by sipp
+python3 - "$T/customer.ulaw" <<'EOF'
+import math, sys
+def ulaw(s):
+    sign = 0x80 if s < 0 else 0
+    s = min(abs(s), 32635) + 0x84
+    exp, mask = 7, 0x4000
+    while exp > 0 and not s & mask:
+        exp, mask = exp - 1, mask >> 1
+    return ~(sign | exp << 4 | (s >> (exp + 3)) & 0x0F) & 0xFF
+with open(sys.argv[1], "wb") as f:
+    f.write(bytes(ulaw(int((0.6 + 0.4 * math.sin(2 * math.pi * 3 * i / 8000)) *
+                           (4000 * math.sin(2 * math.pi * 440 * i / 8000) +
+                            2000 * math.sin(2 * math.pi * 1250 * i / 8000))))
+                  for i in range(8000)))
+EOF
+start_sipp() { # NAME ARGS...: a long-running sipp UAS, statistics every second
+	local name=$1; shift
+	(cd "$T" && exec "${GEN_PIN[@]}" sipp "$@" -i 127.0.0.1 -mi 127.0.0.1 -nostdin \
+		-trace_stat -fd 1 -stf "$T/$name.stat.csv" \
+		-trace_err -error_file "$T/$name.errors.log" >"$T/$name.out" 2>&1) &
+	SIPP_PID=$!
+	bench_track "$SIPP_PID"
+}
+start_sipp phones -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -p "$PHONES_PORT" \
+	-mp "$PHONES_MP" -rtp_echo
+PHONES_PID=$SIPP_PID
+start_sipp trunk -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -p "$TRUNK_PORT" \
+	-mp "$TRUNK_MP"
+TRUNK_PID=$SIPP_PID
+sleep 1
+for p in "$PHONES_PID" "$TRUNK_PID"; do
+	kill -0 "$p" 2>/dev/null ||
+		{ cat "$T/phones.out" "$T/trunk.out" >&2; bench_die "sipp did not start"; }
+done
+
+common() { # the driver's arguments for the current occd
+	COMMON=(--team bench --first "$FIRST" --count "$AGENTS" --group "$GROUP"
+		--http "$HTTP_PORT" --sip "$SIP_PORT" --occd-pid "$OCC_PID"
+		--gen-pids "$PHONES_PID,$TRUNK_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
+		--db "$DATA/occ.db" --rec-dir "$DATA/recordings" --wait-quiet-until "$QUIET_UNTIL"
+		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv")
+}
+QUIET_UNTIL=0
+((WAIT_QUIET > 0)) && QUIET_UNTIL=$(($(date +%s) + WAIT_QUIET))
+common
+
+# every extension REGISTERs (digest) from one sipp, Contact on the phones sipp
+python3 -c 'import sys
+first, n = int(sys.argv[1]), int(sys.argv[2])
+print("SEQUENTIAL")
+for e in range(first, first + n):
+    print(f"{e};bench;[authentication username={e} password=secret];")' \
+	"$FIRST" "$AGENTS" >"$T/users.csv"
+cp "$HERE/register.xml" "$T/"
+(cd "$T" && exec "${GEN_PIN[@]}" sipp -sf register.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
+	-p "$(bench_free_port)" -inf users.csv -key phones_port "$PHONES_PORT" -key expires 3600 \
+	-m "$AGENTS" -r 200 -l 50 -nostdin -timeout 120 -trace_stat -fd 1 -stf "$T/register.stat.csv" \
+	-trace_err -error_file "$T/register.errors.log" >"$T/register.out" 2>&1)
+REG_RC=$?
+REGISTERED=$(python3 -c 'import sqlite3,sys
+c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
+print(c.execute("SELECT count(*) FROM registrations r JOIN teams t ON t.id = r.team_id "
+                "WHERE t.name = ? AND r.contact LIKE ?", ("bench", "%:"+sys.argv[2]+"%")).fetchone()[0])' \
+	"$DATA/occ.db" "$PHONES_PORT")
+((REG_RC == 0 && REGISTERED == AGENTS)) || {
+	head -20 "$T/register.errors.log" >&2
+	bench_die "registration: sipp exit $REG_RC, $REGISTERED of $AGENTS bindings in the store"
+}
+echo "{\"registered\": $REGISTERED}" >"$T/register.json"
+bench_say "calls: $AGENTS extensions registered by sipp (Contact on the phones sipp)"
+"${GEN_PIN[@]}" "${DRIVER[@]}" login "${COMMON[@]}" || bench_die "login failed"
+sleep 1
+RSS_START=$(bench_rss "$OCC_PID")
+
+# ---- 1. ramp -----------------------------------------------------------------------------------
+bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
+run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" --rates "$RATES" --duration "$DURATION" \
+	--hold "$HOLD" >"$T/ramp.jsonl"
+MAX_RATE=$(python3 -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1])]
+print(next((x["max_zero_failure_rate"] for x in r if x["kind"]=="ramp_result"), 0))' "$T/ramp.jsonl")
+RAMP_ALIVE=1
+kill -0 "$OCC_PID" 2>/dev/null || { RAMP_ALIVE=0; occd_died; }
+
+# ---- 2. concurrent calls -------------------------------------------------------------------------
+# on a fresh occd (same store: registrations, logins and check-ins are
+# restored), so that its idle RSS does not hold the ramp's freed memory
+if ((RAMP_ALIVE)); then
+	kill -TERM "$OCC_PID"
+	wait "$OCC_PID" 2>/dev/null
+fi
+start_occd
+common
+sleep 2
+RSS_IDLE=$(bench_rss "$OCC_PID")
+HR=$(python3 -c "print(min(float('$HOLD_RATE'), float('$MAX_RATE')) or min(float('$HOLD_RATE'), 5))")
+bench_say "calls: concurrent calls: levels $LEVELS, placed at $HR calls/s, ${WINDOW} s window; fresh occd, idle RSS $RSS_IDLE B"
+run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" --levels "$LEVELS" --rate "$HR" \
+	--window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
+
+# ---- end checks ----------------------------------------------------------------------------------------
+OCC_ALIVE=0
+kill -0 "$OCC_PID" 2>/dev/null && OCC_ALIVE=1
+if ((OCC_ALIVE)); then
+	sleep 2
+	"${GEN_PIN[@]}" "${DRIVER[@]}" agents "${COMMON[@]}" >"$T/agents.json"
+	RSS_END=$(bench_rss "$OCC_PID")
+else
+	echo '{"agents": 0, "not_idle": -1}' >"$T/agents.json"
+	RSS_END=0
+	occd_died
+fi
+((RAMP_ALIVE)) || OCC_ALIVE=0
+OPEN_CDR=$(python3 -c 'import sqlite3,sys
+c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
+print(c.execute("SELECT count(*) FROM cdr WHERE end_ms = 0").fetchone()[0])' "$DATA/occ.db")
+sleep 1.5
+SIPP_LEFT=$(python3 -c 'import sys
+sys.path.insert(0, sys.argv[1]); import driver
+print(sum(driver.sipp_stats(p).get("CurrentCall", 0) for p in sys.argv[2:]))' \
+	"$HERE" "$T/phones.stat.csv" "$T/trunk.stat.csv")
+LOG_ERRORS=$(grep -c 'level=error' "$T/occd.log")
+LOG_WARNS=$(grep -c 'level=warn' "$T/occd.log")
+LOG_LINES=$(wc -l <"$T/occd.log")
+STDERR_NOISE=$(grep -vc '^ts=' "$T/occd.log")
+bench_say "calls: end: occd alive $OCC_ALIVE, open CDRs $OPEN_CDR, sipp calls left $SIPP_LEFT; occd log: $LOG_LINES lines, $LOG_ERRORS level=error, $LOG_WARNS level=warn, $STDERR_NOISE not from occd's logger (libre)"
+for p in "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"; do
+	kill -TERM "$p" 2>/dev/null
+done
+for p in "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"; do
+	wait "$p" 2>/dev/null
+done
+
+# ---- 3. kamailio ----------------------------------------------------------------------------------------
+KDIR=$T/kamailio
+mkdir -p "$KDIR/run"
+KAM_PORT=$(bench_free_port)
+KUAS_PORT=$(bench_free_port)
+KUAC_PORT=$(bench_free_port)
+MPATH=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' 2>/dev/null | head -1)")
+[[ -d $MPATH ]] || bench_die "kamailio modules (tm.so) not found under /usr/lib"
+sed -e "s|@LISTEN@|127.0.0.1:$KAM_PORT|; s|@TARGET@|127.0.0.1:$KUAS_PORT|" \
+	-e "s|@CHILDREN@|4|; s|@MPATH@|$MPATH/|" "$HERE/kamailio.cfg" >"$KDIR/kamailio.cfg"
+cp "$HERE/kam_uac.xml" "$HERE/kam_uas.xml" "$KDIR/"
+kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
+	{ cat "$KDIR/check.log" >&2; bench_die "kamailio rejects its config"; }
+"${SRV_PIN[@]}" kamailio -DD -E -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" \
+	-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
+KAM_PID=$!
+bench_track "$KAM_PID"
+(cd "$KDIR" && exec "${GEN_PIN[@]}" sipp -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
+	-mp "$(bench_free_port)" -nostdin -trace_stat -fd 1 -stf "$KDIR/uas.stat.csv" \
+	-trace_err -error_file "$KDIR/uas.errors.log" >"$KDIR/uas.out" 2>&1) &
+KUAS_PID=$!
+bench_track "$KUAS_PID"
+sleep 1.5
+kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
+kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
+KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
+SIPP_VERSION=$(sipp -v 2>&1 | awk '/SIPp v/ { sub(/-.*/, "", $2); sub(/\.$/, "", $2); print $2; exit }')
+bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
+run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
+	--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
+	--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
+	--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
+kill -0 "$KAM_PID" 2>/dev/null && KAM_ALIVE=1 || KAM_ALIVE=0
+
+# ---- report ------------------------------------------------------------------------------------------
+OUTFILE=${OUT:-$T/calls.env}
+export CALLS_T=$T CALLS_OUT=$OUTFILE CALLS_PINNING=$PINNING CALLS_AGENTS=$AGENTS \
+	CALLS_HOLD=$HOLD CALLS_DURATION=$DURATION CALLS_RATES=$RATES CALLS_LEVELS=$LEVELS \
+	CALLS_HR=$HR CALLS_WINDOW=$WINDOW CALLS_KAM_DURATION=$KAM_DURATION \
+	CALLS_SIPP_VERSION=$SIPP_VERSION CALLS_KAM_VERSION=$KAM_VERSION CALLS_CLASH=$CLASH \
+	CALLS_OCC_ALIVE=$OCC_ALIVE CALLS_OPEN_CDR=$OPEN_CDR CALLS_SIPP_LEFT=$SIPP_LEFT \
+	CALLS_LOG_ERRORS=$LOG_ERRORS CALLS_LOG_WARNS=$LOG_WARNS CALLS_LOG_LINES=$LOG_LINES \
+	CALLS_LOG_NOISE=$STDERR_NOISE CALLS_KAM_ALIVE=$KAM_ALIVE CALLS_RSS_START=$RSS_START \
+	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started
+python3 "$HERE/report.py"
+rc=$?
+{
+	bench_machine_facts
+	echo "date=$(date -u +%Y-%m-%d)"
+	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
+	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
+		rev="$rev+local changes"
+	echo "commit=$rev"
+	echo "load_before=$LOAD_BEFORE"
+	echo "libre_version=$(pkg-config --modversion libre 2>/dev/null || echo '?')"
+	echo "sqlite_version=$(pkg-config --modversion sqlite3 2>/dev/null || echo '?')"
+	# OCC_BENCH_BIN_NOTE: what the binary is when it is not the tree's build
+	echo "calls_binary=${OCC_BENCH_BIN_NOTE:-build/occd (release)}"
+} >>"$OUTFILE"
+((rc == 0)) || bench_say "bench: calls: verification FAILED (raw results in $T; rerun with OCC_BENCH_KEEP=1 to keep them)"
+if ((UPDATE)); then
+	if ((rc == 0)); then
+		python3 "$HERE/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" "$OUTFILE" &&
+			echo "docs/BENCHMARKS.md: calls results rewritten"
+	else
+		bench_say "bench: calls: docs/BENCHMARKS.md not updated"
+	fi
+fi
+exit $rc
