@@ -314,7 +314,7 @@ OPEN_CDR=$(python3 -c 'import sqlite3,sys
 c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
 print(c.execute("SELECT count(*) FROM cdr WHERE end_ms = 0").fetchone()[0])' "$DATA/occ.db")
 sleep 1.5
-SIPP_LEFT=$(python3 -c 'import sys
+SIPP_LEFT=$(python3 -B -c 'import sys
 sys.path.insert(0, sys.argv[1]); import driver
 print(sum(driver.sipp_stats(p).get("CurrentCall", 0) for p in sys.argv[2:]))' \
 	"$HERE" "$T/phones.stat.csv" "$T/trunk.stat.csv")
