@@ -34,6 +34,7 @@
 #include <re.h>
 #include <rem.h>
 #include "media/mep.h"
+#include "findings.h"
 
 #define CHECK(cond) do { if (!(cond)) { \
 	fprintf(stderr, "fuzz_rtp: %s:%d: check failed: %s\n", \
@@ -49,12 +50,6 @@ enum {
 
 /* ---- findings ---------------------------------------------------------- */
 
-struct finding {
-	const char *id;
-	const char *what;
-	bool seen;
-};
-
 static struct finding FINDINGS[] = {
 	{ "RTP-1", "a packet whose RTP version is not 2 reaches the handlers "
 	  "(mep_input_packet uses rtp_hdr_decode; the socket path, "
@@ -69,54 +64,6 @@ static struct finding FINDINGS[] = {
 
 enum { RTP_1, RTP_2, RTP_3 };
 
-static const char *strict_env;
-
-static bool strict(const char *id)
-{
-	const char *s = strict_env;
-	size_t n = strlen(id);
-
-	/* the findings are fixed in mep.c: strict unless told otherwise */
-	if (!s || !*s)
-		return true;
-	if (!strcmp(s, "0"))
-		return false;
-	if (!strcmp(s, "1") || !strcasecmp(s, "all"))
-		return true;
-	for (const char *p = s; (p = strstr(p, id)); p += n)
-		if ((p == s || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
-static void finding(int i, const char *cond, int line)
-{
-	struct finding *f = &FINDINGS[i];
-
-	if (strict(f->id)) {
-		fprintf(stderr, "fuzz_rtp: %s:%d: finding %s: %s (%s)\n",
-			__FILE__, line, f->id, f->what, cond);
-		abort();
-	}
-	f->seen = true;
-}
-
-/* One line at exit: which known findings this run met. */
-static void findings_summary(void)
-{
-	char ids[128] = "";
-
-	for (size_t i = 0; i < sizeof(FINDINGS) / sizeof(FINDINGS[0]); i++)
-		if (FINDINGS[i].seen)
-			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids),
-				 " %s", FINDINGS[i].id);
-	if (ids[0])
-		fprintf(stderr, "fuzz_rtp: known findings met, tolerated:%s "
-			"(OCC_FUZZ_STRICT=1 aborts on them)\n", ids);
-}
-
-#define FINDING(i, cond) do { if (!(cond)) finding(i, #cond, __LINE__); } \
-	while (0)
 
 /* ---- what the endpoint did ------------------------------------------------ */
 
@@ -284,8 +231,8 @@ static void setup(void)
 	struct sa ip;
 
 	CHECK(libre_init() == 0);
-	strict_env = getenv("OCC_FUZZ_STRICT");
-	atexit(findings_summary);
+	findings_init("fuzz_rtp", FINDINGS,
+		      sizeof(FINDINGS) / sizeof(FINDINGS[0]));
 	CHECK(sa_set_str(&ip, "127.0.0.1", 0) == 0);
 	CHECK(mep_alloc(&ep, &ip, on_audio, on_event, NULL) == 0);
 	CHECK(mb != NULL);

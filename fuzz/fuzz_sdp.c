@@ -48,6 +48,7 @@
 #include <re.h>
 #include <rem.h>
 #include "media/mep.h"
+#include "findings.h"
 
 #define CHECK(cond) do { if (!(cond)) { \
 	fprintf(stderr, "fuzz_sdp: %s:%d: check failed: %s\n", \
@@ -108,12 +109,6 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 
 /* ---- findings ---------------------------------------------------------- */
 
-struct finding {
-	const char *id;
-	const char *what;
-	bool seen;
-};
-
 static struct finding FINDINGS[] = {
 	{ "SDP-1", "an offer that lists PCMU (0) or PCMA (8), or a dynamic "
 	  "PCMU/8000 or PCMA/8000, on a usable audio line is not answered "
@@ -142,55 +137,7 @@ static struct finding FINDINGS[] = {
 
 enum { SDP_1, SDP_2, SDP_3, SDP_4, SDP_5, SDP_6, SDP_7, SDP_8, SDP_9 };
 
-static const char *strict_env;
 static bool verbose;           /* OCC_FUZZ_VERBOSE: print each answer */
-
-static bool strict(const char *id)
-{
-	const char *s = strict_env;
-	size_t n = strlen(id);
-
-	/* the findings are fixed in mep.c: strict unless told otherwise */
-	if (!s || !*s)
-		return true;
-	if (!strcmp(s, "0"))
-		return false;
-	if (!strcmp(s, "1") || !strcasecmp(s, "all"))
-		return true;
-	for (const char *p = s; (p = strstr(p, id)); p += n)
-		if ((p == s || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
-static void finding(int i, const char *cond, int line)
-{
-	struct finding *f = &FINDINGS[i];
-
-	if (strict(f->id)) {
-		fprintf(stderr, "fuzz_sdp: %s:%d: finding %s: %s (%s)\n",
-			__FILE__, line, f->id, f->what, cond);
-		abort();
-	}
-	f->seen = true;
-}
-
-/* One line at exit: which known findings this run met. */
-static void findings_summary(void)
-{
-	char ids[128] = "";
-
-	for (size_t i = 0; i < sizeof(FINDINGS) / sizeof(FINDINGS[0]); i++)
-		if (FINDINGS[i].seen)
-			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids),
-				 " %s", FINDINGS[i].id);
-	if (ids[0])
-		fprintf(stderr, "fuzz_sdp: known findings met, tolerated:%s "
-			"(OCC_FUZZ_STRICT=1 aborts on them)\n", ids);
-}
-
-#define FINDING(i, cond) do { if (!(cond)) finding(i, #cond, __LINE__); } \
-	while (0)
 
 /* ---- the endpoint and its handlers --------------------------------------- */
 
@@ -722,8 +669,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!inited) {
 		CHECK(libre_init() == 0);
-		strict_env = getenv("OCC_FUZZ_STRICT");
-		atexit(findings_summary);
+		findings_init("fuzz_sdp", FINDINGS,
+			      sizeof(FINDINGS) / sizeof(FINDINGS[0]));
 		verbose = getenv("OCC_FUZZ_VERBOSE") != NULL;
 		inited = true;
 	}
