@@ -64,10 +64,15 @@ deps:
 	@scripts/deps.sh
 
 # docs/API.md is generated from the operation table; never edit it by hand.
+# docs/OPERATIONS.md's configuration table comes from src/base/conf.c's.
 docs: build/occ-apidoc
 	build/occ-apidoc > docs/API.md
+	build/occ-apidoc config | scripts/splice-doc.sh docs/OPERATIONS.md config-keys > docs/OPERATIONS.md.new
+	mv docs/OPERATIONS.md.new docs/OPERATIONS.md
 check-generated: build/occ-apidoc
 	@build/occ-apidoc | diff -u docs/API.md - && echo "docs/API.md is up to date"
+	@build/occ-apidoc config | scripts/splice-doc.sh docs/OPERATIONS.md config-keys | \
+		diff -u docs/OPERATIONS.md - && echo "docs/OPERATIONS.md's configuration table is up to date"
 
 check: deps
 	$(MAKE) all asan

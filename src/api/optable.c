@@ -191,6 +191,12 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 21, 25, 26, 27, 38, 56, 95, 118, 119),
 	.handler = op_consult,
 	.summary = "Consult a third party (agent or number) while the customer is held.",
+	.notes = "The consulted party's phone rings at most `[call] "
+		 "consult_ring_timeout` seconds (30). If the customer hangs up "
+		 "during a consult or a conference, the agent and the consulted "
+		 "party stay connected until one of them hangs up (transfer and "
+		 "conference are then refused, callReturn ends the call). occ's "
+		 "choice: the manual is silent.",
 },
 {
 	.id = "transfer", .soap = "transfer", .http = "TRANSFER",
@@ -263,6 +269,11 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 9, 41, 42, 68, 92),
 	.handler = op_silent_monitor,
 	.summary = "Group leader listens to an agent's call unheard.",
+	.notes = "occd calls the leader at `phonenumber` (his extension, or "
+		 "a number over the default trunk; it rings at most `[call] "
+		 "consult_ring_timeout` seconds). A leader who is checked in "
+		 "and idle is busy while he supervises and idle again after, "
+		 "without after-call work. The same for whisper and intrude.",
 },
 {
 	.id = "agent_status", .soap = "agentStatus", .http = "AGENTSTATUS",

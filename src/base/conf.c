@@ -23,51 +23,57 @@ struct conf_key {
 	const char *def;
 	unsigned long min, max; /* CT_UINT range */
 	const char *desc;
+	bool restart;         /* read once at start: SIGHUP does not apply it */
 };
 
-#define STR(sec, k, field, d, ds) { .section = sec, .key = k, .type = CT_STR, \
-	.offset = offsetof(struct conf, field), \
-	.size = sizeof(((struct conf *)0)->field), .def = d, .desc = ds }
-#define UINT(sec, k, field, d, lo, hi, ds) { .section = sec, .key = k, \
+#define STR_KEY(sec, k, field, d, ds) .section = sec, .key = k, \
+	.type = CT_STR, .offset = offsetof(struct conf, field), \
+	.size = sizeof(((struct conf *)0)->field), .def = d, .desc = ds
+#define UINT_KEY(sec, k, field, d, lo, hi, ds) .section = sec, .key = k, \
 	.type = CT_UINT, .offset = offsetof(struct conf, field), .def = d, \
-	.min = lo, .max = hi, .desc = ds }
+	.min = lo, .max = hi, .desc = ds
+/* keys SIGHUP applies, and keys only a restart applies */
+#define STR(...) { STR_KEY(__VA_ARGS__) }
+#define UINT(...) { UINT_KEY(__VA_ARGS__) }
+#define STR_R(...) { STR_KEY(__VA_ARGS__), .restart = true }
+#define UINT_R(...) { UINT_KEY(__VA_ARGS__), .restart = true }
 
 static const struct conf_key conf_keys[] = {
 	STR("system", "webroot_address", webroot_address, "",
 	    "Web address of this server, used to build recording URLs "
 	    "(getMonitor). Empty: http://<http listen address>/"),
-	STR("http", "listen", http_listen, "127.0.0.1:4580",
-	    "HOST:PORT of the API/web server (restart-only)"),
-	UINT("http", "max_connections", http_max_connections, "8192", 16,
+	STR_R("http", "listen", http_listen, "127.0.0.1:4580",
+	    "HOST:PORT of the API/web server"),
+	UINT_R("http", "max_connections", http_max_connections, "8192", 16,
 	     1000000,
 	     "HTTP connections open at once, push streams included; beyond, "
-	     "new ones are refused (restart-only; each needs a file "
+	     "new ones are refused (each needs a file "
 	     "descriptor: occd raises its limit to the hard limit, at most "
 	     "65536)"),
-	STR("sip", "listen", sip_listen, "127.0.0.1:5060",
-	    "HOST:PORT of the SIP registrar/B2BUA (restart-only)"),
-	STR("store", "data_dir", data_dir, "./data",
-	    "Directory for the database and recordings (restart-only)"),
+	STR_R("sip", "listen", sip_listen, "127.0.0.1:5060",
+	    "HOST:PORT of the SIP registrar/B2BUA"),
+	STR_R("store", "data_dir", data_dir, "./data",
+	    "Directory for the database and recordings"),
 	STR("api", "message", message_lang, "code",
 	    "What the `message` field carries: `code` (BackMsg_NN[arg], the "
 	    "default) or a language code cn|en|jp|kr|ru|fr|de|es for the text "
 	    "(languages other than cn fall back to en)"),
 	STR("api", "cors_origin", cors_origin, "*",
 	    "Access-Control-Allow-Origin sent with API replies"),
-	UINT("security", "pwhash_opslimit", pwhash_opslimit, "2", 1, 10,
+	UINT_R("security", "pwhash_opslimit", pwhash_opslimit, "2", 1, 10,
 	     "argon2id passes for stored password hashes"),
-	UINT("security", "pwhash_memlimit_kib", pwhash_memlimit_kib, "19456",
+	UINT_R("security", "pwhash_memlimit_kib", pwhash_memlimit_kib, "19456",
 	     8, 1048576, "argon2id memory (KiB) for stored password hashes"),
-	UINT("security", "auth_fail_limit", auth_fail_limit, "10", 1, 100000,
+	UINT_R("security", "auth_fail_limit", auth_fail_limit, "10", 1, 100000,
 	     "failed logins per user and source address in a window before "
 	     "further attempts from there are refused without checking"),
-	UINT("security", "auth_fail_limit_source", auth_fail_limit_source,
+	UINT_R("security", "auth_fail_limit_source", auth_fail_limit_source,
 	     "100", 1, 1000000,
 	     "failed logins per source address in a window (any user)"),
-	UINT("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
+	UINT_R("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
-	STR("media", "address", media_address, "",
+	STR_R("media", "address", media_address, "",
 	    "IP address RTP sockets bind to and SDP announces. Empty: the "
 	    "[sip] listen address (127.0.0.1 if that is a wildcard)"),
 	UINT("media", "timeout", media_timeout, "60", 0, 3600,
@@ -76,24 +82,34 @@ static const struct conf_key conf_keys[] = {
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),
-	UINT("events", "webhook_timeout", webhook_timeout, "10", 1, 300,
+	UINT("call", "agent_ring_timeout", agent_ring_timeout, "45", 5, 600,
+	     "seconds an agent's phone may ring for makeCall before the call "
+	     "fails"),
+	UINT("call", "customer_ring_timeout", customer_ring_timeout, "60", 5,
+	     600, "seconds the customer's number may ring (or stay in early "
+	     "media) before the call ends unanswered"),
+	UINT("call", "consult_ring_timeout", consult_ring_timeout, "30", 5,
+	     600, "seconds a consulted party or a supervising leader's phone "
+	     "may ring before that leg is cancelled (the customer is back "
+	     "with the agent)"),
+	UINT_R("events", "webhook_timeout", webhook_timeout, "10", 1, 300,
 	     "seconds a backend event POST (a team's event_url) may take "
 	     "before it counts as failed and is retried"),
-	UINT("events", "webhook_retry_min", webhook_retry_min, "1", 1, 3600,
+	UINT_R("events", "webhook_retry_min", webhook_retry_min, "1", 1, 3600,
 	     "seconds before the first retry of a failed backend event POST; "
 	     "doubles with each further failure"),
-	UINT("events", "webhook_retry_max", webhook_retry_max, "30", 1, 86400,
+	UINT_R("events", "webhook_retry_max", webhook_retry_max, "30", 1, 86400,
 	     "cap of the retry delay (seconds) of backend event POSTs"),
-	STR("push", "nchan_publish_url", nchan_publish_url, "",
+	STR_R("push", "nchan_publish_url", nchan_publish_url, "",
 	    "nginx+nchan publisher location (e.g. http://127.0.0.1:8081/pub); "
 	    "every event is also POSTed to <url>/team-<team> and "
-	    "<url>/agent-<team>-<agent>. Empty: off (restart-only)"),
-	UINT("push", "nchan_timeout", nchan_timeout, "5", 1, 300,
+	    "<url>/agent-<team>-<agent>. Empty: off"),
+	UINT_R("push", "nchan_timeout", nchan_timeout, "5", 1, 300,
 	     "seconds an nchan publish may take"),
-	UINT("push", "nchan_queue", nchan_queue, "4096", 16, 1000000,
+	UINT_R("push", "nchan_queue", nchan_queue, "4096", 16, 1000000,
 	     "nchan messages waiting to be published; beyond it new ones are "
 	     "dropped (nchan is fan-out, not the durable path)"),
-	UINT("push", "nchan_connections", nchan_connections, "4", 1, 64,
+	UINT_R("push", "nchan_connections", nchan_connections, "4", 1, 64,
 	     "parallel publish connections to nchan (one channel always uses "
 	     "the same one, so each channel stays in order)"),
 	UINT("push", "max_subscribers", push_max_subscribers, "4096", 1,
@@ -222,6 +238,55 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+unsigned conf_update(struct conf *live, const struct conf *fresh,
+		     conf_note_h *note, void *arg)
+{
+	unsigned changed = 0;
+
+	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+		const struct conf_key *k = &conf_keys[i];
+		char *to = (char *)live + k->offset;
+		const char *from = (const char *)fresh + k->offset;
+		size_t size = k->type == CT_STR ? k->size : sizeof(unsigned);
+		if (!memcmp(to, from, size))
+			continue;
+		if (note)
+			note(k->section, k->key, k->restart, arg);
+		if (k->restart)
+			continue;
+		memcpy(to, from, size);
+		changed++;
+	}
+	return changed;
+}
+
+/* A table cell: '|' would end it. */
+static int print_cell(struct re_printf *pf, const char *s)
+{
+	int err = 0;
+
+	for (; *s && !err; s++)
+		err = *s == '|' ? re_hprintf(pf, "\\|") : re_hprintf(pf, "%c", *s);
+	return err;
+}
+
+/* The key list of docs/OPERATIONS.md (make docs). */
+int conf_markdown(struct re_printf *pf)
+{
+	int err = re_hprintf(pf, "| Section | Key | Default | SIGHUP | "
+			     "Meaning |\n|---|---|---|---|---|\n");
+
+	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+		const struct conf_key *k = &conf_keys[i];
+		err |= re_hprintf(pf, "| %s | %s | %s | %s | ", k->section,
+				  k->key, *k->def ? k->def : "(empty)",
+				  k->restart ? "restart" : "applies");
+		err |= print_cell(pf, k->desc);
+		err |= re_hprintf(pf, " |\n");
+	}
+	return err;
+}
+
 int conf_dump(struct re_printf *pf, const struct conf *c)
 {
 	const char *sec = "";
@@ -235,8 +300,9 @@ int conf_dump(struct re_printf *pf, const struct conf *c)
 					  k->section);
 			sec = k->section;
 		}
-		err |= re_hprintf(pf, "# %s (default: %s)\n", k->desc,
-				  *k->def ? k->def : "empty");
+		err |= re_hprintf(pf, "# %s (default: %s%s)\n", k->desc,
+				  *k->def ? k->def : "empty",
+				  k->restart ? "; restart-only" : "");
 		if (k->type == CT_STR)
 			err |= re_hprintf(pf, "%s = %s\n", k->key, base);
 		else

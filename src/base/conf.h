@@ -11,6 +11,7 @@
 #ifndef OCC_CONF_H
 #define OCC_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct conf {
@@ -30,6 +31,9 @@ struct conf {
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
 	char moh_file[512];        /* [media] moh_file */
+	unsigned agent_ring_timeout;    /* [call] agent_ring_timeout, s */
+	unsigned customer_ring_timeout; /* [call] customer_ring_timeout, s */
+	unsigned consult_ring_timeout;  /* [call] consult_ring_timeout, s */
 	unsigned webhook_timeout;  /* [events] webhook_timeout, s */
 	unsigned webhook_retry_min;/* [events] webhook_retry_min, s */
 	unsigned webhook_retry_max;/* [events] webhook_retry_max, s */
@@ -49,7 +53,15 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 /* Set one key by "section.key" name (used by tests and flags). */
 int conf_set(struct conf *c, const char *section, const char *key,
 	     const char *value, char *err, size_t errsz);
+/* Copy into live every key SIGHUP may change that differs in fresh; note()
+ * is told of each difference (restart: left as it is until a restart).
+ * Returns the number of keys changed. */
+typedef void (conf_note_h)(const char *section, const char *key,
+			   bool restart, void *arg);
+unsigned conf_update(struct conf *live, const struct conf *fresh,
+		     conf_note_h *note, void *arg);
 struct re_printf;
 int conf_dump(struct re_printf *pf, const struct conf *c);
+int conf_markdown(struct re_printf *pf);
 
 #endif

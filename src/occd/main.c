@@ -7,7 +7,8 @@
  *
  * Signals arrive through a signalfd on the loop: SIGTERM/SIGINT stop it
  * cleanly, SIGHUP reloads provisioning from the store (occctl sends it after
- * every change; runtime state is written through, so nothing is lost).
+ * every change; runtime state is written through, so nothing is lost) and
+ * the configuration keys that are not restart-only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,10 @@ static struct {
 	struct nchan *nchan;       /* nchan publisher, NULL if not configured */
 	int sigfd;
 	char pidfile[600];
+	/* what made cfg, so SIGHUP can read it again */
+	const char *config_path;   /* --config, the last one given */
+	struct flag_set { const char *sec, *key, *val; } flags[8];
+	size_t nflags;
 } occd = { .sigfd = -1 };
 
 static void raise_fd_limit(void)
@@ -76,10 +81,65 @@ static void usage(FILE *f)
 		"  --help\n");
 }
 
+static int apply_flags(struct conf *cfg, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < occd.nflags; i++) {
+		const struct flag_set *f = &occd.flags[i];
+		int rc = conf_set(cfg, f->sec, f->key, f->val, err, errsz);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Values derived from others when the file leaves them empty. */
+static void conf_complete(struct conf *cfg)
+{
+	if (!cfg->webroot_address[0])
+		re_snprintf(cfg->webroot_address, sizeof(cfg->webroot_address),
+			    "http://%s/", cfg->http_listen);
+}
+
+static void conf_noted(const char *section, const char *key, bool restart,
+		       void *arg)
+{
+	(void)arg;
+	if (restart)
+		OCC_WARN("config [%s] %s changed: applies after a restart",
+			 section, key);
+	else
+		OCC_INFO("config [%s] %s changed", section, key);
+}
+
+/* SIGHUP: read the configuration again (flags still win) and apply the
+ * keys that are not restart-only; a file that no longer parses changes
+ * nothing. */
+static void reload_config(void)
+{
+	static struct conf fresh;     /* static: ~5 KiB, off the stack */
+	enum log_level lvl;
+	char err[512];
+
+	conf_defaults(&fresh);
+	if ((occd.config_path && conf_load(&fresh, occd.config_path, err,
+					   sizeof(err))) ||
+	    apply_flags(&fresh, err, sizeof(err))) {
+		OCC_WARN("config not reloaded, keeping the current one: %s", err);
+		return;
+	}
+	conf_complete(&fresh);
+	if (conf_update(&occd.cfg, &fresh, conf_noted, NULL) &&
+	    !log_level_parse(occd.cfg.log_level, &lvl))
+		log_set_level(lvl);
+}
+
 static void reload(void)
 {
 	struct model *m = NULL;
-	int err = model_load(&m, occd.st);
+	int err;
+
+	reload_config();
+	err = model_load(&m, occd.st);
 
 	if (err) {
 		OCC_ERR("reload failed, keeping the current model err=%m", err);
@@ -141,7 +201,7 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 		{ 0 },
 	};
 	/* flags override the file whatever their order: applied after it */
-	struct flag_set { const char *sec, *key, *val; } set[8];
+	struct flag_set *set = occd.flags;
 	size_t nset = 0;
 	char err[512];
 	int c;
@@ -153,6 +213,7 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 				fprintf(stderr, "occd: %s\n", err);
 				return 1;
 			}
+			occd.config_path = optarg;
 			break;
 		case O_HTTP: set[nset++] = (struct flag_set){ "http", "listen", optarg }; break;
 		case O_SIP:  set[nset++] = (struct flag_set){ "sip", "listen", optarg }; break;
@@ -163,19 +224,17 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 		case O_HELP: usage(stdout); exit(0);
 		default:     usage(stderr); return 2;
 		}
-		if (nset == ARRAY_SIZE(set))
+		if (nset == ARRAY_SIZE(occd.flags))
 			nset--;
 	}
 	if (optind < argc) {
 		usage(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < nset; i++) {
-		if (conf_set(&occd.cfg, set[i].sec, set[i].key, set[i].val, err,
-			     sizeof(err))) {
-			fprintf(stderr, "occd: %s\n", err);
-			return 1;
-		}
+	occd.nflags = nset;
+	if (apply_flags(&occd.cfg, err, sizeof(err))) {
+		fprintf(stderr, "occd: %s\n", err);
+		return 1;
 	}
 	return 0;
 }
@@ -226,10 +285,7 @@ static int start(bool demo)
 		OCC_ERR("bad http listen address \"%s\"", occd.cfg.http_listen);
 		return err;
 	}
-	if (!occd.cfg.webroot_address[0])
-		re_snprintf(occd.cfg.webroot_address,
-			    sizeof(occd.cfg.webroot_address), "http://%s/",
-			    occd.cfg.http_listen);
+	conf_complete(&occd.cfg);
 	err = pwhash_init();
 	if (err)
 		return err;

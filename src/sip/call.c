@@ -52,7 +52,7 @@ struct model *model_of(const struct call *c)
 	return c->tel->occ->m;
 }
 
-static struct agent *call_agent(const struct call *c, const char *number)
+struct agent *call_agent(const struct call *c, const char *number)
 {
 	struct team *t = team_find(model_of(c), c->team);
 	return t && number[0] ? agent_find(t, number) : NULL;
@@ -233,13 +233,20 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	}
 	if (l->role == ROLE_CONSULT && !l->call->transferred &&
 	    !l->call->ending) {
-		consult_gone(l->call, l);
+		consult_gone(l->call, l, by);
 		return;
 	}
 	if (l->role == ROLE_AGENT && !l->call->ending &&
 	    l->call->legs[ROLE_CONSULT] &&
-	    l->call->legs[ROLE_CONSULT]->state == LEG_UP) {
+	    l->call->legs[ROLE_CONSULT]->state == LEG_UP &&
+	    customer_here(l->call)) {
 		agent_leaves(l->call);
+		return;
+	}
+	if (l->role == ROLE_CUSTOMER && !l->call->ending &&
+	    !l->call->transferred && l->call->legs[ROLE_CONSULT] &&
+	    l->call->legs[ROLE_AGENT]) {
+		customer_leaves(l->call);
 		return;
 	}
 	call_end(l->call, by);
@@ -596,6 +603,7 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		struct leg **lp)
 {
 	struct team *t = team_find(model_of(c), c->team);
+	const struct conf *cfg = c->tel->occ->cfg;
 	struct leg *l = NULL;
 	struct trunk *tr;
 	char to[ST_URL + ST_NAME], from[ST_NAME * 2];
@@ -646,7 +654,9 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		err = sip_invite(l, to, NULL, from, &tr->cfg);
 	}
 	if (!err)
-		tmr_start(&l->tmr, CUSTOMER_RING_TIMEOUT_MS, ring_timeout, l);
+		tmr_start(&l->tmr, 1000ull * (role == ROLE_CUSTOMER
+			? cfg->customer_ring_timeout : cfg->consult_ring_timeout),
+			ring_timeout, l);
 	return err;
 }
 
@@ -764,6 +774,7 @@ static void finish(void *arg)
 	if (c->callee_agent[0])
 		set_agent_state(c, c->callee_agent, after_call_state(
 					c, true, cu && cu->answered));
+	leader_busy(c, false);
 	OCC_INFO("call ended session=%s disposition=%s by=%s talk=%llds",
 		 c->sessionid, c->cdr.disposition, c->end_by,
 		 (long long)(c->cdr.answer_ms ? (now - c->cdr.answer_ms) / 1000
@@ -887,7 +898,8 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 		err = sip_invite(l, b->contact, req->target, from, NULL);
 		if (err)
 			goto fail;
-		tmr_start(&l->tmr, AGENT_RING_TIMEOUT_MS, ring_timeout, l);
+		tmr_start(&l->tmr, 1000ull * tel->occ->cfg->agent_ring_timeout,
+			  ring_timeout, l);
 	}
 	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
 	str_ncpy(sessionid, c->sessionid, ST_SESSIONID);
@@ -950,7 +962,8 @@ int call_hangup(struct call *c, enum call_target t, const char *by)
 	if (!l || l->state == LEG_GONE)
 		return ENOENT;
 	/* as if that party hung up: the agent's leaving transfers to a
-	 * consulted party that is up, the customer's ends the call */
+	 * consulted party that is up, the customer's ends the call unless
+	 * the agent is consulting */
 	leg_gone(l, 0, by);
 	return 0;
 }

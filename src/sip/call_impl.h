@@ -32,8 +32,6 @@ enum leg_state { LEG_NEW, LEG_CALLING, LEG_EARLY, LEG_UP, LEG_GONE };
 enum { MIX_FRAME = 160, MIX_RING = 1600 };   /* 20 ms; 200 ms of buffer */
 
 enum {
-	AGENT_RING_TIMEOUT_MS = 45000,
-	CUSTOMER_RING_TIMEOUT_MS = 60000,
 	VIRTUAL_ANSWER_MS = 1000,
 	VIRTUAL_CUSTOMER_TALK_MS = 20000,
 	MEDIA_CHECK_MS = 5000,
@@ -89,6 +87,7 @@ struct call {
 	int sup_mode;                /* enum supervise_mode, with a
 				      * ROLE_SUPERVISOR leg */
 	char leader[ST_NAME];        /* who supervises (agent or account) */
+	bool leader_busy;            /* we made the leader's agent busy */
 	struct leg *gone[8];         /* legs that left before the end */
 	unsigned ngone;
 	bool ending;
@@ -130,7 +129,11 @@ void tone_from_leg(const int16_t *pcm, size_t n, void *arg);
 void customer_wait(struct call *c, bool waiting);
 void consult_ringing(struct leg *k);
 void consult_answered(struct leg *k);
-void consult_gone(struct call *c, struct leg *k);
+void consult_gone(struct call *c, struct leg *k, const char *by);
+void customer_leaves(struct call *c);
+bool customer_here(const struct call *c);
+struct agent *call_agent(const struct call *c, const char *number);
+void leader_busy(struct call *c, bool busy);
 void agent_leaves(struct call *c);
 void supervisor_answered(struct leg *s);
 void supervisor_gone(struct call *c, struct leg *s);

@@ -89,12 +89,24 @@ int call_consult(struct call *c, const struct consult_req *r)
 	return 0;
 }
 
+bool customer_here(const struct call *c)
+{
+	const struct leg *cu = c->legs[ROLE_CUSTOMER];
+
+	return cu && cu->state == LEG_UP;
+}
+
 /* The consulted party left (hung up, was hung up, never answered). */
-void consult_gone(struct call *c, struct leg *k)
+void consult_gone(struct call *c, struct leg *k, const char *by)
 {
 	struct leg *ag = c->legs[ROLE_AGENT];
 	bool was_conference = c->conference;
 
+	if (!customer_here(c)) {
+		/* the customer left during the consult: nobody to return to */
+		call_end(c, by);
+		return;
+	}
 	if (c->consult_agent[0])
 		set_agent_state(c, c->consult_agent, after_call_state(
 					c, true, k->answered));
@@ -107,6 +119,23 @@ void consult_gone(struct call *c, struct leg *k)
 		customer_wait(c, false);          /* back to the agent */
 	remix(c);
 	OCC_INFO("consult ended session=%s", c->sessionid);
+}
+
+/* The customer hung up during a consult or a conference: the agent and the
+ * consulted party (ringing or talking) go on as a call of their own until
+ * one of them hangs up. The customer's leg stays in the call, gone, for the
+ * CDR and the recording's name; its media is released now. */
+void customer_leaves(struct call *c)
+{
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+
+	tmr_cancel(&cu->tmr);
+	cu->sess = mem_deref(cu->sess);
+	cu->mep = mem_deref(cu->mep);
+	c->conference = false;
+	c->on_hold = false;
+	remix(c);
+	OCC_INFO("customer left the consult session=%s", c->sessionid);
 }
 
 /* The agent left while a consulted party is up: they take the customer. */
@@ -135,7 +164,8 @@ int call_transfer(struct call *c)
 {
 	struct leg *k = c->legs[ROLE_CONSULT];
 
-	if (!k || k->state != LEG_UP || !c->legs[ROLE_AGENT] || c->ending)
+	if (!k || k->state != LEG_UP || !c->legs[ROLE_AGENT] || c->ending ||
+	    !customer_here(c))
 		return ENOENT;
 	agent_leaves(c);
 	return 0;
@@ -157,7 +187,7 @@ int call_conference(struct call *c)
 	struct leg *k = c->legs[ROLE_CONSULT];
 
 	if (!k || k->state != LEG_UP || c->conference || c->transferred ||
-	    c->ending)
+	    c->ending || !customer_here(c))
 		return ENOENT;
 	c->conference = true;
 	customer_wait(c, false);
@@ -242,12 +272,29 @@ int call_supervise(struct call *c, enum supervise_mode mode,
 	return 0;
 }
 
+/* The leader's own agent state: busy while he supervises (the ACD must not
+ * offer him a call), idle again after — unless he paused meanwhile, or was
+ * not idle to begin with (no after-call work: it was not his call). */
+void leader_busy(struct call *c, bool busy)
+{
+	struct agent *a = call_agent(c, c->leader);
+
+	if (!a || busy == c->leader_busy)
+		return;
+	if (busy && a->state != AS_IDLE)
+		return;
+	if (busy || a->state == AS_BUSY)
+		agent_call_state(model_of(c), a, busy ? AS_BUSY : AS_IDLE);
+	c->leader_busy = busy;
+}
+
 void supervisor_answered(struct leg *s)
 {
 	struct call *c = s->call;
 
 	s->answered = true;
 	s->answer_ms = now_ms();
+	leader_busy(c, true);
 	emit(c, s, "join");
 	remix(c);
 	OCC_INFO("supervisor joined session=%s leader=%s mode=%d", c->sessionid,
@@ -256,6 +303,7 @@ void supervisor_answered(struct leg *s)
 
 void supervisor_gone(struct call *c, struct leg *s)
 {
+	leader_busy(c, false);
 	leg_detach(s);
 	remix(c);
 	OCC_INFO("supervision ended session=%s", c->sessionid);

@@ -33,9 +33,18 @@
 #      the customer is back with the agent.
 #   5c. the agent's phone hangs up during the consult: a transfer;
 #   5d. HANGUP target=agent during the consult: the same expected.
+#   5e. the customer hangs up during the consult: the agent and 8002 go on
+#      talking (transfer 29, conference 35, caller 92) until the agent
+#      hangs up; 5f. HANGUP target=caller during a conference: the agent
+#      and 8002 hear each other alone; callReturn then ends the call.
 #   6. baresip phones (agent 8005, consultee 8006 in group 2, PCMA through
 #      the mixer): consult, conference, transfer from the conference.
 #   7. hold, then consult; hold and resume while consulting (refused).
+#   9. SIGHUP applies [call] consult_ring_timeout = 5 (a restart-only key
+#      is only logged, a bad file changes nothing); nobody answers: 8002's
+#      phone gets CANCEL 5 s after the consult, the customer is back.
+#  10. SIGHUP applies [media] moh_file (a 2330 Hz WAV): hold and consult
+#      play it to the customer (and into the recording), not the chime.
 #   8. occd stops cleanly, no sanitizer report.
 #
 # TAP output; non-zero exit on failure; everything it starts is stopped on
@@ -314,6 +323,12 @@ legs_are() {
 		"$2"
 }
 
+# cdr_is SID DISPOSITION LEGS: the call's CDR disposition and its legs
+cdr_is() {
+	expect_eq disposition "$(sql 'SELECT disposition FROM cdr WHERE sessionid = ?' "$1")" "$2" &&
+		legs_are "$1" "$3"
+}
+
 state_is() {  # state_is AGENT STATE: agentStatus says STATE
 	api_is "$1" 'EVENT=AGENTSTATUS' "-$2,"
 }
@@ -354,8 +369,11 @@ baresip_start() {
 mkdir -p "$data"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$occd" --demo --data "$data" --http "127.0.0.1:$http_port" --sip "127.0.0.1:$sip_port" \
-	>"$log" 2>&1 &
+# its configuration file: flows 9 and 10 change it and send SIGHUP
+conf=$work/occd.conf
+printf '[media]\ntimeout = 60\n' >"$conf"
+"$occd" --demo --config "$conf" --data "$data" --http "127.0.0.1:$http_port" \
+	--sip "127.0.0.1:$sip_port" >"$log" 2>&1 &
 occd_pid=$!
 for _ in $(seq 1 100); do
 	curl -fsS "$url/healthz" >/dev/null 2>&1 && break
@@ -395,6 +413,32 @@ start_call() {
 	T_ANS=$(tfile "$work/$1/cust/answer.txt")
 }
 
+# three_phones FLOW NUMBER CUSTSCEN CUSTRING CONSSCEN CONSRING: the phones
+# of the agent 8001, the customer (behind gw) and 8002, each speaking its
+# tone (8002 none if it only rings; HOLD= applies to 8002's only), then
+# 8001 calls NUMBER (start_call)
+three_phones() {
+	local hold=${HOLD:-}
+	HOLD= phone "$1" agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+	HOLD= phone "$1" cust "$cu_port" "$3" "$4" $F_CUST 8 "$rtp_cu"
+	if [ "$5" = ring.xml ]; then
+		phone "$1" cons "$co_port" ring.xml 0
+	else
+		HOLD=$hold phone "$1" cons "$co_port" "$5" "$6" $F_CONS 0 "$rtp_co"
+	fi
+	sleep 0.3
+	start_call "$1" "$2"
+}
+
+# consult_8002 FLOW: 8001 consults 8002, whose phone answers; sets m (the
+# log mark before the request)
+consult_8002() {
+	m=$(log_mark)
+	check "$1: consult 8002 answers 27" \
+		api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
+	check "$1: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+}
+
 # end_call FLOW AGENT: AGENT hangs up (target=all), the call ends
 end_call() {
 	local m who=$2
@@ -408,11 +452,7 @@ end_call() {
 # ---- 1. consult, then conference ----------------------------------------------
 
 f=conf
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" phone.xml 1200 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550001
+three_phones $f 5550001 customer.xml 500 phone.xml 1200
 sleep 0.5
 check "$f: transfer without a consult answers 29" api_is 8001 'EVENT=TRANSFER' 'BackMsg_29'
 check "$f: callReturn without a consult answers 33" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_33'
@@ -517,25 +557,16 @@ check "$f: the events while 8002 is in the call concern 8002 too (its agent chan
 		AND eventid <= (
 			SELECT max(eventid) FROM events WHERE text LIKE ? AND text LIKE '%source=CONSULT&event=hangup&%')" \
 		"%sessionid=$SID&%" "%sessionid=$SID&%" "%sessionid=$SID&%")" ""
-check "$f: CDR ANSWERED, legs agent, customer, consult all answered" eval '
-	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
-	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|ANSWERED"'
+check "$f: CDR ANSWERED, legs agent, customer, consult all answered" cdr_is $SID ANSWERED "agent|ANSWERED customer|ANSWERED consult|ANSWERED"
 check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
 
 # ---- 2. consult, then transfer ------------------------------------------------
 
 f=xfer
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" phone.xml 600 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550002
+three_phones $f 5550002 customer.xml 500 phone.xml 600
 sleep 1.5
 t_consult=$(now)
-m=$(log_mark)
-check "$f: consult 8002 answers 27" \
-	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
-check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+consult_8002 $f
 t_cans=$(tfile "$work/$f/cons/answer.txt")
 sleep 1.5
 t_xfer=$(now)
@@ -662,11 +693,7 @@ check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8
 # ---- 4. the consultee does not answer -------------------------------------------
 
 f=noans
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" ring.xml 0
-sleep 0.3
-start_call $f 5550004
+three_phones $f 5550004 customer.xml 500 ring.xml 0
 sleep 1.5
 t_c1=$(now)
 check "$f: consult 8002 answers 27" \
@@ -713,9 +740,7 @@ check "$f: after callReturn: agent and customer hear each other again" eval '
 	hears $f cust "$(at "$t_r2" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
 check "$f: events: twice CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume" \
 	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume, CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup"
-check "$f: CDR ANSWERED, legs agent and customer answered, two consults NO ANSWER" eval '
-	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
-	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|NO ANSWER consult|NO ANSWER"'
+check "$f: CDR ANSWERED, legs agent and customer answered, two consults NO ANSWER" cdr_is $SID ANSWERED "agent|ANSWERED customer|ANSWERED consult|NO ANSWER consult|NO ANSWER"
 check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
 
 # ---- 4b. the external consultee is busy (486) ----------------------------------
@@ -749,18 +774,12 @@ peers_stop agent cust
 check "$f: after the 486: agent and customer hear each other, no chime, no ringback" eval '
 	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $RINGBACK &&
 	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
-check "$f: CDR ANSWERED; legs agent, customer answered, consults BUSY and NO ANSWER" eval '
-	expect_eq disposition "$(sql "SELECT disposition FROM cdr WHERE sessionid = ?" $SID)" ANSWERED &&
-	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|BUSY consult|NO ANSWER"'
+check "$f: CDR ANSWERED; legs agent, customer answered, consults BUSY and NO ANSWER" cdr_is $SID ANSWERED "agent|ANSWERED customer|ANSWERED consult|BUSY consult|NO ANSWER"
 
 # ---- 5. the consultee hangs up during the consult ------------------------------
 
 f=consbye
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 500 $F_CUST 8 "$rtp_cu"
-HOLD=2500 phone $f cons "$co_port" phone_bye.xml 300 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550005
+HOLD=2500 three_phones $f 5550005 customer.xml 500 phone_bye.xml 300
 sleep 1
 m=$(log_mark)
 check "$f: consult 8002 answers 27" \
@@ -785,16 +804,9 @@ check "$f: events: CONSULT hangup, then CALLEE resume" \
 # ---- 5b. the consultee hangs up during the conference ---------------------------
 
 f=confbye
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 300 $F_CUST 8 "$rtp_cu"
-HOLD=3000 phone $f cons "$co_port" phone_bye.xml 200 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550006
+HOLD=3000 three_phones $f 5550006 customer.xml 300 phone_bye.xml 200
 sleep 0.5
-m=$(log_mark)
-check "$f: consult 8002 answers 27" \
-	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
-check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+consult_8002 $f
 sleep 0.5
 t_conf=$(now)
 check "$f: conference answers 34" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_34'
@@ -822,10 +834,7 @@ phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
 phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
 sleep 0.3
 start_call $f 5550007
-m=$(log_mark)
-check "$f: consult 8002 answers 27" \
-	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
-check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+consult_8002 $f
 check "$f: the agent's phone hangs up: transferred to 8002" eval '
 	phone_done $f agent 6 && wait_log "$m" "transferred session=$SID" 2'
 t_bye=$(tfile "$work/$f/agent/bye.txt")
@@ -845,15 +854,8 @@ check "$f: events: AGENT hangup, CALLEE resume, CONSULT join" \
 # ---- 5d. hangup target=agent during the consult --------------------------------
 
 f=apiag
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550008
-m=$(log_mark)
-check "$f: consult 8002 answers 27" \
-	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
-check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+three_phones $f 5550008 customer.xml 200 phone.xml 200
+consult_8002 $f
 sleep 0.5
 t_bye=$(now)
 check "$f: hangup target=agent answers 37" api_is 8001 'EVENT=HANGUP&target=agent' 'BackMsg_37'
@@ -865,6 +867,63 @@ since "$m" | grep -q "call ended session=$SID" || end_call $f 8002
 phone_done $f cust 5 >/dev/null
 phone_done $f cons 5 >/dev/null
 peers_stop agent cust cons
+
+# ---- 5e. the customer hangs up during the consult ------------------------------
+
+# the agent and 8002 go on talking until the agent hangs up
+f=custbye
+three_phones $f 5550012 customer_bye.xml 200 phone.xml 200
+consult_8002 $f
+check "$f: the customer hangs up 3 s after its re-INVITE (occd answers its BYE)" eval '
+	phone_done $f cust 6 && wait_log "$m" "customer left the consult session=$SID" 2'
+t_bye=$(tfile "$work/$f/cust/bye.txt")
+check "$f: the call goes on: 8001 and 8002 busy" eval '
+	! since "$m" | grep "call ended session=$SID" && state_is 8001 busy && state_is 8002 busy'
+check "$f: without the customer: transfer 29, conference 35, hangup target=caller 92, consult 95" eval '
+	api_is 8001 "EVENT=TRANSFER" "BackMsg_29" && api_is 8001 "EVENT=CONFERENCE" "BackMsg_35" &&
+	api_is 8001 "EVENT=HANGUP&target=caller" "BackMsg_92" &&
+	api_is 8001 "EVENT=CONSULT&targetdn=5552000&consulttype=external" "BackMsg_95"'
+sleep 1.5
+end_call $f 8001
+check "$f: the phones of the agent and 8002 get BYE" eval 'phone_done $f agent 5 && phone_done $f cons 5'
+peers_stop agent cust cons
+check "$f: after the customer left: the agent and 8002 still hear each other, no ringback" eval '
+	hears $f agent "$(at "$t_bye" 0.3)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_CUST --absent $RINGBACK &&
+	hears $f cons "$(at "$t_bye" 0.3)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $F_CUST'
+check "$f: the recording goes on: the agent hears 8002 (right), the customer nothing (left)" eval '
+	rec_hears $SID 1 "$(at "$t_bye" 0.3)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_CUST &&
+	rec_hears $SID 0 "$(at "$t_bye" 0.3)" "$(at "$T_END" -0.1)" --quiet'
+check "$f: events: CALLEE hangup during the consult, no CALLEE resume" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CALLEE hangup, CONSULT hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: CDR ANSWERED, every leg answered" cdr_is $SID ANSWERED "agent|ANSWERED customer|ANSWERED consult|ANSWERED"
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
+
+# ---- 5f. hangup target=caller during a conference, then callReturn -------------
+
+# the agent and 8002 stay; callReturn has no customer to return to: the end
+f=confcaller
+three_phones $f 5550013 customer.xml 200 phone.xml 200
+consult_8002 $f
+check "$f: conference answers 34" api_is 8001 'EVENT=CONFERENCE' 'BackMsg_34'
+sleep 1.5
+t_bye=$(now)
+check "$f: hangup target=caller answers 37, the customer's phone gets BYE" eval '
+	api_is 8001 "EVENT=HANGUP&target=caller" "BackMsg_37" && phone_done $f cust 3 &&
+	wait_log "$m" "customer left the consult session=$SID" 2'
+sleep 1.5
+t_ret=$(now)
+check "$f: callReturn answers 32 and ends the call: both phones get BYE" eval '
+	api_is 8001 "EVENT=CALLRETURN" "BackMsg_32" && wait_log "$m" "call ended session=$SID" 3 &&
+	phone_done $f cons 5 && phone_done $f agent 5'
+peers_stop agent cust cons
+check "$f: conference: the agent hears customer and 8002 mixed" \
+	hears $f agent "$(at "$t_bye" -1.2)" "$(at "$t_bye" -0.1)" --tone $F_CUST+$F_CONS
+check "$f: after the customer left: agent and 8002 hear each other alone, one 50/s stream each" eval '
+	hears $f agent "$(at "$t_bye" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_CONS --absent $F_CUST --pps 45:55 &&
+	hears $f cons "$(at "$t_bye" 0.3)" "$(at "$t_ret" -0.1)" --tone $F_AGENT --absent $F_CUST --pps 45:55'
+check "$f: events: CONSULT join, CALLEE hangup, then the end" \
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT answer, CALLEE resume, CONSULT join, CALLEE hangup, CONSULT hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: 8001 and 8002 idle afterwards" eval 'state_is 8001 idle && state_is 8002 idle'
 
 # ---- 6. baresip phones: consult, conference, transfer from the conference --------
 #
@@ -954,11 +1013,7 @@ check "$f: CDR legs agent, customer, consult all answered" \
 # the agent holds the customer (music), then consults: the customer stays
 # held (no second re-INVITE), callReturn resumes it
 f=heldcons
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550009
+three_phones $f 5550009 customer.xml 200 phone.xml 200
 sleep 0.5
 check "$f: hold (music) answers 1" api_is 8001 'EVENT=Hold&silence=0' '|Retuen|1|'
 sleep 0.3
@@ -993,15 +1048,8 @@ check "$f: events: CALLEE onhold once, CONSULT ringing/answer/hangup, CALLEE res
 # customer heard is checked before the call ends: should occd die at the
 # end, the audio's evidence is in already.)
 f=conshold
-phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
-phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
-phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
-sleep 0.3
-start_call $f 5550010
-m=$(log_mark)
-check "$f: consult 8002 answers 27" \
-	api_is 8001 'EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal' 'BackMsg_27'
-check "$f: 8002 answers" wait_log "$m" "consult answered session=$SID" 5
+three_phones $f 5550010 customer.xml 200 phone.xml 200
+consult_8002 $f
 t_cans=$(tfile "$work/$f/cons/answer.txt")
 sleep 1.5
 t_hold=$(now)
@@ -1027,6 +1075,90 @@ check "$f: after callReturn: agent and customer hear each other, no chime, one s
 end_call $f 8001
 check "$f: the phones got BYE" eval 'phone_done $f cust 5 && phone_done $f agent 5'
 peers_stop agent cust cons
+
+# ---- 9. the consultee's ring timeout, set by SIGHUP ------------------------------
+
+# reload FILE-CONTENT WANT: write occd's configuration, SIGHUP, and wait for
+# the log line WANT
+reload() {
+	local m
+	m=$(log_mark)
+	printf '%s\n' "$1" >"$conf"
+	kill -HUP "$occd_pid" && wait_log "$m" "$2" 5
+}
+
+f=ringto
+check "$f: SIGHUP applies [call] consult_ring_timeout = 5" \
+	reload $'[media]\ntimeout = 60\n[call]\nconsult_ring_timeout = 5' \
+	'config \[call\] consult_ring_timeout changed'
+check "$f: a restart-only key is only logged ([events] webhook_timeout: applies after a restart)" \
+	reload $'[events]\nwebhook_timeout = 20\n[call]\nconsult_ring_timeout = 5' \
+	'config \[events\] webhook_timeout changed: applies after a restart'
+check "$f: a file that does not parse changes nothing (logged)" \
+	reload $'[call]\nconsult_ring_timeout = 1' 'config not reloaded, keeping the current one: .*consult_ring_timeout'
+three_phones $f 5550014 customer.xml 200 ring.xml 0
+sleep 0.5
+m=$(log_mark)
+t_consult=$(now)
+check "$f: consult 8002 answers 27; its phone rings" eval '
+	api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" "BackMsg_27" &&
+	wait_file "$work/$f/cons/invite.txt" 3'
+check "$f: nobody answers: 8002's phone gets CANCEL after 5 s" eval '
+	phone_done $f cons 9 && wait_log "$m" "consult ended session=$SID" 2'
+t_gone=$(now)
+check "$f: ... 5 s after the consult started (4.5 to 7 s)" eval '
+	awk -v a="$t_consult" -v b="$(tfile "$work/$f/cons/cancel.txt")" "BEGIN { d = b - a; print \"waited \" d \" s\"; exit !(d >= 4.5 && d <= 7) }"'
+check "$f: 8002 idle, the call goes on" eval 'state_is 8002 idle && state_is 8001 busy'
+sleep 1.5
+end_call $f 8001
+check "$f: the customer got re-INVITEs sendonly, sendrecv, then BYE" eval '
+	phone_done $f cust 5 && reinvites_are $f "sendonly sendrecv"'
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust
+check "$f: after the timeout: agent and customer hear each other, no chime, no ringback" eval '
+	hears $f agent "$(at "$t_gone" 0.3)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $RINGBACK &&
+	hears $f cust "$(at "$t_gone" 0.3)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $CHIME'
+check "$f: events: CONSULT ringing, CONSULT hangup, CALLEE resume; leg consult NO ANSWER" eval '
+	events_are "$SID" "AGENT ringing, AGENT answer, CALLEE ringing, CALLEE answer, CALLEE onhold, CONSULT ringing, CONSULT hangup, CALLEE resume, CALLEE hangup, AGENT hangup, CONVERSATION hangup" &&
+	legs_are $SID "agent|ANSWERED customer|ANSWERED consult|NO ANSWER"'
+
+# ---- 10. music on hold from [media] moh_file, set by SIGHUP ----------------------
+
+f=moh
+F_MOH=2330
+python3 "$audio" wav "$work/moh.wav" --freq $F_MOH --secs 2
+check "$f: SIGHUP applies [media] moh_file" \
+	reload "$(printf '[media]\nmoh_file = %s' "$work/moh.wav")" 'config \[media\] moh_file changed'
+three_phones $f 5550015 customer.xml 200 phone.xml 200
+sleep 0.5
+t_hold=$(now)
+check "$f: hold with music answers 1" api_is 8001 'EVENT=Hold&silence=0' '|Retuen|1|'
+sleep 2.5
+t_res=$(now)
+check "$f: resume answers 1" api_is 8001 'EVENT=Resume' '|Retuen|1|'
+sleep 1
+m=$(log_mark)
+t_consult=$(now)
+check "$f: consult 8002 answers 27, 8002 answers" eval '
+	api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" "BackMsg_27" &&
+	wait_log "$m" "consult answered session=$SID" 5'
+sleep 2
+t_ret=$(now)
+check "$f: callReturn answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
+sleep 1
+end_call $f 8001
+check "$f: the phones got BYE" eval 'phone_done $f cust 5 && phone_done $f agent 5 && phone_done $f cons 5'
+peers_stop agent cust cons
+check "$f: on hold the customer hears the music file (2330 Hz, across its 2 s loop), not the chime" \
+	hears $f cust "$(at "$t_hold" 0.3)" "$(at "$t_res" -0.1)" --tone $F_MOH --absent $CHIME --absent $F_AGENT
+check "$f: during the consult too, and agent and 8002 hear each other" eval '
+	hears $f cust "$(at "$t_consult" 0.5)" "$(at "$t_ret" -0.1)" --tone $F_MOH --absent $CHIME --absent $F_AGENT --absent $F_CONS &&
+	hears $f agent "$(at "$t_consult" 0.8)" "$(at "$t_ret" -0.1)" --tone $F_CONS'
+check "$f: the recording keeps the music on the customer's side" \
+	rec_hears $SID 0 "$(at "$t_hold" 0.3)" "$(at "$t_res" -0.1)" --tone $F_MOH --absent $CHIME
+check "$f: resumed and returned: no music" eval '
+	hears $f cust "$(at "$t_res" 0.3)" "$(at "$t_consult" -0.1)" --tone $F_AGENT --absent $F_MOH &&
+	hears $f cust "$(at "$t_ret" 0.3)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $F_MOH'
 
 # ---- 8. occd stops cleanly ----------------------------------------------------
 

@@ -27,7 +27,8 @@
 #      (leader of Support only) get 68 for every operation, groupadmin
 #      without a supervisor 92, the leader at an unregistered extension
 #      42/49/40, no phonenumber 01, an account passes the leader check.
-#      Then the leader 8001, at his extension:
+#      Then the leader 8001 (checked in: busy while he supervises, idle
+#      again after, without after-call work), at his extension:
 #      a. silentMonitor (41): the leader hears agent and customer, nobody
 #         hears the leader; hangup target=groupadmin (37): his phone gets
 #         BYE, back to two parties;
@@ -354,6 +355,8 @@ check "baresip phones of the agent (8002) and the leader (8001) register" eval '
 check "the customer's trunk gw (default) is added" trunk_add gw "$bs_cust" --default
 check "agent 8002 checks in to Sales on its phone" \
 	api_is 8002 'EVENT=QUEUE&type=1&list=1&deviceexten=8002' '|Retuen|1|Retuen|1:success'
+check "the leader 8001 checks in to Sales on his phone" \
+	api_is 8001 'EVENT=QUEUE&type=1&list=1&deviceexten=8001' '|Retuen|1|Retuen|1:success'
 for p in agent lead cust out; do
 	ev "$p" WATCHING 0 5 >/dev/null || { nok "ctl.py watches phone $p"; cat "$work/$p.ctl.out" | diag; }
 done
@@ -427,6 +430,17 @@ sup() {
 		api_is 8001 "EVENT=$2&target=8002&phonenumber=8001" "|Retuen|1|Retuen|BackMsg_$3"
 	check "$1: the leader's phone rings and answers" eval '
 		ev lead CALL_ESTABLISHED "$T_REQ" && T_JOIN=$EV_T'
+	check "$1: the leader (8001) is busy while he supervises" leader_state busy
+}
+
+# leader_state STATE: agentStatus of 8001 says STATE (within 2 s)
+leader_state() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		api_is 8001 'EVENT=AGENTSTATUS' "|Retuen|1|Retuen|BackMsg_43|Retuen|1-$1," >/dev/null && return 0
+		sleep 0.2
+	done
+	api_is 8001 'EVENT=AGENTSTATUS' "|Retuen|1|Retuen|BackMsg_43|Retuen|1-$1,"
 }
 
 # groupadmin NAME: hangup target=groupadmin; the leader's phone gets BYE;
@@ -438,6 +452,7 @@ groupadmin() {
 	check "$1: the leader's phone gets BYE, the call goes on" eval '
 		ev lead CALL_CLOSED "$T_END" 5 && T_BYE=$EV_T && got_bye lead &&
 		! since "$m" | grep "call ended session=$sid"'
+	check "$1: the leader is idle again (no after-call work)" leader_state idle
 }
 
 # leader_heard NAME FROM TO CALLSTART WANT... : what the leader's phone
@@ -476,6 +491,7 @@ check "whisper: the leader hangs up his phone: occd sees the BYE, the call goes 
 	wait_log "$m" "supervision ended session=$sid" 2 &&
 	ev lead CALL_CLOSED "$t_wh_end" 5 && t_wh_bye=$EV_T &&
 	! since "$m" | grep "call ended session=$sid"'
+check "whisper: the leader is idle again" leader_state idle
 leader_heard whisper "$(add "$t_wh" 0.5)" "$(add "$t_wh_end" -0.2)" "$t_wh"
 l_wh=$LDUMP
 check "whisper over: hangup target=groupadmin answers 92" \

@@ -182,3 +182,40 @@ UNIT_TEST(conf_file_and_errors)
 	UT_EQ_INT(conf_load(&c, path, err, sizeof(err)), EINVAL);
 	unlink(path);
 }
+
+static void count_note(const char *section, const char *key, bool restart,
+		       void *arg)
+{
+	unsigned *n = arg;
+
+	(void)section;
+	(void)key;
+	n[restart]++;
+}
+
+/* SIGHUP's half: keys that apply at once are copied, restart-only ones are
+ * reported and left alone. */
+UNIT_TEST(conf_update_leaves_restart_only_keys)
+{
+	struct conf live, fresh;
+	unsigned notes[2] = { 0, 0 };
+	char err[256];
+
+	conf_defaults(&live);
+	fresh = live;
+	UT_EQ_INT(conf_set(&fresh, "call", "consult_ring_timeout", "12", err,
+			   sizeof(err)), 0);
+	UT_EQ_INT(conf_set(&fresh, "media", "moh_file", "/srv/moh.wav", err,
+			   sizeof(err)), 0);
+	UT_EQ_INT(conf_set(&fresh, "sip", "listen", "0.0.0.0:5070", err,
+			   sizeof(err)), 0);
+	UT_EQ_INT(conf_update(&live, &fresh, count_note, notes), 2);
+	UT_EQ_INT(live.consult_ring_timeout, 12);
+	UT_EQ_STR(live.moh_file, "/srv/moh.wav");
+	UT_EQ_STR(live.sip_listen, "127.0.0.1:5060");
+	UT_EQ_INT(notes[0], 2);
+	UT_EQ_INT(notes[1], 1);
+	UT_EQ_INT(conf_update(&live, &fresh, NULL, NULL), 0);
+	UT_EQ_INT(conf_set(&fresh, "call", "consult_ring_timeout", "4", err,
+			   sizeof(err)), EINVAL);
+}
