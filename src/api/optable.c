@@ -179,6 +179,11 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 16, 17, 18, 19, 20, 22, 24, 30, 38, 110, 118, 119),
 	.handler = op_make_call,
 	.summary = "Call a number or an agent: the agent's phone rings first, then the target.",
+	.notes = "`BackMsg_20[trunk]`: no such trunk (or no default one). "
+		 "`BackMsg_20[busy]`: occd is overloaded (its media clock ran "
+		 "`[call] overload_lag_ms` late in the last second or two) and "
+		 "refuses new calls rather than harm the ones up; try again "
+		 "later.",
 },
 {
 	.id = "consult", .soap = "consult", .http = "CONSULT",

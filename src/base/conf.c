@@ -92,6 +92,11 @@ static const struct conf_key conf_keys[] = {
 	     600, "seconds a consulted party or a supervising leader's phone "
 	     "may ring before that leg is cancelled (the customer is back "
 	     "with the agent)"),
+	UINT("call", "overload_lag_ms", overload_lag_ms, "200", 0, 60000,
+	     "makeCall answers BackMsg_20[busy] while the media clock has "
+	     "fired this many ms late within the last second or two: the "
+	     "event loop is overloaded, and a new call would break the ones "
+	     "up (0: never refuse)"),
 	UINT_R("events", "webhook_timeout", webhook_timeout, "10", 1, 300,
 	     "seconds a backend event POST (a team's event_url) may take "
 	     "before it counts as failed and is retried"),

@@ -9,6 +9,7 @@
 #define LOG_TOPIC "media.player"
 #include "base/log.h"
 #include "core/model.h"
+#include "media/clock.h"
 #include "media/player.h"
 
 enum { FRAME = 160, WAV_MAX = 8000 * 120 };  /* MOH files up to 2 minutes */
@@ -18,7 +19,7 @@ const struct tone_spec tone_ringback = {
 };
 
 struct player {
-	struct tmr tmr;
+	struct mclock_user clk;
 	int64_t start_ms;
 	uint64_t frames;
 	player_sink_h *sink;
@@ -35,7 +36,7 @@ static void player_destructor(void *arg)
 {
 	struct player *p = arg;
 
-	tmr_cancel(&p->tmr);
+	mclock_leave(&p->clk);
 	mem_deref(p->wav);
 }
 
@@ -71,7 +72,6 @@ static void tick(void *arg)
 	uint64_t due = (uint64_t)(now_ms() - p->start_ms) / 20 + 1;
 	int16_t frame[FRAME];
 
-	tmr_start(&p->tmr, 20, tick, p);   /* before the sink: it may deref p */
 	/* at most a few frames of catch-up, never a burst */
 	if (due > p->frames + 5)
 		p->frames = due - 5;
@@ -95,8 +95,7 @@ static int start(struct player *p, player_sink_h *sink, void *arg)
 	p->sink = sink;
 	p->arg = arg;
 	p->start_ms = now_ms();
-	tmr_init(&p->tmr);
-	tmr_start(&p->tmr, 0, tick, p);
+	mclock_join(&p->clk, tick, p);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #define LOG_TOPIC "media.recorder"
 #include "base/log.h"
 #include "core/model.h"
+#include "media/clock.h"
 #include "media/recorder.h"
 
 enum {
@@ -22,7 +23,7 @@ struct side_buf {
 struct recorder {
 	struct aufile *af;
 	struct side_buf side[2];
-	struct tmr tmr;
+	struct mclock_user clk;
 	int64_t start_ms;
 	uint64_t frames;
 	char *path;
@@ -66,17 +67,18 @@ static void tick(void *arg)
 	struct recorder *r = arg;
 	uint64_t due = (uint64_t)(now_ms() - r->start_ms) / 20;
 
-	if (!r->af)
+	if (!r->af) {
+		mclock_leave(&r->clk);
 		return;
+	}
 	write_frames(r, due);
-	tmr_start(&r->tmr, 20, tick, r);
 }
 
 static void recorder_destructor(void *arg)
 {
 	struct recorder *r = arg;
 
-	tmr_cancel(&r->tmr);
+	mclock_leave(&r->clk);
 	/* flush what both sides delivered in the last frame period */
 	if (r->af)
 		write_frames(r, (uint64_t)(now_ms() - r->start_ms) / 20);
@@ -102,7 +104,7 @@ int recorder_alloc(struct recorder **rp, const char *path)
 		return err;
 	}
 	r->start_ms = now_ms();
-	tmr_start(&r->tmr, 20, tick, r);
+	mclock_join(&r->clk, tick, r);
 	*rp = r;
 	return 0;
 }

@@ -162,6 +162,9 @@ void op_make_call(struct op_ctx *ctx, struct op_result *res)
 	case CALL_NOT_REGISTERED:
 		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
 		break;
+	case CALL_OVERLOAD:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, "busy");
+		break;
 	default:
 		res_set(res, OP_FAIL, BM_CALL_FAIL, NULL);
 	}

@@ -32,6 +32,7 @@
 #include "core/occ.h"
 #include "events/callev.h"
 #include "events/events.h"
+#include "media/clock.h"
 #include "media/mep.h"
 #include "media/player.h"
 #include "media/recorder.h"
@@ -687,7 +688,7 @@ static void call_destructor(void *arg)
 
 	tmr_cancel(&c->end_tmr);
 	tmr_cancel(&c->media_tmr);
-	tmr_cancel(&c->mix_tmr);
+	mclock_leave(&c->mix_clk);
 	list_unlink(&c->le);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		mem_deref(c->legs[r]);
@@ -834,7 +835,19 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	struct leg *l = NULL;
 	bool virt = e && !strcmp(e->kind, "virtual");
 	char from[ST_NAME * 2];
+	uint64_t lag;
 	int err;
+
+	/* refuse new work before taking it on: past its core the loop would
+	 * drop SIP and late hang-ups would hurt the calls already up */
+	lag = mclock_lag_ms();
+	if (tel->occ->cfg->overload_lag_ms &&
+	    lag >= tel->occ->cfg->overload_lag_ms) {
+		OCC_WARN("makeCall refused team=%s agent=%s: the loop lags "
+			 "lag_ms=%llu", req->team, req->agent,
+			 (unsigned long long)lag);
+		return CALL_OVERLOAD;
+	}
 
 	if (!t || !e)
 		return CALL_NOT_REGISTERED;
@@ -850,7 +863,6 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	c->tel = tel;
 	tmr_init(&c->end_tmr);
 	tmr_init(&c->media_tmr);
-	tmr_init(&c->mix_tmr);
 	make_sessionid(c->sessionid);
 	str_ncpy(c->team, req->team, sizeof(c->team));
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));

@@ -40,6 +40,7 @@ enum call_err {
 	CALL_OK = 0,
 	CALL_NO_TRUNK,             /* the team has no (such) trunk */
 	CALL_NOT_REGISTERED,       /* an extension that must ring is not */
+	CALL_OVERLOAD,             /* the loop lags: [call] overload_lag_ms */
 	CALL_FAILED,
 };
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <re.h>
+#include "media/clock.h"
 #include "core/agent_state.h"
 #include "store/store.h"
 
@@ -74,7 +75,7 @@ struct call {
 	 * listener hearing exactly one speaker gets its packets relayed as
 	 * they come; one hearing several gets the mixer's sum every 20 ms. */
 	uint8_t hears[ROLE_COUNT];
-	struct tmr mix_tmr;
+	struct mclock_user mix_clk;  /* on the media clock while mixing */
 	int64_t mix_start_ms;
 	uint64_t mix_frames;
 	struct recorder *rec;

@@ -20,6 +20,7 @@
 #include "core/agent.h"
 #include "core/model.h"
 #include "core/occ.h"
+#include "media/clock.h"
 #include "media/mep.h"
 #include "media/player.h"
 #include "media/recorder.h"
@@ -108,7 +109,6 @@ static void mix_tick(void *arg)
 	uint64_t due = (uint64_t)(now_ms() - c->mix_start_ms) / 20 + 1;
 	int16_t frame[ROLE_COUNT][MIX_FRAME], out[MIX_FRAME];
 
-	tmr_start(&c->mix_tmr, 20, mix_tick, c);
 	if (due > c->mix_frames + 5)
 		c->mix_frames = due - 5;
 	for (; c->mix_frames < due; c->mix_frames++) {
@@ -177,16 +177,16 @@ void remix(struct call *c)
 	}
 	for (int r = 0; r < ROLE_COUNT; r++)
 		mixing |= popcount(c->hears[r]) > 1;
-	if (mixing && !tmr_isrunning(&c->mix_tmr)) {
+	if (mixing && !mclock_joined(&c->mix_clk)) {
 		c->mix_start_ms = now_ms();
 		c->mix_frames = 0;
 		for (int r = 0; r < ROLE_COUNT; r++)
 			if (c->legs[r])
 				c->legs[r]->ring_len = 0;
-		tmr_start(&c->mix_tmr, 20, mix_tick, c);
+		mclock_join(&c->mix_clk, mix_tick, c);
 	}
 	else if (!mixing) {
-		tmr_cancel(&c->mix_tmr);
+		mclock_leave(&c->mix_clk);
 	}
 }
 

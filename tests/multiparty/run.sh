@@ -45,6 +45,8 @@
 #      phone gets CANCEL 5 s after the consult, the customer is back.
 #  10. SIGHUP applies [media] moh_file (a 2330 Hz WAV): hold and consult
 #      play it to the customer (and into the recording), not the chime.
+#  11. occd stopped 0.4 s (SIGSTOP) with a call up: makeCall answers
+#      20[busy] for a second or two (the loop lags), the call goes on.
 #   8. occd stops cleanly, no sanitizer report.
 #
 # TAP output; non-zero exit on failure; everything it starts is stopped on
@@ -1159,6 +1161,38 @@ check "$f: the recording keeps the music on the customer's side" \
 check "$f: resumed and returned: no music" eval '
 	hears $f cust "$(at "$t_res" 0.3)" "$(at "$t_consult" -0.1)" --tone $F_AGENT --absent $F_MOH &&
 	hears $f cust "$(at "$t_ret" 0.3)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $F_MOH'
+
+# ---- 11. overload: makeCall refused while the loop lags ---------------------------
+
+# occd stopped for 0.4 s with a call up (SIGSTOP): its media clock fires
+# 400 ms late, over [call] overload_lag_ms (200): a new call is refused
+# with BackMsg_20[busy] for a second or two, the call up goes on
+f=lag
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550016
+sleep 0.5
+m=$(log_mark)
+check "$f: before: makeCall by 8002 over a missing trunk answers 20[trunk] (not busy)" \
+	api_is 8002 'EVENT=MAKECALL&targetdn=5550017&targettype=exter&trunkidentity=nosuch' 'BackMsg_20[trunk]'
+kill -STOP "$occd_pid"; sleep 0.4; kill -CONT "$occd_pid"
+sleep 0.2
+check "$f: after a 0.4 s stall: makeCall by 8002 answers 20[busy], logged" eval '
+	api_is 8002 "EVENT=MAKECALL&targetdn=5550017&targettype=exter&trunkidentity=nosuch" "BackMsg_20[busy]" &&
+	wait_log "$m" "makeCall refused team=demo agent=8002: the loop lags" 2 &&
+	wait_log "$m" "media clock late lag_ms=[0-9]+" 2'
+sleep 2.5
+check "$f: 2.5 s later new calls are taken again (20[trunk], not busy)" \
+	api_is 8002 'EVENT=MAKECALL&targetdn=5550017&targettype=exter&trunkidentity=nosuch' 'BackMsg_20[trunk]'
+t_chk=$(now)
+end_call $f 8001
+check "$f: the call up went on: the phones got BYE from the hangup" eval '
+	phone_done $f cust 5 && phone_done $f agent 5'
+peers_stop agent cust
+check "$f: ... and agent and customer heard each other after the stall" eval '
+	hears $f agent "$(at "$t_chk" -2.0)" "$(at "$t_chk" -0.1)" --tone $F_CUST &&
+	hears $f cust "$(at "$t_chk" -2.0)" "$(at "$t_chk" -0.1)" --tone $F_AGENT'
 
 # ---- 8. occd stops cleanly ----------------------------------------------------
 

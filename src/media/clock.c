@@ -1,0 +1,90 @@
+/*
+ * clock.c — the shared 20 ms media clock (see clock.h for why).
+ */
+#include <re.h>
+#define LOG_TOPIC "media.clock"
+#include "base/log.h"
+#include "media/clock.h"
+
+enum { LAG_WINDOW_MS = 1000, LAG_WARN_MS = 100, LAG_WARN_EVERY_MS = 10000 };
+
+static struct list users;     /* waiting for the next tick */
+static struct list due;       /* still to be called in this tick */
+static struct tmr tmr;
+static uint64_t next_at;      /* when the running tick was due (jiffies) */
+/* the worst lateness of the ticks in this window and the one before */
+static uint64_t win_start, win_max, prev_max, warned_at;
+
+static void note_lag(uint64_t now, uint64_t lag)
+{
+	if (now - win_start >= LAG_WINDOW_MS) {
+		prev_max = now - win_start < 2 * LAG_WINDOW_MS ? win_max : 0;
+		win_max = 0;
+		win_start = now;
+	}
+	if (lag > win_max)
+		win_max = lag;
+	if (lag >= LAG_WARN_MS && now - warned_at >= LAG_WARN_EVERY_MS) {
+		warned_at = now;
+		OCC_WARN("media clock late lag_ms=%llu users=%u: the event loop "
+			 "is overloaded", (unsigned long long)lag,
+			 list_count(&users));
+	}
+}
+
+static void tick(void *arg)
+{
+	struct le *le;
+	uint64_t now = tmr_jiffies();
+
+	(void)arg;
+	note_lag(now, now > next_at ? now - next_at : 0);
+	next_at = now + MCLOCK_MS;
+	tmr_start(&tmr, MCLOCK_MS, tick, NULL);
+	/* everyone into "due"; each goes back to "users" just before its
+	 * call, so a handler freeing any user (itself, another) is safe */
+	while ((le = list_head(&users))) {
+		list_unlink(le);
+		list_append(&due, le, le->data);
+	}
+	while ((le = list_head(&due))) {
+		struct mclock_user *u = le->data;
+		list_unlink(le);
+		list_append(&users, le, u);
+		u->h(u->arg);
+	}
+	if (list_isempty(&users))
+		tmr_cancel(&tmr);
+}
+
+void mclock_join(struct mclock_user *u, mclock_h *h, void *arg)
+{
+	if (!u || mclock_joined(u))
+		return;
+	u->h = h;
+	u->arg = arg;
+	list_append(&users, &u->le, u);
+	if (!tmr_isrunning(&tmr)) {
+		next_at = tmr_jiffies() + MCLOCK_MS;
+		tmr_start(&tmr, MCLOCK_MS, tick, NULL);
+	}
+}
+
+void mclock_leave(struct mclock_user *u)
+{
+	if (u && u->le.list)
+		list_unlink(&u->le);
+}
+
+bool mclock_joined(const struct mclock_user *u)
+{
+	return u && u->le.list != NULL;
+}
+
+uint64_t mclock_lag_ms(void)
+{
+	if (!tmr_isrunning(&tmr) ||
+	    tmr_jiffies() - win_start >= 2 * LAG_WINDOW_MS)
+		return 0;
+	return win_max > prev_max ? win_max : prev_max;
+}
