@@ -1,6 +1,7 @@
 # bench/lib.sh — helpers shared by the bench scripts (sourced, not run).
 #
-# Nothing here writes outside the caller's temporary directory. Every
+# Nothing here writes outside the caller's temporary directory (but
+# bench_conclude with UPDATE=1: docs/BENCHMARKS.md). Every
 # process a script starts is recorded with bench_track PID and stopped by
 # bench_cleanup (installed as the EXIT/INT/TERM trap by bench_init).
 
@@ -121,4 +122,224 @@ bench_machine_facts() {
 # Busy clock ticks of the whole machine (user+nice+system+irq+softirq).
 bench_busy_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
+}
+
+# bench_help: print the calling script's header comment (up to `set -u`)
+# as its --help, and exit 0.
+bench_help() {
+	sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+}
+
+# bench_fg CMD...: run CMD in the background and wait for it, so that a
+# TERM or INT reaches the cleanup trap at once (bash defers traps while a
+# foreground command runs); the cleanup forwards TERM to CMD.
+bench_fg() {
+	"$@" &
+	local pid=$!
+	bench_track "$pid"
+	wait "$pid"
+}
+
+# bench_run_facts: bench_machine_facts, the date and the commit (with
+# "+local changes" when src/ or the Makefile differ from it), key=value.
+bench_run_facts() {
+	local rev
+	bench_machine_facts
+	echo "date=$(date -u +%Y-%m-%d)"
+	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
+	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
+		rev="$rev+local changes"
+	echo "commit=$rev"
+}
+
+# ---- the SIP benchmarks (bench/calls, bench/mixing) ----------------------------
+
+SRV_PIN=()
+GEN_PIN=()
+
+# bench_pin [SERVERS GENERATORS]: the servers on the second CPU this shell
+# may use, the load generators (sipp, wrk, the client, the driver) on the
+# first. Sets SRV_CPU (-1 with one CPU), GEN_CPU, SRV_PIN and GEN_PIN
+# (taskset prefixes, empty with one CPU) and BENCH_NCPUS; returns 1 with
+# one CPU. With SERVERS and GENERATORS also PINNING, the words for the
+# report ("SERVERS on CPU 1; GENERATORS on CPU 0"), and the warning.
+bench_pin() {
+	local cpus
+	mapfile -t cpus < <(bench_cpus)
+	BENCH_NCPUS=${#cpus[@]}
+	if ((BENCH_NCPUS >= 2)); then
+		GEN_CPU=${cpus[0]}
+		SRV_CPU=${cpus[1]}
+		SRV_PIN=(taskset -c "$SRV_CPU")
+		GEN_PIN=(taskset -c "$GEN_CPU")
+		(($#)) && PINNING="$1 on CPU $SRV_CPU; $2 on CPU $GEN_CPU"
+		return 0
+	fi
+	SRV_CPU=-1
+	SRV_PIN=()
+	GEN_PIN=()
+	if (($#)); then
+		PINNING="none (one CPU: servers and load generators share it)"
+		bench_say "bench: warning: one CPU only; servers and load generators compete for it"
+	fi
+	return 1
+}
+
+# bench_sip_start NAME SERVERS GENERATORS: the start of bench/NAME/run.sh
+# for the SIP benchmarks (calls, mixing), after their options: refuses
+# --quick with --update-doc (UPDATE, QUICK), bench_init NAME, copies occd
+# and occctl, pins (bench_pin SERVERS GENERATORS), raises the open-file
+# limit. Sets T, HERE (bench/NAME), DRIVER (its driver.py), LOAD_BEFORE
+# and started.
+bench_sip_start() {
+	((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
+	bench_init "$1"
+	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+	bench_copy_bins occd occctl
+	T=$BENCH_TMP
+	HERE=$BENCH_ROOT/bench/$1
+	DRIVER=(python3 -B "$HERE/driver.py")
+	started=$(date +%s)
+	bench_pin "$2" "$3"
+	# sipp wants a descriptor per call (and one per socket)
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null
+	return 0
+}
+
+# bench_occ_team FIRST TRUNK-PORT: occd's store in BENCH_TMP/data (DATA),
+# a cheap password hash (BENCH_TMP/occ.ini), occctl on both (CTL), and
+# with occctl team "bench": group "Bench" (ACW off; its id in GROUP), agent
+# FIRST (password "pw") with extension FIRST (secret "secret") in it, and
+# a default trunk to 127.0.0.1:TRUNK-PORT. occd must not be running.
+bench_occ_team() {
+	local first=$1 trunk_port=$2
+	DATA=$BENCH_TMP/data
+	mkdir -p "$DATA"
+	printf '[security]\npwhash_opslimit = 1\npwhash_memlimit_kib = 8\n' >"$BENCH_TMP/occ.ini"
+	CTL=("$BENCH_TMP/occctl" --data "$DATA" --config "$BENCH_TMP/occ.ini")
+	{
+		"${CTL[@]}" team add bench &&
+		GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw off | awk '{ print $NF }') &&
+		"${CTL[@]}" agent add bench "$first" pw --exten "$first" &&
+		"${CTL[@]}" exten add bench "$first" secret &&
+		"${CTL[@]}" member add bench "$GROUP" "$first" &&
+		"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$trunk_port" --default
+	} >"$BENCH_TMP/occctl.log" 2>&1 ||
+		{ cat "$BENCH_TMP/occctl.log" >&2; bench_die "occctl provisioning failed"; }
+	[[ $GROUP =~ ^[0-9]+$ ]] || bench_die "occctl group add printed no group id"
+}
+
+# bench_start_occd HTTP-PORT SIP-PORT: BENCH_TMP/occd on DATA, pinned with
+# SRV_PIN, log appended to BENCH_TMP/occd.log; sets OCC_PID once it answers.
+bench_start_occd() {
+	"${SRV_PIN[@]}" "$BENCH_TMP/occd" --data "$DATA" --config "$BENCH_TMP/occ.ini" \
+		--http "127.0.0.1:$1" --sip "127.0.0.1:$2" >>"$BENCH_TMP/occd.log" 2>&1 &
+	OCC_PID=$!
+	bench_track "$OCC_PID"
+	bench_wait_http "$OCC_PID" "$1" ||
+		{ tail -20 "$BENCH_TMP/occd.log" >&2; bench_die "occd did not start"; }
+}
+
+# bench_sipp DIR OUT ARGS...: sipp ARGS in DIR, pinned with GEN_PIN, no
+# stdin; statistics every second to OUT.stat.csv, errors to
+# OUT.errors.log, its output to OUT.out. Returns sipp's exit status.
+bench_sipp() {
+	(_bench_sipp "$@")
+}
+
+# bench_sipp_bg DIR OUT ARGS...: bench_sipp in the background (a
+# long-running UAS); sets SIPP_PID.
+bench_sipp_bg() {
+	(_bench_sipp "$@") &
+	SIPP_PID=$!
+	bench_track "$SIPP_PID"
+}
+
+_bench_sipp() { # (in a subshell) cd DIR, then exec sipp
+	local dir=$1 out=$2
+	shift 2
+	cd "$dir" && exec "${GEN_PIN[@]}" sipp "$@" -nostdin -trace_stat -fd 1 \
+		-stf "$out.stat.csv" -trace_err -error_file "$out.errors.log" >"$out.out" 2>&1
+}
+
+# bench_sipp_register FIRST COUNT CONTACT-PORT NAME SIP-PORT: extensions
+# FIRST.. FIRST+COUNT-1 of team "bench" REGISTER (digest, secret
+# "secret", bench/calls/register.xml) at occd's SIP-PORT, with their
+# Contact on 127.0.0.1:CONTACT-PORT; files BENCH_TMP/NAME.*.
+bench_sipp_register() {
+	local first=$1 count=$2 contact=$3 name=$4 sip=$5
+	python3 -c 'import sys
+first, n = int(sys.argv[1]), int(sys.argv[2])
+print("SEQUENTIAL")
+for e in range(first, first + n):
+    print(f"{e};bench;[authentication username={e} password=secret];")' \
+		"$first" "$count" >"$BENCH_TMP/$name.csv"
+	cp "$BENCH_ROOT/bench/calls/register.xml" "$BENCH_TMP/"
+	bench_sipp "$BENCH_TMP" "$BENCH_TMP/$name" -sf register.xml "127.0.0.1:$sip" \
+		-i 127.0.0.1 -p "$(bench_free_port)" -inf "$name.csv" -key phones_port "$contact" \
+		-key expires 3600 -m "$count" -r 200 -l 50 -timeout 120
+}
+
+# bench_registrations DB PORT...: the fewest bindings of team "bench" in
+# occd's store whose Contact is on one of the PORTs.
+bench_registrations() {
+	python3 -c 'import sqlite3,sys
+c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
+q="SELECT count(*) FROM registrations r JOIN teams t ON t.id = r.team_id WHERE t.name = ? AND r.contact LIKE ?"
+print(min(c.execute(q, ("bench", "%:"+p+"%")).fetchone()[0] for p in sys.argv[2:]))' "$@"
+}
+
+# bench_open_cdrs DB: CDRs not closed in occd's store.
+bench_open_cdrs() {
+	python3 -c 'import sqlite3,sys
+c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
+print(c.execute("SELECT count(*) FROM cdr WHERE end_ms = 0").fetchone()[0])' "$1"
+}
+
+# bench_sipp_left STAT.CSV...: calls still up in the sipps (CurrentCall).
+bench_sipp_left() {
+	python3 -B -c 'import sys
+sys.path.insert(0, sys.argv[1]); import benchlib
+print(sum(benchlib.sipp_stats(p).get("CurrentCall", 0) for p in sys.argv[2:]))' \
+		"$BENCH_ROOT/bench" "$@"
+}
+
+# bench_sipp_version: sipp's version (v3.7.1).
+bench_sipp_version() {
+	sipp -v 2>&1 | awk '/SIPp v/ { sub(/-.*/, "", $2); sub(/\.$/, "", $2); print $2; exit }'
+}
+
+# bench_log_counts LOG: LOG_ERRORS, LOG_WARNS (level=error, level=warn
+# lines) and LOG_LINES of occd's log.
+bench_log_counts() {
+	LOG_ERRORS=$(grep -c 'level=error' "$1")
+	LOG_WARNS=$(grep -c 'level=warn' "$1")
+	LOG_LINES=$(wc -l <"$1")
+}
+
+# bench_stop PID...: TERM them all, then wait for each.
+bench_stop() {
+	local p
+	for p in "$@"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "$@"; do
+		wait "$p" 2>/dev/null
+	done
+}
+
+# bench_conclude NAME RC UPDATE ENV: after bench/NAME/report.py exited
+# with RC: say so if it failed; with UPDATE=1 and RC 0 rewrite NAME's
+# results in docs/BENCHMARKS.md from ENV (bench/NAME/update_doc.py).
+bench_conclude() {
+	local name=$1 rc=$2 update=$3 env=$4
+	((rc == 0)) || bench_say "bench: $name: verification FAILED (raw results in $BENCH_TMP; rerun with OCC_BENCH_KEEP=1 to keep them)"
+	((update)) || return 0
+	if ((rc == 0)); then
+		python3 -B "$BENCH_ROOT/bench/$name/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" "$env" &&
+			echo "docs/BENCHMARKS.md: $name results rewritten"
+	else
+		bench_say "bench: $name: docs/BENCHMARKS.md not updated"
+	fi
 }

@@ -5,13 +5,17 @@
 #
 #   bench/api/run.sh   HTTP API req/s and p99: occd vs an nginx peer
 #   bench/api/rss.sh   resident memory per idle logged-in agent (10,000)
+#   bench/events/run.sh    event fan-out: occd push vs nginx+nchan
+#   bench/calls/run.sh     calls through occd (sipp) vs kamailio's signalling
+#   bench/mixing/run.sh    three-party conferences under 70% of occd's core,
+#                          rtpengine relaying as many streams as the peer
 #
 # Expects the release build (build/occd, build/occctl); builds nothing.
 # Writes nothing outside /tmp, except with --update-doc: then, if every
 # benchmark's own verification passed, the generated results section of
 # docs/BENCHMARKS.md (between the "bench-results" markers) is rewritten.
 # --quick: 3 s, one round (a smoke test; never use it for the doc).
-# Takes some minutes with the defaults (API, memory, events, calls). On a shared machine set
+# Takes some minutes with the defaults (API, memory, events, calls, mixing). On a shared machine set
 # OCC_BENCH_WAIT_QUIET=SECONDS (see bench/api/run.sh --help). Other
 # OCC_BENCH_* variables tune the benchmarks (see their --help).
 # Exit status: 0 all passed.
@@ -24,7 +28,7 @@ while (($#)); do
 	case $1 in
 	--update-doc) UPDATE=1 ;;
 	--quick) QUICK=1 ;;
-	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -43,12 +47,7 @@ BENCH_TMP=$T/bin bench_copy_bins occd occctl
 export OCC_BENCH_BIN_DIR=$T/bin
 
 {
-	bench_machine_facts
-	echo "date=$(date -u +%Y-%m-%d)"
-	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
-	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
-		rev="$rev+local changes"
-	echo "commit=$rev"
+	bench_run_facts
 	echo "nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')"
 	echo "wrk_version=$(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
 	echo "mhd_version=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?')"
@@ -59,25 +58,20 @@ export OCC_BENCH_BIN_DIR=$T/bin
 extra=()
 ((QUICK)) && extra=(--duration 3 --rounds 1)
 
-# Each benchmark runs in the background and is waited for, so that a
-# TERM/INT to this script is handled at once: the cleanup trap then
+# Each benchmark runs in the background and is waited for (bench_fg), so
+# that a TERM/INT to this script is handled at once: the cleanup trap then
 # forwards TERM to the benchmark, which stops its own servers.
-run_bench() {
-	"$@" &
-	local pid=$!
-	bench_track "$pid"
-	wait "$pid"
-}
 
 echo "== bench/api/run.sh: HTTP API throughput (occd vs nginx)"
-run_bench "$B/api/run.sh" --out "$T/api.env" "${extra[@]}"
+bench_fg "$B/api/run.sh" --out "$T/api.env" "${extra[@]}"
 rc_api=$?
 echo
 echo "== bench/api/rss.sh: memory per idle logged-in agent"
-run_bench "$B/api/rss.sh" --out "$T/rss.env"
+bench_fg "$B/api/rss.sh" --out "$T/rss.env"
 rc_rss=$?
-echo; echo "== bench/events/run.sh: event fan-out, occd push vs nginx+nchan"; run_bench "$B/events/run.sh" --out "$T/events.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) "${extra[@]}" || { bench_say "bench: FAILED (events rc=$?)"; exit 1; }
-echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the signalling ceiling"; run_bench "$B/calls/run.sh" --out "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (calls rc=$?)"; exit 1; }
+echo; echo "== bench/events/run.sh: event fan-out, occd push vs nginx+nchan"; bench_fg "$B/events/run.sh" --out "$T/events.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) "${extra[@]}" || { bench_say "bench: FAILED (events rc=$?)"; exit 1; }
+echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the signalling ceiling"; bench_fg "$B/calls/run.sh" --out "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (calls rc=$?)"; exit 1; }
+echo; echo "== bench/mixing/run.sh: three-party conferences through occd's mixer, rtpengine as the media peer"; bench_fg "$B/mixing/run.sh" --out "$T/mixing.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (mixing rc=$?)"; exit 1; }
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"
@@ -106,7 +100,7 @@ if ((rc_api || rc_rss)); then
 	exit 1
 fi
 if ((UPDATE)); then
-	python3 "$B/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" \
+	python3 -B "$B/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" \
 		"$T/machine.env" "$T/api.env" "$T/rss.env" || exit 1
 	echo "docs/BENCHMARKS.md: results section rewritten"
 fi

@@ -38,7 +38,7 @@ while (($#)); do
 	--agents) N=$2; shift ;;
 	--groups) G=$2; shift ;;
 	--clients) CLIENTS=$2; shift ;;
-	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

@@ -48,7 +48,7 @@ while (($#)); do
 	--threads) THREADS=$2; shift ;;
 	--workloads) WORKLOADS=$2; shift ;;
 	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -66,17 +66,10 @@ T=$BENCH_TMP
 SCRIPT=$BENCH_ROOT/bench/api/wrk.lua
 
 # ---- CPUs: server on one, wrk on another -------------------------------
-mapfile -t CPUS < <(bench_cpus)
-if ((${#CPUS[@]} >= 2)); then
-	CLI_CPU=${CPUS[0]}
-	SRV_CPU=${CPUS[1]}
-	SRV_PIN=(taskset -c "$SRV_CPU")
-	CLI_PIN=(taskset -c "$CLI_CPU")
-	PINNING="server on CPU $SRV_CPU, wrk on CPU $CLI_CPU"
+if bench_pin; then
+	PINNING="server on CPU $SRV_CPU, wrk on CPU $GEN_CPU"
 else
-	SRV_PIN=()
-	CLI_PIN=()
-	PINNING="none (only ${#CPUS[@]} CPU available: server and wrk share it)"
+	PINNING="none (only $BENCH_NCPUS CPU available: server and wrk share it)"
 	bench_say "bench: warning: one CPU only; server and wrk compete for it"
 fi
 
@@ -195,7 +188,7 @@ run_wrk() {
 	t0=$(bench_cpu_ticks $pids)
 	b0=$(bench_busy_ticks)
 	local TIMEFORMAT='%U %S'
-	{ time OCC_BENCH_BODY=$body OCC_BENCH_EXPECT="" "${CLI_PIN[@]}" \
+	{ time OCC_BENCH_BODY=$body OCC_BENCH_EXPECT="" "${GEN_PIN[@]}" \
 		wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
 		-s "$SCRIPT" "$url" >"$out" 2>&1; } 2>"$out.time"
 	t1=$(bench_cpu_ticks $pids)
@@ -252,7 +245,7 @@ for wl in $WORKLOADS; do
 	body=""
 	url="http://127.0.0.1:$OCC_PORT$GET_PATH"
 	[[ $wl == post ]] && { body=$POST_BODY; url=$OCC_URL; }
-	OCC_BENCH_BODY=$body OCC_BENCH_EXPECT=$EXPECT "${CLI_PIN[@]}" \
+	OCC_BENCH_BODY=$body OCC_BENCH_EXPECT=$EXPECT "${GEN_PIN[@]}" \
 		wrk -t"$THREADS" -c"$CONNS" -d2s -s "$SCRIPT" "$url" \
 		>"$T/verify.$wl" 2>&1
 	line=$(grep '^WRK ' "$T/verify.$wl") || { cat "$T/verify.$wl" >&2; bench_die "verify wrk failed"; }

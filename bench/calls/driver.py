@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """bench/calls/driver.py — the call-load driver of bench/calls/run.sh.
 
-Standard library only. Subcommands (run.sh calls them in this order):
+Standard library only; run with python3 -B. The /proc, sipp-statistics and
+HTTP helpers and the provision, login and agents subcommands are in
+bench/benchlib.py (shared with bench/mixing/driver.py). Subcommands (run.sh
+calls them in this order):
 
   provision  clone the agent, extension and membership that occctl made for
              the first bench agent into COUNT agents (SQLite, one
@@ -27,196 +30,24 @@ failed-call counters (phones and trunk) must not move. Results are JSON on
 stdout (one object per step or level), progress on stderr.
 """
 import argparse
-import hashlib
-import http.client
 import json
-import math
 import os
 import random
-import re
 import sqlite3
 import sys
 import threading
 import time
-import urllib.parse
 import wave
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-HZ = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib  # noqa: E402
+from benchlib import (HZ, Api, Sampler, alive, machine_busy, numbers,  # noqa: E402
+                      predict, proc_rss, proc_ticks, say, sipp_stats,
+                      udp_socket_drops, wait_quiet)
 
-
-def say(*a):
-    print(time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
-
-
-def numbers(first, count):
-    return [str(first + i) for i in range(count)]
-
-
-# ---- /proc ----------------------------------------------------------------
-
-def proc_ticks(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])   # utime + stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
-def proc_rss(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
-
-
-def cpu_busy(cpu):
-    """busy ticks (user+nice+system+irq+softirq) of one CPU"""
-    with open("/proc/stat") as f:
-        for line in f:
-            if line.startswith(f"cpu{cpu} "):
-                v = [int(x) for x in line.split()[1:]]
-                return v[0] + v[1] + v[2] + v[5] + v[6]
-    return 0
-
-
-def udp_counters():
-    with open("/proc/net/snmp") as f:
-        rows = [l.split() for l in f if l.startswith("Udp:")]
-    kv = dict(zip(rows[0][1:], map(int, rows[1][1:])))
-    return kv.get("InDatagrams", 0), kv.get("RcvbufErrors", 0)
-
-
-def udp_socket_drops(port):
-    """drops counted on the UDP sockets bound to a local port"""
-    n = 0
-    try:
-        with open("/proc/net/udp") as f:
-            next(f)
-            for line in f:
-                p = line.split()
-                if int(p[1].split(":")[1], 16) == port:
-                    n += int(p[-1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return n
-
-
-def udp_drops_of(pid):
-    """drops counted on the UDP sockets a process has open now"""
-    inodes = set()
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if link.startswith("socket:["):
-                inodes.add(link[8:-1])
-    except OSError:
-        return 0
-    n = 0
-    try:
-        with open("/proc/net/udp") as f:
-            next(f)
-            for line in f:
-                p = line.split()
-                if p[9] in inodes:
-                    n += int(p[-1])
-    except (OSError, IndexError, ValueError):
-        pass
-    return n
-
-
-def machine_busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return v[0] + v[1] + v[2] + v[5] + v[6]
-
-
-class Sampler:
-    """CPU (occd process, load generators, the server CPU), UDP counters"""
-
-    def __init__(self, args):
-        self.occd = args.occd_pid
-        self.gen = [int(p) for p in args.gen_pids.split(",") if p]
-        self.srv_cpu = args.server_cpu
-        self.sink = args.sink_port
-        self.sip = args.sip or 0
-
-    def take(self):
-        udp_in, udp_drop = udp_counters()
-        return {"t": time.monotonic(), "occd": proc_ticks([self.occd]),
-                "gen": proc_ticks(self.gen + [os.getpid()]),
-                "srv": cpu_busy(self.srv_cpu) if self.srv_cpu >= 0 else 0,
-                "all": machine_busy(),
-                "udp_in": udp_in, "udp_drop": udp_drop,
-                "sink_drop": udp_socket_drops(self.sink) if self.sink else 0,
-                "sip_drop": udp_socket_drops(self.sip) if self.sip else 0,
-                "occd_drop": udp_drops_of(self.occd)}
-
-    @staticmethod
-    def delta(a, b):
-        dt = b["t"] - a["t"]
-        occd = b["occd"] - a["occd"]
-        gen = b["gen"] - a["gen"]
-        sink = b["sink_drop"] - a["sink_drop"]
-        return {"seconds": round(dt, 2),
-                "occd_cpu": round(occd / HZ / dt, 3),
-                "gen_cpu": round(gen / HZ / dt, 3),
-                "server_cpu_busy": round((b["srv"] - a["srv"]) / HZ / dt, 3),
-                # everything else on the machine (kernel softirq work for
-                # our packets included, other people's processes too)
-                "other_cpu": round(max(0, b["all"] - a["all"] - occd - gen) / HZ / dt, 3),
-                "udp_in_pps": round((b["udp_in"] - a["udp_in"]) / dt),
-                "udp_sink_drops": sink,
-                "sip_drops": b["sip_drop"] - a["sip_drop"],
-                # at occd's own sockets (those open at both samples)
-                "occd_drops": max(0, b["occd_drop"] - a["occd_drop"]),
-                "udp_drops": max(0, b["udp_drop"] - a["udp_drop"] - sink)}
-
-
-# ---- sipp statistics (-trace_stat CSV, cumulative columns) ------------------
-
-SIPP_KEYS = ("TotalCallCreated", "CurrentCall", "SuccessfulCall(C)",
-             "FailedCall(C)", "Retransmissions(C)", "OutOfCallMsgs(C)",
-             "DeadCallMsgs(C)", "FailedUnexpectedMessage(C)",
-             "FailedMaxUDPRetrans(C)", "FailedRegexpDoesntMatch(C)")
-
-
-def sipp_stats(path):
-    try:
-        with open(path) as f:
-            lines = [l for l in f.read().splitlines() if l.strip()]
-    except OSError:
-        return {}
-    if len(lines) < 2:
-        return {}
-    hdr = lines[0].rstrip(";").split(";")
-    val = lines[-1].rstrip(";").split(";")
-    row = dict(zip(hdr, val))
-    out = {}
-    for k in SIPP_KEYS:
-        try:
-            out[k] = int(row.get(k, "0"))
-        except ValueError:
-            out[k] = 0
-    return out
+benchlib.TAG = "calls"
 
 
 def sipp_all(args):
@@ -232,115 +63,6 @@ def sipp_diff(a, b):
             d[f"{name}_{k[:-3]}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
         d[f"{name}_current"] = b[name].get("CurrentCall", 0)
     return d
-
-
-# ---- HTTP API ---------------------------------------------------------------
-
-class Api:
-    """one keep-alive connection per thread"""
-
-    def __init__(self, port, team, password):
-        self.port, self.team, self.password = port, team, password
-        self.local = threading.local()
-
-    def call(self, agent, event, **params):
-        body = urllib.parse.urlencode(dict(
-            EVENT=event, orgidentity=self.team, usertype="agent", user=agent,
-            pwdtype="plaintext", password=self.password, **params))
-        for attempt in (1, 2):
-            conn = getattr(self.local, "conn", None)
-            if conn is None:
-                conn = self.local.conn = http.client.HTTPConnection(
-                    "127.0.0.1", self.port, timeout=30)
-            try:
-                conn.request("POST", "/coccinterfaces", body, {
-                    "Content-Type": "application/x-www-form-urlencoded"})
-                r = conn.getresponse()
-                return r.status, r.read().decode("utf-8", "replace")
-            except (OSError, http.client.HTTPException) as e:
-                conn.close()
-                self.local.conn = None
-                if attempt == 2:
-                    return 0, f"{type(e).__name__}: {e}"
-        return 0, "unreachable"
-
-
-# ---- provision ----------------------------------------------------------------
-
-def cmd_provision(args):
-    db = sqlite3.connect(args.db, timeout=30)
-    db.execute("PRAGMA foreign_keys = ON")
-    (tid,) = db.execute("SELECT id FROM teams WHERE name = ?", (args.team,)).fetchone()
-    first = str(args.first)
-    agent = db.execute("SELECT id, pwhash FROM agents WHERE team_id = ? AND number = ?",
-                       (tid, first)).fetchone()
-    ext = db.execute("SELECT ha1, kind FROM extensions WHERE team_id = ? AND number = ?",
-                     (tid, first)).fetchone()
-    mb = db.execute("SELECT group_id, dynamic, leader, checked_in, acw_mode, work_mode "
-                    "FROM members WHERE agent_id = ?", (agent[0],)).fetchone()
-    if not (agent and ext and mb):
-        sys.exit("provision: occctl did not create the first agent, extension, membership")
-    # the digest HA1 occctl stores must be what we compute, or every
-    # cloned extension would refuse its REGISTER
-    ha1 = lambda n: hashlib.md5(f"{n}:{args.team}:{args.secret}".encode()).hexdigest()
-    if ext[0] != ha1(first):
-        sys.exit("provision: occctl's HA1 is not MD5(exten:team:secret); not cloning")
-    if mb[4] != 3:
-        sys.exit(f"provision: the bench group has acw_mode {mb[4]}, want 3 (off)")
-    rest = numbers(args.first + 1, args.count - 1)
-    with db:
-        db.executemany("INSERT INTO agents (team_id, number, name, pwhash, exten) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       ((tid, n, f"Bench {n}", agent[1], n) for n in rest))
-        db.executemany("INSERT INTO extensions (team_id, number, ha1, kind) VALUES (?, ?, ?, ?)",
-                       ((tid, n, ha1(n), ext[1]) for n in rest))
-        ids = dict(db.execute("SELECT number, id FROM agents WHERE team_id = ?", (tid,)))
-        db.executemany("INSERT INTO members (group_id, agent_id, dynamic, leader, checked_in, "
-                       "acw_mode, work_mode) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       ((mb[0], ids[n]) + tuple(mb[1:]) for n in rest))
-    (na,) = db.execute("SELECT count(*) FROM agents WHERE team_id = ?", (tid,)).fetchone()
-    (ne,) = db.execute("SELECT count(*) FROM extensions WHERE team_id = ?", (tid,)).fetchone()
-    db.close()
-    if na != args.count or ne != args.count:
-        sys.exit(f"provision: {na} agents, {ne} extensions; want {args.count}")
-    say(f"calls: provisioned {args.count} agents and extensions {args.first}..{args.first + args.count - 1}")
-
-
-# ---- login ------------------------------------------------------------------------
-
-def cmd_login(args):
-    api = Api(args.http, args.team, args.password)
-    bad = []
-
-    def one(n):
-        st, body = api.call(n, "LOGIN")
-        if not body.startswith("|Retuen|1|Retuen|BackMsg_04|"):
-            return (n, "LOGIN", body[:80])
-        st, body = api.call(n, "QUEUE", type="1", list=str(args.group), deviceexten=n)
-        if body != f"|Retuen|1|Retuen|{args.group}:success":
-            return (n, "QUEUE", body[:80])
-        return None
-
-    t0 = time.monotonic()
-    with ThreadPoolExecutor(8) as ex:
-        for r in ex.map(one, numbers(args.first, args.count)):
-            if r:
-                bad.append(r)
-    say(f"calls: {args.count - len(bad)} agents logged in and checked in "
-        f"({time.monotonic() - t0:.1f} s)")
-    if bad:
-        sys.exit(f"login: {len(bad)} failed, e.g. {bad[:3]}")
-
-
-def cmd_agents(args):
-    api = Api(args.http, args.team, args.password)
-    with ThreadPoolExecutor(8) as ex:
-        res = list(ex.map(lambda n: (n, api.call(n, "AGENTSTATUS")[1]),
-                          numbers(args.first, args.count)))
-    notidle = [(n, b) for n, b in res
-               if not re.fullmatch(r"\|Retuen\|1\|Retuen\|BackMsg_43\|Retuen\|\d+-idle,", b)]
-    print(json.dumps({"agents": len(res), "not_idle": len(notidle),
-                      "examples": notidle[:5]}))
 
 
 # ---- calls ----------------------------------------------------------------------------
@@ -367,7 +89,7 @@ class Load:
         t0 = time.monotonic() + 0.05
         for i in range(count):
             if i % 20 == 0 and not alive(a.occd_pid):
-                say("calls:   occd is gone; no more calls in this step")
+                say("  occd is gone; no more calls in this step")
                 break
             due = t0 + i / rate
             now = time.monotonic()
@@ -400,23 +122,8 @@ class Load:
 
     def wait_ended(self, calls, hold_ms, deadline_s):
         """poll the cdr table until every placed call's CDR is closed"""
-        targets = [c["target"] for c in calls if c["api_ok"]]
-        end = time.monotonic() + deadline_s
-        while True:
-            open_ = self.count_open(targets)
-            if open_ == 0 or time.monotonic() > end or not alive(self.args.occd_pid):
-                return open_
-            time.sleep(0.5)
-
-    def count_open(self, targets):
-        n = 0
-        for i in range(0, len(targets), 500):
-            chunk = targets[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            got = self.db.execute(f"SELECT count(*) FROM cdr WHERE callee IN ({q}) "
-                                  "AND end_ms > 0", chunk).fetchone()[0]
-            n += len(chunk) - got
-        return n
+        return benchlib.wait_closed(self.db, [c["target"] for c in calls if c["api_ok"]],
+                                    deadline_s, self.args.occd_pid)
 
     def verify(self, calls, hold_ms):
         """per-call checks against the cdr and cdr_legs tables"""
@@ -424,24 +131,14 @@ class Load:
                "not_by_customer": 0, "talk_off": 0, "leg_bad": 0, "open": 0}
         examples = []
         dispositions = {}
-        rows = {}
-        targets = [c["target"] for c in calls]
-        for i in range(0, len(targets), 500):
-            chunk = targets[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            for r in self.db.execute(
-                    "SELECT callee, sessionid, disposition, hangup_by, answer_ms, end_ms, "
-                    f"recording, calldate FROM cdr WHERE callee IN ({q})", chunk):
-                rows[r[0]] = r
+        rows = {r[0]: r for r in benchlib.query_in(
+            self.db, "SELECT callee, sessionid, disposition, hangup_by, answer_ms, end_ms, "
+            "recording, calldate FROM cdr WHERE callee IN ({q})", [c["target"] for c in calls])}
         legs = {}
-        sids = [r[1] for r in rows.values()]
-        for i in range(0, len(sids), 500):
-            chunk = sids[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            for sid, disp in self.db.execute(
-                    f"SELECT sessionid, disposition FROM cdr_legs WHERE sessionid IN ({q})",
-                    chunk):
-                legs.setdefault(sid, []).append(disp)
+        for sid, disp in benchlib.query_in(
+                self.db, "SELECT sessionid, disposition FROM cdr_legs WHERE sessionid IN ({q})",
+                [r[1] for r in rows.values()]):
+            legs.setdefault(sid, []).append(disp)
         hold = hold_ms / 1000
         for c in calls:
             bad = None
@@ -455,15 +152,9 @@ class Load:
                 _, sid, disp, by, ans, end, rec, day = rows[c["target"]]
                 dispositions[disp or "(open)"] = dispositions.get(disp or "(open)", 0) + 1
                 talk = (end - ans) / 1000 if ans and end else -1
-                if not end:
-                    res["open"] += 1
-                    bad = f"cdr open session={sid}"
-                elif disp != "ANSWERED":
-                    res["not_answered"] += 1
-                    bad = f"disposition {disp} session={sid}"
-                elif by != "customer":
-                    res["not_by_customer"] += 1
-                    bad = f"hangup_by {by} session={sid}"
+                bad = benchlib.cdr_bad(res, rows[c["target"]], "customer")
+                if bad:
+                    pass                # counted by cdr_bad
                 elif not (hold - 0.2 <= talk <= hold + 3):
                     res["talk_off"] += 1
                     bad = f"talk {talk:.2f} s, hold {hold:.2f} s session={sid}"
@@ -497,11 +188,7 @@ class Load:
         for day, name in random.Random(1).sample(recs, min(sample, len(recs))):
             path = os.path.join(self.args.rec_dir, day, name)
             try:
-                with wave.open(path) as w:
-                    if w.getnchannels() != 2 or w.getsampwidth() != 2:
-                        bad += 1
-                        continue
-                    data = w.readframes(w.getnframes())
+                data = benchlib.read_stereo_wav(path)
             except (OSError, EOFError, wave.Error):
                 bad += 1
                 continue
@@ -525,54 +212,22 @@ class Load:
             checked += 1
             if frac < 0.9:
                 bad += 1
-                self.keep.add(name)
+                self.keep.add((day, name))
         f = lambda x: round(x / frames_total, 4) if frames_total else 0
         return {"media_checked": checked, "media_bad": bad, "media_worst": round(worst, 3),
                 "silent_agent": f(silent[0]), "silent_customer": f(silent[1]),
                 "silent_both": f(silent[2])}
 
     def purge_recordings(self, calls):
-        """the recordings take 32 kB/s per call: delete them, except those
-        that failed the media check (evidence)"""
-        for c in calls:
-            rec = c.get("recording")
-            if rec and rec[1] and rec[1] not in self.keep:
-                try:
-                    os.unlink(os.path.join(self.args.rec_dir, rec[0], rec[1]))
-                except OSError:
-                    pass
-
-
-def wait_quiet(args):
-    """before a measurement, wait (until --wait-quiet-until, shared by the
-    whole run) until other processes use under 10% of a CPU"""
-    if args.wait_quiet_until <= time.time():
-        return
-    gen = [int(p) for p in args.gen_pids.split(",") if p] + [os.getpid(), args.occd_pid or 0]
-    while time.time() < args.wait_quiet_until:
-        b0, o0 = machine_busy(), proc_ticks(gen)
-        time.sleep(2)
-        other = (machine_busy() - b0 - (proc_ticks(gen) - o0)) / HZ / 2
-        if other < 0.1:
-            return
-        say(f"calls:   (machine busy: other processes use {other:.0%} of a CPU; waiting)")
-    say("calls:   (wait-quiet time used up; measuring anyway)")
+        benchlib.purge_recordings(self.args.rec_dir, [c.get("recording") for c in calls],
+                                  self.keep)
 
 
 def recover(load, args, limit):
     """After a failed step: wait until occd has closed every CDR and both
     sipps have no call left. Returns the seconds it took, or None."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        if not alive(args.occd_pid):
-            return None
-        open_ = load.db.execute("SELECT count(*) FROM cdr WHERE end_ms = 0").fetchone()[0]
-        cur = sipp_all(args)
-        left = sum(cur.get(k, {}).get("CurrentCall", 0) for k in ("phones", "trunk"))
-        if open_ == 0 and left == 0:
-            return round(time.monotonic() - t0, 1)
-        time.sleep(1)
-    return None
+    return benchlib.recover(load.db, args.occd_pid, lambda: sum(
+        c.get("CurrentCall", 0) for c in sipp_all(args).values()), limit)
 
 
 def finish_step(load, args, calls, hold_ms, s0, rec):
@@ -595,23 +250,23 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     load.purge_recordings(calls)
     if failed and rec["occd_alive"]:
         lim = args.media_timeout + 20
-        say(f"calls:   waiting (at most {lim:.0f} s) for occd to close every call ...")
+        say(f"  waiting (at most {lim:.0f} s) for occd to close every call ...")
         rec["recovery_s"] = recover(load, args, lim)
-        say(f"calls:   ... " + (f"done in {rec['recovery_s']} s" if rec["recovery_s"] is not None
+        say(f"  ... " + (f"done in {rec['recovery_s']} s" if rec["recovery_s"] is not None
                                 else "NOT RECOVERED: calls still open (stuck)"))
         # every agent is idle again: forget the reuse times
         now = time.monotonic()
         load.free = deque((a, now) for a, _ in load.free)
     print(json.dumps(rec), flush=True)
-    say(f"calls:   placed {v['placed']}, failed {failed} (API {v['api_fail']}, "
+    say(f"  placed {v['placed']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
         f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms; SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
     for e in v["examples"]:
-        say(f"calls:     e.g. {e}")
+        say(f"    e.g. {e}")
     if not rec["occd_alive"]:
-        say("calls:   occd DIED during this step")
+        say("  occd DIED during this step")
     return failed
 
 
@@ -622,16 +277,16 @@ def cmd_ramp(args):
     best = 0
     for k, rate in enumerate(rates):
         if not alive(args.occd_pid):
-            say("calls: occd is not running; ramp stopped")
+            say("occd is not running; ramp stopped")
             break
         need = rate * (args.hold + args.reuse_margin + 1)
         if need > args.count:
-            say(f"calls: rate {rate:g}/s needs ~{need:.0f} agents, have {args.count}; ramp stopped")
+            say(f"rate {rate:g}/s needs ~{need:.0f} agents, have {args.count}; ramp stopped")
             break
         count = int(round(rate * args.duration))
         wait_quiet(args)
         s0 = sipp_all(args)
-        say(f"calls: ramp step {k + 1}: {rate:g} calls/s for {args.duration:g} s "
+        say(f"ramp step {k + 1}: {rate:g} calls/s for {args.duration:g} s "
             f"({count} calls, hold {args.hold:g} s)")
         samples = {}
         # steady state: from one hold time after the start to the last call
@@ -646,7 +301,7 @@ def cmd_ramp(args):
         steady = Sampler.delta(samples["a"], a1) if "a" in samples and \
             a1["t"] - samples["a"]["t"] > 3 else None
         st = steady or Sampler.delta(a0, a1)
-        say(f"calls:   occd CPU {st['occd_cpu']:.0%} at steady state (~{rate * args.hold:.0f} calls up), "
+        say(f"  occd CPU {st['occd_cpu']:.0%} at steady state (~{rate * args.hold:.0f} calls up), "
             f"other processes {st['other_cpu']:.0%}, drops at occd's SIP socket {st['sip_drops']}")
         rec = {"kind": "ramp", "rate": rate, "duration_s": args.duration,
                "hold_s": args.hold, "achieved_rate": round(achieved, 2),
@@ -655,28 +310,13 @@ def cmd_ramp(args):
                "driver_limited": starved > 0 or achieved < 0.95 * rate}
         failed = finish_step(load, args, calls, hold_ms, s0, rec)
         if rec["driver_limited"]:
-            say(f"calls:   the driver could not hold {rate:g} calls/s "
+            say(f"  the driver could not hold {rate:g} calls/s "
                 f"(achieved {achieved:.1f}, starved {starved}); ramp stopped")
             break
         if failed:
             break
         best = rate
     print(json.dumps({"kind": "ramp_result", "max_zero_failure_rate": best}), flush=True)
-
-
-def predict(points, n):
-    """occd CPU at n calls from the measured (calls, cpu) points: a power
-    law through the last two (exponent clamped to 1..2), or n^1.2 from one
-    (this machine measured 1.0-1.1 between 100 and 400 calls)"""
-    if not points:
-        return 0.0
-    (n2, c2) = points[-1]
-    k = 1.2
-    if len(points) >= 2:
-        (n1, c1) = points[-2]
-        if c1 > 0 and c2 > 0 and n2 > n1:
-            k = min(2.0, max(1.0, math.log(c2 / c1) / math.log(n2 / n1)))
-    return c2 * (n / n2) ** k
 
 
 def cmd_hold(args):
@@ -687,10 +327,10 @@ def cmd_hold(args):
     while levels:
         n = levels.pop(0)
         if not alive(args.occd_pid):
-            say("calls: occd is not running; stopped")
+            say("occd is not running; stopped")
             break
         if n > args.count:
-            say(f"calls: {n} calls need {n} agents, have {args.count}; stopped")
+            say(f"{n} calls need {n} agents, have {args.count}; stopped")
             break
         guess = predict(points, n)
         if points and guess > args.max_cpu:
@@ -698,9 +338,9 @@ def cmd_hold(args):
             m = points[-1][0]
             while predict(points, m + 10) <= args.target_cpu:
                 m += 10
-            say(f"calls: {n} calls would need ~{guess:.0%} of occd's CPU "
+            say(f"{n} calls would need ~{guess:.0%} of occd's CPU "
                 f"(extrapolated); measuring {m} instead" if m > points[-1][0] else
-                f"calls: {n} calls would need ~{guess:.0%} of occd's CPU (extrapolated); stopped")
+                f"{n} calls would need ~{guess:.0%} of occd's CPU (extrapolated); stopped")
             if m <= points[-1][0]:
                 break
             n, levels = m, []
@@ -708,7 +348,7 @@ def cmd_hold(args):
         hold = setup_s + args.settle + args.window + 3
         hold_ms = int(hold * 1000)
         if hold_ms >= 1000000:
-            say("calls: hold time too long for the dialled-number format; stopped")
+            say("hold time too long for the dialled-number format; stopped")
             break
         while load.free and load.free[0][1] > time.monotonic():
             time.sleep(0.2)
@@ -716,7 +356,7 @@ def cmd_hold(args):
         wait_quiet(args)
         rss_idle = proc_rss(args.occd_pid)
         s0 = sipp_all(args)
-        say(f"calls: hold level {k + 1}: {n} calls at {args.rate:g}/s, each held {hold:.1f} s")
+        say(f"hold level {k + 1}: {n} calls at {args.rate:g}/s, each held {hold:.1f} s")
         t_start = time.monotonic()
         calls, starved, achieved = load.place(args.rate, n, hold_ms, tag=200 + k)
         time.sleep(args.settle)
@@ -730,7 +370,7 @@ def cmd_hold(args):
         cur = sipp_all(args)
         up = min(cur.get(x, {}).get("CurrentCall", 0) for x in ("phones", "trunk"))
         w = Sampler.delta(a, b)
-        say(f"calls:   {up}/{n} up during the window: occd CPU {w['occd_cpu']:.0%}, "
+        say(f"  {up}/{n} up during the window: occd CPU {w['occd_cpu']:.0%}, "
             f"other processes {w['other_cpu']:.0%}, load generators {w['gen_cpu']:.0%}; "
             f"RSS {rss_idle} -> {rss_n} B; UDP {w['udp_in_pps']} datagrams/s received; dropped: "
             f"{w['occd_drops']} at occd's sockets, {w['udp_drops']} in all (not counting the "
@@ -814,7 +454,7 @@ def kam_step(args, rate, kam, child):
            "on_time": on_time, "kam_alive": alive(args.kam_pid)}
     good = rc == 0 and failed == 0 and ok == n and on_time and rec["kam_alive"]
     rec["pass"] = good
-    say(f"calls:   kamailio {rate:g} calls/s: {ok}/{n} calls ok, {failed} failed"
+    say(f"  kamailio {rate:g} calls/s: {ok}/{n} calls ok, {failed} failed"
         + ("" if on_time else f", {rec['current']} still open {args.hold + 5:g} s after the "
            "last was placed (stopped)")
         + f", {rec['retrans']} retransmissions; kamailio CPU {kcpu:.0%}, sipp CPU {gcpu:.0%}, "
@@ -846,7 +486,7 @@ def cmd_kamailio(args):
             # a failure while other processes were busy is run once more
             if rec["pass"] or rec["other_cpu"] <= 0.1 or attempt == 2:
                 break
-            say(f"calls:   (other processes used {rec['other_cpu']:.0%} of a CPU: running it again)")
+            say(f"  (other processes used {rec['other_cpu']:.0%} of a CPU: running it again)")
         print(json.dumps(rec), flush=True)
         if not rec["pass"]:
             break
@@ -857,22 +497,9 @@ def cmd_kamailio(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio"))
-    p.add_argument("--db")
-    p.add_argument("--team", default="bench")
-    p.add_argument("--secret", default="secret")
-    p.add_argument("--password", default="pw")
-    p.add_argument("--first", type=int, default=20001)
-    p.add_argument("--count", type=int, default=100)
-    p.add_argument("--group", type=int, default=1)
-    p.add_argument("--http", type=int)
-    p.add_argument("--sip", type=int)
-    p.add_argument("--occd-pid", type=int)
-    p.add_argument("--gen-pids", default="")
-    p.add_argument("--server-cpu", type=int, default=-1)
+    benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
-    p.add_argument("--trunk-stat")
-    p.add_argument("--rec-dir")
     p.add_argument("--rates", default="5,10,20,40,80")
     p.add_argument("--duration", type=float, default=30)
     p.add_argument("--hold", type=float, default=10)
@@ -880,14 +507,9 @@ def main():
     p.add_argument("--threads", type=int, default=16)
     p.add_argument("--levels", default="100,250,500")
     p.add_argument("--rate", type=float, default=50)
-    p.add_argument("--settle", type=float, default=3)
     p.add_argument("--window", type=float, default=10)
     p.add_argument("--max-cpu", type=float, default=0.95)
     p.add_argument("--target-cpu", type=float, default=0.8)
-    p.add_argument("--media-timeout", type=float, default=60)
-    p.add_argument("--wait-quiet-until", type=float, default=0,
-                   help="unix time until which to wait for a quiet machine (0: never)")
-    p.add_argument("--rss-base", type=int, default=0)
     p.add_argument("--kam-pid", type=int)
     p.add_argument("--uas-pid", type=int)
     p.add_argument("--kam-port", type=int)
@@ -896,7 +518,10 @@ def main():
     p.add_argument("--uac-mp", type=int)
     p.add_argument("--dir")
     args = p.parse_args()
-    globals()["cmd_" + args.cmd](args)
+    if args.cmd in ("provision", "login", "agents"):
+        getattr(benchlib, "cmd_" + args.cmd)(args)
+    else:
+        globals()["cmd_" + args.cmd](args)
 
 
 if __name__ == "__main__":

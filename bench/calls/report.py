@@ -2,51 +2,26 @@
 """bench/calls/report.py — the console tables and the key=value results of
 bench/calls/run.sh (which passes everything in CALLS_* variables and the
 raw files in $CALLS_T). Exit status 0 only if every check holds."""
-import json
 import os
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import KvOut, conclude, jsonl, load_json, pct  # noqa: E402
 
 E = os.environ
 T = E["CALLS_T"]
 
-
-def jl(path):
-    try:
-        with open(path) as f:
-            return [json.loads(l) for l in f if l.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def load_json(path, default):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (FileNotFoundError, ValueError):
-        return default
-
-
-ramp_all = jl(f"{T}/ramp.jsonl")
+ramp_all = jsonl(f"{T}/ramp.jsonl")
 ramp = [x for x in ramp_all if x["kind"] == "ramp"]
 best = next((x["max_zero_failure_rate"] for x in ramp_all if x["kind"] == "ramp_result"), 0)
-hold = jl(f"{T}/hold.jsonl")
+hold = jsonl(f"{T}/hold.jsonl")
 agents = load_json(f"{T}/agents.json", {})
 reg = load_json(f"{T}/register.json", {})
-kam_all = jl(f"{T}/kamailio/steps.jsonl")
+kam_all = jsonl(f"{T}/kamailio/steps.jsonl")
 kam = [x for x in kam_all if x["kind"] == "kamailio"]
 kbest = next((x["max_zero_failure_rate"] for x in kam_all if x["kind"] == "kamailio_result"), 0)
 
-out = open(E["CALLS_OUT"], "w")
-
-
-def emit(k, v):
-    print(f"{k}={v}", file=out)
-
-
-def pct(x):
-    return f"{x:.0%}"
-
+emit = KvOut(E["CALLS_OUT"])
 
 for k in ("PINNING", "AGENTS", "HOLD", "DURATION", "RATES", "LEVELS", "HR", "WINDOW",
           "KAM_DURATION", "SIPP_VERSION", "KAM_VERSION", "CLASH", "RSS_START", "RSS_IDLE",
@@ -168,10 +143,5 @@ checks = {
     "kamailio found a rate": kbest > 0,
     "kamailio alive": E["CALLS_KAM_ALIVE"] == "1",
 }
-for k, v in checks.items():
-    emit("calls_check_" + "".join(c if c.isalnum() else "_" for c in k), "yes" if v else "no")
-ok = all(checks.values())
-print("checks: " + ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in checks.items()))
-emit("calls_verified", "yes" if ok else "no")
-emit("calls_seconds", int(time.time()) - int(E["CALLS_STARTED"]))
+ok = conclude(emit, "calls", checks, E["CALLS_STARTED"])
 sys.exit(0 if ok else 1)

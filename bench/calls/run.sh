@@ -93,7 +93,7 @@ while (($#)); do
 	--kam-rates) KAM_RATES=$2; shift ;;
 	--kam-duration) KAM_DURATION=$2; shift ;;
 	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -110,48 +110,10 @@ bench_need nm binutils
 bench_need curl curl
 bench_need python3 python3
 
-((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
-bench_init calls
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_copy_bins occd occctl
-T=$BENCH_TMP
-HERE=$BENCH_ROOT/bench/calls
-DRIVER=(python3 "$HERE/driver.py")
-# Long phases run in the background and are waited for, so that a TERM or
-# INT reaches the cleanup trap at once (bash defers traps while a
-# foreground command runs).
-run_fg() {
-	"$@" &
-	local pid=$!
-	bench_track "$pid"
-	wait "$pid"
-}
-started=$(date +%s)
-
-# ---- CPUs ----------------------------------------------------------------------
-mapfile -t CPUS < <(bench_cpus)
-if ((${#CPUS[@]} >= 2)); then
-	GEN_CPU=${CPUS[0]}
-	SRV_CPU=${CPUS[1]}
-	SRV_PIN=(taskset -c "$SRV_CPU")
-	GEN_PIN=(taskset -c "$GEN_CPU")
-	PINNING="occd and kamailio on CPU $SRV_CPU; sipp and the driver on CPU $GEN_CPU"
-else
-	SRV_CPU=-1
-	SRV_PIN=()
-	GEN_PIN=()
-	PINNING="none (one CPU: servers and load generators share it)"
-	bench_say "bench: warning: one CPU only; servers and load generators compete for it"
-fi
-
-# sipp wants a descriptor per call (and one per socket)
-ulimit -n "$(ulimit -Hn)" 2>/dev/null
+# temporary directory, binaries; occd and kamailio on one CPU, sipp and the driver on the other
+bench_sip_start calls "occd and kamailio" "sipp and the driver"
 
 # ---- provisioning (occd not running yet) -------------------------------------------
-DATA=$T/data
-mkdir -p "$DATA"
-printf '[security]\npwhash_opslimit = 1\npwhash_memlimit_kib = 8\n' >"$T/occ.ini"
-CTL=("$T/occctl" --data "$DATA" --config "$T/occ.ini")
 HTTP_PORT=$(bench_free_port)
 SIP_PORT=$(bench_free_port)
 PHONES_PORT=$(bench_free_port)
@@ -159,15 +121,7 @@ TRUNK_PORT=$(bench_free_port)
 PHONES_MP=$(bench_free_port)
 TRUNK_MP=$(bench_free_port)
 FIRST=20001
-{
-	"${CTL[@]}" team add bench &&
-	GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw off | awk '{ print $NF }') &&
-	"${CTL[@]}" agent add bench "$FIRST" pw --exten "$FIRST" &&
-	"${CTL[@]}" exten add bench "$FIRST" secret &&
-	"${CTL[@]}" member add bench "$GROUP" "$FIRST" &&
-	"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$TRUNK_PORT" --default
-} >"$T/occctl.log" 2>&1 || { cat "$T/occctl.log" >&2; bench_die "occctl provisioning failed"; }
-[[ $GROUP =~ ^[0-9]+$ ]] || bench_die "occctl group add printed no group id"
+bench_occ_team "$FIRST" "$TRUNK_PORT"
 "${DRIVER[@]}" provision --db "$DATA/occ.db" --team bench --first "$FIRST" \
 	--count "$AGENTS" || bench_die "provisioning failed"
 
@@ -179,20 +133,12 @@ CLASH=$(comm -12 <(nm -D --defined-only "$T/occd" | awk '$2 == "T" { print $3 }'
 		awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u) | tr '\n' ' ')
 [[ -n $CLASH ]] && bench_say "calls: warning: occd exports function(s) its libraries also define: $CLASH(the libraries' calls go to occd's); expect crashes"
 OCC_PID=""
-start_occd() {
-	"${SRV_PIN[@]}" "$T/occd" --data "$DATA" --config "$T/occ.ini" \
-		--http "127.0.0.1:$HTTP_PORT" --sip "127.0.0.1:$SIP_PORT" >>"$T/occd.log" 2>&1 &
-	OCC_PID=$!
-	bench_track "$OCC_PID"
-	bench_wait_http "$OCC_PID" "$HTTP_PORT" ||
-		{ tail -20 "$T/occd.log" >&2; bench_die "occd did not start"; }
-}
 occd_died() { # what we know about a dead occd
 	bench_say "calls: occd (pid $OCC_PID) DIED; last log lines:"
 	grep '^ts=' "$T/occd.log" | tail -3 >&2
 	bench_say "calls: kernel: $(dmesg 2>/dev/null | grep "occd\[$OCC_PID\]" | tail -1)"
 }
-start_occd
+bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 
 # ---- the sipps: agent phones and the trunk's far end ---------------------------------------
 cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
@@ -212,19 +158,12 @@ with open(sys.argv[1], "wb") as f:
                             2000 * math.sin(2 * math.pi * 1250 * i / 8000))))
                   for i in range(8000)))
 EOF
-start_sipp() { # NAME ARGS...: a long-running sipp UAS, statistics every second
-	local name=$1; shift
-	(cd "$T" && exec "${GEN_PIN[@]}" sipp "$@" -i 127.0.0.1 -mi 127.0.0.1 -nostdin \
-		-trace_stat -fd 1 -stf "$T/$name.stat.csv" \
-		-trace_err -error_file "$T/$name.errors.log" >"$T/$name.out" 2>&1) &
-	SIPP_PID=$!
-	bench_track "$SIPP_PID"
-}
-start_sipp phones -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -p "$PHONES_PORT" \
-	-mp "$PHONES_MP" -rtp_echo
+# long-running sipp UASs, statistics every second
+bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
+	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -rtp_echo
 PHONES_PID=$SIPP_PID
-start_sipp trunk -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -p "$TRUNK_PORT" \
-	-mp "$TRUNK_MP"
+bench_sipp_bg "$T" "$T/trunk" -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
+	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP"
 TRUNK_PID=$SIPP_PID
 sleep 1
 for p in "$PHONES_PID" "$TRUNK_PID"; do
@@ -244,23 +183,9 @@ QUIET_UNTIL=0
 common
 
 # every extension REGISTERs (digest) from one sipp, Contact on the phones sipp
-python3 -c 'import sys
-first, n = int(sys.argv[1]), int(sys.argv[2])
-print("SEQUENTIAL")
-for e in range(first, first + n):
-    print(f"{e};bench;[authentication username={e} password=secret];")' \
-	"$FIRST" "$AGENTS" >"$T/users.csv"
-cp "$HERE/register.xml" "$T/"
-(cd "$T" && exec "${GEN_PIN[@]}" sipp -sf register.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-p "$(bench_free_port)" -inf users.csv -key phones_port "$PHONES_PORT" -key expires 3600 \
-	-m "$AGENTS" -r 200 -l 50 -nostdin -timeout 120 -trace_stat -fd 1 -stf "$T/register.stat.csv" \
-	-trace_err -error_file "$T/register.errors.log" >"$T/register.out" 2>&1)
+bench_sipp_register "$FIRST" "$AGENTS" "$PHONES_PORT" register "$SIP_PORT"
 REG_RC=$?
-REGISTERED=$(python3 -c 'import sqlite3,sys
-c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
-print(c.execute("SELECT count(*) FROM registrations r JOIN teams t ON t.id = r.team_id "
-                "WHERE t.name = ? AND r.contact LIKE ?", ("bench", "%:"+sys.argv[2]+"%")).fetchone()[0])' \
-	"$DATA/occ.db" "$PHONES_PORT")
+REGISTERED=$(bench_registrations "$DATA/occ.db" "$PHONES_PORT")
 ((REG_RC == 0 && REGISTERED == AGENTS)) || {
 	head -20 "$T/register.errors.log" >&2
 	bench_die "registration: sipp exit $REG_RC, $REGISTERED of $AGENTS bindings in the store"
@@ -273,7 +198,7 @@ RSS_START=$(bench_rss "$OCC_PID")
 
 # ---- 1. ramp -----------------------------------------------------------------------------------
 bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
-run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" --rates "$RATES" --duration "$DURATION" \
+bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" --rates "$RATES" --duration "$DURATION" \
 	--hold "$HOLD" >"$T/ramp.jsonl"
 MAX_RATE=$(python3 -c 'import json,sys
 r=[json.loads(l) for l in open(sys.argv[1])]
@@ -288,13 +213,13 @@ if ((RAMP_ALIVE)); then
 	kill -TERM "$OCC_PID"
 	wait "$OCC_PID" 2>/dev/null
 fi
-start_occd
+bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 common
 sleep 2
 RSS_IDLE=$(bench_rss "$OCC_PID")
 HR=$(python3 -c "print(min(float('$HOLD_RATE'), float('$MAX_RATE')) or min(float('$HOLD_RATE'), 5))")
 bench_say "calls: concurrent calls: levels $LEVELS, placed at $HR calls/s, ${WINDOW} s window; fresh occd, idle RSS $RSS_IDLE B"
-run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" --levels "$LEVELS" --rate "$HR" \
+bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" --levels "$LEVELS" --rate "$HR" \
 	--window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
 
 # ---- end checks ----------------------------------------------------------------------------------------
@@ -310,25 +235,13 @@ else
 	occd_died
 fi
 ((RAMP_ALIVE)) || OCC_ALIVE=0
-OPEN_CDR=$(python3 -c 'import sqlite3,sys
-c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True)
-print(c.execute("SELECT count(*) FROM cdr WHERE end_ms = 0").fetchone()[0])' "$DATA/occ.db")
+OPEN_CDR=$(bench_open_cdrs "$DATA/occ.db")
 sleep 1.5
-SIPP_LEFT=$(python3 -B -c 'import sys
-sys.path.insert(0, sys.argv[1]); import driver
-print(sum(driver.sipp_stats(p).get("CurrentCall", 0) for p in sys.argv[2:]))' \
-	"$HERE" "$T/phones.stat.csv" "$T/trunk.stat.csv")
-LOG_ERRORS=$(grep -c 'level=error' "$T/occd.log")
-LOG_WARNS=$(grep -c 'level=warn' "$T/occd.log")
-LOG_LINES=$(wc -l <"$T/occd.log")
+SIPP_LEFT=$(bench_sipp_left "$T/phones.stat.csv" "$T/trunk.stat.csv")
+bench_log_counts "$T/occd.log"
 STDERR_NOISE=$(grep -vc '^ts=' "$T/occd.log")
 bench_say "calls: end: occd alive $OCC_ALIVE, open CDRs $OPEN_CDR, sipp calls left $SIPP_LEFT; occd log: $LOG_LINES lines, $LOG_ERRORS level=error, $LOG_WARNS level=warn, $STDERR_NOISE not from occd's logger (libre)"
-for p in "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"; do
-	kill -TERM "$p" 2>/dev/null
-done
-for p in "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"; do
-	wait "$p" 2>/dev/null
-done
+bench_stop "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"
 
 # ---- 3. kamailio ----------------------------------------------------------------------------------------
 KDIR=$T/kamailio
@@ -347,18 +260,16 @@ kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
 	-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
 KAM_PID=$!
 bench_track "$KAM_PID"
-(cd "$KDIR" && exec "${GEN_PIN[@]}" sipp -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
-	-mp "$(bench_free_port)" -nostdin -trace_stat -fd 1 -stf "$KDIR/uas.stat.csv" \
-	-trace_err -error_file "$KDIR/uas.errors.log" >"$KDIR/uas.out" 2>&1) &
-KUAS_PID=$!
-bench_track "$KUAS_PID"
+bench_sipp_bg "$KDIR" "$KDIR/uas" -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
+	-mp "$(bench_free_port)"
+KUAS_PID=$SIPP_PID
 sleep 1.5
 kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
 kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
 KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
-SIPP_VERSION=$(sipp -v 2>&1 | awk '/SIPp v/ { sub(/-.*/, "", $2); sub(/\.$/, "", $2); print $2; exit }')
+SIPP_VERSION=$(bench_sipp_version)
 bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
-run_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
+bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
 	--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
 	--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
 	--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
@@ -374,28 +285,15 @@ export CALLS_T=$T CALLS_OUT=$OUTFILE CALLS_PINNING=$PINNING CALLS_AGENTS=$AGENTS
 	CALLS_LOG_ERRORS=$LOG_ERRORS CALLS_LOG_WARNS=$LOG_WARNS CALLS_LOG_LINES=$LOG_LINES \
 	CALLS_LOG_NOISE=$STDERR_NOISE CALLS_KAM_ALIVE=$KAM_ALIVE CALLS_RSS_START=$RSS_START \
 	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started
-python3 "$HERE/report.py"
+python3 -B "$HERE/report.py"
 rc=$?
 {
-	bench_machine_facts
-	echo "date=$(date -u +%Y-%m-%d)"
-	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
-	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
-		rev="$rev+local changes"
-	echo "commit=$rev"
+	bench_run_facts
 	echo "load_before=$LOAD_BEFORE"
 	echo "libre_version=$(pkg-config --modversion libre 2>/dev/null || echo '?')"
 	echo "sqlite_version=$(pkg-config --modversion sqlite3 2>/dev/null || echo '?')"
 	# OCC_BENCH_BIN_NOTE: what the binary is when it is not the tree's build
 	echo "calls_binary=${OCC_BENCH_BIN_NOTE:-build/occd (release)}"
 } >>"$OUTFILE"
-((rc == 0)) || bench_say "bench: calls: verification FAILED (raw results in $T; rerun with OCC_BENCH_KEEP=1 to keep them)"
-if ((UPDATE)); then
-	if ((rc == 0)); then
-		python3 "$HERE/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" "$OUTFILE" &&
-			echo "docs/BENCHMARKS.md: calls results rewritten"
-	else
-		bench_say "bench: calls: docs/BENCHMARKS.md not updated"
-	fi
-fi
+bench_conclude calls "$rc" "$UPDATE" "$OUTFILE"
 exit $rc

@@ -10,37 +10,11 @@ calls_verified=yes. Nothing else in DOC is touched. Called by
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import machine_line, mib, num, pct, update_doc_main  # noqa: E402
+
 BEGIN = "<!-- bench-calls:begin -->"
 END = "<!-- bench-calls:end -->"
-
-
-def load(paths):
-    kv = {}
-    for p in paths:
-        with open(p) as f:
-            kv.update(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
-    return kv
-
-
-def num(v):
-    try:
-        return f"{int(float(v)):,}"
-    except (TypeError, ValueError):
-        return str(v)
-
-
-def pct(v):
-    try:
-        return f"{float(v):.0%}"
-    except (TypeError, ValueError):
-        return "?"
-
-
-def mib(v):
-    try:
-        return f"{int(v) / 1048576:.1f} MiB"
-    except (TypeError, ValueError):
-        return "?"
 
 
 def section(kv):
@@ -52,10 +26,7 @@ def section(kv):
     out.append(f"Measured {g('date')} at commit `{g('commit')}`, occd binary: {binary}.")
     out.append("")
     if "nproc" in kv:
-        mem_gib = int(g("mem_total_kib", "0")) / 1048576
-        out.append(f"- Machine: {g('nproc')} CPUs (`nproc`), CPU model \"{g('cpu_model')}\", "
-                   f"kernel {g('kernel')}, {mem_gib:.1f} GiB RAM; load average before the "
-                   f"run: {g('load_before')}.")
+        out.append(machine_line(g))
     out.append(f"- Software: sipp {g('calls_sipp_version')}, kamailio {g('calls_kam_version')}, "
                f"libre {g('libre_version')}, SQLite {g('sqlite_version')}.")
     out.append(f"- Pinning: {g('calls_pinning')}. {num(g('calls_agents'))} agents, each with "
@@ -136,23 +107,5 @@ def section(kv):
     return "\n".join(out) + "\n"
 
 
-def main():
-    doc, paths = sys.argv[1], sys.argv[2:]
-    kv = load(paths)
-    if kv.get("calls_verified") != "yes":
-        sys.exit(f"update_doc: calls_verified is not yes; not updating {doc}")
-    text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
-    new = section(kv)
-    b, e = text.find(BEGIN), text.find(END)
-    if b >= 0 and e > b:
-        text = text[:b] + new.rstrip("\n") + text[e + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + new
-    tmp = doc + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, doc)
-
-
 if __name__ == "__main__":
-    main()
+    update_doc_main(["calls_verified"], section, BEGIN, END)

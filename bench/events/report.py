@@ -7,20 +7,14 @@ sse_bench and run.sh) as tables with the ratios occd/nchan, and with
 and "<!-- bench-events:end -->" (appended at the end when missing; nothing
 else in DOC is touched). Exit 1 if any run failed its checks.
 """
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import load_env, machine_line  # noqa: E402
 
 BEGIN = "<!-- bench-events:begin -->"
 END = "<!-- bench-events:end -->"
-
-
-def load(path):
-    kv = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                kv[k] = v
-    return kv
 
 
 def f(kv, k, default=None):
@@ -183,7 +177,6 @@ def totals(kv):
 
 def section(kv, body, ok):
     g = kv.get
-    mem_gib = int(g("mem_total_kib", "0")) / 1048576
     dl, calls, other = totals(kv)
     out = [
         BEGIN,
@@ -191,9 +184,7 @@ def section(kv, body, ok):
         "",
         f"Measured {g('date')} at commit `{g('commit')}`.",
         "",
-        f"- Machine: {g('nproc')} CPUs (`nproc`), CPU model \"{g('cpu_model')}\" "
-        f"(/proc/cpuinfo), kernel {g('kernel')}, {mem_gib:.1f} GiB RAM; "
-        f"load average before the run: {g('load_before')}.",
+        machine_line(g, cpuinfo=True),
         f"- Software: nginx {g('nginx_version')} with nchan {g('nchan_version')} "
         f"(Debian), libmicrohttpd {g('mhd_version')}.",
         f"- Pinning: {g('ev_pinning')}. One nginx worker. Fresh occd and nginx for "
@@ -233,7 +224,7 @@ def main():
         i = args.index("--update-doc")
         doc = args[i + 1]
         del args[i:i + 2]
-    kv = load(args[0])
+    kv = load_env([args[0]])
     body, ok, problems = tables(kv)
     print()
     print("Event fan-out: occd's push (/push/sse) vs nginx+nchan fed by occd; "

@@ -71,7 +71,7 @@ while (($#)); do
 	--window) WINDOW=$2; shift ;;
 	--wait-quiet) WAIT_QUIET=$2; shift ;;
 	--rounds) shift ;;              # bench/run.sh --quick passes it
-	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -125,16 +125,9 @@ rate_for() { # N -> events/s of the steady phase
 }
 
 # ---- CPUs: servers on one, the client on another ------------------------------
-mapfile -t CPUS < <(bench_cpus)
-if ((${#CPUS[@]} >= 2)); then
-	CLI_CPU=${CPUS[0]}
-	SRV_CPU=${CPUS[1]}
-	SRV_PIN=(taskset -c "$SRV_CPU")
-	CLI_PIN=(taskset -c "$CLI_CPU")
-	PINNING="occd and nginx on CPU $SRV_CPU, the client on CPU $CLI_CPU"
+if bench_pin; then
+	PINNING="occd and nginx on CPU $SRV_CPU, the client on CPU $GEN_CPU"
 else
-	SRV_PIN=()
-	CLI_PIN=()
 	PINNING="none (one CPU: servers and client share it)"
 	bench_say "bench: warning: one CPU only; servers and client compete for it"
 fi
@@ -269,7 +262,7 @@ run_one() {
 	else
 		port=$SUB_PORT; pids=$ngx_pids; aux=$OCC_PID
 	fi
-	"${CLI_PIN[@]}" "$T/sse_bench" --tag "$run" --out "$T/$run.env" \
+	"${GEN_PIN[@]}" "$T/sse_bench" --tag "$run" --out "$T/$run.env" \
 		--sub "127.0.0.1:$port" --sub-path "/push/sse?token=$TOKEN" \
 		--api "127.0.0.1:$OCC_PORT" --cred "$CRED" --first-id "$LAST" \
 		-n "$n" --rate "$(rate_for "$n")" --duration "$DURATION" \
@@ -341,12 +334,7 @@ done
 
 # ---- report ------------------------------------------------------------------------
 {
-	bench_machine_facts
-	echo "date=$(date -u +%Y-%m-%d)"
-	rev=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
-	[[ -n $(git -C "$BENCH_ROOT" status --porcelain -- src Makefile 2>/dev/null) ]] &&
-		rev="$rev+local changes"
-	echo "commit=$rev"
+	bench_run_facts
 	echo "nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')"
 	echo "nchan_version=$(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null || echo '?')"
 	echo "mhd_version=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?')"
@@ -363,7 +351,7 @@ done
 [[ -n $OUT ]] && cp "$T/all.env" "$OUT"
 args=("$T/all.env")
 ((UPDATE && !FAILED)) && args+=(--update-doc "$BENCH_ROOT/docs/BENCHMARKS.md")
-python3 "$HERE/report.py" "${args[@]}"
+python3 -B "$HERE/report.py" "${args[@]}"
 rc=$?
 ((FAILED)) && rc=1
 if ((rc)); then
