@@ -85,7 +85,8 @@ demo: deps
 fuzz:
 	@$(MAKE) -f fuzz/Makefile
 
-bench: deps all
+bench: all
+	@scripts/deps.sh --bench
 	@bench/run.sh
 
 clean:

@@ -17,7 +17,7 @@ bench_need() {
 	local tool=$1; shift
 	command -v "$tool" >/dev/null 2>&1 && return 0
 	bench_say "bench: '$tool' not found; install it with:"
-	bench_say "    apt-get install $*        (or: make deps)"
+	bench_say "    apt-get install $*        (or: scripts/deps.sh --bench)"
 	exit 2
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh — install what occ needs to build and test, with apt-get, only
 # when something is missing (a second run costs a dpkg query). Debian 12.
+# --bench: also the peers only `make bench` runs (kamailio, rtpengine).
 set -eu
 
 pkgs=(
@@ -13,6 +14,7 @@ pkgs=(
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
 )
+[ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -119,6 +119,8 @@ class Load:
         rec["api_ms"] = (time.monotonic() - t) * 1000
         rec["api"] = body
         rec["api_ok"] = body == "|Retuen|1|Retuen|BackMsg_19"
+        # occd overloaded: it refuses new calls rather than break those up
+        rec["refused"] = body == "|Retuen|2|Retuen|BackMsg_20[busy]"
 
     def wait_ended(self, calls, hold_ms, deadline_s):
         """poll the cdr table until every placed call's CDR is closed"""
@@ -127,8 +129,9 @@ class Load:
 
     def verify(self, calls, hold_ms):
         """per-call checks against the cdr and cdr_legs tables"""
-        res = {"placed": len(calls), "api_fail": 0, "no_cdr": 0, "not_answered": 0,
-               "not_by_customer": 0, "talk_off": 0, "leg_bad": 0, "open": 0}
+        res = {"placed": len(calls), "refused": 0, "api_fail": 0, "no_cdr": 0,
+               "not_answered": 0, "not_by_customer": 0, "talk_off": 0, "leg_bad": 0,
+               "open": 0}
         examples = []
         dispositions = {}
         rows = {r[0]: r for r in benchlib.query_in(
@@ -142,7 +145,9 @@ class Load:
         hold = hold_ms / 1000
         for c in calls:
             bad = None
-            if not c["api_ok"]:
+            if c.get("refused"):
+                res["refused"] += 1
+            elif not c["api_ok"]:
                 res["api_fail"] += 1
                 bad = f"api: {c['api'][:60]}"
             elif c["target"] not in rows:
@@ -164,7 +169,7 @@ class Load:
                 c["recording"] = (day, rec)
             if bad and len(examples) < 5:
                 examples.append(f"{c['agent']} {c['target']}: {bad}")
-        res["failed"] = sum(v for k, v in res.items() if k != "placed")
+        res["failed"] = sum(v for k, v in res.items() if k not in ("placed", "refused"))
         res["dispositions"] = dispositions
         res["examples"] = examples
         api_ms = sorted(c["api_ms"] for c in calls if "api_ms" in c)
@@ -258,7 +263,7 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
         now = time.monotonic()
         load.free = deque((a, now) for a, _ in load.free)
     print(json.dumps(rec), flush=True)
-    say(f"  placed {v['placed']}, failed {failed} (API {v['api_fail']}, "
+    say(f"  placed {v['placed']}, refused (busy) {v['refused']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
         f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms; SIP retransmissions "
@@ -314,6 +319,10 @@ def cmd_ramp(args):
                 f"(achieved {achieved:.1f}, starved {starved}); ramp stopped")
             break
         if failed:
+            break
+        if rec["refused"]:
+            say(f"  occd refused {rec['refused']} of {len(calls)} calls (overloaded) and "
+                f"every call it took succeeded; ramp stopped")
             break
         best = rate
     print(json.dumps({"kind": "ramp_result", "max_zero_failure_rate": best}), flush=True)

@@ -37,7 +37,7 @@ print("Calls through occd: EVENT=MAKECALL; the agent's phone (sipp) answers; occ
 print(f"customer over the trunk (sipp), which answers, streams G.711 and hangs up after {hold_s} s;")
 print("the phone echoes what it hears. Pinning: " + E["CALLS_PINNING"])
 print()
-print(f"{'rate/s':>6} {'up':>4} {'calls':>6} {'failed':>6} {'occd CPU':>8} {'other':>6} "
+print(f"{'rate/s':>6} {'up':>4} {'calls':>6} {'busy':>5} {'failed':>6} {'occd CPU':>8} {'other':>6} "
       f"{'sipp+drv':>8} {'API p99':>8} {'retrans':>7} {'SIP drop':>8} {'RSS MiB':>7} {'recovery':>8}")
 max_other = 0.0
 for i, s in enumerate(ramp):
@@ -46,12 +46,13 @@ for i, s in enumerate(ramp):
     retr = s["sipp"].get("phones_Retransmissions", 0) + s["sipp"].get("trunk_Retransmissions", 0)
     rec = s.get("recovery_s")
     print(f"{s['rate']:6g} {round(s['rate'] * s['hold_s']):4} {s['placed']:6} "
-          f"{s['total_failures']:6} {pct(st['occd_cpu']):>8} {pct(st['other_cpu']):>6} "
+          f"{s.get('refused', 0):5} {s['total_failures']:6} {pct(st['occd_cpu']):>8} {pct(st['other_cpu']):>6} "
           f"{pct(st['gen_cpu']):>8} {s.get('api_ms_p99', 0):6.1f}ms {retr:7} "
           f"{st['sip_drops']:8} {s['rss_peak'] / 1048576:7.1f} "
           f"{'-' if not s['total_failures'] else ('never' if rec is None else f'{rec:.0f} s'):>8}")
     p = f"calls_ramp{i}"
-    for k, v in (("rate", s["rate"]), ("placed", s["placed"]), ("failed", s["total_failures"]),
+    for k, v in (("rate", s["rate"]), ("placed", s["placed"]),
+                 ("refused", s.get("refused", 0)), ("failed", s["total_failures"]),
                  ("occd_cpu", st["occd_cpu"]), ("other_cpu", st["other_cpu"]),
                  ("gen_cpu", st["gen_cpu"]), ("api_p50_ms", s.get("api_ms_p50", 0)),
                  ("api_p99_ms", s.get("api_ms_p99", 0)), ("retrans", retr),

@@ -35,18 +35,22 @@ def section(kv):
     out.append("")
     out.append(f"**Highest call rate with zero failures: {g('calls_max_rate')} calls/s** "
                f"(steps of {g('calls_duration')} s, each call held {g('calls_hold')} s; "
-               f"the ramp stops at the first step with a failure).")
+               f"the ramp stops at the first step with a failure, or where occd refuses "
+               f"calls because its loop lags: `BackMsg_20[busy]`, counted as refused, "
+               f"not failed).")
     out.append("")
-    out.append("| calls/s | calls up | calls | failed | occd CPU | other processes | "
-               "MAKECALL p99 | SIP retransmissions | SIP datagrams dropped at occd | occd RSS |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("| calls/s | calls up | calls | refused (busy) | failed | occd CPU | "
+               "other processes | MAKECALL p99 | SIP retransmissions | "
+               "SIP datagrams dropped at occd | occd RSS |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for i in range(int(g("calls_ramp_steps", "0"))):
         p = f"calls_ramp{i}_"
         rate = float(g(p + "rate", "0"))
         up = round(rate * float(g("calls_hold", "0")))
         failed = g(p + "failed")
-        out.append(f"| {rate:g} | ~{up} | {num(g(p + 'placed'))} | {num(failed)} | "
+        out.append(f"| {rate:g} | ~{up} | {num(g(p + 'placed'))} | "
+                   f"{num(g(p + 'refused', '0'))} | {num(failed)} | "
                    f"{pct(g(p + 'occd_cpu'))} | {pct(g(p + 'other_cpu'))} | "
                    f"{g(p + 'api_p99_ms')} ms | {num(g(p + 'retrans'))} | "
                    f"{num(g(p + 'sip_drops'))} | {mib(g(p + 'rss'))} |")

@@ -97,6 +97,11 @@ static const struct conf_key conf_keys[] = {
 	     "fired this many ms late within the last second or two: the "
 	     "event loop is overloaded, and a new call would break the ones "
 	     "up (0: never refuse)"),
+	UINT("events", "retention_days", event_retention_days, "7", 0, 36500,
+	     "days the event log keeps events (browser replay, backend "
+	     "backlog); older ones are deleted hourly, except those a team's "
+	     "event_url has not received yet and each team's newest (0: keep "
+	     "for ever)"),
 	UINT_R("events", "webhook_timeout", webhook_timeout, "10", 1, 300,
 	     "seconds a backend event POST (a team's event_url) may take "
 	     "before it counts as failed and is retried"),

@@ -197,17 +197,24 @@ int h_account_list(struct ctx *c)
 	return t.oom ? check(ENOMEM, "listing") : 0;
 }
 
-int h_account_remove(struct ctx *c)
+/* Rows named in a team, alike for accounts, agents (and extensions'
+ * remove): `KIND remove TEAM NAME`, `KIND passwd TEAM NAME PASSWORD` (the
+ * password stored hashed). */
+typedef int (row_del_h)(struct store *st, int64_t team_id, const char *name);
+typedef int (row_pwhash_h)(struct store *st, int64_t team_id,
+			   const char *name, const char *pwhash);
+
+static int row_remove(struct ctx *c, row_del_h *del, const char *kind)
 {
 	int64_t tid;
 
 	if (team_arg(c, &tid))
 		return EXIT_ERR;
-	return check(store_account_del(c->st, tid, c->pos[1]),
-		     "account %s in team %s", c->pos[1], c->pos[0]);
+	return check(del(c->st, tid, c->pos[1]), "%s %s in team %s", kind,
+		     c->pos[1], c->pos[0]);
 }
 
-int h_account_passwd(struct ctx *c)
+static int row_passwd(struct ctx *c, row_pwhash_h *set, const char *kind)
 {
 	char hash[PWHASH_LEN];
 	int64_t tid;
@@ -216,8 +223,18 @@ int h_account_passwd(struct ctx *c)
 		return EXIT_ERR;
 	if (check(pwhash_make_plain(hash, c->pos[2]), "hashing password"))
 		return EXIT_ERR;
-	return check(store_account_set_pwhash(c->st, tid, c->pos[1], hash),
-		     "account %s in team %s", c->pos[1], c->pos[0]);
+	return check(set(c->st, tid, c->pos[1], hash), "%s %s in team %s",
+		     kind, c->pos[1], c->pos[0]);
+}
+
+int h_account_remove(struct ctx *c)
+{
+	return row_remove(c, store_account_del, "account");
+}
+
+int h_account_passwd(struct ctx *c)
+{
+	return row_passwd(c, store_account_set_pwhash, "account");
 }
 
 static int account_enable(struct ctx *c, bool on)
@@ -293,25 +310,12 @@ int h_agent_list(struct ctx *c)
 
 int h_agent_remove(struct ctx *c)
 {
-	int64_t tid;
-
-	if (team_arg(c, &tid))
-		return EXIT_ERR;
-	return check(store_agent_del(c->st, tid, c->pos[1]),
-		     "agent %s in team %s", c->pos[1], c->pos[0]);
+	return row_remove(c, store_agent_del, "agent");
 }
 
 int h_agent_passwd(struct ctx *c)
 {
-	char hash[PWHASH_LEN];
-	int64_t tid;
-
-	if (team_arg(c, &tid))
-		return EXIT_ERR;
-	if (check(pwhash_make_plain(hash, c->pos[2]), "hashing password"))
-		return EXIT_ERR;
-	return check(store_agent_set_pwhash(c->st, tid, c->pos[1], hash),
-		     "agent %s in team %s", c->pos[1], c->pos[0]);
+	return row_passwd(c, store_agent_set_pwhash, "agent");
 }
 
 /* ---- groups ---- */
@@ -546,12 +550,7 @@ int h_exten_list(struct ctx *c)
 
 int h_exten_remove(struct ctx *c)
 {
-	int64_t tid;
-
-	if (team_arg(c, &tid))
-		return EXIT_ERR;
-	return check(store_exten_del(c->st, tid, c->pos[1]),
-		     "extension %s in team %s", c->pos[1], c->pos[0]);
+	return row_remove(c, store_exten_del, "extension");
 }
 
 int h_exten_passwd(struct ctx *c)

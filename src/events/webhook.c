@@ -31,7 +31,7 @@ enum {
 	LOG_EVERY = 10,            /* a warning every N consecutive failures */
 };
 
-static const char SINK[] = "webhook";
+static const char SINK[] = WEBHOOK_SINK;
 
 struct webhook {
 	struct occ *occ;

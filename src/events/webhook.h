@@ -25,6 +25,9 @@
 struct occ;
 struct webhook;
 
+/* The delivery cursor's sink name (store_cursor_get/set). */
+#define WEBHOOK_SINK "webhook"
+
 /* Registers with the event bus (occ->ev must exist). Reads nothing and
  * sends nothing before the loop runs; mem_deref() stops it (a request in
  * flight is abandoned, its event is sent again at the next start). */

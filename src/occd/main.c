@@ -36,6 +36,7 @@
 #include "core/occ.h"
 #include "sip/tel.h"
 #include "events/events.h"
+#include "events/retention.h"
 #include "events/webhook.h"
 #include "events/nchan.h"
 #include "events/push.h"
@@ -47,6 +48,7 @@ static struct {
 	struct api api;
 	struct httpd *httpd;
 	struct webhook *webhook;   /* backend event POST (events/webhook.c) */
+	struct retention *retention; /* event log pruning */
 	struct nchan *nchan;       /* nchan publisher, NULL if not configured */
 	int sigfd;
 	char pidfile[600];
@@ -346,6 +348,9 @@ static int start(bool demo)
 		OCC_ERR("cannot start the nchan publisher: %m", err);
 		return err;
 	}
+	err = retention_alloc(&occd.retention, &occd.occ);
+	if (err)
+		return err;
 	err = push_alloc(&occd.occ.push, &occd.occ, occd.cfg.data_dir);
 	if (err) {
 		OCC_ERR("cannot start browser push: %m", err);
@@ -396,6 +401,7 @@ int main(int argc, char **argv)
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);
+	occd.retention = mem_deref(occd.retention);
 	occd.nchan = mem_deref(occd.nchan);
 	occd.occ.push = mem_deref(occd.occ.push);   /* after httpd */
 	occd.occ.ev = mem_deref(occd.occ.ev);

@@ -192,7 +192,8 @@ static const struct migration migrations[] = {
 	 * b-trees. A single table of (team, agent, eventid) pairs would need
 	 * a second INSERT (or a trigger) on every append.
 	 *
-	 * events_ts serves store_event_prune().
+	 * events_ts served store_event_prune(); events_team_ts (migration 4)
+	 * does, a team at a time.
 	 */
 	{ "event log and delivery cursors",
 	  "CREATE TABLE events ("
@@ -214,6 +215,10 @@ static const struct migration migrations[] = {
 	  "   AND NOT sink GLOB '*[^a-z_]*'),"
 	  "  eventid INTEGER NOT NULL CHECK (eventid >= 0),"
 	  "  PRIMARY KEY (team_id, sink)) WITHOUT ROWID;" },
+	/* retention prunes one team at a time, oldest first */
+	{ "event retention index",
+	  "DROP INDEX events_ts;"
+	  "CREATE INDEX events_team_ts ON events(team_id, ts_ms);" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -213,9 +213,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* Each team's newest event stays however old it is: it is where
 	 * store_event_last() resumes counting, so pruning a quiet team
 	 * must not let a restarted occd hand out its eventids again. */
-	[S_EVENT_PRUNE] = "DELETE FROM events WHERE ts_ms < ?1"
-		" AND eventid < (SELECT max(n.eventid) FROM events AS n"
-		"  WHERE n.team_id = events.team_id)",
+	[S_EVENT_PRUNE] = "DELETE FROM events WHERE rowid IN"
+		" (SELECT rowid FROM events WHERE team_id = ?1 AND ts_ms < ?3"
+		"  AND eventid <= ?2 AND eventid < (SELECT max(n.eventid)"
+		"   FROM events AS n WHERE n.team_id = ?1)"
+		"  ORDER BY ts_ms LIMIT ?4)",
 	[S_CURSOR_GET] = "SELECT eventid FROM cursors"
 		" WHERE team_id = ?1 AND sink = ?2",
 	[S_CURSOR_SET] = "INSERT INTO cursors (team_id, sink, eventid)"
@@ -1291,10 +1293,12 @@ static int sq_event_visit(struct store *st, int64_t team_id, int64_t after,
 	return err;
 }
 
-static int sq_event_prune(struct store *st, int64_t before_ms, unsigned *np)
+static int sq_event_prune(struct store *st, int64_t team_id, int64_t upto,
+			  int64_t before_ms, unsigned limit, unsigned *np)
 {
 	int n = 0;
-	int err = exec(be(st), S_EVENT_PRUNE, &n, "I", before_ms);
+	int err = exec(be(st), S_EVENT_PRUNE, &n, "IIII", team_id, upto,
+		       before_ms, (int64_t)limit);
 
 	*np = err ? 0 : (unsigned)n;
 	return err;

@@ -487,13 +487,14 @@ int store_event_visit(struct store *st, int64_t team_id, int64_t after,
 	return st->ops->event_visit(st, team_id, after, agent, limit, h, arg);
 }
 
-int store_event_prune(struct store *st, int64_t before_ms, unsigned *np)
+int store_event_prune(struct store *st, int64_t team_id, int64_t upto,
+		      int64_t before_ms, unsigned limit, unsigned *np)
 {
 	unsigned n = 0;
 	int err;
 
-	CHECK(st);
-	err = st->ops->event_prune(st, before_ms, &n);
+	CHECK(st && team_id > 0 && limit > 0);
+	err = st->ops->event_prune(st, team_id, upto, before_ms, limit, &n);
 	if (np)
 		*np = err ? 0 : n;
 	return err;

@@ -285,10 +285,12 @@ int  store_event_visit(struct store *st, int64_t team_id, int64_t after,
 		       const char *agent, unsigned limit,
 		       void (*h)(const struct st_event *e, void *arg),
 		       void *arg);
-/* Delete events older than before_ms, except each team's newest event
+/* Delete at most limit (> 0) of the team's events with eventid <= upto
+ * and older than before_ms, oldest first, never the team's newest event
  * (store_event_last() must not go back, or eventids would be reused after
  * a restart); *np = how many (np may be NULL). */
-int  store_event_prune(struct store *st, int64_t before_ms, unsigned *np);
+int  store_event_prune(struct store *st, int64_t team_id, int64_t upto,
+		       int64_t before_ms, unsigned limit, unsigned *np);
 /* Delivery cursors: the last eventid a sink ("webhook", [a-z_]{1,31}) has
  * delivered for a team; 0 if none. set overwrites (0 resets); ENOENT if
  * there is no such team. */

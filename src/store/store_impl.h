@@ -94,7 +94,8 @@ struct store_ops {
 	int (*event_visit)(struct store *st, int64_t team_id, int64_t after,
 			   const char *agent, unsigned limit,
 			   store_event_h *h, void *arg);
-	int (*event_prune)(struct store *st, int64_t before_ms, unsigned *np);
+	int (*event_prune)(struct store *st, int64_t team_id, int64_t upto,
+			   int64_t before_ms, unsigned limit, unsigned *np);
 	int (*cursor_get)(struct store *st, int64_t team_id, const char *sink,
 			  int64_t *eventidp);
 	int (*cursor_set)(struct store *st, int64_t team_id, const char *sink,

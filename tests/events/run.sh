@@ -5,6 +5,9 @@
 #                    under load, then every eventid exactly once after
 #                    dedup, in order; event_url changed/cleared/set again
 #                    without restart;
+#   test_retention.py  the event log pruned after [events] retention_days,
+#                    never what a team's backend has not received, never a
+#                    team's newest event;
 #   test_nchan.py    the same events through a real nginx + nchan started
 #                    with docs/nginx-nchan.conf (installs nginx-light and
 #                    libnginx-mod-nchan when missing and run as root).
@@ -23,7 +26,7 @@ for b in "$OCCD" "$OCCCTL"; do
 	fi
 done
 rc=0
-for t in test_webhook.py test_nchan.py; do
+for t in test_webhook.py test_retention.py test_nchan.py; do
 	echo "# $t"
 	timeout -k 5 150 python3 "$here/$t" || rc=1
 done

@@ -186,8 +186,16 @@ session_of() {
 now() { date +%s.%N; }
 # at T [OFFSET]: T + OFFSET seconds
 at() { awk -v t="$1" -v d="${2:-0}" 'BEGIN { printf "%.3f\n", t + d }'; }
-# first line of FILE (a time written by a sipp scenario), or "0"
-tfile() { head -1 "$1" 2>/dev/null || echo 0; }
+# first line of FILE (a time written by a sipp scenario), or "0"; sipp
+# writes it from a child shell that may finish after sipp itself: wait 2 s
+tfile() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		[ -s "$1" ] && break
+		sleep 0.1
+	done
+	head -1 "$1" 2>/dev/null || echo 0
+}
 
 trunk_add() {  # trunk_add NAME PORT [--default]
 	local m
@@ -481,7 +489,7 @@ sleep 2.5
 t_ret=$(now)
 check "$f: callReturn from the conference answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
 check "$f: 8002's phone gets BYE at once" eval '
-	phone_done $f cons 3 &&
+	phone_done $f cons 3 && wait_file "$work/$f/cons/bye.txt" 2 &&
 	awk -v a="$t_ret" "{ exit !(\$1 - a < 1) }" "$work/$f/cons/bye.txt"'
 sleep 2
 end_call $f 8001
@@ -574,7 +582,7 @@ sleep 1.5
 t_xfer=$(now)
 check "$f: transfer answers 31" api_is 8001 'EVENT=TRANSFER' 'BackMsg_31'
 check "$f: the agent's phone gets BYE at once" eval '
-	phone_done $f agent 3 &&
+	phone_done $f agent 3 && wait_file "$work/$f/agent/bye.txt" 2 &&
 	awk -v a="$t_xfer" "{ exit !(\$1 - a < 1) }" "$work/$f/agent/bye.txt"'
 check "$f: 8001 is idle, the call is no longer its own (transfer 29, callReturn 33, hangup 92)" eval '
 	state_is 8001 idle &&
@@ -651,7 +659,7 @@ sleep 2
 t_ret=$(now)
 check "$f: callReturn answers 32" api_is 8001 'EVENT=CALLRETURN' 'BackMsg_32'
 check "$f: the consultee's phone gets BYE at once" eval '
-	phone_done $f ext 3 &&
+	phone_done $f ext 3 && wait_file "$work/$f/ext/bye.txt" 2 &&
 	awk -v a="$t_ret" "{ exit !(\$1 - a < 1) }" "$work/$f/ext/bye.txt"'
 check "$f: after callReturn: callReturn 33, conference 35, transfer 29" eval '
 	api_is 8001 "EVENT=CALLRETURN" "BackMsg_33" && api_is 8001 "EVENT=CONFERENCE" "BackMsg_35" &&

@@ -2009,7 +2009,9 @@ static void body_event_bad_input(int *unit_failed_, struct fx *f)
 		  EINVAL);
 	UT_EQ_INT(store_event_visit(f->st, t, -1, NULL, 0, nop_event, NULL),
 		  EINVAL);
-	UT_EQ_INT(store_event_prune(NULL, 1, NULL), EINVAL);
+	UT_EQ_INT(store_event_prune(NULL, 1, 1, 1, 1, NULL), EINVAL);
+	UT_EQ_INT(store_event_prune(f->st, 0, 1, 1, 1, NULL), EINVAL);
+	UT_EQ_INT(store_event_prune(f->st, 1, 1, 1, 0, NULL), EINVAL);
 }
 
 UNIT_TEST(store_event_rejects_bad_input)
@@ -2021,6 +2023,7 @@ static void body_event_prune(int *unit_failed_, struct fx *f)
 {
 	struct ev_seen es;
 	int64_t t1, t2, last;
+	const int64_t all = INT64_MAX;
 	unsigned n = 99;
 	int err;
 
@@ -2030,31 +2033,40 @@ static void body_event_prune(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(add_event(f->st, t1, 2, 200, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t1, 3, 300, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t1, 4, 400, "", "8001"), 0);
+	UT_EQ_INT(add_event(f->st, t1, 5, 500, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t2, 1, 50, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t2, 2, 60, "8001", ""), 0);
 
-	UT_EQ_INT(store_event_prune(f->st, 50, &n), 0);   /* older than */
-	UT_EQ_INT(n, 0);
-	UT_EQ_INT(store_event_prune(f->st, 300, &n), 0);
-	UT_EQ_INT(n, 3);
-	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "3,4");
-	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 0, &err), "3,4");
+	UT_EQ_INT(store_event_prune(f->st, t1, all, 100, 100, &n), 0);
+	UT_EQ_INT(n, 0);                                  /* older than */
+	/* not past upto (a sink's cursor): 1 and 2 only */
+	UT_EQ_INT(store_event_prune(f->st, t1, 2, 1000000, 100, &n), 0);
+	UT_EQ_INT(n, 2);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "3,4,5");
+	/* at most limit, the oldest */
+	UT_EQ_INT(store_event_prune(f->st, t1, all, 1000000, 1, &n), 0);
+	UT_EQ_INT(n, 1);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "4,5");
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, "8001", 0, &err), "4,5");
 	/* a team's newest event stays, however old: eventids go on */
-	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "2");
-	UT_EQ_INT(store_event_prune(f->st, 1000000, NULL), 0);
-	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "4");
-	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "2");
-	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
-	UT_EQ_INT(last, 4);
-	UT_EQ_INT(store_event_last(f->st, t2, &last), 0);
-	UT_EQ_INT(last, 2);
-	UT_EQ_INT(store_event_prune(f->st, 1000000, &n), 0);
-	UT_EQ_INT(n, 0);
-	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM events"), 2);
-	UT_EQ_INT(add_event(f->st, t1, 5, 2000000, "8001", ""), 0);
-	UT_EQ_INT(store_event_prune(f->st, 1000000, &n), 0);
+	UT_EQ_INT(store_event_prune(f->st, t1, all, 1000000, 100, &n), 0);
 	UT_EQ_INT(n, 1);
 	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "5");
+	UT_EQ_INT(store_event_prune(f->st, t1, all, 1000000, 100, &n), 0);
+	UT_EQ_INT(n, 0);
+	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
+	UT_EQ_INT(last, 5);
+	/* one team at a time */
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "1,2");
+	UT_EQ_INT(store_event_prune(f->st, t2, all, 1000000, 100, NULL), 0);
+	UT_EQ_STR(visit_ids(f->st, &es, t2, 0, NULL, 0, &err), "2");
+	UT_EQ_INT(store_event_last(f->st, t2, &last), 0);
+	UT_EQ_INT(last, 2);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM events"), 2);
+	UT_EQ_INT(add_event(f->st, t1, 6, 2000000, "8001", ""), 0);
+	UT_EQ_INT(store_event_prune(f->st, t1, all, 1000000, 100, &n), 0);
+	UT_EQ_INT(n, 1);
+	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "6");
 }
 
 UNIT_TEST(store_event_prune_keeps_newest)
@@ -2227,10 +2239,10 @@ static void body_event_plans(int *unit_failed_, struct fx *f)
 	UT_ASSERT(!has(plan, "TEMP B-TREE") && !has(plan, "SCAN"));
 
 	UT_EQ_INT(query_plan(f, "event_prune", plan, sizeof(plan)), 0);
-	UT_ASSERT(has(plan, "USING INDEX events_ts (ts_ms<?)"));
+	UT_ASSERT(has(plan, "USING INDEX events_team_ts (team_id=? AND ts_ms<?)"));
 	UT_ASSERT(has(plan, "USING COVERING INDEX sqlite_autoindex_events_1"
 		      " (team_id=?)"));
-	UT_ASSERT(!has(plan, "SCAN"));
+	UT_ASSERT(!has(plan, "SCAN") && !has(plan, "TEMP B-TREE"));
 }
 
 UNIT_TEST(store_event_query_plans)
@@ -2281,8 +2293,8 @@ static void body_migrate_v2(int *unit_failed_, struct fx *f)
 			  " WHERE name IN ('events', 'cursors')"), 0);
 
 	UT_EQ_INT(store_open(&f->st, f->dir), 0);
-	UT_EQ_INT(sqlite_schema_version(), 3);
-	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 3);
+	UT_EQ_INT(sqlite_schema_version(), 4);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 4);
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.nteam, 1);
 	UT_EQ_STR(s.teams[0].name, "old");
