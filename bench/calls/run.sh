@@ -3,7 +3,7 @@
 # stateful proxy on the same machine as the signalling ceiling.
 #
 #   bench/calls/run.sh [--out FILE] [--update-doc] [--quick] [--wait-quiet S]
-#                      [--rates 10,20,40,80] [--duration S] [--hold S]
+#                      [--rates 10,20,40,60] [--duration S] [--hold S]
 #                      [--levels 250,500] [--hold-rate R] [--window S]
 #                      [--agents N] [--kam-rates 2000,3000,4000,5000]
 #                      [--kam-duration S]
@@ -18,11 +18,12 @@
 # dialogs, two anchored RTP legs (PCMU, decoded to PCM and re-encoded), a
 # stereo WAV recording, and CDR, leg and agent-state writes to SQLite.
 #
-# 1. Ramp: calls at each rate of --rates (calls/s, default 10,20,40,80)
+# 1. Ramp: calls at each rate of --rates (calls/s, default 10,20,40,60)
 #    for --duration seconds (20), each held --hold seconds (10); stops at
-#    the first step with a failure and waits (at most the media timeout +
-#    20 s) until occd has closed every call. Result: the highest rate with
-#    zero failures. occd's CPU is taken at steady state (from one hold
+#    the first step with a failure (then waits, at most the media timeout
+#    + 20 s, until occd has closed every call) or with calls occd refused
+#    as overloaded (BackMsg_20[busy], counted apart: not failures).
+#    Result: the highest rate with zero failures and zero refusals. occd's CPU is taken at steady state (from one hold
 #    time after the step's start to its last call).
 # 2. Concurrent calls, on a fresh occd (restarted on the same store): for
 #    each N of --levels (250,500), N calls placed at --hold-rate (50,
@@ -64,7 +65,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-RATES=${OCC_BENCH_CALL_RATES:-10,20,40,80}
+RATES=${OCC_BENCH_CALL_RATES:-10,20,40,60}
 DURATION=${OCC_BENCH_CALL_DURATION:-20}
 HOLD=${OCC_BENCH_CALL_HOLD:-10}
 LEVELS=${OCC_BENCH_CALL_LEVELS:-250,500}

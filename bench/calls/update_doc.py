@@ -33,10 +33,10 @@ def section(kv):
                f"its own extension registered on the phones sipp; hold time "
                f"{g('calls_hold')} s; occd at log level info, recording every call.")
     out.append("")
-    out.append(f"**Highest call rate with zero failures: {g('calls_max_rate')} calls/s** "
+    out.append(f"**Highest call rate with zero failures and no refusal: {g('calls_max_rate')} calls/s** "
                f"(steps of {g('calls_duration')} s, each call held {g('calls_hold')} s; "
                f"the ramp stops at the first step with a failure, or where occd refuses "
-               f"calls because its loop lags: `BackMsg_20[busy]`, counted as refused, "
+               f"calls as overloaded: `BackMsg_20[busy]`, counted as refused, "
                f"not failed).")
     out.append("")
     out.append("| calls/s | calls up | calls | refused (busy) | failed | occd CPU | "
@@ -54,6 +54,13 @@ def section(kv):
                    f"{pct(g(p + 'occd_cpu'))} | {pct(g(p + 'other_cpu'))} | "
                    f"{g(p + 'api_p99_ms')} ms | {num(g(p + 'retrans'))} | "
                    f"{num(g(p + 'sip_drops'))} | {mib(g(p + 'rss'))} |")
+        refused = g(p + "refused", "0")
+        if refused not in ("0", "?") and failed in ("0",):
+            notes.append(
+                f"At {rate:g} calls/s occd was overloaded: it refused {num(refused)} of "
+                f"{num(g(p + 'placed'))} calls with `BackMsg_20[busy]` (`[call] "
+                f"overload_cpu`) and every call it took succeeded — no failure, no SIP "
+                f"datagram dropped.")
         if failed not in ("0", "?"):
             rec = g(p + "recovery_s")
             notes.append(

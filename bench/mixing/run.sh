@@ -4,7 +4,7 @@
 # the same run, rtpengine relaying and transcoding as many streams.
 #
 #   bench/mixing/run.sh [--out FILE] [--update-doc] [--quick] [--wait-quiet S]
-#                       [--levels 25,50,100,150,200,250,300] [--rate R]
+#                       [--levels 25,50,100,200,300,400,500] [--rate R]
 #                       [--window S] [--pairs N] [--target-cpu X]
 #
 # occd (build/occd, release; builds nothing) gets team "bench": 2 x N
@@ -70,7 +70,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-LEVELS=${OCC_BENCH_MIX_LEVELS:-25,50,100,150,200,250,300}
+LEVELS=${OCC_BENCH_MIX_LEVELS:-25,50,100,200,300,400,500}
 RATE=${OCC_BENCH_MIX_RATE:-8}
 WINDOW=${OCC_BENCH_MIX_WINDOW:-8}
 PAIRS=${OCC_BENCH_MIX_PAIRS:-}

@@ -180,10 +180,10 @@ const struct op op_table[] = {
 	.handler = op_make_call,
 	.summary = "Call a number or an agent: the agent's phone rings first, then the target.",
 	.notes = "`BackMsg_20[trunk]`: no such trunk (or no default one). "
-		 "`BackMsg_20[busy]`: occd is overloaded (its media clock ran "
-		 "`[call] overload_lag_ms` late in the last second or two) and "
-		 "refuses new calls rather than harm the ones up; try again "
-		 "later.",
+		 "`BackMsg_20[busy]`: occd is overloaded (it used `[call] "
+		 "overload_cpu` of its core in the last second, or its loop ran "
+		 "`overload_lag_ms` late) and refuses new calls rather than "
+		 "harm the ones up; try again later.",
 },
 {
 	.id = "consult", .soap = "consult", .http = "CONSULT",

@@ -97,6 +97,11 @@ static const struct conf_key conf_keys[] = {
 	     "fired this many ms late within the last second or two: the "
 	     "event loop is overloaded, and a new call would break the ones "
 	     "up (0: never refuse)"),
+	UINT("call", "overload_cpu", overload_cpu, "80", 0, 100,
+	     "makeCall answers BackMsg_20[busy] while occd used this % of "
+	     "its one core in the last second: near 100 its loop reads its "
+	     "SIP socket too rarely and drops datagrams, which breaks calls "
+	     "already up (0: never refuse)"),
 	UINT("events", "retention_days", event_retention_days, "7", 0, 36500,
 	     "days the event log keeps events (browser replay, backend "
 	     "backlog); older ones are deleted hourly, except those a team's "

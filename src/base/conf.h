@@ -35,6 +35,7 @@ struct conf {
 	unsigned customer_ring_timeout; /* [call] customer_ring_timeout, s */
 	unsigned consult_ring_timeout;  /* [call] consult_ring_timeout, s */
 	unsigned overload_lag_ms;       /* [call] overload_lag_ms */
+	unsigned overload_cpu;          /* [call] overload_cpu, % of a core */
 	unsigned event_retention_days; /* [events] retention_days */
 	unsigned webhook_timeout;  /* [events] webhook_timeout, s */
 	unsigned webhook_retry_min;/* [events] webhook_retry_min, s */

@@ -1,6 +1,7 @@
 /*
  * clock.c — the shared 20 ms media clock (see clock.h for why).
  */
+#include <sys/resource.h>
 #include <re.h>
 #define LOG_TOPIC "media.clock"
 #include "base/log.h"
@@ -14,13 +15,33 @@ static struct tmr tmr;
 static uint64_t next_at;      /* when the running tick was due (jiffies) */
 /* the worst lateness of the ticks in this window and the one before */
 static uint64_t win_start, win_max, prev_max, warned_at;
+/* the process's CPU time at the window's start, and its share of the last
+ * whole window */
+static uint64_t win_cpu_us;
+static unsigned cpu_pct;
+
+static uint64_t cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+		(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
 
 static void note_lag(uint64_t now, uint64_t lag)
 {
 	if (now - win_start >= LAG_WINDOW_MS) {
-		prev_max = now - win_start < 2 * LAG_WINDOW_MS ? win_max : 0;
+		bool consecutive = now - win_start < 2 * LAG_WINDOW_MS;
+		uint64_t cpu = cpu_us();
+		prev_max = consecutive ? win_max : 0;
+		cpu_pct = consecutive && cpu >= win_cpu_us
+			? (unsigned)((cpu - win_cpu_us) / 10 / (now - win_start))
+			: 0;
 		win_max = 0;
 		win_start = now;
+		win_cpu_us = cpu;
 	}
 	if (lag > win_max)
 		win_max = lag;
@@ -79,6 +100,14 @@ void mclock_leave(struct mclock_user *u)
 bool mclock_joined(const struct mclock_user *u)
 {
 	return u && u->le.list != NULL;
+}
+
+unsigned mclock_cpu_pct(void)
+{
+	if (!tmr_isrunning(&tmr) ||
+	    tmr_jiffies() - win_start >= 2 * LAG_WINDOW_MS)
+		return 0;
+	return cpu_pct;
 }
 
 uint64_t mclock_lag_ms(void)

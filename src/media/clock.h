@@ -37,5 +37,9 @@ bool mclock_joined(const struct mclock_user *u);
  * far behind the event loop is. 0 while nobody is on the clock. A tick
  * 100 ms late or more is logged (at most every 10 s). */
 uint64_t mclock_lag_ms(void);
+/* The process's CPU time over the last whole second, in % of one core
+ * (occd is one thread: near 100 its loop starves sockets). 0 while nobody
+ * is on the clock. */
+unsigned mclock_cpu_pct(void);
 
 #endif

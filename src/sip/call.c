@@ -835,17 +835,29 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	struct leg *l = NULL;
 	bool virt = e && !strcmp(e->kind, "virtual");
 	char from[ST_NAME * 2];
+	const struct conf *cfg = tel->occ->cfg;
 	uint64_t lag;
+	unsigned cpu;
 	int err;
 
 	/* refuse new work before taking it on: past its core the loop would
 	 * drop SIP and late hang-ups would hurt the calls already up */
 	lag = mclock_lag_ms();
-	if (tel->occ->cfg->overload_lag_ms &&
-	    lag >= tel->occ->cfg->overload_lag_ms) {
-		OCC_WARN("makeCall refused team=%s agent=%s: the loop lags "
-			 "lag_ms=%llu", req->team, req->agent,
-			 (unsigned long long)lag);
+	cpu = mclock_cpu_pct();
+	if ((cfg->overload_lag_ms && lag >= cfg->overload_lag_ms) ||
+	    (cfg->overload_cpu && cpu >= cfg->overload_cpu)) {
+		/* one line a second at most, however many are refused */
+		static int64_t warned_ms;
+		static unsigned refused;
+		refused++;
+		if (now_ms() - warned_ms >= 1000) {
+			OCC_WARN("makeCall refused team=%s agent=%s: occd is "
+				 "overloaded lag_ms=%llu cpu=%u%% refused=%u",
+				 req->team, req->agent,
+				 (unsigned long long)lag, cpu, refused);
+			warned_ms = now_ms();
+			refused = 0;
+		}
 		return CALL_OVERLOAD;
 	}
 

@@ -5,6 +5,7 @@
  * inbound issue lands). In-dialog requests are libre sipsess's.
  */
 #include <string.h>
+#include <sys/socket.h>
 #include <re.h>
 #define LOG_TOPIC "sip"
 #include "base/log.h"
@@ -77,6 +78,39 @@ static void media_address(struct tel *tel, const char *cfg)
 		sa_set_str(&tel->media_ip, "127.0.0.1", 0);
 }
 
+/* A deep receive queue for the SIP UDP socket. One thread polls it among
+ * hundreds of busy RTP sockets, one datagram per pass (libre), so a burst
+ * of SIP waits there; with the kernel's default 208 KiB it overflowed under
+ * load and calls broke. libre does not hand out the socket: find it by its
+ * address among our descriptors. Past net.core.rmem_max only root
+ * (SO_RCVBUFFORCE) gets the full size. */
+static void sip_rcvbuf(const struct sa *laddr)
+{
+	enum { WANT = 4 * 1024 * 1024, FD_SCAN = 1024 };
+
+	for (int fd = 3; fd < FD_SCAN; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int type = 0, got = 0, want = WANT;
+		socklen_t tl = sizeof(type), gl = sizeof(got);
+		struct sa a;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) ||
+		    type != SOCK_DGRAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &len) ||
+		    sa_set_sa(&a, (struct sockaddr *)&ss) ||
+		    !sa_cmp(&a, laddr, SA_ALL))
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want,
+			       sizeof(want)))
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
+					 sizeof(want));
+		(void)getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl);
+		OCC_INFO("sip socket receive buffer bytes=%d", got);
+		return;
+	}
+}
+
 int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 {
 	struct tel *tel = mem_zalloc(sizeof(*tel), tel_destructor);
@@ -99,6 +133,7 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 		OCC_ERR("cannot listen on sip %J: %m", &tel->laddr, err);
 		goto out;
 	}
+	sip_rcvbuf(&tel->laddr);
 	media_address(tel, occ->cfg->media_address);
 	re_snprintf(tel->rec_dir, sizeof(tel->rec_dir), "%s/recordings",
 		    occ->cfg->data_dir);

@@ -1188,7 +1188,7 @@ kill -STOP "$occd_pid"; sleep 0.4; kill -CONT "$occd_pid"
 sleep 0.2
 check "$f: after a 0.4 s stall: makeCall by 8002 answers 20[busy], logged" eval '
 	api_is 8002 "EVENT=MAKECALL&targetdn=5550017&targettype=exter&trunkidentity=nosuch" "BackMsg_20[busy]" &&
-	wait_log "$m" "makeCall refused team=demo agent=8002: the loop lags" 2 &&
+	wait_log "$m" "makeCall refused team=demo agent=8002: occd is overloaded lag_ms=[0-9]+" 2 &&
 	wait_log "$m" "media clock late lag_ms=[0-9]+" 2'
 sleep 2.5
 check "$f: 2.5 s later new calls are taken again (20[trunk], not busy)" \
