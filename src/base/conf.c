@@ -138,6 +138,8 @@ static const struct conf_key conf_keys[] = {
 	     "team's): tabs and reloads of one desk"),
 };
 
+enum { N_KEYS = sizeof(conf_keys) / sizeof(conf_keys[0]) };
+
 static int set_key(struct conf *c, const struct conf_key *k, const char *v,
 		   char *err, size_t errsz)
 {
@@ -169,7 +171,7 @@ void conf_defaults(struct conf *c)
 	char err[128];
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++)
+	for (size_t i = 0; i < N_KEYS; i++)
 		(void)set_key(c, &conf_keys[i], conf_keys[i].def, err,
 			      sizeof(err));
 }
@@ -177,7 +179,7 @@ void conf_defaults(struct conf *c)
 int conf_set(struct conf *c, const char *section, const char *key,
 	     const char *value, char *err, size_t errsz)
 {
-	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		if (!strcasecmp(k->section, section) && !strcasecmp(k->key, key))
 			return set_key(c, k, value, err, errsz);
@@ -258,7 +260,7 @@ unsigned conf_update(struct conf *live, const struct conf *fresh,
 {
 	unsigned changed = 0;
 
-	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		char *to = (char *)live + k->offset;
 		const char *from = (const char *)fresh + k->offset;
@@ -291,7 +293,7 @@ int conf_markdown(struct re_printf *pf)
 	int err = re_hprintf(pf, "| Section | Key | Default | SIGHUP | "
 			     "Meaning |\n|---|---|---|---|---|\n");
 
-	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		err |= re_hprintf(pf, "| %s | %s | %s | %s | ", k->section,
 				  k->key, *k->def ? k->def : "(empty)",
@@ -307,7 +309,7 @@ int conf_dump(struct re_printf *pf, const struct conf *c)
 	const char *sec = "";
 	int err = 0;
 
-	for (size_t i = 0; i < (sizeof(conf_keys) / sizeof(conf_keys[0])); i++) {
+	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		const char *base = (const char *)c + k->offset;
 		if (strcmp(sec, k->section)) {

@@ -73,27 +73,24 @@ static void start_pass(void *arg)
 	unsigned days = r->occ->cfg->event_retention_days;
 	const struct list *teams = &r->occ->m->teams;
 	struct le *le;
-	size_t n = 0;
 
-	tmr_start(&r->tmr, PASS_EVERY_MS, start_pass, r);
-	if (!days)
-		return;                       /* kept for ever */
-	r->teams = mem_deref(r->teams);
-	r->nteams = list_count(teams);
+	/* retention_days 0: everything is kept */
+	r->nteams = days ? list_count(teams) : 0;
+	r->teams = r->nteams ? mem_alloc(r->nteams * sizeof(*r->teams), NULL)
+		: NULL;
+	if (!r->teams) {
+		r->nteams = 0;
+		tmr_start(&r->tmr, PASS_EVERY_MS, start_pass, r);
+		return;
+	}
 	r->i = 0;
 	r->pruned = 0;
 	r->before_ms = now_ms() - (int64_t)days * 86400 * 1000;
-	if (!r->nteams)
-		return;
-	r->teams = mem_alloc(r->nteams * sizeof(*r->teams), NULL);
-	if (!r->teams)
-		return;
+	r->nteams = 0;
 	LIST_FOREACH(teams, le) {
 		const struct team *t = le->data;
-		if (n < r->nteams)
-			str_ncpy(r->teams[n++], t->name, ST_NAME);
+		str_ncpy(r->teams[r->nteams++], t->name, ST_NAME);
 	}
-	r->nteams = n;
 	tmr_start(&r->tmr, 0, step, r);
 }
 

@@ -7,10 +7,11 @@
 #include "base/log.h"
 #include "media/clock.h"
 
-enum { LAG_WINDOW_MS = 1000, LAG_WARN_MS = 100, LAG_WARN_EVERY_MS = 10000 };
+enum { LAG_WINDOW_MS = 1000, LAG_WARN_MS = 100, LAG_WARN_EVERY_MS = 10000,
+       CATCH_UP_MAX = 5 };
 
 static struct list users;     /* waiting for the next tick */
-static struct list due;       /* still to be called in this tick */
+static struct list pending;   /* still to be called in this tick */
 static struct tmr tmr;
 static uint64_t next_at;      /* when the running tick was due (jiffies) */
 /* the worst lateness of the ticks in this window and the one before */
@@ -62,13 +63,13 @@ static void tick(void *arg)
 	note_lag(now, now > next_at ? now - next_at : 0);
 	next_at = now + MCLOCK_MS;
 	tmr_start(&tmr, MCLOCK_MS, tick, NULL);
-	/* everyone into "due"; each goes back to "users" just before its
+	/* everyone into "pending"; each goes back to "users" just before its
 	 * call, so a handler freeing any user (itself, another) is safe */
 	while ((le = list_head(&users))) {
 		list_unlink(le);
-		list_append(&due, le, le->data);
+		list_append(&pending, le, le->data);
 	}
-	while ((le = list_head(&due))) {
+	while ((le = list_head(&pending))) {
 		struct mclock_user *u = le->data;
 		list_unlink(le);
 		list_append(&users, le, u);
@@ -102,18 +103,30 @@ bool mclock_joined(const struct mclock_user *u)
 	return u && u->le.list != NULL;
 }
 
+/* The measures describe the last second or two only while ticks come. */
+static bool measuring(void)
+{
+	return tmr_isrunning(&tmr) &&
+		tmr_jiffies() - win_start < 2 * LAG_WINDOW_MS;
+}
+
 unsigned mclock_cpu_pct(void)
 {
-	if (!tmr_isrunning(&tmr) ||
-	    tmr_jiffies() - win_start >= 2 * LAG_WINDOW_MS)
-		return 0;
-	return cpu_pct;
+	return measuring() ? cpu_pct : 0;
 }
 
 uint64_t mclock_lag_ms(void)
 {
-	if (!tmr_isrunning(&tmr) ||
-	    tmr_jiffies() - win_start >= 2 * LAG_WINDOW_MS)
+	if (!measuring())
 		return 0;
 	return win_max > prev_max ? win_max : prev_max;
+}
+
+uint64_t mclock_due(int64_t start_ms, int64_t now, uint64_t *done)
+{
+	uint64_t due = (uint64_t)(now - start_ms) / MCLOCK_MS + 1;
+
+	if (due > *done + CATCH_UP_MAX)
+		*done = due - CATCH_UP_MAX;
+	return due;
 }

@@ -33,6 +33,10 @@ void mclock_join(struct mclock_user *u, mclock_h *h, void *arg);
 void mclock_leave(struct mclock_user *u);
 /* Whether u is on the clock. */
 bool mclock_joined(const struct mclock_user *u);
+/* Frames due by now (ms) for a stream started at start_ms, the first one at
+ * once; *done (the frames already made) is moved up so that at most five
+ * are made to catch up after a late tick — never a burst. */
+uint64_t mclock_due(int64_t start_ms, int64_t now, uint64_t *done);
 /* How late the ticks of the last second or two fired at worst (ms): how
  * far behind the event loop is. 0 while nobody is on the clock. A tick
  * 100 ms late or more is logged (at most every 10 s). */

@@ -69,12 +69,9 @@ static void gen_wav(struct player *p, int16_t *out)
 static void tick(void *arg)
 {
 	struct player *p = arg;
-	uint64_t due = (uint64_t)(now_ms() - p->start_ms) / 20 + 1;
+	uint64_t due = mclock_due(p->start_ms, now_ms(), &p->frames);
 	int16_t frame[FRAME];
 
-	/* at most a few frames of catch-up, never a burst */
-	if (due > p->frames + 5)
-		p->frames = due - 5;
 	while (p->frames < due) {
 		p->frames++;
 		if (p->wav)

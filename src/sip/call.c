@@ -253,6 +253,17 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	call_end(l->call, by);
 }
 
+/* Hang up a leg (BYE, or CANCEL while it rings) and free its media port
+ * and players; the leg itself stays, for the CDR. */
+void leg_release(struct leg *l)
+{
+	tmr_cancel(&l->tmr);
+	l->tone = mem_deref(l->tone);
+	l->voice = mem_deref(l->voice);
+	l->sess = mem_deref(l->sess);
+	l->mep = mem_deref(l->mep);
+}
+
 /* Take a leg out of the call before its end: hang it up (BYE or CANCEL),
  * free its media port, keep the record for the CDR. */
 void leg_detach(struct leg *l)
@@ -260,11 +271,7 @@ void leg_detach(struct leg *l)
 	struct call *c = l->call;
 
 	c->legs[l->role] = NULL;
-	tmr_cancel(&l->tmr);
-	l->tone = mem_deref(l->tone);
-	l->voice = mem_deref(l->voice);
-	l->sess = mem_deref(l->sess);
-	l->mep = mem_deref(l->mep);
+	leg_release(l);
 	if (l->state != LEG_GONE) {
 		l->state = LEG_GONE;
 		l->end_ms = now_ms();
@@ -825,6 +832,31 @@ static void recording_name(struct call *c)
 		    "%s-%s-%s.wav", ts, c->agent, peer);
 }
 
+/* Refuse new work before taking it on: past its core the loop would drop
+ * SIP, and late hang-ups would hurt the calls already up. Logged once a
+ * second at most, however many are refused. */
+static bool overloaded(const struct conf *cfg, const struct call_req *req)
+{
+	static int64_t warned_ms;
+	static unsigned refused;
+	uint64_t lag = mclock_lag_ms();
+	unsigned cpu = mclock_cpu_pct();
+
+	if ((!cfg->overload_lag_ms || lag < cfg->overload_lag_ms) &&
+	    (!cfg->overload_cpu || cpu < cfg->overload_cpu))
+		return false;
+	refused++;
+	if (now_ms() - warned_ms >= 1000) {
+		OCC_WARN("makeCall refused team=%s agent=%s: occd is "
+			 "overloaded lag_ms=%llu cpu=%u%% refused=%u",
+			 req->team, req->agent, (unsigned long long)lag, cpu,
+			 refused);
+		warned_ms = now_ms();
+		refused = 0;
+	}
+	return true;
+}
+
 enum call_err call_make(struct tel *tel, const struct call_req *req,
 			char sessionid[ST_SESSIONID])
 {
@@ -835,32 +867,10 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	struct leg *l = NULL;
 	bool virt = e && !strcmp(e->kind, "virtual");
 	char from[ST_NAME * 2];
-	const struct conf *cfg = tel->occ->cfg;
-	uint64_t lag;
-	unsigned cpu;
 	int err;
 
-	/* refuse new work before taking it on: past its core the loop would
-	 * drop SIP and late hang-ups would hurt the calls already up */
-	lag = mclock_lag_ms();
-	cpu = mclock_cpu_pct();
-	if ((cfg->overload_lag_ms && lag >= cfg->overload_lag_ms) ||
-	    (cfg->overload_cpu && cpu >= cfg->overload_cpu)) {
-		/* one line a second at most, however many are refused */
-		static int64_t warned_ms;
-		static unsigned refused;
-		refused++;
-		if (now_ms() - warned_ms >= 1000) {
-			OCC_WARN("makeCall refused team=%s agent=%s: occd is "
-				 "overloaded lag_ms=%llu cpu=%u%% refused=%u",
-				 req->team, req->agent,
-				 (unsigned long long)lag, cpu, refused);
-			warned_ms = now_ms();
-			refused = 0;
-		}
+	if (overloaded(tel->occ->cfg, req))
 		return CALL_OVERLOAD;
-	}
-
 	if (!t || !e)
 		return CALL_NOT_REGISTERED;
 	if (!virt && !(b = registrar_lookup(tel->reg, req->team,

@@ -112,6 +112,7 @@ void emit(struct call *c, const struct leg *l, const char *event);
 void tell_ringing(struct leg *l);
 void leg_send(struct leg *l, const int16_t *pcm, size_t n);
 void leg_gone(struct leg *l, uint16_t scode, const char *by);
+void leg_release(struct leg *l);
 void leg_detach(struct leg *l);
 int  reoffer(struct leg *l, bool sendonly);
 int  dial(struct call *c, enum leg_role role, bool inner, const char *target,

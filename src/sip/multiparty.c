@@ -127,11 +127,7 @@ void consult_gone(struct call *c, struct leg *k, const char *by)
  * CDR and the recording's name; its media is released now. */
 void customer_leaves(struct call *c)
 {
-	struct leg *cu = c->legs[ROLE_CUSTOMER];
-
-	tmr_cancel(&cu->tmr);
-	cu->sess = mem_deref(cu->sess);
-	cu->mep = mem_deref(cu->mep);
+	leg_release(c->legs[ROLE_CUSTOMER]);
 	c->conference = false;
 	c->on_hold = false;
 	remix(c);

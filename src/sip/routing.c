@@ -106,11 +106,9 @@ void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
 static void mix_tick(void *arg)
 {
 	struct call *c = arg;
-	uint64_t due = (uint64_t)(now_ms() - c->mix_start_ms) / 20 + 1;
+	uint64_t due = mclock_due(c->mix_start_ms, now_ms(), &c->mix_frames);
 	int16_t frame[ROLE_COUNT][MIX_FRAME], out[MIX_FRAME];
 
-	if (due > c->mix_frames + 5)
-		c->mix_frames = due - 5;
 	for (; c->mix_frames < due; c->mix_frames++) {
 		for (int r = 0; r < ROLE_COUNT; r++)
 			if (c->legs[r])

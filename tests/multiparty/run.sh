@@ -79,58 +79,10 @@ occd_stopping=0
 
 . "$here/../sip/lib/harness.sh"
 
-# check DESC CMD...: one TAP line; the command's output becomes diagnostics
-# when it fails
-check() {
-	local desc=$1 rc
-	shift
-	"$@" >"$work/check.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		ok "$desc"
-	else
-		nok "$desc"
-		tail -20 "$work/check.out" | diag
-	fi
-	if [ -n "$occd_pid" ] && [ "$occd_stopping" = 0 ] && ! occd_alive; then
-		nok "occd is still running after \"$desc\""
-		{ grep -m1 -B2 -A25 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" ||
-			tail -25 "$log"; } | diag
-		echo "Bail out! occd died; the remaining tests were not run"
-		exit 1
-	fi
-	return $rc
-}
 
-cleanup() {
-	local p
-	for p in "${pids[@]}" $occd_pid; do
-		kill -TERM "$p" 2>/dev/null      # timeout(1) passes it on to sipp
-	done
-	sleep 0.3
-	for p in "${pids[@]}" $occd_pid; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	if [ "${KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
-		echo "# work directory kept: $work"
-	else
-		rm -rf "$work"
-	fi
-}
 trap cleanup EXIT
 
-for tool in sipp baresip python3 curl; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		nok "$tool is installed (apt-get install sip-tester baresip-core)"
-		exit 1
-	fi
-done
-for b in "$occd" "$occctl"; do
-	if [ ! -x "$b" ]; then
-		nok "$b is built (make asan)"
-		exit 1
-	fi
-done
+preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 

@@ -66,3 +66,21 @@ UNIT_TEST(media_clock_users_leave_inside_a_tick)
 	mclock_leave(&k.a);           /* leaving twice is harmless */
 	UT_EQ_INT(mclock_lag_ms(), 0); /* no user: no clock */
 }
+
+/* Frames due: the first at once, and after a late tick at most five made
+ * to catch up. */
+UNIT_TEST(media_clock_due_frames)
+{
+	uint64_t done = 0;
+
+	UT_EQ_INT(mclock_due(1000, 1000, &done), 1);
+	UT_EQ_INT(done, 0);
+	UT_EQ_INT(mclock_due(1000, 1019, &done), 1);
+	UT_EQ_INT(mclock_due(1000, 1020, &done), 2);
+	done = 2;
+	UT_EQ_INT(mclock_due(1000, 1200, &done), 11);   /* 9 behind */
+	UT_EQ_INT(done, 6);                             /* 5 to make */
+	done = 10;
+	UT_EQ_INT(mclock_due(1000, 1200, &done), 11);
+	UT_EQ_INT(done, 10);
+}

@@ -1,6 +1,8 @@
 # harness.sh — bash pieces the SIP-level suites (tests/sip,
 # tests/multiparty, tests/supervision) share. Source it after setting n,
-# failed, url, log, util, data and occd_pid; it only defines functions.
+# failed, pids, work, url, log, util, data, occd, occctl, occd_pid and
+# occd_stopping; it only defines functions (the suite does `trap cleanup
+# EXIT`).
 
 ok()   { n=$((n + 1)); echo "ok $n - $*"; }
 nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
@@ -18,4 +20,67 @@ expect_eq() {  # expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] && return 0
 	echo "$1: got '$2', want '$3'"
 	return 1
+}
+
+# check DESC CMD...: one TAP line; the command's output becomes diagnostics
+# when it fails (VERBOSE=1: also when it passes). It runs in this shell, not
+# a subshell, so CMD may set variables and wait for our children. If occd
+# died, everything after would fail for the same reason: bail out.
+check() {
+	local desc=$1 rc
+	shift
+	"$@" >"$work/check.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ok "$desc"
+		[ "${VERBOSE:-0}" = 1 ] && diag <"$work/check.out"
+	else
+		nok "$desc"
+		tail -20 "$work/check.out" | diag
+	fi
+	if [ -n "$occd_pid" ] && [ "$occd_stopping" = 0 ] && ! occd_alive; then
+		nok "occd is still running after \"$desc\""
+		{ grep -m1 -B2 -A25 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" ||
+			tail -25 "$log"; } | diag
+		echo "Bail out! occd died; the remaining tests were not run"
+		exit 1
+	fi
+	return $rc
+}
+
+# cleanup: stop everything the suite started (TERM, then KILL; timeout(1)
+# passes TERM on to sipp); keep the work directory on failure or KEEP=1
+cleanup() {
+	local p
+	for p in "${pids[@]}" $occd_pid; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.3
+	for p in "${pids[@]}" $occd_pid; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ "${KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
+		echo "# work directory kept: $work"
+	else
+		rm -rf "$work"
+	fi
+}
+
+# preflight HINT TOOL...: the tools (HINT: how to install them) and the
+# ASan binaries are there, or the suite ends with one failure
+preflight() {
+	local hint=$1 tool b
+	shift
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			nok "$tool is installed ($hint)"
+			exit 1
+		fi
+	done
+	for b in "$occd" "$occctl"; do
+		if [ ! -x "$b" ]; then
+			nok "$b is built (make asan)"
+			exit 1
+		fi
+	done
 }
