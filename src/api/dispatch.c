@@ -318,7 +318,7 @@ void dispatch_run(struct occ *occ, const struct op *op,
 	if (res->backmsg && !op_declares_code(op, res->backmsg))
 		OCC_ERR("undeclared backmsg op=%s code=%d", op->id,
 			res->backmsg);
-	OCC_DBG("op=%s team=%s user=%s code=%d backmsg=%d", op->id,
-		ctx.args[P_ORGIDENTITY], ctx.args[P_USER], res->code,
+	OCC_DBG("op=%s team=%H user=%H code=%d backmsg=%d", op->id,
+		LQ(ctx.args[P_ORGIDENTITY]), LQ(ctx.args[P_USER]), res->code,
 		res->backmsg);
 }

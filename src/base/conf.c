@@ -54,6 +54,12 @@ static const struct conf_key conf_keys[] = {
 	    "HOST:PORT of the SIP registrar/B2BUA"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
+	UINT("store", "state_log_retention_days", state_log_retention_days,
+	     "90", 0, 36500,
+	     "days the agent state log (agentRealtime's source) keeps its "
+	     "rows; older ones are deleted hourly, except each agent's last "
+	     "one before that day, which today's figures may need (0: keep "
+	     "for ever)"),
 	STR("api", "message", message_lang, "code",
 	    "What the `message` field carries: `code` (BackMsg_NN[arg], the "
 	    "default) or a language code cn|en|jp|kr|ru|fr|de|es for the text "
@@ -73,6 +79,13 @@ static const struct conf_key conf_keys[] = {
 	UINT_R("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
+	UINT("log", "rate_limit", log_rate_limit, "20", 0, 1000000,
+	     "lines a second each log statement may write after its burst; "
+	     "beyond, lines are counted and reported as one `suppressed "
+	     "similar lines n=` line (0: no limit)"),
+	UINT("log", "rate_burst", log_rate_burst, "100", 1, 1000000,
+	     "lines each log statement may write at once before "
+	     "rate_limit applies"),
 	STR_R("media", "address", media_address, "",
 	    "IP address RTP sockets bind to and SDP announces. Empty: the "
 	    "[sip] listen address (127.0.0.1 if that is a wildcard)"),

@@ -19,6 +19,7 @@ struct conf {
 	unsigned http_max_connections; /* [http] max_connections */
 	char sip_listen[64];       /* [sip] listen */
 	char data_dir[512];        /* [store] data_dir */
+	unsigned state_log_retention_days; /* [store] state_log_retention_days */
 	char webroot_address[512]; /* [system] webroot_address */
 	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */
 	char cors_origin[256];     /* [api] cors_origin */
@@ -28,6 +29,8 @@ struct conf {
 	unsigned auth_fail_window; /* [security] auth_fail_window */
 	unsigned auth_fail_limit_source; /* [security] auth_fail_limit_source */
 	char log_level[16];        /* [log] level */
+	unsigned log_rate_limit;   /* [log] rate_limit, lines/s per statement */
+	unsigned log_rate_burst;   /* [log] rate_burst, lines */
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
 	char moh_file[512];        /* [media] moh_file */

@@ -1,6 +1,13 @@
 /*
  * log.c — the one log sink. Lines go to stderr, line-buffered, so tests and
  * systemd see them as they happen.
+ *
+ * The rate limit (see log.h) keeps a table of sites, one per log statement
+ * (keyed by its format string's address) or per kind of libre message; a
+ * site is found by open addressing and never freed (there are a few hundred
+ * statements). Should the table fill, further sites share one overflow
+ * site, so memory stays bounded whatever libre prints. Runs on the loop
+ * thread only, like everything that logs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +23,34 @@ static const char *level_names[] = {
 	[LOG_LVL_ERR] = "error", [LOG_LVL_WARN] = "warn",
 	[LOG_LVL_INFO] = "info", [LOG_LVL_DBG] = "debug",
 };
+
+enum {
+	SITES = 1024,               /* a power of two */
+	PROBES = 16,
+	SUMMARY_EVERY_MS = 10000,   /* while a flood lasts */
+	QUIET_MS = 1000,            /* a flood has paused: report it */
+	TICK_MS = 1000,
+};
+
+struct site {
+	uintptr_t key;              /* 0: free */
+	const char *topic;          /* static (LOG_TOPIC) */
+	enum log_level lvl;
+	char what[64];              /* the format, for the summary line */
+	struct log_bucket b;
+	unsigned suppressed;
+	uint64_t first_drop_ms, last_drop_ms;
+};
+
+static struct {
+	FILE *out;                  /* NULL: stderr */
+	unsigned rate, burst;
+	struct site sites[SITES];
+	struct site overflow;
+	unsigned pending;           /* sites with suppressed lines */
+	struct tmr tick;
+	bool loop;                  /* a libre loop runs: tick may be armed */
+} lg = { .rate = 20, .burst = 100 };
 
 void log_set_level(enum log_level lvl)
 {
@@ -33,12 +68,205 @@ int log_level_parse(const char *s, enum log_level *lvl)
 	return EINVAL;
 }
 
-void log_msg(enum log_level lvl, const char *topic, const char *fmt, ...)
+void log_set_output(FILE *f)
+{
+	lg.out = f;
+}
+
+void log_set_rate(unsigned rate, unsigned burst)
+{
+	lg.rate = rate;
+	lg.burst = burst ? burst : 1;
+	lg.loop = true;
+}
+
+/* ---- quoting ---- */
+
+static bool plain_byte(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && c != '"' && c != '=' && c != '\\';
+}
+
+static int quote(struct re_printf *pf, const char *p, size_t n)
+{
+	size_t i, run;
+	int err;
+
+	for (i = 0; i < n && plain_byte((unsigned char)p[i]); i++)
+		;
+	if (n && i == n)
+		return pf->vph(p, n, pf->arg);
+	err = pf->vph("\"", 1, pf->arg);
+	for (i = 0; !err && i < n; i += run) {
+		unsigned char c = (unsigned char)p[i];
+		for (run = 0; i + run < n &&
+		     (plain_byte((unsigned char)p[i + run]) || p[i + run] == ' ' ||
+		      p[i + run] == '='); run++)
+			;
+		if (run) {
+			err = pf->vph(p + i, run, pf->arg);
+			continue;
+		}
+		run = 1;
+		switch (c) {
+		case '"':  err = pf->vph("\\\"", 2, pf->arg); break;
+		case '\\': err = pf->vph("\\\\", 2, pf->arg); break;
+		case '\n': err = pf->vph("\\n", 2, pf->arg); break;
+		case '\r': err = pf->vph("\\r", 2, pf->arg); break;
+		case '\t': err = pf->vph("\\t", 2, pf->arg); break;
+		default:   err = re_hprintf(pf, "\\x%02x", c); break;
+		}
+	}
+	return err ? err : pf->vph("\"", 1, pf->arg);
+}
+
+int log_q(struct re_printf *pf, void *arg)
+{
+	const char *s = arg;
+
+	return quote(pf, s ? s : "", s ? strlen(s) : 0);
+}
+
+int log_qpl(struct re_printf *pf, void *arg)
+{
+	const struct pl *pl = arg;
+
+	return quote(pf, pl ? pl->p : "", pl ? pl->l : 0);
+}
+
+/* ---- rate limit ---- */
+
+bool log_bucket_take(struct log_bucket *b, uint64_t now_ms, unsigned rate,
+		     unsigned burst)
+{
+	const uint64_t full = (uint64_t)burst * 1000;
+
+	if (!rate)
+		return true;
+	if (!b->started || now_ms < b->last_ms) {
+		b->millilines = full;
+		b->started = true;
+	}
+	else {
+		/* rate lines/s = rate millilines per ms */
+		uint64_t add = (now_ms - b->last_ms) * rate;
+		b->millilines = b->millilines + add > full ? full
+			: b->millilines + add;
+	}
+	b->last_ms = now_ms;
+	if (b->millilines < 1000)
+		return false;
+	b->millilines -= 1000;
+	return true;
+}
+
+static struct site *site_get(uintptr_t key, enum log_level lvl,
+			     const char *topic, const char *what)
+{
+	uintptr_t h = key ^ (key >> 17);
+	struct site *s = NULL;
+
+	for (unsigned i = 0; i < PROBES; i++) {
+		struct site *c = &lg.sites[(h + i) & (SITES - 1)];
+		if (c->key == key) {
+			s = c;
+			break;
+		}
+		if (!c->key) {
+			s = c;
+			s->key = key;
+			break;
+		}
+	}
+	if (!s) {
+		s = &lg.overflow;
+		what = "(lines of other statements)";
+	}
+	if (!s->what[0]) {
+		size_t n;
+		s->topic = topic;
+		s->lvl = lvl;
+		str_ncpy(s->what, what, sizeof(s->what));
+		n = strlen(s->what);
+		while (n && (s->what[n - 1] == '\n' || s->what[n - 1] == ' '))
+			s->what[--n] = '\0';
+	}
+	return s;
+}
+
+static void write_line(enum log_level lvl, const char *topic,
+		       const char *fmt, ...);
+
+static void summary(struct site *s)
+{
+	if (!s->suppressed)
+		return;
+	write_line(s->lvl, s->topic,
+		   "suppressed similar lines n=%u seconds=%llu format=%H",
+		   s->suppressed,
+		   (unsigned long long)((s->last_drop_ms - s->first_drop_ms)
+					/ 1000 + 1), log_q, s->what);
+	s->suppressed = 0;
+	lg.pending--;
+}
+
+/* Sites whose flood paused, or has lasted SUMMARY_EVERY_MS, report. */
+static void flush_due(uint64_t now, bool all)
+{
+	for (size_t i = 0; lg.pending && i <= SITES; i++) {
+		struct site *s = i < SITES ? &lg.sites[i] : &lg.overflow;
+		if (s->suppressed &&
+		    (all || now - s->last_drop_ms >= QUIET_MS ||
+		     now - s->first_drop_ms >= SUMMARY_EVERY_MS))
+			summary(s);
+	}
+}
+
+static void tick(void *arg)
+{
+	(void)arg;
+	flush_due(tmr_jiffies(), false);
+	if (lg.pending)
+		tmr_start(&lg.tick, TICK_MS, tick, NULL);
+}
+
+void log_flush_suppressed(void)
+{
+	flush_due(tmr_jiffies(), true);
+	tmr_cancel(&lg.tick);
+}
+
+/* true: write the line; false: counted as suppressed */
+static bool admit(uintptr_t key, enum log_level lvl, const char *topic,
+		  const char *what)
+{
+	uint64_t now = tmr_jiffies();
+	struct site *s = site_get(key, lvl, topic, what);
+
+	if (log_bucket_take(&s->b, now, lg.rate, lg.burst)) {
+		/* a long flood reports here too, in case no loop ticks */
+		if (s->suppressed && now - s->first_drop_ms >= SUMMARY_EVERY_MS)
+			summary(s);
+		return true;
+	}
+	if (!s->suppressed++) {
+		s->first_drop_ms = now;
+		lg.pending++;
+		if (lg.loop && !tmr_isrunning(&lg.tick))
+			tmr_start(&lg.tick, TICK_MS, tick, NULL);
+	}
+	s->last_drop_ms = now;
+	return false;
+}
+
+/* ---- the line ---- */
+
+static void vwrite_line(enum log_level lvl, const char *topic,
+			const char *fmt, va_list ap)
 {
 	char line[2048];
 	struct timeval tv;
 	struct tm tm;
-	va_list ap;
 	int n;
 
 	gettimeofday(&tv, NULL);
@@ -50,12 +278,39 @@ void log_msg(enum log_level lvl, const char *topic, const char *fmt, ...)
 		     level_names[lvl], topic);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
-	va_start(ap, fmt);
 	re_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	/* one message must stay one line */
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	fprintf(stderr, "%s\n", line);
+	fprintf(lg.out ? lg.out : stderr, "%s\n", line);
+}
+
+static void write_line(enum log_level lvl, const char *topic,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwrite_line(lvl, topic, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg(enum log_level lvl, const char *topic, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!admit((uintptr_t)fmt, lvl, topic, fmt))
+		return;
+	va_start(ap, fmt);
+	vwrite_line(lvl, topic, fmt, ap);
+	va_end(ap);
+}
+
+void log_text(enum log_level lvl, const char *topic, uintptr_t key,
+	      const char *what, const char *text)
+{
+	if (log_level_current < lvl || !admit(key, lvl, topic, what))
+		return;
+	write_line(lvl, topic, "%H", log_q, text);
 }

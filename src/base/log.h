@@ -5,11 +5,28 @@
  * tested before the arguments are formatted, so disabled levels cost a compare.
  * Formatting is libre's re_printf (%r for pl, %J for sa, %H for printers).
  * Never log a password or a password hash: callers log user names only.
+ *
+ * Values a client chose (user names, extensions, URIs, caller ids) go
+ * through LQ()/LQPL(): `OCC_INFO("login failed user=%H", LQ(who))` writes
+ * user=8001 as it is, but user="8001 forged=1" quoted, so a space, a quote
+ * or an '=' in a value cannot forge a field, and control bytes are escaped.
+ *
+ * Rate limit: every log statement (its format string is the key) may write
+ * [log] rate_burst lines at once and [log] rate_limit lines a second after
+ * that; lines beyond are counted, not formatted, and a line
+ *   msg=suppressed similar lines n=K format="..."
+ * at the statement's level and topic reports them once the flood pauses for
+ * a second (every 10 s while it lasts). Each statement has its own budget,
+ * so a flood of one kind never hides another.
  */
 #ifndef OCC_LOG_H
 #define OCC_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DBG };
 
@@ -18,6 +35,37 @@ extern enum log_level log_level_current;
 void log_set_level(enum log_level lvl);
 int  log_level_parse(const char *s, enum log_level *lvl);
 void log_msg(enum log_level lvl, const char *topic, const char *fmt, ...);
+/* A line whose text was formatted elsewhere (libre's diagnostics): the
+ * text is written quoted as msg; key identifies its origin for the rate
+ * limit and what names it in the summary line. */
+void log_text(enum log_level lvl, const char *topic, uintptr_t key,
+	      const char *what, const char *text);
+
+/* Lines per second per statement after a burst of burst lines; rate 0:
+ * no limit. Defaults 20 and 100. */
+void log_set_rate(unsigned rate, unsigned burst);
+/* Write the pending "suppressed" lines now (at exit, and for tests). */
+void log_flush_suppressed(void);
+/* Where lines go; NULL: stderr (tests use a memory stream). */
+void log_set_output(FILE *f);
+
+/* The token bucket behind the rate limit, apart for its tests: true if a
+ * line may be written at now_ms (and takes it). */
+struct log_bucket {
+	uint64_t millilines;   /* available, in 1/1000 line */
+	uint64_t last_ms;
+	bool started;
+};
+bool log_bucket_take(struct log_bucket *b, uint64_t now_ms, unsigned rate,
+		     unsigned burst);
+
+/* re_printf %H printers of a value that may need quoting: log_q takes a
+ * const char * (NULL prints ""), log_qpl a const struct pl *. */
+struct re_printf;
+int log_q(struct re_printf *pf, void *arg);
+int log_qpl(struct re_printf *pf, void *arg);
+#define LQ(s)   log_q, (const void *)(s)
+#define LQPL(p) log_qpl, (const void *)(p)
 
 #ifndef LOG_TOPIC
 #define LOG_TOPIC "occ"

@@ -42,8 +42,8 @@ static void set_state(struct model *m, struct agent *a, enum agent_state s,
 	str_ncpy(l.pause_reason, reason, sizeof(l.pause_reason));
 	if (store_state_log_append(m->st, &l))
 		OCC_ERR("state log not written agent=%s", a->number);
-	OCC_INFO("agent state team=%s agent=%s state=%s reason=\"%s\"",
-		 a->team->name, a->number, agent_state_name(s), reason);
+	OCC_INFO("agent state team=%s agent=%s state=%s reason=%H",
+		 a->team->name, a->number, agent_state_name(s), LQ(reason));
 }
 
 bool agent_checked_in_any(const struct agent *a)
@@ -242,19 +242,24 @@ static void day_row(const struct st_state_log *l, void *arg)
 	w->have_prev = true;
 }
 
-int agent_day_stats(struct model *m, const struct agent *a, int64_t now,
-		    struct agent_day *d)
+int64_t day_start_ms(int64_t now)
 {
-	struct day_walk w = { .d = d, .to = now };
 	time_t t = (time_t)(now / 1000);
 	struct tm tm;
-	int err;
 
-	memset(d, 0, sizeof(*d));
 	localtime_r(&t, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = -1;
-	w.from = (int64_t)mktime(&tm) * 1000;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+int agent_day_stats(struct model *m, const struct agent *a, int64_t now,
+		    struct agent_day *d)
+{
+	struct day_walk w = { .d = d, .to = now, .from = day_start_ms(now) };
+	int err;
+
+	memset(d, 0, sizeof(*d));
 	err = store_state_log_visit(m->st, a->id, w.from, day_row, &w);
 	close_prev(&w, now);
 	return err;

@@ -45,6 +45,8 @@ struct agent_day {
 	int64_t pause_total_ms;
 };
 enum pause_kind pause_kind_of(const char *reason);
+/* Local midnight at the start of now's day (ms): "today" of the figures. */
+int64_t day_start_ms(int64_t now);
 int agent_day_stats(struct model *m, const struct agent *a, int64_t now,
 		    struct agent_day *d);
 

@@ -80,7 +80,7 @@ static bool slow_check(const char *pwhash, const char *md5hex,
 		return true;
 	ratelimit_count(auth.by_user, k->user, now);
 	ratelimit_count(auth.by_source, k->source, now);
-	OCC_INFO("login failed user=%s source=%s", who, k->source);
+	OCC_INFO("login failed user=%H source=%s", LQ(who), k->source);
 	return false;
 }
 

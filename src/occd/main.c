@@ -25,6 +25,7 @@
 #include <re.h>
 #define LOG_TOPIC "occd"
 #include "base/log.h"
+#include "base/libre_log.h"
 #include "base/conf.h"
 #include "store/store.h"
 #include "core/model.h"
@@ -113,13 +114,21 @@ static void conf_noted(const char *section, const char *key, bool restart,
 		OCC_INFO("config [%s] %s changed", section, key);
 }
 
+static void apply_log_conf(void)
+{
+	enum log_level lvl;
+
+	if (!log_level_parse(occd.cfg.log_level, &lvl))
+		log_set_level(lvl);
+	log_set_rate(occd.cfg.log_rate_limit, occd.cfg.log_rate_burst);
+}
+
 /* SIGHUP: read the configuration again (flags still win) and apply the
  * keys that are not restart-only; a file that no longer parses changes
  * nothing. */
 static void reload_config(void)
 {
 	static struct conf fresh;     /* static: ~5 KiB, off the stack */
-	enum log_level lvl;
 	char err[512];
 
 	conf_defaults(&fresh);
@@ -130,9 +139,8 @@ static void reload_config(void)
 		return;
 	}
 	conf_complete(&fresh);
-	if (conf_update(&occd.cfg, &fresh, conf_noted, NULL) &&
-	    !log_level_parse(occd.cfg.log_level, &lvl))
-		log_set_level(lvl);
+	if (conf_update(&occd.cfg, &fresh, conf_noted, NULL))
+		apply_log_conf();
 }
 
 static void reload(void)
@@ -275,12 +283,10 @@ static void after_restart(void)
 
 static int start(bool demo)
 {
-	enum log_level lvl;
 	struct sa http;
 	int err;
 
-	if (!log_level_parse(occd.cfg.log_level, &lvl))
-		log_set_level(lvl);
+	apply_log_conf();
 	err = sa_decode(&http, occd.cfg.http_listen,
 			strlen(occd.cfg.http_listen));
 	if (err) {
@@ -390,6 +396,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "occd: libre_init: %s\n", strerror(err));
 		return 1;
 	}
+	libre_log_capture();
 	/* every call leg holds an RTP and an RTCP socket: allow thousands */
 	raise_fd_limit();
 	fd_setsize(16384);
@@ -416,7 +423,8 @@ int main(int argc, char **argv)
 	if (occd.pidfile[0])
 		unlink(occd.pidfile);
 	xmlCleanupParser();
-	libre_close();
 	OCC_INFO("stopped");
+	log_flush_suppressed();
+	libre_close();
 	return err ? 1 : 0;
 }

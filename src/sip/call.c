@@ -675,12 +675,12 @@ static void dial_customer(struct call *c)
 		       c->req.target_exten, c->req.trunk, &l);
 
 	if (!err) {
-		OCC_INFO("dialing customer session=%s uniqueid=%lld target=%s",
-			 c->sessionid, (long long)l->uniqueid, c->req.target);
+		OCC_INFO("dialing customer session=%s uniqueid=%lld target=%H",
+			 c->sessionid, (long long)l->uniqueid, LQ(c->req.target));
 		return;
 	}
-	OCC_WARN("cannot dial the target session=%s target=%s: %m",
-		 c->sessionid, c->req.target, err);
+	OCC_WARN("cannot dial the target session=%s target=%H: %m",
+		 c->sessionid, LQ(c->req.target), err);
 	if (l)
 		leg_gone(l, 500, "system");
 	else
@@ -937,9 +937,9 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	}
 	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
 	str_ncpy(sessionid, c->sessionid, ST_SESSIONID);
-	OCC_INFO("call started session=%s team=%s agent=%s exten=%s target=%s "
+	OCC_INFO("call started session=%s team=%s agent=%s exten=%H target=%H "
 		 "uniqueid=%lld", c->sessionid, c->team, c->agent,
-		 req->agent_exten, req->target, (long long)l->uniqueid);
+		 LQ(req->agent_exten), LQ(req->target), (long long)l->uniqueid);
 	return CALL_OK;
  fail:
 	OCC_ERR("call failed to start session=%s: %m", c->sessionid, err);

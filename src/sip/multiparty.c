@@ -71,8 +71,8 @@ int call_consult(struct call *c, const struct consult_req *r)
 	err = dial(c, ROLE_CONSULT, r->inner, r->target, r->exten, r->trunk,
 		   &k);
 	if (err) {
-		OCC_WARN("consult not dialled session=%s target=%s: %m",
-			 c->sessionid, r->target, err);
+		OCC_WARN("consult not dialled session=%s target=%H: %m",
+			 c->sessionid, LQ(r->target), err);
 		if (k)
 			leg_detach(k);
 		c->consult_agent[0] = '\0';
@@ -84,8 +84,8 @@ int call_consult(struct call *c, const struct consult_req *r)
 	if (!ag->tone && !k->answered)
 		player_tone(&ag->tone, &tone_ringback, tone_to_leg, ag);
 	remix(c);
-	OCC_INFO("consulting session=%s uniqueid=%lld target=%s", c->sessionid,
-		 (long long)k->uniqueid, r->target);
+	OCC_INFO("consulting session=%s uniqueid=%lld target=%H", c->sessionid,
+		 (long long)k->uniqueid, LQ(r->target));
 	return 0;
 }
 

@@ -192,8 +192,8 @@ static void binding_expired(void *arg)
 {
 	struct binding *b = arg;
 
-	OCC_INFO("registration expired team=%s exten=%s contact=%s", b->team,
-		 b->exten, b->contact);
+	OCC_INFO("registration expired team=%s exten=%s contact=%H", b->team,
+		 b->exten, LQ(b->contact));
 	binding_forget(b);
 }
 
@@ -330,8 +330,8 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	if (expires == 0) {
 		b = binding_find(c->r, c->team->name, c->exten, contact);
 		if (b) {
-			OCC_INFO("unregistered team=%s exten=%s contact=%s",
-				 b->team, b->exten, b->contact);
+			OCC_INFO("unregistered team=%s exten=%s contact=%H",
+				 b->team, b->exten, LQ(b->contact));
 			binding_forget(b);
 		}
 		return false;
@@ -352,8 +352,8 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	b->tp = msg->tp;
 	user_agent_of(msg, b->user_agent, sizeof(b->user_agent));
 	binding_save(c->r, c->team, b);
-	OCC_INFO("registered team=%s exten=%s contact=%s expires=%u source=%J",
-		 b->team, b->exten, b->contact, expires, &msg->src);
+	OCC_INFO("registered team=%s exten=%s contact=%H expires=%u source=%J",
+		 b->team, b->exten, LQ(b->contact), expires, &msg->src);
 	return false;
 }
 

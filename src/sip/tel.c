@@ -40,8 +40,8 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 {
 	struct tel *tel = arg;
 
-	OCC_INFO("INVITE not routed from=%r to=%r source=%J", &msg->from.auri,
-		 &msg->to.auri, &msg->src);
+	OCC_INFO("INVITE not routed from=%H to=%H source=%J",
+		 LQPL(&msg->from.auri), LQPL(&msg->to.auri), &msg->src);
 	sip_treplyf(NULL, NULL, tel->sip, msg, false, 480, "Not routed",
 		    "Warning: 399 occ \"inbound calls are not routed yet\"\r\n"
 		    "Content-Length: 0\r\n\r\n");

@@ -50,7 +50,7 @@ enum stmt_id {
 	S_GROUP_ADD, S_GROUP_DEL,
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_STATE,
 	S_EXTEN_ADD, S_EXTEN_DEL, S_EXTEN_HA1,
-	S_AGENT_STATE, S_LOG_ADD,
+	S_AGENT_STATE, S_LOG_ADD, S_LOG_PRUNE,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_TRUNK_ADD, S_TRUNK_DEL, S_TRUNK_UNDEFAULT, S_TRUNK_DEFAULT,
 	S_SETTING_SET, S_SETTING_DEL,
@@ -140,6 +140,15 @@ static const char *const stmt_sql[S_COUNT] = {
 		" device = ?3, state = ?4, pause_reason = ?5, since_ms = ?6",
 	[S_LOG_ADD] = "INSERT INTO state_log (agent_id, ts_ms, state,"
 		" pause_reason) VALUES (?1, ?2, ?3, ?4)",
+	/* each agent's last row before ?2 stays: the state in force then */
+	[S_LOG_PRUNE] = "DELETE FROM state_log WHERE id IN"
+		" (SELECT s.id FROM agents AS a"
+		"  JOIN state_log AS s ON s.agent_id = a.id"
+		"  WHERE a.team_id = ?1 AND s.ts_ms < ?2"
+		"  AND s.id <> (SELECT l.id FROM state_log AS l"
+		"   WHERE l.agent_id = a.id AND l.ts_ms < ?2"
+		"   ORDER BY l.ts_ms DESC, l.id DESC LIMIT 1)"
+		"  LIMIT ?3)",
 	/* op_begin()/op_end(): several statements as one */
 	[S_SAVEPOINT]   = "SAVEPOINT occ_op",
 	[S_RELEASE]     = "RELEASE occ_op",
@@ -882,6 +891,17 @@ static int sq_state_log_append(struct store *st, const struct st_state_log *l)
 		    l->state, l->pause_reason);
 }
 
+static int sq_state_log_prune(struct store *st, int64_t team_id,
+			      int64_t before_ms, unsigned limit, unsigned *np)
+{
+	int n = 0;
+	int err = exec(be(st), S_LOG_PRUNE, &n, "III", team_id, before_ms,
+		       (int64_t)limit);
+
+	*np = err ? 0 : (unsigned)n;
+	return err;
+}
+
 static const char *const log_sql[2] = {
 	/* the row in force at since_ms ... */
 	"SELECT agent_id, ts_ms, state, pause_reason FROM state_log"
@@ -1328,6 +1348,7 @@ const char *sqlite_query_sql(const char *name)
 		{ "event_visit_agent", event_visit_sql[1] },
 		{ "event_last", stmt_sql[S_EVENT_LAST] },
 		{ "event_prune", stmt_sql[S_EVENT_PRUNE] },
+		{ "state_log_prune", stmt_sql[S_LOG_PRUNE] },
 	};
 
 	for (size_t i = 0; name && i < ARRAY_SIZE(queries); i++) {
@@ -1388,6 +1409,7 @@ static const struct store_ops sqlite_ops = {
 	.member_state_save = sq_member_state_save,
 	.state_log_append = sq_state_log_append,
 	.state_log_visit = sq_state_log_visit,
+	.state_log_prune = sq_state_log_prune,
 	.trunk_add = sq_trunk_add,
 	.trunk_del = sq_trunk_del,
 	.trunk_set_default = sq_trunk_set_default,

@@ -365,6 +365,19 @@ int store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
 	return st->ops->state_log_visit(st, agent_id, since_ms, h, arg);
 }
 
+int store_state_log_prune(struct store *st, int64_t team_id,
+			  int64_t before_ms, unsigned limit, unsigned *np)
+{
+	unsigned n = 0;
+	int err;
+
+	CHECK(st && team_id > 0 && limit > 0);
+	err = st->ops->state_log_prune(st, team_id, before_ms, limit, &n);
+	if (np)
+		*np = err ? 0 : n;
+	return err;
+}
+
 int store_registration_save(struct store *st,
 			    const struct st_registration *r)
 {

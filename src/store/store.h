@@ -232,6 +232,12 @@ int  store_state_log_append(struct store *st, const struct st_state_log *l);
 int  store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
 			   void (*h)(const struct st_state_log *l, void *arg),
 			   void *arg);
+/* Delete at most limit (> 0) of the log rows of the team's agents older
+ * than before_ms, but never an agent's last row before before_ms: it is the
+ * state in force then, where a later day's figures start. *np = how many
+ * (np may be NULL). */
+int  store_state_log_prune(struct store *st, int64_t team_id,
+			   int64_t before_ms, unsigned limit, unsigned *np);
 
 /* Registrations: insert or replace by (team, exten, contact). ENOENT if the
  * team has no such extension; removing the extension removes them. */

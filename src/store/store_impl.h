@@ -70,6 +70,8 @@ struct store_ops {
 	int (*state_log_append)(struct store *st, const struct st_state_log *l);
 	int (*state_log_visit)(struct store *st, int64_t agent_id,
 			       int64_t since_ms, store_log_h *h, void *arg);
+	int (*state_log_prune)(struct store *st, int64_t team_id,
+			       int64_t before_ms, unsigned limit, unsigned *np);
 
 	int (*registration_save)(struct store *st,
 				 const struct st_registration *r);
@@ -125,7 +127,8 @@ int sqlite_schema_version(void);
 int sqlite_schema_migrate_to(struct sqlite3 *db, int version);
 /* The SQL of the queries whose plans matter on large tables, for tests that
  * check them with EXPLAIN QUERY PLAN: "event_visit", "event_visit_agent",
- * "event_last", "event_prune". NULL for any other name. */
+ * "event_last", "event_prune", "state_log_prune". NULL for any other
+ * name. */
 const char *sqlite_query_sql(const char *name);
 
 #endif

@@ -935,6 +935,61 @@ UNIT_TEST(store_state_log_window)
 	fx_run(unit_failed_, body_state_log);
 }
 
+/* Retention: rows before the cutoff go, a team at a time and at most limit
+ * at once, but what a day from the cutoff on reads stays the same: each
+ * agent's row in force at the cutoff and everything after it. */
+static void body_state_log_prune(int *unit_failed_, struct fx *f)
+{
+	struct log_seen before = { 0 }, after = { 0 };
+	int64_t t1, t2, a, b, c;
+	unsigned n = 99;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_agent(f->st, t1, "1", 0, &a), 0);
+	UT_EQ_INT(add_agent(f->st, t1, "2", 0, &b), 0);
+	UT_EQ_INT(add_agent(f->st, t2, "1", 0, &c), 0);
+	UT_EQ_INT(log_row(f->st, a, 100, AS_IDLE), 0);
+	UT_EQ_INT(log_row(f->st, a, 200, AS_IDLE), 0);
+	UT_EQ_INT(log_row(f->st, a, 300, AS_PAUSE), 0);  /* in force at 1000 */
+	UT_EQ_INT(log_row(f->st, a, 1000, AS_IDLE), 0);
+	UT_EQ_INT(log_row(f->st, a, 1500, AS_PAUSE), 0);
+	UT_EQ_INT(log_row(f->st, b, 500, AS_PAUSE), 0);  /* its only row */
+	UT_EQ_INT(log_row(f->st, c, 100, AS_IDLE), 0);
+	UT_EQ_INT(log_row(f->st, c, 200, AS_IDLE), 0);
+	UT_EQ_INT(store_state_log_visit(f->st, a, 1000, on_log, &before), 0);
+
+	UT_EQ_INT(store_state_log_prune(NULL, t1, 1000, 10, NULL), EINVAL);
+	UT_EQ_INT(store_state_log_prune(f->st, 0, 1000, 10, NULL), EINVAL);
+	UT_EQ_INT(store_state_log_prune(f->st, t1, 1000, 0, NULL), EINVAL);
+	UT_EQ_INT(store_state_log_prune(f->st, t1, 1000, 1, &n), 0);
+	UT_EQ_INT(n, 1);
+	UT_EQ_INT(store_state_log_prune(f->st, t1, 1000, 10, &n), 0);
+	UT_EQ_INT(n, 1);
+	UT_EQ_INT(store_state_log_prune(f->st, t1, 1000, 10, &n), 0);
+	UT_EQ_INT(n, 0);
+	/* a: 100 and 200 gone; b's only row and the other team's stay */
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM state_log"), 6);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM state_log"
+			  " WHERE ts_ms < 300"), 2);
+
+	/* the day from 1000 reads the same rows */
+	UT_EQ_INT(store_state_log_visit(f->st, a, 1000, on_log, &after), 0);
+	UT_EQ_INT(after.n, before.n);
+	UT_EQ_INT(memcmp(after.ts, before.ts, sizeof(after.ts)), 0);
+	UT_EQ_INT(memcmp(after.state, before.state, sizeof(after.state)), 0);
+	UT_EQ_INT(after.ts[0], 300);
+	memset(&after, 0, sizeof(after));
+	UT_EQ_INT(store_state_log_visit(f->st, b, 1000, on_log, &after), 0);
+	UT_EQ_INT(after.n, 1);
+	UT_EQ_INT(after.ts[0], 500);
+}
+
+UNIT_TEST(store_state_log_prune_keeps_the_day)
+{
+	fx_run(unit_failed_, body_state_log_prune);
+}
+
 static void body_txn(int *unit_failed_, struct fx *f)
 {
 	struct snap s;
@@ -2243,6 +2298,11 @@ static void body_event_plans(int *unit_failed_, struct fx *f)
 	UT_ASSERT(has(plan, "USING COVERING INDEX sqlite_autoindex_events_1"
 		      " (team_id=?)"));
 	UT_ASSERT(!has(plan, "SCAN") && !has(plan, "TEMP B-TREE"));
+
+	/* a team's agents, then each one's rows by (agent_id, ts_ms) */
+	UT_EQ_INT(query_plan(f, "state_log_prune", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "state_log_agent_ts (agent_id=? AND ts_ms<?)"));
+	UT_ASSERT(!has(plan, "SCAN state_log") && !has(plan, "SCAN s "));
 }
 
 UNIT_TEST(store_event_query_plans)

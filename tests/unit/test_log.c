@@ -1,0 +1,125 @@
+/*
+ * test_log.c — log lines: values a client chose cannot forge fields, and a
+ * flood from one statement is cut to its budget with a count of the rest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include "unit.h"
+#define LOG_TOPIC "test.log"
+#include "base/log.h"
+
+static const char *q(char *buf, size_t size, const char *v)
+{
+	re_snprintf(buf, size, "%H", log_q, v);
+	return buf;
+}
+
+UNIT_TEST(log_quotes_values_that_could_forge_fields)
+{
+	char b[128];
+	struct pl pl;
+
+	UT_EQ_STR(q(b, sizeof(b), "8001"), "8001");
+	UT_EQ_STR(q(b, sizeof(b), "demo/8001"), "demo/8001");
+	UT_EQ_STR(q(b, sizeof(b), "李雷"), "李雷");
+	UT_EQ_STR(q(b, sizeof(b), "8001 forged=1"), "\"8001 forged=1\"");
+	UT_EQ_STR(q(b, sizeof(b), "a=b"), "\"a=b\"");
+	UT_EQ_STR(q(b, sizeof(b), "say \"hi\""), "\"say \\\"hi\\\"\"");
+	UT_EQ_STR(q(b, sizeof(b), "x\r\nts=1 level=error"),
+		  "\"x\\r\\nts=1 level=error\"");
+	UT_EQ_STR(q(b, sizeof(b), "tab\there\x01\x7f\\"),
+		  "\"tab\\there\\x01\\x7f\\\\\"");
+	UT_EQ_STR(q(b, sizeof(b), ""), "\"\"");
+	UT_EQ_STR(q(b, sizeof(b), NULL), "\"\"");
+	pl_set_str(&pl, "sip:a b@x");
+	re_snprintf(b, sizeof(b), "%H", LQPL(&pl));
+	UT_EQ_STR(b, "\"sip:a b@x\"");
+}
+
+UNIT_TEST(log_bucket_allows_a_burst_then_the_rate)
+{
+	struct log_bucket bk = { 0 };
+	int n = 0;
+
+	for (int i = 0; i < 50; i++)
+		n += log_bucket_take(&bk, 1000, 10, 5);
+	UT_EQ_INT(n, 5);                      /* the burst */
+	n = 0;
+	for (int i = 0; i < 50; i++)
+		n += log_bucket_take(&bk, 1500, 10, 5);
+	UT_EQ_INT(n, 5);                      /* half a second at 10/s */
+	UT_ASSERT(!log_bucket_take(&bk, 1500, 10, 5));
+	UT_ASSERT(log_bucket_take(&bk, 1600, 10, 5));
+	n = 0;
+	for (int i = 0; i < 50; i++)
+		n += log_bucket_take(&bk, 100000, 10, 5);
+	UT_EQ_INT(n, 5);                      /* refills to the burst only */
+	n = 0;
+	for (int i = 0; i < 50; i++)
+		n += log_bucket_take(&bk, 100000, 0, 5);
+	UT_EQ_INT(n, 50);                     /* rate 0: no limit */
+}
+
+static char *read_all(FILE *f)
+{
+	long len;
+	char *s;
+
+	fflush(f);
+	len = ftell(f);
+	s = calloc(1, (size_t)len + 1);
+	rewind(f);
+	if (s && fread(s, 1, (size_t)len, f) != (size_t)len)
+		s[0] = '\0';
+	return s;
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
+UNIT_TEST(log_flood_of_one_statement_is_cut_and_counted)
+{
+	FILE *f = tmpfile();
+	enum log_level saved = log_level_current;
+	char *out;
+	int flood, other;
+
+	UT_ASSERT(f);
+	log_set_output(f);
+	log_set_level(LOG_LVL_INFO);
+	log_set_rate(1, 10);
+	for (int i = 0; i < 1000; i++)
+		OCC_WARN("bad packet n=%d", i);
+	OCC_WARN("another statement still gets through");
+	OCC_DBG("below the level: neither written nor counted");
+	log_flush_suppressed();
+	log_set_output(NULL);
+	log_set_rate(20, 100);
+	log_set_level(saved);
+	out = read_all(f);
+	fclose(f);
+	UT_ASSERT(out);
+	flood = count(out, "msg=bad packet n=");
+	other = count(out, "another statement");
+	/* 10 at once, and at most a few more at 1/s however slow the run */
+	UT_ASSERT(flood >= 10 && flood <= 13);
+	UT_EQ_INT(other, 1);
+	UT_EQ_INT(count(out, "below the level"), 0);
+	UT_EQ_INT(count(out, "level=warn topic=test.log msg=suppressed similar"
+			" lines n="), 1);
+	{
+		char want[64];
+		snprintf(want, sizeof(want), "n=%d ", 1000 - flood);
+		UT_ASSERT(strstr(out, want) != NULL);
+	}
+	UT_ASSERT(strstr(out, "format=\"bad packet n=%d\"") != NULL);
+	free(out);
+}
