@@ -7,12 +7,18 @@
 - occctl changes reach a running occd (SIGHUP reload): a new agent can log in
   at once, a changed password replaces the old one (the verification cache
   must not keep accepting the old password), a removed agent is refused;
-- occd refuses to start on a bad configuration, with a clear message.
+- occd refuses to start on a bad configuration, with a clear message;
+- logs: a flood of malformed SIP from one source grows the log by a bounded
+  number of lines (libre's "msg decode err" in occd's format, then a
+  "suppressed similar lines n=" count), a user name with a space is logged
+  quoted (no forged field), and the agent state log keeps
+  [store] state_log_retention_days without changing today's agentRealtime.
 
 Usage: test_lifecycle.py [OCCD] [OCCCTL]   (default: the ASan builds)
 """
 import os
 import re
+import sqlite3
 import shutil
 import signal
 import socket
@@ -54,8 +60,9 @@ class Occd:
         self.data = data
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.sip_port = free_port()
         args = [OCCD, "--data", data, "--http", f"127.0.0.1:{self.port}",
-                "--sip", f"127.0.0.1:{free_port()}", *extra]
+                "--sip", f"127.0.0.1:{self.sip_port}", *extra]
         if demo:
             args.append("--demo")
         self.log = open(os.path.join(data, "occd.log"), "a")
@@ -105,6 +112,132 @@ def log_clean(data):
 def occctl(data, *args):
     r = subprocess.run([OCCCTL, "--data", data, *args], capture_output=True, text=True, timeout=30)
     return r.returncode, r.stdout + r.stderr
+
+
+FIELD = re.compile(r'([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def logfmt(line):
+    """The fields of one log line, as a logfmt reader splits them."""
+    out = {}
+    for m in FIELD.finditer(line):
+        v = m.group(2)
+        if v.startswith('"'):
+            v = re.sub(r'\\(.)', r'\1', v[1:-1])
+        out[m.group(1)] = v
+    return out
+
+
+def log_lines(data):
+    with open(os.path.join(data, "occd.log"), errors="replace") as f:
+        return f.read().splitlines()
+
+
+def wait_for_log(data, pattern, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        hits = [l for l in log_lines(data) if re.search(pattern, l)]
+        if hits:
+            return hits
+        time.sleep(0.25)
+    return []
+
+
+def test_log_flood(data):
+    """Malformed SIP at speed from one source: libre's complaint is an occd
+    log line, written at most [log] rate_burst (100) + rate_limit (20)/s
+    times, then counted."""
+    d = Occd(data)
+    before = len(log_lines(data))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    start = time.time()
+    sent = 0
+    while time.time() - start < 3:
+        for _ in range(100):
+            try:
+                sock.sendto(b"NOT SIP \x01\x02\r\n\r\n", ("127.0.0.1", d.sip_port))
+                sent += 1
+            except OSError:
+                pass
+    sock.close()
+    summary = wait_for_log(data, r"topic=libre .*suppressed similar lines", 10)
+    elapsed = time.time() - start
+    alive = d.call(EVENT="AGENTSTATUS", **agent("8001")).startswith("|Retuen|")
+    rc = d.stop()
+    lines = log_lines(data)[before:]
+    decode = [l for l in lines if "msg decode err" in l and "suppressed" not in l]
+    raw = [l for l in lines if not l.startswith("ts=")]
+    budget = 100 + 20 * (elapsed + 1)
+    check(decode and all(logfmt(l).get("topic") == "libre" and logfmt(l).get("level") == "warn"
+                         for l in decode),
+          "libre's msg decode err is an occd log line (topic=libre)",
+          (decode or lines or ["nothing"])[:2])
+    check(not raw, "nothing reaches stderr outside occd's log format", raw[:3])
+    check(len(decode) <= budget,
+          f"at most {int(budget)} decode lines for {sent} datagrams in {elapsed:.1f} s",
+          len(decode))
+    suppressed = sum(int(logfmt(l).get("n", 0)) for l in summary)
+    check(summary and suppressed > 0 and 'format="sip: msg decode err' in summary[0],
+          "a summary counts the suppressed lines", summary[:2])
+    check(len(lines) <= budget + 60, "the log grew by a bounded number of lines",
+          f"{len(lines)} lines for {sent} datagrams")
+    check(alive and rc == 0, "occd serves and stops cleanly after the flood", (alive, rc))
+
+
+def test_log_quoting(data):
+    """A user name with a space cannot forge a field of the log line."""
+    d = Occd(data)
+    r = d.call(EVENT="LOGIN", **agent("8001 forged=1", "wrong"))
+    check(r.startswith("|Retuen|2|"), "login with a forged user name fails", r)
+    d.stop()
+    failed = [logfmt(l) for l in log_lines(data) if "login failed" in l]
+    check(failed and failed[-1].get("user") == "demo/8001 forged=1"
+          and "forged" not in failed[-1],
+          "the failed login is logged with the user quoted, no forged field",
+          [l for l in log_lines(data) if "login failed" in l][-1:])
+
+
+def test_state_log_retention(data):
+    """Rows older than [store] state_log_retention_days (90) go; each agent's
+    last older row (its state in force) and today's stay, and agentRealtime
+    answers the same."""
+    d = Occd(data)
+    d.call(EVENT="QUEUE", type="1", list="1", deviceexten="8001", **agent("8001"))
+    d.call(EVENT="QUEUEPAUSE", type="1", pause_reason="lunch", **agent("8001"))
+    time.sleep(1.1)
+    d.call(EVENT="QUEUEPAUSE", type="2", **agent("8001"))
+    realtime = d.call(EVENT="AgentRealtime", **agent("8001"))
+    d.stop()
+    day = 86400 * 1000
+    now = int(time.time() * 1000)
+    db = sqlite3.connect(os.path.join(data, "occ.db"))
+    aid = db.execute("SELECT a.id FROM agents a JOIN teams t ON t.id = a.team_id"
+                     " WHERE t.name = 'demo' AND a.number = '8001'").fetchone()[0]
+    today = db.execute("SELECT count(*) FROM state_log WHERE agent_id = ?", (aid,)).fetchone()[0]
+    for age in (200, 150, 120, 91):     # the 91-day-old row is in force at the cutoff
+        db.execute("INSERT INTO state_log (agent_id, ts_ms, state, pause_reason)"
+                   " VALUES (?, ?, 4, 'lunch')", (aid, now - age * day))
+    db.commit()
+    db.close()
+
+    d = Occd(data)
+    pruned = wait_for_log(data, r"state log pruned team=demo", 20)
+    after = d.call(EVENT="AgentRealtime", **agent("8001"))
+    d.stop()
+    db = sqlite3.connect(os.path.join(data, "occ.db"))
+    old = [r[0] for r in db.execute("SELECT ts_ms FROM state_log WHERE agent_id = ?"
+                                    " AND ts_ms < ? ORDER BY ts_ms", (aid, now - 90 * day))]
+    kept_today = db.execute("SELECT count(*) FROM state_log WHERE agent_id = ?"
+                            " AND ts_ms >= ?", (aid, now - day)).fetchone()[0]
+    db.close()
+    check(pruned and logfmt(pruned[0]).get("n") == "3",
+          "retention deletes the three rows older than 90 days", pruned or "no prune line")
+    check(old == [now - 91 * day], "the agent's row in force at the cutoff stays", old)
+    check(kept_today == today and today >= 2, "today's rows stay", (kept_today, today))
+    # field 3 is the time in the current state; the pause counts and times follow
+    f0, f1 = (r.split("|Retuen|")[-1].split("|") for r in (realtime, after))
+    check(len(f0) == 18 and f0[4] == "1" and f1[:3] + f1[4:] == f0[:3] + f0[4:],
+          "agentRealtime answers the same after the pruning", (realtime, after))
 
 
 def main():
@@ -182,6 +315,14 @@ def main():
               "--dump-config prints the keys", r.stdout[:200])
     finally:
         shutil.rmtree(data, ignore_errors=True)
+    for test in (test_log_flood, test_log_quoting, test_state_log_retention):
+        data = tempfile.mkdtemp(prefix="occ-life.")
+        try:
+            test(data)
+            ok, bad = log_clean(data)
+            check(ok, f"{test.__name__}: occd log has no sanitizer report", bad)
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
     print(f"# {n - failures} passed, {failures} failed")
     return 1 if failures else 0
 
