@@ -25,5 +25,5 @@ for lib in $libs; do
 		clash=1
 	fi
 done
-[ $clash -eq 0 ] && echo "ok - $(basename "$bin") defines no symbol its libraries export"
+[ $clash -eq 0 ] && echo "ok - $(basename "$bin") defines no symbol its libraries export (but $intended, on purpose)"
 exit $clash

@@ -87,6 +87,12 @@ static bool plain_byte(unsigned char c)
 	return c > ' ' && c != 0x7f && c != '"' && c != '=' && c != '\\';
 }
 
+/* inside quotes, a space and '=' are harmless */
+static bool quoted_byte(unsigned char c)
+{
+	return plain_byte(c) || c == ' ' || c == '=';
+}
+
 static int quote(struct re_printf *pf, const char *p, size_t n)
 {
 	size_t i, run;
@@ -100,8 +106,7 @@ static int quote(struct re_printf *pf, const char *p, size_t n)
 	for (i = 0; !err && i < n; i += run) {
 		unsigned char c = (unsigned char)p[i];
 		for (run = 0; i + run < n &&
-		     (plain_byte((unsigned char)p[i + run]) || p[i + run] == ' ' ||
-		      p[i + run] == '='); run++)
+		     quoted_byte((unsigned char)p[i + run]); run++)
 			;
 		if (run) {
 			err = pf->vph(p + i, run, pf->arg);
