@@ -104,12 +104,13 @@ struct req_ctx {
 static void httpd_poll(struct httpd *h);
 static void tmr_h_(void *arg);
 
-/* Count one; true (with the count) when a line is due. */
-static bool log_due(struct log_every *le, unsigned *count)
+/* Count n more; true (with the count since the last line) when a line is
+ * due. */
+static bool log_due(struct log_every *le, unsigned n, unsigned *count)
 {
 	uint64_t now = tmr_jiffies();
 
-	le->count++;
+	le->count += n;
 	if (le->last && now - le->last < LOG_EVERY_MS)
 		return false;
 	le->last = now;
@@ -192,11 +193,9 @@ static void deadline_h(void *arg)
 			(void)shutdown(fd, SHUT_RDWR);
 		cut++;
 	}
-	while (cut--)
-		if (log_due(&h->timeout_log, &count))
-			OCC_INFO("closed %u connection(s) that did not send a "
-				 "request within %u s", count,
-				 h->lim.request_timeout);
+	if (cut && log_due(&h->timeout_log, cut, &count))
+		OCC_INFO("closed %u connection(s) that did not send a "
+			 "request within %u s", count, h->lim.request_timeout);
 	deadline_schedule(h);
 	httpd_poll(h);
 }
@@ -815,7 +814,7 @@ static void mhd_log(void *arg, const char *fmt, va_list ap)
 	    (h->cutting && strstr(buf, "closing connection")))  /* cut_body */
 		OCC_DBG("libmicrohttpd: %s", buf);
 	else if (strstr(buf, "reached connection limit")) {
-		if (log_due(&h->refused_log, &count))
+		if (log_due(&h->refused_log, 1, &count))
 			OCC_WARN("refused %u connection(s): [http] "
 				 "max_connections (%u) or max_per_address (%u) "
 				 "reached", count, h->lim.max_conns,

@@ -187,6 +187,10 @@ def slowloris(tap):
     for c in conns:
         c[0].close()
 
+    tap.comment('127.0.0.2 probes (status, seconds): %s' % ', '.join(
+        '(%s, %s)' % (r[0], round(r[1], 3) if isinstance(r[1], float) else r[1]) for r in probe))
+    kept_for = sorted(round(c[2] - c[1], 1) for c in conns if c[2] is not None and c[3] >= 2)
+    tap.comment('slow connections kept open %d, closed after (s): %s' % (len(kept_for), kept_for))
     slow = [r for r in probe if r[0] != 200 or r[1] > 5]
     tap.ok(len(probe) == 5 and not slow,
            'a client from 127.0.0.2 is answered promptly (200 within 5 s, 5 times)',
