@@ -6,8 +6,8 @@ hundred connections are enough):
 
   (a) slowloris: N slow connections from 127.0.0.1, each sending a header
       line every second, neither lock out a client from 127.0.0.2 nor live
-      past [http] request_timeout; a push stream (127.0.0.3) that got its
-      reply is not cut
+      past [http] request_timeout, nor does a body sent a byte a second
+      (127.0.0.4); a push stream (127.0.0.3) that got its reply is not cut
   (b) bodies: Content-Length 1 GB is refused with 413 before any body is
       sent; a chunked body crossing 64 KiB gets 413 and the connection
       closed without being read to its end; a chunked body under it works
@@ -48,13 +48,11 @@ def connect(source=None, timeout=5):
                                     source_address=(source, 0) if source else None)
 
 
-def exchange(data, timeout=5, source=None):
-    """Send data, read until the server closes or timeout: (bytes, closed)."""
-    s = connect(source, timeout)
+def read_reply(s, timeout=5):
+    """Read until the server closes or timeout: (bytes, closed)."""
     out, closed = b'', False
+    end = time.time() + timeout
     try:
-        s.sendall(data)
-        end = time.time() + timeout
         while time.time() < end:
             s.settimeout(max(0.1, end - time.time()))
             c = s.recv(65536)
@@ -66,9 +64,19 @@ def exchange(data, timeout=5, source=None):
         pass
     except OSError:
         closed = True
+    return out, closed
+
+
+def exchange(data, timeout=5, source=None):
+    """Send data on a new connection: (reply bytes, closed by the server)."""
+    s = connect(source, timeout)
+    try:
+        s.sendall(data)
+        return read_reply(s, timeout)
+    except OSError:
+        return b'', True
     finally:
         s.close()
-    return out, closed
 
 
 def status_of(raw):
@@ -138,19 +146,27 @@ def slowloris(tap):
     stream, shead = open_stream(token) if token else (None, b'')
     tap.ok(status_of(shead) == 200, 'a push stream from 127.0.0.3 is open', short(shead))
 
-    conns = []          # [socket, opened, closed_at or None, lines sent]
-    t_start = time.time()
-    for _ in range(SLOW_CONNS):
+    def slow(source, start, drip):
+        """[socket, opened, closed_at or None, drips sent, drip], or None."""
         try:
-            s = connect('127.0.0.1', timeout=2)
-            s.setblocking(False)
-            try:
-                s.send(b'GET /healthz HTTP/1.1\r\nHost: x\r\n')
-                conns.append([s, time.time(), None, 0])
-            except OSError:
-                conns.append([s, time.time(), time.time(), 0])
+            s = connect(source, timeout=2)
         except OSError:
-            pass        # connect refused or timed out: never a slot
+            return None     # connect refused or timed out: never a slot
+        s.setblocking(False)
+        try:
+            s.send(start)
+            return [s, time.time(), None, 0, drip]
+        except OSError:
+            return [s, time.time(), time.time(), 0, drip]
+
+    t_start = time.time()
+    conns = [c for c in (slow('127.0.0.1', b'GET /healthz HTTP/1.1\r\nHost: x\r\n',
+                              b'X-Drip: 1\r\n') for _ in range(SLOW_CONNS)) if c]
+    # and a body sent a byte a second, from an address of its own
+    body = slow('127.0.0.4', head('POST', '/coccinterfaces',
+                                  'Content-Type: application/x-www-form-urlencoded\r\n'
+                                  'Content-Length: 1000\r\n\r\nEVENT=LOGIN'), b'a')
+    everyone = conns + ([body] if body else [])
     tap.ok(len(conns) >= SLOW_CONNS // 2, 'the slow connections were made',
            '%d of %d' % (len(conns), SLOW_CONNS))
 
@@ -162,21 +178,21 @@ def slowloris(tap):
     next_drip = time.time()
     while time.time() < end:
         now = time.time()
-        live = [c for c in conns if c[2] is None]
+        live = [c for c in everyone if c[2] is None]
         if open_at_2s is None and now - t_start >= 2:
-            open_at_2s = len(live)
+            open_at_2s = len([c for c in conns if c[2] is None])
         if not live and open_at_2s is not None:
             break
         if now >= next_drip:
             next_drip = now + 1
             for c in live:
                 try:
-                    c[0].send(b'X-Drip: %d\r\n' % c[3])
+                    c[0].send(c[4])
                     c[3] += 1
                 except OSError:
                     c[2] = now
-        readable = select.select([c[0] for c in conns if c[2] is None], [], [], 0.2)[0]
-        for c in conns:
+        readable = select.select([c[0] for c in live], [], [], 0.2)[0]
+        for c in everyone:
             if c[2] is None and c[0] in readable:
                 try:
                     if not c[0].recv(4096):
@@ -184,7 +200,7 @@ def slowloris(tap):
                 except OSError:
                     c[2] = time.time()
     prober.join(30)
-    for c in conns:
+    for c in everyone:
         c[0].close()
 
     tap.comment('127.0.0.2 probes (status, seconds): %s' % ', '.join(
@@ -205,6 +221,11 @@ def slowloris(tap):
     tap.ok(kept and all(c[2] - c[1] >= REQUEST_TIMEOUT - 0.5 for c in kept),
            'those kept open were closed at the deadline although they sent a line every second',
            'lifetimes %r' % sorted(round(c[2] - c[1], 1) for c in kept)[:20])
+    tap.ok(body and body[2] is not None and body[3] >= 2
+           and body[2] - body[1] >= REQUEST_TIMEOUT - 0.5,
+           'a body sent a byte a second is cut off at the deadline too',
+           body and 'closed after %s s, %d bytes sent' % (
+               body[2] and round(body[2] - body[1], 1), body[3]))
     if stream:
         tap.ok(still_open(stream), 'the push stream is still open after the deadline')
         stream.close()
@@ -218,19 +239,7 @@ def big_content_length(tap):
     s.sendall(head('POST', '/coccinterfaces',
                    'Content-Type: application/x-www-form-urlencoded\r\n'
                    'Content-Length: 1000000000\r\n\r\n'))
-    raw, closed = b'', False
-    try:
-        s.settimeout(5)
-        while True:
-            c = s.recv(65536)
-            if not c:
-                closed = True
-                break
-            raw += c
-    except socket.timeout:
-        pass
-    except OSError:
-        closed = True
+    raw, closed = read_reply(s)
     s.close()
     tap.ok(status_of(raw) == 413, 'Content-Length 1 GB -> 413 before any body byte is sent',
            short(raw))
@@ -244,19 +253,7 @@ def chunked_over_limit(tap):
     chunk = b'1000\r\n' + b'a' * 4096 + b'\r\n'
     for _ in range(20):                      # 80 KiB, no last chunk
         s.sendall(chunk)
-    raw, closed = b'', False
-    try:
-        s.settimeout(5)
-        while True:
-            c = s.recv(65536)
-            if not c:
-                closed = True
-                break
-            raw += c
-    except socket.timeout:
-        pass
-    except OSError:
-        closed = True
+    raw, closed = read_reply(s)
     refused_more = False
     try:
         for _ in range(400):                 # the rest of a 1.6 MB body
