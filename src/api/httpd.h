@@ -63,11 +63,12 @@ typedef void (http_route_h)(const struct http_req *req, struct http_resp *resp,
 struct httpd_limits {
 	unsigned max_conns;       /* open at once ([http] max_connections) */
 	unsigned max_per_address; /* from one IP address ([http]
-				   * max_per_address); more are closed at once */
+				   * max_per_address); more: closed at once */
 	unsigned request_timeout; /* s to send a whole request ([http]
 				   * request_timeout) */
 	unsigned conn_memory_kib; /* per connection: request line, headers,
-				   * reply headers ([http] connection_memory) */
+				   * reply headers ([http]
+				   * connection_memory_kib) */
 	const char *methods;      /* served, ", "-separated; others get 405 */
 };
 
