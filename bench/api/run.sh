@@ -77,8 +77,11 @@ fi
 OCC_PORT=$(bench_free_port)
 SIP_PORT=$(bench_free_port)
 mkdir -p "$T/data"
+# wrk's connections (and nginx's to occd) all come from 127.0.0.1
+printf '[http]\nmax_per_address = %d\n' $((CONNS + 64)) >"$T/occd.ini"
 "${SRV_PIN[@]}" "$T/occd" --data "$T/data" --http "127.0.0.1:$OCC_PORT" \
-	--sip "127.0.0.1:$SIP_PORT" --demo >"$T/occd.log" 2>&1 &
+	--sip "127.0.0.1:$SIP_PORT" --config "$T/occd.ini" --demo \
+	>"$T/occd.log" 2>&1 &
 OCC_PID=$!
 bench_track "$OCC_PID"
 bench_wait_http "$OCC_PID" "$OCC_PORT" ||

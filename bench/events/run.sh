@@ -177,6 +177,9 @@ LIMIT=$((MAXN + 1024))
 cat >"$T/occd.ini" <<EOF
 [http]
 max_connections = $((2 * MAXN + 1024))
+; every subscriber (or nginx's proxy connection for it) comes from one
+; loopback address
+max_per_address = $((2 * MAXN + 1024))
 [push]
 nchan_publish_url = http://127.0.0.1:$PUB_PORT/pub
 max_subscribers = $LIMIT

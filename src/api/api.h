@@ -66,6 +66,9 @@ struct wsdl_args {
 	const char *location;       /* soap:address */
 };
 int  soap_wsdl_print_h(struct re_printf *pf, void *wsdl_args);
+/* The methods occd serves; the server answers others 405 before reading
+ * a body. HEAD only where a page or file is served (web.c). */
+#define WEB_METHODS "GET, HEAD, POST, OPTIONS"
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg);
 
 #endif

@@ -18,6 +18,18 @@
  * Every resume kicks the loop (a zero timer) so MHD_run() sees it at once.
  * Before MHD_stop_daemon() every suspended connection is resumed, as MHD
  * requires.
+ *
+ * Hostile clients (httpd.h): MHD limits connections per address and per
+ * connection memory itself, but its idle timeout restarts with every byte,
+ * so a client dribbling a header line every few seconds keeps its slot for
+ * ever. Each connection therefore waits in h->waiting, in deadline order,
+ * from its start (and again after each reply) until its request is in; a
+ * timer shuts down the socket of those past request_timeout, and MHD closes
+ * them. Checks on the head (httpguard.h) run at the first access() call,
+ * where a queued reply makes MHD skip the body and close. A chunked body
+ * that crosses the limit cannot be answered through MHD (0.9.75 queues
+ * replies only before or after the body), so occd writes the 413 to the
+ * socket itself and has MHD close the connection.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -29,6 +41,16 @@
 #define LOG_TOPIC "api.httpd"
 #include "base/log.h"
 #include "api/httpd.h"
+#include "api/httpguard.h"
+
+/* Repeated warnings (a flood) are logged at most once per LOG_EVERY_MS, with
+ * the count since. */
+enum { LOG_EVERY_MS = 10000 };
+#define TOO_LARGE_FMT "request body larger than %u bytes\n"
+struct log_every {
+	uint64_t last;
+	unsigned count;
+};
 
 struct httpd {
 	struct MHD_Daemon *mhd;
@@ -39,6 +61,20 @@ struct httpd {
 	struct list asyncs;    /* struct http_async with a live connection */
 	bool kicked;           /* a connection was resumed: run MHD again */
 	bool polling;          /* inside httpd_poll() */
+	struct httpd_limits lim;
+	struct list waiting;   /* struct http_conn without its request yet,
+				* earliest deadline first */
+	struct tmr deadline_tmr;
+	bool cutting;          /* access() returns MHD_NO on purpose */
+	struct log_every refused_log, timeout_log;
+};
+
+/* One connection (MHD's socket context), from accept to close. */
+struct http_conn {
+	struct le le;                  /* httpd.waiting while armed */
+	struct httpd *h;
+	struct MHD_Connection *conn;
+	uint64_t deadline;             /* tmr_jiffies() */
 };
 
 struct http_async {
@@ -61,13 +97,137 @@ struct req_ctx {
 	char *target;          /* raw request target */
 	struct mbuf *body;
 	bool headers_seen;     /* the first access() call carries no body */
-	bool too_large;
 	struct http_async *async;
 	struct httpd *h;
 };
 
 static void httpd_poll(struct httpd *h);
 static void tmr_h_(void *arg);
+
+/* Count n more; true (with the count since the last line) when a line is
+ * due. */
+static bool log_due(struct log_every *le, unsigned n, unsigned *count)
+{
+	uint64_t now = tmr_jiffies();
+
+	le->count += n;
+	if (le->last && now - le->last < LOG_EVERY_MS)
+		return false;
+	le->last = now;
+	*count = le->count;
+	le->count = 0;
+	return true;
+}
+
+/* ---- request deadlines ---------------------------------------------- */
+
+static void deadline_h(void *arg);
+
+static void deadline_schedule(struct httpd *h)
+{
+	struct le *le = list_head(&h->waiting);
+	uint64_t now = tmr_jiffies();
+	struct http_conn *hc;
+
+	if (!le) {
+		tmr_cancel(&h->deadline_tmr);
+		return;
+	}
+	hc = le->data;
+	tmr_start(&h->deadline_tmr, hc->deadline > now ? hc->deadline - now : 0,
+		  deadline_h, h);
+}
+
+/* The request on this connection must be in by request_timeout from now. */
+static void deadline_arm(struct http_conn *hc)
+{
+	struct httpd *h = hc->h;
+
+	list_unlink(&hc->le);
+	hc->deadline = tmr_jiffies() + (uint64_t)h->lim.request_timeout * 1000;
+	list_append(&h->waiting, &hc->le, hc);   /* the latest deadline */
+	if (list_head(&h->waiting) == &hc->le)
+		deadline_schedule(h);
+}
+
+/* The request is in: what follows (the reply, a stream) has no deadline. */
+static void deadline_disarm(struct http_conn *hc)
+{
+	if (hc)
+		list_unlink(&hc->le);
+}
+
+static struct http_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static int conn_fd(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	return ci ? ci->connect_fd : -1;
+}
+
+/* Shut down the sockets of connections past their deadline; MHD sees the
+ * socket end and closes the connection. */
+static void deadline_h(void *arg)
+{
+	struct httpd *h = arg;
+	uint64_t now = tmr_jiffies();
+	struct le *le;
+	unsigned cut = 0, count;
+
+	while ((le = list_head(&h->waiting))) {
+		struct http_conn *hc = le->data;
+		int fd;
+		if (hc->deadline > now)
+			break;
+		list_unlink(&hc->le);
+		fd = conn_fd(hc->conn);
+		if (fd >= 0)
+			(void)shutdown(fd, SHUT_RDWR);
+		cut++;
+	}
+	if (cut && log_due(&h->timeout_log, cut, &count))
+		OCC_INFO("closed %u connection(s) that did not send a "
+			 "request within %u s", count, h->lim.request_timeout);
+	deadline_schedule(h);
+	httpd_poll(h);
+}
+
+static void http_conn_destructor(void *arg)
+{
+	struct http_conn *hc = arg;
+
+	list_unlink(&hc->le);
+}
+
+static void notify_conn(void *cls, struct MHD_Connection *conn,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
+{
+	struct httpd *h = cls;
+	struct http_conn *hc;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		*socket_context = mem_deref(*socket_context);
+		return;
+	}
+	hc = mem_zalloc(sizeof(*hc), http_conn_destructor);
+	if (!hc) {
+		/* no deadline for it; it still has MHD's idle timeout */
+		return;
+	}
+	hc->h = h;
+	hc->conn = conn;
+	*socket_context = hc;
+	deadline_arm(hc);
+}
 
 /* Run MHD again soon: a suspended connection was resumed. */
 static void kick(struct httpd *h)
@@ -136,7 +296,12 @@ static void *uri_logged(void *cls, const char *uri,
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
+	struct http_conn *hc = conn_of(conn);
+
 	*con_cls = mem_deref(*con_cls);
+	/* kept alive: the next request has its own deadline */
+	if (hc && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		deadline_arm(hc);
 }
 
 /* "http://host:port/a/b?x" -> "/a/b?x"; origin-form stays as it is */
@@ -247,6 +412,77 @@ static enum MHD_Result queue_stream(struct http_async *ha,
 	return queue_and_drop(ha->conn, resp->status, r);
 }
 
+/* ---- refusals before the body ------------------------------------- */
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	struct http_head *hh = cls;
+
+	if (!strcasecmp(key, "Content-Length")) {
+		if (!hh->n_content_length++)
+			hh->content_length = value;
+	}
+	else if (!strcasecmp(key, "Transfer-Encoding")) {
+		if (!hh->n_transfer_encoding++)
+			hh->transfer_encoding = value;
+	}
+	return MHD_YES;
+}
+
+/* The head is in: refuse it now (MHD then skips the body and closes), or
+ * MHD_YES to read on. */
+static enum MHD_Result check_head(struct httpd *h, struct MHD_Connection *conn,
+				  const char *method, bool *refused)
+{
+	struct http_head hh = { .method = method };
+	struct http_refusal rf;
+	struct http_resp resp = { .fd = -1 };
+	enum MHD_Result ret;
+
+	(void)MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing,
+					&hh);
+	rf = http_head_check(&hh, h->lim.methods, HTTPD_MAX_BODY);
+	*refused = rf.status != 0;
+	if (!rf.status)
+		return MHD_YES;
+	OCC_DBG("refused %s request: %u %s", method, rf.status, rf.text);
+	if (rf.status == 413)
+		http_resp_set(&resp, 413, "text/plain", TOO_LARGE_FMT,
+			      HTTPD_MAX_BODY);
+	else
+		http_resp_set(&resp, rf.status, "text/plain", "%s\n", rf.text);
+	if (rf.status == 405)
+		http_resp_header(&resp, "Allow", h->lim.methods);
+	ret = send_resp(conn, &resp);
+	mem_deref(resp.body);
+	return ret;
+}
+
+/* A chunked body crossed the limit: MHD cannot queue a reply in the middle
+ * of a body, so write the 413 to the socket (nothing else is being sent:
+ * MHD reads a request only after its previous reply is out) and have MHD
+ * close the connection. */
+static enum MHD_Result cut_body(struct httpd *h, struct MHD_Connection *conn)
+{
+	char body[64], msg[256];
+	int fd = conn_fd(conn);
+	int blen = re_snprintf(body, sizeof(body), TOO_LARGE_FMT,
+			       HTTPD_MAX_BODY);
+	int n = re_snprintf(msg, sizeof(msg),
+			    "HTTP/1.1 413 Content Too Large\r\n"
+			    "Connection: close\r\n"
+			    "Content-Type: text/plain\r\n"
+			    "Content-Length: %d\r\n\r\n%s", blen, body);
+
+	if (fd >= 0 && n > 0)
+		(void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	OCC_DBG("chunked body over %u bytes: 413, connection closed",
+		HTTPD_MAX_BODY);
+	h->cutting = true;     /* MHD logs the MHD_NO as an error */
+	return MHD_NO;
+}
+
 /* After the route (or a resume): queue what there is, else wait. */
 static enum MHD_Result async_continue(struct http_async *ha)
 {
@@ -279,31 +515,30 @@ static enum MHD_Result access_h(void *cls, struct MHD_Connection *conn,
 	if (!rc)
 		return MHD_NO;
 	if (!rc->headers_seen) {
+		bool refused;
 		rc->headers_seen = true;
-		return MHD_YES;
+		ret = check_head(h, conn, method, &refused);
+		if (refused)
+			deadline_disarm(conn_of(conn));
+		return ret;
 	}
 	if (rc->async && !*upload_data_size)   /* resumed */
 		return rc->async->stream ? MHD_YES : async_continue(rc->async);
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (rc->too_large)
-			return MHD_YES;
 		if (!rc->body)
 			rc->body = mbuf_alloc(n + 1);
-		if (!rc->body || rc->body->end + n > HTTPD_MAX_BODY) {
-			rc->too_large = true;
-			return MHD_YES;
-		}
+		if (!rc->body)
+			return MHD_NO;
+		/* only a chunked body gets here over the limit: a
+		 * Content-Length over it was refused with the head */
+		if (rc->body->end + n > HTTPD_MAX_BODY)
+			return cut_body(h, conn);
 		mbuf_write_mem(rc->body, (const uint8_t *)upload_data, n);
 		return MHD_YES;
 	}
-	if (rc->too_large) {
-		http_resp_set(&resp, 413, "text/plain",
-			      "request body larger than %u bytes\n",
-			      HTTPD_MAX_BODY);
-		goto reply;
-	}
+	deadline_disarm(conn_of(conn));
 	target = origin_form(rc->target);
 	q = strchr(target, '?');
 	if (strlen(target) >= sizeof(path)) {
@@ -511,6 +746,7 @@ static void httpd_poll(struct httpd *h)
 	h->polling = true;
 	MHD_run(h->mhd);
 	h->polling = false;
+	h->cutting = false;
 	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES || ms > 1000)
 		ms = 1000;
 	if (h->kicked)
@@ -544,27 +780,52 @@ static void httpd_destructor(void *arg)
 		}
 	}
 	tmr_cancel(&h->tmr);
+	tmr_cancel(&h->deadline_tmr);
 	if (h->epfd >= 0)
 		fd_close(h->epfd);
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 }
 
+/* MHD's lines about one client's own doing: routine (a page reload ends a
+ * stream) or hostile (one line per connection would let a flood fill the
+ * log), so debug only. */
+static bool client_side(const char *line)
+{
+	static const char *const routine[] = {
+		"no longer available", "reset by remote",
+		"closed by remote side", "closed when reading request",
+		"Error processing request (HTTP response code is 4",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(routine); i++)
+		if (strstr(line, routine[i]))
+			return true;
+	return false;
+}
+
 static void mhd_log(void *arg, const char *fmt, va_list ap)
 {
+	struct httpd *h = arg;
 	char buf[256];
+	unsigned count;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	/* a client leaving a stream is routine (every page reload) */
-	if (strstr(buf, "no longer available") ||
-	    strstr(buf, "reset by remote"))
+	if (client_side(buf) ||
+	    (h->cutting && strstr(buf, "closing connection")))  /* cut_body */
 		OCC_DBG("libmicrohttpd: %s", buf);
+	else if (strstr(buf, "reached connection limit")) {
+		if (log_due(&h->refused_log, 1, &count))
+			OCC_WARN("refused %u connection(s): [http] "
+				 "max_connections (%u) or max_per_address (%u) "
+				 "reached", count, h->lim.max_conns,
+				 h->lim.max_per_address);
+	}
 	else
 		OCC_WARN("libmicrohttpd: %s", buf);
 }
 
 int httpd_alloc(struct httpd **hp, const struct sa *laddr,
-		unsigned max_conns, http_route_h *rh, void *arg)
+		const struct httpd_limits *lim, http_route_h *rh, void *arg)
 {
 	struct httpd *h = mem_zalloc(sizeof(*h), httpd_destructor);
 	const union MHD_DaemonInfo *info;
@@ -575,7 +836,9 @@ int httpd_alloc(struct httpd **hp, const struct sa *laddr,
 	h->epfd = -1;
 	h->rh = rh;
 	h->arg = arg;
+	h->lim = *lim;
 	tmr_init(&h->tmr);
+	tmr_init(&h->deadline_tmr);
 	h->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 		sa_port(laddr), NULL, NULL,
@@ -584,8 +847,12 @@ int httpd_alloc(struct httpd **hp, const struct sa *laddr,
 		MHD_OPTION_SOCK_ADDR, &laddr->u.sa,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logged, h,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, h,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, max_conns,
+		MHD_OPTION_CONNECTION_LIMIT, lim->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->max_per_address,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)lim->conn_memory_kib * 1024,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_END);
 	if (!h->mhd) {

@@ -7,6 +7,14 @@
  * raw query string and the body (at most HTTPD_MAX_BODY bytes; larger bodies
  * get 413 before the handler runs).
  *
+ * What a client must do to keep its connection (struct httpd_limits): send
+ * each whole request within request_timeout of opening the connection or of
+ * its previous reply, keep to max_per_address connections from its address,
+ * use one of the served methods, frame its body one way only (httpguard.h),
+ * and announce or send at most HTTPD_MAX_BODY bytes. Refusals come before
+ * the body is read; a chunked body is cut off where it crosses the limit.
+ * Replies and streams already under way are never timed out by occd.
+ *
  * A route may also answer later (http_async_defer: the connection is
  * suspended, without a timeout, until http_async_reply) or stream a body of
  * unknown length (http_async_stream + http_async_write, e.g. Server-Sent
@@ -52,10 +60,20 @@ struct http_resp {
 typedef void (http_route_h)(const struct http_req *req, struct http_resp *resp,
 			    void *arg);
 
-/* max_conns: connections open at once ([http] max_connections); more are
- * refused by libmicrohttpd. */
+struct httpd_limits {
+	unsigned max_conns;       /* open at once ([http] max_connections) */
+	unsigned max_per_address; /* from one IP address ([http]
+				   * max_per_address); more: closed at once */
+	unsigned request_timeout; /* s to send a whole request ([http]
+				   * request_timeout) */
+	unsigned conn_memory_kib; /* per connection: request line, headers,
+				   * reply headers ([http]
+				   * connection_memory_kib) */
+	const char *methods;      /* served, ", "-separated; others get 405 */
+};
+
 int  httpd_alloc(struct httpd **hp, const struct sa *laddr,
-		 unsigned max_conns, http_route_h *rh, void *arg);
+		 const struct httpd_limits *lim, http_route_h *rh, void *arg);
 const char *http_req_header(const struct http_req *req, const char *name);
 /* Fill resp: status, content type and printf-style body. */
 int  http_resp_set(struct http_resp *resp, unsigned status, const char *ctype,

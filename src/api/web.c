@@ -14,7 +14,9 @@
  *   /publicapi/, /systemevents/)                    events (events/push.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
- * can read it; OPTIONS preflights are answered here.
+ * can read it; OPTIONS preflights are answered here. Methods: WEB_METHODS
+ * (api.h; httpd refuses the others), HEAD only where a page or file is
+ * served.
  */
 #include <string.h>
 #include <strings.h>
@@ -105,6 +107,17 @@ static void serve_recording(struct api *api, const struct http_req *req,
 	http_resp_header(resp, "Cache-Control", "private, no-store");
 }
 
+/* The HTTP and Script interfaces act on every request they get, so a HEAD
+ * (which link checkers and scanners send freely) is refused there. */
+static bool refuse_head(const struct http_req *req, struct http_resp *resp)
+{
+	if (strcmp(req->method, "HEAD"))
+		return false;
+	http_resp_set(resp, 405, "text/plain", "method not allowed\n");
+	http_resp_header(resp, "Allow", "GET, POST, OPTIONS");
+	return true;
+}
+
 static void cors(const struct api *api, struct http_resp *resp)
 {
 	http_resp_header(resp, "Access-Control-Allow-Origin",
@@ -150,14 +163,16 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (!strcmp(req->path, "/coccinterfaces") ||
 	    !strcmp(req->path, "/asterccinterfaces")) {
-		http_iface_handle(api, req, resp);
+		if (!refuse_head(req, resp))
+			http_iface_handle(api, req, resp);
 		cors(api, resp);
 		return;
 	}
 	if (starts(req->path, "/setevent/") ||
 	    (rest && starts(rest, "setevent/"))) {
 		const char *fn = strrchr(req->path, '/') + 1;
-		script_handle(api, req, resp, fn);
+		if (!refuse_head(req, resp))
+			script_handle(api, req, resp, fn);
 		cors(api, resp);
 		return;
 	}

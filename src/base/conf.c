@@ -50,6 +50,22 @@ static const struct conf_key conf_keys[] = {
 	     "new ones are refused (each needs a file "
 	     "descriptor: occd raises its limit to the hard limit, at most "
 	     "65536)"),
+	UINT_R("http", "max_per_address", http_max_per_address, "64", 1,
+	     1000000,
+	     "HTTP connections open at once from one IP address, push streams "
+	     "included (a browser's tabs and reloads, or a backend's pool); "
+	     "beyond, new ones from there are closed at once. Clients behind "
+	     "one NAT or proxy share it"),
+	UINT_R("http", "request_timeout", http_request_timeout, "20", 1, 3600,
+	     "seconds a client has to send a whole request (line, headers, "
+	     "body), counted from opening the connection or from the end of "
+	     "its previous reply; past it the connection is closed (also an "
+	     "idle keep-alive one). Replies and push streams are not timed"),
+	UINT_R("http", "connection_memory_kib", http_connection_memory_kib,
+	     "16", 8, 1024,
+	     "memory per HTTP connection (KiB) for the request line, headers "
+	     "and reply headers; a request whose line and headers do not fit "
+	     "gets 414 or 431"),
 	STR_R("sip", "listen", sip_listen, "127.0.0.1:5060",
 	    "HOST:PORT of the SIP registrar/B2BUA"),
 	STR_R("store", "data_dir", data_dir, "./data",

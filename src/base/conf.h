@@ -17,6 +17,9 @@
 struct conf {
 	char http_listen[64];      /* [http] listen */
 	unsigned http_max_connections; /* [http] max_connections */
+	unsigned http_max_per_address; /* [http] max_per_address */
+	unsigned http_request_timeout; /* [http] request_timeout, s */
+	unsigned http_connection_memory_kib; /* [http] connection_memory_kib */
 	char sip_listen[64];       /* [sip] listen */
 	char data_dir[512];        /* [store] data_dir */
 	unsigned state_log_retention_days; /* [store] state_log_retention_days */

@@ -334,8 +334,13 @@ static int start(bool demo)
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
 		return err;
-	err = httpd_alloc(&occd.httpd, &http, occd.cfg.http_max_connections,
-			  web_route, &occd.api);
+	err = httpd_alloc(&occd.httpd, &http, &(struct httpd_limits){
+			.max_conns = occd.cfg.http_max_connections,
+			.max_per_address = occd.cfg.http_max_per_address,
+			.request_timeout = occd.cfg.http_request_timeout,
+			.conn_memory_kib = occd.cfg.http_connection_memory_kib,
+			.methods = WEB_METHODS,
+		  }, web_route, &occd.api);
 	if (err) {
 		OCC_ERR("cannot listen on http %J: %m", &http, err);
 		return err;

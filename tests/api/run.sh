@@ -8,8 +8,11 @@
 #   security  test_security.py      isolation, JSONP, XXE, hashes, limits
 #             (starts a second occd itself, with --config, for the
 #             brute-force limit)
+#   hostile   test_hostile_http.py  slow connections, bodies, methods and
+#             framing a hostile client tries (occd with hostile_http.ini)
 #
-# Usage: tests/api/run.sh [http|script|soap|security]...   (default: all)
+# Usage: tests/api/run.sh [http|script|soap|security|hostile]...
+#        (default: all)
 # Exits non-zero if any suite fails. Full output of a suite goes to stdout;
 # a summary line per suite follows.
 set -u
@@ -18,11 +21,12 @@ root=$(cd "$here/../.." && pwd)
 with="$root/tests/lib/with-occd.sh"
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(http script soap security)
+[ ${#suites[@]} -eq 0 ] && suites=(http script soap security hostile)
 
 declare -A result
 rc=0
 for s in "${suites[@]}"; do
+	occd_args=()
 	case "$s" in
 	http)     cmd=(python3 "$here/run_http.py") ;;
 	script)   cmd=(python3 "$here/run_http.py" --script) ;;
@@ -35,11 +39,14 @@ for s in "${suites[@]}"; do
 		fi
 		cmd=(php "$here/run_soap.php") ;;
 	security) cmd=(python3 "$here/test_security.py") ;;
-	*) echo "run.sh: unknown suite '$s' (http, script, soap, security)" >&2; exit 2 ;;
+	hostile)
+		occd_args=(--config "$here/hostile_http.ini")
+		cmd=(python3 "$here/test_hostile_http.py") ;;
+	*) echo "run.sh: unknown suite '$s' (http, script, soap, security, hostile)" >&2; exit 2 ;;
 	esac
 	echo "=== $s"
 	out=$(mktemp)
-	"$with" -- "${cmd[@]}" 2>&1 | tee "$out"
+	"$with" "${occd_args[@]}" -- "${cmd[@]}" 2>&1 | tee "$out"
 	src=${PIPESTATUS[0]}
 	pass=$(grep -c '^ok ' "$out")
 	fail=$(grep -c '^not ok ' "$out")
