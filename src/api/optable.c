@@ -13,7 +13,7 @@
 #define AUTH5 P_ORGIDENTITY, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD
 #define CRED3 P_ORGIDENTITY, P_USER, P_PASSWORD
 /* codes any credentialed operation can return */
-#define AUTH_CODES 1, 2, 3, 5, 28, 63
+#define AUTH_CODES 1, 2, 3, 5, 28, 63, 100
 
 const struct param_def param_defs[P_COUNT] = {
 	[P_ORGIDENTITY]  = { "orgidentity", {0}, 64, "team (organization) identity" },

@@ -295,7 +295,10 @@ static int start(bool demo)
 	err = auth_init(&(struct auth_limits){
 		.user_fails = occd.cfg.auth_fail_limit,
 		.source_fails = occd.cfg.auth_fail_limit_source,
-		.window_s = occd.cfg.auth_fail_window });
+		.network_fails = occd.cfg.auth_fail_limit_network,
+		.window_s = occd.cfg.auth_fail_window,
+		.hash_queue = occd.cfg.auth_hash_queue,
+		.hash_rate = occd.cfg.auth_hash_rate });
 	if (err)
 		return err;
 	xmlInitParser();
