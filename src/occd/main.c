@@ -152,6 +152,7 @@ static void reload(void)
 	if (occd.occ.tel)
 		tel_reload(occd.occ.tel);
 	webhook_reload(occd.webhook);   /* event_url changes apply now */
+	push_reload(occd.occ.push);     /* revoked push tokens end now */
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
 }
