@@ -143,6 +143,22 @@ static void hashed(struct slowhash_job *job, bool ok, void *arg)
 	mem_deref(w);
 }
 
+/* A full queue means a flood: one line a second, with the count. */
+static void note_busy(const char *who, const char *source, int64_t now)
+{
+	static int64_t logged_at;
+	static unsigned skipped;
+
+	if (now - logged_at < 1000) {
+		skipped++;
+		return;
+	}
+	OCC_WARN("login refused, verifications busy user=%s source=%s "
+		 "also_refused=%u", who, source, skipped);
+	logged_at = now;
+	skipped = 0;
+}
+
 /* Start the slow hash unless a limit says no. */
 static enum auth_verdict slow_check(const char *pwhash, const char *md5hex,
 				    const char *who, const struct sa *peer,
@@ -166,8 +182,7 @@ static enum auth_verdict slow_check(const char *pwhash, const char *md5hex,
 	if (err) {
 		mem_deref(w);
 		mem_deref(w);
-		OCC_WARN("login refused, verifications busy user=%s source=%s",
-			 who, k.source);
+		note_busy(who, k.source, now);
 		return AUTH_BUSY;
 	}
 	*waitp = w;
