@@ -81,29 +81,34 @@ static void compute_mac(uint8_t out[32], const char *pwhash, const char *md5hex)
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
-/* The source's network: /24 for IPv4, /64 for IPv6. */
-static void prefix_key(char *out, size_t size, const struct sa *peer)
+/* As a /64 an IPv4 address mapped into IPv6 (a dual-stack socket) would
+ * share its network with every IPv4 client. */
+void auth_network_of(char *out, size_t size, const struct sa *peer)
 {
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 	struct sa net = *peer;
+	uint8_t a[16];
 
 	if (sa_af(peer) == AF_INET) {
 		sa_set_in(&net, sa_in(peer) & 0xffffff00u, 0);
 		re_snprintf(out, size, "%j/24", &net);
+		return;
 	}
-	else {
-		uint8_t a[16];
-		sa_in6(peer, a);
-		memset(a + 8, 0, 8);
-		sa_set_in6(&net, a, 0);
-		re_snprintf(out, size, "%j/64", &net);
+	sa_in6(peer, a);
+	if (!memcmp(a, v4mapped, sizeof(v4mapped))) {
+		re_snprintf(out, size, "%u.%u.%u.0/24", a[12], a[13], a[14]);
+		return;
 	}
+	memset(a + 8, 0, 8);
+	sa_set_in6(&net, a, 0);
+	re_snprintf(out, size, "%j/64", &net);
 }
 
 static void make_keys(struct keys *k, const char *who, const struct sa *peer)
 {
 	if (peer && sa_isset(peer, SA_ADDR)) {
 		re_snprintf(k->source, sizeof(k->source), "%j", peer);
-		prefix_key(k->prefix, sizeof(k->prefix), peer);
+		auth_network_of(k->prefix, sizeof(k->prefix), peer);
 	}
 	else {
 		str_ncpy(k->source, "-", sizeof(k->source));

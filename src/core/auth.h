@@ -66,6 +66,9 @@ enum auth_verdict auth_reject_unknown(const char *md5hex, const char *who,
  * call: a wait just returned is not done yet); h NULL: nobody waits any
  * more. */
 void auth_wait_notify(struct auth_wait *w, auth_wait_h *h, void *arg);
+/* The network a source counts in: "a.b.c.0/24" for IPv4 (mapped into
+ * IPv6 too), "p:q:r:s::/64" for IPv6. */
+void auth_network_of(char *out, size_t size, const struct sa *peer);
 /* While a replay is on, the checks above answer w's verdict. */
 void auth_replay_begin(struct auth_wait *w);
 void auth_replay_end(void);
