@@ -80,7 +80,7 @@ static const struct conf_key conf_keys[] = {
 	     "password hash verifications per second at most, for all "
 	     "clients together (each costs argon2id on a worker thread; a "
 	     "user already verified since the start costs none)"),
-	UINT_R("security", "auth_hash_queue", auth_hash_queue, "32", 1, 100000,
+	UINT_R("security", "auth_hash_queue", auth_hash_queue, "32", 1, 4096,
 	     "password verifications waiting at most; beyond, a login that "
 	     "needs one answers BackMsg_100 without checking"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),

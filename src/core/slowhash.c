@@ -133,7 +133,9 @@ int slowhash_init(unsigned queue_max, unsigned per_sec)
 	if (pipe2(sh.pipe, O_CLOEXEC))
 		return errno;
 	fcntl(sh.pipe[0], F_SETFL, O_NONBLOCK);
-	/* the queue bound keeps the pipe far from full */
+	/* room for every result at once ([security] auth_hash_queue is at
+	 * most 4096 pointers): the worker never blocks on a full pipe, not
+	 * even while slowhash_close waits for it */
 	fcntl(sh.pipe[1], F_SETPIPE_SZ, 65536);
 	err = fd_listen(sh.pipe[0], FD_READ, results_ready, NULL);
 	if (err)
