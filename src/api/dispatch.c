@@ -11,13 +11,13 @@
  *   5. credentials: agent 03, account 63, disabled account 05 (failures
  *      rate-limited per user, source and network, core/auth.h);
  *      verifications busy                                BackMsg_100
+ *   6. OPF_AGENT: an account acts through its linked agent   BackMsg_38
+ *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
+ *   8. the handler (none yet: BackMsg_100)
  *
  * A credential check that needs the slow hash does not answer at once:
  * dispatch_run returns the wait, the adapter parks the request
  * (api_park) and the route runs again with the verdict.
- *   6. OPF_AGENT: an account acts through its linked agent   BackMsg_38
- *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
- *   8. the handler (none yet: BackMsg_100)
  *
  * A handler that returns a BackMsg its row does not declare is logged as an
  * error; the API tests fail on such lines.
