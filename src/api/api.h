@@ -70,5 +70,12 @@ int  soap_wsdl_print_h(struct re_printf *pf, void *wsdl_args);
  * a body. HEAD only where a page or file is served (web.c). */
 #define WEB_METHODS "GET, HEAD, POST, OPTIONS"
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg);
+/* park.c: the adapters' answer to a wait from dispatch_run: park the
+ * request until its verdict is in, then route it again (true: answer
+ * nothing now); false: res holds BackMsg_100 to answer now. Takes over
+ * the caller's reference to wait. */
+struct auth_wait;
+bool api_park(struct api *api, const struct http_req *req,
+	      struct auth_wait *wait, struct op_result *res);
 
 #endif

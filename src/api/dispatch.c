@@ -6,11 +6,18 @@
  *   2. required parameters present and not blank         BackMsg_01[name]
  *   3. usertype / pwdtype words (defaults agent, plaintext)  BackMsg_28[name]
  *   4. team from orgidentity                             BackMsg_02
+ *      (for operations with credentials, after the slow hash a wrong
+ *      password costs: timing does not tell which teams exist)
  *   5. credentials: agent 03, account 63, disabled account 05 (failures
- *      rate-limited per user and source, core/auth.h)
+ *      rate-limited per user, source and network, core/auth.h);
+ *      verifications busy                                BackMsg_100
  *   6. OPF_AGENT: an account acts through its linked agent   BackMsg_38
  *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
  *   8. the handler (none yet: BackMsg_100)
+ *
+ * A credential check that needs the slow hash does not answer at once:
+ * dispatch_run returns the wait, the adapter parks the request
+ * (api_park) and the route runs again with the verdict.
  *
  * A handler that returns a BackMsg its row does not declare is logged as an
  * error; the API tests fail on such lines.
@@ -141,45 +148,78 @@ static bool check_words(struct op_ctx *ctx, struct op_result *res)
 	return true;
 }
 
+/* The presented password as lowercase MD5 hex, and "team/[account:]user"
+ * for the limits and the log. */
+static void presented(const struct op_ctx *ctx, bool as_account,
+		      char md5hex[MD5HEX_LEN], char *who, size_t whosz)
+{
+	/* a malformed md5 can match nothing; it still costs a check */
+	if (pw_to_md5hex(md5hex, ctx->args[P_PWDTYPE], ctx->args[P_PASSWORD]))
+		str_ncpy(md5hex, "-", MD5HEX_LEN);
+	re_snprintf(who, whosz, "%s/%s%s",
+		    ctx->team ? ctx->team->name : ctx->args[P_ORGIDENTITY],
+		    as_account ? "account:" : "", ctx->args[P_USER]);
+}
+
+/* A verdict other than AUTH_OK ends the checks: res gets fail_code, or
+ * BackMsg_100 when verifications are busy; AUTH_PENDING leaves res for
+ * the replay. */
+static bool settle(enum auth_verdict v, int fail_code, struct op_result *res)
+{
+	if (v == AUTH_BUSY)
+		res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
+	else if (v == AUTH_FAIL)
+		res_set(res, OP_FAIL, fail_code, NULL);
+	return v == AUTH_OK;
+}
+
+/* Step 4 for an unknown team: BackMsg_02 as the manual says, but only
+ * after the same slow hash a known team's wrong password costs, so the
+ * answer's timing does not tell which teams exist. */
+static void unknown_team(struct op_ctx *ctx, const struct sa *peer,
+			 struct op_result *res, struct auth_wait **waitp)
+{
+	char md5hex[MD5HEX_LEN], who[ST_NAME * 2 + 16];
+	enum auth_verdict v = AUTH_FAIL;
+
+	if (ctx->op->auth >= AUTH_USER) {
+		presented(ctx, false, md5hex, who, sizeof(who));
+		v = auth_reject_unknown(md5hex, who, peer, ctx->now, waitp);
+	}
+	settle(v, BM_BAD_ORG, res);
+}
+
 /* Step 5: who is calling. Fills ctx->agent or ctx->account. */
 static bool authenticate(struct op_ctx *ctx, const struct sa *peer,
-			 struct op_result *res)
+			 struct op_result *res, struct auth_wait **waitp)
 {
 	bool as_account = ctx->op->auth == AUTH_ACCOUNT ||
 		!strcasecmp(ctx->args[P_USERTYPE], "account");
 	char md5hex[MD5HEX_LEN], who[ST_NAME * 2 + 16];
+	enum auth_verdict v;
 
-	/* a malformed md5 can match nothing; it still costs a check */
-	if (pw_to_md5hex(md5hex, ctx->args[P_PWDTYPE], ctx->args[P_PASSWORD]))
-		str_ncpy(md5hex, "-", sizeof(md5hex));
-	re_snprintf(who, sizeof(who), "%s/%s%s", ctx->team->name,
-		    as_account ? "account:" : "", ctx->args[P_USER]);
-
+	presented(ctx, as_account, md5hex, who, sizeof(who));
 	if (as_account) {
 		struct account *ac = account_find(ctx->team, ctx->args[P_USER]);
-		bool ok = ac ? auth_verify(&ac->ac, ac->pwhash, md5hex, who,
-					   peer, ctx->now)
-			: (auth_reject_unknown(md5hex, who, peer, ctx->now),
-			   false);
-		if (!ok || !ac->enabled) {
-			res_set(res, OP_FAIL, BM_ACCOUNT_LOGIN_FAIL, NULL);
+		v = ac ? auth_verify(&ac->ac, ac->pwhash, md5hex, who, peer,
+				     ctx->now, waitp)
+			: auth_reject_unknown(md5hex, who, peer, ctx->now,
+					      waitp);
+		if (v == AUTH_OK && !ac->enabled)
+			v = AUTH_FAIL;
+		if (!settle(v, BM_ACCOUNT_LOGIN_FAIL, res))
 			return false;
-		}
 		ctx->account = ac;
 		if (ac->agent_number[0])
 			ctx->agent = agent_find(ctx->team, ac->agent_number);
 		return true;
 	}
 	struct agent *a = agent_find(ctx->team, ctx->args[P_USER]);
-	if (!a) {
-		auth_reject_unknown(md5hex, who, peer, ctx->now);
-		res_set(res, OP_FAIL, BM_BAD_CREDENTIALS, NULL);
+	v = a ? auth_verify(&a->ac, a->pwhash, md5hex, who, peer, ctx->now,
+			    waitp)
+		: auth_reject_unknown(md5hex, who, peer, ctx->now, waitp);
+	if (!settle(v, BM_BAD_CREDENTIALS, res))
 		return false;
-	}
-	if (!auth_verify(&a->ac, a->pwhash, md5hex, who, peer, ctx->now)) {
-		res_set(res, OP_FAIL, BM_BAD_CREDENTIALS, NULL);
-		return false;
-	}
 	if (a->account && !a->account->enabled) {
 		res_set(res, OP_FAIL, BM_ACCOUNT_DISABLED, NULL);
 		return false;
@@ -285,9 +325,11 @@ static void notify_agent(struct op_ctx *ctx)
 	mem_deref(mb);
 }
 
-void dispatch_run(struct occ *occ, const struct op *op,
-		  const struct dispatch_args *da, struct op_result *res)
+struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
+			       const struct dispatch_args *da,
+			       struct op_result *res)
 {
+	struct auth_wait *wait = NULL;
 	struct model *m = occ->m;
 	struct op_ctx ctx = { .op = op, .occ = occ, .m = m, .now = now_ms() };
 
@@ -299,11 +341,12 @@ void dispatch_run(struct occ *occ, const struct op *op,
 	if (op->auth != AUTH_NONE) {
 		ctx.team = team_find(m, ctx.args[P_ORGIDENTITY]);
 		if (!ctx.team) {
-			res_set(res, OP_FAIL, BM_BAD_ORG, NULL);
+			unknown_team(&ctx, da->peer, res, &wait);
 			goto out;
 		}
 	}
-	if (op->auth >= AUTH_USER && !authenticate(&ctx, da->peer, res))
+	if (op->auth >= AUTH_USER &&
+	    !authenticate(&ctx, da->peer, res, &wait))
 		goto out;
 	if (!check_rights(&ctx, res))
 		goto out;
@@ -315,10 +358,16 @@ void dispatch_run(struct occ *occ, const struct op *op,
 	if (res->code == OP_OK)
 		notify_agent(&ctx);
  out:
+	if (wait) {
+		OCC_DBG("op=%s team=%s user=%s: verifying", op->id,
+			ctx.args[P_ORGIDENTITY], ctx.args[P_USER]);
+		return wait;
+	}
 	if (res->backmsg && !op_declares_code(op, res->backmsg))
 		OCC_ERR("undeclared backmsg op=%s code=%d", op->id,
 			res->backmsg);
 	OCC_DBG("op=%s team=%H user=%H code=%d backmsg=%d", op->id,
 		LQ(ctx.args[P_ORGIDENTITY]), LQ(ctx.args[P_USER]), res->code,
 		res->backmsg);
+	return NULL;
 }

@@ -28,9 +28,15 @@ void dispatch_args_named(struct dispatch_args *da, const struct form *f);
 bool dispatch_args_positional(struct dispatch_args *da, const struct op *op,
 			      const char *const *vals, size_t n);
 
-/* Run op. res must be res_init()ed; the caller renders and res_reset()s. */
+/* Run op. res must be res_init()ed; the caller renders and res_reset()s.
+ * A password that needs the slow hash returns a wait instead (res is
+ * untouched; the caller owns the reference): the caller parks the request
+ * with api_park() (api.h) and answers nothing now. */
 struct occ;
-void dispatch_run(struct occ *occ, const struct op *op,
-		  const struct dispatch_args *da, struct op_result *res);
+struct auth_wait;
+struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
+			       const struct dispatch_args *da,
+			       struct op_result *res);
+
 
 #endif

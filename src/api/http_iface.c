@@ -32,6 +32,7 @@ void http_iface_handle(struct api *api, const struct http_req *req,
 	struct dispatch_args da;
 	struct render_args ra;
 	const struct op *op = NULL;
+	struct auth_wait *wait;
 	const char *event;
 	struct form f;
 
@@ -53,13 +54,16 @@ void http_iface_handle(struct api *api, const struct http_req *req,
 	}
 	dispatch_args_named(&da, &f);
 	da.peer = &req->peer;
-	dispatch_run(api->occ, op, &da, &res);
+	wait = dispatch_run(api->occ, op, &da, &res);
+	if (wait && api_park(api, req, wait, &res))
+		goto done;
 	/* a repeated login is plain success here (render.c) */
 	res.already = false;
  out:
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = request_lang(api, form_get(&f, "language")) };
 	http_resp_set(resp, 200, ctype, "%H", render_retuen, &ra);
+ done:
 	res_reset(&res);
 	form_reset(&f);
 }

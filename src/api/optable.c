@@ -13,7 +13,7 @@
 #define AUTH5 P_ORGIDENTITY, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD
 #define CRED3 P_ORGIDENTITY, P_USER, P_PASSWORD
 /* codes any credentialed operation can return */
-#define AUTH_CODES 1, 2, 3, 5, 28, 63
+#define AUTH_CODES 1, 2, 3, 5, 28, 63, 100
 
 const struct param_def param_defs[P_COUNT] = {
 	[P_ORGIDENTITY]  = { "orgidentity", {0}, 64, "team (organization) identity" },
@@ -375,7 +375,7 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE, P_CALLBACKFUC),
 	.required = L(CRED3, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT),
 	.auth = AUTH_USER,
-	.codes = L(AUTH_CODES, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 100, 404),
+	.codes = L(AUTH_CODES, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 404),
 	.summary = "Import customer data into a campaign's customer package.",
 },
 {
@@ -459,7 +459,7 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_IVREXTEN, P_IVRFLOW, P_TRANSFER, P_CALLBACKFUC),
 	.required = L(CRED3, P_IVREXTEN),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
-	.codes = L(AUTH_CODES, 38, 92, 100, 104, 105, 106, 107, 108, 109),
+	.codes = L(AUTH_CODES, 38, 92, 104, 105, 106, 107, 108, 109),
 	.summary = "Transfer the agent's call into an IVR, optionally at a menu path.",
 },
 {
@@ -482,7 +482,7 @@ const struct op op_table[] = {
 	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC),
 	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_USER, P_PASSWORD),
 	.auth = AUTH_ACCOUNT, .flags = OPF_COCC_ONLY,
-	.codes = L(AUTH_CODES, 15, 19, 20, 100, 117),
+	.codes = L(AUTH_CODES, 15, 19, 20, 117),
 	.summary = "Two-leg callback: call the initiator, then the target (cocc).",
 },
 {
@@ -505,11 +505,11 @@ const struct op op_table[] = {
 	.script_params = L(AUTH5, P_TYPE, P_CALLBACKFUC),
 	.required = L(CRED3),
 	.auth = AUTH_USER,
-	.codes = L(AUTH_CODES, 38, 65, 100),
+	.codes = L(AUTH_CODES, 38, 65),
 	.extra_name = "param",
 	.handler = op_push_token,
 	.summary = "A token to subscribe to browser events (occ's addition).",
-	.notes = "Not in the manuals: the manuals' push script (cocc_nginx_http_push.js) does not say how it identifies the agent, so occ's script asks for a token first. `type` `agent` (an agent's default): the agent's own channel, the events that name it (an account acts through its linked agent, else BackMsg_38); `team` (an account's default): every event of the team, for accounts and group leaders (other agents BackMsg_65). Message: the token; third field `channel=agent:<number>` or `channel=team`, `&expires=<unix seconds>&ttl=<seconds>`. The token subscribes at `/push/sse?token=`, `/push/poll?token=` and as the channel name of `/agentindesks/agentpull/<token>` (docs/ARCHITECTURE.md, Events); it lasts 12 hours and survives restarts. Not offered on SOAP.",
+	.notes = "Not in the manuals: the manuals' push script (cocc_nginx_http_push.js) does not say how it identifies the agent, so occ's script asks for a token first. `type` `agent` (an agent's default): the agent's own channel, the events that name it (an account acts through its linked agent, else BackMsg_38); `team` (an account's default): every event of the team, for accounts and group leaders (other agents BackMsg_65). Message: the token; third field `channel=agent:<number>` or `channel=team`, `&expires=<unix seconds>&ttl=<seconds>`. The token subscribes at `/push/sse?token=`, `/push/poll?token=` and as the channel name of `/agentindesks/agentpull/<token>` (docs/ARCHITECTURE.md, Events); it lasts 12 hours and survives restarts, but not the credential that asked for it: after a password change, a disabled account (the agent's, for an agent) or a leader no longer leading, it is refused with 403 and its open subscriptions are closed. Not offered on SOAP.",
 },
 };
 

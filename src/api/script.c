@@ -58,6 +58,7 @@ void script_handle(struct api *api, const struct http_req *req,
 	struct render_args ra;
 	const struct op *op = NULL;
 	const char *cb = NULL;
+	struct auth_wait *wait;
 	struct form f;
 
 	form_init(&f);
@@ -79,7 +80,9 @@ void script_handle(struct api *api, const struct http_req *req,
 	}
 	dispatch_args_named(&da, &f);
 	da.peer = &req->peer;
-	dispatch_run(api->occ, op, &da, &res);
+	wait = dispatch_run(api->occ, op, &da, &res);
+	if (wait && api_park(api, req, wait, &res))
+		goto done;
  out:
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = request_lang(api, form_get(&f, "language")) };

@@ -232,6 +232,7 @@ void soap_handle(struct api *api, const struct http_req *req,
 	struct op_result res;
 	struct render_args ra;
 	struct soap_call call;
+	struct auth_wait *wait;
 	const struct op *op;
 	const char *why;
 
@@ -252,7 +253,11 @@ void soap_handle(struct api *api, const struct http_req *req,
 	}
 	da.peer = &req->peer;
 	res_init(&res);
-	dispatch_run(api->occ, op, &da, &res);
+	wait = dispatch_run(api->occ, op, &da, &res);
+	if (wait && api_park(api, req, wait, &res)) {
+		res_reset(&res);
+		goto out;
+	}
 	res.already = false;    /* code 3 is the Script interface's */
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = api->cfg->message_lang };

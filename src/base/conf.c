@@ -92,8 +92,19 @@ static const struct conf_key conf_keys[] = {
 	UINT_R("security", "auth_fail_limit_source", auth_fail_limit_source,
 	     "100", 1, 1000000,
 	     "failed logins per source address in a window (any user)"),
+	UINT_R("security", "auth_fail_limit_network", auth_fail_limit_network,
+	     "300", 1, 1000000,
+	     "failed logins per source network (IPv4 /24, IPv6 /64) in a "
+	     "window (any user, any address in it)"),
 	UINT_R("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
+	UINT_R("security", "auth_hash_rate", auth_hash_rate, "10", 1, 10000,
+	     "password hash verifications per second at most, for all "
+	     "clients together (each costs argon2id on a worker thread; a "
+	     "user already verified since the start costs none)"),
+	UINT_R("security", "auth_hash_queue", auth_hash_queue, "32", 1, 4096,
+	     "password verifications waiting at most; beyond, a login that "
+	     "needs one answers BackMsg_100 without checking"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
 	UINT("log", "rate_limit", log_rate_limit, "20", 0, 1000000,
 	     "lines a second each log statement may write after its burst; "

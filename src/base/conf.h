@@ -31,6 +31,9 @@ struct conf {
 	unsigned auth_fail_limit;  /* [security] auth_fail_limit */
 	unsigned auth_fail_window; /* [security] auth_fail_window */
 	unsigned auth_fail_limit_source; /* [security] auth_fail_limit_source */
+	unsigned auth_fail_limit_network; /* [security] auth_fail_limit_network */
+	unsigned auth_hash_rate;   /* [security] auth_hash_rate */
+	unsigned auth_hash_queue;  /* [security] auth_hash_queue */
 	char log_level[16];        /* [log] level */
 	unsigned log_rate_limit;   /* [log] rate_limit, lines/s per statement */
 	unsigned log_rate_burst;   /* [log] rate_burst, lines */

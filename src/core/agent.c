@@ -74,6 +74,18 @@ bool agent_leads(const struct agent *a, const struct group *g)
 	return mb && mb->leader;
 }
 
+bool agent_leads_any(const struct agent *a)
+{
+	struct le *le;
+
+	if (!a)
+		return false;
+	LIST_FOREACH(&a->members, le)
+		if (((const struct member *)le->data)->leader)
+			return true;
+	return false;
+}
+
 /* Re-derive the effective state after a check-in change. */
 static void apply_state(struct model *m, struct agent *a)
 {

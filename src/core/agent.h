@@ -34,6 +34,8 @@ bool agent_checked_in_any(const struct agent *a);
 bool agent_checked_in_dynamic(const struct agent *a);
 /* Leads group g (an account acting without an agent leads nothing). */
 bool agent_leads(const struct agent *a, const struct group *g);
+/* Does a lead any group? (NULL: no) */
+bool agent_leads_any(const struct agent *a);
 
 /* Today's figures for agentRealtime, computed from the state log. */
 enum pause_kind { PK_REST, PK_LEAVE, PK_MEETING, PK_TRAINING, PK_LUNCH,

@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "base/conf.h"
 #include "base/form.h"
+#include "core/agent.h"
 #include "core/model.h"
 #include "core/occ.h"
 #include "api/api.h"
@@ -58,6 +59,7 @@ struct sub {
 	char team[ST_NAME];
 	char agent[ST_NUM];         /* "" for the team channel */
 	int64_t exp;                /* token expiry, unix s */
+	char token[PUSH_TOKEN_MAX]; /* checked again on reload and keepalive */
 	int64_t last;               /* newest eventid sent (or the cursor) */
 	int64_t since;              /* pull: If-Modified-Since (unix s), 0;
 				     * only for Last-Modified once waiting */
@@ -93,35 +95,58 @@ static int key_load(struct push *p, const char *data_dir)
 	return err;
 }
 
+/* Who asked for a token: the credential it stays bound to. */
+enum { BY_AGENT = 1, BY_ACCOUNT = 2 };
+
+struct token {
+	int64_t team_id, agent_id, exp, by, by_id;
+};
+
+/* The MAC covers the principal's credential epoch, its stored password
+ * hash: every password change stores a hash with a new random salt, so
+ * the tokens issued before no longer verify. */
 static int token_print(const struct push *p, char *out, size_t size,
-		       int64_t team_id, int64_t agent_id, int64_t exp)
+		       const struct token *tk, const char *epoch)
 {
 	uint8_t mac[crypto_auth_hmacsha256_BYTES];
-	char body[80], msg[96];
+	crypto_auth_hmacsha256_state st;
+	char body[128];
 	int n;
 
-	n = re_snprintf(body, sizeof(body), "1-%lld-%lld-%lld",
-			(long long)team_id, (long long)agent_id,
-			(long long)exp);
+	n = re_snprintf(body, sizeof(body), "2-%lld-%lld-%lld-%lld-%lld",
+			(long long)tk->team_id, (long long)tk->agent_id,
+			(long long)tk->exp, (long long)tk->by,
+			(long long)tk->by_id);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return E2BIG;
-	re_snprintf(msg, sizeof(msg), "occ-push:%s", body);
-	crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), p->key);
+	crypto_auth_hmacsha256_init(&st, p->key, sizeof(p->key));
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"occ-push:", 9);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)body,
+				      (size_t)n + 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)epoch,
+				      strlen(epoch));
+	crypto_auth_hmacsha256_final(&st, mac);
 	n = re_snprintf(out, size, "%s-%w", body, mac, (size_t)16);
 	return n < 0 || (size_t)n >= size ? E2BIG : 0;
 }
 
 int push_token(const struct push *p, const struct team *t,
-	       const struct agent *a, unsigned ttl_s, char *tok, size_t size,
-	       int64_t *expp)
+	       const struct agent *a, const struct agent *by_agent,
+	       const struct account *by_account, unsigned ttl_s, char *tok,
+	       size_t size, int64_t *expp)
 {
-	int64_t exp = (int64_t)time(NULL) + ttl_s;
+	struct token tk = { .exp = (int64_t)time(NULL) + ttl_s };
 
-	if (!p || !t)
+	if (!p || !t || (!by_agent == !by_account))
 		return EINVAL;
+	tk.team_id = t->id;
+	tk.agent_id = a ? a->id : 0;
+	tk.by = by_agent ? BY_AGENT : BY_ACCOUNT;
+	tk.by_id = by_agent ? by_agent->id : by_account->id;
 	if (expp)
-		*expp = exp;
-	return token_print(p, tok, size, t->id, a ? a->id : 0, exp);
+		*expp = tk.exp;
+	return token_print(p, tok, size, &tk,
+			   by_agent ? by_agent->pwhash : by_account->pwhash);
 }
 
 /* A decimal int64 in [0, 10^18): digits only, nothing else. */
@@ -164,44 +189,83 @@ static const struct agent *agent_by_id(const struct team *t, int64_t id)
 	return NULL;
 }
 
-/* 0 and the channel, EACCES (not ours, or its team/agent is gone) or
- * ETIMEDOUT (expired). The token is parsed, printed again with our MAC
- * and compared in constant time. */
+static const struct account *account_by_id(const struct team *t, int64_t id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&t->accounts, le) {
+		const struct account *ac = le->data;
+		if (ac->id == id)
+			return ac;
+	}
+	return NULL;
+}
+
+/* The credential epoch of the token's principal if it may still have the
+ * token's channel — the same rights pushToken checked: an enabled
+ * account, or an agent whose account (if any) is enabled and who, for the
+ * team channel, still leads a group. NULL: revoked. */
+static const char *principal_epoch(const struct team *t,
+				   const struct token *tk)
+{
+	if (tk->by == BY_ACCOUNT) {
+		const struct account *ac = account_by_id(t, tk->by_id);
+		return ac && ac->enabled ? ac->pwhash : NULL;
+	}
+	if (tk->by == BY_AGENT) {
+		const struct agent *a = agent_by_id(t, tk->by_id);
+		if (!a || (a->account && !a->account->enabled))
+			return NULL;
+		if (tk->agent_id ? tk->agent_id != a->id : !agent_leads_any(a))
+			return NULL;
+		return a->pwhash;
+	}
+	return NULL;
+}
+
+/* 0 and the channel, EACCES (not ours, its team/agent is gone, or its
+ * principal lost the right or changed the password) or ETIMEDOUT
+ * (expired). The token is parsed, printed again with our MAC and
+ * compared in constant time. */
 static int token_check(const struct push *p, const char *tok,
 		       const struct team **tp, const struct agent **ap,
 		       int64_t *expp)
 {
-	int64_t f[4];
+	int64_t f[6];
 	char want[PUSH_TOKEN_MAX];
-	const char *s = tok;
+	const char *s = tok, *epoch;
 	const struct team *t;
 	const struct agent *a = NULL;
+	struct token tk;
 	size_t n = tok ? strlen(tok) : 0;
 
 	if (!n || n >= sizeof(want))
 		return EACCES;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		const char *dash = strchr(s, '-');
 		if (!dash || !dec(s, (size_t)(dash - s), &f[i]))
 			return EACCES;
 		s = dash + 1;
 	}
-	if (f[0] != 1 || token_print(p, want, sizeof(want), f[1], f[2], f[3]) ||
-	    strlen(want) != n || sodium_memcmp(want, tok, n))
-		return EACCES;
-	if (f[3] < (int64_t)time(NULL))
-		return ETIMEDOUT;
-	t = team_by_id(p->occ->m, f[1]);
+	tk = (struct token){ .team_id = f[1], .agent_id = f[2], .exp = f[3],
+			     .by = f[4], .by_id = f[5] };
+	t = f[0] == 2 ? team_by_id(p->occ->m, tk.team_id) : NULL;
 	if (!t)
 		return EACCES;
-	if (f[2]) {
-		a = agent_by_id(t, f[2]);
+	if (tk.agent_id) {
+		a = agent_by_id(t, tk.agent_id);
 		if (!a)
 			return EACCES;
 	}
+	epoch = principal_epoch(t, &tk);
+	if (!epoch || token_print(p, want, sizeof(want), &tk, epoch) ||
+	    strlen(want) != n || sodium_memcmp(want, tok, n))
+		return EACCES;
+	if (tk.exp < (int64_t)time(NULL))
+		return ETIMEDOUT;
 	*tp = t;
 	*ap = a;
-	*expp = f[3];
+	*expp = tk.exp;
 	return 0;
 }
 
@@ -263,7 +327,7 @@ static bool room_for(const struct push *p, int64_t team_id, const char *agent)
 
 static struct sub *sub_new(struct push *p, enum sub_kind kind,
 			   const struct team *t, const struct agent *a,
-			   int64_t exp)
+			   int64_t exp, const char *token)
 {
 	struct sub *s = mem_zalloc(sizeof(*s), sub_destructor);
 
@@ -275,8 +339,19 @@ static struct sub *sub_new(struct push *p, enum sub_kind kind,
 	str_ncpy(s->team, t->name, sizeof(s->team));
 	str_ncpy(s->agent, a ? a->number : "", sizeof(s->agent));
 	s->exp = exp;
+	str_ncpy(s->token, token, sizeof(s->token));
 	tmr_init(&s->tmr);
 	return s;
+}
+
+/* Does the subscriber's token still hold (principal, rights, password)? */
+static bool sub_token_valid(const struct sub *s)
+{
+	const struct team *t;
+	const struct agent *a;
+	int64_t exp;
+
+	return !token_check(s->p, s->token, &t, &a, &exp);
 }
 
 static void sub_link(struct sub *s)
@@ -605,7 +680,7 @@ static void sse_tick(void *arg)
 		sse_catchup(s);
 		return;
 	}
-	if (s->exp < (int64_t)time(NULL)) {
+	if (s->exp < (int64_t)time(NULL) || !sub_token_valid(s)) {
 		/* the page gets a new token and comes back */
 		mem_deref(s);
 		return;
@@ -683,7 +758,7 @@ static void sse_open(struct push *p, const struct http_req *req,
 	}
 	if (!sub_begin(p, form_get(f, "token"), want, &sr, resp))
 		return;
-	s = sub_new(p, SUB_SSE, sr.t, sr.a, sr.exp);
+	s = sub_new(p, SUB_SSE, sr.t, sr.a, sr.exp, form_get(f, "token"));
 	if (!s) {
 		refuse(p, resp, 503, "out of memory");
 		return;
@@ -765,7 +840,7 @@ static void poll_open(struct push *p, const struct http_req *req,
 		/* a time filter: scan the newest PUSH_REPLAY_MAX only */
 		sr.gap = false;
 	}
-	s = sub_new(p, kind, sr.t, sr.a, sr.exp);
+	s = sub_new(p, kind, sr.t, sr.a, sr.exp, token);
 	c.items = mbuf_alloc(1024);
 	if (!s || !c.items) {
 		mem_deref(s);
@@ -927,6 +1002,32 @@ static void sink(const struct event *ev, void *arg)
 		}
 		s->last = ev->eventid;
 	}
+}
+
+void push_reload(struct push *p)
+{
+	struct le *le = p ? list_head(&p->subs) : NULL;
+	unsigned n = 0;
+
+	while (le) {
+		struct sub *s = le->data;
+		le = le->next;
+		if (sub_token_valid(s))
+			continue;
+		n++;
+		if (s->kind == SUB_SSE) {
+			mem_deref(s);    /* the stream ends */
+			continue;
+		}
+		struct http_resp resp = { .fd = -1 };
+		refuse_token(p, &resp, EACCES);
+		http_async_reply(s->ha, &resp);
+		s->ha = NULL;
+		mem_deref(s);
+	}
+	if (n)
+		OCC_INFO("push: closed %u subscriptions whose token was "
+			 "revoked", n);
 }
 
 static void push_destructor(void *arg)

@@ -8,12 +8,21 @@
  * agent for its own channel, and to an account or a group leader for the
  * team channel. A token is stateless:
  *
- *   1-<team id>-<agent id, 0 for the team>-<expiry, unix s>-<mac>
+ *   2-<team id>-<agent id, 0 for the team>-<expiry, unix s>-<by>-<by id>-<mac>
  *
- * mac = the first 128 bits of HMAC-SHA256(key, "occ-push:" + the part
- * before it), hex; the key is random, made once, kept in <data>/push.key
- * (0600), so tokens survive restarts. Tokens last PUSH_TOKEN_TTL; a stream
- * is closed when its token expires (the page fetches a new one).
+ * by/by id name the credential that asked for it (1 an agent, 2 an
+ * account). mac = the first 128 bits of HMAC-SHA256(key, "occ-push:" +
+ * the part before it + NUL + the credential's epoch), hex, the epoch being
+ * its stored password hash (a new random salt with every password
+ * change); the key is random, made once, kept in <data>/push.key (0600),
+ * so tokens survive restarts. Every use checks the credential again: a
+ * password changed, an account disabled (the agent's account, for an
+ * agent), a leader no longer leading (team channel) or the agent or
+ * account gone refuses the token with 403, and on a reload (SIGHUP, which
+ * occctl sends after each change) the open subscriptions of such tokens
+ * are closed; SSE streams are also checked at each keepalive. Tokens last
+ * PUSH_TOKEN_TTL; a stream is closed when its token expires (the page
+ * fetches a new one).
  *
  * Endpoints (all GET, all with CORS, all refusing a bad or expired token
  * with 403):
@@ -68,7 +77,7 @@ struct push;
 
 enum {
 	PUSH_TOKEN_TTL      = 12 * 3600,   /* seconds */
-	PUSH_TOKEN_MAX      = 96,          /* bytes, NUL included */
+	PUSH_TOKEN_MAX      = 160,         /* bytes, NUL included */
 	PUSH_REPLAY_MAX     = 10000,       /* events replayed per connect */
 	PUSH_POLL_MAX       = 100,         /* events per long-poll reply */
 	PUSH_BODY_MAX       = 262144,      /* bytes per long-poll reply */
@@ -81,10 +90,16 @@ int  push_alloc(struct push **pp, struct occ *occ, const char *data_dir);
 /* The endpoints above; false if the path is none of them. */
 bool push_route(struct push *p, const struct http_req *req,
 		struct http_resp *resp);
-/* A token for team t's channel (a NULL) or agent a's, valid ttl_s seconds;
+/* A token for team t's channel (a NULL) or agent a's, valid ttl_s seconds,
+ * bound to the credential that asked for it (by_agent or by_account);
  * *expp (may be NULL) = its expiry in unix seconds. */
+struct account;
 int  push_token(const struct push *p, const struct team *t,
-		const struct agent *a, unsigned ttl_s, char *tok, size_t size,
-		int64_t *expp);
+		const struct agent *a, const struct agent *by_agent,
+		const struct account *by_account, unsigned ttl_s, char *tok,
+		size_t size, int64_t *expp);
+/* Provisioning was reloaded: close the subscriptions whose token no
+ * longer holds (SSE streams end, waiting polls get 403). */
+void push_reload(struct push *p);
 
 #endif

@@ -16,7 +16,8 @@ static struct tmr tmr;
 static uint64_t next_at;      /* when the running tick was due (jiffies) */
 /* the worst lateness of the ticks in this window and the one before */
 static uint64_t win_start, win_max, prev_max, warned_at;
-/* the process's CPU time at the window's start, and its share of the last
+/* the loop thread's CPU time at the window's start (not the password
+ * worker's, core/slowhash.c), and its share of the last
  * whole window */
 static uint64_t win_cpu_us;
 static unsigned cpu_pct;
@@ -25,7 +26,7 @@ static uint64_t cpu_us(void)
 {
 	struct rusage ru;
 
-	if (getrusage(RUSAGE_SELF, &ru))
+	if (getrusage(RUSAGE_THREAD, &ru))
 		return 0;
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
 		(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);

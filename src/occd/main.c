@@ -160,6 +160,7 @@ static void reload(void)
 	if (occd.occ.tel)
 		tel_reload(occd.occ.tel);
 	webhook_reload(occd.webhook);   /* event_url changes apply now */
+	push_reload(occd.occ.push);     /* revoked push tokens end now */
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
 }
@@ -301,7 +302,10 @@ static int start(bool demo)
 	err = auth_init(&(struct auth_limits){
 		.user_fails = occd.cfg.auth_fail_limit,
 		.source_fails = occd.cfg.auth_fail_limit_source,
-		.window_s = occd.cfg.auth_fail_window });
+		.network_fails = occd.cfg.auth_fail_limit_network,
+		.window_s = occd.cfg.auth_fail_window,
+		.hash_queue = occd.cfg.auth_hash_queue,
+		.hash_rate = occd.cfg.auth_hash_rate });
 	if (err)
 		return err;
 	xmlInitParser();

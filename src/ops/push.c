@@ -7,19 +7,8 @@
 #include <re.h>
 #include "ops/op.h"
 #include "core/occ.h"
+#include "core/agent.h"
 #include "events/push.h"
-
-static bool leads_any(const struct agent *a)
-{
-	struct le *le;
-
-	if (!a)
-		return false;
-	LIST_FOREACH(&a->members, le)
-		if (((const struct member *)le->data)->leader)
-			return true;
-	return false;
-}
 
 void op_push_token(struct op_ctx *ctx, struct op_result *res)
 {
@@ -39,7 +28,7 @@ void op_push_token(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "type");
 		return;
 	}
-	if (team && !ctx->account && !leads_any(ctx->agent)) {
+	if (team && !ctx->account && !agent_leads_any(ctx->agent)) {
 		res_set(res, OP_FAIL, BM_NOT_LEADER_AGENT, NULL);
 		return;
 	}
@@ -51,8 +40,9 @@ void op_push_token(struct op_ctx *ctx, struct op_result *res)
 		}
 	}
 	if (!ctx->occ->push ||
-	    push_token(ctx->occ->push, ctx->team, a, PUSH_TOKEN_TTL, tok,
-		       sizeof(tok), &exp)) {
+	    push_token(ctx->occ->push, ctx->team, a,
+		       ctx->account ? NULL : ctx->agent, ctx->account,
+		       PUSH_TOKEN_TTL, tok, sizeof(tok), &exp)) {
 		res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
 		return;
 	}

@@ -5,9 +5,12 @@ $OCC_DATA), over the public interfaces:
   (a) team isolation            (d) passwords not stored in clear
   (b) JSONP callback injection  (e) brute-force limit (own occd, see below)
   (c) SOAP XXE / entity bombs   (f) oversized request target
+  (g) guessing from many addresses: verified agents and calls unaffected,
+      the per-network limit (own occd)
+  (h) an unknown team answers no faster than a wrong password
 
-(e) needs a server started with a low failure limit: unless --bruteforce is
-given, this script starts one itself with
+(e) and (g) need servers started with low limits: unless --bruteforce (or
+--guessing) is given, this script starts one itself with
   tests/lib/with-occd.sh --config <tmp ini> -- test_security.py --bruteforce
 whose TAP lines are folded into this run.
 
@@ -411,14 +414,14 @@ def brute_force(tap):
            '8002 with the right password from another address still logs in', short(r))
 
 
-def run_bruteforce_server(tap):
-    """(e) on a server of its own, started with the low failure limit."""
+def run_own_server(tap, tag, config, flag):
+    """(e), (g) on a server of their own, started with config."""
     with tempfile.NamedTemporaryFile('w', suffix='.ini', delete=False) as f:
-        f.write(BF_CONFIG)
+        f.write(config)
         ini = f.name
     try:
         p = subprocess.run([os.path.join(ROOT, 'tests/lib/with-occd.sh'), '--config', ini, '--',
-                            sys.executable, os.path.abspath(__file__), '--bruteforce'],
+                            sys.executable, os.path.abspath(__file__), flag],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
         out = p.stdout
     except subprocess.TimeoutExpired as e:
@@ -431,12 +434,139 @@ def run_bruteforce_server(tap):
         if m:
             seen += 1
             name, _, why = m.group(2).partition(': ') if m.group(1) == 'not ok' else (m.group(2), '', '')
-            tap.ok(m.group(1) == 'ok', '(e) ' + name, why)
+            tap.ok(m.group(1) == 'ok', tag + ' ' + name, why)
         elif line.startswith('#'):
             print(line)
     tap.ok(p is not None and p.returncode == 0 and seen > 0,
-           '(e) its occd (--config) ran and stopped cleanly',
+           tag + ' its occd (--config) ran and stopped cleanly',
            'exit %s; output tail: %s' % (p and p.returncode, short(out[-1500:], 1600)))
+
+
+# ------------------------------------- (g) guessing from many addresses
+
+GUESS_NET_LIMIT = 25
+GUESS_QUEUE = 4
+GUESS_CONFIG = ('[security]\nauth_fail_limit_network = %d\nauth_hash_rate = 5\nauth_hash_queue = %d\n'
+                % (GUESS_NET_LIMIT, GUESS_QUEUE))
+GUESS_SOURCES = ['127.0.0.%d' % (10 + i) for i in range(24)]
+GUESS_SECONDS = 8
+
+
+def attack(seconds, *sources):
+    """A process of its own (no GIL shared with the measurements): one
+    thread per source address guessing passwords of many agent numbers
+    until seconds have passed; prints how the answers ended. (A flood of
+    requests as such is the HTTP limits' business, not this test's.)"""
+    import collections
+    import threading
+    end = time.monotonic() + float(seconds)
+    seen = collections.Counter()
+    lock = threading.Lock()
+
+    def guess(src):
+        k = 0
+        while time.monotonic() < end:
+            k += 1
+            user = '8%03d' % (k % 500)    # many users: past the per-user limit
+            r = api(source=src, EVENT='AGENTSTATUS', **cred(user, 'guess%d' % k))
+            with lock:
+                seen[r.split('|Retuen|')[2] if r.count('|Retuen|') >= 2 else 'other'] += 1
+            # 10 a second per address, 240 in all: cheap for the loop
+            # when only parsed, ten times what it can hash
+            time.sleep(0.1)
+    threads = [threading.Thread(target=guess, args=(s,)) for s in sources]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(' '.join('%s=%d' % kv for kv in sorted(seen.items())))
+    return 0
+
+
+def p50_of_calls(seconds, n, **fields):
+    """p50 of up to n calls, one every 50 ms (a desktop polling), for at
+    most seconds."""
+    times, end = [], time.monotonic() + seconds
+    while len(times) < n and (len(times) < 5 or time.monotonic() < end):
+        t0 = time.monotonic()
+        api(**fields)
+        times.append(time.monotonic() - t0)
+        time.sleep(0.05)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def guessing(tap):
+    tap.comment('(g) %d addresses guess passwords for %d s (%s)'
+                % (len(GUESS_SOURCES), GUESS_SECONDS, GUESS_CONFIG[11:].strip().replace('\n', ', ')))
+    for agent, phone in (('8001', '8101'), ('8002', '8102')):
+        r = api(EVENT='QUEUE', type='1', list='1', deviceexten=phone, **cred(agent))
+        tap.ok(r.startswith('|Retuen|1|'), '%s checks in on the built-in phone %s' % (agent, phone), short(r))
+    base = p50_of_calls(5, 20, EVENT='AGENTSTATUS', **cred('8001'))
+    # a call up keeps the media clock running, whose lateness (and the
+    # loop's CPU) makeCall checks before it takes another call
+    r = api(EVENT='MAKECALL', targetdn='13800138000', targettype='exter', **cred('8001'))
+    tap.ok(r.startswith('|Retuen|1|Retuen|BackMsg_19'), '8001 calls the built-in customer', short(r))
+    atk = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--attack',
+                            str(GUESS_SECONDS)] + GUESS_SOURCES,
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        during = p50_of_calls(4, 30, EVENT='AGENTSTATUS', **cred('8001'))
+        tap.comment('p50 of an already verified agent\'s agentStatus: %.1f ms alone, %.1f ms under attack'
+                    % (base * 1000, during * 1000))
+        tap.ok(during <= 10 * max(base, 0.005),
+               'an already verified agent stays fast while many addresses guess (p50 within 10x)',
+               '%.1f ms vs %.1f ms' % (during * 1000, base * 1000))
+        r = api(EVENT='MAKECALL', targetdn='13800138001', targettype='exter', **cred('8002'))
+        tap.ok(r.startswith('|Retuen|1|Retuen|BackMsg_19'),
+               'a makeCall during the attack is not refused busy (the loop is free)', short(r))
+        out, _ = atk.communicate(timeout=GUESS_SECONDS + 120)
+    finally:
+        if atk.poll() is None:
+            atk.kill()
+            atk.wait()
+        for agent in ('8001', '8002'):
+            api(EVENT='HANGUP', target='all', **cred(agent))
+    tap.comment('attack answers: ' + out.strip())
+    tap.ok('BackMsg_100=' in out,
+           'with %d verifications waiting, further guesses answer BackMsg_100 without one' % GUESS_QUEUE,
+           out.strip())
+    # 8003 was never verified: its right password needs the slow hash,
+    # which the network the guesses came from no longer gets
+    r = api(source='127.0.0.200', EVENT='LOGIN', **cred('8003'))
+    tap.ok(r == '|Retuen|2|Retuen|BackMsg_03',
+           'after %d failures from 127.0.0.0/24, a fresh address there is refused without checking'
+           % GUESS_NET_LIMIT, short(r))
+    r = api(source='127.0.1.200', EVENT='LOGIN', **cred('8003'))
+    tap.ok(r.startswith('|Retuen|1|Retuen|BackMsg_04'), '... while another network logs in', short(r))
+    r = api(EVENT='AGENTSTATUS', **cred('8001'))
+    tap.ok(r.startswith('|Retuen|1|'), '... and the verified agent in that network goes on', short(r))
+
+
+# ------------------------------ (h) unknown team vs wrong password timing
+
+def unknown_team_timing(tap):
+    tap.comment('(h) timing of BackMsg_02 (unknown team) and BackMsg_03 (wrong password)')
+    src = '127.0.0.77'        # its failures stay away from the other parts
+    unknown, known = [], []
+    for i in range(12):
+        for org, user, times, want in (('nosuchteam%d' % i, '8001', unknown, 'BackMsg_02'),
+                                       ('demo', '800%d' % (1 + i % 6), known, 'BackMsg_03')):
+            t0 = time.monotonic()
+            r = api(source=src, EVENT='AGENTSTATUS', **cred(user, 'wrong%d' % i, org=org))
+            times.append(time.monotonic() - t0)
+            if r != '|Retuen|2|Retuen|' + want:
+                tap.ok(False, 'team %s answers %s' % (org, want), short(r))
+                return
+    unknown.sort()
+    known.sort()
+    mu, mk = unknown[len(unknown) // 2], known[len(known) // 2]
+    tap.comment('median: unknown team %.1f ms, known team with a wrong password %.1f ms'
+                % (mu * 1000, mk * 1000))
+    tap.ok(mk / 3 <= mu <= mk * 3,
+           'an unknown team (BackMsg_02) answers as slowly as a wrong password (medians within 3x)',
+           '%.1f ms vs %.1f ms' % (mu * 1000, mk * 1000))
 
 
 def main():
@@ -444,14 +574,21 @@ def main():
     if '--bruteforce' in sys.argv[1:]:
         brute_force(tap)
         return tap.done()
+    if '--guessing' in sys.argv[1:]:
+        guessing(tap)
+        return tap.done()
+    if '--attack' in sys.argv[1:]:
+        return attack(*sys.argv[2:])
     tap.comment('security checks at http://%s:%d' % (HOST, PORT))
-    for part in (team_isolation, jsonp_injection, soap_xxe, passwords_at_rest, oversized_target):
+    for part in (team_isolation, jsonp_injection, soap_xxe, passwords_at_rest, oversized_target,
+                 unknown_team_timing):
         try:
             part(tap)
         except Exception as e:  # noqa: BLE001 - report and go on
             tap.ok(False, part.__name__, 'aborted: %r' % e)
     if '--no-bruteforce' not in sys.argv[1:]:
-        run_bruteforce_server(tap)
+        run_own_server(tap, '(e)', BF_CONFIG, '--bruteforce')
+        run_own_server(tap, '(g)', GUESS_CONFIG, '--guessing')
     return tap.done()
 
 

@@ -34,6 +34,7 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../browser/package.json', import.meta.url));
@@ -377,16 +378,21 @@ async function httpChecks(tt) {
   eq(r[2], 'BackMsg_03', 'PushToken with a wrong password: BackMsg_03');
 
   // refused tokens
-  const [v, team, agent, exp, mac] = t8001.split('-');
+  // 2-team-agent-expiry-by-byid-mac; the mac covers the asking
+  // credential's stored hash (its epoch), here 8001's own
+  const [v, team, agent, exp, by, byid, mac] = t8001.split('-');
+  const epoch = execFileSync('sqlite3', [`${DATA}/occ.db`,
+    `SELECT pwhash FROM agents WHERE id = ${Number(byid)}`]).toString().trim();
   const sign = (body) => {
     const key = fs.readFileSync(`${DATA}/push.key`);
-    return body + '-' + crypto.createHmac('sha256', key).update('occ-push:' + body).digest('hex').slice(0, 32);
+    return body + '-' + crypto.createHmac('sha256', key).update('occ-push:' + body + '\0' + epoch)
+      .digest('hex').slice(0, 32);
   };
   const bad = [
     ['garbage', 'bad token', 'garbage'],
-    [`${v}-${team}-2-${exp}-${mac}`, 'bad token', '8001\'s mac on another agent'],
+    [`${v}-${team}-2-${exp}-${by}-${byid}-${mac}`, 'bad token', '8001\'s mac on another agent'],
     [t8001.slice(0, -1) + (t8001.endsWith('0') ? '1' : '0'), 'bad token', 'one mac digit changed'],
-    [sign(`1-${team}-${agent}-${Math.floor(Date.now() / 1000) - 5}`), 'token expired', 'expired'],
+    [sign(`2-${team}-${agent}-${Math.floor(Date.now() / 1000) - 5}-${by}-${byid}`), 'token expired', 'expired'],
   ];
   for (const [tok, why, what] of bad) {
     for (const path of [`/push/sse?token=${encodeURIComponent(tok)}`,
@@ -398,7 +404,7 @@ async function httpChecks(tt) {
          { status: g.status, text: g.text });
     }
   }
-  const ok2 = sign(`1-${team}-${agent}-${Math.floor(Date.now() / 1000) + 60}`);
+  const ok2 = sign(`2-${team}-${agent}-${Math.floor(Date.now() / 1000) + 60}-${by}-${byid}`);
   eq((await get(`/push/poll?token=${ok2}&last=0`)).status, 200, 'a token signed with the key in <data>/push.key is accepted (the test\'s expired one is honest)');
 
   // push-stream pull: after etag 0, with the template and headers

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <re.h>
 #include "unit.h"
+#include "core/auth.h"
 #include "core/ratelimit.h"
 #include "ops/util.h"
 
@@ -41,6 +42,25 @@ UNIT_TEST(ratelimit_memory_is_bounded)
 	/* the newest keys are still counted */
 	UT_ASSERT(ratelimit_exceeded(rl, "k999", 999));
 	mem_deref(rl);
+}
+
+/* Failures count per network too: which one a source is in. */
+UNIT_TEST(auth_network_of_source)
+{
+	static const struct { const char *addr, *net; } cases[] = {
+		{ "192.0.2.77", "192.0.2.0/24" },
+		{ "127.0.0.10", "127.0.0.0/24" },
+		{ "::ffff:198.51.100.9", "198.51.100.0/24" },
+		{ "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64" },
+	};
+	char net[72];
+	struct sa sa;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		UT_EQ_INT(sa_set_str(&sa, cases[i].addr, 0), 0);
+		auth_network_of(net, sizeof(net), &sa);
+		UT_EQ_STR(net, cases[i].net);
+	}
 }
 
 UNIT_TEST(list_tokens_are_whole)

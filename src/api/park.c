@@ -1,0 +1,100 @@
+/*
+ * park.c — a request whose password is being verified off the loop
+ * (core/auth.h) waits here, suspended, and is routed again from the start
+ * when the verdict is in; in that second run the credential check answers
+ * the verdict instead of hashing. Running the whole route again keeps the
+ * adapters free of continuations: their parsing is cheap, the hash is not.
+ */
+#include <string.h>
+#include <re.h>
+#include "core/auth.h"
+#include "api/api.h"
+
+struct parked {
+	struct api *api;
+	struct http_async *ha;
+	struct auth_wait *wait;
+	struct http_req req;        /* its strings are the copies below */
+	char *method, *path, *query, *body;
+};
+
+static void parked_destructor(void *arg)
+{
+	struct parked *pk = arg;
+
+	if (pk->wait)
+		auth_wait_notify(pk->wait, NULL, NULL);
+	mem_deref(pk->wait);
+	mem_deref(pk->method);
+	mem_deref(pk->path);
+	mem_deref(pk->query);
+	mem_deref(pk->body);
+}
+
+/* The client went away first; the verification still counts. */
+static void parked_closed(void *arg)
+{
+	struct parked *pk = arg;
+
+	pk->ha = NULL;
+	mem_deref(pk);
+}
+
+static void verdict_in(void *arg)
+{
+	struct parked *pk = arg;
+	struct http_resp resp = { .status = 500, .fd = -1 };
+
+	auth_replay_begin(pk->wait);
+	web_route(&pk->req, &resp, pk->api);
+	auth_replay_end();
+	http_async_reply(pk->ha, &resp);
+	pk->ha = NULL;
+	mem_deref(resp.body);
+	mem_deref(pk);
+}
+
+static bool park(struct api *api, const struct http_req *req,
+		 struct auth_wait *wait)
+{
+	struct parked *pk = mem_zalloc(sizeof(*pk), parked_destructor);
+	int err;
+
+	if (!pk)
+		return false;
+	pk->api = api;
+	pk->req = *req;
+	err = str_dup(&pk->method, req->method);
+	err |= str_dup(&pk->path, req->path);
+	err |= str_dup(&pk->query, req->query);
+	pk->body = mem_alloc(req->body_len + 1, NULL);
+	if (err || !pk->body) {
+		mem_deref(pk);
+		return false;
+	}
+	memcpy(pk->body, req->body, req->body_len);
+	pk->body[req->body_len] = '\0';
+	pk->req.method = pk->method;
+	pk->req.path = pk->path;
+	pk->req.query = pk->query;
+	pk->req.body = pk->body;
+	pk->ha = http_async_defer(req, parked_closed, pk);
+	if (!pk->ha) {
+		mem_deref(pk);
+		return false;
+	}
+	pk->wait = mem_ref(wait);
+	auth_wait_notify(wait, verdict_in, pk);
+	return true;
+}
+
+bool api_park(struct api *api, const struct http_req *req,
+	      struct auth_wait *wait, struct op_result *res)
+{
+	bool parked = park(api, req, wait);
+
+	mem_deref(wait);
+	if (!parked)
+		res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
+	return parked;
+}
