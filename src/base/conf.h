@@ -18,6 +18,8 @@ struct conf {
 	char http_listen[64];      /* [http] listen */
 	unsigned http_max_connections; /* [http] max_connections */
 	char sip_listen[64];       /* [sip] listen */
+	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
+	unsigned sip_max_bindings; /* [sip] max_bindings */
 	char data_dir[512];        /* [store] data_dir */
 	char webroot_address[512]; /* [system] webroot_address */
 	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */
