@@ -18,6 +18,7 @@ suites=(
 	"push|tests/push/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
+	"sip limits|tests/sip/hostile.sh"
 	"multiparty|tests/multiparty/run.sh"
 	"supervision|tests/supervision/run.sh"
 )

@@ -29,14 +29,14 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_DND]          = { "dnd", {0}, 16, "non-empty: the extension enters/leaves do-not-disturb too" },
 	[P_AGENT_GROUP_ID] = { "agent_group_id", {0}, 1024, "agent group id (comma-separated list where the operation allows)", .echoed = true },
 	[P_STATUS]       = { "status", {0}, 128, "status word or comma-separated filter (per operation)", .echoed = true },
-	[P_TARGETDN]     = { "targetdn", {0}, 64, "target agent number or phone number", .echoed = true },
+	[P_TARGETDN]     = { "targetdn", {0}, 64, "target agent number, or phone number: `[0-9*#+]` only", .echoed = true },
 	[P_TARGETTYPE]   = { "targettype", {0}, 16, "`exter` phone number, `inner` agent" },
 	[P_AGENTGROUPID] = { "agentgroupid", {0}, 32, "agent group id", .echoed = true },
 	[P_MODELTYPE]    = { "modeltype", {0}, 32, "BusinessApp, Campaign, Virtualcustomer, Customerservice" },
 	[P_MODEL_ID]     = { "model_id", {0}, 64, "business id (e.g. campaign id)" },
 	[P_USERDATA]     = { "userdata", {0}, 2048, "free text returned in the call events" },
 	[P_AGENTEXTEN]   = { "agentexten", {0}, 32, "extension the agent uses for this call" },
-	[P_CALLERID]     = { "callerid", {0}, 64, "caller id to present" },
+	[P_CALLERID]     = { "callerid", {0}, 64, "caller id to present: `[0-9*#+]` only" },
 	[P_TRUNKIDENTITY] = { "trunkidentity", {0}, 64, "trunk to dial out on" },
 	[P_CIDTYPE]      = { "cidtype", {0}, 16, "caller-id type (original plugin)" },
 	[P_CALLERNAME]   = { "callername", {0}, 64, "caller name (original plugin)" },
@@ -44,7 +44,7 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_UNIQUEID]     = { "uniqueid", {0}, 1024, "comma-separated call-leg uniqueids", .echoed = true },
 	[P_TARGETAGENT]  = { "targetagent", {0}, 32, "agent number whose call is acted on", .echoed = true },
 	[P_TARGET]       = { "target", {0}, 32, "hangup target or supervised agent number", .echoed = true },
-	[P_PHONENUMBER]  = { "phonenumber", { "phonenummer", "phonenumbe" }, 64, "supervisor's phone number", .echoed = true },
+	[P_PHONENUMBER]  = { "phonenumber", { "phonenummer", "phonenumbe" }, 64, "supervisor's extension, or phone number: `[0-9*#+]` only", .echoed = true },
 	[P_SILENCE]      = { "silence", {0}, 4, "`1` silence, `0` music on hold" },
 	[P_SESSIONID]    = { "sessionid", {0}, 64, "call session id (from events)", .echoed = true },
 	[P_CALLDATE]     = { "calldate", {0}, 32, "call date YYYY-MM-DD", .echoed = true },
@@ -179,7 +179,11 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 16, 17, 18, 19, 20, 22, 24, 30, 38, 110, 118, 119),
 	.handler = op_make_call,
 	.summary = "Call a number or an agent: the agent's phone rings first, then the target.",
-	.notes = "`BackMsg_20[trunk]`: no such trunk (or no default one). "
+	.notes = "Dial strings: `targetdn` (for `exter`) and `callerid` "
+		 "take only digits, `*`, `#` and `+`; anything else answers "
+		 "`BackMsg_28[targetdn]` or `BackMsg_28[callerid]` and nothing "
+		 "is dialled. "
+		 "`BackMsg_20[trunk]`: no such trunk (or no default one). "
 		 "`BackMsg_20[busy]`: occd is overloaded (it used `[call] "
 		 "overload_cpu` of its core in the last second, or its loop ran "
 		 "`overload_lag_ms` late) and refuses new calls rather than "
@@ -196,7 +200,9 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 21, 25, 26, 27, 38, 56, 95, 118, 119),
 	.handler = op_consult,
 	.summary = "Consult a third party (agent or number) while the customer is held.",
-	.notes = "The consulted party's phone rings at most `[call] "
+	.notes = "An external `targetdn` takes only digits, `*`, `#` and "
+		 "`+` (`BackMsg_28[targetdn]` otherwise). "
+		 "The consulted party's phone rings at most `[call] "
 		 "consult_ring_timeout` seconds (30). If the customer hangs up "
 		 "during a consult or a conference, the agent and the consulted "
 		 "party stay connected until one of them hangs up (transfer and "
@@ -278,7 +284,10 @@ const struct op op_table[] = {
 		 "a number over the default trunk; it rings at most `[call] "
 		 "consult_ring_timeout` seconds). A leader who is checked in "
 		 "and idle is busy while he supervises and idle again after, "
-		 "without after-call work. The same for whisper and intrude.",
+		 "without after-call work. A `phonenumber` that is not an "
+		 "extension takes only digits, `*`, `#` and `+` "
+		 "(`BackMsg_28[phonenumber]` otherwise). The same for whisper "
+		 "and intrude.",
 },
 {
 	.id = "agent_status", .soap = "agentStatus", .http = "AGENTSTATUS",

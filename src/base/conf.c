@@ -68,6 +68,14 @@ static const struct conf_key conf_keys[] = {
 	     "gets 414 or 431"),
 	STR_R("sip", "listen", sip_listen, "127.0.0.1:5060",
 	    "HOST:PORT of the SIP registrar/B2BUA"),
+	UINT("sip", "max_contacts_per_exten", sip_max_contacts_per_exten, "10",
+	     1, 1000,
+	     "registered contacts an extension keeps; a new one evicts the "
+	     "contact refreshed longest ago (the 200 OK lists them all and "
+	     "must fit a UDP datagram)"),
+	UINT("sip", "max_bindings", sip_max_bindings, "50000", 1, 10000000,
+	     "registered contacts of all teams together; beyond, a new "
+	     "contact gets 503 (refreshes still work)"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
 	UINT("store", "state_log_retention_days", state_log_retention_days,

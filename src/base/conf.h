@@ -21,6 +21,8 @@ struct conf {
 	unsigned http_request_timeout; /* [http] request_timeout, s */
 	unsigned http_connection_memory_kib; /* [http] connection_memory_kib */
 	char sip_listen[64];       /* [sip] listen */
+	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
+	unsigned sip_max_bindings; /* [sip] max_bindings */
 	char data_dir[512];        /* [store] data_dir */
 	unsigned state_log_retention_days; /* [store] state_log_retention_days */
 	char webroot_address[512]; /* [system] webroot_address */

@@ -94,6 +94,14 @@ void op_make_call(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "targettype");
 		return;
 	}
+	if (!inner && !dial_string_ok(ctx->args[P_TARGETDN])) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "targetdn");
+		return;
+	}
+	if (*ctx->args[P_CALLERID] && !dial_string_ok(ctx->args[P_CALLERID])) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "callerid");
+		return;
+	}
 	if (!modeltype_ok(ctx->args[P_MODELTYPE])) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "modeltype");
 		return;
@@ -412,6 +420,10 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "consulttype");
 		return;
 	}
+	if (!inner && !dial_string_ok(target)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "targetdn");
+		return;
+	}
 	c = call_of_agent(tel_of(ctx), ctx->team->name, ctx->agent->number);
 	if (c && call_consulting(c)) {
 		res_set(res, OP_FAIL, BM_ALREADY_CONSULTING, NULL);
@@ -494,6 +506,10 @@ static void supervise(struct op_ctx *ctx, struct op_result *res,
 	const char *leader = ctx->agent ? ctx->agent->number
 		: ctx->account->name;
 
+	if (!e && !dial_string_ok(number)) {    /* it would go to the trunk */
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "phonenumber");
+		return;
+	}
 	if (!c || !call_talking(c)) {
 		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
 		return;

@@ -54,3 +54,14 @@ struct group *group_of_str(const struct team *t, const char *s)
 	pl_set_str(&pl, s);
 	return group_of_pl(t, &pl);
 }
+
+bool dial_string_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '*' || *s == '#' ||
+		      *s == '+'))
+			return false;
+	return true;
+}

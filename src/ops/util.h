@@ -17,5 +17,8 @@ bool list_next(const char **p, struct pl *tok);
  * no blanks, no leading text), or NULL. */
 struct group *group_of_pl(const struct team *t, const struct pl *tok);
 struct group *group_of_str(const struct team *t, const char *s);
+/* A number to dial or present: one or more of [0-9*#+] and nothing else,
+ * so no caller can put SIP syntax into a URI or header (issue 9). */
+bool dial_string_ok(const char *s);
 
 #endif

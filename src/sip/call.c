@@ -585,6 +585,28 @@ static void virtual_invite(struct leg *l)
 
 /* ---- dialing ----------------------------------------------------------- */
 
+/* A number or name as a SIP URI's user part, escaped (RFC 3261 §19.1.2):
+ * nothing a caller passes can end the URI, nor the header line. */
+static int uri_user(struct re_printf *pf, void *arg)
+{
+	struct pl pl;
+
+	pl_set_str(&pl, arg);
+	return uri_user_escape(pf, &pl);
+}
+
+/* A display name for libre to quote: printable ASCII but '"' and '\'. */
+static const char *display_name(char *buf, size_t sz, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < sz; s++)
+		if (*s >= ' ' && *s <= '~' && *s != '"' && *s != '\\')
+			buf[n++] = *s;
+	buf[n] = '\0';
+	return buf;
+}
+
 /* "sip:host:port;params" + number -> "sip:number@host:port;params" */
 static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
 			const char *number)
@@ -598,8 +620,9 @@ static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
 	if (sl && !strncmp(number, t->strip_prefix, sl))
 		number += sl;
 	re_snprintf(num, sizeof(num), "%s%s", t->add_prefix, number);
-	return re_snprintf(out, sz, "%b%s@%s", t->uri,
-			   (size_t)(colon - t->uri + 1), num, colon + 1) < 0
+	return re_snprintf(out, sz, "%b%H@%s", t->uri,
+			   (size_t)(colon - t->uri + 1), uri_user, num,
+			   colon + 1) < 0
 		? ENOMEM : 0;
 }
 
@@ -614,7 +637,7 @@ int dial(struct call *c, enum leg_role role, bool inner,
 	const struct conf *cfg = c->tel->occ->cfg;
 	struct leg *l = NULL;
 	struct trunk *tr;
-	char to[ST_URL + ST_NAME], from[ST_NAME * 2];
+	char to[ST_URL + 3 * ST_NAME], from[ST_NAME * 4], name[ST_NAME];
 	int err;
 
 	*lp = NULL;
@@ -636,8 +659,11 @@ int dial(struct call *c, enum leg_role role, bool inner,
 			virtual_invite(l);
 			return 0;
 		}
-		re_snprintf(from, sizeof(from), "sip:%s@%s", c->agent, c->team);
-		err = sip_invite(l, b->contact, c->agent, from, NULL);
+		re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user,
+			    c->agent, c->team);
+		err = sip_invite(l, b->contact,
+				 display_name(name, sizeof(name), c->agent),
+				 from, NULL);
 	}
 	else {
 		tr = trunk_find(t, trunk);
@@ -655,7 +681,7 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		err = trunk_target(to, sizeof(to), &tr->cfg, target);
 		if (err)
 			return err;
-		re_snprintf(from, sizeof(from), "sip:%s@%J",
+		re_snprintf(from, sizeof(from), "sip:%H@%J", uri_user,
 			    c->req.callerid[0] ? c->req.callerid
 			    : tr->cfg.callerid[0] ? tr->cfg.callerid : c->agent,
 			    &c->tel->laddr);
@@ -866,7 +892,7 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	struct call *c;
 	struct leg *l = NULL;
 	bool virt = e && !strcmp(e->kind, "virtual");
-	char from[ST_NAME * 2];
+	char from[ST_NAME * 4], name[ST_NAME];
 	int err;
 
 	if (overloaded(tel->occ->cfg, req))
@@ -927,9 +953,11 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	}
 	else {
 		/* the agent's phone shows whom it is about to call */
-		re_snprintf(from, sizeof(from), "sip:%s@%s", req->target,
-			    req->team);
-		err = sip_invite(l, b->contact, req->target, from, NULL);
+		re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user,
+			    req->target, req->team);
+		err = sip_invite(l, b->contact,
+				 display_name(name, sizeof(name), req->target),
+				 from, NULL);
 		if (err)
 			goto fail;
 		tmr_start(&l->tmr, 1000ull * tel->occ->cfg->agent_ring_timeout,

@@ -9,18 +9,38 @@
  * used so far is kept until the nonce expires (a nonce without qop may be
  * used once), so a captured REGISTER cannot be sent again.
  *
+ * Guessing: failed digests are counted per (team/extension, source
+ * address) and per source address with [security] auth_fail_limit,
+ * auth_fail_limit_source and auth_fail_window — the HTTP API's limits,
+ * counted apart. Past a limit, authenticated REGISTERs from there get 403
+ * without their digest being checked, until the window ends. A nonce that
+ * carried a wrong digest is spent: each guess costs a new challenge. One
+ * line is logged when a key is locked out, none per guess.
+ *
+ * Existence is not revealed: an unknown team or extension (or one that is
+ * not a SIP phone) is challenged like a known one and its digest fails
+ * like a wrong password, counted the same way.
+ *
  * Bindings: Contact's ;expires= wins over the Expires header (baresip sends
  * the parameter), clamped to MAX_EXPIRES_S; 1..MIN_EXPIRES_S-1 gets 423.
  * Each binding has a timer that removes it when it expires. Bindings are
- * written to the store for `occctl status` and restored at start.
+ * written to the store for `occctl status` and restored at start. An
+ * extension keeps at most [sip] max_contacts_per_exten bindings (a new
+ * contact evicts the one refreshed longest ago), so its 200 OK, which lists
+ * them all, stays well within a UDP datagram; all teams together keep at
+ * most [sip] max_bindings (beyond, a new contact gets 503; refreshes still
+ * work).
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
 #include <re.h>
 #define LOG_TOPIC "sip.registrar"
+#include "base/conf.h"
 #include "base/log.h"
 #include "core/model.h"
+#include "core/ratelimit.h"
 #include "core/occ.h"
 #include "sip/registrar.h"
 
@@ -32,6 +52,8 @@ enum {
 	MAX_EXPIRES_S = 3600,
 	DEFAULT_EXPIRES_S = 3600,
 	MAX_NONCES = 100000,
+	MAX_FAIL_KEYS = 65536,
+	NC_SPENT = UINT32_MAX,     /* nonce-count of a nonce spent by a failure */
 };
 
 struct registrar {
@@ -41,6 +63,10 @@ struct registrar {
 	struct hash *nonces;       /* used nonces: replay protection */
 	unsigned nbindings, nnonces;
 	uint8_t key[32];
+	uint8_t dummy_ha1[16];     /* what an unknown extension is checked against */
+	struct ratelimit *fails_user;    /* "team/exten@address" */
+	struct ratelimit *fails_source;  /* "address" */
+	bool full_logged;          /* the max_bindings warning was logged */
 };
 
 struct nonce_use {
@@ -122,36 +148,69 @@ static bool nonce_cmp(struct le *le, void *arg)
 	return !strcmp(((struct nonce_use *)le->data)->nonce, arg);
 }
 
-/* Record the use of (nonce, nc); false if it was used already. */
-static bool nonce_fresh(struct registrar *r, const struct pl *nonce,
-			const struct pl *nc)
+static struct nonce_use *nonce_find(struct registrar *r, const char *key)
+{
+	struct le *le = hash_lookup(r->nonces, hash_joaat_str(key), nonce_cmp,
+				    (void *)key);
+	return le ? le->data : NULL;
+}
+
+enum nonce_state { NONCE_FRESH, NONCE_REPLAYED, NONCE_SPENT, NONCE_FULL };
+
+/* May (nonce, nc) be used? Looks only; nonce_record() or nonce_spend()
+ * writes once the digest has been checked. */
+static enum nonce_state nonce_check(struct registrar *r,
+				    const struct pl *nonce,
+				    const struct pl *nc)
 {
 	char key[NONCE_LEN + 1];
-	uint32_t count = nc->l ? pl_x32(nc) : 0;
-	struct le *le;
-	struct nonce_use *u;
+	const struct nonce_use *u;
 
 	pl_strcpy(nonce, key, sizeof(key));
-	le = hash_lookup(r->nonces, hash_joaat_str(key), nonce_cmp, key);
-	if (le) {
-		u = le->data;
-		if (!nc->l || count <= u->nc)
-			return false;
+	u = nonce_find(r, key);
+	if (!u)
+		return NONCE_FRESH;
+	if (u->nc == NC_SPENT)
+		return NONCE_SPENT;
+	if (!nc->l || pl_x32(nc) <= u->nc)
+		return NONCE_REPLAYED;
+	return NONCE_FRESH;
+}
+
+/* Set the nonce's highest nonce-count; NONCE_FULL if it cannot be kept. A
+ * spent nonce may use only half of the table, so wrong digests from many
+ * addresses cannot crowd out the phones that know their password. */
+static enum nonce_state nonce_record(struct registrar *r,
+				     const struct pl *nonce, uint32_t count)
+{
+	char key[NONCE_LEN + 1];
+	struct nonce_use *u;
+	unsigned room = count == NC_SPENT ? MAX_NONCES / 2 : MAX_NONCES;
+
+	pl_strcpy(nonce, key, sizeof(key));
+	u = nonce_find(r, key);
+	if (u) {
 		u->nc = count;
-		return true;
+		return NONCE_FRESH;
 	}
-	if (r->nnonces >= MAX_NONCES)
-		return false;       /* flood: make the client fetch a new one */
+	if (r->nnonces >= room)
+		return NONCE_FULL;  /* flood: make the client fetch a new one */
 	u = mem_zalloc(sizeof(*u), nonce_use_destructor);
 	if (!u)
-		return false;
+		return NONCE_FULL;
 	u->reg = r;
 	str_ncpy(u->nonce, key, sizeof(u->nonce));
 	u->nc = count;
 	hash_append(r->nonces, hash_joaat_str(key), &u->he, u);
 	r->nnonces++;
 	tmr_start(&u->tmr, (NONCE_TTL_S + 5) * 1000, nonce_expired, u);
-	return true;
+	return NONCE_FRESH;
+}
+
+/* A wrong digest spends its nonce: each guess costs a new challenge. */
+static void nonce_spend(struct registrar *r, const struct pl *nonce)
+{
+	(void)nonce_record(r, nonce, NC_SPENT);
 }
 
 static void challenge(struct registrar *r, const struct sip_msg *msg,
@@ -220,16 +279,59 @@ static struct binding *binding_find(const struct registrar *r,
 	return le ? le->data : NULL;
 }
 
-static struct binding *binding_set(struct registrar *r, const char *team,
-				   const char *exten, const char *contact,
-				   int64_t expires_ms)
+/* Room for one more binding of team/exten: at the extension's cap its
+ * binding refreshed longest ago goes; at the total cap there is none. */
+static bool binding_room(struct registrar *r, const char *team,
+			 const char *exten)
+{
+	const struct conf *cfg = r->occ->cfg;
+	struct aor_key k = { team, exten, NULL };
+
+	for (;;) {
+		struct binding *oldest = NULL;
+		unsigned n = 0;
+		struct le *le;
+
+		LIST_FOREACH(hash_list(r->bindings, aor_hash(team, exten)), le) {
+			struct binding *b = le->data;
+			if (!binding_cmp(le, &k))
+				continue;
+			n++;
+			if (!oldest || b->refreshed_ms < oldest->refreshed_ms)
+				oldest = b;
+		}
+		if (n < cfg->sip_max_contacts_per_exten)
+			break;
+		OCC_INFO("registration evicted team=%s exten=%s contact=%s: "
+			 "[sip] max_contacts_per_exten", oldest->team,
+			 oldest->exten, oldest->contact);
+		binding_forget(oldest);
+	}
+	if (r->nbindings < cfg->sip_max_bindings) {
+		r->full_logged = false;
+		return true;
+	}
+	if (!r->full_logged)
+		OCC_WARN("registration refused team=%s exten=%s: [sip] "
+			 "max_bindings (%u) reached", team, exten,
+			 cfg->sip_max_bindings);
+	r->full_logged = true;
+	return false;
+}
+
+/* Add or refresh a binding: 0, ENOSPC (no room) or ENOMEM. */
+static int binding_set(struct registrar *r, const char *team,
+		       const char *exten, const char *contact,
+		       int64_t expires_ms, struct binding **bp)
 {
 	struct binding *b = binding_find(r, team, exten, contact);
 
 	if (!b) {
+		if (!binding_room(r, team, exten))
+			return ENOSPC;
 		b = mem_zalloc(sizeof(*b), binding_destructor);
 		if (!b)
-			return NULL;
+			return ENOMEM;
 		b->reg = r;
 		str_ncpy(b->team, team, sizeof(b->team));
 		str_ncpy(b->exten, exten, sizeof(b->exten));
@@ -240,7 +342,8 @@ static struct binding *binding_set(struct registrar *r, const char *team,
 	b->expires_ms = expires_ms;
 	tmr_start(&b->tmr, (uint64_t)(expires_ms - now_ms()), binding_expired,
 		  b);
-	return b;
+	*bp = b;
+	return 0;
 }
 
 static void binding_save(struct registrar *r, const struct team *t,
@@ -342,12 +445,18 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	}
 	if (expires > MAX_EXPIRES_S)
 		expires = MAX_EXPIRES_S;
-	b = binding_set(c->r, c->team->name, c->exten, contact,
-			now_ms() + (int64_t)expires * 1000);
-	if (!b) {
+	switch (binding_set(c->r, c->team->name, c->exten, contact,
+			    now_ms() + (int64_t)expires * 1000, &b)) {
+	case 0:
+		break;
+	case ENOSPC:
+		c->scode = 503;
+		return true;
+	default:
 		c->scode = 500;
 		return true;
 	}
+	b->refreshed_ms = now_ms();
 	b->src = msg->src;
 	b->tp = msg->tp;
 	user_agent_of(msg, b->user_agent, sizeof(b->user_agent));
@@ -400,21 +509,84 @@ static bool hex_to_bin(const char *hex, uint8_t *out, size_t n)
 	return strlen(hex) == 2 * n && !str_hex(out, n, hex);
 }
 
+/* ---- failed digests ---------------------------------------------------- */
+
+struct fail_keys {
+	char user[64 + 32 + 64];   /* "team/exten@address" */
+	char source[64];           /* "address" */
+};
+
+static void fail_keys_make(struct fail_keys *k, const char *team,
+			   const char *exten, const struct sa *src)
+{
+	re_snprintf(k->source, sizeof(k->source), "%j", src);
+	re_snprintf(k->user, sizeof(k->user), "%s/%s@%s", team, exten,
+		    k->source);
+}
+
+static bool locked_out(struct registrar *r, const struct fail_keys *k,
+		       int64_t now)
+{
+	return ratelimit_exceeded(r->fails_user, k->user, now) ||
+		ratelimit_exceeded(r->fails_source, k->source, now);
+}
+
+/* Count a wrong digest; the one that locks a key out is logged. */
+static void count_failure(struct registrar *r, const struct fail_keys *k,
+			  int64_t now)
+{
+	ratelimit_count(r->fails_user, k->user, now);
+	ratelimit_count(r->fails_source, k->source, now);
+	if (ratelimit_exceeded(r->fails_user, k->user, now))
+		OCC_WARN("REGISTER locked out %s: [security] auth_fail_limit "
+			 "wrong digests", k->user);
+	else if (ratelimit_exceeded(r->fails_source, k->source, now))
+		OCC_WARN("REGISTER locked out source=%s: [security] "
+			 "auth_fail_limit_source wrong digests", k->source);
+	else
+		OCC_DBG("REGISTER wrong digest %s", k->user);
+}
+
+/* ---- authentication ---------------------------------------------------- */
+
+/* Who a REGISTER claims to be; e is NULL for an unknown team or extension
+ * (or one that is not a SIP phone), which is treated like a known one. */
+struct claim {
+	char realm[64];            /* the team's name as given */
+	char exten[32];
+	const struct team *t;
+	const struct exten *e;
+};
+
+/* Could s be a team's name (occctl's rule)? Anything else is refused
+ * outright: that reveals nothing, and keeps the realm safe to quote. */
+static bool realm_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
 /* Digest check; replies itself and returns false when it fails. */
 static bool authorized(struct registrar *r, const struct sip_msg *msg,
-		       const struct team *t, const struct exten *e)
+		       const struct claim *cl)
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
 	struct httpauth_digest_resp resp;
+	struct fail_keys k;
+	int64_t now = now_ms();
 	uint8_t ha1[16];
 
 	if (!h) {
-		challenge(r, msg, t->name, false);
+		challenge(r, msg, cl->realm, false);
 		return false;
 	}
 	if (httpauth_digest_response_decode(&resp, &h->val) ||
-	    pl_strcmp(&resp.realm, t->name) ||
-	    pl_strcmp(&resp.username, e->number)) {
+	    pl_strcmp(&resp.realm, cl->realm) ||
+	    pl_strcmp(&resp.username, cl->exten)) {
 		sip_reply(r->sip, msg, 403, "Forbidden");
 		return false;
 	}
@@ -422,55 +594,81 @@ static bool authorized(struct registrar *r, const struct sip_msg *msg,
 	case NONCE_OK:
 		break;
 	case NONCE_STALE:
-		challenge(r, msg, t->name, true);
+		challenge(r, msg, cl->realm, true);
 		return false;
 	default:
-		challenge(r, msg, t->name, false);
+		challenge(r, msg, cl->realm, false);
 		return false;
 	}
-	if (!hex_to_bin(e->ha1, ha1, sizeof(ha1)) ||
-	    httpauth_digest_response_auth(&resp, &msg->met, ha1)) {
-		OCC_INFO("REGISTER refused team=%s exten=%s source=%J: wrong "
-			 "password", t->name, e->number, &msg->src);
+	switch (nonce_check(r, &resp.nonce, &resp.nc)) {
+	case NONCE_FRESH:
+		break;
+	case NONCE_REPLAYED:
+		OCC_WARN("REGISTER replay refused team=%s exten=%s source=%J",
+			 cl->realm, cl->exten, &msg->src);
+		/* fall through */
+	default:
+		challenge(r, msg, cl->realm, false);
+		return false;
+	}
+	fail_keys_make(&k, cl->realm, cl->exten, &msg->src);
+	if (locked_out(r, &k, now)) {
 		sip_reply(r->sip, msg, 403, "Forbidden");
 		return false;
 	}
-	if (!nonce_fresh(r, &resp.nonce, &resp.nc)) {
-		OCC_WARN("REGISTER replay refused team=%s exten=%s source=%J",
-			 t->name, e->number, &msg->src);
-		challenge(r, msg, t->name, false);
+	if (!cl->e || !hex_to_bin(cl->e->ha1, ha1, sizeof(ha1)))
+		memcpy(ha1, r->dummy_ha1, sizeof(ha1));
+	if (httpauth_digest_response_auth(&resp, &msg->met, ha1) || !cl->e) {
+		nonce_spend(r, &resp.nonce);
+		count_failure(r, &k, now);
+		sip_reply(r->sip, msg, 403, "Forbidden");
 		return false;
 	}
+	/* without qop (no nonce-count) a nonce serves once */
+	if (nonce_record(r, &resp.nonce, resp.nc.l ? pl_x32(&resp.nc)
+			 : NC_SPENT) != NONCE_FRESH) {
+		challenge(r, msg, cl->realm, false);
+		return false;
+	}
+	ratelimit_clear(r->fails_user, k.user);
 	return true;
+}
+
+/* The To URI names the address of record: false (and 403) if it cannot. */
+static bool claim_of(struct registrar *r, const struct sip_msg *msg,
+		     struct claim *cl)
+{
+	const struct pl *host = &msg->to.uri.host, *user = &msg->to.uri.user;
+
+	memset(cl, 0, sizeof(*cl));
+	if (host->l >= sizeof(cl->realm) || user->l >= sizeof(cl->exten))
+		goto refuse;
+	pl_strcpy(host, cl->realm, sizeof(cl->realm));
+	pl_strcpy(user, cl->exten, sizeof(cl->exten));
+	if (!realm_ok(cl->realm) || !cl->exten[0])
+		goto refuse;
+	cl->t = team_find(r->occ->m, cl->realm);
+	cl->e = cl->t ? exten_find(cl->t, cl->exten) : NULL;
+	if (cl->e && strcmp(cl->e->kind, "sip"))
+		cl->e = NULL;
+	return true;
+ refuse:
+	sip_reply(r->sip, msg, 403, "Forbidden");
+	return false;
 }
 
 bool registrar_handle(struct registrar *r, const struct sip_msg *msg)
 {
 	struct reg_ctx c = { .r = r, .msg = msg };
-	char team_name[64], exten[32];
-	const struct team *t;
-	const struct exten *e;
+	struct claim cl;
 
 	if (pl_strcmp(&msg->met, "REGISTER"))
 		return false;
-	if (msg->to.uri.host.l >= sizeof(team_name) ||
-	    msg->to.uri.user.l >= sizeof(exten)) {
-		sip_reply(r->sip, msg, 404, "Not Found");
-		return true;
-	}
-	pl_strcpy(&msg->to.uri.host, team_name, sizeof(team_name));
-	pl_strcpy(&msg->to.uri.user, exten, sizeof(exten));
-	t = team_find(r->occ->m, team_name);
-	e = t ? exten_find(t, exten) : NULL;
-	if (!e || strcmp(e->kind, "sip")) {
-		sip_reply(r->sip, msg, 404, "Not Found");
-		return true;
-	}
-	if (!authorized(r, msg, t, e))
+	if (!claim_of(r, msg, &cl) || !authorized(r, msg, &cl))
 		return true;
 
-	c.team = t;
-	c.exten = e->number;
+	c.team = cl.t;
+	c.exten = cl.e->number;
 	c.default_expires = msg->expires.l ? pl_u32(&msg->expires)
 					   : DEFAULT_EXPIRES_S;
 	if (sip_msg_hdr_apply(msg, true, SIP_HDR_CONTACT, is_star, NULL)) {
@@ -487,6 +685,9 @@ bool registrar_handle(struct registrar *r, const struct sip_msg *msg)
 		sip_replyf(r->sip, msg, 423, "Interval Too Brief",
 			   "Min-Expires: %u\r\nContent-Length: 0\r\n\r\n",
 			   MIN_EXPIRES_S);
+	else if (c.scode == 503)
+		sip_replyf(r->sip, msg, 503, "Service Unavailable",
+			   "Retry-After: 60\r\nContent-Length: 0\r\n\r\n");
 	else if (c.scode)
 		sip_reply(r->sip, msg, c.scode, "Bad Request");
 	else
@@ -511,8 +712,8 @@ static void restore_binding(const struct st_registration *row, void *arg)
 			t = le->data;
 	if (!t || !exten_find(t, row->exten))
 		return;
-	b = binding_set(r, t->name, row->exten, row->contact, row->expires_ms);
-	if (!b)
+	if (binding_set(r, t->name, row->exten, row->contact, row->expires_ms,
+			&b))
 		return;
 	str_ncpy(b->user_agent, row->user_agent, sizeof(b->user_agent));
 	/* the source is informational; calls go to the Contact URI */
@@ -527,12 +728,15 @@ static void registrar_destructor(void *arg)
 	mem_deref(r->bindings);
 	hash_flush(r->nonces);
 	mem_deref(r->nonces);
+	mem_deref(r->fails_user);
+	mem_deref(r->fails_source);
 }
 
 int registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip)
 {
 	static const struct store_visitor v = { .registration = restore_binding };
 	struct registrar *r = mem_zalloc(sizeof(*r), registrar_destructor);
+	int64_t win_ms = (int64_t)occ->cfg->auth_fail_window * 1000;
 	int err;
 
 	if (!r)
@@ -540,8 +744,14 @@ int registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip)
 	r->occ = occ;
 	r->sip = sip;
 	randombytes_buf(r->key, sizeof(r->key));
-	err = hash_alloc(&r->bindings, 1024);
+	randombytes_buf(r->dummy_ha1, sizeof(r->dummy_ha1));
+	err = hash_alloc(&r->bindings, 4096);
 	err |= hash_alloc(&r->nonces, 1024);
+	err |= ratelimit_alloc(&r->fails_user, occ->cfg->auth_fail_limit,
+			       win_ms, MAX_FAIL_KEYS);
+	err |= ratelimit_alloc(&r->fails_source,
+			       occ->cfg->auth_fail_limit_source, win_ms,
+			       MAX_FAIL_KEYS);
 	if (err) {
 		mem_deref(r);
 		return ENOMEM;

@@ -28,6 +28,7 @@ struct binding {
 	enum sip_transp tp;
 	char user_agent[64];
 	int64_t expires_ms;
+	int64_t refreshed_ms;   /* last REGISTER (0: restored at start) */
 	struct tmr tmr;
 };
 

@@ -80,3 +80,14 @@ UNIT_TEST(list_tokens_are_whole)
 	}
 	UT_EQ_INT(n, 3);
 }
+
+UNIT_TEST(dial_strings_are_digits_star_hash_plus)
+{
+	UT_ASSERT(dial_string_ok("+8613800138000"));
+	UT_ASSERT(dial_string_ok("*86#123"));
+	UT_ASSERT(!dial_string_ok(""));
+	UT_ASSERT(!dial_string_ok("123\r\nX-Injected: 1"));
+	UT_ASSERT(!dial_string_ok("123@evil"));
+	UT_ASSERT(!dial_string_ok("12 3"));
+	UT_ASSERT(!dial_string_ok("123;user=phone"));
+}

@@ -84,3 +84,52 @@ preflight() {
 		fi
 	done
 }
+
+# start_occd DESC [FLAGS...]: the ASan occd with the demo data on
+# $http_port and $sip_port (FLAGS: more, e.g. --config), healthy within
+# 10 s: one TAP line DESC; if it does not come up the suite ends
+start_occd() {
+	local desc=$1
+	shift
+	mkdir -p "$data"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	"$occd" --demo "$@" --data "$data" --http "127.0.0.1:$http_port" \
+		--sip "127.0.0.1:$sip_port" >"$log" 2>&1 &
+	occd_pid=$!
+	for _ in $(seq 1 100); do
+		curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+		occd_alive || break
+		sleep 0.1
+	done
+	if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
+		nok "occd starts (http $http_port, sip $sip_port)"
+		tail -20 "$log" | diag
+		exit 1
+	fi
+	ok "$desc"
+}
+
+# stop_occd: the suite's helpers, then occd, with SIGTERM; checks that occd
+# exits with status 0 and logged no sanitizer report or undeclared BackMsg
+stop_occd() {
+	local p rc=124
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.3
+	occd_stopping=1
+	kill -TERM "$occd_pid" 2>/dev/null
+	for _ in $(seq 1 100); do
+		if ! occd_alive; then
+			wait "$occd_pid"
+			rc=$?
+			break
+		fi
+		sleep 0.1
+	done
+	[ $rc -eq 124 ] || occd_pid=
+	check "occd stops on SIGTERM with status 0 (86: LeakSanitizer)" expect_eq "occd exit status" "$rc" 0
+	check "no sanitizer report or undeclared BackMsg in the occd log" \
+		eval '! grep -E -A15 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|undeclared backmsg" "$log"'
+}
