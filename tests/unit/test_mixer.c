@@ -2,8 +2,10 @@
  * test_mixer.c — the mixer (media/mixer.h) and the routing in front of it
  * (sip/routing.c): a lone speaker reaches a listener of a 3- or 4-party
  * mix at the level it was sent; speakers together never reach the rail;
- * a two-party call's samples pass through unchanged.
+ * a two-party call's samples pass through unchanged. And the recordings
+ * behind it: files opened exclusively, repaired after a cut, named apart.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "media/mixer.h"
 #include "media/recorder.h"
 #include "sip/call_impl.h"
+#include "sip/tel.h"
 
 enum { FRAMES = 50, N = MIX_FRAME };     /* one second */
 
@@ -158,4 +161,63 @@ UNIT_TEST(mixer_two_party_call_is_bit_exact)
 	mem_deref(ag);
 	mem_deref(cu);
 	UT_ASSERT(same);
+}
+
+/* The recorder never opens an existing file (O_EXCL), and a recording
+ * cut short (its header still says 0 frames) is repaired from its data. */
+UNIT_TEST(recorder_exclusive_and_repaired_after_a_cut)
+{
+	char dir[] = "/tmp/occ-unit-rec-XXXXXX", wav[64];
+	struct recorder *r = NULL;
+	uint8_t h[44], data[4 * 800 + 3] = { 0 };
+	uint64_t frames = 0;
+	FILE *f;
+
+	UT_ASSERT(mkdtemp(dir));
+	snprintf(wav, sizeof(wav), "%s/cut.wav", dir);
+	UT_ASSERT(recorder_alloc(&r, wav) == 0);
+	UT_EQ_INT(recorder_alloc(&r, wav), EEXIST);    /* r unchanged */
+	/* the process dies: only the header (0 frames) and the data the
+	 * stdio buffer flushed are on disk; simulate with a raw append */
+	f = fopen(wav, "r+b");
+	UT_ASSERT(f && fread(h, sizeof(h), 1, f) == 1);
+	UT_EQ_INT(h[40] | h[41] << 8 | h[42] << 16, 0);
+	UT_ASSERT(fseek(f, 0, SEEK_END) == 0 &&
+		  fwrite(data, sizeof(data), 1, f) == 1);
+	fclose(f);
+	UT_EQ_INT(recorder_repair(wav, &frames), 0);
+	UT_EQ_INT(frames, 800);                   /* the torn sample dropped */
+	f = fopen(wav, "rb");
+	UT_ASSERT(f && fread(h, sizeof(h), 1, f) == 1);
+	fclose(f);
+	UT_EQ_INT(h[40] | h[41] << 8 | h[42] << 16, 800 * 4);
+	UT_EQ_INT(h[4] | h[5] << 8 | h[6] << 16, 36 + 800 * 4);
+	r = mem_deref(r);     /* finishing it writes the header once more */
+	unlink(wav);
+	/* not a WAV of ours */
+	f = fopen(wav, "wb");
+	UT_ASSERT(f && fwrite(data, 100, 1, f) == 1);
+	fclose(f);
+	UT_EQ_INT(recorder_repair(wav, &frames), EINVAL);
+	unlink(wav);
+	rmdir(dir);
+}
+
+/* Same second, same agent number, same number: the team and the call's
+ * sessionid keep the names apart. */
+UNIT_TEST(recording_names_carry_team_and_sessionid)
+{
+	char a[128], b[128];
+
+	tel_recording_name(a, sizeof(a), 1796405154715, "demo", "8006",
+			   "138-0013/8000", "55bd892356606dbd15ffaec6f83e189c");
+	tel_recording_name(b, sizeof(b), 1796405154999, "ac.me", "8006",
+			   "138-0013/8000", "0123456789abcdef0123456789abcdef");
+	UT_ASSERT(strcmp(a, b) != 0);
+	UT_ASSERT(strstr(a, "-8006-13800138000-demo-"
+			 "55bd892356606dbd15ffaec6f83e189c.wav") != NULL);
+	UT_ASSERT(strstr(b, "-acme-0123456789abcdef") != NULL);
+	UT_ASSERT(!strchr(a, '/') && !strchr(b, '/'));
+	UT_ASSERT(strlen(a) == 14 + strlen("-8006-13800138000-demo-") + 32 +
+		  4);
 }
