@@ -32,7 +32,7 @@ three sipps during the window; no CDR; CDR not ANSWERED, not hung up by
 consult all ANSWERED. Per level: no failed call in any sipp; in
 --audio-sample recordings the conference phase (from CONFERENCE + 0.5 s
 to HANGUP - 0.2 s) must hold on the left channel (what the customer hears)
-770 + 1470 Hz, each at about half level (the mixer averages two speakers),
+770 + 1470 Hz, each at the level it was sent (±1 dB: the mixer sums),
 and not 1130 Hz; on the right (what the agent hears) 1130 + 1470 Hz and
 not 770 Hz; and at least 90% of its 20 ms frames audible on each channel.
 Results are JSON lines on stdout, progress on stderr.
@@ -257,8 +257,8 @@ class Mixing:
                                   for i in range(0, len(s) - 399, 400))
                     med = amps[len(amps) // 2] if amps else 0
                     out["amp_median"].append(round(med))
-                    if not 0.35 * AMP <= med <= 0.65 * AMP:
-                        problems.append(f"ch{ch}: median amplitude {med:.0f}, want ~{AMP // 2}")
+                    if not 0.89 * AMP <= med <= 1.12 * AMP:      # ±1 dB
+                        problems.append(f"ch{ch}: median amplitude {med:.0f}, want ~{AMP}")
                     fr = [max(map(abs, s[k:k + 160])) > 64 for k in range(0, len(s) - 159, 160)]
                     frac = sum(fr) / len(fr)
                     out["audible_min"] = round(min(out["audible_min"], frac), 4)

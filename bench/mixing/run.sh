@@ -21,7 +21,7 @@
 # dials the customer), EVENT=CONSULT internal to agent B (the customer is
 # re-INVITEd sendonly and hears music; occd rings B's phone), then
 # EVENT=CONFERENCE (the customer is re-INVITEd sendrecv; from then on every
-# 20 ms occd's mixer sends each party the average of the two others).
+# 20 ms occd's mixer sends each party the sum of the two others).
 # Per conference occd then receives three streams, decodes them, mixes
 # three frames, encodes and sends three, and records the customer's and
 # the agent's ear (stereo WAV).
@@ -33,7 +33,7 @@
 #    conference is hung up (EVENT=HANGUP&target=all) and checked (see
 #    driver.py): API answers, CDR and its three legs, no failed call in
 #    any sipp, and in 8 sampled recordings the conference phase holds on
-#    the left (the customer's ear) 770 + 1470 Hz at half level each, not
+#    the left (the customer's ear) 770 + 1470 Hz at full level each, not
 #    1130 Hz, on the right (the agent's ear) 1130 + 1470 Hz, not 770 Hz,
 #    audible in at least 90% of its 20 ms frames. A level whose CPU,
 #    extrapolated from the levels before, would exceed --target-cpu (0.70

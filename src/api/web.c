@@ -80,7 +80,8 @@ static bool route_soap(struct api *api, const struct http_req *req,
 	return false;
 }
 
-/* /getMonitor/<file>?t=<token>: a recording, for the URL getMonitor gave */
+/* /getMonitor/<file>?o=<team>&e=<expiry>&t=<token>: a recording, for the
+ * URL getMonitor gave */
 static void serve_recording(struct api *api, const struct http_req *req,
 			    struct http_resp *resp)
 {
@@ -91,8 +92,10 @@ static void serve_recording(struct api *api, const struct http_req *req,
 	form_init(&f);
 	err = form_parse(&f, req->query, strlen(req->query));
 	if (!err)
-		err = tel_recording_open(api->occ->tel, file, form_get(&f, "t"),
-					 &resp->fd, &resp->fd_size);
+		err = tel_recording_open(api->occ->tel, file,
+					 form_get(&f, "o"), form_get(&f, "e"),
+					 form_get(&f, "t"), &resp->fd,
+					 &resp->fd_size);
 	form_reset(&f);
 	if (err == EACCES) {
 		http_resp_set(resp, 403, "text/plain", "forbidden\n");

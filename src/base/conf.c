@@ -130,6 +130,10 @@ static const struct conf_key conf_keys[] = {
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),
+	UINT("recording", "url_ttl", recording_url_ttl, "86400", 1, 31536000,
+	     "seconds a recording URL given by getMonitor stays valid (ask "
+	     "getMonitor again for a fresh one); URLs of recordings made "
+	     "before names carried the team do not expire"),
 	UINT("call", "agent_ring_timeout", agent_ring_timeout, "45", 5, 600,
 	     "seconds an agent's phone may ring for makeCall before the call "
 	     "fails"),

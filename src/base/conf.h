@@ -42,6 +42,7 @@ struct conf {
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
 	char moh_file[512];        /* [media] moh_file */
+	unsigned recording_url_ttl; /* [recording] url_ttl, s */
 	unsigned agent_ring_timeout;    /* [call] agent_ring_timeout, s */
 	unsigned customer_ring_timeout; /* [call] customer_ring_timeout, s */
 	unsigned consult_ring_timeout;  /* [call] consult_ring_timeout, s */

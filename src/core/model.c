@@ -94,6 +94,18 @@ struct team *team_find(const struct model *m, const char *name)
 	return le ? le->data : NULL;
 }
 
+struct team *team_find_id(const struct model *m, int64_t id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&m->teams, le) {
+		struct team *t = le->data;
+		if (t->id == id)
+			return t;
+	}
+	return NULL;
+}
+
 static bool agent_cmp(struct le *le, void *arg)
 {
 	return !strcmp(((struct agent *)le->data)->number, arg);

@@ -123,6 +123,8 @@ struct model {
 int  model_load(struct model **mp, struct store *st);
 
 struct team    *team_find(const struct model *m, const char *name);
+/* by id (a CDR's team_id): a walk over the teams, for rare lookups */
+struct team    *team_find_id(const struct model *m, int64_t id);
 struct agent   *agent_find(const struct team *t, const char *number);
 struct account *account_find(const struct team *t, const char *name);
 struct group   *group_find(const struct model *m, int64_t id);

@@ -3,7 +3,11 @@
  * the agent, right channel the customer. Each side's audio is put in as it
  * arrives; a 20 ms clock writes aligned frames (silence where a side sent
  * nothing), so the two channels stay in step whatever the packet timing.
- * mem_deref() finishes the file (the WAV header gets its length).
+ *
+ * The file is created with O_EXCL (an existing file is never truncated or
+ * shared: EEXIST). mem_deref() finishes it (the WAV header gets its
+ * length); a file cut short by a crash keeps a header saying 0 frames
+ * until recorder_repair() sets it from the data on disk.
  */
 #ifndef OCC_RECORDER_H
 #define OCC_RECORDER_H
@@ -20,5 +24,10 @@ void recorder_put(struct recorder *r, enum rec_side side, const int16_t *pcm,
 		  size_t n);
 /* Samples written per channel so far. */
 uint64_t recorder_samples(const struct recorder *r);
+
+/* A recording left unfinished (by kill -9, a power cut): sets its header's
+ * lengths from the data on disk and drops a torn last sample. *framesp:
+ * the samples per channel it holds. EINVAL if it is not our WAV. */
+int  recorder_repair(const char *path, uint64_t *framesp);
 
 #endif

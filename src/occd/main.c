@@ -265,11 +265,11 @@ static int write_pidfile(void)
 }
 
 /* No call survives a restart: agents left ringing or talking are idle
- * again, and CDRs left open are closed as INTERRUPTED. */
+ * again (the calls themselves are closed by calls_recover() once the
+ * event bus is up). */
 static void after_restart(void)
 {
 	struct le *le, *le2;
-	unsigned n = 0;
 
 	LIST_FOREACH(&occd.occ.m->teams, le) {
 		LIST_FOREACH(&((struct team *)le->data)->agent_list, le2) {
@@ -278,8 +278,18 @@ static void after_restart(void)
 				agent_call_state(occd.occ.m, a, AS_IDLE);
 		}
 	}
-	if (!store_cdr_close_open(occd.st, now_ms(), &n) && n)
+}
+
+/* CDRs left open by a crash: closing events, legs, WAV headers (see
+ * sip/recovery.c); then whatever that could not close, as INTERRUPTED. */
+static void close_interrupted_calls(void)
+{
+	unsigned n = calls_recover(&occd.occ), left = 0;
+
+	if (n)
 		OCC_WARN("closed %u calls interrupted by the last stop", n);
+	if (!store_cdr_close_open(occd.st, now_ms(), &left) && left)
+		OCC_WARN("closed %u more calls without their events", left);
 }
 
 static int start(bool demo)
@@ -352,6 +362,7 @@ static int start(bool demo)
 	err = events_alloc(&occd.occ.ev, &occd.occ);
 	if (err)
 		return err;
+	close_interrupted_calls();
 	/* event sinks: both only send once the loop runs, never at start */
 	err = webhook_alloc(&occd.webhook, &occd.occ);
 	if (err) {

@@ -385,6 +385,7 @@ void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *sid = ctx->args[P_SESSIONID], *date = ctx->args[P_CALLDATE];
 	struct st_cdr *cdr = mem_zalloc(sizeof(*cdr), NULL);
+	const struct team *t;
 	char url[1024];
 
 	if (!cdr) {
@@ -396,8 +397,10 @@ void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
 		goto out;
 	}
+	t = team_find_id(ctx->occ->m, cdr->team_id);  /* NULL: deleted */
 	if (!cdr->recording[0] ||
-	    tel_recording_url(tel_of(ctx), cdr->recording, url, sizeof(url))) {
+	    tel_recording_url(tel_of(ctx), t ? t->name : NULL,
+			      cdr->recording, url, sizeof(url))) {
 		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
 		goto out;
 	}

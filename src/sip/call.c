@@ -77,6 +77,8 @@ void leg_send(struct leg *l, const int16_t *pcm, size_t n)
 
 /* ---- events ------------------------------------------------------------ */
 
+static void save_leg(const struct leg *l);
+
 static const char *const sources[ROLE_COUNT] = {
 	[ROLE_AGENT] = "AGENT", [ROLE_CUSTOMER] = "CALLEE",
 	[ROLE_CONSULT] = "CONSULT", [ROLE_SUPERVISOR] = "AGENT",
@@ -117,6 +119,11 @@ void emit(struct call *c, const struct leg *l, const char *event)
 			       : c->callee_agent[0] ? c->callee_agent
 			       : c->consult_agent, (const char *)mb->buf);
 	mem_deref(mb);
+	/* a leg's row follows its events, so a crash leaves it as it was
+	 * (occd's restart closes it and tells what it did not) */
+	if (l && l->answered && (!strcmp(event, "answer") ||
+				 !strcmp(event, "join")))
+		save_leg(l);
 }
 
 void tell_ringing(struct leg *l)
@@ -133,6 +140,7 @@ static void tell_hangup(struct leg *l)
 		return;
 	l->told_hangup = true;
 	emit(l->call, l, "hangup");
+	save_leg(l);
 }
 
 /* ---- CDR --------------------------------------------------------------- */
@@ -148,8 +156,10 @@ static void save_leg(const struct leg *l)
 	str_ncpy(row.channel, l->channel, sizeof(row.channel));
 	str_ncpy(row.role, role_names[l->role], sizeof(row.role));
 	str_ncpy(row.peer, l->peer, sizeof(row.peer));
+	/* "" while open and unanswered: a restart closes it INTERRUPTED */
 	str_ncpy(row.disposition,
 		 l->answered ? "ANSWERED"
+		 : !l->end_ms && !l->told_hangup ? ""
 		 : l->final_scode == 486 || l->final_scode == 600 ||
 		   l->final_scode == 603 ? "BUSY"
 		 : l->final_scode >= 400 && l->final_scode != 487 &&
@@ -208,6 +218,7 @@ static int leg_alloc(struct leg **lp, struct call *c, enum leg_role role,
 	}
 	l->start_ms = now_ms();
 	c->legs[role] = l;
+	save_leg(l);          /* from its start: a crash must not lose it */
 	*lp = l;
 	return 0;
 }
@@ -835,27 +846,17 @@ static void make_sessionid(char out[ST_SESSIONID])
 		re_snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-/* "20130123114549-2227-1986.wav": start time, agent, other party */
+/* the CDR's day, and the recording's name (sip/recordings.c) */
 static void recording_name(struct call *c)
 {
-	char ts[20];
 	time_t t = (time_t)(c->cdr.start_ms / 1000);
 	struct tm tm;
-	char peer[ST_NAME];
-	size_t n = 0;
 
 	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
 	strftime(c->cdr.calldate, sizeof(c->cdr.calldate), "%Y-%m-%d", &tm);
-	/* keep the number file-name safe */
-	for (const char *p = c->req.target; *p && n + 1 < sizeof(peer); p++)
-		if ((*p >= '0' && *p <= '9') || *p == '+' || *p == '*' ||
-		    *p == '#' || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= 'A' && *p <= 'Z'))
-			peer[n++] = *p;
-	peer[n] = '\0';
-	re_snprintf(c->cdr.recording, sizeof(c->cdr.recording),
-		    "%s-%s-%s.wav", ts, c->agent, peer);
+	tel_recording_name(c->cdr.recording, sizeof(c->cdr.recording),
+			   c->cdr.start_ms, c->team, c->agent, c->req.target,
+			   c->sessionid);
 }
 
 /* Refuse new work before taking it on: past its core the loop would drop

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <re.h>
 #include "media/clock.h"
+#include "media/mixer.h"
 #include "core/agent_state.h"
 #include "store/store.h"
 
@@ -58,6 +59,7 @@ struct leg {
 	/* mixer input: what this leg said since the last mixer tick */
 	int16_t ring[MIX_RING];
 	size_t ring_head, ring_len;
+	struct mix_limiter limiter;   /* of what this leg hears mixed */
 };
 
 struct call {
@@ -73,7 +75,8 @@ struct call {
 	struct leg *legs[ROLE_COUNT];   /* by role */
 	/* hears[r]: the roles whose audio the leg of role r hears. A
 	 * listener hearing exactly one speaker gets its packets relayed as
-	 * they come; one hearing several gets the mixer's sum every 20 ms. */
+	 * they come; one hearing several gets the mixer's limited sum every
+	 * 20 ms. */
 	uint8_t hears[ROLE_COUNT];
 	struct mclock_user mix_clk;  /* on the media clock while mixing */
 	int64_t mix_start_ms;

@@ -4,9 +4,10 @@
  * Each call keeps hears[role]: the roles whose audio the leg of that role
  * hears, set by remix() from the call's state (two parties, hold, consult,
  * conference, transfer). A listener of one speaker gets that speaker's
- * packets relayed as they come — two-party calls stay on this cheap path;
- * a listener of several gets, every 20 ms, the average of their frames,
- * which cannot clip whatever their number. What the customer and the
+ * packets relayed as they come — two-party calls stay on this cheap path,
+ * bit-exact; a listener of several gets, every 20 ms, the sum of their
+ * frames through a limiter (media/mixer.h): a lone speaker at its level,
+ * never a clipped sample. What the customer and the
  * agent hear is also what the recording keeps (left: the customer's ear,
  * right: the agent's).
  *
@@ -22,6 +23,7 @@
 #include "core/occ.h"
 #include "media/clock.h"
 #include "media/mep.h"
+#include "media/mixer.h"
 #include "media/player.h"
 #include "media/recorder.h"
 #include "sip/call.h"
@@ -101,8 +103,7 @@ void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
 }
 
 /* Every 20 ms while some listener hears several speakers: each speaker's
- * frame once, then per listener the average of the frames it hears — an
- * average of int16 frames cannot clip, whatever the number of speakers. */
+ * frame once, then per listener the limited sum of the frames it hears. */
 static void mix_tick(void *arg)
 {
 	struct call *c = arg;
@@ -115,16 +116,14 @@ static void mix_tick(void *arg)
 				ring_take(c->legs[r], frame[r]);
 		for (int r = 0; r < ROLE_COUNT; r++) {
 			struct leg *to = c->legs[r];
-			unsigned mask = c->hears[r], k = popcount(mask);
-			if (k < 2 || !listening(to))
+			const int16_t *heard[ROLE_COUNT];
+			size_t k = 0;
+			if (popcount(c->hears[r]) < 2 || !listening(to))
 				continue;
-			for (size_t i = 0; i < MIX_FRAME; i++) {
-				int32_t sum = 0;
-				for (int s2 = 0; s2 < ROLE_COUNT; s2++)
-					if ((mask & BIT(s2)) && c->legs[s2])
-						sum += frame[s2][i];
-				out[i] = (int16_t)(sum / (int32_t)k);
-			}
+			for (int s2 = 0; s2 < ROLE_COUNT; s2++)
+				if ((c->hears[r] & BIT(s2)) && c->legs[s2])
+					heard[k++] = frame[s2];
+			mix_frames(&to->limiter, heard, k, out, MIX_FRAME);
 			deliver(c, to, out, MIX_FRAME);
 		}
 	}

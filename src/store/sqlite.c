@@ -1099,14 +1099,18 @@ static int sq_cdr_get(struct store *st, const char *sessionid,
 }
 
 /* Own statements, not stmt[]: the handlers may call back into the store. */
-static const char *const cdr_visit_sql[2] = {
+static const char *const cdr_visit_sql[3] = {
 	/* all teams (and the calls of deleted teams) */
 	"SELECT " CDR_COLS " FROM cdr WHERE start_ms >= ?2"
 	" ORDER BY start_ms DESC, rowid DESC LIMIT ?3",
 	/* one team: the cdr_team_start index, read backwards */
 	"SELECT " CDR_COLS " FROM cdr WHERE team_id = ?1 AND start_ms >= ?2"
 	" ORDER BY start_ms DESC, rowid DESC LIMIT ?3",
+	/* calls still open (after a crash), oldest first */
+	"SELECT " CDR_COLS " FROM cdr WHERE end_ms = 0 AND start_ms >= ?2"
+	" ORDER BY start_ms, rowid LIMIT ?3",
 };
+enum { VISIT_ALL, VISIT_TEAM, VISIT_OPEN };
 static const char leg_visit_sql[] =
 	"SELECT " LEG_COLS " FROM cdr_legs WHERE sessionid = ?1"
 	" ORDER BY start_ms, uniqueid";
@@ -1132,11 +1136,11 @@ static int visit_legs(struct sqlite_store *s, sqlite3_stmt *q,
 		map_err(s, sqlite3_extended_errcode(s->db), leg_visit_sql);
 }
 
-static int cdr_query(struct sqlite_store *s, int64_t team_id,
+static int cdr_query(struct sqlite_store *s, int which, int64_t team_id,
 		     int64_t since_ms, unsigned limit, store_cdr_h *cdr_h,
 		     store_leg_h *leg_h, void *arg)
 {
-	const char *sql = cdr_visit_sql[team_id != 0];
+	const char *sql = cdr_visit_sql[which];
 	sqlite3_stmt *q = NULL, *lq = NULL;
 	struct st_cdr *c;
 	int rc, err = 0;
@@ -1187,7 +1191,22 @@ static int sq_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
 	err = txn_begin(s, false);
 	if (err)
 		return err;
-	err = cdr_query(s, team_id, since_ms, limit, cdr_h, leg_h, arg);
+	err = cdr_query(s, team_id ? VISIT_TEAM : VISIT_ALL, team_id, since_ms,
+			limit, cdr_h, leg_h, arg);
+	err2 = txn_commit(s);
+	return err ? err : err2;
+}
+
+static int sq_cdr_visit_open(struct store *st, store_cdr_h *cdr_h,
+			     store_leg_h *leg_h, void *arg)
+{
+	struct sqlite_store *s = be(st);
+	int err, err2;
+
+	err = txn_begin(s, false);
+	if (err)
+		return err;
+	err = cdr_query(s, VISIT_OPEN, 0, 0, 0, cdr_h, leg_h, arg);
 	err2 = txn_commit(s);
 	return err ? err : err2;
 }
@@ -1422,6 +1441,7 @@ static const struct store_ops sqlite_ops = {
 	.cdr_get = sq_cdr_get,
 	.cdr_visit = sq_cdr_visit,
 	.cdr_close_open = sq_cdr_close_open,
+	.cdr_visit_open = sq_cdr_visit_open,
 	.event_append = sq_event_append,
 	.event_last = sq_event_last,
 	.event_visit = sq_event_visit,

@@ -462,6 +462,15 @@ int store_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
 				  arg);
 }
 
+int store_cdr_visit_open(struct store *st,
+			 void (*cdr_h)(const struct st_cdr *c, void *arg),
+			 void (*leg_h)(const struct st_cdr_leg *l, void *arg),
+			 void *arg)
+{
+	CHECK(st && cdr_h);
+	return st->ops->cdr_visit_open(st, cdr_h, leg_h, arg);
+}
+
 int store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np)
 {
 	unsigned n = 0;

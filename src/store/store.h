@@ -262,6 +262,12 @@ int  store_cdr_visit(struct store *st, int64_t team_id, int64_t since_ms,
 		     void (*cdr_h)(const struct st_cdr *c, void *arg),
 		     void (*leg_h)(const struct st_cdr_leg *l, void *arg),
 		     void *arg);
+/* The calls still open (end_ms 0: a crash interrupted them), oldest first,
+ * each then its legs, as store_cdr_visit(). */
+int  store_cdr_visit_open(struct store *st,
+			  void (*cdr_h)(const struct st_cdr *c, void *arg),
+			  void (*leg_h)(const struct st_cdr_leg *l, void *arg),
+			  void *arg);
 /* Close every CDR still open (end_ms 0) as INTERRUPTED at now_ms, and its
  * open legs; *np = how many calls (np may be NULL). Called by occd at start. */
 int  store_cdr_close_open(struct store *st, int64_t now_ms, unsigned *np);

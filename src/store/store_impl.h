@@ -88,6 +88,8 @@ struct store_ops {
 			 unsigned limit, store_cdr_h *cdr_h,
 			 store_leg_h *leg_h, void *arg);
 	int (*cdr_close_open)(struct store *st, int64_t now_ms, unsigned *np);
+	int (*cdr_visit_open)(struct store *st, store_cdr_h *cdr_h,
+			      store_leg_h *leg_h, void *arg);
 
 	int (*event_append)(struct store *st, const struct st_event *e);
 	int (*event_last)(struct store *st, int64_t team_id,

@@ -17,9 +17,10 @@
 #   1. conference: agent <-> customer (transfer, callReturn, conference,
 #      hangup target=consult without a consult: 29, 33, 35, 92); consult
 #      8002: the customer hears the chime, the agent ringback and then
-#      8002, 8002 the agent; conference: each hears the other two at half
-#      level (the mixer averages), 50 packets a second each; callReturn
-#      from the conference: 8002 gets BYE, the two are back at full level.
+#      8002, 8002 the agent; conference: each hears the other two, each
+#      at the level it was sent (the mixer sums, with a limiter), 50
+#      packets a second each; callReturn from the conference: 8002 gets
+#      BYE, the two are back with each other.
 #   2. transfer: the agent's phone gets BYE, 8001 is idle and out of the
 #      call, the customer and 8002 hear each other, 8002 hangs up.
 #   3. external consult over the default trunk; refusals first (25 not
@@ -472,15 +473,15 @@ check "$f: consult: 8002 hears the agent (770 Hz), not the customer" \
 check "$f: consult: the customer hears the chime, neither the agent nor 8002" \
 	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" \
 	--tone $CHIME --absent $F_AGENT --absent $F_CONS --pps 45:55
-check "$f: conference: the agent hears the customer and 8002, each at half level" \
+check "$f: conference: the agent hears the customer and 8002, each at full level" \
 	hears $f agent "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
-	--tone $F_CUST+$F_CONS --amp $F_CUST:3000:5000 --amp $F_CONS:3000:5000 --pps 45:55
-check "$f: conference: the customer hears the agent and 8002, each at half level, no chime" \
+	--tone $F_CUST+$F_CONS --amp $F_CUST:6000:10000 --amp $F_CONS:6000:10000 --pps 45:55
+check "$f: conference: the customer hears the agent and 8002, each at full level, no chime" \
 	hears $f cust "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
-	--tone $F_AGENT+$F_CONS --amp $F_AGENT:3000:5000 --amp $F_CONS:3000:5000 --absent $CHIME --pps 45:55
-check "$f: conference: 8002 hears the agent and the customer, each at half level" \
+	--tone $F_AGENT+$F_CONS --amp $F_AGENT:6000:10000 --amp $F_CONS:6000:10000 --absent $CHIME --pps 45:55
+check "$f: conference: 8002 hears the agent and the customer, each at full level" \
 	hears $f cons "$(at "$t_conf" 0.5)" "$(at "$t_ret" -0.1)" \
-	--tone $F_AGENT+$F_CUST --amp $F_AGENT:3000:5000 --amp $F_CUST:3000:5000 --pps 45:55
+	--tone $F_AGENT+$F_CUST --amp $F_AGENT:6000:10000 --amp $F_CUST:6000:10000 --pps 45:55
 check "$f: after callReturn: agent and customer hear each other at full level, not 8002" eval '
 	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --amp $F_CUST:6000:10000 --absent $F_CONS --pps 45:55 &&
 	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --amp $F_AGENT:6000:10000 --absent $F_CONS --pps 45:55'
@@ -945,11 +946,11 @@ FREQS=$RINGBACK,523.25,659.25,$F_AGENT,$F_CUST,$F_CONS
 check "$f: the agent's phone heard the customer, 8006, then both" \
 	python3 "$mp" sequence "$(ls -t "$work"/bs-agent/rec/*-dec.wav | head -1)" --freqs "$FREQS" \
 	--want "$F_CUST;$F_CONS;$F_CUST+$F_CONS"
-check "$f: the customer heard the agent, the chime, agent and 8006 at half level, then 8006" eval '
+check "$f: the customer heard the agent, the chime, agent and 8006 at full level, then 8006" eval '
 	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$t_consult" -0.1)" --tone $F_AGENT &&
 	hears $f cust "$(at "$t_cans" 0.3)" "$(at "$t_conf" -0.1)" --tone $CHIME --absent $F_AGENT --absent $F_CONS &&
 	hears $f cust "$(at "$t_conf" 0.5)" "$(at "$t_xfer" -0.1)" --tone $F_AGENT+$F_CONS \
-		--amp $F_AGENT:3000:5000 --amp $F_CONS:3000:5000 &&
+		--amp $F_AGENT:6000:10000 --amp $F_CONS:6000:10000 &&
 	hears $f cust "$(at "$t_xfer" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CONS --absent $F_AGENT'
 check "$f: 8006's phone heard the agent, agent and customer, then the customer" \
 	python3 "$mp" sequence "$(ls -t "$work"/bs-cons/rec/*-dec.wav | head -1)" --freqs "$FREQS" \

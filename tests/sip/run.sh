@@ -378,7 +378,7 @@ check "call: occctl cdr lists it" eval '"$occctl" --data "$data" cdr demo --limi
 mon=$(api 8001 "EVENT=GetMonitor&sessionid=$sid&calldate=$(cdr_field "$sid" calldate)")
 mon_url=${mon##*|Retuen|}
 check "call: getMonitor returns a URL" \
-	expect_match getMonitor "$mon" '^\|Retuen\|1\|Retuen\|http://.*getMonitor/.*\?t=[0-9a-f]{32}$'
+	expect_match getMonitor "$mon" '^\|Retuen\|1\|Retuen\|http://.*getMonitor/.*-demo-[0-9a-f]{32}\.wav\?o=demo&e=[0-9]+&t=[0-9a-f]{32}$'
 check "call: the URL serves the WAV" http_get "$mon_url" 200 "$work/monitor.wav"
 check "call: recording, left channel: the agent's 700 Hz" \
 	python3 "$audio" tone "$work/monitor.wav" --channel 0 --freq 700

@@ -14,8 +14,8 @@
 # its ctrl_tcp port (lib/ctl.py), so its recording is cut into the call's
 # phases by the times of the API requests and of those events, and
 # analysed with Goertzel (lib/hear.py: each tone present, or absent,
-# against the level of silence — the mixer averages, so a voice heard
-# together with another arrives at half its level). occd's own recording
+# against the level of silence; and a heard voice at the level it was
+# sent, ±1 dB, alone or mixed: the mixer sums). occd's own recording
 # (left: what the customer hears, right: what the agent hears) is checked
 # per phase too, and the events and CDR legs it stored.
 #
@@ -490,11 +490,11 @@ sleep 0.5      # the phones close their recordings
 # party's letter means heard (A agent, C customer, L leader) and nobody
 # else is.
 freq_of() { case $1 in A) echo $F_AGENT ;; C) echo $F_CUST ;; L) echo $F_LEAD ;; esac; }
-expect_args() {  # expect_args HEARD: --hears/--not for the three voices
+expect_args() {  # expect_args HEARD: --hears/--level/--not for the three voices
 	local p
 	for p in A C L; do
 		case $1 in
-		*$p*) printf -- '--hears %s ' "$(freq_of $p)" ;;
+		*$p*) printf -- '--hears %s --level %s ' "$(freq_of $p)" "$(freq_of $p)" ;;
 		*) printf -- '--not %s ' "$(freq_of $p)" ;;
 		esac
 	done

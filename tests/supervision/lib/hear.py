@@ -4,7 +4,7 @@
 tests/sip/lib/audio.py's).
 
   hear.py WAV [--channel N] [--t0 T0] --from T --to T
-              [--hears F ...] [--not F ...]
+              [--hears F ...] [--not F ...] [--level F ...] [--sent A]
 
 Cuts the window [T, T] out of the WAV's channel N (with --t0, T are Unix
 times and T0 the Unix time of the WAV's first sample; without, seconds
@@ -17,9 +17,10 @@ nobody speaks (the floor).
 
   --hears F: F is present — in at least 80 % of the blocks its amplitude
              is at least 20 times the floor (and above 100, a tenth of
-             the quietest mixed voice in these tests). Levels are not
-             compared with what was sent: the mixer averages, so a voice
-             heard together with another arrives at half its level.
+             the quietest mixed voice in these tests).
+  --level F: F arrives at the level it was sent: its median amplitude is
+             within 1 dB of --sent (8000, the test tones' amplitude) —
+             alone or mixed with others, the mixer sums.
   --not F:   F is absent — its amplitude stays within 4 times the floor
              (or 40, whichever is higher) in at least 90 % of the blocks.
 
@@ -67,6 +68,8 @@ def main():
     ap.add_argument("--hears", type=float, action="append", default=[])
     ap.add_argument("--not", dest="absent", type=float, action="append",
                     default=[])
+    ap.add_argument("--level", type=float, action="append", default=[])
+    ap.add_argument("--sent", type=float, default=8000.0)
     a = ap.parse_args()
 
     samples, rate = audio.read_wav(a.wav, a.channel)
@@ -112,6 +115,14 @@ def main():
         parts.append(f"{f:g} Hz {statistics.median(amps):.0f} "
                      f"({100 * frac:.0f}% <= {limit:.0f}: "
                      f"{'absent' if good else 'NOT ABSENT'})")
+    lo, hi = a.sent * 10 ** (-1 / 20), a.sent * 10 ** (1 / 20)
+    for f in a.level:
+        med = statistics.median(amplitude(b, f) for b in blocks)
+        good = lo <= med <= hi
+        ok &= good
+        parts.append(f"{f:g} Hz level {med:.0f} "
+                     f"({'within' if good else 'NOT WITHIN'} "
+                     f"{lo:.0f}..{hi:.0f}, ±1 dB of {a.sent:.0f})")
     print(("OK " if ok else "FAIL ") + f"{what} blocks={len(blocks)} "
           f"floor={floor:.1f}: " + "; ".join(parts))
     return 0 if ok else 1
