@@ -62,7 +62,7 @@ struct mep {
 	int64_t rx_expected_ms;
 	/* keepalive: silence at the ptime while nothing else is sent */
 	struct mclock_user fill_clk;
-	bool keepalive, filling;
+	bool filling;
 	unsigned ptime;
 	int64_t last_tx_ms, fill_start_ms;
 	uint64_t fill_frames;

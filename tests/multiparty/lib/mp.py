@@ -8,7 +8,8 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
       One phone's media: waits for DIR/remote.txt ("IP PORT", written by
       its sipp once it has answered), then speaks a tone of F Hz (amplitude
       8000) in 20 ms packets to that address and logs every packet it
-      receives to DIR/rtp.jsonl (arrival time, PT, payload). It stops
+      receives to DIR/rtp.jsonl (arrival time, PT, payload); DIR/ready
+      says its port is bound. It stops
       speaking when DIR/bye exists (its sipp got BYE or CANCEL), so a port
       occd reuses for another leg never hears a hung-up phone; it ends on
       SIGTERM or after S seconds. With --honour-hold it behaves as RFC 3264
@@ -19,8 +20,9 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
 
   mp.py spray --to-file FILE... --send F --secs S --bind IP:PORT...
       A stranger: once every FILE ("IP PORT", a leg's RTP address at occd)
-      exists, sends a tone of F Hz as 20 ms PCMU packets from each bound
-      address to each of those addresses, for S seconds (or SIGTERM).
+      exists, sends a tone of F Hz as 20 ms packets, each in PCMU and in
+      PCMA (whichever the leg takes), from each bound address to each of
+      those addresses, for S seconds (or SIGTERM).
 
   mp.py hears SRC --from T --to T [--tone F[+F2...]]... [--absent F]...
               [--quiet] [--amp F:LO:HI]... [--pps LO:HI]
@@ -83,6 +85,8 @@ def peer(a):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    with open(os.path.join(a.dir, "ready"), "w") as f:
+        f.write(f"{a.port}\n")             # bound: the phone can hear
     enc = audio.ulaw_encode if a.pt == 0 else audio.alaw_encode
     tone = audio.tone_samples([a.send], 1.0, 8000)        # whole periods
     frames = [bytes(enc(x) for x in tone[i:i + 160])
@@ -259,8 +263,9 @@ def spray(a):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     tone = audio.tone_samples([a.send], 1.0, 8000)
-    frames = [bytes(audio.ulaw_encode(x) for x in tone[i:i + 160])
-              for i in range(0, len(tone), 160)]
+    frames = {pt: [bytes(enc(x) for x in tone[i:i + 160])
+                   for i in range(0, len(tone), 160)]
+              for pt, enc in ((0, audio.ulaw_encode), (8, audio.alaw_encode))}
     deadline = time.time() + a.secs
     targets = None
     seq = sent = 0
@@ -276,16 +281,17 @@ def spray(a):
                 targets = None
                 time.sleep(0.05)
                 continue
-        pkt = struct.pack("!BBHII", 0x80, 0, seq & 0xFFFF,
-                          (seq * 160) & 0xFFFFFFFF, 0xBAD00000 | seq % 7) + \
-            frames[seq % len(frames)]
-        for sk in socks:
-            for t in targets:
-                try:
-                    sk.sendto(pkt, t)
-                    sent += 1
-                except OSError:
-                    pass
+        for pt, fr in frames.items():
+            pkt = struct.pack("!BBHII", 0x80, pt, seq & 0xFFFF,
+                              (seq * 160) & 0xFFFFFFFF, 0xBAD00000 | pt) + \
+                fr[seq % len(fr)]
+            for sk in socks:
+                for t in targets:
+                    try:
+                        sk.sendto(pkt, t)
+                        sent += 1
+                    except OSError:
+                        pass
         seq += 1
         next_send += 0.02
         time.sleep(max(0.0, next_send - time.time()))
