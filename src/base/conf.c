@@ -125,8 +125,9 @@ static const struct conf_key conf_keys[] = {
 	    "IP address RTP sockets bind to and SDP announces. Empty: the "
 	    "[sip] listen address (127.0.0.1 if that is a wildcard)"),
 	UINT("media", "timeout", media_timeout, "60", 0, 3600,
-	     "seconds without RTP from an answered party before its call is "
-	     "ended (0: never)"),
+	     "seconds without RTP or RTCP from an answered party that should "
+	     "be sending before it is hung up (0: never); a party on hold "
+	     "(sendonly/recvonly/inactive) is not counted"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),

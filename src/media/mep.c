@@ -1,6 +1,7 @@
 /*
  * mep.c — see mep.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <re.h>
@@ -8,6 +9,7 @@
 #define LOG_TOPIC "media"
 #include "base/log.h"
 #include "core/model.h"
+#include "media/clock.h"
 #include "media/mep.h"
 
 enum {
@@ -17,6 +19,9 @@ enum {
 	DIGIT_MS = 100,        /* tone length of an API-sent digit */
 	DIGIT_GAP_MS = 80,
 	FRAME_MAX = 1024,      /* samples per packet we accept */
+	PTIME_DEFAULT = 20,    /* ms, RFC 3551, when the SDP says none */
+	PTIME_MIN = 10, PTIME_MAX = 60,
+	FILL_AFTER_MS = 60,    /* nothing sent this long: silence fills in */
 };
 
 enum codec { CODEC_NONE, CODEC_PCMU, CODEC_PCMA };
@@ -46,6 +51,21 @@ struct mep {
 	int64_t phase_until;
 	uint32_t dtmf_ts;
 	bool dtmf_first;
+	/* the source guard: RTP and RTCP from elsewhere is dropped before
+	 * libre decodes it (see mep.h) */
+	struct udp_helper *rtp_guard, *rtcp_guard;
+	struct sa latched;     /* the source RTP is taken from, once known */
+	uint64_t dropped, dropped_told;
+	struct sa stranger;    /* the last source dropped */
+	/* liveness: whether the remote is meant to send, since when */
+	bool rx_expected;
+	int64_t rx_expected_ms;
+	/* keepalive: silence at the ptime while nothing else is sent */
+	struct mclock_user fill_clk;
+	bool filling;
+	unsigned ptime;
+	int64_t last_tx_ms, fill_start_ms;
+	uint64_t fill_frames;
 	/* counters */
 	int64_t last_rx_ms;
 	uint64_t rx, tx;
@@ -59,9 +79,86 @@ static void mep_destructor(void *arg)
 	struct mep *m = arg;
 
 	tmr_cancel(&m->digit_tmr);
+	mclock_leave(&m->fill_clk);
 	mem_deref(m->telev);
+	/* the guards leave the sockets' helper lists before the sockets go */
+	mem_deref(m->rtp_guard);
+	mem_deref(m->rtcp_guard);
 	mem_deref(m->rtp);
 	mem_deref(m->sdp);
+}
+
+/* ---- the source guard ---------------------------------------------------
+ * RTP is taken only from the address the remote's SDP names (c= and m=).
+ * A party sending from another port of that address (sipp's rtp_stream
+ * does) is latched on its first packet; the SDP's own port, once it
+ * speaks, takes over for good, and a new SDP naming another address
+ * starts again. RTCP: from that address, at its SDP RTCP port (a=rtcp, or
+ * the RTP port + 1) or the latched RTP port + 1. Everything else — a
+ * stranger spraying a leg's port — is dropped before libre decodes it, so
+ * it is neither heard, nor recorded, nor taken for a sign of life. */
+
+static bool rtp_source_ok(struct mep *m, const struct sa *src)
+{
+	if (!sa_isset(&m->raddr, SA_ALL) || !sa_cmp(src, &m->raddr, SA_ADDR))
+		return false;
+	if (sa_cmp(src, &m->raddr, SA_ALL) || !sa_isset(&m->latched, SA_ALL))
+		m->latched = *src;
+	return sa_cmp(src, &m->latched, SA_ALL);
+}
+
+static bool rtcp_source_ok(const struct mep *m, const struct sa *src)
+{
+	struct sa rtcp;
+
+	if (!sa_isset(&m->raddr, SA_ALL) || !sa_cmp(src, &m->raddr, SA_ADDR))
+		return false;
+	sdp_media_raddr_rtcp(m->media, &rtcp);
+	return sa_port(src) == sa_port(&rtcp) ||
+		(sa_isset(&m->latched, SA_ALL) &&
+		 sa_port(src) == sa_port(&m->latched) + 1);
+}
+
+static bool dropped(struct mep *m, const struct sa *src)
+{
+	m->dropped++;
+	m->stranger = *src;
+	return true;                   /* handled: libre sees nothing */
+}
+
+static bool rtp_guard_h(struct sa *src, struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	return rtp_source_ok(arg, src) ? false : dropped(arg, src);
+}
+
+static bool rtcp_guard_h(struct sa *src, struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	return rtcp_source_ok(arg, src) ? false : dropped(arg, src);
+}
+
+/* RTCP from the remote says it is there, even while it sends no RTP. */
+static void rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
+{
+	struct mep *m = arg;
+
+	(void)src;
+	(void)msg;
+	m->last_rx_ms = now_ms();
+}
+
+/* Is the remote meant to send to us now? Not if it was told (our
+ * sendonly/inactive) or told us (its recvonly/inactive, c=0.0.0.0) not
+ * to: libre's combined direction, from our side. */
+static void update_rx_expected(struct mep *m)
+{
+	bool expected = mep_ready(m) &&
+		(sdp_media_dir(m->media) & SDP_RECVONLY);
+
+	if (expected && !m->rx_expected)
+		m->rx_expected_ms = now_ms();
+	m->rx_expected = expected;
 }
 
 static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
@@ -138,8 +235,15 @@ int mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 	m->marker = true;
 	m->ts = rand_u32();
 	tmr_init(&m->digit_tmr);
+	m->ptime = PTIME_DEFAULT;
 	err = rtp_listen(&m->rtp, IPPROTO_UDP, ip, RTP_PORT_MIN, RTP_PORT_MAX,
-			 true, rtp_recv, NULL, m);
+			 true, rtp_recv, rtcp_recv, m);
+	if (!err)
+		err = udp_register_helper(&m->rtp_guard, rtp_sock(m->rtp), 0,
+					  NULL, rtp_guard_h, m);
+	if (!err)
+		err = udp_register_helper(&m->rtcp_guard, rtcp_sock(m->rtp),
+					  0, NULL, rtcp_guard_h, m);
 	if (err)
 		goto out;
 	m->laddr = *rtp_local(m->rtp);
@@ -183,6 +287,18 @@ static enum codec codec_of(const struct sdp_format *f)
 	if (f->pt < 96)
 		return !f->name || by_name == by_pt ? by_pt : CODEC_NONE;
 	return by_name;
+}
+
+/* The remote's a=ptime: how much audio each of our packets should carry
+ * (RFC 4566), within what we can send; 20 ms when it says nothing. */
+static unsigned remote_ptime(const struct mep *m)
+{
+	const char *v = sdp_media_rattr(m->media, "ptime");
+	unsigned ms = v ? (unsigned)strtoul(v, NULL, 10) : 0;
+
+	if (!ms)
+		return PTIME_DEFAULT;
+	return ms < PTIME_MIN ? PTIME_MIN : ms > PTIME_MAX ? PTIME_MAX : ms;
 }
 
 /* After an SDP exchange: the remote's address, codec and event PT. The new
@@ -246,9 +362,12 @@ static int apply_remote(struct mep *m)
 		sa_init(&m->raddr, AF_UNSPEC);
 	if (sa_isset(raddr, SA_ALL) && !sa_cmp(&m->raddr, raddr, SA_ALL)) {
 		m->raddr = *raddr;
+		sa_init(&m->latched, AF_UNSPEC);     /* a new address: anew */
 		sdp_media_raddr_rtcp(m->media, &rtcp);
 		rtcp_start(m->rtp, "occ", &rtcp);
 	}
+	m->ptime = remote_ptime(m);
+	update_rx_expected(m);
 	return 0;
 }
 
@@ -292,6 +411,7 @@ int mep_take_answer(struct mep *m, struct mbuf *answer)
 void mep_set_ldir(struct mep *m, bool sendonly)
 {
 	sdp_media_set_ldir(m->media, sendonly ? SDP_SENDONLY : SDP_SENDRECV);
+	update_rx_expected(m);
 }
 
 /* May we send now? Not while the remote holds us. */
@@ -312,10 +432,11 @@ static void send_pkt(struct mep *m, bool marker, int pt, uint32_t ts,
 	mb->pos = RTP_HEADER_SIZE;
 	if (!rtp_send(m->rtp, &m->raddr, false, marker, (uint8_t)pt, ts, mb))
 		m->tx++;
+	m->last_tx_ms = now_ms();
 	mem_deref(mb);
 }
 
-void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n)
+static void send_audio(struct mep *m, const int16_t *pcm, size_t n)
 {
 	uint8_t enc[FRAME_MAX];
 
@@ -332,11 +453,54 @@ void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n)
 	m->ts += (uint32_t)n;
 }
 
+void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n)
+{
+	m->filling = false;            /* real audio again */
+	send_audio(m, pcm, n);
+}
+
+/* The keepalive, on the media clock: once nothing was sent for
+ * FILL_AFTER_MS, silence at the remote's ptime until real audio comes
+ * again (at most five frames to catch up after a late tick). */
+static void fill_tick(void *arg)
+{
+	static const int16_t silence[PTIME_MAX * 8];
+	struct mep *m = arg;
+	int64_t now = now_ms();
+	uint64_t due;
+
+	if (!may_send(m)) {
+		m->filling = false;
+		return;
+	}
+	if (!m->filling) {
+		if (now - m->last_tx_ms < FILL_AFTER_MS)
+			return;
+		m->filling = true;
+		m->fill_start_ms = now;
+		m->fill_frames = 0;
+	}
+	due = (uint64_t)(now - m->fill_start_ms) / m->ptime + 1;
+	if (due > m->fill_frames + 5)
+		m->fill_frames = due - 5;
+	for (; m->fill_frames < due; m->fill_frames++)
+		send_audio(m, silence, m->ptime * 8);
+}
+
+void mep_keepalive(struct mep *m, bool on)
+{
+	if (on)
+		mclock_join(&m->fill_clk, fill_tick, m);
+	else
+		mclock_leave(&m->fill_clk);
+}
+
 void mep_send_event(struct mep *m, const uint8_t *p, size_t len,
 		    uint32_t in_ts, bool marker)
 {
 	if (!may_send(m) || m->te_pt < 0 || len < 4)
 		return;
+	m->filling = false;
 	if (!m->ev_active || in_ts != m->ev_in_ts) {
 		m->ev_active = true;
 		m->ev_in_ts = in_ts;
@@ -389,6 +553,8 @@ static void digit_tick(void *arg)
 		if (!rtp_send(m->rtp, &m->raddr, false, marker,
 			      (uint8_t)m->te_pt, m->dtmf_ts, mb))
 			m->tx++;
+		m->last_tx_ms = now;
+		m->filling = false;
 	}
 	else if (m->digit_phase == 2) {
 		/* telev has sent the end packets: the digit is over */
@@ -437,6 +603,24 @@ bool mep_has_telev(const struct mep *m)
 int64_t mep_last_rx_ms(const struct mep *m)
 {
 	return m->last_rx_ms;
+}
+
+int64_t mep_rx_due_since(const struct mep *m)
+{
+	if (!m->rx_expected)
+		return 0;
+	return m->last_rx_ms > m->rx_expected_ms ? m->last_rx_ms
+		: m->rx_expected_ms;
+}
+
+uint64_t mep_take_dropped(struct mep *m, struct sa *last_src)
+{
+	uint64_t n = m->dropped - m->dropped_told;
+
+	m->dropped_told = m->dropped;
+	if (last_src)
+		*last_src = m->stranger;
+	return n;
 }
 
 uint64_t mep_rx_packets(const struct mep *m)

@@ -7,6 +7,15 @@
  *
  * Outgoing RTP timestamps are the endpoint's own (it advances them by the
  * samples it sends); telephone-events keep one timestamp per event.
+ *
+ * Sources: RTP and RTCP are taken only from the address the remote's SDP
+ * names (a sender using another port of that address is latched on its
+ * first packet, until the SDP's port itself speaks or a new SDP names
+ * another address); anything else is dropped and counted. Liveness: the
+ * remote is "due" to send while the negotiated direction says it sends;
+ * RTP or RTCP from it counts as heard. Keepalive: while on, a remote
+ * that may receive gets silence at its ptime whenever the owner sends
+ * nothing, so it never faces a silent stream the SDP said would flow.
  */
 #ifndef OCC_MEP_H
 #define OCC_MEP_H
@@ -51,10 +60,22 @@ int  mep_send_digits(struct mep *m, const char *digits);
  * here); the path the RTP fuzz target drives. */
 void mep_input_packet(struct mep *m, struct mbuf *mb);
 
+/* Silence at the remote's ptime whenever nothing else is sent (on the
+ * media clock); the owner turns it on once the party has answered. */
+void mep_keepalive(struct mep *m, bool on);
+
 bool mep_ready(const struct mep *m);        /* codec and address known */
 const char *mep_codec(const struct mep *m); /* "PCMU", "PCMA" or "" */
 bool mep_has_telev(const struct mep *m);
 int64_t mep_last_rx_ms(const struct mep *m);
+/* Since when the remote, meant to send now, has been silent: the later of
+ * its last RTP/RTCP and the moment it was last meant to start sending.
+ * 0 while it is not meant to send (sendonly, recvonly, inactive, no
+ * address): such a stream never times out. */
+int64_t mep_rx_due_since(const struct mep *m);
+/* Packets dropped from strangers since the last call, and the last
+ * stranger's address (for the owner's log line). */
+uint64_t mep_take_dropped(struct mep *m, struct sa *last_src);
 uint64_t mep_rx_packets(const struct mep *m);
 uint64_t mep_tx_packets(const struct mep *m);
 const struct sa *mep_laddr(const struct mep *m);

@@ -299,16 +299,12 @@ void leg_detach(struct leg *l)
 
 /* ---- media ------------------------------------------------------------- */
 
-
-
-
-
-
-
-
-
-
-
+/* Every MEDIA_CHECK_MS: a party that should be sending (the negotiated
+ * direction says so) and has sent neither RTP nor RTCP for [media]
+ * timeout seconds is gone. A held party (we said sendonly, it answered
+ * recvonly) or one holding us (inactive) sends nothing by right and is
+ * not counted. Packets from strangers, dropped by the endpoint, are
+ * logged here, at most once a check per leg. */
 static void media_check(void *arg)
 {
 	struct call *c = arg;
@@ -317,16 +313,28 @@ static void media_check(void *arg)
 
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		struct leg *l = c->legs[i];
-		if (!l || !l->mep || l->state != LEG_UP || !limit)
+		struct sa src;
+		uint64_t nd;
+		if (!l || !l->mep)
 			continue;
-		int64_t last = mep_last_rx_ms(l->mep);
-		if (!last)
-			last = l->answer_ms;
-		if (now - last > limit) {
+		if ((nd = mep_take_dropped(l->mep, &src)))
+			OCC_WARN("rtp from elsewhere dropped session=%s "
+				 "uniqueid=%lld packets=%llu src=%J want=%J",
+				 c->sessionid, (long long)l->uniqueid,
+				 (unsigned long long)nd, &src,
+				 mep_raddr(l->mep));
+		if (l->state != LEG_UP || !limit)
+			continue;
+		int64_t since = mep_rx_due_since(l->mep);
+		if (!since)
+			continue;
+		if (since < l->answer_ms)
+			since = l->answer_ms;
+		if (now - since > limit) {
 			OCC_WARN("media timeout session=%s uniqueid=%lld "
 				 "silent=%llds", c->sessionid,
 				 (long long)l->uniqueid,
-				 (long long)((now - last) / 1000));
+				 (long long)((now - since) / 1000));
 			leg_gone(l, 0, "timeout");
 			return;
 		}
@@ -460,6 +468,8 @@ static void leg_up(struct leg *l)
 
 	tmr_cancel(&l->tmr);
 	l->state = LEG_UP;
+	if (l->mep)
+		mep_keepalive(l->mep, true);     /* never a silent stream */
 	if (l->role == ROLE_AGENT) {
 		l->answered = true;
 		l->answer_ms = now_ms();

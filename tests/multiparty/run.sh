@@ -48,6 +48,17 @@
 #      play it to the customer (and into the recording), not the chime.
 #  11. occd stopped 0.4 s (SIGSTOP) with a call up: makeCall answers
 #      20[busy] for a second or two (the loop lags), the call goes on.
+#  12. two calls at once for 70 s (OCC_LONG_SECS), past the default
+#      [media] timeout (60):
+#      8003 holds its customer (silence=1), 8001 consults 8002; both
+#      customers' phones stop sending while held (RFC 3264). Nobody is
+#      dropped, Resume and callReturn work and both directions are heard
+#      after; during the hold the agent and the customer get RTP at the
+#      ptime (silence) all along.
+#  13. a stranger sprays RTP at both legs' ports (from 127.0.0.2 and from
+#      another port of 127.0.0.1): nobody hears it, the recording does not
+#      keep it, and with [media] timeout = 6 it does not keep the call
+#      alive once the customer's phone falls silent.
 #   8. occd stops cleanly, no sanitizer report.
 #
 # TAP output; non-zero exit on failure; everything it starts is stopped on
@@ -87,11 +98,12 @@ preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 
-read -r -d '' -a P < <(python3 "$util" ports 12)
+read -r -d '' -a P < <(python3 "$util" ports 16)
 http_port=${P[0]} sip_port=${P[1]}
 ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]} ex_port=${P[5]}   # sipp phones
 rtp_ag=${P[6]} rtp_co=${P[7]} rtp_cu=${P[8]} rtp_ex=${P[9]}        # their media
 bs_agent=${P[10]} bs_cons=${P[11]}                                # baresips
+a3_port=${P[12]} cu2_port=${P[13]} rtp_a3=${P[14]} rtp_cu2=${P[15]}  # flow 12's second call
 url=http://127.0.0.1:$http_port
 
 # api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
@@ -180,12 +192,13 @@ wait_exit() {
 
 next_second() { python3 -c 'import time; time.sleep(1.02 - time.time() % 1)'; }
 
-# sipp_reg NAME PORT USER: REGISTER (digest) the phone USER from PORT
+# sipp_reg NAME PORT USER: REGISTER (digest) the phone USER from PORT, for
+# an hour (a loaded machine can take longer than 5 minutes for the suite)
 sipp_reg() {
 	local name=$1 port=$2 user=$3 rc
 	next_second
 	mkdir -p "$work/$name"
-	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];300\n' \
+	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];3600\n' \
 		"$user" "$user" "$user" >"$work/$name/users.csv"
 	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$root/tests/sip/scenarios/register.xml" \
 		-inf users.csv "127.0.0.1:$sip_port" -i 127.0.0.1 -p "$port" -m 1 -nostdin \
@@ -201,22 +214,28 @@ sipp_reg() {
 # call: sipp on SIPPORT (the port the phone registered from, or a trunk's)
 # running SCENARIO, ringing RINGMS before it answers, and, with FREQ, its
 # media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
-# phone_bye.xml talks before it hangs up. Its files are in $work/FLOW/NAME;
-# sets SIPP_NAME and PEER_NAME to the pids.
+# phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
+# at most (default 60). HONOUR=1: its peer sends nothing while it is held
+# (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks. Its
+# files are in $work/FLOW/NAME; sets SIPP_NAME and PEER_NAME to the pids.
 phone() {
 	local flow=$1 name=$2 port=$3 sf=$4 ring=$5 freq=${6:-} pt=${7:-0} rtp=${8:-0}
-	local d=$work/$flow/$name codec=PCMU hold=()
+	local d=$work/$flow/$name codec=PCMU hold=() secs=${SECS:-60} honour=()
 	[ "$pt" = 8 ] && codec=PCMA
 	[ -n "${HOLD:-}" ] && hold=(-set hold "$HOLD")
+	[ -n "${HONOUR:-}" ] && honour=(--honour-hold)
 	mkdir -p "$d"
 	if [ -n "$freq" ]; then
-		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$freq" --pt "$pt" --secs 60 \
-			>"$d/peer.out" 2>&1 &
+		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$freq" --pt "$pt" --secs "$secs" \
+			"${honour[@]}" >"$d/peer.out" 2>&1 &
 		pids+=("$!")
 		printf -v "PEER_$name" %s "$!"
+		# a loaded machine may take a second or two to start python:
+		# the call must not begin before the phone can hear it
+		wait_file "$d/ready" 10 >/dev/null
 	fi
-	(cd "$d" && exec timeout -k 2 60 sipp -sf "$scen/$sf" -i 127.0.0.1 -mi 127.0.0.1 \
-		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout 50s -timeout_error -d "$ring" \
+	(cd "$d" && exec timeout -k 2 "$secs" sipp -sf "$scen/$sf" -i 127.0.0.1 -mi 127.0.0.1 \
+		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout "$((secs - 10))s" -timeout_error -d "$ring" \
 		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
@@ -1154,6 +1173,138 @@ peers_stop agent cust
 check "$f: ... and agent and customer heard each other after the stall" eval '
 	hears $f agent "$(at "$t_chk" -2.0)" "$(at "$t_chk" -0.1)" --tone $F_CUST &&
 	hears $f cust "$(at "$t_chk" -2.0)" "$(at "$t_chk" -0.1)" --tone $F_AGENT'
+
+# ---- 12. a long hold and a long consult, with phones that stop sending --------
+
+# Two calls at once, each over 60 s ([media] timeout, the default) in the
+# state that silences the customer: 8003 holds its customer (silence=1)
+# for 70 s; 8001 consults 8002 for 70 s while its customer waits. Both
+# customers' phones do what RFC 3264 asks of a phone told a=sendonly:
+# answer recvonly and send nothing. Every party must still be there at
+# the end, and hear the other after Resume / callReturn. During the hold
+# occd's SDP says it sends to the agent and to the customer: both get RTP
+# at the ptime (silence), not a dead stream.
+# OCC_LONG_SECS=3600 makes it the one-hour hold and consult.
+f=long
+LONG=${OCC_LONG_SECS:-70}
+# (registrations last 300 s and a loaded machine can take that long to get
+# here: 8001 and 8002 register again)
+check "$f: 8001, 8002 and 8003 register, 8003 checks in; trunk gw2 to the second customer" eval '
+	sipp_reg rereg8001 "$ag_port" 8001 && sipp_reg rereg8002 "$co_port" 8002 &&
+	sipp_reg reg8003 "$a3_port" 8003 && trunk_add gw2 "$cu2_port" &&
+	api_is 8003 "EVENT=QUEUE&type=1&list=1&deviceexten=8003" "|Retuen|1|"'
+SECS=$((LONG + 40)) phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+SECS=$((LONG + 40)) HONOUR=1 phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+SECS=$((LONG + 40)) phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+SECS=$((LONG + 40)) phone $f hagent "$a3_port" phone.xml 200 $F_AGENT 0 "$rtp_a3"
+SECS=$((LONG + 40)) HONOUR=1 phone $f hcust "$cu2_port" customer.xml 200 $F_CUST 0 "$rtp_cu2"
+sleep 0.3
+start_call $f 5550030
+m=$(log_mark)
+check "$f: 8003 calls the second customer" eval '
+	api_is 8003 "EVENT=MAKECALL&targetdn=5550031&targettype=exter&trunkidentity=gw2" "BackMsg_19"'
+SID2=$(session_of "$m" 8003)
+check "$f: 8003 and its customer answer" wait_log "$m" "call answered session=$SID2" 10
+sleep 1.5
+m=$(log_mark)
+t_consult=$(now)
+check "$f: 8001 consults 8002 (27); 8003 holds, silence=1 (1)" eval '
+	api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" "BackMsg_27" &&
+	api_is 8003 "EVENT=Hold&silence=1" "|Retuen|1|" &&
+	wait_log "$m" "consult answered session=$SID" 5'
+t_hold=$(now)
+t_cans=$(tfile "$work/$f/cons/answer.txt")
+sleep "$LONG"
+t_ret=$(now)
+check "$f: $LONG s later callReturn answers 32, Resume answers 1 (nobody was dropped)" eval '
+	api_is 8001 "EVENT=CALLRETURN" "BackMsg_32" && api_is 8003 "EVENT=Resume" "|Retuen|1|"'
+check "$f: 8002's phone gets BYE from the callReturn" phone_done $f cons 3
+sleep 2.5
+T_END=$(now)
+check "$f: no media timeout, and the customers' phones had no BYE until now" eval '
+	! since "$m" | grep "media timeout" &&
+	[ ! -e "$work/$f/cust/bye" ] && [ ! -e "$work/$f/hcust/bye" ]'
+end_call $f 8001
+m=$(log_mark)
+check "$f: hangup of 8003's call" eval '
+	api_is 8003 "EVENT=HANGUP&target=all" "|Retuen|1|" && wait_log "$m" "call ended session=$SID2" 5'
+check "$f: the phones got BYE" eval '
+	phone_done $f cust 5 && phone_done $f agent 5 && phone_done $f hcust 5 && phone_done $f hagent 5'
+peers_stop agent cust cons hagent hcust
+check "$f: each customer got re-INVITEs sendonly, sendrecv, and its phone stopped sending while held" eval '
+	reinvites_are $f "sendonly sendrecv" &&
+	expect_eq "second customer re-INVITEs" "$(awk "{ print \$2 }" "$work/$f/hcust/reinvites.txt" | paste -sd" ")" "sendonly sendrecv" &&
+	grep -q " held" "$work/$f/cust/peer.out" && grep -q " held" "$work/$f/hcust/peer.out"'
+check "$f: consult: after $LONG s the agent and 8002 still hear each other, the customer the music" eval '
+	hears $f agent "$(at "$t_ret" -3)" "$(at "$t_ret" -0.1)" --tone $F_CONS --absent $F_CUST &&
+	hears $f cons "$(at "$t_ret" -3)" "$(at "$t_ret" -0.1)" --tone $F_AGENT &&
+	hears $f cust "$(at "$t_ret" -3)" "$(at "$t_ret" -0.1)" --tone $F_MOH --absent $F_AGENT'
+check "$f: after callReturn: agent and customer hear each other" eval '
+	hears $f agent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST --absent $F_CONS &&
+	hears $f cust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT --absent $F_MOH'
+check "$f: after Resume: 8003 and its customer hear each other" eval '
+	hears $f hagent "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST &&
+	hears $f hcust "$(at "$t_ret" 0.5)" "$(at "$T_END" -0.1)" --tone $F_AGENT'
+check "$f: on hold, the agent's phone gets RTP at its ptime all along (50 a second, silence)" \
+	hears $f hagent "$(at "$t_hold" 0.5)" "$(at "$t_ret" -0.1)" --pps 45:55 --max-gap 0.5 --quiet
+check "$f: on hold with silence=1, the customer's phone too (its SDP says occd sends)" \
+	hears $f hcust "$(at "$t_hold" 0.5)" "$(at "$t_ret" -0.1)" --pps 45:55 --max-gap 0.5 --quiet
+check "$f: CDRs ANSWERED with every leg answered" eval '
+	cdr_is $SID ANSWERED "agent|ANSWERED customer|ANSWERED consult|ANSWERED" &&
+	cdr_is $SID2 ANSWERED "agent|ANSWERED customer|ANSWERED"'
+
+# ---- 13. RTP from a stranger --------------------------------------------------
+
+# A stranger sprays RTP (a 2630 Hz tone, in PCMU and in PCMA) at both
+# legs' ports from another
+# address (127.0.0.2) and from another port of the phones' own address:
+# nobody hears it, the recording does not keep it, and when the customer's
+# phone falls silent the stranger's packets do not keep the call alive past
+# [media] timeout (6 s here; checked every 5 s).
+f=spray
+F_SPRAY=2630
+check "$f: SIGHUP applies [media] timeout = 6" \
+	reload $'[media]\ntimeout = 6' 'config \[media\] timeout changed'
+check "$f: 8001 registers again" sipp_reg rereg8001b "$ag_port" 8001
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550032
+sleep 1
+python3 "$mp" spray --to-file "$work/$f/agent/remote.txt" --to-file "$work/$f/cust/remote.txt" \
+	--bind 127.0.0.2:0 --bind 127.0.0.1:0 --send $F_SPRAY --secs 40 >"$work/$f/spray.out" 2>&1 &
+SPRAY_PID=$!
+pids+=("$SPRAY_PID")
+t_spray=$(now)
+sleep 3
+m=$(log_mark)
+t_dead=$(now)
+touch "$work/$f/cust/bye"            # the customer's phone falls silent
+check "$f: the customer's phone silent, the stranger spraying: the call ends by the media timeout" eval '
+	wait_log "$m" "call ended session=$SID .*by=timeout" 20'
+t_end=$(now)
+kill -TERM "$SPRAY_PID" 2>/dev/null
+wait_exit "$SPRAY_PID" 3
+check "$f: ... within [media] timeout and a check (at most 13 s)" eval '
+	awk -v a="$t_dead" -v b="$t_end" "BEGIN { d = b - a; print \"ended \" d \" s after the phone fell silent\"; exit !(d <= 13) }"'
+check "$f: the customer's phone got BYE" phone_done $f cust 5
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent cust
+check "$f: the stranger sprayed (from both sources) and occd logged the drops" eval '
+	grep -E "sprayed [0-9]{3,} packets" "$work/$f/spray.out" &&
+	grep -q "rtp from elsewhere dropped session=$SID" "$log"'
+# (relayed, the stranger's packets would interleave with the party's: more
+# than 50 a second)
+check "$f: the agent heard the customer alone, not the stranger (one 50/s stream)" \
+	hears $f agent "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_CUST --absent $F_SPRAY \
+	--pps 40:60
+check "$f: the customer heard the agent alone, not the stranger (one 50/s stream)" \
+	hears $f cust "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_AGENT --absent $F_SPRAY \
+	--pps 40:60
+check "$f: the recording has neither side with the stranger" eval '
+	rec_hears $SID 0 "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_AGENT --absent $F_SPRAY &&
+	rec_hears $SID 1 "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_CUST --absent $F_SPRAY &&
+	rec_hears $SID 1 "$(at "$t_dead" 0.5)" "$t_end" --absent $F_SPRAY'
 
 # ---- 8. occd stops cleanly ----------------------------------------------------
 

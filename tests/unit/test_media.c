@@ -1,10 +1,18 @@
 /*
  * test_media.c — the shared media clock: users called once per tick, free
- * to leave (themselves or others) from inside a tick.
+ * to leave (themselves or others) from inside a tick; the media endpoint:
+ * when a remote is due to send, and whose packets it takes.
  */
+#include <errno.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <re.h>
 #include "unit.h"
+#include "core/model.h"
 #include "media/clock.h"
+#include "media/mep.h"
 
 struct clock_case {
 	struct mclock_user a, b, c;
@@ -83,4 +91,145 @@ UNIT_TEST(media_clock_due_frames)
 	done = 10;
 	UT_EQ_INT(mclock_due(1000, 1200, &done), 11);
 	UT_EQ_INT(done, 10);
+}
+
+/* ---- the media endpoint: liveness by direction, the source guard -------- */
+
+static const char sdp_fmt[] =
+	"v=0\r\no=- 1 %u IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+	"m=audio %u RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=%s\r\n";
+
+static struct mbuf *sdp_of(unsigned ver, const char *ip, unsigned port,
+			   const char *dir)
+{
+	struct mbuf *mb = mbuf_alloc(256);
+
+	if (mb) {
+		mbuf_printf(mb, sdp_fmt, ver, ip, port, dir);
+		mb->pos = 0;
+	}
+	return mb;
+}
+
+static int take(struct mep *m, bool offer, unsigned ver, const char *ip,
+		unsigned port, const char *dir)
+{
+	struct mbuf *mb = sdp_of(ver, ip, port, dir), *ans = NULL;
+	int err = !mb ? ENOMEM : offer ? mep_take_offer(m, mb, &ans)
+		: mep_take_answer(m, mb);
+
+	mem_deref(ans);
+	mem_deref(mb);
+	return err;
+}
+
+/* A remote is due to send only while the negotiated direction says so:
+ * not once we said sendonly (hold), nor while it said recvonly/inactive
+ * or c=0.0.0.0; due again from the moment it is meant to resume. */
+UNIT_TEST(media_endpoint_rx_due_follows_direction)
+{
+	struct mep *m = NULL;
+	struct sa ip;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
+	UT_EQ_INT(mep_rx_due_since(m), 0);            /* no SDP yet */
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", 30000, "sendrecv"));
+	UT_ASSERT(mep_rx_due_since(m) > 0);
+	mep_set_ldir(m, true);                        /* we hold it */
+	UT_EQ_INT(mep_rx_due_since(m), 0);
+	UT_ASSERT(!take(m, false, 2, "127.0.0.1", 30000, "recvonly"));
+	UT_EQ_INT(mep_rx_due_since(m), 0);
+	mep_set_ldir(m, false);                       /* resume offered */
+	UT_EQ_INT(mep_rx_due_since(m), 0);            /* not answered yet */
+	int64_t t = now_ms();
+	UT_ASSERT(!take(m, false, 3, "127.0.0.1", 30000, "sendrecv"));
+	UT_ASSERT(mep_rx_due_since(m) >= t);
+	UT_ASSERT(!take(m, true, 4, "127.0.0.1", 30000, "inactive"));
+	UT_EQ_INT(mep_rx_due_since(m), 0);            /* it holds us */
+	UT_ASSERT(!take(m, true, 5, "127.0.0.1", 30000, "sendonly"));
+	UT_ASSERT(mep_rx_due_since(m) > 0);           /* it sends music */
+	UT_ASSERT(!take(m, true, 6, "0.0.0.0", 30000, "sendrecv"));
+	UT_EQ_INT(mep_rx_due_since(m), 0);            /* old-style hold */
+	mem_deref(m);
+}
+
+static void stop_loop(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+/* Send one RTP packet from a socket bound to (ip, port) to the endpoint;
+ * the bound port is returned through *port. */
+static int send_from(const char *ip, uint16_t *port, const struct sa *to)
+{
+	static const uint8_t pkt[12 + 160] = { 0x80, 0x00, 0, 1, 0, 0, 0, 0,
+					       0, 0, 0, 9 };
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(*port) };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &al) ||
+	    sendto(fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+		err = errno;
+	*port = ntohs(a.sin_port);
+	close(fd);
+	return err;
+}
+
+static void run_loop_briefly(void)
+{
+	struct tmr t;
+
+	tmr_init(&t);
+	tmr_start(&t, 100, stop_loop, NULL);
+	re_main(NULL);
+	tmr_cancel(&t);
+}
+
+/* Only the SDP's address gets in: a stranger's host, and once the SDP's
+ * port has spoken another port of the same host, are dropped and
+ * counted, and are no sign of life. */
+UNIT_TEST(media_endpoint_takes_rtp_from_the_sdp_address_only)
+{
+	struct mep *m = NULL;
+	struct sa ip, src;
+	uint16_t phone = 0, other = 0, stranger = 0;
+	int fd;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
+	/* the phone's port: a free one, announced in its SDP */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	UT_ASSERT(fd >= 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	UT_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+		  !getsockname(fd, (struct sockaddr *)&a, &al));
+	phone = ntohs(a.sin_port);
+	close(fd);
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone, "sendrecv"));
+
+	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m)));
+	run_loop_briefly();
+	UT_EQ_INT(mep_rx_packets(m), 0);
+	UT_EQ_INT(mep_last_rx_ms(m), 0);
+	UT_EQ_INT(mep_take_dropped(m, &src), 1);
+	UT_ASSERT(sa_port(&src) == stranger);
+
+	UT_ASSERT(!send_from("127.0.0.1", &phone, mep_laddr(m)));
+	run_loop_briefly();
+	UT_EQ_INT(mep_rx_packets(m), 1);
+	UT_ASSERT(!send_from("127.0.0.1", &other, mep_laddr(m)));
+	run_loop_briefly();
+	UT_EQ_INT(mep_rx_packets(m), 1);
+	UT_EQ_INT(mep_take_dropped(m, NULL), 1);
+	mem_deref(m);
 }

@@ -4,13 +4,25 @@
 Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
 
   mp.py peer --port P --dir DIR --send F [--pt 0|8] [--secs S]
+             [--honour-hold]
       One phone's media: waits for DIR/remote.txt ("IP PORT", written by
       its sipp once it has answered), then speaks a tone of F Hz (amplitude
       8000) in 20 ms packets to that address and logs every packet it
-      receives to DIR/rtp.jsonl (arrival time, PT, payload). It stops
+      receives to DIR/rtp.jsonl (arrival time, PT, payload); DIR/ready
+      says its port is bound. It stops
       speaking when DIR/bye exists (its sipp got BYE or CANCEL), so a port
       occd reuses for another leg never hears a hung-up phone; it ends on
-      SIGTERM or after S seconds.
+      SIGTERM or after S seconds. With --honour-hold it behaves as RFC 3264
+      asks of a phone that was told a=sendonly or a=inactive (its sipp
+      answered recvonly and created DIR/held): it sends nothing while
+      DIR/held exists, and prints "TIME held" / "TIME sending" when that
+      changes.
+
+  mp.py spray --to-file FILE... --send F --secs S --bind IP:PORT...
+      A stranger: once every FILE ("IP PORT", a leg's RTP address at occd)
+      exists, sends a tone of F Hz as 20 ms packets, each in PCMU and in
+      PCMA (whichever the leg takes), from each bound address to each of
+      those addresses, for S seconds (or SIGTERM).
 
   mp.py hears SRC --from T --to T [--tone F[+F2...]]... [--absent F]...
               [--quiet] [--amp F:LO:HI]... [--pps LO:HI]
@@ -21,7 +33,9 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
       F: no more than 2 of the 50 ms blocks have F; --quiet: no loud block
       at all; --amp F:LO:HI: the median amplitude of F over the loud
       blocks lies in [LO, HI] (a tone of amplitude A reads A); --pps LO:HI
-      (RTP logs): audio packets a second (one 20 ms stream: 50). Exit 0 when
+      (RTP logs): audio packets a second (one 20 ms stream: 50);
+      --max-gap S (RTP logs): no stretch of the window longer than S
+      seconds without an audio packet (its edges included). Exit 0 when
       every expectation holds; prints one line per expectation.
 
   mp.py sequence WAV [--channel N] --freqs F,G,... --want A;B;...
@@ -71,12 +85,16 @@ def peer(a):
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    with open(os.path.join(a.dir, "ready"), "w") as f:
+        f.write(f"{a.port}\n")             # bound: the phone can hear
     enc = audio.ulaw_encode if a.pt == 0 else audio.alaw_encode
     tone = audio.tone_samples([a.send], 1.0, 8000)        # whole periods
     frames = [bytes(enc(x) for x in tone[i:i + 160])
               for i in range(0, len(tone), 160)]
     remote_file = os.path.join(a.dir, "remote.txt")
     bye_file = os.path.join(a.dir, "bye")
+    held_file = os.path.join(a.dir, "held")
+    held = False
     deadline = time.time() + a.secs
     remote = None
     seq = 0
@@ -93,7 +111,11 @@ def peer(a):
                     pass                    # not completely written yet
             if remote and os.path.exists(bye_file):
                 remote = False              # hung up: silent from now on
-            if remote and now >= next_send:
+            if a.honour_hold and os.path.exists(held_file) != held:
+                held = not held
+                print(f"{now:.3f} {'held' if held else 'sending'}", flush=True)
+                next_send = now
+            if remote and not held and now >= next_send:
                 pkt = struct.pack("!BBHII", 0x80,
                                   a.pt | (0x80 if seq == 0 else 0),
                                   seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
@@ -106,7 +128,7 @@ def peer(a):
                 next_send += 0.02
                 if next_send < now - 0.1:   # never burst after a stall
                     next_send = now
-            wait = 0.05 if not remote else max(0.0, next_send - time.time())
+            wait = 0.05 if not remote or held else max(0.0, next_send - time.time())
             try:
                 r, _, _ = select.select([sock], [], [], min(wait, 0.05))
             except InterruptedError:
@@ -209,14 +231,71 @@ def hears(a):
         say(lo <= med <= hi,
             f"amplitude of {f:g} Hz: median {med:.0f} over {len(amps)} "
             f"loud blocks, want [{lo:g}, {hi:g}]")
+    if a.max_gap is not None:
+        times = [p["t"] for p in audio.load_log(a.src, a.t_from, a.t_to)
+                 if p["pt"] in (0, 8)]
+        edges = [a.t_from] + times + [a.t_to]
+        gap = max(b - x for x, b in zip(edges, edges[1:]))
+        say(gap <= a.max_gap,
+            f"longest stretch without audio {gap:.3f}s over {len(times)} "
+            f"packets, want <= {a.max_gap:g}s")
     if a.pps:
         lo, hi = (float(x) for x in a.pps.split(":"))
         rate = (npk or 0) / max(a.t_to - a.t_from, 1e-3)
         say(npk is not None and lo <= rate <= hi,
             f"{npk} audio packets, {rate:.1f} a second, want [{lo:g}, {hi:g}]")
-    if not (a.tone or a.absent or a.quiet or a.amp or a.pps):
+    if not (a.tone or a.absent or a.quiet or a.amp or a.pps or
+            a.max_gap is not None):
         raise SystemExit("hears: say what to check")
     return 1 if fails else 0
+
+
+# ---- a stranger --------------------------------------------------------------
+
+
+def spray(a):
+    socks = []
+    for b in a.bind:
+        ip, port = b.rsplit(":", 1)
+        sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sk.bind((ip, int(port)))
+        socks.append(sk)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    tone = audio.tone_samples([a.send], 1.0, 8000)
+    frames = {pt: [bytes(enc(x) for x in tone[i:i + 160])
+                   for i in range(0, len(tone), 160)]
+              for pt, enc in ((0, audio.ulaw_encode), (8, audio.alaw_encode))}
+    deadline = time.time() + a.secs
+    targets = None
+    seq = sent = 0
+    next_send = time.time()
+    while not stop and time.time() < deadline:
+        if targets is None:
+            try:
+                targets = []
+                for f in a.to_file:
+                    ip, port = open(f).read().split()[:2]
+                    targets.append((ip, int(port)))
+            except (OSError, ValueError):
+                targets = None
+                time.sleep(0.05)
+                continue
+        for pt, fr in frames.items():
+            pkt = struct.pack("!BBHII", 0x80, pt, seq & 0xFFFF,
+                              (seq * 160) & 0xFFFFFFFF, 0xBAD00000 | pt) + \
+                fr[seq % len(fr)]
+            for sk in socks:
+                for t in targets:
+                    try:
+                        sk.sendto(pkt, t)
+                        sent += 1
+                    except OSError:
+                        pass
+        seq += 1
+        next_send += 0.02
+        time.sleep(max(0.0, next_send - time.time()))
+    print(f"sprayed {sent} packets at {targets} from {a.bind}", flush=True)
 
 
 # ---- order of what was heard, without a clock -------------------------------
@@ -314,6 +393,12 @@ def main():
     p.add_argument("--send", type=float, required=True)
     p.add_argument("--pt", type=int, choices=[0, 8], default=0)
     p.add_argument("--secs", type=float, default=60)
+    p.add_argument("--honour-hold", action="store_true")
+    y = sub.add_parser("spray")
+    y.add_argument("--to-file", action="append", required=True)
+    y.add_argument("--bind", action="append", required=True)
+    y.add_argument("--send", type=float, required=True)
+    y.add_argument("--secs", type=float, default=30)
     h = sub.add_parser("hears")
     h.add_argument("src")
     h.add_argument("--from", dest="t_from", type=float, required=True)
@@ -323,6 +408,7 @@ def main():
     h.add_argument("--quiet", action="store_true")
     h.add_argument("--amp", action="append")
     h.add_argument("--pps")
+    h.add_argument("--max-gap", type=float)
     h.add_argument("--min-frac", type=float, default=0.6)
     s = sub.add_parser("sequence")
     s.add_argument("wav")
@@ -338,6 +424,8 @@ def main():
     a = ap.parse_args()
     if a.cmd == "peer":
         peer(a)
+    elif a.cmd == "spray":
+        spray(a)
     elif a.cmd == "hears":
         sys.exit(hears(a))
     elif a.cmd == "sequence":
