@@ -50,12 +50,15 @@ static const struct conf_key conf_keys[] = {
 	     "new ones are refused (each needs a file "
 	     "descriptor: occd raises its limit to the hard limit, at most "
 	     "65536)"),
-	UINT_R("http", "max_per_address", http_max_per_address, "64", 1,
+	UINT_R("http", "max_per_address", http_max_per_address, "1024", 1,
 	     1000000,
 	     "HTTP connections open at once from one IP address, push streams "
 	     "included (a browser's tabs and reloads, or a backend's pool); "
-	     "beyond, new ones from there are closed at once. Clients behind "
-	     "one NAT or proxy share it"),
+	     "beyond, new ones from there are closed at once. Desks behind "
+	     "one NAT or proxy share it (about 3 each): the default leaves "
+	     "room for an office of 300 and keeps one address to an eighth "
+	     "of [http] max_connections; lower it where every client has "
+	     "its own address"),
 	UINT_R("http", "request_timeout", http_request_timeout, "20", 1, 3600,
 	     "seconds a client has to send a whole request (line, headers, "
 	     "body), counted from opening the connection or from the end of "
@@ -96,17 +99,19 @@ static const struct conf_key conf_keys[] = {
 	     8, 1048576, "argon2id memory (KiB) for stored password hashes"),
 	UINT_R("security", "auth_fail_limit", auth_fail_limit, "10", 1, 100000,
 	     "failed logins per user and source address in a window before "
-	     "further attempts from there are refused without checking"),
+	     "further attempts from there are refused without checking (SIP "
+	     "REGISTER digests are counted alike, apart from API logins)"),
 	UINT_R("security", "auth_fail_limit_source", auth_fail_limit_source,
 	     "100", 1, 1000000,
-	     "failed logins per source address in a window (any user)"),
+	     "failed logins per source address in a window (any user; "
+	     "REGISTER digests counted apart)"),
 	UINT_R("security", "auth_fail_limit_network", auth_fail_limit_network,
 	     "300", 1, 1000000,
 	     "failed logins per source network (IPv4 /24, IPv6 /64) in a "
 	     "window (any user, any address in it)"),
 	UINT_R("security", "auth_fail_window", auth_fail_window, "60", 1, 86400,
 	     "seconds of the failed-login window"),
-	UINT_R("security", "auth_hash_rate", auth_hash_rate, "10", 1, 10000,
+	UINT_R("security", "auth_hash_rate", auth_hash_rate, "20", 1, 10000,
 	     "password hash verifications per second at most, for all "
 	     "clients together (each costs argon2id on a worker thread; a "
 	     "user already verified since the start costs none)"),
