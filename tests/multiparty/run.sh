@@ -397,6 +397,17 @@ start_call() {
 	T_ANS=$(tfile "$work/$1/cust/answer.txt")
 }
 
+# call_as FLOW AGENT NUMBER TRUNK: AGENT calls NUMBER over TRUNK (the
+# phones are started); sets CALL_SID
+call_as() {
+	local m
+	m=$(log_mark)
+	check "$1: $2 calls $3 over $4 (BackMsg_19)" \
+		api_is "$2" "EVENT=MAKECALL&targetdn=$3&targettype=exter&trunkidentity=$4" 'BackMsg_19'
+	CALL_SID=$(session_of "$m" "$2")
+	check "$1: $2 and its customer answer" wait_log "$m" "call answered session=$CALL_SID" 10
+}
+
 # three_phones FLOW NUMBER CUSTSCEN CUSTRING CONSSCEN CONSRING: the phones
 # of the agent 8001, the customer (behind gw) and 8002, each speaking its
 # tone (8002 none if it only rings; HOLD= applies to 8002's only), then
@@ -1202,11 +1213,8 @@ SECS=$((LONG + 40)) phone $f hagent "$a3_port" phone.xml 200 $F_AGENT 0 "$rtp_a3
 SECS=$((LONG + 40)) HONOUR=1 phone $f hcust "$cu2_port" customer.xml 200 $F_CUST 0 "$rtp_cu2"
 sleep 0.3
 start_call $f 5550030
-m=$(log_mark)
-check "$f: 8003 calls the second customer" eval '
-	api_is 8003 "EVENT=MAKECALL&targetdn=5550031&targettype=exter&trunkidentity=gw2" "BackMsg_19"'
-SID2=$(session_of "$m" 8003)
-check "$f: 8003 and its customer answer" wait_log "$m" "call answered session=$SID2" 10
+call_as $f 8003 5550031 gw2
+SID2=$CALL_SID
 sleep 1.5
 m=$(log_mark)
 t_consult=$(now)
@@ -1322,10 +1330,8 @@ check "$f: trunk bgw to a baresip customer" trunk_add bgw "$bs_cust"
 phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
 sleep 0.3
 m=$(log_mark)
-check "$f: 8001 calls the baresip customer" eval '
-	api_is 8001 "EVENT=MAKECALL&targetdn=5559000&targettype=exter&trunkidentity=bgw" "BackMsg_19"'
-SID=$(session_of "$m" 8001)
-check "$f: agent and customer answer" wait_log "$m" "call answered session=$SID" 10
+call_as $f 8001 5559000 bgw
+SID=$CALL_SID
 sleep 1.5
 check "$f: Hold silence=1" api_is 8001 'EVENT=Hold&silence=1' '|Retuen|1|'
 sleep 14

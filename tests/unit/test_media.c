@@ -160,23 +160,30 @@ static void stop_loop(void *arg)
 	re_cancel();
 }
 
-/* Send one RTP packet from a socket bound to (ip, port) to the endpoint;
- * the bound port is returned through *port. */
-static int send_from(const char *ip, uint16_t *port, const struct sa *to)
+/* Send one RTP packet (or, with rtcp, an RTCP receiver report to the RTCP
+ * port) from a socket bound to (ip, port) to the endpoint; the bound port
+ * is returned through *port. */
+static int send_from(const char *ip, uint16_t *port, const struct sa *to,
+		     bool rtcp)
 {
 	static const uint8_t pkt[12 + 160] = { 0x80, 0x00, 0, 1, 0, 0, 0, 0,
 					       0, 0, 0, 9 };
+	static const uint8_t rr[8] = { 0x80, 201, 0, 1, 0, 0, 0, 9 };
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(*port) };
 	socklen_t al = sizeof(a);
+	struct sa dst = *to;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
 
 	if (fd < 0)
 		return errno;
+	if (rtcp)
+		sa_set_port(&dst, sa_port(to) + 1);
 	inet_pton(AF_INET, ip, &a.sin_addr);
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    getsockname(fd, (struct sockaddr *)&a, &al) ||
-	    sendto(fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+	    sendto(fd, rtcp ? rr : pkt, rtcp ? sizeof(rr) : sizeof(pkt), 0,
+		   &dst.u.sa, dst.len) < 0)
 		err = errno;
 	*port = ntohs(a.sin_port);
 	close(fd);
@@ -217,19 +224,53 @@ UNIT_TEST(media_endpoint_takes_rtp_from_the_sdp_address_only)
 	close(fd);
 	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone, "sendrecv"));
 
-	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 0);
 	UT_EQ_INT(mep_last_rx_ms(m), 0);
 	UT_EQ_INT(mep_take_dropped(m, &src), 1);
 	UT_ASSERT(sa_port(&src) == stranger);
 
-	UT_ASSERT(!send_from("127.0.0.1", &phone, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.1", &phone, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 1);
-	UT_ASSERT(!send_from("127.0.0.1", &other, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.1", &other, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 1);
 	UT_EQ_INT(mep_take_dropped(m, NULL), 1);
+	mem_deref(m);
+}
+
+/* RTCP from the phone's RTCP port (its RTP port + 1) is a sign of life;
+ * from a stranger it is dropped. */
+UNIT_TEST(media_endpoint_rtcp_from_the_phone_is_a_sign_of_life)
+{
+	struct mep *m = NULL;
+	struct sa ip;
+	uint16_t phone_rtcp = 0, stranger = 0;
+	int fd;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	UT_ASSERT(fd >= 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	UT_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+		  !getsockname(fd, (struct sockaddr *)&a, &al));
+	close(fd);
+	/* the SDP names port P - 1, so its RTCP port is the free port P */
+	phone_rtcp = ntohs(a.sin_port);
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone_rtcp - 1u, "sendrecv"));
+	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), true));
+	run_loop_briefly();
+	UT_EQ_INT(mep_last_rx_ms(m), 0);
+	UT_EQ_INT(mep_take_dropped(m, NULL), 1);
+	UT_ASSERT(!send_from("127.0.0.1", &phone_rtcp, mep_laddr(m), true));
+	run_loop_briefly();
+	UT_ASSERT(mep_last_rx_ms(m) > 0);
+	UT_EQ_INT(mep_rx_packets(m), 0);           /* no RTP: no packet */
+	UT_EQ_INT(mep_take_dropped(m, NULL), 0);
 	mem_deref(m);
 }
