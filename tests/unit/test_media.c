@@ -190,6 +190,24 @@ static int send_from(const char *ip, uint16_t *port, const struct sa *to,
 	return err;
 }
 
+/* A UDP port of 127.0.0.1 that is free now (0 if none). */
+static uint16_t free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint16_t port = 0;
+
+	if (fd < 0)
+		return 0;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &al))
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
 static void run_loop_briefly(void)
 {
 	struct tmr t;
@@ -208,20 +226,12 @@ UNIT_TEST(media_endpoint_takes_rtp_from_the_sdp_address_only)
 	struct mep *m = NULL;
 	struct sa ip, src;
 	uint16_t phone = 0, other = 0, stranger = 0;
-	int fd;
 
 	sa_set_str(&ip, "127.0.0.1", 0);
 	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
 	/* the phone's port: a free one, announced in its SDP */
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	UT_ASSERT(fd >= 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	UT_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-		  !getsockname(fd, (struct sockaddr *)&a, &al));
-	phone = ntohs(a.sin_port);
-	close(fd);
+	phone = free_port();
+	UT_ASSERT(phone);
 	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone, "sendrecv"));
 
 	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), false));
@@ -248,20 +258,12 @@ UNIT_TEST(media_endpoint_rtcp_from_the_phone_is_a_sign_of_life)
 	struct mep *m = NULL;
 	struct sa ip;
 	uint16_t phone_rtcp = 0, stranger = 0;
-	int fd;
 
 	sa_set_str(&ip, "127.0.0.1", 0);
 	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	UT_ASSERT(fd >= 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	UT_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-		  !getsockname(fd, (struct sockaddr *)&a, &al));
-	close(fd);
 	/* the SDP names port P - 1, so its RTCP port is the free port P */
-	phone_rtcp = ntohs(a.sin_port);
+	phone_rtcp = free_port();
+	UT_ASSERT(phone_rtcp > 1);
 	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone_rtcp - 1u, "sendrecv"));
 	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), true));
 	run_loop_briefly();
