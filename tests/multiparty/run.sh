@@ -59,6 +59,8 @@
 #      another port of 127.0.0.1): nobody hears it, the recording does not
 #      keep it, and with [media] timeout = 6 it does not keep the call
 #      alive once the customer's phone falls silent.
+#  14. a baresip customer (which stops sending when held) held 14 s with
+#      [media] timeout = 6: it stays, and is heard after Resume.
 #   8. occd stops cleanly, no sanitizer report.
 #
 # TAP output; non-zero exit on failure; everything it starts is stopped on
@@ -98,12 +100,13 @@ preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 
-read -r -d '' -a P < <(python3 "$util" ports 16)
+read -r -d '' -a P < <(python3 "$util" ports 17)
 http_port=${P[0]} sip_port=${P[1]}
 ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]} ex_port=${P[5]}   # sipp phones
 rtp_ag=${P[6]} rtp_co=${P[7]} rtp_cu=${P[8]} rtp_ex=${P[9]}        # their media
 bs_agent=${P[10]} bs_cons=${P[11]}                                # baresips
 a3_port=${P[12]} cu2_port=${P[13]} rtp_a3=${P[14]} rtp_cu2=${P[15]}  # flow 12's second call
+bs_cust=${P[16]}                                                  # flow 14's baresip
 url=http://127.0.0.1:$http_port
 
 # api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
@@ -393,6 +396,17 @@ start_call() {
 	SID=$(session_of "$m" 8001)
 	check "$1: agent and customer answer" wait_log "$m" "call answered session=$SID" 10
 	T_ANS=$(tfile "$work/$1/cust/answer.txt")
+}
+
+# call_as FLOW AGENT NUMBER TRUNK: AGENT calls NUMBER over TRUNK (the
+# phones are started); sets CALL_SID
+call_as() {
+	local m
+	m=$(log_mark)
+	check "$1: $2 calls $3 over $4 (BackMsg_19)" \
+		api_is "$2" "EVENT=MAKECALL&targetdn=$3&targettype=exter&trunkidentity=$4" 'BackMsg_19'
+	CALL_SID=$(session_of "$m" "$2")
+	check "$1: $2 and its customer answer" wait_log "$m" "call answered session=$CALL_SID" 10
 }
 
 # three_phones FLOW NUMBER CUSTSCEN CUSTRING CONSSCEN CONSRING: the phones
@@ -1200,11 +1214,8 @@ SECS=$((LONG + 40)) phone $f hagent "$a3_port" phone.xml 200 $F_AGENT 0 "$rtp_a3
 SECS=$((LONG + 40)) HONOUR=1 phone $f hcust "$cu2_port" customer.xml 200 $F_CUST 0 "$rtp_cu2"
 sleep 0.3
 start_call $f 5550030
-m=$(log_mark)
-check "$f: 8003 calls the second customer" eval '
-	api_is 8003 "EVENT=MAKECALL&targetdn=5550031&targettype=exter&trunkidentity=gw2" "BackMsg_19"'
-SID2=$(session_of "$m" 8003)
-check "$f: 8003 and its customer answer" wait_log "$m" "call answered session=$SID2" 10
+call_as $f 8003 5550031 gw2
+SID2=$CALL_SID
 sleep 1.5
 m=$(log_mark)
 t_consult=$(now)
@@ -1305,6 +1316,35 @@ check "$f: the recording has neither side with the stranger" eval '
 	rec_hears $SID 0 "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_AGENT --absent $F_SPRAY &&
 	rec_hears $SID 1 "$(at "$t_spray" 0.3)" "$(at "$t_dead" -0.1)" --tone $F_CUST --absent $F_SPRAY &&
 	rec_hears $SID 1 "$(at "$t_dead" 0.5)" "$t_end" --absent $F_SPRAY'
+
+# ---- 14. a real phone on hold: baresip --------------------------------------
+
+# baresip 1.0 stops sending when it is re-INVITEd a=sendonly (its stream
+# sends only while the negotiated direction lets it). Held 14 s with
+# [media] timeout = 6 (still set by flow 13), the customer stays; after
+# Resume the agent hears it again.
+f=bshold
+python3 "$audio" wav "$work/tone$F_CUST.wav" --freq $F_CUST --secs 60
+baresip_start bs-cust "$work/tone$F_CUST.wav" \
+	"<sip:5559000@127.0.0.1:$bs_cust>;regint=0;answermode=auto" 43000-43999 "$bs_cust"
+check "$f: trunk bgw to a baresip customer" trunk_add bgw "$bs_cust"
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+sleep 0.3
+m=$(log_mark)
+call_as $f 8001 5559000 bgw
+SID=$CALL_SID
+sleep 1.5
+check "$f: Hold silence=1" api_is 8001 'EVENT=Hold&silence=1' '|Retuen|1|'
+sleep 14
+check "$f: 14 s later (timeout 6) the customer is still there: Resume answers 1" eval '
+	api_is 8001 "EVENT=Resume" "|Retuen|1|" && ! since "$m" | grep "media timeout"'
+t_res=$(now)
+sleep 2.5
+end_call $f 8001
+check "$f: the agent's phone got BYE" phone_done $f agent 5
+peers_stop agent
+check "$f: after Resume the agent hears the baresip customer" \
+	hears $f agent "$(at "$t_res" 0.5)" "$(at "$T_END" -0.1)" --tone $F_CUST
 
 # ---- 8. occd stops cleanly ----------------------------------------------------
 

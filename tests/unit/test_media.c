@@ -160,27 +160,52 @@ static void stop_loop(void *arg)
 	re_cancel();
 }
 
-/* Send one RTP packet from a socket bound to (ip, port) to the endpoint;
- * the bound port is returned through *port. */
-static int send_from(const char *ip, uint16_t *port, const struct sa *to)
+/* Send one RTP packet (or, with rtcp, an RTCP receiver report to the RTCP
+ * port) from a socket bound to (ip, port) to the endpoint; the bound port
+ * is returned through *port. */
+static int send_from(const char *ip, uint16_t *port, const struct sa *to,
+		     bool rtcp)
 {
 	static const uint8_t pkt[12 + 160] = { 0x80, 0x00, 0, 1, 0, 0, 0, 0,
 					       0, 0, 0, 9 };
+	static const uint8_t rr[8] = { 0x80, 201, 0, 1, 0, 0, 0, 9 };
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons(*port) };
 	socklen_t al = sizeof(a);
+	struct sa dst = *to;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
 
 	if (fd < 0)
 		return errno;
+	if (rtcp)
+		sa_set_port(&dst, sa_port(to) + 1);
 	inet_pton(AF_INET, ip, &a.sin_addr);
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    getsockname(fd, (struct sockaddr *)&a, &al) ||
-	    sendto(fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+	    sendto(fd, rtcp ? rr : pkt, rtcp ? sizeof(rr) : sizeof(pkt), 0,
+		   &dst.u.sa, dst.len) < 0)
 		err = errno;
 	*port = ntohs(a.sin_port);
 	close(fd);
 	return err;
+}
+
+/* A UDP port of 127.0.0.1 that is free now (0 if none). */
+static uint16_t free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint16_t port = 0;
+
+	if (fd < 0)
+		return 0;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &al))
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
 }
 
 static void run_loop_briefly(void)
@@ -201,35 +226,53 @@ UNIT_TEST(media_endpoint_takes_rtp_from_the_sdp_address_only)
 	struct mep *m = NULL;
 	struct sa ip, src;
 	uint16_t phone = 0, other = 0, stranger = 0;
-	int fd;
 
 	sa_set_str(&ip, "127.0.0.1", 0);
 	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
 	/* the phone's port: a free one, announced in its SDP */
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	UT_ASSERT(fd >= 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	UT_ASSERT(!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-		  !getsockname(fd, (struct sockaddr *)&a, &al));
-	phone = ntohs(a.sin_port);
-	close(fd);
+	phone = free_port();
+	UT_ASSERT(phone);
 	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone, "sendrecv"));
 
-	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 0);
 	UT_EQ_INT(mep_last_rx_ms(m), 0);
 	UT_EQ_INT(mep_take_dropped(m, &src), 1);
 	UT_ASSERT(sa_port(&src) == stranger);
 
-	UT_ASSERT(!send_from("127.0.0.1", &phone, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.1", &phone, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 1);
-	UT_ASSERT(!send_from("127.0.0.1", &other, mep_laddr(m)));
+	UT_ASSERT(!send_from("127.0.0.1", &other, mep_laddr(m), false));
 	run_loop_briefly();
 	UT_EQ_INT(mep_rx_packets(m), 1);
 	UT_EQ_INT(mep_take_dropped(m, NULL), 1);
+	mem_deref(m);
+}
+
+/* RTCP from the phone's RTCP port (its RTP port + 1) is a sign of life;
+ * from a stranger it is dropped. */
+UNIT_TEST(media_endpoint_rtcp_from_the_phone_is_a_sign_of_life)
+{
+	struct mep *m = NULL;
+	struct sa ip;
+	uint16_t phone_rtcp = 0, stranger = 0;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(!mep_alloc(&m, &ip, NULL, NULL, NULL));
+	/* the SDP names port P - 1, so its RTCP port is the free port P */
+	phone_rtcp = free_port();
+	UT_ASSERT(phone_rtcp > 1);
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", phone_rtcp - 1u, "sendrecv"));
+	UT_ASSERT(!send_from("127.0.0.2", &stranger, mep_laddr(m), true));
+	run_loop_briefly();
+	UT_EQ_INT(mep_last_rx_ms(m), 0);
+	UT_EQ_INT(mep_take_dropped(m, NULL), 1);
+	UT_ASSERT(!send_from("127.0.0.1", &phone_rtcp, mep_laddr(m), true));
+	run_loop_briefly();
+	UT_ASSERT(mep_last_rx_ms(m) > 0);
+	UT_EQ_INT(mep_rx_packets(m), 0);           /* no RTP: no packet */
+	UT_EQ_INT(mep_take_dropped(m, NULL), 0);
 	mem_deref(m);
 }
