@@ -362,7 +362,6 @@ static int start(bool demo)
 	err = events_alloc(&occd.occ.ev, &occd.occ);
 	if (err)
 		return err;
-	close_interrupted_calls();
 	/* event sinks: both only send once the loop runs, never at start */
 	err = webhook_alloc(&occd.webhook, &occd.occ);
 	if (err) {
@@ -382,6 +381,8 @@ static int start(bool demo)
 		OCC_ERR("cannot start browser push: %m", err);
 		return err;
 	}
+	/* after the sinks, so nchan publishes the closing events too */
+	close_interrupted_calls();
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;
