@@ -351,26 +351,10 @@ baresip_start() {
 
 # ---- occd -------------------------------------------------------------------
 
-mkdir -p "$data"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # its configuration file: flows 9 and 10 change it and send SIGHUP
 conf=$work/occd.conf
 printf '[media]\ntimeout = 60\n' >"$conf"
-"$occd" --demo --config "$conf" --data "$data" --http "127.0.0.1:$http_port" \
-	--sip "127.0.0.1:$sip_port" >"$log" 2>&1 &
-occd_pid=$!
-for _ in $(seq 1 100); do
-	curl -fsS "$url/healthz" >/dev/null 2>&1 && break
-	occd_alive || break
-	sleep 0.1
-done
-if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
-	nok "occd starts (http $http_port, sip $sip_port)"
-	tail -20 "$log" | diag
-	exit 1
-fi
-ok "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
+start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)" --config "$conf"
 
 check "phones 8001 (agent) and 8002 (consultee) register" eval '
 	sipp_reg reg8001 "$ag_port" 8001 && sipp_reg reg8002 "$co_port" 8002'
@@ -1348,25 +1332,7 @@ check "$f: after Resume the agent hears the baresip customer" \
 
 # ---- 8. occd stops cleanly ----------------------------------------------------
 
-for p in "${pids[@]}"; do
-	kill -TERM "$p" 2>/dev/null
-done
-sleep 0.3
-occd_stopping=1
-kill -TERM "$occd_pid" 2>/dev/null
-rc=124
-for _ in $(seq 1 100); do
-	if ! occd_alive; then
-		wait "$occd_pid"
-		rc=$?
-		break
-	fi
-	sleep 0.1
-done
-[ $rc -eq 124 ] || occd_pid=
-check "occd stops on SIGTERM with status 0 (86: LeakSanitizer)" expect_eq "occd exit status" "$rc" 0
-check "no sanitizer report or undeclared BackMsg in the occd log" \
-	eval '! grep -E -A15 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|undeclared backmsg" "$log"'
+stop_occd
 check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'
 
 echo "1..$n"
