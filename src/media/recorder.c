@@ -172,10 +172,11 @@ int recorder_repair(const char *path, uint64_t *framesp)
 	uint64_t data;
 	int fd, err = 0;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in its place must not hang the start */
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errno;
-	if (fstat(fd, &st) || st.st_size < HEADER ||
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < HEADER ||
 	    pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
 		err = EINVAL;
 		goto out;
