@@ -9,16 +9,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from tap import check, finish
+
 URL = os.environ["OCC_URL"]
-n = failed = 0
-
-
-def check(cond, name, detail=""):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + f" {n} - {name}" + ("" if cond else f": {detail}"))
 
 
 def api(**f):
@@ -49,5 +42,4 @@ forged = agent[2][:-1] + ("0" if agent[2][-1] != "0" else "1")
 check(auth(forged)[0] == 403 and auth(forged)[1] is None, "a forged token -> 403",
       auth(forged))
 check(auth("")[0] == 403, "no token -> 403", auth(""))
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+sys.exit(finish())

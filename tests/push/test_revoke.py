@@ -13,21 +13,12 @@ import threading
 import time
 import urllib.parse
 
+from tap import check, finish
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OCCCTL = os.environ.get("OCCCTL", os.path.join(ROOT, "build/asan/occctl"))
 U = urllib.parse.urlsplit(os.environ["OCC_URL"])
 CLOSE_WITHIN = 10      # seconds for an open stream to be cut
-n = failed = 0
-
-
-def check(cond, name, detail=""):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + f" {n} - {name}" + ("" if cond else f": {detail}"))
-    sys.stdout.flush()
-    return cond
 
 
 def get(path, timeout=10):
@@ -176,8 +167,7 @@ def main():
             dead=[("account admin", tok_admin), ("leader 8004 (team channel)", tok_lead),
                   ("agent 8001 (of account admin)", tok_8001)],
             alive=[("acme agent 9001", tok_acme)])
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
