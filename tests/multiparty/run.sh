@@ -80,21 +80,11 @@ util=$root/tests/sip/lib/util.py
 F_AGENT=770 F_CUST=1130 F_CONS=1470 F_EXT=1870
 CHIME=523.25+659.25 RINGBACK=450
 
-n=0
-failed=0
-pids=()
-work=$(mktemp -d /tmp/occ-multiparty.XXXXXX)
-data=$work/data
-log=$work/occd.log
-occd_pid=
-occd_stopping=0
 
 # ---- TAP ------------------------------------------------------------------
 
 . "$here/../sip/lib/harness.sh"
-
-
-trap cleanup EXIT
+suite_begin multiparty
 
 preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 

@@ -26,17 +26,9 @@ occctl=${OCCCTL:-$root/build/asan/occctl}
 util=$here/lib/util.py
 sipreg=$here/lib/sipreg.py
 
-n=0
-failed=0
-pids=()
-work=$(mktemp -d /tmp/occ-hostile.XXXXXX)
-data=$work/data
-log=$work/occd.log
-occd_pid=
-occd_stopping=0
 
 . "$here/lib/harness.sh"
-trap cleanup EXIT
+suite_begin hostile
 preflight "apt-get install python3 curl" python3 curl
 
 read -r -d '' -a P < <(python3 "$util" ports 3)

@@ -40,21 +40,11 @@ scen=$here/scenarios
 audio=$here/lib/audio.py
 util=$here/lib/util.py
 
-n=0
-failed=0
-pids=()
-work=$(mktemp -d /tmp/occ-sip.XXXXXX)
-data=$work/data
-log=$work/occd.log
-occd_pid=
-occd_stopping=0
 
 # ---- TAP ------------------------------------------------------------------
 
 . "$here/lib/harness.sh"
-
-
-trap cleanup EXIT
+suite_begin sip
 
 preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 

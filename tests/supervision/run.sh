@@ -77,14 +77,6 @@ evlist=$here/lib/events.py
 # another party's frequency)
 F_AGENT=907 F_CUST=1243 F_LEAD=1687
 
-n=0
-failed=0
-pids=()
-work=$(mktemp -d /tmp/occ-supervision.XXXXXX)
-data=$work/data
-log=$work/occd.log
-occd_pid=
-occd_stopping=0
 # times (Unix, from now() or the phones' events) and recordings; set by
 # checks that may fail, so a failure leaves them empty rather than unset
 t_agent0= t_agent1= t_cust0= t_cust1= t_rec0= t_mon= t_mon_bye= t_wh= t_wh_bye=
@@ -94,9 +86,7 @@ EV_T= EV_PARAM= EV_ID= LDUMP= l_mon= l_wh= l_bar=
 # ---- TAP ------------------------------------------------------------------
 
 . "$here/../sip/lib/harness.sh"
-
-
-trap cleanup EXIT
+suite_begin supervision
 
 preflight "apt-get install baresip-core" baresip python3 curl
 

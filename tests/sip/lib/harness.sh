@@ -1,8 +1,18 @@
 # harness.sh — bash pieces the SIP-level suites (tests/sip,
-# tests/multiparty, tests/supervision) share. Source it after setting n,
-# failed, pids, work, url, log, util, data, occd, occctl, occd_pid and
-# occd_stopping; it only defines functions (the suite does `trap cleanup
-# EXIT`).
+# tests/multiparty, tests/supervision) share. Source it after setting url,
+# util, occd and occctl; it only defines functions. The suite then calls
+# suite_begin NAME, which sets the rest (n, failed, pids, work, data, log,
+# occd_pid, occd_stopping) and the cleanup trap.
+
+# suite_begin NAME: TAP counters, no helper or occd yet, and a work
+# directory /tmp/occ-NAME.XXXXXX (data/, occd.log) that cleanup removes
+suite_begin() {
+	n=0 failed=0 pids=() occd_pid= occd_stopping=0
+	work=$(mktemp -d "/tmp/occ-$1.XXXXXX")
+	data=$work/data
+	log=$work/occd.log
+	trap cleanup EXIT
+}
 
 ok()   { n=$((n + 1)); echo "ok $n - $*"; }
 nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
