@@ -16,6 +16,7 @@
 #include <time.h>
 #include <re.h>
 #include "base/log.h"
+#include "base/tokenbucket.h"
 
 enum log_level log_level_current = LOG_LVL_INFO;
 
@@ -37,7 +38,7 @@ struct site {
 	const char *topic;          /* static (LOG_TOPIC) */
 	enum log_level lvl;
 	char what[64];              /* the format, for the summary line */
-	struct log_bucket b;
+	struct token_bucket b;
 	unsigned suppressed;
 	uint64_t first_drop_ms, last_drop_ms;
 };
@@ -141,30 +142,6 @@ int log_qpl(struct re_printf *pf, void *arg)
 
 /* ---- rate limit ---- */
 
-bool log_bucket_take(struct log_bucket *b, uint64_t now_ms, unsigned rate,
-		     unsigned burst)
-{
-	const uint64_t full = (uint64_t)burst * 1000;
-
-	if (!rate)
-		return true;
-	if (!b->started || now_ms < b->last_ms) {
-		b->millilines = full;
-		b->started = true;
-	}
-	else {
-		/* rate lines/s = rate millilines per ms */
-		uint64_t add = (now_ms - b->last_ms) * rate;
-		b->millilines = b->millilines + add > full ? full
-			: b->millilines + add;
-	}
-	b->last_ms = now_ms;
-	if (b->millilines < 1000)
-		return false;
-	b->millilines -= 1000;
-	return true;
-}
-
 static struct site *site_get(uintptr_t key, enum log_level lvl,
 			     const char *topic, const char *what)
 {
@@ -248,7 +225,7 @@ static bool admit(uintptr_t key, enum log_level lvl, const char *topic,
 	uint64_t now = tmr_jiffies();
 	struct site *s = site_get(key, lvl, topic, what);
 
-	if (log_bucket_take(&s->b, now, lg.rate, lg.burst)) {
+	if (token_bucket_take(&s->b, now, lg.rate, lg.burst)) {
 		/* a long flood reports here too, in case no loop ticks */
 		if (s->suppressed && now - s->first_drop_ms >= SUMMARY_EVERY_MS)
 			summary(s);

@@ -49,16 +49,6 @@ void log_flush_suppressed(void);
 /* Where lines go; NULL: stderr (tests use a memory stream). */
 void log_set_output(FILE *f);
 
-/* The token bucket behind the rate limit, apart for its tests: true if a
- * line may be written at now_ms (and takes it). */
-struct log_bucket {
-	uint64_t millilines;   /* available, in 1/1000 line */
-	uint64_t last_ms;
-	bool started;
-};
-bool log_bucket_take(struct log_bucket *b, uint64_t now_ms, unsigned rate,
-		     unsigned burst);
-
 /* re_printf %H printers of a value that may need quoting: log_q takes a
  * const char * (NULL prints ""), log_qpl a const struct pl *. */
 struct re_printf;

@@ -12,6 +12,7 @@
 #include <re.h>
 #define LOG_TOPIC "core.slowhash"
 #include "base/log.h"
+#include "base/tokenbucket.h"
 #include "core/pwhash.h"
 #include "core/slowhash.h"
 
@@ -36,44 +37,34 @@ static struct {
 	int pipe[2];                        /* worker -> loop: job pointers */
 } sh = { .pipe = { -1, -1 } };
 
-static uint64_t mono_ns(void)
+static uint64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Token bucket, worker thread only: sleeps until a verification may
- * start. The bucket holds at most per_sec tokens (one second's burst). */
-static void pace(uint64_t *tokens_ns)
+/* Worker thread only: sleeps until a verification may start, at most
+ * per_sec a second with one second's burst. */
+static void pace(struct token_bucket *b)
 {
-	static uint64_t last;
-	uint64_t cost = 1000000000u / sh.per_sec, now = mono_ns();
-	uint64_t cap = 1000000000u;
+	for (;;) {
+		uint64_t now = mono_ms(), wait;
 
-	if (!last)
-		*tokens_ns = cap;
-	else
-		*tokens_ns += now - last;
-	if (*tokens_ns > cap)
-		*tokens_ns = cap;
-	last = now;
-	if (*tokens_ns < cost) {
-		uint64_t wait = cost - *tokens_ns;
-		struct timespec ts = { .tv_sec = (time_t)(wait / 1000000000u),
-				       .tv_nsec = (long)(wait % 1000000000u) };
-		nanosleep(&ts, NULL);
-		now = mono_ns();
-		*tokens_ns += now - last;
-		last = now;
+		if (token_bucket_take(b, now, sh.per_sec, sh.per_sec))
+			return;
+		wait = token_bucket_wait_ms(b, sh.per_sec);
+		nanosleep(&(struct timespec){
+				.tv_sec = (time_t)(wait / 1000),
+				.tv_nsec = (long)(wait % 1000) * 1000000L },
+			  NULL);
 	}
-	*tokens_ns -= *tokens_ns < cost ? *tokens_ns : cost;
 }
 
 static void *worker(void *arg)
 {
-	uint64_t tokens = 0;
+	struct token_bucket tokens = { 0 };
 
 	(void)arg;
 	for (;;) {

@@ -9,6 +9,7 @@
 #include "unit.h"
 #define LOG_TOPIC "test.log"
 #include "base/log.h"
+#include "base/tokenbucket.h"
 
 static const char *q(char *buf, size_t size, const char *v)
 {
@@ -38,27 +39,28 @@ UNIT_TEST(log_quotes_values_that_could_forge_fields)
 	UT_EQ_STR(b, "\"sip:a b@x\"");
 }
 
-UNIT_TEST(log_bucket_allows_a_burst_then_the_rate)
+UNIT_TEST(token_bucket_allows_a_burst_then_the_rate)
 {
-	struct log_bucket bk = { 0 };
+	struct token_bucket bk = { 0 };
 	int n = 0;
 
 	for (int i = 0; i < 50; i++)
-		n += log_bucket_take(&bk, 1000, 10, 5);
+		n += token_bucket_take(&bk, 1000, 10, 5);
 	UT_EQ_INT(n, 5);                      /* the burst */
 	n = 0;
 	for (int i = 0; i < 50; i++)
-		n += log_bucket_take(&bk, 1500, 10, 5);
+		n += token_bucket_take(&bk, 1500, 10, 5);
 	UT_EQ_INT(n, 5);                      /* half a second at 10/s */
-	UT_ASSERT(!log_bucket_take(&bk, 1500, 10, 5));
-	UT_ASSERT(log_bucket_take(&bk, 1600, 10, 5));
+	UT_ASSERT(!token_bucket_take(&bk, 1500, 10, 5));
+	UT_EQ_INT(token_bucket_wait_ms(&bk, 10), 100);  /* the next token */
+	UT_ASSERT(token_bucket_take(&bk, 1600, 10, 5));
 	n = 0;
 	for (int i = 0; i < 50; i++)
-		n += log_bucket_take(&bk, 100000, 10, 5);
+		n += token_bucket_take(&bk, 100000, 10, 5);
 	UT_EQ_INT(n, 5);                      /* refills to the burst only */
 	n = 0;
 	for (int i = 0; i < 50; i++)
-		n += log_bucket_take(&bk, 100000, 0, 5);
+		n += token_bucket_take(&bk, 100000, 0, 5);
 	UT_EQ_INT(n, 50);                     /* rate 0: no limit */
 }
 
