@@ -99,16 +99,6 @@ a3_port=${P[12]} cu2_port=${P[13]} rtp_a3=${P[14]} rtp_cu2=${P[15]}  # flow 12's
 bs_cust=${P[16]}                                                  # flow 14's baresip
 url=http://127.0.0.1:$http_port
 
-# api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
-api_is() {
-	local r
-	r=$(api "$1" "$2")
-	case "$r" in
-	*"$3"*) return 0 ;;
-	esac
-	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
-	return 1
-}
 
 
 # wait_log MARK REGEX SECS: a line matching REGEX appears after MARK

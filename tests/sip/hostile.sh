@@ -35,15 +35,6 @@ read -r -d '' -a P < <(python3 "$util" ports 3)
 http_port=${P[0]} sip_port=${P[1]} sink_port=${P[2]}
 url=http://127.0.0.1:$http_port
 
-api_is() {  # api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
-	local r
-	r=$(api "$1" "$2")
-	case "$r" in
-	*"$3"*) return 0 ;;
-	esac
-	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
-	return 1
-}
 reg() { python3 "$sipreg" reg "$sip_port" "$@"; }
 reg_is() {  # reg_is WANT TEAM USER PASSWORD [--again PASSWORD]
 	local want=$1

@@ -57,16 +57,6 @@ bs_agent=${P[5]} bs_cust=${P[6]} bs_cust2=${P[7]}     # baresips
 rtp_log_port=${P[8]} reg_port=${P[9]} reg2_port=${P[10]}
 url=http://127.0.0.1:$http_port
 
-# api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
-api_is() {
-	local r
-	r=$(api "$1" "$2")
-	case "$r" in
-	*"$3"*) return 0 ;;
-	esac
-	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
-	return 1
-}
 
 # since MARK: the occd log lines after line MARK
 

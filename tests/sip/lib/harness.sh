@@ -23,6 +23,16 @@ api() {
 	curl -sS -m 10 -d "$2&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1" \
 		"$url/coccinterfaces" 2>&1
 }
+# api_is AGENT PARAMS EXPECTED: the reply contains EXPECTED
+api_is() {
+	local r
+	r=$(api "$1" "$2")
+	case "$r" in
+	*"$3"*) return 0 ;;
+	esac
+	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
+	return 1
+}
 since() { tail -n +$(($1 + 1)) "$log"; }
 log_mark() { wc -l <"$log"; }
 sql() { python3 "$util" sql "$data/occ.db" "$@"; }
