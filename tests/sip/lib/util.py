@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """util.py — small helpers for tests/sip/run.sh (python3 stdlib only).
 
-  util.py ports N          N base ports, one a line, each with P, P+1 and
-                           P+2 free for both UDP and TCP on 127.0.0.1 and
-                           no two within 3 of each other (baresip takes
-                           sip_listen's port + 1 for TLS).
+  util.py ports N          N base ports, one a line, each with P to P+4
+                           free for both UDP and TCP on 127.0.0.1 and no
+                           two within 5 of each other: sipp -p P -mp P+2
+                           binds P, P+2 and P+4 (video), baresip takes
+                           sip_listen's port + 1 for TLS. They are below
+                           the kernel's ephemeral range (32768-60999), so
+                           no client socket opened meanwhile takes one,
+                           and below occd's RTP range (20000-40000).
   util.py sql DB QUERY [ARG...]
                            rows of a read-only query, fields joined by '|'.
   util.py authline FILE    the first "Authorization: Digest ..." line sipp
@@ -19,7 +23,7 @@ import sys
 def free(p):
     socks = []
     try:
-        for q in range(p, p + 3):
+        for q in range(p, p + 5):
             for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                 s = socket.socket(socket.AF_INET, t)
                 socks.append(s)
@@ -37,8 +41,8 @@ def ports(n):
     for _ in range(2000):
         if len(got) == n:
             break
-        p = random.randrange(45000, 60000, 4)
-        if all(abs(p - q) >= 4 for q in got) and free(p):
+        p = random.randrange(10000, 19990, 2)
+        if all(abs(p - q) >= 6 for q in got) and free(p):
             got.append(p)
     if len(got) < n:
         sys.exit("util.py: not enough free ports")
