@@ -176,6 +176,27 @@ static bool is_count(const char *s)
 	return parse_id(s, &v) && v <= 100000;
 }
 
+/* DTMF keys, as the telephone-event codes carry them */
+static bool is_keys(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n < ST_NUM && strspn(s, "0123456789*#ABCD") == n;
+}
+
+static bool is_hostport(const char *s)
+{
+	struct sa sa;
+
+	return strlen(s) < 64 && !sa_decode(&sa, s, strlen(s)) &&
+	       sa_port(&sa);
+}
+
+static bool is_name_path(const char *s)
+{
+	return *s && strlen(s) < 512 && no_ctrl(s);
+}
+
 static const struct vtype {
 	const char *name;
 	bool (*ok)(const char *s);
@@ -199,6 +220,9 @@ static const struct vtype {
 	{ "PREFIX", is_prefix, "1-15 characters of 0-9 + * #" },
 	{ "YYYY-MM-DD", is_date, "a date YYYY-MM-DD" },
 	{ "N", is_count, "a number 1-100000" },
+	{ "KEYS", is_keys, "1-31 of 0-9 * # A-D" },
+	{ "HOSTPORT", is_hostport, "HOST:PORT, e.g. 127.0.0.1:5060" },
+	{ "FILE", is_name_path, "a file name without control characters" },
 };
 
 /* Index of s in "a|b|c", or -1. */
@@ -307,6 +331,11 @@ static const struct cmd cmds[] = {
 	  "agents' login, state and group check-in, and extensions'"
 	  " registrations, per team" },
 	{ "demo", NULL, "", W, h_demo, "fill an empty store with demo data" },
+	{ "call", NULL, "NUMBER [--keys KEYS] [--from PHONE] [--sip HOSTPORT]"
+	  " [--secs N] [--gap N] [--record FILE]", 0, h_call,
+	  "call NUMBER (a DID) at occd's SIP address as an outside caller"
+	  " would, press --keys after the answer (--gap ms apart, default"
+	  " 400), hang up after --secs (default 30); prints what happens" },
 };
 #undef W
 
@@ -525,8 +554,10 @@ struct globals {
 	const char *data, *config;
 };
 
-/* Cost, log level and data directory from --config, if given. */
-static int apply_config(const struct globals *g, char *dir, size_t dirsz)
+/* Cost, log level, data directory and occd's SIP address from --config,
+ * if given. */
+static int apply_config(const struct globals *g, char *dir, size_t dirsz,
+			char *sip, size_t sipsz)
 {
 	struct conf cf;
 	enum log_level lvl = LOG_LVL_WARN;
@@ -544,6 +575,7 @@ static int apply_config(const struct globals *g, char *dir, size_t dirsz)
 		lvl = LOG_LVL_WARN;
 	log_set_level(lvl);
 	snprintf(dir, dirsz, "%s", g->data ? g->data : cf.data_dir);
+	snprintf(sip, sipsz, "%s", cf.sip_listen);
 	return 0;
 }
 
@@ -567,7 +599,7 @@ static int run_cmd(const struct globals *g, const struct cmd *k, int argc,
 		   char **argv)
 {
 	struct ctx c = { .cmd = k };
-	char dir[512];
+	char dir[512], sip[64];
 	int rc;
 
 	spec_parse(k->usage, &c.sp);
@@ -576,10 +608,11 @@ static int run_cmd(const struct globals *g, const struct cmd *k, int argc,
 		print_cmd(stdout, k, 0);
 		return 0;
 	}
-	if (rc || (rc = check_args(&c)) || (rc = apply_config(g, dir,
-							      sizeof(dir))))
+	if (rc || (rc = check_args(&c)) ||
+	    (rc = apply_config(g, dir, sizeof(dir), sip, sizeof(sip))))
 		return rc;
 	c.dir = dir;
+	c.sip_listen = sip;
 	rc = open_store(&c);
 	if (!rc)
 		rc = k->h(&c);

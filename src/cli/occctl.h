@@ -71,6 +71,7 @@ struct ctx {
 	const char *pos[MAX_POS];
 	const char *optv[MAX_OPT];   /* value, "" for a flag, NULL if absent */
 	const char *dir;
+	const char *sip_listen;      /* occd's SIP address (configuration) */
 	struct store *st;
 	struct snap snap;
 	bool loaded;
@@ -130,6 +131,6 @@ cmd_h h_group_add, h_group_list, h_group_remove;
 cmd_h h_member_add, h_member_list, h_member_remove;
 cmd_h h_exten_add, h_exten_list, h_exten_remove, h_exten_passwd;
 cmd_h h_trunk_add, h_trunk_list, h_trunk_remove, h_trunk_default;
-cmd_h h_cdr, h_status, h_demo;
+cmd_h h_cdr, h_status, h_demo, h_call;
 
 #endif
