@@ -272,7 +272,9 @@ static const struct cmd cmds[] = {
 	  "remove a team and everything in it (its call history stays)" },
 	{ "team", "set", "TEAM KEY VALUE", W, h_team_set,
 	  "set a team setting; VALUE \"\" clears it (keys: event_url, an"
-	  " http:// or https:// URL for call events)" },
+	  " http:// or https:// URL for call events; inbound_from, where"
+	  " calls to the team's DIDs may come from besides its trunks: any,"
+	  " or addresses and networks a.b.c.d[/n] separated by commas)" },
 	{ "team", "show", "TEAM", 0, h_team_show,
 	  "show a team and its settings" },
 	{ "account", "add", "TEAM NAME PASSWORD [--agent AGENT]", W,

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include "core/provision.h"
@@ -85,6 +86,37 @@ static bool is_http_url(const char *v)
 	return true;
 }
 
+/* "any", or addresses and networks (a.b.c.d[/n], IPv6[/n]), comma
+ * separated: where calls to the team's DIDs may come from besides its
+ * trunks (sip/inbound.c reads it) */
+static bool is_source_list(const char *v)
+{
+	char buf[ST_URL], *save = NULL;
+
+	if (strlen(v) >= sizeof(buf))
+		return false;
+	strcpy(buf, v);
+	for (char *tok = strtok_r(buf, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		char *slash = strchr(tok, '/');
+		struct sa sa;
+		long bits = -1;
+		if (!strcmp(tok, "any"))
+			continue;
+		if (slash) {
+			char *end;
+			*slash = '\0';
+			bits = strtol(slash + 1, &end, 10);
+			if (*end || end == slash + 1 || bits < 0)
+				return false;
+		}
+		if (sa_set_str(&sa, tok, 0) ||
+		    bits > (sa_af(&sa) == AF_INET ? 32 : 128))
+			return false;
+	}
+	return true;
+}
+
 /* The settings `team set` knows; occd reads them by key. */
 static const struct setting_def {
 	const char *key;
@@ -92,6 +124,8 @@ static const struct setting_def {
 	const char *expect;
 } settings[] = {
 	{ "event_url", is_http_url, "an http:// or https:// URL" },
+	{ "inbound_from", is_source_list, "any, or addresses and networks"
+	  " such as 192.0.2.10,198.51.100.0/24" },
 };
 
 static const struct setting_def *setting_find(const char *key)

@@ -31,11 +31,21 @@ struct call_event {
 	int64_t team_id;
 	const char *modeltype, *model_id;
 	int64_t group_id;
-	const char *calltype;      /* dialout | dialin */
+	const char *calltype;      /* dialout | dialin: dialin prints the
+				    * manual's inbound shapes (below) */
 	const char *channel;
 	const char *userdata;
 };
 
+/* Outbound (and anything not dialin): every field above, in the order
+ * above, each "key=value&".
+ * Inbound (calltype dialin), the manual's shapes (API.md §6.3, events
+ * 8-13): CALLER/incoming has only source event modeltype uniqueid
+ * model_id from sessionid channel; the other legs' events calleridnum ...
+ * AgentGroupId from channel, without calltype; CONVERSATION ends with
+ * channel= and from=dialin. userdata follows where the call has any (occ's
+ * addition, as outbound). Every field ends with '&' (the manual leaves
+ * it off the legs' events, but the bus appends eventid=N&). */
 int call_event_print(struct mbuf *mb, const struct call_event *ce);
 /* "key=value&" with value escaped as above */
 int event_field(struct mbuf *mb, const char *key, const char *value);

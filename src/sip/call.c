@@ -96,15 +96,21 @@ void emit(struct call *c, const struct leg *l, const char *event)
 	mb = mbuf_alloc(512);
 	if (!mb)
 		return;
+	bool caller = c->in && l && l->role == ROLE_CUSTOMER;
 	struct call_event ce = {
-		.calleridnum = c->req.target, .didnumber = "",
-		.activenum = whole ? c->agent_exten : l->peer,
-		.source = whole ? "CONVERSATION" : sources[l->role],
+		.calleridnum = c->req.target,
+		.didnumber = c->in && !whole ? c->did : "",
+		/* inbound: the caller's events name the agent's phone, as
+		 * the manual's examples do */
+		.activenum = whole || caller ? c->agent_exten : l->peer,
+		.source = whole ? "CONVERSATION" : caller ? "CALLER"
+			: sources[l->role],
 		.event = event, .uniqueid = whole ? 0 : l->uniqueid,
 		.sessionid = c->sessionid, .ts_ms = now_ms(),
 		.team_id = c->cdr.team_id, .modeltype = c->cdr.modeltype,
-		.model_id = c->cdr.model_id, .group_id = c->group_id,
-		.calltype = "dialout",
+		.model_id = c->cdr.model_id,
+		.group_id = l && l->group_id ? l->group_id : c->group_id,
+		.calltype = c->in ? "dialin" : "dialout",
 		/* the manual's answer and whole-call events carry no channel */
 		.channel = whole || !strcmp(event, "answer") ? "" : l->channel,
 		.userdata = c->cdr.userdata,
@@ -114,7 +120,7 @@ void emit(struct call *c, const struct leg *l, const char *event)
 	if (!call_event_print(mb, &ce) && !mbuf_write_u8(mb, 0))
 		events_publish(evs, c->team,
 			       l && l->role == ROLE_SUPERVISOR ? c->leader
-			       : c->agent,
+			       : l && l->agent[0] ? l->agent : c->agent,
 			       l && l->role == ROLE_SUPERVISOR ? NULL
 			       : c->callee_agent[0] ? c->callee_agent
 			       : c->consult_agent, (const char *)mb->buf);
@@ -183,8 +189,8 @@ static void leg_destructor(void *arg)
 	mem_deref(l->mep);
 }
 
-static int leg_alloc(struct leg **lp, struct call *c, enum leg_role role,
-		     const char *peer, bool virt)
+int leg_new(struct leg **lp, struct call *c, enum leg_role role,
+	    const char *peer, bool virt, bool install)
 {
 	struct leg *l = mem_zalloc(sizeof(*l), leg_destructor);
 	int err;
@@ -217,7 +223,8 @@ static int leg_alloc(struct leg **lp, struct call *c, enum leg_role role,
 		}
 	}
 	l->start_ms = now_ms();
-	c->legs[role] = l;
+	if (install)
+		c->legs[role] = l;
 	save_leg(l);          /* from its start: a crash must not lose it */
 	*lp = l;
 	return 0;
@@ -236,6 +243,8 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
 	tell_hangup(l);
+	if (l->call->in && !l->call->ending && inbound_leg_gone(l))
+		return;
 	/* the call goes on without its supervisor, without a consulted
 	 * party, and without the agent if a consulted party is there to take
 	 * the customer */
@@ -281,7 +290,8 @@ void leg_detach(struct leg *l)
 {
 	struct call *c = l->call;
 
-	c->legs[l->role] = NULL;
+	if (c->legs[l->role] == l)     /* an inbound offer never was */
+		c->legs[l->role] = NULL;
 	leg_release(l);
 	if (l->state != LEG_GONE) {
 		l->state = LEG_GONE;
@@ -344,7 +354,7 @@ static void media_check(void *arg)
 
 /* ---- the call's progress ---------------------------------------------- */
 
-static void start_recording(struct call *c)
+void call_record(struct call *c)
 {
 	char day[16], path[700];
 	time_t t = (time_t)(c->cdr.start_ms / 1000);
@@ -375,7 +385,7 @@ static void customer_answered(struct call *c)
 	c->cdr.answer_ms = cust->answer_ms;
 	if (c->callee_agent[0])
 		set_agent_state(c, c->callee_agent, AS_BUSY);
-	start_recording(c);
+	call_record(c);
 	emit(c, cust, "answer");
 	OCC_INFO("call answered session=%s uniqueid=%lld peer=%s codec=%s",
 		 c->sessionid, (long long)cust->uniqueid, cust->peer,
@@ -404,7 +414,7 @@ static void customer_ringing(struct call *c, bool early_media)
 
 /* ---- SIP leg handlers --------------------------------------------------- */
 
-static int leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+int leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 
@@ -412,7 +422,7 @@ static int leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg, void *a
 	return mep_take_offer(l->mep, msg->mb, descp);
 }
 
-static int leg_sip_answer(const struct sip_msg *msg, void *arg)
+int leg_sip_answer(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	int err = mep_take_answer(l->mep, msg->mb);
@@ -462,7 +472,7 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 
 static void dial_customer(struct call *c);
 
-static void leg_up(struct leg *l)
+void leg_up(struct leg *l)
 {
 	struct call *c = l->call;
 
@@ -470,6 +480,8 @@ static void leg_up(struct leg *l)
 	l->state = LEG_UP;
 	if (l->mep)
 		mep_keepalive(l->mep, true);     /* never a silent stream */
+	if (c->in && inbound_leg_up(l))
+		return;
 	if (l->role == ROLE_AGENT) {
 		l->answered = true;
 		l->answer_ms = now_ms();
@@ -493,12 +505,12 @@ static void leg_up(struct leg *l)
 	customer_answered(c);
 }
 
-static void leg_sip_estab(const struct sip_msg *msg, void *arg)
+void leg_sip_estab(const struct sip_msg *msg, void *arg)
 {
 	leg_up(arg);
 }
 
-static void leg_sip_close(int err, const struct sip_msg *msg, void *arg)
+void leg_sip_close(int err, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	uint16_t scode = msg ? msg->scode : 0;
@@ -647,6 +659,49 @@ static int trunk_target(char *out, size_t sz, const struct st_trunk *t,
 		? ENOMEM : 0;
 }
 
+static bool exten_virtual(const struct call *c, const char *exten)
+{
+	struct team *t = team_find(model_of(c), c->team);
+	const struct exten *e = t ? exten_find(t, exten) : NULL;
+
+	return e && !strcmp(e->kind, "virtual");
+}
+
+/* A built-in extension, or a registered one */
+static bool exten_reachable(const struct call *c, const char *exten)
+{
+	struct team *t = team_find(model_of(c), c->team);
+
+	return t && exten_find(t, exten) && (exten_virtual(c, exten) ||
+		registrar_lookup(c->tel->reg, c->team, exten));
+}
+
+int ring_exten(struct leg *l, const char *exten, const char *from_user,
+	       unsigned ring_s)
+{
+	struct call *c = l->call;
+	const struct binding *b;
+	char from[ST_NAME * 4], name[ST_NAME];
+	int err;
+
+	if (l->virtual) {
+		virtual_invite(l);
+		return 0;
+	}
+	b = registrar_lookup(c->tel->reg, c->team, exten);
+	if (!b)
+		return ENOTCONN;
+	/* the phone shows whom the call is from (or for) */
+	re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user, from_user,
+		    c->team);
+	err = sip_invite(l, b->contact,
+			 display_name(name, sizeof(name), from_user), from,
+			 NULL);
+	if (!err)
+		tmr_start(&l->tmr, 1000ull * ring_s, ring_timeout, l);
+	return err;
+}
+
 /* Dial a party for role: another agent's extension (inner) or a number
  * over the team's trunk (named, or the default). *lp gets the leg, also
  * when dialling it failed afterwards (the caller ends it then). */
@@ -658,40 +713,30 @@ int dial(struct call *c, enum leg_role role, bool inner,
 	const struct conf *cfg = c->tel->occ->cfg;
 	struct leg *l = NULL;
 	struct trunk *tr;
-	char to[ST_URL + 3 * ST_NAME], from[ST_NAME * 4], name[ST_NAME];
+	char to[ST_URL + 3 * ST_NAME], from[ST_NAME * 4];
 	int err;
 
 	*lp = NULL;
 	if (!t)
 		return ENOENT;
 	if (inner) {
-		const struct binding *b = NULL;
-		const struct exten *e = exten_find(t, exten);
-		bool virt = e && !strcmp(e->kind, "virtual");
-		if (!virt)
-			b = registrar_lookup(c->tel->reg, c->team, exten);
-		if (!virt && !b)
+		if (!exten_reachable(c, exten))
 			return ENOTCONN;
-		err = leg_alloc(&l, c, role, target, virt);
+		err = leg_new(&l, c, role, target, exten_virtual(c, exten),
+			      true);
 		if (err)
 			return err;
 		*lp = l;
-		if (virt) {
-			virtual_invite(l);
-			return 0;
-		}
-		re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user,
-			    c->agent, c->team);
-		err = sip_invite(l, b->contact,
-				 display_name(name, sizeof(name), c->agent),
-				 from, NULL);
+		return ring_exten(l, exten, c->agent, role == ROLE_CUSTOMER
+				  ? cfg->customer_ring_timeout
+				  : cfg->consult_ring_timeout);
 	}
 	else {
 		tr = trunk_find(t, trunk);
 		if (!tr)
 			return ENOENT;
 		bool virt = !strcmp(tr->cfg.uri, "virtual:");
-		err = leg_alloc(&l, c, role, target, virt);
+		err = leg_new(&l, c, role, target, virt, true);
 		if (err)
 			return err;
 		*lp = l;
@@ -744,6 +789,7 @@ static void call_destructor(void *arg)
 	tmr_cancel(&c->media_tmr);
 	mclock_leave(&c->mix_clk);
 	list_unlink(&c->le);
+	mem_deref(c->in);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		mem_deref(c->legs[r]);
 	for (unsigned i = 0; i < c->ngone; i++)
@@ -820,7 +866,14 @@ static void finish(void *arg)
 		c->cdr.recording[0] = '\0';
 	if (store_cdr_end(c->tel->occ->st, &c->cdr))
 		OCC_ERR("cdr not saved session=%s", c->sessionid);
-	if (!c->agent_released)
+	/* ACW: outbound by the customer's leg, inbound by the agent's (the
+	 * manual, §4.5) */
+	if (c->in)
+		inbound_call_ended(c);
+	if (!c->agent_released && c->in)
+		set_agent_state(c, c->agent, after_call_state(
+					c, ag && ag->rang, ag && ag->answered));
+	else if (!c->agent_released)
 		set_agent_state(c, c->agent, after_call_state(
 					c, cu && cu->rang, cu && cu->answered));
 	if (c->consult_agent[0])
@@ -834,7 +887,6 @@ static void finish(void *arg)
 		 c->sessionid, c->cdr.disposition, c->end_by,
 		 (long long)(c->cdr.answer_ms ? (now - c->cdr.answer_ms) / 1000
 			     : 0));
-	(void)ag;
 	mem_deref(c);                      /* hangs up what is left */
 }
 
@@ -847,6 +899,27 @@ void call_end(struct call *c, const char *by)
 	tmr_start(&c->end_tmr, 0, finish, c);
 }
 
+static void make_sessionid(char out[ST_SESSIONID]);
+
+struct call *call_new(struct tel *tel, const struct team *t)
+{
+	struct call *c = mem_zalloc(sizeof(*c), call_destructor);
+
+	if (!c)
+		return NULL;
+	c->tel = tel;
+	tmr_init(&c->end_tmr);
+	tmr_init(&c->media_tmr);
+	make_sessionid(c->sessionid);
+	str_ncpy(c->team, t->name, sizeof(c->team));
+	list_append(&tel->calls, &c->le, c);
+	str_ncpy(c->cdr.sessionid, c->sessionid, sizeof(c->cdr.sessionid));
+	c->cdr.team_id = t->id;
+	c->cdr.start_ms = now_ms();
+	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
+	return c;
+}
+
 static void make_sessionid(char out[ST_SESSIONID])
 {
 	uint8_t b[16];
@@ -857,7 +930,7 @@ static void make_sessionid(char out[ST_SESSIONID])
 }
 
 /* the CDR's day, and the recording's name (sip/recordings.c) */
-static void recording_name(struct call *c)
+void call_name_recording(struct call *c)
 {
 	time_t t = (time_t)(c->cdr.start_ms / 1000);
 	struct tm tm;
@@ -899,31 +972,23 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 {
 	struct team *t = team_find(tel->occ->m, req->team);
 	const struct exten *e = t ? exten_find(t, req->agent_exten) : NULL;
-	const struct binding *b = NULL;
 	struct call *c;
 	struct leg *l = NULL;
 	bool virt = e && !strcmp(e->kind, "virtual");
-	char from[ST_NAME * 4], name[ST_NAME];
 	int err;
 
 	if (overloaded(tel->occ->cfg, req))
 		return CALL_OVERLOAD;
 	if (!t || !e)
 		return CALL_NOT_REGISTERED;
-	if (!virt && !(b = registrar_lookup(tel->reg, req->team,
-					     req->agent_exten)))
+	if (!virt && !registrar_lookup(tel->reg, req->team, req->agent_exten))
 		return CALL_NOT_REGISTERED;
 	if (!req->target_inner && !trunk_find(t, req->trunk))
 		return CALL_NO_TRUNK;
 
-	c = mem_zalloc(sizeof(*c), call_destructor);
+	c = call_new(tel, t);
 	if (!c)
 		return CALL_FAILED;
-	c->tel = tel;
-	tmr_init(&c->end_tmr);
-	tmr_init(&c->media_tmr);
-	make_sessionid(c->sessionid);
-	str_ncpy(c->team, req->team, sizeof(c->team));
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));
 	str_ncpy(c->agent_exten, req->agent_exten, sizeof(c->agent_exten));
 	c->acw_mode = req->acw_mode;
@@ -936,13 +1001,9 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	c->req.inner = req->target_inner;
 	if (req->target_inner)
 		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
-	list_append(&tel->calls, &c->le, c);
 	remix(c);
 
 	/* the CDR exists from the first moment, so a crash leaves a trace */
-	str_ncpy(c->cdr.sessionid, c->sessionid, sizeof(c->cdr.sessionid));
-	c->cdr.team_id = t->id;
-	c->cdr.start_ms = now_ms();
 	str_ncpy(c->cdr.agent, req->agent, sizeof(c->cdr.agent));
 	str_ncpy(c->cdr.direction, "out", sizeof(c->cdr.direction));
 	str_ncpy(c->cdr.caller, req->callerid[0] ? req->callerid : req->agent,
@@ -951,30 +1012,19 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	str_ncpy(c->cdr.modeltype, req->modeltype, sizeof(c->cdr.modeltype));
 	str_ncpy(c->cdr.model_id, req->model_id, sizeof(c->cdr.model_id));
 	str_ncpy(c->cdr.userdata, req->userdata, sizeof(c->cdr.userdata));
-	recording_name(c);
+	call_name_recording(c);
 	if (store_cdr_begin(tel->occ->st, &c->cdr))
 		OCC_ERR("cdr not started session=%s", c->sessionid);
 
-	err = leg_alloc(&l, c, ROLE_AGENT, req->agent_exten, virt);
+	err = leg_new(&l, c, ROLE_AGENT, req->agent_exten, virt, true);
 	if (err)
 		goto fail;
 	set_agent_state(c, c->agent, AS_RING);
-	if (virt) {
-		virtual_invite(l);
-	}
-	else {
-		/* the agent's phone shows whom it is about to call */
-		re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user,
-			    req->target, req->team);
-		err = sip_invite(l, b->contact,
-				 display_name(name, sizeof(name), req->target),
-				 from, NULL);
-		if (err)
-			goto fail;
-		tmr_start(&l->tmr, 1000ull * tel->occ->cfg->agent_ring_timeout,
-			  ring_timeout, l);
-	}
-	tmr_start(&c->media_tmr, MEDIA_CHECK_MS, media_check, c);
+	/* the agent's phone shows whom it is about to call */
+	err = ring_exten(l, req->agent_exten, req->target,
+			 tel->occ->cfg->agent_ring_timeout);
+	if (err)
+		goto fail;
 	str_ncpy(sessionid, c->sessionid, ST_SESSIONID);
 	OCC_INFO("call started session=%s team=%s agent=%s exten=%H target=%H "
 		 "uniqueid=%lld", c->sessionid, c->team, c->agent,

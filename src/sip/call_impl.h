@@ -16,11 +16,13 @@
 #include "core/agent_state.h"
 #include "store/store.h"
 
+struct inbound;
 struct mep;
 struct player;
 struct recorder;
 struct tel;
 struct model;
+struct team;
 
 /* A call's parties. The routing below is written for any set of them;
  * the multi-party issue adds the calls that use CONSULT and SUPERVISOR. */
@@ -43,6 +45,9 @@ struct leg {
 	struct call *call;
 	enum leg_role role;
 	enum leg_state state;
+	char agent[ST_NUM];    /* an inbound offer: the agent it rings (its
+				* events go to that agent's channel) */
+	int64_t group_id;      /* ... and the group it rings for */
 	int64_t uniqueid;
 	char channel[ST_NAME];
 	char peer[ST_NAME];
@@ -98,6 +103,10 @@ struct call {
 	char end_by[16];
 	struct tmr end_tmr, media_tmr;
 	struct st_cdr cdr;
+	/* an inbound call (sip/inbound.c): its routing, IVR, queue place
+	 * and the offers ringing agents; NULL for calls an agent placed */
+	struct inbound *in;
+	char did[ST_NUM];
 	struct call_req_copy {
 		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
 		char target_exten[ST_NUM];
@@ -107,6 +116,26 @@ struct call {
 
 /* call.c */
 extern const char *const role_names[ROLE_COUNT];
+/* A new leg of c; install: as c->legs[role] (an inbound offer is not,
+ * until it wins). */
+int  leg_new(struct leg **lp, struct call *c, enum leg_role role,
+	     const char *peer, bool virt, bool install);
+/* A new call of tel in team t (CDR begun, on tel->calls). */
+struct call *call_new(struct tel *tel, const struct team *t);
+/* Ring a registered (or built-in) extension of the call's team for leg l
+ * with from_user shown; ring_s: its ring timeout. */
+int  ring_exten(struct leg *l, const char *exten, const char *from_user,
+		unsigned ring_s);
+void leg_up(struct leg *l);
+/* the recording's file name (from the call's agent and number), and the
+ * recording itself, started when the conversation is */
+void call_name_recording(struct call *c);
+void call_record(struct call *c);
+int  leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg,
+		   void *arg);
+int  leg_sip_answer(const struct sip_msg *msg, void *arg);
+void leg_sip_estab(const struct sip_msg *msg, void *arg);
+void leg_sip_close(int err, const struct sip_msg *msg, void *arg);
 struct model *model_of(const struct call *c);
 void set_agent_state(struct call *c, const char *number, enum agent_state s);
 enum agent_state after_call_state(const struct call *c, bool rang,
@@ -142,5 +171,11 @@ void leader_busy(struct call *c, bool busy);
 void agent_leaves(struct call *c);
 void supervisor_answered(struct leg *s);
 void supervisor_gone(struct call *c, struct leg *s);
+
+/* inbound.c: the hooks call.c gives an inbound call; each returns true
+ * when it took the matter */
+bool inbound_leg_up(struct leg *l);
+bool inbound_leg_gone(struct leg *l);
+void inbound_call_ended(struct call *c);
 
 #endif

@@ -88,6 +88,8 @@ void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg)
 	struct call *c = l->call;
 	bool mixed = false;
 
+	if (c->legs[l->role] != l)
+		return;          /* an inbound offer: nobody hears it yet */
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		struct leg *to = c->legs[r];
 		if (r == (int)l->role || !listening(to) ||
@@ -193,6 +195,8 @@ void leg_event(struct mep *m, const uint8_t *p, size_t len,
 	struct leg *l = arg;
 	struct call *c = l->call;
 
+	if (c->legs[l->role] != l)
+		return;
 	/* DTMF goes where the speaker's voice goes, if only to one party */
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		struct leg *to = c->legs[r];

@@ -1,8 +1,7 @@
 /*
  * tel.c — the SIP stack and the routing of requests that start nothing
  * else: REGISTER to the registrar, OPTIONS answered here, new INVITEs to
- * the call layer (calls from trunks are answered "not routed" until the
- * inbound issue lands). In-dialog requests are libre sipsess's.
+ * inbound.c (calls to a team's DIDs). In-dialog requests are libre sipsess's.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +13,7 @@
 #include "core/occ.h"
 #include "sip/registrar.h"
 #include "sip/call.h"
+#include "sip/inbound.h"
 #include "sip/tel.h"
 #include "sip/tel_impl.h"
 
@@ -35,16 +35,10 @@ static bool request_h(const struct sip_msg *msg, void *arg)
 	return false;
 }
 
-/* A new INVITE (not in a dialog we know). */
+/* A new INVITE (not in a dialog we know): a call coming in. */
 static void conn_h(const struct sip_msg *msg, void *arg)
 {
-	struct tel *tel = arg;
-
-	OCC_INFO("INVITE not routed from=%H to=%H source=%J",
-		 LQPL(&msg->from.auri), LQPL(&msg->to.auri), &msg->src);
-	sip_treplyf(NULL, NULL, tel->sip, msg, false, 480, "Not routed",
-		    "Warning: 399 occ \"inbound calls are not routed yet\"\r\n"
-		    "Content-Length: 0\r\n\r\n");
+	inbound_invite(arg, msg);
 }
 
 static void exit_h(void *arg)

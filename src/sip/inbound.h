@@ -1,0 +1,15 @@
+/*
+ * inbound.h — calls that come in to a team's DIDs (see inbound.c).
+ */
+#ifndef OCC_INBOUND_H
+#define OCC_INBOUND_H
+
+struct tel;
+struct sip_msg;
+
+/* A new INVITE that is not a phone of ours calling out: route it, answer
+ * it or refuse it (403 source not admitted or blocked, 404 no such
+ * number, 480 closed). */
+void inbound_invite(struct tel *tel, const struct sip_msg *msg);
+
+#endif
