@@ -14,6 +14,21 @@
 #include "base/log.h"
 #include "core/agent.h"
 
+static agent_observer_h *observer;
+static void *observer_arg;
+
+void agent_set_observer(agent_observer_h *h, void *arg)
+{
+	observer = h;
+	observer_arg = arg;
+}
+
+static void told(struct agent *a)
+{
+	if (observer)
+		observer(a, observer_arg);
+}
+
 static void persist(struct model *m, struct agent *a)
 {
 	struct st_agent_state s = {
@@ -26,6 +41,7 @@ static void persist(struct model *m, struct agent *a)
 	if (store_agent_state_save(m->st, &s))
 		OCC_ERR("state not saved agent=%s team=%s", a->number,
 			a->team->name);
+	told(a);
 }
 
 static void set_state(struct model *m, struct agent *a, enum agent_state s,
@@ -198,6 +214,7 @@ void member_set_modes(struct model *m, struct member *mb, int acw_mode,
 	if (work_mode >= 0)
 		mb->work_mode = work_mode;
 	save_member(m, mb);
+	told(mb->agent);
 }
 
 /* ---- today's statistics from the state log ---------------------------- */

@@ -30,6 +30,12 @@ void member_set_modes(struct model *m, struct member *mb, int acw_mode,
  * checked out meanwhile stays logged out. */
 void agent_call_state(struct model *m, struct agent *a, enum agent_state s);
 
+/* Told after every change of an agent's runtime state (state, check-ins,
+ * modes, device): the ACD's host follows agents this way. One observer;
+ * it must not change agents from inside. */
+typedef void (agent_observer_h)(struct agent *a, void *arg);
+void agent_set_observer(agent_observer_h *h, void *arg);
+
 bool agent_checked_in_any(const struct agent *a);
 bool agent_checked_in_dynamic(const struct agent *a);
 /* Leads group g (an account acting without an agent leads nothing). */

@@ -40,26 +40,13 @@
 #include "sip/registrar.h"
 #include "sip/tel_impl.h"
 #include "sip/call_impl.h"
-
-struct offer {
-	struct le le;
-	struct leg *leg;
-	int64_t group_id;
-	int acw_mode;
-};
-
-struct inbound {
-	struct call *c;
-	struct inbound_out route;
-	struct list offers;          /* struct offer */
-	char trunk[ST_NAME];
-	char path[256];              /* how the call went, for the CDR */
-};
+#include "sip/inbound_impl.h"
 
 static void inbound_destructor(void *arg)
 {
 	struct inbound *in = arg;
 
+	tmr_cancel(&in->tmr);
 	/* offers still ringing: CANCEL (their legs are freed here) */
 	list_flush(&in->offers);
 }
@@ -169,7 +156,7 @@ static bool team_admits(const struct team *t, const struct sa *src,
 
 /* An offer ends: CANCEL (or BYE after a crossed 200), its AGENT/hangup,
  * the agent free again; the CDR keeps the leg. */
-static void offer_drop(struct inbound *in, struct offer *o)
+void offer_drop(struct inbound *in, struct offer *o)
 {
 	struct call *c = in->c;
 	struct leg *l = o->leg;
@@ -183,8 +170,9 @@ static void offer_drop(struct inbound *in, struct offer *o)
 
 /* Ring exten for the caller (agent: the agent it reaches, "" for a plain
  * extension). */
-static int offer(struct inbound *in, const char *exten, const char *agent,
-		 int64_t group_id, int acw_mode, unsigned ring_s)
+int offer_ring(struct inbound *in, const char *exten, const char *agent,
+	       int64_t group_id, int acw_mode, unsigned ring_s,
+	       struct offer **op)
 {
 	struct call *c = in->c;
 	struct team *t = team_find(model_of(c), c->team);
@@ -221,11 +209,13 @@ static int offer(struct inbound *in, const char *exten, const char *agent,
 	}
 	OCC_INFO("offer session=%s uniqueid=%lld exten=%s agent=%s",
 		 c->sessionid, (long long)l->uniqueid, exten, agent);
+	if (op)
+		*op = o;
 	return 0;
 }
 
 /* The first answer: o's leg becomes the call's agent leg, the others go. */
-static void offer_won(struct inbound *in, struct offer *o)
+void offer_won(struct inbound *in, struct offer *o)
 {
 	struct call *c = in->c;
 	struct leg *l = o->leg, *cu = c->legs[ROLE_CUSTOMER];
@@ -267,6 +257,26 @@ static void path_add(struct inbound *in, const char *fmt, const char *arg)
 	re_snprintf(in->path + n, sizeof(in->path) - n, fmt, arg);
 }
 
+/* A prompt's file: the default language's (the first), under
+ * <data>/prompts/<team>/ unless absolute. */
+static int prompt_file(const struct call *c, const char *name, char *out,
+		       size_t sz)
+{
+	const struct team *t = team_find(model_of(c), c->team);
+	const struct prompt *p = t && t->routing ?
+		routing_prompt(t->routing, name) : NULL;
+
+	if (!p || !p->nlang)
+		return ENOENT;
+	if (p->lang[0].file[0] == '/')
+		re_snprintf(out, sz, "%s", p->lang[0].file);
+	else
+		re_snprintf(out, sz, "%s/prompts/%s/%s",
+			    c->tel->occ->cfg->data_dir, c->team,
+			    p->lang[0].file);
+	return 0;
+}
+
 /* What the caller hears while an agent's phone rings. */
 static void ringback(struct call *c)
 {
@@ -276,17 +286,97 @@ static void ringback(struct call *c)
 		player_tone(&cu->tone, &tone_ringback, tone_to_leg, cu);
 }
 
-static void go(struct inbound *in, const struct dest *d)
+/* Music on hold for a waiting caller: the prompt's file (looped), else the
+ * configured [media] moh_file, else the chime. */
+void inbound_hold_music(struct inbound *in, const char *prompt)
+{
+	struct call *c = in->c;
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	const char *moh = c->tel->occ->cfg->moh_file;
+	char path[700];
+
+	if (!cu)
+		return;
+	cu->tone = mem_deref(cu->tone);
+	if (prompt && prompt[0] && !prompt_file(c, prompt, path, sizeof(path))
+	    && !player_wav(&cu->tone, path, tone_to_leg, cu))
+		return;
+	if (moh[0] && !player_wav(&cu->tone, moh, tone_to_leg, cu))
+		return;
+	player_tone(&cu->tone, &(struct tone_spec){
+		.f1 = 523.25, .f2 = 659.25, .amp = 5000,
+		.on_ms = 800, .off_ms = 400 }, tone_to_leg, cu);
+}
+
+static void go_queue(struct inbound *in, const struct dest *d)
+{
+	struct call *c = in->c;
+	int r;
+
+	path_add(in, ">queue:%s", d->arg);
+	r = acdhost_join(in, d->arg, d->prio);
+	if (r == ENOENT) {
+		OCC_WARN("no such queue session=%s team=%s queue=%s",
+			 c->sessionid, c->team, d->arg);
+		call_end(c, "system");
+		return;
+	}
+	if (r) {
+		/* full, or empty and not to be joined: the queue's failure
+		 * destination */
+		const struct team *t = team_find(model_of(c), c->team);
+		const struct queue_cfg *q = t && t->routing ?
+			routing_queue(t->routing, d->arg) : NULL;
+		OCC_INFO("queue refused the caller session=%s queue=%s r=%d",
+			 c->sessionid, d->arg, r);
+		inbound_go(in, q && q->fail.kind ? &q->fail
+			   : &(struct dest){ .kind = DEST_HANGUP });
+		return;
+	}
+	OCC_INFO("queued session=%s queue=%s prio=%d", c->sessionid, d->arg,
+		 d->prio);
+	if (!c->legs[ROLE_AGENT]) {
+		const struct team *t = team_find(model_of(c), c->team);
+		const struct queue_cfg *q = t && t->routing ?
+			routing_queue(t->routing, d->arg) : NULL;
+		inbound_hold_music(in, q ? q->moh : NULL);
+	}
+}
+
+static void go_later_h(void *arg)
+{
+	struct inbound *in = arg;
+	struct dest d = in->next;
+
+	in->next.kind = DEST_NONE;
+	inbound_go(in, &d);
+}
+
+void inbound_go_later(struct inbound *in, const struct dest *d)
+{
+	in->next = *d;
+	tmr_start(&in->tmr, 0, go_later_h, in);
+}
+
+void inbound_go(struct inbound *in, const struct dest *d)
 {
 	struct call *c = in->c;
 	const struct conf *cfg = c->tel->occ->cfg;
 	struct team *t = team_find(model_of(c), c->team);
 	int err = 0;
 
+	if (c->ending)
+		return;
+	/* the caller moves on: out of its queue, its offers cancelled */
+	acdhost_leave(in);
 	switch (d->kind) {
+	case DEST_QUEUE:
+		go_queue(in, d);
+		return;
 	case DEST_EXTEN:
 		path_add(in, ">exten:%s", d->arg);
-		err = offer(in, d->arg, "", 0, 0, cfg->agent_ring_timeout);
+		err = offer_ring(in, d->arg, "", 0, 0,
+				 cfg->agent_ring_timeout, NULL);
 		if (!err)
 			ringback(c);
 		break;
@@ -297,8 +387,9 @@ static void go(struct inbound *in, const struct dest *d)
 			err = ENOENT;
 			break;
 		}
-		err = offer(in, a->device[0] ? a->device : a->exten,
-			    a->number, 0, 0, cfg->agent_ring_timeout);
+		err = offer_ring(in, a->device[0] ? a->device : a->exten,
+				 a->number, 0, 0, cfg->agent_ring_timeout,
+				 NULL);
 		if (!err)
 			ringback(c);
 		break;
@@ -330,6 +421,14 @@ bool inbound_leg_up(struct leg *l)
 	o = offer_of(in, l);
 	if (!o)
 		return false;          /* a consulted party, a supervisor */
+	/* a queue's offer wins only if the ACD says so: in a ringall race
+	 * exactly one answer does, the others are hung up (BYE) */
+	if (o->acd_agent && !acdhost_answered(in, o)) {
+		OCC_INFO("answer too late session=%s uniqueid=%lld",
+			 c->sessionid, (long long)l->uniqueid);
+		offer_drop(in, o);
+		return true;
+	}
 	offer_won(in, o);
 	return true;
 }
@@ -340,13 +439,24 @@ bool inbound_leg_gone(struct leg *l)
 	struct inbound *in = c->in;
 	struct offer *o = offer_of(in, l);
 
-	if (!o)
-		return false;          /* the call's own legs: as usual */
+	if (!o) {
+		/* the caller hangs up while waiting: out of the queue now
+		 * (its offers are cancelled), the call ends as usual */
+		if (l->role == ROLE_CUSTOMER && !c->legs[ROLE_AGENT])
+			acdhost_leave(in);
+		return false;
+	}
 	OCC_INFO("offer ended session=%s uniqueid=%lld scode=%u",
 		 c->sessionid, (long long)l->uniqueid, l->final_scode);
+	if (o->acd_agent) {
+		/* ring-no-answer, busy, error: the ACD moves on */
+		acdhost_offer_failed(in, o, l->final_scode);
+		offer_drop(in, o);
+		return true;
+	}
 	offer_drop(in, o);
 	/* a direct destination had one chance */
-	if (list_isempty(&in->offers) && !c->legs[ROLE_AGENT])
+	if (list_isempty(&in->offers) && !c->legs[ROLE_AGENT] && !in->qc)
 		call_end(c, l->final_scode == 408 ? "timeout" : "system");
 	return true;
 }
@@ -356,6 +466,13 @@ void inbound_call_ended(struct call *c)
 	struct inbound *in = c->in;
 	struct le *le;
 
+	const struct leg *ag = c->legs[ROLE_AGENT];
+
+	if (in->qc && ag)
+		acdhost_call_ended(in, after_call_state(c, ag->rang,
+						ag->answered) == AS_ACW);
+	else
+		acdhost_leave(in);
 	while ((le = list_head(&in->offers)))
 		offer_drop(in, le->data);
 	if (in->path[0])
@@ -501,5 +618,5 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 		 LQ(cid), LQ(trunk), out.route ? out.route->name : "(did)",
 		 (long long)cu->uniqueid);
 	re_snprintf(in->path, sizeof(in->path), "did:%s", did);
-	go(in, &out.dest);
+	inbound_go(in, &out.dest);
 }

@@ -14,6 +14,7 @@
 #include "sip/registrar.h"
 #include "sip/call.h"
 #include "sip/inbound.h"
+#include "sip/inbound_impl.h"
 #include "sip/tel.h"
 #include "sip/tel_impl.h"
 
@@ -51,6 +52,7 @@ static void tel_destructor(void *arg)
 	struct tel *tel = arg;
 
 	call_shutdown_all(tel);     /* hangs up, closes CDRs */
+	acdhost_close(tel);
 	trunks_close(tel);
 	mem_deref(tel->reg);
 	mem_deref(tel->sock);
@@ -143,6 +145,9 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 	if (err)
 		goto out;
 	trunks_sync(tel);
+	err = acdhost_init(tel);
+	if (err)
+		goto out;
 	OCC_INFO("sip listening on %J (udp, tcp)", &tel->laddr);
  out:
 	if (err)
@@ -155,6 +160,7 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 void tel_reload(struct tel *tel)
 {
 	trunks_sync(tel);
+	acdhost_sync(tel);
 }
 
 struct sip *tel_sip(const struct tel *tel)

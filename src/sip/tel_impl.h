@@ -20,6 +20,7 @@ struct tel {
 	struct sa media_ip;        /* address RTP sockets bind to */
 	struct list calls;
 	struct list trunk_regs;    /* outbound registrations (trunks.c) */
+	struct acdhost *acdh;      /* the ACD and its host (acdhost.c) */
 	char rec_dir[512];         /* <data>/recordings */
 	uint8_t rec_key[32];       /* signs recording URLs */
 };

@@ -1,0 +1,76 @@
+/*
+ * inbound_impl.h — what inbound.c (routing, offers, destinations) and
+ * acdhost.c (the ACD's host: its queues, agents and callbacks) share.
+ */
+#ifndef OCC_INBOUND_IMPL_H
+#define OCC_INBOUND_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <re.h>
+#include "inbound/routing.h"
+#include "store/store.h"
+
+struct call;
+struct leg;
+struct tel;
+struct acd_caller;
+struct acd_agent;
+
+/* An agent leg ringing for the caller, not yet the call's agent. */
+struct offer {
+	struct le le;
+	struct leg *leg;
+	int64_t group_id;
+	int acw_mode;
+	struct acd_agent *acd_agent;   /* an ACD offer: its agent */
+};
+
+struct inbound {
+	struct call *c;
+	struct inbound_out route;
+	struct list offers;          /* struct offer */
+	char trunk[ST_NAME];
+	char path[256];              /* how the call went, for the CDR */
+	/* in a queue */
+	struct acd_caller *qc;
+	char queue[ST_NUM];
+	int64_t group_id;
+	uint64_t join_ms;            /* kept when it comes back to a queue */
+	struct tmr tmr;              /* deferred steps */
+	struct dest next;            /* ... and where they lead */
+};
+
+/* inbound.c */
+int  offer_ring(struct inbound *in, const char *exten, const char *agent,
+		int64_t group_id, int acw_mode, unsigned ring_s,
+		struct offer **op);
+void offer_drop(struct inbound *in, struct offer *o);
+void offer_won(struct inbound *in, struct offer *o);
+/* Send the call to d now, or from the loop (inside an ACD callback). */
+void inbound_go(struct inbound *in, const struct dest *d);
+void inbound_go_later(struct inbound *in, const struct dest *d);
+void inbound_hold_music(struct inbound *in, const char *prompt);
+
+/* acdhost.c */
+int  acdhost_init(struct tel *tel);
+void acdhost_close(struct tel *tel);
+/* the model was (re)loaded: queues, agents and memberships follow it */
+void acdhost_sync(struct tel *tel);
+/* The caller waits in queue (team's queue number) with priority prio:
+ * 0, or ENOENT (no such queue), or the acd_fail reason as a negative. */
+int  acdhost_join(struct inbound *in, const char *queue, int prio);
+void acdhost_leave(struct inbound *in);
+/* An ACD offer's leg answered: true if it wins. */
+bool acdhost_answered(struct inbound *in, struct offer *o);
+/* An ACD offer's leg ended without the ACD asking. */
+void acdhost_offer_failed(struct inbound *in, struct offer *o,
+			  uint16_t scode);
+/* The bridged call with the ACD's agent ended. */
+void acdhost_call_ended(struct inbound *in, bool acw);
+/* Counts for queueCustomerNum: queue "" or "0" = all of the team's. */
+int  acdhost_counts(struct tel *tel, const char *team, const char *queue,
+		    int min_prio, unsigned *total, unsigned *ringing,
+		    unsigned *waiting, unsigned *talking);
+
+#endif
