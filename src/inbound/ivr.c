@@ -681,9 +681,7 @@ void ivr_timer(struct ivr *ivr, uint64_t now)
 	}
 	ivr->timer_on = false;
 	switch (ivr->st) {
-	case ST_WAIT_FIRST:
-		attempt_failed(ivr, now, true);
-		break;
+	case ST_WAIT_FIRST:     /* no input: a failed try unless optional */
 	case ST_DIGITS:
 		collect_finish(ivr, now);
 		break;

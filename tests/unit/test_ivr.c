@@ -1066,3 +1066,69 @@ UNIT_TEST(ivr_demo_menu)
 	host_close(&h);
 	free(x);
 }
+
+/* done() is the last thing an input does: the host may free the ivr in
+ * it (ASan would see a use after free). */
+static void free_in_done(void *arg, const struct dest *d)
+{
+	struct host *h = arg;
+
+	h_done(arg, d);
+	h->ivr = mem_deref(h->ivr);
+}
+
+UNIT_TEST(ivr_host_frees_in_done)
+{
+	struct fx *x = demo_fixture();
+	struct ivr_ops ops = host_ops;
+	struct host h;
+
+	ops.done = free_in_done;
+	for (int i = 0; i < 4; i++) {
+		memset(&h, 0, sizeof(h));
+		UT_EQ_INT(ivr_alloc(&h.ivr, &ops, &h), 0);
+		ivr_start(h.ivr, &x->r, &x->flows[0], NULL, h.now);
+		if (i == 0)
+			press(&h, "1");               /* from a digit */
+		else if (i == 1)
+			press(&h, "9#");              /* '#', then tries */
+		if (h.ivr)
+			wait_ms(&h, 60000);           /* from timers */
+		UT_EQ_INT(h.ndone, 1);
+		UT_ASSERT(h.ivr == NULL);
+	}
+	free(x);
+}
+
+UNIT_TEST(ivr_collect_optional_input)
+{
+	struct fx *x = fx_new();
+	struct ivr_flow *f = fx_flow(x, "main", "6000", "ext", "hangup");
+	struct ivr_node *n = fx_node(f, "ext", NODE_COLLECT, "ext1",
+				     "queue:6001");
+	struct host h;
+
+	/* min 0 and no keys: '#' alone (or silence) is an empty input */
+	n->min_digits = 0;
+	n->max_digits = 4;
+	str_ncpy(n->var, "EXT", sizeof(n->var));
+	host_init(&h);
+	start(&h, x, f);
+	press(&h, "#");
+	UT_DEST(&h, DEST_QUEUE, "6001");
+	UT_EQ_STR(ivr_var(h.ivr, "EXT"), "");
+	host_close(&h);
+	host_init(&h);
+	start(&h, x, f);
+	wait_ms(&h, 1000 + 5000);
+	UT_DEST(&h, DEST_QUEUE, "6001");
+	host_close(&h);
+	/* digits other than 0-9 * # are not DTMF: ignored */
+	host_init(&h);
+	start(&h, x, f);
+	press(&h, "A12x#");
+	UT_DEST(&h, DEST_QUEUE, "6001");
+	UT_EQ_STR(ivr_var(h.ivr, "EXT"), "12");
+	host_close(&h);
+	free(x);
+}
