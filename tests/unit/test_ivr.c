@@ -1064,6 +1064,20 @@ UNIT_TEST(ivr_demo_menu)
 	UT_DEST(&h, DEST_QUEUE, "6001");
 	UT_EQ_INT(h.done_at - 1000000, 2000 + 6000 + 5000);
 	host_close(&h);
+
+	/* as the demo's routing file has it (no error prompts): a welcome
+	 * prompt of up to 10 s keeps the no-input path within 30 s */
+	struct ivr_node *m = &x->flows[0].nodes[0];
+	m->invalid_prompt[0] = m->noinput_prompt[0] = '\0';
+	str_ncpy(m->prompt, "welcome10", sizeof(m->prompt));
+	host_init(&h);
+	ivr_start(h.ivr, &x->r, f, NULL, h.now);
+	wait_ms(&h, 29999);
+	UT_EQ_INT(h.ndone, 0);
+	wait_ms(&h, 1);
+	UT_DEST(&h, DEST_QUEUE, "6001");
+	UT_EQ_STR(h.log, "play welcome10 b;play welcome10 b;done 3:6001");
+	host_close(&h);
 	free(x);
 }
 
