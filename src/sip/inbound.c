@@ -46,7 +46,10 @@ static void inbound_destructor(void *arg)
 {
 	struct inbound *in = arg;
 
+	ivrhost_leave(in);
 	tmr_cancel(&in->tmr);
+	mem_deref(in->prompt);
+	mem_deref((void *)in->rt);
 	/* offers still ringing: CANCEL (their legs are freed here) */
 	list_flush(&in->offers);
 }
@@ -257,24 +260,88 @@ static void path_add(struct inbound *in, const char *fmt, const char *arg)
 	re_snprintf(in->path + n, sizeof(in->path) - n, fmt, arg);
 }
 
-/* A prompt's file: the default language's (the first), under
- * <data>/prompts/<team>/ unless absolute. */
-static int prompt_file(const struct call *c, const char *name, char *out,
-		       size_t sz)
+/* A prompt's file in lang (else its first), under <data>/prompts/<team>/
+ * unless absolute. */
+static int prompt_file(const struct inbound *in, const char *name,
+		       const char *lang, char *out, size_t sz)
 {
-	const struct team *t = team_find(model_of(c), c->team);
-	const struct prompt *p = t && t->routing ?
-		routing_prompt(t->routing, name) : NULL;
+	const struct call *c = in->c;
+	const struct prompt *p = in->rt ? routing_prompt(in->rt, name) : NULL;
+	const char *file;
 
 	if (!p || !p->nlang)
 		return ENOENT;
-	if (p->lang[0].file[0] == '/')
-		re_snprintf(out, sz, "%s", p->lang[0].file);
+	file = p->lang[0].file;
+	for (unsigned i = 0; lang && lang[0] && i < p->nlang; i++)
+		if (!strcmp(p->lang[i].lang, lang))
+			file = p->lang[i].file;
+	if (file[0] == '/')
+		re_snprintf(out, sz, "%s", file);
 	else
 		re_snprintf(out, sz, "%s/prompts/%s/%s",
-			    c->tel->occ->cfg->data_dir, c->team,
-			    p->lang[0].file);
+			    c->tel->occ->cfg->data_dir, c->team, file);
 	return 0;
+}
+
+static void prompt_sink(const int16_t *pcm, size_t n, void *arg)
+{
+	struct inbound *in = arg;
+	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
+
+	if (cu)
+		tone_to_leg(pcm, n, cu);
+}
+
+static void prompt_end(void *arg)
+{
+	struct inbound *in = arg;
+	void (*done)(void *) = in->prompt_done;
+	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
+
+	in->prompt_done = NULL;
+	if (cu && cu->tone == in->prompt)
+		cu->tone = NULL;
+	in->prompt = mem_deref(in->prompt);
+	if (done)
+		done(in);
+}
+
+void inbound_play(struct inbound *in, const char *prompt, const char *lang,
+		  void (*done)(void *arg))
+{
+	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
+	char path[700] = "";
+	const char *paths[1] = { path };
+
+	inbound_play_stop(in);
+	/* an unknown prompt plays as a missing file: a moment of silence,
+	 * logged once by the player */
+	if (prompt_file(in, prompt, lang, path, sizeof(path)))
+		re_snprintf(path, sizeof(path), "%s/prompts/%s/(no prompt %s)",
+			    in->c->tel->occ->cfg->data_dir, in->c->team,
+			    prompt);
+	if (!cu)
+		return;
+	cu->tone = mem_deref(cu->tone);     /* music or ringback stop */
+	in->prompt_done = done;
+	if (player_prompt(&in->prompt, paths, 1, prompt_sink, prompt_end,
+			  in)) {
+		in->prompt_done = NULL;
+		return;
+	}
+	/* it stands in the leg's tone slot: the caller hears it, not the
+	 * call */
+	cu->tone = mem_ref(in->prompt);
+}
+
+void inbound_play_stop(struct inbound *in)
+{
+	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
+
+	in->prompt_done = NULL;
+	if (cu && in->prompt && cu->tone == in->prompt)
+		cu->tone = mem_deref(cu->tone);
+	in->prompt = mem_deref(in->prompt);
 }
 
 /* What the caller hears while an agent's phone rings. */
@@ -297,9 +364,11 @@ void inbound_hold_music(struct inbound *in, const char *prompt)
 
 	if (!cu)
 		return;
+	inbound_play_stop(in);
 	cu->tone = mem_deref(cu->tone);
-	if (prompt && prompt[0] && !prompt_file(c, prompt, path, sizeof(path))
-	    && !player_wav(&cu->tone, path, tone_to_leg, cu))
+	if (prompt && prompt[0] &&
+	    !prompt_file(in, prompt, "", path, sizeof(path)) &&
+	    !player_wav(&cu->tone, path, tone_to_leg, cu))
 		return;
 	if (moh[0] && !player_wav(&cu->tone, moh, tone_to_leg, cu))
 		return;
@@ -343,6 +412,13 @@ static void go_queue(struct inbound *in, const struct dest *d)
 	}
 }
 
+static void prompt_then_hangup(void *arg)
+{
+	struct inbound *in = arg;
+
+	call_end(in->c, "system");
+}
+
 static void go_later_h(void *arg)
 {
 	struct inbound *in = arg;
@@ -372,6 +448,17 @@ void inbound_go(struct inbound *in, const struct dest *d)
 	switch (d->kind) {
 	case DEST_QUEUE:
 		go_queue(in, d);
+		return;
+	case DEST_IVR: {
+		const struct ivr_flow *f = in->rt ? routing_flow(in->rt, d->arg)
+			: NULL;
+		path_add(in, ">ivr:%s", d->arg);
+		err = f ? ivrhost_enter(in, f, NULL) : ENOENT;
+		break;
+	}
+	case DEST_PROMPT:
+		path_add(in, ">prompt:%s", d->arg);
+		inbound_play(in, d->arg, "", prompt_then_hangup);
 		return;
 	case DEST_EXTEN:
 		path_add(in, ">exten:%s", d->arg);
@@ -468,6 +555,7 @@ void inbound_call_ended(struct call *c)
 
 	const struct leg *ag = c->legs[ROLE_AGENT];
 
+	ivrhost_leave(in);
 	if (in->qc && ag)
 		acdhost_call_ended(in, after_call_state(c, ag->rang,
 						ag->answered) == AS_ACW);
@@ -575,6 +663,9 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 	}
 	c->in = in;
 	in->c = c;
+	tmr_init(&in->tmr);
+	tmr_init(&in->ivr_tmr);
+	in->rt = mem_ref(t->routing);
 	in->route = out;
 	str_ncpy(in->trunk, trunk, sizeof(in->trunk));
 	str_ncpy(c->did, did, sizeof(c->did));

@@ -16,6 +16,9 @@ struct leg;
 struct tel;
 struct acd_caller;
 struct acd_agent;
+struct ivr;
+struct ivrhttp;
+struct player;
 
 /* An agent leg ringing for the caller, not yet the call's agent. */
 struct offer {
@@ -28,6 +31,9 @@ struct offer {
 
 struct inbound {
 	struct call *c;
+	const struct routing *rt;    /* the team's when the call came in (a
+				      * reference: a reload swaps the team's,
+				      * not this) */
 	struct inbound_out route;
 	struct list offers;          /* struct offer */
 	char trunk[ST_NAME];
@@ -39,6 +45,13 @@ struct inbound {
 	uint64_t join_ms;            /* kept when it comes back to a queue */
 	struct tmr tmr;              /* deferred steps */
 	struct dest next;            /* ... and where they lead */
+	/* in an IVR */
+	struct ivr *ivr;
+	struct tmr ivr_tmr;
+	struct ivrhttp *http;
+	/* a prompt playing to the caller, and who hears of its end */
+	struct player *prompt;
+	void (*prompt_done)(void *arg);
 };
 
 /* inbound.c */
@@ -51,6 +64,17 @@ void offer_won(struct inbound *in, struct offer *o);
 void inbound_go(struct inbound *in, const struct dest *d);
 void inbound_go_later(struct inbound *in, const struct dest *d);
 void inbound_hold_music(struct inbound *in, const char *prompt);
+/* Play a prompt of the routing (lang "" = its first) to the caller once;
+ * done(in) from the loop when it ended (a missing file plays as a moment
+ * of silence and is logged once). */
+void inbound_play(struct inbound *in, const char *prompt, const char *lang,
+		  void (*done)(void *arg));
+void inbound_play_stop(struct inbound *in);
+
+/* ivrhost.c */
+int  ivrhost_enter(struct inbound *in, const struct ivr_flow *f,
+		   const struct ivr_node *n);
+void ivrhost_leave(struct inbound *in);
 
 /* acdhost.c */
 int  acdhost_init(struct tel *tel);
