@@ -405,8 +405,10 @@ const struct op op_table[] = {
 	.script_params = L(P_ORGIDENTITY, P_QUEUENUMBER, P_PRIO, P_CALLBACKFUC),
 	.required = L(P_ORGIDENTITY, P_QUEUENUMBER),
 	.auth = AUTH_TEAM, .flags = OPF_PLAIN_SOAP,
-	.codes = L(1, 2, 28, 30, 100),
+	.codes = L(1, 2, 28, 30),
+	.handler = op_queue_customer_num,
 	.summary = "Counts of a queue's waiting customers by state (no credentials).",
+	.notes = "`total|ringing|waiting|talking` of the callers in the queue whose number is `queuenumber` (`0`: all of the team's queues) with a priority of at least `prio` (empty: all). `ringing`: an agent's phone rings for them; `waiting`: in the queue, nobody rings; `talking`: with an agent the queue gave them. `queuenum` is accepted for `queuenumber`.",
 },
 {
 	.id = "team_status", .soap = "teamStatus", .http = "TeamStatus",
@@ -469,7 +471,9 @@ const struct op op_table[] = {
 	.required = L(CRED3, P_IVREXTEN),
 	.auth = AUTH_USER, .flags = OPF_AGENT,
 	.codes = L(AUTH_CODES, 38, 92, 104, 105, 106, 107, 108, 109),
+	.handler = op_agent_to_ivr,
 	.summary = "Transfer the agent's call into an IVR, optionally at a menu path.",
+	.notes = "`ivrexten` names a main flow by its internal number; `ivrflow` `1-2-5` walks keys 1, 2 and 5 through the menus without playing them (empty: the flow's start). `transfer=0` (release, the default): the agent leaves (after-call state as after a call) and the customer goes on where the IVR leads; `transfer=1` (suspend): the agent stays on the call hearing nothing and has the customer back when the IVR ends, with the variables it collected attached to the call. 104 while consulting, 105 a release in a conference, 106 no such main IVR, 107 a path whose keys do not exist, 92 no call.",
 },
 {
 	.id = "device_call", .soap = "deviceCall", .http = "DeviceCall",

@@ -561,3 +561,51 @@ void op_forced_release(struct op_ctx *ctx, struct op_result *res)
 	}
 	res_set(res, OP_OK, BM_RELEASE_OK, NULL);
 }
+
+/* ---- agentToIvr ------------------------------------------------------------ */
+
+void op_agent_to_ivr(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *flow = ctx->args[P_IVRFLOW], *tr = ctx->args[P_TRANSFER];
+	struct call *c = call_of_agent(tel_of(ctx), ctx->team->name,
+				       ctx->agent->number);
+	int err;
+
+	if (tr[0] && strcmp(tr, "0") && strcmp(tr, "1")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "transfer");
+		return;
+	}
+	/* keys and dashes: the walk checks the keys themselves */
+	if (strspn(flow, "0123456789*-") != strlen(flow)) {
+		res_set(res, OP_FAIL, BM_IVR_BAD_FLOW, NULL);
+		return;
+	}
+	if (!c) {
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+		return;
+	}
+	err = call_to_ivr(c, ctx->args[P_IVREXTEN], flow, !strcmp(tr, "1"));
+	switch (err) {
+	case 0:
+		res_set(res, OP_OK, BM_IVR_OK, NULL);
+		break;
+	case EBUSY:
+		res_set(res, OP_FAIL, BM_IVR_IN_CONSULT, NULL);
+		break;
+	case EPERM:
+		res_set(res, OP_FAIL, BM_IVR_IN_CONFERENCE, NULL);
+		break;
+	case ENOENT:
+		res_set(res, OP_FAIL, BM_IVR_NO_MAIN, NULL);
+		break;
+	case EINVAL:
+		res_set(res, OP_FAIL, BM_IVR_BAD_FLOW, NULL);
+		break;
+	case ENOTCONN:
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+		break;
+	default:
+		res_set(res, OP_FAIL, BM_IVR_FAIL, NULL);
+		break;
+	}
+}

@@ -56,7 +56,7 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_make_call, op_hangup, op_hold, op_resume, op_send_dtmf, op_set_var,
      op_get_monitor, op_consult, op_transfer, op_call_return,
      op_conference, op_silent_monitor, op_whisper, op_intrude,
-     op_forced_release,
+     op_forced_release, op_agent_to_ivr, op_queue_customer_num,
      op_push_token;      /* ops/push.c: occ's addition */
 
 #endif

@@ -7,12 +7,15 @@
  * teamStatus). The filter words select by that state; `login` selects every
  * checked-in agent and `all` everyone.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <re.h>
 #include "core/agent.h"
 #include "ops/op.h"
 #include "ops/util.h"
+#include "core/occ.h"
+#include "sip/inbound.h"
 
 enum filter_bits {
 	F_ALL = 1 << 0, F_LOGIN = 1 << 1, F_LOGOUT = 1 << 2,
@@ -140,4 +143,32 @@ void op_group_status_num(struct op_ctx *ctx, struct op_result *res)
 	res_data(res, OP_OK, "%u|%u|%u|%u|%u|%u", total, count[AS_IDLE],
 		 count[AS_RING], count[AS_PAUSE], count[AS_BUSY],
 		 count[AS_ACW]);
+}
+
+/* queueCustomerNum: total|ringing|waiting|talking of a queue (or of all,
+ * queuenumber 0), counting callers of priority prio and above */
+void op_queue_customer_num(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *q = ctx->args[P_QUEUENUMBER], *p = ctx->args[P_PRIO];
+	struct queue_counts n = { 0 };
+	char *end;
+	long prio = 0;
+
+	if (p[0]) {
+		prio = strtol(p, &end, 10);
+		if (*end || prio < -1000000 || prio > 1000000) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "prio");
+			return;
+		}
+	}
+	if (strcmp(q, "0") && !group_by_queue(ctx->team, q)) {
+		res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
+		return;
+	}
+	/* a group whose queue has never seen a caller counts nothing */
+	if (inbound_queue_counts(ctx->occ->tel, ctx->team->name, q, (int)prio,
+				 &n) && strcmp(q, "0"))
+		memset(&n, 0, sizeof(n));
+	res_data(res, OP_OK, "%u|%u|%u|%u", n.total, n.ringing, n.waiting,
+		 n.talking);
 }

@@ -96,10 +96,10 @@ void emit(struct call *c, const struct leg *l, const char *event)
 	mb = mbuf_alloc(512);
 	if (!mb)
 		return;
-	bool caller = c->in && l && l->role == ROLE_CUSTOMER;
+	bool caller = c->dialin && l && l->role == ROLE_CUSTOMER;
 	struct call_event ce = {
 		.calleridnum = c->req.target,
-		.didnumber = c->in && !whole ? c->did : "",
+		.didnumber = c->dialin && !whole ? c->did : "",
 		/* inbound: the caller's events name the agent's phone, as
 		 * the manual's examples do */
 		.activenum = whole || caller ? c->agent_exten : l->peer,
@@ -110,7 +110,7 @@ void emit(struct call *c, const struct leg *l, const char *event)
 		.team_id = c->cdr.team_id, .modeltype = c->cdr.modeltype,
 		.model_id = c->cdr.model_id,
 		.group_id = l && l->group_id ? l->group_id : c->group_id,
-		.calltype = c->in ? "dialin" : "dialout",
+		.calltype = c->dialin ? "dialin" : "dialout",
 		/* the manual's answer and whole-call events carry no channel */
 		.channel = whole || !strcmp(event, "answer") ? "" : l->channel,
 		.userdata = c->cdr.userdata,

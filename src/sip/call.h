@@ -107,6 +107,16 @@ int  call_hangup_supervisor(struct call *c);
 /* Is the call past ringing (somebody talks)? */
 bool call_talking(const struct call *c);
 
+/* agentToIvr: the customer into the IVR whose main flow has internal
+ * number ivrexten, at the menu the keys of ivrflow ("1-2-5") reach.
+ * suspend: the agent waits (hearing nothing) and has the customer back
+ * when the IVR ends; else the agent leaves (after-call state) and the
+ * customer goes on where the IVR leads. EBUSY consulting (BackMsg_104),
+ * EPERM a release in a conference (105), ENOENT no such IVR (106),
+ * EINVAL a bad ivrflow (107), ENOTCONN nobody to transfer (92). */
+int  call_to_ivr(struct call *c, const char *ivrexten, const char *ivrflow,
+		 bool suspend);
+
 /* at most how many calls the engine runs at once (for tests/bench) */
 unsigned call_count(const struct tel *tel);
 

@@ -106,6 +106,9 @@ struct call {
 	/* an inbound call (sip/inbound.c): its routing, IVR, queue place
 	 * and the offers ringing agents; NULL for calls an agent placed */
 	struct inbound *in;
+	bool dialin;                 /* came in: the manual's inbound events */
+	bool in_ivr;                 /* the customer is in an IVR: nobody
+				      * hears it, it hears the prompts */
 	char did[ST_NUM];
 	struct call_req_copy {
 		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];

@@ -230,6 +230,7 @@ void offer_won(struct inbound *in, struct offer *o)
 	while ((le = list_head(&in->offers)))
 		offer_drop(in, le->data);
 	c->legs[ROLE_AGENT] = l;
+	c->agent_released = false;
 	str_ncpy(c->agent, l->agent, sizeof(c->agent));
 	str_ncpy(c->agent_exten, l->peer, sizeof(c->agent_exten));
 	str_ncpy(c->cdr.agent, l->agent, sizeof(c->cdr.agent));
@@ -567,6 +568,26 @@ void inbound_call_ended(struct call *c)
 		call_set_var(c, "ivrpath", in->path);
 }
 
+/* The call's inbound part, made when it comes in or, for a call an agent
+ * placed, when agentToIvr sends its customer into an IVR. */
+struct inbound *inbound_attach(struct call *c)
+{
+	const struct team *t = team_find(model_of(c), c->team);
+	struct inbound *in = c->in;
+
+	if (in)
+		return in;
+	in = mem_zalloc(sizeof(*in), inbound_destructor);
+	if (!in)
+		return NULL;
+	in->c = c;
+	tmr_init(&in->tmr);
+	tmr_init(&in->ivr_tmr);
+	in->rt = t && t->routing ? mem_ref(t->routing) : NULL;
+	c->in = in;
+	return in;
+}
+
 /* ---- the INVITE ----------------------------------------------------------- */
 
 static void reply(struct tel *tel, const struct sip_msg *msg, uint16_t sc,
@@ -655,17 +676,13 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 	}
 
 	c = call_new(tel, t);
-	in = c ? mem_zalloc(sizeof(*in), inbound_destructor) : NULL;
+	in = c ? inbound_attach(c) : NULL;
 	if (!in) {
 		mem_deref(c);
 		reply(tel, msg, 500, "Server Internal Error");
 		return;
 	}
-	c->in = in;
-	in->c = c;
-	tmr_init(&in->tmr);
-	tmr_init(&in->ivr_tmr);
-	in->rt = mem_ref(t->routing);
+	c->dialin = true;
 	in->route = out;
 	str_ncpy(in->trunk, trunk, sizeof(in->trunk));
 	str_ncpy(c->did, did, sizeof(c->did));
@@ -710,4 +727,11 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 		 (long long)cu->uniqueid);
 	re_snprintf(in->path, sizeof(in->path), "did:%s", did);
 	inbound_go(in, &out.dest);
+}
+
+int inbound_queue_counts(struct tel *tel, const char *team, const char *queue,
+			 int min_prio, struct queue_counts *n)
+{
+	return acdhost_counts(tel, team, queue, min_prio, &n->total,
+			      &n->ringing, &n->waiting, &n->talking);
 }

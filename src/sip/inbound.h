@@ -12,4 +12,14 @@ struct sip_msg;
  * number, 480 closed). */
 void inbound_invite(struct tel *tel, const struct sip_msg *msg);
 
+/* Callers of the team's queue (its number; "" or "0": all of the team's
+ * queues) with priority >= min_prio: in all, ringing an agent, waiting,
+ * talking. ENOENT: no such queue. */
+struct queue_counts {
+	unsigned total, ringing, waiting, talking;
+};
+int  inbound_queue_counts(struct tel *tel, const char *team,
+			  const char *queue, int min_prio,
+			  struct queue_counts *n);
+
 #endif

@@ -49,12 +49,15 @@ struct inbound {
 	struct ivr *ivr;
 	struct tmr ivr_tmr;
 	struct ivrhttp *http;
+	bool suspended;              /* agentToIvr transfer=1: the agent
+				      * waits for the caller to come back */
 	/* a prompt playing to the caller, and who hears of its end */
 	struct player *prompt;
 	void (*prompt_done)(void *arg);
 };
 
 /* inbound.c */
+struct inbound *inbound_attach(struct call *c);
 int  offer_ring(struct inbound *in, const char *exten, const char *agent,
 		int64_t group_id, int acw_mode, unsigned ring_s,
 		struct offer **op);

@@ -119,8 +119,19 @@ static void op_http_cancel(void *arg)
 static void op_done(void *arg, const struct dest *d)
 {
 	struct inbound *in = arg;
+	struct call *c = in->c;
 
 	ivrhost_leave(in);
+	if (in->suspended) {
+		/* agentToIvr transfer=1: back to the agent who waited,
+		 * wherever the IVR would have led (its keys and variables
+		 * are the call's now) */
+		in->suspended = false;
+		OCC_INFO("ivr returns to the agent session=%s",
+			 c->sessionid);
+		remix(c);
+		return;
+	}
 	inbound_go_later(in, d);
 }
 
@@ -178,6 +189,8 @@ int ivrhost_enter(struct inbound *in, const struct ivr_flow *f,
 	set_vars(in);
 	c->digith = digit_h;
 	c->digit_arg = in;
+	c->in_ivr = true;
+	remix(c);
 	OCC_INFO("ivr session=%s flow=%s node=%s", c->sessionid, f->name,
 		 n ? n->name : f->start);
 	ivr_start(in->ivr, in->rt, f, n, now());
@@ -200,6 +213,7 @@ void ivrhost_leave(struct inbound *in)
 		c->digith = NULL;
 		c->digit_arg = NULL;
 	}
+	c->in_ivr = false;
 	size_t n = strlen(in->path);
 	re_snprintf(in->path + n, sizeof(in->path) - n, ">ivr:%s",
 		    ivr_path(ivr));
@@ -213,4 +227,70 @@ void ivrhost_leave(struct inbound *in)
 			(void)call_set_var(c, name, value);
 	}
 	mem_deref(ivr);
+}
+
+/* ---- agentToIvr ------------------------------------------------------------ */
+
+/* The agent leaves the customer to the IVR (release transfer): after-call
+ * state as after any call, its leg hung up; a queue's agent is free for
+ * the ACD again. */
+static void release_agent(struct inbound *in)
+{
+	struct call *c = in->c;
+	struct leg *ag = c->legs[ROLE_AGENT];
+	enum agent_state after = after_call_state(c, true, true);
+
+	if (in->qc)
+		acdhost_call_ended(in, after == AS_ACW);
+	c->agent_released = true;
+	set_agent_state(c, c->agent, after);
+	if (ag)
+		leg_detach(ag);
+	OCC_INFO("agent released to the ivr session=%s agent=%s",
+		 c->sessionid, c->agent);
+}
+
+int call_to_ivr(struct call *c, const char *ivrexten, const char *ivrflow,
+		bool suspend)
+{
+	const struct team *t = team_find(model_of(c), c->team);
+	const struct ivr_flow *f = NULL;
+	const struct ivr_node *n = NULL;
+	struct dest leave = { .kind = DEST_NONE };
+	struct inbound *in;
+	int err;
+
+	if (c->legs[ROLE_CONSULT] && !c->conference)
+		return EBUSY;
+	if (c->conference)
+		return suspend ? ENOTSUP : EPERM;
+	if (!call_two_party(c) || c->on_hold || c->in_ivr)
+		return ENOTCONN;
+	if (!t || !t->routing)
+		return ENOENT;
+	err = ivr_walk(t->routing, ivrexten, ivrflow, &f, &n, &leave);
+	if (err)
+		return err;
+	in = inbound_attach(c);
+	if (!in)
+		return ENOMEM;
+	/* the flows walked are the team's now: the call follows them */
+	if (in->rt != t->routing) {
+		mem_deref((void *)in->rt);
+		in->rt = mem_ref(t->routing);
+	}
+	OCC_INFO("to ivr session=%s ivrexten=%s ivrflow=%s transfer=%d",
+		 c->sessionid, ivrexten, ivrflow, suspend);
+	if (suspend) {
+		if (!n)
+			return 0;     /* nothing to ask: back at once */
+		in->suspended = true;
+		return ivrhost_enter(in, f, n);
+	}
+	release_agent(in);
+	if (!n) {
+		inbound_go(in, &leave);
+		return 0;
+	}
+	return ivrhost_enter(in, f, n);
 }

@@ -153,7 +153,7 @@ void remix(struct call *c)
 		c->hears[ROLE_AGENT] = BIT(ROLE_CONSULT);
 		c->hears[ROLE_CONSULT] = BIT(ROLE_AGENT);
 	}
-	else if (!c->on_hold) {
+	else if (!c->on_hold && !c->in_ivr) {
 		c->hears[ROLE_AGENT] = BIT(ROLE_CUSTOMER);
 		c->hears[ROLE_CUSTOMER] = BIT(ROLE_AGENT);
 	}
