@@ -16,7 +16,11 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
       asks of a phone that was told a=sendonly or a=inactive (its sipp
       answered recvonly and created DIR/held): it sends nothing while
       DIR/held exists, and prints "TIME held" / "TIME sending" when that
-      changes.
+      changes. Keys: when DIR/keys appears (write DIR/keys.tmp, then
+      rename it), its digits (0-9 * # A-D) are sent as RFC 4733
+      telephone-events (payload type 101, 100 ms each with three end
+      packets, 150 ms apart) in place of the tone, and the file is renamed
+      DIR/keys.sent; each key's send time goes to DIR/keys.log.
 
   mp.py spray --to-file FILE... --send F --secs S --bind IP:PORT...
       A stranger: once every FILE ("IP PORT", a leg's RTP address at occd)
@@ -94,6 +98,10 @@ def peer(a):
     remote_file = os.path.join(a.dir, "remote.txt")
     bye_file = os.path.join(a.dir, "bye")
     held_file = os.path.join(a.dir, "held")
+    keys_file = os.path.join(a.dir, "keys")
+    keys = []                              # digits still to send
+    ev = None                              # the event being sent
+    next_key = 0.0
     held = False
     deadline = time.time() + a.secs
     remote = None
@@ -115,11 +123,36 @@ def peer(a):
                 held = not held
                 print(f"{now:.3f} {'held' if held else 'sending'}", flush=True)
                 next_send = now
+            if remote and os.path.exists(keys_file):
+                keys += [c for c in open(keys_file).read()
+                         if c in "0123456789*#ABCD"]
+                os.replace(keys_file, keys_file + ".sent")
             if remote and not held and now >= next_send:
-                pkt = struct.pack("!BBHII", 0x80,
-                                  a.pt | (0x80 if seq == 0 else 0),
-                                  seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
-                                  0x5EED0000 | a.port) + frames[seq % len(frames)]
+                if ev is None and keys and now >= next_key:
+                    d = keys.pop(0)
+                    ev = {"code": "0123456789*#ABCD".index(d),
+                          "ts": seq * 160, "n": 0}
+                    with open(os.path.join(a.dir, "keys.log"), "a") as kl:
+                        kl.write(f"{now:.3f} {d}\n")
+                if ev is not None:
+                    # RFC 4733: one timestamp per event, marker first,
+                    # the duration growing, three end packets
+                    end = ev["n"] >= 5
+                    dur = min(ev["n"] + 1, 6) * 160
+                    pkt = struct.pack("!BBHII", 0x80,
+                                      101 | (0x80 if ev["n"] == 0 else 0),
+                                      seq & 0xFFFF, ev["ts"] & 0xFFFFFFFF,
+                                      0x5EED0000 | a.port) + struct.pack(
+                        "!BBH", ev["code"], (0x80 if end else 0) | 10, dur)
+                    ev["n"] += 1
+                    if ev["n"] >= 8:
+                        ev = None
+                        next_key = now + 0.15
+                else:
+                    pkt = struct.pack("!BBHII", 0x80,
+                                      a.pt | (0x80 if seq == 0 else 0),
+                                      seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
+                                      0x5EED0000 | a.port) + frames[seq % len(frames)]
                 try:
                     sock.sendto(pkt, remote)
                 except OSError:
