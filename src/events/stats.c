@@ -269,7 +269,7 @@ static void call_over(struct stats *s, const struct event *ev,
 	}
 }
 
-static void on_event(const struct event *ev, void *arg)
+void stats_event(const struct event *ev, void *arg)
 {
 	struct stats *s = arg;
 	struct pl src = field(ev->text, "source");
@@ -303,7 +303,7 @@ static void replay_today(struct stats *s)
 		int err = store_event_before(s->occ->st, t->id, since, &after);
 		if (!err)
 			err = events_replay(s->occ->ev, t->name, NULL, after, 0,
-					    on_event, s);
+					    stats_event, s);
 		if (err)
 			OCC_ERR("today's statistics not restored team=%s: %m",
 				t->name, err);
@@ -330,9 +330,9 @@ int stats_alloc(struct stats **sp, struct occ *occ)
 	s->occ = occ;
 	err = hash_alloc(&s->counters, BUCKETS);
 	err |= hash_alloc(&s->legs, BUCKETS);
-	if (!err) {
+	if (!err && occ->ev) {
 		replay_today(s);
-		err = events_sink_add(occ->ev, on_event, s);
+		err = events_sink_add(occ->ev, stats_event, s);
 	}
 	if (err) {
 		mem_deref(s);

@@ -35,8 +35,12 @@ struct stats_day {
 	int64_t talk_ms;
 };
 
-/* Subscribe to the bus (occ->ev must exist) and replay today's events. */
+/* Replay today's stored events and subscribe to the bus (without a bus,
+ * occ->ev NULL, neither: a unit test feeds stats_event() itself). */
 int  stats_alloc(struct stats **sp, struct occ *occ);
+/* The sink: count one event (arg: the stats). */
+struct event;
+void stats_event(const struct event *ev, void *arg);
 /* Today's figures of agent in group (zero if none). */
 void stats_agent_day(const struct stats *s, int64_t team_id,
 		     const char *agent, int64_t group_id, int64_t now,
