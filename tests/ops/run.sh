@@ -176,6 +176,8 @@ check "backCall: CDR billed to account admin, no agent" eval '
 	wait_log "$m" "call ended session=$sid disposition=ANSWERED by=api" 5 &&
 	expect_eq cdr "$(cdr_who "$sid")" "|admin|5559999|5550201" &&
 	expect_eq legs "$(legs "$sid")" "agent|5550200|ANSWERED customer|5550201|ANSWERED "'
+check "backCall: occctl cdr shows the billed account" eval '
+	"$occctl" --data "$data" cdr demo --limit 5 | grep -A2 "^$sid " | grep -qx "    billed to admin"'
 check "backCall: the manual's outbound event order (the initiator hung up first)" expect_eq events "$(events_of "$sid")" \
 	"AGENT/ringing AGENT/answer CALLEE/ringing CALLEE/answer AGENT/hangup CALLEE/hangup CONVERSATION/hangup "
 
