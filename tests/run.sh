@@ -22,6 +22,7 @@ suites=(
 	"sip limits|tests/sip/hostile.sh"
 	"multiparty|tests/multiparty/run.sh"
 	"supervision|tests/supervision/run.sh"
+	"ops on real calls|tests/ops/run.sh"
 )
 
 passed=0

@@ -15,6 +15,9 @@
  *   7. OPF_LEADER_GROUP / OPF_LEADER_TARGET              BackMsg_50/65, 09/68
  *   8. the handler (none yet: BackMsg_100)
  *
+ * Before them, a row with `with_user` hands a request that carries a user
+ * to that row (cocc's DeviceCall with an account is backCall).
+ *
  * A credential check that needs the slow hash does not answer at once:
  * dispatch_run returns the wait, the adapter parks the request
  * (api_park) and the route runs again with the verdict.
@@ -333,6 +336,9 @@ struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
 	struct model *m = occ->m;
 	struct op_ctx ctx = { .op = op, .occ = occ, .m = m, .now = now_ms() };
 
+	/* one name, two rows: cocc's DeviceCall with a user is backCall */
+	if (op->with_user && !blank(da->v[P_USER]) && op_find_id(op->with_user))
+		ctx.op = op = op_find_id(op->with_user);
 	for (int p = 0; p < P_COUNT; p++)
 		ctx.args[p] = da->v[p] ? da->v[p] : "";
 

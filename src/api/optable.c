@@ -437,6 +437,42 @@ const struct op op_table[] = {
 	.notes = "18 `|`-separated fields: name|number|state|state seconds|pauses|rest|leave|meeting|training|lunch|other|pause seconds|rest s|leave s|meeting s|training s|lunch s|other s. \"Today\" is the server's local day; a pause still running counts up to now.",
 },
 {
+	.id = "agent_statistic_day", .soap = "agentStatisticDay",
+	.http = "AgentStatisticDay", .script = "agentStatisticDayCJI",
+	.soap_params   = L(AUTH5, P_AGENT_GROUP_ID),
+	.http_params   = L(AUTH5, P_AGENT_GROUP_ID),
+	.script_params = L(AUTH5, P_AGENT_GROUP_ID, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 11, 38, 44),
+	.handler = op_agent_statistic_day,
+	.summary = "The agent's figures for today, per group (the original plugin's call).",
+	.notes = "Neither manual has it: the original astcc_CJI.js sends "
+		 "`agentStatisticDayCJI` (ORIGINAL-CLIENT-WIRE.md); the HTTP "
+		 "`AgentStatisticDay` and SOAP `agentStatisticDay` forms are "
+		 "occ's additions, with the same message. `agent_group_id`: a "
+		 "comma list of group ids (an unknown one answers "
+		 "`BackMsg_11[id]`), or `0` or empty for every group of the "
+		 "agent (BackMsg_44 if it has none). The message is a JSON "
+		 "object (on Script the `message` value itself, on HTTP and "
+		 "SOAP its text): `{\"<gid>\":{\"agent_status\":\"idle\","
+		 "\"total_call_duration\":\"HH:MM:SS\","
+		 "\"in_bound_call_answered\":n,\"out_bound_call_answered\":n,"
+		 "\"total_calls\":n,\"waiting_calls\":n},...}`. agent_status "
+		 "is the agent's state word (idle, ring, busy, acw, pause; "
+		 "logout where it is not checked in). Today is the server's "
+		 "local day; the figures come from the call events of the "
+		 "calls the agent placed or was offered in that group "
+		 "(docs/ARCHITECTURE.md, Statistics): total_calls every call "
+		 "that rang the agent's phone, in/out_bound_call_answered the "
+		 "inbound calls it answered and the outbound calls whose "
+		 "customer answered, total_call_duration the talk time from "
+		 "that answer to the agent's hangup (a call in progress counts "
+		 "up to now). waiting_calls: callers waiting in the group's "
+		 "queue now (`queue_waiting_count()`, 0 until the ACD is "
+		 "linked in).",
+},
+{
 	.id = "send_dtmf", .soap = "sendDtmf", .http = "SendDtmf",
 	.script = "dtmfCJI",
 	.soap_params   = L(AUTH5, P_DTMF),
@@ -479,24 +515,66 @@ const struct op op_table[] = {
 	.id = "device_call", .soap = "deviceCall", .http = "DeviceCall",
 	.script = "devicecallCJI",
 	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID),
+	/* cocc's merged prototype: deviceCall with backCall's arguments */
+	.soap_params_alt = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE),
 	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID),
 	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_CALLBACKFUC),
 	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN),
 	.auth = AUTH_TEAM, .flags = OPF_ASTERCC_ONLY,
-	.codes = L(1, 2, 19, 20, 28, 100, 110),
+	.codes = L(1, 2, 19, 20, 22, 28, 100, 110, 119),
+	.with_user = "back_call",
+	.handler = op_device_call,
 	.summary = "Dial from an extension (asterCC 2.1; no credentials).",
+	.notes = "`exten` must be an extension of the team (BackMsg_110), "
+		 "registered or built-in (BackMsg_119). It rings first; when "
+		 "it answers occd dials `targetdn`: an extension of the team "
+		 "rings that phone, anything else (`[0-9*#+]` only, "
+		 "`BackMsg_28[targetdn]` otherwise) goes over the team's "
+		 "default trunk (`BackMsg_20[trunk]` without one) with "
+		 "`callerid`, else the trunk's caller id. An agent checked in, "
+		 "idle and working on `exten` owns the call: its state rings, "
+		 "talks and goes to ACW as with makeCall (in its first "
+		 "checked-in group), and a second request while it is in a "
+		 "call answers BackMsg_22. Without such an agent no agent "
+		 "state changes. Events and CDR are makeCall's (the first "
+		 "leg's events say `source=AGENT`). BackMsg_19 once the "
+		 "extension is being rung. The cocc manual turned this "
+		 "section into backCall: a `DeviceCall` request (or a "
+		 "seven-argument SOAP `deviceCall`) that carries `user` is "
+		 "served as backCall, with an account's credentials.",
 },
 {
 	.id = "back_call", .soap = "backCall", .http = "BackCall",
 	.http_alias = { "DeviceCallBackCall" },
 	.script = "backcallCJI",
 	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE),
-	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE),
-	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_CALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC, P_USERDATA),
 	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_USER, P_PASSWORD),
 	.auth = AUTH_ACCOUNT, .flags = OPF_COCC_ONLY,
-	.codes = L(AUTH_CODES, 15, 19, 20, 117),
+	.codes = L(AUTH_CODES, 19, 20, 22, 119),
+	.handler = op_back_call,
 	.summary = "Two-leg callback: call the initiator, then the target (cocc).",
+	.notes = "The manual prints this section as a tracked-changes merge "
+		 "with deviceCall (API.md §4.32); occ reads it as: `user`, "
+		 "`password`, `pwdtype` are an account's (BackMsg_63 when "
+		 "wrong), the account is billed (the CDR's `account`), and "
+		 "`exten`, the initiator, is any phone: an extension of the "
+		 "team rings that phone (BackMsg_119 if it is not "
+		 "registered), anything else is a number (`[0-9*#+]`, "
+		 "`BackMsg_28[exten]` otherwise) dialled over the team's "
+		 "default trunk. When the initiator answers, `targetdn` is "
+		 "dialled as for deviceCall; `callerid` is presented to both "
+		 "numbers dialled over the trunk, else the trunk's caller id. "
+		 "EVENT spellings: `BackCall`, `DeviceCallBackCall` (as "
+		 "printed), and `DeviceCall` with a `user` (without one it is "
+		 "asterCC's deviceCall); Script `backcallCJI` and SOAP "
+		 "`backCall` (or a seven-argument `deviceCall`). An initiator "
+		 "that is no agent's extension changes no agent's state; one "
+		 "an idle, checked-in agent works on makes it the agent's "
+		 "call, as deviceCall does. `userdata` (sent by the original "
+		 "plugin) comes back in the call's events. Events and CDR are "
+		 "makeCall's.",
 },
 {
 	.id = "set_device", .soap = "setdevice", .http = "SetDevice",
@@ -531,6 +609,14 @@ const size_t op_count = sizeof(op_table) / sizeof(op_table[0]);
 static bool name_is(const char *a, const char *b)
 {
 	return a && b && !strcasecmp(a, b);
+}
+
+const struct op *op_find_id(const char *id)
+{
+	for (size_t i = 0; i < op_count; i++)
+		if (name_is(op_table[i].id, id))
+			return &op_table[i];
+	return NULL;
 }
 
 const struct op *op_find_soap(const char *name)

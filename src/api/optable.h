@@ -97,6 +97,10 @@ struct op {
 	unsigned flags;
 	int codes[OP_MAX_CODES];        /* BackMsg codes it may return */
 	const char *extra_name;         /* Script/JSON key of the third field */
+	/* id of the row that serves a request of this row's names when it
+	 * carries a non-blank `user` (cocc's DeviceCall with account
+	 * credentials is backCall), NULL: none */
+	const char *with_user;
 	op_h *handler;                  /* NULL: not available yet (BackMsg_100) */
 	const char *summary;
 	const char *notes;              /* how occ reads the manual here */
@@ -105,6 +109,7 @@ struct op {
 extern const struct op op_table[];
 extern const size_t op_count;
 
+const struct op *op_find_id(const char *id);
 const struct op *op_find_soap(const char *name);
 const struct op *op_find_http(const char *event);
 const struct op *op_find_script(const char *fn);

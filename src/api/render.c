@@ -97,7 +97,10 @@ int render_json(struct re_printf *pf, void *arg)
 	if (err)
 		return err;
 	err = re_hprintf(pf, "{\"code\":%d,\"message\":", code);
-	err |= json_str(pf, msg);
+	if (res->json && res->backmsg == BM_NONE && msg[0])
+		err |= re_hprintf(pf, "%s", msg);
+	else
+		err |= json_str(pf, msg);
 	if (res->extra && res->code == OP_OK && ra->op && ra->op->extra_name) {
 		err |= re_hprintf(pf, ",\"%s\":", ra->op->extra_name);
 		err |= json_mbuf(pf, res->extra);

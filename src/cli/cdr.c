@@ -5,6 +5,7 @@
  *   SESSIONID  CALLDATE HH:MM:SS  [team TEAM]  agent A  DIR  CALLER → CALLEE
  *       DISPOSITION  talk Ns  recording FILE
  *       vars NAME=value&...                      (only if the call has vars)
+ *       billed to ACCOUNT                        (only a backCall's)
  *       leg UNIQUEID  CHANNEL  ROLE  PEER  DISPOSITION
  *
  * (one line up to "recording"). The team is named only when all teams are
@@ -86,6 +87,11 @@ static void on_cdr(const struct st_cdr *c, void *arg)
 	if (c->vars[0]) {
 		printf("    vars ");
 		put(c->vars);
+		printf("\n");
+	}
+	if (c->account[0]) {
+		printf("    billed to ");
+		put(c->account);
 		printf("\n");
 	}
 	o->n++;

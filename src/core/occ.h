@@ -12,6 +12,7 @@ struct conf;
 struct tel;
 struct events;
 struct push;
+struct stats;
 
 struct occ {
 	struct model *m;
@@ -20,6 +21,7 @@ struct occ {
 	struct tel *tel;        /* the telephony engine (src/sip) */
 	struct events *ev;      /* the event bus (src/events) */
 	struct push *push;      /* browser delivery (events/push.c) */
+	struct stats *stats;    /* today's call figures (events/stats.c) */
 };
 
 #endif

@@ -40,6 +40,7 @@
 #include "events/retention.h"
 #include "events/webhook.h"
 #include "events/nchan.h"
+#include "events/stats.h"
 #include "events/push.h"
 
 static struct {
@@ -362,6 +363,12 @@ static int start(bool demo)
 	err = events_alloc(&occd.occ.ev, &occd.occ);
 	if (err)
 		return err;
+	/* today's figures from the stored events, before anything new */
+	err = stats_alloc(&occd.occ.stats, &occd.occ);
+	if (err) {
+		OCC_ERR("cannot start the statistics: %m", err);
+		return err;
+	}
 	/* event sinks: both only send once the loop runs, never at start */
 	err = webhook_alloc(&occd.webhook, &occd.occ);
 	if (err) {
@@ -432,6 +439,7 @@ int main(int argc, char **argv)
 	occd.retention = mem_deref(occd.retention);
 	occd.nchan = mem_deref(occd.nchan);
 	occd.occ.push = mem_deref(occd.occ.push);   /* after httpd */
+	occd.occ.stats = mem_deref(occd.occ.stats);
 	occd.occ.ev = mem_deref(occd.occ.ev);
 	if (occd.sigfd >= 0) {
 		fd_close(occd.sigfd);

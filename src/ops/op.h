@@ -40,6 +40,8 @@ struct op_result {
 	struct mbuf *data;
 	struct mbuf *extra;         /* third field, NULL if none */
 	bool already;               /* login repeated (Script renders code 3) */
+	bool json;                  /* data is a JSON value: the Script
+				     * interface puts it in "message" as is */
 };
 
 void res_init(struct op_result *r);
@@ -57,6 +59,8 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_get_monitor, op_consult, op_transfer, op_call_return,
      op_conference, op_silent_monitor, op_whisper, op_intrude,
      op_forced_release, op_agent_to_ivr, op_queue_customer_num,
+     op_device_call, op_back_call,            /* ops/callback.c */
+     op_agent_statistic_day,                  /* ops/stats.c */
      op_push_token;      /* ops/push.c: occ's addition */
 
 #endif

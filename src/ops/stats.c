@@ -1,6 +1,7 @@
 /*
  * stats.c — state listings and counts: agentgroupStatus, teamStatus,
- * groupStatusNum.
+ * groupStatusNum; and today's figures, agentStatisticDay (the counters
+ * are events/stats.c's).
  *
  * Listings say `agent:state` with state idle, ring, busy, acw, pause, or
  * logout for an agent not checked in (to that group, or to any group for
@@ -12,9 +13,10 @@
 #include <strings.h>
 #include <re.h>
 #include "core/agent.h"
+#include "core/occ.h"
+#include "events/stats.h"
 #include "ops/op.h"
 #include "ops/util.h"
-#include "core/occ.h"
 #include "sip/inbound.h"
 
 enum filter_bits {
@@ -171,4 +173,60 @@ void op_queue_customer_num(struct op_ctx *ctx, struct op_result *res)
 		memset(&n, 0, sizeof(n));
 	res_data(res, OP_OK, "%u|%u|%u|%u", n.total, n.ringing, n.waiting,
 		 n.talking);
+}
+
+/* One group's object of agentStatisticDay's message. */
+static void statistic_day_group(struct op_ctx *ctx, struct op_result *res,
+				const struct group *g)
+{
+	const struct agent *a = ctx->agent;
+	const struct member *mb = agent_membership(a, g);
+	struct stats_day d;
+	int64_t secs;
+
+	stats_agent_day(ctx->occ->stats, ctx->team->id, a->number, g->id,
+			ctx->now, &d);
+	secs = d.talk_ms / 1000;
+	res_data(res, OP_OK, "%s\"%lld\":{\"agent_status\":\"%s\","
+		 "\"total_call_duration\":\"%02lld:%02lld:%02lld\","
+		 "\"in_bound_call_answered\":%u,"
+		 "\"out_bound_call_answered\":%u,\"total_calls\":%u,"
+		 "\"waiting_calls\":%u}",
+		 res->data ? "," : "{", (long long)g->id,
+		 mb && mb->checked_in ? agent_state_name(a->state) : "logout",
+		 (long long)(secs / 3600), (long long)(secs / 60 % 60),
+		 (long long)(secs % 60), d.in_answered, d.out_answered,
+		 d.total_calls, queue_waiting_count(ctx->team->id, g->id));
+}
+
+void op_agent_statistic_day(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *list = ctx->args[P_AGENT_GROUP_ID];
+	struct pl tok;
+	struct le *le;
+
+	res->json = true;
+	if (!*list || !strcmp(list, "0")) {
+		LIST_FOREACH(&ctx->agent->members, le)
+			statistic_day_group(ctx, res,
+				((const struct member *)le->data)->group);
+	}
+	else {
+		while (list_next(&list, &tok)) {
+			const struct group *g = group_of_pl(ctx->team, &tok);
+			if (!g) {
+				char id[24];
+				pl_strcpy(&tok, id, sizeof(id));
+				res_set(res, OP_FAIL, BM_GROUP_ID_NOT_EXIST,
+					id);
+				return;
+			}
+			statistic_day_group(ctx, res, g);
+		}
+	}
+	if (!res->data) {
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+		return;
+	}
+	res_data(res, OP_OK, "}");
 }

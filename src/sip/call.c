@@ -727,7 +727,9 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		if (err)
 			return err;
 		*lp = l;
-		return ring_exten(l, exten, c->agent, role == ROLE_CUSTOMER
+		/* the called phone shows the agent, or the calling number */
+		return ring_exten(l, exten, c->agent[0] ? c->agent
+				  : c->cdr.caller, role == ROLE_CUSTOMER
 				  ? cfg->customer_ring_timeout
 				  : cfg->consult_ring_timeout);
 	}
@@ -749,13 +751,15 @@ int dial(struct call *c, enum leg_role role, bool inner,
 			return err;
 		re_snprintf(from, sizeof(from), "sip:%H@%J", uri_user,
 			    c->req.callerid[0] ? c->req.callerid
-			    : tr->cfg.callerid[0] ? tr->cfg.callerid : c->agent,
+			    : tr->cfg.callerid[0] ? tr->cfg.callerid
+			    : c->cdr.caller,
 			    &c->tel->laddr);
 		err = sip_invite(l, to, NULL, from, &tr->cfg);
 	}
 	if (!err)
 		tmr_start(&l->tmr, 1000ull * (role == ROLE_CUSTOMER
-			? cfg->customer_ring_timeout : cfg->consult_ring_timeout),
+			? cfg->customer_ring_timeout : role == ROLE_AGENT
+			? cfg->agent_ring_timeout : cfg->consult_ring_timeout),
 			ring_timeout, l);
 	return err;
 }
@@ -938,8 +942,9 @@ void call_name_recording(struct call *c)
 	localtime_r(&t, &tm);
 	strftime(c->cdr.calldate, sizeof(c->cdr.calldate), "%Y-%m-%d", &tm);
 	tel_recording_name(c->cdr.recording, sizeof(c->cdr.recording),
-			   c->cdr.start_ms, c->team, c->agent, c->req.target,
-			   c->sessionid);
+			   c->cdr.start_ms, c->team,
+			   c->agent[0] ? c->agent : c->agent_exten,
+			   c->req.target, c->sessionid);
 }
 
 /* Refuse new work before taking it on: past its core the loop would drop
@@ -979,11 +984,15 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 
 	if (overloaded(tel->occ->cfg, req))
 		return CALL_OVERLOAD;
-	if (!t || !e)
+	if (!t)
+		return CALL_FAILED;
+	if (!req->first_over_trunk && !e)
 		return CALL_NOT_REGISTERED;
-	if (!virt && !registrar_lookup(tel->reg, req->team, req->agent_exten))
+	if (!req->first_over_trunk && !virt &&
+	    !registrar_lookup(tel->reg, req->team, req->agent_exten))
 		return CALL_NOT_REGISTERED;
-	if (!req->target_inner && !trunk_find(t, req->trunk))
+	if ((req->first_over_trunk || !req->target_inner) &&
+	    !trunk_find(t, req->trunk))
 		return CALL_NO_TRUNK;
 
 	c = call_new(tel, t);
@@ -999,15 +1008,18 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	str_ncpy(c->req.target_exten, req->target_exten ? req->target_exten
 		 : "", sizeof(c->req.target_exten));
 	c->req.inner = req->target_inner;
-	if (req->target_inner)
+	if (req->target_inner && !req->target_exten_only)
 		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
 	remix(c);
 
 	/* the CDR exists from the first moment, so a crash leaves a trace */
 	str_ncpy(c->cdr.agent, req->agent, sizeof(c->cdr.agent));
 	str_ncpy(c->cdr.direction, "out", sizeof(c->cdr.direction));
-	str_ncpy(c->cdr.caller, req->callerid[0] ? req->callerid : req->agent,
+	str_ncpy(c->cdr.caller, req->callerid[0] ? req->callerid
+		 : req->agent[0] ? req->agent : req->agent_exten,
 		 sizeof(c->cdr.caller));
+	str_ncpy(c->cdr.account, req->account ? req->account : "",
+		 sizeof(c->cdr.account));
 	str_ncpy(c->cdr.callee, req->target, sizeof(c->cdr.callee));
 	str_ncpy(c->cdr.modeltype, req->modeltype, sizeof(c->cdr.modeltype));
 	str_ncpy(c->cdr.model_id, req->model_id, sizeof(c->cdr.model_id));
@@ -1016,15 +1028,26 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	if (store_cdr_begin(tel->occ->st, &c->cdr))
 		OCC_ERR("cdr not started session=%s", c->sessionid);
 
-	err = leg_new(&l, c, ROLE_AGENT, req->agent_exten, virt, true);
-	if (err)
-		goto fail;
-	set_agent_state(c, c->agent, AS_RING);
-	/* the agent's phone shows whom it is about to call */
-	err = ring_exten(l, req->agent_exten, req->target,
-			 tel->occ->cfg->agent_ring_timeout);
-	if (err)
-		goto fail;
+	if (req->first_over_trunk) {
+		/* the initiator is a number: dialled like a customer (the
+		 * trunk's caller id) */
+		err = dial(c, ROLE_AGENT, false, req->agent_exten, NULL,
+			   req->trunk, &l);
+		if (err)
+			goto fail;
+		set_agent_state(c, c->agent, AS_RING);
+	}
+	else {
+		err = leg_new(&l, c, ROLE_AGENT, req->agent_exten, virt, true);
+		if (err)
+			goto fail;
+		set_agent_state(c, c->agent, AS_RING);
+		/* the agent's phone shows whom it is about to call */
+		err = ring_exten(l, req->agent_exten, req->target,
+				 tel->occ->cfg->agent_ring_timeout);
+		if (err)
+			goto fail;
+	}
 	str_ncpy(sessionid, c->sessionid, ST_SESSIONID);
 	OCC_INFO("call started session=%s team=%s agent=%s exten=%H target=%H "
 		 "uniqueid=%lld", c->sessionid, c->team, c->agent,

@@ -24,13 +24,22 @@ struct call;
 
 struct call_req {
 	const char *team;
-	const char *agent;         /* the agent placing the call */
+	const char *agent;         /* the agent placing the call; "" for a
+				    * call without one (deviceCall from a
+				    * free phone, backCall): no agent state
+				    * changes then */
 	const char *agent_exten;   /* the extension that rings first */
+	/* backCall: the first leg is agent_exten as a number over the trunk
+	 * (named, or the default), not an extension */
+	bool first_over_trunk;
+	const char *account;       /* billed account (CDR), NULL: none */
 	int64_t group_id;          /* for its ACW mode; 0: none */
 	int acw_mode;              /* enum acw_mode of that membership */
 	const char *target;        /* phone number or agent number */
 	bool target_inner;         /* targettype=inner: another agent */
 	const char *target_exten;  /* inner: that agent's extension */
+	bool target_exten_only;    /* inner: target is an extension no
+				    * agent's state follows */
 	const char *callerid;      /* "" = trunk's */
 	const char *trunk;         /* "" = team default */
 	const char *modeltype, *model_id, *userdata;
@@ -44,7 +53,8 @@ enum call_err {
 	CALL_FAILED,
 };
 
-/* Start a call; *sessionid gets its id. */
+/* Start a call; *sessionid gets its id. The first leg (an extension, or
+ * a number over a trunk) rings first; when it answers, the target. */
 enum call_err call_make(struct tel *tel, const struct call_req *req,
 			char sessionid[33]);
 

@@ -96,6 +96,10 @@ static void close_call(struct occ *occ, struct open_call *oc, int64_t now)
 				continue;
 			if (!strcmp(l->role, "agent"))
 				agent_exten = l->peer;
+			/* the call's answer is its customer's, which call.c
+			 * writes to the CDR only at the end: from the leg */
+			if (!strcmp(l->role, "customer") && !c->answer_ms)
+				c->answer_ms = l->answer_ms;
 			if (l->end_ms)
 				continue;        /* its hangup was told */
 			if (team)

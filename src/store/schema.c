@@ -219,6 +219,10 @@ static const struct migration migrations[] = {
 	{ "event retention index",
 	  "DROP INDEX events_ts;"
 	  "CREATE INDEX events_team_ts ON events(team_id, ts_ms);" },
+	/* 6 */
+	/* the account a call is billed to (backCall), "" for an agent's */
+	{ "cdr billing account",
+	  "ALTER TABLE cdr ADD COLUMN account TEXT NOT NULL DEFAULT '';" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -58,7 +58,7 @@ enum stmt_id {
 	S_CDR_BEGIN, S_CDR_END, S_CDR_LEG, S_CDR_GET,
 	S_CDR_CLOSE_LEGS, S_CDR_CLOSE,
 	S_COUNTER_NEXT,
-	S_EVENT_ADD, S_EVENT_LAST, S_EVENT_PRUNE,
+	S_EVENT_ADD, S_EVENT_LAST, S_EVENT_SINCE, S_EVENT_PRUNE,
 	S_CURSOR_GET, S_CURSOR_SET,
 	S_COUNT
 };
@@ -68,11 +68,11 @@ enum stmt_id {
 #define CDR_COLS "sessionid, COALESCE(team_id, 0), agent, direction," \
 	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
 	" disposition, hangup_by, recording, modeltype, model_id," \
-	" userdata, vars"
+	" userdata, vars, account"
 #define CDR_COLS_W "sessionid, team_id, agent, direction," \
 	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
 	" disposition, hangup_by, recording, modeltype, model_id," \
-	" userdata, vars"
+	" userdata, vars, account"
 #define LEG_COLS "sessionid, uniqueid, channel, role, peer, start_ms," \
 	" answer_ms, end_ms, disposition"
 /* The columns of an event, in the order read_event() reads them. */
@@ -180,13 +180,13 @@ static const char *const stmt_sql[S_COUNT] = {
 		" AND exten = ?2 AND contact = ?3",
 	[S_CDR_BEGIN] =
 		"INSERT INTO cdr (" CDR_COLS_W ") VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[S_CDR_END] =
 		"UPDATE cdr SET team_id = ?2, agent = ?3, direction = ?4,"
 		" caller = ?5, callee = ?6, calldate = ?7, start_ms = ?8,"
 		" answer_ms = ?9, end_ms = ?10, disposition = ?11,"
 		" hangup_by = ?12, recording = ?13, modeltype = ?14,"
-		" model_id = ?15, userdata = ?16, vars = ?17"
+		" model_id = ?15, userdata = ?16, vars = ?17, account = ?18"
 		" WHERE sessionid = ?1",
 	[S_CDR_LEG] =
 		"INSERT INTO cdr_legs (" LEG_COLS ") VALUES (?1, ?2, ?3, ?4,"
@@ -219,6 +219,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* one seek to the end of the team's primary-key range */
 	[S_EVENT_LAST] = "SELECT eventid FROM events WHERE team_id = ?1"
 		" ORDER BY eventid DESC LIMIT 1",
+	/* the newest eventid before a moment: events_team_ts read
+	 * backwards from it (eventids grow with time) */
+	[S_EVENT_SINCE] = "SELECT eventid FROM events WHERE team_id = ?1"
+		" AND ts_ms < ?2 ORDER BY ts_ms DESC LIMIT 1",
 	/* Each team's newest event stays however old it is: it is where
 	 * store_event_last() resumes counting, so pruning a quiet team
 	 * must not let a restarted occd hand out its eventids again. */
@@ -1041,7 +1045,8 @@ static bool read_cdr(sqlite3_stmt *q, struct st_cdr *c)
 	       col_text(c->modeltype, sizeof(c->modeltype), q, 13) &&
 	       col_text(c->model_id, sizeof(c->model_id), q, 14) &&
 	       col_text(c->userdata, sizeof(c->userdata), q, 15) &&
-	       col_text(c->vars, sizeof(c->vars), q, 16);
+	       col_text(c->vars, sizeof(c->vars), q, 16) &&
+	       col_text(c->account, sizeof(c->account), q, 17);
 }
 
 /* LEG_COLS, in order. */
@@ -1059,13 +1064,13 @@ static bool read_leg(sqlite3_stmt *q, struct st_cdr_leg *l)
 	       col_text(l->disposition, sizeof(l->disposition), q, 8);
 }
 
-/* S_CDR_BEGIN and S_CDR_END bind the same 17 values. */
-#define CDR_TYPES "tItttttIIIttttttt"
+/* S_CDR_BEGIN and S_CDR_END bind the same 18 values. */
+#define CDR_TYPES "tItttttIIItttttttt"
 #define CDR_ARGS(c) (c)->sessionid, (c)->team_id, (c)->agent, \
 	(c)->direction, (c)->caller, (c)->callee, (c)->calldate, \
 	(c)->start_ms, (c)->answer_ms, (c)->end_ms, (c)->disposition, \
 	(c)->hangup_by, (c)->recording, (c)->modeltype, (c)->model_id, \
-	(c)->userdata, (c)->vars
+	(c)->userdata, (c)->vars, (c)->account
 
 static int sq_cdr_begin(struct store *st, const struct st_cdr *c)
 {
@@ -1257,6 +1262,15 @@ static int sq_event_last(struct store *st, int64_t team_id,
 	return int_or_0(err, q, eventidp);
 }
 
+static int sq_event_before(struct store *st, int64_t team_id, int64_t ts_ms,
+			   int64_t *eventidp)
+{
+	sqlite3_stmt *q = NULL;
+	int err = row1(be(st), S_EVENT_SINCE, &q, "II", team_id, ts_ms);
+
+	return int_or_0(err, q, eventidp);
+}
+
 /* Own statements, not stmt[]: the handler may call back into the store. */
 static const char *const event_visit_sql[2] = {
 	/* the team's primary key, in order, from after on */
@@ -1366,6 +1380,7 @@ const char *sqlite_query_sql(const char *name)
 		{ "event_visit", event_visit_sql[0] },
 		{ "event_visit_agent", event_visit_sql[1] },
 		{ "event_last", stmt_sql[S_EVENT_LAST] },
+		{ "event_before", stmt_sql[S_EVENT_SINCE] },
 		{ "event_prune", stmt_sql[S_EVENT_PRUNE] },
 		{ "state_log_prune", stmt_sql[S_LOG_PRUNE] },
 	};
@@ -1444,6 +1459,7 @@ static const struct store_ops sqlite_ops = {
 	.cdr_visit_open = sq_cdr_visit_open,
 	.event_append = sq_event_append,
 	.event_last = sq_event_last,
+	.event_before = sq_event_before,
 	.event_visit = sq_event_visit,
 	.event_prune = sq_event_prune,
 	.cursor_get = sq_cursor_get,

@@ -412,6 +412,7 @@ static bool cdr_ok(const struct st_cdr *c)
 	       times_ok(c->start_ms, c->answer_ms, c->end_ms) &&
 	       disposition_ok(c->disposition, sizeof(c->disposition)) &&
 	       str_fits(c->hangup_by, sizeof(c->hangup_by)) &&
+	       str_fits(c->account, sizeof(c->account)) &&
 	       str_fits(c->recording, sizeof(c->recording)) &&
 	       str_fits(c->modeltype, sizeof(c->modeltype)) &&
 	       str_fits(c->model_id, sizeof(c->model_id)) &&
@@ -496,6 +497,13 @@ int store_event_last(struct store *st, int64_t team_id, int64_t *eventidp)
 {
 	CHECK(st && eventidp && team_id > 0);
 	return st->ops->event_last(st, team_id, eventidp);
+}
+
+int store_event_before(struct store *st, int64_t team_id, int64_t ts_ms,
+		       int64_t *eventidp)
+{
+	CHECK(st && eventidp && team_id > 0);
+	return st->ops->event_before(st, team_id, ts_ms, eventidp);
 }
 
 int store_event_visit(struct store *st, int64_t team_id, int64_t after,

@@ -124,6 +124,7 @@ struct st_cdr {
 	char model_id[64];
 	char userdata[ST_USERDATA];
 	char vars[ST_VARS];            /* NAME=value pairs, urlencoded, &-joined */
+	char account[ST_NAME];         /* billed account (backCall), "" if none */
 };
 
 /* One leg of a call. */
@@ -290,6 +291,10 @@ struct st_event {
 int  store_event_append(struct store *st, const struct st_event *e);
 /* The team's highest eventid, 0 if none. */
 int  store_event_last(struct store *st, int64_t team_id, int64_t *eventidp);
+/* The team's newest eventid stamped before ts_ms (0 if none): where a
+ * replay of the events since ts_ms starts (store_event_visit after it). */
+int  store_event_before(struct store *st, int64_t team_id, int64_t ts_ms,
+			int64_t *eventidp);
 /* Events of the team with eventid > after, ascending, at most limit (0: no
  * limit); with agent non-NULL (not "") only those whose agent1 or agent2 is
  * it. Callbacks may call back into the store. */

@@ -94,6 +94,8 @@ struct store_ops {
 	int (*event_append)(struct store *st, const struct st_event *e);
 	int (*event_last)(struct store *st, int64_t team_id,
 			  int64_t *eventidp);
+	int (*event_before)(struct store *st, int64_t team_id, int64_t ts_ms,
+			    int64_t *eventidp);
 	/* agent NULL: all; limit 0: no limit */
 	int (*event_visit)(struct store *st, int64_t team_id, int64_t after,
 			   const char *agent, unsigned limit,
@@ -129,7 +131,8 @@ int sqlite_schema_version(void);
 int sqlite_schema_migrate_to(struct sqlite3 *db, int version);
 /* The SQL of the queries whose plans matter on large tables, for tests that
  * check them with EXPLAIN QUERY PLAN: "event_visit", "event_visit_agent",
- * "event_last", "event_prune", "state_log_prune". NULL for any other
+ * "event_last", "event_before", "event_prune",
+ * "state_log_prune". NULL for any other
  * name. */
 const char *sqlite_query_sql(const char *name);
 

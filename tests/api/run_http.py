@@ -60,7 +60,11 @@ MANUAL = {
     'set_var': ('SetVar', 'setvarCJI', ['orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'varname', 'varvalue', 'callbackFuc']),
     'agent_to_ivr': ('AgentToIvr', 'agenttoivrCJI', ['orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'ivrexten', 'ivrflow', 'transfer', 'callbackFuc']),
     'device_call': (None, None, None),
-    'back_call': ('DeviceCallBackCall', 'backcallCJI', ['orgidentity', 'exten', 'targetdn', 'callerid', 'user', 'password', 'pwdtype', 'callbackFuc']),
+    # + userdata, which the original plugin sends (ORIGINAL-CLIENT-WIRE.md),
+    # after callbackFuc like makeCallCJI's additions
+    'back_call': ('DeviceCallBackCall', 'backcallCJI', ['orgidentity', 'exten', 'targetdn', 'callerid', 'user', 'password', 'pwdtype', 'callbackFuc', 'userdata']),
+    # not in the manuals: the original plugin's call, and occ's HTTP form
+    'agent_statistic_day': ('AgentStatisticDay', 'agentStatisticDayCJI', ['orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'agent_group_id', 'callbackFuc']),
     'set_device': ('SetDevice', 'setdeviceCJI', ['orgidentity', 'exten', 'user', 'pwdtype', 'password', 'callbackFuc']),
 }
 # The third field's key in the Script callback object.
@@ -494,13 +498,26 @@ def http_details(tap):
                'HTTP: echoed %s cannot add a |Retuen| field' % name, short(rbody))
 
     # 11. The asterCC 2.1 manual's spellings (API.md §8.1) are accepted:
-    #     they reach the handler (BackMsg_100: not available yet) instead of
-    #     failing on an unknown EVENT (28[EVENT]) or a missing parameter (01).
+    #     they reach the handler (its own answer, or BackMsg_100 where the
+    #     engine is not built yet) instead of failing on an unknown EVENT
+    #     (28[EVENT]) or a missing parameter (01).
     c8001 = cred + '8001'
     for name, form, want in [
         ('EVENT=AgentTolvr', 'EVENT=AgentTolvr&ivrexten=9000&' + c8001, '|Retuen|2|Retuen|BackMsg_100'),
+        # backCall's three spellings reach backCall (8001 is an extension
+        # no phone registered: 119); DeviceCall without a user is
+        # asterCC's deviceCall (extensions only: 110), with one backCall
+        # (the account's password is checked: 63)
         ('EVENT=DeviceCallBackCall', 'EVENT=DeviceCallBackCall&orgidentity=demo&exten=8001&targetdn=1'
-         '&user=admin&password=admin&pwdtype=plaintext', '|Retuen|2|Retuen|BackMsg_100'),
+         '&user=admin&password=admin&pwdtype=plaintext', '|Retuen|2|Retuen|BackMsg_119'),
+        ('EVENT=BackCall', 'EVENT=BackCall&orgidentity=demo&exten=8001&targetdn=1'
+         '&user=admin&password=admin&pwdtype=plaintext', '|Retuen|2|Retuen|BackMsg_119'),
+        ('EVENT=DeviceCall with a user', 'EVENT=DeviceCall&orgidentity=demo&exten=8001&targetdn=1'
+         '&user=admin&password=admin&pwdtype=plaintext', '|Retuen|2|Retuen|BackMsg_119'),
+        ('EVENT=DeviceCall with a wrong account password', 'EVENT=DeviceCall&orgidentity=demo'
+         '&exten=5550001&targetdn=1&user=admin&password=wrong', '|Retuen|2|Retuen|BackMsg_63'),
+        ('EVENT=DeviceCall without a user (asterCC)', 'EVENT=DeviceCall&orgidentity=demo'
+         '&exten=5550001&targetdn=1', '|Retuen|2|Retuen|BackMsg_110'),
         # past the required-parameter check (else BackMsg_01[phonenumber]):
         # 8002 has no call to supervise
         ('parameter phonenummer (Whisper)', 'EVENT=Whisper&target=8002&phonenummer=8001&' + c8001,

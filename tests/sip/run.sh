@@ -57,31 +57,9 @@ bs_agent=${P[5]} bs_cust=${P[6]} bs_cust2=${P[7]}     # baresips
 rtp_log_port=${P[8]} reg_port=${P[9]} reg2_port=${P[10]}
 url=http://127.0.0.1:$http_port
 
-
-# since MARK: the occd log lines after line MARK
-
-# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
-wait_log() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		since "$1" | grep -qE "$2" && return 0
-		occd_alive || { echo "occd is not running"; return 1; }
-		sleep 0.1
-	done
-	echo "no log line /$2/ within $3 s"
-	return 1
-}
-
 # session_of MARK AGENT: the sessionid of the call AGENT started after MARK
 session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
-}
-
-
-expect_match() {  # expect_match WHAT GOT REGEX
-	[[ "$2" =~ $3 ]] && return 0
-	echo "$1: got '$2', want /$3/"
-	return 1
 }
 
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
@@ -119,92 +97,10 @@ status_has() {  # status_has REGEX: a line of `occctl status demo`
 	return 1
 }
 
-trunk_add() {  # trunk_add NAME PORT: a trunk to sip:127.0.0.1:PORT
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" trunk add demo "$1" "sip:127.0.0.1:$2" >/dev/null &&
-		wait_log "$m" 'provisioning reloaded' 10
-}
-
 # newest GLOB: the newest file matching
 newest() { ls -t $1 2>/dev/null | head -1; }
 now() { date +%s.%N; }
 add() { python3 -c "import sys; print(float(sys.argv[1]) + float(sys.argv[2]))" "$1" "$2"; }
-
-# wait_exit PID SECS: wait for a background child; its status, or 124 if
-# it did not end in time (then it is stopped)
-wait_exit() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			return $?
-		fi
-		sleep 0.1
-	done
-	kill -TERM "$1" 2>/dev/null      # timeout(1) passes it on to sipp
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 124
-}
-
-# next_second: sleep into the next wall-clock second. occd hands out the
-# same nonce for every challenge within one second (see the same-second
-# registration test), so unrelated registrations wait for a second of
-# their own lest one be refused as a replay of the other.
-next_second() { python3 -c 'import time; time.sleep(1.02 - time.time() % 1)'; }
-
-# sipp_reg NAME PORT SCENARIO USER PASSWORD EXPIRES: one REGISTER
-# transaction (scenarios/register*.xml) against occd from 127.0.0.1:PORT,
-# in a second of its own unless SAME_SECOND=1
-sipp_reg() {
-	local name=$1 port=$2 sf=$3 user=$4 pass=$5 exp=$6 rc
-	[ "${SAME_SECOND:-0}" = 1 ] || next_second
-	mkdir -p "$work/$name"
-	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];%s\n' \
-		"$user" "$user" "$pass" "$exp" >"$work/$name/users.csv"
-	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$scen/$sf" -inf users.csv "127.0.0.1:$sip_port" \
-		-i 127.0.0.1 -p "$port" -m 1 -nostdin -timeout 10s -timeout_error \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log) \
-		>"$work/$name.out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] && return 0
-	echo "sipp $name ($sf) exited with status $rc"
-	[ -f "$work/$name/err.log" ] && tail -5 "$work/$name/err.log"
-	return 1
-}
-
-# sipp_uas NAME PORT SCENARIO [ARGS...]: a sipp UAS on PORT, in directory
-# NAME; sets BG to its pid
-sipp_uas() {
-	local name=$1 port=$2 sf=$3
-	shift 3
-	mkdir -p "$work/$name"
-	(cd "$work/$name" && exec timeout -k 2 60 sipp -sf "$scen/$sf" -i 127.0.0.1 -mi 127.0.0.1 \
-		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout 50s -timeout_error \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
-		-trace_logs -log_file log.log "$@") >"$work/$name.out" 2>&1 &
-	BG=$!
-	pids+=("$BG")
-	sleep 0.3      # sipp binds its port
-}
-
-# sipp_result NAME PID SECS: the UAS NAME ended with success within SECS
-sipp_result() {
-	local rc
-	wait_exit "$2" "$3"
-	rc=$?
-	[ $rc -eq 0 ] && return 0
-	echo "sipp $1 exited with status $rc"
-	[ -f "$work/$1/err.log" ] && tail -5 "$work/$1/err.log"
-	[ -f "$work/$1/log.log" ] && tail -5 "$work/$1/log.log"
-	grep -E 'Successful call|Failed call' "$work/$1.out"
-	return 1
-}
 
 # far_end NAME SCENARIO: a PCMA far end on the trunk "gw": sipp NAME runs
 # SCENARIO (customer_hold.xml, customer_early.xml), whose SDP points occd

@@ -147,11 +147,19 @@ UNIT_TEST(table_is_consistent)
 		if (op->soap)
 			UT_ASSERT(op_find_soap(op->soap) == op);
 	}
-	UT_EQ_INT((long long)op_count, 34);
+	UT_EQ_INT((long long)op_count, 35);
 	UT_ASSERT(param_lookup("phonenummer") == P_PHONENUMBER);
 	UT_ASSERT(param_lookup("QUEUENUM") == P_QUEUENUMBER);
 	UT_ASSERT(param_lookup("Model_id") == P_MODEL_ID);
 	UT_ASSERT(op_find_http("agenttolvr") == op_find_http("AgentToIvr"));
+	/* cocc's DeviceCall with a user is backCall: the rows name it */
+	UT_ASSERT(op_find_http("DeviceCall")->with_user &&
+		  op_find_id(op_find_http("DeviceCall")->with_user) ==
+		  op_find_http("DeviceCallBackCall"));
+	UT_ASSERT(op_find_http("backcall") == op_find_soap("backCall"));
+	for (size_t i = 0; i < op_count; i++)
+		UT_ASSERT(!op_table[i].with_user ||
+			  op_find_id(op_table[i].with_user));
 }
 
 UNIT_TEST(conf_file_and_errors)

@@ -1947,6 +1947,15 @@ static void body_event_log(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(last, 2);
 	UT_EQ_INT(store_event_last(f->st, 999, &last), 0);
 	UT_EQ_INT(last, 0);
+	/* where a replay "since ts" starts: the newest before ts, per team */
+	UT_EQ_INT(store_event_before(f->st, t1, 1003, &last), 0);
+	UT_EQ_INT(last, 3);
+	UT_EQ_INT(store_event_before(f->st, t1, 1000, &last), 0);
+	UT_EQ_INT(last, 0);
+	UT_EQ_INT(store_event_before(f->st, t1, 99999, &last), 0);
+	UT_EQ_INT(last, 6);
+	UT_EQ_INT(store_event_before(f->st, t2, 1001, &last), 0);
+	UT_EQ_INT(last, 1);
 
 	/* the whole team, in order, every field back */
 	UT_EQ_STR(visit_ids(f->st, &es, t1, 0, NULL, 0, &err), "1,2,3,4,5,6");
@@ -2299,6 +2308,11 @@ static void body_event_plans(int *unit_failed_, struct fx *f)
 		      " (team_id=?)"));
 	UT_ASSERT(!has(plan, "SCAN") && !has(plan, "TEMP B-TREE"));
 
+	/* the statistics' replay start: one seek back from a moment */
+	UT_EQ_INT(query_plan(f, "event_before", plan, sizeof(plan)), 0);
+	UT_ASSERT(has(plan, "USING INDEX events_team_ts (team_id=? AND ts_ms<?)"));
+	UT_ASSERT(!has(plan, "SCAN") && !has(plan, "TEMP B-TREE"));
+
 	/* a team's agents, then each one's rows by (agent_id, ts_ms) */
 	UT_EQ_INT(query_plan(f, "state_log_prune", plan, sizeof(plan)), 0);
 	UT_ASSERT(has(plan, "state_log_agent_ts (agent_id=? AND ts_ms<?)"));
@@ -2353,8 +2367,10 @@ static void body_migrate_v2(int *unit_failed_, struct fx *f)
 			  " WHERE name IN ('events', 'cursors')"), 0);
 
 	UT_EQ_INT(store_open(&f->st, f->dir), 0);
-	UT_EQ_INT(sqlite_schema_version(), 4);
-	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 4);
+	UT_ASSERT(sqlite_schema_version() >= 4);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), sqlite_schema_version());
+	/* migration 6: the old calls are billed to no account */
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cdr WHERE account = ''"), 1);
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.nteam, 1);
 	UT_EQ_STR(s.teams[0].name, "old");
