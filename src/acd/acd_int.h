@@ -186,7 +186,15 @@ static inline void dl_remove(struct dl *e)
 	e->prev = e->next = e;
 }
 
+/* map.c */
+void *map_get(const struct map *mp, const char *key);
+int  map_put(struct map *mp, const char *key, void *val);   /* new key */
+void map_del(struct map *mp, const char *key);
+void map_free(struct map *mp);
+
 /* acd.c */
+/* "team\x1fnumber", the key of queues and agents */
+void make_key(char *out, size_t sz, const char *team, const char *num);
 bool agent_available(const struct acd_agent *a);
 bool member_ready(const struct member *m);
 bool ringall(const struct acd_queue *q);

@@ -9,6 +9,7 @@
  * "cancel c1 a3 answered", "fail c1 max_wait", "pause a2"); a test takes
  * the log after each input and compares it whole.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
@@ -16,6 +17,8 @@
 
 struct host {
 	struct acd *acd;
+	bool reenter;          /* on_offer tries to call back in */
+	int reentered;         /* ... and the ACD let it */
 	uint64_t now, wake;
 	char log[2048];
 	char taken[2048];
@@ -37,9 +40,14 @@ static void logf_(struct host *h, const char *s)
 static void on_offer(void *arg, const struct acd_leg *l)
 {
 	char s[64];
+	struct host *h = arg;
 	snprintf(s, sizeof(s), "offer %s %s", (char *)l->caller_host,
 		 (char *)l->agent_host);
 	logf_(arg, s);
+	if (h->reenter && (acd_agent_set(h->acd, l->agent, &(struct
+			acd_agent_state){ .registered = true }, h->now) != EBUSY ||
+			   acd_offer_answered(h->acd, l->caller, l->agent, h->now)))
+		h->reentered++;
 }
 
 static void on_cancel(void *arg, const struct acd_leg *l, enum acd_cancel w)
@@ -180,8 +188,11 @@ UNIT_TEST(acd_linear_follows_configuration_order)
 	h.q[0] = acd_queue_add(h.acd, "t", &cfg, NULL);
 	for (int i = 1; i <= 3; i++)
 		agent(&h, i, h.q[0]);
+	h.reenter = true;   /* callbacks may not call back in */
 	c = join(&h, h.q[0], 1, 0);
 	UT_EQ_STR(take(&h), "offer c1 a3");
+	UT_EQ_INT(h.reentered, 0);
+	h.reenter = false;
 	acd_offer_failed(h.acd, c, h.a[3], ACD_BUSY, h.now);
 	UT_EQ_STR(take(&h), "offer c1 a1");
 	/* the ring timeout is the ACD's: it cancels, then the next */
