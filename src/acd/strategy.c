@@ -129,7 +129,9 @@ bool caller_blocked(const struct acd_caller *c, const struct acd_agent *a)
 	for (const struct dl *e = c->blocks.next; e != &c->blocks;
 	     e = e->next) {
 		const struct block *b = ACD_CONTAINER(e, struct block, c_le);
-		if (b->a == a)
+		/* one due but not yet run (another deadline of the same
+		 * millisecond ran first) is over */
+		if (b->a == a && b->tm.at > a->acd->now)
 			return true;
 	}
 	return false;
