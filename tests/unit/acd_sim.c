@@ -32,6 +32,7 @@ struct scaller {
 	int prio;
 	uint64_t join;
 	unsigned noffers;
+	unsigned ring_level;          /* ringall: the lowest level rung */
 	bool bridged, gone, counted;
 	struct block_rec *blocks;
 	unsigned nblocks;
@@ -40,6 +41,7 @@ struct scaller {
 struct sagent {
 	struct acd_agent *h;
 	uint32_t queues;              /* bit per queue */
+	unsigned level[8];            /* per queue */
 	bool offered;
 	unsigned offer_caller, offer_gen;
 	bool talking;
@@ -176,6 +178,15 @@ static bool better(const struct sim *s, unsigned x, unsigned y)
 	return x < y;
 }
 
+/* the relaxation steps of cfg->levels */
+static const struct { unsigned after_s, max_level; } steps[2] = {
+	{ 2, 1 }, { 5, 2 } };
+
+static uint64_t level_after_ms(unsigned level)
+{
+	return level == 0 ? 0 : steps[level - 1].after_s * 1000ULL;
+}
+
 /* no caller the agent could take is better than the one offered */
 static void check_fair(struct sim *s, unsigned ci, unsigned ai)
 {
@@ -189,6 +200,12 @@ static void check_fair(struct sim *s, unsigned ci, unsigned ai)
 			continue;
 		if (c->noffers &&
 		    s->cfg->strategy[c->queue] != QS_RINGALL)
+			continue;
+		/* levels: reached by waiting; a ringall caller rings one
+		 * level at a time */
+		if (s->cfg->levels &&
+		    (s->now - c->join < level_after_ms(s->a[ai].level[c->queue]) ||
+		     (c->noffers && c->ring_level < s->a[ai].level[c->queue])))
 			continue;
 		if (blocked(s, c, ai) || !better(s, x, ci))
 			continue;
@@ -216,6 +233,16 @@ static void on_offer(void *arg, const struct acd_leg *l)
 	a->offered = true;
 	a->offer_caller = ci;
 	a->offer_gen++;
+	{
+		struct scaller *c = &s->c[ci];
+		unsigned lv = a->level[c->queue];
+		if (!c->noffers || lv < c->ring_level)
+			c->ring_level = lv;
+		if (s->cfg->levels && s->now - c->join < level_after_ms(lv)) {
+			s->res->fairness_inversions++;
+			violation(s, "offered a level not reached yet");
+		}
+	}
 	s->c[ci].noffers++;
 	delay = s->cfg->answer_min_ms + (uint64_t)(urand(s) *
 		(s->cfg->answer_max_ms - s->cfg->answer_min_ms + 1));
@@ -406,7 +433,25 @@ int acd_sim_run(const struct acd_sim_cfg *cfg, struct acd_sim_result *res)
 		return -1;
 	for (unsigned i = 0; i < cfg->nqueues; i++) {
 		struct queue_cfg qc;
+		__typeof__(*qc.members) members[256];
 		memset(&qc, 0, sizeof(qc));
+		if (cfg->levels) {
+			for (unsigned k = 0; k < cfg->nagents; k++) {
+				snprintf(members[k].agent,
+					 sizeof(members[k].agent), "%u",
+					 8001 + k);
+				members[k].level = (k + i) % 3;
+				members[k].weight = 1;
+				s.a[k].level[i] = (k + i) % 3;
+			}
+			qc.members = members;
+			qc.nmembers = cfg->nagents;
+			qc.nlevels = 2;
+			for (unsigned k = 0; k < 2; k++) {
+				qc.levels[k].after_s = steps[k].after_s;
+				qc.levels[k].max_level = steps[k].max_level;
+			}
+		}
 		snprintf(qc.queue, sizeof(qc.queue), "%u", 6001 + i);
 		qc.strategy = cfg->strategy[i];
 		qc.ring_timeout_s = cfg->ring_timeout_s;

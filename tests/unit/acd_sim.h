@@ -31,6 +31,8 @@ struct acd_sim_cfg {
 	double patience_mean_s;       /* exponential; 0: never abandons */
 	unsigned nprio;               /* priorities 0..nprio-1 (0 or 1: 0) */
 	unsigned ring_timeout_s, retry_s;
+	bool levels;                  /* member levels 0-2, relaxation:
+				       * level 1 after 2 s, level 2 after 5 s */
 	unsigned calls;               /* stop arrivals after this many ... */
 	unsigned offers;              /* ... or this many offers (0: no) */
 	unsigned check_every;         /* acd_check_invariants every N

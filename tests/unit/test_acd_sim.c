@@ -102,3 +102,42 @@ UNIT_TEST(acd_races_soak_short)
 	UT_EQ_INT(res.lost_callers, 0);
 	UT_EQ_INT(res.answered + res.abandoned, res.calls);
 }
+
+/* the same with member levels and relaxation (level 1 after 2 s, level
+ * 2 after 5 s), the other strategies and callers without priorities: no
+ * agent is offered a caller before it reached the agent's level, nor one
+ * while a better caller it may take waits */
+UNIT_TEST(acd_races_soak_levels)
+{
+	static const enum queue_strategy mix[3][3] = {
+		{ QS_RINGALL, QS_FEWESTCALLS, QS_RRMEMORY },
+		{ QS_WRANDOM, QS_LINEAR, QS_RINGALL },
+		{ QS_LEASTTALK, QS_RANDOM, QS_LEASTRECENT },
+	};
+
+	for (unsigned k = 0; k < 3; k++) {
+		struct acd_sim_cfg cfg = {
+			.nqueues = 3,
+			.strategy = { mix[k][0], mix[k][1], mix[k][2] },
+			.nagents = 12, .member_p = 0.6,
+			.arrivals_per_s = 5, .talk_mean_s = 2,
+			.answer_min_ms = 0, .answer_max_ms = 50,
+			.p_no_answer = 0.05, .p_busy = 0.05,
+			.patience_mean_s = k == 1 ? 0 : 20, .nprio = k,
+			.ring_timeout_s = 2, .retry_s = 1, .levels = true,
+			.offers = 3000, .check_every = 1,
+			.seed = 11 + k,
+		};
+		struct acd_sim_result res;
+
+		UT_EQ_INT(acd_sim_run(&cfg, &res), 0);
+		if (res.first_violation[0])
+			fprintf(stderr, "  %s\n", res.first_violation);
+		UT_ASSERT(res.offers >= 3000);
+		UT_EQ_INT(res.double_bridges, 0);
+		UT_EQ_INT(res.double_offers, 0);
+		UT_EQ_INT(res.invariant_violations, 0);
+		UT_EQ_INT(res.fairness_inversions, 0);
+		UT_EQ_INT(res.answered + res.abandoned, res.calls);
+	}
+}
