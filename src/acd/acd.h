@@ -20,7 +20,10 @@
  * serve waits; an agent always takes the best caller it may serve.
  *
  * Callbacks must not call back into the ACD (entry points answer EBUSY /
- * false / NULL then); a host defers, as a SIP stack does anyway.
+ * false / NULL then); a host defers, as a SIP stack does anyway. They
+ * come from inside the entry point that caused them: an offer for a new
+ * caller comes before acd_caller_join() returns (the leg carries the
+ * host's pointer).
  * Handles (struct acd_caller/agent/queue) live from their add/join until
  * their remove/leave; the host keeps its own pointer in them (`host`).
  */
