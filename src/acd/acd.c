@@ -907,21 +907,63 @@ static void free_member(struct member *m)
 	free(m);
 }
 
+/* a reload switched the queue to or from ringall: its ringing callers
+ * follow (ringall callers stay listed while they ring; others keep one
+ * offer, the first) */
+static void convert_ringing(struct acd *acd, struct acd_queue *q)
+{
+	struct dl *e;
+
+	/* first all out of (or into) the lists, so that an agent freed
+	 * below does not ring a caller not yet converted */
+	for (e = acd->callers.next; e != &acd->callers; e = e->next) {
+		struct acd_caller *c = ACD_CONTAINER(e, struct acd_caller,
+						     all_le);
+		if (c->q != q || c->st != CS_RINGING)
+			continue;
+		if (ringall(q))
+			list_caller(c, true);
+		else
+			unlist_caller(c);
+	}
+	if (ringall(q))
+		return;
+	for (e = acd->callers.next; e != &acd->callers; e = e->next) {
+		struct acd_caller *c = ACD_CONTAINER(e, struct acd_caller,
+						     all_le);
+		while (c->q == q && c->noffers > 1) {
+			struct offer *o = ACD_CONTAINER(c->offers.prev,
+							struct offer, c_le);
+			struct acd_agent *a = o->a;
+			struct acd_leg l = leg_of(o);
+			end_offer(acd, o);
+			if (acd->ops.cancel_offer)
+				acd->ops.cancel_offer(acd->arg, &l,
+						      ACD_CANCEL_RELOAD);
+			agent_refresh(acd, a, true);
+		}
+	}
+}
+
 int acd_queue_set_cfg(struct acd *acd, struct acd_queue *q,
 		      const struct queue_cfg *cfg, uint64_t now_ms)
 {
+	struct queue_cfg nc = { .members = NULL };
+	const bool was_ringall = ringall(q);
 	unsigned order = 0;
 	struct dl *e;
 
 	if (!enter(acd, now_ms))
 		return EBUSY;
-	/* out of the tiers while the keys and levels change */
-	for (e = q->members.next; e != &q->members; e = e->next)
-		member_free_set(ACD_CONTAINER(e, struct member, q_le), false);
-	if (copy_cfg(&q->cfg, cfg)) {
+	if (copy_cfg(&nc, cfg)) {
 		leave(acd);
 		return ENOMEM;
 	}
+	/* out of the tiers while the keys and levels change */
+	for (e = q->members.next; e != &q->members; e = e->next)
+		member_free_set(ACD_CONTAINER(e, struct member, q_le), false);
+	free(q->cfg.members);
+	q->cfg = nc;
 	snprintf(q->cfg.queue, sizeof(q->cfg.queue), "%s",
 		 strchr(q->key, '\x1f') + 1);
 	q->next_pos = 0;
@@ -936,11 +978,14 @@ int acd_queue_set_cfg(struct acd *acd, struct acd_queue *q,
 		struct member *m = ACD_CONTAINER(e, struct member, q_le);
 		member_free_set(m, member_ready(m));
 	}
-	for (unsigned i = 0; i < q->nb; i++)
-		for (e = q->b[i]->callers.next; e != &q->b[i]->callers;
-		     e = e->next)
-			caller_arm(acd, ACD_CONTAINER(e, struct acd_caller,
-						      b_le));
+	if (was_ringall != ringall(q))
+		convert_ringing(acd, q);
+	for (e = acd->callers.next; e != &acd->callers; e = e->next) {
+		struct acd_caller *c = ACD_CONTAINER(e, struct acd_caller,
+						     all_le);
+		if (c->q == q)
+			caller_arm(acd, c);
+	}
 	/* new levels or strategy: the free members look again */
 	for (e = q->members.next; e != &q->members; e = e->next) {
 		struct member *m = ACD_CONTAINER(e, struct member, q_le);

@@ -55,6 +55,7 @@ enum acd_cancel {
 	ACD_CANCEL_TIMEOUT,     /* ring timeout: counts as no answer */
 	ACD_CANCEL_CALLER_GONE, /* caller left or failed */
 	ACD_CANCEL_AGENT_GONE,  /* acd_agent_remove() */
+	ACD_CANCEL_RELOAD,      /* the queue is no longer ringall */
 };
 
 enum acd_fail {
@@ -104,7 +105,9 @@ void acd_tick(struct acd *acd, uint64_t now_ms);
  * exists or on ENOMEM. */
 struct acd_queue *acd_queue_add(struct acd *acd, const char *team,
 				const struct queue_cfg *cfg, void *host);
-/* New settings (a reload): strategy, timeouts, levels, member levels. */
+/* New settings (a reload): strategy, timeouts, levels, member levels.
+ * Walks every caller (a reload is rare). Live offers keep their ring
+ * timeout; from ringall, a ringing caller keeps its first offer. */
 int  acd_queue_set_cfg(struct acd *acd, struct acd_queue *q,
 		       const struct queue_cfg *cfg, uint64_t now_ms);
 /* EBUSY while callers are in it (they leave first). */

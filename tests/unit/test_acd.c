@@ -27,7 +27,7 @@ struct host {
 };
 
 static const char *const cancel_words[] = {
-	"answered", "timeout", "gone", "agent_gone" };
+	"answered", "timeout", "gone", "agent_gone", "reload" };
 static const char *const fail_words[] = {
 	"ok", "max_wait", "full", "empty", "leave_empty" };
 
@@ -681,6 +681,69 @@ UNIT_TEST(acd_counts_position_and_expected_wait)
 	UT_EQ_STR(take(&h), "");
 	for (int i = 0; i < 6; i++)
 		acd_caller_leave(h.acd, c[i], h.now);
+	UT_EQ_INT(broken(&h), 0);
+	acd_free(h.acd);
+}
+
+UNIT_TEST(acd_removals_and_reload)
+{
+	struct host h;
+	struct queue_cfg cfg = qcfg("6001", QS_LINEAR);
+	struct acd_caller *c, *c2;
+	struct acd_counts n;
+
+	host_init(&h);
+	h.q[0] = acd_queue_add(h.acd, "t", &cfg, "queue-host");
+	UT_ASSERT(!acd_queue_add(h.acd, "t", &cfg, NULL));   /* exists */
+	UT_ASSERT(acd_queue_find(h.acd, "t", "6001") == h.q[0]);
+	UT_ASSERT(!acd_queue_find(h.acd, "u", "6001"));
+	UT_EQ_STR(acd_queue_host(h.q[0]), "queue-host");
+	for (int i = 1; i <= 3; i++)
+		agent(&h, i, h.q[0]);
+	UT_ASSERT(acd_agent_find(h.acd, "t", "a2") == h.a[2]);
+	UT_ASSERT(!acd_agent_add(h.acd, "t", "a2", NULL));   /* exists */
+	c = join(&h, h.q[0], 1, 0);
+	UT_EQ_STR(take(&h), "offer c1 a1");
+	/* the ringing agent goes away: the caller rings the next */
+	acd_agent_remove(h.acd, h.a[1], h.now);
+	h.a[1] = NULL;
+	UT_EQ_STR(take(&h), "cancel c1 a1 agent_gone; offer c1 a2");
+	UT_ASSERT(acd_offer_answered(h.acd, c, h.a[2], h.now));
+	/* the talking agent goes away: the bridge ends, counted once */
+	acd_agent_remove(h.acd, h.a[2], h.now);
+	h.a[2] = NULL;
+	acd_queue_counts(h.q[0], 0, &n);
+	UT_EQ_INT(n.total, 0);
+	UT_EQ_INT(broken(&h), 0);
+	acd_caller_leave(h.acd, c, h.now);
+	/* a member removed is not offered */
+	acd_member_remove(h.acd, h.q[0], h.a[3], h.now);
+	c = join(&h, h.q[0], 2, 0);
+	UT_EQ_STR(take(&h), "");
+	UT_EQ_INT(acd_member_remove(h.acd, h.q[0], h.a[3], h.now), ENOENT);
+	/* a reload: new strategy, a4 and a5 at levels 0 and 1 */
+	agent(&h, 4, h.q[0]);
+	UT_EQ_STR(take(&h), "offer c2 a4");
+	c2 = join(&h, h.q[0], 3, 0);
+	agent(&h, 5, h.q[0]);
+	UT_EQ_STR(take(&h), "offer c3 a5");
+	/* to ringall: the ringing callers ring more agents as they come */
+	cfg.strategy = QS_RINGALL;
+	UT_EQ_INT(acd_queue_set_cfg(h.acd, h.q[0], &cfg, h.now), 0);
+	UT_EQ_INT(broken(&h), 0);
+	agent(&h, 6, h.q[0]);
+	UT_EQ_STR(take(&h), "offer c2 a6");
+	/* and back: one offer each */
+	cfg.strategy = QS_LINEAR;
+	UT_EQ_INT(acd_queue_set_cfg(h.acd, h.q[0], &cfg, h.now), 0);
+	UT_EQ_STR(take(&h), "cancel c2 a6 reload");
+	UT_EQ_INT(broken(&h), 0);
+	UT_EQ_INT(acd_queue_remove(h.acd, h.q[0]), EBUSY);
+	acd_caller_leave(h.acd, c, h.now);
+	acd_caller_leave(h.acd, c2, h.now);
+	UT_EQ_STR(take(&h), "cancel c2 a4 gone; cancel c3 a5 gone");
+	UT_EQ_INT(acd_queue_remove(h.acd, h.q[0]), 0);
+	UT_ASSERT(!acd_queue_find(h.acd, "t", "6001"));
 	UT_EQ_INT(broken(&h), 0);
 	acd_free(h.acd);
 }
