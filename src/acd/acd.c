@@ -1404,6 +1404,10 @@ void acd_free(struct acd *acd)
 {
 	if (!acd)
 		return;
+	/* no deadline matters any more */
+	for (unsigned i = 0; i < acd->nheap; i++)
+		acd->heap[i]->idx = 0;
+	acd->nheap = 0;
 	while (!dl_empty(&acd->callers)) {
 		struct acd_caller *c = ACD_CONTAINER(acd->callers.next,
 						     struct acd_caller, all_le);

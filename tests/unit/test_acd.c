@@ -747,3 +747,179 @@ UNIT_TEST(acd_removals_and_reload)
 	UT_EQ_INT(broken(&h), 0);
 	acd_free(h.acd);
 }
+
+/* ---- every entry point at random, the invariants after each ---- */
+
+enum { RQ = 3, RA = 10, RC = 40, RP = 64 };
+
+struct rnd_host {
+	struct acd *acd;
+	uint64_t now, wake, rng;
+	struct acd_queue *q[RQ];
+	struct acd_agent *a[RA];
+	struct acd_caller *c[RC];
+	struct { struct acd_caller *c; struct acd_agent *a; } offer[RP];
+	unsigned noffer, offers;
+};
+
+static unsigned rnd_next(struct rnd_host *h, unsigned n)
+{
+	h->rng ^= h->rng << 13;
+	h->rng ^= h->rng >> 7;
+	h->rng ^= h->rng << 17;
+	return (unsigned)(h->rng % n);
+}
+
+static void rnd_drop(struct rnd_host *h, const void *c, const void *a)
+{
+	for (unsigned i = 0; i < h->noffer;) {
+		if ((c && h->offer[i].c == c) || (a && h->offer[i].a == a) ||
+		    (!c && !a))
+			h->offer[i] = h->offer[--h->noffer];
+		else
+			i++;
+	}
+}
+
+static void rnd_offer(void *arg, const struct acd_leg *l)
+{
+	struct rnd_host *h = arg;
+	h->offers++;
+	if (h->noffer < RP) {
+		h->offer[h->noffer].c = l->caller;
+		h->offer[h->noffer].a = l->agent;
+		h->noffer++;
+	}
+}
+
+/* a cancelled offer stays in the list: its late answer or failure is
+ * what a host may report, and the ACD must refuse or ignore it */
+static void rnd_wake(void *arg, uint64_t at)
+{
+	((struct rnd_host *)arg)->wake = at;
+}
+
+UNIT_TEST(acd_random_operations_keep_invariants)
+{
+	static const struct acd_ops rops = { .offer = rnd_offer,
+					     .wake = rnd_wake };
+	struct rnd_host h;
+	char err[256], num[8];
+	struct queue_cfg cfg = qcfg("", QS_RINGALL);
+
+	memset(&h, 0, sizeof(h));
+	h.rng = 12345;
+	h.acd = acd_new(&rops, &h, 9);
+	for (int i = 0; i < RQ; i++) {
+		snprintf(cfg.queue, sizeof(cfg.queue), "%d", 6001 + i);
+		cfg.strategy = (enum queue_strategy)(i * 3 % 8);
+		h.q[i] = acd_queue_add(h.acd, "t", &cfg, NULL);
+	}
+	for (int step = 0; step < 80000; step++) {
+		unsigned op = rnd_next(&h, 17), i = rnd_next(&h, RA),
+			 j = rnd_next(&h, RC), k = rnd_next(&h, RQ);
+
+		h.now += rnd_next(&h, 400);
+		if (h.wake && h.wake <= h.now)
+			acd_tick(h.acd, h.now);
+		switch (op) {
+		case 0:
+			if (!h.a[i]) {
+				snprintf(num, sizeof(num), "%u", i);
+				h.a[i] = acd_agent_add(h.acd, "t", num, NULL);
+			}
+			break;
+		case 1:
+			if (h.a[i]) {
+				rnd_drop(&h, NULL, h.a[i]);
+				acd_agent_remove(h.acd, h.a[i], h.now);
+				h.a[i] = NULL;
+			}
+			break;
+		case 15: case 16:
+			if (h.a[i])
+				acd_agent_set(h.acd, h.a[i], &ready, h.now);
+			break;
+		case 2: case 3:
+			if (h.a[i]) {
+				struct acd_agent_state st = {
+					.registered = rnd_next(&h, 8) != 0,
+					.busy = rnd_next(&h, 6) == 0,
+					.paused = rnd_next(&h, 6) == 0,
+					.dnd = rnd_next(&h, 10) == 0,
+					.acw = rnd_next(&h, 6) == 0 };
+				acd_agent_set(h.acd, h.a[i], &st, h.now);
+			}
+			break;
+		case 4:
+			if (h.a[i]) {
+				acd_member_add(h.acd, h.q[k], h.a[i], h.now);
+				acd_member_set(h.acd, h.q[k], h.a[i],
+					       rnd_next(&h, 5) != 0,
+					       rnd_next(&h, 5) != 0, h.now);
+			}
+			break;
+		case 5:
+			if (h.a[i])
+				acd_member_remove(h.acd, h.q[k], h.a[i], h.now);
+			break;
+		case 6: case 7:
+			if (!h.c[j])
+				acd_caller_join(h.acd, h.q[k],
+						(int)rnd_next(&h, 3),
+						rnd_next(&h, 2) ? "555" : "",
+						h.now - rnd_next(&h, 20000),
+						NULL, h.now, &h.c[j]);
+			break;
+		case 8: case 14:
+			if (h.c[j]) {
+				rnd_drop(&h, h.c[j], NULL);
+				acd_caller_leave(h.acd, h.c[j], h.now);
+				h.c[j] = NULL;
+			}
+			break;
+		case 9: case 10:
+			if (h.noffer) {
+				unsigned o = rnd_next(&h, h.noffer);
+				acd_offer_answered(h.acd, h.offer[o].c,
+						   h.offer[o].a, h.now);
+			}
+			break;
+		case 11:
+			if (h.noffer) {
+				unsigned o = rnd_next(&h, h.noffer);
+				acd_offer_failed(h.acd, h.offer[o].c,
+						 h.offer[o].a,
+						 (enum acd_offer_result)
+						 rnd_next(&h, 3), h.now);
+			}
+			break;
+		case 12:
+			if (h.a[i])
+				acd_call_ended(h.acd, h.a[i],
+					       rnd_next(&h, 2), h.now);
+			break;
+		case 13:
+			cfg.strategy = (enum queue_strategy)rnd_next(&h, 8);
+			cfg.nlevels = rnd_next(&h, 2) * 2;
+			cfg.levels[0].after_s = 2;
+			cfg.levels[0].max_level = 1;
+			cfg.levels[1].after_s = 6;
+			cfg.levels[1].max_level = 2;
+			cfg.max_wait_s = rnd_next(&h, 2) * 30;
+			cfg.leave_empty = rnd_next(&h, 4) == 0;
+			cfg.sticky_s = rnd_next(&h, 2) * 60;
+			cfg.autopause = rnd_next(&h, 2);
+			acd_queue_set_cfg(h.acd, h.q[k], &cfg, h.now);
+			break;
+		}
+		if (h.noffer == RP)
+			rnd_drop(&h, NULL, NULL);
+		if (acd_check_invariants(h.acd, h.now, err, sizeof(err))) {
+			fprintf(stderr, "  step %d op %u: %s\n", step, op, err);
+			UT_ASSERT(0);
+		}
+	}
+	UT_ASSERT(h.offers > 1000);
+	acd_free(h.acd);
+}
