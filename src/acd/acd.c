@@ -1207,9 +1207,11 @@ int acd_caller_join(struct acd *acd, struct acd_queue *q, int prio,
 		leave(acd);
 		return ACD_FAIL_FULL;
 	}
-	if (!q->cfg.join_empty && !q->nstaffed) {
+	if (!q->nstaffed && (!q->cfg.join_empty || q->cfg.leave_empty)) {
 		leave(acd);
-		return ACD_FAIL_EMPTY;
+		/* with leave_empty it would have to leave at once */
+		return q->cfg.join_empty ? ACD_FAIL_LEAVE_EMPTY :
+					   ACD_FAIL_EMPTY;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c || !bucket_get(q, prio)) {

@@ -152,8 +152,9 @@ int  acd_member_set(struct acd *acd, struct acd_queue *q, struct acd_agent *a,
 /* A caller enters queue q with priority prio (higher first), number
  * (caller ID, for the sticky agent; may be "") and join_ms, its place:
  * earlier than now_ms when it comes back from an IVR and keeps its place.
- * Returns ACD_OK and *cp, or ACD_FAIL_FULL / ACD_FAIL_EMPTY (no handle),
- * or -1 (ENOMEM, EBUSY). */
+ * Returns ACD_OK and *cp, or ACD_FAIL_FULL / ACD_FAIL_EMPTY /
+ * ACD_FAIL_LEAVE_EMPTY (no staffed member and leave_empty: it would leave
+ * at once) without a handle, or -1 (ENOMEM, EBUSY). */
 int  acd_caller_join(struct acd *acd, struct acd_queue *q, int prio,
 		     const char *number, uint64_t join_ms, void *host,
 		     uint64_t now_ms, struct acd_caller **cp);

@@ -584,6 +584,16 @@ UNIT_TEST(acd_max_wait_full_empty_leave_empty)
 						   .paused = true });
 	UT_EQ_STR(take(&h), "fail c2 leave_empty");
 	acd_caller_leave(h.acd, c2, h.now);
+	/* join_empty with leave_empty: it would leave at once */
+	cfg.join_empty = true;
+	acd_queue_set_cfg(h.acd, h.q[0], &cfg, h.now);
+	UT_EQ_INT(acd_caller_join(h.acd, h.q[0], 0, "", h.now, "x", h.now,
+				  &c3), ACD_FAIL_LEAVE_EMPTY);
+	cfg.leave_empty = false;
+	acd_queue_set_cfg(h.acd, h.q[0], &cfg, h.now);
+	c3 = join(&h, h.q[0], 3, 0);
+	UT_ASSERT(c3);
+	acd_caller_leave(h.acd, c3, h.now);
 	UT_EQ_INT(broken(&h), 0);
 	acd_free(h.acd);
 }
