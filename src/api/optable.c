@@ -469,8 +469,8 @@ const struct op op_table[] = {
 		 "customer answered, total_call_duration the talk time from "
 		 "that answer to the agent's hangup (a call in progress counts "
 		 "up to now). waiting_calls: callers waiting in the group's "
-		 "queue now (`queue_waiting_count()`, 0 until the ACD is "
-		 "linked in).",
+		 "queue now, for an agent, not yet ringing (queueCustomerNum's "
+		 "`waiting`).",
 },
 {
 	.id = "send_dtmf", .soap = "sendDtmf", .http = "SendDtmf",

@@ -48,15 +48,6 @@ struct stats {
 	struct hash *legs;
 };
 
-/* __attribute__((weak)): the ACD's definition replaces this one */
-__attribute__((weak)) unsigned queue_waiting_count(int64_t team_id,
-						   int64_t group_id)
-{
-	(void)team_id;
-	(void)group_id;
-	return 0;
-}
-
 /* ---- the event's fields -------------------------------------------------- */
 
 /* The value of key in "k=v&k=v&" (raw: the fields read here are words,

@@ -46,8 +46,4 @@ void stats_agent_day(const struct stats *s, int64_t team_id,
 		     const char *agent, int64_t group_id, int64_t now,
 		     struct stats_day *d);
 
-/* Callers waiting in the group's queue now. The ACD defines it; until it
- * is linked in, a weak default answers 0. */
-unsigned queue_waiting_count(int64_t team_id, int64_t group_id);
-
 #endif

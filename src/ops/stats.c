@@ -8,6 +8,7 @@
  * teamStatus). The filter words select by that state; `login` selects every
  * checked-in agent and `all` everyone.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -175,6 +176,18 @@ void op_queue_customer_num(struct op_ctx *ctx, struct op_result *res)
 		 n.talking);
 }
 
+/* Callers in the group's queue waiting for an agent, of any priority. */
+static unsigned waiting_in(const struct op_ctx *ctx, const struct group *g)
+{
+	struct queue_counts n = { 0 };
+
+	if (!g->queue[0] || inbound_queue_counts(ctx->occ->tel,
+						 ctx->team->name, g->queue,
+						 INT_MIN, &n))
+		return 0;
+	return n.waiting;
+}
+
 /* One group's object of agentStatisticDay's message. */
 static void statistic_day_group(struct op_ctx *ctx, struct op_result *res,
 				const struct group *g)
@@ -196,7 +209,7 @@ static void statistic_day_group(struct op_ctx *ctx, struct op_result *res,
 		 mb && mb->checked_in ? agent_state_name(a->state) : "logout",
 		 (long long)(secs / 3600), (long long)(secs / 60 % 60),
 		 (long long)(secs % 60), d.in_answered, d.out_answered,
-		 d.total_calls, queue_waiting_count(ctx->team->id, g->id));
+		 d.total_calls, waiting_in(ctx, g));
 }
 
 void op_agent_statistic_day(struct op_ctx *ctx, struct op_result *res)
