@@ -69,6 +69,8 @@ struct prompt {
 	struct {
 		char lang[8];
 		char file[RT_VALUE];
+		unsigned line;   /* in the file, for errors found after
+				  * parsing (the WAV check); 0 = unknown */
 	} lang[RT_MAX_LANGS];
 };
 
@@ -79,6 +81,8 @@ struct schedule {
 	char name[RT_NAME];
 	char tz[RT_NAME];        /* IANA name, "" = UTC */
 	struct tz *zone;         /* routing_load_zones(); NULL = UTC */
+	unsigned line;           /* of the tz key (else the section), for
+				  * routing_load_zones' errors; 0 = unknown */
 	unsigned nspans;
 	struct span {
 		uint8_t wday_mask;       /* bit d = weekday d */
@@ -226,6 +230,9 @@ int  routing_parse(struct routing **rp, const char *team, const char *text,
 /* The file for this routing, as routing_parse reads it (export). */
 int  routing_print(struct re_printf *pf, const struct routing *r);
 void routing_free(struct routing *r);
+/* Same content (source lines and loaded zones aside): parse(print(x)) is
+ * x, which the tests and the fuzz target check. */
+bool routing_equal(const struct routing *a, const struct routing *b);
 
 /* Lookups (NULL if none). */
 const struct ivr_flow *routing_flow(const struct routing *r, const char *name);
