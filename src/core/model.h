@@ -19,6 +19,8 @@
 #include "store/store.h"
 #include "core/agent_state.h"
 
+struct routing;
+
 struct authcache {
 	uint8_t mac[32];       /* HMAC of (stored hash, presented md5) */
 	bool valid;
@@ -36,6 +38,8 @@ struct team {
 	struct list agent_list;/* sorted by number, for listings */
 	struct list trunks;
 	struct list settings;  /* struct team_setting */
+	struct routing *routing; /* inbound routing (inbound/routing.h);
+				  * NULL: none, or its file did not parse */
 };
 
 struct trunk {

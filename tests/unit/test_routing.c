@@ -672,3 +672,77 @@ UNIT_TEST(tz_refuses_bad_names_and_files)
 	UT_EQ_INT(tz_parse(&z, junk, 3), EINVAL);
 	UT_ASSERT(!z);
 }
+
+/* ---- the store's team_routing (migration 5) and the model ---- */
+
+#include <unistd.h>
+#include "core/model.h"
+
+static void rm_store(const char *root)
+{
+	static const char *const files[] = { "occ.db", "occ.db-wal",
+					     "occ.db-shm" };
+	char p[160];
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/data/%s", root, files[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/data", root);
+	rmdir(p);
+	rmdir(root);
+}
+
+static void store_routing_body(int *unit_failed_, struct store *st)
+{
+	int64_t team = 0, other = 0, ms = 0;
+	char *text = NULL;
+	struct model *m = NULL;
+	struct team *t;
+	static const char bad[] = "[route a]\nopen = ivr:nope\n";
+
+	UT_EQ_INT(store_team_add(st, "demo", &team), 0);
+	UT_EQ_INT(store_team_add(st, "other", &other), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), ENOENT);
+	UT_EQ_INT(store_routing_del(st, team), ENOENT);
+	UT_EQ_INT(store_routing_set(st, 999, "x", 1, 5), ENOENT);
+	UT_EQ_INT(store_routing_set(st, team, demo_routing_ini,
+				    demo_routing_len(), 1234), 0);
+	UT_EQ_INT(store_routing_set(st, other, bad, strlen(bad), 1), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), 0);
+	UT_EQ_STR(text, demo_routing_ini);
+	UT_EQ_INT(ms, 1234);
+	text = mem_deref(text);
+	/* occd's model: the good file parsed, the bad one left out */
+	UT_EQ_INT(model_load(&m, st), 0);
+	t = team_find(m, "demo");
+	UT_ASSERT(t && t->routing);
+	UT_ASSERT(routing_flow_by_exten(t->routing, "6000"));
+	t = team_find(m, "other");
+	UT_ASSERT(t && !t->routing);
+	m = mem_deref(m);
+	/* replace, then clear; removing the team removes its file */
+	UT_EQ_INT(store_routing_set(st, team, "# empty\n", 8, 99), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), 0);
+	UT_EQ_STR(text, "# empty\n");
+	text = mem_deref(text);
+	UT_EQ_INT(store_routing_del(st, team), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), ENOENT);
+	UT_EQ_INT(store_team_del(st, "other"), 0);
+	UT_EQ_INT(store_routing_get(st, other, &text, &ms), ENOENT);
+}
+
+UNIT_TEST(routing_store_and_model)
+{
+	char root[64] = "/tmp/occ-routing-XXXXXX", dir[96];
+	struct store *st = NULL;
+
+	UT_ASSERT(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/data", root);
+	if (store_open(&st, dir) == 0)
+		store_routing_body(unit_failed_, st);
+	else
+		(*unit_failed_)++;
+	mem_deref(st);
+	rm_store(root);
+}

@@ -2353,8 +2353,9 @@ static void body_migrate_v2(int *unit_failed_, struct fx *f)
 			  " WHERE name IN ('events', 'cursors')"), 0);
 
 	UT_EQ_INT(store_open(&f->st, f->dir), 0);
-	UT_EQ_INT(sqlite_schema_version(), 4);
-	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 4);
+	/* every later step runs too (4 when this test was written) */
+	UT_ASSERT(sqlite_schema_version() >= 4);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), sqlite_schema_version());
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	UT_EQ_INT(s.nteam, 1);
 	UT_EQ_STR(s.teams[0].name, "old");
