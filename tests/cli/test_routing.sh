@@ -166,6 +166,17 @@ err_has "\[did 800888\] is already routed by team demo" "the clash names the DID
 sed 's|^\[did 800888\]|[did 800777]|; s|^did = 800888|did = 800777|; s|^exten = 6000|exten = 6000|' "$DEMO" > "$T/other.ini"
 expect 0 "another team with its own DID" routing import other "$T/other.ini"
 
+# ---- the examples of docs/INBOUND.md import ----
+mkdir -p "$D/prompts/demo/en"
+for w in closed music en/welcome; do wav "$D/prompts/demo/$w.wav" 8000 1 2; done
+awk -v dir="$T" '/^```ini$/ { n++; f = dir "/doc" n ".ini"; next }
+	/^```$/ { f = ""; next } f { print > f }' "$SRC/docs/INBOUND.md"
+[ -f "$T/doc2.ini" ] && pass "docs/INBOUND.md has its two examples" || fail "docs/INBOUND.md has its two examples"
+cmp -s "$T/doc1.ini" "$DEMO" && pass "the docs' demo example is the demo's file" || fail "the docs' demo example is the demo's file"
+for f in "$T"/doc*.ini; do
+	expect 0 "docs example $(basename "$f") imports" routing import demo "$f"
+done
+
 # ---- usage and clear ----
 expect 1 "import into an unknown team" routing import nosuch "$DEMO"
 err_has "no such team: nosuch" "an unknown team is named"
