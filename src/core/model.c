@@ -456,6 +456,9 @@ static void on_routing(const struct st_routing *r, void *arg)
 	}
 	routing_free(t->routing);
 	t->routing = rt;
+	OCC_INFO("team %H: routing loaded dids=%u routes=%u flows=%u"
+		 " queues=%u", LQ(t->name), rt->ndids, rt->nroutes, rt->nflows,
+		 rt->nqueues);
 }
 
 static void on_state(const struct st_agent_state *r, void *arg)

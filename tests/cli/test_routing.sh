@@ -191,5 +191,38 @@ expect 0 "team remove other" team remove other
 	pass "a removed team's routing goes with it" || fail "a removed team's routing goes with it"
 
 kill "$HUP_PID"; wait "$HUP_PID" 2>/dev/null; HUP_PID=
+
+# ---- a real occd loads an import at once, and survives a bad store ----
+# (occctl refuses bad files; one written around it is logged and the team
+# runs without routing)
+cat > "$T/occd-part.sh" <<'EOF'
+set -u
+occ() { "$OCC" --data "$OCC_DATA" --config "$CONF" "$@"; }
+waitlog() {
+	for _ in $(seq 1 50); do grep -qE "$1" "$OCC_LOG" && return 0; sleep 0.1; done
+	return 1
+}
+mkdir -p "$OCC_DATA/prompts/demo"
+cp "$WAV" "$OCC_DATA/prompts/demo/welcome.wav"
+occ routing import demo "$DEMO" >/dev/null &&
+	waitlog 'team demo: routing loaded dids=1 routes=1 flows=1 queues=2' &&
+	echo "ok - occd loads an imported routing on the reload" ||
+	echo "not ok - occd loads an imported routing on the reload"
+sqlite3 "$OCC_DATA/occ.db" "UPDATE team_routing SET text = '[route a]'" &&
+	kill -HUP "$OCC_PID" &&
+	waitlog 'team demo: routing not loaded, the team has no inbound routing: "?line 1: \[route a\] needs open' &&
+	echo "ok - a stored file that does not parse is logged with its line" ||
+	echo "not ok - a stored file that does not parse is logged with its line"
+cp "$OCC_LOG" "$LOGCOPY"
+curl -fsS "$OCC_URL/healthz" >/dev/null &&
+	echo "ok - occd keeps serving" || echo "not ok - occd keeps serving"
+EOF
+OCCD_OUT=$(LOGCOPY="$T/occd.log" OCC="$OCC" CONF="$CONF" DEMO="$DEMO" WAV="$D/prompts/demo/welcome.wav" \
+	"$SRC/tests/lib/with-occd.sh" -- bash "$T/occd-part.sh" 2>&1)
+echo "$OCCD_OUT"; [ -n "${ROUTING_DEBUG:-}" ] && cat "$T/occd.log"
+N=$((N + $(grep -c '^ok' <<<"$OCCD_OUT") + $(grep -c '^not ok' <<<"$OCCD_OUT")))
+FAILED=$((FAILED + $(grep -c '^not ok' <<<"$OCCD_OUT")))
+grep -q '^ok - occd keeps serving' <<<"$OCCD_OUT" ||
+	{ N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok - with-occd.sh ran"; }
 echo "# $N checks, $FAILED failed"
 [ "$FAILED" -eq 0 ]
