@@ -96,7 +96,9 @@ struct schedule {
 enum did_match { DID_EXACT, DID_PREFIX };
 
 struct did {
-	char number[ST_NUM];     /* the dialled number (request-URI user) */
+	char number[ST_NUM];     /* the dialled number (request-URI user);
+				  * DID_PREFIX: the prefix, without the
+				  * file's '*' ([did 8008*]) */
 	enum did_match match;
 	char group[RT_NAME];     /* DID group, "" = none */
 	struct dest direct;      /* bound straight to a destination: routes

@@ -477,9 +477,9 @@ int tz_load(struct tz **zp, const char *dir, const char *name)
 		return EINVAL;
 	if (re_snprintf(path, sizeof(path), "%s/%s", dir, name) < 0)
 		return EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ELOOP)      /* zoneinfo has symlinked aliases */
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* zoneinfo's aliases are symlinks: followed; the name cannot leave
+	 * dir (tz_name_ok) */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? ENOENT : errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
