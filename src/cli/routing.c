@@ -109,11 +109,11 @@ static int check_wav(const char *file, const struct prompt *p, unsigned k,
 	struct stat st;
 	int err;
 
-	if (f[0] == '/')
-		re_snprintf(path, sizeof(path), "%s", f);
-	else
-		re_snprintf(path, sizeof(path), "%s/prompts/%s/%s", dir, team,
-			    f);
+	if (routing_prompt_path(path, sizeof(path), dir, team, f)) {
+		fprintf(stderr, "%s:%u: prompt %s: the path is too long\n",
+			file, p->lang[k].line, p->name);
+		return EXIT_ERR;
+	}
 	if (p->lang[k].lang[0])
 		re_snprintf(lang, sizeof(lang), " (%s)", p->lang[k].lang);
 	if (stat(path, &st) || !S_ISREG(st.st_mode)) {

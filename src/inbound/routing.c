@@ -105,6 +105,32 @@ const struct queue_cfg *routing_queue(const struct routing *r,
 	return NULL;
 }
 
+const char *prompt_file(const struct prompt *p, const char *lang)
+{
+	const char *dflt = NULL;
+
+	if (!p || !p->nlang)
+		return NULL;
+	for (unsigned i = 0; i < p->nlang; i++) {
+		if (lang && !strcmp(p->lang[i].lang, lang))
+			return p->lang[i].file;
+		if (!p->lang[i].lang[0])
+			dflt = p->lang[i].file;
+	}
+	return dflt ? dflt : p->lang[0].file;
+}
+
+int routing_prompt_path(char *buf, size_t size, const char *data_dir,
+			const char *team, const char *file)
+{
+	int n = file[0] == '/'
+		? re_snprintf(buf, size, "%s", file)
+		: re_snprintf(buf, size, "%s/prompts/%s/%s", data_dir, team,
+			      file);
+
+	return n < 0 || (size_t)n >= size ? ENAMETOOLONG : 0;
+}
+
 static const struct schedule *find_schedule(const struct routing *r,
 					    const char *name)
 {

@@ -246,6 +246,14 @@ const struct prompt   *routing_prompt(const struct routing *r,
 const struct queue_cfg *routing_queue(const struct routing *r,
 				      const char *queue);
 
+/* A prompt's file for language lang: that language's, else the default
+ * language's (""), else the first; NULL if p is NULL. */
+const char *prompt_file(const struct prompt *p, const char *lang);
+/* Where a prompt file is: file itself if absolute, else
+ * <data_dir>/prompts/<team>/<file>. ENAMETOOLONG if it does not fit. */
+int  routing_prompt_path(char *buf, size_t size, const char *data_dir,
+			 const char *team, const char *file);
+
 /* Read the TZif files (tz.h) of the schedules' zones from zoneinfo_dir
  * (normally /usr/share/zoneinfo); an unknown zone is an error for the
  * file ("line N: unknown time zone ..."). Not pure: it reads files. */

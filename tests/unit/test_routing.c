@@ -746,3 +746,26 @@ UNIT_TEST(routing_store_and_model)
 	mem_deref(st);
 	rm_store(root);
 }
+
+UNIT_TEST(routing_prompt_files)
+{
+	char err[256] = "", path[64];
+	struct routing *r = parse(full_file, err, sizeof(err));
+	const struct prompt *p;
+
+	UT_ASSERT(r);
+	p = routing_prompt(r, "welcome");
+	UT_EQ_STR(prompt_file(p, "en"), "en/welcome.wav");
+	UT_EQ_STR(prompt_file(p, "cn"), "welcome.wav");    /* the default */
+	UT_EQ_STR(prompt_file(p, NULL), "welcome.wav");
+	UT_ASSERT(!prompt_file(NULL, "en"));
+	UT_EQ_INT(routing_prompt_path(path, sizeof(path), "/d", "demo",
+				      "en/welcome.wav"), 0);
+	UT_EQ_STR(path, "/d/prompts/demo/en/welcome.wav");
+	UT_EQ_INT(routing_prompt_path(path, sizeof(path), "/d", "demo",
+				      "/abs/x.wav"), 0);
+	UT_EQ_STR(path, "/abs/x.wav");
+	UT_EQ_INT(routing_prompt_path(path, 10, "/d", "demo", "x.wav"),
+		  ENAMETOOLONG);
+	routing_free(r);
+}
