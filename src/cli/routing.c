@@ -6,7 +6,8 @@
  * load its time zones from TZ_ZONEINFO_DIR and open every prompt WAV (an
  * absolute path, or relative to <data>/prompts/<team>/), which must be
  * PCM 16-bit mono 8000 Hz; import also refuses a DID another team's
- * routing already has. Any error prints "FILE:LINE: reason" (or
+ * routing already has, and queues, agents and extensions the team does
+ * not have (a [queue N] is an agent group's queue number). Any error prints "FILE:LINE: reason" (or
  * "FILE: reason" when no line applies) and stores nothing; a good file is
  * stored as written (comments kept) and run_cmd() has occd reload.
  * export prints the stored text as imported, or with --normalized as occd
@@ -252,6 +253,118 @@ static void clash_routing(const struct st_routing *sr, void *arg)
 	routing_free(o);
 }
 
+/* What the file names must exist in the team: a queue number is an
+ * agent group's, an agent or an extension the team's. */
+struct team_refs {
+	struct ctx *c;
+	int64_t team_id;
+	const char *file;
+	int rc;
+};
+
+static bool has_group(const struct snap *s, int64_t team, const char *queue)
+{
+	for (size_t i = 0; i < s->ngroup; i++) {
+		if (s->group[i].team_id == team &&
+		    !strcmp(s->group[i].queue, queue))
+			return true;
+	}
+	return false;
+}
+
+static bool has_agent(const struct snap *s, int64_t team, const char *num)
+{
+	for (size_t i = 0; i < s->nagent; i++) {
+		if (s->agent[i].team_id == team &&
+		    !strcmp(s->agent[i].number, num))
+			return true;
+	}
+	return false;
+}
+
+static void ref_dest(struct team_refs *tr, const char *sect, const char *name,
+		     const char *key, const struct dest *d)
+{
+	const struct snap *s = &tr->c->snap;
+	const char *team = tr->c->pos[0], *what = NULL;
+
+	if (tr->rc)
+		return;
+	if (d->kind == DEST_QUEUE && !has_group(s, tr->team_id, d->arg))
+		what = "no agent group with this queue number";
+	else if (d->kind == DEST_AGENT && !has_agent(s, tr->team_id, d->arg))
+		what = "no such agent";
+	else if (d->kind == DEST_EXTEN && !exten_of(s, tr->team_id, d->arg))
+		what = "no such extension";
+	if (!what)
+		return;
+	fprintf(stderr, "%s: [%s%s%s] %s: %s:%s: team %s has %s\n", tr->file,
+		sect, *name ? " " : "", name, key,
+		d->kind == DEST_QUEUE ? "queue" : d->kind == DEST_AGENT
+		? "agent" : "exten", d->arg, team, what);
+	tr->rc = EXIT_ERR;
+}
+
+static void ref_node(struct team_refs *tr, const struct ivr_flow *f,
+		     const struct ivr_node *n)
+{
+	char name[2 * RT_NAME + 2], key[ST_NUM + 8];
+
+	re_snprintf(name, sizeof(name), "%s.%s", f->name, n->name);
+	ref_dest(tr, "node", name, "next", &n->next);
+	ref_dest(tr, "node", name, "fail", &n->fail);
+	for (unsigned k = 0; k < n->nkeys; k++) {
+		re_snprintf(key, sizeof(key), "key.%s", n->keys[k].digits);
+		ref_dest(tr, "node", name, key, &n->keys[k].dest);
+	}
+	for (unsigned k = 0; k < n->ntests; k++)
+		ref_dest(tr, "node", name, "if", &n->tests[k].dest);
+}
+
+static int check_team_refs(struct ctx *c, int64_t team_id, const char *file,
+			   const struct routing *r)
+{
+	struct team_refs tr = { c, team_id, file, snap_load(c) };
+
+	ref_dest(&tr, "lists", "", "blocked", &r->blocked);
+	for (unsigned i = 0; i < r->ndids; i++)
+		ref_dest(&tr, "did", r->dids[i].number, "dest",
+			 &r->dids[i].direct);
+	for (unsigned i = 0; i < r->nroutes; i++) {
+		ref_dest(&tr, "route", r->routes[i].name, "open",
+			 &r->routes[i].open);
+		ref_dest(&tr, "route", r->routes[i].name, "closed",
+			 &r->routes[i].closed);
+	}
+	for (unsigned i = 0; i < r->nflows; i++) {
+		ref_dest(&tr, "ivr", r->flows[i].name, "fail",
+			 &r->flows[i].fail);
+		for (unsigned k = 0; k < r->flows[i].nnodes; k++)
+			ref_node(&tr, &r->flows[i], &r->flows[i].nodes[k]);
+	}
+	for (unsigned i = 0; i < r->nqueues && !tr.rc; i++) {
+		const struct queue_cfg *q = &r->queues[i];
+
+		if (!has_group(&c->snap, team_id, q->queue)) {
+			fprintf(stderr, "%s: [queue %s]: team %s has no agent"
+				" group with this queue number\n", file,
+				q->queue, c->pos[0]);
+			tr.rc = EXIT_ERR;
+		}
+		ref_dest(&tr, "queue", q->queue, "exit", &q->exit_dest);
+		ref_dest(&tr, "queue", q->queue, "fail", &q->fail);
+		for (unsigned k = 0; k < q->nmembers && !tr.rc; k++) {
+			if (has_agent(&c->snap, team_id, q->members[k].agent))
+				continue;
+			fprintf(stderr, "%s: [queue %s] member.%s: team %s has"
+				" no such agent\n", file, q->queue,
+				q->members[k].agent, c->pos[0]);
+			tr.rc = EXIT_ERR;
+		}
+	}
+	return tr.rc;
+}
+
 int h_routing_import(struct ctx *c)
 {
 	const struct store_visitor v = { .team = clash_team,
@@ -270,6 +383,8 @@ int h_routing_import(struct ctx *c)
 		dc.team_id = team_id;
 		rc = check(store_load(c->st, &v, &dc), "reading the store");
 	}
+	if (!rc)
+		rc = check_team_refs(c, team_id, c->pos[1], r);
 	if (!rc && dc.did[0]) {
 		fprintf(stderr, "%s: [did %s] is already routed by team %s\n",
 			c->pos[1], dc.did, dc.other);

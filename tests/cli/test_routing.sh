@@ -74,8 +74,10 @@ expect 1 "check --team: the demo's prompt is missing" routing check "$DEMO" --te
 err_has "demo_routing.ini:13: prompt welcome: .*/prompts/demo/welcome.wav: no such file" "a missing prompt names its line and file"
 
 # ---- a team with the demo's prompt ----
-expect 0 "team add" team add demo
+expect 0 "the demo data (team demo: groups with queues 6001 and 6002)" demo
 expect 0 "team add other" team add other
+expect 0 "group add other 6001" group add other auto Sales 6001
+expect 0 "group add other 6002" group add other auto Support 6002
 mkdir -p "$D/prompts/demo"
 wav "$D/prompts/demo/welcome.wav" 8000 1 2
 expect 0 "check --team with the prompt in place" routing check "$DEMO" --team demo
@@ -155,6 +157,21 @@ refused 13 "prompt welcome: $T/u8.wav: not a WAV file in a format occ reads" "an
 echo "not a wav" > "$T/junk.wav"
 sed "s|welcome.wav|$T/junk.wav|" "$DEMO" > "$T/bad.ini"
 refused 13 "prompt welcome: $T/junk.wav: not a WAV file" "a prompt that is not a WAV"
+# names the team must have
+bad "" "[queue 6003]"
+expect 1 "a queue no group has: refused" routing import demo "$T/bad.ini"
+err_has "bad.ini: \[queue 6003\]: team demo has no agent group with this queue number" "a queue no group has is named"
+bad "" "[did 800999]" "dest = agent:8999"
+expect 1 "an unknown agent: refused" routing import demo "$T/bad.ini"
+err_has "bad.ini: \[did 800999\] dest: agent:8999: team demo has no such agent" "an unknown agent is named"
+bad "" "[did 800999]" "dest = exten:8999"
+expect 1 "an unknown extension: refused" routing import demo "$T/bad.ini"
+err_has "exten:8999: team demo has no such extension" "an unknown extension is named"
+sed 's|^\[queue 6002\]$|[queue 6002]\nmember.8999 = 1|' "$DEMO" > "$T/bad.ini"
+expect 1 "an unknown member: refused" routing import demo "$T/bad.ini"
+err_has "\[queue 6002\] member.8999: team demo has no such agent" "an unknown member is named"
+[ "$(sqlite3 "$D/occ.db" "SELECT text || updated_ms FROM team_routing")" = "$BEFORE" ] &&
+	pass "names the team lacks change nothing" || fail "names the team lacks change nothing"
 sleep 0.3
 [ "$(hups)" -eq "$HUPS" ] && pass "refused imports do not signal occd" || fail "refused imports do not signal occd"
 
@@ -187,7 +204,8 @@ out_has "team demo: routing cleared" "clear says so"
 expect 1 "export after clear" routing export demo
 expect 1 "clear twice" routing clear demo
 expect 0 "team remove other" team remove other
-[ "$(sqlite3 "$D/occ.db" "SELECT count(*) FROM team_routing")" = 0 ] &&
+[ "$(sqlite3 "$D/occ.db" "SELECT count(*) FROM team_routing WHERE team_id NOT IN (SELECT id FROM teams)")" = 0 ] &&
+	[ "$(sqlite3 "$D/occ.db" "SELECT count(*) FROM team_routing")" = 0 ] &&
 	pass "a removed team's routing goes with it" || fail "a removed team's routing goes with it"
 
 kill "$HUP_PID"; wait "$HUP_PID" 2>/dev/null; HUP_PID=
