@@ -769,3 +769,85 @@ UNIT_TEST(routing_prompt_files)
 		  ENAMETOOLONG);
 	routing_free(r);
 }
+
+/* A TZif v2 file without transitions: its footer rule gives every local
+ * time, so the POSIX TZ forms real zones rarely use (Jn, n, times below 0
+ * or past 24 h, no rule at all) can be compared with glibc reading the
+ * same string from TZ (names no zoneinfo file has, so glibc parses it). */
+static size_t tzif_with_footer(uint8_t *buf, size_t size, const char *rule,
+			       int32_t std_off)
+{
+	uint8_t hdr[44] = "TZif2";
+	uint8_t block[6 + 4] = { 0 };
+	size_t n = 0, rl = strlen(rule);
+
+	hdr[39] = 1;           /* typecnt */
+	hdr[43] = 4;           /* charcnt */
+	block[0] = (uint8_t)((uint32_t)std_off >> 24);
+	block[1] = (uint8_t)((uint32_t)std_off >> 16);
+	block[2] = (uint8_t)((uint32_t)std_off >> 8);
+	block[3] = (uint8_t)std_off;
+	memcpy(block + 6, "AAA", 4);
+	if (2 * (sizeof(hdr) + sizeof(block)) + rl + 2 > size)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		memcpy(buf + n, hdr, sizeof(hdr));
+		n += sizeof(hdr);
+		memcpy(buf + n, block, sizeof(block));
+		n += sizeof(block);
+	}
+	buf[n++] = '\n';
+	memcpy(buf + n, rule, rl);
+	n += rl;
+	buf[n++] = '\n';
+	return n;
+}
+
+UNIT_TEST(tz_posix_rules_match_glibc)
+{
+	static const struct { const char *rule; int32_t std_off; } rules[] = {
+		{ "AAA3BBB,M3.2.0,M11.1.0", -3 * 3600 },
+		{ "AAA-10BBB,M10.1.0,M4.1.0/3", 10 * 3600 },
+		{ "AAA-10:30BBB-11,M10.1.0,M4.1.0", 10 * 3600 + 1800 },
+		{ "AAA3BBB,J60/-1,J300/25", -3 * 3600 },
+		{ "AAA3BBB,59/2,299/2", -3 * 3600 },
+		{ "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -3 * 3600 },
+		{ "AAA0", 0 },
+		{ "AAA-5:45", 5 * 3600 + 45 * 60 },
+		{ "AAA-1BBB,M3.5.0,M10.5.0/3", 3600 },
+		{ "AAA-13BBB-14,M9.5.0/3,M4.1.0/4", 13 * 3600 },
+	};
+	uint8_t buf[256];
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		unsigned dst = 0;
+		struct tz *z = NULL;
+		size_t n = tzif_with_footer(buf, sizeof(buf), rules[i].rule,
+					    rules[i].std_off);
+
+		UT_ASSERT(n);
+		UT_EQ_INT(tz_parse(&z, buf, n), 0);
+		setenv("TZ", rules[i].rule, 1);
+		tzset();
+		for (int64_t t = 0; t < 4102444800LL && bad < 5; t += 25013) {
+			time_t tt = (time_t)t;
+			struct tm tm;
+
+			localtime_r(&tt, &tm);
+			dst += tm.tm_isdst > 0;
+			if (tm.tm_gmtoff != tz_offset(z, t)) {
+				bad++;
+				fprintf(stderr, "  %s at %lld: ours %d, glibc"
+					" %ld\n", rules[i].rule, (long long)t,
+					tz_offset(z, t), tm.tm_gmtoff);
+			}
+		}
+		mem_deref(z);
+		/* not vacuous: glibc saw the rule's summer time too */
+		UT_ASSERT(!strchr(rules[i].rule, ',') == !dst);
+	}
+	unsetenv("TZ");
+	tzset();
+	UT_EQ_INT(bad, 0);
+}
