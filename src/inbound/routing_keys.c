@@ -839,6 +839,10 @@ int rp_node_finish(struct parser *p)
 	if (!n->next.kind && !(n->kind == NODE_COLLECT && n->nkeys))
 		return rp_fail(p, "[node %s.%s] needs next = DEST", f->name,
 			       n->name);
+	if (n->kind == NODE_COLLECT && n->nkeys && n->next.kind)
+		return rp_fail(p, "[node %s.%s]: a menu (key.N) has no next:"
+			       " a wrong key is asked again, then fail",
+			       f->name, n->name);
 	if (n->kind == NODE_COLLECT && n->min_digits > n->max_digits)
 		return rp_fail(p, "[node %s.%s]: min_digits %u is above"
 			       " max_digits %u", f->name, n->name,

@@ -465,6 +465,9 @@ UNIT_TEST(routing_parse_errors_name_the_line)
 		  "line 3: [node m.a] needs type" },
 		{ "[ivr m]\nstart = a\n[node m.a]\ntype = set\n",
 		  "line 3: [node m.a] needs next" },
+		{ "[ivr m]\nstart = a\n[node m.a]\ntype = play_collect\n"
+		  "key.1 = hangup\nnext = hangup\n",
+		  "line 3: [node m.a]: a menu (key.N) has no next" },
 		{ "[ivr m]\nstart = a\n[node m.a]\ntype = goto\nif = X ~ 1 -> "
 		  "hangup\nnext = hangup\n", "line 5: if 'X ~ 1 -> hangup'" },
 		{ "[ivr m]\nstart = a\n[node m.a]\ntype = goto\nif = X > a -> "
