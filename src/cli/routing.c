@@ -7,8 +7,9 @@
  * absolute path, or relative to <data>/prompts/<team>/), which must be
  * PCM 16-bit mono 8000 Hz; import also refuses a DID another team's
  * routing already has, and queues, agents and extensions the team does
- * not have (a [queue N] is an agent group's queue number). Any error prints "FILE:LINE: reason" (or
- * "FILE: reason" when no line applies) and stores nothing; a good file is
+ * not have (a [queue N] is an agent group's queue number). Any error
+ * prints "FILE:LINE: reason" (or "FILE: reason" when no line applies)
+ * and stores nothing; a good file is
  * stored as written (comments kept) and run_cmd() has occd reload.
  * export prints the stored text as imported, or with --normalized as occd
  * reads it (routing_print: every non-default value, comments dropped).

@@ -577,7 +577,8 @@ bool routing_equal(const struct routing *a, const struct routing *b)
 	    a->nwhite != b->nwhite ||
 	    memcmp(&a->blocked, &b->blocked, sizeof(a->blocked)))
 		return false;
-	if ((a->ndids && memcmp(a->dids, b->dids, a->ndids * sizeof(*a->dids))) ||
+	if ((a->ndids && memcmp(a->dids, b->dids,
+				a->ndids * sizeof(*a->dids))) ||
 	    (a->nroutes && memcmp(a->routes, b->routes,
 				  a->nroutes * sizeof(*a->routes))) ||
 	    (a->nblack && memcmp(a->blacklist, b->blacklist,

@@ -31,7 +31,7 @@ static int list_add(struct parser *p, char (**list)[ST_NUM], unsigned *n,
 	if (len < 1 || len >= ST_NUM || !rp_text_ok(entry, ST_NUM) ||
 	    strpbrk(entry, " \t,") || (star && star != entry + len - 1))
 		return rp_fail(p, "list entry '%s': a number, or a prefix"
-			    " ending in *", entry);
+			       " ending in *", entry);
 	for (unsigned i = 0; i < *n; i++) {
 		if (!strcmp((*list)[i], entry))
 			return rp_fail(p, "duplicate list entry '%s'", entry);
@@ -58,7 +58,7 @@ static int list_values(struct parser *p, char (**list)[ST_NUM], unsigned *n,
 }
 
 int rp_key_lists(struct parser *p, const char *key, const char *sub,
-		     const char *v)
+		 const char *v)
 {
 	struct routing *r = p->r;
 	int err;
@@ -77,7 +77,7 @@ int rp_key_lists(struct parser *p, const char *key, const char *sub,
 }
 
 int rp_key_did(struct parser *p, const char *key, const char *sub,
-		   const char *v)
+	       const char *v)
 {
 	struct did *d = &p->r->dids[p->cur];
 	int err = sub ? rp_unknown_key(p, key) : rp_once(p, key, false);
@@ -92,7 +92,7 @@ int rp_key_did(struct parser *p, const char *key, const char *sub,
 }
 
 int rp_key_route(struct parser *p, const char *key, const char *sub,
-		     const char *v)
+		 const char *v)
 {
 	struct route *rt = &p->r->routes[p->cur];
 	unsigned u;
@@ -121,7 +121,7 @@ int rp_key_route(struct parser *p, const char *key, const char *sub,
 	if (!strcmp(key, "cid_prefix")) {
 		if (!rp_number_ok(v))
 			return rp_fail(p, "cid_prefix '%s': digits, optionally"
-				    " after a +", v);
+				       " after a +", v);
 		str_ncpy(rt->cid_prefix, v, sizeof(rt->cid_prefix));
 		return 0;
 	}
@@ -169,7 +169,8 @@ static bool parse_days(const char *s, size_t n, uint8_t *mask)
 		else if (k == 7 && s[3] == '-' &&
 			 (a = wday_index(s, 3)) >= 0 &&
 			 (b = wday_index(s + 4, 3)) >= 0) {
-			for (int d = a; ; d = (d + 1) % 7) {   /* fri-mon wraps */
+			/* fri-mon wraps around the week */
+			for (int d = a; ; d = (d + 1) % 7) {
 				*mask |= (uint8_t)(1u << d);
 				if (d == b)
 					break;
@@ -214,7 +215,7 @@ static int sched_hours(struct parser *p, struct schedule *s, const char *v)
 
 	if (!parse_days(v, dn, &mask))
 		return rp_fail(p, "hours '%s': expected days like mon-fri,sat"
-			    " or daily, then HH:MM-HH:MM[, HH:MM-HH:MM]", v);
+			       " or daily, then HH:MM-HH:MM[, HH:MM-HH:MM]", v);
 	t += strspn(t, " \t");
 	if (!*t)
 		return rp_fail(p, "hours '%s': no times after the days", v);
@@ -227,15 +228,16 @@ static int sched_hours(struct parser *p, struct schedule *s, const char *v)
 			n--;
 		if (n != 11 || t[5] != '-' || !parse_hhmm(t, 5, &from) ||
 		    !parse_hhmm(t + 6, 5, &to))
-			return rp_fail(p, "hours '%s': expected HH:MM-HH:MM", v);
+			return rp_fail(p, "hours '%s': expected HH:MM-HH:MM",
+				       v);
 		if (from >= to)
 			return rp_fail(p, "hours '%.11s': the end must be after"
-				    " the start (split a span over midnight"
-				    " in two: ...-24:00 and next day"
-				    " 00:00-...)", t);
+				       " the start (split a span over midnight"
+				       " in two: ...-24:00 and next day"
+				       " 00:00-...)", t);
 		if (s->nspans == ARRAY_SIZE(s->spans))
 			return rp_too_many(p, "hours spans in a schedule",
-				(unsigned)ARRAY_SIZE(s->spans));
+					   (unsigned)ARRAY_SIZE(s->spans));
 		sp = &s->spans[s->nspans++];
 		sp->wday_mask = mask;
 		sp->from_min = (uint16_t)from;
@@ -245,7 +247,8 @@ static int sched_hours(struct parser *p, struct schedule *s, const char *v)
 			t++;
 			t += strspn(t, " \t");
 			if (!*t)
-				return rp_fail(p, "hours '%s': trailing comma", v);
+				return rp_fail(p, "hours '%s': trailing comma",
+					       v);
 		}
 	}
 	return 0;
@@ -287,15 +290,15 @@ static int sched_closed(struct parser *p, struct schedule *s, const char *v)
 	if (!parse_date(v, dots ? (size_t)(dots - v) : strlen(v), &from) ||
 	    (dots && !parse_date(dots + 2, strlen(dots + 2), &to)))
 		return rp_fail(p, "closed '%s': expected YYYY-MM-DD or"
-			    " YYYY-MM-DD..YYYY-MM-DD", v);
+			       " YYYY-MM-DD..YYYY-MM-DD", v);
 	if (!dots)
 		to = from;
 	if (to < from)
 		return rp_fail(p, "closed '%s': the range ends before it"
-			    " starts", v);
+			       " starts", v);
 	if (s->nclosed == ARRAY_SIZE(s->closed))
 		return rp_too_many(p, "closed dates in a schedule",
-				(unsigned)ARRAY_SIZE(s->closed));
+				   (unsigned)ARRAY_SIZE(s->closed));
 	s->closed[s->nclosed].from_day = from;
 	s->closed[s->nclosed].to_day = to;
 	s->nclosed++;
@@ -303,18 +306,18 @@ static int sched_closed(struct parser *p, struct schedule *s, const char *v)
 }
 
 int rp_key_schedule(struct parser *p, const char *key, const char *sub,
-			const char *v)
+		    const char *v)
 {
 	struct schedule *s = &p->r->schedules[p->cur];
-	int err = sub ? rp_unknown_key(p, key) : rp_once(p, key,
-		!strcmp(key, "hours") || !strcmp(key, "closed"));
+	bool repeats = !strcmp(key, "hours") || !strcmp(key, "closed");
+	int err = sub ? rp_unknown_key(p, key) : rp_once(p, key, repeats);
 
 	if (err)
 		return err;
 	if (!strcmp(key, "tz")) {
 		if (!tz_name_ok(v) || strlen(v) >= sizeof(s->tz))
 			return rp_fail(p, "tz '%s': a zone name like"
-				    " Asia/Shanghai", v);
+				       " Asia/Shanghai", v);
 		str_ncpy(s->tz, v, sizeof(s->tz));
 		s->line = p->line;
 		return 0;
@@ -351,7 +354,7 @@ static bool prompt_path_ok(const char *s)
 }
 
 int rp_key_prompt(struct parser *p, const char *key, const char *sub,
-		      const char *v)
+		  const char *v)
 {
 	struct prompt *pr = &p->r->prompts[p->cur];
 	const char *lang = sub ? sub : "";
@@ -360,16 +363,16 @@ int rp_key_prompt(struct parser *p, const char *key, const char *sub,
 		return rp_unknown_key(p, key);
 	if (sub && !lang_ok(sub))
 		return rp_fail(p, "file.%s: a language is 1-7 of A-Z a-z _ -",
-			    sub);
+			       sub);
 	for (unsigned i = 0; i < pr->nlang; i++) {
 		if (!strcmp(pr->lang[i].lang, lang))
 			return rp_fail(p, "duplicate key '%s%s%s'", key,
-				    sub ? "." : "", lang);
+				       sub ? "." : "", lang);
 	}
 	if (!prompt_path_ok(v))
 		return rp_fail(p, "file '%s': a WAV file name, absolute or"
-			    " relative to the team's prompt directory,"
-			    " without ..", v);
+			       " relative to the team's prompt directory,"
+			       " without ..", v);
 	if (pr->nlang == RT_MAX_LANGS)
 		return rp_too_many(p, "languages of a prompt", RT_MAX_LANGS);
 	str_ncpy(pr->lang[pr->nlang].lang, lang, sizeof(pr->lang[0].lang));
@@ -380,7 +383,7 @@ int rp_key_prompt(struct parser *p, const char *key, const char *sub,
 }
 
 int rp_key_ivr(struct parser *p, const char *key, const char *sub,
-		   const char *v)
+	       const char *v)
 {
 	struct ivr_flow *f = &p->r->flows[p->cur];
 	int err = sub ? rp_unknown_key(p, key) : rp_once(p, key, false);
@@ -390,11 +393,11 @@ int rp_key_ivr(struct parser *p, const char *key, const char *sub,
 	if (!strcmp(key, "exten")) {
 		if (!rp_digits_ok(v))
 			return rp_fail(p, "exten '%s': 1-%d digits", v,
-				    ST_NUM - 1);
+				       ST_NUM - 1);
 		for (unsigned i = 0; i < p->r->nflows; i++) {
 			if (i != p->cur && !strcmp(p->r->flows[i].exten, v))
 				return rp_fail(p, "exten %s is already flow"
-					    " %s's", v, p->r->flows[i].name);
+					       " %s's", v, p->r->flows[i].name);
 		}
 		str_ncpy(f->exten, v, sizeof(f->exten));
 		return 0;
@@ -476,8 +479,8 @@ static int node_if(struct parser *p, struct ivr_node *n, const char *v)
 	memcpy(var, lhs, k);
 	var[k] = '\0';
 	if (!routing_var_ok(var))
-		return rp_fail(p, "if: variable '%s': A-Z a-z 0-9 _, not starting"
-			    " with a digit", var);
+		return rp_fail(p, "if: variable '%s': A-Z a-z 0-9 _, not"
+			       " starting with a digit", var);
 	op = lhs + k;
 	op += strspn(op, " \t");
 	for (int i = 0; i < (int)ARRAY_SIZE(test_ops); i++) {
@@ -489,18 +492,18 @@ static int node_if(struct parser *p, struct ivr_node *n, const char *v)
 	}
 	if (o < 0 || (op == lhs + k && (o == TEST_EMPTY || o == TEST_NONEMPTY)))
 		return rp_fail(p, "if '%s': the operator is one of = != < > ^="
-			    " empty nonempty", v);
+			       " empty nonempty", v);
 	val = rp_trim(op + strlen(test_ops[o]));
 	if ((o == TEST_EMPTY || o == TEST_NONEMPTY) != !*val)
 		return rp_fail(p, "if '%s': %s", v, *val ? "empty and nonempty"
-			    " take no value" : "a value is missing");
+			       " take no value" : "a value is missing");
 	if ((o == TEST_LT || o == TEST_GT) &&
 	    (strspn(val + (*val == '-'), "0123456789") !=
 	     strlen(val + (*val == '-')) || !val[*val == '-']))
 		return rp_fail(p, "if '%s': < and > compare whole numbers", v);
 	if (!rp_text_ok(val, RT_VALUE))
 		return rp_fail(p, "if: the value is at most %d bytes",
-			    RT_VALUE - 1);
+			       RT_VALUE - 1);
 	str_ncpy(dv, rp_trim(arrow + 2), sizeof(dv));
 	err = rp_set_dest(p, &n->tests[n->ntests].dest, "if", dv, (int)p->flow);
 	if (err)
@@ -521,7 +524,7 @@ static int node_key_digits(struct parser *p, struct ivr_node *n,
 		return rp_fail(p, "key.%s: 1-%d of 0-9 *", sub, ST_NUM - 1);
 	if (strchr(sub, '#'))
 		return rp_fail(p, "key.%s: # ends the input and cannot be part"
-			    " of a menu key", sub);
+			       " of a menu key", sub);
 	if (strspn(sub, "0123456789*") != strlen(sub))
 		return rp_fail(p, "key.%s: 1-%d of 0-9 *", sub, ST_NUM - 1);
 	for (unsigned i = 0; i < n->nkeys; i++) {
@@ -542,7 +545,7 @@ static int node_set(struct parser *p, struct ivr_node *n, const char *sub,
 {
 	if (!routing_var_ok(sub))
 		return rp_fail(p, "set.%s: a variable is A-Z a-z 0-9 _, not"
-			    " starting with a digit", sub);
+			       " starting with a digit", sub);
 	for (unsigned i = 0; i < n->nsets; i++) {
 		if (!strcmp(n->sets[i].var, sub))
 			return rp_fail(p, "duplicate key 'set.%s'", sub);
@@ -550,7 +553,8 @@ static int node_set(struct parser *p, struct ivr_node *n, const char *sub,
 	if (n->nsets == RT_MAX_SETS)
 		return rp_too_many(p, "assignments in a set node", RT_MAX_SETS);
 	if (!rp_text_ok(v, RT_VALUE))
-		return rp_fail(p, "set.%s: at most %d bytes", sub, RT_VALUE - 1);
+		return rp_fail(p, "set.%s: at most %d bytes", sub,
+			       RT_VALUE - 1);
 	str_ncpy(n->sets[n->nsets].var, sub, RT_NAME);
 	str_ncpy(n->sets[n->nsets].value, v, RT_VALUE);
 	n->nsets++;
@@ -565,10 +569,11 @@ static int node_map(struct parser *p, struct ivr_node *n, const char *v)
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		if (!routing_var_ok(tok))
-			return rp_fail(p, "map: variable '%s': A-Z a-z 0-9 _, not"
-				    " starting with a digit", tok);
+			return rp_fail(p, "map: variable '%s': A-Z a-z 0-9"
+				       " _, not starting with a digit", tok);
 		if (n->nmap == RT_MAX_MAP)
-			return rp_too_many(p, "mapped reply fields", RT_MAX_MAP);
+			return rp_too_many(p, "mapped reply fields",
+					   RT_MAX_MAP);
 		str_ncpy(n->map[n->nmap++], tok, RT_NAME);
 	}
 	return 0;
@@ -581,7 +586,7 @@ static int url_ok(const char *v)
 }
 
 int rp_key_node(struct parser *p, const char *key, const char *sub,
-		    const char *v)
+		const char *v)
 {
 	struct ivr_node *n = &p->r->flows[p->flow].nodes[p->cur];
 	bool dotted = !strcmp(key, "key") || !strcmp(key, "set");
@@ -594,7 +599,7 @@ int rp_key_node(struct parser *p, const char *key, const char *sub,
 	}
 	if (i == ARRAY_SIZE(node_keys) || !!sub != dotted)
 		return rp_fail(p, "unknown key '%s%s%s'", key, sub ? "." : "",
-			    sub ? sub : "");
+			       sub ? sub : "");
 	err = rp_once(p, key, dotted || !strcmp(key, "if"));
 	if (err)
 		return err;
@@ -606,7 +611,7 @@ int rp_key_node(struct parser *p, const char *key, const char *sub,
 			}
 		}
 		return rp_fail(p, "type '%s': one of play, play_collect, set,"
-			    " http, goto, dest", v);
+			       " http, goto, dest", v);
 	}
 	if (!strcmp(key, "next"))
 		return rp_set_dest(p, &n->next, key, v, (int)p->flow);
@@ -630,8 +635,8 @@ int rp_key_node(struct parser *p, const char *key, const char *sub,
 		return rp_set_uint(p, &n->tries, key, v, 1, 10);
 	if (!strcmp(key, "var")) {
 		if (!routing_var_ok(v))
-			return rp_fail(p, "var '%s': A-Z a-z 0-9 _, not starting"
-				    " with a digit", v);
+			return rp_fail(p, "var '%s': A-Z a-z 0-9 _, not"
+				       " starting with a digit", v);
 		str_ncpy(n->var, v, sizeof(n->var));
 		return 0;
 	}
@@ -641,8 +646,9 @@ int rp_key_node(struct parser *p, const char *key, const char *sub,
 		return node_set(p, n, sub, v);
 	if (!strcmp(key, "url")) {
 		if (!url_ok(v))
-			return rp_fail(p, "url '%s': http:// or https://, at most"
-				    " %d bytes, no blanks", v, RT_VALUE - 1);
+			return rp_fail(p, "url '%s': http:// or https://,"
+				       " at most %d bytes, no blanks", v,
+				       RT_VALUE - 1);
 		str_ncpy(n->url, v, sizeof(n->url));
 		return 0;
 	}
@@ -681,23 +687,24 @@ static int queue_relax(struct parser *p, struct queue_cfg *q, const char *v)
 	for (tok = strtok_r(buf, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save)) {
 		char *colon = strchr(tok, ':');
-		unsigned after, level;
+		unsigned after, level, last;
 		int err;
 
 		if (!colon)
-			return rp_fail(p, "relax '%s': expected SECONDS:LEVEL, ...",
-				    v);
+			return rp_fail(p, "relax '%s': expected"
+				       " SECONDS:LEVEL, ...", v);
 		*colon = '\0';
 		err = rp_set_uint(p, &after, "relax seconds", tok, 1, 86400);
 		if (!err)
-			err = rp_set_uint(p, &level, "relax level", colon + 1, 0,
-				       RT_MAX_LEVEL);
+			err = rp_set_uint(p, &level, "relax level",
+					  colon + 1, 0, RT_MAX_LEVEL);
 		if (err)
 			return err;
-		if (q->nlevels && (after <= q->levels[q->nlevels - 1].after_s ||
-				   level <= q->levels[q->nlevels - 1].max_level))
+		last = q->nlevels ? q->nlevels - 1 : 0;
+		if (q->nlevels && (after <= q->levels[last].after_s ||
+				   level <= q->levels[last].max_level))
 			return rp_fail(p, "relax '%s': steps must grow in time"
-				    " and level", v);
+				       " and level", v);
 		if (q->nlevels == RT_MAX_LEVELS)
 			return rp_too_many(p, "relax steps", RT_MAX_LEVELS);
 		q->levels[q->nlevels].after_s = after;
@@ -719,14 +726,14 @@ static int queue_member(struct parser *p, struct queue_cfg *q,
 
 	if (!rp_digits_ok(agent))
 		return rp_fail(p, "member.%s: an agent number is 1-%d digits",
-			    agent, ST_NUM - 1);
+			       agent, ST_NUM - 1);
 	for (unsigned i = 0; i < q->nmembers; i++) {
 		if (!strcmp(q->members[i].agent, agent))
 			return rp_fail(p, "duplicate key 'member.%s'", agent);
 	}
 	if (strlen(v) >= sizeof(buf))
 		return rp_fail(p, "member.%s '%s': expected LEVEL[,WEIGHT]",
-			    agent, v);
+			       agent, v);
 	str_ncpy(buf, v, sizeof(buf));
 	comma = strchr(buf, ',');
 	if (comma) {
@@ -751,7 +758,7 @@ static int queue_member(struct parser *p, struct queue_cfg *q,
 }
 
 int rp_key_queue(struct parser *p, const char *key, const char *sub,
-		     const char *v)
+		 const char *v)
 {
 	struct queue_cfg *q = &p->r->queues[p->cur];
 	int err;
@@ -769,8 +776,8 @@ int rp_key_queue(struct parser *p, const char *key, const char *sub,
 			}
 		}
 		return rp_fail(p, "strategy '%s': one of ringall, leastrecent,"
-			    " fewestcalls, leasttalk, random, wrandom,"
-			    " rrmemory, linear", v);
+			       " fewestcalls, leasttalk, random, wrandom,"
+			       " rrmemory, linear", v);
 	}
 	if (!strcmp(key, "ring_timeout"))
 		return rp_set_secs(p, &q->ring_timeout_s, key, v, 600) ? EINVAL

@@ -42,24 +42,25 @@ static int finish_section(struct parser *p)
 		const struct route *rt = &r->routes[p->cur];
 
 		if (!rt->open.kind)
-			err = rp_fail(p, "[route %s] needs open = DEST", rt->name);
+			err = rp_fail(p, "[route %s] needs open = DEST",
+				      rt->name);
 		else if (rt->schedule[0] && !rt->closed.kind)
 			err = rp_fail(p, "[route %s] has a schedule and needs"
-				   " closed = DEST", rt->name);
+				      " closed = DEST", rt->name);
 		else if (!rt->schedule[0] && rt->closed.kind)
 			err = rp_fail(p, "[route %s]: closed needs a schedule",
-				   rt->name);
+				      rt->name);
 		break;
 	}
 	case SEC_PROMPT:
 		if (!r->prompts[p->cur].nlang)
 			err = rp_fail(p, "[prompt %s] needs file = WAV",
-				   r->prompts[p->cur].name);
+				      r->prompts[p->cur].name);
 		break;
 	case SEC_IVR:
 		if (!r->flows[p->cur].start[0])
 			err = rp_fail(p, "[ivr %s] needs start = NODE",
-				   r->flows[p->cur].name);
+				      r->flows[p->cur].name);
 		break;
 	case SEC_NODE:
 		err = rp_node_finish(p);
@@ -69,7 +70,7 @@ static int finish_section(struct parser *p)
 
 		if (!q->exit_key != !q->exit_dest.kind)
 			err = rp_fail(p, "[queue %s]: exit_key and exit go"
-				   " together", q->queue);
+				      " together", q->queue);
 		break;
 	}
 	default:
@@ -96,12 +97,12 @@ static int begin_did(struct parser *p, const char *name)
 
 	if (n - prefix >= ST_NUM - 1 || n - prefix == 0)
 		return rp_fail(p, "[did %s]: a number, or a prefix ending"
-			    " in *", name);
+			       " in *", name);
 	memcpy(num, name, n - prefix);
 	num[n - prefix] = '\0';
 	if (!rp_number_ok(num))
 		return rp_fail(p, "[did %s]: a number, or a prefix ending"
-			    " in *", name);
+			       " in *", name);
 	for (unsigned i = 0; i < r->ndids; i++) {
 		if (!strcmp(r->dids[i].number, num) &&
 		    (r->dids[i].match == DID_PREFIX) == prefix)
@@ -124,7 +125,7 @@ static int begin_queue(struct parser *p, const char *name)
 
 	if (!rp_digits_ok(name))
 		return rp_fail(p, "[queue %s]: a queue number is 1-%d"
-			    " digits", name, ST_NUM - 1);
+			       " digits", name, ST_NUM - 1);
 	if (routing_queue(r, name))
 		return dup_section(p, "queue", name);
 	q = GROW(p, r->queues, r->nqueues, RT_MAX_QUEUES, "queues");
@@ -152,16 +153,16 @@ static int begin_node(struct parser *p, const char *name)
 
 	if (!dot || (size_t)(dot - name) >= RT_NAME)
 		return rp_fail(p, "[node %s]: expected [node FLOW.NODE]",
-			    name);
+			       name);
 	memcpy(flow, name, (size_t)(dot - name));
 	flow[dot - name] = '\0';
 	if (!rp_name_ok(flow) || !rp_name_ok(dot + 1))
 		return rp_fail(p, "[node %s]: names are 1-%d of A-Z a-z"
-			    " 0-9 _ -", name, RT_NAME - 1);
+			       " 0-9 _ -", name, RT_NAME - 1);
 	f = routing_flow(r, flow);
 	if (!f)
 		return rp_fail(p, "[node %s]: no [ivr %s] above it", name,
-			    flow);
+			       flow);
 	if (flow_node(f, dot + 1))
 		return dup_section(p, "node", name);
 	p->flow = (unsigned)(f - r->flows);
@@ -316,7 +317,7 @@ static int parse_line(struct parser *p, char *s)
 		*dot++ = '\0';
 	if (!*val && !(dot && !strcmp(key, "set")))
 		return rp_fail(p, "'%s%s%s' needs a value", key, dot ? "." : "",
-			    dot ? dot : "");
+			       dot ? dot : "");
 	switch (p->sect) {
 	case SEC_LISTS:    return rp_key_lists(p, key, dot, val);
 	case SEC_DID:      return rp_key_did(p, key, dot, val);
@@ -379,7 +380,8 @@ static int check_refs(struct parser *p)
 		case REF_NODE:
 			if (!flow_node(&r->flows[rf->flow], rf->name))
 				return rp_fail(p, "no [node %s.%s]",
-					    r->flows[rf->flow].name, rf->name);
+					       r->flows[rf->flow].name,
+					       rf->name);
 			break;
 		case REF_PROMPT:
 			if (!routing_prompt(r, rf->name))
@@ -387,8 +389,9 @@ static int check_refs(struct parser *p)
 			break;
 		case REF_QUEUE:
 			if (!routing_queue(r, rf->name))
-				return rp_fail(p, "no [queue %s] (an empty one"
-					    " takes the defaults)", rf->name);
+				return rp_fail(p, "no [queue %s] (an empty"
+					       " one takes the defaults)",
+					       rf->name);
 			break;
 		case REF_SCHEDULE:
 			if (!schedule_find(r, rf->name))
@@ -397,12 +400,13 @@ static int check_refs(struct parser *p)
 		case REF_DID:
 			if (!did_known(r, rf->name))
 				return rp_fail(p, "did %s: no [did] section"
-					    " matches it", rf->name);
+					       " matches it", rf->name);
 			break;
 		case REF_DIDGROUP:
 			if (!did_group_known(r, rf->name))
-				return rp_fail(p, "did_group %s: no [did] has"
-					    " group = %s", rf->name, rf->name);
+				return rp_fail(p, "did_group %s: no [did]"
+					       " has group = %s", rf->name,
+					       rf->name);
 			break;
 		}
 	}
@@ -423,7 +427,7 @@ int routing_parse(struct routing **rp, const char *team, const char *text,
 		return EINVAL;
 	if (len > RT_MAX_FILE)
 		return rp_fail(&p, "the file is %zu bytes, more than %d", len,
-			    RT_MAX_FILE);
+			       RT_MAX_FILE);
 	p.r = routing_alloc(team);
 	if (!p.r)
 		return ENOMEM;

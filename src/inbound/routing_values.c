@@ -55,7 +55,7 @@ int rp_too_many(struct parser *p, const char *what, unsigned max)
 }
 
 int rp_note_ref(struct parser *p, enum ref_what what, unsigned flow,
-		    const char *name)
+		const char *name)
 {
 	struct ref *rf = GROW(p, p->refs, p->nrefs, MAX_REFS, "references");
 
@@ -137,27 +137,27 @@ bool rp_text_ok(const char *s, size_t max)
 }
 
 int rp_set_name(struct parser *p, char *dst, const char *key,
-		    const char *v)
+		const char *v)
 {
 	if (!rp_name_ok(v))
 		return rp_fail(p, "%s '%s': a name is 1-%d of A-Z a-z 0-9 _ -",
-			    key, v, RT_NAME - 1);
+			       key, v, RT_NAME - 1);
 	str_ncpy(dst, v, RT_NAME);
 	return 0;
 }
 
 int rp_set_text(struct parser *p, char *dst, size_t size, const char *key,
-		    const char *v)
+		const char *v)
 {
 	if (!rp_text_ok(v, size))
 		return rp_fail(p, "%s: at most %zu bytes without control"
-			    " characters", key, size - 1);
+			       " characters", key, size - 1);
 	str_ncpy(dst, v, size);
 	return 0;
 }
 
 int rp_set_uint(struct parser *p, unsigned *dst, const char *key,
-		    const char *v, unsigned min, unsigned max)
+		const char *v, unsigned min, unsigned max)
 {
 	unsigned long long x = 0;
 
@@ -166,13 +166,14 @@ int rp_set_uint(struct parser *p, unsigned *dst, const char *key,
 	for (; *v; v++)
 		x = x * 10 + (unsigned)(*v - '0');
 	if (x < min || x > max)
-		return rp_fail(p, "%s %llu: out of range %u-%u", key, x, min, max);
+		return rp_fail(p, "%s %llu: out of range %u-%u", key, x, min,
+			       max);
 	*dst = (unsigned)x;
 	return 0;
 }
 
 int rp_set_bool(struct parser *p, bool *dst, const char *key,
-		    const char *v)
+		const char *v)
 {
 	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
 		*dst = true;
@@ -185,14 +186,14 @@ int rp_set_bool(struct parser *p, bool *dst, const char *key,
 
 /* A duration: N (seconds), Ns, Nms or Nm, into ms within [min, max]. */
 int rp_set_ms(struct parser *p, unsigned *dst, const char *key,
-		  const char *v, unsigned min_ms, unsigned max_ms)
+	      const char *v, unsigned min_ms, unsigned max_ms)
 {
 	size_t nd = strspn(v, "0123456789");
 	unsigned long long x = 0, mult;
 
 	if (nd == 0 || nd > 9)
 		return rp_fail(p, "%s '%s': expected a duration like 5s or"
-			    " 1500ms", key, v);
+			       " 1500ms", key, v);
 	for (size_t i = 0; i < nd; i++)
 		x = x * 10 + (unsigned)(v[i] - '0');
 	if (!strcmp(v + nd, "") || !strcmp(v + nd, "s"))
@@ -203,18 +204,18 @@ int rp_set_ms(struct parser *p, unsigned *dst, const char *key,
 		mult = 60000;
 	else
 		return rp_fail(p, "%s '%s': expected a duration like 5s or"
-			    " 1500ms", key, v);
+			       " 1500ms", key, v);
 	x *= mult;
 	if (x < min_ms || x > max_ms)
 		return rp_fail(p, "%s '%s': out of range %ums-%ums", key, v,
-			    min_ms, max_ms);
+			       min_ms, max_ms);
 	*dst = (unsigned)x;
 	return 0;
 }
 
 /* A duration in whole seconds (N, Ns or Nm) within [0, max_s]. */
 int rp_set_secs(struct parser *p, unsigned *dst, const char *key,
-		    const char *v, unsigned max_s)
+		const char *v, unsigned max_s)
 {
 	unsigned ms;
 	int err = rp_set_ms(p, &ms, key, v, 0, max_s * 1000);
@@ -244,7 +245,7 @@ const char *routing_dest_kind_name(enum dest_kind k)
  * whose nodes node:X may name (-1: none here).
  */
 int rp_set_dest(struct parser *p, struct dest *d, const char *key,
-		    const char *v, int in_flow)
+		const char *v, int in_flow)
 {
 	char arg[RT_NAME + 8];
 	const char *colon = strchr(v, ':');
@@ -260,8 +261,8 @@ int rp_set_dest(struct parser *p, struct dest *d, const char *key,
 	}
 	if (kind < 0)
 		return rp_fail(p, "%s '%s': expected ivr:FLOW, node:NODE,"
-			    " queue:NUMBER[/PRIO], exten:NUMBER,"
-			    " agent:NUMBER, prompt:NAME or hangup", key, v);
+			       " queue:NUMBER[/PRIO], exten:NUMBER,"
+			       " agent:NUMBER, prompt:NAME or hangup", key, v);
 	d->kind = (enum dest_kind)kind;
 	if (kind == DEST_HANGUP) {
 		if (colon)
@@ -270,7 +271,7 @@ int rp_set_dest(struct parser *p, struct dest *d, const char *key,
 	}
 	if (!colon || strlen(colon + 1) >= sizeof(arg))
 		return rp_fail(p, "%s '%s': %s needs an argument", key, v,
-			    kind_names[kind]);
+			       kind_names[kind]);
 	str_ncpy(arg, colon + 1, sizeof(arg));
 	switch (kind) {
 	case DEST_QUEUE: {
@@ -280,13 +281,13 @@ int rp_set_dest(struct parser *p, struct dest *d, const char *key,
 		if (slash) {
 			*slash = '\0';
 			err = rp_set_uint(p, &prio, "queue priority", slash + 1,
-				       0, 99);
+					  0, 99);
 			if (err)
 				return err;
 		}
 		if (!rp_digits_ok(arg))
 			return rp_fail(p, "%s '%s': a queue number is 1-%d"
-				    " digits", key, v, ST_NUM - 1);
+				       " digits", key, v, ST_NUM - 1);
 		d->prio = (int)prio;
 		str_ncpy(d->arg, arg, sizeof(d->arg));
 		return rp_note_ref(p, REF_QUEUE, 0, arg);
@@ -294,28 +295,29 @@ int rp_set_dest(struct parser *p, struct dest *d, const char *key,
 	case DEST_EXTEN:
 	case DEST_AGENT:
 		if (!rp_digits_ok(arg))
-			return rp_fail(p, "%s '%s': a number is 1-%d digits", key,
-				    v, ST_NUM - 1);
+			return rp_fail(p, "%s '%s': a number is 1-%d digits",
+				       key, v, ST_NUM - 1);
 		str_ncpy(d->arg, arg, sizeof(d->arg));
 		return 0;
 	case DEST_NODE:
 		if (in_flow < 0)
 			return rp_fail(p, "%s: node: destinations only work"
-				    " inside an IVR flow", key);
+				       " inside an IVR flow", key);
 		/* fall through */
 	default:
 		if (!rp_name_ok(arg))
 			return rp_fail(p, "%s '%s': a name is 1-%d of A-Z a-z"
-				    " 0-9 _ -", key, v, RT_NAME - 1);
+				       " 0-9 _ -", key, v, RT_NAME - 1);
 		str_ncpy(d->arg, arg, sizeof(d->arg));
 		return rp_note_ref(p, kind == DEST_IVR ? REF_FLOW :
-				kind == DEST_NODE ? REF_NODE : REF_PROMPT,
-				kind == DEST_NODE ? (unsigned)in_flow : 0, arg);
+				   kind == DEST_NODE ? REF_NODE : REF_PROMPT,
+				   kind == DEST_NODE ? (unsigned)in_flow : 0,
+				   arg);
 	}
 }
 
 int rp_set_prompt_ref(struct parser *p, char *dst, const char *key,
-			  const char *v)
+		      const char *v)
 {
 	int err = rp_set_name(p, dst, key, v);
 

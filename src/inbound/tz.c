@@ -235,7 +235,7 @@ static bool parse_posix(const char *s, struct posix_tz *p)
 			return false;
 		p->dst_off = -off;
 	}
-	if (!*s) {             /* no rule: the US rule POSIX implementations use */
+	if (!*s) {     /* no rule: the US rule, as POSIX implementations */
 		p->start = (struct rule_date){ 'M', 3, 2, 0, 0, 7200 };
 		p->end = (struct rule_date){ 'M', 11, 1, 0, 0, 7200 };
 		return true;
