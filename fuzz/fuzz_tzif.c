@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(size <= TZ_MAX_FILE || e == EINVAL);
 	if (e)
 		return 0;
-	for (int64_t t = -2208988800LL; t < 7258118400LL; t += 86400 * 37 + 3607)
+	for (int64_t t = -2208988800LL; t < 7258118400LL;
+	     t += 86400 * 37 + 3607)
 		check_at(z, t);
 	check_at(z, 0);
 	check_at(z, -1);
