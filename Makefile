@@ -96,3 +96,5 @@ clean:
 
 # the pages embedded by webassets.c
 build/obj/src/api/webassets.o build/asan/obj/src/api/webassets.o: $(WEB)
+# the demo's routing file embedded by demo_routing.c
+build/obj/src/inbound/demo_routing.o build/asan/obj/src/inbound/demo_routing.o: src/inbound/demo_routing.ini

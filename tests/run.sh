@@ -12,6 +12,7 @@ suites=(
 	"generated docs|make -s check-generated"
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
 	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
+	"occctl routing|tests/cli/test_routing.sh build/asan/occctl"
 	"lifecycle|tests/lifecycle/test_lifecycle.py"
 	"recordings and crash recovery|tests/lifecycle/test_recordings.py"
 	"api|tests/api/run.sh"

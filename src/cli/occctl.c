@@ -327,6 +327,18 @@ static const struct cmd cmds[] = {
 	  "remove a trunk" },
 	{ "trunk", "default", "TEAM NAME", W, h_trunk_default,
 	  "make a trunk the team's default" },
+	{ "routing", "check", "FILE [--team TEAM]", CMD_NO_STORE,
+	  h_routing_check, "check an inbound routing file (docs/INBOUND.md):"
+	  " syntax, references, time zones and prompt WAVs (relative ones"
+	  " under <data>/prompts/TEAM/ with --team)" },
+	{ "routing", "import", "TEAM FILE", W, h_routing_import,
+	  "check a routing file, then make it the team's (occd reloads);"
+	  " a refused file changes nothing" },
+	{ "routing", "export", "TEAM [--normalized]", 0, h_routing_export,
+	  "print the team's routing file as imported, or as occd reads it"
+	  " (--normalized: every value, no comments)" },
+	{ "routing", "clear", "TEAM", W, h_routing_clear,
+	  "remove the team's routing (its DIDs then answer 404)" },
 	{ "cdr", NULL, "[TEAM] [--since YYYY-MM-DD] [--limit N]", 0, h_cdr,
 	  "calls, newest first, each with its legs (default --limit 20)" },
 	{ "status", NULL, "[TEAM]", 0, h_status,
@@ -615,7 +627,7 @@ static int run_cmd(const struct globals *g, const struct cmd *k, int argc,
 		return rc;
 	c.dir = dir;
 	c.sip_listen = sip;
-	rc = open_store(&c);
+	rc = k->flags & CMD_NO_STORE ? 0 : open_store(&c);
 	if (!rc)
 		rc = k->h(&c);
 	if (!rc && (k->flags & CMD_WRITE))

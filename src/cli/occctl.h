@@ -12,6 +12,7 @@
  *   trunk.c      SIP trunks
  *   cdr.c        call history
  *   status.c     agents' state, check-ins and registrations
+ *   routing.c    inbound routing files: check, import, export, clear
  *
  * A handler gets a ctx whose arguments have passed the checks of their
  * placeholders and an open store; it returns 0 or EXIT_ERR after printing
@@ -27,7 +28,8 @@
 
 enum { EXIT_ERR = 1, EXIT_USAGE = 2 };
 enum { MAX_POS = 4, MAX_OPT = 8, TOK_LEN = 40, PW_MAX = 127 };
-enum { CMD_WRITE = 1 << 0 };  /* changes the store: signal occd after */
+enum { CMD_WRITE = 1 << 0,   /* changes the store: signal occd after */
+       CMD_NO_STORE = 1 << 1 }; /* works on files only: no store opened */
 
 struct ctx;
 typedef int (cmd_h)(struct ctx *c);
@@ -132,5 +134,6 @@ cmd_h h_member_add, h_member_list, h_member_remove;
 cmd_h h_exten_add, h_exten_list, h_exten_remove, h_exten_passwd;
 cmd_h h_trunk_add, h_trunk_list, h_trunk_remove, h_trunk_default;
 cmd_h h_cdr, h_status, h_demo, h_call;
+cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;
 
 #endif

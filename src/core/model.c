@@ -6,6 +6,7 @@
  * every list and hash they are in, so a model is freed with one mem_deref.
  * Teams tear down groups (and so memberships) before agents.
  */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -13,6 +14,8 @@
 #define LOG_TOPIC "core.model"
 #include "base/log.h"
 #include "core/model.h"
+#include "inbound/routing.h"
+#include "inbound/tz.h"
 
 int64_t now_ms(void)
 {
@@ -70,6 +73,7 @@ static void team_destructor(void *arg)
 	list_flush(&t->extens);
 	list_flush(&t->trunks);
 	list_flush(&t->settings);
+	routing_free(t->routing);
 }
 
 static void model_destructor(void *arg)
@@ -423,6 +427,40 @@ static void on_team_setting(const struct st_team_setting *r, void *arg)
 	list_append(&t->settings, &ts->le, ts);
 }
 
+/* occctl refuses a file that does not parse, so a failure here means the
+ * store was written some other way (or by another occ version): the team
+ * keeps working without inbound routing, and the log says why. */
+static void on_routing(const struct st_routing *r, void *arg)
+{
+	struct load *l = arg;
+	struct team *t = team_by_id(l->m, r->team_id);
+	struct routing *rt = NULL;
+	char err[256];
+	int e;
+
+	if (!t)
+		return;
+	e = routing_parse(&rt, t->name, r->text, r->len, err, sizeof(err));
+	if (!e)
+		e = routing_load_zones(rt, TZ_ZONEINFO_DIR, err, sizeof(err));
+	if (e == ENOMEM) {
+		l->err = ENOMEM;
+	}
+	else if (e) {
+		OCC_ERR("team %H: routing not loaded, the team has no inbound"
+			" routing: %H", LQ(t->name), LQ(err));
+	}
+	if (e) {
+		routing_free(rt);
+		return;
+	}
+	routing_free(t->routing);
+	t->routing = rt;
+	OCC_INFO("team %H: routing loaded dids=%u routes=%u flows=%u"
+		 " queues=%u", LQ(t->name), rt->ndids, rt->nroutes, rt->nflows,
+		 rt->nqueues);
+}
+
 static void on_state(const struct st_agent_state *r, void *arg)
 {
 	struct load *l = arg;
@@ -450,7 +488,7 @@ int model_load(struct model **mp, struct store *st)
 		.team = on_team, .account = on_account, .agent = on_agent,
 		.group = on_group, .member = on_member, .exten = on_exten,
 		.agent_state = on_state, .trunk = on_trunk,
-		.team_setting = on_team_setting,
+		.team_setting = on_team_setting, .routing = on_routing,
 	};
 	struct model *m = mem_zalloc(sizeof(*m), model_destructor);
 	struct load l = { .m = m };

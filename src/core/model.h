@@ -38,8 +38,8 @@ struct team {
 	struct list agent_list;/* sorted by number, for listings */
 	struct list trunks;
 	struct list settings;  /* struct team_setting */
-	struct routing *routing;   /* inbound routing (inbound/routing.h),
-				    * NULL = none: no DID reaches the team */
+	struct routing *routing; /* inbound routing (inbound/routing.h);
+				  * NULL: none, or its file did not parse */
 };
 
 struct trunk {

@@ -69,6 +69,8 @@ struct prompt {
 	struct {
 		char lang[8];
 		char file[RT_VALUE];
+		unsigned line;   /* in the file, for errors found after
+				  * parsing (the WAV check); 0 = unknown */
 	} lang[RT_MAX_LANGS];
 };
 
@@ -79,6 +81,8 @@ struct schedule {
 	char name[RT_NAME];
 	char tz[RT_NAME];        /* IANA name, "" = UTC */
 	struct tz *zone;         /* routing_load_zones(); NULL = UTC */
+	unsigned line;           /* of the tz key (else the section), for
+				  * routing_load_zones' errors; 0 = unknown */
 	unsigned nspans;
 	struct span {
 		uint8_t wday_mask;       /* bit d = weekday d */
@@ -92,7 +96,9 @@ struct schedule {
 enum did_match { DID_EXACT, DID_PREFIX };
 
 struct did {
-	char number[ST_NUM];     /* the dialled number (request-URI user) */
+	char number[ST_NUM];     /* the dialled number (request-URI user);
+				  * DID_PREFIX: the prefix, without the
+				  * file's '*' ([did 8008*]) */
 	enum did_match match;
 	char group[RT_NAME];     /* DID group, "" = none */
 	struct dest direct;      /* bound straight to a destination: routes
@@ -226,6 +232,9 @@ int  routing_parse(struct routing **rp, const char *team, const char *text,
 /* The file for this routing, as routing_parse reads it (export). */
 int  routing_print(struct re_printf *pf, const struct routing *r);
 void routing_free(struct routing *r);
+/* Same content (source lines and loaded zones aside): parse(print(x)) is
+ * x, which the tests and the fuzz target check. */
+bool routing_equal(const struct routing *a, const struct routing *b);
 
 /* Lookups (NULL if none). */
 const struct ivr_flow *routing_flow(const struct routing *r, const char *name);
@@ -236,6 +245,14 @@ const struct prompt   *routing_prompt(const struct routing *r,
 				      const char *name);
 const struct queue_cfg *routing_queue(const struct routing *r,
 				      const char *queue);
+
+/* A prompt's file for language lang: that language's, else the default
+ * language's (""), else the first; NULL if p is NULL. */
+const char *prompt_file(const struct prompt *p, const char *lang);
+/* Where a prompt file is: file itself if absolute, else
+ * <data_dir>/prompts/<team>/<file>. ENAMETOOLONG if it does not fit. */
+int  routing_prompt_path(char *buf, size_t size, const char *data_dir,
+			 const char *team, const char *file);
 
 /* Read the TZif files (tz.h) of the schedules' zones from zoneinfo_dir
  * (normally /usr/share/zoneinfo); an unknown zone is an error for the

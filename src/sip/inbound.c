@@ -261,27 +261,18 @@ static void path_add(struct inbound *in, const char *fmt, const char *arg)
 	re_snprintf(in->path + n, sizeof(in->path) - n, fmt, arg);
 }
 
-/* A prompt's file in lang (else its first), under <data>/prompts/<team>/
- * unless absolute. */
-static int prompt_file(const struct inbound *in, const char *name,
+/* A prompt's file in lang (else the default), where it lies. */
+static int prompt_path(const struct inbound *in, const char *name,
 		       const char *lang, char *out, size_t sz)
 {
 	const struct call *c = in->c;
 	const struct prompt *p = in->rt ? routing_prompt(in->rt, name) : NULL;
-	const char *file;
+	const char *file = prompt_file(p, lang);
 
-	if (!p || !p->nlang)
+	if (!file)
 		return ENOENT;
-	file = p->lang[0].file;
-	for (unsigned i = 0; lang && lang[0] && i < p->nlang; i++)
-		if (!strcmp(p->lang[i].lang, lang))
-			file = p->lang[i].file;
-	if (file[0] == '/')
-		re_snprintf(out, sz, "%s", file);
-	else
-		re_snprintf(out, sz, "%s/prompts/%s/%s",
-			    c->tel->occ->cfg->data_dir, c->team, file);
-	return 0;
+	return routing_prompt_path(out, sz, c->tel->occ->cfg->data_dir,
+				   c->team, file);
 }
 
 static void prompt_sink(const int16_t *pcm, size_t n, void *arg)
@@ -317,7 +308,7 @@ void inbound_play(struct inbound *in, const char *prompt, const char *lang,
 	inbound_play_stop(in);
 	/* an unknown prompt plays as a missing file: a moment of silence,
 	 * logged once by the player */
-	if (prompt_file(in, prompt, lang, path, sizeof(path)))
+	if (prompt_path(in, prompt, lang, path, sizeof(path)))
 		re_snprintf(path, sizeof(path), "%s/prompts/%s/(no prompt %s)",
 			    in->c->tel->occ->cfg->data_dir, in->c->team,
 			    prompt);
@@ -368,7 +359,7 @@ void inbound_hold_music(struct inbound *in, const char *prompt)
 	inbound_play_stop(in);
 	cu->tone = mem_deref(cu->tone);
 	if (prompt && prompt[0] &&
-	    !prompt_file(in, prompt, "", path, sizeof(path)) &&
+	    !prompt_path(in, prompt, "", path, sizeof(path)) &&
 	    !player_wav(&cu->tone, path, tone_to_leg, cu))
 		return;
 	if (moh[0] && !player_wav(&cu->tone, moh, tone_to_leg, cu))

@@ -219,6 +219,14 @@ static const struct migration migrations[] = {
 	{ "event retention index",
 	  "DROP INDEX events_ts;"
 	  "CREATE INDEX events_team_ts ON events(team_id, ts_ms);" },
+	/* 5: a team's inbound routing file (src/inbound/routing.h), kept as
+	 * the text occctl imported, parsed by occd at start and on reload;
+	 * 1 MiB at most (RT_MAX_FILE). */
+	{ "inbound routing",
+	  "CREATE TABLE team_routing ("
+	  "  team_id INTEGER PRIMARY KEY REFERENCES teams(id) ON DELETE CASCADE,"
+	  "  text TEXT NOT NULL CHECK (length(CAST(text AS BLOB)) <= 1048576),"
+	  "  updated_ms INTEGER NOT NULL);" },
 	/* 6 */
 	/* the account a call is billed to (backCall), "" for an agent's */
 	{ "cdr billing account",

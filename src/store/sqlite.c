@@ -60,6 +60,7 @@ enum stmt_id {
 	S_COUNTER_NEXT,
 	S_EVENT_ADD, S_EVENT_LAST, S_EVENT_SINCE, S_EVENT_PRUNE,
 	S_CURSOR_GET, S_CURSOR_SET,
+	S_ROUTING_SET, S_ROUTING_DEL, S_ROUTING_GET,
 	S_COUNT
 };
 
@@ -236,6 +237,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CURSOR_SET] = "INSERT INTO cursors (team_id, sink, eventid)"
 		" VALUES (?1, ?2, ?3)"
 		" ON CONFLICT (team_id, sink) DO UPDATE SET eventid = ?3",
+	[S_ROUTING_SET] = "INSERT INTO team_routing (team_id, text, updated_ms)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT (team_id) DO UPDATE SET"
+		" text = ?2, updated_ms = ?3",
+	[S_ROUTING_DEL] = "DELETE FROM team_routing WHERE team_id = ?1",
+	[S_ROUTING_GET] = "SELECT text, updated_ms FROM team_routing"
+		" WHERE team_id = ?1",
 };
 
 struct sqlite_store {
@@ -649,6 +656,24 @@ static bool row_setting(sqlite3_stmt *q, const struct store_visitor *v,
 	return true;
 }
 
+static bool row_routing(sqlite3_stmt *q, const struct store_visitor *v,
+			void *arg)
+{
+	const unsigned char *t = sqlite3_column_text(q, 1);
+	struct st_routing r = {
+		.team_id = sqlite3_column_int64(q, 0),
+		.text = t ? (const char *)t : "",
+		.len = (size_t)sqlite3_column_bytes(q, 1),
+		.updated_ms = sqlite3_column_int64(q, 2),
+	};
+
+	if (r.len > ST_ROUTING)
+		return false;
+	if (v->routing)
+		v->routing(&r, arg);
+	return true;
+}
+
 /* Parents before children: the order store.h promises. */
 static const struct load_step {
 	const char *sql;
@@ -683,6 +708,8 @@ static const struct load_step {
 	  row_registration },
 	{ "SELECT team_id, key, value FROM team_settings"
 	  " ORDER BY team_id, key", row_setting },
+	{ "SELECT team_id, text, updated_ms FROM team_routing"
+	  " ORDER BY team_id", row_routing },
 	{ "SELECT agent_id, logged_in, device, state, pause_reason, since_ms"
 	  " FROM agent_state ORDER BY agent_id", row_state },
 };
@@ -1006,6 +1033,65 @@ static int sq_team_setting_set(struct store *st, int64_t team_id,
 	if (!*value)
 		return exec(be(st), S_SETTING_DEL, NULL, "It", team_id, key);
 	return exec(be(st), S_SETTING_SET, NULL, "Itt", team_id, key, value);
+}
+
+/* ---- routing files ---- */
+
+static int sq_routing_set(struct store *st, int64_t team_id, const char *text,
+			  size_t len, int64_t updated_ms)
+{
+	struct sqlite_store *s = be(st);
+	sqlite3_stmt *q;
+
+	/* the text is bound by its length, not as bind_va's 't' */
+	if (!s->stmt[S_ROUTING_SET]) {
+		int rc = sqlite3_prepare_v3(s->db, stmt_sql[S_ROUTING_SET], -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &s->stmt[S_ROUTING_SET], NULL);
+		if (rc != SQLITE_OK)
+			return map_err(s, rc, stmt_sql[S_ROUTING_SET]);
+	}
+	q = s->stmt[S_ROUTING_SET];
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (sqlite3_bind_int64(q, 1, team_id) != SQLITE_OK ||
+	    sqlite3_bind_text(q, 2, text, (int)len, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_bind_int64(q, 3, updated_ms) != SQLITE_OK)
+		return map_err(s, sqlite3_extended_errcode(s->db),
+			       stmt_sql[S_ROUTING_SET]);
+	return run(s, S_ROUTING_SET, q, NULL);
+}
+
+static int sq_routing_del(struct store *st, int64_t team_id)
+{
+	return exec1(be(st), S_ROUTING_DEL, "I", team_id);
+}
+
+static int sq_routing_get(struct store *st, int64_t team_id, char **textp,
+			  int64_t *updated_msp)
+{
+	sqlite3_stmt *q;
+	const unsigned char *t;
+	size_t n;
+	char *copy;
+	int err = row1(be(st), S_ROUTING_GET, &q, "I", team_id);
+
+	if (err)
+		return err;
+	t = sqlite3_column_text(q, 0);
+	n = (size_t)sqlite3_column_bytes(q, 0);
+	copy = mem_alloc(n + 1, NULL);
+	if (copy) {
+		memcpy(copy, t ? (const char *)t : "", n);
+		copy[n] = '\0';
+		if (updated_msp)
+			*updated_msp = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	if (!copy)
+		return ENOMEM;
+	*textp = copy;
+	return 0;
 }
 
 /* ---- registrations ---- */
@@ -1448,6 +1534,9 @@ static const struct store_ops sqlite_ops = {
 	.trunk_del = sq_trunk_del,
 	.trunk_set_default = sq_trunk_set_default,
 	.team_setting_set = sq_team_setting_set,
+	.routing_set = sq_routing_set,
+	.routing_del = sq_routing_del,
+	.routing_get = sq_routing_get,
 	.registration_save = sq_registration_save,
 	.registration_del = sq_registration_del,
 	.cdr_begin = sq_cdr_begin,

@@ -333,6 +333,27 @@ int store_team_setting_set(struct store *st, int64_t team_id,
 	return st->ops->team_setting_set(st, team_id, key, value);
 }
 
+int store_routing_set(struct store *st, int64_t team_id, const char *text,
+		      size_t len, int64_t updated_ms)
+{
+	CHECK(st && team_id > 0 && text && len <= ST_ROUTING);
+	CHECK(!memchr(text, '\0', len));
+	return st->ops->routing_set(st, team_id, text, len, updated_ms);
+}
+
+int store_routing_del(struct store *st, int64_t team_id)
+{
+	CHECK(st && team_id > 0);
+	return st->ops->routing_del(st, team_id);
+}
+
+int store_routing_get(struct store *st, int64_t team_id, char **textp,
+		      int64_t *updated_msp)
+{
+	CHECK(st && team_id > 0 && textp);
+	return st->ops->routing_get(st, team_id, textp, updated_msp);
+}
+
 int store_agent_state_save(struct store *st, const struct st_agent_state *s)
 {
 	CHECK(st && s && s->agent_id > 0);

@@ -156,6 +156,16 @@ struct st_state_log {
 	char pause_reason[ST_NAME];
 };
 
+/* A team's inbound routing file (src/inbound/routing.h): its text as
+ * imported, at most ST_ROUTING bytes. */
+enum { ST_ROUTING = 1024 * 1024 };
+struct st_routing {
+	int64_t team_id;
+	const char *text;              /* NUL-terminated, len bytes */
+	size_t len;
+	int64_t updated_ms;
+};
+
 struct store_visitor {
 	void (*team)(const struct st_team *t, void *arg);
 	void (*account)(const struct st_account *a, void *arg);
@@ -167,6 +177,7 @@ struct store_visitor {
 	void (*trunk)(const struct st_trunk *t, void *arg);
 	void (*registration)(const struct st_registration *r, void *arg);
 	void (*team_setting)(const struct st_team_setting *s, void *arg);
+	void (*routing)(const struct st_routing *r, void *arg);
 };
 
 /* Opens (creating and migrating as needed) the store in directory dir. */
@@ -175,7 +186,7 @@ int  store_open(struct store **stp, const char *dir);
 
 /* Visit every row, parents before children, in this order: teams,
  * accounts, agents, groups, members, extensions, trunks, registrations
- * (expired ones too), team settings, agent states. NULL callbacks are
+ * (expired ones too), team settings, routing files, agent states. NULL callbacks are
  * skipped.
  * Agents come in number order within a team (shorter numbers first), and
  * members ordered by agent the same way, then by group id. Callbacks may
@@ -222,6 +233,15 @@ int  store_trunk_set_default(struct store *st, int64_t team_id,
 /* Team settings; value "" deletes the key (0 if it was not set). */
 int  store_team_setting_set(struct store *st, int64_t team_id,
 			    const char *key, const char *value);
+
+/* A team's routing file: set replaces it (ENOENT: no such team; text of
+ * at most ST_ROUTING bytes, no NUL), del removes it (ENOENT if there was
+ * none), get returns a NUL-terminated mem copy in *textp (mem_deref it). */
+int  store_routing_set(struct store *st, int64_t team_id, const char *text,
+		       size_t len, int64_t updated_ms);
+int  store_routing_del(struct store *st, int64_t team_id);
+int  store_routing_get(struct store *st, int64_t team_id, char **textp,
+		       int64_t *updated_msp);
 
 /* Runtime state, written by occd. */
 int  store_agent_state_save(struct store *st, const struct st_agent_state *s);

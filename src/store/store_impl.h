@@ -64,6 +64,12 @@ struct store_ops {
 	int (*team_setting_set)(struct store *st, int64_t team_id,
 				const char *key, const char *value);
 
+	int (*routing_set)(struct store *st, int64_t team_id,
+			   const char *text, size_t len, int64_t updated_ms);
+	int (*routing_del)(struct store *st, int64_t team_id);
+	int (*routing_get)(struct store *st, int64_t team_id, char **textp,
+			   int64_t *updated_msp);
+
 	int (*agent_state_save)(struct store *st,
 				const struct st_agent_state *s);
 	int (*member_state_save)(struct store *st, const struct st_member *m);

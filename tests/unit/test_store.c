@@ -2367,6 +2367,7 @@ static void body_migrate_v2(int *unit_failed_, struct fx *f)
 			  " WHERE name IN ('events', 'cursors')"), 0);
 
 	UT_EQ_INT(store_open(&f->st, f->dir), 0);
+	/* every later step runs too (4 when this test was written) */
 	UT_ASSERT(sqlite_schema_version() >= 4);
 	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), sqlite_schema_version());
 	/* migration 6: the old calls are billed to no account */

@@ -1,0 +1,462 @@
+/*
+ * routing.c (occctl) — a team's inbound routing file: check, import,
+ * export, clear (docs/INBOUND.md).
+ *
+ * check and import read the file (at most RT_MAX_FILE bytes), parse it,
+ * load its time zones from TZ_ZONEINFO_DIR and open every prompt WAV (an
+ * absolute path, or relative to <data>/prompts/<team>/), which must be
+ * PCM 16-bit mono 8000 Hz; import also refuses a DID another team's
+ * routing already has, and queues, agents and extensions the team does
+ * not have (a [queue N] is an agent group's queue number). Any error
+ * prints "FILE:LINE: reason" (or "FILE: reason" when no line applies)
+ * and stores nothing; a good file is
+ * stored as written (comments kept) and run_cmd() has occd reload.
+ * export prints the stored text as imported, or with --normalized as occd
+ * reads it (routing_print: every non-default value, comments dropped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <re.h>
+#include <rem.h>
+#include "cli/occctl.h"
+#include "inbound/routing.h"
+#include "inbound/tz.h"
+
+/* "line N: reason" as "FILE:N: reason" on stderr. */
+static int file_err(const char *file, const char *err)
+{
+	unsigned line;
+	int n = 0;
+
+	if (sscanf(err, "line %u:%n", &line, &n) == 1 && n > 0)
+		fprintf(stderr, "%s:%u:%s\n", file, line, err + n);
+	else
+		fprintf(stderr, "%s: %s\n", file, err);
+	return EXIT_ERR;
+}
+
+/* The whole file into a mem buffer (NUL-terminated). */
+static int read_file(const char *path, char **textp, size_t *lenp)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return EXIT_ERR;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: not a regular file\n", path);
+		close(fd);
+		return EXIT_ERR;
+	}
+	if (st.st_size > RT_MAX_FILE) {
+		fprintf(stderr, "%s:1: the file is %lld bytes, more than %d\n",
+			path, (long long)st.st_size, RT_MAX_FILE);
+		close(fd);
+		return EXIT_ERR;
+	}
+	buf = mem_alloc((size_t)st.st_size + 2, NULL);
+	if (!buf) {
+		close(fd);
+		return check(ENOMEM, "%s", path);
+	}
+	/* one byte more than allowed: a file that grew is still refused */
+	while (len <= (size_t)st.st_size) {
+		ssize_t got = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	if (len > RT_MAX_FILE) {
+		mem_deref(buf);
+		fprintf(stderr, "%s:1: the file is more than %d bytes\n", path,
+			RT_MAX_FILE);
+		return EXIT_ERR;
+	}
+	buf[len] = '\0';
+	*textp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static const char *fmt_name(enum aufmt f)
+{
+	switch (f) {
+	case AUFMT_S16LE: return "PCM 16-bit";
+	case AUFMT_PCMA:  return "A-law";
+	case AUFMT_PCMU:  return "u-law";
+	case AUFMT_FLOAT: return "float";
+	default:          return "another format";
+	}
+}
+
+/* One prompt file: there, and PCM 16-bit mono 8000 Hz. */
+static int check_wav(const char *file, const struct prompt *p, unsigned k,
+		     const char *dir, const char *team)
+{
+	const char *f = p->lang[k].file;
+	char path[1024], lang[16] = "";
+	struct aufile_prm prm;
+	struct aufile *af = NULL;
+	struct stat st;
+	int err;
+
+	if (routing_prompt_path(path, sizeof(path), dir, team, f)) {
+		fprintf(stderr, "%s:%u: prompt %s: the path is too long\n",
+			file, p->lang[k].line, p->name);
+		return EXIT_ERR;
+	}
+	if (p->lang[k].lang[0])
+		re_snprintf(lang, sizeof(lang), " (%s)", p->lang[k].lang);
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s:%u: prompt %s%s: %s: no such file\n", file,
+			p->lang[k].line, p->name, lang, path);
+		return EXIT_ERR;
+	}
+	err = aufile_open(&af, &prm, path, AUFILE_READ);
+	mem_deref(af);
+	if (err) {
+		fprintf(stderr, "%s:%u: prompt %s%s: %s: not a WAV file in a"
+			" format occ reads; prompts are WAV PCM 16-bit mono"
+			" 8000 Hz\n", file, p->lang[k].line, p->name, lang,
+			path);
+		return EXIT_ERR;
+	}
+	if (prm.srate != 8000 || prm.channels != 1 || prm.fmt != AUFMT_S16LE) {
+		fprintf(stderr, "%s:%u: prompt %s%s: %s is %s, %u channel(s),"
+			" %u Hz; prompts are WAV PCM 16-bit mono 8000 Hz"
+			" (e.g. sox IN -r 8000 -c 1 -b 16 OUT.wav)\n", file,
+			p->lang[k].line, p->name, lang, path,
+			fmt_name(prm.fmt), prm.channels, prm.srate);
+		return EXIT_ERR;
+	}
+	return 0;
+}
+
+/* Parse, zones, prompts (relative ones only with a team). */
+static int check_file(const char *file, const char *team, const char *dir,
+		      struct routing **rp, char **textp, size_t *lenp)
+{
+	char err[512];
+	struct routing *r = NULL;
+	int rc;
+
+	rc = read_file(file, textp, lenp);
+	if (rc)
+		return rc;
+	rc = routing_parse(&r, team ? team : "", *textp, *lenp, err,
+			   sizeof(err));
+	if (rc == ENOMEM)
+		return check(rc, "%s", file);
+	if (rc)
+		return file_err(file, err);
+	if (routing_load_zones(r, TZ_ZONEINFO_DIR, err, sizeof(err))) {
+		routing_free(r);
+		return file_err(file, err);
+	}
+	for (unsigned i = 0; i < r->nprompts; i++) {
+		const struct prompt *p = &r->prompts[i];
+
+		for (unsigned k = 0; k < p->nlang; k++) {
+			if (p->lang[k].file[0] != '/' && !team)
+				continue;
+			if (check_wav(file, p, k, dir, team)) {
+				routing_free(r);
+				return EXIT_ERR;
+			}
+		}
+	}
+	*rp = r;
+	return 0;
+}
+
+int h_routing_check(struct ctx *c)
+{
+	const char *team = opt(c, "team");
+	struct routing *r = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = check_file(c->pos[0], team, c->dir, &r, &text, &len);
+
+	if (!rc) {
+		printf("%s: ok: %u DIDs, %u routes, %u schedules, %u prompts,"
+		       " %u IVR flows, %u queues\n", c->pos[0], r->ndids,
+		       r->nroutes, r->nschedules, r->nprompts, r->nflows,
+		       r->nqueues);
+		if (!team && r->nprompts)
+			printf("%s: prompt files relative to a team's"
+			       " directory were not checked (no --team)\n",
+			       c->pos[0]);
+	}
+	routing_free(r);
+	mem_deref(text);
+	return rc;
+}
+
+/* Another team whose routing has one of r's DIDs. */
+struct did_clash {
+	const struct routing *r;
+	int64_t team_id;
+	char other[ST_NAME];
+	char did[ST_NUM + 1];
+	struct st_team *teams;
+	size_t nteams;
+};
+
+static void clash_team(const struct st_team *t, void *arg)
+{
+	struct did_clash *dc = arg;
+	struct st_team *n = realloc(dc->teams, (dc->nteams + 1) * sizeof(*n));
+
+	if (!n)
+		return;
+	dc->teams = n;
+	dc->teams[dc->nteams++] = *t;
+}
+
+static void clash_routing(const struct st_routing *sr, void *arg)
+{
+	struct did_clash *dc = arg;
+	struct routing *o = NULL;
+	char err[8];
+
+	if (sr->team_id == dc->team_id || dc->did[0] ||
+	    routing_parse(&o, "", sr->text, sr->len, err, sizeof(err)))
+		return;
+	for (unsigned i = 0; i < dc->r->ndids && !dc->did[0]; i++) {
+		const struct did *d = &dc->r->dids[i];
+
+		for (unsigned k = 0; k < o->ndids; k++) {
+			if (strcmp(o->dids[k].number, d->number) ||
+			    o->dids[k].match != d->match)
+				continue;
+			re_snprintf(dc->did, sizeof(dc->did), "%s%s",
+				    d->number, d->match == DID_PREFIX
+				    ? "*" : "");
+			for (size_t t = 0; t < dc->nteams; t++) {
+				if (dc->teams[t].id == sr->team_id)
+					str_ncpy(dc->other, dc->teams[t].name,
+						 sizeof(dc->other));
+			}
+			break;
+		}
+	}
+	routing_free(o);
+}
+
+/* What the file names must exist in the team: a queue number is an
+ * agent group's, an agent or an extension the team's. */
+struct team_refs {
+	struct ctx *c;
+	int64_t team_id;
+	const char *file;
+	int rc;
+};
+
+static bool has_group(const struct snap *s, int64_t team, const char *queue)
+{
+	for (size_t i = 0; i < s->ngroup; i++) {
+		if (s->group[i].team_id == team &&
+		    !strcmp(s->group[i].queue, queue))
+			return true;
+	}
+	return false;
+}
+
+static bool has_agent(const struct snap *s, int64_t team, const char *num)
+{
+	for (size_t i = 0; i < s->nagent; i++) {
+		if (s->agent[i].team_id == team &&
+		    !strcmp(s->agent[i].number, num))
+			return true;
+	}
+	return false;
+}
+
+static void ref_dest(struct team_refs *tr, const char *sect, const char *name,
+		     const char *key, const struct dest *d)
+{
+	const struct snap *s = &tr->c->snap;
+	const char *team = tr->c->pos[0], *what = NULL;
+
+	if (tr->rc)
+		return;
+	if (d->kind == DEST_QUEUE && !has_group(s, tr->team_id, d->arg))
+		what = "no agent group with this queue number";
+	else if (d->kind == DEST_AGENT && !has_agent(s, tr->team_id, d->arg))
+		what = "no such agent";
+	else if (d->kind == DEST_EXTEN && !exten_of(s, tr->team_id, d->arg))
+		what = "no such extension";
+	if (!what)
+		return;
+	fprintf(stderr, "%s: [%s%s%s] %s: %s:%s: team %s has %s\n", tr->file,
+		sect, *name ? " " : "", name, key,
+		d->kind == DEST_QUEUE ? "queue" : d->kind == DEST_AGENT
+		? "agent" : "exten", d->arg, team, what);
+	tr->rc = EXIT_ERR;
+}
+
+static void ref_node(struct team_refs *tr, const struct ivr_flow *f,
+		     const struct ivr_node *n)
+{
+	char name[2 * RT_NAME + 2], key[ST_NUM + 8];
+
+	re_snprintf(name, sizeof(name), "%s.%s", f->name, n->name);
+	ref_dest(tr, "node", name, "next", &n->next);
+	ref_dest(tr, "node", name, "fail", &n->fail);
+	for (unsigned k = 0; k < n->nkeys; k++) {
+		re_snprintf(key, sizeof(key), "key.%s", n->keys[k].digits);
+		ref_dest(tr, "node", name, key, &n->keys[k].dest);
+	}
+	for (unsigned k = 0; k < n->ntests; k++)
+		ref_dest(tr, "node", name, "if", &n->tests[k].dest);
+}
+
+static int check_team_refs(struct ctx *c, int64_t team_id, const char *file,
+			   const struct routing *r)
+{
+	struct team_refs tr = { c, team_id, file, snap_load(c) };
+
+	ref_dest(&tr, "lists", "", "blocked", &r->blocked);
+	for (unsigned i = 0; i < r->ndids; i++)
+		ref_dest(&tr, "did", r->dids[i].number, "dest",
+			 &r->dids[i].direct);
+	for (unsigned i = 0; i < r->nroutes; i++) {
+		ref_dest(&tr, "route", r->routes[i].name, "open",
+			 &r->routes[i].open);
+		ref_dest(&tr, "route", r->routes[i].name, "closed",
+			 &r->routes[i].closed);
+	}
+	for (unsigned i = 0; i < r->nflows; i++) {
+		ref_dest(&tr, "ivr", r->flows[i].name, "fail",
+			 &r->flows[i].fail);
+		for (unsigned k = 0; k < r->flows[i].nnodes; k++)
+			ref_node(&tr, &r->flows[i], &r->flows[i].nodes[k]);
+	}
+	for (unsigned i = 0; i < r->nqueues && !tr.rc; i++) {
+		const struct queue_cfg *q = &r->queues[i];
+
+		if (!has_group(&c->snap, team_id, q->queue)) {
+			fprintf(stderr, "%s: [queue %s]: team %s has no agent"
+				" group with this queue number\n", file,
+				q->queue, c->pos[0]);
+			tr.rc = EXIT_ERR;
+		}
+		ref_dest(&tr, "queue", q->queue, "exit", &q->exit_dest);
+		ref_dest(&tr, "queue", q->queue, "fail", &q->fail);
+		for (unsigned k = 0; k < q->nmembers && !tr.rc; k++) {
+			if (has_agent(&c->snap, team_id, q->members[k].agent))
+				continue;
+			fprintf(stderr, "%s: [queue %s] member.%s: team %s has"
+				" no such agent\n", file, q->queue,
+				q->members[k].agent, c->pos[0]);
+			tr.rc = EXIT_ERR;
+		}
+	}
+	return tr.rc;
+}
+
+int h_routing_import(struct ctx *c)
+{
+	const struct store_visitor v = { .team = clash_team,
+					 .routing = clash_routing };
+	struct did_clash dc = { 0 };
+	struct routing *r = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc)
+		rc = check_file(c->pos[1], c->pos[0], c->dir, &r, &text, &len);
+	if (!rc) {
+		dc.r = r;
+		dc.team_id = team_id;
+		rc = check(store_load(c->st, &v, &dc), "reading the store");
+	}
+	if (!rc)
+		rc = check_team_refs(c, team_id, c->pos[1], r);
+	if (!rc && dc.did[0]) {
+		fprintf(stderr, "%s: [did %s] is already routed by team %s\n",
+			c->pos[1], dc.did, dc.other);
+		rc = EXIT_ERR;
+	}
+	if (!rc)
+		rc = check(store_routing_set(c->st, team_id, text, len,
+					     wall_ms()), "team %s", c->pos[0]);
+	if (!rc)
+		printf("team %s: routing imported from %s\n", c->pos[0],
+		       c->pos[1]);
+	free(dc.teams);
+	routing_free(r);
+	mem_deref(text);
+	return rc;
+}
+
+int h_routing_export(struct ctx *c)
+{
+	struct routing *r = NULL;
+	char *text = NULL, err[512];
+	int64_t team_id, ms = 0;
+	int rc = team_arg(c, &team_id), e;
+
+	if (rc)
+		return rc;
+	e = store_routing_get(c->st, team_id, &text, &ms);
+	if (e == ENOENT) {
+		fprintf(stderr, "occctl: team %s has no routing\n", c->pos[0]);
+		return EXIT_ERR;
+	}
+	if (e)
+		return check(e, "team %s", c->pos[0]);
+	if (!opt(c, "normalized")) {
+		fputs(text, stdout);
+	}
+	else if (routing_parse(&r, c->pos[0], text, strlen(text), err,
+				 sizeof(err))) {
+		fprintf(stderr, "occctl: team %s: the stored routing does not"
+			" parse: %s\n", c->pos[0], err);
+		rc = EXIT_ERR;
+	}
+	else {
+		char *out = NULL;
+
+		/* not re_fprintf: base/libre_log.c routes that to the log */
+		rc = check(re_sdprintf(&out, "%H", routing_print, r),
+			   "team %s", c->pos[0]);
+		if (out)
+			fputs(out, stdout);
+		mem_deref(out);
+	}
+	routing_free(r);
+	mem_deref(text);
+	return rc;
+}
+
+int h_routing_clear(struct ctx *c)
+{
+	int64_t team_id;
+	int rc = team_arg(c, &team_id), e;
+
+	if (rc)
+		return rc;
+	e = store_routing_del(c->st, team_id);
+	if (e == ENOENT) {
+		fprintf(stderr, "occctl: team %s has no routing\n", c->pos[0]);
+		return EXIT_ERR;
+	}
+	rc = check(e, "team %s", c->pos[0]);
+	if (!rc)
+		printf("team %s: routing cleared\n", c->pos[0]);
+	return rc;
+}
