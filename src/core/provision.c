@@ -13,6 +13,9 @@
  *     9001; group 3 "Acme" queue 7001: 9001 static leader.
  *   For calls without phones: each team's default trunk "customer" is the
  *   built-in virtual customer; virtual extensions 8101-8106 and 9101.
+ *   Inbound: team demo routes DID 800888 (src/inbound/demo_routing.ini)
+ *   to its main IVR 6000, and takes calls to its DIDs from any source
+ *   (team setting inbound_from=any).
  * Everything is written in one transaction; if a step fails, the two teams
  * are deleted again (cascading to every row below them) before committing,
  * so a failed demo leaves the store as empty as it was.
@@ -24,8 +27,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "core/provision.h"
 #include "core/pwhash.h"
+#include "inbound/demo_routing.h"
 #include "store/store.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -213,6 +218,21 @@ static int demo_virtual(struct store *st, const char *team,
 	return err;
 }
 
+/* DID 800888 -> IVR 6000 -> queues 6001/6002, callable from anywhere */
+static int demo_inbound(struct store *st)
+{
+	struct st_team t;
+	int err = store_team_get(st, "demo", &t);
+
+	if (!err)
+		err = store_routing_set(st, t.id, demo_routing_ini,
+					demo_routing_len(),
+					(int64_t)time(NULL) * 1000);
+	if (!err)
+		err = store_team_setting_set(st, t.id, "inbound_from", "any");
+	return err;
+}
+
 static int demo_fill(struct store *st)
 {
 	int err = 0;
@@ -229,6 +249,8 @@ static int demo_fill(struct store *st)
 		err = demo_virtual(st, "demo", "8101", 6);
 	if (!err)
 		err = demo_virtual(st, "acme", "9101", 1);
+	if (!err)
+		err = demo_inbound(st);
 	return err;
 }
 
