@@ -24,6 +24,7 @@ suites=(
 	"multiparty|tests/multiparty/run.sh"
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"
+	"inbound|tests/inbound/run.sh"
 )
 
 passed=0

@@ -84,6 +84,7 @@ CHIME=523.25+659.25 RINGBACK=450
 # ---- TAP ------------------------------------------------------------------
 
 . "$here/../sip/lib/harness.sh"
+. "$here/../sip/lib/calls.sh"
 suite_begin multiparty
 
 preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
@@ -114,36 +115,12 @@ wait_log() {
 	return 1
 }
 
-# wait_file FILE SECS: FILE exists within SECS
-wait_file() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "no $1 within $2 s"
-	return 1
-}
-
 session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
 }
 
 
 
-now() { date +%s.%N; }
-# at T [OFFSET]: T + OFFSET seconds
-at() { awk -v t="$1" -v d="${2:-0}" 'BEGIN { printf "%.3f\n", t + d }'; }
-# first line of FILE (a time written by a sipp scenario), or "0"; sipp
-# writes it from a child shell that may finish after sipp itself: wait 2 s
-tfile() {
-	local i
-	for ((i = 0; i < 20; i++)); do
-		[ -s "$1" ] && break
-		sleep 0.1
-	done
-	head -1 "$1" 2>/dev/null || echo 0
-}
 
 trunk_add() {  # trunk_add NAME PORT [--default]
 	local m
@@ -193,70 +170,6 @@ sipp_reg() {
 	return 1
 }
 
-# phone FLOW NAME SIPPORT SCENARIO RINGMS [FREQ PT RTPPORT]: a phone for one
-# call: sipp on SIPPORT (the port the phone registered from, or a trunk's)
-# running SCENARIO, ringing RINGMS before it answers, and, with FREQ, its
-# media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
-# phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
-# at most (default 60). HONOUR=1: its peer sends nothing while it is held
-# (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks. Its
-# files are in $work/FLOW/NAME; sets SIPP_NAME and PEER_NAME to the pids.
-phone() {
-	local flow=$1 name=$2 port=$3 sf=$4 ring=$5 freq=${6:-} pt=${7:-0} rtp=${8:-0}
-	local d=$work/$flow/$name codec=PCMU hold=() secs=${SECS:-60} honour=()
-	[ "$pt" = 8 ] && codec=PCMA
-	[ -n "${HOLD:-}" ] && hold=(-set hold "$HOLD")
-	[ -n "${HONOUR:-}" ] && honour=(--honour-hold)
-	mkdir -p "$d"
-	if [ -n "$freq" ]; then
-		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$freq" --pt "$pt" --secs "$secs" \
-			"${honour[@]}" >"$d/peer.out" 2>&1 &
-		pids+=("$!")
-		printf -v "PEER_$name" %s "$!"
-		# a loaded machine may take a second or two to start python:
-		# the call must not begin before the phone can hear it
-		wait_file "$d/ready" 10 >/dev/null
-	fi
-	(cd "$d" && exec timeout -k 2 "$secs" sipp -sf "$scen/$sf" -i 127.0.0.1 -mi 127.0.0.1 \
-		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout "$((secs - 10))s" -timeout_error -d "$ring" \
-		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
-		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
-	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
-}
-
-# phone_done FLOW NAME SECS: the phone's sipp ended with success within SECS
-phone_done() {
-	local d=$work/$1/$2 pid rc
-	pid=SIPP_$2
-	wait_exit "${!pid}" "$3"
-	rc=$?
-	[ $rc -eq 0 ] && return 0
-	echo "sipp $1/$2 exited with status $rc"
-	[ -f "$d/err.log" ] && tail -5 "$d/err.log"
-	[ -f "$d/log.log" ] && tail -5 "$d/log.log"
-	grep -E 'Successful call|Failed call' "$d/sipp.out"
-	return 1
-}
-
-# peers_stop NAME...: end the media peers of the current flow
-peers_stop() {
-	local nm pid
-	for nm in "$@"; do
-		pid=PEER_$nm
-		[ -n "${!pid:-}" ] && { kill -TERM "${!pid}" 2>/dev/null; wait_exit "${!pid}" 3; }
-	done
-	return 0
-}
-
-# hears FLOW NAME FROM TO EXPECTATIONS...: what the phone NAME heard
-hears() {
-	local f=$work/$1/$2/rtp.jsonl
-	shift 2
-	python3 "$mp" hears "$f" --from "$1" --to "$2" "${@:3}"
-}
-
 # rec_hears SID CHANNEL FROM TO EXPECTATIONS...: occd's recording of the
 # call; channel 0 what the customer hears, 1 what the agent hears
 rec_hears() {
@@ -268,34 +181,15 @@ rec_hears() {
 	python3 "$mp" hears "$rec:$ch@$t0" --from "$1" --to "$2" "${@:3}"
 }
 
-# events_are SID WANT: the call's stored events, "SOURCE event" each,
-# joined by ", "
-events_are() {
-	local got
-	got=$(python3 "$mp" events "$data/occ.db" "$1" | awk '{ print $1 " " $2 }' | paste -sd, | sed 's/,/, /g')
-	expect_eq "events of $1" "$got" "$2"
-}
-
 # reinvites_are FLOW WANT: the directions of the customer's re-INVITEs
 reinvites_are() {
 	expect_eq "re-INVITE directions" "$(awk '{ print $2 }' "$work/$1/cust/reinvites.txt" 2>/dev/null | paste -sd' ')" "$2"
-}
-
-# legs_are SID WANT: the CDR's legs, "role|disposition" each, by uniqueid
-legs_are() {
-	expect_eq "cdr legs" \
-		"$(sql 'SELECT role, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid' "$1" | paste -sd' ')" \
-		"$2"
 }
 
 # cdr_is SID DISPOSITION LEGS: the call's CDR disposition and its legs
 cdr_is() {
 	expect_eq disposition "$(sql 'SELECT disposition FROM cdr WHERE sessionid = ?' "$1")" "$2" &&
 		legs_are "$1" "$3"
-}
-
-state_is() {  # state_is AGENT STATE: agentStatus says STATE
-	api_is "$1" 'EVENT=AGENTSTATUS' "-$2,"
 }
 
 # baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that

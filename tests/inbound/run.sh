@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# run.sh — inbound calls end to end: callers from outside (sipp UAC, with
+# an mp.py peer for their media and keys) dial the demo team's DIDs; agents
+# answer on sipp phones (tests/multiparty/scenarios). Checks what a caller,
+# an agent and an integrator see: SIP answers, who rings in which order,
+# what each side hears (Goertzel), the events (the manual's inbound shapes)
+# and the CDRs.
+#
+#   A. refusals: unknown number 404, blacklisted caller 403, closed 480,
+#      a source the team does not admit 403
+#   B. a DID bound to a built-in phone: answered, each hears the other
+#   C. a DID to queue 6002 with one agent: it rings, answers, the audio
+#      goes both ways, events incoming/ringing/answer/hangups
+#   D. nobody checked in to 6001: the caller waits (queueCustomerNum
+#      1|0|1|0), hangs up: incoming, CALLER hangup, CONVERSATION hangup
+#   E. ringall with two phones answering at once, 5 times: one bridge
+#   F. the IVR: key 2 (RFC 4733) leads to queue 6002
+#   G. ring-no-answer: the first agent's phone only rings, it is paused
+#      and the next agent answers
+#   H. agentToIvr: bad path 107, unknown IVR 106, release into the IVR and
+#      on to another agent
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$here/../sip/lib/harness.sh"
+. "$here/../sip/lib/calls.sh"
+suite_begin inbound
+
+preflight "apt-get install sip-tester" sipp python3 curl
+
+occd=${OCCD:-$root/build/asan/occd}
+occctl=${OCCCTL:-$root/build/asan/occctl}
+scen=$root/tests/multiparty/scenarios
+caller_xml=$here/scenarios/caller.xml
+mp=$root/tests/multiparty/lib/mp.py
+util=$root/tests/sip/lib/util.py
+
+read -r -d '' -a P < <(python3 "$util" ports 14)
+http_port=${P[0]} sip_port=${P[1]}
+p5=${P[2]} p6=${P[3]} p3=${P[4]}                  # agents' phones 8005 8006 8003
+r5=${P[5]} r6=${P[6]} r3=${P[7]}                  # their media
+c1=${P[8]} c2=${P[9]} rc1=${P[10]} rc2=${P[11]}   # callers and their media
+url=http://127.0.0.1:$http_port
+F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700
+
+# caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
+# (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
+# an mp.py peer on RTPPORT; it hangs up after TALKMS unless occd does
+# first. Its files are in $work/FLOW/NAME; SIPP_NAME, PEER_NAME.
+caller() {
+	local flow=$1 name=$2 port=$3 did=$4 cid=$5 talk=$6 rtp=${7:-0}
+	local d=$work/$1/$2 src=${SRC:-127.0.0.1}
+	mkdir -p "$d"
+	sed "s/TALK_MS/$talk/" "$caller_xml" >"$d/caller.xml"
+	if [ "$rtp" != 0 ]; then
+		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$F_CALLER" \
+			--secs 60 >"$d/peer.out" 2>&1 &
+		pids+=("$!")
+		printf -v "PEER_$name" %s "$!"
+		wait_file "$d/ready" 10 >/dev/null
+	fi
+	(cd "$d" && exec timeout -k 2 60 sipp -sf caller.xml -s "$did" "127.0.0.1:$sip_port" \
+		-i "$src" -mi 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin \
+		-timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
+		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
+		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
+	pids+=("$!")
+	printf -v "SIPP_$name" %s "$!"
+}
+
+# status_is FLOW NAME CODE: the caller's INVITE got CODE as its final answer
+status_is() {
+	wait_file "$work/$1/$2/status.txt" 10 >/dev/null
+	expect_eq "final status" "$(cat "$work/$1/$2/status.txt" 2>/dev/null)" "$3"
+}
+
+# inbound_sid MARK DID: the session of the inbound call to DID since MARK
+inbound_sid() {
+	since "$1" | sed -n "s/.*inbound call session=\([0-9a-f]*\) team=demo did=$2 .*/\1/p" | tail -1
+}
+
+# event_text SID SOURCE EVENT: the stored text of the call's first such event
+event_text() {
+	python3 - "$data/occ.db" "$1" "$2" "$3" <<-'EOF'
+		import sqlite3, sys
+		db, sid, src, ev = sys.argv[1:]
+		c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+		for (t,) in c.execute("SELECT text FROM events WHERE text LIKE ? ORDER BY eventid",
+		                      (f"%sessionid={sid}&%",)):
+		    if f"source={src}&" in t and f"event={ev}&" in t:
+		        print(t)
+		        break
+	EOF
+}
+
+# checkin AGENT GROUP EXTEN: the agent checks in to GROUP on EXTEN
+checkin() {
+	api_is "$1" "EVENT=QUEUE&type=1&list=$2&deviceexten=$3" "|Retuen|1|"
+}
+checkout() {
+	api_is "$1" "EVENT=QUEUE&type=2&list=$2" "|Retuen|1|"
+}
+
+# import FILE: the team's routing, loaded by occd
+import_routing() {
+	local m
+	m=$(log_mark)
+	"$occctl" --data "$data" routing import demo "$1" &&
+		wait_log "$m" 'provisioning reloaded' 10
+}
+
+# the routing of these tests: the demo's IVR and queues, and a DID for
+# each case
+routing() {
+	cat <<-EOF
+		[lists]
+		blacklist = 4000666*
+
+		[did 800888]
+		[did 800100]
+		dest = exten:8101
+		[did 800300]
+		[did 800400]
+		dest = queue:6002
+		[did 800500]
+		dest = queue:6001
+
+		[route main]
+		did = 800888
+		open = ivr:main
+
+		[route closed]
+		did = 800300
+		schedule = never
+		open = queue:6001
+		closed = hangup
+
+		[schedule never]
+		hours = daily 00:00-24:00
+		closed = 2000-01-01..2099-12-31
+
+		[prompt welcome]
+		file = welcome.wav
+
+		[ivr main]
+		exten = 6000
+		start = welcome
+		fail = queue:6001
+
+		[node main.welcome]
+		type = play_collect
+		prompt = welcome
+		first_timeout = 5s
+		tries = 2
+		key.1 = queue:6001
+		key.2 = queue:6002
+		fail = queue:6001
+
+		[queue 6001]
+
+		[queue 6002]
+		strategy = ${STRATEGY:-linear}
+		ring_timeout = ${RING:-15}
+		autopause = ${AUTOPAUSE:-no}
+		member.8005 = 0
+		member.8006 = 1
+		member.8003 = 2
+	EOF
+}
+
+# ---- occd ---------------------------------------------------------------------
+
+start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
+routing >"$work/routing.ini"
+check "the tests' routing imports" import_routing "$work/routing.ini"
+check "phones 8005, 8006, 8003 register" eval '
+	sipp_reg reg8005 "$p5" register.xml 8005 8005 3600 &&
+	sipp_reg reg8006 "$p6" register.xml 8006 8006 3600 &&
+	sipp_reg reg8003 "$p3" register.xml 8003 8003 3600'
+
+# ---- A. refusals ---------------------------------------------------------------
+
+f=refuse
+m=$(log_mark)
+caller $f unknown "$c1" 999999 13800000001 1000
+check "$f: an unknown number: 404, logged" eval '
+	status_is $f unknown 404 && wait_log "$m" "no such number did=999999" 3'
+caller $f black "$c1" 800400 4000666123 1000
+check "$f: a blacklisted caller: 403" status_is $f black 403
+caller $f closed "$c1" 800300 13800000001 1000
+check "$f: a closed route leading to hangup: 480" status_is $f closed 480
+check "$f: team demo takes calls from 127.0.0.1 only" \
+	"$occctl" --data "$data" team set demo inbound_from 127.0.0.1
+sleep 0.5
+SRC=127.0.0.2 caller $f stranger "$c1" 800400 13800000001 1000
+check "$f: a call from 127.0.0.2: 403, no call made" eval '
+	status_is $f stranger 403 && wait_log "$m" "source not admitted" 3 &&
+	expect_eq calls "$(sql "SELECT count(*) FROM cdr WHERE direction = ?" in)" 0'
+check "$f: and from anywhere again" \
+	"$occctl" --data "$data" team set demo inbound_from any
+sleep 0.5
+
+# ---- B. a DID bound to a built-in phone ---------------------------------------------
+
+f=direct
+m=$(log_mark)
+caller $f caller "$c1" 800100 13800000002 4000 "$rc1"
+check "$f: answered at once" status_is $f caller 200
+check "$f: the built-in phone answers" wait_log "$m" "agent answered session=" 5
+sid=$(inbound_sid "$m" 800100)
+check "$f: the caller hangs up" eval 'phone_done $f caller 10'
+check "$f: the call ends" wait_log "$m" "call ended session=$sid" 5
+t_ans=$(tfile "$work/$f/caller/answer.txt")
+check "$f: the caller heard the built-in phone (700 Hz) after its ringback" \
+	hears $f caller "$(at "$t_ans" 1.6)" "$(at "$t_ans" 3.5)" --tone $F_VIRTUAL
+check "$f: events CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup" \
+	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: CDR in, ANSWERED, from the caller to the DID" expect_eq cdr \
+	"$(sql 'SELECT direction, disposition, caller, callee FROM cdr WHERE sessionid = ?' "$sid")" \
+	"in|ANSWERED|13800000002|800100"
+peers_stop caller
+
+# ---- C. a queue with one agent ---------------------------------------------------------
+
+f=queue
+check "$f: 8005 checks in to group 2 on its phone" checkin 8005 2 8005
+phone $f agent "$p5" phone.xml 500 $F_AGENT 0 "$r5"
+m=$(log_mark)
+caller $f caller "$c1" 800400 13800000003 6000 "$rc1"
+check "$f: answered at once" status_is $f caller 200
+check "$f: 8005's phone rings, 8005 is ringing" eval '
+	wait_file "$work/$f/agent/invite.txt" 5 && state_is 8005 ring'
+check "$f: 8005 answers" wait_log "$m" "agent answered session=.* agent=8005" 5
+sid=$(inbound_sid "$m" 800400)
+check "$f: 8005 is busy; queueCustomerNum 6002 says 1|0|0|1" eval '
+	state_is 8005 busy &&
+	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6002" | grep -q "|Retuen|1|Retuen|1|0|0|1"'
+check "$f: the caller hangs up; the agent's phone gets BYE" eval '
+	phone_done $f caller 15 && phone_done $f agent 5'
+check "$f: the call ends, 8005 idle again" eval '
+	wait_log "$m" "call ended session=$sid" 5 && state_is 8005 idle'
+t_ans=$(tfile "$work/$f/agent/answer.txt")
+check "$f: the caller hears the agent (770 Hz)" \
+	hears $f caller "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_AGENT
+check "$f: the agent hears the caller (1130 Hz)" \
+	hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_CALLER
+check "$f: events CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup" \
+	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: CALLER/incoming has the manual's keys only" expect_match incoming \
+	"$(event_text "$sid" CALLER incoming)" \
+	"^source=CALLER&event=incoming&modeltype=&uniqueid=[0-9]+&model_id=&from=dialin&sessionid=$sid&channel=SIP/13800000003-[0-9a-f]+&eventid=[0-9]+&$"
+check "$f: AGENT/ringing: didnumber, the agent's phone, group 2, from=dialin, no calltype" expect_match ringing \
+	"$(event_text "$sid" AGENT ringing)" \
+	"^calleridnum=13800000003&didnumber=800400&activenum=8005&source=AGENT&event=ringing&uniqueid=[0-9]+&sessionid=$sid&eventTime=[0-9: -]+&AgentTeamId=[0-9]+&modeltype=&model_id=&AgentGroupId=2&from=dialin&channel=SIP/8005-[0-9a-f]+&eventid"
+check "$f: CONVERSATION/hangup: empty didnumber, channel, then from=dialin" expect_match conversation \
+	"$(event_text "$sid" CONVERSATION hangup)" \
+	"^calleridnum=13800000003&didnumber=&activenum=8005&source=CONVERSATION&event=hangup&uniqueid=0&.*&AgentGroupId=2&channel=&from=dialin&"
+check "$f: CDR ANSWERED by agent 8005, legs customer and agent" eval '
+	expect_eq cdr "$(sql "SELECT disposition, agent FROM cdr WHERE sessionid = ?" "$sid")" "ANSWERED|8005" &&
+	legs_are "$sid" "customer|ANSWERED agent|ANSWERED"'
+peers_stop caller agent
+
+# ---- D. waiting, then abandoning ----------------------------------------------------------
+
+f=abandon
+m=$(log_mark)
+caller $f caller "$c1" 800500 13800000004 3000 "$rc1"
+check "$f: answered; the caller waits in 6001 (nobody checked in)" eval '
+	status_is $f caller 200 && wait_log "$m" "queued session=.* queue=6001" 3'
+sid=$(inbound_sid "$m" 800500)
+check "$f: queueCustomerNum 6001: 1|0|1|0; queue 0 (all) too" eval '
+	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|1|0|1|0" &&
+	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=0" | grep -q "|Retuen|1|Retuen|1|0|1|0"'
+check "$f: the caller hears music on hold" eval '
+	sleep 1; t=$(tfile "$work/$f/caller/answer.txt");
+	hears $f caller "$(at "$t" 0.3)" "$(at "$t" 1.8)" --tone 523+659'
+check "$f: the caller gives up; the call ends" eval '
+	phone_done $f caller 10 && wait_log "$m" "call ended session=$sid" 5'
+check "$f: events CALLER incoming, CALLER hangup, CONVERSATION hangup (no AGENT)" \
+	events_are "$sid" "CALLER incoming, CALLER hangup, CONVERSATION hangup"
+check "$f: queueCustomerNum 6001 is 0|0|0|0 again" eval '
+	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
+peers_stop caller
+
+# ---- E. ringall: two phones answer at once ----------------------------------------------------
+
+f=ringall
+STRATEGY=ringall routing >"$work/routing.ini"
+check "$f: queue 6002 rings all" import_routing "$work/routing.ini"
+check "$f: 8006 checks in to group 2 too" checkin 8006 2 8006
+bridged=0 late=0
+for i in 1 2 3 4 5; do
+	phone $f$i a5 "$p5" phone.xml 0 $F_AGENT 0 "$r5"
+	phone $f$i a6 "$p6" phone.xml 0 $F_AGENT2 0 "$r6"
+	m=$(log_mark)
+	caller $f$i caller "$c1" 800400 1380000010$i 2500 "$rc1"
+	wait_log "$m" "call ended session=" 12 >/dev/null
+	phone_done $f$i caller 5 >/dev/null
+	phone_done $f$i a5 5 >/dev/null
+	phone_done $f$i a6 5 >/dev/null
+	peers_stop caller a5 a6
+	sid=$(inbound_sid "$m" 800400)
+	bridged=$((bridged + $(python3 "$mp" events "$data/occ.db" "$sid" | grep -c '^AGENT answer')))
+	late=$((late + $(since "$m" | grep -c "answer too late session=$sid")))
+done
+check "$f: 5 calls, 5 agent answers told (one each), 5 late answers hung up" eval '
+	expect_eq answers "$bridged" 5 && expect_eq late "$late" 5'
+check "$f: 8005 and 8006 are idle again" eval 'state_is 8005 idle && state_is 8006 idle'
+
+# ---- F. the IVR ----------------------------------------------------------------------------------
+
+f=ivr
+STRATEGY=linear routing >"$work/routing.ini"
+check "$f: queue 6002 back to linear" import_routing "$work/routing.ini"
+phone $f agent "$p5" phone.xml 300 $F_AGENT 0 "$r5"
+m=$(log_mark)
+caller $f caller "$c1" 800888 13800000005 6000 "$rc1"
+check "$f: answered, the IVR main runs" eval '
+	status_is $f caller 200 && wait_log "$m" "ivr session=.* flow=main" 3'
+sid=$(inbound_sid "$m" 800888)
+check "$f: the caller presses 2 (RFC 4733): queue 6002, 8005 answers" eval '
+	echo 2 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	wait_log "$m" "queued session=$sid queue=6002" 5 &&
+	wait_log "$m" "agent answered session=$sid .*agent=8005" 5'
+check "$f: the call ends when the caller hangs up" eval '
+	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5'
+check "$f: the CDR keeps the IVR path" expect_match vars \
+	"$(sql 'SELECT vars FROM cdr WHERE sessionid = ?' "$sid")" "ivrpath=.*main.*2.*queue%3A6002"
+phone_done $f agent 5 >/dev/null
+peers_stop caller agent
+
+# ---- G. ring-no-answer ---------------------------------------------------------------------------
+
+f=rona
+RING=2 AUTOPAUSE=yes routing >"$work/routing.ini"
+check "$f: queue 6002: 2 s ring timeout, autopause" import_routing "$work/routing.ini"
+phone $f a5 "$p5" ring.xml 0
+phone $f a6 "$p6" phone.xml 300 $F_AGENT2 0 "$r6"
+m=$(log_mark)
+caller $f caller "$c1" 800400 13800000006 6000 "$rc1"
+check "$f: 8005 rings first, is cancelled after 2 s, then 8006 answers" eval '
+	wait_file "$work/$f/a5/invite.txt" 5 && phone_done $f a5 6 &&
+	wait_log "$m" "agent answered session=.* agent=8006" 6'
+sid=$(inbound_sid "$m" 800400)
+check "$f: 8005 was paused (ring-no-answer)" state_is 8005 pause
+check "$f: events: AGENT ringing, AGENT hangup (8005), AGENT ringing, AGENT answer (8006)" eval '
+	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
+	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT hangup, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"'
+check "$f: two agent legs, the first NO ANSWER" legs_are "$sid" "customer|ANSWERED agent|NO ANSWER agent|ANSWERED"
+check "$f: 8005 back to idle" api_is 8005 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|"
+phone_done $f a6 5 >/dev/null
+peers_stop caller a6
+
+# ---- H. agentToIvr ---------------------------------------------------------------------------------
+
+f=toivr
+routing >"$work/routing.ini"
+check "$f: default settings again" import_routing "$work/routing.ini"
+phone $f a5 "$p5" phone.xml 300 $F_AGENT 0 "$r5"
+m=$(log_mark)
+caller $f caller "$c1" 800400 13800000007 12000 "$rc1"
+check "$f: 8005 answers" wait_log "$m" "agent answered session=.* agent=8005" 6
+sid=$(inbound_sid "$m" 800400)
+check "$f: ivrflow 9 (no such key): 107; ivrexten 7000: 106" eval '
+	api_is 8005 "EVENT=AgentToIvr&ivrexten=6000&ivrflow=9&transfer=0" "BackMsg_107" &&
+	api_is 8005 "EVENT=AgentToIvr&ivrexten=7000&ivrflow=&transfer=0" "BackMsg_106"'
+phone $f a6 "$p6" phone.xml 300 $F_AGENT2 0 "$r6"
+check "$f: release at path 2: 108; 8005 gets BYE; 8006 answers the same call" eval '
+	api_is 8005 "EVENT=AgentToIvr&ivrexten=6000&ivrflow=2&transfer=0" "BackMsg_108" &&
+	phone_done $f a5 5 &&
+	wait_log "$m" "agent answered session=$sid .*agent=8006" 8'
+check "$f: 8005 is idle, 8006 busy" eval 'state_is 8005 idle && state_is 8006 busy'
+check "$f: the caller hangs up, the call ends" eval '
+	phone_done $f caller 20 && wait_log "$m" "call ended session=$sid" 5'
+phone_done $f a6 5 >/dev/null
+peers_stop caller a5 a6
+
+stop_occd
+echo "1..$n"
+[ "$failed" -eq 0 ]
