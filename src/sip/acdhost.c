@@ -517,11 +517,10 @@ static struct aref *aref_of(struct acdhost *h, const struct acd_agent *a)
 	return a ? acd_agent_host(a) : NULL;
 }
 
-void acdhost_offer_failed(struct inbound *in, struct offer *o,
+void acdhost_offer_failed(struct inbound *in, struct acd_agent *a,
 			  uint16_t scode)
 {
 	struct acdhost *h = host_of(in->c->tel);
-	struct acd_agent *a = o ? o->acd_agent : NULL;
 	struct aref *r = aref_of(h, a);
 	enum acd_offer_result why =
 		scode == 486 || scode == 600 || scode == 603 ? ACD_BUSY
@@ -532,7 +531,6 @@ void acdhost_offer_failed(struct inbound *in, struct offer *o,
 		return;
 	if (r && r->engaged)
 		r->engaged--;
-	o->acd_agent = NULL;
 	acd_offer_failed(h->acd, in->qc, a, why, now());
 }
 

@@ -222,6 +222,8 @@ void offer_won(struct inbound *in, struct offer *o)
 {
 	struct call *c = in->c;
 	struct leg *l = o->leg, *cu = c->legs[ROLE_CUSTOMER];
+	int64_t group_id = o->group_id;
+	int acw_mode = o->acw_mode;
 	struct le *le;
 
 	list_unlink(&o->le);
@@ -234,8 +236,8 @@ void offer_won(struct inbound *in, struct offer *o)
 	str_ncpy(c->agent, l->agent, sizeof(c->agent));
 	str_ncpy(c->agent_exten, l->peer, sizeof(c->agent_exten));
 	str_ncpy(c->cdr.agent, l->agent, sizeof(c->cdr.agent));
-	c->group_id = o->group_id;
-	c->acw_mode = o->acw_mode;
+	c->group_id = group_id;
+	c->acw_mode = acw_mode;
 	if (cu)
 		cu->tone = mem_deref(cu->tone);    /* ringback or music ends */
 	l->answered = true;
@@ -528,9 +530,12 @@ bool inbound_leg_gone(struct leg *l)
 	OCC_INFO("offer ended session=%s uniqueid=%lld scode=%u",
 		 c->sessionid, (long long)l->uniqueid, l->final_scode);
 	if (o->acd_agent) {
-		/* ring-no-answer, busy, error: the ACD moves on */
-		acdhost_offer_failed(in, o, l->final_scode);
+		/* ring-no-answer, busy, error: the agent is free (or paused,
+		 * after a ring-no-answer), the ACD moves on */
+		struct acd_agent *a = o->acd_agent;
+		o->acd_agent = NULL;
 		offer_drop(in, o);
+		acdhost_offer_failed(in, a, l->final_scode);
 		return true;
 	}
 	offer_drop(in, o);

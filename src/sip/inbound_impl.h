@@ -90,8 +90,8 @@ int  acdhost_join(struct inbound *in, const char *queue, int prio);
 void acdhost_leave(struct inbound *in);
 /* An ACD offer's leg answered: true if it wins. */
 bool acdhost_answered(struct inbound *in, struct offer *o);
-/* An ACD offer's leg ended without the ACD asking. */
-void acdhost_offer_failed(struct inbound *in, struct offer *o,
+/* An ACD offer's leg (to agent a) ended without the ACD asking. */
+void acdhost_offer_failed(struct inbound *in, struct acd_agent *a,
 			  uint16_t scode);
 /* The bridged call with the ACD's agent ended. */
 void acdhost_call_ended(struct inbound *in, bool acw);

@@ -288,7 +288,7 @@ f=ringall
 STRATEGY=ringall routing >"$work/routing.ini"
 check "$f: queue 6002 rings all" import_routing "$work/routing.ini"
 check "$f: 8006 checks in to group 2 too" checkin 8006 2 8006
-bridged=0 late=0
+bridged=0 phones=0
 for i in 1 2 3 4 5; do
 	phone $f$i a5 "$p5" phone.xml 0 $F_AGENT 0 "$r5"
 	phone $f$i a6 "$p6" phone.xml 0 $F_AGENT2 0 "$r6"
@@ -296,15 +296,15 @@ for i in 1 2 3 4 5; do
 	caller $f$i caller "$c1" 800400 1380000010$i 2500 "$rc1"
 	wait_log "$m" "call ended session=" 12 >/dev/null
 	phone_done $f$i caller 5 >/dev/null
-	phone_done $f$i a5 5 >/dev/null
-	phone_done $f$i a6 5 >/dev/null
+	# both answered: the one that lost gets BYE (phone.xml ends well)
+	phone_done $f$i a5 5 >/dev/null && phones=$((phones + 1))
+	phone_done $f$i a6 5 >/dev/null && phones=$((phones + 1))
 	peers_stop caller a5 a6
 	sid=$(inbound_sid "$m" 800400)
 	bridged=$((bridged + $(python3 "$mp" events "$data/occ.db" "$sid" | grep -c '^AGENT answer')))
-	late=$((late + $(since "$m" | grep -c "answer too late session=$sid")))
 done
-check "$f: 5 calls, 5 agent answers told (one each), 5 late answers hung up" eval '
-	expect_eq answers "$bridged" 5 && expect_eq late "$late" 5'
+check "$f: 5 calls, one agent answer each; every phone answered and was hung up" eval '
+	expect_eq answers "$bridged" 5 && expect_eq phones "$phones" 10'
 check "$f: 8005 and 8006 are idle again" eval 'state_is 8005 idle && state_is 8006 idle'
 
 # ---- F. the IVR ----------------------------------------------------------------------------------
