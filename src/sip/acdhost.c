@@ -187,6 +187,23 @@ static void agent_changed(struct agent *a, void *arg)
 	tmr_start(&h->sync_tmr, 0, sync_dirty, h);
 }
 
+/* A phone registered or went (registrar.c): the agents using it. */
+void acdhost_device_changed(struct tel *tel, const char *team,
+			    const char *exten)
+{
+	struct acdhost *h = host_of(tel);
+	struct team *t = h ? team_find(tel->occ->m, team) : NULL;
+	struct le *le;
+
+	if (!t)
+		return;
+	LIST_FOREACH(&t->agent_list, le) {
+		struct agent *a = le->data;
+		if (!strcmp(device_of(a), exten))
+			agent_changed(a, h);
+	}
+}
+
 /* ---- the ACD's callbacks ------------------------------------------------ */
 
 static void cb_offer(void *arg, const struct acd_leg *leg)

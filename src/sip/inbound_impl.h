@@ -84,6 +84,9 @@ int  acdhost_init(struct tel *tel);
 void acdhost_close(struct tel *tel);
 /* the model was (re)loaded: queues, agents and memberships follow it */
 void acdhost_sync(struct tel *tel);
+/* a phone registered, or its last binding went */
+void acdhost_device_changed(struct tel *tel, const char *team,
+			    const char *exten);
 /* The caller waits in queue (team's queue number) with priority prio:
  * 0, or ENOENT (no such queue), or the acd_fail reason as a negative. */
 int  acdhost_join(struct inbound *in, const char *queue, int prio);
