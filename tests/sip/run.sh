@@ -24,7 +24,9 @@
 #   6. sendDtmf "12#" arriving as RFC 4733 events, on a PCMA customer; the
 #      ringback the agent hears while that customer rings (180), and early
 #      media (183 with SDP) from another;
-#   7. occd stops cleanly on SIGTERM, with no sanitizer report.
+#   7. keys an agent phone presses by SIP INFO (dtmf-relay, dtmf) reach
+#      the far end as RFC 4733 events; other INFO bodies get 415;
+#   8. occd stops cleanly on SIGTERM, with no sanitizer report.
 #
 # Output is TAP ("ok N - ..."); the exit status is non-zero if anything
 # failed; if occd dies the suite says so, shows the crash and bails out.
@@ -596,6 +598,33 @@ check "early media: before the answer the agent phone heard the far end (1000 Hz
 	python3 "$audio" tone "$early" --from 0.3 --to 2.2 --freq 1000
 check "early media: ... and no ringback of occd's own" \
 	python3 "$audio" tone "$early" --from 0.3 --to 2.2 --freq 450 --absent
+
+# ---- DTMF by SIP INFO: the agent's keys reach the far end as RFC 4733 ------------
+#
+# The agent is a sipp phone (8003, agent_info.xml) that presses 5 and 9 by
+# INFO (application/dtmf-relay, application/dtmf) once the customer, a PCMA
+# far end with an RTP logger, has answered; a text/plain INFO gets 415.
+
+check "info: 8003 registers again" sipp_reg reg8003i "$ag_port" register.xml 8003 8003 300
+far_end info-cust customer_early.xml
+sipp_uas info-agent "$ag_port" agent_info.xml
+APID=$BG
+m=$(log_mark)
+t_i=$(now)
+check "info: makeCall (agent sipp 8003, customer sipp PCMA)" \
+	api_is 8003 'EVENT=MAKECALL&targetdn=5551005&targettype=exter&trunkidentity=gw' 'BackMsg_19'
+sid=$(session_of "$m" 8003)
+check "info: call answered" wait_log "$m" "call answered session=$sid" 10
+sleep 3.5
+m=$(log_mark)
+check "info: hangup" eval '
+	api_is 8003 "EVENT=HANGUP&target=all" "|Retuen|1|" && wait_log "$m" "call ended session=$sid" 5'
+check "info: the phone's INFOs got 200, 200 and 415 (text/plain)" sipp_result info-agent "$APID" 5
+check "info: the far end got its BYE" sipp_result info-cust "$CPID" 5
+kill -TERM "$RTP_PID" 2>/dev/null
+wait_exit "$RTP_PID" 5
+check "info: the far end got the keys as RFC 4733 events 5, 9 (each ended)" \
+	python3 "$audio" rtp "$work/info-cust.jsonl" --from "$t_i" --dtmf '59'
 
 # ---- 7. occd stops cleanly ----------------------------------------------------
 
