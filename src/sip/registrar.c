@@ -19,7 +19,10 @@
  *
  * Existence is not revealed: an unknown team or extension (or one that is
  * not a SIP phone) is challenged like a known one and its digest fails
- * like a wrong password, counted the same way.
+ * like a wrong password, counted the same way. Which team: see
+ * registrar.h and claim_of(); the realm of a number in no team or several
+ * (domain = occd's address) is a team picked by a keyed hash of the
+ * number, so it looks like the realm of a known number of that team.
  *
  * Bindings: Contact's ;expires= wins over the Expires header (baresip sends
  * the parameter), clamped to MAX_EXPIRES_S; 1..MIN_EXPIRES_S-1 gets 423.
