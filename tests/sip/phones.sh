@@ -13,7 +13,11 @@
 #      headers but the nonce; with an IP domain the realm of a number in
 #      no team is a team's too);
 #   4. makeCall rings a phone registered with occd's address as domain
-#      (the INVITE goes to its Contact).
+#      (the INVITE goes to its Contact);
+#   5. real phones (baresip) set up that way: auth user demo/8005 registers,
+#      answers makeCall and talks; auth user 8003@<team> for the number in
+#      two teams registers through a second challenge (the phone first
+#      hashes with the other team's realm and sends both credentials).
 # The SIP client is tests/sip/lib/sipreg.py. Output is TAP; OCCD/OCCCTL
 # override the binaries; KEEP=1 keeps the work directory.
 set -u
@@ -26,10 +30,11 @@ sipreg=$here/lib/sipreg.py
 
 . "$here/lib/harness.sh"
 suite_begin phones
-preflight "apt-get install python3 curl" python3 curl
+preflight "apt-get install python3 curl baresip-core" python3 curl baresip
 
-read -r -d '' -a P < <(python3 "$util" ports 3)
+read -r -d '' -a P < <(python3 "$util" ports 5)
 http_port=${P[0]} sip_port=${P[1]} phone_port=${P[2]}
+bs1_port=${P[3]} bs2_port=${P[4]}       # baresips (each takes +1, +2)
 url=http://127.0.0.1:$http_port
 
 reg() { python3 "$sipreg" reg "$sip_port" "$@"; }
@@ -142,6 +147,39 @@ rang() {
 	return 1
 }
 check "the phone (its Contact) gets the INVITE" rang
+
+# ---- 5. real phones --------------------------------------------------------------------
+
+python3 "$here/lib/audio.py" wav "$work/tone.wav" --freq 700 --secs 30 ||
+	nok "test tone generated"
+m=$(log_mark)
+baresip_start bs1 "$work/tone.wav" \
+	"<sip:8005@127.0.0.1>;auth_user=demo/8005;auth_pass=8005;outbound=\"sip:127.0.0.1:$sip_port\";answermode=auto;regint=300;audio_codecs=PCMU" \
+	44000-44499 "$bs1_port"
+check "baresip, domain 127.0.0.1, auth user demo/8005: registered" \
+	wait_log "$m" "registered team=demo exten=8005 contact=sip:8005[^@]*@127.0.0.1:$bs1_port" 10
+# 8003 is in demo and acme: the first challenge names one of them; the
+# phone's auth user names the other, so it is challenged again
+first=$(realms 127.0.0.1 8003 8003 | tr -d " ")
+if [ "$first" = demo ]; then other=acme secret=acme8003; else other=demo secret=8003; fi
+m=$(log_mark)
+baresip_start bs2 "$work/tone.wav" \
+	"<sip:8003@127.0.0.1>;auth_user=8003@$other;auth_pass=$secret;outbound=\"sip:127.0.0.1:$sip_port\";regint=300" \
+	44500-44999 "$bs2_port"
+check "baresip, domain 127.0.0.1, auth user 8003@$other (challenged first for $first): registered" \
+	wait_log "$m" "registered team=$other exten=8003 contact=sip:8003[^@]*@127.0.0.1:$bs2_port" 10
+check "agent 8005 checks in on extension 8005" \
+	api_is 8005 'EVENT=QUEUE&type=1&list=2&deviceexten=8005' '|Retuen|1|'
+m=$(log_mark)
+check "makeCall by 8005: BackMsg_19" \
+	api_is 8005 'EVENT=MAKECALL&targetdn=5550105&targettype=exter' 'BackMsg_19'
+sid=$(session_of "$m" 8005)
+check "the baresip phone answers, the customer too" eval '
+	wait_log "$m" "agent answered session=$sid" 10 && wait_log "$m" "call answered session=$sid" 10'
+sleep 1
+m=$(log_mark)
+check "hangup" eval '
+	api_is 8005 "EVENT=HANGUP&target=all" "|Retuen|1|" && wait_log "$m" "call ended session=$sid" 5'
 
 stop_occd
 check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'
