@@ -63,6 +63,8 @@ static int wav_read(const char *path, size_t max, int16_t **samplesp,
 
 	if (stat(path, &st))
 		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EINVAL;     /* a FIFO would block the loop at open */
 	err = aufile_open(&af, &prm, path, AUFILE_READ);
 	if (err)
 		return err;
