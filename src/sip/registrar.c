@@ -721,13 +721,13 @@ static void challenge(struct registrar *r, const struct sip_msg *msg,
 		   k->challenge, realm, nonce, stale ? ", stale=true" : "");
 }
 
-/* Of several credentials (a phone answering a second challenge may send
- * one per realm), the one for the realm asked: the claim's, or the team
- * its username names; else the first that decodes. */
+/* Of several credentials (a phone answering a second challenge sends one
+ * per realm it was asked for), the one for the team its username names,
+ * else the one for the claim's realm, else the first that decodes. */
 struct creds {
 	const struct claim *cl;
 	struct httpauth_digest_resp resp;
-	bool found;
+	int rank;                  /* of resp: 0 none, 1 first, 2, 3 */
 };
 
 static bool creds_pick(const struct sip_hdr *hdr, const struct sip_msg *msg,
@@ -738,20 +738,21 @@ static bool creds_pick(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	struct pl num, team;
 	enum uname_form form;
 
+	int rank = 1;
+
 	(void)msg;
 	if (httpauth_digest_response_decode(&resp, &hdr->val))
 		return false;
-	if (!c->found) {
+	if (username_parse(&resp.username, &num, &team, &form) && team.l &&
+	    !pl_cmp(&resp.realm, &team))
+		rank = 3;
+	else if (!pl_strcmp(&resp.realm, c->cl->realm))
+		rank = 2;
+	if (rank > c->rank) {
 		c->resp = resp;
-		c->found = true;
+		c->rank = rank;
 	}
-	if (!pl_strcmp(&resp.realm, c->cl->realm) ||
-	    (username_parse(&resp.username, &num, &team, &form) &&
-	     team.l && !pl_cmp(&resp.realm, &team))) {
-		c->resp = resp;
-		return true;
-	}
-	return false;
+	return rank == 3;
 }
 
 /* Digest check; replies itself and returns false when it fails. A
@@ -770,7 +771,7 @@ static bool authorized(struct registrar *r, const struct sip_msg *msg,
 	uint8_t ha1[16];
 
 	sip_msg_hdr_apply(msg, true, kind->authz, creds_pick, &cr);
-	if (!cr.found) {
+	if (!cr.rank) {
 		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}

@@ -108,6 +108,14 @@ check "8003 with username acme/8003 and acme's secret: 200" \
 	reg_like "401 200|401 401 200" 127.0.0.1 8003 acme8003 --auth-user acme/8003
 check "... and with demo's secret: 403" \
 	reg_like "401 403|401 401 403" 127.0.0.1 8003 8003 --auth-user acme/8003
+# the first challenge for 8003 names one of its teams; a username naming
+# the other is challenged again, for that team
+first=$(realms 127.0.0.1 8003 8003 | tr -d " ")
+if [ "$first" = demo ]; then other=acme secret=acme8003; else other=demo secret=8003; fi
+check "8003@$other (first challenged for $first): 401, 401 for $other, then 200" \
+	reg_is "401 401 200" 127.0.0.1 8003 "$secret" --auth-user "8003@$other"
+check "... also when the phone sends the credentials of both realms, the old one first" \
+	reg_is "401 401 200" 127.0.0.1 8003 "$secret" --auth-user "8003@$other" --all-realms
 check "occd logs both bindings" eval '
 	grep -q "registered team=demo exten=8003" "$log" && grep -q "registered team=acme exten=8003" "$log"'
 
@@ -158,10 +166,8 @@ baresip_start bs1 "$work/tone.wav" \
 	44000-44499 "$bs1_port"
 check "baresip, domain 127.0.0.1, auth user demo/8005: registered" \
 	wait_log "$m" "registered team=demo exten=8005 contact=sip:8005[^@]*@127.0.0.1:$bs1_port" 10
-# 8003 is in demo and acme: the first challenge names one of them; the
-# phone's auth user names the other, so it is challenged again
-first=$(realms 127.0.0.1 8003 8003 | tr -d " ")
-if [ "$first" = demo ]; then other=acme secret=acme8003; else other=demo secret=8003; fi
+# 8003 is in demo and acme: the phone's auth user names the team the
+# first challenge did not ($other, section 2), so it is challenged again
 m=$(log_mark)
 baresip_start bs2 "$work/tone.wav" \
 	"<sip:8003@127.0.0.1>;auth_user=8003@$other;auth_pass=$secret;outbound=\"sip:127.0.0.1:$sip_port\";regint=300" \

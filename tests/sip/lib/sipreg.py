@@ -4,12 +4,14 @@ stdlib only, UDP on 127.0.0.1). Each command prints what occd answered, for
 tests/sip/hostile.sh to compare.
 
   sipreg.py reg SIPPORT DOMAIN USER PASSWORD [--again PASSWORD]
-            [--auth-user NAME] [--contact-port PORT] [--show]
+            [--auth-user NAME] [--contact-port PORT] [--show] [--all-realms]
       One registration of USER@DOMAIN (DOMAIN: a team, or occd's address):
       REGISTER, and after each 401 (up to three) the same with a digest
       (qop=auth) for the realm asked, as digest username NAME (default
       USER). --again: then once more on the SAME nonce (nc=2) with
-      another password. Prints the status codes, e.g. "401 403 401";
+      another password. --all-realms: after a second challenge send the
+      credentials of every realm asked so far, the oldest first (as libre
+      phones do). Prints the status codes, e.g. "401 403 401";
       --show: then each reply, with what differs between any two requests
       (nonce, tags, branch, Call-ID, the number) masked, and its realm.
   sipreg.py guess SIPPORT TEAM USER COUNT
@@ -94,16 +96,19 @@ def authorization(team, user, password, realm, nonce, nc):
 
 
 def registration(c, team, user, password, again=None, contact_user=None,
-                 auth_user=None):
+                 auth_user=None, all_realms=False):
     """codes, last reply"""
     code, reply = c.register(team, user, contact_user)
     codes = [code]
+    asked = []
     for _ in range(3):
         if code != 401:
             return codes, reply
         realm, nonce = challenge_of(reply)
-        code, reply = c.register(team, user, contact_user, authorization(
-            team, auth_user or user, password, realm, nonce, 1))
+        asked = [a for a in asked if a[0] != realm] + [(realm, nonce)]
+        code, reply = c.register(team, user, contact_user, "\r\n".join(
+            authorization(team, auth_user or user, password, r, n, 1)
+            for r, n in (asked if all_realms else asked[-1:])))
         codes.append(code)
         if again is not None:
             code, reply = c.register(team, user, contact_user, authorization(
@@ -138,13 +143,16 @@ def cmd_reg(a):
     show = "--show" in a
     if show:
         a.remove("--show")
+    all_realms = "--all-realms" in a
+    if all_realms:
+        a.remove("--all-realms")
     again = option(a, "--again")
     auth_user = option(a, "--auth-user")
     contact_port = option(a, "--contact-port")
     port, team, user, password = a
     c = Client(port, contact_port and int(contact_port))
     codes, _ = registration(c, team, user, password, again,
-                            auth_user=auth_user)
+                            auth_user=auth_user, all_realms=all_realms)
     print(" ".join(map(str, codes)))
     if show:
         for r in c.replies:
