@@ -74,7 +74,9 @@ struct leg {
 	struct mix_limiter limiter;   /* of what this leg hears mixed */
 };
 
-/* A key a party pressed, once per press, however it came (call_digit). */
+/* A key a party pressed, once per press, however it came (call_digit).
+ * It runs inside a SIP or RTP handler: it may play or stop prompts and
+ * end the call (call_end defers), never free the call or the leg. */
 typedef void (call_digit_h)(struct call *c, struct leg *l, char digit,
 			    void *arg);
 
