@@ -21,6 +21,7 @@ suites=(
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"
+	"phones (domain = occd's address)|tests/sip/phones.sh"
 	"multiparty|tests/multiparty/run.sh"
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"

@@ -589,7 +589,7 @@ int h_exten_remove(struct ctx *c)
 
 int h_exten_passwd(struct ctx *c)
 {
-	char ha1[40];
+	char ha1[ST_HA1];
 	int64_t tid;
 
 	if (team_arg(c, &tid))

@@ -111,7 +111,7 @@ struct exten {
 	struct team *team;
 	int64_t id;
 	char number[ST_NUM];
-	char ha1[40];
+	char ha1[ST_HA1];          /* see struct st_exten */
 	char kind[16];
 };
 

@@ -63,7 +63,7 @@ static const struct demo_group {
 	{ 3, "acme", "Acme", "7001", 3, 0, false, "9001", { "9001" } },
 };
 
-int exten_ha1(char out[40], const char *number, const char *realm,
+int exten_ha1(char out[ST_HA1], const char *number, const char *realm,
 	      const char *secret)
 {
 	char buf[512];
@@ -71,10 +71,20 @@ int exten_ha1(char out[40], const char *number, const char *realm,
 
 	if (!number || !realm || !secret)
 		return EINVAL;
-	n = snprintf(buf, sizeof(buf), "%s:%s:%s", number, realm, secret);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return EINVAL;
-	md5_hex_of(out, buf);
+	/* the digest usernames "8001", "8001@demo", "demo/8001" */
+	for (int i = 0; i < 3; i++) {
+		n = i == 0 ? snprintf(buf, sizeof(buf), "%s:%s:%s", number,
+				      realm, secret)
+			: i == 1 ? snprintf(buf, sizeof(buf), "%s@%s:%s:%s",
+					    number, realm, realm, secret)
+			: snprintf(buf, sizeof(buf), "%s/%s:%s:%s", realm,
+				   number, realm, secret);
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return EINVAL;
+		if (i)
+			out[33 * i - 1] = ' ';
+		md5_hex_of(out + 33 * i, buf);
+	}
 	return 0;
 }
 

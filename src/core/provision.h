@@ -6,6 +6,7 @@
 #define OCC_PROVISION_H
 
 #include <stdbool.h>
+#include "store/store.h"
 
 struct store;
 
@@ -16,9 +17,12 @@ int  provision_demo(struct store *st);
 /* *emptyp = the store holds no team (and so no other row). */
 int  provision_is_empty(struct store *st, bool *emptyp);
 
-/* out = lowercase hex MD5("number:realm:secret"), the SIP digest HA1 of an
- * extension; the realm is the team name. EINVAL if an input is too long. */
-int  exten_ha1(char out[40], const char *number, const char *realm,
+/* out = the SIP digest HA1s of an extension (struct st_exten): lowercase
+ * hex MD5 of "number:realm:secret", "number@realm:realm:secret" and
+ * "realm/number:realm:secret", space-separated — one per digest username
+ * a phone may be configured with; the realm is the team name. EINVAL if an
+ * input is too long. */
+int  exten_ha1(char out[ST_HA1], const char *number, const char *realm,
 	       const char *secret);
 
 #endif

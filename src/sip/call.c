@@ -37,6 +37,7 @@
 #include "media/player.h"
 #include "media/recorder.h"
 #include "sip/call.h"
+#include "sip/dtmf_info.h"
 #include "sip/registrar.h"
 #include "sip/tel_impl.h"
 #include "sip/call_impl.h"
@@ -435,6 +436,36 @@ int leg_sip_answer(const struct sip_msg *msg, void *arg)
 
 
 
+void leg_sip_info(struct sip *sip, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	enum dtmf_info_type type;
+	char digit;
+
+	if (!mbuf_get_left(msg->mb)) {
+		sip_reply(sip, msg, 200, "OK");   /* RFC 6086: an empty INFO */
+		return;
+	}
+	if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay"))
+		type = DTMF_INFO_RELAY;
+	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf"))
+		type = DTMF_INFO_PLAIN;
+	else {
+		sip_replyf(sip, msg, 415, "Unsupported Media Type",
+			   "Accept: application/dtmf-relay, application/dtmf\r\n"
+			   "Content-Length: 0\r\n\r\n");
+		return;
+	}
+	if (dtmf_info_parse(type, mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
+			    &digit)) {
+		sip_reply(sip, msg, 400, "Bad Request");
+		return;
+	}
+	sip_reply(sip, msg, 200, "OK");
+	if (l->state == LEG_UP && !l->call->ending)
+		call_digit(l->call, l, digit, true);
+}
+
 static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
@@ -562,7 +593,7 @@ static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
 			      from_uri, cuser, NULL, 0, "application/sdp",
 			      offer, auth ? trunk_auth : NULL, auth, true,
 			      leg_sip_offer, leg_sip_answer, leg_sip_progress, leg_sip_estab,
-			      NULL, NULL, leg_sip_close, l,
+			      leg_sip_info, NULL, leg_sip_close, l,
 			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
 	mem_deref(auth);            /* the session holds its own reference */
 	mem_deref(offer);

@@ -41,6 +41,10 @@ enum {
 	MEDIA_CHECK_MS = 5000,
 };
 
+struct leg;
+/* A prompt played to a leg (leg_play) has ended. */
+typedef void (play_done_h)(struct leg *l, void *arg);
+
 struct leg {
 	struct call *call;
 	enum leg_role role;
@@ -57,15 +61,29 @@ struct leg {
 	uint16_t final_scode;  /* of a failed INVITE */
 	struct sipsess *sess;
 	struct mep *mep;
-	struct player *tone;   /* what the leg hears instead: ringback, MOH */
+	struct player *tone;   /* what the leg hears instead: ringback, MOH,
+				* a prompt (leg_play) */
+	play_done_h *playh;    /* while tone is a prompt: its done handler */
+	void *play_arg;
 	struct player *voice;  /* a built-in peer's own audio */
 	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
+	/* the RFC 4733 event last seen from this party: a key press is
+	 * reported once, on the first packet of its event */
+	bool ev_seen;
+	uint32_t ev_ts;
+	uint8_t ev_code;
 	int64_t start_ms, answer_ms, end_ms;
 	/* mixer input: what this leg said since the last mixer tick */
 	int16_t ring[MIX_RING];
 	size_t ring_head, ring_len;
 	struct mix_limiter limiter;   /* of what this leg hears mixed */
 };
+
+/* A key a party pressed, once per press, however it came (call_digit).
+ * It runs inside a SIP or RTP handler: it may play or stop prompts and
+ * end the call (call_end defers), never free the call or the leg. */
+typedef void (call_digit_h)(struct call *c, struct leg *l, char digit,
+			    void *arg);
 
 struct call {
 	struct le le;
@@ -83,6 +101,10 @@ struct call {
 	 * they come; one hearing several gets the mixer's limited sum every
 	 * 20 ms. */
 	uint8_t hears[ROLE_COUNT];
+	/* who takes the parties' key presses (the inbound IVR sets it);
+	 * NULL: they go where the party's voice goes, as RFC 4733 events */
+	call_digit_h *digith;
+	void *digit_arg;
 	struct mclock_user mix_clk;  /* on the media clock while mixing */
 	int64_t mix_start_ms;
 	uint64_t mix_frames;
@@ -150,6 +172,10 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by);
 void leg_release(struct leg *l);
 void leg_detach(struct leg *l);
 int  reoffer(struct leg *l, bool sendonly);
+/* The sipsess INFO handler of every leg (l as arg): DTMF
+ * (application/dtmf-relay, application/dtmf) to call_digit, 200; 415 for
+ * other bodies. */
+void leg_sip_info(struct sip *sip, const struct sip_msg *msg, void *arg);
 int  dial(struct call *c, enum leg_role role, bool inner, const char *target,
 	  const char *exten, const char *trunk, struct leg **lp);
 void call_end(struct call *c, const char *by);
@@ -160,6 +186,23 @@ void leg_audio(struct mep *m, const int16_t *pcm, size_t n, void *arg);
 void leg_event(struct mep *m, const uint8_t *p, size_t len, uint32_t ts,
 	       bool marker, void *arg);
 void tone_to_leg(const int16_t *pcm, size_t n, void *arg);
+/* A key pressed by the party of leg l: RFC 4733 (leg_event) and SIP INFO
+ * (leg_sip_info, info true) both end here, once per press. To the call's
+ * digit hook if set; else an INFO key is sent on as RFC 4733 events to
+ * whoever hears l alone (RFC 4733 packets are relayed as they come by
+ * leg_event, their durations kept). */
+void call_digit(struct call *c, struct leg *l, char digit, bool info);
+/* Play prompts (8 kHz mono 16-bit WAV files, read at each play; see
+ * media/player.h for missing files) to leg l, in order, instead of what
+ * it hears of the call, and the recording says so; then h(l, arg) and the
+ * leg hears the call again. Replaces any tone or prompt the leg hears
+ * (a replaced prompt's handler is not called). 0 or an errno. */
+int  leg_play(struct leg *l, const char *path, play_done_h *h, void *arg);
+int  leg_play_seq(struct leg *l, const char *const paths[], size_t n,
+		  play_done_h *h, void *arg);
+/* Stop a prompt at once (barge-in); its handler is not called. A tone
+ * that is not a prompt (ringback, music) is left alone. */
+void leg_stop_play(struct leg *l);
 void tone_from_leg(const int16_t *pcm, size_t n, void *arg);
 
 /* multiparty.c */

@@ -19,7 +19,10 @@
  *
  * Existence is not revealed: an unknown team or extension (or one that is
  * not a SIP phone) is challenged like a known one and its digest fails
- * like a wrong password, counted the same way.
+ * like a wrong password, counted the same way. Which team: see
+ * registrar.h and claim_of(); the realm of a number in no team or several
+ * (domain = occd's address) is a team picked by a keyed hash of the
+ * number, so it looks like the realm of a known number of that team.
  *
  * Bindings: Contact's ;expires= wins over the Expires header (baresip sends
  * the parameter), clamped to MAX_EXPIRES_S; 1..MIN_EXPIRES_S-1 gets 423.
@@ -211,19 +214,6 @@ static enum nonce_state nonce_record(struct registrar *r,
 static void nonce_spend(struct registrar *r, const struct pl *nonce)
 {
 	(void)nonce_record(r, nonce, NC_SPENT);
-}
-
-static void challenge(struct registrar *r, const struct sip_msg *msg,
-		      const char *realm, bool stale)
-{
-	char nonce[NONCE_LEN + 1];
-
-	nonce_make(r, nonce);
-	sip_replyf(r->sip, msg, 401, "Unauthorized",
-		   "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\","
-		   " algorithm=MD5, qop=\"auth\"%s\r\n"
-		   "Content-Length: 0\r\n\r\n",
-		   realm, nonce, stale ? ", stale=true" : "");
 }
 
 /* ---- bindings ---------------------------------------------------------- */
@@ -547,13 +537,21 @@ static void count_failure(struct registrar *r, const struct fail_keys *k,
 		OCC_DBG("REGISTER wrong digest %s", k->user);
 }
 
-/* ---- authentication ---------------------------------------------------- */
+/* ---- who a request comes from ------------------------------------------ */
 
-/* Who a REGISTER claims to be; e is NULL for an unknown team or extension
- * (or one that is not a SIP phone), which is treated like a known one. */
+/* The digest usernames a phone may be configured with: the number, or the
+ * number with its team ("8002@demo", "demo/8002") when the SIP domain is
+ * occd's address. The form is the index of its HA1 in the extension's
+ * list (struct st_exten). */
+enum uname_form { UNAME_NUMBER, UNAME_AT, UNAME_SLASH };
+
+/* Who a request claims to be; t or e is NULL for an unknown team or
+ * extension, one that is not a SIP phone, or a number in several teams —
+ * challenged and refused exactly like a known one with a wrong password. */
 struct claim {
-	char realm[64];            /* the team's name as given */
+	char realm[64];            /* challenged, and checked */
 	char exten[32];
+	bool team_named;           /* by the URI's domain or the username */
 	const struct team *t;
 	const struct exten *e;
 };
@@ -570,91 +568,291 @@ static bool realm_ok(const char *s)
 	return true;
 }
 
-/* Digest check; replies itself and returns false when it fails. */
-static bool authorized(struct registrar *r, const struct sip_msg *msg,
-		       const struct claim *cl)
+static const struct exten *sip_exten(const struct team *t, const char *number)
 {
-	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	const struct exten *e = t ? exten_find(t, number) : NULL;
+
+	return e && !strcmp(e->kind, "sip") ? e : NULL;
+}
+
+/* The team of a number that is a SIP phone in exactly one team, or NULL. */
+static const struct team *team_of_number(const struct registrar *r,
+					 const char *number)
+{
+	const struct team *found = NULL;
+	struct le *le;
+
+	LIST_FOREACH(&r->occ->m->teams, le) {
+		const struct team *t = le->data;
+		if (!sip_exten(t, number))
+			continue;
+		if (found)
+			return NULL;
+		found = t;
+	}
+	return found;
+}
+
+/* The realm for a number in no team or several: one of the teams, picked
+ * by a keyed hash of the number (the same for the same number while occd
+ * runs), so the challenge looks like a known number's and tells nothing. */
+static void pseudo_realm(const struct registrar *r, const char *number,
+			 char *out, size_t sz)
+{
+	uint8_t mac[crypto_auth_hmacsha256_BYTES];
+	unsigned n = list_count(&r->occ->m->teams);
+	struct le *le;
+	uint32_t pick;
+
+	str_ncpy(out, "occ", sz);
+	if (!n)
+		return;
+	crypto_auth_hmacsha256(mac, (const uint8_t *)number, strlen(number),
+			       r->key);
+	pick = ((uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 |
+		(uint32_t)mac[2] << 8 | mac[3]) % n;
+	LIST_FOREACH(&r->occ->m->teams, le)
+		if (!pick--) {
+			str_ncpy(out, ((const struct team *)le->data)->name, sz);
+			return;
+		}
+}
+
+/* From a request's URI (REGISTER: To, others: From): the number is the
+ * user part; the team is the domain if that is a team's name, else (occd's
+ * address, a host name) the number's own team if it is in exactly one.
+ * The digest username may still name the team (authorized()). False (and
+ * 403) for a URI that cannot name a phone. */
+static bool claim_of(struct registrar *r, const struct sip_msg *msg,
+		     const struct uri *uri, struct claim *cl)
+{
+	const struct pl *host = &uri->host, *user = &uri->user;
+
+	memset(cl, 0, sizeof(*cl));
+	if (user->l >= sizeof(cl->exten) || !user->l) {
+		sip_reply(r->sip, msg, 403, "Forbidden");
+		return false;
+	}
+	pl_strcpy(user, cl->exten, sizeof(cl->exten));
+	if (host->l < sizeof(cl->realm)) {
+		pl_strcpy(host, cl->realm, sizeof(cl->realm));
+		cl->t = realm_ok(cl->realm) ? team_find(r->occ->m, cl->realm)
+			: NULL;
+	}
+	if (cl->t) {
+		cl->team_named = true;
+	}
+	else if ((cl->t = team_of_number(r, cl->exten))) {
+		str_ncpy(cl->realm, cl->t->name, sizeof(cl->realm));
+	}
+	else {
+		pseudo_realm(r, cl->exten, cl->realm, sizeof(cl->realm));
+	}
+	cl->e = sip_exten(cl->t, cl->exten);
+	return true;
+}
+
+/* "8002", "8002@demo" or "demo/8002": the number and the team (empty for
+ * the first); false for anything else. */
+static bool username_parse(const struct pl *u, struct pl *number,
+			   struct pl *team, enum uname_form *form)
+{
+	const char *at = pl_strchr(u, '@'), *slash = pl_strchr(u, '/');
+
+	pl_set_str(team, "");
+	*number = *u;
+	*form = UNAME_NUMBER;
+	if (at && !slash) {
+		number->l = (size_t)(at - u->p);
+		team->p = at + 1;
+		team->l = u->l - number->l - 1;
+		*form = UNAME_AT;
+	}
+	else if (slash && !at) {
+		team->p = u->p;
+		team->l = (size_t)(slash - u->p);
+		number->p = slash + 1;
+		number->l = u->l - team->l - 1;
+		*form = UNAME_SLASH;
+	}
+	else if (at || slash) {
+		return false;
+	}
+	return number->l && (*form == UNAME_NUMBER || team->l);
+}
+
+/* The HA1 of a username form, if the extension has it (rows from before
+ * the username forms hold the number's only). */
+static bool ha1_of(const struct exten *e, enum uname_form form,
+		   uint8_t ha1[16])
+{
+	char hex[33];
+
+	if (strlen(e->ha1) < 33 * (size_t)form + 32)
+		return false;
+	str_ncpy(hex, e->ha1 + 33 * form, sizeof(hex));
+	return hex_to_bin(hex, ha1, 16);
+}
+
+/* How REGISTER (401) and requests through occd (INVITE: 407) ask. */
+struct auth_kind {
+	uint16_t scode;
+	const char *reason;
+	const char *challenge;     /* header name */
+	enum sip_hdrid authz;
+};
+
+static const struct auth_kind auth_register = {
+	401, "Unauthorized", "WWW-Authenticate", SIP_HDR_AUTHORIZATION };
+static const struct auth_kind auth_proxy = {
+	407, "Proxy Authentication Required", "Proxy-Authenticate",
+	SIP_HDR_PROXY_AUTHORIZATION };
+
+static void challenge(struct registrar *r, const struct sip_msg *msg,
+		      const struct auth_kind *k, const char *realm, bool stale)
+{
+	char nonce[NONCE_LEN + 1];
+
+	nonce_make(r, nonce);
+	sip_replyf(r->sip, msg, k->scode, k->reason,
+		   "%s: Digest realm=\"%s\", nonce=\"%s\","
+		   " algorithm=MD5, qop=\"auth\"%s\r\n"
+		   "Content-Length: 0\r\n\r\n",
+		   k->challenge, realm, nonce, stale ? ", stale=true" : "");
+}
+
+/* Of several credentials (a phone answering a second challenge sends one
+ * per realm it was asked for), the one for the team its username names,
+ * else the one for the claim's realm, else the first that decodes. */
+struct creds {
+	const struct claim *cl;
 	struct httpauth_digest_resp resp;
+	int rank;                  /* of resp: 0 none, 1 first, 2, 3 */
+};
+
+static bool creds_pick(const struct sip_hdr *hdr, const struct sip_msg *msg,
+		       void *arg)
+{
+	struct creds *c = arg;
+	struct httpauth_digest_resp resp;
+	struct pl num, team;
+	enum uname_form form;
+
+	int rank = 1;
+
+	(void)msg;
+	if (httpauth_digest_response_decode(&resp, &hdr->val))
+		return false;
+	if (username_parse(&resp.username, &num, &team, &form) && team.l &&
+	    !pl_cmp(&resp.realm, &team))
+		rank = 3;
+	else if (!pl_strcmp(&resp.realm, c->cl->realm))
+		rank = 2;
+	if (rank > c->rank) {
+		c->resp = resp;
+		c->rank = rank;
+	}
+	return rank == 3;
+}
+
+/* Digest check; replies itself and returns false when it fails. A
+ * username naming the team ("8002@demo", "demo/8002") sets the realm
+ * when the URI's domain did not: a response for another realm is
+ * challenged again, for that team. */
+static bool authorized(struct registrar *r, const struct sip_msg *msg,
+		       const struct auth_kind *kind, struct claim *cl)
+{
+	struct creds cr = { .cl = cl };
+	struct httpauth_digest_resp *resp = &cr.resp;
+	struct pl num, team;
+	enum uname_form form;
 	struct fail_keys k;
 	int64_t now = now_ms();
 	uint8_t ha1[16];
 
-	if (!h) {
-		challenge(r, msg, cl->realm, false);
+	sip_msg_hdr_apply(msg, true, kind->authz, creds_pick, &cr);
+	if (!cr.rank) {
+		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}
-	if (httpauth_digest_response_decode(&resp, &h->val) ||
-	    pl_strcmp(&resp.realm, cl->realm) ||
-	    pl_strcmp(&resp.username, cl->exten)) {
-		sip_reply(r->sip, msg, 403, "Forbidden");
-		return false;
+	if (!username_parse(&resp->username, &num, &team, &form) ||
+	    pl_strcmp(&num, cl->exten) || team.l >= sizeof(cl->realm))
+		goto forbidden;
+	if (form != UNAME_NUMBER) {
+		char named[sizeof(cl->realm)];
+		pl_strcpy(&team, named, sizeof(named));
+		if (!realm_ok(named) ||
+		    (cl->team_named && strcmp(named, cl->realm)))
+			goto forbidden;
+		if (!cl->team_named) {
+			str_ncpy(cl->realm, named, sizeof(cl->realm));
+			cl->t = team_find(r->occ->m, named);
+			cl->e = sip_exten(cl->t, cl->exten);
+			cl->team_named = true;
+		}
+		if (pl_strcmp(&resp->realm, cl->realm)) {
+			challenge(r, msg, kind, cl->realm, false);
+			return false;
+		}
 	}
-	switch (nonce_verify(r, &resp.nonce)) {
+	else if (pl_strcmp(&resp->realm, cl->realm)) {
+		goto forbidden;
+	}
+	switch (nonce_verify(r, &resp->nonce)) {
 	case NONCE_OK:
 		break;
 	case NONCE_STALE:
-		challenge(r, msg, cl->realm, true);
+		challenge(r, msg, kind, cl->realm, true);
 		return false;
 	default:
-		challenge(r, msg, cl->realm, false);
+		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}
-	switch (nonce_check(r, &resp.nonce, &resp.nc)) {
+	switch (nonce_check(r, &resp->nonce, &resp->nc)) {
 	case NONCE_FRESH:
 		break;
 	case NONCE_REPLAYED:
-		OCC_WARN("REGISTER replay refused team=%s exten=%s source=%J",
-			 cl->realm, cl->exten, &msg->src);
+		OCC_WARN("%r replay refused team=%s exten=%s source=%J",
+			 &msg->met, cl->realm, cl->exten, &msg->src);
 		/* fall through */
 	default:
-		challenge(r, msg, cl->realm, false);
+		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}
 	fail_keys_make(&k, cl->realm, cl->exten, &msg->src);
-	if (locked_out(r, &k, now)) {
-		sip_reply(r->sip, msg, 403, "Forbidden");
-		return false;
-	}
-	if (!cl->e || !hex_to_bin(cl->e->ha1, ha1, sizeof(ha1)))
+	if (locked_out(r, &k, now))
+		goto forbidden;
+	if (!cl->e || !ha1_of(cl->e, form, ha1))
 		memcpy(ha1, r->dummy_ha1, sizeof(ha1));
-	if (httpauth_digest_response_auth(&resp, &msg->met, ha1) || !cl->e) {
-		nonce_spend(r, &resp.nonce);
+	if (httpauth_digest_response_auth(resp, &msg->met, ha1) || !cl->e) {
+		nonce_spend(r, &resp->nonce);
 		count_failure(r, &k, now);
-		sip_reply(r->sip, msg, 403, "Forbidden");
-		return false;
+		goto forbidden;
 	}
 	/* without qop (no nonce-count) a nonce serves once */
-	if (nonce_record(r, &resp.nonce, resp.nc.l ? pl_x32(&resp.nc)
+	if (nonce_record(r, &resp->nonce, resp->nc.l ? pl_x32(&resp->nc)
 			 : NC_SPENT) != NONCE_FRESH) {
-		challenge(r, msg, cl->realm, false);
+		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}
 	ratelimit_clear(r->fails_user, k.user);
 	return true;
-}
-
-/* The To URI names the address of record: false (and 403) if it cannot. */
-static bool claim_of(struct registrar *r, const struct sip_msg *msg,
-		     struct claim *cl)
-{
-	const struct pl *host = &msg->to.uri.host, *user = &msg->to.uri.user;
-
-	memset(cl, 0, sizeof(*cl));
-	if (host->l >= sizeof(cl->realm) || user->l >= sizeof(cl->exten))
-		goto refuse;
-	pl_strcpy(host, cl->realm, sizeof(cl->realm));
-	pl_strcpy(user, cl->exten, sizeof(cl->exten));
-	if (!realm_ok(cl->realm) || !cl->exten[0])
-		goto refuse;
-	cl->t = team_find(r->occ->m, cl->realm);
-	cl->e = cl->t ? exten_find(cl->t, cl->exten) : NULL;
-	if (cl->e && strcmp(cl->e->kind, "sip"))
-		cl->e = NULL;
-	return true;
- refuse:
+ forbidden:
 	sip_reply(r->sip, msg, 403, "Forbidden");
 	return false;
+}
+
+bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
+			    const struct team **tp, const struct exten **ep)
+{
+	struct claim cl;
+
+	if (!claim_of(r, msg, &msg->from.uri, &cl) ||
+	    !authorized(r, msg, &auth_proxy, &cl))
+		return false;
+	*tp = cl.t;
+	*ep = cl.e;
+	return true;
 }
 
 bool registrar_handle(struct registrar *r, const struct sip_msg *msg)
@@ -664,7 +862,8 @@ bool registrar_handle(struct registrar *r, const struct sip_msg *msg)
 
 	if (pl_strcmp(&msg->met, "REGISTER"))
 		return false;
-	if (!claim_of(r, msg, &cl) || !authorized(r, msg, &cl))
+	if (!claim_of(r, msg, &msg->to.uri, &cl) ||
+	    !authorized(r, msg, &auth_register, &cl))
 		return true;
 
 	c.team = cl.t;

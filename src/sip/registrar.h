@@ -3,10 +3,16 @@
  * digest authentication; bindings expire; occd routes calls to them.
  *
  * Naming on a multi-team server: an extension's address of record is
- * sip:<extension>@<team>, i.e. the SIP domain is the team's orgidentity
- * (a phone is configured with user 8001, domain "demo", and occd as its
- * outbound proxy/registrar). The digest realm is the team name as well,
- * which is what the stored HA1 (MD5 of "exten:team:secret") was made with.
+ * <extension>@<team>. A phone names its team in one of three ways
+ * (docs/OPERATIONS.md, "Phones"):
+ *   - the SIP domain is the team: user 8001, domain "demo";
+ *   - the domain is occd's address (or any host name that is not a team)
+ *     and the digest username names the team: "8001@demo" or "demo/8001";
+ *   - the domain is occd's address and the number is in one team only.
+ * The digest realm is always the team's name, which is what the stored
+ * HA1s (MD5 of "user:team:secret" for each username form) were made with;
+ * a number in no team or several is challenged with a realm that does
+ * not tell so, and refused like a wrong password.
  */
 #ifndef OCC_REGISTRAR_H
 #define OCC_REGISTRAR_H
@@ -36,6 +42,15 @@ int  registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip);
 /* Handles REGISTER; returns false for other requests. */
 bool registrar_handle(struct registrar *r, const struct sip_msg *msg);
 /* The newest live binding of team/exten, or NULL. */
+/* A request from one of the teams' phones (an INVITE it places): who
+ * sent it, by the From URI and the digest (Proxy-Authorization), with the
+ * forms, answers and limits of REGISTER, challenged with 407. True: *tp
+ * and *ep are the phone's team and extension; false: the request has
+ * been answered (407 or 403). */
+struct team;
+struct exten;
+bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
+			    const struct team **tp, const struct exten **ep);
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten);
 unsigned registrar_count(const struct registrar *r);

@@ -189,25 +189,105 @@ void remix(struct call *c)
 	}
 }
 
+/* The legs that hear l alone: DTMF goes where the voice goes, if only to
+ * one party (never into a mix). */
+static bool hears_alone(const struct call *c, int r, const struct leg *l)
+{
+	const struct leg *to = c->legs[r];
+
+	return r != (int)l->role && to && to->mep && listening(to) &&
+		c->hears[r] == BIT(l->role);
+}
+
 void leg_event(struct mep *m, const uint8_t *p, size_t len,
 		      uint32_t ts, bool marker, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
+	int digit = telev_code2digit(p[0]);
 
 	if (c->legs[l->role] != l)
-		return;
-	/* DTMF goes where the speaker's voice goes, if only to one party */
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		struct leg *to = c->legs[r];
-		if (r != (int)l->role && to && to->mep && listening(to) &&
-		    c->hears[r] == BIT(l->role))
-			mep_send_event(to->mep, p, len, ts, marker);
+		return;          /* an inbound offer's keys go nowhere */
+	/* RFC 4733: every packet of one event (its repeats and its three
+	 * end packets included) carries the event's timestamp */
+	if (!l->ev_seen || ts != l->ev_ts || p[0] != l->ev_code) {
+		l->ev_seen = true;
+		l->ev_ts = ts;
+		l->ev_code = p[0];
+		if (digit > 0)
+			call_digit(c, l, (char)digit, false);
 	}
+	if (c->digith)
+		return;              /* the hook has the keys */
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (hears_alone(c, r, l))
+			mep_send_event(c->legs[r]->mep, p, len, ts, marker);
 }
 
-/* Players feed a leg (ringback, hold music): it hears that, and the
- * recording says so ... */
+void call_digit(struct call *c, struct leg *l, char digit, bool info)
+{
+	char s[2] = { digit, '\0' };
+
+	OCC_DBG("digit session=%s uniqueid=%lld digit=%c via=%s",
+		c->sessionid, (long long)l->uniqueid, digit,
+		info ? "info" : "rfc4733");
+	if (c->digith) {
+		c->digith(c, l, digit, c->digit_arg);
+		return;
+	}
+	if (!info)
+		return;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (hears_alone(c, r, l) &&
+		    mep_send_digits(c->legs[r]->mep, s))
+			OCC_DBG("digit not sent on session=%s uniqueid=%lld",
+				c->sessionid, (long long)c->legs[r]->uniqueid);
+}
+
+/* ---- prompts ------------------------------------------------------------ */
+
+static void prompt_done(void *arg)
+{
+	struct leg *l = arg;
+	play_done_h *h = l->playh;
+	void *harg = l->play_arg;
+
+	leg_stop_play(l);
+	if (h)
+		h(l, harg);
+}
+
+int leg_play_seq(struct leg *l, const char *const paths[], size_t n,
+		 play_done_h *h, void *arg)
+{
+	struct player *p = NULL;
+	int err = player_prompt(&p, paths, n, tone_to_leg, prompt_done, l);
+
+	if (err)
+		return err;
+	mem_deref(l->tone);
+	l->tone = p;
+	l->playh = h;
+	l->play_arg = arg;
+	return 0;
+}
+
+int leg_play(struct leg *l, const char *path, play_done_h *h, void *arg)
+{
+	return leg_play_seq(l, &path, 1, h, arg);
+}
+
+void leg_stop_play(struct leg *l)
+{
+	if (!l->tone || !player_is_prompt(l->tone))
+		return;
+	l->tone = mem_deref(l->tone);
+	l->playh = NULL;
+	l->play_arg = NULL;
+}
+
+/* Players feed a leg (ringback, hold music, prompts): it hears that, and
+ * the recording says so ... */
 void tone_to_leg(const int16_t *pcm, size_t n, void *arg)
 {
 	struct leg *l = arg;

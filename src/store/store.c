@@ -60,9 +60,26 @@ static bool hex32_ok(const char *h)
 
 static bool ha1_ok(const char *h, size_t size)
 {
+	char one[33];
+
 	if (!str_fits(h, size))
 		return false;
-	return !*h || hex32_ok(h);   /* "": no SIP secret (virtual) */
+	if (!*h)
+		return true;         /* no SIP secret (virtual) */
+	/* one HA1, or the three of the digest usernames (st_exten) */
+	for (int i = 0; i < 3; i++, h += 33) {
+		if (strnlen(h, 32) < 32)
+			return false;
+		memcpy(one, h, 32);
+		one[32] = '\0';
+		if (!hex32_ok(one))
+			return false;
+		if (!h[32])
+			return true;
+		if (i == 2 || h[32] != ' ')
+			return false;
+	}
+	return false;
 }
 
 static bool sessionid_ok(const char *s)

@@ -23,6 +23,8 @@ struct store;
 
 /* Row types. Strings are NUL-terminated and bounded by these sizes. */
 enum { ST_NAME = 64, ST_NUM = 32, ST_HASH = 160, ST_URL = 512 };
+/* an extension's digest secrets: up to three HA1s, hex, space-separated */
+enum { ST_HA1 = 3 * 33 };
 
 struct st_team {
 	int64_t id;
@@ -66,7 +68,11 @@ struct st_member {
 struct st_exten {
 	int64_t id, team_id;
 	char number[ST_NUM];
-	char ha1[40];                  /* MD5(number:realm:secret) hex */
+	/* the HA1s (hex, space-separated) of the digest usernames a phone
+	 * may present, realm = the team: MD5(number:team:secret), then
+	 * MD5(number@team:team:secret) and MD5(team/number:team:secret);
+	 * rows written before those forms hold the first only */
+	char ha1[ST_HA1];
 	char kind[16];                 /* "sip" or "virtual" */
 };
 

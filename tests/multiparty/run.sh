@@ -101,27 +101,6 @@ bs_cust=${P[16]}                                                  # flow 14's ba
 url=http://127.0.0.1:$http_port
 
 
-
-# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
-wait_log() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		since "$1" | grep -qE "$2" && return 0
-		occd_alive || { echo "occd is not running"; return 1; }
-		sleep 0.1
-	done
-	echo "no log line /$2/ within $3 s; the log since:"
-	since "$1" | tail -8
-	return 1
-}
-
-session_of() {
-	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
-}
-
-
-
-
 trunk_add() {  # trunk_add NAME PORT [--default]
 	local m
 	m=$(log_mark)
@@ -192,36 +171,6 @@ cdr_is() {
 		legs_are "$1" "$3"
 }
 
-# baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that
-# sends WAV as its microphone and records what it hears (sndfile:
-# NAME/rec/dump-*-dec.wav), as in tests/sip/run.sh. It takes SIPPORT (UDP,
-# TCP), SIPPORT+1 (TLS) and SIPPORT+2 (ctrl_tcp).
-baresip_start() {
-	local d=$work/$1
-	mkdir -p "$d/rec"
-	cat >"$d/config" <<-EOC
-		poll_method epoll
-		sip_listen 127.0.0.1:$5
-		net_interface 127.0.0.1
-		audio_player aubridge,null
-		audio_alert aubridge,null
-		audio_source aufile,$2
-		rtp_ports $4
-		module_path /usr/lib/baresip/modules
-		module g711.so
-		module aufile.so
-		module aubridge.so
-		module sndfile.so
-		module_tmp account.so
-		module_app menu.so
-		module_app ctrl_tcp.so
-		ctrl_tcp_listen 127.0.0.1:$(($5 + 2))
-		snd_path $d/rec
-	EOC
-	printf '%s\n' "$3" >"$d/accounts"
-	baresip -f "$d" -s </dev/null >"$d/log" 2>&1 &
-	pids+=("$!")
-}
 
 # ---- occd -------------------------------------------------------------------
 

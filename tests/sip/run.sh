@@ -24,7 +24,9 @@
 #   6. sendDtmf "12#" arriving as RFC 4733 events, on a PCMA customer; the
 #      ringback the agent hears while that customer rings (180), and early
 #      media (183 with SDP) from another;
-#   7. occd stops cleanly on SIGTERM, with no sanitizer report.
+#   7. keys an agent phone presses by SIP INFO (dtmf-relay, dtmf) reach
+#      the far end as RFC 4733 events; other INFO bodies get 415;
+#   8. occd stops cleanly on SIGTERM, with no sanitizer report.
 #
 # Output is TAP ("ok N - ..."); the exit status is non-zero if anything
 # failed; if occd dies the suite says so, shows the crash and bails out.
@@ -56,11 +58,6 @@ ag_port=${P[2]} ag2_port=${P[3]} cust_port=${P[4]}    # sipp phones
 bs_agent=${P[5]} bs_cust=${P[6]} bs_cust2=${P[7]}     # baresips
 rtp_log_port=${P[8]} reg_port=${P[9]} reg2_port=${P[10]}
 url=http://127.0.0.1:$http_port
-
-# session_of MARK AGENT: the sessionid of the call AGENT started after MARK
-session_of() {
-	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
-}
 
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
 legs_of() {
@@ -114,37 +111,6 @@ far_end() {
 	pids+=("$RTP_PID")
 	sipp_uas "$1" "$cust_port" "$2" -key rtpport "$rtp_log_port" -key pt 8 -key codec PCMA
 	CPID=$BG
-}
-
-# baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that
-# sends WAV as its microphone and records what it hears (sndfile:
-# NAME/rec/dump-*-dec.wav); ACCOUNT is its accounts line. It takes SIPPORT
-# (UDP, TCP), SIPPORT+1 (TLS) and SIPPORT+2 (ctrl_tcp).
-baresip_start() {
-	local d=$work/$1
-	mkdir -p "$d/rec"
-	cat >"$d/config" <<-EOF
-		poll_method epoll
-		sip_listen 127.0.0.1:$5
-		net_interface 127.0.0.1
-		audio_player aubridge,null
-		audio_alert aubridge,null
-		audio_source aufile,$2
-		rtp_ports $4
-		module_path /usr/lib/baresip/modules
-		module g711.so
-		module aufile.so
-		module aubridge.so
-		module sndfile.so
-		module_tmp account.so
-		module_app menu.so
-		module_app ctrl_tcp.so
-		ctrl_tcp_listen 127.0.0.1:$(($5 + 2))
-		snd_path $d/rec
-	EOF
-	printf '%s\n' "$3" >"$d/accounts"
-	baresip -f "$d" -s </dev/null >"$d/log" 2>&1 &
-	pids+=("$!")
 }
 
 # ---- occd -------------------------------------------------------------------
@@ -492,6 +458,33 @@ check "early media: before the answer the agent phone heard the far end (1000 Hz
 	python3 "$audio" tone "$early" --from 0.3 --to 2.2 --freq 1000
 check "early media: ... and no ringback of occd's own" \
 	python3 "$audio" tone "$early" --from 0.3 --to 2.2 --freq 450 --absent
+
+# ---- DTMF by SIP INFO: the agent's keys reach the far end as RFC 4733 ------------
+#
+# The agent is a sipp phone (8003, agent_info.xml) that presses 5 and 9 by
+# INFO (application/dtmf-relay, application/dtmf) once the customer, a PCMA
+# far end with an RTP logger, has answered; a text/plain INFO gets 415.
+
+check "info: 8003 registers again" sipp_reg reg8003i "$ag_port" register.xml 8003 8003 300
+far_end info-cust customer_early.xml
+sipp_uas info-agent "$ag_port" agent_info.xml
+APID=$BG
+m=$(log_mark)
+t_i=$(now)
+check "info: makeCall (agent sipp 8003, customer sipp PCMA)" \
+	api_is 8003 'EVENT=MAKECALL&targetdn=5551005&targettype=exter&trunkidentity=gw' 'BackMsg_19'
+sid=$(session_of "$m" 8003)
+check "info: call answered" wait_log "$m" "call answered session=$sid" 10
+sleep 3.5
+m=$(log_mark)
+check "info: hangup" eval '
+	api_is 8003 "EVENT=HANGUP&target=all" "|Retuen|1|" && wait_log "$m" "call ended session=$sid" 5'
+check "info: the phone's INFOs got 200, 200 and 415 (text/plain)" sipp_result info-agent "$APID" 5
+check "info: the far end got its BYE" sipp_result info-cust "$CPID" 5
+kill -TERM "$RTP_PID" 2>/dev/null
+wait_exit "$RTP_PID" 5
+check "info: the far end got the keys as RFC 4733 events 5, 9 (each ended)" \
+	python3 "$audio" rtp "$work/info-cust.jsonl" --from "$t_i" --dtmf '59'
 
 # ---- 7. occd stops cleanly ----------------------------------------------------
 

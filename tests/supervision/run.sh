@@ -111,17 +111,6 @@ api_exact() {
 }
 
 
-# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
-wait_log() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		since "$1" | grep -qE "$2" && return 0
-		occd_alive || { echo "occd is not running"; return 1; }
-		sleep 0.1
-	done
-	echo "no log line /$2/ within $3 s"
-	return 1
-}
 
 # log_time MARK REGEX: the Unix time of the first line after MARK matching
 log_time() {
@@ -130,9 +119,6 @@ log_time() {
 	[ -n "$ts" ] && date -d "$ts" +%s.%N
 }
 
-session_of() {
-	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
-}
 
 
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }

@@ -443,6 +443,17 @@ static void body_bad_input(int *unit_failed_, struct fx *f)
 	snprintf(e.kind, sizeof(e.kind), "sip");
 	snprintf(e.ha1, sizeof(e.ha1), "secret");
 	UT_EQ_INT(store_exten_add(f->st, &e), EINVAL);
+	/* one HA1 (a row from before the username forms) or three, no other */
+	static const char *const bad_ha1[] = {
+		"374801a21ae1b4ef1886ab321d605790 ",
+		"374801a21ae1b4ef1886ab321d605790,374801a21ae1b4ef1886ab321d605790",
+		"374801a21ae1b4ef1886ab321d605790 374801a21ae1b4ef1886ab321d60579",
+		"374801a21ae1b4ef1886ab321d605790 374801A21AE1B4EF1886AB321D605790",
+	};
+	for (size_t i = 0; i < sizeof(bad_ha1) / sizeof(bad_ha1[0]); i++) {
+		snprintf(e.ha1, sizeof(e.ha1), "%s", bad_ha1[i]);
+		UT_EQ_INT(store_exten_add(f->st, &e), EINVAL);
+	}
 	e.ha1[0] = '\0';
 	snprintf(e.kind, sizeof(e.kind), "pstn");
 	UT_EQ_INT(store_exten_add(f->st, &e), EINVAL);
@@ -644,7 +655,7 @@ static void body_exten(int *unit_failed_, struct fx *f)
 {
 	struct st_exten v = { 0 };
 	struct snap s;
-	char ha1[40];
+	char ha1[ST_HA1];
 	int64_t t1, t2;
 
 	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
@@ -2402,10 +2413,11 @@ UNIT_TEST(store_migration_v2_to_v3_keeps_rows)
 
 UNIT_TEST(provision_exten_ha1)
 {
-	char ha1[40], big[600];
+	char ha1[ST_HA1], big[600];
 
+	/* the digest usernames 8001, 8001@demo and demo/8001, realm demo */
 	UT_EQ_INT(exten_ha1(ha1, "8001", "demo", "8001"), 0);
-	UT_EQ_STR(ha1, "374801a21ae1b4ef1886ab321d605790");
+	UT_EQ_STR(ha1, "374801a21ae1b4ef1886ab321d605790 1c5e7847be2fd9d67906c4af7138f252 fe9912c76740572e59b0dd6cf2963c89");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	UT_EQ_INT(exten_ha1(ha1, "8001", "demo", big), EINVAL);
@@ -2426,7 +2438,7 @@ static void body_demo(int *unit_failed_, struct fx *f)
 {
 	const struct st_agent *a;
 	struct snap s;
-	char md5[MD5HEX_LEN], ha1[40];
+	char md5[MD5HEX_LEN], ha1[ST_HA1];
 	bool empty = false;
 	int leaders = 0, dynamic = 0;
 

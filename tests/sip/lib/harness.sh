@@ -33,8 +33,25 @@ api_is() {
 	echo "EVENT ${2%%&*} as $1: got '$r', want '$3'"
 	return 1
 }
+# since MARK: the occd log lines after line MARK (log_mark: the line now)
 since() { tail -n +$(($1 + 1)) "$log"; }
 log_mark() { wc -l <"$log"; }
+# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
+wait_log() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		since "$1" | grep -qE "$2" && return 0
+		occd_alive || { echo "occd is not running"; return 1; }
+		sleep 0.1
+	done
+	echo "no log line /$2/ within $3 s; the log since:"
+	since "$1" | tail -8
+	return 1
+}
+# session_of MARK AGENT: the sessionid of the call AGENT started after MARK
+session_of() {
+	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
+}
 sql() { python3 "$util" sql "$data/occ.db" "$@"; }
 expect_eq() {  # expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] && return 0
@@ -163,18 +180,6 @@ stop_occd() {
 # The suites driving sipp with tests/sip/scenarios set scen (the scenario
 # directory), sip_port (occd's), occctl and data before using these.
 
-# wait_log MARK REGEX SECS: a line matching REGEX appears after MARK
-wait_log() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		since "$1" | grep -qE "$2" && return 0
-		occd_alive || { echo "occd is not running"; return 1; }
-		sleep 0.1
-	done
-	echo "no log line /$2/ within $3 s"
-	return 1
-}
-
 trunk_add() {  # trunk_add NAME PORT [--default]: a trunk to sip:127.0.0.1:PORT
 	local m
 	m=$(log_mark)
@@ -255,4 +260,34 @@ sipp_result() {
 	[ -f "$work/$1/log.log" ] && tail -5 "$work/$1/log.log"
 	grep -E 'Successful call|Failed call' "$work/$1.out"
 	return 1
+
+# baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that
+# sends WAV as its microphone and records what it hears (sndfile:
+# NAME/rec/dump-*-dec.wav); ACCOUNT is its accounts line. It takes SIPPORT
+# (UDP, TCP), SIPPORT+1 (TLS) and SIPPORT+2 (ctrl_tcp).
+baresip_start() {
+	local d=$work/$1
+	mkdir -p "$d/rec"
+	cat >"$d/config" <<-EOF
+		poll_method epoll
+		sip_listen 127.0.0.1:$5
+		net_interface 127.0.0.1
+		audio_player aubridge,null
+		audio_alert aubridge,null
+		audio_source aufile,$2
+		rtp_ports $4
+		module_path /usr/lib/baresip/modules
+		module g711.so
+		module aufile.so
+		module aubridge.so
+		module sndfile.so
+		module_tmp account.so
+		module_app menu.so
+		module_app ctrl_tcp.so
+		ctrl_tcp_listen 127.0.0.1:$(($5 + 2))
+		snd_path $d/rec
+	EOF
+	printf '%s\n' "$3" >"$d/accounts"
+	baresip -f "$d" -s </dev/null >"$d/log" 2>&1 &
+	pids+=("$!")
 }

@@ -3,10 +3,17 @@
 stdlib only, UDP on 127.0.0.1). Each command prints what occd answered, for
 tests/sip/hostile.sh to compare.
 
-  sipreg.py reg SIPPORT TEAM USER PASSWORD [--again PASSWORD] [--contact N]
-      One registration: REGISTER, and after a 401 the same with a digest
-      (qop=auth). --again: then once more on the SAME nonce (nc=2) with
-      another password. Prints the status codes, e.g. "401 403 401".
+  sipreg.py reg SIPPORT DOMAIN USER PASSWORD [--again PASSWORD]
+            [--auth-user NAME] [--contact-port PORT] [--show] [--all-realms]
+      One registration of USER@DOMAIN (DOMAIN: a team, or occd's address):
+      REGISTER, and after each 401 (up to three) the same with a digest
+      (qop=auth) for the realm asked, as digest username NAME (default
+      USER). --again: then once more on the SAME nonce (nc=2) with
+      another password. --all-realms: after a second challenge send the
+      credentials of every realm asked so far, the oldest first (as libre
+      phones do). Prints the status codes, e.g. "401 403 401";
+      --show: then each reply, with what differs between any two requests
+      (nonce, tags, branch, Call-ID, the number) masked, and its realm.
   sipreg.py guess SIPPORT TEAM USER COUNT
       COUNT registrations with wrong passwords, each on a fresh challenge;
       prints each final code, e.g. "403 403 ...".
@@ -46,6 +53,7 @@ class Client:
 
     def register(self, team, user, contact_user=None, auth=None):
         self.cseq += 1
+        self.replies = getattr(self, "replies", [])
         contact = f"sip:{contact_user or user}@127.0.0.1:{self.contact_port}"
         lines = [
             f"REGISTER sip:{team} SIP/2.0",
@@ -65,6 +73,7 @@ class Client:
             data = self.sock.recv(65535).decode(errors="replace")
             code = int(data.split(" ", 2)[1])
             if code >= 200:
+                self.replies.append(data)
                 return code, data
 
 
@@ -75,6 +84,7 @@ def challenge_of(reply):
 
 
 def authorization(team, user, password, realm, nonce, nc):
+    """user: the digest username"""
     cnonce = os.urandom(4).hex()
     uri = f"sip:{team}"
     ha1 = md5(f"{user}:{realm}:{password}")
@@ -85,32 +95,70 @@ def authorization(team, user, password, realm, nonce, nc):
             f'algorithm=MD5, qop=auth, nc={nc:08x}, cnonce="{cnonce}"')
 
 
-def registration(c, team, user, password, again=None, contact_user=None):
+def registration(c, team, user, password, again=None, contact_user=None,
+                 auth_user=None, all_realms=False):
     """codes, last reply"""
     code, reply = c.register(team, user, contact_user)
     codes = [code]
-    if code != 401:
-        return codes, reply
-    realm, nonce = challenge_of(reply)
-    code, reply = c.register(team, user, contact_user,
-                             authorization(team, user, password, realm, nonce, 1))
-    codes.append(code)
-    if again is not None:
-        code, reply = c.register(team, user, contact_user,
-                                 authorization(team, user, again, realm, nonce, 2))
+    asked = []
+    for _ in range(3):
+        if code != 401:
+            return codes, reply
+        realm, nonce = challenge_of(reply)
+        asked = [a for a in asked if a[0] != realm] + [(realm, nonce)]
+        code, reply = c.register(team, user, contact_user, "\r\n".join(
+            authorization(team, auth_user or user, password, r, n, 1)
+            for r, n in (asked if all_realms else asked[-1:])))
         codes.append(code)
+        if again is not None:
+            code, reply = c.register(team, user, contact_user, authorization(
+                team, auth_user or user, again, realm, nonce, 2))
+            codes.append(code)
+            return codes, reply
     return codes, reply
 
 
+def masked(reply, user):
+    """a reply with what differs between two requests masked"""
+    out = []
+    for line in reply.split("\r\n"):
+        line = re.sub(r'nonce="[^"]*"', 'nonce="N"', line)
+        line = re.sub(r'(tag|branch|rport|received)=[^;,\s]*', r'\1=X', line)
+        line = re.sub(r'^(Call-ID|i):.*', r'\1: X', line, flags=re.I)
+        line = re.sub(r'\b\d+:\d+\b', 'ADDR', line)
+        out.append(line.replace(user, "NUM"))
+    return "\n".join(sorted(out))
+
+
+def option(a, name, default=None):
+    if name not in a:
+        return default
+    i = a.index(name)
+    v = a[i + 1]
+    del a[i:i + 2]
+    return v
+
+
 def cmd_reg(a):
-    again = None
-    if "--again" in a:
-        i = a.index("--again")
-        again = a[i + 1]
-        del a[i:i + 2]
+    show = "--show" in a
+    if show:
+        a.remove("--show")
+    all_realms = "--all-realms" in a
+    if all_realms:
+        a.remove("--all-realms")
+    again = option(a, "--again")
+    auth_user = option(a, "--auth-user")
+    contact_port = option(a, "--contact-port")
     port, team, user, password = a
-    codes, _ = registration(Client(port), team, user, password, again)
+    c = Client(port, contact_port and int(contact_port))
+    codes, _ = registration(c, team, user, password, again,
+                            auth_user=auth_user, all_realms=all_realms)
     print(" ".join(map(str, codes)))
+    if show:
+        for r in c.replies:
+            realm = re.search(r'realm="([^"]*)"', r)
+            print(f"realm={realm.group(1) if realm else '-'}")
+            print(masked(r, user))
 
 
 def cmd_guess(a):
