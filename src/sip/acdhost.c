@@ -204,6 +204,11 @@ void acdhost_device_changed(struct tel *tel, const char *team,
 	}
 }
 
+static void device_changed(const char *team, const char *exten, void *arg)
+{
+	acdhost_device_changed(arg, team, exten);
+}
+
 /* ---- the ACD's callbacks ------------------------------------------------ */
 
 static void cb_offer(void *arg, const struct acd_leg *leg)
@@ -469,6 +474,7 @@ int acdhost_init(struct tel *tel)
 	tmr_init(&h->sync_tmr);
 	tel->acdh = h;
 	agent_set_observer(agent_changed, h);
+	registrar_set_observer(tel->reg, device_changed, tel);
 	acdhost_sync(tel);
 	return 0;
 }
@@ -480,6 +486,8 @@ void acdhost_close(struct tel *tel)
 	if (!h)
 		return;
 	agent_set_observer(NULL, NULL);
+	if (tel->reg)
+		registrar_set_observer(tel->reg, NULL, NULL);
 	tmr_cancel(&h->wake_tmr);
 	tmr_cancel(&h->sync_tmr);
 	acd_free(h->acd);

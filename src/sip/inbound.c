@@ -699,8 +699,8 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 		err = sipsess_accept(&cu->sess, tel->sock, msg, 200, "OK",
 				     "occ", "application/sdp", answer, NULL,
 				     NULL, false, leg_sip_offer,
-				     leg_sip_answer, leg_sip_estab, NULL,
-				     NULL, leg_sip_close, cu,
+				     leg_sip_answer, leg_sip_estab,
+				     leg_sip_info, NULL, leg_sip_close, cu,
 				     "Allow: INVITE, ACK, BYE, CANCEL, "
 				     "OPTIONS, INFO\r\n");
 	mem_deref(answer);

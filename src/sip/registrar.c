@@ -70,6 +70,8 @@ struct registrar {
 	struct ratelimit *fails_user;    /* "team/exten@address" */
 	struct ratelimit *fails_source;  /* "address" */
 	bool full_logged;          /* the max_bindings warning was logged */
+	registrar_observer_h *observer;   /* a binding came or went */
+	void *observer_arg;
 };
 
 struct nonce_use {
@@ -227,14 +229,25 @@ static void binding_destructor(void *arg)
 	b->reg->nbindings--;
 }
 
+static void told(struct registrar *r, const char *team, const char *exten)
+{
+	if (r->observer)
+		r->observer(team, exten, r->observer_arg);
+}
+
 static void binding_forget(struct binding *b)
 {
-	struct team *t = team_find(b->reg->occ->m, b->team);
+	struct registrar *r = b->reg;
+	struct team *t = team_find(r->occ->m, b->team);
+	char team[sizeof(b->team)], exten[sizeof(b->exten)];
 
+	str_ncpy(team, b->team, sizeof(team));
+	str_ncpy(exten, b->exten, sizeof(exten));
 	if (t)
-		store_registration_del(b->reg->occ->st, t->id, b->exten,
+		store_registration_del(r->occ->st, t->id, b->exten,
 				       b->contact);
 	mem_deref(b);
+	told(r, team, exten);
 }
 
 static void binding_expired(void *arg)
@@ -328,6 +341,7 @@ static int binding_set(struct registrar *r, const char *team,
 		str_ncpy(b->contact, contact, sizeof(b->contact));
 		hash_append(r->bindings, aor_hash(team, exten), &b->le, b);
 		r->nbindings++;
+		told(r, team, exten);
 	}
 	b->expires_ms = expires_ms;
 	tmr_start(&b->tmr, (uint64_t)(expires_ms - now_ms()), binding_expired,
@@ -351,6 +365,13 @@ static void binding_save(struct registrar *r, const struct team *t,
 	if (store_registration_save(r->occ->st, &row))
 		OCC_WARN("registration not saved team=%s exten=%s", b->team,
 			 b->exten);
+}
+
+void registrar_set_observer(struct registrar *r, registrar_observer_h *h,
+			    void *arg)
+{
+	r->observer = h;
+	r->observer_arg = arg;
 }
 
 const struct binding *registrar_lookup(const struct registrar *r,

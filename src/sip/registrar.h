@@ -54,5 +54,11 @@ bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten);
 unsigned registrar_count(const struct registrar *r);
+/* Told when an extension gets a binding it had none of, or loses one (it
+ * may have others: ask registrar_lookup). */
+typedef void (registrar_observer_h)(const char *team, const char *exten,
+				    void *arg);
+void registrar_set_observer(struct registrar *r, registrar_observer_h *h,
+			    void *arg);
 
 #endif
