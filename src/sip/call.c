@@ -874,6 +874,10 @@ static void finish(void *arg)
 	struct leg *ag = c->legs[ROLE_AGENT];
 	int64_t now = now_ms();
 
+	/* an inbound call's offers still ringing go first, its queue place
+	 * and IVR path with them */
+	if (c->in)
+		inbound_call_ended(c);
 	/* the manual's order: the customer's hangup, the agent's, the call's
 	 * (consulted and supervising parties after the customer) */
 	static const enum leg_role order[] = { ROLE_CUSTOMER, ROLE_CONSULT,
@@ -903,8 +907,6 @@ static void finish(void *arg)
 		OCC_ERR("cdr not saved session=%s", c->sessionid);
 	/* ACW: outbound by the customer's leg, inbound by the agent's (the
 	 * manual, §4.5) */
-	if (c->in)
-		inbound_call_ended(c);
 	if (!c->agent_released && c->in)
 		set_agent_state(c, c->agent, after_call_state(
 					c, ag && ag->rang, ag && ag->answered));

@@ -26,10 +26,9 @@ root=$(cd "$here/../.." && pwd)
 . "$here/../sip/lib/calls.sh"
 suite_begin inbound
 
-preflight "apt-get install sip-tester" sipp python3 curl
-
 occd=${OCCD:-$root/build/asan/occd}
 occctl=${OCCCTL:-$root/build/asan/occctl}
+preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 caller_xml=$here/scenarios/caller.xml
 mp=$root/tests/multiparty/lib/mp.py
@@ -41,7 +40,7 @@ p5=${P[2]} p6=${P[3]} p3=${P[4]}                  # agents' phones 8005 8006 800
 r5=${P[5]} r6=${P[6]} r3=${P[7]}                  # their media
 c1=${P[8]} c2=${P[9]} rc1=${P[10]} rc2=${P[11]}   # callers and their media
 url=http://127.0.0.1:$http_port
-F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700
+F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700 F_PROMPT=400
 
 # caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
 # (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
@@ -163,7 +162,7 @@ routing() {
 		ring_timeout = ${RING:-15}
 		autopause = ${AUTOPAUSE:-no}
 		member.8005 = 0
-		member.8006 = 1
+		member.8006 = ${LEVEL6:-1}
 		member.8003 = 2
 	EOF
 }
@@ -171,12 +170,23 @@ routing() {
 # ---- occd ---------------------------------------------------------------------
 
 start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
+# the menu's prompt: 2 s of F_PROMPT, as a recording would be
+mkdir -p "$data/prompts/demo"
+python3 - "$data/prompts/demo/welcome.wav" "$F_PROMPT" <<-'EOP'
+	import math, struct, sys, wave
+	w = wave.open(sys.argv[1], "wb")
+	w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+	f = float(sys.argv[2])
+	w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
+	                       for i in range(16000)))
+	w.close()
+EOP
 routing >"$work/routing.ini"
 check "the tests' routing imports" import_routing "$work/routing.ini"
+# register.xml is tests/sip's: a phone's REGISTER with digest
+reg() { scen=$root/tests/sip/scenarios sipp_reg "reg$1" "$2" register.xml "$1" "$1" 3600; }
 check "phones 8005, 8006, 8003 register" eval '
-	sipp_reg reg8005 "$p5" register.xml 8005 8005 3600 &&
-	sipp_reg reg8006 "$p6" register.xml 8006 8006 3600 &&
-	sipp_reg reg8003 "$p3" register.xml 8003 8003 3600'
+	reg 8005 "$p5" && reg 8006 "$p6" && reg 8003 "$p3"'
 
 # ---- A. refusals ---------------------------------------------------------------
 
@@ -285,18 +295,19 @@ peers_stop caller
 # ---- E. ringall: two phones answer at once ----------------------------------------------------
 
 f=ringall
-STRATEGY=ringall routing >"$work/routing.ini"
-check "$f: queue 6002 rings all" import_routing "$work/routing.ini"
+STRATEGY=ringall LEVEL6=0 routing >"$work/routing.ini"
+check "$f: queue 6002 rings all (8005 and 8006 at level 0)" import_routing "$work/routing.ini"
 check "$f: 8006 checks in to group 2 too" checkin 8006 2 8006
 bridged=0 phones=0
 for i in 1 2 3 4 5; do
-	phone $f$i a5 "$p5" phone.xml 0 $F_AGENT 0 "$r5"
-	phone $f$i a6 "$p6" phone.xml 0 $F_AGENT2 0 "$r6"
+	phone $f$i a5 "$p5" "$here/scenarios/racer.xml" 0 $F_AGENT 0 "$r5"
+	phone $f$i a6 "$p6" "$here/scenarios/racer.xml" 0 $F_AGENT2 0 "$r6"
 	m=$(log_mark)
 	caller $f$i caller "$c1" 800400 1380000010$i 2500 "$rc1"
 	wait_log "$m" "call ended session=" 12 >/dev/null
 	phone_done $f$i caller 5 >/dev/null
-	# both answered: the one that lost gets BYE (phone.xml ends well)
+	# both answered: the one that lost got CANCEL or BYE, and its 200
+	# was ACKed and hung up (racer.xml ends well)
 	phone_done $f$i a5 5 >/dev/null && phones=$((phones + 1))
 	phone_done $f$i a6 5 >/dev/null && phones=$((phones + 1))
 	peers_stop caller a5 a6
@@ -365,7 +376,9 @@ check "$f: ivrflow 9 (no such key): 107; ivrexten 7000: 106" eval '
 	api_is 8005 "EVENT=AgentToIvr&ivrexten=6000&ivrflow=9&transfer=0" "BackMsg_107" &&
 	api_is 8005 "EVENT=AgentToIvr&ivrexten=7000&ivrflow=&transfer=0" "BackMsg_106"'
 phone $f a6 "$p6" phone.xml 300 $F_AGENT2 0 "$r6"
-check "$f: release at path 2: 108; 8005 gets BYE; 8006 answers the same call" eval '
+check "$f: 8005 takes no more inbound calls (work mode dialout)" \
+	api_is 8005 "EVENT=WORKWAY&status=dialout&agentgroupid=2" "|Retuen|1|"
+check "$f: release at path 2 (Support): 108; 8005 gets BYE; 8006 answers the same call" eval '
 	api_is 8005 "EVENT=AgentToIvr&ivrexten=6000&ivrflow=2&transfer=0" "BackMsg_108" &&
 	phone_done $f a5 5 &&
 	wait_log "$m" "agent answered session=$sid .*agent=8006" 8'

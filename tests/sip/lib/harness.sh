@@ -260,6 +260,7 @@ sipp_result() {
 	[ -f "$work/$1/log.log" ] && tail -5 "$work/$1/log.log"
 	grep -E 'Successful call|Failed call' "$work/$1.out"
 	return 1
+}
 
 # baresip_start NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that
 # sends WAV as its microphone and records what it hears (sndfile:
