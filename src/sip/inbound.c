@@ -446,7 +446,7 @@ void inbound_go(struct inbound *in, const struct dest *d)
 	case DEST_IVR: {
 		const struct ivr_flow *f = in->rt ? routing_flow(in->rt, d->arg)
 			: NULL;
-		path_add(in, ">ivr:%s", d->arg);
+		/* the IVR's own path names the flow (ivrhost_leave) */
 		err = f ? ivrhost_enter(in, f, NULL) : ENOENT;
 		break;
 	}
