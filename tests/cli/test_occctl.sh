@@ -174,7 +174,8 @@ done
 [ "$(sql "SELECT count(*) FROM accounts WHERE pwhash NOT LIKE '\$argon2id\$%'")" = 0 ] &&
 	[ "$(sql "SELECT count(*) FROM agents WHERE pwhash NOT LIKE '\$argon2id\$%'")" = 0 ] &&
 	pass "every stored password is an argon2id hash" || fail "every stored password is an argon2id hash"
-[ "$(sql "SELECT ha1 FROM extensions WHERE number = '8001'")" = "$(md5 8001:demo:8001)" ] &&
+# ha1 holds one hash per digest username form, the plain number's first
+[ "$(sql "SELECT ha1 FROM extensions WHERE number = '8001'" | cut -d' ' -f1)" = "$(md5 8001:demo:8001)" ] &&
 	pass "extension HA1 is MD5(number:team:secret)" || fail "extension HA1 is MD5(number:team:secret)"
 [ "$(sql 'PRAGMA journal_mode')" = wal ] && pass "database in WAL mode" || fail "database in WAL mode"
 
@@ -269,7 +270,7 @@ expect 0 "exten list" exten list shop
 out_has '^5001 +sip +5001$' "sip extension with its agent"
 out_has '^5900 +virtual +-$' "virtual extension"
 expect 0 "exten passwd" exten passwd shop 5001 newsecret
-[ "$(sql "SELECT ha1 FROM extensions WHERE number = '5001' AND team_id = (SELECT id FROM teams WHERE name = 'shop')")" = "$(md5 5001:shop:newsecret)" ] &&
+[ "$(sql "SELECT ha1 FROM extensions WHERE number = '5001' AND team_id = (SELECT id FROM teams WHERE name = 'shop')" | cut -d' ' -f1)" = "$(md5 5001:shop:newsecret)" ] &&
 	pass "exten passwd stores the new HA1" || fail "exten passwd stores the new HA1"
 expect 1 "passwd of unknown extension" exten passwd shop 5999 x
 expect 0 "exten remove" exten remove shop 5900
@@ -353,7 +354,7 @@ expect 2 "team set without a value" team set shop event_url
 expect 0 "team set empty clears" team set shop event_url ""
 expect 0 "team show after clear" team show shop
 out_has '^event_url +-$' "cleared setting shows -"
-[ "$(sql "SELECT count(*) FROM team_settings")" = 0 ] &&
+[ "$(sql "SELECT count(*) FROM team_settings WHERE team_id = (SELECT id FROM teams WHERE name = 'shop')")" = 0 ] &&
 	pass "clearing deletes the row" || fail "clearing deletes the row"
 expect 0 "team set again" team set shop event_url http://crm.example/events
 expect 1 "team show of unknown team" team show nope
@@ -457,7 +458,7 @@ err_has 'no such team: shop' "removed team is gone"
 [ "$(sql "SELECT (SELECT count(*) FROM agents WHERE number LIKE '50%') + (SELECT count(*) FROM members WHERE group_id = 50) + (SELECT count(*) FROM agent_groups WHERE id = 50) + (SELECT count(*) FROM accounts WHERE name = 'boss')")" = 0 ] &&
 	pass "team remove deleted its agents, groups, members, accounts" ||
 	fail "team remove deleted its agents, groups, members, accounts"
-[ "$(sql "SELECT (SELECT count(*) FROM trunks WHERE name LIKE 'gw%') + (SELECT count(*) FROM team_settings)")" = 0 ] &&
+[ "$(sql "SELECT (SELECT count(*) FROM trunks WHERE name LIKE 'gw%') + (SELECT count(*) FROM team_settings WHERE team_id NOT IN (SELECT id FROM teams))")" = 0 ] &&
 	pass "team remove deleted its trunks and settings" ||
 	fail "team remove deleted its trunks and settings"
 expect 0 "cdr after team remove" cdr --limit 100
