@@ -503,7 +503,8 @@ def http_details(tap):
     #     (28[EVENT]) or a missing parameter (01).
     c8001 = cred + '8001'
     for name, form, want in [
-        ('EVENT=AgentTolvr', 'EVENT=AgentTolvr&ivrexten=9000&' + c8001, '|Retuen|2|Retuen|BackMsg_100'),
+        # 8001 has no call to send into an IVR
+        ('EVENT=AgentTolvr', 'EVENT=AgentTolvr&ivrexten=9000&' + c8001, '|Retuen|2|Retuen|BackMsg_92'),
         # backCall's three spellings reach backCall (8001 is an extension
         # no phone registered: 119); DeviceCall without a user is
         # asterCC's deviceCall (extensions only: 110), with one backCall
@@ -525,7 +526,7 @@ def http_details(tap):
         ('parameter phonenumbe (SILENTMONITOR)', 'EVENT=SILENTMONITOR&target=8002&phonenumbe=8001&' + c8001,
          '|Retuen|2|Retuen|BackMsg_92'),
         ('parameter queuenum (queueCustomerNum)', 'EVENT=queueCustomerNum&orgidentity=demo&queuenum=6001&prio=0',
-         '|Retuen|2|Retuen|BackMsg_100'),
+         '|Retuen|1|Retuen|0|0|0|0'),
     ]:
         status, hdrs, rbody = request('POST', '/asterccinterfaces', form)
         tap.ok(rbody == want, 'HTTP: asterCC 2.1 spelling %s accepted' % name,

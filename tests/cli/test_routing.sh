@@ -81,7 +81,10 @@ expect 0 "group add other 6002" group add other auto Support 6002
 mkdir -p "$D/prompts/demo"
 wav "$D/prompts/demo/welcome.wav" 8000 1 2
 expect 0 "check --team with the prompt in place" routing check "$DEMO" --team demo
-expect 1 "export before any import" routing export demo
+expect 0 "the demo came with its routing (DID 800888)" routing export demo
+out_has '^\[did 800888\]$' "the demo's routing is the embedded file"
+expect 0 "clear the demo's routing" routing clear demo
+expect 1 "export after a clear" routing export demo
 err_has "team demo has no routing" "export says there is none"
 
 # A stand-in occd counts SIGHUPs (as in test_occctl.sh).
