@@ -32,77 +32,64 @@ void event_time(char out[20], int64_t ts_ms)
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* The manual's inbound shapes (callev.h). */
-static int print_dialin(struct mbuf *mb, const struct call_event *ce,
-			const char *ts, const char *uid, const char *team,
-			const char *group)
-{
-	bool whole = !strcmp(ce->source, "CONVERSATION");
-	int err = 0;
-
-	if (!strcmp(ce->event, "incoming")) {
-		err |= event_field(mb, "source", ce->source);
-		err |= event_field(mb, "event", ce->event);
-		err |= event_field(mb, "modeltype", ce->modeltype);
-		err |= event_field(mb, "uniqueid", uid);
-		err |= event_field(mb, "model_id", ce->model_id);
-		err |= event_field(mb, "from", "dialin");
-		err |= event_field(mb, "sessionid", ce->sessionid);
-		err |= event_field(mb, "channel", ce->channel);
-	}
-	else {
-		err |= event_field(mb, "calleridnum", ce->calleridnum);
-		err |= event_field(mb, "didnumber", ce->didnumber);
-		err |= event_field(mb, "activenum", ce->activenum);
-		err |= event_field(mb, "source", ce->source);
-		err |= event_field(mb, "event", ce->event);
-		err |= event_field(mb, "uniqueid", uid);
-		err |= event_field(mb, "sessionid", ce->sessionid);
-		err |= event_field(mb, "eventTime", ts);
-		err |= event_field(mb, "AgentTeamId", team);
-		err |= event_field(mb, "modeltype", ce->modeltype);
-		err |= event_field(mb, "model_id", ce->model_id);
-		err |= event_field(mb, "AgentGroupId", group);
-		if (whole) {
-			err |= event_field(mb, "channel", ce->channel);
-			err |= event_field(mb, "from", "dialin");
-		}
-		else {
-			err |= event_field(mb, "from", "dialin");
-			err |= event_field(mb, "channel", ce->channel);
-		}
-	}
-	if (ce->userdata && ce->userdata[0])
-		err |= event_field(mb, "userdata", ce->userdata);
-	return err;
-}
+/* The shapes (callev.h): the keys in the order each one prints them. */
+static const char *const shape_out[] = {
+	"calleridnum", "didnumber", "activenum", "source", "event",
+	"uniqueid", "sessionid", "eventTime", "AgentTeamId", "modeltype",
+	"model_id", "AgentGroupId", "calltype", "channel", "from", "userdata",
+	NULL,
+};
+static const char *const shape_incoming[] = {
+	"source", "event", "modeltype", "uniqueid", "model_id", "from",
+	"sessionid", "channel", "userdata", NULL,
+};
+static const char *const shape_in_leg[] = {
+	"calleridnum", "didnumber", "activenum", "source", "event",
+	"uniqueid", "sessionid", "eventTime", "AgentTeamId", "modeltype",
+	"model_id", "AgentGroupId", "from", "channel", "userdata", NULL,
+};
+static const char *const shape_in_whole[] = {
+	"calleridnum", "didnumber", "activenum", "source", "event",
+	"uniqueid", "sessionid", "eventTime", "AgentTeamId", "modeltype",
+	"model_id", "AgentGroupId", "channel", "from", "userdata", NULL,
+};
 
 int call_event_print(struct mbuf *mb, const struct call_event *ce)
 {
 	char ts[20], uid[24], team[24], group[24];
-	int err;
+	bool dialin = ce->calltype && !strcmp(ce->calltype, "dialin");
+	const char *const *shape = !dialin ? shape_out
+		: !strcmp(ce->event, "incoming") ? shape_incoming
+		: !strcmp(ce->source, "CONVERSATION") ? shape_in_whole
+		: shape_in_leg;
+	const struct { const char *key, *value; } values[] = {
+		{ "calleridnum", ce->calleridnum }, { "didnumber", ce->didnumber },
+		{ "activenum", ce->activenum }, { "source", ce->source },
+		{ "event", ce->event }, { "uniqueid", uid },
+		{ "sessionid", ce->sessionid }, { "eventTime", ts },
+		{ "AgentTeamId", team }, { "modeltype", ce->modeltype },
+		{ "model_id", ce->model_id }, { "AgentGroupId", group },
+		{ "calltype", ce->calltype }, { "channel", ce->channel },
+		{ "from", ce->calltype }, { "userdata", ce->userdata },
+	};
+	int err = 0;
 
 	event_time(ts, ce->ts_ms);
 	re_snprintf(uid, sizeof(uid), "%lld", (long long)ce->uniqueid);
 	re_snprintf(team, sizeof(team), "%lld", (long long)ce->team_id);
 	re_snprintf(group, sizeof(group), "%lld", (long long)ce->group_id);
-	if (ce->calltype && !strcmp(ce->calltype, "dialin"))
-		return print_dialin(mb, ce, ts, uid, team, group);
-	err = event_field(mb, "calleridnum", ce->calleridnum);
-	err |= event_field(mb, "didnumber", ce->didnumber);
-	err |= event_field(mb, "activenum", ce->activenum);
-	err |= event_field(mb, "source", ce->source);
-	err |= event_field(mb, "event", ce->event);
-	err |= event_field(mb, "uniqueid", uid);
-	err |= event_field(mb, "sessionid", ce->sessionid);
-	err |= event_field(mb, "eventTime", ts);
-	err |= event_field(mb, "AgentTeamId", team);
-	err |= event_field(mb, "modeltype", ce->modeltype);
-	err |= event_field(mb, "model_id", ce->model_id);
-	err |= event_field(mb, "AgentGroupId", group);
-	err |= event_field(mb, "calltype", ce->calltype);
-	err |= event_field(mb, "channel", ce->channel);
-	err |= event_field(mb, "from", ce->calltype);
-	err |= event_field(mb, "userdata", ce->userdata);
+	for (const char *const *k = shape; *k && !err; k++) {
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			if (strcmp(values[i].key, *k))
+				continue;
+			/* inbound shapes carry userdata only where there is some
+			 * (occ's addition; the manual's examples have none) */
+			if (dialin && !strcmp(*k, "userdata") &&
+			    !(values[i].value && values[i].value[0]))
+				break;
+			err = event_field(mb, *k, values[i].value);
+			break;
+		}
+	}
 	return err;
 }

@@ -160,22 +160,7 @@ void op_make_call(struct op_ctx *ctx, struct op_result *res)
 		.model_id = ctx->args[P_MODEL_ID],
 		.userdata = ctx->args[P_USERDATA],
 	};
-	switch (call_make(tel_of(ctx), &req, sessionid)) {
-	case CALL_OK:
-		res_set(res, OP_OK, BM_CALL_OK, NULL);
-		break;
-	case CALL_NO_TRUNK:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, "trunk");
-		break;
-	case CALL_NOT_REGISTERED:
-		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
-		break;
-	case CALL_OVERLOAD:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, "busy");
-		break;
-	default:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, NULL);
-	}
+	call_result(res, call_make(tel_of(ctx), &req, sessionid));
 }
 
 /* The agent whose call is meant: targetagent, or the caller. Acting on

@@ -146,22 +146,7 @@ static void place(struct op_ctx *ctx, struct call_req *req,
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "callerid");
 		return;
 	}
-	switch (call_make(ctx->occ->tel, req, sessionid)) {
-	case CALL_OK:
-		res_set(res, OP_OK, BM_CALL_OK, NULL);
-		break;
-	case CALL_NO_TRUNK:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, "trunk");
-		break;
-	case CALL_NOT_REGISTERED:
-		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
-		break;
-	case CALL_OVERLOAD:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, "busy");
-		break;
-	default:
-		res_set(res, OP_FAIL, BM_CALL_FAIL, NULL);
-	}
+	call_result(res, call_make(ctx->occ->tel, req, sessionid));
 }
 
 void op_device_call(struct op_ctx *ctx, struct op_result *res)

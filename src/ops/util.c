@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <string.h>
 #include "ops/util.h"
+#include "ops/op.h"
+#include "sip/call.h"
 
 bool list_next(const char **p, struct pl *tok)
 {
@@ -64,4 +66,24 @@ bool dial_string_ok(const char *s)
 		      *s == '+'))
 			return false;
 	return true;
+}
+
+void call_result(struct op_result *res, int call_err)
+{
+	switch (call_err) {
+	case CALL_OK:
+		res_set(res, OP_OK, BM_CALL_OK, NULL);
+		break;
+	case CALL_NO_TRUNK:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, "trunk");
+		break;
+	case CALL_NOT_REGISTERED:
+		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
+		break;
+	case CALL_OVERLOAD:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, "busy");
+		break;
+	default:
+		res_set(res, OP_FAIL, BM_CALL_FAIL, NULL);
+	}
 }

@@ -21,4 +21,10 @@ struct group *group_of_str(const struct team *t, const char *s);
  * so no caller can put SIP syntax into a URI or header (issue 9). */
 bool dial_string_ok(const char *s);
 
+struct op_result;
+/* makeCall's answers to call_make()'s outcome (deviceCall and backCall
+ * share them): 19 placed; 20[trunk] no trunk, 20[busy] overloaded, 20
+ * otherwise; 119 the first extension is not registered. */
+void call_result(struct op_result *res, int call_err);
+
 #endif

@@ -183,10 +183,9 @@ python3 - "$data/prompts/demo/welcome.wav" "$F_PROMPT" <<-'EOP'
 EOP
 routing >"$work/routing.ini"
 check "the tests' routing imports" import_routing "$work/routing.ini"
-# register.xml is tests/sip's: a phone's REGISTER with digest
-reg() { scen=$root/tests/sip/scenarios sipp_reg "reg$1" "$2" register.xml "$1" "$1" 3600; }
 check "phones 8005, 8006, 8003 register" eval '
-	reg 8005 "$p5" && reg 8006 "$p6" && reg 8003 "$p3"'
+	phone_reg reg8005 "$p5" 8005 && phone_reg reg8006 "$p6" 8006 &&
+	phone_reg reg8003 "$p3" 8003'
 
 # ---- A. refusals ---------------------------------------------------------------
 

@@ -101,54 +101,6 @@ bs_cust=${P[16]}                                                  # flow 14's ba
 url=http://127.0.0.1:$http_port
 
 
-trunk_add() {  # trunk_add NAME PORT [--default]
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" trunk add demo "$1" "sip:127.0.0.1:$2" ${3:-} >/dev/null &&
-		wait_log "$m" 'provisioning reloaded' 10
-}
-
-# wait_exit PID SECS: wait for a background child; its status, or 124 if
-# it did not end in time (then it is stopped)
-wait_exit() {
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			return $?
-		fi
-		sleep 0.1
-	done
-	kill -TERM "$1" 2>/dev/null
-	for ((i = 0; i < 20; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 124
-}
-
-next_second() { python3 -c 'import time; time.sleep(1.02 - time.time() % 1)'; }
-
-# sipp_reg NAME PORT USER: REGISTER (digest) the phone USER from PORT, for
-# an hour (a loaded machine can take longer than 5 minutes for the suite)
-sipp_reg() {
-	local name=$1 port=$2 user=$3 rc
-	next_second
-	mkdir -p "$work/$name"
-	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];3600\n' \
-		"$user" "$user" "$user" >"$work/$name/users.csv"
-	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$root/tests/sip/scenarios/register.xml" \
-		-inf users.csv "127.0.0.1:$sip_port" -i 127.0.0.1 -p "$port" -m 1 -nostdin \
-		-timeout 10s -timeout_error -trace_err -error_file err.log) >"$work/$name.out" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] && return 0
-	echo "sipp $name exited with status $rc"
-	[ -f "$work/$name/err.log" ] && tail -5 "$work/$name/err.log"
-	return 1
-}
-
 # rec_hears SID CHANNEL FROM TO EXPECTATIONS...: occd's recording of the
 # call; channel 0 what the customer hears, 1 what the agent hears
 rec_hears() {
@@ -180,7 +132,7 @@ printf '[media]\ntimeout = 60\n' >"$conf"
 start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)" --config "$conf"
 
 check "phones 8001 (agent) and 8002 (consultee) register" eval '
-	sipp_reg reg8001 "$ag_port" 8001 && sipp_reg reg8002 "$co_port" 8002'
+	phone_reg reg8001 "$ag_port" 8001 && phone_reg reg8002 "$co_port" 8002'
 check "trunks: gw (the customers), ext (the default: external consultees)" eval '
 	trunk_add gw "$cu_port" && trunk_add ext "$ex_port" --default'
 check "8001 and 8002 check in to group 1" eval '
@@ -1011,8 +963,8 @@ LONG=${OCC_LONG_SECS:-70}
 # (registrations last 300 s and a loaded machine can take that long to get
 # here: 8001 and 8002 register again)
 check "$f: 8001, 8002 and 8003 register, 8003 checks in; trunk gw2 to the second customer" eval '
-	sipp_reg rereg8001 "$ag_port" 8001 && sipp_reg rereg8002 "$co_port" 8002 &&
-	sipp_reg reg8003 "$a3_port" 8003 && trunk_add gw2 "$cu2_port" &&
+	phone_reg rereg8001 "$ag_port" 8001 && phone_reg rereg8002 "$co_port" 8002 &&
+	phone_reg reg8003 "$a3_port" 8003 && trunk_add gw2 "$cu2_port" &&
 	api_is 8003 "EVENT=QUEUE&type=1&list=1&deviceexten=8003" "|Retuen|1|"'
 SECS=$((LONG + 40)) phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
 SECS=$((LONG + 40)) HONOUR=1 phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
@@ -1083,7 +1035,7 @@ f=spray
 F_SPRAY=2630
 check "$f: SIGHUP applies [media] timeout = 6" \
 	reload $'[media]\ntimeout = 6' 'config \[media\] timeout changed'
-check "$f: 8001 registers again" sipp_reg rereg8001b "$ag_port" 8001
+check "$f: 8001 registers again" phone_reg rereg8001b "$ag_port" 8001
 phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
 phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
 sleep 0.3

@@ -1,7 +1,7 @@
 # calls.sh — helpers for the suites that place calls with sipp phones and
 # listen to them with tests/multiparty/lib/mp.py (multiparty, inbound).
-# Sourced after harness.sh; the suite sets work, data, scen (its sipp
-# scenarios), mp (mp.py) and util.
+# Sourced after harness.sh; the suite sets root, work, data, scen (its
+# sipp scenarios), mp (mp.py) and util.
 
 now() { date +%s.%N; }
 # at T [OFFSET]: T + OFFSET seconds
@@ -15,6 +15,13 @@ tfile() {
 		sleep 0.1
 	done
 	head -1 "$1" 2>/dev/null || echo 0
+}
+
+# phone_reg NAME PORT USER: the phone USER (its password is its number)
+# registers from PORT for an hour (a loaded machine can take longer than
+# the default for a suite)
+phone_reg() {
+	scen=$root/tests/sip/scenarios sipp_reg "$1" "$2" register.xml "$3" "$3" 3600
 }
 
 # wait_file FILE SECS: FILE exists within SECS
@@ -66,7 +73,7 @@ state_is() {  # state_is AGENT STATE: agentStatus says STATE
 
 # phone FLOW NAME SIPPORT SCENARIO RINGMS [FREQ PT RTPPORT]: a phone for one
 # call: sipp on SIPPORT (the port the phone registered from, or a trunk's)
-# running SCENARIO (a file of $scen, or a path), ringing RINGMS before it answers, and, with FREQ, its
+# running SCENARIO (relative to $scen, or an absolute path), ringing RINGMS before it answers, and, with FREQ, its
 # media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
 # phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
 # at most (default 60). HONOUR=1: its peer sends nothing while it is held
@@ -75,7 +82,7 @@ state_is() {  # state_is AGENT STATE: agentStatus says STATE
 phone() {
 	local flow=$1 name=$2 port=$3 sf=$4 ring=$5 freq=${6:-} pt=${7:-0} rtp=${8:-0}
 	local d=$work/$flow/$name codec=PCMU hold=() secs=${SECS:-60} honour=()
-	case $sf in */*) ;; *) sf=$scen/$sf ;; esac    # a path, or in $scen
+	case $sf in /*) ;; *) sf=$scen/$sf ;; esac    # absolute, or under $scen
 	[ "$pt" = 8 ] && codec=PCMA
 	[ -n "${HOLD:-}" ] && hold=(-set hold "$HOLD")
 	[ -n "${HONOUR:-}" ] && honour=(--honour-hold)
