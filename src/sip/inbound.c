@@ -217,6 +217,8 @@ int offer_ring(struct inbound *in, const char *exten, const char *agent,
 	return 0;
 }
 
+static void queue_keys(struct inbound *in, bool on);
+
 /* The first answer: o's leg becomes the call's agent leg, the others go. */
 void offer_won(struct inbound *in, struct offer *o)
 {
@@ -233,6 +235,7 @@ void offer_won(struct inbound *in, struct offer *o)
 		offer_drop(in, le->data);
 	c->legs[ROLE_AGENT] = l;
 	c->agent_released = false;
+	queue_keys(in, false);           /* keys go to the agent now */
 	str_ncpy(c->agent, l->agent, sizeof(c->agent));
 	str_ncpy(c->agent_exten, l->peer, sizeof(c->agent_exten));
 	str_ncpy(c->cdr.agent, l->agent, sizeof(c->cdr.agent));
@@ -371,9 +374,42 @@ void inbound_hold_music(struct inbound *in, const char *prompt)
 		.on_ms = 800, .off_ms = 400 }, tone_to_leg, cu);
 }
 
+/* The caller's key while it waits: the queue's exit key takes it out. */
+static void queue_digit_h(struct call *c, struct leg *l, char digit,
+			  void *arg)
+{
+	struct inbound *in = arg;
+	const struct queue_cfg *q = in->rt ? routing_queue(in->rt, in->queue)
+		: NULL;
+
+	if (l->role != ROLE_CUSTOMER || !in->qc || !q || !q->exit_key ||
+	    digit != q->exit_key)
+		return;
+	OCC_INFO("exit key session=%s queue=%s key=%c", c->sessionid,
+		 in->queue, digit);
+	path_add(in, ">exit:%s", (char[2]){ digit, '\0' });
+	inbound_go_later(in, &q->exit_dest);
+}
+
+static void queue_keys(struct inbound *in, bool on)
+{
+	struct call *c = in->c;
+
+	if (on) {
+		c->digith = queue_digit_h;
+		c->digit_arg = in;
+	}
+	else if (c->digith == queue_digit_h) {
+		c->digith = NULL;
+		c->digit_arg = NULL;
+	}
+}
+
 static void go_queue(struct inbound *in, const struct dest *d)
 {
 	struct call *c = in->c;
+	const struct queue_cfg *q = in->rt ? routing_queue(in->rt, d->arg)
+		: NULL;
 	int r;
 
 	path_add(in, ">queue:%s", d->arg);
@@ -387,9 +423,6 @@ static void go_queue(struct inbound *in, const struct dest *d)
 	if (r) {
 		/* full, or empty and not to be joined: the queue's failure
 		 * destination */
-		const struct team *t = team_find(model_of(c), c->team);
-		const struct queue_cfg *q = t && t->routing ?
-			routing_queue(t->routing, d->arg) : NULL;
 		OCC_INFO("queue refused the caller session=%s queue=%s r=%d",
 			 c->sessionid, d->arg, r);
 		inbound_go(in, q && q->fail.kind ? &q->fail
@@ -399,10 +432,9 @@ static void go_queue(struct inbound *in, const struct dest *d)
 	OCC_INFO("queued session=%s queue=%s prio=%d", c->sessionid, d->arg,
 		 d->prio);
 	if (!c->legs[ROLE_AGENT]) {
-		const struct team *t = team_find(model_of(c), c->team);
-		const struct queue_cfg *q = t && t->routing ?
-			routing_queue(t->routing, d->arg) : NULL;
 		inbound_hold_music(in, q ? q->moh : NULL);
+		if (q && q->exit_key)
+			queue_keys(in, true);
 	}
 }
 
@@ -438,6 +470,7 @@ void inbound_go(struct inbound *in, const struct dest *d)
 	if (c->ending)
 		return;
 	/* the caller moves on: out of its queue, its offers cancelled */
+	queue_keys(in, false);
 	acdhost_leave(in);
 	switch (d->kind) {
 	case DEST_QUEUE:

@@ -12,7 +12,8 @@
 #   C. a DID to queue 6002 with one agent: it rings, answers, the audio
 #      goes both ways, events incoming/ringing/answer/hangups
 #   D. nobody checked in to 6001: the caller waits (queueCustomerNum
-#      1|0|1|0), hangs up: incoming, CALLER hangup, CONVERSATION hangup
+#      1|0|1|0), hangs up: incoming, CALLER hangup, CONVERSATION hangup;
+#      another presses the queue's exit key and reaches a built-in phone
 #   E. ringall with two phones answering at once, 5 times: one bridge
 #   F. the IVR: key 2 (RFC 4733) leads to queue 6002
 #   G. ring-no-answer: the first agent's phone only rings, it is paused
@@ -156,6 +157,8 @@ routing() {
 		fail = queue:6001
 
 		[queue 6001]
+		exit_key = 9
+		exit = exten:8101
 
 		[queue 6002]
 		strategy = ${STRATEGY:-linear}
@@ -289,6 +292,25 @@ check "$f: events CALLER incoming, CALLER hangup, CONVERSATION hangup (no AGENT)
 	events_are "$sid" "CALLER incoming, CALLER hangup, CONVERSATION hangup"
 check "$f: queueCustomerNum 6001 is 0|0|0|0 again" eval '
 	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
+peers_stop caller
+
+# ---- D2. the queue's exit key -------------------------------------------------------------
+
+f=exitkey
+m=$(log_mark)
+caller $f caller "$c1" 800500 13800000008 6000 "$rc1"
+check "$f: the caller waits in 6001" eval '
+	status_is $f caller 200 && wait_log "$m" "queued session=.* queue=6001" 3'
+sid=$(inbound_sid "$m" 800500)
+check "$f: it presses 9 (the exit key): out of the queue, to the built-in phone 8101" eval '
+	sleep 1; echo 9 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	wait_log "$m" "exit key session=$sid queue=6001 key=9" 3 &&
+	wait_log "$m" "agent answered session=$sid .*exten=8101" 5'
+check "$f: queueCustomerNum 6001: nobody waits" eval '
+	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
+check "$f: the caller hangs up; the CDR's path says how it went" eval '
+	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
+	expect_match vars "$(sql "SELECT vars FROM cdr WHERE sessionid = ?" "$sid")" "queue%3A6001%3Eexit%3A9%3Eexten%3A8101"'
 peers_stop caller
 
 # ---- E. ringall: two phones answer at once ----------------------------------------------------
