@@ -10,54 +10,8 @@
 set -u
 
 OCC=${1:?usage: $0 path/to/occctl}
-case $OCC in /*) ;; *) OCC=$PWD/$OCC ;; esac
-T=$(mktemp -d /tmp/occctl-test.XXXXXX)
-D=$T/data
-CONF=$T/occ.ini
-HUP_PID=
-cleanup() {
-	[ -n "$HUP_PID" ] && kill "$HUP_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Cheap hashes keep the test fast; the cost comes from --config as in occd.
-cat > "$CONF" <<EOF
-[security]
-pwhash_opslimit = 1
-pwhash_memlimit_kib = 8
-EOF
-
-FAILED=0
-N=0
-OUT= ERR= RC=0
-
-pass() { N=$((N + 1)); echo "ok - $1"; }
-fail() {
-	N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok - $1"
-	echo "#   rc=$RC stdout: ${OUT//$'\n'/ | }"
-	echo "#   stderr: ${ERR//$'\n'/ | }"
-}
-
-# occ ARGS...: run occctl on the test data dir; sets OUT, ERR, RC.
-occ() {
-	OUT=$("$OCC" --data "$D" --config "$CONF" "$@" 2>"$T/err")
-	RC=$?
-	ERR=$(cat "$T/err")
-}
-
-# expect RC DESC ARGS...: run and check the exit status.
-expect() {
-	local want=$1 desc=$2
-	shift 2
-	occ "$@"
-	if [ "$RC" -eq "$want" ]; then pass "$desc"; else fail "$desc"; fi
-}
-
-# out_has / err_has / out_lacks REGEX DESC: check the last run's output.
-out_has() { if grep -qE -- "$1" <<<"$OUT"; then pass "$2"; else fail "$2"; fi; }
-out_lacks() { if grep -qE -- "$1" <<<"$OUT"; then fail "$2"; else pass "$2"; fi; }
-err_has() { if grep -qE -- "$1" <<<"$ERR"; then pass "$2"; else fail "$2"; fi; }
+NAME=occctl-test
+. "$(dirname "$0")/lib.sh"
 one_line_err() {
 	if [ "$(wc -l <<<"$ERR")" -eq 1 ] && [ -n "$ERR" ]; then
 		pass "$1"; else fail "$1"; fi

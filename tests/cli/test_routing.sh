@@ -11,46 +11,9 @@
 set -u
 
 OCC=${1:?usage: $0 path/to/occctl}
-case $OCC in /*) ;; *) OCC=$PWD/$OCC ;; esac
+NAME=occctl-routing
+. "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d /tmp/occctl-routing.XXXXXX)
-D=$T/data
-CONF=$T/occ.ini
-HUP_PID=
-cleanup() {
-	[ -n "$HUP_PID" ] && kill "$HUP_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-cat > "$CONF" <<EOF
-[security]
-pwhash_opslimit = 1
-pwhash_memlimit_kib = 8
-EOF
-
-FAILED=0
-N=0
-OUT= ERR= RC=0
-pass() { N=$((N + 1)); echo "ok - $1"; }
-fail() {
-	N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok - $1"
-	echo "#   rc=$RC stdout: ${OUT//$'\n'/ | }"
-	echo "#   stderr: ${ERR//$'\n'/ | }"
-}
-occ() {
-	OUT=$("$OCC" --data "$D" --config "$CONF" "$@" 2>"$T/err")
-	RC=$?
-	ERR=$(cat "$T/err")
-}
-expect() {
-	local want=$1 desc=$2
-	shift 2
-	occ "$@"
-	if [ "$RC" -eq "$want" ]; then pass "$desc"; else fail "$desc"; fi
-}
-out_has() { if grep -qE -- "$1" <<<"$OUT"; then pass "$2"; else fail "$2"; fi; }
-err_has() { if grep -qE -- "$1" <<<"$ERR"; then pass "$2"; else fail "$2"; fi; }
 
 # wav FILE RATE CHANNELS BYTES: a short WAV of silence
 wav() {
