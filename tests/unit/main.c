@@ -20,6 +20,29 @@ void unit_register(const char *name, unit_fn *fn)
 	}
 }
 
+char *unit_read_all(FILE *f)
+{
+	long len;
+	char *s;
+
+	fflush(f);
+	len = ftell(f);
+	s = calloc(1, (size_t)len + 1);
+	rewind(f);
+	if (s && fread(s, 1, (size_t)len, f) != (size_t)len)
+		s[0] = '\0';
+	return s;
+}
+
+unsigned unit_count(const char *s, const char *what)
+{
+	unsigned n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;

@@ -64,29 +64,6 @@ UNIT_TEST(token_bucket_allows_a_burst_then_the_rate)
 	UT_EQ_INT(n, 50);                     /* rate 0: no limit */
 }
 
-static char *read_all(FILE *f)
-{
-	long len;
-	char *s;
-
-	fflush(f);
-	len = ftell(f);
-	s = calloc(1, (size_t)len + 1);
-	rewind(f);
-	if (s && fread(s, 1, (size_t)len, f) != (size_t)len)
-		s[0] = '\0';
-	return s;
-}
-
-static int count(const char *s, const char *what)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, what)); s += strlen(what))
-		n++;
-	return n;
-}
-
 UNIT_TEST(log_flood_of_one_statement_is_cut_and_counted)
 {
 	FILE *f = tmpfile();
@@ -109,16 +86,16 @@ UNIT_TEST(log_flood_of_one_statement_is_cut_and_counted)
 	log_set_output(NULL);
 	log_set_rate(20, 100);
 	log_set_level(saved);
-	out = read_all(f);
+	out = unit_read_all(f);
 	fclose(f);
 	UT_ASSERT(out);
-	flood = count(out, "msg=bad packet n=");
-	other = count(out, "another statement");
+	flood = unit_count(out, "msg=bad packet n=");
+	other = unit_count(out, "another statement");
 	/* 10 at once, then 1 a second */
 	UT_ASSERT(flood >= 10 && flood <= 10 + slack);
 	UT_EQ_INT(other, 1);
-	UT_EQ_INT(count(out, "below the level"), 0);
-	UT_EQ_INT(count(out, "level=warn topic=test.log msg=suppressed similar"
+	UT_EQ_INT(unit_count(out, "below the level"), 0);
+	UT_EQ_INT(unit_count(out, "level=warn topic=test.log msg=suppressed similar"
 			" lines n="), 1);
 	{
 		char want[64];

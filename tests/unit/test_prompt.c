@@ -132,29 +132,6 @@ UNIT_TEST(prompt_plays_the_files_in_order_then_done)
 	UT_ASSERT(!memcmp(o.pcm + a_frames * 160, f.sb, sizeof(f.sb)));
 }
 
-static char *read_all(FILE *f)
-{
-	long len;
-	char *s;
-
-	fflush(f);
-	len = ftell(f);
-	s = calloc(1, (size_t)len + 1);
-	rewind(f);
-	if (s && fread(s, 1, (size_t)len, f) != (size_t)len)
-		s[0] = '\0';
-	return s;
-}
-
-static unsigned count(const char *s, const char *what)
-{
-	unsigned n = 0;
-
-	for (; (s = strstr(s, what)); s += strlen(what))
-		n++;
-	return n;
-}
-
 UNIT_TEST(prompt_missing_file_is_silence_logged_once)
 {
 	static struct out o;
@@ -185,12 +162,12 @@ UNIT_TEST(prompt_missing_file_is_silence_logged_once)
 		UT_EQ_INT(o.pcm[i], 0);
 	log_set_output(NULL);
 	log_set_level(saved);
-	text = read_all(log);
+	text = unit_read_all(log);
 	fclose(log);
 	UT_ASSERT(text);
 	snprintf(want, sizeof(want), "prompt %s: cannot be read", f.missing);
-	UT_EQ_INT(count(text, want), 1);
-	UT_EQ_INT(count(text, "level=warn"), 1);
+	UT_EQ_INT(unit_count(text, want), 1);
+	UT_EQ_INT(unit_count(text, "level=warn"), 1);
 	free(text);
 	files_remove(&f);
 }

@@ -12,6 +12,11 @@
 typedef void (unit_fn)(int *failed);
 void unit_register(const char *name, unit_fn *fn);
 
+/* All a file written so far holds (a tmpfile a log went to), as a
+ * calloc'ed string; and how often what occurs in s. */
+char *unit_read_all(FILE *f);
+unsigned unit_count(const char *s, const char *what);
+
 #define UNIT_TEST(name) \
 	static void name(int *unit_failed_); \
 	__attribute__((constructor)) static void reg_##name(void) \
