@@ -1,0 +1,60 @@
+/*
+ * dialer_sim.h — a simulated world for the dialer's pacing module: virtual
+ * customers and agents behind an event-driven clock (a heap of timed
+ * events), the real src/dialer module deciding. Deterministic per seed.
+ * Shared by tests/unit/test_dialer_sim.c and bench/dialer/.
+ */
+#ifndef OCC_DIALER_SIM_H
+#define OCC_DIALER_SIM_H
+
+#include <stdint.h>
+#include "dialer/dialer.h"
+
+enum { DSIM_DAY_MIN = 480, DSIM_MAX_DAYS = 30 };
+
+struct dsim_world {
+	unsigned agents;
+	double p_fail, p_live, p_machine;  /* the rest: no answer */
+	double ring_mean_s, ring_cv;       /* lognormal, to an answer */
+	double talk_mean_s, talk_cv;       /* lognormal, live calls */
+	double wrap_s;                     /* after a live call */
+	double machine_s;                  /* an agent disposes a machine */
+	double pause_share;                /* of agents, 5 min each hour */
+	double dnc_share, closed_share;    /* records on DNC, out of window */
+	/* S3: at these minutes of each day (0: never) */
+	unsigned step_live_min;            /* p_live becomes step_live */
+	double step_live;
+	unsigned step_talk_min;            /* talk mean multiplied */
+	double step_talk_factor;
+};
+
+/* S1 of ACD-DIALER-ANCHORS §5.2 with n agents */
+void dsim_world_s1(struct dsim_world *w, unsigned agents);
+
+struct dsim_result {
+	uint64_t dials, live, abandons;
+	/* zero-tolerance rules, counted */
+	uint64_t held_over_2s, released_early, dial_dnc, dial_closed;
+	uint64_t double_offer;
+	double talk_min_per_agent_hour;   /* over all days */
+	double day_rate_max;              /* worst day's abandon rate */
+	double total_rate;                /* over all days */
+	/* day 0, per minute: live answers, abandons, live talk ms, agent ms
+	 * available (logged in, not paused) */
+	uint32_t m_live[DSIM_DAY_MIN], m_ab[DSIM_DAY_MIN];
+	double m_talk_ms[DSIM_DAY_MIN], m_avail_ms[DSIM_DAY_MIN];
+	struct dialer_stats ctl;          /* the controller's own view */
+};
+
+/* 8-hour days, one per simulated 24 h. */
+void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
+	      uint64_t seed, unsigned days, struct dsim_result *r);
+
+/* talk min per agent-hour over minutes [from, to) of day 0 */
+double dsim_talk_rate(const struct dsim_result *r, unsigned from,
+		      unsigned to);
+/* abandon rate over minutes [from, to) of day 0 */
+double dsim_abandon_rate(const struct dsim_result *r, unsigned from,
+			 unsigned to);
+
+#endif
