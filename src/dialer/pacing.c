@@ -543,6 +543,7 @@ static double clampd(double x, double lo, double hi)
 
 unsigned dialer_decide(struct dialer *d, uint64_t now_ms)
 {
+	/* the slots the new dials' answers fall in (seconds from now) */
 	static const double taus_s[] = { 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12,
 		14, 16, 18, 20, 22, 25, 30, 35, 40, 50, 60 };
 	double tau[MAX_TAUS], fmu[MAX_TAUS] = { 0 }, fvar[MAX_TAUS] = { 0 };

@@ -1,0 +1,262 @@
+/*
+ * test_dialer.c — the dialer's decision rules one by one, with a fake
+ * clock: preview never dials, progressive one call per free agent, caps,
+ * a held live answer abandoned after hold_ms or bridged to the agent who
+ * becomes free, no agent offered two calls, the ring and hold clamps, the
+ * abandon budget forcing progressive, and the per-record rules (DNC,
+ * window, retry delays and maxima, the UK 72 h lockout).
+ */
+#include <stdlib.h>
+#include "unit.h"
+#include "dialer/dialer.h"
+
+struct host {
+	int bridged, abandoned;
+	void *last_call, *last_agent;
+	uint64_t wake;
+};
+
+static void h_bridge(void *arg, void *c, void *a)
+{
+	struct host *h = arg;
+	h->bridged++;
+	h->last_call = c;
+	h->last_agent = a;
+}
+
+static void h_abandon(void *arg, void *c)
+{
+	struct host *h = arg;
+	h->abandoned++;
+	h->last_call = c;
+}
+
+static void h_wake(void *arg, uint64_t at)
+{
+	((struct host *)arg)->wake = at;
+}
+
+static const struct dialer_ops ops = { h_bridge, h_abandon, h_wake };
+
+#define T0 (1000ULL * 86400 * 100 + 9 * 3600000ULL)
+
+UNIT_TEST(dialer_preview_never_dials)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+
+	dialer_cfg_default(&cfg);
+	cfg.mode = DIALER_PREVIEW;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 5; i++)
+		dialer_agent_idle(d, dialer_agent_add(d, &h, T0), T0);
+	UT_EQ_INT(dialer_decide(d, T0), 0);
+	dialer_free(d);
+}
+
+UNIT_TEST(dialer_progressive_and_caps)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_call *c;
+
+	dialer_cfg_default(&cfg);
+	cfg.mode = DIALER_PROGRESSIVE;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 5; i++)
+		dialer_agent_idle(d, dialer_agent_add(d, &h, T0), T0);
+	UT_EQ_INT(dialer_decide(d, T0), 5);
+	c = dialer_dialled(d, &h, T0);
+	UT_EQ_INT(dialer_decide(d, T0), 4);
+	cfg.campaign_cap = 3;
+	cfg.team_cap = 10;
+	dialer_set_cfg(d, &cfg);
+	UT_EQ_INT(dialer_decide(d, T0), 2);   /* campaign cap 3, one up */
+	cfg.team_cap = 2;                      /* the team's cap wins */
+	dialer_set_cfg(d, &cfg);
+	UT_EQ_INT(dialer_decide(d, T0), 1);
+	dialer_call_failed(d, c, T0 + 2000);
+	dialer_free(d);
+}
+
+UNIT_TEST(dialer_hold_then_abandon_or_bridge)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_agent *a;
+	struct dialer_call *c1, *c2, *c3;
+	int call1, call2, call3, agent;
+	struct dialer_stats st;
+
+	dialer_cfg_default(&cfg);
+	cfg.mode = DIALER_PROGRESSIVE;
+	cfg.hold_ms = 5000;       /* clamped to 2000 */
+	cfg.ring_ms = 5000;       /* clamped to 15000 */
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	UT_EQ_INT(dialer_hold_ms(d), 2000);
+	UT_EQ_INT(dialer_ring_ms(d), 15000);
+	a = dialer_agent_add(d, &agent, T0);
+	dialer_agent_idle(d, a, T0);
+	c1 = dialer_dialled(d, &call1, T0);
+	c2 = dialer_dialled(d, &call2, T0);
+	c3 = dialer_dialled(d, &call3, T0);
+	dialer_call_answered(d, c1, true, T0 + 5000);
+	UT_EQ_INT(h.bridged, 1);
+	UT_ASSERT(h.last_agent == &agent);
+	/* the only agent talks: the next answer is held, never offered */
+	dialer_call_answered(d, c2, true, T0 + 6000);
+	UT_EQ_INT(h.bridged, 1);
+	UT_EQ_INT(h.wake, T0 + 8000);
+	dialer_tick(d, T0 + 7999);
+	UT_EQ_INT(h.abandoned, 0);
+	dialer_tick(d, T0 + 8000);
+	UT_EQ_INT(h.abandoned, 1);
+	UT_ASSERT(h.last_call == &call2);
+	/* held, and the agent comes free within hold_ms: bridged */
+	dialer_call_answered(d, c3, true, T0 + 9000);
+	dialer_agent_wrapup(d, a, T0 + 10000, T0 + 9500);
+	dialer_agent_idle(d, a, T0 + 10000);
+	UT_EQ_INT(h.bridged, 2);
+	UT_ASSERT(h.last_call == &call3);
+	dialer_tick(d, T0 + 12000);
+	UT_EQ_INT(h.abandoned, 1);
+	dialer_stats(d, &st);
+	UT_EQ_INT(st.live, 3);
+	UT_EQ_INT(st.abandons, 1);
+	dialer_free(d);
+}
+
+/* one abandon in few live answers: the day's budget is spent, the
+ * predictive campaign dials one call per free agent only */
+UNIT_TEST(dialer_budget_spent_is_progressive)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_stats st;
+	struct dialer_agent *a[10];
+	int agent;
+
+	dialer_cfg_default(&cfg);
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 10; i++)
+		a[i] = dialer_agent_add(d, &agent, T0);
+	/* all paused: two live answers are abandoned */
+	for (int i = 0; i < 2; i++) {
+		struct dialer_call *c = dialer_dialled(d, &h, T0);
+		dialer_call_answered(d, c, true, T0 + 1000);
+	}
+	dialer_tick(d, T0 + 5000);
+	UT_EQ_INT(h.abandoned, 2);
+	for (int i = 0; i < 10; i++)
+		dialer_agent_idle(d, a[i], T0 + 5000);
+	UT_EQ_INT(dialer_decide(d, T0 + 5000), 10);
+	dialer_stats(d, &st);
+	UT_ASSERT(st.progressive_fallback);
+	/* a new day: the day's budget is back, the 30-day window still
+	 * holds 2 abandons in 2 live answers, but its budget (3 % of 40
+	 * prior live answers) is under one abandon: still progressive */
+	UT_EQ_INT(dialer_decide(d, T0 + 86400000), 10);
+	dialer_stats(d, &st);
+	UT_ASSERT(st.progressive_fallback);
+	UT_EQ_INT(st.day_abandons, 0);
+	UT_EQ_INT(st.window_abandons, 2);
+	dialer_free(d);
+}
+
+/* with idle agents and a clean budget, predictive dials more than one
+ * call per agent (the answer probability is about a third) */
+UNIT_TEST(dialer_predictive_overdials)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	int agent;
+	unsigned n;
+
+	dialer_cfg_default(&cfg);
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 20; i++)
+		dialer_agent_idle(d, dialer_agent_add(d, &agent, T0), T0);
+	n = dialer_decide(d, T0);
+	UT_ASSERT(n > 20 && n < 80);
+	dialer_free(d);
+}
+
+struct world {
+	bool dnc, open;
+};
+
+static bool w_dnc(void *arg, const struct dialer_record *r)
+{
+	return ((struct world *)arg)->dnc;
+}
+
+static bool w_window(void *arg, const struct dialer_record *r, uint64_t now)
+{
+	return ((struct world *)arg)->open;
+}
+
+UNIT_TEST(dialer_record_rules)
+{
+	static const struct dialer_record_ops rops = { w_dnc, w_window };
+	static const struct dialer_record_ops none = { NULL, NULL };
+	struct dialer_rules rules;
+	struct world w = { false, true };
+	struct dialer_record r = { .number = "5551234" };
+	uint64_t now = T0;
+
+	dialer_rules_default(&rules, false);
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now), DIALER_OK);
+	/* no DNC or window callback: refused, never assumed fine */
+	UT_EQ_INT(dialer_record_check(&rules, &r, &none, &w, now),
+		  DIALER_NO_DNC);
+	w.dnc = true;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now),
+		  DIALER_NO_DNC);
+	w.dnc = false;
+	w.open = false;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now),
+		  DIALER_NO_WINDOW);
+	w.open = true;
+	/* busy: 5 minutes, then again; the fifth busy ends the record */
+	r.attempts = 1;
+	r.last_result = DIALER_RES_BUSY;
+	r.last_ms = now;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now + 299999),
+		  DIALER_NO_RETRY_DELAY);
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now + 300000),
+		  DIALER_OK);
+	r.attempts = 5;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now + 900000),
+		  DIALER_NO_DONE);
+	/* no answer: 30 minutes, 3 attempts */
+	r.attempts = 2;
+	r.last_result = DIALER_RES_NO_ANSWER;
+	UT_EQ_INT(dialer_record_next(&rules, &r), now + 1800000);
+	r.attempts = 3;
+	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
+	/* answered: done */
+	r.attempts = 1;
+	r.last_result = DIALER_RES_ANSWERED;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w, now + 86400000),
+		  DIALER_NO_DONE);
+	/* uk: no redial within 72 h of an abandon, whatever the result since */
+	dialer_rules_default(&rules, true);
+	r.last_result = DIALER_RES_NO_ANSWER;
+	r.last_abandon_ms = now;
+	r.last_ms = now + 3600000;
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w,
+				      now + 72 * 3600000ULL - 1),
+		  DIALER_NO_LOCKOUT);
+	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w,
+				      now + 72 * 3600000ULL), DIALER_OK);
+}
