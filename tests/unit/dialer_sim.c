@@ -6,10 +6,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "dialer_sim.h"
 
 #define DAY_MS (86400ULL * 1000)
-#define WORK_MS (8ULL * 3600 * 1000)
 #define START_MS (8ULL * 3600 * 1000)   /* the day starts 08:00 UTC */
 #define PAUSE_MS (5ULL * 60 * 1000)
 
@@ -57,6 +57,9 @@ struct sim {
 	unsigned day;
 	uint64_t day_live[DSIM_MAX_DAYS], day_ab[DSIM_MAX_DAYS];
 	double talk_ms, avail_ms;
+	uint64_t work_ms;
+	uint32_t *dec_ns;            /* time_decisions: each decision */
+	size_t ndec, dcap;
 };
 
 void dsim_world_s1(struct dsim_world *w, unsigned agents)
@@ -168,7 +171,7 @@ static void spread(double *per_min, uint64_t from, uint64_t to)
 static void clip_day(const struct sim *s, uint64_t from, uint64_t to,
 		     uint64_t *a, uint64_t *b)
 {
-	uint64_t d0 = s->day * DAY_MS + START_MS;
+	uint64_t d0 = s->day * DAY_MS + START_MS, WORK_MS = s->work_ms;
 
 	*a = from < d0 ? 0 : from - d0;
 	*b = to < d0 ? 0 : to - d0;
@@ -439,7 +442,7 @@ static void on_hour(struct sim *s)
 		if (unif(&s->rng) < s->w->pause_share)
 			push(s, s->now + (uint64_t)(unif(&s->rng) * 55 * 60000),
 			     EV_PAUSE_DUE, i, 0);
-	if (s->now + 3600000 < s->day * DAY_MS + START_MS + WORK_MS)
+	if (s->now + 3600000 < s->day * DAY_MS + START_MS + s->work_ms)
 		push(s, s->now + 3600000, EV_HOUR, 0, 0);
 }
 
@@ -458,7 +461,7 @@ static void on_pause_due(struct sim *s, uint32_t ai)
 static void day_start(struct sim *s)
 {
 	s->working = true;
-	s->avail_ms += (double)s->w->agents * WORK_MS;
+	s->avail_ms += (double)s->w->agents * (double)s->work_ms;
 	if (s->day == 0)
 		for (int i = 0; i < DSIM_DAY_MIN; i++)
 			s->r->m_avail_ms[i] = (double)s->w->agents * 60000;
@@ -469,7 +472,51 @@ static void day_start(struct sim *s)
 		dialer_agent_idle(s->d, s->ag[i].da, s->now);
 	}
 	on_hour(s);
-	push(s, s->now + WORK_MS, EV_DAY_END, 0, 0);
+	push(s, s->now + s->work_ms, EV_DAY_END, 0, 0);
+}
+
+static unsigned timed_decide(struct sim *s)
+{
+	struct timespec a, b;
+	unsigned n;
+
+	if (!s->w->time_decisions)
+		return dialer_decide(s->d, s->now);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	n = dialer_decide(s->d, s->now);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (s->ndec == s->dcap) {
+		s->dcap = s->dcap ? s->dcap * 2 : 65536;
+		s->dec_ns = realloc(s->dec_ns, s->dcap * sizeof(*s->dec_ns));
+		if (!s->dec_ns)
+			abort();
+	}
+	s->dec_ns[s->ndec++] = (uint32_t)((b.tv_sec - a.tv_sec) * 1000000000LL
+					  + (b.tv_nsec - a.tv_nsec));
+	return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void decide_stats(struct sim *s)
+{
+	struct dsim_result *r = s->r;
+	double tot = 0;
+
+	if (!s->ndec)
+		return;
+	qsort(s->dec_ns, s->ndec, sizeof(*s->dec_ns), cmp_u32);
+	for (size_t i = 0; i < s->ndec; i++)
+		tot += s->dec_ns[i];
+	r->decisions = s->ndec;
+	r->decide_p50_us = s->dec_ns[s->ndec / 2] / 1e3;
+	r->decide_p99_us = s->dec_ns[s->ndec * 99 / 100] / 1e3;
+	r->decide_max_us = s->dec_ns[s->ndec - 1] / 1e3;
+	r->decide_total_s = tot / 1e9;
 }
 
 void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
@@ -478,7 +525,9 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 	static const struct dialer_ops ops = { cb_bridge, cb_abandon, cb_wake };
 	struct dialer_rules rules;
 	struct sim s = { .w = w, .r = r, .rng = seed * 7919 + 17,
-			 .seed = seed };
+			.seed = seed };
+
+	s.work_ms = (w->work_min ? w->work_min : DSIM_DAY_MIN) * 60000ULL;
 
 	memset(r, 0, sizeof(*r));
 	if (days > DSIM_MAX_DAYS)
@@ -544,7 +593,7 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 			break;
 		}
 		if (s.working) {
-			unsigned n = dialer_decide(s.d, s.now);
+			unsigned n = timed_decide(&s);
 			for (unsigned i = 0; i < n; i++)
 				dial_one(&s, &rules);
 		} else if (e.type == EV_WAKE && s.day + 1 >= days) {
@@ -559,6 +608,7 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 		}
 	}
 	dialer_stats(s.d, &r->ctl);
+	decide_stats(&s);
 	for (unsigned dd = 0; dd < days; dd++) {
 		uint64_t l = s.day_live[dd] + s.day_ab[dd];
 		double rate = l ? (double)s.day_ab[dd] / (double)l : 0;
@@ -574,6 +624,7 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 	free(s.ag);
 	free(s.calls);
 	free(s.heap);
+	free(s.dec_ns);
 }
 
 static double sum_d(const double *a, unsigned from, unsigned to)

@@ -26,6 +26,8 @@ struct dsim_world {
 	double step_live;
 	unsigned step_talk_min;            /* talk mean multiplied */
 	double step_talk_factor;
+	unsigned work_min;                 /* the working day; 0: 480 */
+	bool time_decisions;               /* measure dialer_decide() */
 };
 
 /* S1 of ACD-DIALER-ANCHORS §5.2 with n agents */
@@ -44,9 +46,12 @@ struct dsim_result {
 	uint32_t m_live[DSIM_DAY_MIN], m_ab[DSIM_DAY_MIN];
 	double m_talk_ms[DSIM_DAY_MIN], m_avail_ms[DSIM_DAY_MIN];
 	struct dialer_stats ctl;          /* the controller's own view */
+	/* with time_decisions: every dialer_decide() call, in µs */
+	uint64_t decisions;
+	double decide_p50_us, decide_p99_us, decide_max_us, decide_total_s;
 };
 
-/* 8-hour days, one per simulated 24 h. */
+/* 8-hour days (work_min), one per simulated 24 h. */
 void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 	      uint64_t seed, unsigned days, struct dsim_result *r);
 
