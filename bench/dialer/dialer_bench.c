@@ -35,7 +35,7 @@ static double median(double *v, int n)
 static uint64_t violations(const struct dsim_result *r)
 {
 	return r->held_over_2s + r->released_early + r->dial_dnc +
-		r->dial_closed + r->double_offer;
+		r->dial_closed + r->double_offer + r->stuck;
 }
 
 static FILE *out;

@@ -12,6 +12,8 @@
 #define DAY_MS (86400ULL * 1000)
 #define START_MS (8ULL * 3600 * 1000)   /* the day starts 08:00 UTC */
 #define PAUSE_MS (5ULL * 60 * 1000)
+/* far above a day of 100 agents (about 1 M events) */
+#define MAX_EVENTS_PER_DAY 20000000ULL
 
 enum ev_type {
 	EV_CALL,        /* the dial's outcome is due */
@@ -542,8 +544,15 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 		s.ag[i].paused = s.ag[i].off = true;
 	}
 	push(&s, START_MS, EV_DAY_START, 0, 0);
-	while (s.hn) {
-		struct ev e = pop(&s);
+	/* bounded: a dialer that keeps asking for wake-ups without progress
+	 * (or any loop) ends the run, counted as stuck */
+	for (uint64_t events = 0; s.hn; events++) {
+		struct ev e;
+		if (events > MAX_EVENTS_PER_DAY * days) {
+			r->stuck++;
+			break;
+		}
+		e = pop(&s);
 		s.now = e.t;
 		switch (e.type) {
 		case EV_CALL:

@@ -38,6 +38,7 @@ struct dsim_result {
 	/* zero-tolerance rules, counted */
 	uint64_t held_over_2s, released_early, dial_dnc, dial_closed;
 	uint64_t double_offer;
+	uint64_t stuck;                   /* the event bound was hit */
 	double talk_min_per_agent_hour;   /* over all days */
 	double day_rate_max;              /* worst day's abandon rate */
 	double total_rate;                /* over all days */

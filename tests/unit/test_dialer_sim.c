@@ -29,16 +29,17 @@ static double median(double *v, int n)
 static bool zero_tolerance(const struct dsim_result *r)
 {
 	bool ok = !r->held_over_2s && !r->released_early && !r->dial_dnc &&
-		!r->dial_closed && !r->double_offer;
+		!r->dial_closed && !r->double_offer && !r->stuck;
 
 	if (!ok)
 		fprintf(stderr, "  violations: held>2s %llu, released<15s %llu, "
-			"dnc %llu, window %llu, double offers %llu\n",
+			"dnc %llu, window %llu, double offers %llu, stuck %llu\n",
 			(unsigned long long)r->held_over_2s,
 			(unsigned long long)r->released_early,
 			(unsigned long long)r->dial_dnc,
 			(unsigned long long)r->dial_closed,
-			(unsigned long long)r->double_offer);
+			(unsigned long long)r->double_offer,
+			(unsigned long long)r->stuck);
 	return ok;
 }
 
