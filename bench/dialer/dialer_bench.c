@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 		w.step_live = 0.12;
 		w.step_talk_min = 240;
 		w.step_talk_factor = 2;
+		w.work_min = 300;   /* the measures end at minute 300 */
 		for (int s = 0; s < n; s++) {
 			dsim_run(&w, &cfg, (uint64_t)s + 100, 1, r);
 			viol += violations(r);

@@ -148,6 +148,7 @@ UNIT_TEST(dialer_sim_step_change)
 	w.step_live = 0.12;
 	w.step_talk_min = 240;
 	w.step_talk_factor = 2;
+	w.work_min = 300;   /* the measures end at minute 300 */
 	for (int s = 0; s < STEP_SEEDS; s++) {
 		dsim_run(&w, &cfg, (uint64_t)s + 100, 1, r);
 		if (!zero_tolerance(r)) {
