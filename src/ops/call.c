@@ -154,6 +154,8 @@ void op_make_call(struct op_ctx *ctx, struct op_result *res)
 		.acw_mode = mb->acw_mode, .target = ctx->args[P_TARGETDN],
 		.target_inner = inner,
 		.target_exten = callee ? callee->device : "",
+		.callee_acw_mode = callee ? agent_acw_mode(callee, mb->group)
+					  : ACW_OFF,
 		.callerid = ctx->args[P_CALLERID],
 		.trunk = ctx->args[P_TRUNKIDENTITY],
 		.modeltype = ctx->args[P_MODELTYPE],
@@ -402,6 +404,7 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	const char *target = ctx->args[P_TARGETDN];
 	bool inner = !strcasecmp(type, "internal");
 	struct agent *k = NULL;
+	struct member *consult_mb = NULL;
 	struct call *c;
 
 	if (!inner && strcasecmp(type, "external")) {
@@ -424,10 +427,10 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	if (inner) {
 		struct group *g = group_of_str(ctx->team,
 					       ctx->args[P_AGENTGROUPID]);
-		struct member *mb;
 		k = agent_find(ctx->team, target);
-		mb = k && g ? agent_membership(k, g) : NULL;
-		if (!k || k == ctx->agent || !mb || !mb->checked_in) {
+		consult_mb = k && g ? agent_membership(k, g) : NULL;
+		if (!k || k == ctx->agent || !consult_mb ||
+		    !consult_mb->checked_in) {
 			res_set(res, OP_FAIL, BM_CONSULTEE_NOT_IN, NULL);
 			return;
 		}
@@ -443,6 +446,7 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	struct consult_req req = {
 		.inner = inner, .target = target,
 		.exten = k ? k->device : "", .trunk = "",
+		.acw_mode = consult_mb ? consult_mb->acw_mode : ACW_OFF,
 	};
 	if (call_consult(c, &req)) {
 		res_set(res, OP_FAIL, BM_CONSULT_DIAL_FAIL, NULL);

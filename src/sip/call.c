@@ -856,15 +856,12 @@ static const char *disposition(const struct call *c)
 	return "NO ANSWER";
 }
 
-/* After the call: ACW per the membership's mode (manual §4.5). */
+/* After the call: the call's agent's ACW per its membership's mode
+ * (manual §4.5); the callee and a consulted agent have their own. */
 enum agent_state after_call_state(const struct call *c, bool rang,
 					 bool answered)
 {
-	switch (c->acw_mode) {
-	case ACW_AFTER_RING:   return rang ? AS_ACW : AS_IDLE;
-	case ACW_AFTER_ANSWER: return answered ? AS_ACW : AS_IDLE;
-	default:               return AS_IDLE;
-	}
+	return acw_after_call(c->acw_mode, rang, answered);
 }
 
 static void finish(void *arg)
@@ -914,11 +911,12 @@ static void finish(void *arg)
 		set_agent_state(c, c->agent, after_call_state(
 					c, cu && cu->rang, cu && cu->answered));
 	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, after_call_state(
-					c, true, true));
+		set_agent_state(c, c->consult_agent, acw_after_call(
+					c->consult_acw_mode, true, true));
 	if (c->callee_agent[0])
-		set_agent_state(c, c->callee_agent, after_call_state(
-					c, true, cu && cu->answered));
+		set_agent_state(c, c->callee_agent, acw_after_call(
+					c->callee_acw_mode, true,
+					cu && cu->answered));
 	leader_busy(c, false);
 	OCC_INFO("call ended session=%s disposition=%s by=%s talk=%llds",
 		 c->sessionid, c->cdr.disposition, c->end_by,
@@ -1041,8 +1039,10 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	str_ncpy(c->req.target_exten, req->target_exten ? req->target_exten
 		 : "", sizeof(c->req.target_exten));
 	c->req.inner = req->target_inner;
-	if (req->target_inner && !req->target_exten_only)
+	if (req->target_inner && !req->target_exten_only) {
 		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
+		c->callee_acw_mode = req->callee_acw_mode;
+	}
 	remix(c);
 
 	/* the CDR exists from the first moment, so a crash leaves a trace */

@@ -38,6 +38,7 @@ struct call_req {
 	const char *target;        /* phone number or agent number */
 	bool target_inner;         /* targettype=inner: another agent */
 	const char *target_exten;  /* inner: that agent's extension */
+	int callee_acw_mode;       /* inner: that agent's own ACW mode */
 	bool target_exten_only;    /* inner: target is an extension no
 				    * agent's state follows */
 	const char *callerid;      /* "" = trunk's */
@@ -92,6 +93,8 @@ struct consult_req {
 	const char *target;
 	const char *exten;
 	const char *trunk;           /* "" = default */
+	int acw_mode;                /* inner: the consulted agent's own ACW
+				      * mode, for its state after the consult */
 };
 int  call_consult(struct call *c, const struct consult_req *r);
 bool call_consulting(const struct call *c);
