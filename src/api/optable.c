@@ -590,6 +590,74 @@ const struct op op_table[] = {
 	.notes = "An agent checked in to a group as a dynamic member must check out first (BackMsg_111).",
 },
 {
+	.id = "my_info", .http = "MyInfo", .script = "getMyInfoCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE),
+	.http_params   = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE),
+	.script_params = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_AGENT, .flags = OPF_JSON_HTTP,
+	.codes = L(AUTH_CODES, 44),
+	.handler = op_my_info,
+	.summary = "The agent's own data for the original plugin's getMyInfo (occ's reading of it).",
+	.notes = "Neither manual has it: the original astcc_CJI.js sends "
+		 "`GET /asterccinterfaces?EVENT=MyInfo&orgidentity=&user=&"
+		 "password=&pwdtype=plaintext|md5` and parses the reply with "
+		 "`$.parseJSON` outside any try (ORIGINAL-CLIENT-WIRE.md). "
+		 "So the HTTP reply is a JSON object served as `text/plain` "
+		 "(with `application/json` jQuery would parse it first and "
+		 "`$.parseJSON` of an object throws), failures included: "
+		 "`{\"code\":2,\"message\":\"BackMsg_03\"}`. Success: "
+		 "`{\"code\":1,\"agentno\":\"8001\",\"agentpassword\":"
+		 "\"<md5>\",\"orgidentity\":\"demo\",\"agentname\":\"...\","
+		 "\"dialout_default_group_id\":\"1\",\"agent_group\":[{"
+		 "\"agent_group_id\":\"1\",\"groupname\":\"Sales\","
+		 "\"queue\":\"6001\",\"checked_in\":true,\"leader\":false,"
+		 "\"acw_mode\":3,\"work_mode\":0}],\"cdrs\":[{\"sessionid\","
+		 "\"calldate\",\"starttime\",\"direction\",\"caller\","
+		 "\"callee\",\"disposition\",\"duration\",\"billsec\"}]}`. "
+		 "`agentpassword` is the lowercase hex MD5 of the password, "
+		 "which the extension then sends with `pwdtype=md5`. occ "
+		 "stores no MD5 (only argon2id of it): it returns the MD5 of "
+		 "the credential this very request presented and that was just "
+		 "verified (the MD5 of a plaintext password, or the md5 value "
+		 "as sent). Trade-off: that MD5 is a password equivalent on "
+		 "this protocol (pwdtype=md5 accepts it), so the reply hands "
+		 "it only to a caller who has just proved it; it dies with a "
+		 "password change. Only agents (an account has no agent "
+		 "password to give). `dialout_default_group_id`: the group "
+		 "set by DefaultGroup, else the one makeCall would use now "
+		 "(the first checked-in group), else `0`. `agent_group`: every "
+		 "group the agent is a member of. `cdrs`: the agent's calls of "
+		 "today (server's local day), newest first, at most 20; "
+		 "duration and billsec (talk) in seconds, up to now for a call "
+		 "in progress. Script `getMyInfoCJI` gives the same object as "
+		 "`message`.",
+},
+{
+	.id = "default_group", .http = "DefaultGroup",
+	.script = "setDefaultGroupCJI",
+	.soap_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.http_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.script_params = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID, P_CALLBACKFUC),
+	.required = L(CRED3, P_AGENT_GROUP_ID),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 11, 38, 60),
+	.handler = op_default_group,
+	.summary = "Set the agent's default dial-out group (the original plugin's setDefaultGroupCJI).",
+	.notes = "Neither manual has it: the original plugin POSTs "
+		 "`EVENT=DefaultGroup` with usertype, user, orgidentity, "
+		 "pwdtype, password, agent_group_id and splits the reply on "
+		 "`|Retuen|` (text/plain like every HTTP reply). makeCall "
+		 "without `agentgroupid` then calls in that group while the "
+		 "agent is checked in there (else in its first checked-in "
+		 "group). Success: message the group id. Failures carry the "
+		 "current default group id (`0`: none) as the bracket "
+		 "argument, which the extension selects again: "
+		 "`BackMsg_11[1]` no such group in the team, `BackMsg_60[1]` "
+		 "the agent is not a member of it. Kept across SIGHUP "
+		 "reloads, not across a restart (no column holds it yet).",
+},
+{
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",
 	.soap_params   = L(AUTH5, P_TYPE),
 	.http_params   = L(AUTH5, P_TYPE),

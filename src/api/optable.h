@@ -71,6 +71,9 @@ enum op_flag {
 	OPF_ASTERCC_ONLY = 1 << 4,
 	/* The row is documented by the cocc manual only. */
 	OPF_COCC_ONLY    = 1 << 5,
+	/* HTTP answers a JSON object (as text/plain), failures too: the
+	 * original plugin's MyInfo reply, parsed with $.parseJSON. */
+	OPF_JSON_HTTP    = 1 << 6,
 };
 
 enum { OP_MAX_PARAMS = 24, OP_MAX_CODES = 40 };

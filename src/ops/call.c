@@ -27,11 +27,11 @@ static struct tel *tel_of(const struct op_ctx *ctx)
 static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *gid = ctx->args[P_AGENTGROUPID];
-	struct le *le;
+	struct member *mb;
 
 	if (*gid) {
 		struct group *g = group_of_str(ctx->team, gid);
-		struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
+		mb = g ? agent_membership(ctx->agent, g) : NULL;
 		if (!g) {
 			res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
 			return NULL;
@@ -42,13 +42,10 @@ static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
 		}
 		return mb;
 	}
-	LIST_FOREACH(&ctx->agent->members, le) {
-		struct member *mb = le->data;
-		if (mb->checked_in)
-			return mb;
-	}
-	res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
-	return NULL;
+	mb = dialout_member(ctx->agent);
+	if (!mb)
+		res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
+	return mb;
 }
 
 static bool modeltype_ok(const char *s)
