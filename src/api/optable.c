@@ -71,6 +71,8 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_IVRFLOW]      = { "ivrflow", {0}, 64, "menu keys, dash-separated (1-2-5)", .echoed = true },
 	[P_TRANSFER]     = { "transfer", {0}, 4, "`0` release, `1` suspend" },
 	[P_EXTEN]        = { "exten", {0}, 32, "extension number", .echoed = true },
+	[P_ICALLERID]    = { "icallerid", {0}, 64, "qbackcall: caller id shown to the initiator: `[0-9*#+]` only" },
+	[P_XCALLERID]    = { "xcallerid", {0}, 64, "qbackcall: caller id shown to the target: `[0-9*#+]` only" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -575,6 +577,29 @@ const struct op op_table[] = {
 		 "call, as deviceCall does. `userdata` (sent by the original "
 		 "plugin) comes back in the call's events. Events and CDR are "
 		 "makeCall's.",
+},
+{
+	.id = "qback_call", .http = "QBackCall", .script = "qbackcallCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_USER, P_PASSWORD),
+	.auth = AUTH_ACCOUNT,
+	.codes = L(AUTH_CODES, 19, 20, 22, 119),
+	.handler = op_qback_call,
+	.summary = "backCall with a caller id per leg (the original plugin's qbackcallCJI).",
+	.notes = "Neither manual has it: the original plugin's "
+		 "`qbackcallCJI(orgidentity, exten, targetdn, icallerid, "
+		 "xcallerid, user, password, pwdtype, userdata, callbackFuc)`. "
+		 "It is backCall (same credentials: an account's, billed; "
+		 "same initiator and target rules, codes, events and CDR), "
+		 "except for the caller ids: `icallerid` is presented to the "
+		 "initiator (the From of its INVITE over the trunk, or the "
+		 "caller shown on its extension), `xcallerid` to the target; "
+		 "either empty: the trunk's caller id. Both take only digits, "
+		 "`*`, `#` and `+` (`BackMsg_28[icallerid]` / "
+		 "`[xcallerid]` otherwise). `userdata` comes back in every "
+		 "event of the call. HTTP `EVENT=QBackCall` is occ's addition.",
 },
 {
 	.id = "set_device", .soap = "setdevice", .http = "SetDevice",

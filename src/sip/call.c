@@ -780,8 +780,11 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		err = trunk_target(to, sizeof(to), &tr->cfg, target);
 		if (err)
 			return err;
+		const char *cid = role == ROLE_AGENT &&
+			c->req.first_callerid[0] ? c->req.first_callerid
+			: c->req.callerid;
 		re_snprintf(from, sizeof(from), "sip:%H@%J", uri_user,
-			    c->req.callerid[0] ? c->req.callerid
+			    cid[0] ? cid
 			    : tr->cfg.callerid[0] ? tr->cfg.callerid
 			    : c->cdr.caller,
 			    &c->tel->laddr);
@@ -1035,6 +1038,8 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	c->group_id = req->group_id;
 	str_ncpy(c->req.target, req->target, sizeof(c->req.target));
 	str_ncpy(c->req.callerid, req->callerid, sizeof(c->req.callerid));
+	str_ncpy(c->req.first_callerid, req->first_callerid ?
+		 req->first_callerid : "", sizeof(c->req.first_callerid));
 	str_ncpy(c->req.trunk, req->trunk, sizeof(c->req.trunk));
 	str_ncpy(c->req.target_exten, req->target_exten ? req->target_exten
 		 : "", sizeof(c->req.target_exten));
@@ -1076,7 +1081,9 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 			goto fail;
 		set_agent_state(c, c->agent, AS_RING);
 		/* the agent's phone shows whom it is about to call */
-		err = ring_exten(l, req->agent_exten, req->target,
+		err = ring_exten(l, req->agent_exten,
+				 c->req.first_callerid[0] ?
+				 c->req.first_callerid : req->target,
 				 tel->occ->cfg->agent_ring_timeout);
 		if (err)
 			goto fail;

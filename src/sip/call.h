@@ -42,6 +42,9 @@ struct call_req {
 	bool target_exten_only;    /* inner: target is an extension no
 				    * agent's state follows */
 	const char *callerid;      /* "" = trunk's */
+	/* qbackcall: shown to the first leg (the initiator) instead of
+	 * callerid, which the target then sees alone; NULL or "": callerid */
+	const char *first_callerid;
 	const char *trunk;         /* "" = team default */
 	const char *modeltype, *model_id, *userdata;
 };

@@ -136,6 +136,7 @@ struct call {
 	char did[ST_NUM];
 	struct call_req_copy {
 		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
+		char first_callerid[ST_NUM];  /* qbackcall's icallerid */
 		char target_exten[ST_NUM];
 		bool inner;
 	} req;
