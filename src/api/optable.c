@@ -73,6 +73,9 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_EXTEN]        = { "exten", {0}, 32, "extension number", .echoed = true },
 	[P_ICALLERID]    = { "icallerid", {0}, 64, "qbackcall: caller id shown to the initiator: `[0-9*#+]` only" },
 	[P_XCALLERID]    = { "xcallerid", {0}, 64, "qbackcall: caller id shown to the target: `[0-9*#+]` only" },
+	[P_ACTION]       = { "action", {0}, 16, "`start` or `stop`" },
+	[P_MP3]          = { "mp3", {0}, 8, "ignored: occ records WAV" },
+	[P_FILENAME]     = { "filename", {0}, 128, "a recording segment's file name (from monitorCtrl)", .echoed = true },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -370,13 +373,43 @@ const struct op op_table[] = {
 	.id = "get_monitor", .soap = "getMonitor", .http = "GetMonitor",
 	.script = "getMonitorCJI",
 	.soap_params   = L(P_SESSIONID, P_CALLDATE),
-	.http_params   = L(P_SESSIONID, P_CALLDATE),
-	.script_params = L(P_SESSIONID, P_CALLDATE, P_CALLBACKFUC),
+	.http_params   = L(P_SESSIONID, P_CALLDATE, P_MP3, P_FILENAME),
+	.script_params = L(P_SESSIONID, P_CALLDATE, P_MP3, P_FILENAME, P_CALLBACKFUC),
 	.required = L(P_SESSIONID),
 	.auth = AUTH_NONE,
 	.codes = L(1, 28, 44, 404),
 	.handler = op_get_monitor,
 	.summary = "The URL of a call's recording.",
+	.notes = "`filename` (sent by the original plugin's getMonitorCJI, "
+		 "with `mp3`, which occ ignores: it records WAV) names a "
+		 "recording segment of the call that monitorCtrl made; it "
+		 "must be one of this session's files (its name ends in "
+		 "`-<sessionid>.wav`), else BackMsg_404. Empty: the whole "
+		 "call's recording.",
+},
+{
+	.id = "monitor_ctrl", .http = "MonitorCtrl", .script = "monitorCtrlCJI",
+	.soap_params   = L(P_ACTION, AUTH5, P_PUSHEVENT),
+	.http_params   = L(P_ACTION, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PUSHEVENT),
+	.script_params = L(P_ACTION, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(P_ACTION, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 44, 92),
+	.handler = op_monitor_ctrl,
+	.summary = "Start or stop a separate recording segment of the agent's call (the original plugin's monitorCtrlCJI).",
+	.notes = "Neither manual has it: the original plugin sends "
+		 "`GET /setevent/monitorCtrlCJI?action=start|stop&usertype&"
+		 "user&orgidentity&pwdtype&password&pushevent`. `start` opens "
+		 "a recording of the agent's current call from now, in a file "
+		 "of its own beside the whole call's recording (which goes "
+		 "on); `stop` closes it; the call's end closes it too. "
+		 "Message: the segment's file name, which getMonitor takes "
+		 "as `filename` (with the call's `sessionid`) to give its URL. "
+		 "BackMsg_92: no call, or nobody talks yet; BackMsg_44: start "
+		 "while a segment is open, stop without one; "
+		 "`BackMsg_28[action]`: neither word. At most one segment a "
+		 "second (names carry the second). Not done yet: events for "
+		 "`pushevent`.",
 },
 {
 	.id = "import_data", .soap = "importWS", .http = "Import",

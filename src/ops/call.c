@@ -365,9 +365,45 @@ void op_set_var(struct op_ctx *ctx, struct op_result *res)
 	res_set(res, OP_OK, BM_SETVAR_OK, NULL);
 }
 
+/* Is file a recording of this session (named "...-<sessionid>.wav")? */
+static bool segment_of(const char *file, const char *sid)
+{
+	size_t fl = strlen(file), sl = strlen(sid);
+
+	return sl && fl > sl + 5 && file[fl - sl - 5] == '-' &&
+		!strncmp(file + fl - sl - 4, sid, sl) &&
+		!strcmp(file + fl - 4, ".wav");
+}
+
+void op_monitor_ctrl(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *action = ctx->args[P_ACTION];
+	bool start = !strcasecmp(action, "start");
+	char file[128];
+	struct call *c;
+	int err;
+
+	if (!start && strcasecmp(action, "stop")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "action");
+		return;
+	}
+	c = agent_call(ctx, res);
+	if (!c)
+		return;
+	err = start ? call_segment_start(c, file, sizeof(file))
+		: call_segment_stop(c, file, sizeof(file));
+	if (err == EINVAL)
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+	else if (err)
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+	else
+		res_data(res, OP_OK, "%s", file);
+}
+
 void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *sid = ctx->args[P_SESSIONID], *date = ctx->args[P_CALLDATE];
+	const char *seg = ctx->args[P_FILENAME];
 	struct st_cdr *cdr = mem_zalloc(sizeof(*cdr), NULL);
 	const struct team *t;
 	char url[1024];
@@ -382,9 +418,13 @@ void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 		goto out;
 	}
 	t = team_find_id(ctx->occ->m, cdr->team_id);  /* NULL: deleted */
+	if (*seg && !segment_of(seg, cdr->sessionid)) {
+		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
+		goto out;
+	}
 	if (!cdr->recording[0] ||
 	    tel_recording_url(tel_of(ctx), t ? t->name : NULL,
-			      cdr->recording, url, sizeof(url))) {
+			      *seg ? seg : cdr->recording, url, sizeof(url))) {
 		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
 		goto out;
 	}

@@ -355,23 +355,65 @@ static void media_check(void *arg)
 
 /* ---- the call's progress ---------------------------------------------- */
 
-void call_record(struct call *c)
+/* A recorder for file (a name tel_recording_name() made of start_ms) in
+ * the recordings directory of start_ms's day. */
+static int open_recorder(struct call *c, int64_t start_ms, const char *file,
+			 struct recorder **rp)
 {
 	char day[16], path[700];
-	time_t t = (time_t)(c->cdr.start_ms / 1000);
+	time_t t = (time_t)(start_ms / 1000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	re_snprintf(path, sizeof(path), "%s/%s", c->tel->rec_dir, day);
 	if (mkdir(c->tel->rec_dir, 0700) && errno != EEXIST)
-		return;
+		return errno;
 	if (mkdir(path, 0700) && errno != EEXIST)
-		return;
+		return errno;
 	re_snprintf(path, sizeof(path), "%s/%s/%s", c->tel->rec_dir, day,
-		    c->cdr.recording);
-	if (recorder_alloc(&c->rec, path))
+		    file);
+	return recorder_alloc(rp, path);
+}
+
+void call_record(struct call *c)
+{
+	if (open_recorder(c, c->cdr.start_ms, c->cdr.recording, &c->rec))
 		c->cdr.recording[0] = '\0';
+}
+
+int call_segment_start(struct call *c, char *file, size_t sz)
+{
+	int64_t now = now_ms();
+	int err;
+
+	if (c->seg)
+		return EALREADY;
+	if (!call_talking(c) || !c->rec)
+		return EINVAL;
+	/* the call's own name pattern, with the segment's start: same team
+	 * and sessionid, so getMonitor's URL rules apply unchanged */
+	tel_recording_name(file, sz, now, c->team,
+			   c->agent[0] ? c->agent : c->agent_exten,
+			   c->req.target, c->sessionid);
+	err = open_recorder(c, now, file, &c->seg);
+	if (err)
+		return err;
+	str_ncpy(c->seg_file, file, sizeof(c->seg_file));
+	OCC_INFO("recording segment started session=%s file=%s",
+		 c->sessionid, file);
+	return 0;
+}
+
+int call_segment_stop(struct call *c, char *file, size_t sz)
+{
+	if (!c->seg)
+		return ENOENT;
+	c->seg = mem_deref(c->seg);          /* finishes the WAV */
+	str_ncpy(file, c->seg_file, sz);
+	OCC_INFO("recording segment stopped session=%s file=%s",
+		 c->sessionid, c->seg_file);
+	return 0;
 }
 
 static void customer_answered(struct call *c)
@@ -833,6 +875,7 @@ static void call_destructor(void *arg)
 	for (unsigned i = 0; i < c->ngone; i++)
 		mem_deref(c->gone[i]);
 	mem_deref(c->rec);
+	mem_deref(c->seg);
 }
 
 static const char *disposition(const struct call *c)
@@ -901,6 +944,7 @@ static void finish(void *arg)
 		 sizeof(c->cdr.disposition));
 	str_ncpy(c->cdr.hangup_by, c->end_by, sizeof(c->cdr.hangup_by));
 	c->rec = mem_deref(c->rec);        /* finishes the WAV */
+	c->seg = mem_deref(c->seg);
 	if (!cu || !cu->answered)
 		c->cdr.recording[0] = '\0';
 	if (store_cdr_end(c->tel->occ->st, &c->cdr))

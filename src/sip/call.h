@@ -86,6 +86,13 @@ int  call_set_var(struct call *c, const char *name, const char *value);
 /* occd is stopping: end every call now, CDRs and agent states included. */
 void call_shutdown_all(struct tel *tel);
 
+/* monitorCtrl: a recording segment of the call, beside its whole-call
+ * recording, in a file of its own named like the call's (file gets the
+ * name). start: EALREADY while one is open, EINVAL before anybody talks;
+ * stop: ENOENT without one. A segment still open at the end is closed. */
+int  call_segment_start(struct call *c, char *file, size_t sz);
+int  call_segment_stop(struct call *c, char *file, size_t sz);
+
 /* Consult: the customer waits (music on hold), the agent talks to another
  * agent (inner: target is its number, exten its extension) or a number
  * over a trunk. EALREADY when consulting already, EINVAL when the call is

@@ -110,6 +110,8 @@ struct call {
 	int64_t mix_start_ms;
 	uint64_t mix_frames;
 	struct recorder *rec;
+	struct recorder *seg;        /* monitorCtrl's segment, while open */
+	char seg_file[128];
 	bool on_hold, hold_silence;
 	bool conference;             /* agent, customer, consulted: all */
 	bool transferred;            /* the customer now talks to the

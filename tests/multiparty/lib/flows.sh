@@ -1,4 +1,4 @@
-# flows.sh — the three-party call of tests/multiparty and tests/acw: agent
+# flows.sh — the three-party call of tests/multiparty and tests/plugin-calls: agent
 # 8001, a customer behind the trunk gw, the consulted agent 8002. Sourced
 # after harness.sh and calls.sh; the suite sets ag_port, cu_port, co_port
 # (where the phones registered or the trunk points), rtp_ag, rtp_cu,

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# tests/acw/run.sh — after-call work when a multi-party call ends: each
+# tests/plugin-calls/run.sh — operations of the original plugin on real
+# calls (issue 11).
+#
+# 1. After-call work when a multi-party call ends: each
 # agent goes to ACW or idle by ITS OWN group membership's ACW mode, never
 # by the other agent's (issue 11: a consulted agent with ACW off took the
 # consulting agent's mode and a second consult to it failed with
@@ -12,6 +15,12 @@
 # run twice with the modes crossed: 8001 "after answer" (2) and 8002 off
 # (3), then 8001 off and 8002 "after answer". After each step both
 # agents' states are read back with AGENTSTATUS.
+#
+# 2. monitorCtrl: a recording segment of the agent's call (start/stop,
+# Script and HTTP), beside the whole call's recording; getMonitor gives
+# both URLs (the segment's by filename), both are fetched, and the
+# segment holds the agent's voice (Goertzel, tests/sip/lib/audio.py)
+# from its start to its stop only.
 #
 # TAP output; non-zero exit on failure; everything it starts is stopped.
 # OCCD / OCCCTL override the binaries (default: the ASan build); KEEP=1
@@ -29,7 +38,7 @@ F_AGENT=770 F_CUST=1130 F_CONS=1470
 . "$root/tests/sip/lib/harness.sh"
 . "$root/tests/sip/lib/calls.sh"
 . "$root/tests/multiparty/lib/flows.sh"
-suite_begin acw
+suite_begin plugin-calls
 preflight "apt-get install sip-tester" sipp python3 curl
 
 read -r -d '' -a P < <(python3 "$util" ports 8)
@@ -151,6 +160,55 @@ for pair in "2 3" "3 2"; do
 	peers_stop agent cons
 	check "$f: both idle again" idle_again
 done
+
+# ---- 2. monitorCtrl: recording segments -----------------------------------------
+
+f=segment
+mc() {  # mc ACTION: monitorCtrl over HTTP as 8001
+	api 8001 "EVENT=MonitorCtrl&action=$1&pushevent=no"
+}
+# monitor_url SID [FILE]: getMonitor's URL path (occd's own origin)
+monitor_url() {
+	api 8001 "EVENT=GetMonitor&sessionid=$1&filename=${2:-}" | sed -n 's#^|Retuen|1|Retuen|.*\(/getMonitor/.*\)$#\1#p'
+}
+check "$f: no call: monitorCtrl start answers 92" eval '
+	expect_eq reply "$(mc start)" "|Retuen|2|Retuen|BackMsg_92"'
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550190
+sleep 1
+check "$f: stop without a segment answers 44, a bad action 28[action]" eval '
+	expect_eq stop "$(mc stop)" "|Retuen|2|Retuen|BackMsg_44" &&
+	expect_eq bad "$(mc pause)" "|Retuen|2|Retuen|BackMsg_28[action]"'
+t_seg=$(now)
+seg=$(curl -sS -m 10 "$url/setevent/monitorCtrlCJI?callback=cb&action=start&usertype=agent&user=8001&orgidentity=demo&pwdtype=plaintext&password=8001&pushevent=no" |
+	sed -n 's/^cb({"code":1,"message":"\([^"]*\)"});$/\1/p')
+check "$f: monitorCtrlCJI start (Script) answers 1 with the segment's file, named for this call" \
+	expect_match segment "$seg" "^[0-9]{14}-8001-5550190-demo-$SID\.wav$"
+check "$f: start again while it is open answers 44" expect_eq start "$(mc start)" "|Retuen|2|Retuen|BackMsg_44"
+sleep 2.5
+t_stop=$(now)
+check "$f: stop answers 1 with the same file" expect_eq stop "$(mc stop)" "|Retuen|1|Retuen|$seg"
+sleep 1.5
+end_call $f 8001
+check "$f: the phones got BYE" eval 'phone_done $f agent 5 && phone_done $f cust 5'
+peers_stop agent cust
+whole=$(sql 'SELECT recording FROM cdr WHERE sessionid = ?' "$SID")
+check "$f: the whole call's recording is another file" eval '[ -n "$whole" ] && [ "$whole" != "$seg" ]'
+check "$f: getMonitor gives both URLs, both serve a WAV" eval '
+	u1=$(monitor_url "$SID") && u2=$(monitor_url "$SID" "$seg") &&
+	expect_match whole "$u1" "^/getMonitor/$whole\?" && expect_match segment "$u2" "^/getMonitor/$seg\?" &&
+	curl -fsS "$url$u1" | head -c 4 | grep -q RIFF && curl -fsS "$url$u2" | head -c 4 | grep -q RIFF'
+check "$f: getMonitor of a file not of this session, or a path, answers 404" eval '
+	expect_eq other "$(api 8001 "EVENT=GetMonitor&sessionid=$SID&filename=20260101000000-8001-1-demo-0123456789abcdef0123456789abcdef.wav")" "|Retuen|2|Retuen|BackMsg_404" &&
+	expect_eq path "$(api 8001 "EVENT=GetMonitor&sessionid=$SID&filename=../../occ.db")" "|Retuen|2|Retuen|BackMsg_404"'
+segpath=$(ls "$data"/recordings/*/"$seg" 2>/dev/null)
+check "$f: the segment lasts from its start to its stop (2.5 s, 2 to 3.5)" eval '
+	python3 -c "import wave,sys; w = wave.open(sys.argv[1]); d = w.getnframes() / w.getframerate(); print(d); sys.exit(not 2 <= d <= 3.5)" "$segpath"'
+check "$f: the segment holds the agent (left) and the customer (right)" eval '
+	python3 "$mp" hears "$segpath:0@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_AGENT &&
+	python3 "$mp" hears "$segpath:1@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_CUST'
 
 stop_occd
 check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'
