@@ -23,6 +23,7 @@ suites=(
 	"sip limits|tests/sip/hostile.sh"
 	"phones (domain = occd's address)|tests/sip/phones.sh"
 	"multiparty|tests/multiparty/run.sh"
+	"plugin calls: ACW after multi-party calls, recording segments|tests/plugin-calls/run.sh"
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"
 	"inbound|tests/inbound/run.sh"

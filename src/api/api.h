@@ -37,6 +37,9 @@ struct render_args {
 int  render_message(struct re_printf *pf, void *ra);
 /* "|Retuen|code|Retuen|message[|Retuen|extra]" */
 int  render_retuen(struct re_printf *pf, void *ra);
+/* {"code":1,<the members of the data object>} or
+ * {"code":2,"message":"BackMsg_NN"} (OPF_JSON_HTTP) */
+int  render_json_object(struct re_printf *pf, void *ra);
 /* "1|data" or "0|BackMsg_NN" (SOAP statistics) */
 int  render_plain(struct re_printf *pf, void *ra);
 /* {"code":1,"message":"...","param":"..."} */

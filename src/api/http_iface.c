@@ -62,7 +62,10 @@ void http_iface_handle(struct api *api, const struct http_req *req,
  out:
 	ra = (struct render_args){ .op = op, .res = &res,
 		.lang = request_lang(api, form_get(&f, "language")) };
-	http_resp_set(resp, 200, ctype, "%H", render_retuen, &ra);
+	/* MyInfo: JSON, but as text/plain: with application/json jQuery
+	 * parses it first and the plugin's $.parseJSON then throws */
+	http_resp_set(resp, 200, ctype, "%H", op && op->flags & OPF_JSON_HTTP
+		      ? render_json_object : render_retuen, &ra);
  done:
 	res_reset(&res);
 	form_reset(&f);

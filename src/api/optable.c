@@ -71,6 +71,11 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_IVRFLOW]      = { "ivrflow", {0}, 64, "menu keys, dash-separated (1-2-5)", .echoed = true },
 	[P_TRANSFER]     = { "transfer", {0}, 4, "`0` release, `1` suspend" },
 	[P_EXTEN]        = { "exten", {0}, 32, "extension number", .echoed = true },
+	[P_ICALLERID]    = { "icallerid", {0}, 64, "qbackcall: caller id shown to the initiator: `[0-9*#+]` only" },
+	[P_XCALLERID]    = { "xcallerid", {0}, 64, "qbackcall: caller id shown to the target: `[0-9*#+]` only" },
+	[P_ACTION]       = { "action", {0}, 16, "`start` or `stop`" },
+	[P_MP3]          = { "mp3", {0}, 8, "ignored: occ records WAV" },
+	[P_FILENAME]     = { "filename", {0}, 128, "a recording segment's file name (from monitorCtrl)", .echoed = true },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -368,13 +373,43 @@ const struct op op_table[] = {
 	.id = "get_monitor", .soap = "getMonitor", .http = "GetMonitor",
 	.script = "getMonitorCJI",
 	.soap_params   = L(P_SESSIONID, P_CALLDATE),
-	.http_params   = L(P_SESSIONID, P_CALLDATE),
-	.script_params = L(P_SESSIONID, P_CALLDATE, P_CALLBACKFUC),
+	.http_params   = L(P_SESSIONID, P_CALLDATE, P_MP3, P_FILENAME),
+	.script_params = L(P_SESSIONID, P_CALLDATE, P_CALLBACKFUC, P_MP3, P_FILENAME),
 	.required = L(P_SESSIONID),
 	.auth = AUTH_NONE,
 	.codes = L(1, 28, 44, 404),
 	.handler = op_get_monitor,
 	.summary = "The URL of a call's recording.",
+	.notes = "`filename` (sent by the original plugin's getMonitorCJI, "
+		 "with `mp3`, which occ ignores: it records WAV) names a "
+		 "recording segment of the call that monitorCtrl made; it "
+		 "must be one of this session's files (its name ends in "
+		 "`-<sessionid>.wav`), else BackMsg_404. Empty: the whole "
+		 "call's recording.",
+},
+{
+	.id = "monitor_ctrl", .http = "MonitorCtrl", .script = "monitorCtrlCJI",
+	.soap_params   = L(P_ACTION, AUTH5, P_PUSHEVENT),
+	.http_params   = L(P_ACTION, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PUSHEVENT),
+	.script_params = L(P_ACTION, P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_PUSHEVENT, P_CALLBACKFUC),
+	.required = L(P_ACTION, CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 44, 92),
+	.handler = op_monitor_ctrl,
+	.summary = "Start or stop a separate recording segment of the agent's call (the original plugin's monitorCtrlCJI).",
+	.notes = "Neither manual has it: the original plugin sends "
+		 "`GET /setevent/monitorCtrlCJI?action=start|stop&usertype&"
+		 "user&orgidentity&pwdtype&password&pushevent`. `start` opens "
+		 "a recording of the agent's current call from now, in a file "
+		 "of its own beside the whole call's recording (which goes "
+		 "on); `stop` closes it; the call's end closes it too. "
+		 "Message: the segment's file name, which getMonitor takes "
+		 "as `filename` (with the call's `sessionid`) to give its URL. "
+		 "BackMsg_92: no call, or nobody talks yet; BackMsg_44: start "
+		 "while a segment is open, stop without one; "
+		 "`BackMsg_28[action]`: neither word. At most one segment a "
+		 "second (names carry the second). Not done yet: events for "
+		 "`pushevent`.",
 },
 {
 	.id = "import_data", .soap = "importWS", .http = "Import",
@@ -577,6 +612,29 @@ const struct op op_table[] = {
 		 "makeCall's.",
 },
 {
+	.id = "qback_call", .http = "QBackCall", .script = "qbackcallCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA),
+	.http_params   = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA),
+	.script_params = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_ICALLERID, P_XCALLERID, P_USER, P_PASSWORD, P_PWDTYPE, P_USERDATA, P_CALLBACKFUC),
+	.required = L(P_ORGIDENTITY, P_EXTEN, P_TARGETDN, P_USER, P_PASSWORD),
+	.auth = AUTH_ACCOUNT,
+	.codes = L(AUTH_CODES, 19, 20, 22, 119),
+	.handler = op_qback_call,
+	.summary = "backCall with a caller id per leg (the original plugin's qbackcallCJI).",
+	.notes = "Neither manual has it: the original plugin's "
+		 "`qbackcallCJI(orgidentity, exten, targetdn, icallerid, "
+		 "xcallerid, user, password, pwdtype, userdata, callbackFuc)`. "
+		 "It is backCall (same credentials: an account's, billed; "
+		 "same initiator and target rules, codes, events and CDR), "
+		 "except for the caller ids: `icallerid` is presented to the "
+		 "initiator (the From of its INVITE over the trunk, or the "
+		 "caller shown on its extension), `xcallerid` to the target; "
+		 "either empty: the trunk's caller id. Both take only digits, "
+		 "`*`, `#` and `+` (`BackMsg_28[icallerid]` / "
+		 "`[xcallerid]` otherwise). `userdata` comes back in every "
+		 "event of the call. HTTP `EVENT=QBackCall` is occ's addition.",
+},
+{
 	.id = "set_device", .soap = "setdevice", .http = "SetDevice",
 	.script = "setdeviceCJI",
 	.soap_params   = L(P_ORGIDENTITY, P_EXTEN, P_USER, P_PWDTYPE, P_PASSWORD),
@@ -588,6 +646,74 @@ const struct op op_table[] = {
 	.handler = op_set_device,
 	.summary = "Change the extension the agent works on (hot-desking; cocc).",
 	.notes = "An agent checked in to a group as a dynamic member must check out first (BackMsg_111).",
+},
+{
+	.id = "my_info", .http = "MyInfo", .script = "getMyInfoCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE),
+	.http_params   = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE),
+	.script_params = L(P_ORGIDENTITY, P_USER, P_PASSWORD, P_PWDTYPE, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_AGENT, .flags = OPF_JSON_HTTP,
+	.codes = L(AUTH_CODES, 44),
+	.handler = op_my_info,
+	.summary = "The agent's own data for the original plugin's getMyInfo (occ's reading of it).",
+	.notes = "Neither manual has it: the original astcc_CJI.js sends "
+		 "`GET /asterccinterfaces?EVENT=MyInfo&orgidentity=&user=&"
+		 "password=&pwdtype=plaintext|md5` and parses the reply with "
+		 "`$.parseJSON` outside any try (ORIGINAL-CLIENT-WIRE.md). "
+		 "So the HTTP reply is a JSON object served as `text/plain` "
+		 "(with `application/json` jQuery would parse it first and "
+		 "`$.parseJSON` of an object throws), failures included: "
+		 "`{\"code\":2,\"message\":\"BackMsg_03\"}`. Success: "
+		 "`{\"code\":1,\"agentno\":\"8001\",\"agentpassword\":"
+		 "\"<md5>\",\"orgidentity\":\"demo\",\"agentname\":\"...\","
+		 "\"dialout_default_group_id\":\"1\",\"agent_group\":[{"
+		 "\"agent_group_id\":\"1\",\"groupname\":\"Sales\","
+		 "\"queue\":\"6001\",\"checked_in\":true,\"leader\":false,"
+		 "\"acw_mode\":3,\"work_mode\":0}],\"cdrs\":[{\"sessionid\","
+		 "\"calldate\",\"starttime\",\"direction\",\"caller\","
+		 "\"callee\",\"disposition\",\"duration\",\"billsec\"}]}`. "
+		 "`agentpassword` is the lowercase hex MD5 of the password, "
+		 "which the extension then sends with `pwdtype=md5`. occ "
+		 "stores no MD5 (only argon2id of it): it returns the MD5 of "
+		 "the credential this very request presented and that was just "
+		 "verified (the MD5 of a plaintext password, or the md5 value "
+		 "as sent). Trade-off: that MD5 is a password equivalent on "
+		 "this protocol (pwdtype=md5 accepts it), so the reply hands "
+		 "it only to a caller who has just proved it; it dies with a "
+		 "password change. Only agents (an account has no agent "
+		 "password to give). `dialout_default_group_id`: the group "
+		 "set by DefaultGroup, else the one makeCall would use now "
+		 "(the first checked-in group), else `0`. `agent_group`: every "
+		 "group the agent is a member of. `cdrs`: the agent's calls of "
+		 "today (server's local day), newest first, at most 20; "
+		 "duration and billsec (talk) in seconds, up to now for a call "
+		 "in progress. Script `getMyInfoCJI` gives the same object as "
+		 "`message`.",
+},
+{
+	.id = "default_group", .http = "DefaultGroup",
+	.script = "setDefaultGroupCJI",
+	.soap_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.http_params   = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID),
+	.script_params = L(P_USERTYPE, P_USER, P_ORGIDENTITY, P_PWDTYPE, P_PASSWORD, P_AGENT_GROUP_ID, P_CALLBACKFUC),
+	.required = L(CRED3, P_AGENT_GROUP_ID),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 11, 38, 60),
+	.handler = op_default_group,
+	.summary = "Set the agent's default dial-out group (the original plugin's setDefaultGroupCJI).",
+	.notes = "Neither manual has it: the original plugin POSTs "
+		 "`EVENT=DefaultGroup` with usertype, user, orgidentity, "
+		 "pwdtype, password, agent_group_id and splits the reply on "
+		 "`|Retuen|` (text/plain like every HTTP reply). makeCall "
+		 "without `agentgroupid` then calls in that group while the "
+		 "agent is checked in there (else in its first checked-in "
+		 "group). Success: message the group id. Failures carry the "
+		 "current default group id (`0`: none) as the bracket "
+		 "argument, which the extension selects again: "
+		 "`BackMsg_11[1]` no such group in the team, `BackMsg_60[1]` "
+		 "the agent is not a member of it. Kept across SIGHUP "
+		 "reloads, not across a restart (no column holds it yet).",
 },
 {
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",

@@ -31,6 +31,7 @@ enum param {
 	P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY,
 	P_DUPDIALLIST, P_CHANGEPACKAGE, P_QUEUENUMBER, P_PRIO, P_DTMF,
 	P_VARNAME, P_VARVALUE, P_IVREXTEN, P_IVRFLOW, P_TRANSFER, P_EXTEN,
+	P_ICALLERID, P_XCALLERID, P_ACTION, P_MP3, P_FILENAME,
 	P_CALLBACKFUC,          /* Script only: position of the callback */
 	P_COUNT
 };
@@ -71,6 +72,9 @@ enum op_flag {
 	OPF_ASTERCC_ONLY = 1 << 4,
 	/* The row is documented by the cocc manual only. */
 	OPF_COCC_ONLY    = 1 << 5,
+	/* HTTP answers a JSON object (as text/plain), failures too: the
+	 * original plugin's MyInfo reply, parsed with $.parseJSON. */
+	OPF_JSON_HTTP    = 1 << 6,
 };
 
 enum { OP_MAX_PARAMS = 24, OP_MAX_CODES = 40 };

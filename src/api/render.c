@@ -110,6 +110,19 @@ int render_json(struct re_printf *pf, void *arg)
 	return err;
 }
 
+int render_json_object(struct re_printf *pf, void *arg)
+{
+	const struct render_args *ra = arg;
+	const struct op_result *res = ra->res;
+	const struct mbuf *d = res->data;
+
+	if (res->code == OP_OK && res->json && res->backmsg == BM_NONE &&
+	    d && d->end > 2 && d->buf[0] == '{')
+		return re_hprintf(pf, "{\"code\":%d,%b", res->code,
+				  d->buf + 1, d->end - 1);
+	return render_json(pf, arg);
+}
+
 const char *request_lang(const struct api *api, const char *param)
 {
 	if (param && *param && backmsg_lang_valid(param))

@@ -206,6 +206,32 @@ void agent_acw_end(struct model *m, struct agent *a)
 	agent_unpause(m, a);
 }
 
+/* ---- after-call work ---------------------------------------------------- */
+
+enum agent_state acw_after_call(int acw_mode, bool rang, bool answered)
+{
+	switch (acw_mode) {
+	case ACW_AFTER_RING:   return rang ? AS_ACW : AS_IDLE;
+	case ACW_AFTER_ANSWER: return answered ? AS_ACW : AS_IDLE;
+	default:               return AS_IDLE;
+	}
+}
+
+int agent_acw_mode(const struct agent *a, const struct group *g)
+{
+	const struct member *mb = g ? agent_membership(a, g) : NULL;
+	struct le *le;
+
+	if (mb)
+		return mb->acw_mode;
+	LIST_FOREACH(&a->members, le) {
+		mb = le->data;
+		if (mb->checked_in)
+			return mb->acw_mode;
+	}
+	return ACW_OFF;
+}
+
 void member_set_modes(struct model *m, struct member *mb, int acw_mode,
 		      int work_mode)
 {

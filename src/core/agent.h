@@ -26,6 +26,14 @@ void agent_acw_end(struct model *m, struct agent *a);
 void member_set_modes(struct model *m, struct member *mb, int acw_mode,
 		      int work_mode);
 
+/* After a call an agent is in ACW or idle by its OWN membership's mode
+ * (manual §4.5): rang / answered say how far its call got. Each party of a
+ * multi-party call (caller, callee, consulted agent) has its own. */
+enum agent_state acw_after_call(int acw_mode, bool rang, bool answered);
+/* a's ACW mode for a call of group g: its membership there, else its
+ * first checked-in one (a call of a group it is not in), else off */
+int agent_acw_mode(const struct agent *a, const struct group *g);
+
 /* Calls move the work state: ring, busy, then acw or idle. An agent who
  * checked out meanwhile stays logged out. */
 void agent_call_state(struct model *m, struct agent *a, enum agent_state s);

@@ -482,6 +482,25 @@ static bool group_sort(struct le *le1, struct le *le2, void *arg)
 	return a->id <= b->id;
 }
 
+void model_carry_runtime(struct model *to, const struct model *from)
+{
+	struct le *le, *le2;
+
+	LIST_FOREACH(&from->teams, le) {
+		const struct team *t = le->data;
+		struct team *t2 = team_find(to, t->name);
+		if (!t2)
+			continue;
+		LIST_FOREACH(&t->agent_list, le2) {
+			const struct agent *a = le2->data;
+			struct agent *a2 = a->default_group_id ?
+				agent_find(t2, a->number) : NULL;
+			if (a2 && team_group(t2, a->default_group_id))
+				a2->default_group_id = a->default_group_id;
+		}
+	}
+}
+
 int model_load(struct model **mp, struct store *st)
 {
 	static const struct store_visitor v = {

@@ -84,6 +84,10 @@ struct agent {
 	enum agent_state state;
 	char pause_reason[ST_NAME];
 	int64_t since_ms;
+	/* DefaultGroup: the group makeCall uses when it names none (0: the
+	 * first checked-in one). Kept across reloads, not across restarts:
+	 * no column holds it yet (issue 11). */
+	int64_t default_group_id;
 };
 
 struct group {
@@ -125,6 +129,9 @@ struct model {
 };
 
 int  model_load(struct model **mp, struct store *st);
+/* A reload: what only the running model knows (the agents' default
+ * dial-out groups) goes over to the new one. */
+void model_carry_runtime(struct model *to, const struct model *from);
 
 struct team    *team_find(const struct model *m, const char *name);
 /* by id (a CDR's team_id): a walk over the teams, for rare lookups */

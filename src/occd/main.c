@@ -156,6 +156,7 @@ static void reload(void)
 		OCC_ERR("reload failed, keeping the current model err=%m", err);
 		return;
 	}
+	model_carry_runtime(m, occd.occ.m);
 	mem_deref(occd.occ.m);
 	occd.occ.m = m;
 	if (occd.occ.tel)

@@ -27,11 +27,11 @@ static struct tel *tel_of(const struct op_ctx *ctx)
 static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *gid = ctx->args[P_AGENTGROUPID];
-	struct le *le;
+	struct member *mb;
 
 	if (*gid) {
 		struct group *g = group_of_str(ctx->team, gid);
-		struct member *mb = g ? agent_membership(ctx->agent, g) : NULL;
+		mb = g ? agent_membership(ctx->agent, g) : NULL;
 		if (!g) {
 			res_set(res, OP_FAIL, BM_GROUP_NOT_EXIST, NULL);
 			return NULL;
@@ -42,13 +42,10 @@ static struct member *call_member(struct op_ctx *ctx, struct op_result *res)
 		}
 		return mb;
 	}
-	LIST_FOREACH(&ctx->agent->members, le) {
-		struct member *mb = le->data;
-		if (mb->checked_in)
-			return mb;
-	}
-	res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
-	return NULL;
+	mb = dialout_member(ctx->agent);
+	if (!mb)
+		res_set(res, OP_FAIL, BM_CALL_NOT_CHECKED_IN, NULL);
+	return mb;
 }
 
 static bool modeltype_ok(const char *s)
@@ -154,6 +151,8 @@ void op_make_call(struct op_ctx *ctx, struct op_result *res)
 		.acw_mode = mb->acw_mode, .target = ctx->args[P_TARGETDN],
 		.target_inner = inner,
 		.target_exten = callee ? callee->device : "",
+		.callee_acw_mode = callee ? agent_acw_mode(callee, mb->group)
+					  : ACW_OFF,
 		.callerid = ctx->args[P_CALLERID],
 		.trunk = ctx->args[P_TRUNKIDENTITY],
 		.modeltype = ctx->args[P_MODELTYPE],
@@ -366,9 +365,45 @@ void op_set_var(struct op_ctx *ctx, struct op_result *res)
 	res_set(res, OP_OK, BM_SETVAR_OK, NULL);
 }
 
+/* Is file a recording of this session (named "...-<sessionid>.wav")? */
+static bool segment_of(const char *file, const char *sid)
+{
+	size_t fl = strlen(file), sl = strlen(sid);
+
+	return sl && fl > sl + 5 && file[fl - sl - 5] == '-' &&
+		!strncmp(file + fl - sl - 4, sid, sl) &&
+		!strcmp(file + fl - 4, ".wav");
+}
+
+void op_monitor_ctrl(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *action = ctx->args[P_ACTION];
+	bool start = !strcasecmp(action, "start");
+	char file[128];
+	struct call *c;
+	int err;
+
+	if (!start && strcasecmp(action, "stop")) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "action");
+		return;
+	}
+	c = agent_call(ctx, res);
+	if (!c)
+		return;
+	err = start ? call_segment_start(c, file, sizeof(file))
+		: call_segment_stop(c, file, sizeof(file));
+	if (err == EINVAL)
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+	else if (err)
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+	else
+		res_data(res, OP_OK, "%s", file);
+}
+
 void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *sid = ctx->args[P_SESSIONID], *date = ctx->args[P_CALLDATE];
+	const char *seg = ctx->args[P_FILENAME];
 	struct st_cdr *cdr = mem_zalloc(sizeof(*cdr), NULL);
 	const struct team *t;
 	char url[1024];
@@ -383,9 +418,13 @@ void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 		goto out;
 	}
 	t = team_find_id(ctx->occ->m, cdr->team_id);  /* NULL: deleted */
+	if (*seg && !segment_of(seg, cdr->sessionid)) {
+		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
+		goto out;
+	}
 	if (!cdr->recording[0] ||
 	    tel_recording_url(tel_of(ctx), t ? t->name : NULL,
-			      cdr->recording, url, sizeof(url))) {
+			      *seg ? seg : cdr->recording, url, sizeof(url))) {
 		res_set(res, OP_FAIL, BM_FILE_NOT_FOUND, NULL);
 		goto out;
 	}
@@ -402,6 +441,7 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	const char *target = ctx->args[P_TARGETDN];
 	bool inner = !strcasecmp(type, "internal");
 	struct agent *k = NULL;
+	struct member *consult_mb = NULL;
 	struct call *c;
 
 	if (!inner && strcasecmp(type, "external")) {
@@ -424,10 +464,10 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	if (inner) {
 		struct group *g = group_of_str(ctx->team,
 					       ctx->args[P_AGENTGROUPID]);
-		struct member *mb;
 		k = agent_find(ctx->team, target);
-		mb = k && g ? agent_membership(k, g) : NULL;
-		if (!k || k == ctx->agent || !mb || !mb->checked_in) {
+		consult_mb = k && g ? agent_membership(k, g) : NULL;
+		if (!k || k == ctx->agent || !consult_mb ||
+		    !consult_mb->checked_in) {
 			res_set(res, OP_FAIL, BM_CONSULTEE_NOT_IN, NULL);
 			return;
 		}
@@ -443,6 +483,7 @@ void op_consult(struct op_ctx *ctx, struct op_result *res)
 	struct consult_req req = {
 		.inner = inner, .target = target,
 		.exten = k ? k->device : "", .trunk = "",
+		.acw_mode = consult_mb ? consult_mb->acw_mode : ACW_OFF,
 	};
 	if (call_consult(c, &req)) {
 		res_set(res, OP_FAIL, BM_CONSULT_DIAL_FAIL, NULL);

@@ -132,18 +132,27 @@ static bool initiator_of(struct op_ctx *ctx, struct call_req *req,
 	return true;
 }
 
+/* Caller ids: the target's (callerid; qbackcall's xcallerid) and, for
+ * qbackcall, the initiator's own (icallerid). */
 static void place(struct op_ctx *ctx, struct call_req *req,
+		  enum param target_cid, enum param first_cid,
 		  struct op_result *res)
 {
 	char sessionid[ST_SESSIONID];
 
 	req->team = ctx->team->name;
-	req->callerid = ctx->args[P_CALLERID];
+	req->callerid = ctx->args[target_cid];
+	req->first_callerid = first_cid ? ctx->args[first_cid] : "";
 	req->trunk = "";
 	req->modeltype = req->model_id = "";
 	req->userdata = ctx->args[P_USERDATA];
 	if (*req->callerid && !dial_string_ok(req->callerid)) {
-		res_set(res, OP_FAIL, BM_PARAM_ERROR, "callerid");
+		res_set(res, OP_FAIL, BM_PARAM_ERROR,
+			param_defs[target_cid].name);
+		return;
+	}
+	if (*req->first_callerid && !dial_string_ok(req->first_callerid)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, param_defs[first_cid].name);
 		return;
 	}
 	call_result(res, call_make(ctx->occ->tel, req, sessionid));
@@ -154,7 +163,7 @@ void op_device_call(struct op_ctx *ctx, struct op_result *res)
 	struct call_req req = { 0 };
 
 	if (initiator_of(ctx, &req, false, res) && target_of(ctx, &req, res))
-		place(ctx, &req, res);
+		place(ctx, &req, P_CALLERID, P_END, res);
 }
 
 void op_back_call(struct op_ctx *ctx, struct op_result *res)
@@ -162,5 +171,13 @@ void op_back_call(struct op_ctx *ctx, struct op_result *res)
 	struct call_req req = { .account = ctx->account->name };
 
 	if (initiator_of(ctx, &req, true, res) && target_of(ctx, &req, res))
-		place(ctx, &req, res);
+		place(ctx, &req, P_CALLERID, P_END, res);
+}
+
+void op_qback_call(struct op_ctx *ctx, struct op_result *res)
+{
+	struct call_req req = { .account = ctx->account->name };
+
+	if (initiator_of(ctx, &req, true, res) && target_of(ctx, &req, res))
+		place(ctx, &req, P_XCALLERID, P_ICALLERID, res);
 }

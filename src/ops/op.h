@@ -61,6 +61,9 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_forced_release, op_agent_to_ivr, op_queue_customer_num,
      op_device_call, op_back_call,            /* ops/callback.c */
      op_agent_statistic_day,                  /* ops/stats.c */
-     op_push_token;      /* ops/push.c: occ's addition */
+     op_push_token,      /* ops/push.c: occ's addition */
+     op_my_info, op_default_group,            /* ops/agentinfo.c */
+     op_qback_call,                           /* ops/callback.c */
+     op_monitor_ctrl;                         /* ops/call.c */
 
 #endif

@@ -21,6 +21,11 @@ struct group *group_of_str(const struct team *t, const char *s);
  * so no caller can put SIP syntax into a URI or header (issue 9). */
 bool dial_string_ok(const char *s);
 
+/* The membership makeCall uses when it names no group: the agent's
+ * default dial-out group (DefaultGroup) if checked in there, else its
+ * first checked-in one; NULL when checked in nowhere. */
+struct member *dialout_member(const struct agent *a);
+
 struct op_result;
 /* makeCall's answers to call_make()'s outcome (deviceCall and backCall
  * share them): 19 placed; 20[trunk] no trunk, 20[busy] overloaded, 20

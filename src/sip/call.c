@@ -355,23 +355,65 @@ static void media_check(void *arg)
 
 /* ---- the call's progress ---------------------------------------------- */
 
-void call_record(struct call *c)
+/* A recorder for file (a name tel_recording_name() made of start_ms) in
+ * the recordings directory of start_ms's day. */
+static int open_recorder(struct call *c, int64_t start_ms, const char *file,
+			 struct recorder **rp)
 {
 	char day[16], path[700];
-	time_t t = (time_t)(c->cdr.start_ms / 1000);
+	time_t t = (time_t)(start_ms / 1000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	re_snprintf(path, sizeof(path), "%s/%s", c->tel->rec_dir, day);
 	if (mkdir(c->tel->rec_dir, 0700) && errno != EEXIST)
-		return;
+		return errno;
 	if (mkdir(path, 0700) && errno != EEXIST)
-		return;
+		return errno;
 	re_snprintf(path, sizeof(path), "%s/%s/%s", c->tel->rec_dir, day,
-		    c->cdr.recording);
-	if (recorder_alloc(&c->rec, path))
+		    file);
+	return recorder_alloc(rp, path);
+}
+
+void call_record(struct call *c)
+{
+	if (open_recorder(c, c->cdr.start_ms, c->cdr.recording, &c->rec))
 		c->cdr.recording[0] = '\0';
+}
+
+int call_segment_start(struct call *c, char *file, size_t sz)
+{
+	int64_t now = now_ms();
+	int err;
+
+	if (c->seg)
+		return EALREADY;
+	if (!call_talking(c) || !c->rec)
+		return EINVAL;
+	/* the call's own name pattern, with the segment's start: same team
+	 * and sessionid, so getMonitor's URL rules apply unchanged */
+	tel_recording_name(file, sz, now, c->team,
+			   c->agent[0] ? c->agent : c->agent_exten,
+			   c->req.target, c->sessionid);
+	err = open_recorder(c, now, file, &c->seg);
+	if (err)
+		return err;
+	str_ncpy(c->seg_file, file, sizeof(c->seg_file));
+	OCC_INFO("recording segment started session=%s file=%s",
+		 c->sessionid, file);
+	return 0;
+}
+
+int call_segment_stop(struct call *c, char *file, size_t sz)
+{
+	if (!c->seg)
+		return ENOENT;
+	c->seg = mem_deref(c->seg);          /* finishes the WAV */
+	str_ncpy(file, c->seg_file, sz);
+	OCC_INFO("recording segment stopped session=%s file=%s",
+		 c->sessionid, c->seg_file);
+	return 0;
 }
 
 static void customer_answered(struct call *c)
@@ -780,8 +822,11 @@ int dial(struct call *c, enum leg_role role, bool inner,
 		err = trunk_target(to, sizeof(to), &tr->cfg, target);
 		if (err)
 			return err;
+		const char *cid = role == ROLE_AGENT &&
+			c->req.first_callerid[0] ? c->req.first_callerid
+			: c->req.callerid;
 		re_snprintf(from, sizeof(from), "sip:%H@%J", uri_user,
-			    c->req.callerid[0] ? c->req.callerid
+			    cid[0] ? cid
 			    : tr->cfg.callerid[0] ? tr->cfg.callerid
 			    : c->cdr.caller,
 			    &c->tel->laddr);
@@ -830,6 +875,7 @@ static void call_destructor(void *arg)
 	for (unsigned i = 0; i < c->ngone; i++)
 		mem_deref(c->gone[i]);
 	mem_deref(c->rec);
+	mem_deref(c->seg);
 }
 
 static const char *disposition(const struct call *c)
@@ -856,15 +902,12 @@ static const char *disposition(const struct call *c)
 	return "NO ANSWER";
 }
 
-/* After the call: ACW per the membership's mode (manual §4.5). */
+/* After the call: the call's agent's ACW per its membership's mode
+ * (manual §4.5); the callee and a consulted agent have their own. */
 enum agent_state after_call_state(const struct call *c, bool rang,
 					 bool answered)
 {
-	switch (c->acw_mode) {
-	case ACW_AFTER_RING:   return rang ? AS_ACW : AS_IDLE;
-	case ACW_AFTER_ANSWER: return answered ? AS_ACW : AS_IDLE;
-	default:               return AS_IDLE;
-	}
+	return acw_after_call(c->acw_mode, rang, answered);
 }
 
 static void finish(void *arg)
@@ -901,6 +944,7 @@ static void finish(void *arg)
 		 sizeof(c->cdr.disposition));
 	str_ncpy(c->cdr.hangup_by, c->end_by, sizeof(c->cdr.hangup_by));
 	c->rec = mem_deref(c->rec);        /* finishes the WAV */
+	c->seg = mem_deref(c->seg);
 	if (!cu || !cu->answered)
 		c->cdr.recording[0] = '\0';
 	if (store_cdr_end(c->tel->occ->st, &c->cdr))
@@ -914,11 +958,12 @@ static void finish(void *arg)
 		set_agent_state(c, c->agent, after_call_state(
 					c, cu && cu->rang, cu && cu->answered));
 	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, after_call_state(
-					c, true, true));
+		set_agent_state(c, c->consult_agent, acw_after_call(
+					c->consult_acw_mode, true, true));
 	if (c->callee_agent[0])
-		set_agent_state(c, c->callee_agent, after_call_state(
-					c, true, cu && cu->answered));
+		set_agent_state(c, c->callee_agent, acw_after_call(
+					c->callee_acw_mode, true,
+					cu && cu->answered));
 	leader_busy(c, false);
 	OCC_INFO("call ended session=%s disposition=%s by=%s talk=%llds",
 		 c->sessionid, c->cdr.disposition, c->end_by,
@@ -1037,12 +1082,16 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	c->group_id = req->group_id;
 	str_ncpy(c->req.target, req->target, sizeof(c->req.target));
 	str_ncpy(c->req.callerid, req->callerid, sizeof(c->req.callerid));
+	str_ncpy(c->req.first_callerid, req->first_callerid ?
+		 req->first_callerid : "", sizeof(c->req.first_callerid));
 	str_ncpy(c->req.trunk, req->trunk, sizeof(c->req.trunk));
 	str_ncpy(c->req.target_exten, req->target_exten ? req->target_exten
 		 : "", sizeof(c->req.target_exten));
 	c->req.inner = req->target_inner;
-	if (req->target_inner && !req->target_exten_only)
+	if (req->target_inner && !req->target_exten_only) {
 		str_ncpy(c->callee_agent, req->target, sizeof(c->callee_agent));
+		c->callee_acw_mode = req->callee_acw_mode;
+	}
 	remix(c);
 
 	/* the CDR exists from the first moment, so a crash leaves a trace */
@@ -1076,7 +1125,9 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 			goto fail;
 		set_agent_state(c, c->agent, AS_RING);
 		/* the agent's phone shows whom it is about to call */
-		err = ring_exten(l, req->agent_exten, req->target,
+		err = ring_exten(l, req->agent_exten,
+				 c->req.first_callerid[0] ?
+				 c->req.first_callerid : req->target,
 				 tel->occ->cfg->agent_ring_timeout);
 		if (err)
 			goto fail;

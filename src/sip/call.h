@@ -38,9 +38,13 @@ struct call_req {
 	const char *target;        /* phone number or agent number */
 	bool target_inner;         /* targettype=inner: another agent */
 	const char *target_exten;  /* inner: that agent's extension */
+	int callee_acw_mode;       /* inner: that agent's own ACW mode */
 	bool target_exten_only;    /* inner: target is an extension no
 				    * agent's state follows */
 	const char *callerid;      /* "" = trunk's */
+	/* qbackcall: shown to the first leg (the initiator) instead of
+	 * callerid, which the target then sees alone; NULL or "": callerid */
+	const char *first_callerid;
 	const char *trunk;         /* "" = team default */
 	const char *modeltype, *model_id, *userdata;
 };
@@ -82,6 +86,13 @@ int  call_set_var(struct call *c, const char *name, const char *value);
 /* occd is stopping: end every call now, CDRs and agent states included. */
 void call_shutdown_all(struct tel *tel);
 
+/* monitorCtrl: a recording segment of the call, beside its whole-call
+ * recording, in a file of its own named like the call's (file gets the
+ * name). start: EALREADY while one is open, EINVAL before anybody talks;
+ * stop: ENOENT without one. A segment still open at the end is closed. */
+int  call_segment_start(struct call *c, char *file, size_t sz);
+int  call_segment_stop(struct call *c, char *file, size_t sz);
+
 /* Consult: the customer waits (music on hold), the agent talks to another
  * agent (inner: target is its number, exten its extension) or a number
  * over a trunk. EALREADY when consulting already, EINVAL when the call is
@@ -92,6 +103,8 @@ struct consult_req {
 	const char *target;
 	const char *exten;
 	const char *trunk;           /* "" = default */
+	int acw_mode;                /* inner: the consulted agent's own ACW
+				      * mode, for its state after the consult */
 };
 int  call_consult(struct call *c, const struct consult_req *r);
 bool call_consulting(const struct call *c);

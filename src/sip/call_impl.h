@@ -93,8 +93,9 @@ struct call {
 	char agent[ST_NUM];
 	char agent_exten[ST_NUM];    /* the extension that rang first */
 	char callee_agent[ST_NUM];   /* targettype=inner */
+	int callee_acw_mode;         /* the callee's own (enum acw_mode) */
 	int64_t group_id;
-	int acw_mode;
+	int acw_mode;                /* the call's agent's */
 	struct leg *legs[ROLE_COUNT];   /* by role */
 	/* hears[r]: the roles whose audio the leg of role r hears. A
 	 * listener hearing exactly one speaker gets its packets relayed as
@@ -109,12 +110,15 @@ struct call {
 	int64_t mix_start_ms;
 	uint64_t mix_frames;
 	struct recorder *rec;
+	struct recorder *seg;        /* monitorCtrl's segment, while open */
+	char seg_file[128];
 	bool on_hold, hold_silence;
 	bool conference;             /* agent, customer, consulted: all */
 	bool transferred;            /* the customer now talks to the
 				      * consulted party; the agent is gone */
 	bool agent_released;         /* its after-call state already set */
 	char consult_agent[ST_NUM];  /* an internal consult's agent */
+	int consult_acw_mode;        /* its own ACW mode (enum acw_mode) */
 	int sup_mode;                /* enum supervise_mode, with a
 				      * ROLE_SUPERVISOR leg */
 	char leader[ST_NAME];        /* who supervises (agent or account) */
@@ -134,6 +138,7 @@ struct call {
 	char did[ST_NUM];
 	struct call_req_copy {
 		char target[ST_NAME], callerid[ST_NUM], trunk[ST_NAME];
+		char first_callerid[ST_NUM];  /* qbackcall's icallerid */
 		char target_exten[ST_NUM];
 		bool inner;
 	} req;

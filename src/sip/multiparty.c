@@ -64,6 +64,7 @@ int call_consult(struct call *c, const struct consult_req *r)
 		str_ncpy(c->consult_agent, r->target, sizeof(c->consult_agent));
 	else
 		c->consult_agent[0] = '\0';
+	c->consult_acw_mode = r->acw_mode;
 	if (c->on_hold)
 		c->on_hold = false;              /* consulting holds anyway */
 	else
@@ -108,8 +109,9 @@ void consult_gone(struct call *c, struct leg *k, const char *by)
 		return;
 	}
 	if (c->consult_agent[0])
-		set_agent_state(c, c->consult_agent, after_call_state(
-					c, true, k->answered));
+		set_agent_state(c, c->consult_agent, acw_after_call(
+					c->consult_acw_mode, true,
+					k->answered));
 	c->consult_agent[0] = '\0';
 	leg_detach(k);
 	c->conference = false;

@@ -44,10 +44,14 @@ static void deliver(struct call *c, struct leg *to, const int16_t *pcm,
 	bool agent_ear = to->role == ROLE_AGENT ||
 		(to->role == ROLE_CONSULT && c->transferred);
 
-	if (c->rec && to->role == ROLE_CUSTOMER)
-		recorder_put(c->rec, REC_AGENT, pcm, n);
-	else if (c->rec && agent_ear)
-		recorder_put(c->rec, REC_CUSTOMER, pcm, n);
+	struct recorder *recs[] = { c->rec, c->seg };
+
+	for (size_t i = 0; i < ARRAY_SIZE(recs); i++) {
+		if (recs[i] && to->role == ROLE_CUSTOMER)
+			recorder_put(recs[i], REC_AGENT, pcm, n);
+		else if (recs[i] && agent_ear)
+			recorder_put(recs[i], REC_CUSTOMER, pcm, n);
+	}
 	leg_send(to, pcm, n);
 }
 

@@ -8,6 +8,8 @@
 #   security  test_security.py      isolation, JSONP, XXE, hashes, limits
 #             (starts a second occd itself, with --config, for the
 #             brute-force limit)
+#   plugin    test_plugin_ops.py    the original plugin's MyInfo,
+#             DefaultGroup and agentStatisticDayCJI (issue 11)
 #   hostile   test_hostile_http.py  slow connections, bodies, methods and
 #             framing a hostile client tries (occd with hostile_http.ini)
 #
@@ -21,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 with="$root/tests/lib/with-occd.sh"
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(http script soap security hostile)
+[ ${#suites[@]} -eq 0 ] && suites=(http script soap security plugin hostile)
 
 declare -A result
 rc=0
@@ -39,10 +41,11 @@ for s in "${suites[@]}"; do
 		fi
 		cmd=(php "$here/run_soap.php") ;;
 	security) cmd=(python3 "$here/test_security.py") ;;
+	plugin)   cmd=(python3 "$here/test_plugin_ops.py") ;;
 	hostile)
 		occd_args=(--config "$here/hostile_http.ini")
 		cmd=(python3 "$here/test_hostile_http.py") ;;
-	*) echo "run.sh: unknown suite '$s' (http, script, soap, security, hostile)" >&2; exit 2 ;;
+	*) echo "run.sh: unknown suite '$s' (http, script, soap, security, plugin, hostile)" >&2; exit 2 ;;
 	esac
 	echo "=== $s"
 	out=$(mktemp)

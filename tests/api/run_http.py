@@ -50,7 +50,9 @@ MANUAL = {
     'forced_release': ('ForcedRelease', 'forcedReleaseCJI', ['target', 'phonenumber', 'pwdtype', 'password', 'usertype', 'user', 'orgidentity', 'callbackFuc']),
     'hold': ('Hold', 'holdCJI', ['silence', 'orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'callbackFuc']),
     'resume': ('Resume', 'resumeCJI', ['orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'callbackFuc']),
-    'get_monitor': ('GetMonitor', 'getMonitorCJI', ['sessionid', 'calldate', 'callbackFuc']),
+    # mp3 and filename (the original plugin's, for monitorCtrl's segments)
+    # come after callbackFuc, so the manual's positional calls are unchanged
+    'get_monitor': ('GetMonitor', 'getMonitorCJI', ['sessionid', 'calldate', 'callbackFuc', 'mp3', 'filename']),
     'import_data': ('Import', 'importCJI', ['orgidentity', 'usertype', 'user', 'pwdtype', 'password', 'modeltype', 'model_id', 'source', 'context', 'source_user', 'source_pwd', 'exetime', 'delrow', 'phone_field', 'priority_field', 'dialtime_field', 'emptyagent', 'resetstatus', 'dupway', 'dupdiallist', 'changepackage', 'callbackFuc']),
     'group_status_num': (None, None, None),
     'queue_customer_num': ('queueCustomerNum', 'queueCustomerNumCJI', ['orgidentity', 'queuenumber', 'prio', 'callbackFuc']),

@@ -196,6 +196,21 @@ async function run(browser, origin) {
   eq(r.code, 1, 'agentStatusCJI after unpause: code 1');
   eq(r.status, '1-idle,2-idle,', 'agentStatusCJI after unpause: status 1-idle,2-idle,');
 
+  // one object of named fields, as the original plugin calls monitorCtrlCJI
+  r = await page.evaluate((ms) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('monitorCtrlCJI({...}): no callback')), ms);
+    window.monitorCtrlCJI({ action: 'start', usertype: 'agent', user: '8003', orgidentity: 'demo',
+      pwdtype: 'plaintext', password: '8003', pushevent: 'no',
+      callbackFuc: (res) => { clearTimeout(t); resolve(res); } });
+  }), WAIT_MS);
+  eq(r.message, 'BackMsg_92', 'monitorCtrlCJI({...}) with one object: its fields are sent (no call: 92)');
+  r = await page.evaluate((ms) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('monitorCtrlCJI({...}): no callback')), ms);
+    window.monitorCtrlCJI({ action: 'start', usertype: 'agent', user: '8003', orgidentity: 'demo',
+      pwdtype: 'plaintext', password: 'wrong', callback: (res) => { clearTimeout(t); resolve(res); } });
+  }), WAIT_MS);
+  eq(r.message, 'BackMsg_03', 'monitorCtrlCJI({...}) with `callback` for callbackFuc: a wrong password answers 03');
+
   // callbackFuc given as the NAME of a global function (and a dotted path)
   await page.evaluate(() => window.agentStatusCJI('demo', 'agent', '8003', 'plaintext', '8003', 'namedCallback'));
   await page.waitForFunction(() => window.named.length > 0, null, { timeout: WAIT_MS })

@@ -207,6 +207,33 @@ check "backCall with a wrong account password: BackMsg_63" \
 check "backCall from an extension whose phone is not registered (8003): BackMsg_119" \
 	http_is "EVENT=BackCall&exten=8003&targetdn=8103&$acc" '|Retuen|2|Retuen|BackMsg_119'
 
+# qbackcallCJI (the original plugin): a caller id per leg, userdata on
+# every event
+SIPP_CALLS=2 sipp_uas qbc-far "$trunk_port" agent_answer.xml
+far_pid=$BG
+m=$(log_mark)
+check "qbackcallCJI (Script) from 5550210 to 5550211, icallerid 5551111, xcallerid 5552222: BackMsg_19" eval '
+	curl -sS -m 10 "$url/coccinterface/setevent/qbackcallCJI?callback=cb&orgidentity=demo&exten=5550210&targetdn=5550211&icallerid=5551111&xcallerid=5552222&user=admin&password=admin&pwdtype=plaintext&userdata=q-9" |
+	grep -qF "cb({\"code\":1,\"message\":\"BackMsg_19\"});"'
+sid=$(started "$m" 5550210)
+check "qbackcall: the initiator answers, then the target" eval '
+	wait_log "$m" "call answered session=$sid" 10 &&
+	expect_eq "INVITEs" "$(invites_to qbc-far)" "5550210 5550211 "'
+check "qbackcall: the initiator is shown icallerid, the target xcallerid" expect_eq "INVITE user, From user" \
+	"$(awk '/^INVITE sip:/ { split($2, a, /[:@]/); u = a[2] } /^From:/ && u { match($0, /<sip:[^@]+/); printf "%s<-%s ", u, substr($0, RSTART + 5, RLENGTH - 5); u = "" }' "$work/qbc-far/msgs.log")" \
+	"5550210<-5551111 5550211<-5552222 "
+check "qbackcall: hung up, both parties get BYE" eval 'hangup_leg "$sid" && sipp_result qbc-far "$far_pid" 10'
+check "qbackcall: billed to admin, the CDR caller is xcallerid" eval '
+	wait_log "$m" "call ended session=$sid" 5 &&
+	expect_eq cdr "$(cdr_who "$sid")" "|admin|5552222|5550211"'
+check "qbackcall: userdata in every event of the call" eval '
+	expect_eq "events without userdata=q-9" "$(sql "SELECT count(*) FROM events WHERE text LIKE ? AND text NOT LIKE ?" "%sessionid=$sid&%" "%userdata=q-9&%")" 0 &&
+	[ "$(sql "SELECT count(*) FROM events WHERE text LIKE ?" "%sessionid=$sid&%")" -ge 5 ]'
+check "qbackcall: a bad icallerid answers 28[icallerid], nothing dialled" \
+	http_is "EVENT=QBackCall&exten=5550210&targetdn=5550211&icallerid=55x&$acc" '|Retuen|2|Retuen|BackMsg_28[icallerid]'
+check "qbackcall with a wrong account password: BackMsg_63" \
+	http_is 'EVENT=QBackCall&orgidentity=demo&exten=8102&targetdn=8103&user=admin&password=nope' '|Retuen|2|Retuen|BackMsg_63'
+
 # ---- 3. groupStatusNum against real states (queue 6002: 8003-8006) --------------
 
 check "8003 checks in to Support and pauses (rest)" eval '

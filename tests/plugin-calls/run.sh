@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# tests/plugin-calls/run.sh — operations of the original plugin on real
+# calls (issue 11).
+#
+# 1. After-call work when a multi-party call ends: each
+# agent goes to ACW or idle by ITS OWN group membership's ACW mode, never
+# by the other agent's (issue 11: a consulted agent with ACW off took the
+# consulting agent's mode and a second consult to it failed with
+# BackMsg_56[acw]).
+#
+# Real SIP: sipp phones for 8001 (the agent) and 8002 (consulted), a sipp
+# customer behind the trunk gw (tests/multiparty's phones and helpers).
+# Each ending — callReturn, HANGUP target=consult, transfer (then 8002
+# hangs up), conference (then 8001 hangs up), and an inner makeCall — is
+# run twice with the modes crossed: 8001 "after answer" (2) and 8002 off
+# (3), then 8001 off and 8002 "after answer". After each step both
+# agents' states are read back with AGENTSTATUS.
+#
+# 2. monitorCtrl: a recording segment of the agent's call (start/stop,
+# Script and HTTP), beside the whole call's recording; getMonitor gives
+# both URLs (the segment's by filename), both are fetched, and the
+# segment holds the agent's voice (Goertzel, tests/sip/lib/audio.py)
+# from its start to its stop only.
+#
+# TAP output; non-zero exit on failure; everything it starts is stopped.
+# OCCD / OCCCTL override the binaries (default: the ASan build); KEEP=1
+# keeps the work directory.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+occd=${OCCD:-$root/build/asan/occd}
+occctl=${OCCCTL:-$root/build/asan/occctl}
+scen=$root/tests/multiparty/scenarios
+mp=$root/tests/multiparty/lib/mp.py
+util=$root/tests/sip/lib/util.py
+F_AGENT=770 F_CUST=1130 F_CONS=1470
+
+. "$root/tests/sip/lib/harness.sh"
+. "$root/tests/sip/lib/calls.sh"
+. "$root/tests/multiparty/lib/flows.sh"
+suite_begin plugin-calls
+preflight "apt-get install sip-tester" sipp python3 curl
+
+read -r -d '' -a P < <(python3 "$util" ports 8)
+http_port=${P[0]} sip_port=${P[1]}
+ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]}
+rtp_ag=${P[5]} rtp_co=${P[6]} rtp_cu=${P[7]}
+url=http://127.0.0.1:$http_port
+
+# state_soon AGENT STATE: AGENTSTATUS says STATE within 3 s (the state
+# moves on the loop right after the SIP that ends a leg)
+state_soon() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		state_is "$1" "$2" >/dev/null && return 0
+		sleep 0.1
+	done
+	state_is "$1" "$2"
+}
+# states_are A1 S1 A2 S2: both agents' states
+states_are() { state_soon "$1" "$2" && state_soon "$3" "$4"; }
+# modes M1 M2: 8001's and 8002's ACW mode in group 1
+modes() {
+	api_is 8001 "EVENT=ACW&type=$1&agent_group_id=1" BackMsg_59 &&
+		api_is 8002 "EVENT=ACW&type=$2&agent_group_id=1" BackMsg_59
+}
+# idle_again: whoever is in ACW ends it, so the next flow starts idle
+idle_again() {
+	local a
+	for a in 8001 8002; do
+		state_is "$a" acw >/dev/null && api_is "$a" EVENT=ACWOFF '|Retuen|1|'
+	done
+	states_are 8001 idle 8002 idle
+}
+# word MODE: after-call state of an answered call under that mode
+word() { [ "$1" = 3 ] && echo idle || echo acw; }
+
+start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
+check "phones 8001 and 8002 register, trunk gw to the customer" eval '
+	phone_reg reg8001 "$ag_port" 8001 && phone_reg reg8002 "$co_port" 8002 &&
+	trunk_add gw "$cu_port"'
+check "8001 and 8002 check in to group 1" eval '
+	api_is 8001 "EVENT=QUEUE&type=1&list=1&deviceexten=8001" "|Retuen|1|" &&
+	api_is 8002 "EVENT=QUEUE&type=1&list=1&deviceexten=8002" "|Retuen|1|"'
+
+num=5550100
+for pair in "2 3" "3 2"; do
+	read -r m1 m2 <<<"$pair"
+	w1=$(word "$m1") w2=$(word "$m2")
+	check "modes: 8001 ACW type=$m1, 8002 ACW type=$m2 in group 1 (59)" modes "$m1" "$m2"
+
+	# -- callReturn: 8002 by its mode at once; (issue 11) consulted again
+	f=return-$m1$m2; num=$((num + 1))
+	three_phones $f $num customer.xml 200 phone.xml 200
+	consult_8002 $f
+	check "$f: callReturn (32): 8002 $w2, 8001 busy" eval '
+		api_is 8001 EVENT=CALLRETURN BackMsg_32 && states_are 8002 "$w2" 8001 busy'
+	if [ "$w2" = idle ]; then
+		check "$f: 8002 (ACW off) can be consulted again (27, not 56[acw])" eval '
+			phone "$f" cons2 "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co" &&
+			api_is 8001 "EVENT=CONSULT&targetdn=8002&agentgroupid=1&consulttype=internal" BackMsg_27 &&
+			state_soon 8002 busy && api_is 8001 EVENT=CALLRETURN BackMsg_32 &&
+			state_soon 8002 idle'
+	fi
+	end_call $f 8001
+	check "$f: after the hangup: 8001 $w1, 8002 $w2" states_are 8001 "$w1" 8002 "$w2"
+	check "$f: phones done" eval 'phone_done $f agent 5 && phone_done $f cust 5 && phone_done $f cons 5'
+	peers_stop agent cust cons
+	check "$f: both idle again (ACWOFF where in acw)" idle_again
+
+	# -- HANGUP target=consult
+	f=hangcons-$m1$m2; num=$((num + 1))
+	three_phones $f $num customer.xml 200 phone.xml 200
+	consult_8002 $f
+	check "$f: hangup target=consult (1): 8002 $w2, 8001 busy" eval '
+		api_is 8001 "EVENT=HANGUP&target=consult" "|Retuen|1|" && states_are 8002 "$w2" 8001 busy'
+	end_call $f 8001
+	check "$f: after the hangup: 8001 $w1, 8002 $w2" states_are 8001 "$w1" 8002 "$w2"
+	check "$f: phones done" eval 'phone_done $f agent 5 && phone_done $f cust 5 && phone_done $f cons 5'
+	peers_stop agent cust cons
+	check "$f: both idle again" idle_again
+
+	# -- transfer: 8001 leaves at once, 8002 ends the call later
+	f=xfer-$m1$m2; num=$((num + 1))
+	three_phones $f $num customer.xml 200 phone.xml 200
+	consult_8002 $f
+	check "$f: transfer (31): 8001 $w1 at once, 8002 busy with the customer" eval '
+		api_is 8001 EVENT=TRANSFER BackMsg_31 && states_are 8001 "$w1" 8002 busy'
+	end_call $f 8002
+	check "$f: after 8002 hangs up: 8002 $w2, 8001 still $w1" states_are 8002 "$w2" 8001 "$w1"
+	check "$f: phones done" eval 'phone_done $f agent 5 && phone_done $f cust 5 && phone_done $f cons 5'
+	peers_stop agent cust cons
+	check "$f: both idle again" idle_again
+
+	# -- conference, then 8001 hangs up the whole call
+	f=conf-$m1$m2; num=$((num + 1))
+	three_phones $f $num customer.xml 200 phone.xml 200
+	consult_8002 $f
+	check "$f: conference (34): both busy" eval '
+		api_is 8001 EVENT=CONFERENCE BackMsg_34 && states_are 8001 busy 8002 busy'
+	end_call $f 8001
+	check "$f: after the hangup: 8001 $w1, 8002 $w2" states_are 8001 "$w1" 8002 "$w2"
+	check "$f: phones done" eval 'phone_done $f agent 5 && phone_done $f cust 5 && phone_done $f cons 5'
+	peers_stop agent cust cons
+	check "$f: both idle again" idle_again
+
+	# -- an inner call: 8001 calls 8002 (the callee has its own mode too)
+	f=inner-$m1$m2
+	phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+	phone $f cons "$co_port" phone.xml 200 $F_CONS 0 "$rtp_co"
+	sleep 0.3
+	mk=$(log_mark)
+	check "$f: 8001 calls 8002 (targettype=inner, 19); both answer, both busy" eval '
+		api_is 8001 "EVENT=MAKECALL&targetdn=8002&targettype=inner&agentgroupid=1" BackMsg_19 &&
+		SID=$(session_of "$mk" 8001) && wait_log "$mk" "call answered session=$SID" 10 &&
+		states_are 8001 busy 8002 busy'
+	end_call $f 8001
+	check "$f: after the hangup: 8001 $w1, 8002 $w2" states_are 8001 "$w1" 8002 "$w2"
+	check "$f: phones done" eval 'phone_done $f agent 5 && phone_done $f cons 5'
+	peers_stop agent cons
+	check "$f: both idle again" idle_again
+done
+
+# ---- 2. monitorCtrl: recording segments -----------------------------------------
+
+f=segment
+mc() {  # mc ACTION: monitorCtrl over HTTP as 8001
+	api 8001 "EVENT=MonitorCtrl&action=$1&pushevent=no"
+}
+# monitor_url SID [FILE]: getMonitor's URL path (occd's own origin)
+monitor_url() {
+	api 8001 "EVENT=GetMonitor&sessionid=$1&filename=${2:-}" | sed -n 's#^|Retuen|1|Retuen|.*\(/getMonitor/.*\)$#\1#p'
+}
+check "$f: no call: monitorCtrl start answers 92" eval '
+	expect_eq reply "$(mc start)" "|Retuen|2|Retuen|BackMsg_92"'
+phone $f agent "$ag_port" phone.xml 200 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550190
+sleep 1
+check "$f: stop without a segment answers 44, a bad action 28[action]" eval '
+	expect_eq stop "$(mc stop)" "|Retuen|2|Retuen|BackMsg_44" &&
+	expect_eq bad "$(mc pause)" "|Retuen|2|Retuen|BackMsg_28[action]"'
+t_seg=$(now)
+seg=$(curl -sS -m 10 "$url/setevent/monitorCtrlCJI?callback=cb&action=start&usertype=agent&user=8001&orgidentity=demo&pwdtype=plaintext&password=8001&pushevent=no" |
+	sed -n 's/^cb({"code":1,"message":"\([^"]*\)"});$/\1/p')
+check "$f: monitorCtrlCJI start (Script) answers 1 with the segment's file, named for this call" \
+	expect_match segment "$seg" "^[0-9]{14}-8001-5550190-demo-$SID\.wav$"
+check "$f: start again while it is open answers 44" expect_eq start "$(mc start)" "|Retuen|2|Retuen|BackMsg_44"
+sleep 2.5
+t_stop=$(now)
+check "$f: stop answers 1 with the same file" expect_eq stop "$(mc stop)" "|Retuen|1|Retuen|$seg"
+sleep 1.5
+end_call $f 8001
+check "$f: the phones got BYE" eval 'phone_done $f agent 5 && phone_done $f cust 5'
+peers_stop agent cust
+whole=$(sql 'SELECT recording FROM cdr WHERE sessionid = ?' "$SID")
+check "$f: the whole call's recording is another file" eval '[ -n "$whole" ] && [ "$whole" != "$seg" ]'
+check "$f: getMonitor gives both URLs, both serve a WAV" eval '
+	u1=$(monitor_url "$SID") && u2=$(monitor_url "$SID" "$seg") &&
+	expect_match whole "$u1" "^/getMonitor/$whole\?" && expect_match segment "$u2" "^/getMonitor/$seg\?" &&
+	curl -fsS "$url$u1" | head -c 4 | grep -q RIFF && curl -fsS "$url$u2" | head -c 4 | grep -q RIFF'
+check "$f: getMonitor of a file not of this session, or a path, answers 404" eval '
+	expect_eq other "$(api 8001 "EVENT=GetMonitor&sessionid=$SID&filename=20260101000000-8001-1-demo-0123456789abcdef0123456789abcdef.wav")" "|Retuen|2|Retuen|BackMsg_404" &&
+	expect_eq path "$(api 8001 "EVENT=GetMonitor&sessionid=$SID&filename=../../occ.db")" "|Retuen|2|Retuen|BackMsg_404"'
+segpath=$(ls "$data"/recordings/*/"$seg" 2>/dev/null)
+check "$f: the segment lasts from its start to its stop (2.5 s, 2 to 3.5)" eval '
+	python3 -c "import wave,sys; w = wave.open(sys.argv[1]); d = w.getnframes() / w.getframerate(); print(d); sys.exit(not 2 <= d <= 3.5)" "$segpath"'
+check "$f: the segment holds the agent (left) and the customer (right)" eval '
+	python3 "$mp" hears "$segpath:0@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_AGENT &&
+	python3 "$mp" hears "$segpath:1@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_CUST'
+
+stop_occd
+check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'
+echo "1..$n"
+[ "$failed" -eq 0 ]
