@@ -87,9 +87,12 @@ enum {
 /* Registers the bus sink; occ->ev must exist. The key comes from (or goes
  * to) <data_dir>/push.key. */
 int  push_alloc(struct push **pp, struct occ *occ, const char *data_dir);
-/* The endpoints above; false if the path is none of them. */
+/* The endpoints above; false if the path is none of them. *waitp set:
+ * the channel's password is being verified (core/auth.h), the caller
+ * parks the request and routes it again when the verdict is in. */
+struct auth_wait;
 bool push_route(struct push *p, const struct http_req *req,
-		struct http_resp *resp);
+		struct http_resp *resp, struct auth_wait **waitp);
 /* A token for team t's channel (a NULL) or agent a's, valid ttl_s seconds,
  * bound to the credential that asked for it (by_agent or by_account);
  * *expp (may be NULL) = its expiry in unix seconds. */
