@@ -94,12 +94,12 @@ const ROWS = [
   { name: 'acwActionCJI: after ring', kind: 'post', call: 'ACW',
     fields: { type: 1, ...CRED, agent_group_id: '1', pushevent: 'yes' },
     code: '1', pushed: ['acwring'] },
-  { name: 'acwActionCJI: after answer', kind: 'post', call: 'ACW',
-    fields: { type: 2, ...CRED, agent_group_id: '1', pushevent: 'yes' },
-    code: '1', pushed: ['acwanswer'] },
   { name: 'acwActionCJI: off', kind: 'post', call: 'ACW',
     fields: { type: 3, ...CRED, agent_group_id: '1', pushevent: 'yes' },
     code: '1', pushed: ['acwoff'] },
+  { name: 'acwActionCJI: after answer', kind: 'post', call: 'ACW',
+    fields: { type: 2, ...CRED, agent_group_id: '1', pushevent: 'yes' },
+    code: '1', pushed: ['acwanswer'] },
   { name: 'agentStatusCJI', kind: 'jsonp', call: 'agentStatusCJI',
     fields: { orgidentity: 'demo', usertype: 'agent', user: AGENT, pwdtype: 'md5', password: md5(AGENT) },
     code: 1 },
@@ -116,6 +116,8 @@ const MAKECALL = { name: 'makeCallCJI: call the customer', kind: 'post', call: '
             modeltype: 'BusinessApp', model_id: '42', userdata: "it's ok", agentexten: '',
             callerid: '', callername: '', trunkidentity: '', cidtype: '' },
   code: '1' };
+const ACWOFF = { name: 'acwOffCJI: end the after-call work', kind: 'post', call: 'ACWOFF',
+  fields: { ...CRED, pushevent: 'yes' }, code: '1' };
 const HANGUP = { name: 'hangupCJI: the agent hangs up', kind: 'jsonp', call: 'hangupCJI',
   fields: { uniqueid: '', targetagent: '', target: 'agent', pwdtype: 'md5',
             password: md5(AGENT), usertype: 'agent', user: AGENT, orgidentity: 'demo' },
@@ -335,6 +337,18 @@ async function run(browser, origin) {
      got.every((e) => !e.userdata || e.userdata === "it's ok"),
      "agentpull: a value with ' survives the extension's ' -> \" replacement",
      got.map((e) => e.userdata));
+  // acwanswer: the call ends in after-call work, which acwOff ends
+  got = await waitPushed(page, (g) => g.some((e) => e.event === 'hangupacw'), WAIT_MS);
+  const acw = got.find((e) => e.event === 'hangupacw');
+  ok(acw && acw.source === 'AGENT' && acw.AgentGroupId === '1' && acw.agentno === AGENT &&
+     seq.indexOf('CONVERSATION hangup') < got.indexOf(acw) + 1,
+     'agentpull: hangupacw (the agent is in after-call work) with AgentGroupId', acw);
+  try { r = await page.evaluate(([row, ms]) => window.runRow(row, ms), [ACWOFF, WAIT_MS]); } catch (e) { r = { error: String(e) }; }
+  ok(r && r.code === '1', `${ACWOFF.name}: callback with code 1`, r);
+  got = await waitPushed(page, (g) => g.some((e) => e.event === 'acwstop'), WAIT_MS);
+  const stop = got.find((e) => e.event === 'acwstop');
+  ok(stop && stop.AgentGroupId === '1' && stop.agentno === AGENT,
+     'agentpull: acwstop with AgentGroupId', stop);
   const code = await Promise.race([answered, sleep(WAIT_MS).then(() => 'timeout')]);
   ok(code === 0, 'the agent phone (sipp) took the call and the BYE', code);
   fs.rmSync(dir, { recursive: true, force: true });
