@@ -18,6 +18,7 @@ suites=(
 	"api|tests/api/run.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
+	"original plugin and extension push|tests/plugin/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"

@@ -80,5 +80,9 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg);
 struct auth_wait;
 bool api_park(struct api *api, const struct http_req *req,
 	      struct auth_wait *wait, struct op_result *res);
+/* The same for any route (the push channel's password): false: not
+ * parked, answer now. */
+bool api_park_req(struct api *api, const struct http_req *req,
+		  struct auth_wait *wait);
 
 #endif

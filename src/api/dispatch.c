@@ -217,10 +217,9 @@ static bool authenticate(struct op_ctx *ctx, const struct sa *peer,
 			ctx->agent = agent_find(ctx->team, ac->agent_number);
 		return true;
 	}
-	struct agent *a = agent_find(ctx->team, ctx->args[P_USER]);
-	v = a ? auth_verify(&a->ac, a->pwhash, md5hex, who, peer, ctx->now,
-			    waitp)
-		: auth_reject_unknown(md5hex, who, peer, ctx->now, waitp);
+	struct agent *a = NULL;
+	v = auth_check_md5(ctx->team, ctx->team->name, ctx->args[P_USER],
+			   md5hex, peer, ctx->now, waitp, &a);
 	if (!settle(v, BM_BAD_CREDENTIALS, res))
 		return false;
 	if (a->account && !a->account->enabled) {
@@ -285,27 +284,68 @@ static bool op_takes(const struct op *op, enum param p)
 	return false;
 }
 
-/* pushevent=yes: after a successful change, an agent notification event
- * on the agent's channel (format in docs/API.md, "Agent notification
- * events"). */
-static void notify_agent(struct op_ctx *ctx)
+/* The original extension's name for what op did (it reads nothing else),
+ * or "state"; *per_group: one event per group the op named. */
+static const char *notify_name(const struct op_ctx *ctx, bool *per_group)
+{
+	const char *id = ctx->op->id, *type = ctx->args[P_TYPE];
+	const char *st = ctx->args[P_STATUS];
+
+	*per_group = true;
+	if (!strcmp(id, "queue_action"))
+		return !strcmp(type, "2") ? "logoff" : "login";
+	if (!strcmp(id, "acw_action"))
+		return !strcmp(type, "1") ? "acwring" : !strcmp(type, "2")
+			? "acwanswer" : "acwoff";
+	if (!strcmp(id, "workway_action"))
+		return !strcasecmp(st, "dialin") ? "workwaydialin"
+			: !strcasecmp(st, "dialout") ? "workwaydialout"
+			: "workwayall";
+	if (!strcmp(id, "acw_off"))
+		return "acwstop";
+	*per_group = false;
+	if (!strcmp(id, "queue_pause"))
+		return !strcmp(type, "2") ? "nopaused" : "paused";
+	if (!strcmp(id, "logout"))
+		return "logoff";
+	if (!strcmp(id, "login"))
+		return "login";
+	return "state";
+}
+
+/* Is group gid in the op's list ("1,2,"; empty: every checked-in one)? */
+static bool notify_group(const struct op_ctx *ctx, const struct member *mb)
+{
+	const char *list = ctx->args[P_LIST][0] ? ctx->args[P_LIST]
+		: ctx->args[P_AGENT_GROUP_ID];
+	char id[24];
+	size_t n = 0;
+
+	if (!list[0])
+		return mb->checked_in || !strcmp(ctx->op->id, "queue_action");
+	re_snprintf(id, sizeof(id), "%lld", (long long)mb->group->id);
+	for (const char *s = list; *s; s += n + (s[n] == ','))
+		if ((n = strcspn(s, ",")) == strlen(id) && !strncmp(s, id, n))
+			return true;
+	return false;
+}
+
+static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid)
 {
 	const struct agent *a = ctx->agent;
-	struct mbuf *mb;
-	char ts[20], team[24];
+	struct mbuf *mb = mbuf_alloc(256);
+	char ts[20], team[24], group[24];
 	struct le *le;
 	bool first = true;
 
-	if (!ctx->occ->ev || !a || !op_takes(ctx->op, P_PUSHEVENT) ||
-	    strcasecmp(ctx->args[P_PUSHEVENT], "yes"))
-		return;
-	mb = mbuf_alloc(256);
 	if (!mb)
 		return;
 	event_time(ts, ctx->now);
 	re_snprintf(team, sizeof(team), "%lld", (long long)ctx->team->id);
+	re_snprintf(group, sizeof(group), "%lld", (long long)gid);
 	event_field(mb, "source", "AGENT");
-	event_field(mb, "event", "state");
+	event_field(mb, "event", name);
+	event_field(mb, "agentno", a->number);
 	event_field(mb, "agentnum", a->number);
 	event_field(mb, "state", agent_state_name(a->state));
 	event_field(mb, "pause_reason", a->pause_reason);
@@ -320,12 +360,39 @@ static void notify_agent(struct op_ctx *ctx)
 	}
 	mbuf_printf(mb, "&");
 	event_field(mb, "action", ctx->op->soap ? ctx->op->soap : ctx->op->id);
+	if (gid)
+		event_field(mb, "AgentGroupId", group);
 	event_field(mb, "AgentTeamId", team);
 	event_field(mb, "eventTime", ts);
 	if (!mbuf_write_u8(mb, 0))
 		events_publish(ctx->occ->ev, ctx->team->name, a->number, NULL,
 			       (const char *)mb->buf);
 	mem_deref(mb);
+}
+
+/* pushevent=yes: after a successful change, agent notification events on
+ * the agent's channel (format in docs/API.md, "Agent notification
+ * events"), named as the original extension expects. */
+static void notify_agent(struct op_ctx *ctx)
+{
+	const struct agent *a = ctx->agent;
+	const char *name;
+	bool per_group;
+	struct le *le;
+
+	if (!ctx->occ->ev || !a || !op_takes(ctx->op, P_PUSHEVENT) ||
+	    strcasecmp(ctx->args[P_PUSHEVENT], "yes"))
+		return;
+	name = notify_name(ctx, &per_group);
+	if (!per_group) {
+		notify_one(ctx, name, 0);
+		return;
+	}
+	LIST_FOREACH(&a->members, le) {
+		const struct member *mb = le->data;
+		if (notify_group(ctx, mb))
+			notify_one(ctx, name, mb->group->id);
+	}
 }
 
 struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,

@@ -88,12 +88,20 @@ static bool park(struct api *api, const struct http_req *req,
 	return true;
 }
 
-bool api_park(struct api *api, const struct http_req *req,
-	      struct auth_wait *wait, struct op_result *res)
+bool api_park_req(struct api *api, const struct http_req *req,
+		  struct auth_wait *wait)
 {
 	bool parked = park(api, req, wait);
 
 	mem_deref(wait);
+	return parked;
+}
+
+bool api_park(struct api *api, const struct http_req *req,
+	      struct auth_wait *wait, struct op_result *res)
+{
+	bool parked = api_park_req(api, req, wait);
+
 	if (!parked)
 		res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
 	return parked;

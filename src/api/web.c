@@ -11,7 +11,7 @@
  *   /coccinterface/cocc_nginx_http_push.js (.html), and
  *   /asterccinterface/astercc_nginx_http_push.js (.html)  browser push
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
- *   /publicapi/, /systemevents/)                    events (events/push.h)
+ *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
  * can read it; OPTIONS preflights are answered here. Methods: WEB_METHODS
@@ -152,6 +152,7 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct api *api = arg;
 	const char *rest = script_dir_rest(req->path);
+	struct auth_wait *wait = NULL;
 
 	if (!strcmp(req->method, "OPTIONS")) {
 		http_resp_set(resp, 204, NULL, "%s", "");
@@ -187,8 +188,12 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (rest && serve_push_asset(api, rest, resp))
 		return;
-	if (push_route(api->occ->push, req, resp))
+	if (push_route(api->occ->push, req, resp, &wait)) {
+		/* the extension's channel is a password being verified */
+		if (wait && !api_park_req(api, req, wait))
+			http_resp_set(resp, 503, "text/plain", "busy\n");
 		return;
+	}
 	if (rest && !strcmp(rest, "test_CJI.html")) {
 		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
 			      web_test_cji_html);

@@ -234,6 +234,23 @@ enum auth_verdict auth_reject_unknown(const char *md5hex, const char *who,
 	return slow_check(auth.dummy_hash, md5hex, who, peer, now, waitp);
 }
 
+enum auth_verdict auth_check_md5(struct team *t, const char *org,
+				 const char *user, const char *md5hex,
+				 const struct sa *peer, int64_t now,
+				 struct auth_wait **waitp, struct agent **ap)
+{
+	struct agent *a = t ? agent_find(t, user) : NULL;
+	char who[ST_NAME * 2 + 16];
+	enum auth_verdict v;
+
+	re_snprintf(who, sizeof(who), "%s/%s", t ? t->name : org, user);
+	v = a ? auth_verify(&a->ac, a->pwhash, md5hex, who, peer, now, waitp)
+		: auth_reject_unknown(md5hex, who, peer, now, waitp);
+	if (v == AUTH_OK)
+		*ap = a;
+	return v;
+}
+
 void auth_wait_notify(struct auth_wait *w, auth_wait_h *h, void *arg)
 {
 	w->h = h;
@@ -248,4 +265,9 @@ void auth_replay_begin(struct auth_wait *w)
 void auth_replay_end(void)
 {
 	auth.replay = NULL;
+}
+
+bool auth_replaying(void)
+{
+	return auth.replay != NULL;
 }

@@ -62,6 +62,18 @@ enum auth_verdict auth_verify(struct authcache *ac, const char *pwhash,
 enum auth_verdict auth_reject_unknown(const char *md5hex, const char *who,
 				      const struct sa *peer, int64_t now,
 				      struct auth_wait **waitp);
+/* An agent's credential, the one check every interface shares: the agent
+ * user of team t (NULL: no such team; org names it for the limits and the
+ * log as "org/user") against md5hex, the lowercase MD5 hex of the presented
+ * password (what pwdtype=md5 sends, and the agentpull channel carries).
+ * Stored is argon2id of that MD5, so it is checked as is; an unknown team
+ * or agent costs the same and counts the same as a wrong password.
+ * AUTH_OK sets *ap. Whether the agent's account is enabled is the
+ * caller's business (dispatch answers it with its own BackMsg). */
+enum auth_verdict auth_check_md5(struct team *t, const char *org,
+				 const char *user, const char *md5hex,
+				 const struct sa *peer, int64_t now,
+				 struct auth_wait **waitp, struct agent **ap);
 /* Call h(arg) on the loop when w's verdict is in (never from inside this
  * call: a wait just returned is not done yet); h NULL: nobody waits any
  * more. */
@@ -72,5 +84,7 @@ void auth_network_of(char *out, size_t size, const struct sa *peer);
 /* While a replay is on, the checks above answer w's verdict. */
 void auth_replay_begin(struct auth_wait *w);
 void auth_replay_end(void);
+/* Is a replay on (a parked request routed again: it cannot wait again)? */
+bool auth_replaying(void);
 
 #endif

@@ -27,7 +27,9 @@
 #include "base/conf.h"
 #include "base/form.h"
 #include "core/agent.h"
+#include "core/auth.h"
 #include "core/model.h"
+#include "core/pwhash.h"
 #include "core/occ.h"
 #include "api/api.h"
 #include "events/events.h"
@@ -40,6 +42,10 @@ enum {
 	PULL_WAIT_MS = 60000,
 	SSE_RETRY_MS = 3000,
 	CB_MAX = 128,
+	/* the extension's client polls again at once, even after an error:
+	 * an error waits this long, so a bad channel costs a request every
+	 * few seconds, not a loop */
+	HELD_ERROR_MS = 3000,
 };
 
 enum sub_kind { SUB_SSE, SUB_POLL, SUB_PULL };
@@ -49,6 +55,8 @@ struct push {
 	uint8_t key[crypto_auth_hmacsha256_KEYBYTES];
 	struct list subs;
 	unsigned nsubs;
+	struct list held;           /* struct held: errors waiting */
+	unsigned nheld;
 };
 
 struct sub {
@@ -64,6 +72,9 @@ struct sub {
 	int64_t since;              /* pull: If-Modified-Since (unix s), 0;
 				     * only for Last-Modified once waiting */
 	bool live;                  /* the sink delivers */
+	bool flat;                  /* pull on "<org>-<agent>-<md5>": the
+				     * original extension's lines of fields */
+	char epoch[ST_HASH];        /* flat: the agent's password hash */
 	struct http_async *ha;
 	struct tmr tmr;
 	char callback[CB_MAX + 1];  /* poll/pull: JSONP, "" for none */
@@ -351,6 +362,14 @@ static bool sub_token_valid(const struct sub *s)
 	const struct agent *a;
 	int64_t exp;
 
+	if (s->flat) {
+		/* the channel was the agent's password: it holds while that
+		 * does (same hash) and the agent's account is enabled */
+		t = team_by_id(s->p->occ->m, s->team_id);
+		a = t ? agent_find(t, s->agent) : NULL;
+		return a && !strcmp(a->pwhash, s->epoch) &&
+			(!a->account || a->account->enabled);
+	}
 	return !token_check(s->p, s->token, &t, &a, &exp);
 }
 
@@ -431,6 +450,48 @@ static bool parse_id(const char *s, int64_t *v)
 	return dec(s, n, v);
 }
 
+/* ---- the original extension's lines ------------------------------------- */
+
+/* One bus message (key=value&..., values percent-escaped: callev.h) as
+ * the JSON object of its fields and "\r\n", the line the extension's
+ * client parses. It turns every ' into " before parsing, so none is left:
+ * a value's ' is written \u0027. */
+static int flat_line(struct mbuf *mb, const char *text)
+{
+	char *val = NULL;
+	struct mbuf *tmp = mbuf_alloc(strlen(text) * 2 + 16);
+	bool first = true;
+	int err = tmp ? 0 : ENOMEM;
+
+	while (!err && *text) {
+		size_t n = strcspn(text, "&"), k = strcspn(text, "=");
+		long vn;
+		if (k < n) {
+			val = mem_zalloc(n - k, NULL);
+			if (!val) {
+				err = ENOMEM;
+				break;
+			}
+			vn = url_decode(val, text + k + 1, n - k - 1, 0);
+			if (vn < 0)   /* not ours to fix: the raw text */
+				str_ncpy(val, text + k + 1, n - k);
+			err = mbuf_printf(tmp, "%s\"%b\":%H", first ? "{" : ",",
+					  text, k, json_str_h, val);
+			val = mem_deref(val);
+			first = false;
+		}
+		text += n + (text[n] == '&');
+	}
+	if (!err)
+		err = mbuf_printf(tmp, "%s", first ? "{}" : "}");
+	for (size_t i = 0; tmp && !err && i < tmp->end; i++)
+		err = tmp->buf[i] == '\''
+			? mbuf_printf(mb, "\\u0027")
+			: mbuf_write_u8(mb, tmp->buf[i]);
+	mem_deref(tmp);
+	return err | mbuf_printf(mb, "\r\n");
+}
+
 /* ---- collecting events for a long-poll reply ----------------------------- */
 
 struct collect {
@@ -454,11 +515,16 @@ static void collect_one(struct collect *c, const struct event *ev)
 	if (c->full)
 		return;
 	c->scanned_to = ev->eventid;
-	if (c->since && ev->ts_ms / 1000 <= c->since)
+	/* flat: If-Modified-Since is getccdate's "now", so that second's
+	 * events count (push-stream's tag 0 of that second) */
+	if (c->since && (c->s->flat ? ev->ts_ms / 1000 < c->since
+			 : ev->ts_ms / 1000 <= c->since))
 		return;
-	if (c->n)
+	if (c->n && !c->s->flat)
 		mbuf_write_u8(c->items, ',');
-	if (c->s->kind == SUB_PULL) {
+	if (c->s->flat)
+		err = flat_line(c->items, ev->text);
+	else if (c->s->kind == SUB_PULL) {
 		http_date(date, ev->ts_ms / 1000);
 		err = mbuf_printf(c->items, "{\"text\":%H,\"tag\":%lld,"
 				  "\"time\":\"%s\"}", json_str_h,
@@ -527,6 +593,9 @@ static void poll_resp(struct push *p, struct sub *s, struct collect *c,
 		http_date(date, ts);
 		if (!c->n)
 			http_resp_set(resp, 304, NULL, "%s", "");
+		else if (s->flat)
+			http_resp_set(resp, 200, "text/plain; charset=utf-8",
+				      "%b", c->items->buf, c->items->end);
 		else if (s->callback[0])
 			http_resp_set(resp, 200,
 				      "application/javascript; charset=utf-8",
@@ -703,7 +772,8 @@ struct sub_req {
 	bool gap;                   /* too far behind: older skipped */
 };
 
-/* The token and the cursor (an explicit id, or -1 for "now"); false when
+/* The token (unless sr->t is set: the channel was authenticated
+ * otherwise) and the cursor (an explicit id, or -1 for "now"); false when
  * resp holds the refusal. */
 static bool sub_begin(struct push *p, const char *token, int64_t want,
 		      struct sub_req *sr, struct http_resp *resp)
@@ -711,7 +781,7 @@ static bool sub_begin(struct push *p, const char *token, int64_t want,
 	int64_t newest;
 	int err;
 
-	err = token_check(p, token, &sr->t, &sr->a, &sr->exp);
+	err = sr->t ? 0 : token_check(p, token, &sr->t, &sr->a, &sr->exp);
 	if (err) {
 		refuse_token(p, resp, err);
 		return false;
@@ -788,28 +858,49 @@ static void sse_open(struct push *p, const struct http_req *req,
 	tmr_start(&s->tmr, 0, sse_tick, s);
 }
 
-/* /push/poll and the push-stream pull: answer now if there is something
- * after the cursor, else wait. */
-static void poll_open(struct push *p, const struct http_req *req,
-		      const struct form *f, enum sub_kind kind,
-		      const char *token, struct http_resp *resp)
+/* The extension's cursor: If-None-Match is an eventid, or "0" (its first
+ * poll), or "null" (after a reply without headers): then
+ * If-Modified-Since, an HTTP date (getccdate's, at first), or junk: now.
+ * Never an error, which it would only repeat at once. */
+static void flat_cursor(const char *et, const char *sn, int64_t *want,
+			int64_t *since)
 {
-	const char *cb = form_get(f, "callback");
+	int64_t id;
+
+	if (et && parse_id(et, &id) && id > 0) {
+		*want = id;
+		return;
+	}
+	*since = parse_since(sn);
+	if (*since)
+		*want = 0;   /* scan for what came after `since` */
+}
+
+/* /push/poll and the push-stream pull: answer now if there is something
+ * after the cursor, else wait. pre: the channel, already authenticated
+ * (the extension's flat channel), else NULL: the token decides. */
+static bool poll_open(struct push *p, const struct http_req *req,
+		      const struct form *f, enum sub_kind kind,
+		      const char *token, const struct sub_req *pre,
+		      struct http_resp *resp)
+{
+	const char *cb = pre ? NULL : form_get(f, "callback");
 	struct sub_req sr = { 0 };
 	struct collect c = { .max = PUSH_POLL_MAX };
 	int64_t want = -1, since = 0;
 	struct sub *s;
+	bool answered = false;
 	int err;
 
 	if (cb && *cb && !callback_name_valid(cb)) {
 		refuse(p, resp, 400, "invalid callback name");
-		return;
+		return false;
 	}
 	if (kind == SUB_POLL) {
 		const char *lp = form_get(f, "last");
 		if (lp && *lp && !dec(lp, strlen(lp), &want)) {
 			refuse(p, resp, 400, "bad last");
-			return;
+			return false;
 		}
 	}
 	else {
@@ -819,23 +910,27 @@ static void poll_open(struct push *p, const struct http_req *req,
 			et = http_req_header(req, "If-None-Match");
 		if (!sn || !*sn)
 			sn = http_req_header(req, "If-Modified-Since");
-		if (et && *et && !parse_id(et, &want)) {
+		if (pre)
+			flat_cursor(et, sn, &want, &since);
+		else if (et && *et && !parse_id(et, &want)) {
 			refuse(p, resp, 400, "bad etag");
-			return;
+			return false;
 		}
-		if (want < 0 && sn && *sn) {
+		else if (want < 0 && sn && *sn) {
 			since = parse_since(sn);
 			if (!since) {
 				refuse(p, resp, 400, "bad since");
-				return;
+				return false;
 			}
 			want = 0;   /* scan for what came after `since` */
 		}
-		if (!cb || !*cb)
+		if (!pre && (!cb || !*cb))
 			c.max = 1;  /* one JSON object per reply */
 	}
+	if (pre)
+		sr = *pre;
 	if (!sub_begin(p, token, want, &sr, resp))
-		return;
+		return false;
 	if (since && sr.gap) {
 		/* a time filter: scan the newest PUSH_REPLAY_MAX only */
 		sr.gap = false;
@@ -846,10 +941,13 @@ static void poll_open(struct push *p, const struct http_req *req,
 		mem_deref(s);
 		mem_deref(c.items);
 		refuse(p, resp, 503, "out of memory");
-		return;
+		return false;
 	}
 	s->last = sr.last;
 	s->since = since;
+	s->flat = pre != NULL;
+	if (s->flat)
+		str_ncpy(s->epoch, sr.a->pwhash, sizeof(s->epoch));
 	str_ncpy(s->callback, cb ? cb : "", sizeof(s->callback));
 	c.s = s;
 	c.since = since;
@@ -858,15 +956,19 @@ static void poll_open(struct push *p, const struct http_req *req,
 		refuse(p, resp, 503, "store unavailable");
 		goto out;
 	}
-	/* a poll without last= learns the cursor ("from now") at once */
-	if (c.n || sr.reset || sr.gap || (kind == SUB_POLL && want < 0)) {
+	if (since)
+		s->last = c.scanned_to > s->last ? c.scanned_to : s->last;
+	/* a poll without last= learns the cursor ("from now") at once; a
+	 * replayed request (its password was verified off the loop) cannot
+	 * wait again: the client comes back, and is then known */
+	if (c.n || sr.reset || sr.gap || (kind == SUB_POLL && want < 0) ||
+	    auth_replaying()) {
 		poll_resp(p, s, &c, sr.reset ? "\"reset\":true,"
 			  : sr.gap ? "\"gap\":true," : NULL, resp);
+		answered = true;
 		goto out;
 	}
 	/* nothing yet: wait, live, for the next event on the channel */
-	if (since)
-		s->last = c.scanned_to > s->last ? c.scanned_to : s->last;
 	s->ha = http_async_defer(req, sub_closed, s);
 	if (!s->ha) {
 		refuse(p, resp, 503, "unavailable");
@@ -877,9 +979,11 @@ static void poll_open(struct push *p, const struct http_req *req,
 	tmr_start(&s->tmr, kind == SUB_PULL ? PULL_WAIT_MS : POLL_WAIT_MS,
 		  poll_timeout, s);
 	s = NULL;
+	answered = true;
  out:
 	mem_deref(s);
 	mem_deref(c.items);
+	return answered;
 }
 
 /* "/agentindesks/agentpull/<channel>" -> "<channel>", and the others */
@@ -908,6 +1012,196 @@ static const char *pull_channel(const char *path, bool *publish)
 	return NULL;
 }
 
+/* ---- the original extension's channel ------------------------------------ */
+
+/* An error for the extension's client, held HELD_ERROR_MS first (it polls
+ * again at once, even after an error). Bounded like the subscribers; past
+ * that, or in a replay (which cannot wait), at once. */
+struct held {
+	struct le le;               /* push.held */
+	struct push *p;
+	struct http_async *ha;
+	struct tmr tmr;
+	unsigned status;            /* the error, sent when the timer fires */
+	const char *why;            /* a literal */
+	int64_t etag, since;
+};
+
+static void held_destructor(void *arg)
+{
+	struct held *h = arg;
+
+	tmr_cancel(&h->tmr);
+	if (h->le.list) {
+		list_unlink(&h->le);
+		h->p->nheld--;
+	}
+	if (h->ha)
+		http_async_close(h->ha);
+}
+
+static void held_closed(void *arg)
+{
+	struct held *h = arg;
+
+	h->ha = NULL;
+	mem_deref(h);
+}
+
+/* The error with the client's cursor echoed: Etag, Last-Modified (a
+ * reply without them would make it send "null"). */
+static void flat_error(const struct push *p, struct http_resp *resp,
+		       unsigned status, const char *why, int64_t etag,
+		       int64_t since)
+{
+	char date[40];
+
+	http_date(date, since ? since : (int64_t)time(NULL));
+	refuse(p, resp, status, why);
+	http_resp_headerf(resp, "Etag", "%lld", (long long)etag);
+	http_resp_headerf(resp, "Last-Modified", "%s", date);
+	http_resp_header(resp, "Access-Control-Expose-Headers",
+			 "Etag, Last-Modified");
+}
+
+static void held_due(void *arg)
+{
+	struct held *h = arg;
+	struct http_resp resp = { .fd = -1 };
+
+	flat_error(h->p, &resp, h->status, h->why, h->etag, h->since);
+	http_async_reply(h->ha, &resp);
+	mem_deref(resp.body);
+	h->ha = NULL;
+	mem_deref(h);
+}
+
+/* Refuse the extension's pull: held HELD_ERROR_MS, or in resp at once
+ * when it cannot be held. why: a literal. */
+static void flat_refuse(struct push *p, const struct http_req *req,
+			unsigned status, const char *why,
+			struct http_resp *resp)
+{
+	const char *et = http_req_header(req, "If-None-Match");
+	int64_t id = 0, since = parse_since(http_req_header(req,
+							"If-Modified-Since"));
+	struct held *h = NULL;
+
+	if (!et || !parse_id(et, &id))
+		id = 0;
+	if (!auth_replaying() &&
+	    p->nheld < p->occ->cfg->push_max_subscribers)
+		h = mem_zalloc(sizeof(*h), held_destructor);
+	if (h) {
+		h->p = p;
+		tmr_init(&h->tmr);
+		h->ha = http_async_defer(req, held_closed, h);
+	}
+	if (!h || !h->ha) {
+		mem_deref(h);
+		flat_error(p, resp, status, why, id, since);
+		return;
+	}
+	*h = (struct held){ .p = p, .ha = h->ha, .status = status,
+			    .why = why, .etag = id, .since = since };
+	tmr_init(&h->tmr);
+	list_append(&p->held, &h->le, h);
+	p->nheld++;
+	tmr_start(&h->tmr, HELD_ERROR_MS, held_due, h);
+}
+
+/* "<orgidentity>-<agentno>-<md5 hex of the password>": split from the
+ * right, since an orgidentity may hold '-'. */
+static bool md5_channel(const char *chan, char *org, size_t orgsz,
+			char *user, size_t usersz, char md5[MD5HEX_LEN])
+{
+	const char *d2 = strrchr(chan, '-'), *d1;
+	size_t n;
+
+	if (!d2 || strlen(d2 + 1) != MD5HEX_LEN - 1)
+		return false;
+	for (d1 = d2 - 1; d1 > chan && *d1 != '-'; d1--)
+		;
+	if (d1 <= chan || d2 - d1 - 1 < 1 || (size_t)(d2 - d1) > usersz ||
+	    (size_t)(d1 - chan) >= orgsz)
+		return false;
+	for (n = 0; n < MD5HEX_LEN - 1; n++) {
+		char ch = d2[1 + n];
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		      (ch >= 'A' && ch <= 'F')))
+			return false;
+		md5[n] = (char)(ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch);
+	}
+	md5[n] = '\0';
+	str_ncpy(org, chan, (size_t)(d1 - chan) + 1);
+	str_ncpy(user, d1 + 1, (size_t)(d2 - d1));
+	return true;
+}
+
+/* Is the channel an occ token (push.h) rather than the extension's? */
+static bool token_shaped(const char *chan)
+{
+	int64_t v;
+
+	for (int i = 0; i < 6; i++) {
+		const char *dash = strchr(chan, '-');
+		if (!dash || !dec(chan, (size_t)(dash - chan), &v))
+			return false;
+		chan = dash + 1;
+	}
+	return !strchr(chan, '-');
+}
+
+/* The extension's pull: the channel authenticates like a password
+ * (auth_check_md5: the same limits, the verification off the loop when
+ * not cached: *waitp, the caller parks the request and routes it again). */
+static void flat_open(struct push *p, const struct http_req *req,
+		      const struct form *f, const char *chan,
+		      struct http_resp *resp, struct auth_wait **waitp)
+{
+	char org[ST_NAME], user[ST_NUM], md5[MD5HEX_LEN];
+	struct sub_req sr = { .exp = INT64_MAX };
+	enum auth_verdict v = AUTH_FAIL;
+	struct agent *a = NULL;
+	struct team *t;
+
+	if (md5_channel(chan, org, sizeof(org), user, sizeof(user), md5)) {
+		t = team_find(p->occ->m, org);
+		v = auth_check_md5(t, org, user, md5, &req->peer, now_ms(),
+				   waitp, &a);
+		if (v == AUTH_OK && a->account && !a->account->enabled)
+			v = AUTH_FAIL;
+	}
+	if (v == AUTH_PENDING)
+		return;
+	if (v != AUTH_OK) {
+		flat_refuse(p, req, v == AUTH_BUSY ? 503 : 403,
+			    v == AUTH_BUSY ? "busy" : "bad channel", resp);
+		return;
+	}
+	sr.t = a->team;
+	sr.a = a;
+	if (!poll_open(p, req, f, SUB_PULL, "", &sr, resp)) {
+		unsigned status = resp->status;
+		mem_deref(resp->body);
+		*resp = (struct http_resp){ .fd = -1 };
+		flat_refuse(p, req, status, "unavailable", resp);
+	}
+}
+
+/* GET /getccdate/getccdate: the server's time, where the extension's
+ * client starts (its first If-Modified-Since). */
+static void ccdate_answer(struct push *p, struct http_resp *resp)
+{
+	char date[40];
+
+	http_date(date, (int64_t)time(NULL));
+	http_resp_set(resp, 200, "application/json; charset=utf-8",
+		      "{\"ccdate\":\"%s\"}", date);
+	http_resp_header(resp, "Cache-Control", "no-store");
+	cors(p, resp);
+}
+
 /* /push/auth?token=T, for nginx auth_request in front of nchan
  * (docs/nginx-nchan.conf): 200 with the token's nchan channel in
  * X-Occ-Channel (team-<org> or agent-<org>-<number>), else 403. */
@@ -933,16 +1227,18 @@ static void auth_answer(struct push *p, const struct form *f,
 }
 
 bool push_route(struct push *p, const struct http_req *req,
-		struct http_resp *resp)
+		struct http_resp *resp, struct auth_wait **waitp)
 {
 	const char *chan = NULL;
 	bool sse = !strcmp(req->path, "/push/sse");
 	bool poll = !strcmp(req->path, "/push/poll");
 	bool auth = !strcmp(req->path, "/push/auth");
+	bool ccdate = !strcmp(req->path, "/getccdate/getccdate") ||
+		!strcmp(req->path, "/getccdate");
 	bool publish = false;
 	struct form f;
 
-	if (!sse && !poll && !auth) {
+	if (!sse && !poll && !auth && !ccdate) {
 		chan = pull_channel(req->path, &publish);
 		if (!chan)
 			return false;
@@ -965,14 +1261,19 @@ bool push_route(struct push *p, const struct http_req *req,
 		refuse(p, resp, 400, "bad query");
 		goto out;
 	}
-	if (auth)
+	if (ccdate)
+		ccdate_answer(p, resp);
+	else if (auth)
 		auth_answer(p, &f, resp);
 	else if (sse)
 		sse_open(p, req, &f, resp);
 	else if (poll)
-		poll_open(p, req, &f, SUB_POLL, form_get(&f, "token"), resp);
+		poll_open(p, req, &f, SUB_POLL, form_get(&f, "token"), NULL,
+			  resp);
+	else if (token_shaped(chan))
+		poll_open(p, req, &f, SUB_PULL, chan, NULL, resp);
 	else
-		poll_open(p, req, &f, SUB_PULL, chan, resp);
+		flat_open(p, req, &f, chan, resp, waitp);
  out:
 	form_reset(&f);
 	return true;
@@ -1035,6 +1336,7 @@ static void push_destructor(void *arg)
 	struct push *p = arg;
 
 	list_flush(&p->subs);   /* each closes its request */
+	list_flush(&p->held);
 }
 
 int push_alloc(struct push **pp, struct occ *occ, const char *data_dir)

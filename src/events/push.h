@@ -49,6 +49,17 @@
  *       "<HTTP date>"} with Etag: <eventid> and Last-Modified: <time>, or
  *       304 after 60 s. With callback=F: F([message, ...]); with all the
  *       messages after the cursor (at most PUSH_POLL_MAX), else one.
+ *       A channel that is not token-shaped is the original browser
+ *       extension's "<orgidentity>-<agentno>-<md5 of the password>":
+ *       authenticated like a password (auth_check_md5, the same limits;
+ *       a cache miss parks the request, whose replay answers at once),
+ *       cursor If-None-Match (an eventid; 0/null/junk: none) else
+ *       If-Modified-Since (that second and later) else now; the reply is
+ *       text/plain, each event a JSON object of its fields + "\r\n" (at
+ *       most PUSH_POLL_MAX), Etag/Last-Modified on every reply, errors
+ *       included, which are held HELD_ERROR_MS (its client polls again
+ *       at once).
+ *   /getccdate/getccdate              {"ccdate":"<HTTP date>"}: now.
  *   /agentindesks/pushagent (and the others): 403, publishing is occd's.
  *
  * Replay comes from the store (events_replay), then the subscriber goes
@@ -87,9 +98,12 @@ enum {
 /* Registers the bus sink; occ->ev must exist. The key comes from (or goes
  * to) <data_dir>/push.key. */
 int  push_alloc(struct push **pp, struct occ *occ, const char *data_dir);
-/* The endpoints above; false if the path is none of them. */
+/* The endpoints above; false if the path is none of them. *waitp set:
+ * the channel's password is being verified (core/auth.h), the caller
+ * parks the request and routes it again when the verdict is in. */
+struct auth_wait;
 bool push_route(struct push *p, const struct http_req *req,
-		struct http_resp *resp);
+		struct http_resp *resp, struct auth_wait **waitp);
 /* A token for team t's channel (a NULL) or agent a's, valid ttl_s seconds,
  * bound to the credential that asked for it (by_agent or by_account);
  * *expp (may be NULL) = its expiry in unix seconds. */

@@ -60,13 +60,44 @@ struct agent *call_agent(const struct call *c, const char *number)
 	return t && number[0] ? agent_find(t, number) : NULL;
 }
 
+/* The agent went into after-call work at the end of a call: the original
+ * extension's "hangupacw" notification, on the agent's channel. */
+static void tell_hangupacw(struct call *c, const struct agent *a)
+{
+	struct events *evs = c->tel->occ->ev;
+	struct mbuf *mb = evs ? mbuf_alloc(256) : NULL;
+	char ts[20], num[24];
+
+	if (!mb)
+		return;
+	event_time(ts, now_ms());
+	event_field(mb, "source", "AGENT");
+	event_field(mb, "event", "hangupacw");
+	event_field(mb, "agentno", a->number);
+	event_field(mb, "agentnum", a->number);
+	event_field(mb, "state", "acw");
+	re_snprintf(num, sizeof(num), "%lld", (long long)c->group_id);
+	event_field(mb, "AgentGroupId", num);
+	re_snprintf(num, sizeof(num), "%lld", (long long)c->cdr.team_id);
+	event_field(mb, "AgentTeamId", num);
+	event_field(mb, "eventTime", ts);
+	if (!mbuf_write_u8(mb, 0))
+		events_publish(evs, c->team, a->number, NULL,
+			       (const char *)mb->buf);
+	mem_deref(mb);
+}
+
 void set_agent_state(struct call *c, const char *number,
 			    enum agent_state s)
 {
 	struct agent *a = call_agent(c, number);
+	bool was_acw = a && a->state == AS_ACW;
 
-	if (a)
-		agent_call_state(model_of(c), a, s);
+	if (!a)
+		return;
+	agent_call_state(model_of(c), a, s);
+	if (s == AS_ACW && !was_acw && a->state == AS_ACW)
+		tell_hangupacw(c, a);
 }
 
 void leg_send(struct leg *l, const int16_t *pcm, size_t n)

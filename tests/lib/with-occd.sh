@@ -3,7 +3,7 @@
 #
 # Starts occd (build/asan/occd unless $OCCD is set) on a free 127.0.0.1 port
 # with a fresh data directory and the demo data, waits until it answers, runs
-# CMD with OCC_URL, OCC_DATA, OCC_LOG and OCC_PID in the environment, then
+# CMD with OCC_URL, OCC_SIP_PORT, OCC_DATA, OCC_LOG and OCC_PID in the environment, then
 # stops occd with SIGTERM. Fails if CMD fails, if occd does not stop cleanly,
 # or if its log shows a sanitizer report or an undeclared BackMsg.
 set -u
@@ -29,7 +29,8 @@ port=$(free_port)
 log=$data/occd.log
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$occd" $demo --data "$data" --http "127.0.0.1:$port" --sip "127.0.0.1:$(free_port)" \
+sip_port=$(free_port)
+"$occd" $demo --data "$data" --http "127.0.0.1:$port" --sip "127.0.0.1:$sip_port" \
 	"${extra[@]}" >"$log" 2>&1 &
 pid=$!
 
@@ -51,7 +52,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 
-OCC_URL="http://127.0.0.1:$port" OCC_DATA="$data" OCC_LOG="$log" OCC_PID="$pid" "$@"
+OCC_URL="http://127.0.0.1:$port" OCC_SIP_PORT="$sip_port" OCC_DATA="$data" OCC_LOG="$log" OCC_PID="$pid" "$@"
 rc=$?
 
 kill -TERM "$pid" 2>/dev/null
