@@ -63,7 +63,7 @@ def section(kv):
                    f"{g('reload_sync_ms_median')} ms** (median of {g('reload_count')} SIGHUPs, "
                    f"worst {g('reload_sync_ms_max')} ms; {g('reload_sync_ms_start')} ms at start; "
                    f"`bench/inbound/reload.sh`, release build, the ACD host's part of the reload "
-                   f"only). Before its lookups were hashed (commit of issue 10) the same took "
+                   f"only). Before its lookups were hashed (branch i10-phones) the same took "
                    f"40-56 s.")
         out.append("")
     if "in_calls_max_rate" in kv:
