@@ -280,9 +280,14 @@ def cmd_provision(args):
         sys.exit("provision: occctl did not create the first agent, extension, membership")
     # the digest HA1 occctl stores must be what we compute, or every
     # cloned extension would refuse its REGISTER
-    ha1 = lambda n: hashlib.md5(f"{n}:{args.team}:{args.secret}".encode()).hexdigest()
+    # one HA1 per digest username form: "N", "N@team", "team/N"
+    # (src/core/provision.c, exten_ha1)
+    def ha1(n):
+        return " ".join(hashlib.md5(f"{u}:{args.team}:{args.secret}".encode()).hexdigest()
+                        for u in (n, f"{n}@{args.team}", f"{args.team}/{n}"))
     if ext[0] != ha1(first):
-        sys.exit("provision: occctl's HA1 is not MD5(exten:team:secret); not cloning")
+        sys.exit("provision: occctl's HA1 is not MD5(user:team:secret) for the three "
+                 "username forms; not cloning")
     if mb[4] != 3:
         sys.exit(f"provision: the bench group has acw_mode {mb[4]}, want 3 (off)")
     rest = numbers(args.first + 1, args.count - 1)

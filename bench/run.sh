@@ -9,7 +9,8 @@
 #   bench/calls/run.sh     calls through occd (sipp) vs kamailio's signalling
 #   bench/mixing/run.sh    three-party conferences under 70% of occd's core,
 #                          rtpengine relaying as many streams as the peer
-#   bench/inbound/run.sh   the ACD dispatcher: races soak, latency at scale
+#   bench/inbound/run.sh   the ACD dispatcher: races soak, latency at scale;
+#                          occd's ACD reload; inbound calls/s (IVR, queue, agent)
 #   bench/dialer/run.sh    the dialer's pacing in the simulated world, decision time
 #
 # Expects the release build (build/occd, build/occctl); builds nothing.
@@ -74,7 +75,7 @@ rc_rss=$?
 echo; echo "== bench/events/run.sh: event fan-out, occd push vs nginx+nchan"; bench_fg "$B/events/run.sh" --out "$T/events.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) "${extra[@]}" || { bench_say "bench: FAILED (events rc=$?)"; exit 1; }
 echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the signalling ceiling"; bench_fg "$B/calls/run.sh" --out "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (calls rc=$?)"; exit 1; }
 echo; echo "== bench/mixing/run.sh: three-party conferences through occd's mixer, rtpengine as the media peer"; bench_fg "$B/mixing/run.sh" --out "$T/mixing.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (mixing rc=$?)"; exit 1; }
-echo; echo "== bench/inbound/run.sh: the ACD dispatcher alone, races soak and latency at scale"; bench_fg "$B/inbound/run.sh" --out "$T/inbound.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (inbound rc=$?)"; exit 1; }
+echo; echo "== bench/inbound/run.sh: the ACD dispatcher alone, races soak and latency at scale"; bench_fg "$B/inbound/run.sh" --out "$T/inbound.env" --outbound-env "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (inbound rc=$?)"; exit 1; }
 echo; echo "== bench/dialer/run.sh: the dialer in the simulated world, decision time"; bench_fg "$B/dialer/run.sh" --out "$T/dialer.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer rc=$?)"; exit 1; }
 
 echo

@@ -28,6 +28,7 @@ suites=(
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"
 	"inbound|tests/inbound/run.sh"
+	"inbound calls from registered phones|tests/inbound/phones_in.sh"
 )
 
 passed=0

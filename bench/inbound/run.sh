@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # bench/inbound/run.sh — the ACD's dispatcher alone (src/acd, no SIP):
-# the races soak and the decision latency at scale.
+# the races soak and the decision latency at scale; then occd's ACD host
+# reloading 1,000 queues and 5,000 agents (bench/inbound/reload.sh) and
+# inbound calls/s through IVR -> queue -> agent with sipp at both ends
+# (bench/inbound/calls.sh).
 #
 #   bench/inbound/run.sh [--out FILE] [--update-doc] [--quick]
+#                        [--outbound-env FILE]
 #
 # Compiles bench/inbound/acd_bench.c with src/acd and the simulated
 # contact center of tests/unit/acd_sim.c (cc -O2) into a temporary
@@ -24,8 +28,17 @@
 #    Then with free agents and no callers: from acd_caller_join() to the
 #    offer.
 #
-# --quick: 5,000 offers and 10,000 samples (a smoke test; not for the
-# doc). --out FILE: the results as key=value lines. --update-doc: rewrite
+# 3. Reload (bench/inbound/reload.sh, build/occd): the time occd's ACD
+#    host takes to follow the model with 1,000 queues and 5,000 agents in
+#    3 queues each, at start and on SIGHUP.
+# 4. Inbound calls (bench/inbound/calls.sh, build/occd): the highest rate
+#    of calls through an IVR prompt, a queue and an agent's phone with
+#    every call answered by an agent; with --outbound-env FILE (bench/calls'
+#    results of the same run, as bench/run.sh passes them), its ratio to
+#    the outbound (makeCall) rate.
+#
+# --quick: 5,000 offers and 10,000 samples, a short calls ramp (a smoke
+# test; not for the doc). --out FILE: the results as key=value lines. --update-doc: rewrite
 # the section between the "bench-inbound" markers of docs/BENCHMARKS.md
 # if the soak found nothing. Takes a few seconds.
 set -u
@@ -34,9 +47,11 @@ set -u
 OUT=""
 UPDATE=0
 QUICK=0
+OUTBOUND_ENV=""
 while (($#)); do
 	case $1 in
 	--out) OUT=$2; shift ;;
+	--outbound-env) OUTBOUND_ENV=$2; shift ;;
 	--update-doc) UPDATE=1 ;;
 	--quick) QUICK=1 ;;
 	-h|--help) bench_help ;;
@@ -70,6 +85,14 @@ args=()
 "${SRV_PIN[@]}" "$T/acd_bench" --out "$T/bench.env" "${args[@]}"
 rc=$?
 cat "$T/bench.env" >>"$T/inbound.env"
+# occd itself: the ACD host's reload, then calls with sipp at both ends
+bench_fg "$R/bench/inbound/reload.sh" --out "$T/reload.env" || rc=1
+cat "$T/reload.env" >>"$T/inbound.env" 2>/dev/null
+calls=(--out "$T/in_calls.env")
+((QUICK)) && calls+=(--quick)
+[[ -n $OUTBOUND_ENV ]] && calls+=(--outbound-env "$OUTBOUND_ENV")
+bench_fg "$R/bench/inbound/calls.sh" "${calls[@]}" || rc=1
+cat "$T/in_calls.env" >>"$T/inbound.env" 2>/dev/null
 [[ -n $OUT ]] && cp "$T/inbound.env" "$OUT"
 bench_conclude inbound "$rc" "$UPDATE" "$T/inbound.env"
 exit "$rc"

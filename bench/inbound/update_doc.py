@@ -57,6 +57,33 @@ def section(kv):
     out.append(f"{num(g('lat_no_caller'))} of the freed agents had no caller in their "
                f"queues (included in the figures; they are the cheap case).")
     out.append("")
+    if "reload_sync_ms_median" in kv:
+        out.append(f"**occd's ACD host follows a reload of {num(g('reload_queues'))} queues and "
+                   f"{num(g('reload_agents'))} agents (3 queues each) in "
+                   f"{g('reload_sync_ms_median')} ms** (median of {g('reload_count')} SIGHUPs, "
+                   f"worst {g('reload_sync_ms_max')} ms; {g('reload_sync_ms_start')} ms at start; "
+                   f"`bench/inbound/reload.sh`, release build, the ACD host's part of the reload "
+                   f"only). Before its lookups were hashed (branch i10-phones) the same took "
+                   f"40-56 s.")
+        out.append("")
+    if "in_calls_max_rate" in kv:
+        ratio = (f" = **{g('in_calls_ratio')} × the outbound rate** of the same run "
+                 f"({g('in_calls_outbound_rate')} calls/s, makeCall above)"
+                 if "in_calls_ratio" in kv else " (no outbound figure in this run)")
+        out.append(f"**Inbound calls through an IVR prompt, a queue and an agent: "
+                   f"{g('in_calls_max_rate')} calls/s with every call answered by an agent**"
+                   f"{ratio}. `bench/inbound/calls.sh`: a sipp UAC dials a DID whose IVR "
+                   f"plays a 0.3 s prompt and sends the call to a queue (leastrecent) of "
+                   f"{num(g('in_calls_agents'))} agents whose phones are one auto-answering "
+                   f"sipp; rates {g('in_calls_rates')} calls/s, {g('in_calls_duration_s')} s "
+                   f"each, each call held {g('in_calls_hold_s')} s from occd's answer; the "
+                   f"ramp stops at the first step with a failed call or a call no agent "
+                   f"answered. Pinning: {g('in_calls_pinning')}.")
+        out.append("")
+        for k in sorted((k for k in kv if k.startswith("in_step_")),
+                        key=lambda k: float(k[8:])):
+            out.append(f"- {k[8:]} calls/s: {kv[k].replace(':', ' ').replace(' pass', ', pass')}")
+        out.append("")
     out.append(END)
     return "\n".join(out) + "\n"
 

@@ -296,8 +296,10 @@ static void prompt_end(void *arg)
 	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
 
 	in->prompt_done = NULL;
+	/* the leg's reference goes too (a prompt that ended by itself
+	 * leaked) */
 	if (cu && cu->tone == in->prompt)
-		cu->tone = NULL;
+		cu->tone = mem_deref(cu->tone);
 	in->prompt = mem_deref(in->prompt);
 	if (done)
 		done(in);
@@ -667,36 +669,20 @@ static void pl_copy(char *dst, size_t sz, const struct pl *pl)
 	dst[n] = '\0';
 }
 
-void inbound_invite(struct tel *tel, const struct sip_msg *msg)
+/* Answer a call routed to team t (v, out: how) from caller cid, over
+ * trunk ("" for an allowed peer or a team's own phone), dialling did. */
+void inbound_answer(struct tel *tel, const struct sip_msg *msg,
+		    struct team *t, enum inbound_verdict v,
+		    const struct inbound_out *out, const char *trunk,
+		    const char *did, const char *cid)
 {
-	char did[ST_NUM], cid[ST_NUM];
-	enum inbound_verdict v = IN_NO_DID;
-	struct inbound_out out;
-	const char *trunk = "";
-	bool admitted;
-	struct team *t;
 	struct call *c;
 	struct inbound *in;
 	struct leg *cu = NULL;
 	struct mbuf *answer = NULL;
 	int err;
 
-	pl_copy(did, sizeof(did), &msg->uri.user);
-	pl_copy(cid, sizeof(cid), &msg->from.uri.user);
-	t = find_team(tel, msg, did, cid, &v, &out, &trunk, &admitted);
-	if (!admitted) {
-		OCC_INFO("inbound refused: source not admitted did=%H from=%H "
-			 "source=%J", LQ(did), LQ(cid), &msg->src);
-		reply(tel, msg, 403, "Forbidden");
-		return;
-	}
-	if (!t) {
-		OCC_INFO("inbound: no such number did=%H from=%H source=%J",
-			 LQ(did), LQ(cid), &msg->src);
-		reply(tel, msg, 404, "Not Found");
-		return;
-	}
-	if (out.dest.kind == DEST_HANGUP || out.dest.kind == DEST_NONE) {
+	if (out->dest.kind == DEST_HANGUP || out->dest.kind == DEST_NONE) {
 		OCC_INFO("inbound %s team=%s did=%s from=%H", v == IN_BLOCKED
 			 ? "blocked" : "closed", t->name, did, LQ(cid));
 		reply(tel, msg, v == IN_BLOCKED ? 403 : 480,
@@ -712,7 +698,7 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 		return;
 	}
 	c->dialin = true;
-	in->route = out;
+	in->route = *out;
 	str_ncpy(in->trunk, trunk, sizeof(in->trunk));
 	str_ncpy(c->did, did, sizeof(c->did));
 	str_ncpy(c->req.target, cid, sizeof(c->req.target));
@@ -752,10 +738,46 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 	emit(c, cu, "incoming");
 	OCC_INFO("inbound call session=%s team=%s did=%s from=%H trunk=%H "
 		 "route=%s uniqueid=%lld", c->sessionid, t->name, did,
-		 LQ(cid), LQ(trunk), out.route ? out.route->name : "(did)",
+		 LQ(cid), LQ(trunk), out->route ? out->route->name
+		 : out->did ? "(did)" : "(internal)",
 		 (long long)cu->uniqueid);
 	re_snprintf(in->path, sizeof(in->path), "did:%s", did);
-	inbound_go(in, &out.dest);
+	inbound_go(in, &out->dest);
+}
+
+void inbound_invite(struct tel *tel, const struct sip_msg *msg)
+{
+	char did[ST_NUM], cid[ST_NUM];
+	enum inbound_verdict v = IN_NO_DID;
+	struct inbound_out out;
+	const char *trunk = "";
+	bool admitted;
+	struct team *t;
+
+	pl_copy(did, sizeof(did), &msg->uri.user);
+	pl_copy(cid, sizeof(cid), &msg->from.uri.user);
+	/* a team's own phone: authenticated, routed inside its team */
+	if (internal_claims(tel, msg)) {
+		internal_invite(tel, msg, did);
+		return;
+	}
+	t = find_team(tel, msg, did, cid, &v, &out, &trunk, &admitted);
+	if (!admitted) {
+		/* from no trunk and no allowed peer: only a phone with its
+		 * password may call (407), and only inside its team */
+		OCC_INFO("inbound: source not admitted, a phone is asked for "
+			 "its password did=%H from=%H source=%J", LQ(did),
+			 LQ(cid), &msg->src);
+		internal_invite(tel, msg, did);
+		return;
+	}
+	if (!t) {
+		OCC_INFO("inbound: no such number did=%H from=%H source=%J",
+			 LQ(did), LQ(cid), &msg->src);
+		reply(tel, msg, 404, "Not Found");
+		return;
+	}
+	inbound_answer(tel, msg, t, v, &out, trunk, did, cid);
 }
 
 int inbound_queue_counts(struct tel *tel, const char *team, const char *queue,

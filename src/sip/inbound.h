@@ -8,7 +8,8 @@ struct tel;
 struct sip_msg;
 
 /* A new INVITE that is not a phone of ours calling out: route it, answer
- * it or refuse it (403 source not admitted or blocked, 404 no such
+ * it or refuse it (a team's phone, or a source no team admits: 407 and
+ * internal.c; 403 blocked, 404 no such
  * number, 480 closed). */
 void inbound_invite(struct tel *tel, const struct sip_msg *msg);
 

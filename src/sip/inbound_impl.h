@@ -13,6 +13,8 @@
 
 struct call;
 struct leg;
+struct sip_msg;
+struct team;
 struct tel;
 struct acd_caller;
 struct acd_agent;
@@ -73,6 +75,24 @@ void inbound_hold_music(struct inbound *in, const char *prompt);
 void inbound_play(struct inbound *in, const char *prompt, const char *lang,
 		  void (*done)(void *arg));
 void inbound_play_stop(struct inbound *in);
+
+/* Answer a call that routing sent to team t (refused with 403 or 480 when
+ * out says hang up), caller cid dialling did over trunk ("": an allowed
+ * peer, a phone of the team). */
+void inbound_answer(struct tel *tel, const struct sip_msg *msg,
+		    struct team *t, enum inbound_verdict v,
+		    const struct inbound_out *out, const char *trunk,
+		    const char *did, const char *cid);
+
+/* internal.c: calls from the teams' own phones */
+/* Is msg a phone's call: with credentials, or from where a phone
+ * registered? */
+bool internal_claims(struct tel *tel, const struct sip_msg *msg);
+/* Authenticate the phone (407, 403) and route number inside its team:
+ * IVR numbers, queues, extensions, agents, then the team's DIDs; 404
+ * else (never a trunk). */
+void internal_invite(struct tel *tel, const struct sip_msg *msg,
+		     const char *number);
 
 /* ivrhost.c */
 int  ivrhost_enter(struct inbound *in, const struct ivr_flow *f,

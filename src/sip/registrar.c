@@ -63,6 +63,7 @@ struct registrar {
 	struct occ *occ;
 	struct sip *sip;
 	struct hash *bindings;     /* by "team/exten" */
+	struct hash *by_source;    /* bindings by where they registered from */
 	struct hash *nonces;       /* used nonces: replay protection */
 	unsigned nbindings, nnonces;
 	uint8_t key[32];
@@ -226,6 +227,7 @@ static void binding_destructor(void *arg)
 
 	tmr_cancel(&b->tmr);
 	hash_unlink(&b->le);
+	hash_unlink(&b->le_src);
 	b->reg->nbindings--;
 }
 
@@ -350,6 +352,16 @@ static int binding_set(struct registrar *r, const char *team,
 	return 0;
 }
 
+/* Where the binding's phone sends from (its REGISTER's source). */
+static void binding_source(struct registrar *r, struct binding *b,
+			   const struct sa *src, enum sip_transp tp)
+{
+	hash_unlink(&b->le_src);
+	b->src = *src;
+	b->tp = tp;
+	hash_append(r->by_source, sa_hash(src, SA_ALL), &b->le_src, b);
+}
+
 static void binding_save(struct registrar *r, const struct team *t,
 			 const struct binding *b)
 {
@@ -394,6 +406,18 @@ const struct binding *registrar_lookup(const struct registrar *r,
 unsigned registrar_count(const struct registrar *r)
 {
 	return r->nbindings;
+}
+
+bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg)
+{
+	struct le *le;
+
+	LIST_FOREACH(hash_list(r->by_source, sa_hash(&msg->src, SA_ALL)), le) {
+		const struct binding *b = le->data;
+		if (b->tp == msg->tp && sa_cmp(&b->src, &msg->src, SA_ALL))
+			return true;
+	}
+	return false;
 }
 
 /* ---- REGISTER ---------------------------------------------------------- */
@@ -468,8 +492,7 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 		return true;
 	}
 	b->refreshed_ms = now_ms();
-	b->src = msg->src;
-	b->tp = msg->tp;
+	binding_source(c->r, b, &msg->src, msg->tp);
 	user_agent_of(msg, b->user_agent, sizeof(b->user_agent));
 	binding_save(c->r, c->team, b);
 	OCC_INFO("registered team=%s exten=%s contact=%H expires=%u source=%J",
@@ -946,6 +969,7 @@ static void registrar_destructor(void *arg)
 
 	hash_flush(r->bindings);
 	mem_deref(r->bindings);
+	mem_deref(r->by_source);     /* its elements went with bindings */
 	hash_flush(r->nonces);
 	mem_deref(r->nonces);
 	mem_deref(r->fails_user);
@@ -966,6 +990,7 @@ int registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip)
 	randombytes_buf(r->key, sizeof(r->key));
 	randombytes_buf(r->dummy_ha1, sizeof(r->dummy_ha1));
 	err = hash_alloc(&r->bindings, 4096);
+	err |= hash_alloc(&r->by_source, 4096);
 	err |= hash_alloc(&r->nonces, 1024);
 	err |= ratelimit_alloc(&r->fails_user, occ->cfg->auth_fail_limit,
 			       win_ms, MAX_FAIL_KEYS);

@@ -26,6 +26,7 @@ struct registrar;
 
 struct binding {
 	struct le le;
+	struct le le_src;       /* registrar's bindings by source */
 	struct registrar *reg;
 	char team[64];
 	char exten[32];
@@ -41,7 +42,6 @@ struct binding {
 int  registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip);
 /* Handles REGISTER; returns false for other requests. */
 bool registrar_handle(struct registrar *r, const struct sip_msg *msg);
-/* The newest live binding of team/exten, or NULL. */
 /* A request from one of the teams' phones (an INVITE it places): who
  * sent it, by the From URI and the digest (Proxy-Authorization), with the
  * forms, answers and limits of REGISTER, challenged with 407. True: *tp
@@ -51,9 +51,13 @@ struct team;
 struct exten;
 bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
 			    const struct team **tp, const struct exten **ep);
+/* The newest live binding of team/exten, or NULL. */
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten);
 unsigned registrar_count(const struct registrar *r);
+/* Does msg come from where a live binding registered from (same
+ * transport, address and port)? A phone sends its calls from there. */
+bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
 /* Told when an extension gets a binding it had none of, or loses one (it
  * may have others: ask registrar_lookup). */
 typedef void (registrar_observer_h)(const char *team, const char *exten,

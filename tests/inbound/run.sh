@@ -7,7 +7,8 @@
 # and the CDRs.
 #
 #   A. refusals: unknown number 404, blacklisted caller 403, closed 480,
-#      a source the team does not admit 403
+#      a source the team does not admit 407 (only a phone with its
+#      password may call from there: tests/inbound/phones_in.sh)
 #   B. a DID bound to a built-in phone: answered, each hears the other
 #   C. a DID to queue 6002 with one agent: it rings, answers, the audio
 #      goes both ways, events incoming/ringing/answer/hangups
@@ -205,8 +206,8 @@ check "$f: team demo takes calls from 127.0.0.1 only" \
 	"$occctl" --data "$data" team set demo inbound_from 127.0.0.1
 sleep 0.5
 SRC=127.0.0.2 caller $f stranger "$c1" 800400 13800000001 1000
-check "$f: a call from 127.0.0.2: 403, no call made" eval '
-	status_is $f stranger 403 && wait_log "$m" "source not admitted" 3 &&
+check "$f: a call from 127.0.0.2: 407 (asked for a phone's password), no call made" eval '
+	status_is $f stranger 407 && wait_log "$m" "source not admitted" 3 &&
 	expect_eq calls "$(sql "SELECT count(*) FROM cdr WHERE direction = ?" in)" 0'
 check "$f: and from anywhere again" \
 	"$occctl" --data "$data" team set demo inbound_from any

@@ -216,13 +216,13 @@ next_second() { python3 -c 'import time; time.sleep(1.02 - time.time() % 1)'; }
 
 # sipp_reg NAME PORT SCENARIO USER PASSWORD EXPIRES: one REGISTER
 # transaction (scenarios/register*.xml) against occd from 127.0.0.1:PORT,
-# in a second of its own unless SAME_SECOND=1
+# in a second of its own unless SAME_SECOND=1; TEAM=NAME: the domain (demo)
 sipp_reg() {
 	local name=$1 port=$2 sf=$3 user=$4 pass=$5 exp=$6 rc
 	[ "${SAME_SECOND:-0}" = 1 ] || next_second
 	mkdir -p "$work/$name"
-	printf 'SEQUENTIAL\n%s;demo;[authentication username=%s password=%s];%s\n' \
-		"$user" "$user" "$pass" "$exp" >"$work/$name/users.csv"
+	printf 'SEQUENTIAL\n%s;%s;[authentication username=%s password=%s];%s\n' \
+		"$user" "${TEAM:-demo}" "$user" "$pass" "$exp" >"$work/$name/users.csv"
 	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$scen/$sf" -inf users.csv "127.0.0.1:$sip_port" \
 		-i 127.0.0.1 -p "$port" -m 1 -nostdin -timeout 10s -timeout_error \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log) \
