@@ -299,8 +299,10 @@ static void prompt_end(void *arg)
 	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
 
 	in->prompt_done = NULL;
+	/* both references go (the leg's and ours): the player has returned
+	 * from its last frame and touches nothing after this */
 	if (cu && cu->tone == in->prompt)
-		cu->tone = NULL;
+		cu->tone = mem_deref(cu->tone);
 	in->prompt = mem_deref(in->prompt);
 	if (done)
 		done(in);
