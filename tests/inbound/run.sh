@@ -467,39 +467,45 @@ sequence() {
 }
 c3=${P[12]} rc3=${P[13]}
 m=$(log_mark)
-caller $f first "$c1" 800500 13800000011 8000 "$rc1"
+caller $f first "$c1" 800500 13800000011 12000 "$rc1"
 check "$f: a first caller waits in 6001 (nobody checked in)" eval '
 	status_is $f first 200 && wait_log "$m" "queued session=.* queue=6001" 3'
 sid1=$(inbound_sid "$m" 800500)
 sleep 1
 m2=$(log_mark)
-caller $f second "$c2" 800500 13800000012 30000 "$rc2"
+caller $f second "$c2" 800500 13800000012 45000 "$rc2"
 check "$f: a second caller waits behind it" eval '
 	status_is $f second 200 && wait_log "$m2" "queued session=.* queue=6001" 3'
 sid2=$(inbound_sid "$m2" 800500)
 check "$f: QUEUE/join says position 1 and 2" eval '
 	expect_match first "$(event_text "$sid1" QUEUE join)" "&queuenumber=6001&position=1&prio=0&" &&
 	expect_match second "$(event_text "$sid2" QUEUE join)" "&queuenumber=6001&position=2&prio=0&"'
-check "$f: the first caller gives up after 8 s" eval '
-	phone_done $f first 12 && wait_log "$m" "call ended session=$sid1" 5'
+check "$f: the first caller gives up after 12 s" eval '
+	phone_done $f first 16 && wait_log "$m" "call ended session=$sid1" 5'
 check "$f: the first heard music, 'you are number' 1, music, and no expected wait (none known yet)" eval '
 	sequence first "$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC" &&
 	t=$(tfile "$work/$f/first/answer.txt") &&
-	hears $f first "$t" "$(at "$t" 8)" --absent $F_WAIT --absent ${F_DIGIT[2]}'
+	hears $f first "$t" "$(at "$t" 12)" --absent $F_WAIT --absent ${F_DIGIT[2]}'
 check "$f: QUEUE/leave of the first: abandon at position 1" expect_match leave \
-	"$(event_text "$sid1" QUEUE leave)" "&queuenumber=6001&reason=abandon&position=1&waittime=[7-9]&from=dialin&"
+	"$(event_text "$sid1" QUEUE leave)" "&queuenumber=6001&reason=abandon&position=1&waittime=1[0-3]&from=dialin&"
 # the second, once alone, waits on; then 8003 takes it (it waited 14 s
 # or more: the queue's expected wait becomes 14/4 s at least)
 t2=$(tfile "$work/$f/second/answer.txt")
 while awk -v t="$t2" -v n="$(now)" 'BEGIN { exit !(n < t + 14) }'; do sleep 0.2; done
-phone $f agent "$p3" phone.xml 300 $F_AGENT 0 "$r3"
+phone $f agent "$p3" phone.xml 4000 $F_AGENT 0 "$r3"
 m3=$(log_mark)
-check "$f: 8003 checks in to group 1 and answers the second" eval '
-	checkin 8003 1 8003 && wait_log "$m3" "agent answered session=$sid2 .*agent=8003" 6'
+check "$f: 8003 checks in to group 1, its phone rings 4 s, it answers the second" eval '
+	checkin 8003 1 8003 && wait_log "$m3" "agent answered session=$sid2 .*agent=8003" 9'
+# an announcement playing when the phone began to ring ends within 1.6 s;
+# none begins while it rings (the period is at most 2 s: one was due)
+t_inv=$(tfile "$work/$f/agent/invite.txt")
+t_ans=$(tfile "$work/$f/agent/answer.txt")
+check "$f: no announcement begins while 8003's phone rings: music" \
+	hears $f second "$(at "$t_inv" 1.7)" "$(at "$t_ans" -0.1)" --tone $F_MUSIC --absent $F_POS
 check "$f: the second heard position 2 while the first waited, then 1" \
 	sequence second "$F_MUSIC;$F_POS;${F_DIGIT[2]};$F_MUSIC;$F_POS;${F_DIGIT[2]};$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC;$F_AGENT"
 check "$f: QUEUE/leave of the second: answered" expect_match leave \
-	"$(event_text "$sid2" QUEUE leave)" "&queuenumber=6001&reason=answered&position=0&waittime=1[4-9]&from=dialin&"
+	"$(event_text "$sid2" QUEUE leave)" "&queuenumber=6001&reason=answered&position=0&waittime=(1[89]|2[0-9])&from=dialin&"
 m4=$(log_mark)
 caller $f third "$c3" 800500 13800000013 7000 "$rc3"
 check "$f: a third caller waits while 8003 talks" eval '
