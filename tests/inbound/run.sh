@@ -24,6 +24,7 @@
 #      (then 1) between the music, a third the expected wait too; the
 #      QUEUE join/leave events (C, D, G check their places among the
 #      others, F the IVR input event)
+#   J. a full queue and a maximum wait: QUEUE leave full and timeout
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -325,6 +326,8 @@ check "$f: queueCustomerNum 6001: nobody waits" eval '
 check "$f: the caller hangs up; the CDR's path says how it went" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
 	expect_match vars "$(sql "SELECT vars FROM cdr WHERE sessionid = ?" "$sid")" "queue%3A6001%3Eexit%3A9%3Eexten%3A8101"'
+check "$f: QUEUE/leave: exit" expect_match leave "$(event_text "$sid" QUEUE leave)" \
+	"&queuenumber=6001&reason=exit&position=1&waittime=[0-9]+&from=dialin&"
 peers_stop caller
 
 # ---- E. ringall: two phones answer at once ----------------------------------------------------
@@ -518,6 +521,28 @@ check "$f: 8003 hangs up the second caller" eval '
 	phone_done $f second 5 && phone_done $f agent 5'
 check "$f: 8003 checks out of group 1" checkout 8003 1
 peers_stop first second third agent
+
+# ---- J. a full queue, a maximum wait ------------------------------------------------------------
+
+f=limits
+routing | sed '/^\[queue 6001\]$/a max_callers = 1\nmax_wait = 8' >"$work/routing.ini"
+check "$f: queue 6001 takes one caller, for 8 s at most" import_routing "$work/routing.ini"
+m=$(log_mark)
+caller $f waiter "$c1" 800500 13800000021 15000 "$rc1"
+check "$f: a caller waits" eval 'status_is $f waiter 200 && wait_log "$m" "queued session=.* queue=6001" 3'
+sidw=$(inbound_sid "$m" 800500)
+m2=$(log_mark)
+caller $f refused "$c2" 800500 13800000022 8000 "$rc2"
+check "$f: the next is refused (the queue's fail: hang up)" eval '
+	status_is $f refused 200 && phone_done $f refused 10'
+sidr=$(inbound_sid "$m2" 800500)
+check "$f: QUEUE join (position 2), then QUEUE leave full at once" eval '
+	expect_match join "$(event_text "$sidr" QUEUE join)" "&queuenumber=6001&position=2&prio=0&from=dialin&" &&
+	expect_match leave "$(event_text "$sidr" QUEUE leave)" "&queuenumber=6001&reason=full&position=0&waittime=0&from=dialin&"'
+check "$f: the waiter is sent away after 8 s: QUEUE leave timeout" eval '
+	phone_done $f waiter 15 &&
+	expect_match leave "$(event_text "$sidw" QUEUE leave)" "&queuenumber=6001&reason=timeout&position=0&waittime=[89]&from=dialin&"'
+peers_stop waiter refused
 
 stop_occd
 echo "1..$n"
