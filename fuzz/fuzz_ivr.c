@@ -47,8 +47,19 @@ static void f_done(void *a, const struct dest *d)
 	last = *d;
 }
 
+/* an input is told before the call leaves, with its flow and node */
+static void f_input(void *a, const char *flow, const char *node,
+		    const char *digits, const char *result)
+{
+	CHECK(!ndone && flow && *flow && node && *node && digits);
+	CHECK(!strcmp(result, "ok") || !strcmp(result, "invalid") ||
+	      !strcmp(result, "noinput"));
+	CHECK(strlen(digits) <= IVR_MAX_INPUT);
+}
+
 static const struct ivr_ops ops = {
 	f_play, f_stop, f_set_timer, f_cancel_timer, f_http, NULL, f_done,
+	f_input,
 };
 
 static const char *const map[] = { "A", "B", "C", "D", "E", "F", "G", "H" };

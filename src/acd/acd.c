@@ -1288,6 +1288,31 @@ unsigned acd_caller_position(const struct acd_caller *c)
 	return pos;
 }
 
+unsigned acd_queue_place(const struct acd_queue *q, int prio,
+			 uint64_t join_ms)
+{
+	unsigned pos = 1;
+
+	for (unsigned i = 0; i < q->nb && q->b[i]->prio >= prio; i++) {
+		const struct bucket *b = q->b[i];
+		if (b->prio > prio) {
+			pos += b->n[CS_WAITING];
+			continue;
+		}
+		/* a newcomer goes after those of its join time (seq) */
+		for (const struct dl *e = b->callers.next; e != &b->callers;
+		     e = e->next) {
+			const struct acd_caller *o =
+				ACD_CONTAINER(e, struct acd_caller, b_le);
+			if (o->join_ms > join_ms)
+				break;
+			if (o->st == CS_WAITING)
+				pos++;
+		}
+	}
+	return pos;
+}
+
 /* ---- results of offers ---- */
 
 bool acd_offer_answered(struct acd *acd, struct acd_caller *c,

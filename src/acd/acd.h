@@ -166,6 +166,11 @@ void *acd_caller_host(const struct acd_caller *c);
 /* 1-based position among the callers of its queue still waiting for an
  * agent (0 when ringing or talking), for announcements. */
 unsigned acd_caller_position(const struct acd_caller *c);
+/* The position a caller joining q now with prio and join_ms would take
+ * (as acd_caller_position counts it), before it is offered anyone: what
+ * the host tells of a join. */
+unsigned acd_queue_place(const struct acd_queue *q, int prio,
+			 uint64_t join_ms);
 
 /* ---- results of offers ---- */
 

@@ -54,14 +54,42 @@ static const char *const shape_in_whole[] = {
 	"model_id", "AgentGroupId", "channel", "from", "userdata", NULL,
 };
 
-int call_event_print(struct mbuf *mb, const struct call_event *ce)
+/* occ's own sources: a caller entering and leaving a queue, an IVR input */
+static const char *const shape_queue_join[] = {
+	"calleridnum", "didnumber", "source", "event", "uniqueid",
+	"sessionid", "eventTime", "AgentTeamId", "AgentGroupId",
+	"queuenumber", "position", "prio", "from", NULL,
+};
+static const char *const shape_queue_leave[] = {
+	"calleridnum", "didnumber", "source", "event", "uniqueid",
+	"sessionid", "eventTime", "AgentTeamId", "AgentGroupId",
+	"queuenumber", "reason", "position", "waittime", "from", NULL,
+};
+static const char *const shape_ivr_input[] = {
+	"calleridnum", "didnumber", "source", "event", "uniqueid",
+	"sessionid", "eventTime", "AgentTeamId", "flow", "node", "digits",
+	"result", "from", NULL,
+};
+
+static const char *const *shape_of(const struct call_event *ce, bool dialin)
 {
-	char ts[20], uid[24], team[24], group[24];
-	bool dialin = ce->calltype && !strcmp(ce->calltype, "dialin");
-	const char *const *shape = !dialin ? shape_out
+	if (!strcmp(ce->source, "QUEUE"))
+		return !strcmp(ce->event, "join") ? shape_queue_join
+			: shape_queue_leave;
+	if (!strcmp(ce->source, "IVR"))
+		return shape_ivr_input;
+	return !dialin ? shape_out
 		: !strcmp(ce->event, "incoming") ? shape_incoming
 		: !strcmp(ce->source, "CONVERSATION") ? shape_in_whole
 		: shape_in_leg;
+}
+
+int call_event_print(struct mbuf *mb, const struct call_event *ce)
+{
+	char ts[20], uid[24], team[24], group[24], pos[12], prio[12],
+		wait[12];
+	bool dialin = ce->calltype && !strcmp(ce->calltype, "dialin");
+	const char *const *shape = shape_of(ce, dialin);
 	const struct { const char *key, *value; } values[] = {
 		{ "calleridnum", ce->calleridnum }, { "didnumber", ce->didnumber },
 		{ "activenum", ce->activenum }, { "source", ce->source },
@@ -71,6 +99,11 @@ int call_event_print(struct mbuf *mb, const struct call_event *ce)
 		{ "model_id", ce->model_id }, { "AgentGroupId", group },
 		{ "calltype", ce->calltype }, { "channel", ce->channel },
 		{ "from", ce->calltype }, { "userdata", ce->userdata },
+		{ "queuenumber", ce->queuenumber }, { "position", pos },
+		{ "prio", prio }, { "reason", ce->reason },
+		{ "waittime", wait }, { "flow", ce->flow },
+		{ "node", ce->node }, { "digits", ce->digits },
+		{ "result", ce->result },
 	};
 	int err = 0;
 
@@ -78,6 +111,9 @@ int call_event_print(struct mbuf *mb, const struct call_event *ce)
 	re_snprintf(uid, sizeof(uid), "%lld", (long long)ce->uniqueid);
 	re_snprintf(team, sizeof(team), "%lld", (long long)ce->team_id);
 	re_snprintf(group, sizeof(group), "%lld", (long long)ce->group_id);
+	re_snprintf(pos, sizeof(pos), "%u", ce->position);
+	re_snprintf(prio, sizeof(prio), "%d", ce->prio);
+	re_snprintf(wait, sizeof(wait), "%u", ce->waittime);
 	for (const char *const *k = shape; *k && !err; k++) {
 		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 			if (strcmp(values[i].key, *k))

@@ -22,7 +22,8 @@ struct call_event {
 	const char *calleridnum;   /* the customer's number */
 	const char *didnumber;     /* "" for outbound */
 	const char *activenum;     /* the source party's number */
-	const char *source;        /* AGENT CALLER CALLEE CONVERSATION CONSULT */
+	const char *source;        /* AGENT CALLER CALLEE CONVERSATION CONSULT
+				    * QUEUE IVR */
 	const char *event;         /* ringing answer hangup join incoming
 				    * onhold resume */
 	int64_t uniqueid;          /* 0 for CONVERSATION */
@@ -35,6 +36,13 @@ struct call_event {
 				    * manual's inbound shapes (below) */
 	const char *channel;
 	const char *userdata;
+	/* occ's own sources (API.md, Events): QUEUE join/leave, IVR input */
+	const char *queuenumber;
+	unsigned position;
+	int prio;
+	const char *reason;        /* QUEUE leave */
+	unsigned waittime;         /* QUEUE leave: seconds in the queue */
+	const char *flow, *node, *digits, *result;    /* IVR input */
 };
 
 /* Outbound (and anything not dialin): every field above, in the order
@@ -45,7 +53,14 @@ struct call_event {
  * AgentGroupId from channel, without calltype; CONVERSATION ends with
  * channel= and from=dialin. userdata follows where the call has any (occ's
  * addition, as outbound). Every field ends with '&' (the manual leaves
- * it off the legs' events, but the bus appends eventid=N&). */
+ * it off the legs' events, but the bus appends eventid=N&).
+ * occ's own sources, whatever the calltype (the manual has none):
+ *   QUEUE join:  calleridnum didnumber source event uniqueid sessionid
+ *                eventTime AgentTeamId AgentGroupId queuenumber position
+ *                prio from
+ *   QUEUE leave: ... AgentGroupId queuenumber reason position waittime from
+ *   IVR input:   ... AgentTeamId flow node digits result from
+ * (uniqueid: the caller's leg). */
 int call_event_print(struct mbuf *mb, const struct call_event *ce);
 /* "key=value&" with value escaped as above */
 int event_field(struct mbuf *mb, const char *key, const char *value);

@@ -228,11 +228,16 @@ static void path_node(struct ivr *ivr, const struct ivr_node *n)
 	path_add(ivr, n->name);
 }
 
+/* An attempt's end: in the path, and told to the host */
 static void path_input(struct ivr *ivr, const char *digits, const char *tag)
 {
 	path_add(ivr, ">");
 	path_add(ivr, digits);
 	path_add(ivr, tag);
+	if (ivr->ops->input)
+		ivr->ops->input(ivr->arg, ivr->flow->name, ivr->node->name,
+				digits, !*tag ? "ok" : *tag == '?' ? "noinput"
+				: "invalid");
 }
 
 const char *ivr_path(const struct ivr *ivr)

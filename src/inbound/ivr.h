@@ -64,6 +64,12 @@ struct ivr_ops {
 	/* The call leaves the IVR for d: DEST_QUEUE, DEST_EXTEN, DEST_AGENT,
 	 * DEST_PROMPT (play, then hang up) or DEST_HANGUP. */
 	void (*done)(void *arg, const struct dest *d);
+	/* A play_collect attempt ended in flow at node with digits (without
+	 * '#'): result "ok" (accepted; the call moves on after this),
+	 * "invalid" (fewer than min_digits, or no such key) or "noinput".
+	 * For the host's events; may be NULL. */
+	void (*input)(void *arg, const char *flow, const char *node,
+		      const char *digits, const char *result);
 };
 
 /* A new interpreter, idle until ivr_start(); mem_deref() frees it (no

@@ -484,6 +484,7 @@ static int print_queue(struct re_printf *pf, const struct queue_cfg *q)
 	err |= print_dest(pf, "fail", &q->fail);
 	err |= print_str(pf, "moh", q->moh);
 	err |= print_uint(pf, "announce", q->announce_s, 0);
+	err |= print_bool(pf, "announce_wait", q->announce_wait, true);
 	for (unsigned i = 0; i < q->nlevels; i++)
 		err |= re_hprintf(pf, "%s%u:%u", i ? ", " : "relax = ",
 				  q->levels[i].after_s,

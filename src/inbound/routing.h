@@ -201,6 +201,8 @@ struct queue_cfg {
 	char moh[RT_NAME];                     /* prompt, "" = chime */
 	unsigned announce_s;                   /* position + expected wait
 						* every N s; 0 = off */
+	bool announce_wait;                    /* say the expected wait;
+						* default yes */
 	unsigned nlevels;      /* relaxation: after after_s the caller may be
 				* offered members up to max_level */
 	struct { unsigned after_s; unsigned max_level; } levels[RT_MAX_LEVELS];

@@ -811,6 +811,8 @@ int rp_key_queue(struct parser *p, const char *key, const char *sub,
 		return rp_set_prompt_ref(p, q->moh, key, v);
 	if (!strcmp(key, "announce"))
 		return rp_set_secs(p, &q->announce_s, key, v, 3600);
+	if (!strcmp(key, "announce_wait"))
+		return rp_set_bool(p, &q->announce_wait, key, v);
 	if (!strcmp(key, "relax"))
 		return queue_relax(p, q, v);
 	return rp_unknown_key(p, key);

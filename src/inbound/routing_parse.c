@@ -136,6 +136,7 @@ static int begin_queue(struct parser *p, const char *name)
 	q->ring_timeout_s = 15;
 	q->retry_s = 5;
 	q->join_empty = true;
+	q->announce_wait = true;
 	p->sect = SEC_QUEUE;
 	p->cur = r->nqueues - 1;
 	return 0;

@@ -58,6 +58,7 @@ struct qref {
 	struct list mships;
 	struct dest fail;
 	bool seen;
+	bool warned;             /* an announcement problem was logged */
 };
 
 /* an agent's membership of a queue, as told to the ACD */
@@ -353,6 +354,8 @@ static void cb_failed(void *arg, struct acd_caller *c, void *caller_host,
 	};
 
 	(void)c;
+	in->leave_reason = why == ACD_FAIL_MAX_WAIT ? "timeout"
+		: why == ACD_FAIL_FULL ? "full" : "empty";
 	OCC_INFO("queue left session=%s queue=%s why=%s", in->c->sessionid,
 		 in->queue, why < ARRAY_SIZE(whys) && whys[why] ? whys[why]
 		 : "?");
@@ -446,6 +449,7 @@ static void sync_queue(struct acdhost *h, const struct team *t,
 		acd_queue_set_cfg(h->acd, q->q, cfg, now());
 	}
 	q->group_id = g->id;
+	q->warned = false;       /* a new file: its problems are new */
 	q->fail = cfg->fail.kind ? cfg->fail : (struct dest){ .kind = DEST_HANGUP };
 	q->seen = true;
 }
@@ -625,11 +629,43 @@ int acdhost_join(struct inbound *in, const char *queue, int prio)
 		return ENOENT;
 	str_ncpy(in->queue, queue, sizeof(in->queue));
 	in->group_id = q->group_id;
+	/* told before the ACD may offer it (a built-in phone rings at
+	 * once), so QUEUE join comes before AGENT ringing */
+	inbound_tell_join(in, acd_queue_place(q->q, prio, in->join_ms
+					      ? in->join_ms : t), prio);
 	r = acd_caller_join(h->acd, q->q, prio, in->c->req.target,
 			    in->join_ms ? in->join_ms : t, in, t, &in->qc);
 	if (r == ACD_OK && !in->join_ms)
 		in->join_ms = t;
+	if (r != ACD_OK)
+		inbound_tell_leave(in, r == ACD_FAIL_FULL ? "full" : r > 0
+				   ? "empty" : "system", 0);
 	return r == ACD_OK ? 0 : r > 0 ? -r : ENOMEM;
+}
+
+bool acdhost_wait_info(struct inbound *in, unsigned *position,
+		       uint64_t *holdtime_ms)
+{
+	struct acdhost *h = host_of(in->c->tel);
+	struct qref *q = h && in->qc ? qref_find(h, in->c->team, in->queue)
+		: NULL;
+
+	if (!q)
+		return false;
+	*position = acd_caller_position(in->qc);
+	*holdtime_ms = acd_queue_expected_wait_ms(q->q);
+	return true;
+}
+
+bool acdhost_first_warning(struct inbound *in)
+{
+	struct acdhost *h = host_of(in->c->tel);
+	struct qref *q = h ? qref_find(h, in->c->team, in->queue) : NULL;
+
+	if (!q || q->warned)
+		return false;
+	q->warned = true;
+	return true;
 }
 
 void acdhost_leave(struct inbound *in)
@@ -639,6 +675,9 @@ void acdhost_leave(struct inbound *in)
 
 	if (!h || !qc)
 		return;
+	inbound_tell_leave(in, in->leave_reason ? in->leave_reason : "system",
+			   acd_caller_position(qc));
+	announce_stop(in);
 	in->qc = NULL;
 	acd_caller_leave(h->acd, qc, now());
 }

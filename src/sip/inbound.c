@@ -48,6 +48,7 @@ static void inbound_destructor(void *arg)
 
 	ivrhost_leave(in);
 	tmr_cancel(&in->tmr);
+	tmr_cancel(&in->ann_tmr);
 	mem_deref(in->prompt);
 	mem_deref((void *)in->rt);
 	/* offers still ringing: CANCEL (their legs are freed here) */
@@ -233,6 +234,7 @@ void offer_won(struct inbound *in, struct offer *o)
 	mem_deref(o);
 	while ((le = list_head(&in->offers)))
 		offer_drop(in, le->data);
+	announce_stop(in);
 	c->legs[ROLE_AGENT] = l;
 	c->agent_released = false;
 	queue_keys(in, false);           /* keys go to the agent now */
@@ -248,6 +250,7 @@ void offer_won(struct inbound *in, struct offer *o)
 	c->cdr.answer_ms = l->answer_ms;
 	tell_ringing(l);
 	emit(c, l, "answer");
+	inbound_tell_leave(in, "answered", 0);
 	if (l->agent[0])
 		set_agent_state(c, l->agent, AS_BUSY);
 	remix(c);
@@ -296,8 +299,8 @@ static void prompt_end(void *arg)
 	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
 
 	in->prompt_done = NULL;
-	/* the leg's reference goes too (a prompt that ended by itself
-	 * leaked) */
+	/* both references go (the leg's and ours): the player has returned
+	 * from its last frame and touches nothing after this */
 	if (cu && cu->tone == in->prompt)
 		cu->tone = mem_deref(cu->tone);
 	in->prompt = mem_deref(in->prompt);
@@ -305,25 +308,32 @@ static void prompt_end(void *arg)
 		done(in);
 }
 
-void inbound_play(struct inbound *in, const char *prompt, const char *lang,
-		  void (*done)(void *arg))
+void inbound_play_list(struct inbound *in, const char *const prompts[],
+		       size_t n, const char *lang, void (*done)(void *arg))
 {
 	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
-	char path[700] = "";
-	const char *paths[1] = { path };
+	char path[PLAYER_PROMPT_FILES][700];
+	const char *paths[PLAYER_PROMPT_FILES];
 
 	inbound_play_stop(in);
-	/* an unknown prompt plays as a missing file: a moment of silence,
-	 * logged once by the player */
-	if (prompt_path(in, prompt, lang, path, sizeof(path)))
-		re_snprintf(path, sizeof(path), "%s/prompts/%s/(no prompt %s)",
-			    in->c->tel->occ->cfg->data_dir, in->c->team,
-			    prompt);
-	if (!cu)
+	if (n > PLAYER_PROMPT_FILES)
+		n = PLAYER_PROMPT_FILES;
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = path[i];
+		/* an unknown prompt plays as a missing file: a moment of
+		 * silence, logged once by the player */
+		if (prompt_path(in, prompts[i], lang, path[i],
+				sizeof(path[i])))
+			re_snprintf(path[i], sizeof(path[i]),
+				    "%s/prompts/%s/(no prompt %s)",
+				    in->c->tel->occ->cfg->data_dir,
+				    in->c->team, prompts[i]);
+	}
+	if (!cu || !n)
 		return;
 	cu->tone = mem_deref(cu->tone);     /* music or ringback stop */
 	in->prompt_done = done;
-	if (player_prompt(&in->prompt, paths, 1, prompt_sink, prompt_end,
+	if (player_prompt(&in->prompt, paths, n, prompt_sink, prompt_end,
 			  in)) {
 		in->prompt_done = NULL;
 		return;
@@ -331,6 +341,12 @@ void inbound_play(struct inbound *in, const char *prompt, const char *lang,
 	/* it stands in the leg's tone slot: the caller hears it, not the
 	 * call */
 	cu->tone = mem_ref(in->prompt);
+}
+
+void inbound_play(struct inbound *in, const char *prompt, const char *lang,
+		  void (*done)(void *arg))
+{
+	inbound_play_list(in, &prompt, 1, lang, done);
 }
 
 void inbound_play_stop(struct inbound *in)
@@ -390,6 +406,7 @@ static void queue_digit_h(struct call *c, struct leg *l, char digit,
 	OCC_INFO("exit key session=%s queue=%s key=%c", c->sessionid,
 		 in->queue, digit);
 	path_add(in, ">exit:%s", (char[2]){ digit, '\0' });
+	in->leave_reason = "exit";
 	inbound_go_later(in, &q->exit_dest);
 }
 
@@ -437,6 +454,7 @@ static void go_queue(struct inbound *in, const struct dest *d)
 		inbound_hold_music(in, q ? q->moh : NULL);
 		if (q && q->exit_key)
 			queue_keys(in, true);
+		announce_arm(in);
 	}
 }
 
@@ -558,8 +576,10 @@ bool inbound_leg_gone(struct leg *l)
 	if (!o) {
 		/* the caller hangs up while waiting: out of the queue now
 		 * (its offers are cancelled), the call ends as usual */
-		if (l->role == ROLE_CUSTOMER && !c->legs[ROLE_AGENT])
+		if (l->role == ROLE_CUSTOMER && !c->legs[ROLE_AGENT]) {
+			in->leave_reason = "abandon";
 			acdhost_leave(in);
+		}
 		return false;
 	}
 	OCC_INFO("offer ended session=%s uniqueid=%lld scode=%u",
@@ -614,6 +634,7 @@ struct inbound *inbound_attach(struct call *c)
 	in->c = c;
 	tmr_init(&in->tmr);
 	tmr_init(&in->ivr_tmr);
+	tmr_init(&in->ann_tmr);
 	in->rt = t && t->routing ? mem_ref(t->routing) : NULL;
 	c->in = in;
 	return in;

@@ -6,6 +6,7 @@
 #define OCC_INBOUND_IMPL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <re.h>
 #include "inbound/routing.h"
@@ -45,6 +46,10 @@ struct inbound {
 	char queue[ST_NUM];
 	int64_t group_id;
 	uint64_t join_ms;            /* kept when it comes back to a queue */
+	bool queue_told;             /* a QUEUE join told, its leave not */
+	int64_t queue_told_ms;
+	const char *leave_reason;    /* why it leaves the queue (static) */
+	struct tmr ann_tmr;          /* the next announcement */
 	struct tmr tmr;              /* deferred steps */
 	struct dest next;            /* ... and where they lead */
 	/* in an IVR */
@@ -74,6 +79,9 @@ void inbound_hold_music(struct inbound *in, const char *prompt);
  * of silence and is logged once). */
 void inbound_play(struct inbound *in, const char *prompt, const char *lang,
 		  void (*done)(void *arg));
+/* The same for a list of n prompts (at most PLAYER_PROMPT_FILES). */
+void inbound_play_list(struct inbound *in, const char *const prompts[],
+		       size_t n, const char *lang, void (*done)(void *arg));
 void inbound_play_stop(struct inbound *in);
 
 /* Answer a call that routing sent to team t (refused with 403 or 480 when
@@ -94,6 +102,20 @@ bool internal_claims(struct tel *tel, const struct sip_msg *msg);
 void internal_invite(struct tel *tel, const struct sip_msg *msg,
 		     const char *number);
 
+/* inboundev.c: occ's own events (QUEUE join/leave, IVR input) */
+void inbound_tell_join(struct inbound *in, unsigned position, int prio);
+/* once per join; reason answered, abandon, timeout, empty, exit, full,
+ * system */
+void inbound_tell_leave(struct inbound *in, const char *reason,
+			unsigned position);
+void inbound_tell_input(struct inbound *in, const char *flow,
+			const char *node, const char *digits,
+			const char *result);
+
+/* announce.c: position and expected wait for a waiting caller */
+void announce_arm(struct inbound *in);
+void announce_stop(struct inbound *in);
+
 /* ivrhost.c */
 int  ivrhost_enter(struct inbound *in, const struct ivr_flow *f,
 		   const struct ivr_node *n);
@@ -111,6 +133,13 @@ void acdhost_device_changed(struct tel *tel, const char *team,
  * 0, or ENOENT (no such queue), or the acd_fail reason as a negative. */
 int  acdhost_join(struct inbound *in, const char *queue, int prio);
 void acdhost_leave(struct inbound *in);
+/* The caller's position now (0: an agent's phone rings for it) and the
+ * queue's expected wait (0 = unknown); false if it is not waiting. */
+bool acdhost_wait_info(struct inbound *in, unsigned *position,
+		       uint64_t *holdtime_ms);
+/* True the first time since the last reload for the caller's queue: a
+ * problem of its announcements is logged once. */
+bool acdhost_first_warning(struct inbound *in);
 /* An ACD offer's leg answered: true if it wins. */
 bool acdhost_answered(struct inbound *in, struct offer *o);
 /* An ACD offer's leg (to agent a) ended without the ACD asking. */

@@ -135,11 +135,17 @@ static void op_done(void *arg, const struct dest *d)
 	inbound_go_later(in, d);
 }
 
+static void op_input(void *arg, const char *flow, const char *node,
+		     const char *digits, const char *result)
+{
+	inbound_tell_input(arg, flow, node, digits, result);
+}
+
 static const struct ivr_ops ops = {
 	.play = op_play, .stop_play = op_stop_play,
 	.set_timer = op_set_timer, .cancel_timer = op_cancel_timer,
 	.http_request = op_http, .http_cancel = op_http_cancel,
-	.done = op_done,
+	.done = op_done, .input = op_input,
 };
 
 /* ---- the caller's keys ------------------------------------------------------ */

@@ -151,7 +151,7 @@ expect 0 "another team with its own DID" routing import other "$T/other.ini"
 
 # ---- the examples of docs/INBOUND.md import ----
 mkdir -p "$D/prompts/demo/en"
-for w in closed music en/welcome; do wav "$D/prompts/demo/$w.wav" 8000 1 2; done
+for w in closed music en/welcome queue-position queue-wait queue-minutes digit-0; do wav "$D/prompts/demo/$w.wav" 8000 1 2; done
 awk -v dir="$T" '/^```ini$/ { n++; f = dir "/doc" n ".ini"; next }
 	/^```$/ { f = ""; next } f { print > f }' "$SRC/docs/INBOUND.md"
 [ -f "$T/doc2.ini" ] && pass "docs/INBOUND.md has its two examples" || fail "docs/INBOUND.md has its two examples"

@@ -21,6 +21,11 @@
 #      and the next agent answers
 #   H. agentToIvr: bad path 107, unknown IVR 106, release into the IVR and
 #      on to another agent
+#   I. announcements every 2 s: two callers hear their positions 1 and 2
+#      (then 1) between the music, a third the expected wait too; the
+#      QUEUE join/leave events (C, D, G check their places among the
+#      others, F the IVR input event)
+#   J. a full queue and a maximum wait: QUEUE leave full and timeout
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -257,8 +262,15 @@ check "$f: the caller hears the agent (770 Hz)" \
 	hears $f caller "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_AGENT
 check "$f: the agent hears the caller (1130 Hz)" \
 	hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_CALLER
-check "$f: events CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup" \
-	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: events CALLER incoming, QUEUE join, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup" \
+	events_are "$sid" "CALLER incoming, QUEUE join, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+uid=$(event_text "$sid" CALLER incoming | sed -n 's/.*&uniqueid=\([0-9]*\)&.*/\1/p')
+check "$f: QUEUE/join: the caller's leg, group 2, queue 6002, position 1, prio 0" expect_match join \
+	"$(event_text "$sid" QUEUE join)" \
+	"^calleridnum=13800000003&didnumber=800400&source=QUEUE&event=join&uniqueid=$uid&sessionid=$sid&eventTime=[0-9: -]+&AgentTeamId=[0-9]+&AgentGroupId=2&queuenumber=6002&position=1&prio=0&from=dialin&eventid=[0-9]+&$"
+check "$f: QUEUE/leave: answered, position 0, waittime 0 s" expect_match leave \
+	"$(event_text "$sid" QUEUE leave)" \
+	"^calleridnum=13800000003&didnumber=800400&source=QUEUE&event=leave&uniqueid=$uid&sessionid=$sid&eventTime=[0-9: -]+&AgentTeamId=[0-9]+&AgentGroupId=2&queuenumber=6002&reason=answered&position=0&waittime=0&from=dialin&eventid=[0-9]+&$"
 check "$f: CALLER/incoming has the manual's keys only" expect_match incoming \
 	"$(event_text "$sid" CALLER incoming)" \
 	"^source=CALLER&event=incoming&modeltype=&uniqueid=[0-9]+&model_id=&from=dialin&sessionid=$sid&channel=SIP/13800000003-[0-9a-f]+&eventid=[0-9]+&$"
@@ -289,8 +301,11 @@ check "$f: the caller hears music on hold" eval '
 	hears $f caller "$(at "$t" 0.3)" "$(at "$t" 1.8)" --tone 523+659'
 check "$f: the caller gives up; the call ends" eval '
 	phone_done $f caller 10 && wait_log "$m" "call ended session=$sid" 5'
-check "$f: events CALLER incoming, CALLER hangup, CONVERSATION hangup (no AGENT)" \
-	events_are "$sid" "CALLER incoming, CALLER hangup, CONVERSATION hangup"
+check "$f: events CALLER incoming, QUEUE join, CALLER hangup, QUEUE leave, CONVERSATION hangup (no AGENT)" \
+	events_are "$sid" "CALLER incoming, QUEUE join, CALLER hangup, QUEUE leave, CONVERSATION hangup"
+check "$f: QUEUE/leave: abandon, at position 1, after 3 s or so" expect_match leave \
+	"$(event_text "$sid" QUEUE leave)" \
+	"&source=QUEUE&event=leave&.*&AgentGroupId=1&queuenumber=6001&reason=abandon&position=1&waittime=[2-4]&from=dialin&"
 check "$f: queueCustomerNum 6001 is 0|0|0|0 again" eval '
 	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
 peers_stop caller
@@ -312,6 +327,8 @@ check "$f: queueCustomerNum 6001: nobody waits" eval '
 check "$f: the caller hangs up; the CDR's path says how it went" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
 	expect_match vars "$(sql "SELECT vars FROM cdr WHERE sessionid = ?" "$sid")" "queue%3A6001%3Eexit%3A9%3Eexten%3A8101"'
+check "$f: QUEUE/leave: exit" expect_match leave "$(event_text "$sid" QUEUE leave)" \
+	"&queuenumber=6001&reason=exit&position=1&waittime=[0-9]+&from=dialin&"
 peers_stop caller
 
 # ---- E. ringall: two phones answer at once ----------------------------------------------------
@@ -359,6 +376,11 @@ check "$f: the call ends when the caller hangs up" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5'
 check "$f: the CDR keeps the IVR path" expect_match vars \
 	"$(sql 'SELECT vars FROM cdr WHERE sessionid = ?' "$sid")" "ivrpath=.*main.*2.*queue%3A6002"
+check "$f: events CALLER incoming, IVR input, QUEUE join, AGENT ringing ..." \
+	events_are "$sid" "CALLER incoming, IVR input, QUEUE join, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+check "$f: IVR/input: flow main, node welcome, digits 2, ok" expect_match input \
+	"$(event_text "$sid" IVR input)" \
+	"^calleridnum=13800000005&didnumber=800888&source=IVR&event=input&uniqueid=[0-9]+&sessionid=$sid&eventTime=[0-9: -]+&AgentTeamId=[0-9]+&flow=main&node=welcome&digits=2&result=ok&from=dialin&eventid=[0-9]+&$"
 phone_done $f agent 5 >/dev/null
 peers_stop caller agent
 
@@ -378,7 +400,7 @@ sid=$(inbound_sid "$m" 800400)
 check "$f: 8005 was paused (ring-no-answer)" state_is 8005 pause
 check "$f: events: AGENT ringing, AGENT hangup (8005), AGENT ringing, AGENT answer (8006)" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
-	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT hangup, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"'
+	events_are "$sid" "CALLER incoming, QUEUE join, AGENT ringing, AGENT hangup, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup"'
 check "$f: two agent legs, the first NO ANSWER" legs_are "$sid" "customer|ANSWERED agent|NO ANSWER agent|ANSWERED"
 check "$f: 8005 back to idle" api_is 8005 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|"
 phone_done $f a6 5 >/dev/null
@@ -409,6 +431,119 @@ check "$f: the caller hangs up, the call ends" eval '
 	phone_done $f caller 20 && wait_log "$m" "call ended session=$sid" 5'
 phone_done $f a6 5 >/dev/null
 peers_stop caller a5 a6
+
+# ---- I. announcements ---------------------------------------------------------------------------
+
+f=announce
+# prompts of distinct tones, 0.8 s each (the music: 350 Hz, looped)
+F_MUSIC=350 F_POS=2700 F_WAIT=3100 F_MIN=3400
+F_DIGIT=(450 650 850 1050 1250 1450 1650 1850 2050 2250)
+tone_wav() {  # tone_wav FILE FREQ SECS
+	python3 - "$data/prompts/demo/$1" "$2" "$3" <<-'EOP'
+		import math, struct, sys, wave
+		w = wave.open(sys.argv[1], "wb")
+		w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+		f, n = float(sys.argv[2]), int(float(sys.argv[3]) * 8000)
+		w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
+		                       for i in range(n)))
+		w.close()
+	EOP
+}
+tone_wav music.wav $F_MUSIC 4
+tone_wav queue-position.wav $F_POS 0.8
+tone_wav queue-wait.wav $F_WAIT 0.8
+tone_wav queue-minutes.wav $F_MIN 0.8
+prompts="[prompt music]
+file = music.wav"
+for p in queue-position queue-wait queue-minutes; do
+	prompts+=$'\n'"[prompt $p]"$'\n'"file = $p.wav"
+done
+for d in 0 1 2 3 4 5 6 7 8 9; do
+	tone_wav "digit-$d.wav" "${F_DIGIT[$d]}" 0.8
+	prompts+=$'\n'"[prompt digit-$d]"$'\n'"file = digit-$d.wav"
+done
+{ routing | sed '/^\[queue 6001\]$/a announce = 2\nmoh = music'; echo "$prompts"; } >"$work/routing.ini"
+check "$f: queue 6001 announces every 2 s, digits as prompts" import_routing "$work/routing.ini"
+freqs=$F_MUSIC,$F_AGENT,$F_POS,$F_WAIT,$F_MIN,$(IFS=,; echo "${F_DIGIT[*]}")
+# sequence NAME WANT: what caller NAME heard, in order (runs of 0.4 s)
+sequence() {
+	python3 "$mp" sequence "$work/$f/$1/rtp.jsonl" --freqs "$freqs" --want "$2" --min-blocks 8
+}
+c3=${P[12]} rc3=${P[13]}
+m=$(log_mark)
+caller $f first "$c1" 800500 13800000011 12000 "$rc1"
+check "$f: a first caller waits in 6001 (nobody checked in)" eval '
+	status_is $f first 200 && wait_log "$m" "queued session=.* queue=6001" 3'
+sid1=$(inbound_sid "$m" 800500)
+sleep 1
+m2=$(log_mark)
+caller $f second "$c2" 800500 13800000012 45000 "$rc2"
+check "$f: a second caller waits behind it" eval '
+	status_is $f second 200 && wait_log "$m2" "queued session=.* queue=6001" 3'
+sid2=$(inbound_sid "$m2" 800500)
+check "$f: QUEUE/join says position 1 and 2" eval '
+	expect_match first "$(event_text "$sid1" QUEUE join)" "&queuenumber=6001&position=1&prio=0&" &&
+	expect_match second "$(event_text "$sid2" QUEUE join)" "&queuenumber=6001&position=2&prio=0&"'
+check "$f: the first caller gives up after 12 s" eval '
+	phone_done $f first 16 && wait_log "$m" "call ended session=$sid1" 5'
+check "$f: the first heard music, 'you are number' 1, music, and no expected wait (none known yet)" eval '
+	sequence first "$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC" &&
+	t=$(tfile "$work/$f/first/answer.txt") &&
+	hears $f first "$t" "$(at "$t" 12)" --absent $F_WAIT --absent ${F_DIGIT[2]}'
+check "$f: QUEUE/leave of the first: abandon at position 1" expect_match leave \
+	"$(event_text "$sid1" QUEUE leave)" "&queuenumber=6001&reason=abandon&position=1&waittime=1[0-3]&from=dialin&"
+# the second, once alone, waits on; then 8003 takes it (it waited 14 s
+# or more: the queue's expected wait becomes 14/4 s at least)
+t2=$(tfile "$work/$f/second/answer.txt")
+while awk -v t="$t2" -v n="$(now)" 'BEGIN { exit !(n < t + 14) }'; do sleep 0.2; done
+phone $f agent "$p3" phone.xml 4000 $F_AGENT 0 "$r3"
+m3=$(log_mark)
+check "$f: 8003 checks in to group 1, its phone rings 4 s, it answers the second" eval '
+	checkin 8003 1 8003 && wait_log "$m3" "agent answered session=$sid2 .*agent=8003" 9'
+# an announcement playing when the phone began to ring ends within 1.6 s;
+# none begins while it rings (the period is at most 2 s: one was due)
+t_inv=$(tfile "$work/$f/agent/invite.txt")
+t_ans=$(tfile "$work/$f/agent/answer.txt")
+check "$f: no announcement begins while 8003's phone rings: music" \
+	hears $f second "$(at "$t_inv" 1.7)" "$(at "$t_ans" -0.1)" --tone $F_MUSIC --absent $F_POS
+check "$f: the second heard position 2 while the first waited, then 1" \
+	sequence second "$F_MUSIC;$F_POS;${F_DIGIT[2]};$F_MUSIC;$F_POS;${F_DIGIT[2]};$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_MUSIC;$F_AGENT"
+check "$f: QUEUE/leave of the second: answered" expect_match leave \
+	"$(event_text "$sid2" QUEUE leave)" "&queuenumber=6001&reason=answered&position=0&waittime=(1[89]|2[0-9])&from=dialin&"
+m4=$(log_mark)
+caller $f third "$c3" 800500 13800000013 7000 "$rc3"
+check "$f: a third caller waits while 8003 talks" eval '
+	status_is $f third 200 && wait_log "$m4" "queued session=.* queue=6001" 3'
+check "$f: the third hears position 1 and an expected wait of 1 minute, then music" eval '
+	phone_done $f third 12 &&
+	sequence third "$F_MUSIC;$F_POS;${F_DIGIT[1]};$F_WAIT;${F_DIGIT[1]};$F_MIN;$F_MUSIC"'
+check "$f: 8003 hangs up the second caller" eval '
+	api_is 8003 "EVENT=HANGUP&target=all" "|Retuen|1|" &&
+	phone_done $f second 5 && phone_done $f agent 5'
+check "$f: 8003 checks out of group 1" checkout 8003 1
+peers_stop first second third agent
+
+# ---- J. a full queue, a maximum wait ------------------------------------------------------------
+
+f=limits
+routing | sed '/^\[queue 6001\]$/a max_callers = 1\nmax_wait = 8' >"$work/routing.ini"
+check "$f: queue 6001 takes one caller, for 8 s at most" import_routing "$work/routing.ini"
+m=$(log_mark)
+caller $f waiter "$c1" 800500 13800000021 15000 "$rc1"
+check "$f: a caller waits" eval 'status_is $f waiter 200 && wait_log "$m" "queued session=.* queue=6001" 3'
+sidw=$(inbound_sid "$m" 800500)
+m2=$(log_mark)
+caller $f refused "$c2" 800500 13800000022 8000 "$rc2"
+check "$f: the next is refused (the queue's fail: hang up)" eval '
+	status_is $f refused 200 && phone_done $f refused 10'
+sidr=$(inbound_sid "$m2" 800500)
+check "$f: QUEUE join (position 2), then QUEUE leave full at once" eval '
+	expect_match join "$(event_text "$sidr" QUEUE join)" "&queuenumber=6001&position=2&prio=0&from=dialin&" &&
+	expect_match leave "$(event_text "$sidr" QUEUE leave)" "&queuenumber=6001&reason=full&position=0&waittime=0&from=dialin&"'
+check "$f: the waiter is sent away after 8 s: QUEUE leave timeout" eval '
+	phone_done $f waiter 15 &&
+	expect_match leave "$(event_text "$sidw" QUEUE leave)" "&queuenumber=6001&reason=timeout&position=0&waittime=[89]&from=dialin&"'
+peers_stop waiter refused
 
 stop_occd
 echo "1..$n"

@@ -130,6 +130,7 @@ struct host {
 	unsigned ndone;
 	struct dest dest;
 	uint64_t done_at;
+	char inputs[512];           /* ops.input: "flow.node:digits:result;" */
 };
 
 static void hlog(struct host *h, const char *fmt, ...)
@@ -223,9 +224,19 @@ static void h_done(void *arg, const struct dest *d)
 	hlog(h, "done %d:%s", d->kind, d->arg);
 }
 
+static void h_input(void *arg, const char *flow, const char *node,
+		    const char *digits, const char *result)
+{
+	struct host *h = arg;
+	size_t len = strlen(h->inputs);
+
+	snprintf(h->inputs + len, sizeof(h->inputs) - len, "%s.%s:%s:%s;",
+		 flow, node, digits, result);
+}
+
 static const struct ivr_ops host_ops = {
 	h_play, h_stop, h_set_timer, h_cancel_timer, h_http, h_http_cancel,
-	h_done,
+	h_done, h_input,
 };
 
 static void host_init(struct host *h)
@@ -1143,6 +1154,39 @@ UNIT_TEST(ivr_collect_optional_input)
 	press(&h, "A12x#");
 	UT_DEST(&h, DEST_QUEUE, "6001");
 	UT_EQ_STR(ivr_var(h.ivr, "EXT"), "12");
+	host_close(&h);
+	free(x);
+}
+
+/* ---- inputs told to the host (the IVR input event) ---- */
+
+UNIT_TEST(ivr_tells_each_attempt_once)
+{
+	struct fx *x = fx_new();
+	struct ivr_flow *f = fx_flow(x, "main", "6000", "menu", "hangup");
+	struct ivr_flow *g = fx_flow(x, "sub", "", "card", "hangup");
+	struct ivr_node *n = fx_node(f, "menu", NODE_COLLECT, "menu2", "");
+	struct ivr_node *k = fx_node(g, "card", NODE_COLLECT, "", "queue:6002");
+	struct host h;
+
+	fx_key(n, "1", "queue:6001");
+	fx_key(n, "2", "ivr:sub");
+	n->first_timeout_ms = 1000;
+	k->max_digits = 4;
+	k->min_digits = 2;
+	host_init(&h);
+	start(&h, x, f);
+	wait_ms(&h, 3000);                 /* prompt 2 s, no input 1 s */
+	UT_EQ_STR(h.inputs, "main.menu::noinput;");
+	press(&h, "7");                    /* no such key */
+	UT_EQ_STR(h.inputs, "main.menu::noinput;main.menu:7:invalid;");
+	press(&h, "2");
+	press(&h, "1#");                   /* too short for the card */
+	press(&h, "4711");                 /* max_digits ends it */
+	UT_DEST(&h, DEST_QUEUE, "6002");
+	UT_EQ_STR(h.inputs, "main.menu::noinput;main.menu:7:invalid;"
+		  "main.menu:2:ok;sub.card:1:invalid;sub.card:4711:ok;");
+	UT_EQ_STR(ivr_path(h.ivr), "main:menu>?>7!>2>sub:card>1!>4711");
 	host_close(&h);
 	free(x);
 }

@@ -319,7 +319,7 @@ static void live_done(void *arg, const struct dest *d)
 
 static const struct ivr_ops live_ops = {
 	live_play, live_stop, live_set_timer, live_cancel_timer, live_http,
-	live_http_cancel, live_done,
+	live_http_cancel, live_done, NULL,
 };
 
 UNIT_TEST(ivrhttp_node_fails_within_its_timeout)

@@ -137,6 +137,7 @@ static const char full_file[] =
 	"fail = prompt:closed\n"
 	"moh = music\n"
 	"announce = 60\n"
+	"announce_wait = no\n"
 	"relax = 30:2, 60:3\n"
 	"member.8001 = 0\n"
 	"member.8002 = 1,5\n"
@@ -220,6 +221,9 @@ UNIT_TEST(routing_print_parse_round_trip)
 	UT_EQ_INT(a->queues[0].max_wait_s, 300);
 	UT_EQ_INT(a->queues[0].members[1].weight, 5);
 	UT_EQ_INT(a->queues[0].exit_key, '9');
+	UT_EQ_INT(a->queues[0].announce_s, 60);
+	UT_ASSERT(!a->queues[0].announce_wait);
+	UT_ASSERT(a->queues[1].announce_wait);    /* the default */
 	UT_EQ_INT(a->flows[0].nodes[0].inter_timeout_ms, 1500);
 	UT_EQ_INT(a->flows[0].nodes[3].tests[2].op, TEST_GT);
 	UT_EQ_INT(a->flows[0].nodes[3].tests[4].op, TEST_EMPTY);

@@ -42,8 +42,9 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
       seconds without an audio packet (its edges included). Exit 0 when
       every expectation holds; prints one line per expectation.
 
-  mp.py sequence WAV [--channel N] --freqs F,G,... --want A;B;...
-      For recordings without a wall clock (baresip's): labels every 50 ms
+  mp.py sequence WAV|RTPLOG [--channel N] --freqs F,G,... --want A;B;...
+      For recordings without a wall clock (baresip's), or a peer's whole
+      RTP log (rtp.jsonl, its packets in order): labels every 50 ms
       block with the set of the given frequencies it holds (one tone with
       a share >= 0.6, or several each >= 0.2 and together >= 0.6), keeps
       runs of at least 0.5 s, and checks that the labels of --want (e.g.
@@ -335,7 +336,10 @@ def spray(a):
 
 
 def sequence(a):
-    s, rate = audio.read_wav(a.wav, a.channel)
+    if a.wav.endswith(".jsonl"):    # an RTP log: its packets in order
+        s, rate = samples_of(a.wav, 0, float("inf"))[0], RATE
+    else:
+        s, rate = audio.read_wav(a.wav, a.channel)
     freqs = [float(x) for x in a.freqs.split(",")]
     labels = []
     for b in blocks_of(s):
