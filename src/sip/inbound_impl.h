@@ -43,6 +43,8 @@ struct inbound {
 	char queue[ST_NUM];
 	int64_t group_id;
 	uint64_t join_ms;            /* kept when it comes back to a queue */
+	uint64_t wait_from;          /* this visit's join, for the CDR; 0
+				      * once its wait is written */
 	struct tmr tmr;              /* deferred steps */
 	struct dest next;            /* ... and where they lead */
 	/* in an IVR */
