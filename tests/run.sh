@@ -26,6 +26,7 @@ suites=(
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"
 	"inbound|tests/inbound/run.sh"
+	"inbound statistics (a day of calls vs the CDRs)|tests/inbound/stats.sh"
 )
 
 passed=0

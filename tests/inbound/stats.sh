@@ -71,6 +71,12 @@ uas_done() {  # uas_done NAME SECS
 	sipp_result "$1" "${!pid}" "$2"
 }
 
+# agentStatisticDay of AGENT in group 2: HTTP, and Script (JSONP)
+http_stat() { local r; r=$(api "$1" "EVENT=AgentStatisticDay&agent_group_id=2"); echo "${r#|Retuen|1|Retuen|}"; }
+script_stat() {
+	curl -sS -m 10 "$url/coccinterface/setevent/agentStatisticDayCJI?callback=cb&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1&agent_group_id=2" |
+		python3 -c 'import json,sys,re; b=sys.stdin.read(); o=json.loads(re.fullmatch(r"cb\((.*)\);", b, re.S).group(1)); assert o["code"] == 1, b; print(json.dumps(o["message"]))'
+}
 # The CDRs' side, computed by recompute.py from the database alone.
 recompute() { python3 "$here/recompute.py" "$data/occ.db" "$@"; }
 
@@ -140,6 +146,9 @@ busy_agree() {
 	done
 }
 check "busy: agentRealtime says busy for the agents of the open CDRs" busy_agree
+check "busy: agentStatisticDay's waiting_calls of group 2 is the open CDRs' waiting in 6002" eval '
+	w=$(grep "^queue 6002 " <<<"$snap_cdr" | cut -d" " -f3 | cut -d"|" -f3)
+	expect_match waiting_calls "$(http_stat 8005)" "\"waiting_calls\":$w}"'
 check "busy: the waiting callers give up, the talking ones hang up" eval '
 	phone_done busy s3 10 && phone_done busy s4 10 &&
 	phone_done busy s1 20 && phone_done busy s2 20 &&
@@ -194,11 +203,6 @@ stat_agrees() {
 		if bad or abs(h * 3600 + m * 60 + s - talk / 1000) > 1:
 		    sys.exit("%s: got %s; want %s and talk %d ms" % (agent, g, want, talk))
 	EOF
-}
-http_stat() { local r; r=$(api "$1" "EVENT=AgentStatisticDay&agent_group_id=2"); echo "${r#|Retuen|1|Retuen|}"; }
-script_stat() {
-	curl -sS -m 10 "$url/coccinterface/setevent/agentStatisticDayCJI?callback=cb&orgidentity=demo&usertype=agent&user=$1&pwdtype=plaintext&password=$1&agent_group_id=2" |
-		python3 -c 'import json,sys,re; b=sys.stdin.read(); o=json.loads(re.fullmatch(r"cb\((.*)\);", b, re.S).group(1)); assert o["code"] == 1, b; print(json.dumps(o["message"]))'
 }
 for a in 8005 8006; do
 	check "agentStatisticDay of $a (HTTP) agrees with the CDRs" stat_agrees $a "$(http_stat $a)"
