@@ -29,6 +29,7 @@ suites=(
 	"ops on real calls|tests/ops/run.sh"
 	"inbound|tests/inbound/run.sh"
 	"inbound calls from registered phones|tests/inbound/phones_in.sh"
+	"inbound statistics (a day of calls vs the CDRs)|tests/inbound/stats.sh"
 )
 
 passed=0

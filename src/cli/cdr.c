@@ -4,13 +4,17 @@
  *
  *   SESSIONID  CALLDATE HH:MM:SS  [team TEAM]  agent A  DIR  CALLER → CALLEE
  *       DISPOSITION  talk Ns  recording FILE
+ *       inbound  queue Q  wait S.MMMs  OUTCOME  path P   (only an inbound
+ *                                                  call's)
  *       vars NAME=value&...                      (only if the call has vars)
  *       billed to ACCOUNT                        (only a backCall's)
  *       leg UNIQUEID  CHANNEL  ROLE  PEER  DISPOSITION
  *
  * (one line up to "recording"). The team is named only when all teams are
  * listed; a call of a deleted team shows "team -". Talk time is end minus
- * answer; a call still open shows "IN PROGRESS" and "talk -". Values come
+ * answer; a call still open shows "IN PROGRESS" and "talk -". An inbound
+ * call's OUTCOME is "answered by AGENT", "abandoned" (the caller hung up
+ * in a queue or while a phone rang) or "-" (neither, or not yet). Values come
  * from the network (caller ids, channels), so control characters print as
  * '?' and cannot drive the terminal.
  */
@@ -50,6 +54,28 @@ static const char *team_name(const struct snap *s, int64_t id)
 	return "";
 }
 
+/* The inbound line: where the call waited, how long, how it went. */
+static void put_inbound(const struct st_cdr *c)
+{
+	printf("    inbound  queue ");
+	put(c->queue);
+	printf("  wait %lld.%03llds  ", (long long)(c->queue_wait_ms / 1000),
+	       (long long)(c->queue_wait_ms % 1000));
+	if (c->abandoned) {
+		printf("abandoned");
+	}
+	else if (c->answer_ms && c->agent[0]) {
+		printf("answered by ");
+		put(c->agent);
+	}
+	else {
+		put("");
+	}
+	printf("  path ");
+	put(c->ivrpath);
+	printf("\n");
+}
+
 static void on_cdr(const struct st_cdr *c, void *arg)
 {
 	struct cdr_out *o = arg;
@@ -84,6 +110,8 @@ static void on_cdr(const struct st_cdr *c, void *arg)
 	printf("  talk %s  recording ", talk);
 	put(c->recording);
 	printf("\n");
+	if (!strcmp(c->direction, "in"))
+		put_inbound(c);
 	if (c->vars[0]) {
 		printf("    vars ");
 		put(c->vars);

@@ -640,6 +640,10 @@ int acdhost_join(struct inbound *in, const char *queue, int prio)
 	if (r != ACD_OK)
 		inbound_tell_leave(in, r == ACD_FAIL_FULL ? "full" : r > 0
 				   ? "empty" : "system", 0);
+	if (r == ACD_OK) {
+		in->wait_from = t;
+		str_ncpy(in->c->cdr.queue, queue, sizeof(in->c->cdr.queue));
+	}
 	return r == ACD_OK ? 0 : r > 0 ? -r : ENOMEM;
 }
 
@@ -668,6 +672,16 @@ bool acdhost_first_warning(struct inbound *in)
 	return true;
 }
 
+/* The caller's wait in its queue ends (answered, or out of the queue):
+ * the CDR's queue_wait_ms, once per visit. */
+static void wait_ends(struct inbound *in)
+{
+	if (!in->wait_from)
+		return;
+	in->c->cdr.queue_wait_ms = (int64_t)(now() - in->wait_from);
+	in->wait_from = 0;
+}
+
 void acdhost_leave(struct inbound *in)
 {
 	struct acdhost *h = host_of(in->c->tel);
@@ -678,6 +692,7 @@ void acdhost_leave(struct inbound *in)
 	inbound_tell_leave(in, in->leave_reason ? in->leave_reason : "system",
 			   acd_caller_position(qc));
 	announce_stop(in);
+	wait_ends(in);
 	in->qc = NULL;
 	acd_caller_leave(h->acd, qc, now());
 }
@@ -686,8 +701,11 @@ bool acdhost_answered(struct inbound *in, struct offer *o)
 {
 	struct acdhost *h = host_of(in->c->tel);
 
-	return h && in->qc && o->acd_agent &&
-		acd_offer_answered(h->acd, in->qc, o->acd_agent, now());
+	if (!h || !in->qc || !o->acd_agent ||
+	    !acd_offer_answered(h->acd, in->qc, o->acd_agent, now()))
+		return false;
+	wait_ends(in);
+	return true;
 }
 
 static struct aref *aref_of(struct acdhost *h, const struct acd_agent *a)

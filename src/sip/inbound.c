@@ -220,6 +220,15 @@ int offer_ring(struct inbound *in, const char *exten, const char *agent,
 
 static void queue_keys(struct inbound *in, bool on);
 
+/* The open CDR follows the call's steps that reports count (waiting in a
+ * queue, answered by an agent), so a call in progress, or one a crash
+ * cut, reads where it was. */
+static void cdr_update(struct call *c)
+{
+	if (store_cdr_end(c->tel->occ->st, &c->cdr))
+		OCC_ERR("cdr not updated session=%s", c->sessionid);
+}
+
 /* The first answer: o's leg becomes the call's agent leg, the others go. */
 void offer_won(struct inbound *in, struct offer *o)
 {
@@ -251,6 +260,7 @@ void offer_won(struct inbound *in, struct offer *o)
 	tell_ringing(l);
 	emit(c, l, "answer");
 	inbound_tell_leave(in, "answered", 0);
+	cdr_update(c);
 	if (l->agent[0])
 		set_agent_state(c, l->agent, AS_BUSY);
 	remix(c);
@@ -450,6 +460,7 @@ static void go_queue(struct inbound *in, const struct dest *d)
 	}
 	OCC_INFO("queued session=%s queue=%s prio=%d", c->sessionid, d->arg,
 		 d->prio);
+	cdr_update(c);
 	if (!c->legs[ROLE_AGENT]) {
 		inbound_hold_music(in, q ? q->moh : NULL);
 		if (q && q->exit_key)
@@ -575,9 +586,11 @@ bool inbound_leg_gone(struct leg *l)
 
 	if (!o) {
 		/* the caller hangs up while waiting: out of the queue now
-		 * (its offers are cancelled), the call ends as usual */
+		 * (its offers are cancelled), the call ends as usual; in a
+		 * queue or while a phone rang for it, it abandoned */
 		if (l->role == ROLE_CUSTOMER && !c->legs[ROLE_AGENT]) {
 			in->leave_reason = "abandon";
+			c->cdr.abandoned = in->qc || !list_isempty(&in->offers);
 			acdhost_leave(in);
 		}
 		return false;
@@ -615,8 +628,7 @@ void inbound_call_ended(struct call *c)
 		acdhost_leave(in);
 	while ((le = list_head(&in->offers)))
 		offer_drop(in, le->data);
-	if (in->path[0])
-		call_set_var(c, "ivrpath", in->path);
+	str_ncpy(c->cdr.ivrpath, in->path, sizeof(c->cdr.ivrpath));
 }
 
 /* The call's inbound part, made when it comes in or, for a call an agent

@@ -50,6 +50,8 @@ struct inbound {
 	int64_t queue_told_ms;
 	const char *leave_reason;    /* why it leaves the queue (static) */
 	struct tmr ann_tmr;          /* the next announcement */
+	uint64_t wait_from;          /* this visit's join, for the CDR; 0
+				      * once its wait is written */
 	struct tmr tmr;              /* deferred steps */
 	struct dest next;            /* ... and where they lead */
 	/* in an IVR */

@@ -231,6 +231,19 @@ static const struct migration migrations[] = {
 	/* the account a call is billed to (backCall), "" for an agent's */
 	{ "cdr billing account",
 	  "ALTER TABLE cdr ADD COLUMN account TEXT NOT NULL DEFAULT '';" },
+	/* 7: how an inbound call went, as columns a report can group by:
+	 * the queue it waited in last, how long it waited there (to the
+	 * answer, or to leaving the queue), whether the caller gave up
+	 * while waiting or ringing, and the routing path (until now in
+	 * vars as ivrpath=, and left there in older rows). The answering
+	 * agent is the column agent; the DID is callee. */
+	{ "cdr inbound queue, wait, abandon, path",
+	  "ALTER TABLE cdr ADD COLUMN queue TEXT NOT NULL DEFAULT '';"
+	  "ALTER TABLE cdr ADD COLUMN queue_wait_ms INTEGER NOT NULL DEFAULT 0"
+	  "  CHECK (queue_wait_ms >= 0);"
+	  "ALTER TABLE cdr ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0"
+	  "  CHECK (abandoned IN (0, 1));"
+	  "ALTER TABLE cdr ADD COLUMN ivrpath TEXT NOT NULL DEFAULT '';" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -69,11 +69,11 @@ enum stmt_id {
 #define CDR_COLS "sessionid, COALESCE(team_id, 0), agent, direction," \
 	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
 	" disposition, hangup_by, recording, modeltype, model_id," \
-	" userdata, vars, account"
+	" userdata, vars, account, queue, queue_wait_ms, abandoned, ivrpath"
 #define CDR_COLS_W "sessionid, team_id, agent, direction," \
 	" caller, callee, calldate, start_ms, answer_ms, end_ms," \
 	" disposition, hangup_by, recording, modeltype, model_id," \
-	" userdata, vars, account"
+	" userdata, vars, account, queue, queue_wait_ms, abandoned, ivrpath"
 #define LEG_COLS "sessionid, uniqueid, channel, role, peer, start_ms," \
 	" answer_ms, end_ms, disposition"
 /* The columns of an event, in the order read_event() reads them. */
@@ -181,14 +181,16 @@ static const char *const stmt_sql[S_COUNT] = {
 		" AND exten = ?2 AND contact = ?3",
 	[S_CDR_BEGIN] =
 		"INSERT INTO cdr (" CDR_COLS_W ") VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+		" ?19, ?20, ?21, ?22)",
 	[S_CDR_END] =
 		"UPDATE cdr SET team_id = ?2, agent = ?3, direction = ?4,"
 		" caller = ?5, callee = ?6, calldate = ?7, start_ms = ?8,"
 		" answer_ms = ?9, end_ms = ?10, disposition = ?11,"
 		" hangup_by = ?12, recording = ?13, modeltype = ?14,"
-		" model_id = ?15, userdata = ?16, vars = ?17, account = ?18"
-		" WHERE sessionid = ?1",
+		" model_id = ?15, userdata = ?16, vars = ?17, account = ?18,"
+		" queue = ?19, queue_wait_ms = ?20, abandoned = ?21,"
+		" ivrpath = ?22 WHERE sessionid = ?1",
 	[S_CDR_LEG] =
 		"INSERT INTO cdr_legs (" LEG_COLS ") VALUES (?1, ?2, ?3, ?4,"
 		" ?5, ?6, ?7, ?8, ?9) ON CONFLICT (sessionid, uniqueid)"
@@ -1119,6 +1121,8 @@ static bool read_cdr(sqlite3_stmt *q, struct st_cdr *c)
 	c->start_ms = sqlite3_column_int64(q, 7);
 	c->answer_ms = sqlite3_column_int64(q, 8);
 	c->end_ms = sqlite3_column_int64(q, 9);
+	c->queue_wait_ms = sqlite3_column_int64(q, 19);
+	c->abandoned = sqlite3_column_int(q, 20) != 0;
 	return col_text(c->sessionid, sizeof(c->sessionid), q, 0) &&
 	       col_text(c->agent, sizeof(c->agent), q, 2) &&
 	       col_text(c->direction, sizeof(c->direction), q, 3) &&
@@ -1132,7 +1136,9 @@ static bool read_cdr(sqlite3_stmt *q, struct st_cdr *c)
 	       col_text(c->model_id, sizeof(c->model_id), q, 14) &&
 	       col_text(c->userdata, sizeof(c->userdata), q, 15) &&
 	       col_text(c->vars, sizeof(c->vars), q, 16) &&
-	       col_text(c->account, sizeof(c->account), q, 17);
+	       col_text(c->account, sizeof(c->account), q, 17) &&
+	       col_text(c->queue, sizeof(c->queue), q, 18) &&
+	       col_text(c->ivrpath, sizeof(c->ivrpath), q, 21);
 }
 
 /* LEG_COLS, in order. */
@@ -1150,13 +1156,14 @@ static bool read_leg(sqlite3_stmt *q, struct st_cdr_leg *l)
 	       col_text(l->disposition, sizeof(l->disposition), q, 8);
 }
 
-/* S_CDR_BEGIN and S_CDR_END bind the same 18 values. */
-#define CDR_TYPES "tItttttIIItttttttt"
+/* S_CDR_BEGIN and S_CDR_END bind the same 22 values. */
+#define CDR_TYPES "tItttttIIItttttttttIIt"
 #define CDR_ARGS(c) (c)->sessionid, (c)->team_id, (c)->agent, \
 	(c)->direction, (c)->caller, (c)->callee, (c)->calldate, \
 	(c)->start_ms, (c)->answer_ms, (c)->end_ms, (c)->disposition, \
 	(c)->hangup_by, (c)->recording, (c)->modeltype, (c)->model_id, \
-	(c)->userdata, (c)->vars, (c)->account
+	(c)->userdata, (c)->vars, (c)->account, (c)->queue, \
+	(c)->queue_wait_ms, (int64_t)(c)->abandoned, (c)->ivrpath
 
 static int sq_cdr_begin(struct store *st, const struct st_cdr *c)
 {

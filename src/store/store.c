@@ -455,7 +455,10 @@ static bool cdr_ok(const struct st_cdr *c)
 	       str_fits(c->modeltype, sizeof(c->modeltype)) &&
 	       str_fits(c->model_id, sizeof(c->model_id)) &&
 	       str_fits(c->userdata, sizeof(c->userdata)) &&
-	       str_fits(c->vars, sizeof(c->vars));
+	       str_fits(c->vars, sizeof(c->vars)) &&
+	       str_fits(c->queue, sizeof(c->queue)) &&
+	       c->queue_wait_ms >= 0 &&
+	       str_fits(c->ivrpath, sizeof(c->ivrpath));
 }
 
 int store_cdr_begin(struct store *st, const struct st_cdr *c)

@@ -131,6 +131,14 @@ struct st_cdr {
 	char userdata[ST_USERDATA];
 	char vars[ST_VARS];            /* NAME=value pairs, urlencoded, &-joined */
 	char account[ST_NAME];         /* billed account (backCall), "" if none */
+	/* inbound: the queue waited in last, from joining it to the answer
+	 * or to leaving it, and whether the caller hung up while waiting or
+	 * while an agent's phone rang (never bridged); agent is the agent
+	 * who answered, callee the DID */
+	char queue[ST_NUM];
+	int64_t queue_wait_ms;
+	bool abandoned;
+	char ivrpath[256];             /* how the routing led the call */
 };
 
 /* One leg of a call. */

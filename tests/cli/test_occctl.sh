@@ -325,8 +325,8 @@ sql "INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, call
 	VALUES ('$S1', (SELECT id FROM teams WHERE name = 'demo'), '8001', 'out', '8001', '013888888888', '2024-05-01', $T1, $T1 + 3000, $T1 + 40500, 'ANSWERED', 'customer', '2024/05/01/$S1.wav', 'A=1&B=two');
 	INSERT INTO cdr_legs VALUES ('$S1', 19867, 'SIP/trunk-2', 'customer', '013888888888', $T1 + 1000, $T1 + 3000, $T1 + 40500, 'ANSWERED');
 	INSERT INTO cdr_legs VALUES ('$S1', 19866, 'SIP/8001-1', 'agent', '8001', $T1, $T1 + 900, $T1 + 40500, 'ANSWERED');
-	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, end_ms, disposition)
-	VALUES ('$S2', (SELECT id FROM teams WHERE name = 'demo'), '', 'in', '013900000000', '8002', '2024-05-02', $T2, $T2 + 20000, 'NO ANSWER');
+	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, end_ms, disposition, queue, queue_wait_ms, abandoned, ivrpath)
+	VALUES ('$S2', (SELECT id FROM teams WHERE name = 'demo'), '', 'in', '013900000000', '8002', '2024-05-02', $T2, $T2 + 20000, 'NO ANSWER', '6001', 19042, 1, 'did:8002>queue:6001');
 	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms)
 	VALUES ('$S3', (SELECT id FROM teams WHERE name = 'demo'), '8003', 'out', '8003', '02'||char(27)||'[2J', '2024-05-03', $T3);
 	INSERT INTO cdr (sessionid, team_id, agent, direction, caller, callee, calldate, start_ms, end_ms, disposition)
@@ -338,6 +338,9 @@ out_has "^$S1  2024-05-01 10:00:00  team demo  agent 8001  out  8001 → 0138888
 out_has "^$S4  2024-05-03 12:00:00  team shop  agent 5001  out  5001 → 100  BUSY  talk 0s  recording -$" "cdr names each call's team"
 out_has "^$S2  .*  agent -  in  013900000000 → 8002  NO ANSWER  talk 0s" "unanswered call"
 out_has "^$S3  .*  IN PROGRESS  talk -  " "open call is in progress"
+[ "$(grep -A1 "^$S2" <<<"$OUT" | tail -1)" = "    inbound  queue 6001  wait 19.042s  abandoned  path did:8002>queue:6001" ] &&
+	pass "an inbound call's queue, wait, outcome and path" || fail "an inbound call's queue, wait, outcome and path"
+[ "$(grep -c '^    inbound' <<<"$OUT")" = 1 ] && pass "the inbound line only for inbound calls" || fail "the inbound line only for inbound calls"
 out_lacks $'\e' "control characters never reach the terminal"
 out_has "8003 → 02\?\[2J" "control characters print as ?"
 [ "$(grep -A3 "^$S1" <<<"$OUT" | tail -3 | tr '\n' '|')" = "    vars A=1&B=two|    leg 19866  SIP/8001-1  agent  8001  ANSWERED|    leg 19867  SIP/trunk-2  customer  013888888888  ANSWERED|" ] &&

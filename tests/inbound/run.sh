@@ -31,6 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/../sip/lib/harness.sh"
 . "$here/../sip/lib/calls.sh"
+. "$here/lib.sh"
 suite_begin inbound
 
 occd=${OCCD:-$root/build/asan/occd}
@@ -49,42 +50,6 @@ c1=${P[8]} c2=${P[9]} rc1=${P[10]} rc2=${P[11]}   # callers and their media
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700 F_PROMPT=400
 
-# caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
-# (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
-# an mp.py peer on RTPPORT; it hangs up after TALKMS unless occd does
-# first. Its files are in $work/FLOW/NAME; SIPP_NAME, PEER_NAME.
-caller() {
-	local flow=$1 name=$2 port=$3 did=$4 cid=$5 talk=$6 rtp=${7:-0}
-	local d=$work/$1/$2 src=${SRC:-127.0.0.1}
-	mkdir -p "$d"
-	sed "s/TALK_MS/$talk/" "$caller_xml" >"$d/caller.xml"
-	if [ "$rtp" != 0 ]; then
-		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$F_CALLER" \
-			--secs 60 >"$d/peer.out" 2>&1 &
-		pids+=("$!")
-		printf -v "PEER_$name" %s "$!"
-		wait_file "$d/ready" 10 >/dev/null
-	fi
-	(cd "$d" && exec timeout -k 2 60 sipp -sf caller.xml -s "$did" "127.0.0.1:$sip_port" \
-		-i "$src" -mi 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin \
-		-timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
-		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
-	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
-}
-
-# status_is FLOW NAME CODE: the caller's INVITE got CODE as its final answer
-status_is() {
-	wait_file "$work/$1/$2/status.txt" 10 >/dev/null
-	expect_eq "final status" "$(cat "$work/$1/$2/status.txt" 2>/dev/null)" "$3"
-}
-
-# inbound_sid MARK DID: the session of the inbound call to DID since MARK
-inbound_sid() {
-	since "$1" | sed -n "s/.*inbound call session=\([0-9a-f]*\) team=demo did=$2 .*/\1/p" | tail -1
-}
-
 # event_text SID SOURCE EVENT: the stored text of the call's first such event
 event_text() {
 	python3 - "$data/occ.db" "$1" "$2" "$3" <<-'EOF'
@@ -97,22 +62,6 @@ event_text() {
 		        print(t)
 		        break
 	EOF
-}
-
-# checkin AGENT GROUP EXTEN: the agent checks in to GROUP on EXTEN
-checkin() {
-	api_is "$1" "EVENT=QUEUE&type=1&list=$2&deviceexten=$3" "|Retuen|1|"
-}
-checkout() {
-	api_is "$1" "EVENT=QUEUE&type=2&list=$2" "|Retuen|1|"
-}
-
-# import FILE: the team's routing, loaded by occd
-import_routing() {
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" routing import demo "$1" &&
-		wait_log "$m" 'provisioning reloaded' 10
 }
 
 # the routing of these tests: the demo's IVR and queues, and a DID for
@@ -283,6 +232,10 @@ check "$f: CONVERSATION/hangup: empty didnumber, channel, then from=dialin" expe
 check "$f: CDR ANSWERED by agent 8005, legs customer and agent" eval '
 	expect_eq cdr "$(sql "SELECT disposition, agent FROM cdr WHERE sessionid = ?" "$sid")" "ANSWERED|8005" &&
 	legs_are "$sid" "customer|ANSWERED agent|ANSWERED"'
+# the phone rings 500 ms before it answers: the caller waited that long in
+# 6002, and a few seconds at most
+check "$f: CDR queue 6002, waited 0.5 to 4 s, answered by 8005, not abandoned" eval '
+	expect_match cdr "$(sql "SELECT queue, abandoned, agent, queue_wait_ms BETWEEN 500 AND 4000 FROM cdr WHERE sessionid = ?" "$sid")" "^6002\|0\|8005\|1$"'
 peers_stop caller agent
 
 # ---- D. waiting, then abandoning ----------------------------------------------------------
@@ -306,6 +259,9 @@ check "$f: events CALLER incoming, QUEUE join, CALLER hangup, QUEUE leave, CONVE
 check "$f: QUEUE/leave: abandon, at position 1, after 3 s or so" expect_match leave \
 	"$(event_text "$sid" QUEUE leave)" \
 	"&source=QUEUE&event=leave&.*&AgentGroupId=1&queuenumber=6001&reason=abandon&position=1&waittime=[2-4]&from=dialin&"
+# the caller hung up 3 s after it was answered and queued at once
+check "$f: CDR queue 6001, abandoned after 2.5 to 4.5 s, no agent" eval '
+	expect_match cdr "$(sql "SELECT queue, abandoned, agent, answer_ms, queue_wait_ms BETWEEN 2500 AND 4500 FROM cdr WHERE sessionid = ?" "$sid")" "^6001\|1\|\|0\|1$"'
 check "$f: queueCustomerNum 6001 is 0|0|0|0 again" eval '
 	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
 peers_stop caller
@@ -326,7 +282,7 @@ check "$f: queueCustomerNum 6001: nobody waits" eval '
 	curl -s "$url/coccinterfaces" -d "EVENT=queueCustomerNum&orgidentity=demo&queuenumber=6001" | grep -q "|Retuen|1|Retuen|0|0|0|0"'
 check "$f: the caller hangs up; the CDR's path says how it went" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 &&
-	expect_match vars "$(sql "SELECT vars FROM cdr WHERE sessionid = ?" "$sid")" "queue%3A6001%3Eexit%3A9%3Eexten%3A8101"'
+	expect_match path "$(sql "SELECT ivrpath FROM cdr WHERE sessionid = ?" "$sid")" "queue:6001>exit:9>exten:8101"'
 check "$f: QUEUE/leave: exit" expect_match leave "$(event_text "$sid" QUEUE leave)" \
 	"&queuenumber=6001&reason=exit&position=1&waittime=[0-9]+&from=dialin&"
 peers_stop caller
@@ -374,8 +330,8 @@ check "$f: the caller presses 2 (RFC 4733): queue 6002, 8005 answers" eval '
 	wait_log "$m" "agent answered session=$sid .*agent=8005" 5'
 check "$f: the call ends when the caller hangs up" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5'
-check "$f: the CDR keeps the IVR path" expect_match vars \
-	"$(sql 'SELECT vars FROM cdr WHERE sessionid = ?' "$sid")" "ivrpath=.*main.*2.*queue%3A6002"
+check "$f: the CDR keeps the IVR path" expect_match ivrpath \
+	"$(sql 'SELECT ivrpath FROM cdr WHERE sessionid = ?' "$sid")" "^did:800888>ivr:main.*>2>queue:6002$"
 check "$f: events CALLER incoming, IVR input, QUEUE join, AGENT ringing ..." \
 	events_are "$sid" "CALLER incoming, IVR input, QUEUE join, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup"
 check "$f: IVR/input: flow main, node welcome, digits 2, ok" expect_match input \

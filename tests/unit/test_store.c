@@ -1400,8 +1400,19 @@ static void body_cdr(int *unit_failed_, struct fx *f)
 	snprintf(c.recording, sizeof(c.recording), "2024/05/01/%s.wav",
 		 c.sessionid);
 	snprintf(c.vars, sizeof(c.vars), "A=1");
+	snprintf(c.queue, sizeof(c.queue), "6002");
+	c.queue_wait_ms = 2750;
+	c.abandoned = true;
+	snprintf(c.ivrpath, sizeof(c.ivrpath), "did:800888>queue:6002");
 	UT_EQ_INT(store_cdr_end(f->st, &c), 0);
 	UT_EQ_INT(store_cdr_get(f->st, c.sessionid, &got), 0);
+	UT_EQ_STR(got.queue, "6002");
+	UT_EQ_INT(got.queue_wait_ms, 2750);
+	UT_ASSERT(got.abandoned);
+	UT_EQ_STR(got.ivrpath, "did:800888>queue:6002");
+	c.queue_wait_ms = -1;                  /* a wait is never negative */
+	UT_EQ_INT(store_cdr_end(f->st, &c), EINVAL);
+	c.queue_wait_ms = 2750;
 	UT_EQ_INT(got.answer_ms, c.start_ms + 3000);
 	UT_EQ_INT(got.end_ms, c.start_ms + 40000);
 	UT_EQ_STR(got.disposition, "ANSWERED");
@@ -2407,6 +2418,62 @@ static void body_migrate_v2(int *unit_failed_, struct fx *f)
 UNIT_TEST(store_migration_v2_to_v3_keeps_rows)
 {
 	fx_run(unit_failed_, body_migrate_v2);
+}
+
+/* A version-6 file's calls gain the inbound columns (migration 7), empty,
+ * and new calls fill them. */
+static void body_migrate_v6(int *unit_failed_, struct fx *f)
+{
+	char path[128];
+	struct st_cdr got;
+	sqlite3 *db = NULL;
+
+	f->st = mem_deref(f->st);
+	rm_dir(f->dir);
+	UT_ASSERT(mkdir(f->dir, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/occ.db", f->dir);
+	UT_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+	UT_EQ_INT(sqlite_schema_migrate_to(db, 6), 0);
+	UT_EQ_INT(sqlite3_exec(db,
+		"PRAGMA journal_mode = WAL;"
+		"INSERT INTO teams (id, name) VALUES (1, 'old');"
+		"INSERT INTO cdr (sessionid, team_id, agent, direction, caller,"
+		" callee, calldate, start_ms, answer_ms, end_ms, disposition,"
+		" vars, account) VALUES ('efeb7b374a3408b0d0954f3000000001', 1,"
+		" '8005', 'in', '13800000003', '800400', '2026-12-01', 1000,"
+		" 4000, 9000, 'ANSWERED', 'ivrpath=did%3A800400', '');",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), 6);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM pragma_table_info('cdr')"
+			  " WHERE name = 'queue_wait_ms'"), 0);
+
+	UT_EQ_INT(store_open(&f->st, f->dir), 0);
+	UT_ASSERT(sqlite_schema_version() >= 7);
+	UT_EQ_INT(raw_int(f, "PRAGMA user_version"), sqlite_schema_version());
+	UT_EQ_INT(store_cdr_get(f->st, "efeb7b374a3408b0d0954f3000000001",
+				&got), 0);
+	UT_EQ_STR(got.agent, "8005");
+	UT_EQ_STR(got.disposition, "ANSWERED");
+	UT_EQ_STR(got.vars, "ivrpath=did%3A800400");   /* left where it was */
+	UT_EQ_STR(got.queue, "");
+	UT_EQ_INT(got.queue_wait_ms, 0);
+	UT_ASSERT(!got.abandoned);
+	UT_EQ_STR(got.ivrpath, "");
+	/* the old row takes the new columns */
+	snprintf(got.queue, sizeof(got.queue), "6002");
+	got.queue_wait_ms = 3000;
+	UT_EQ_INT(store_cdr_end(f->st, &got), 0);
+	UT_EQ_INT(reopen(f), 0);
+	UT_EQ_INT(raw_int(f, "SELECT queue_wait_ms FROM cdr WHERE queue ="
+			  " '6002'"), 3000);
+	UT_EQ_INT(raw_int(f, "SELECT count(*) FROM cdr"
+			  " WHERE abandoned NOT IN (0, 1)"), 0);
+}
+
+UNIT_TEST(store_migration_v6_to_v7_inbound_cdr_columns)
+{
+	fx_run(unit_failed_, body_migrate_v6);
 }
 
 /* ---- provision.c ---- */
