@@ -296,8 +296,9 @@ static void prompt_end(void *arg)
 	struct leg *cu = in->c->legs[ROLE_CUSTOMER];
 
 	in->prompt_done = NULL;
+	/* the leg's reference (inbound_play) and ours */
 	if (cu && cu->tone == in->prompt)
-		cu->tone = NULL;
+		cu->tone = mem_deref(cu->tone);
 	in->prompt = mem_deref(in->prompt);
 	if (done)
 		done(in);
