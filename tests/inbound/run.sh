@@ -25,6 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/../sip/lib/harness.sh"
 . "$here/../sip/lib/calls.sh"
+. "$here/lib.sh"
 suite_begin inbound
 
 occd=${OCCD:-$root/build/asan/occd}
@@ -42,72 +43,6 @@ r5=${P[5]} r6=${P[6]} r3=${P[7]}                  # their media
 c1=${P[8]} c2=${P[9]} rc1=${P[10]} rc2=${P[11]}   # callers and their media
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700 F_PROMPT=400
-
-# caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
-# (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
-# an mp.py peer on RTPPORT; it hangs up after TALKMS unless occd does
-# first. Its files are in $work/FLOW/NAME; SIPP_NAME, PEER_NAME.
-caller() {
-	local flow=$1 name=$2 port=$3 did=$4 cid=$5 talk=$6 rtp=${7:-0}
-	local d=$work/$1/$2 src=${SRC:-127.0.0.1}
-	mkdir -p "$d"
-	sed "s/TALK_MS/$talk/" "$caller_xml" >"$d/caller.xml"
-	if [ "$rtp" != 0 ]; then
-		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$F_CALLER" \
-			--secs 60 >"$d/peer.out" 2>&1 &
-		pids+=("$!")
-		printf -v "PEER_$name" %s "$!"
-		wait_file "$d/ready" 10 >/dev/null
-	fi
-	(cd "$d" && exec timeout -k 2 60 sipp -sf caller.xml -s "$did" "127.0.0.1:$sip_port" \
-		-i "$src" -mi 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin \
-		-timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
-		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
-	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
-}
-
-# status_is FLOW NAME CODE: the caller's INVITE got CODE as its final answer
-status_is() {
-	wait_file "$work/$1/$2/status.txt" 10 >/dev/null
-	expect_eq "final status" "$(cat "$work/$1/$2/status.txt" 2>/dev/null)" "$3"
-}
-
-# inbound_sid MARK DID: the session of the inbound call to DID since MARK
-inbound_sid() {
-	since "$1" | sed -n "s/.*inbound call session=\([0-9a-f]*\) team=demo did=$2 .*/\1/p" | tail -1
-}
-
-# event_text SID SOURCE EVENT: the stored text of the call's first such event
-event_text() {
-	python3 - "$data/occ.db" "$1" "$2" "$3" <<-'EOF'
-		import sqlite3, sys
-		db, sid, src, ev = sys.argv[1:]
-		c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-		for (t,) in c.execute("SELECT text FROM events WHERE text LIKE ? ORDER BY eventid",
-		                      (f"%sessionid={sid}&%",)):
-		    if f"source={src}&" in t and f"event={ev}&" in t:
-		        print(t)
-		        break
-	EOF
-}
-
-# checkin AGENT GROUP EXTEN: the agent checks in to GROUP on EXTEN
-checkin() {
-	api_is "$1" "EVENT=QUEUE&type=1&list=$2&deviceexten=$3" "|Retuen|1|"
-}
-checkout() {
-	api_is "$1" "EVENT=QUEUE&type=2&list=$2" "|Retuen|1|"
-}
-
-# import FILE: the team's routing, loaded by occd
-import_routing() {
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" routing import demo "$1" &&
-		wait_log "$m" 'provisioning reloaded' 10
-}
 
 # the routing of these tests: the demo's IVR and queues, and a DID for
 # each case
@@ -174,16 +109,7 @@ routing() {
 
 start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
 # the menu's prompt: 2 s of F_PROMPT, as a recording would be
-mkdir -p "$data/prompts/demo"
-python3 - "$data/prompts/demo/welcome.wav" "$F_PROMPT" <<-'EOP'
-	import math, struct, sys, wave
-	w = wave.open(sys.argv[1], "wb")
-	w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-	f = float(sys.argv[2])
-	w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
-	                       for i in range(16000)))
-	w.close()
-EOP
+tone_wav "$data/prompts/demo/welcome.wav" "$F_PROMPT" 2
 routing >"$work/routing.ini"
 check "the tests' routing imports" import_routing "$work/routing.ini"
 check "phones 8005, 8006, 8003 register" eval '
@@ -303,7 +229,7 @@ check "$f: the caller waits in 6001" eval '
 	status_is $f caller 200 && wait_log "$m" "queued session=.* queue=6001" 3'
 sid=$(inbound_sid "$m" 800500)
 check "$f: it presses 9 (the exit key): out of the queue, to the built-in phone 8101" eval '
-	sleep 1; echo 9 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	sleep 1; press $f caller 9 &&
 	wait_log "$m" "exit key session=$sid queue=6001 key=9" 3 &&
 	wait_log "$m" "agent answered session=$sid .*exten=8101" 5'
 check "$f: queueCustomerNum 6001: nobody waits" eval '
@@ -351,7 +277,7 @@ check "$f: answered, the IVR main runs" eval '
 	status_is $f caller 200 && wait_log "$m" "ivr session=.* flow=main" 3'
 sid=$(inbound_sid "$m" 800888)
 check "$f: the caller presses 2 (RFC 4733): queue 6002, 8005 answers" eval '
-	echo 2 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	press $f caller 2 &&
 	wait_log "$m" "queued session=$sid queue=6002" 5 &&
 	wait_log "$m" "agent answered session=$sid .*agent=8005" 5'
 check "$f: the call ends when the caller hangs up" eval '
