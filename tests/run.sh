@@ -26,6 +26,7 @@ suites=(
 	"supervision|tests/supervision/run.sh"
 	"ops on real calls|tests/ops/run.sh"
 	"inbound|tests/inbound/run.sh"
+	"inbound branches|tests/inbound/branches.sh"
 )
 
 passed=0
