@@ -30,6 +30,7 @@ suites=(
 	"inbound|tests/inbound/run.sh"
 	"inbound calls from registered phones|tests/inbound/phones_in.sh"
 	"inbound statistics (a day of calls vs the CDRs)|tests/inbound/stats.sh"
+	"inbound branches|tests/inbound/branches.sh"
 )
 
 passed=0

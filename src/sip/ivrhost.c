@@ -94,15 +94,15 @@ static int op_http(void *arg, bool post, const char *url, const char *body,
 		   unsigned timeout_ms)
 {
 	struct inbound *in = arg;
-	struct http_cli *cli = NULL;
-	int err;
+	struct tel *tel = in->c->tel;
+	int err = 0;
 
 	in->http = mem_deref(in->http);
-	err = httpout_client(&cli);
+	if (!tel->ivr_http)
+		err = httpout_client(&tel->ivr_http);
 	if (!err)
-		err = ivrhttp_start(&in->http, cli, post, url, body,
+		err = ivrhttp_start(&in->http, tel->ivr_http, post, url, body,
 				    timeout_ms, http_h, in);
-	mem_deref(cli);
 	if (err)
 		OCC_INFO("ivr lookup not started session=%s: %m",
 			 in->c->sessionid, err);

@@ -52,6 +52,7 @@ static void tel_destructor(void *arg)
 	struct tel *tel = arg;
 
 	call_shutdown_all(tel);     /* hangs up, closes CDRs */
+	mem_deref(tel->ivr_http);   /* after the calls' lookups */
 	acdhost_close(tel);
 	trunks_close(tel);
 	mem_deref(tel->reg);

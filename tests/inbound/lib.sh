@@ -1,7 +1,9 @@
-# lib.sh — what the inbound suites (run.sh, stats.sh) share: callers from
-# outside, checking agents in and out, importing a routing. Sourced after
-# harness.sh and calls.sh; the suite sets work, data, log, occctl, mp,
-# sip_port, caller_xml (scenarios/caller.xml) and F_CALLER.
+# lib.sh — helpers the inbound suites (run.sh, branches.sh, stats.sh)
+# share: a caller from outside, its final answer, the call's session and
+# events, agents checking in and out, importing a team's routing, prompt
+# WAVs.
+# Sourced after tests/sip/lib/harness.sh and calls.sh; the suite sets
+# work, data, log, sip_port, url, occctl, mp, caller_xml and F_CALLER.
 
 # caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
 # (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
@@ -39,6 +41,20 @@ inbound_sid() {
 	since "$1" | sed -n "s/.*inbound call session=\([0-9a-f]*\) team=demo did=$2 .*/\1/p" | tail -1
 }
 
+# event_text SID SOURCE EVENT: the stored text of the call's first such event
+event_text() {
+	python3 - "$data/occ.db" "$1" "$2" "$3" <<-'EOF'
+		import sqlite3, sys
+		db, sid, src, ev = sys.argv[1:]
+		c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+		for (t,) in c.execute("SELECT text FROM events WHERE text LIKE ? ORDER BY eventid",
+		                      (f"%sessionid={sid}&%",)):
+		    if f"source={src}&" in t and f"event={ev}&" in t:
+		        print(t)
+		        break
+	EOF
+}
+
 # checkin AGENT GROUP EXTEN: the agent checks in to GROUP on EXTEN
 checkin() {
 	api_is "$1" "EVENT=QUEUE&type=1&list=$2&deviceexten=$3" "|Retuen|1|"
@@ -53,4 +69,23 @@ import_routing() {
 	m=$(log_mark)
 	"$occctl" --data "$data" routing import demo "$1" &&
 		wait_log "$m" 'provisioning reloaded' 10
+}
+
+# tone_wav FILE FREQ SECS: a prompt recording of SECS seconds of FREQ Hz
+tone_wav() {
+	mkdir -p "$(dirname "$1")"
+	python3 - "$1" "$2" "$3" <<-'EOP'
+		import math, struct, sys, wave
+		w = wave.open(sys.argv[1], "wb")
+		w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+		f, n = float(sys.argv[2]), int(float(sys.argv[3]) * 8000)
+		w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
+		                       for i in range(n)))
+		w.close()
+	EOP
+}
+
+# press FLOW NAME KEYS: the caller's peer sends KEYS (RFC 4733)
+press() {
+	echo "$3" >"$work/$1/$2/keys.tmp" && mv "$work/$1/$2/keys.tmp" "$work/$1/$2/keys"
 }

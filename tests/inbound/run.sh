@@ -50,20 +50,6 @@ c1=${P[8]} c2=${P[9]} rc1=${P[10]} rc2=${P[11]}   # callers and their media
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_AGENT2=1470 F_CALLER=1130 F_VIRTUAL=700 F_PROMPT=400
 
-# event_text SID SOURCE EVENT: the stored text of the call's first such event
-event_text() {
-	python3 - "$data/occ.db" "$1" "$2" "$3" <<-'EOF'
-		import sqlite3, sys
-		db, sid, src, ev = sys.argv[1:]
-		c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-		for (t,) in c.execute("SELECT text FROM events WHERE text LIKE ? ORDER BY eventid",
-		                      (f"%sessionid={sid}&%",)):
-		    if f"source={src}&" in t and f"event={ev}&" in t:
-		        print(t)
-		        break
-	EOF
-}
-
 # the routing of these tests: the demo's IVR and queues, and a DID for
 # each case
 routing() {
@@ -129,16 +115,7 @@ routing() {
 
 start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
 # the menu's prompt: 2 s of F_PROMPT, as a recording would be
-mkdir -p "$data/prompts/demo"
-python3 - "$data/prompts/demo/welcome.wav" "$F_PROMPT" <<-'EOP'
-	import math, struct, sys, wave
-	w = wave.open(sys.argv[1], "wb")
-	w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-	f = float(sys.argv[2])
-	w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
-	                       for i in range(16000)))
-	w.close()
-EOP
+tone_wav "$data/prompts/demo/welcome.wav" "$F_PROMPT" 2
 routing >"$work/routing.ini"
 check "the tests' routing imports" import_routing "$work/routing.ini"
 check "phones 8005, 8006, 8003 register" eval '
@@ -275,7 +252,7 @@ check "$f: the caller waits in 6001" eval '
 	status_is $f caller 200 && wait_log "$m" "queued session=.* queue=6001" 3'
 sid=$(inbound_sid "$m" 800500)
 check "$f: it presses 9 (the exit key): out of the queue, to the built-in phone 8101" eval '
-	sleep 1; echo 9 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	sleep 1; press $f caller 9 &&
 	wait_log "$m" "exit key session=$sid queue=6001 key=9" 3 &&
 	wait_log "$m" "agent answered session=$sid .*exten=8101" 5'
 check "$f: queueCustomerNum 6001: nobody waits" eval '
@@ -325,7 +302,7 @@ check "$f: answered, the IVR main runs" eval '
 	status_is $f caller 200 && wait_log "$m" "ivr session=.* flow=main" 3'
 sid=$(inbound_sid "$m" 800888)
 check "$f: the caller presses 2 (RFC 4733): queue 6002, 8005 answers" eval '
-	echo 2 >"$work/$f/caller/keys.tmp" && mv "$work/$f/caller/keys.tmp" "$work/$f/caller/keys" &&
+	press $f caller 2 &&
 	wait_log "$m" "queued session=$sid queue=6002" 5 &&
 	wait_log "$m" "agent answered session=$sid .*agent=8005" 5'
 check "$f: the call ends when the caller hangs up" eval '

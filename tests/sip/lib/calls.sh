@@ -76,7 +76,7 @@ state_is() {  # state_is AGENT STATE: agentStatus says STATE
 # running SCENARIO (relative to $scen, or an absolute path), ringing RINGMS before it answers, and, with FREQ, its
 # media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
 # phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
-# at most (default 60). HONOUR=1: its peer sends nothing while it is held
+# at most (default 60). CALLS=N: N calls one after the other (default 1). HONOUR=1: its peer sends nothing while it is held
 # (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks. Its
 # files are in $work/FLOW/NAME; sets SIPP_NAME and PEER_NAME to the pids.
 phone() {
@@ -97,7 +97,7 @@ phone() {
 		wait_file "$d/ready" 10 >/dev/null
 	fi
 	(cd "$d" && exec timeout -k 2 "$secs" sipp -sf "$sf" -i 127.0.0.1 -mi 127.0.0.1 \
-		-p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout "$((secs - 10))s" -timeout_error -d "$ring" \
+		-p "$port" -mp "$((port + 2))" -m "${CALLS:-1}" -nostdin -timeout "$((secs - 10))s" -timeout_error -d "$ring" \
 		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
