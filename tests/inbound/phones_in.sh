@@ -129,7 +129,7 @@ check "$f: the phone hears the agent (770 Hz), the agent hears the phone (1130 H
 check "$f: the phone hangs up, the call ends, the agent gets BYE" eval '
 	phone_done $f caller 15 && wait_log "$m" "call ended session=$sid" 5 && phone_done $f agent 5'
 check "$f: events: CALLER incoming (from 8006), AGENT ringing, AGENT answer, hangups" \
-	events_are "$sid" "CALLER incoming, AGENT ringing, AGENT answer, CALLER hangup, AGENT hangup, CONVERSATION hangup"
+	events_are "$sid" "CALLER incoming, IVR input, QUEUE join, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup"
 check "$f: CALLER/incoming's channel is 8006's" expect_match incoming \
 	"$(sql "SELECT text FROM events WHERE text LIKE ? AND text LIKE ?" "%sessionid=$sid&%" "%source=CALLER&event=incoming&%")" \
 	"channel=SIP/8006-"
