@@ -20,24 +20,6 @@
 #include <string.h>
 #include "dialer_sim.h"
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static uint64_t violations(const struct dsim_result *r)
-{
-	return r->held_over_2s + r->released_early + r->dial_dnc +
-		r->dial_closed + r->double_offer + r->stuck;
-}
-
 static FILE *out;
 
 #define KV(...) do { printf(__VA_ARGS__); putchar('\n'); \
@@ -76,21 +58,21 @@ int main(int argc, char **argv)
 			dsim_run(&w, &cfg, (uint64_t)s + 1, 1, r);
 			prog[s] = r->talk_min_per_agent_hour;
 			pw = r->day_rate_max > pw ? r->day_rate_max : pw;
-			viol += violations(r);
+			viol += dsim_violations(r);
 			cfg.mode = DIALER_PREDICTIVE;
 			dsim_run(&w, &cfg, (uint64_t)s + 1, 1, r);
 			pred[s] = r->talk_min_per_agent_hour;
 			ab[s] = r->total_rate;
 			worst = r->day_rate_max > worst ? r->day_rate_max : worst;
-			viol += violations(r);
+			viol += dsim_violations(r);
 		}
-		double mp = median(prog, seeds), md = median(pred, seeds);
+		double mp = dsim_median(prog, seeds), md = dsim_median(pred, seeds);
 		KV("s1_%u_progressive=%.1f", sizes[z], mp);
 		KV("s1_%u_progressive_worst_abandon_pct=%.2f", sizes[z], pw * 100);
 		KV("s1_%u_predictive=%.1f", sizes[z], md);
 		KV("s1_%u_predictive_min=%.1f", sizes[z], pred[0]);
 		KV("s1_%u_abandon_median_pct=%.2f", sizes[z],
-		   median(ab, seeds) * 100);
+		   dsim_median(ab, seeds) * 100);
 		KV("s1_%u_abandon_worst_pct=%.2f", sizes[z], worst * 100);
 		KV("s1_%u_gap_share_pct=%.0f", sizes[z],
 		   (md - mp) / (60.0 * 120 / 135 - mp) * 100);
@@ -104,7 +86,7 @@ int main(int argc, char **argv)
 	for (unsigned a = 10; a <= 50; a += 40) {
 		dsim_world_s1(&w, a);
 		dsim_run(&w, &cfg, 7, quick ? 3 : 30, r);
-		viol += violations(r);
+		viol += dsim_violations(r);
 		KV("days30_%u_abandon_pct=%.2f", a, r->total_rate * 100);
 		KV("days30_%u_worst_day_pct=%.2f", a, r->day_rate_max * 100);
 		KV("days30_%u_talk=%.1f", a, r->talk_min_per_agent_hour);
@@ -116,40 +98,18 @@ int main(int argc, char **argv)
 
 	{
 		int n = quick ? 3 : seeds / 2;
-		double w1 = 0, w2 = 0, a1[100], a2[100], r1[100], r2[100];
-		struct dsim_world ref;
-		dsim_world_s1(&w, 50);
-		w.step_live_min = 120;
-		w.step_live = 0.12;
-		w.step_talk_min = 240;
-		w.step_talk_factor = 2;
-		w.work_min = 300;   /* the measures end at minute 300 */
-		for (int s = 0; s < n; s++) {
-			dsim_run(&w, &cfg, (uint64_t)s + 100, 1, r);
-			viol += violations(r);
-			double x1 = dsim_abandon_rate(r, 120, 150);
-			double x2 = dsim_abandon_rate(r, 240, 270);
-			w1 = x1 > w1 ? x1 : w1;
-			w2 = x2 > w2 ? x2 : w2;
-			a1[s] = dsim_talk_rate(r, 130, 180);
-			a2[s] = dsim_talk_rate(r, 250, 300);
-			ref = w;
-			ref.p_live = 0.12;
-			ref.step_live_min = 0;
-			ref.step_talk_min = 0;
-			dsim_run(&ref, &cfg, (uint64_t)s + 200, 1, r);
-			r1[s] = dsim_talk_rate(r, 130, 180);
-			ref.step_talk_min = 1;
-			dsim_run(&ref, &cfg, (uint64_t)s + 300, 1, r);
-			r2[s] = dsim_talk_rate(r, 250, 300);
-		}
+		struct dsim_step st;
+
+		if (dsim_step_change(50, &cfg, n, &st))
+			return 1;
+		viol += st.violations;
 		KV("step_seeds=%d", n);
-		KV("step_live_abandon_worst_pct=%.2f", w1 * 100);
-		KV("step_talk_abandon_worst_pct=%.2f", w2 * 100);
-		KV("step_live_after=%.1f", median(a1, n));
-		KV("step_live_steady=%.1f", median(r1, n));
-		KV("step_talk_after=%.1f", median(a2, n));
-		KV("step_talk_steady=%.1f", median(r2, n));
+		KV("step_live_abandon_worst_pct=%.2f", st.worst_live * 100);
+		KV("step_talk_abandon_worst_pct=%.2f", st.worst_talk * 100);
+		KV("step_live_after=%.1f", st.after_live);
+		KV("step_live_steady=%.1f", st.steady_live);
+		KV("step_talk_after=%.1f", st.after_talk);
+		KV("step_talk_steady=%.1f", st.steady_talk);
 		fflush(stdout);
 	}
 
@@ -162,7 +122,7 @@ int main(int argc, char **argv)
 		w.time_decisions = true;
 		for (int c = 0; c < campaigns; c++) {
 			dsim_run(&w, &cfg, (uint64_t)c + 500, 1, r);
-			viol += violations(r);
+			viol += dsim_violations(r);
 			p99max = r->decide_p99_us > p99max ? r->decide_p99_us :
 				p99max;
 			maxus = r->decide_max_us > maxus ? r->decide_max_us :

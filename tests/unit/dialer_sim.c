@@ -3,6 +3,7 @@
  * agent is in a call, which record is on DNC) is kept here, apart from the
  * dialer's view, so the rules are checked against it.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,4 +663,72 @@ double dsim_abandon_rate(const struct dsim_result *r, unsigned from,
 		a += r->m_ab[i];
 	}
 	return l ? (double)a / (double)l : 0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double dsim_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+uint64_t dsim_violations(const struct dsim_result *r)
+{
+	return r->held_over_2s + r->released_early + r->dial_dnc +
+		r->dial_closed + r->double_offer + r->stuck;
+}
+
+int dsim_step_change(unsigned agents, const struct dialer_cfg *cfg,
+		     int seeds, struct dsim_step *out)
+{
+	struct dsim_result *r = malloc(sizeof(*r));
+	double a1[DSIM_STEP_SEEDS_MAX], a2[DSIM_STEP_SEEDS_MAX];
+	double r1[DSIM_STEP_SEEDS_MAX], r2[DSIM_STEP_SEEDS_MAX];
+	struct dsim_world w, ref;
+
+	if (!r)
+		return ENOMEM;
+	if (seeds < 1 || seeds > DSIM_STEP_SEEDS_MAX) {
+		free(r);
+		return EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	dsim_world_s1(&w, agents);
+	w.step_live_min = 120;
+	w.step_live = 0.12;
+	w.step_talk_min = 240;
+	w.step_talk_factor = 2;
+	w.work_min = 300;   /* the measures end at minute 300 */
+	for (int s = 0; s < seeds; s++) {
+		dsim_run(&w, cfg, (uint64_t)s + 100, 1, r);
+		out->violations += dsim_violations(r);
+		double x1 = dsim_abandon_rate(r, 120, 150);
+		double x2 = dsim_abandon_rate(r, 240, 270);
+		out->worst_live = x1 > out->worst_live ? x1 : out->worst_live;
+		out->worst_talk = x2 > out->worst_talk ? x2 : out->worst_talk;
+		a1[s] = dsim_talk_rate(r, 130, 180);
+		a2[s] = dsim_talk_rate(r, 250, 300);
+		/* the reference worlds: the new parameters from the start */
+		ref = w;
+		ref.p_live = 0.12;
+		ref.step_live_min = 0;
+		ref.step_talk_min = 0;
+		dsim_run(&ref, cfg, (uint64_t)s + 200, 1, r);
+		r1[s] = dsim_talk_rate(r, 130, 180);
+		ref.step_talk_min = 1;
+		dsim_run(&ref, cfg, (uint64_t)s + 300, 1, r);
+		r2[s] = dsim_talk_rate(r, 250, 300);
+	}
+	free(r);
+	out->after_live = dsim_median(a1, seeds);
+	out->after_talk = dsim_median(a2, seeds);
+	out->steady_live = dsim_median(r1, seeds);
+	out->steady_talk = dsim_median(r2, seeds);
+	return 0;
 }

@@ -63,4 +63,24 @@ double dsim_talk_rate(const struct dsim_result *r, unsigned from,
 double dsim_abandon_rate(const struct dsim_result *r, unsigned from,
 			 unsigned to);
 
+/* median of v[0..n) (sorts v) */
+double dsim_median(double *v, int n);
+/* the zero-tolerance rules broken in r, all counted together */
+uint64_t dsim_violations(const struct dsim_result *r);
+
+/* The step-change world (dsim_world_s1 with agents): live answers 25 % ->
+ * 12 % at minute 120, talk time doubling at minute 240, measures to minute
+ * 300; each seed also runs reference worlds that had the new parameters
+ * all along. */
+enum { DSIM_STEP_SEEDS_MAX = 100 };
+struct dsim_step {
+	double worst_live, worst_talk;   /* worst abandon rate, 30 min after */
+	double after_live, steady_live;  /* talk min/h 10-60 min after, median
+					  * of seeds; the reference's */
+	double after_talk, steady_talk;
+	uint64_t violations;             /* dsim_violations, all runs */
+};
+int dsim_step_change(unsigned agents, const struct dialer_cfg *cfg,
+		     int seeds, struct dsim_step *out);
+
 #endif

@@ -14,18 +14,6 @@
 
 enum { SEEDS = 20 };
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static bool zero_tolerance(const struct dsim_result *r)
 {
 	bool ok = !r->held_over_2s && !r->released_early && !r->dial_dnc &&
@@ -71,8 +59,8 @@ static bool run_team(unsigned agents, double *pred_med, double *prog_med)
 				agents, s + 1, worst);
 	}
 	free(r);
-	*pred_med = median(pred, SEEDS);
-	*prog_med = median(prog, SEEDS);
+	*pred_med = dsim_median(pred, SEEDS);
+	*prog_med = dsim_median(prog, SEEDS);
 	fprintf(stderr, "  %u agents: talk min/agent-h median of %d seeds: "
 		"progressive %.1f, predictive %.1f (worst day abandon %.2f %%), "
 		"bound 53.3\n", agents, SEEDS, *prog_med, *pred_med,
@@ -134,55 +122,19 @@ enum { STEP_SEEDS = 4 };
 
 UNIT_TEST(dialer_sim_step_change)
 {
-	struct dsim_result *r = malloc(sizeof(*r));
-	double after1[STEP_SEEDS], after2[STEP_SEEDS];
-	double ref1[STEP_SEEDS], ref2[STEP_SEEDS];
-	double worst1 = 0, worst2 = 0, m1, m2, mr1, mr2;
-	struct dsim_world w, ref;
 	struct dialer_cfg cfg;
+	struct dsim_step st;
 
-	UT_ASSERT(r);
 	dialer_cfg_default(&cfg);
-	dsim_world_s1(&w, 25);
-	w.step_live_min = 120;
-	w.step_live = 0.12;
-	w.step_talk_min = 240;
-	w.step_talk_factor = 2;
-	w.work_min = 300;   /* the measures end at minute 300 */
-	for (int s = 0; s < STEP_SEEDS; s++) {
-		dsim_run(&w, &cfg, (uint64_t)s + 100, 1, r);
-		if (!zero_tolerance(r)) {
-			free(r);
-			UT_ASSERT(!"zero tolerance");
-		}
-		double a1 = dsim_abandon_rate(r, 120, 150);
-		double a2 = dsim_abandon_rate(r, 240, 270);
-		worst1 = a1 > worst1 ? a1 : worst1;
-		worst2 = a2 > worst2 ? a2 : worst2;
-		after1[s] = dsim_talk_rate(r, 130, 180);
-		after2[s] = dsim_talk_rate(r, 250, 300);
-		/* the reference worlds: the new parameters from the start */
-		ref = w;
-		ref.p_live = 0.12;
-		ref.step_live_min = 0;
-		ref.step_talk_min = 0;
-		dsim_run(&ref, &cfg, (uint64_t)s + 200, 1, r);
-		ref1[s] = dsim_talk_rate(r, 130, 180);
-		ref.step_talk_min = 1;
-		dsim_run(&ref, &cfg, (uint64_t)s + 300, 1, r);
-		ref2[s] = dsim_talk_rate(r, 250, 300);
-	}
-	free(r);
-	m1 = median(after1, STEP_SEEDS);
-	m2 = median(after2, STEP_SEEDS);
-	mr1 = median(ref1, STEP_SEEDS);
-	mr2 = median(ref2, STEP_SEEDS);
+	UT_ASSERT(!dsim_step_change(25, &cfg, STEP_SEEDS, &st));
 	fprintf(stderr, "  steps, 25 agents: abandon over the next 30 min "
 		"worst %.2f %% / %.2f %%; talk min/h 10-60 min after: %.1f "
-		"(steady %.1f) / %.1f (steady %.1f)\n", worst1 * 100,
-		worst2 * 100, m1, mr1, m2, mr2);
-	UT_ASSERT(worst1 <= 0.05);
-	UT_ASSERT(worst2 <= 0.05);
-	UT_ASSERT(m1 >= mr1 - 1);
-	UT_ASSERT(m2 >= mr2 - 1);
+		"(steady %.1f) / %.1f (steady %.1f)\n", st.worst_live * 100,
+		st.worst_talk * 100, st.after_live, st.steady_live,
+		st.after_talk, st.steady_talk);
+	UT_ASSERT(st.violations == 0);
+	UT_ASSERT(st.worst_live <= 0.05);
+	UT_ASSERT(st.worst_talk <= 0.05);
+	UT_ASSERT(st.after_live >= st.steady_live - 1);
+	UT_ASSERT(st.after_talk >= st.steady_talk - 1);
 }
