@@ -11,21 +11,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-	echo "run.sh: ${CHROMIUM:-/usr/bin/chromium} is missing (apt-get install -y chromium)" >&2
-	exit 1
-fi
-if ! command -v node >/dev/null 2>&1; then
-	echo "run.sh: node is missing (scripts/deps.sh installs it)" >&2
-	exit 1
-fi
-if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-	echo "run.sh: playwright-core needs Node.js >= 20, this is $(node --version)" >&2
-	exit 1
-fi
-if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/jquery" ]; then
-	(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
-fi
+. "$root/tests/lib/browser.sh"
+browser_ready "$here" playwright-core jquery
 # playwright-core gives Chromium a fresh temporary profile; the test caps
 # itself at 75 s, timeout(1) is the backstop.
 exec "$root/tests/lib/with-occd.sh" "$@" -- \

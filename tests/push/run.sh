@@ -12,21 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 mods="$root/tests/browser"
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
-	echo "run.sh: ${CHROMIUM:-/usr/bin/chromium} is missing (apt-get install -y chromium)" >&2
-	exit 1
-fi
-if ! command -v node >/dev/null 2>&1; then
-	echo "run.sh: node is missing (scripts/deps.sh installs it)" >&2
-	exit 1
-fi
-if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-	echo "run.sh: playwright-core needs Node.js >= 20, this is $(node --version)" >&2
-	exit 1
-fi
-if [ ! -d "$mods/node_modules/playwright-core" ]; then
-	(cd "$mods" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
-fi
+. "$root/tests/lib/browser.sh"
+browser_ready "$mods" playwright-core
 "$root/tests/lib/with-occd.sh" -- timeout -k 5 30 python3 "$here/test_auth.py" ||
 	fail=1
 # revoked credentials: tokens refused, streams cut (issue 9, item 11)
