@@ -29,13 +29,8 @@ root=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 suite_begin inbound-branches
 
-occd=${OCCD:-$root/build/asan/occd}
-occctl=${OCCCTL:-$root/build/asan/occctl}
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
-caller_xml=$here/scenarios/caller.xml
-mp=$root/tests/multiparty/lib/mp.py
-util=$root/tests/sip/lib/util.py
 
 read -r -d '' -a P < <(python3 "$util" ports 31)
 http_port=${P[0]} sip_port=${P[1]} web_port=${P[2]}

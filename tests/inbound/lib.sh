@@ -2,18 +2,33 @@
 # share: a caller from outside, its final answer, the call's session and
 # events, agents checking in and out, importing a team's routing, prompt
 # WAVs.
-# Sourced after tests/sip/lib/harness.sh and calls.sh; the suite sets
-# work, data, log, sip_port, url, occctl, mp, caller_xml and F_CALLER.
+# Sourced after tests/sip/lib/harness.sh and calls.sh, with here and root
+# set; it sets the paths below. The suite sets work, data, log, sip_port,
+# url and F_CALLER.
+
+occd=${OCCD:-$root/build/asan/occd}
+occctl=${OCCCTL:-$root/build/asan/occctl}
+caller_xml=$root/tests/inbound/scenarios/caller.xml
+mp=$root/tests/multiparty/lib/mp.py
+util=$root/tests/sip/lib/util.py
 
 # caller FLOW NAME PORT DID CID TALKMS [RTPPORT]: a caller from 127.0.0.1
 # (SRC=127.0.0.2: from there) dialling DID as CID, speaking F_CALLER from
 # an mp.py peer on RTPPORT; it hangs up after TALKMS unless occd does
 # first. Its files are in $work/FLOW/NAME; SIPP_NAME, PEER_NAME.
 caller() {
-	local flow=$1 name=$2 port=$3 did=$4 cid=$5 talk=$6 rtp=${7:-0}
-	local d=$work/$1/$2 src=${SRC:-127.0.0.1}
+	sipp_dial "$@" "$caller_xml"
+}
+
+# sipp_dial FLOW NAME PORT TARGET CID TALKMS RTPPORT XML [SIPP-ARG...]:
+# what caller() does, with the scenario XML (its TALK_MS replaced) and
+# more arguments for sipp (phones_in.sh: -au/-ap to answer a challenge)
+sipp_dial() {
+	local flow=$1 name=$2 port=$3 target=$4 cid=$5 talk=$6 rtp=${7:-0}
+	local xml=$8 d=$work/$1/$2 src=${SRC:-127.0.0.1}
+	shift 8
 	mkdir -p "$d"
-	sed "s/TALK_MS/$talk/" "$caller_xml" >"$d/caller.xml"
+	sed "s/TALK_MS/$talk/" "$xml" >"$d/scenario.xml"
 	if [ "$rtp" != 0 ]; then
 		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$F_CALLER" \
 			--secs 60 >"$d/peer.out" 2>&1 &
@@ -21,9 +36,9 @@ caller() {
 		printf -v "PEER_$name" %s "$!"
 		wait_file "$d/ready" 10 >/dev/null
 	fi
-	(cd "$d" && exec timeout -k 2 60 sipp -sf caller.xml -s "$did" "127.0.0.1:$sip_port" \
+	(cd "$d" && exec timeout -k 2 60 sipp -sf scenario.xml -s "$target" "127.0.0.1:$sip_port" \
 		-i "$src" -mi 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin \
-		-timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
+		"$@" -timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
 	pids+=("$!")

@@ -23,15 +23,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/../sip/lib/harness.sh"
 . "$here/../sip/lib/calls.sh"
+. "$here/lib.sh"
 suite_begin phones_in
 
-occd=${OCCD:-$root/build/asan/occd}
-occctl=${OCCCTL:-$root/build/asan/occctl}
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 phone_xml=$here/scenarios/phone_caller.xml
-mp=$root/tests/multiparty/lib/mp.py
-util=$root/tests/sip/lib/util.py
 
 read -r -d '' -a P < <(python3 "$util" ports 8)
 http_port=${P[0]} sip_port=${P[1]}
@@ -46,24 +43,7 @@ F_AGENT=770 F_CALLER=1130 F_VIRTUAL=700 F_PROMPT=400
 # dials NUMBER and answers the challenge with PASSWORD; its media from an
 # mp.py peer on RTPPORT speaking F_CALLER. Files in $work/FLOW/NAME.
 call() {
-	local flow=$1 name=$2 port=$3 num=$4 user=$5 pass=$6 talk=$7 rtp=${8:-0}
-	local d=$work/$1/$2
-	mkdir -p "$d"
-	sed "s/TALK_MS/$talk/" "$phone_xml" >"$d/phone_caller.xml"
-	if [ "$rtp" != 0 ]; then
-		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$F_CALLER" \
-			--secs 60 >"$d/peer.out" 2>&1 &
-		pids+=("$!")
-		printf -v "PEER_$name" %s "$!"
-		wait_file "$d/ready" 10 >/dev/null
-	fi
-	(cd "$d" && exec timeout -k 2 60 sipp -sf phone_caller.xml -s "$num" "127.0.0.1:$sip_port" \
-		-i 127.0.0.1 -mi 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin \
-		-au "$user" -ap "$pass" -timeout 50s -timeout_error -key cid "$user" -key rtpport "$rtp" \
-		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
-		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
-	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
+	sipp_dial "$1" "$2" "$3" "$4" "$5" "$7" "${8:-0}" "$phone_xml" -au "$5" -ap "$6"
 }
 
 # answers_are FLOW NAME CHALLENGE FINAL: the first INVITE got CHALLENGE,
@@ -83,14 +63,6 @@ refused() {
 	answers_are "$1" "$2" "$7" "$8" && phone_done "$1" "$2" 10 &&
 		! since "$m" | grep "inbound call session=" &&
 		expect_eq "CDRs" "$(sql 'SELECT count(*) FROM cdr')" "$cdrs"
-}
-
-inbound_sid() {  # inbound_sid MARK NUMBER: the session of the call to NUMBER
-	since "$1" | sed -n "s/.*inbound call session=\([0-9a-f]*\) team=[a-z]* did=$2 .*/\1/p" | tail -1
-}
-
-press() {  # press FLOW NAME KEYS: the mp.py peer sends KEYS (RFC 4733)
-	echo "$3" >"$work/$1/$2/keys.tmp" && mv "$work/$1/$2/keys.tmp" "$work/$1/$2/keys"
 }
 
 # ---- occd ---------------------------------------------------------------------

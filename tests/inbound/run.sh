@@ -34,13 +34,8 @@ root=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 suite_begin inbound
 
-occd=${OCCD:-$root/build/asan/occd}
-occctl=${OCCCTL:-$root/build/asan/occctl}
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
-caller_xml=$here/scenarios/caller.xml
-mp=$root/tests/multiparty/lib/mp.py
-util=$root/tests/sip/lib/util.py
 
 read -r -d '' -a P < <(python3 "$util" ports 14)
 http_port=${P[0]} sip_port=${P[1]}
@@ -371,28 +366,18 @@ f=announce
 # prompts of distinct tones, 0.8 s each (the music: 350 Hz, looped)
 F_MUSIC=350 F_POS=2700 F_WAIT=3100 F_MIN=3400
 F_DIGIT=(450 650 850 1050 1250 1450 1650 1850 2050 2250)
-tone_wav() {  # tone_wav FILE FREQ SECS
-	python3 - "$data/prompts/demo/$1" "$2" "$3" <<-'EOP'
-		import math, struct, sys, wave
-		w = wave.open(sys.argv[1], "wb")
-		w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-		f, n = float(sys.argv[2]), int(float(sys.argv[3]) * 8000)
-		w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * f * i / 8000)))
-		                       for i in range(n)))
-		w.close()
-	EOP
-}
-tone_wav music.wav $F_MUSIC 4
-tone_wav queue-position.wav $F_POS 0.8
-tone_wav queue-wait.wav $F_WAIT 0.8
-tone_wav queue-minutes.wav $F_MIN 0.8
+pd=$data/prompts/demo
+tone_wav "$pd/music.wav" $F_MUSIC 4
+tone_wav "$pd/queue-position.wav" $F_POS 0.8
+tone_wav "$pd/queue-wait.wav" $F_WAIT 0.8
+tone_wav "$pd/queue-minutes.wav" $F_MIN 0.8
 prompts="[prompt music]
 file = music.wav"
 for p in queue-position queue-wait queue-minutes; do
 	prompts+=$'\n'"[prompt $p]"$'\n'"file = $p.wav"
 done
 for d in 0 1 2 3 4 5 6 7 8 9; do
-	tone_wav "digit-$d.wav" "${F_DIGIT[$d]}" 0.8
+	tone_wav "$pd/digit-$d.wav" "${F_DIGIT[$d]}" 0.8
 	prompts+=$'\n'"[prompt digit-$d]"$'\n'"file = digit-$d.wav"
 done
 { routing | sed '/^\[queue 6001\]$/a announce = 2\nmoh = music'; echo "$prompts"; } >"$work/routing.ini"

@@ -23,13 +23,8 @@ root=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 suite_begin inbound-stats
 
-occd=${OCCD:-$root/build/asan/occd}
-occctl=${OCCCTL:-$root/build/asan/occctl}
 preflight "apt-get install sip-tester php-cli php-soap" sipp python3 curl php
 scen=$root/tests/sip/scenarios        # agent phones and the far end
-caller_xml=$here/scenarios/caller.xml
-mp=$root/tests/multiparty/lib/mp.py
-util=$root/tests/sip/lib/util.py
 soap_php=$root/tests/ops/lib/soap.php
 F_CALLER=1130
 
