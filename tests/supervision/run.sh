@@ -140,36 +140,12 @@ trunk_add() {  # trunk_add NAME PORT [--default]
 
 # (RTP ports above the ephemeral range and occd's 20000-40000, apart from
 # the other suites' baresips)
-# phone NAME WAV ACCOUNT RTPRANGE SIPPORT: a headless baresip that sends
-# WAV as its microphone and records what it hears (NAME/rec/dump-*-dec.wav),
-# with a ctl.py watching its events (NAME.events) and taking commands
-# (lines written to NAME.cmd). It takes SIPPORT (UDP, TCP), SIPPORT+1 (TLS)
-# and SIPPORT+2 (ctrl_tcp).
+# phone NAME WAV ACCOUNT RTPRANGE SIPPORT: the harness's baresip
+# (baresip_start: WAV as its microphone, what it hears in NAME/rec) with a
+# ctl.py watching its events (NAME.events) and taking commands (lines
+# written to NAME.cmd).
 phone() {
-	local d=$work/$1
-	mkdir -p "$d/rec"
-	cat >"$d/config" <<-EOF
-		poll_method epoll
-		sip_listen 127.0.0.1:$5
-		net_interface 127.0.0.1
-		audio_player aubridge,null
-		audio_alert aubridge,null
-		audio_source aufile,$2
-		rtp_ports $4
-		module_path /usr/lib/baresip/modules
-		module g711.so
-		module aufile.so
-		module aubridge.so
-		module sndfile.so
-		module_tmp account.so
-		module_app menu.so
-		module_app ctrl_tcp.so
-		ctrl_tcp_listen 127.0.0.1:$(($5 + 2))
-		snd_path $d/rec
-	EOF
-	printf '%s\n' "$3" >"$d/accounts"
-	baresip -f "$d" -s </dev/null >"$d/log" 2>&1 &
-	pids+=("$!")
+	baresip_start "$@"
 	mkfifo "$work/$1.cmd"
 	python3 "$ctl" watch --port $(($5 + 2)) --log "$work/$1.events" --fifo "$work/$1.cmd" \
 		--secs 400 >"$work/$1.ctl.out" 2>&1 &
