@@ -17,7 +17,7 @@ util=$root/tests/sip/lib/util.py
 # an mp.py peer on RTPPORT; it hangs up after TALKMS unless occd does
 # first. Its files are in $work/FLOW/NAME; SIPP_NAME, PEER_NAME.
 caller() {
-	sipp_dial "$@" "$caller_xml"
+	sipp_dial "$1" "$2" "$3" "$4" "$5" "$6" "${7:-0}" "$caller_xml"
 }
 
 # sipp_dial FLOW NAME PORT TARGET CID TALKMS RTPPORT XML [SIPP-ARG...]:
