@@ -326,9 +326,12 @@ recompute() {
 	cdr_talk=$(sql "SELECT coalesce(sum(end_ms - answer_ms), 0) FROM cdr WHERE agent = '8006' AND start_ms >= $day0 AND answer_ms > 0")
 }
 recompute
-check "the CDRs say: 8006 made 5 calls today, 4 answered, about 8 s of talk" eval '
+# 6 s from the calls above plus section 3's busy call, whose length
+# follows the speed of the SOAP calls made during it (5-7 s, more on a
+# loaded machine): the bound only proves the talk was counted
+check "the CDRs say: 8006 made 5 calls today, 4 answered, at least 8 s of talk" eval '
 	expect_eq calls "$cdr_calls" 5 && expect_eq answered "$cdr_out" 4 &&
-	[ "$cdr_talk" -ge 8000 ] && [ "$cdr_talk" -lt 14000 ] || { echo "talk ${cdr_talk} ms"; false; }'
+	[ "$cdr_talk" -ge 8000 ] && [ "$cdr_talk" -lt 30000 ] || { echo "talk ${cdr_talk} ms"; false; }'
 
 # stat_matches JSON: group 2's figures equal the CDRs' (talk to the
 # second; the events are stamped as they are published, a few ms after
