@@ -1511,6 +1511,16 @@ static int sq_counter_next(struct store *st, const char *name, int64_t *valp)
 
 /* ---- open/close ---- */
 
+sqlite3 *sqlite_store_db(struct store *st)
+{
+	return be(st)->db;
+}
+
+int sqlite_store_err(struct store *st, int rc, const char *what)
+{
+	return map_err(be(st), rc, what);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.load = sq_load,
@@ -1561,6 +1571,20 @@ static const struct store_ops sqlite_ops = {
 	.cursor_get = sq_cursor_get,
 	.cursor_set = sq_cursor_set,
 	.counter_next = sq_counter_next,
+	.campaign_add = sqlite_campaign_add,
+	.campaign_get = sqlite_campaign_get,
+	.campaign_set_state = sqlite_campaign_set_state,
+	.campaign_del = sqlite_campaign_del,
+	.campaign_visit = sqlite_campaign_visit,
+	.column_add = sqlite_column_add,
+	.column_del = sqlite_column_del,
+	.column_visit = sqlite_column_visit,
+	.customer_get = sqlite_customer_get,
+	.customer_add = sqlite_customer_add,
+	.customer_update = sqlite_customer_update,
+	.customer_visit = sqlite_customer_visit,
+	.dial_add = sqlite_dial_add,
+	.dial_visit = sqlite_dial_visit,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

@@ -591,6 +591,174 @@ int store_counter_next(struct store *st, const char *name, int64_t *valp)
 	return st->ops->counter_next(st, name, valp);
 }
 
+/* ---- campaigns ---- */
+
+static bool word_in(const char *s, size_t size, const char *const *words)
+{
+	if (!str_ok(s, size))
+		return false;
+	for (; *words; words++)
+		if (!strcmp(s, *words))
+			return true;
+	return false;
+}
+
+static const char *const dial_modes[] = { "preview", "progressive",
+					  "predictive", NULL };
+static const char *const campaign_states[] = { "stopped", "running",
+					       "paused", NULL };
+static const char *const profiles[] = { "us", "uk", "none", NULL };
+
+/* A column name: [A-Za-z0-9_]+ (it is matched against file headers and
+ * record field names). */
+static bool colname_ok(const char *s)
+{
+	if (!str_ok(s, ST_NAME))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* [0-9*#+]+, the dial strings of util.c */
+static bool number_ok(const char *s)
+{
+	if (!str_ok(s, ST_NUM))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '*' || *s == '#' ||
+		      *s == '+'))
+			return false;
+	return true;
+}
+
+int store_campaign_add(struct store *st, const struct st_campaign *c)
+{
+	CHECK(st && c && c->team_id > 0 && c->id > 0 && c->group_id >= 0);
+	CHECK(str_ok(c->name, ST_NAME));
+	CHECK(word_in(c->dial_mode, sizeof(c->dial_mode), dial_modes));
+	CHECK(word_in(c->state, sizeof(c->state), campaign_states));
+	CHECK(word_in(c->profile, sizeof(c->profile), profiles));
+	CHECK(str_fits(c->callerid, ST_NUM) &&
+	      (!c->callerid[0] || number_ok(c->callerid)));
+	CHECK(c->window_start >= 0 && c->window_start <= 1440);
+	CHECK(c->window_end >= 0 && c->window_end <= 1440);
+	CHECK(colname_ok(c->key_column));
+	return st->ops->campaign_add(st, c);
+}
+
+int store_campaign_get(struct store *st, int64_t team_id, int64_t id,
+		       struct st_campaign *c)
+{
+	CHECK(st && c && team_id > 0 && id > 0);
+	return st->ops->campaign_get(st, team_id, id, c);
+}
+
+int store_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
+			     const char *state)
+{
+	CHECK(st && team_id > 0 && id > 0);
+	CHECK(word_in(state, 16, campaign_states));
+	return st->ops->campaign_set_state(st, team_id, id, state);
+}
+
+int store_campaign_del(struct store *st, int64_t team_id, int64_t id)
+{
+	CHECK(st && team_id > 0 && id > 0);
+	return st->ops->campaign_del(st, team_id, id);
+}
+
+int store_campaign_visit(struct store *st, int64_t team_id,
+			 void (*h)(const struct st_campaign *c, void *arg),
+			 void *arg)
+{
+	CHECK(st && team_id > 0 && h);
+	return st->ops->campaign_visit(st, team_id, h, arg);
+}
+
+int store_column_add(struct store *st, const struct st_column *c)
+{
+	CHECK(st && c && c->team_id > 0 && c->campaign_id > 0);
+	CHECK(colname_ok(c->name) && str_ok(c->display, ST_NAME));
+	/* a display name is matched like the field names of a record */
+	CHECK(!strchr(c->display, '=') && !strstr(c->display, "||"));
+	return st->ops->column_add(st, c);
+}
+
+int store_column_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		     const char *name)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && str_ok(name, ST_NAME));
+	return st->ops->column_del(st, team_id, campaign_id, name);
+}
+
+int store_column_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		       void (*h)(const struct st_column *c, void *arg),
+		       void *arg)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && h);
+	return st->ops->column_visit(st, team_id, campaign_id, h, arg);
+}
+
+static bool customer_ok(const struct st_customer *cu)
+{
+	return cu && cu->team_id > 0 && cu->campaign_id >= 0 &&
+		str_ok(cu->key, ST_NAME) && str_fits(cu->data, ST_RECORD) &&
+		str_fits(cu->owner, ST_NUM) && cu->status >= ST_CUST_NEW &&
+		cu->status <= ST_CUST_FAILURE;
+}
+
+int store_customer_get(struct store *st, int64_t team_id, const char *key,
+		       struct st_customer *cu)
+{
+	CHECK(st && cu && team_id > 0 && str_ok(key, ST_NAME));
+	return st->ops->customer_get(st, team_id, key, cu);
+}
+
+int store_customer_add(struct store *st, const struct st_customer *cu,
+		       int64_t *idp)
+{
+	int64_t id = 0;
+
+	CHECK(st && customer_ok(cu));
+	return st->ops->customer_add(st, cu, idp ? idp : &id);
+}
+
+int store_customer_update(struct store *st, const struct st_customer *cu)
+{
+	CHECK(st && customer_ok(cu) && cu->id > 0);
+	return st->ops->customer_update(st, cu);
+}
+
+int store_customer_visit(struct store *st, int64_t team_id,
+			 int64_t campaign_id,
+			 void (*h)(const struct st_customer *cu, void *arg),
+			 void *arg)
+{
+	CHECK(st && team_id > 0 && campaign_id >= 0 && h);
+	return st->ops->customer_visit(st, team_id, campaign_id, h, arg);
+}
+
+int store_dial_add(struct store *st, const struct st_dial *d, int64_t *idp)
+{
+	int64_t id = 0;
+
+	CHECK(st && d && d->team_id > 0 && d->campaign_id > 0);
+	CHECK(d->customer_id >= 0 && number_ok(d->number));
+	CHECK(d->attempts >= 0 && d->dial_ms >= 0);
+	CHECK(str_fits(d->last_result, ST_DIAL_RESULT));
+	return st->ops->dial_add(st, d, idp ? idp : &id);
+}
+
+int store_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		     void (*h)(const struct st_dial *d, void *arg), void *arg)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && h);
+	return st->ops->dial_visit(st, team_id, campaign_id, h, arg);
+}
+
 int store_begin(struct store *st)
 {
 	CHECK(st);

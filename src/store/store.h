@@ -353,6 +353,101 @@ int  store_cursor_set(struct store *st, int64_t team_id, const char *sink,
 /* A persistent monotonic counter (e.g. "uniqueid"): *valp = previous + 1. */
 int  store_counter_next(struct store *st, const char *name, int64_t *valp);
 
+/* Outbound campaigns (docs/CAMPAIGNS.md). A campaign is identified by its
+ * team and id (the API's model_id); its customer package has named columns
+ * (name: the column name, display: the display name, both unique in the
+ * campaign) and one key column whose value is the customer's unique key.
+ * The team's customers are its master table: one row per key, in at most
+ * one campaign's package (campaign_id 0: unassigned; deleting a campaign
+ * unassigns its customers). */
+enum { ST_RECORD = 8192, ST_DIAL_RESULT = 16 };
+struct st_campaign {
+	int64_t team_id, id;
+	char name[ST_NAME];
+	int64_t group_id;              /* agent group answering its calls */
+	char dial_mode[16];            /* preview, progressive, predictive */
+	char state[16];                /* stopped, running, paused */
+	char callerid[ST_NUM];         /* "" = the trunk's */
+	char profile[8];               /* compliance: us, uk, none */
+	int window_start, window_end;  /* calling window, minutes 0..1440 */
+	char key_column[ST_NAME];      /* unique key column (phone1) */
+};
+struct st_column {
+	int64_t team_id, campaign_id;
+	int pos;                       /* display order */
+	char name[ST_NAME];            /* [A-Za-z0-9_]+ */
+	char display[ST_NAME];
+};
+/* handling status of a customer */
+enum st_customer_status {
+	ST_CUST_NEW = 0,               /* not processed */
+	ST_CUST_FOLLOWUP = 1,          /* following up */
+	ST_CUST_SUCCESS = 2,           /* submitted, success */
+	ST_CUST_FAILURE = 3,           /* submitted, failure */
+};
+struct st_customer {
+	int64_t id, team_id;
+	int64_t campaign_id;           /* 0 = unassigned */
+	char key[ST_NAME];             /* the key column's value */
+	char data[ST_RECORD];          /* column=value pairs, urlencoded, &-joined */
+	char owner[ST_NUM];            /* owning agent number, "" = none */
+	int status;                    /* enum st_customer_status */
+	int64_t updated_ms;
+};
+/* One number of a campaign's pre-dial list. */
+struct st_dial {
+	int64_t id, team_id, campaign_id;
+	int64_t customer_id;           /* 0 = none (dialerList) */
+	char number[ST_NUM];           /* [0-9*#+] */
+	int priority;                  /* higher first */
+	int64_t dial_ms;               /* not before (0: at once) */
+	int attempts;
+	char last_result[ST_DIAL_RESULT]; /* "" = still to dial */
+	int64_t added_ms;
+};
+
+/* EEXIST: the team has that id; ENOENT: no such team. */
+int  store_campaign_add(struct store *st, const struct st_campaign *c);
+int  store_campaign_get(struct store *st, int64_t team_id, int64_t id,
+			struct st_campaign *c);
+int  store_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
+			      const char *state);
+int  store_campaign_del(struct store *st, int64_t team_id, int64_t id);
+/* The team's campaigns by id. */
+int  store_campaign_visit(struct store *st, int64_t team_id,
+			  void (*h)(const struct st_campaign *c, void *arg),
+			  void *arg);
+/* ENOENT: no such campaign; EEXIST: the name or display name is taken. */
+int  store_column_add(struct store *st, const struct st_column *c);
+int  store_column_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		      const char *name);
+/* By pos, then name. */
+int  store_column_visit(struct store *st, int64_t team_id,
+			int64_t campaign_id,
+			void (*h)(const struct st_column *c, void *arg),
+			void *arg);
+/* The team's customer of that key (whatever its package). */
+int  store_customer_get(struct store *st, int64_t team_id, const char *key,
+			struct st_customer *cu);
+/* EEXIST: the key is taken in the team; *idp gets the new id. */
+int  store_customer_add(struct store *st, const struct st_customer *cu,
+			int64_t *idp);
+/* Rewrites package, data, owner, status and time of row cu->id. */
+int  store_customer_update(struct store *st, const struct st_customer *cu);
+/* The customers of a package (campaign_id 0: the unassigned), by id. */
+int  store_customer_visit(struct store *st, int64_t team_id,
+			  int64_t campaign_id,
+			  void (*h)(const struct st_customer *cu, void *arg),
+			  void *arg);
+/* EEXIST: the number still waits in that campaign's list; ENOENT: no
+ * such campaign. */
+int  store_dial_add(struct store *st, const struct st_dial *d, int64_t *idp);
+/* A campaign's list in dialing order: priority (high first), dial time,
+ * id. */
+int  store_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		      void (*h)(const struct st_dial *d, void *arg),
+		      void *arg);
+
 /* Group several writes into one transaction (nesting is counted). */
 int  store_begin(struct store *st);
 int  store_commit(struct store *st);

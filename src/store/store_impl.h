@@ -115,6 +115,39 @@ struct store_ops {
 
 	int (*counter_next)(struct store *st, const char *name, int64_t *valp);
 
+	/* campaigns (sqlite_campaign.c) */
+	int (*campaign_add)(struct store *st, const struct st_campaign *c);
+	int (*campaign_get)(struct store *st, int64_t team_id, int64_t id,
+			    struct st_campaign *c);
+	int (*campaign_set_state)(struct store *st, int64_t team_id,
+				  int64_t id, const char *state);
+	int (*campaign_del)(struct store *st, int64_t team_id, int64_t id);
+	int (*campaign_visit)(struct store *st, int64_t team_id,
+			      void (*h)(const struct st_campaign *c, void *arg),
+			      void *arg);
+	int (*column_add)(struct store *st, const struct st_column *c);
+	int (*column_del)(struct store *st, int64_t team_id,
+			  int64_t campaign_id, const char *name);
+	int (*column_visit)(struct store *st, int64_t team_id,
+			    int64_t campaign_id,
+			    void (*h)(const struct st_column *c, void *arg),
+			    void *arg);
+	int (*customer_get)(struct store *st, int64_t team_id, const char *key,
+			    struct st_customer *cu);
+	int (*customer_add)(struct store *st, const struct st_customer *cu,
+			    int64_t *idp);
+	int (*customer_update)(struct store *st, const struct st_customer *cu);
+	int (*customer_visit)(struct store *st, int64_t team_id,
+			      int64_t campaign_id,
+			      void (*h)(const struct st_customer *cu, void *arg),
+			      void *arg);
+	int (*dial_add)(struct store *st, const struct st_dial *d,
+			int64_t *idp);
+	int (*dial_visit)(struct store *st, int64_t team_id,
+			  int64_t campaign_id,
+			  void (*h)(const struct st_dial *d, void *arg),
+			  void *arg);
+
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
 };
@@ -126,6 +159,42 @@ struct store {
 
 /* SQLite backend (sqlite.c): opens or creates <dir>/occ.db. */
 int sqlite_store_open(struct store **stp, const char *dir);
+
+/* For the SQLite backend's other files (sqlite_campaign.c): the handle,
+ * and SQLite result codes mapped as store.h says (EEXIST, ENOENT, ...). */
+struct sqlite3;
+struct sqlite3 *sqlite_store_db(struct store *st);
+int sqlite_store_err(struct store *st, int rc, const char *what);
+/* sqlite_campaign.c: the campaign members of the backend's ops. */
+int sqlite_campaign_add(struct store *st, const struct st_campaign *c);
+int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
+			struct st_campaign *c);
+int sqlite_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
+			      const char *state);
+int sqlite_campaign_del(struct store *st, int64_t team_id, int64_t id);
+int sqlite_campaign_visit(struct store *st, int64_t team_id,
+			  void (*h)(const struct st_campaign *c, void *arg),
+			  void *arg);
+int sqlite_column_add(struct store *st, const struct st_column *c);
+int sqlite_column_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		      const char *name);
+int sqlite_column_visit(struct store *st, int64_t team_id,
+			int64_t campaign_id,
+			void (*h)(const struct st_column *c, void *arg),
+			void *arg);
+int sqlite_customer_get(struct store *st, int64_t team_id, const char *key,
+			struct st_customer *cu);
+int sqlite_customer_add(struct store *st, const struct st_customer *cu,
+			int64_t *idp);
+int sqlite_customer_update(struct store *st, const struct st_customer *cu);
+int sqlite_customer_visit(struct store *st, int64_t team_id,
+			  int64_t campaign_id,
+			  void (*h)(const struct st_customer *cu, void *arg),
+			  void *arg);
+int sqlite_dial_add(struct store *st, const struct st_dial *d, int64_t *idp);
+int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		      void (*h)(const struct st_dial *d, void *arg),
+		      void *arg);
 
 /* SQLite schema (schema.c): bring the database to the newest version this
  * build knows. Returns ENOTSUP if the file is newer than that. */

@@ -1,0 +1,395 @@
+/*
+ * sqlite_campaign.c — the SQLite backend's campaigns, package columns,
+ * customers and pre-dial lists (store.h). Private to src/store/.
+ *
+ * Each call prepares its statement (sqlite3_prepare_v2, a few µs) rather
+ * than caching it in sqlite.c's table: these run per API request or per
+ * occctl command, not per packet. User data is only ever bound. store.c has
+ * checked every argument.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <re.h>
+#define LOG_TOPIC "store"
+#include "base/log.h"
+#include "store/store_impl.h"
+
+#define CAMPAIGN_COLS "team_id, id, name, group_id, dial_mode, state," \
+	" callerid, profile, window_start, window_end, key_column"
+#define CUSTOMER_COLS "id, team_id, COALESCE(campaign_id, 0), key, data," \
+	" owner, status, updated_ms"
+#define DIAL_COLS "id, team_id, campaign_id, COALESCE(customer_id, 0)," \
+	" number, priority, dial_ms, attempts, last_result, added_ms"
+
+/* Prepare sql and bind args: 'I' int64_t, 'N' int64_t NULL when 0, 'i'
+ * int, 't' text. */
+static int prep(struct store *st, sqlite3_stmt **qp, const char *sql,
+		const char *types, va_list ap)
+{
+	sqlite3 *db = sqlite_store_db(st);
+	int rc = sqlite3_prepare_v2(db, sql, -1, qp, NULL);
+
+	if (rc != SQLITE_OK)
+		return sqlite_store_err(st, rc, sql);
+	for (int i = 1; rc == SQLITE_OK && types[i - 1]; i++) {
+		int64_t v;
+		switch (types[i - 1]) {
+		case 'I':
+			rc = sqlite3_bind_int64(*qp, i, va_arg(ap, int64_t));
+			break;
+		case 'N':
+			v = va_arg(ap, int64_t);
+			rc = v ? sqlite3_bind_int64(*qp, i, v)
+			       : sqlite3_bind_null(*qp, i);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int(*qp, i, va_arg(ap, int));
+			break;
+		default:
+			rc = sqlite3_bind_text(*qp, i, va_arg(ap, const char *),
+					       -1, SQLITE_STATIC);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*qp);
+		*qp = NULL;
+		return sqlite_store_err(st, rc, sql);
+	}
+	return 0;
+}
+
+/* A write: *changesp rows changed, *rowidp the new rowid (both optional). */
+static int run(struct store *st, int *changesp, int64_t *rowidp,
+	       const char *sql, const char *types, ...)
+{
+	sqlite3 *db = sqlite_store_db(st);
+	sqlite3_stmt *q;
+	va_list ap;
+	int err, rc;
+
+	va_start(ap, types);
+	err = prep(st, &q, sql, types, ap);
+	va_end(ap);
+	if (err)
+		return err;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		if (changesp)
+			*changesp = sqlite3_changes(db);
+		if (rowidp)
+			*rowidp = sqlite3_last_insert_rowid(db);
+	}
+	else {
+		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
+	}
+	sqlite3_finalize(q);
+	return err;
+}
+
+/* An UPDATE or DELETE of one row: ENOENT if none. */
+static int run1(struct store *st, const char *sql, const char *types, ...)
+{
+	sqlite3 *db = sqlite_store_db(st);
+	sqlite3_stmt *q;
+	va_list ap;
+	int err, rc;
+
+	va_start(ap, types);
+	err = prep(st, &q, sql, types, ap);
+	va_end(ap);
+	if (err)
+		return err;
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
+	else if (!sqlite3_changes(db))
+		err = ENOENT;
+	sqlite3_finalize(q);
+	return err;
+}
+
+typedef bool (row_fn)(sqlite3_stmt *q, void *out);
+
+/* A typed visitor, called back through its own type (emit_*). */
+struct vis {
+	void (*emit)(const struct vis *v, const void *row);
+	void (*h)(void);               /* cast back to its type by emit */
+	void *arg;
+};
+
+#define EMIT(name, type) \
+	static void emit_##name(const struct vis *v, const void *row) \
+	{ \
+		((void (*)(const type *, void *))v->h)(row, v->arg); \
+	}
+EMIT(campaign, struct st_campaign)
+EMIT(column, struct st_column)
+EMIT(customer, struct st_customer)
+EMIT(dial, struct st_dial)
+#define VIS(name, hh, a) (&(struct vis){ emit_##name, (void (*)(void))(hh), (a) })
+
+/* Step a query: each row read into out by rd, then passed to v (v NULL:
+ * the first row only, ENOENT if none). */
+static int query(struct store *st, row_fn *rd, void *out,
+		 const struct vis *v, const char *sql, const char *types, ...)
+{
+	sqlite3 *db = sqlite_store_db(st);
+	sqlite3_stmt *q;
+	va_list ap;
+	int err, rc;
+	bool any = false;
+
+	va_start(ap, types);
+	err = prep(st, &q, sql, types, ap);
+	va_end(ap);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		any = true;
+		if (!rd(q, out)) {
+			OCC_ERR("store: over-long value in %s", sql);
+			err = EIO;
+			break;
+		}
+		if (!v)
+			break;
+		v->emit(v, out);
+	}
+	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
+	sqlite3_finalize(q);
+	if (!err && !v && !any)
+		err = ENOENT;
+	return err;
+}
+
+static bool text(char *dst, size_t size, sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+	size_t n = (size_t)sqlite3_column_bytes(q, col);
+
+	if (n >= size)
+		return false;
+	memcpy(dst, t ? (const char *)t : "", n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* ---- campaigns ---- */
+
+static bool rd_campaign(sqlite3_stmt *q, void *out)
+{
+	struct st_campaign *c = out;
+
+	memset(c, 0, sizeof(*c));
+	c->team_id = sqlite3_column_int64(q, 0);
+	c->id = sqlite3_column_int64(q, 1);
+	c->group_id = sqlite3_column_int64(q, 3);
+	c->window_start = sqlite3_column_int(q, 8);
+	c->window_end = sqlite3_column_int(q, 9);
+	return text(c->name, sizeof(c->name), q, 2) &&
+		text(c->dial_mode, sizeof(c->dial_mode), q, 4) &&
+		text(c->state, sizeof(c->state), q, 5) &&
+		text(c->callerid, sizeof(c->callerid), q, 6) &&
+		text(c->profile, sizeof(c->profile), q, 7) &&
+		text(c->key_column, sizeof(c->key_column), q, 10);
+}
+
+int sqlite_campaign_add(struct store *st, const struct st_campaign *c)
+{
+	return run(st, NULL, NULL, "INSERT INTO campaigns (" CAMPAIGN_COLS ")"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		   "IItIttttiit", c->team_id, c->id, c->name, c->group_id,
+		   c->dial_mode, c->state, c->callerid, c->profile,
+		   c->window_start, c->window_end, c->key_column);
+}
+
+int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
+			struct st_campaign *c)
+{
+	return query(st, rd_campaign, c, NULL, "SELECT " CAMPAIGN_COLS
+		     " FROM campaigns WHERE team_id = ?1 AND id = ?2", "II",
+		     team_id, id);
+}
+
+int sqlite_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
+			      const char *state)
+{
+	return run1(st, "UPDATE campaigns SET state = ?3"
+		    " WHERE team_id = ?1 AND id = ?2", "IIt", team_id, id,
+		    state);
+}
+
+int sqlite_campaign_del(struct store *st, int64_t team_id, int64_t id)
+{
+	/* the trigger campaigns_unassign unassigns its customers */
+	return run1(st, "DELETE FROM campaigns WHERE team_id = ?1 AND id = ?2",
+		    "II", team_id, id);
+}
+
+int sqlite_campaign_visit(struct store *st, int64_t team_id,
+			  void (*h)(const struct st_campaign *c, void *arg),
+			  void *arg)
+{
+	struct st_campaign c;
+
+	return query(st, rd_campaign, &c, VIS(campaign, h, arg),
+		     "SELECT " CAMPAIGN_COLS " FROM campaigns"
+		     " WHERE team_id = ?1 ORDER BY id", "I", team_id);
+}
+
+/* ---- package columns ---- */
+
+static bool rd_column(sqlite3_stmt *q, void *out)
+{
+	struct st_column *c = out;
+
+	memset(c, 0, sizeof(*c));
+	c->team_id = sqlite3_column_int64(q, 0);
+	c->campaign_id = sqlite3_column_int64(q, 1);
+	c->pos = sqlite3_column_int(q, 2);
+	return text(c->name, sizeof(c->name), q, 3) &&
+		text(c->display, sizeof(c->display), q, 4);
+}
+
+int sqlite_column_add(struct store *st, const struct st_column *c)
+{
+	return run(st, NULL, NULL, "INSERT INTO campaign_columns (team_id,"
+		   " campaign_id, pos, name, display)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5)", "IIitt", c->team_id,
+		   c->campaign_id, c->pos, c->name, c->display);
+}
+
+int sqlite_column_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		      const char *name)
+{
+	return run1(st, "DELETE FROM campaign_columns WHERE team_id = ?1"
+		    " AND campaign_id = ?2 AND name = ?3", "IIt", team_id,
+		    campaign_id, name);
+}
+
+int sqlite_column_visit(struct store *st, int64_t team_id,
+			int64_t campaign_id,
+			void (*h)(const struct st_column *c, void *arg),
+			void *arg)
+{
+	struct st_column c;
+
+	return query(st, rd_column, &c, VIS(column, h, arg),
+		     "SELECT team_id, campaign_id, pos, name, display"
+		     " FROM campaign_columns WHERE team_id = ?1 AND"
+		     " campaign_id = ?2 ORDER BY pos, name", "II", team_id,
+		     campaign_id);
+}
+
+/* ---- customers ---- */
+
+static bool rd_customer(sqlite3_stmt *q, void *out)
+{
+	struct st_customer *cu = out;
+
+	cu->id = sqlite3_column_int64(q, 0);
+	cu->team_id = sqlite3_column_int64(q, 1);
+	cu->campaign_id = sqlite3_column_int64(q, 2);
+	cu->status = sqlite3_column_int(q, 6);
+	cu->updated_ms = sqlite3_column_int64(q, 7);
+	return text(cu->key, sizeof(cu->key), q, 3) &&
+		text(cu->data, sizeof(cu->data), q, 4) &&
+		text(cu->owner, sizeof(cu->owner), q, 5);
+}
+
+int sqlite_customer_get(struct store *st, int64_t team_id, const char *key,
+			struct st_customer *cu)
+{
+	return query(st, rd_customer, cu, NULL, "SELECT " CUSTOMER_COLS
+		     " FROM customers WHERE team_id = ?1 AND key = ?2", "It",
+		     team_id, key);
+}
+
+int sqlite_customer_add(struct store *st, const struct st_customer *cu,
+			int64_t *idp)
+{
+	/* a package must be one of the team's campaigns */
+	int n = 0, err = run(st, &n, idp, "INSERT INTO customers (team_id,"
+			     " campaign_id, key, data, owner, status,"
+			     " updated_ms) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
+			     " WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM"
+			     " campaigns WHERE team_id = ?1 AND id = ?2)",
+			     "INtttiI", cu->team_id, cu->campaign_id, cu->key,
+			     cu->data, cu->owner, cu->status, cu->updated_ms);
+
+	return err ? err : n ? 0 : ENOENT;
+}
+
+int sqlite_customer_update(struct store *st, const struct st_customer *cu)
+{
+	return run1(st, "UPDATE customers SET campaign_id = ?3, data = ?4,"
+		    " owner = ?5, status = ?6, updated_ms = ?7"
+		    " WHERE id = ?1 AND team_id = ?2 AND (?3 IS NULL OR"
+		    " EXISTS (SELECT 1 FROM campaigns WHERE team_id = ?2"
+		    " AND id = ?3))", "IINttiI", cu->id, cu->team_id,
+		    cu->campaign_id, cu->data, cu->owner, cu->status,
+		    cu->updated_ms);
+}
+
+int sqlite_customer_visit(struct store *st, int64_t team_id,
+			  int64_t campaign_id,
+			  void (*h)(const struct st_customer *cu, void *arg),
+			  void *arg)
+{
+	struct st_customer *cu = mem_zalloc(sizeof(*cu), NULL);
+	int err;
+
+	if (!cu)
+		return ENOMEM;
+	err = query(st, rd_customer, cu, VIS(customer, h, arg),
+		    "SELECT " CUSTOMER_COLS " FROM customers"
+		    " WHERE team_id = ?1 AND campaign_id IS ?2 ORDER BY id",
+		    "IN", team_id, campaign_id);
+	mem_deref(cu);
+	return err;
+}
+
+/* ---- pre-dial lists ---- */
+
+static bool rd_dial(sqlite3_stmt *q, void *out)
+{
+	struct st_dial *d = out;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(q, 0);
+	d->team_id = sqlite3_column_int64(q, 1);
+	d->campaign_id = sqlite3_column_int64(q, 2);
+	d->customer_id = sqlite3_column_int64(q, 3);
+	d->priority = sqlite3_column_int(q, 5);
+	d->dial_ms = sqlite3_column_int64(q, 6);
+	d->attempts = sqlite3_column_int(q, 7);
+	d->added_ms = sqlite3_column_int64(q, 9);
+	return text(d->number, sizeof(d->number), q, 4) &&
+		text(d->last_result, sizeof(d->last_result), q, 8);
+}
+
+int sqlite_dial_add(struct store *st, const struct st_dial *d, int64_t *idp)
+{
+	return run(st, NULL, idp, "INSERT INTO dial_list (team_id,"
+		   " campaign_id, customer_id, number, priority, dial_ms,"
+		   " attempts, last_result, added_ms)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		   "IINtiIitI", d->team_id, d->campaign_id, d->customer_id,
+		   d->number, d->priority, d->dial_ms, d->attempts,
+		   d->last_result, d->added_ms);
+}
+
+int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		      void (*h)(const struct st_dial *d, void *arg),
+		      void *arg)
+{
+	struct st_dial d;
+
+	return query(st, rd_dial, &d, VIS(dial, h, arg),
+		     "SELECT " DIAL_COLS " FROM dial_list WHERE team_id = ?1"
+		     " AND campaign_id = ?2 ORDER BY priority DESC, dial_ms,"
+		     " id", "II", team_id, campaign_id);
+}

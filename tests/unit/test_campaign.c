@@ -1,0 +1,368 @@
+/*
+ * test_campaign.c — campaigns, package columns, customers and pre-dial
+ * lists in the store (store.h), against a real SQLite file in a mkdtemp
+ * directory: keys and their conflicts, argument checks, a deleted
+ * campaign's customers becoming unassigned, team cascades, the pending
+ * number rule of a pre-dial list and its order, and a reopen.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <re.h>
+#include "unit.h"
+#include "store/store.h"
+
+struct cfx {
+	char root[64];
+	char dir[96];
+	struct store *st;
+	int64_t team, team2;
+};
+
+static void cfx_close(struct cfx *f)
+{
+	static const char *const files[] = { "occ.db", "occ.db-wal",
+					     "occ.db-shm" };
+	char p[160];
+
+	f->st = mem_deref(f->st);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", f->dir, files[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	rmdir(f->root);
+}
+
+static int cfx_open(struct cfx *f)
+{
+	memset(f, 0, sizeof(*f));
+	strcpy(f->root, "/tmp/occ-camp-XXXXXX");
+	if (!mkdtemp(f->root))
+		return errno;
+	snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
+	return store_open(&f->st, f->dir) ||
+		store_team_add(f->st, "demo", &f->team) ||
+		store_team_add(f->st, "acme", &f->team2);
+}
+
+static void campaign_make(struct st_campaign *c, int64_t team, int64_t id)
+{
+	memset(c, 0, sizeof(*c));
+	c->team_id = team;
+	c->id = id;
+	re_snprintf(c->name, sizeof(c->name), "campaign %lld", (long long)id);
+	c->group_id = 1;
+	strcpy(c->dial_mode, "progressive");
+	strcpy(c->state, "stopped");
+	strcpy(c->profile, "none");
+	c->window_end = 1440;
+	strcpy(c->key_column, "phone1");
+}
+
+struct seen {
+	int n;
+	char names[8][ST_NAME];
+	int64_t ids[8];
+};
+
+static void on_campaign(const struct st_campaign *c, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		str_ncpy(s->names[s->n], c->name, ST_NAME);
+		s->ids[s->n] = c->id;
+	}
+	s->n++;
+}
+
+static void on_column(const struct st_column *c, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8)
+		str_ncpy(s->names[s->n], c->name, ST_NAME);
+	s->n++;
+}
+
+static void on_customer(const struct st_customer *cu, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		str_ncpy(s->names[s->n], cu->key, ST_NAME);
+		s->ids[s->n] = cu->id;
+	}
+	s->n++;
+}
+
+static void on_dial(const struct st_dial *d, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		str_ncpy(s->names[s->n], d->number, ST_NAME);
+		s->ids[s->n] = d->priority;
+	}
+	s->n++;
+}
+
+UNIT_TEST(campaign_store_campaigns)
+{
+	struct cfx f;
+	struct st_campaign c, g;
+	struct seen s = { 0 };
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	UT_EQ_INT(store_campaign_add(f.st, &c), EEXIST);
+	/* the same id in another team is another campaign */
+	campaign_make(&c, f.team2, 10);
+	strcpy(c.name, "acme ten");
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team, 3);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	/* no such team */
+	campaign_make(&c, f.team2 + 100, 1);
+	UT_EQ_INT(store_campaign_add(f.st, &c), ENOENT);
+	/* bad words and ranges never reach the database */
+	campaign_make(&c, f.team, 11);
+	strcpy(c.dial_mode, "robot");
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+	campaign_make(&c, f.team, 11);
+	strcpy(c.profile, "fr");
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+	campaign_make(&c, f.team, 11);
+	c.window_end = 1441;
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+	campaign_make(&c, f.team, 11);
+	strcpy(c.callerid, "12a");
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+	campaign_make(&c, f.team, 11);
+	strcpy(c.key_column, "phone one");
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+	campaign_make(&c, f.team, 0);
+	UT_EQ_INT(store_campaign_add(f.st, &c), EINVAL);
+
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
+	UT_EQ_STR(g.name, "campaign 10");
+	UT_EQ_STR(g.dial_mode, "progressive");
+	UT_EQ_STR(g.state, "stopped");
+	UT_EQ_STR(g.profile, "none");
+	UT_EQ_INT(g.window_end, 1440);
+	UT_EQ_STR(g.key_column, "phone1");
+	UT_EQ_INT(store_campaign_get(f.st, f.team2, 10, &g), 0);
+	UT_EQ_STR(g.name, "acme ten");
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 99, &g), ENOENT);
+
+	UT_EQ_INT(store_campaign_set_state(f.st, f.team, 10, "running"), 0);
+	UT_EQ_INT(store_campaign_set_state(f.st, f.team, 10, "flying"), EINVAL);
+	UT_EQ_INT(store_campaign_set_state(f.st, f.team, 99, "paused"), ENOENT);
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
+	UT_EQ_STR(g.state, "running");
+	UT_EQ_INT(store_campaign_get(f.st, f.team2, 10, &g), 0);
+	UT_EQ_STR(g.state, "stopped");
+
+	UT_EQ_INT(store_campaign_visit(f.st, f.team, on_campaign, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_INT(s.ids[0], 3);
+	UT_EQ_INT(s.ids[1], 10);
+
+	/* survives a reopen */
+	f.st = mem_deref(f.st);
+	UT_EQ_INT(store_open(&f.st, f.dir), 0);
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
+	UT_EQ_STR(g.state, "running");
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), ENOENT);
+	/* the team's going takes its campaigns along */
+	UT_EQ_INT(store_team_del(f.st, "acme"), 0);
+	s.n = 0;
+	UT_EQ_INT(store_campaign_visit(f.st, f.team2, on_campaign, &s), 0);
+	UT_EQ_INT(s.n, 0);
+	cfx_close(&f);
+}
+
+UNIT_TEST(campaign_store_columns)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct st_column col = { 0 };
+	struct seen s = { 0 };
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	col.team_id = f.team;
+	col.campaign_id = 10;
+	col.pos = 2;
+	strcpy(col.name, "phone1");
+	strcpy(col.display, "电话号码一");
+	UT_EQ_INT(store_column_add(f.st, &col), 0);
+	UT_EQ_INT(store_column_add(f.st, &col), EEXIST);
+	col.pos = 1;
+	strcpy(col.name, "name");
+	UT_EQ_INT(store_column_add(f.st, &col), EEXIST);  /* display taken */
+	strcpy(col.display, "姓名");
+	UT_EQ_INT(store_column_add(f.st, &col), 0);
+	strcpy(col.name, "bad name");
+	strcpy(col.display, "x");
+	UT_EQ_INT(store_column_add(f.st, &col), EINVAL);
+	strcpy(col.name, "x");
+	strcpy(col.display, "a=b");
+	UT_EQ_INT(store_column_add(f.st, &col), EINVAL);
+	strcpy(col.display, "a||b");
+	UT_EQ_INT(store_column_add(f.st, &col), EINVAL);
+	col.campaign_id = 99;
+	strcpy(col.display, "x");
+	UT_EQ_INT(store_column_add(f.st, &col), ENOENT);
+
+	UT_EQ_INT(store_column_visit(f.st, f.team, 10, on_column, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_STR(s.names[0], "name");
+	UT_EQ_STR(s.names[1], "phone1");
+	UT_EQ_INT(store_column_del(f.st, f.team, 10, "name"), 0);
+	UT_EQ_INT(store_column_del(f.st, f.team, 10, "name"), ENOENT);
+	/* the campaign's going takes its columns along */
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	s.n = 0;
+	UT_EQ_INT(store_column_visit(f.st, f.team, 10, on_column, &s), 0);
+	UT_EQ_INT(s.n, 0);
+	cfx_close(&f);
+}
+
+static void customer_make(struct st_customer *cu, int64_t team,
+			  int64_t campaign, const char *key)
+{
+	memset(cu, 0, sizeof(*cu));
+	cu->team_id = team;
+	cu->campaign_id = campaign;
+	str_ncpy(cu->key, key, sizeof(cu->key));
+	re_snprintf(cu->data, sizeof(cu->data), "phone1=%s&name=A", key);
+	cu->updated_ms = 1000;
+}
+
+UNIT_TEST(campaign_store_customers)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct st_customer *cu = mem_zalloc(sizeof(*cu), NULL);
+	struct st_customer *g = mem_zalloc(sizeof(*g), NULL);
+	struct seen s = { 0 };
+	int64_t id = 0, id2 = 0;
+
+	UT_ASSERT(cu && g && cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team, 20);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+
+	customer_make(cu, f.team, 10, "13800000001");
+	UT_EQ_INT(store_customer_add(f.st, cu, &id), 0);
+	UT_ASSERT(id > 0);
+	/* the key is unique over the team's packages */
+	customer_make(cu, f.team, 20, "13800000001");
+	UT_EQ_INT(store_customer_add(f.st, cu, NULL), EEXIST);
+	/* but not across teams */
+	customer_make(cu, f.team2, 0, "13800000001");
+	UT_EQ_INT(store_customer_add(f.st, cu, NULL), 0);
+	/* a package must be a campaign of the team */
+	customer_make(cu, f.team2, 10, "13800000002");
+	UT_EQ_INT(store_customer_add(f.st, cu, NULL), ENOENT);
+	customer_make(cu, f.team, 20, "13800000002");
+	cu->status = 4;
+	UT_EQ_INT(store_customer_add(f.st, cu, NULL), EINVAL);
+	cu->status = ST_CUST_SUCCESS;
+	strcpy(cu->owner, "8001");
+	UT_EQ_INT(store_customer_add(f.st, cu, &id2), 0);
+
+	UT_EQ_INT(store_customer_get(f.st, f.team, "13800000002", g), 0);
+	UT_EQ_INT(g->id, id2);
+	UT_EQ_INT(g->campaign_id, 20);
+	UT_EQ_INT(g->status, ST_CUST_SUCCESS);
+	UT_EQ_STR(g->owner, "8001");
+	UT_EQ_STR(g->data, "phone1=13800000002&name=A");
+	UT_EQ_INT(store_customer_get(f.st, f.team, "nope", g), ENOENT);
+
+	/* update: move to 10, clear the owner, reset the status */
+	g->campaign_id = 10;
+	g->owner[0] = '\0';
+	g->status = ST_CUST_NEW;
+	strcpy(g->data, "phone1=13800000002&name=B");
+	UT_EQ_INT(store_customer_update(f.st, g), 0);
+	g->campaign_id = 99;
+	UT_EQ_INT(store_customer_update(f.st, g), ENOENT);
+	UT_EQ_INT(store_customer_get(f.st, f.team, "13800000002", cu), 0);
+	UT_EQ_INT(cu->campaign_id, 10);
+	UT_EQ_STR(cu->owner, "");
+	UT_EQ_STR(cu->data, "phone1=13800000002&name=B");
+	UT_EQ_INT(store_customer_visit(f.st, f.team, 10, on_customer, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_STR(s.names[0], "13800000001");
+
+	/* a deleted campaign's customers are unassigned, not lost */
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	s.n = 0;
+	UT_EQ_INT(store_customer_visit(f.st, f.team, 0, on_customer, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_INT(store_customer_get(f.st, f.team, "13800000001", cu), 0);
+	UT_EQ_INT(cu->campaign_id, 0);
+	cfx_close(&f);
+	mem_deref(cu);
+	mem_deref(g);
+}
+
+UNIT_TEST(campaign_store_dial_list)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct st_dial d = { 0 };
+	struct seen s = { 0 };
+	int64_t id = 0;
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	d.team_id = f.team;
+	d.campaign_id = 10;
+	d.added_ms = 5;
+	strcpy(d.number, "13800000001");
+	UT_EQ_INT(store_dial_add(f.st, &d, &id), 0);
+	UT_ASSERT(id > 0);
+	/* a number waits once per campaign */
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), EEXIST);
+	/* once dialled it may be listed again */
+	strcpy(d.last_result, "busy");
+	d.attempts = 1;
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), 0);
+	d.last_result[0] = '\0';
+	d.attempts = 0;
+	strcpy(d.number, "13800000002");
+	d.priority = 5;
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), 0);
+	strcpy(d.number, "1380000000x");
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), EINVAL);
+	strcpy(d.number, "13800000003");
+	d.campaign_id = 11;
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), ENOENT);
+	d.team_id = f.team2;
+	d.campaign_id = 10;
+	UT_EQ_INT(store_dial_add(f.st, &d, NULL), ENOENT);
+
+	UT_EQ_INT(store_dial_visit(f.st, f.team, 10, on_dial, &s), 0);
+	UT_EQ_INT(s.n, 3);
+	UT_EQ_STR(s.names[0], "13800000002");   /* priority first */
+	UT_EQ_INT(s.ids[0], 5);
+	/* the campaign's going takes its list along */
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	s.n = 0;
+	UT_EQ_INT(store_dial_visit(f.st, f.team, 10, on_dial, &s), 0);
+	UT_EQ_INT(s.n, 0);
+	cfx_close(&f);
+}
