@@ -13,6 +13,7 @@ suites=(
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
 	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
 	"occctl routing|tests/cli/test_routing.sh build/asan/occctl"
+	"occctl campaign|tests/cli/test_campaign.sh build/asan/occctl"
 	"lifecycle|tests/lifecycle/test_lifecycle.py"
 	"recordings and crash recovery|tests/lifecycle/test_recordings.py"
 	"api|tests/api/run.sh"

@@ -192,6 +192,26 @@ static bool is_hostport(const char *s)
 	       sa_port(&sa);
 }
 
+/* a package column name: [A-Za-z0-9_]{1,63} */
+static bool is_column(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n < ST_NAME && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+/* a column's display name: a record names fields by it (name=value||) */
+static bool is_display(const char *s)
+{
+	return is_name(s) && !strchr(s, '=') && !strstr(s, "||");
+}
+
+static bool is_window(const char *s)
+{
+	return strlen(s) == 11 && s[2] == ':' && s[5] == '-' && s[8] == ':';
+}
+
 static bool is_name_path(const char *s)
 {
 	return *s && strlen(s) < 512 && no_ctrl(s);
@@ -223,6 +243,11 @@ static const struct vtype {
 	{ "KEYS", is_keys, "1-31 of 0-9 * # A-D" },
 	{ "HOSTPORT", is_hostport, "HOST:PORT, e.g. 127.0.0.1:5060" },
 	{ "FILE", is_name_path, "a file name without control characters" },
+	{ "CAMPAIGNID", is_id, "a campaign id (model_id) 1-2147483647" },
+	{ "COLUMN", is_column, "1-63 characters of A-Z a-z 0-9 _" },
+	{ "DISPLAY", is_display, "1-63 bytes without control characters,"
+	  " '=' or '||'" },
+	{ "HH:MM-HH:MM", is_window, "a window HH:MM-HH:MM, e.g. 08:00-21:00" },
 };
 
 /* Index of s in "a|b|c", or -1. */
@@ -339,6 +364,31 @@ static const struct cmd cmds[] = {
 	  " (--normalized: every value, no comments)" },
 	{ "routing", "clear", "TEAM", W, h_routing_clear,
 	  "remove the team's routing (its DIDs then answer 404)" },
+	{ "campaign", "add", "TEAM CAMPAIGNID NAME [--group GROUPID]"
+	  " [--mode preview|progressive|predictive] [--profile us|uk|none]"
+	  " [--callerid PHONE] [--window HH:MM-HH:MM] [--key COLUMN]", W,
+	  h_campaign_add, "create an outbound campaign (model_id CAMPAIGNID),"
+	  " stopped; defaults: preview, profile us, window 08:00-21:00 in"
+	  " the record's time zone, key column phone1 (docs/CAMPAIGNS.md)" },
+	{ "campaign", "list", "TEAM", 0, h_campaign_list,
+	  "list the team's campaigns" },
+	{ "campaign", "show", "TEAM CAMPAIGNID", 0, h_campaign_show,
+	  "a campaign's settings, package columns, customers and pre-dial"
+	  " list" },
+	{ "campaign", "start", "TEAM CAMPAIGNID", W, h_campaign_start,
+	  "set a campaign running" },
+	{ "campaign", "pause", "TEAM CAMPAIGNID", W, h_campaign_pause,
+	  "pause a campaign" },
+	{ "campaign", "stop", "TEAM CAMPAIGNID", W, h_campaign_stop,
+	  "stop a campaign (no new dials; calls up go on)" },
+	{ "campaign", "remove", "TEAM CAMPAIGNID", W, h_campaign_remove,
+	  "remove a campaign and its pre-dial list; its customers stay in"
+	  " the team's master table, unassigned" },
+	{ "campaign", "column", "TEAM CAMPAIGNID COLUMN DISPLAY", W,
+	  h_campaign_column, "add a column (and its display name) to the"
+	  " campaign's customer package; records name fields by either" },
+	{ "campaign", "column-remove", "TEAM CAMPAIGNID COLUMN", W,
+	  h_campaign_column_remove, "remove a column of the package" },
 	{ "cdr", NULL, "[TEAM] [--since YYYY-MM-DD] [--limit N]", 0, h_cdr,
 	  "calls, newest first, each with its legs (default --limit 20)" },
 	{ "status", NULL, "[TEAM]", 0, h_status,

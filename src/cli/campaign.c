@@ -1,0 +1,267 @@
+/*
+ * campaign.c — `occctl campaign ...`: a team's outbound campaigns
+ * (docs/CAMPAIGNS.md): create, list, show, start, pause, stop, remove, and
+ * the columns of a campaign's customer package.
+ *
+ * occd reads campaigns from the store on every request that needs one
+ * (import, dialerList), so a change here takes effect at once on a running
+ * occd; the SIGHUP every write sends is harmless. Removing a campaign keeps
+ * its customers in the team's master table, unassigned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <re.h>
+#include "cli/occctl.h"
+
+static int campaign_err(const struct ctx *c, int err)
+{
+	if (err == ENOENT) {
+		fprintf(stderr, "occctl: no campaign %s in team %s\n",
+			c->pos[1], c->pos[0]);
+		return EXIT_ERR;
+	}
+	if (err == EEXIST) {
+		fprintf(stderr, "occctl: team %s already has campaign %s\n",
+			c->pos[0], c->pos[1]);
+		return EXIT_ERR;
+	}
+	return check(err, "campaign %s in team %s", c->pos[1], c->pos[0]);
+}
+
+/* "HH:MM-HH:MM" into minutes; 24:00 ends a day. */
+static bool window_parse(const char *s, int *startp, int *endp)
+{
+	unsigned h1, m1, h2, m2;
+	char tail;
+
+	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+	    m1 > 59 || m2 > 59 || h1 * 60 + m1 > 1440 || h2 * 60 + m2 > 1440)
+		return false;
+	*startp = (int)(h1 * 60 + m1);
+	*endp = (int)(h2 * 60 + m2);
+	return true;
+}
+
+int h_campaign_add(struct ctx *c)
+{
+	struct st_campaign k = { .window_start = 8 * 60,
+				 .window_end = 21 * 60 };
+	const char *v;
+	int64_t tid;
+
+	if (team_arg(c, &tid))
+		return EXIT_ERR;
+	k.team_id = tid;
+	(void)parse_id(c->pos[1], &k.id);
+	snprintf(k.name, sizeof(k.name), "%s", c->pos[2]);
+	if ((v = opt(c, "group"))) {
+		const struct st_group *g;
+		if (group_arg(c, tid, v, &g))
+			return EXIT_ERR;
+		k.group_id = g->id;
+	}
+	v = opt(c, "mode");
+	snprintf(k.dial_mode, sizeof(k.dial_mode), "%s", v ? v : "preview");
+	snprintf(k.state, sizeof(k.state), "stopped");
+	v = opt(c, "profile");
+	snprintf(k.profile, sizeof(k.profile), "%s", v ? v : "us");
+	v = opt(c, "callerid");
+	snprintf(k.callerid, sizeof(k.callerid), "%s", v ? v : "");
+	v = opt(c, "key");
+	snprintf(k.key_column, sizeof(k.key_column), "%s", v ? v : "phone1");
+	if ((v = opt(c, "window")) &&
+	    !window_parse(v, &k.window_start, &k.window_end)) {
+		fprintf(stderr, "occctl: bad window '%s': expected"
+			" HH:MM-HH:MM\n", v);
+		return EXIT_ERR;
+	}
+	return campaign_err(c, store_campaign_add(c->st, &k));
+}
+
+static void list_one(const struct st_campaign *k, void *arg)
+{
+	struct tbl *t = arg;
+	char id[24], gid[24], win[16];
+
+	re_snprintf(win, sizeof(win), "%02d:%02d-%02d:%02d",
+		    k->window_start / 60, k->window_start % 60,
+		    k->window_end / 60, k->window_end % 60);
+	tbl_row(t, i64s(id, k->id), k->name,
+		k->group_id ? i64s(gid, k->group_id) : "-", k->dial_mode,
+		k->state, k->profile, win, k->callerid[0] ? k->callerid : "-",
+		k->key_column);
+}
+
+int h_campaign_list(struct ctx *c)
+{
+	struct tbl t = { .ncol = 9 };
+	int64_t tid;
+	int err;
+
+	if (team_arg(c, &tid))
+		return EXIT_ERR;
+	tbl_row(&t, "CAMPAIGN", "NAME", "GROUP", "MODE", "STATE", "PROFILE",
+		"WINDOW", "CALLERID", "KEY");
+	err = store_campaign_visit(c->st, tid, list_one, &t);
+	if (err) {
+		tbl_free(&t);
+		return check(err, "campaigns of team %s", c->pos[0]);
+	}
+	tbl_print(&t);
+	return t.oom ? check(ENOMEM, "listing") : 0;
+}
+
+/* The campaign named by pos[0] (team) and pos[1] (id). */
+static int campaign_arg(struct ctx *c, struct st_campaign *k)
+{
+	int64_t tid, id = 0;
+
+	if (team_arg(c, &tid))
+		return EXIT_ERR;
+	(void)parse_id(c->pos[1], &id);
+	return campaign_err(c, store_campaign_get(c->st, tid, id, k));
+}
+
+static void column_one(const struct st_column *col, void *arg)
+{
+	struct tbl *t = arg;
+	char pos[24];
+
+	tbl_row(t, "column", col->name, col->display, i64s(pos, col->pos));
+}
+
+static void customer_one(const struct st_customer *cu, void *arg)
+{
+	struct tbl *t = arg;
+	static const char *const st[] = { "new", "following", "success",
+					  "failure" };
+
+	tbl_row(t, "customer", cu->key, cu->owner[0] ? cu->owner : "-",
+		st[cu->status & 3]);
+}
+
+static void dial_one(const struct st_dial *d, void *arg)
+{
+	struct tbl *t = arg;
+	char prio[24], when[32];
+
+	tbl_row(t, "dial", d->number, i64s(prio, d->priority),
+		d->dial_ms ? local_time(when, d->dial_ms) : "now");
+}
+
+int h_campaign_show(struct ctx *c)
+{
+	struct st_campaign k;
+	struct tbl t = { .ncol = 4 };
+	int err;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	printf("campaign %lld %s: group %lld, %s, %s, profile %s, key %s\n",
+	       (long long)k.id, k.name, (long long)k.group_id, k.dial_mode,
+	       k.state, k.profile, k.key_column);
+	tbl_row(&t, "WHAT", "NAME/KEY/NUMBER", "DISPLAY/OWNER/PRIORITY",
+		"POS/STATUS/WHEN");
+	err = store_column_visit(c->st, k.team_id, k.id, column_one, &t);
+	if (!err)
+		err = store_customer_visit(c->st, k.team_id, k.id,
+					   customer_one, &t);
+	if (!err)
+		err = store_dial_visit(c->st, k.team_id, k.id, dial_one, &t);
+	if (err) {
+		tbl_free(&t);
+		return campaign_err(c, err);
+	}
+	tbl_print(&t);
+	return t.oom ? check(ENOMEM, "listing") : 0;
+}
+
+static int set_state(struct ctx *c, const char *state)
+{
+	struct st_campaign k;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	return campaign_err(c, store_campaign_set_state(c->st, k.team_id,
+							k.id, state));
+}
+
+int h_campaign_start(struct ctx *c)
+{
+	return set_state(c, "running");
+}
+
+int h_campaign_pause(struct ctx *c)
+{
+	return set_state(c, "paused");
+}
+
+int h_campaign_stop(struct ctx *c)
+{
+	return set_state(c, "stopped");
+}
+
+int h_campaign_remove(struct ctx *c)
+{
+	struct st_campaign k;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	return campaign_err(c, store_campaign_del(c->st, k.team_id, k.id));
+}
+
+struct maxpos {
+	int pos;
+};
+
+static void max_pos(const struct st_column *col, void *arg)
+{
+	struct maxpos *m = arg;
+
+	if (col->pos > m->pos)
+		m->pos = col->pos;
+}
+
+int h_campaign_column(struct ctx *c)
+{
+	struct st_campaign k;
+	struct st_column col = { 0 };
+	struct maxpos m = { 0 };
+	int err;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	/* appended after the campaign's other columns */
+	err = store_column_visit(c->st, k.team_id, k.id, max_pos, &m);
+	col.team_id = k.team_id;
+	col.campaign_id = k.id;
+	col.pos = m.pos + 1;
+	snprintf(col.name, sizeof(col.name), "%s", c->pos[2]);
+	snprintf(col.display, sizeof(col.display), "%s", c->pos[3]);
+	if (!err)
+		err = store_column_add(c->st, &col);
+	if (err == EEXIST) {
+		fprintf(stderr, "occctl: campaign %s already has a column %s"
+			" or display name %s\n", c->pos[1], c->pos[2],
+			c->pos[3]);
+		return EXIT_ERR;
+	}
+	return campaign_err(c, err);
+}
+
+int h_campaign_column_remove(struct ctx *c)
+{
+	struct st_campaign k;
+	int err;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	err = store_column_del(c->st, k.team_id, k.id, c->pos[2]);
+	if (err == ENOENT) {
+		fprintf(stderr, "occctl: campaign %s has no column %s\n",
+			c->pos[1], c->pos[2]);
+		return EXIT_ERR;
+	}
+	return campaign_err(c, err);
+}
