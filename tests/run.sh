@@ -17,6 +17,7 @@ suites=(
 	"lifecycle|tests/lifecycle/test_lifecycle.py"
 	"recordings and crash recovery|tests/lifecycle/test_recordings.py"
 	"api|tests/api/run.sh"
+	"campaigns: import over HTTP, Script and SOAP|tests/campaign/run.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"

@@ -439,6 +439,10 @@ struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
 	if (res->backmsg && !op_declares_code(op, res->backmsg))
 		OCC_ERR("undeclared backmsg op=%s code=%d", op->id,
 			res->backmsg);
+	for (size_t i = 0; i < RES_MORE && res->more[i]; i++)
+		if (!op_declares_code(op, res->more[i]))
+			OCC_ERR("undeclared backmsg op=%s code=%d", op->id,
+				res->more[i]);
 	OCC_DBG("op=%s team=%H user=%H code=%d backmsg=%d", op->id,
 		LQ(ctx.args[P_ORGIDENTITY]), LQ(ctx.args[P_USER]), res->code,
 		res->backmsg);

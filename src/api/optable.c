@@ -76,6 +76,10 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_ACTION]       = { "action", {0}, 16, "`start` or `stop`" },
 	[P_MP3]          = { "mp3", {0}, 8, "ignored: occ records WAV" },
 	[P_FILENAME]     = { "filename", {0}, 128, "a recording segment's file name (from monitorCtrl)", .echoed = true },
+	[P_CAMPAIGNID]   = { "campaignid", {0}, 64, "campaign id (an import's model_id)" },
+	[P_PHONENUM]     = { "phonenum", {0}, 64, "number to dial: `[0-9*#+]` only" },
+	[P_PRIORITY]     = { "priority", {0}, 16, "pre-dial priority, an integer (higher first; empty 0)" },
+	[P_DIALTIME]     = { "dialtime", {0}, 32, "YYYY-MM-DD hh:mm:ss: not before (empty: at once)" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -415,12 +419,41 @@ const struct op op_table[] = {
 	.id = "import_data", .soap = "importWS", .http = "Import",
 	.script = "importCJI", .script_alias = "importCJl",
 	.soap_params   = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE),
+	.soap_params_alt = L(P_ORGIDENTITY, P_USER, P_USERTYPE, P_USER, P_PWDTYPE, P_PASSWORD, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE),
 	.http_params   = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE),
 	.script_params = L(AUTH5, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD, P_EXETIME, P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD, P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE, P_CALLBACKFUC),
-	.required = L(CRED3, P_MODELTYPE, P_MODEL_ID, P_SOURCE, P_CONTEXT),
+	.required = L(CRED3),
 	.auth = AUTH_USER,
-	.codes = L(AUTH_CODES, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 404),
+	.codes = L(AUTH_CODES, 60, 67, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 404),
+	.handler = op_import_data,
 	.summary = "Import customer data into a campaign's customer package.",
+	.notes = "`modeltype` must be `Campaign` (BackMsg_70), `model_id` "
+		 "a campaign of the caller's team (67 not an id, 73 no such "
+		 "campaign); the team's accounts may import, and agents of "
+		 "the campaign's group (60 otherwise). `source` data, http or "
+		 "ftp (72), `context` not empty (71). `source=data`: one "
+		 "record `name=value||name=value` naming columns by column or "
+		 "display name (74 unknown field, 75 malformed or a column "
+		 "named twice, 76 the key column missing: `BackMsg_76["
+		 "电话号码一(phone1)]`). `phone_field`, `priority_field` and "
+		 "`dialtime_field` name columns (74 if the package has none); "
+		 "a bad phone, priority or time answers `BackMsg_28[field]`. "
+		 "Rule words are case-insensitive, empty means the first: "
+		 "emptyagent/resetstatus no, dupway skip, dupdiallist "
+		 "ignoreDuplicate, changepackage skip (28 otherwise). Success "
+		 "(code 1): the record's outcome as codes, comma-separated: "
+		 "84 new (83 also put into the pre-dial list; `84,82` when "
+		 "its number already waited there); an existing customer: 78 "
+		 "updated (dupway=update) or 81 first when its data was left, "
+		 "then 79 owner cleared, 77 status reset, then 80 listed or "
+		 "82 number already waiting. A customer of another package "
+		 "(or unassigned) is only `81` unless changepackage moves it "
+		 "(reassignToCurrent: from any package; unassignToCurrent: "
+		 "only an unassigned one); then the rules above apply. "
+		 "`source=http|ftp`: a `.csv` URL (86 otherwise) answers "
+		 "`BackMsg_87[not yet]`: file imports are not done yet. "
+		 "The asterCC 2.1 22-argument SOAP form (user twice) is "
+		 "accepted. docs/CAMPAIGNS.md has the details.",
 },
 {
 	.id = "group_status_num", .soap = "groupStatusNum",

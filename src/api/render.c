@@ -15,10 +15,17 @@ int render_message(struct re_printf *pf, void *arg)
 	const struct render_args *ra = arg;
 	const struct op_result *res = ra->res;
 
+	int err;
+
 	if (res->backmsg == BM_NONE)
 		return re_hprintf(pf, "%b", res->data ? res->data->buf : NULL,
 				  res->data ? res->data->end : (size_t)0);
-	return backmsg_print(pf, res->backmsg, res->arg, ra->lang);
+	err = backmsg_print(pf, res->backmsg, res->arg, ra->lang);
+	for (size_t i = 0; i < RES_MORE && res->more[i] && !err; i++) {
+		err = re_hprintf(pf, ",");
+		err |= backmsg_print(pf, res->more[i], NULL, ra->lang);
+	}
+	return err;
 }
 
 int render_retuen(struct re_printf *pf, void *arg)

@@ -32,11 +32,15 @@ struct op_ctx {
 };
 
 enum { OP_OK = 1, OP_FAIL = 2, OP_PARTIAL = 3 };
+enum { RES_MORE = 6 };
 
 struct op_result {
 	int code;
 	int backmsg;                /* BM_NONE: message is `data` */
 	char arg[64];               /* bracket argument of the BackMsg */
+	/* further codes rendered after the first, comma-separated (an
+	 * import's record outcome: BackMsg_81,BackMsg_80); 0 ends */
+	int more[RES_MORE];
 	struct mbuf *data;
 	struct mbuf *extra;         /* third field, NULL if none */
 	bool already;               /* login repeated (Script renders code 3) */
@@ -47,6 +51,8 @@ struct op_result {
 void res_init(struct op_result *r);
 void res_reset(struct op_result *r);
 void res_set(struct op_result *r, int code, int backmsg, const char *arg);
+/* One more code after r->backmsg (the first if there is none yet). */
+void res_add_code(struct op_result *r, int backmsg);
 /* Message is data: printf-style into r->data. */
 int  res_data(struct op_result *r, int code, const char *fmt, ...);
 int  res_extra(struct op_result *r, const char *fmt, ...);
@@ -64,6 +70,7 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_push_token,      /* ops/push.c: occ's addition */
      op_my_info, op_default_group,            /* ops/agentinfo.c */
      op_qback_call,                           /* ops/callback.c */
-     op_monitor_ctrl;                         /* ops/call.c */
+     op_monitor_ctrl,                         /* ops/call.c */
+     op_import_data, op_dialer_list;          /* ops/import.c */
 
 #endif

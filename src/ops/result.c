@@ -23,7 +23,22 @@ void res_set(struct op_result *r, int code, int backmsg, const char *arg)
 {
 	r->code = code;
 	r->backmsg = backmsg;
+	memset(r->more, 0, sizeof(r->more));
 	str_ncpy(r->arg, arg ? arg : "", sizeof(r->arg));
+}
+
+void res_add_code(struct op_result *r, int backmsg)
+{
+	if (!r->backmsg) {
+		r->backmsg = backmsg;
+		return;
+	}
+	for (size_t i = 0; i < RES_MORE; i++) {
+		if (!r->more[i]) {
+			r->more[i] = backmsg;
+			return;
+		}
+	}
 }
 
 static int vprint_into(struct mbuf **mbp, const char *fmt, va_list ap)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <re.h>
 #include "unit.h"
+#include "base/record.h"
 #include "store/store.h"
 
 struct cfx {
@@ -365,4 +366,71 @@ UNIT_TEST(campaign_store_dial_list)
 	UT_EQ_INT(store_dial_visit(f.st, f.team, 10, on_dial, &s), 0);
 	UT_EQ_INT(s.n, 0);
 	cfx_close(&f);
+}
+
+/* ---- the inline record of an import (base/record.c) ---- */
+
+UNIT_TEST(campaign_record_parse)
+{
+	struct record *r = mem_zalloc(sizeof(*r), NULL);
+	struct mbuf *mb = mbuf_alloc(64);
+	char *big;
+	const char *s;
+
+	UT_ASSERT(r && mb);
+	s = "姓名=客户 A||phone1=138xxxx88x8";
+	UT_EQ_INT(record_parse(r, s, strlen(s)), 0);
+	UT_EQ_INT(r->n, 2);
+	UT_EQ_STR(r->f[0].name, "姓名");
+	UT_EQ_STR(r->f[0].value, "客户 A");
+	UT_EQ_STR(r->f[1].name, "phone1");
+	UT_EQ_STR(r->f[1].value, "138xxxx88x8");
+	/* trimmed; empty segments skipped; '=' in a value kept */
+	s = "|| name = B ||||note=a=b||";
+	UT_EQ_INT(record_parse(r, s, strlen(s)), 0);
+	UT_EQ_INT(r->n, 2);
+	UT_EQ_STR(r->f[0].name, "name");
+	UT_EQ_STR(r->f[0].value, "B");
+	UT_EQ_STR(r->f[1].value, "a=b");
+	s = "phone1=";
+	UT_EQ_INT(record_parse(r, s, strlen(s)), 0);
+	UT_EQ_STR(r->f[0].value, "");
+	/* refused */
+	UT_EQ_INT(record_parse(r, "", 0), EINVAL);
+	UT_EQ_INT(record_parse(r, "||", 2), EINVAL);
+	UT_EQ_INT(record_parse(r, "phone1", 6), EINVAL);
+	UT_EQ_INT(record_parse(r, " =x", 3), EINVAL);
+	UT_EQ_INT(record_parse(r, "a=1||a=2", 8), EINVAL);
+	UT_EQ_INT(record_parse(r, "a=1\0b=2", 7), EINVAL);
+	/* bounds */
+	big = mem_zalloc(REC_MAX_BYTES + 2, NULL);
+	UT_ASSERT(big);
+	memset(big, 'a', REC_MAX_BYTES + 1);
+	UT_EQ_INT(record_parse(r, big, REC_MAX_BYTES + 1), E2BIG);
+	big[0] = 'n';
+	big[1] = '=';
+	UT_EQ_INT(record_parse(r, big, REC_MAX_VALUE + 3), E2BIG);
+	UT_EQ_INT(record_parse(r, big, REC_MAX_VALUE + 2), 0);
+	memset(big, 'a', REC_MAX_NAME + 1);
+	big[REC_MAX_NAME + 1] = '=';
+	UT_EQ_INT(record_parse(r, big, REC_MAX_NAME + 2), E2BIG);
+	mbuf_reset(mb);
+	for (int i = 0; i <= REC_MAX_FIELDS; i++)
+		mbuf_printf(mb, "f%d=%d||", i, i);
+	UT_EQ_INT(record_parse(r, (char *)mb->buf, mb->end), E2BIG);
+	mbuf_reset(mb);
+	for (int i = 0; i < REC_MAX_FIELDS; i++)
+		mbuf_printf(mb, "f%d=%d||", i, i);
+	UT_EQ_INT(record_parse(r, (char *)mb->buf, mb->end), 0);
+	UT_EQ_INT(r->n, REC_MAX_FIELDS);
+	/* the stored form */
+	mbuf_reset(mb);
+	UT_EQ_INT(record_encode(mb, "name", "客户 A&b=c"), 0);
+	UT_EQ_INT(record_encode(mb, "phone1", "+86 1"), 0);
+	UT_EQ_INT(mbuf_write_u8(mb, 0), 0);
+	UT_EQ_STR((char *)mb->buf,
+		  "name=%E5%AE%A2%E6%88%B7%20A%26b%3Dc&phone1=%2B86%201");
+	mem_deref(big);
+	mem_deref(mb);
+	mem_deref(r);
 }

@@ -1,0 +1,594 @@
+/*
+ * import.c — import_data (importWS, EVENT=Import, importCJI) and
+ * dialer_list (dialerListCJI, EVENT=DialerList): customers into a
+ * campaign's package, numbers into its pre-dial list (API.md §4.23,
+ * docs/CAMPAIGNS.md).
+ *
+ * A request is checked in the manual's terms first (70 modeltype, 67
+ * model_id, 72 source, 71 context, 73 no such campaign in the caller's
+ * team, 60 an agent outside the campaign's group; 28 for a bad rule word)
+ * and becomes an import_job; then each record goes through
+ * import_record(): the inline one of source=data here, and the rows of a
+ * CSV file (source=http|ftp) once the file importer exists — import_file()
+ * is where they will come in.
+ *
+ * A record's outcome is a list of codes, rendered comma-separated with
+ * code 1: 84 new customer (83 when also listed for dialing), or for a
+ * customer already in the package 78 (dupway=update), 79 (emptyagent=yes),
+ * 77 (resetstatus=yes), 81 first when its data was left as it was; 80 when
+ * put into the pre-dial list, 82 when the number was already waiting
+ * there.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <re.h>
+#define LOG_TOPIC "ops.import"
+#include "base/log.h"
+#include "base/form.h"
+#include "core/occ.h"
+#include "ops/import.h"
+#include "ops/op.h"
+#include "ops/util.h"
+
+/* ---- the words of a request ---- */
+
+static bool blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return !*s;
+}
+
+/* Index of v (case-insensitive; blank: 0, the default) in words, or -1. */
+static int word(const char *v, const char *const *words)
+{
+	if (blank(v))
+		return 0;
+	for (int i = 0; words[i]; i++)
+		if (!strcasecmp(v, words[i]))
+			return i;
+	return -1;
+}
+
+/* A positive decimal id of at most 18 digits, or 0. */
+static int64_t id_of(const char *s)
+{
+	int64_t v = 0;
+	size_t n = strlen(s);
+
+	if (!n || n > 18)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD hh:mm:ss" local time into ms; empty or all zero: 0 (now).
+ * false if it is no such time. */
+static bool time_of(const char *s, int64_t *msp)
+{
+	struct tm tm = { 0 }, norm;
+	const char *end;
+	time_t t;
+
+	*msp = 0;
+	if (blank(s) || !strcmp(s, "0000-00-00 00:00:00"))
+		return true;
+	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end || *end || strlen(s) != 19)
+		return false;
+	tm.tm_isdst = -1;
+	norm = tm;
+	t = mktime(&norm);
+	if (t == (time_t)-1 || norm.tm_mday != tm.tm_mday ||
+	    norm.tm_mon != tm.tm_mon)
+		return false;
+	*msp = (int64_t)t * 1000;
+	return true;
+}
+
+/* A priority: an integer within ±1000000 (empty: 0). */
+static bool prio_of(const char *s, int *p)
+{
+	char *end;
+	long v;
+
+	*p = 0;
+	if (blank(s))
+		return true;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < -1000000 || v > 1000000)
+		return false;
+	*p = (int)v;
+	return true;
+}
+
+/* ---- columns ---- */
+
+static void add_col(const struct st_column *c, void *arg)
+{
+	struct import_job *job = arg;
+
+	if (job->ncol < IMPORT_MAX_COLS)
+		job->cols[job->ncol++] = *c;
+}
+
+/* The column a field names: its column name (case-insensitive) or its
+ * display name (exactly); -1 if none. */
+static int col_find(const struct import_job *job, const char *name)
+{
+	for (size_t i = 0; i < job->ncol; i++)
+		if (!strcasecmp(job->cols[i].name, name) ||
+		    !strcmp(job->cols[i].display, name))
+			return (int)i;
+	return -1;
+}
+
+static void fail(struct import_outcome *out, int code, const char *arg)
+{
+	out->error = code;
+	str_ncpy(out->arg, arg ? arg : "", sizeof(out->arg));
+}
+
+static void code(struct import_outcome *out, int c)
+{
+	if (out->ncodes < IMPORT_MAX_CODES)
+		out->codes[out->ncodes++] = c;
+}
+
+/* "display(name)", BackMsg_76's argument */
+static void col_label(char *buf, size_t size, const struct st_column *c)
+{
+	re_snprintf(buf, size, "%s(%s)", c->display, c->name);
+}
+
+/* ---- one record ---- */
+
+/* The customer's data: the record's values in column order, then (for an
+ * update) the stored values of fields the record does not give. */
+static int encode_data(const struct import_job *job, const char **vals,
+		       const char *stored, struct mbuf *mb)
+{
+	struct form old;
+	int err = 0;
+
+	form_init(&old);
+	if (stored && *stored)
+		(void)form_parse(&old, stored, strlen(stored));
+	for (size_t i = 0; i < job->ncol && !err; i++) {
+		const char *v = vals[i] ? vals[i]
+			: form_get(&old, job->cols[i].name);
+		if (v)
+			err = record_encode(mb, job->cols[i].name, v);
+	}
+	/* fields of columns this package lacks (a customer from another
+	 * package) are kept */
+	for (size_t i = 0; i < old.n && !err; i++)
+		if (col_find(job, old.v[i].name) < 0)
+			err = record_encode(mb, old.v[i].name, old.v[i].value);
+	form_reset(&old);
+	if (!err && mb->end >= ST_RECORD)
+		err = E2BIG;
+	return err;
+}
+
+/* Into the pre-dial list: 80, or 82 when the number already waits. */
+static int list_number(struct import_job *job, int64_t customer_id,
+		       const char *number, int prio, int64_t dial_ms,
+		       struct import_outcome *out, int ok_code)
+{
+	struct st_dial d = {
+		.team_id = job->camp.team_id, .campaign_id = job->camp.id,
+		.customer_id = customer_id, .priority = prio,
+		.dial_ms = dial_ms, .added_ms = job->now_ms,
+	};
+	int err;
+
+	str_ncpy(d.number, number, sizeof(d.number));
+	err = store_dial_add(job->st, &d, NULL);
+	if (err == EEXIST) {
+		code(out, BM_IMPORT_DUP_PHONE);
+		return 0;
+	}
+	if (!err)
+		code(out, ok_code);
+	return err;
+}
+
+/* The dup rules for a customer already in the team (cu, found by key). */
+static int existing(struct import_job *job, struct st_customer *cu,
+		    const char **vals, const char *phone, int prio,
+		    int64_t dial_ms, struct import_outcome *out)
+{
+	bool changed = false, here = cu->campaign_id == job->camp.id;
+	bool updated = false;
+	struct mbuf *mb;
+	int err = 0;
+
+	if (!here) {
+		/* a customer of the master table outside this package */
+		bool move = job->changepackage == CP_REASSIGN_TO_CURRENT ||
+			(job->changepackage == CP_UNASSIGN_TO_CURRENT &&
+			 !cu->campaign_id);
+		if (!move) {
+			code(out, BM_IMPORT_DUP);
+			return 0;
+		}
+		cu->campaign_id = job->camp.id;
+		changed = true;
+	}
+	if (job->update) {
+		mb = mbuf_alloc(512);
+		if (!mb)
+			return ENOMEM;
+		err = encode_data(job, vals, cu->data, mb);
+		if (!err) {
+			memcpy(cu->data, mb->buf, mb->end);
+			cu->data[mb->end] = '\0';
+		}
+		mem_deref(mb);
+		if (err)
+			return err;
+		updated = changed = true;
+	}
+	if (!updated)
+		code(out, BM_IMPORT_DUP);
+	else
+		code(out, BM_IMPORT_UPDATED);
+	if (job->emptyagent) {
+		cu->owner[0] = '\0';
+		changed = true;
+		code(out, BM_IMPORT_OWNER_CLEARED);
+	}
+	if (job->resetstatus) {
+		cu->status = ST_CUST_NEW;
+		changed = true;
+		code(out, BM_IMPORT_STATUS_RESET);
+	}
+	if (changed) {
+		cu->updated_ms = job->now_ms;
+		err = store_customer_update(job->st, cu);
+		if (err)
+			return err;
+	}
+	if (!phone || job->dupdiallist == DL_IGNORE_DUPLICATE ||
+	    (job->dupdiallist == DL_IGNORE_SUCCESS &&
+	     cu->status == ST_CUST_SUCCESS))
+		return 0;
+	return list_number(job, cu->id, phone, prio, dial_ms, out,
+			   BM_IMPORT_LISTED);
+}
+
+void import_record(struct import_job *job, const struct rec_field *f,
+		   size_t n, struct import_outcome *out)
+{
+	const char *vals[IMPORT_MAX_COLS] = { 0 };
+	const char *key, *phone = NULL;
+	struct st_customer *cu = NULL;
+	struct mbuf *mb = NULL;
+	char label[2 * ST_NAME + 4];
+	int64_t dial_ms = 0, id = 0;
+	int prio = 0, err;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		int c = col_find(job, f[i].name);
+		if (c < 0)
+			{ fail(out, BM_IMPORT_HEADER, f[i].name); return; }
+		if (vals[c])      /* by column name and display name */
+			{ fail(out, BM_IMPORT_BAD_CONTEXT, f[i].name); return; }
+		vals[c] = f[i].value;
+	}
+	key = vals[job->key_col];
+	if (!key || blank(key)) {
+		col_label(label, sizeof(label), &job->cols[job->key_col]);
+		{ fail(out, BM_IMPORT_MISSING_FIELD, label); return; }
+	}
+	if (strlen(key) >= ST_NAME)
+		{ fail(out, BM_PARAM_ERROR, job->cols[job->key_col].name); return; }
+	if (job->phone_col >= 0) {
+		phone = vals[job->phone_col];
+		if (!phone || blank(phone)) {
+			col_label(label, sizeof(label),
+				  &job->cols[job->phone_col]);
+			{ fail(out, BM_IMPORT_MISSING_FIELD, label); return; }
+		}
+		if (!dial_string_ok(phone) || strlen(phone) >= ST_NUM)
+			{ fail(out, BM_PARAM_ERROR, job->phone_field); return; }
+	}
+	if (job->prio_col >= 0 && vals[job->prio_col] &&
+	    !prio_of(vals[job->prio_col], &prio))
+		{ fail(out, BM_PARAM_ERROR, job->prio_field); return; }
+	if (job->time_col >= 0 && vals[job->time_col] &&
+	    !time_of(vals[job->time_col], &dial_ms))
+		{ fail(out, BM_PARAM_ERROR, job->time_field); return; }
+
+	cu = mem_zalloc(sizeof(*cu), NULL);
+	mb = mbuf_alloc(512);
+	if (!cu || !mb) {
+		err = ENOMEM;
+		goto out;
+	}
+	err = store_begin(job->st);
+	if (err)
+		goto out;
+	err = store_customer_get(job->st, job->camp.team_id, key, cu);
+	if (!err) {
+		err = existing(job, cu, vals, phone, prio, dial_ms, out);
+	}
+	else if (err == ENOENT) {
+		err = encode_data(job, vals, NULL, mb);
+		memset(cu, 0, sizeof(*cu));
+		cu->team_id = job->camp.team_id;
+		cu->campaign_id = job->camp.id;
+		str_ncpy(cu->key, key, sizeof(cu->key));
+		cu->updated_ms = job->now_ms;
+		if (!err) {
+			memcpy(cu->data, mb->buf, mb->end);
+			cu->data[mb->end] = '\0';
+			err = store_customer_add(job->st, cu, &id);
+		}
+		if (!err && phone) {
+			err = list_number(job, id, phone, prio, dial_ms, out,
+					  BM_IMPORT_NEW_LISTED);
+			/* the number already waited: new customer, 84,82 */
+			if (!err && out->codes[0] == BM_IMPORT_DUP_PHONE) {
+				out->ncodes = 0;
+				code(out, BM_IMPORT_NEW);
+				code(out, BM_IMPORT_DUP_PHONE);
+			}
+		}
+		else if (!err) {
+			code(out, BM_IMPORT_NEW);
+		}
+	}
+	err |= store_commit(job->st);
+ out:
+	if (err == E2BIG) {
+		fail(out, BM_IMPORT_BAD_CONTEXT, "context");
+	}
+	else if (err) {
+		OCC_WARN("import: team %lld campaign %lld key %s: %m",
+			 (long long)job->camp.team_id,
+			 (long long)job->camp.id, key, err);
+		fail(out, BM_IMPORT_STORAGE, NULL);
+	}
+	mem_deref(cu);
+	mem_deref(mb);
+}
+
+/* ---- requests ---- */
+
+/* The campaign of model_id in the caller's team, and may the caller use
+ * it? Accounts of the team may; agents must be members of its group. */
+static bool campaign_of(struct op_ctx *ctx, const char *id_s,
+			struct st_campaign *camp, struct op_result *res)
+{
+	int64_t id = id_of(id_s);
+	struct group *g;
+	int err;
+
+	if (!id) {
+		res_set(res, OP_FAIL, BM_IMPORT_BAD_CAMPAIGN_ID, NULL);
+		return false;
+	}
+	err = store_campaign_get(ctx->occ->st, ctx->team->id, id, camp);
+	if (err == ENOENT) {
+		res_set(res, OP_FAIL, BM_IMPORT_NO_CAMPAIGN, NULL);
+		return false;
+	}
+	if (err) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return false;
+	}
+	if (ctx->account)
+		return true;
+	g = team_group(ctx->team, camp->group_id);
+	if (!ctx->agent || !g || !agent_membership(ctx->agent, g)) {
+		res_set(res, OP_FAIL, BM_ACW_MODE_FAIL, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* A field named by a request (phone_field, ...): its column, -1 if the
+ * parameter is blank; false (74) if the package has no such column. */
+static bool field_param(struct import_job *job, const char *v, int *colp,
+			const char **namep, struct op_result *res)
+{
+	*colp = -1;
+	*namep = v;
+	if (blank(v))
+		return true;
+	*colp = col_find(job, v);
+	if (*colp >= 0)
+		return true;
+	res_set(res, OP_FAIL, BM_IMPORT_HEADER, v);
+	return false;
+}
+
+static const char *const yes_no[] = { "no", "yes", NULL };
+static const char *const dupways[] = { "skip", "update", NULL };
+static const char *const dupdiallists[] = { "ignoreDuplicate", "all",
+					    "ignoreSuccess", NULL };
+static const char *const changepackages[] = { "skip", "unassignToCurrent",
+					      "reassignToCurrent", NULL };
+
+/* Everything but the records: the job, or false with res set. */
+static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
+			   struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	static const struct { enum param p; const char *const *words; }
+	rules[] = {
+		{ P_EMPTYAGENT, yes_no }, { P_RESETSTATUS, yes_no },
+		{ P_DUPWAY, dupways }, { P_DUPDIALLIST, dupdiallists },
+		{ P_CHANGEPACKAGE, changepackages },
+	};
+	int w[ARRAY_SIZE(rules)];
+	int err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		w[i] = word(a[rules[i].p], rules[i].words);
+		if (w[i] < 0) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR,
+				param_defs[rules[i].p].name);
+			return false;
+		}
+	}
+	job->emptyagent = w[0];
+	job->resetstatus = w[1];
+	job->update = w[2];
+	job->dupdiallist = (enum import_dupdiallist)w[3];
+	job->changepackage = (enum import_changepackage)w[4];
+	job->st = ctx->occ->st;
+	job->now_ms = ctx->now;
+	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res))
+		return false;
+	err = store_column_visit(job->st, job->camp.team_id, job->camp.id,
+				 add_col, job);
+	if (err) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return false;
+	}
+	job->key_col = col_find(job, job->camp.key_column);
+	if (job->key_col < 0) {
+		/* a package without its key column takes no record */
+		res_set(res, OP_FAIL, BM_IMPORT_HEADER, job->camp.key_column);
+		return false;
+	}
+	return field_param(job, a[P_PHONE_FIELD], &job->phone_col,
+			   &job->phone_field, res) &&
+		field_param(job, a[P_PRIORITY_FIELD], &job->prio_col,
+			    &job->prio_field, res) &&
+		field_param(job, a[P_DIALTIME_FIELD], &job->time_col,
+			    &job->time_field, res);
+}
+
+/* source=http|ftp: a CSV file. The file importer (fetch, CSV rows,
+ * delrow, exetime, the task id) is not there yet; its rows will each go
+ * through import_record(job, fields, n, &outcome) like the inline record
+ * below, and the message will be the task id. */
+static void import_file(struct op_ctx *ctx, struct import_job *job,
+			struct op_result *res)
+{
+	const char *url = ctx->args[P_CONTEXT];
+	const char *scheme = !strcasecmp(ctx->args[P_SOURCE], "ftp")
+		? "ftp://" : "http";
+	size_t n = strcspn(url, "?#");
+
+	(void)job;
+	if (strncasecmp(url, scheme, strlen(scheme))) {
+		res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
+		return;
+	}
+	if (n < 4 || strncasecmp(url + n - 4, ".csv", 4)) {
+		res_set(res, OP_FAIL, BM_IMPORT_CSV_ONLY, NULL);
+		return;
+	}
+	res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, "not yet");
+}
+
+void op_import_data(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct import_job *job;
+	struct import_outcome out;
+	struct record *rec;
+	int source, err;
+
+	if (strcasecmp(a[P_MODELTYPE], "Campaign")) {
+		res_set(res, OP_FAIL, BM_IMPORT_BAD_MODEL, NULL);
+		return;
+	}
+	source = word(a[P_SOURCE], (const char *const[]){ "data", "http",
+							  "ftp", NULL });
+	if (source < 0 || blank(a[P_SOURCE])) {
+		res_set(res, OP_FAIL, BM_IMPORT_BAD_SOURCE, NULL);
+		return;
+	}
+	if (blank(a[P_CONTEXT])) {
+		res_set(res, OP_FAIL, BM_IMPORT_EMPTY_CONTEXT, NULL);
+		return;
+	}
+	job = mem_zalloc(sizeof(*job), NULL);
+	rec = mem_zalloc(sizeof(*rec), NULL);
+	if (!job || !rec) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		goto out;
+	}
+	if (!import_prepare(ctx, job, res))
+		goto out;
+	if (source) {
+		import_file(ctx, job, res);
+		goto out;
+	}
+	err = record_parse(rec, a[P_CONTEXT], strlen(a[P_CONTEXT]));
+	if (err) {
+		res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
+		goto out;
+	}
+	import_record(job, rec->f, rec->n, &out);
+	if (out.error) {
+		res_set(res, OP_FAIL, out.error, out.arg);
+		goto out;
+	}
+	res_set(res, OP_OK, out.codes[0], NULL);
+	for (size_t i = 1; i < out.ncodes; i++)
+		res_add_code(res, out.codes[i]);
+	OCC_DBG("import: team %s campaign %lld: %zu codes", ctx->team->name,
+		(long long)job->camp.id, out.ncodes);
+ out:
+	mem_deref(job);
+	mem_deref(rec);
+}
+
+/* dialerListCJI: one number into a campaign's pre-dial list. */
+void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct import_job *job = mem_zalloc(sizeof(*job), NULL);
+	struct import_outcome out = { 0 };
+	int64_t dial_ms;
+	int prio, err;
+
+	if (!job) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return;
+	}
+	job->st = ctx->occ->st;
+	job->now_ms = ctx->now;
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res))
+		goto out;
+	if (!dial_string_ok(a[P_PHONENUM]) || strlen(a[P_PHONENUM]) >= ST_NUM) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "phonenum");
+		goto out;
+	}
+	if (!prio_of(a[P_PRIORITY], &prio)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "priority");
+		goto out;
+	}
+	if (!time_of(a[P_DIALTIME], &dial_ms)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "dialtime");
+		goto out;
+	}
+	err = list_number(job, 0, a[P_PHONENUM], prio, dial_ms, &out,
+			  BM_IMPORT_LISTED);
+	if (err)
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+	else if (out.codes[0] == BM_IMPORT_DUP_PHONE)
+		res_set(res, OP_FAIL, BM_IMPORT_DUP_PHONE, NULL);
+	else
+		res_set(res, OP_OK, BM_IMPORT_LISTED, NULL);
+ out:
+	mem_deref(job);
+}

@@ -1,0 +1,50 @@
+/*
+ * import.h — one record into a campaign's customer package (and optionally
+ * its pre-dial list), with the dup rules of API.md §4.23. The inline record
+ * of `source=data` and, later, every row of a CSV file (`source=http|ftp`)
+ * go through import_record(); docs/CAMPAIGNS.md describes the outcomes.
+ */
+#ifndef OCC_OPS_IMPORT_H
+#define OCC_OPS_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/record.h"
+#include "store/store.h"
+
+enum { IMPORT_MAX_COLS = 64, IMPORT_MAX_CODES = 6 };
+
+enum import_dupdiallist { DL_IGNORE_DUPLICATE, DL_ALL, DL_IGNORE_SUCCESS };
+enum import_changepackage { CP_SKIP, CP_UNASSIGN_TO_CURRENT,
+			    CP_REASSIGN_TO_CURRENT };
+
+/* What the rest of a request decided, valid for every record it imports. */
+struct import_job {
+	struct store *st;
+	struct st_campaign camp;
+	struct st_column cols[IMPORT_MAX_COLS];
+	size_t ncol;
+	int key_col;                    /* index in cols */
+	int phone_col, prio_col, time_col;  /* -1: not given */
+	const char *phone_field, *prio_field, *time_field;  /* as given */
+	bool emptyagent, resetstatus, update;
+	enum import_dupdiallist dupdiallist;
+	enum import_changepackage changepackage;
+	int64_t now_ms;
+};
+
+/* A record's outcome: error 0 and codes (BackMsg 77-84, in order), or an
+ * error BackMsg (28, 74, 75, 76, 85) with its bracket argument. */
+struct import_outcome {
+	int error;
+	char arg[64];
+	int codes[IMPORT_MAX_CODES];
+	size_t ncodes;
+};
+
+/* Import one record (fields named by column or display name). */
+void import_record(struct import_job *job, const struct rec_field *f,
+		   size_t n, struct import_outcome *out);
+
+#endif

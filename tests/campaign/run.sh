@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# tests/campaign/run.sh — outbound campaigns on a real occd: import over
+# HTTP, Script and SOAP with every dup rule and error, dialerList, team
+# isolation, occctl campaign on the running occd, persistence across a
+# restart (test_import.py; it starts and restarts its own occd).
+#
+# Needs php-cli with the soap extension (scripts/deps.sh).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v php >/dev/null || ! php -m 2>/dev/null | grep -qi '^soap$'; then
+	echo "not ok - campaign suite needs php-cli with the soap extension"
+	exit 1
+fi
+python3 "$here/test_import.py"
