@@ -749,6 +749,28 @@ const struct op op_table[] = {
 		 "reloads, not across a restart (no column holds it yet).",
 },
 {
+	.id = "dialer_list", .http = "DialerList", .script = "dialerListCJI",
+	.soap_params   = L(AUTH5, P_CAMPAIGNID, P_PHONENUM, P_PRIORITY, P_DIALTIME),
+	.http_params   = L(AUTH5, P_CAMPAIGNID, P_PHONENUM, P_PRIORITY, P_DIALTIME),
+	.script_params = L(AUTH5, P_CAMPAIGNID, P_PHONENUM, P_PRIORITY, P_DIALTIME, P_CALLBACKFUC),
+	.required = L(CRED3, P_CAMPAIGNID, P_PHONENUM),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 60, 67, 73, 80, 82, 85),
+	.handler = op_dialer_list,
+	.summary = "Put one number into a campaign's pre-dial list (the original plugin's dialerListCJI).",
+	.notes = "Neither manual has it: the original plugin sends "
+		 "`GET /setevent/dialerListCJI?orgidentity&usertype&user&"
+		 "pwdtype&password&campaignid&phonenum&priority&dialtime`; "
+		 "`EVENT=DialerList` is occ's HTTP form. Who may: as import "
+		 "(the team's accounts, agents of the campaign's group, else "
+		 "BackMsg_60); 67 `campaignid` not an id, 73 no such campaign "
+		 "in the team. `phonenum` `[0-9*#+]` only, `priority` an "
+		 "integer (higher first, empty 0), `dialtime` `YYYY-MM-DD "
+		 "hh:mm:ss` in occd's time zone (empty: at once); "
+		 "`BackMsg_28[name]` otherwise. Success BackMsg_80; a number "
+		 "still waiting in the list answers code 2 BackMsg_82.",
+},
+{
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",
 	.soap_params   = L(AUTH5, P_TYPE),
 	.http_params   = L(AUTH5, P_TYPE),

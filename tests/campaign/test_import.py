@@ -16,6 +16,8 @@ the asterCC 2.1 22-argument form).
   package, unassigned);
 - each error code the manual gives import (01 02 03 28 60 67 70 71 72 73
   74 75 76 86 87);
+- dialerListCJI (and occ's EVENT=DialerList): a number with priority and
+  dial time into the pre-dial list, once; its errors;
 - team isolation: acme cannot import into demo's campaign, its own campaign
   of the same id stays apart;
 - persistence: after an occd restart the customers, lists and states are
@@ -416,6 +418,51 @@ def test_isolation(api, occd):
        r)
 
 
+def test_dialer_list(api, occd):
+    a8002 = dict(orgidentity="demo", usertype="agent", user="8002",
+                 pwdtype="plaintext", password="8002")
+    r = api.script(who=a8002, fn="dialerListCJI", campaignid="20",
+                   phonenum="13900000099", priority="9",
+                   dialtime="2031-05-06 07:08:09", modeltype="", source="")
+    ok(r == (1, "BackMsg_80"), "script: dialerListCJI puts a number into"
+       " the pre-dial list -> 1 BackMsg_80", r)
+    d = db(occd, "SELECT priority, dial_ms, COALESCE(customer_id, 0) FROM"
+           " dial_list WHERE campaign_id = 20 AND number = '13900000099'")
+    ok(len(d) == 1 and d[0][0] == 9 and d[0][1] > 1930000000000 and
+       d[0][2] == 0, "listed with its priority and dial time, no customer",
+       d)
+    r = api.http(event="DialerList", campaignid="20", phonenum="13900000099",
+                 modeltype="", source="")
+    ok(r == (2, "BackMsg_82"), "http: DialerList with a number still"
+       " waiting -> 2 BackMsg_82", r)
+    r = api.http(event="DialerList", campaignid="20", phonenum="13900000098",
+                 priority="", dialtime="", modeltype="", source="")
+    ok(r == (1, "BackMsg_80"), "http: DialerList, empty priority and time"
+       " (at once) -> 1 BackMsg_80", r)
+    cases = [
+        ("no campaignid", dict(campaignid=""), "BackMsg_01[campaignid]"),
+        ("no phonenum", dict(phonenum=""), "BackMsg_01[phonenum]"),
+        ("campaignid not an id", dict(campaignid="x"), "BackMsg_67"),
+        ("no such campaign", dict(campaignid="999"), "BackMsg_73"),
+        ("a phonenum that is no number", dict(phonenum="1 2"),
+         "BackMsg_28[phonenum]"),
+        ("a bad priority", dict(priority="9x"), "BackMsg_28[priority]"),
+        ("a bad dialtime", dict(dialtime="tomorrow"), "BackMsg_28[dialtime]"),
+        ("an agent outside the group", dict(usertype="agent", user="8005",
+                                            password="8005"), "BackMsg_60"),
+        ("acme's agent", dict(orgidentity="acme", usertype="agent",
+                              user="9001", password="9001", campaignid="21"),
+         "BackMsg_73"),
+    ]
+    for what, kw, want in cases:
+        f = dict(campaignid="20", phonenum="13900000097", modeltype="",
+                 source="")
+        f.update(kw)
+        r = api.script(fn="dialerListCJI", **f)
+        ok(r == (2, want), f"script: dialerListCJI, {what} -> 2 {want}", r)
+    ok(listed(occd, 20, "13900000097") == 0, "no refused number was listed")
+
+
 def test_occctl_states(api, occd):
     seen = []
     for verb, state in (("start", "running"), ("pause", "paused"),
@@ -442,6 +489,7 @@ def main():
         test_errors(api, occd)
         test_agents_and_soap_forms(api, occd)
         test_isolation(api, occd)
+        test_dialer_list(api, occd)
         test_occctl_states(api, occd)
         n_before = db(occd, "SELECT count(*) FROM customers")[0][0]
         l_before = db(occd, "SELECT count(*) FROM dial_list")[0][0]
