@@ -16,6 +16,9 @@
  *   Inbound: team demo routes DID 800888 (src/inbound/demo_routing.ini)
  *   to its main IVR 6000, and takes calls to its DIDs from any source
  *   (team setting inbound_from=any).
+ *   Outbound: team demo's campaign 10 "Demo campaign" (agent group 1,
+ *   progressive, stopped, compliance profile none, window 00:00-24:00),
+ *   package columns name (姓名) and phone1 (电话号码一, the unique key).
  * Everything is written in one transaction; if a step fails, the two teams
  * are deleted again (cascading to every row below them) before committing,
  * so a failed demo leaves the store as empty as it was.
@@ -243,6 +246,35 @@ static int demo_inbound(struct store *st)
 	return err;
 }
 
+/* Campaign 10 (the manual's model_id example): group 1, progressive,
+ * stopped, compliance profile none with an always-open window, a package
+ * of name (姓名) and phone1 (电话号码一, the key); docs/CAMPAIGNS.md. */
+static int demo_campaign(struct store *st)
+{
+	static const char *const cols[][2] = { { "name", "姓名" },
+					       { "phone1", "电话号码一" } };
+	struct st_campaign c = {
+		.id = 10, .group_id = 1, .name = "Demo campaign",
+		.dial_mode = "progressive", .state = "stopped",
+		.profile = "none", .window_start = 0, .window_end = 1440,
+		.key_column = "phone1",
+	};
+	struct st_team t;
+	int err = store_team_get(st, "demo", &t);
+
+	c.team_id = t.id;
+	if (!err)
+		err = store_campaign_add(st, &c);
+	for (size_t i = 0; !err && i < ARRAY_LEN(cols); i++) {
+		struct st_column col = { .team_id = t.id, .campaign_id = 10,
+					 .pos = (int)i + 1 };
+		snprintf(col.name, sizeof(col.name), "%s", cols[i][0]);
+		snprintf(col.display, sizeof(col.display), "%s", cols[i][1]);
+		err = store_column_add(st, &col);
+	}
+	return err;
+}
+
 static int demo_fill(struct store *st)
 {
 	int err = 0;
@@ -261,6 +293,8 @@ static int demo_fill(struct store *st)
 		err = demo_virtual(st, "acme", "9101", 1);
 	if (!err)
 		err = demo_inbound(st);
+	if (!err)
+		err = demo_campaign(st);
 	return err;
 }
 

@@ -5,6 +5,7 @@ operation table: HTTP (EVENT=Import), Script (JSONP GET
 /setevent/importCJI) and SOAP (PHP SoapClient, the WSDL's 21 arguments and
 the asterCC 2.1 22-argument form).
 
+- the demo's campaign 10 (occd --demo) as README shows it;
 - campaigns made with occctl on the running occd (and started, paused and
   stopped there: an import does not care);
 - a new record (84, 83 with the pre-dial list), a duplicate (81), by
@@ -463,6 +464,51 @@ def test_dialer_list(api, occd):
     ok(listed(occd, 20, "13900000097") == 0, "no refused number was listed")
 
 
+def test_demo(api, occd):
+    """The demo's campaign 10, as README shows it."""
+    _, out = occctl(occd, "campaign", "list", "demo")
+    ok(re.search(r"^10 +Demo campaign +1 +progressive +stopped +none +"
+                 r"00:00-24:00 +- +phone1", out, re.M),
+       "occd --demo: campaign 10, group 1, progressive, stopped, profile"
+       " none, always open, key phone1", out)
+    body = ("EVENT=Import&orgidentity=demo&usertype=account&user=admin"
+            "&pwdtype=plaintext&password=admin&modeltype=Campaign"
+            "&model_id=10&source=data&context=" +
+            urllib.parse.quote("姓名=客户 A||phone1=13888888888") +
+            "&source_user=&source_pwd=&exetime=&delrow=&phone_field=phone1"
+            "&priority_field=&dialtime_field=&emptyagent=&resetstatus="
+            "&dupway=&dupdiallist=&changepackage=")
+    got = []
+    for _ in range(2):
+        with urllib.request.urlopen(occd.url + "/coccinterfaces",
+                                    body.encode(), timeout=15) as r:
+            got.append(r.read().decode())
+    ok(got == ["|Retuen|1|Retuen|BackMsg_83", "|Retuen|1|Retuen|BackMsg_81"],
+       "the README's import into campaign 10: new (83), then a skipped"
+       " duplicate (81)", got)
+    r = api.script(model_id="10", context="电话号码一=13888888889||姓名=B",
+                   phone_field="电话号码一")
+    ok(r == (1, "BackMsg_83"), "script: campaign 10 by display names", r)
+    r = api.http(who=dict(orgidentity="demo", usertype="agent", user="8003",
+                          pwdtype="plaintext", password="8003"),
+                 model_id="10", context="phone1=13888888890")
+    ok(r == (1, "BackMsg_84"), "agent 8003 of group 1 may import into"
+       " campaign 10", r)
+    r = api.http(who=dict(orgidentity="acme", usertype="agent", user="9001",
+                          pwdtype="plaintext", password="9001"),
+                 model_id="10", context="phone1=13888888891")
+    ok(r == (2, "BackMsg_73"), "acme cannot import into demo's campaign 10",
+       r)
+    rc1, _ = occctl(occd, "campaign", "start", "demo", "10")
+    _, out1 = occctl(occd, "campaign", "list", "demo")
+    rc2, _ = occctl(occd, "campaign", "stop", "demo", "10")
+    _, out2 = occctl(occd, "campaign", "list", "demo")
+    ok(rc1 == 0 and rc2 == 0 and re.search(r"^10 .* running ", out1, re.M)
+       and re.search(r"^10 .* stopped ", out2, re.M),
+       "occctl campaign start demo 10 / stop on the running occd",
+       out1 + out2)
+
+
 def test_occctl_states(api, occd):
     seen = []
     for verb, state in (("start", "running"), ("pause", "paused"),
@@ -483,6 +529,7 @@ def main():
     api = Api(occd)
     try:
         setup(occd)
+        test_demo(api, occd)
         test_new_and_duplicate(api, occd)
         test_dup_rules(api, occd)
         test_changepackage(api, occd)

@@ -13,6 +13,8 @@
 #include <re.h>
 #include "unit.h"
 #include "base/record.h"
+#include "core/provision.h"
+#include "core/pwhash.h"
 #include "store/store.h"
 
 struct cfx {
@@ -433,4 +435,38 @@ UNIT_TEST(campaign_record_parse)
 	mem_deref(big);
 	mem_deref(mb);
 	mem_deref(r);
+}
+
+/* ---- the demo's campaign 10 (core/provision.c) ---- */
+
+UNIT_TEST(campaign_demo_campaign_10)
+{
+	struct cfx f = { 0 };
+	struct st_campaign c;
+	struct st_team t;
+	struct seen s = { 0 };
+
+	strcpy(f.root, "/tmp/occ-camp-XXXXXX");
+	UT_ASSERT(mkdtemp(f.root) != NULL);
+	snprintf(f.dir, sizeof(f.dir), "%s/data", f.root);
+	UT_EQ_INT(store_open(&f.st, f.dir), 0);
+	UT_EQ_INT(pwhash_init(), 0);
+	pwhash_set_cost(1, 8);
+	UT_EQ_INT(provision_demo(f.st), 0);
+	UT_EQ_INT(store_team_get(f.st, "demo", &t), 0);
+	UT_EQ_INT(store_campaign_get(f.st, t.id, 10, &c), 0);
+	UT_EQ_INT(c.group_id, 1);
+	UT_EQ_STR(c.dial_mode, "progressive");
+	UT_EQ_STR(c.state, "stopped");
+	UT_EQ_STR(c.profile, "none");
+	UT_EQ_INT(c.window_start, 0);
+	UT_EQ_INT(c.window_end, 1440);
+	UT_EQ_STR(c.key_column, "phone1");
+	UT_EQ_INT(store_column_visit(f.st, t.id, 10, on_column, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_STR(s.names[0], "name");
+	UT_EQ_STR(s.names[1], "phone1");
+	UT_EQ_INT(store_team_get(f.st, "acme", &t), 0);
+	UT_EQ_INT(store_campaign_get(f.st, t.id, 10, &c), ENOENT);
+	cfx_close(&f);
 }
