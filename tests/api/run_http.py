@@ -592,7 +592,7 @@ def script_details(tap):
     status, hdrs, body = request('GET', '/setevent/importCJl?callback=cb_i&%s&%s' % (q, imp))
     try:
         obj = parse_jsonp(body, 'cb_i')
-        tap.ok(obj == {'code': 2, 'message': 'BackMsg_100'},
+        tap.ok(obj == {'code': 2, 'message': 'BackMsg_73'},
                'Script: the asterCC 2.1 spelling importCJl reaches importCJI', repr(obj))
     except ValueError as e:
         tap.ok(False, 'Script: the asterCC 2.1 spelling importCJl reaches importCJI', str(e))
