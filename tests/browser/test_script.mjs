@@ -9,7 +9,8 @@
 //   - it includes ${OCC_URL}/coccinterface/astcc_CJI.js and calls loginCJI,
 //     queueActionCJI, queuePauseCJI (with dnd after callbackFuc) and
 //     agentStatusCJI (API.md §1.4, §4.1-4.4, §4.16), callbackFuc as a function
-//     and as the NAME of a global function;
+//     and as the NAME of a global function; importCJI into the demo's
+//     campaign 10 (new, then a skipped duplicate) and dialerListCJI;
 //   - the /asterccinterface/ path variant of the plugin;
 //   - the original plugin's wire (ORIGINAL-CLIENT-WIRE.md): a cross-origin
 //     form POST to /asterccinterfaces whose reply must be readable (CORS) and
@@ -227,6 +228,26 @@ async function run(browser, origin) {
   r = await cji('loginCJI', ['demo', 'agent', '8002', 'plaintext', 'wrong-password', '__CB__']);
   eq(r.code, 2, 'loginCJI wrong password: code 2');
   eq(r.message, 'BackMsg_03', 'loginCJI wrong password: message BackMsg_03');
+
+  // importCJI(orgidentity, usertype, user, pwdtype, password, modeltype,
+  // model_id, source, context, source_user, source_pwd, exetime, delrow,
+  // phone_field, priority_field, dialtime_field, emptyagent, resetstatus,
+  // dupway, dupdiallist, changepackage, callbackFuc): the demo's campaign 10
+  const imp = ['demo', 'account', 'admin', 'plaintext', 'admin', 'Campaign', '10', 'data',
+               '姓名=客户 B||电话号码一=13877777777', '', '', '', '', 'phone1', '', '',
+               '', '', '', '', '', '__CB__'];
+  r = await cji('importCJI', imp);
+  ok(r && r.code === 1 && r.message === 'BackMsg_83',
+     'importCJI into campaign 10 from the browser: code 1 BackMsg_83 (new, listed)', r);
+  r = await cji('importCJI', imp);
+  ok(r && r.code === 1 && r.message === 'BackMsg_81',
+     'importCJI the same record again: code 1 BackMsg_81 (a skipped duplicate)', r);
+  // dialerListCJI(orgidentity, usertype, user, pwdtype, password, campaignid,
+  // phonenum, priority, dialtime, callbackFuc)
+  r = await cji('dialerListCJI', ['demo', 'agent', '8002', 'plaintext', '8002', '10',
+                                  '13877777778', '5', '', '__CB__']);
+  ok(r && r.code === 1 && r.message === 'BackMsg_80',
+     'dialerListCJI from the browser: code 1 BackMsg_80', r);
 
   // -- the original plugin's wire: cross-origin form POSTs to /asterccinterfaces --
   const post = (body, ctype) => page.evaluate(async ([url, b, ct, ms]) => {
