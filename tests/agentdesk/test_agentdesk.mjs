@@ -82,7 +82,7 @@ async function waitText(page, sel, re, what) {
   try {
     await page.waitForFunction(([s, r]) => {
       const e = document.querySelector(s);
-      return e && new RegExp(r).test(e.textContent);
+      return e && new RegExp(r).test(e.innerText);
     }, [sel, re.source], { timeout: WAIT_MS });
     return ok(true, what);
   } catch (e) {
@@ -104,7 +104,7 @@ async function run(browser) {
   const pageErrors = [], consoleErrors = [], requests = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('request', (r) => requests.push(r.url()));
+  page.on('request', (r) => { requests.push(r.url()); if (process.env.DEBUG_POST && r.postData()) console.log('# POST ' + r.postData().replace(/password=[^&]*/, 'password=x')); });
   const missing = [];           // 404s but the browser's own /favicon.ico
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) missing.push(`${r.status()} ${r.url()}`);
@@ -182,8 +182,96 @@ async function run(browser) {
 }
 
 async function calls(page, context) {
-  void page; void context;
+  void context;
+  // -- an inbound call: a customer dials DID 800888, presses 1 (Sales) --
+  const call = caller('800888', '1', 60);
+  await waitPhase(page, 'talking', 'inbound call: the page shows the call talking (built-in phone 8101 answered)');
+  await waitText(page, '#log', /Call: ringing/, 'inbound call: the ringing was shown (state changes log)');
+  await waitState(page, 'busy', 'inbound call: state busy');
+  ok(await page.locator('#popup').isVisible(), 'inbound call: the call pops up');
+  await waitText(page, '#c-number', /^13800138000$/, 'pop-up: the caller\'s number');
+  await waitText(page, '#c-did', /^800888$/, 'pop-up: the DID dialled');
+  await waitText(page, '#c-queue', /^6001 Sales$/, 'pop-up: the queue (6001 Sales)');
+  await waitText(page, '#c-dir', /inbound/, 'pop-up: direction inbound');
+  await shot(page, 'agent-desk-inbound');
+
+  // -- hold and resume --
+  await page.click('#b-hold');
+  await waitPhase(page, 'held', 'hold: the call shows on hold');
+  ok(await page.locator('#b-hold').isDisabled() && await page.locator('#b-resume').isEnabled(),
+     'on hold: Hold is disabled, Resume enabled');
+  await page.click('#b-resume');
+  await waitPhase(page, 'talking', 'resume: talking again');
+
+  await beforeConsult(page, context);
+
+  // -- consult another agent (8002, checked in on built-in phone 8102) --
+  let r = await iface(`EVENT=QUEUE&type=1&list=1&deviceexten=8102&${cred('8002')}`);
+  eq(r[1], '1', 'agent 8002 checks in on phone 8102 (through the HTTP interface)');
+  await page.fill('#consult-to', '8002');
+  await page.selectOption('#consult-type', 'internal');
+  await page.click('#b-consult');
+  await waitPhase(page, 'consulting', 'consult 8002: the call shows consulting');
+  await waitText(page, '#c-consult', /^8002$/, 'consult: the consulted party is shown');
+  try {
+    await page.waitForFunction(() => !document.querySelector('#b-transfer').disabled, null, { timeout: WAIT_MS });
+    ok(true, 'consult: Transfer is enabled once 8002 answered');
+  } catch (e) {
+    ok(false, 'consult: Transfer is enabled once 8002 answered');
+  }
+  await shot(page, 'agent-desk-consult');
+
+  // -- transfer: the customer goes on with 8002, 8001 is free --
+  await page.click('#b-transfer');
+  await waitPhase(page, 'ended', 'transfer: the call has ended for this agent');
+  await waitText(page, '#log', /Transfer → 8002/, 'transfer: the log shows the customer went to 8002');
+  await waitState(page, 'idle', 'after the transfer: state idle (no ACW)');
+  r = await iface(`EVENT=AgentRealtime&${cred('8002')}`);
+  eq((r[2] || '').split('|')[2], 'busy', 'agent 8002 now talks with the customer');
+
+  // the customer and 8002 end; the recording link comes
+  r = await iface(`EVENT=HANGUP&target=all&targetagent=8002&${cred('8002')}`);
+  eq(r[1], '1', '8002 hangs up');
+  try {
+    await page.waitForSelector('#recording:not([hidden])', { timeout: WAIT_MS });
+    const href = await page.locator('#rec-link').getAttribute('href');
+    ok(/\/getMonitor\/.*\.wav\?/.test(href), 'the call\'s recording link is shown afterwards (getMonitor)', href);
+    const wav = await fetch(href);
+    const buf = Buffer.from(await wav.arrayBuffer());
+    ok(wav.status === 200 && buf.subarray(0, 4).toString() === 'RIFF', 'the recording link serves a WAV',
+       { status: wav.status });
+  } catch (e) {
+    ok(false, 'the call\'s recording link is shown afterwards (getMonitor)', String(e));
+    ok(false, 'the recording link serves a WAV');
+  }
+  const end = await Promise.race([call.done, new Promise((res) => setTimeout(() => res(null), WAIT_MS))]);
+  ok(end && /answered/i.test(end.out), 'the outside caller was answered and is done', end ? end.out : 'still running');
+
+  // -- makeCall to a number, answered by the virtual customer --
+  await page.fill('#dial-to', '13800138000');
+  await page.selectOption('#dial-type', 'exter');
+  await page.click('#b-dial');
+  await waitText(page, '#log', /Call: dialing/, 'makeCall: the agent\'s phone answered, the number is being dialled');
+  await waitPhase(page, 'talking', 'makeCall: the customer answered, talking');
+  await waitState(page, 'busy', 'makeCall: state busy');
+  await waitText(page, '#c-dir', /outbound/, 'makeCall: direction outbound');
+  await waitText(page, '#c-number', /^13800138000$/, 'makeCall: the number called');
+
+  await duringMakeCall(page, context);
+
+  // the DTMF keypad
+  await page.click('#keypad [data-key="5"]');
+  await waitText(page, '#msg', /BackMsg_99|DTMF/, 'the keypad sends DTMF on the call');
+  await page.click('#b-hangup');
+  await waitPhase(page, 'ended', 'hang up: the call has ended');
+  await waitState(page, 'idle', 'after hang-up: state idle');
+  await waitText(page, '#groupfig', /Sales\s+idle\s+2\s+1\s+1/,
+                 'today\'s figures (agentStatisticDay): 2 calls, 1 inbound and 1 outbound answered');
+  await waitText(page, '#cdrs', /13800138000/, 'today\'s calls are listed');
 }
+
+async function beforeConsult(page, context) { void page; void context; }
+async function duringMakeCall(page, context) { void page; void context; }
 
 // ---- main ---------------------------------------------------------------------
 async function main() {

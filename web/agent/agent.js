@@ -322,7 +322,7 @@
     $('b-hangup').disabled = !live;
     for (const id of ['b-consult', 'b-ivr']) $(id).disabled = !live;
     for (const id of ['b-transfer', 'b-return', 'b-conference'])
-      $(id).disabled = !live || !c.consult;
+      $(id).disabled = !live || !c.consultUp;
     $('recording').hidden = !(c && c.phase === 'ended' && c.rec);
     if (c && c.rec) $('rec-link').href = c.rec, $('rec-link').textContent = c.rec.split('?')[0].split('/').pop();
   }
@@ -370,12 +370,14 @@
     } else if (src === 'CONSULT') {
       if (ev === 'ringing' || ev === 'answer') {
         c.consult = e.activenum || c.consult || '?';
+        c.consultUp = ev === 'answer';
         setPhase('consulting');
       } else if (ev === 'join') {
         c.conference = true;
         setPhase('conference');
       } else if (ev === 'hangup') {
         c.consult = '';
+        c.consultUp = false;
         c.conference = false;
       }
     } else if (src === 'CONVERSATION' && ev === 'hangup') {
