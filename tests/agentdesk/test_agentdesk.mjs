@@ -203,7 +203,7 @@ async function calls(page, context) {
   await page.click('#b-resume');
   await waitPhase(page, 'talking', 'resume: talking again');
 
-  await beforeConsult(page, context);
+  await beforeConsult(page);
 
   // -- consult another agent (8002, checked in on built-in phone 8102) --
   let r = await iface(`EVENT=QUEUE&type=1&list=1&deviceexten=8102&${cred('8002')}`);
@@ -257,7 +257,7 @@ async function calls(page, context) {
   await waitText(page, '#c-dir', /outbound/, 'makeCall: direction outbound');
   await waitText(page, '#c-number', /^13800138000$/, 'makeCall: the number called');
 
-  await duringMakeCall(page, context);
+  await duringMakeCall(page);
 
   // the DTMF keypad
   await page.click('#keypad [data-key="5"]');
@@ -270,8 +270,43 @@ async function calls(page, context) {
   await waitText(page, '#cdrs', /13800138000/, 'today\'s calls are listed');
 }
 
-async function beforeConsult(page, context) { void page; void context; }
-async function duringMakeCall(page, context) { void page; void context; }
+const secsOf = (hms) => hms.split(':').reduce((a, x) => a * 60 + Number(x), 0);
+
+// A reload mid-call: the call goes on and the page comes back with it.
+async function reloaded(page, what) {
+  await page.waitForTimeout(2100);       // the state has lasted a while
+  const before = secsOf(await page.locator('#state-time').innerText());
+  const number = await page.locator('#c-number').innerText();
+  await page.reload();
+  await page.waitForSelector('#desk:not([hidden])', { timeout: WAIT_MS });
+  ok(true, `${what}: after a reload the desk is back without logging in again`);
+  await waitPhase(page, 'talking', `${what}: after the reload the call is shown talking`);
+  await waitState(page, 'busy', `${what}: after the reload the state is busy`);
+  await waitText(page, '#c-number', new RegExp('^' + number + '$'), `${what}: after the reload the pop-up shows ${number}`);
+  await page.waitForTimeout(300);
+  const after = secsOf(await page.locator('#state-time').innerText());
+  ok(after >= before, `${what}: the state's duration goes on across the reload (${before} s → ${after} s)`);
+  await waitAttr(page, '#push', 'data-up', '1', `${what}: the push is followed again`);
+}
+
+async function beforeConsult(page) {
+  await reloaded(page, 'inbound call');
+  // the page is away while the call is put on hold elsewhere (an
+  // integration's HTTP call): back, it catches up from its last eventid
+  await page.goto('about:blank');
+  const r = await iface(`EVENT=Hold&silence=0&${cred('8001', PASSWORD)}`);
+  eq(r[1], '1', 'while the page is away the call is put on hold (HTTP interface)');
+  await page.goto(OCC + '/agent/');
+  await waitPhase(page, 'held', 'back on the page: the hold made while away is shown (replay after the last eventid)');
+  await waitText(page, '#log', /Call: on hold[^]*Call: talking[^]*Call: on hold/,
+                 'the log of state changes survived and goes on');
+  await page.click('#b-resume');
+  await waitPhase(page, 'talking', 'resume from the page: talking');
+}
+
+async function duringMakeCall(page) {
+  await reloaded(page, 'makeCall');
+}
 
 // ---- main ---------------------------------------------------------------------
 async function main() {
