@@ -165,6 +165,24 @@ async function run(browser) {
 
   await calls(page, context);
 
+  // -- the layout: 1280x800 and a tablet, English and Chinese --
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  ok(await fits(), 'at 1280x800 nothing overflows sideways');
+  await shot(page, 'agent-desk-figures');
+  await page.click('#lang');
+  await waitText(page, 'h1', /^坐席工作台$/, 'the language switch shows Chinese labels');
+  await waitText(page, '#b-hold', /^保持$/, 'Chinese: the call buttons too');
+  await waitText(page, '#state', /^空闲$/, 'Chinese: the state');
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await page.waitForTimeout(200);
+  ok(await fits(), 'on a tablet (820x1180) nothing overflows sideways');
+  const w = await page.locator('#b-hangup').boundingBox();
+  ok(w && w.height >= 32, 'on a tablet the buttons are large enough to touch', w);
+  await shot(page, 'agent-desk-tablet-cn');
+  await page.click('#lang');
+  await waitText(page, 'h1', /^Agent desktop$/, 'and back to English');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // -- where the password went --
   const stores = await page.evaluate(() => JSON.stringify({ s: { ...sessionStorage }, l: { ...localStorage } }));
   ok(!stores.includes(PASSWORD), 'the password is in neither sessionStorage nor localStorage');
@@ -268,6 +286,37 @@ async function calls(page, context) {
   await waitText(page, '#groupfig', /Sales\s+idle\s+2\s+1\s+1/,
                  'today\'s figures (agentStatisticDay): 2 calls, 1 inbound and 1 outbound answered');
   await waitText(page, '#cdrs', /13800138000/, 'today\'s calls are listed');
+
+  await consultFurther(page);
+}
+
+// Consult, call return, consult again, conference; an agent-to-IVR refused.
+async function consultFurther(page) {
+  await page.fill('#dial-to', '13800138000');
+  await page.click('#b-dial');
+  await waitPhase(page, 'talking', 'a second makeCall: talking');
+  await page.fill('#consult-to', '8002');
+  await page.click('#b-consult');
+  await waitPhase(page, 'consulting', 'consult 8002 again: consulting');
+  await page.waitForFunction(() => !document.querySelector('#b-return').disabled, null, { timeout: WAIT_MS }).catch(() => {});
+  await page.click('#b-return');
+  await waitPhase(page, 'talking', 'call return: back with the customer, talking');
+  await waitText(page, '#c-consult', /^$/, 'call return: no consulted party any more');
+  await page.click('#b-consult');
+  await waitPhase(page, 'consulting', 'consult once more: consulting');
+  await page.waitForFunction(() => !document.querySelector('#b-conference').disabled, null, { timeout: WAIT_MS }).catch(() => {});
+  await page.click('#b-conference');
+  await waitPhase(page, 'conference', 'conference: customer, 8001 and 8002 together');
+  await page.fill('#ivr-exten', '6000');
+  await page.fill('#ivr-flow', '9-9');
+  await page.click('#b-ivr');
+  await waitText(page, '#msg', /./, 'agent-to-IVR answers');
+  ok((await page.locator('#msg').getAttribute('class')) === 'err',
+     'agent-to-IVR with a path of missing keys is refused, in red', await page.locator('#msg').innerText());
+  await page.click('#b-hangup');
+  await waitPhase(page, 'ended', 'hang up in the conference: the call has ended for this agent');
+  await iface(`EVENT=HANGUP&target=all&targetagent=8002&${cred('8002')}`);
+  await waitState(page, 'idle', 'and the state is idle again');
 }
 
 const secsOf = (hms) => hms.split(':').reduce((a, x) => a * 60 + Number(x), 0);
