@@ -168,6 +168,9 @@ async function run(browser) {
   // -- the layout: 1280x800 and a tablet, English and Chinese --
   const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   ok(await fits(), 'at 1280x800 nothing overflows sideways');
+  await waitText(page, '#groupfig', /Sales\s+idle\s+3\s+1\s+2/,
+                 'today\'s figures: 3 calls, 1 inbound and 2 outbound answered');
+  eq(await page.inputValue('#acw-mode'), '3', 'the ACW select shows the mode in force (no ACW) after the reloads');
   await shot(page, 'agent-desk-figures');
   await page.click('#lang');
   await waitText(page, 'h1', /^坐席工作台$/, 'the language switch shows Chinese labels');
@@ -309,8 +312,14 @@ async function consultFurther(page) {
   await waitPhase(page, 'conference', 'conference: customer, 8001 and 8002 together');
   await page.fill('#ivr-exten', '6000');
   await page.fill('#ivr-flow', '9-9');
+  const prev = await page.locator('#msg').innerText();
   await page.click('#b-ivr');
-  await waitText(page, '#msg', /./, 'agent-to-IVR answers');
+  try {
+    await page.waitForFunction((p) => document.querySelector('#msg').innerText !== p, prev, { timeout: WAIT_MS });
+    ok(true, 'agent-to-IVR answers');
+  } catch (e) {
+    ok(false, 'agent-to-IVR answers', prev);
+  }
   ok((await page.locator('#msg').getAttribute('class')) === 'err',
      'agent-to-IVR with a path of missing keys is refused, in red', await page.locator('#msg').innerText());
   await page.click('#b-hangup');

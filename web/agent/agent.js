@@ -240,6 +240,7 @@
     s.groups = me.agent_group || [];
     save();
     showGroups();
+    showModes();
     const tb = $('cdrs').tBodies[0];
     tb.replaceChildren(...(me.cdrs || []).map((c) => {
       const tr = el('tr');
@@ -250,7 +251,7 @@
       a.title = t('listen');
       const td = el('td');
       td.append(a);
-      tr.append(el('td', c.starttime || c.calldate), el('td', t(c.direction) || c.direction),
+      tr.append(el('td', (c.starttime || c.calldate || '').slice(-8)), el('td', t(c.direction) || c.direction),
                 el('td', c.caller), el('td', c.callee), el('td', hms(Number(c.billsec))), td);
       return tr;
     }));
@@ -276,6 +277,14 @@
       if (g.leader) li.append(el('span', t('leader'), 'tag'));
       return li;
     }));
+  }
+  // the selects show the modes in force (of the first checked-in group)
+  function showModes() {
+    const g = (s.groups || []).find((x) => x.checked_in);
+    if (!g) return;
+    if (document.activeElement !== $('acw-mode')) $('acw-mode').value = String(g.acw_mode);
+    if (document.activeElement !== $('work-mode'))
+      $('work-mode').value = ['all', 'dialin', 'dialout'][g.work_mode] || 'all';
   }
   function chosenGroups() {
     return [...$('groups').querySelectorAll('input:checked')].map((i) => i.value).join(',');
