@@ -168,8 +168,8 @@ async function run(browser) {
   // -- the layout: 1280x800 and a tablet, English and Chinese --
   const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   ok(await fits(), 'at 1280x800 nothing overflows sideways');
-  await waitText(page, '#groupfig', /Sales\s+idle\s+3\s+1\s+2/,
-                 'today\'s figures: 3 calls, 1 inbound and 2 outbound answered');
+  await waitText(page, '#groupfig', /Sales\s+idle\s+4\s+1\s+3/,
+                 'today\'s figures: 4 calls (one to an agent), 1 inbound and 3 outbound answered');
   eq(await page.inputValue('#acw-mode'), '3', 'the ACW select shows the mode in force (no ACW) after the reloads');
   await shot(page, 'agent-desk-figures');
   await page.click('#lang');
@@ -291,6 +291,27 @@ async function calls(page, context) {
   await waitText(page, '#cdrs', /13800138000/, 'today\'s calls are listed');
 
   await consultFurther(page);
+  await agentCall(page);
+}
+
+// Dial an agent (makeCall inner) with after-call work on: the state goes
+// to ACW after the call, and End ACW makes the agent idle.
+async function agentCall(page) {
+  await page.selectOption('#acw-mode', '2');
+  await page.click('#b-acw');
+  await page.waitForFunction(() => /ACW|话后/.test(document.querySelector('#msg').innerText), null, { timeout: WAIT_MS }).catch(() => {});
+  await page.fill('#dial-to', '8002');
+  await page.selectOption('#dial-type', 'inner');
+  await page.click('#b-dial');
+  await waitPhase(page, 'talking', 'dial an agent (8002): talking');
+  await page.click('#b-hangup');
+  await waitPhase(page, 'ended', 'the agent call has ended');
+  await waitState(page, 'acw', 'ACW after answer: the state is after-call work');
+  await page.click('#b-acwoff');
+  await waitState(page, 'idle', 'End ACW: idle again');
+  await page.selectOption('#acw-mode', '3');
+  await page.click('#b-acw');
+  await page.selectOption('#dial-type', 'exter');
 }
 
 // Consult, call return, consult again, conference; an agent-to-IVR refused.
