@@ -123,6 +123,10 @@ async function run(browser) {
   eq(redirect.headers.get('location'), '/agent/', '/agent redirects to /agent/');
 
   // -- log in --
+  ok(await page.locator('#login-form').isVisible() && !(await page.locator('#desk').isVisible()) &&
+     !(await page.locator('#statebox').isVisible()),
+     'before login only the login form shows');
+  await shot(page, 'agent-desk-login');
   await page.fill('#l-team', 'demo');
   await page.fill('#l-agent', '8001');
   await page.fill('#l-password', PASSWORD);
