@@ -200,6 +200,15 @@ async function run(browser) {
   ok(!log.includes(PASSWORD), 'the password is not in occd\'s log');
 
   ok(pageErrors.length === 0, 'no uncaught page errors', pageErrors);
+  // -- log out: checked out, and the tab forgets everything --
+  await page.click('#logout');
+  await page.waitForSelector('#login-form', { state: 'visible', timeout: WAIT_MS });
+  ok(true, 'log out: the login form is back');
+  eq(await page.evaluate(() => sessionStorage.getItem('occ.agentdesk')), null,
+     'log out: sessionStorage no longer holds the session');
+  const st = await iface(`EVENT=AgentRealtime&${cred('8001', PASSWORD)}`);
+  eq((st[2] || '').split('|')[2], 'logout', 'log out: the agent is checked out (agentRealtime)');
+
   ok(missing.length === 0, 'every request of the page succeeds', missing);
   const csperr = consoleErrors.filter((m) => !/Failed to load resource/.test(m));
   ok(csperr.length === 0, 'no console errors (no CSP violations)', csperr);
