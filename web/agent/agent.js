@@ -139,6 +139,9 @@
     }
   }
 
+  // a recording URL from getMonitor: http(s) or this server's path only
+  const isLink = (u) => /^(https?:\/\/|\/)/.test(u);
+
   // ---- login ------------------------------------------------------------
   async function login(ev) {
     ev.preventDefault();
@@ -159,7 +162,7 @@
             groups: me.agent_group || [] };
       save();
       say(r.message);
-      start(me);
+      start();
     } catch (e) {
       say(String(e.message || e), true);
     } finally {
@@ -405,7 +408,7 @@
     if (c.rec) return;
     await new Promise((r) => setTimeout(r, 800));
     const r = await api('GetMonitor', { sessionid: c.sid, calldate: c.calldate || '' }).catch(() => null);
-    if (r && r.ok && /^https?:|^\//.test(r.message) && s && s.call === c) {
+    if (r && r.ok && isLink(r.message) && s && s.call === c) {
       c.rec = r.message;
       save();
       showCall();
@@ -433,7 +436,7 @@
     if (n && n <= (s.last || 0)) return;        // seen already
     if (n) s.last = n;
     const e = parseEvent(msg);
-    if (e.source === 'AGENT' && NOTIFY[e.event] && e.agentno !== undefined || e.event === 'hangupacw') {
+    if (e.source === 'AGENT' && NOTIFY[e.event]) {
       if (e.state) showState(e.state);
     } else {
       onCallEvent(e);
@@ -495,7 +498,7 @@
     document.title = 'occ — ' + t('title');
     if (s) { showState(stateWord); showCall(); showGroups(); refreshAll(); }
   }
-  function start(me) {
+  function start() {
     $('login-view').hidden = true;
     $('desk').hidden = false;
     $('who').hidden = false;
@@ -508,7 +511,6 @@
     showLog();
     startPush();
     refreshAll();
-    void me;
   }
   function on(id, f) { $(id).addEventListener('click', f); }
   function init() {
@@ -546,13 +548,13 @@
       if (!a) return;
       ev.preventDefault();
       const r = await op('GetMonitor', { sessionid: a.dataset.sid, calldate: a.dataset.date });
-      if (r.ok) { a.href = r.message; a.removeAttribute('data-sid'); a.textContent = t('recording'); window.open(r.message, '_blank', 'noopener'); }
+      if (r.ok && isLink(r.message)) { a.href = r.message; a.removeAttribute('data-sid'); a.textContent = t('recording'); window.open(r.message, '_blank', 'noopener'); }
     });
     setInterval(tick, 1000);
     setInterval(() => { if (s) refreshRealtime(); }, 30000);
     load();
     applyLang();
-    if (s && s.md5 && s.token) start(null);
+    if (s && s.md5 && s.token) start();
     else $('l-team').focus();
   }
   document.addEventListener('DOMContentLoaded', init);
