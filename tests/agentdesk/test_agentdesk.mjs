@@ -200,6 +200,16 @@ async function run(browser) {
   ok(!log.includes(PASSWORD), 'the password is not in occd\'s log');
 
   ok(pageErrors.length === 0, 'no uncaught page errors', pageErrors);
+  // -- a campaign's call placed by an integration: its record pops up --
+  const ud = encodeURIComponent('name=Zhang San||order=A-17');
+  const mc = await iface(`EVENT=MAKECALL&targetdn=13800138001&targettype=exter&modeltype=Campaign&model_id=10&userdata=${ud}&${cred('8001', PASSWORD)}`);
+  eq(mc[1], '1', 'an integration places a campaign call for 8001 (makeCall with userdata)');
+  await waitPhase(page, 'talking', 'the campaign call is shown talking');
+  await waitText(page, '#c-campaign', /^Campaign 10$/, 'pop-up: the campaign (modeltype, model_id)');
+  await waitText(page, '#c-record', /^name=Zhang San; order=A-17$/, 'pop-up: the record\'s fields (userdata)');
+  await page.click('#b-hangup');
+  await waitState(page, 'idle', 'the campaign call hung up: idle');
+
   // -- log out: checked out, and the tab forgets everything --
   await page.click('#logout');
   await page.waitForSelector('#login-form', { state: 'visible', timeout: WAIT_MS });
