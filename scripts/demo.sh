@@ -9,6 +9,8 @@ cat <<EOT
 
 occ demo — http://$http/
 
+  Agent desktop      http://$http/agent/   (team demo, agent 8001, password 8001;
+                     check in on phone 8101, a built-in phone that answers)
   Script test page   http://$http/coccinterface/test_CJI.html
   Script plugin      http://$http/coccinterface/astcc_CJI.js
   SOAP WSDL          http://$http/coccwi.php?wsdl

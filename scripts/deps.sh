@@ -11,6 +11,7 @@ pkgs=(
 	sqlite3 curl python3                # tools and test drivers
 	php-cli php-soap                    # the SOAP test client (PHP SoapClient)
 	chromium                            # the Script interface test (headless)
+	fonts-wqy-microhei                  # Chinese labels in the agent desktop's screenshots
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
 )

@@ -21,6 +21,7 @@ suites=(
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"
+	"agent desktop (/agent/) in Chromium|tests/agentdesk/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"

@@ -12,6 +12,7 @@
  *   /asterccinterface/astercc_nginx_http_push.js (.html)  browser push
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
+ *   /agent/ (index.html, agent.js, agent.css)       the agent desktop
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
  * can read it; OPTIONS preflights are answered here. Methods: WEB_METHODS
@@ -148,6 +149,41 @@ static bool serve_push_asset(const struct api *api, const char *rest,
 	return false;
 }
 
+/* The agent desktop: a page of its own origin's scripts and styles only
+ * (no inline script or style), never framed, never cached stale. */
+static bool serve_agent_desk(const struct http_req *req,
+			     struct http_resp *resp)
+{
+	static const struct { const char *path, *ctype; const char *body; } f[] = {
+		{ "/agent/", "text/html; charset=utf-8", web_agent_html },
+		{ "/agent/index.html", "text/html; charset=utf-8", web_agent_html },
+		{ "/agent/agent.js", "application/javascript; charset=utf-8",
+		  web_agent_js },
+		{ "/agent/agent.css", "text/css; charset=utf-8", web_agent_css },
+	};
+	if (!strcmp(req->path, "/agent")) {
+		http_resp_set(resp, 301, "text/plain", "/agent/\n");
+		http_resp_header(resp, "Location", "/agent/");
+		return true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		if (strcmp(req->path, f[i].path))
+			continue;
+		http_resp_set(resp, 200, f[i].ctype, "%s", f[i].body);
+		http_resp_header(resp, "Content-Security-Policy",
+				 "default-src 'none'; script-src 'self'; "
+				 "style-src 'self'; connect-src 'self'; "
+				 "img-src 'self'; media-src 'self'; "
+				 "base-uri 'none'; form-action 'none'; "
+				 "frame-ancestors 'none'");
+		http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+		http_resp_header(resp, "Referrer-Policy", "no-referrer");
+		http_resp_header(resp, "Cache-Control", "no-cache");
+		return true;
+	}
+	return false;
+}
+
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct api *api = arg;
@@ -210,6 +246,8 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 			      web_index_html);
 		return;
 	}
+	if (starts(req->path, "/agent") && serve_agent_desk(req, resp))
+		return;
 	if (!strcmp(req->path, "/healthz")) {
 		http_resp_set(resp, 200, "text/plain", "ok\n");
 		return;

@@ -19,3 +19,6 @@ EMBED(web_test_cji_html, "web/test_CJI.html");
 EMBED(web_index_html, "web/index.html");
 EMBED(web_push_js, "web/cocc_nginx_http_push.js");
 EMBED(web_push_html, "web/cocc_nginx_http_push.html");
+EMBED(web_agent_html, "web/agent/index.html");
+EMBED(web_agent_js, "web/agent/agent.js");
+EMBED(web_agent_css, "web/agent/agent.css");

@@ -9,5 +9,9 @@ extern const char web_test_cji_html[];
 extern const char web_index_html[];
 extern const char web_push_js[];      /* cocc_nginx_http_push.js */
 extern const char web_push_html[];    /* cocc_nginx_http_push.html */
+/* the agent desktop, /agent/ (docs/OPERATIONS.md) */
+extern const char web_agent_html[];
+extern const char web_agent_js[];
+extern const char web_agent_css[];
 
 #endif
