@@ -15,6 +15,7 @@
 #include "media/amd.h"
 
 enum { MAXS = 12 * AMD_RATE };     /* 12 s of signal */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct sig {
 	int16_t s[MAXS];
@@ -186,213 +187,131 @@ UNIT_TEST(amd_long_initial_silence_is_machine)
 	EXPECT(*amd_result(&d), "NOTSURE", "NOAUDIODATA");
 }
 
-UNIT_TEST(amd_boundary_initial_silence)
+/* A signal from a spec: "s2490 v500 l3000:255": silence, voice (a flat
+ * level of 5000), a level of the given mean |x|, each for so many ms. */
+static void build(const char *spec)
 {
-	struct amd_params p = defaults();
-	struct amd_result r;
+	sig_reset();
+	while (*spec) {
+		char kind = *spec++;
+		unsigned ms = (unsigned)strtoul(spec, (char **)&spec, 10);
+		int amp = 5000;
 
-	sig_reset();
-	silence(2490);
-	level(500, 5000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	sig_reset();
-	silence(2500);
-	level(500, 5000);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "INITIALSILENCE");
-	UT_EQ_INT(r.at_ms, 2500);
+		if (*spec == ':')
+			amp = (int)strtol(spec + 1, (char **)&spec, 10);
+		if (kind == 's')
+			silence(ms);
+		else
+			level(ms, amp);
+		while (*spec == ' ')
+			spec++;
+	}
 }
 
-UNIT_TEST(amd_boundary_greeting)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
+/* Each parameter one frame short of its value, then at it. */
+static const struct boundary {
+	const char *what, *params, *spec, *status, *cause;
+	int at_ms, words;          /* -1: not checked */
+} boundaries[] = {
+	{ "initial_silence 2490", "", "s2490 v500", "HUMAN", "HUMAN", -1, 1 },
+	{ "initial_silence 2500", "", "s2500 v500", "MACHINE",
+	  "INITIALSILENCE", 2500, 0 },
+	{ "greeting 1490", "", "s100 v1490", "HUMAN", "HUMAN", 2390, 1 },
+	{ "greeting 1500", "", "s100 v1500", "MACHINE", "LONGGREETING", 1600,
+	  1 },
+	{ "after_greeting_silence 790", "", "s100 v300 s790 v300 s900",
+	  "HUMAN", "HUMAN", 2290, 2 },
+	{ "after_greeting_silence 800", "", "s100 v300 s800 v300", "HUMAN",
+	  "HUMAN", 1200, 1 },
+	{ "total_analysis_time 1000", "total_analysis_time=1000"
+	  " maximum_number_of_words=100 greeting=60000",
+	  "v200 s400 v200 s400", "NOTSURE", "TOOLONG", 1000, 2 },
+	{ "min_word_length 90 (no word: the initial silence runs on)", "",
+	  "s500 v90 s3000", "MACHINE", "INITIALSILENCE", 590 + 2500, 0 },
+	{ "min_word_length 100", "", "s500 v100 s3000", "HUMAN", "HUMAN", -1,
+	  1 },
+	{ "between_words_silence 40 (one word)", "",
+	  "s100 v150 s40 v150 s40 v150 s1000", "HUMAN", "HUMAN", -1, 1 },
+	{ "between_words_silence 50 (three words)", "",
+	  "s100 v150 s50 v150 s50 v150 s1000", "MACHINE", "MAXWORDS", -1, 3 },
+	{ "maximum_number_of_words 3", "maximum_number_of_words=3",
+	  "s100 v150 s200 v150 s200 v150 s1000", "HUMAN", "HUMAN", -1, 3 },
+	{ "maximum_number_of_words 2", "",
+	  "s100 v150 s200 v150 s200 v150 s1000", "MACHINE", "MAXWORDS",
+	  100 + 2 * 350 + 100, 3 },
+	{ "maximum_number_of_words 0", "maximum_number_of_words=0",
+	  "s100 v150 s1000", "MACHINE", "MAXWORDS", 200, 1 },
+	{ "maximum_word_length 990", "greeting=60000"
+	  " maximum_word_length=1000", "s100 v990 s1000", "HUMAN", "HUMAN",
+	  -1, 1 },
+	{ "maximum_word_length 1000", "greeting=60000"
+	  " maximum_word_length=1000", "s100 v1000 s1000", "MACHINE",
+	  "MAXWORDLENGTH", 1100, 1 },
+	{ "silence_threshold: 255 is silence", "", "l3000:255", "MACHINE",
+	  "INITIALSILENCE", 2500, 0 },
+	{ "silence_threshold: 256 is voice", "", "l3000:256", "MACHINE",
+	  "LONGGREETING", 1500, 1 },
+	{ "silence_threshold 257", "silence_threshold=257", "l3000:256",
+	  "MACHINE", "INITIALSILENCE", 2500, 0 },
+};
 
-	sig_reset();
-	silence(100);
-	level(1490, 5000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.voice_ms, 1490);
-	sig_reset();
-	silence(100);
-	level(1500, 5000);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "LONGGREETING");
-	UT_EQ_INT(r.at_ms, 1600);
+static void set_params(struct amd_params *p, const char *spec, int *failed)
+{
+	char buf[200], *save = NULL;
+
+	amd_params_default(p);
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *kv = strtok_r(buf, " ", &save); kv;
+	     kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+
+		*eq = '\0';
+		if (amd_param_set(p, kv, eq + 1))
+			(*failed)++;
+	}
 }
 
-UNIT_TEST(amd_boundary_after_greeting_silence)
+UNIT_TEST(amd_boundaries)
 {
-	struct amd_params p = defaults();
-	struct amd_result r;
+	for (size_t i = 0; i < ARRAY_LEN(boundaries); i++) {
+		const struct boundary *b = &boundaries[i];
+		struct amd_params p;
+		struct amd_result r;
+		int bad = 0;
 
-	/* 790 ms of silence between two words: the greeting goes on */
-	sig_reset();
-	silence(100);
-	level(300, 5000);
-	silence(790);
-	level(300, 5000);
-	silence(900);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.words, 2);
-	UT_EQ_INT(r.at_ms, 100 + 300 + 790 + 300 + 800);
-	sig_reset();
-	silence(100);
-	level(300, 5000);
-	silence(800);
-	level(300, 5000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.words, 1);
-	UT_EQ_INT(r.at_ms, 1200);
+		set_params(&p, b->params, &bad);
+		build(b->spec);
+		r = run(&p);
+		if (bad || strcmp(amd_status_name(r.status), b->status) ||
+		    strcmp(amd_cause_name(r.cause), b->cause) ||
+		    (b->at_ms >= 0 && r.at_ms != b->at_ms) ||
+		    (b->words >= 0 && (int)r.words != b->words)) {
+			fprintf(stderr, "  %s: %s %s at %lld ms, %u words;"
+				" expected %s %s at %d, %d words\n", b->what,
+				amd_status_name(r.status),
+				amd_cause_name(r.cause), (long long)r.at_ms,
+				r.words, b->status, b->cause, b->at_ms,
+				b->words);
+			(*unit_failed_)++;
+		}
+	}
 }
 
-UNIT_TEST(amd_boundary_total_analysis_time)
+UNIT_TEST(amd_total_analysis_time_default)
 {
 	struct amd_params p = defaults();
-	struct amd_result r;
 	struct amd d;
 
 	/* words 200 ms apart forever, neither too many nor too long */
 	p.maximum_number_of_words = 100;
 	p.greeting = 60000;
-	sig_reset();
-	for (int i = 0; i < 20; i++) {
-		level(200, 5000);
-		silence(400);
-	}
+	build("v200 s400 v200 s400 v200 s400 v200 s400 v200 s400 v200 s400"
+	      " v200 s400 v200 s400 v200 s400");
 	amd_init(&d, &p);
 	UT_EQ_INT(amd_feed(&d, g.s, 4990 * 8, 0), AMD_PENDING);
 	UT_EQ_INT(amd_feed(&d, g.s + 4990 * 8, 80, 4990), AMD_NOTSURE);
-	r = *amd_result(&d);
-	EXPECT(r, "NOTSURE", "TOOLONG");
-	UT_EQ_INT(r.at_ms, 5000);
-	p.total_analysis_time = 1000;
-	r = run(&p);
-	EXPECT(r, "NOTSURE", "TOOLONG");
-	UT_EQ_INT(r.at_ms, 1000);
-}
-
-UNIT_TEST(amd_boundary_min_word_length)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
-
-	/* 90 ms is no word: the initial silence runs on from its end */
-	sig_reset();
-	silence(500);
-	level(90, 5000);
-	silence(3000);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "INITIALSILENCE");
-	UT_EQ_INT(r.words, 0);
-	UT_EQ_INT(r.at_ms, 590 + 2500);
-	sig_reset();
-	silence(500);
-	level(100, 5000);
-	silence(3000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.words, 1);
-}
-
-UNIT_TEST(amd_boundary_between_words_silence)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
-
-	/* three bursts 40 ms apart: one word */
-	sig_reset();
-	silence(100);
-	for (int i = 0; i < 3; i++) {
-		level(150, 5000);
-		silence(40);
-	}
-	silence(1000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.words, 1);
-	/* 50 ms apart: three words, one too many */
-	sig_reset();
-	silence(100);
-	for (int i = 0; i < 3; i++) {
-		level(150, 5000);
-		silence(50);
-	}
-	silence(1000);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "MAXWORDS");
-	UT_EQ_INT(r.words, 3);
-}
-
-UNIT_TEST(amd_boundary_maximum_number_of_words)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
-
-	sig_reset();
-	silence(100);
-	for (int i = 0; i < 3; i++) {
-		level(150, 5000);
-		silence(200);
-	}
-	silence(1000);
-	p.maximum_number_of_words = 3;
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	UT_EQ_INT(r.words, 3);
-	p.maximum_number_of_words = 2;
-	r = run(&p);
-	EXPECT(r, "MACHINE", "MAXWORDS");
-	UT_EQ_INT(r.at_ms, 100 + 2 * 350 + 100);
-	p.maximum_number_of_words = 0;
-	r = run(&p);
-	EXPECT(r, "MACHINE", "MAXWORDS");
-	UT_EQ_INT(r.at_ms, 200);
-}
-
-UNIT_TEST(amd_boundary_maximum_word_length)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
-
-	p.greeting = 60000;
-	p.maximum_word_length = 1000;
-	sig_reset();
-	silence(100);
-	level(990, 5000);
-	silence(1000);
-	r = run(&p);
-	EXPECT(r, "HUMAN", "HUMAN");
-	sig_reset();
-	silence(100);
-	level(1000, 5000);
-	silence(1000);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "MAXWORDLENGTH");
-	UT_EQ_INT(r.at_ms, 1100);
-}
-
-UNIT_TEST(amd_boundary_silence_threshold)
-{
-	struct amd_params p = defaults();
-	struct amd_result r;
-
-	/* mean |x| 255 is silence, 256 is voice */
-	sig_reset();
-	level(3000, 255);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "INITIALSILENCE");
-	sig_reset();
-	level(3000, 256);
-	r = run(&p);
-	EXPECT(r, "MACHINE", "LONGGREETING");
-	p.silence_threshold = 257;
-	r = run(&p);
-	EXPECT(r, "MACHINE", "INITIALSILENCE");
+	EXPECT(*amd_result(&d), "NOTSURE", "TOOLONG");
+	UT_EQ_INT(amd_result(&d)->at_ms, 5000);
 }
 
 UNIT_TEST(amd_feed_chunking_and_timestamps)
