@@ -13,6 +13,8 @@
 #            6 s ("Hi, you have reached ...")          -> MACHINE, MAXWORDS
 #   silent   nothing but silence                       -> MACHINE,
 #                                                         INITIALSILENCE
+#   hangup   a sipp UAS that answers, sends no audio and hangs up after
+#            1 s, before any verdict                   -> HANGUP
 # The same WAVs through occ-amd give the same verdicts (the tool and the
 # tap share the detector; the tap adds RTP, G.711 and arrival times).
 # Each verdict is logged once, the call goes on (the trial only records),
@@ -40,9 +42,10 @@ if [ ! -x "$occ_amd" ]; then
 	exit 1
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+read -r -d '' -a P < <(python3 "$util" ports 7)
 http_port=${P[0]} sip_port=${P[1]}
 bs_agent=${P[2]} bs_human=${P[3]} bs_machine=${P[4]} bs_silent=${P[5]}
+sp_hangup=${P[6]}
 url=http://127.0.0.1:$http_port
 
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
@@ -114,12 +117,8 @@ check "agent 8002 checks in" api_is 8002 'EVENT=QUEUE&type=1&list=1&deviceexten=
 amd_call() {
 	local trunk=$1 status=$2 cause=$3 m sid vars
 	m=$(log_mark)
-	check "$trunk: makeCall answers BackMsg_19" \
-		api_is 8002 "EVENT=MAKECALL&targetdn=555100&targettype=exter&trunkidentity=$trunk" \
-		'|Retuen|1|Retuen|BackMsg_19'
-	sid=$(session_of "$m" 8002)
-	check "$trunk: the agent answers, then the customer" eval '
-		wait_log "$m" "agent answered session=$sid" 10 && wait_log "$m" "call answered session=$sid" 10'
+	call_up "$trunk" 8002 "$trunk" 555100
+	sid=$SID
 	check "$trunk: amd verdict $status ($cause) in the log" \
 		wait_log "$m" "amd verdict session=$sid uniqueid=[0-9]+ status=$status cause=$cause at_ms=" 8
 	check "$trunk: the call is still up after the verdict (the trial only records)" eval '
@@ -144,6 +143,20 @@ check "machine: decided at the third word (1.2 s into the greeting)" eval '
 amd_call silent MACHINE INITIALSILENCE
 check "silent: decided at the initial silence, 2.5 s" eval '
 	[ "${AMD_MS:-0}" -ge 2500 ] && [ "${AMD_MS:-0}" -le 2600 ] || { echo "amd_ms=$AMD_MS"; false; }'
+
+# the customer hangs up before a verdict (sipp: customer_bye.xml, no RTP)
+sipp_uas hangup "$sp_hangup" customer_bye.xml -key talkms 1000
+hpid=$BG
+check "hangup: a trunk to a customer who hangs up after 1 s" trunk_add hangup "$sp_hangup"
+m=$(log_mark)
+call_up hangup 8002 hangup 555100
+sid=$SID
+check "hangup: the customer hangs up first: amd verdict HANGUP, at about 1 s" eval '
+	wait_log "$m" "amd verdict session=$sid uniqueid=[0-9]+ status=HANGUP cause= at_ms=" 8 &&
+	wait_log "$m" "call ended session=$sid" 5'
+check "hangup: the CDR's vars carry amd=HANGUP, no cause" \
+	expect_match "cdr vars" "$(cdr_field "$sid" vars)" "^amd=HANGUP&amd_cause=&amd_ms=(9|1[0-9])[0-9][0-9]\$"
+check "hangup: the sipp customer saw its BYE answered" sipp_result hangup "$hpid" 10
 
 stop_occd
 [ "$failed" -eq 0 ]
