@@ -23,7 +23,7 @@ WEB      := $(wildcard web/*.html web/*.js web/agent/*)
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 
-BINS     := build/occd build/occctl build/occ-apidoc
+BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd
 ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests
 
 .PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
@@ -49,6 +49,11 @@ build/occctl: $(patsubst %.c,build/obj/%.o,$(wildcard src/cli/*.c)) $(REL_OBJ)
 build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
+
+# the answering-machine detector alone: it needs no libre (media/amd.h)
+build/occ-amd: build/obj/tools/occ-amd.o build/obj/src/media/amd.o
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^
 
 build/asan/occd: build/asan/obj/src/occd/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"

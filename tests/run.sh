@@ -26,6 +26,7 @@ suites=(
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"
 	"phones (domain = occd's address)|tests/sip/phones.sh"
+	"answering-machine detection on real calls|tests/sip/amd.sh"
 	"multiparty|tests/multiparty/run.sh"
 	"plugin calls: ACW after multi-party calls, recording segments|tests/plugin-calls/run.sh"
 	"supervision|tests/supervision/run.sh"

@@ -160,6 +160,31 @@ static const struct conf_key conf_keys[] = {
 	     "its one core in the last second: near 100 its loop reads its "
 	     "SIP socket too rarely and drops datagrams, which breaks calls "
 	     "already up (0: never refuse)"),
+	UINT("amd", "outbound", amd_outbound, "0", 0, 1,
+	     "1: answering-machine detection on the customer leg of every "
+	     "call placed by makeCall, from its answer; the verdict goes to "
+	     "the log (`amd verdict`) and the CDR's vars (amd, amd_cause, "
+	     "amd_ms), the call itself goes on untouched. A trial of the "
+	     "parameters below on real calls (docs/DIALER.md)"),
+	UINT("amd", "initial_silence", amd_initial_silence, "2500", 10, 60000,
+	     "ms of silence before any word: MACHINE (INITIALSILENCE)"),
+	UINT("amd", "greeting", amd_greeting, "1500", 10, 60000,
+	     "ms of voice in a greeting: MACHINE (LONGGREETING)"),
+	UINT("amd", "after_greeting_silence", amd_after_greeting_silence,
+	     "800", 10, 60000, "ms of silence after the first word: HUMAN"),
+	UINT("amd", "total_analysis_time", amd_total_analysis_time, "5000",
+	     10, 60000, "ms before giving up: NOTSURE (TOOLONG)"),
+	UINT("amd", "min_word_length", amd_min_word_length, "100", 10, 60000,
+	     "ms of voice that make a word"),
+	UINT("amd", "maximum_word_length", amd_maximum_word_length, "5000",
+	     10, 60000, "ms of one word: MACHINE (MAXWORDLENGTH)"),
+	UINT("amd", "between_words_silence", amd_between_words_silence, "50",
+	     10, 60000, "ms of silence that end a word"),
+	UINT("amd", "maximum_number_of_words", amd_maximum_number_of_words,
+	     "2", 0, 100, "more words than this: MACHINE (MAXWORDS)"),
+	UINT("amd", "silence_threshold", amd_silence_threshold, "256", 0,
+	     32767, "a 10 ms frame whose mean absolute sample is below this "
+	     "is silence"),
 	UINT("events", "retention_days", event_retention_days, "7", 0, 36500,
 	     "days the event log keeps events (browser replay, backend "
 	     "backlog); older ones are deleted hourly, except those a team's "

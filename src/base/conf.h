@@ -48,6 +48,13 @@ struct conf {
 	unsigned consult_ring_timeout;  /* [call] consult_ring_timeout, s */
 	unsigned overload_lag_ms;       /* [call] overload_lag_ms */
 	unsigned overload_cpu;          /* [call] overload_cpu, % of a core */
+	/* [amd]: answering-machine detection (media/amd.h), its defaults
+	 * and a trial on makeCall's customer legs */
+	unsigned amd_outbound;          /* [amd] outbound, 0|1 */
+	unsigned amd_initial_silence, amd_greeting, amd_after_greeting_silence,
+		 amd_total_analysis_time, amd_min_word_length,
+		 amd_maximum_word_length, amd_between_words_silence,
+		 amd_maximum_number_of_words, amd_silence_threshold;
 	unsigned event_retention_days; /* [events] retention_days */
 	unsigned webhook_timeout;  /* [events] webhook_timeout, s */
 	unsigned webhook_retry_min;/* [events] webhook_retry_min, s */

@@ -72,6 +72,8 @@ struct mep {
 	mep_audio_h *audioh;
 	mep_event_h *eventh;
 	void *arg;
+	mep_audio_h *taph;     /* a listener besides the owner (mep_set_tap) */
+	void *tap_arg;
 };
 
 static void mep_destructor(void *arg)
@@ -195,6 +197,8 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	else
 		for (size_t i = 0; i < n; i++)
 			pcm[i] = g711_alaw2pcm(p[i]);
+	if (m->taph)
+		m->taph(m, pcm, n, m->tap_arg);
 	if (m->audioh)
 		m->audioh(m, pcm, n, m->arg);
 }
@@ -268,6 +272,12 @@ void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,
 	m->audioh = ah;
 	m->eventh = eh;
 	m->arg = arg;
+}
+
+void mep_set_tap(struct mep *m, mep_audio_h *th, void *arg)
+{
+	m->taph = th;
+	m->tap_arg = arg;
 }
 
 /* The G.711 codec a remote format stands for: by name, or by the static

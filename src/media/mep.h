@@ -40,6 +40,11 @@ int  mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,
 		      void *arg);
 
+/* A tap: th(m, pcm, n, arg) hears the remote's decoded audio too, before
+ * the owner's handler (answering-machine detection, sip/amdtap.h); NULL
+ * removes it. One tap at a time. */
+void mep_set_tap(struct mep *m, mep_audio_h *th, void *arg);
+
 /* SDP. offer: a new offer (or re-offer); take_offer: the remote's offer,
  * answered into *answerp; take_answer: the remote's answer to ours. */
 int  mep_offer(struct mep *m, struct mbuf **descp);

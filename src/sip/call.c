@@ -36,6 +36,7 @@
 #include "media/mep.h"
 #include "media/player.h"
 #include "media/recorder.h"
+#include "sip/amdtap.h"
 #include "sip/call.h"
 #include "sip/dtmf_info.h"
 #include "sip/registrar.h"
@@ -214,6 +215,7 @@ static void leg_destructor(void *arg)
 {
 	struct leg *l = arg;
 
+	amd_tap_release(l);
 	tmr_cancel(&l->tmr);
 	mem_deref(l->tone);
 	mem_deref(l->voice);
@@ -274,6 +276,7 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	l->end_ms = now_ms();
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
+	amd_tap_hangup(l);
 	tell_hangup(l);
 	if (l->call->in && !l->call->ending && inbound_leg_gone(l))
 		return;
@@ -309,6 +312,7 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
  * and players; the leg itself stays, for the CDR. */
 void leg_release(struct leg *l)
 {
+	amd_tap_release(l);
 	tmr_cancel(&l->tmr);
 	l->tone = mem_deref(l->tone);
 	l->voice = mem_deref(l->voice);
@@ -447,6 +451,21 @@ int call_segment_stop(struct call *c, char *file, size_t sz)
 	return 0;
 }
 
+/* [amd] outbound: detection on a number's answer, to the log and CDR */
+static void amd_trial(struct call *c, struct leg *cust)
+{
+	const struct conf *cfg = c->tel->occ->cfg;
+	struct amd_params p;
+	int err;
+
+	if (!cfg->amd_outbound || c->req.inner || !cust->mep)
+		return;
+	amd_params_from_conf(&p, cfg);
+	err = amd_tap_start(cust, &p, amd_tap_record, NULL);
+	if (err)
+		OCC_WARN("amd not started session=%s: %m", c->sessionid, err);
+}
+
 static void customer_answered(struct call *c)
 {
 	struct leg *cust = c->legs[ROLE_CUSTOMER];
@@ -464,6 +483,7 @@ static void customer_answered(struct call *c)
 	OCC_INFO("call answered session=%s uniqueid=%lld peer=%s codec=%s",
 		 c->sessionid, (long long)cust->uniqueid, cust->peer,
 		 cust->mep ? mep_codec(cust->mep) : "virtual");
+	amd_trial(c, cust);
 }
 
 static void customer_ringing(struct call *c, bool early_media)

@@ -19,6 +19,7 @@
 struct inbound;
 struct mep;
 struct player;
+struct amd_tap;
 struct recorder;
 struct tel;
 struct model;
@@ -66,6 +67,7 @@ struct leg {
 	play_done_h *playh;    /* while tone is a prompt: its done handler */
 	void *play_arg;
 	struct player *voice;  /* a built-in peer's own audio */
+	struct amd_tap *amd;   /* answering-machine detection (amdtap.h) */
 	struct tmr tmr;        /* ring timeout, virtual answer and hangup */
 	/* the RFC 4733 event last seen from this party: a key press is
 	 * reported once, on the first packet of its event */

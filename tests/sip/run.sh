@@ -192,13 +192,7 @@ check "agent 8001 checks in" api_is 8001 'EVENT=QUEUE&type=1&list=1&deviceexten=
 # setVar, hangup by the API; sets SID
 call_bs() {
 	local name=$1 trunk=$2 number=$3 m
-	m=$(log_mark)
-	check "$name: makeCall answers BackMsg_19" \
-		api_is 8001 "EVENT=MAKECALL&targetdn=$number&targettype=exter&trunkidentity=$trunk" \
-		'|Retuen|1|Retuen|BackMsg_19'
-	SID=$(session_of "$m" 8001)
-	check "$name: agent leg up, then customer leg up" eval '
-		wait_log "$m" "agent answered session=$SID" 10 && wait_log "$m" "call answered session=$SID" 10'
+	call_up "$name" 8001 "$trunk" "$number"
 	check "$name: agent state busy during the call" api_is 8001 'EVENT=AGENTSTATUS' '1-busy,'
 	check "$name: SetVar during the call" \
 		api_is 8001 "EVENT=SetVar&varname=ORDER_ID&varvalue=$name-17" '|Retuen|1|'

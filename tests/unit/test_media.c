@@ -1,7 +1,7 @@
 /*
  * test_media.c — the shared media clock: users called once per tick, free
  * to leave (themselves or others) from inside a tick; the media endpoint:
- * when a remote is due to send, and whose packets it takes.
+ * when a remote is due to send, whose packets it takes, and its tap.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -274,5 +274,71 @@ UNIT_TEST(media_endpoint_rtcp_from_the_phone_is_a_sign_of_life)
 	UT_ASSERT(mep_last_rx_ms(m) > 0);
 	UT_EQ_INT(mep_rx_packets(m), 0);           /* no RTP: no packet */
 	UT_EQ_INT(mep_take_dropped(m, NULL), 0);
+	mem_deref(m);
+}
+
+/* A tap (answering-machine detection's) hears the decoded audio too,
+ * before the owner; removed, it hears nothing more. */
+struct tap_case {
+	int order[4];
+	int n;
+	int16_t first_tap, first_owner;
+};
+
+static void tap_owner(struct mep *m, const int16_t *pcm, size_t n,
+		      void *arg)
+{
+	struct tap_case *k = arg;
+
+	if (k->n < 4)
+		k->order[k->n++] = 1;
+	k->first_owner = pcm[0];
+}
+
+static void tap_tap(struct mep *m, const int16_t *pcm, size_t n,
+		    void *arg)
+{
+	struct tap_case *k = arg;
+
+	if (k->n < 4)
+		k->order[k->n++] = 2;
+	k->first_tap = pcm[0];
+}
+
+static void rtp_in(struct mep *m, uint16_t seq)
+{
+	struct mbuf *mb = mbuf_alloc(12 + 160);
+
+	mbuf_write_u8(mb, 0x80);
+	mbuf_write_u8(mb, 0);                     /* PCMU */
+	mbuf_write_u16(mb, htons(seq));
+	mbuf_write_u32(mb, htonl(seq * 160u));
+	mbuf_write_u32(mb, htonl(0x1234));
+	for (int i = 0; i < 160; i++)
+		mbuf_write_u8(mb, 0x80);          /* u-law: loud */
+	mb->pos = 0;
+	mep_input_packet(m, mb);
+	mem_deref(mb);
+}
+
+UNIT_TEST(media_endpoint_tap_hears_before_the_owner)
+{
+	struct tap_case k = { { 0 }, 0, 0, 0 };
+	struct mep *m = NULL;
+	struct sa ip;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(!mep_alloc(&m, &ip, tap_owner, NULL, &k));
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", 30000, "sendrecv"));
+	mep_set_tap(m, tap_tap, &k);
+	rtp_in(m, 1);
+	UT_EQ_INT(k.n, 2);
+	UT_EQ_INT(k.order[0], 2);
+	UT_EQ_INT(k.order[1], 1);
+	UT_ASSERT(k.first_tap == k.first_owner && k.first_tap != 0);
+	mep_set_tap(m, NULL, NULL);
+	rtp_in(m, 2);
+	UT_EQ_INT(k.n, 3);
+	UT_EQ_INT(k.order[2], 1);
 	mem_deref(m);
 }

@@ -249,6 +249,20 @@ sipp_uas() {
 	sleep 0.3      # sipp binds its port
 }
 
+# call_up NAME AGENT TRUNK NUMBER: demo agent AGENT makeCalls NUMBER over
+# TRUNK; two TAP lines (BackMsg_19; the agent's leg up, then the
+# customer's); sets SID to the call's sessionid
+call_up() {
+	local m
+	m=$(log_mark)
+	check "$1: makeCall answers BackMsg_19" \
+		api_is "$2" "EVENT=MAKECALL&targetdn=$4&targettype=exter&trunkidentity=$3" \
+		'|Retuen|1|Retuen|BackMsg_19'
+	SID=$(session_of "$m" "$2")
+	check "$1: agent leg up, then customer leg up" eval '
+		wait_log "$m" "agent answered session=$SID" 10 && wait_log "$m" "call answered session=$SID" 10'
+}
+
 # sipp_result NAME PID SECS: the UAS NAME ended with success within SECS
 sipp_result() {
 	local rc
