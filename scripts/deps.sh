@@ -7,7 +7,7 @@ set -eu
 pkgs=(
 	gcc make pkg-config
 	libre-dev librem-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev
-	libxml2-dev
+	libxml2-dev libcurl4-openssl-dev    # libcurl: file imports (src/import)
 	sqlite3 curl python3                # tools and test drivers
 	php-cli php-soap                    # the SOAP test client (PHP SoapClient)
 	chromium                            # the Script interface test (headless)
