@@ -23,8 +23,8 @@ WEB      := $(wildcard web/*)
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 
-BINS     := build/occd build/occctl build/occ-apidoc
-ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests
+BINS     := build/occd build/occctl build/occ-apidoc build/occ-csv
+ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv
 
 .PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
@@ -49,11 +49,17 @@ build/occctl: $(patsubst %.c,build/obj/%.o,$(wildcard src/cli/*.c)) $(REL_OBJ)
 build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
+build/occ-csv: build/obj/tools/occ_csv.o $(REL_OBJ)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(LDLIBS)
 
 build/asan/occd: build/asan/obj/src/occd/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/occctl: $(patsubst %.c,build/asan/obj/%.o,$(wildcard src/cli/*.c)) $(ASAN_OBJ)
+	@echo "  LD asan $@"
+	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+build/asan/occ-csv: build/asan/obj/tools/occ_csv.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/unit-tests: $(patsubst %.c,build/asan/obj/%.o,$(wildcard tests/unit/*.c)) $(ASAN_OBJ)

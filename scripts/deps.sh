@@ -9,6 +9,7 @@ pkgs=(
 	libre-dev librem-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev
 	libxml2-dev libcurl4-openssl-dev    # libcurl: file imports (src/import)
 	sqlite3 curl python3                # tools and test drivers
+	python3-pyftpdlib                   # the FTP server of tests/import
 	php-cli php-soap                    # the SOAP test client (PHP SoapClient)
 	chromium                            # the Script interface test (headless)
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
