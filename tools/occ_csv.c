@@ -16,12 +16,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <re.h>
 #include "import/csv.h"
 #include "import/fetch.h"
 
 static struct {
 	bool count_only;
+	size_t stop_after;      /* the row handler says stop after this many */
+	unsigned row_delay_us;  /* a slow importer: sleep in each row */
+	struct import_job *job;
+	bool cancelled;
 	size_t rows;
 	enum import_err err;
 	char msg[512];
@@ -68,7 +73,20 @@ static int row_h(void *arg, size_t line, const char *const *f, size_t n)
 {
 	(void)arg;
 	g.rows++;
-	return print_row(line, f, n, false);
+	if (g.row_delay_us)
+		usleep(g.row_delay_us);
+	print_row(line, f, n, false);
+	return g.stop_after && g.rows >= g.stop_after;
+}
+
+/* --cancel-after: mem_deref the job mid-transfer, as occd does when an
+ * import is cancelled or occd stops */
+static void cancel_h(void *arg)
+{
+	(void)arg;
+	g.job = mem_deref(g.job);
+	g.cancelled = true;
+	re_cancel();
 }
 
 static int skip_h(void *arg, size_t line, const char *const *f, size_t n)
@@ -133,6 +151,10 @@ static void usage(void)
 	      "--connect-timeout S\n"
 	      "  --max-field N --max-row N --max-cols N\n"
 	      "  --count               print only the number of rows\n"
+	      "  --stop-after N        the row handler stops the import after N "
+	      "rows\n"
+	      "  --row-delay-us N      sleep N us in each row (a slow importer)\n"
+	      "  --cancel-after MS     cancel the job after MS ms (exit 3)\n"
 	      "  --blocking            fetch on this thread (no worker, no "
 	      "loop)\n", stderr);
 	exit(1);
@@ -148,12 +170,15 @@ int main(int argc, char **argv)
 		{ "connect-timeout", 1, 0, 'C' }, { "max-field", 1, 0, 'F' },
 		{ "max-row", 1, 0, 'R' }, { "max-cols", 1, 0, 'N' },
 		{ "count", 0, 0, 'n' }, { "blocking", 0, 0, 'b' },
-		{ "file", 1, 0, 'f' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "file", 1, 0, 'f' }, { "help", 0, 0, 'h' },
+		{ "stop-after", 1, 0, 's' }, { "row-delay-us", 1, 0, 'w' },
+		{ "cancel-after", 1, 0, 'x' }, { 0, 0, 0, 0 },
 	};
 	struct import_src src = { .allow = "" };
 	struct csv_opts o = { .row_h = row_h, .skip_h = skip_h };
 	const char *file = NULL;
 	bool blocking = false;
+	unsigned cancel_ms = 0;
 	int c, cs, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -178,6 +203,9 @@ int main(int argc, char **argv)
 		case 'n': g.count_only = true; break;
 		case 'b': blocking = true; break;
 		case 'f': file = optarg; break;
+		case 's': g.stop_after = strtoul(optarg, NULL, 10); break;
+		case 'w': g.row_delay_us = (unsigned)atoi(optarg); break;
+		case 'x': cancel_ms = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -195,19 +223,28 @@ int main(int argc, char **argv)
 		g.err = import_fetch(&src, p, g.msg, sizeof(g.msg), NULL);
 		csv_free(p);
 	} else {
-		struct import_job *job = NULL;
+		struct tmr cancel_tmr;
 		int err;
 
 		libre_init();
-		err = import_job_start(&job, &src, &o, done_h, NULL);
+		tmr_init(&cancel_tmr);
+		err = import_job_start(&g.job, &src, &o, done_h, NULL);
 		if (err) {
 			g.err = err == EBUSY ? IMPORT_E_BUSY : IMPORT_E_NOMEM;
 			snprintf(g.msg, sizeof(g.msg), "%s", strerror(err));
 		} else {
+			if (cancel_ms)
+				tmr_start(&cancel_tmr, cancel_ms, cancel_h, NULL);
 			re_main(NULL);
 		}
-		mem_deref(job);
+		tmr_cancel(&cancel_tmr);
+		g.job = mem_deref(g.job);
 		libre_close();
+		if (g.cancelled) {
+			fprintf(stderr, "occ-csv: cancelled after %zu rows\n",
+				g.rows);
+			return 3;
+		}
 	}
 	fflush(stdout);
 	if (rc)

@@ -302,6 +302,23 @@ rc, rows, err, took = occ_csv("--allow", ALLOW, "--timeout", "3", "--idle-timeou
 ok(rc == 2 and "timeout (BackMsg_89)" in err and 2 <= took < 20,
    f"a server that never answers: total timeout 3 s (took {took:.1f} s)", err)
 
+# ---- the job on the loop: stopped by the importer, cancelled -------------------------
+
+rc, rows, err, _ = occ_csv("--allow", ALLOW, "--stop-after", "5",
+                           f"http://127.0.0.1:{HP}/pub/big.csv")
+ok(rc == 2 and "aborted" in err and len(rows) == 5 and sanitizer_clean(err),
+   "a row handler returning non-zero stops the import after its row", (rc, len(rows), err))
+rc, rows, err, took = occ_csv("--allow", ALLOW, "--idle-timeout", "60", "--timeout", "60",
+                              "--cancel-after", "500", f"http://127.0.0.1:{HP}/pub/hang")
+ok(rc == 3 and took < 15 and sanitizer_clean(err),
+   f"a job cancelled while the server hangs ends at once (took {took:.1f} s), no leak", (rc, err))
+rc, rows, err, took = occ_csv("--allow", ALLOW, "--count", "--row-delay-us", "200",
+                              "--cancel-after", "1500", f"http://127.0.0.1:{HP}/pub/big.csv")
+n = int(err.split("cancelled after ")[1].split()[0]) if "cancelled after" in err else -1
+ok(rc == 3 and 0 < n < 200000 and took < 15 and sanitizer_clean(err),
+   f"a slow importer: the worker waits for it and is cancelled while waiting ({n} rows)",
+   (rc, err))
+
 ftp.close_all()
 http.shutdown()
 other.shutdown()
