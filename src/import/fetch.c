@@ -76,6 +76,8 @@ static enum import_err url_parse(CURLU *h, struct url_parts *u,
 		CURLUPART_FRAGMENT, CURLUPART_USER };
 
 	memset(u, 0, sizeof(*u));
+	/* a handle holding a URL would take url as relative to it: clear */
+	curl_url_set(h, CURLUPART_URL, NULL, 0);
 	if (curl_url_set(h, CURLUPART_URL, url, 0) ||
 	    curl_url_get(h, CURLUPART_SCHEME, &u->scheme, 0) ||
 	    curl_url_get(h, CURLUPART_HOST, &u->host, 0) ||

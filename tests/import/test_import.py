@@ -11,10 +11,12 @@ delrow; a URL outside the allow-list is refused without any connection
 is not allowed is refused (its server sees nothing), one to an allowed
 path is followed; an oversize file (announced, and streamed without a
 length) and a hanging server are refused within the limits; 404 and FTP
-550, a non-CSV file. TAP lines; exit status 1 if anything failed.
+550, a non-CSV file; the job stopped by its row handler and cancelled;
+occd refusing an allow entry that is not a URL. TAP lines; exit status 1
+if anything failed.
 
 Runs with /usr/bin/python3 (Debian's python3-pyftpdlib). OCC_CSV
-overrides the binary (default build/asan/occ-csv).
+and OCCD override the binaries (default build/asan/occ-csv, occd).
 """
 import json
 import logging
@@ -318,6 +320,25 @@ n = int(err.split("cancelled after ")[1].split()[0]) if "cancelled after" in err
 ok(rc == 3 and 0 < n < 200000 and took < 15 and sanitizer_clean(err),
    f"a slow importer: the worker waits for it and is cancelled while waiting ({n} rows)",
    (rc, err))
+
+# ---- occd refuses an allow-list entry that is not a URL --------------------------------
+
+OCCD = os.environ.get("OCCD", os.path.join(ROOT, "build/asan/occd"))
+ini = os.path.join(WORK, "bad.ini")
+with open(ini, "w") as f:
+    f.write("[import]\nallow = http://files.example.com/ files.example.com/x\n")
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# free ports: should it start after all, it binds nothing another test uses
+p = subprocess.run([OCCD, "--config", ini, "--data", os.path.join(WORK, "data"),
+                    "--http", f"127.0.0.1:{free_port()}", "--sip", f"127.0.0.1:{free_port()}"],
+                   capture_output=True, text=True, timeout=30)
+ok(p.returncode == 1 and '[import] allow: "files.example.com/x"' in p.stderr,
+   "occd refuses to start with an allow entry that is not a URL", (p.returncode, p.stderr))
 
 ftp.close_all()
 http.shutdown()

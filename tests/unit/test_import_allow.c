@@ -92,6 +92,13 @@ UNIT_TEST(import_allow_valid_entries)
 	UT_ASSERT(strstr(why, "file:///etc"));
 	UT_EQ_INT(import_allow_valid("files.example.com", why, sizeof(why)),
 		  EINVAL);
+	/* not taken as relative to the entry before it */
+	UT_EQ_INT(import_allow_valid("http://a/ b/x", why, sizeof(why)),
+		  EINVAL);
+	UT_EQ_INT(import_allow_valid("http://a/ /x", why, sizeof(why)),
+		  EINVAL);
+	UT_EQ_INT(check("http://a/pub/ /priv", "http://a/priv/x.csv"),
+		  IMPORT_E_DENIED);
 	UT_EQ_INT(import_allow_valid("http://a/?q=1", why, sizeof(why)),
 		  EINVAL);
 	UT_EQ_INT(import_allow_valid("http://u:p@a/", why, sizeof(why)),
