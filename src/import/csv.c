@@ -112,19 +112,29 @@ void csv_free(struct csv *c)
 
 /* ---- parser ----------------------------------------------------------- */
 
+/* p (capacity *cap bytes, first allocation `first`) grown to hold need
+ * bytes, doubling; NULL when out of memory (p left as it was). */
+static void *grow(void *p, size_t *cap, size_t need, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+
+	if (p && need <= *cap)
+		return p;
+	while (n < need)
+		n *= 2;
+	p = realloc(p, n);
+	if (p)
+		*cap = n;
+	return p;
+}
+
 static bool row_grow(struct csv *c, size_t need)
 {
-	size_t cap = c->rowcap ? c->rowcap : 256;
-	char *p;
+	char *p = grow(c->row, &c->rowcap, need, 256);
 
-	while (cap < need)
-		cap *= 2;
-	p = realloc(c->row, cap);
-	if (!p)
-		return false;
-	c->row = p;
-	c->rowcap = cap;
-	return true;
+	if (p)
+		c->row = p;
+	return p != NULL;
 }
 
 static enum csv_err put(struct csv *c, char b)
@@ -354,18 +364,11 @@ static enum csv_err utf8_feed(struct csv *c, const unsigned char *p, size_t n)
 
 static bool in_append(struct csv *c, const unsigned char *p, size_t n)
 {
-	if (c->nin + n > c->incap) {
-		size_t cap = c->incap ? c->incap : 4096;
-		unsigned char *q;
+	unsigned char *q = grow(c->in, &c->incap, c->nin + n, 4096);
 
-		while (cap < c->nin + n)
-			cap *= 2;
-		q = realloc(c->in, cap);
-		if (!q)
-			return false;
-		c->in = q;
-		c->incap = cap;
-	}
+	if (!q)
+		return false;
+	c->in = q;
 	memcpy(c->in + c->nin, p, n);
 	c->nin += n;
 	return true;
