@@ -3,7 +3,7 @@
 # build/asan/ and runs every test, `make demo` starts occd with demo data.
 
 CC       ?= gcc
-PKGS     := libre librem libmicrohttpd sqlite3 libsodium libxml-2.0
+PKGS     := libre librem libmicrohttpd sqlite3 libsodium libxml-2.0 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libre's headers need these defines (see shared/notes/STACK-NOTES.md §1).
@@ -17,14 +17,14 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c)
 WEB      := $(wildcard web/*.html web/*.js web/agent/*)
 
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 
-BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd
-ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests
+BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd build/occ-csv
+ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv
 
 .PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
@@ -49,6 +49,9 @@ build/occctl: $(patsubst %.c,build/obj/%.o,$(wildcard src/cli/*.c)) $(REL_OBJ)
 build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
+build/occ-csv: build/obj/tools/occ_csv.o $(REL_OBJ)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(LDLIBS)
 
 # the answering-machine detector alone: it needs no libre (media/amd.h)
 build/occ-amd: build/obj/tools/occ-amd.o build/obj/src/media/amd.o
@@ -59,6 +62,9 @@ build/asan/occd: build/asan/obj/src/occd/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/occctl: $(patsubst %.c,build/asan/obj/%.o,$(wildcard src/cli/*.c)) $(ASAN_OBJ)
+	@echo "  LD asan $@"
+	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+build/asan/occ-csv: build/asan/obj/tools/occ_csv.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/unit-tests: $(patsubst %.c,build/asan/obj/%.o,$(wildcard tests/unit/*.c)) $(ASAN_OBJ)

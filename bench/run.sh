@@ -12,6 +12,7 @@
 #   bench/inbound/run.sh   the ACD dispatcher: races soak, latency at scale;
 #                          occd's ACD reload; inbound calls/s (IVR, queue, agent)
 #   bench/dialer/run.sh    the dialer's pacing in the simulated world, decision time
+#   bench/import/run.sh    a 1,000,000-row CSV: parse (UTF-8, GBK), fetch over HTTP
 #
 # Expects the release build (build/occd, build/occctl); builds nothing.
 # Writes nothing outside /tmp, except with --update-doc: then, if every
@@ -46,7 +47,7 @@ started=$(date +%s)
 # one copy of the binaries for every benchmark: build/ is shared and may be
 # rebuilt or cleaned while we run
 mkdir -p "$T/bin"
-BENCH_TMP=$T/bin bench_copy_bins occd occctl
+BENCH_TMP=$T/bin bench_copy_bins occd occctl occ-csv
 export OCC_BENCH_BIN_DIR=$T/bin
 
 {
@@ -77,6 +78,7 @@ echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the si
 echo; echo "== bench/mixing/run.sh: three-party conferences through occd's mixer, rtpengine as the media peer"; bench_fg "$B/mixing/run.sh" --out "$T/mixing.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (mixing rc=$?)"; exit 1; }
 echo; echo "== bench/inbound/run.sh: the ACD dispatcher alone, races soak and latency at scale"; bench_fg "$B/inbound/run.sh" --out "$T/inbound.env" --outbound-env "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (inbound rc=$?)"; exit 1; }
 echo; echo "== bench/dialer/run.sh: the dialer in the simulated world, decision time"; bench_fg "$B/dialer/run.sh" --out "$T/dialer.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer rc=$?)"; exit 1; }
+echo; echo "== bench/import/run.sh: a 1,000,000-row CSV import file, parsed and fetched over HTTP"; bench_fg "$B/import/run.sh" --out "$T/import.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (import rc=$?)"; exit 1; }
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"

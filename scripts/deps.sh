@@ -7,8 +7,9 @@ set -eu
 pkgs=(
 	gcc make pkg-config
 	libre-dev librem-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev
-	libxml2-dev
+	libxml2-dev libcurl4-openssl-dev    # libcurl: file imports (src/import)
 	sqlite3 curl python3                # tools and test drivers
+	python3-pyftpdlib                   # the FTP server of tests/import
 	php-cli php-soap                    # the SOAP test client (PHP SoapClient)
 	chromium                            # the Script interface test (headless)
 	fonts-wqy-microhei                  # Chinese labels in the agent desktop's screenshots

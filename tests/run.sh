@@ -11,6 +11,7 @@ suites=(
 	"symbols|scripts/check-symbols.sh build/occd && scripts/check-symbols.sh build/asan/occd"
 	"generated docs|make -s check-generated"
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"
+	"file imports (http, ftp, allow-list, limits)|tests/import/run.sh"
 	"occctl|tests/cli/test_occctl.sh build/asan/occctl"
 	"occctl routing|tests/cli/test_routing.sh build/asan/occctl"
 	"occctl campaign|tests/cli/test_campaign.sh build/asan/occctl"

@@ -219,6 +219,22 @@ static const struct conf_key conf_keys[] = {
 	UINT("push", "max_per_channel", push_max_per_channel, "32", 1, 1000000,
 	     "browser push subscribers per channel (an agent's, or the "
 	     "team's): tabs and reloads of one desk"),
+	STR("import", "allow", import_allow, "",
+	    "where `source=http`/`ftp` imports may fetch files: entries "
+	    "scheme://host[:port][/path-prefix] separated by spaces or "
+	    "commas (http, https, ftp; the port defaults to the scheme's; "
+	    "a path prefix matches at a '/'). A URL, and each redirect, "
+	    "must match one before any connection is made. Empty: file "
+	    "imports are refused"),
+	UINT("import", "max_size_mib", import_max_size_mib, "256", 1, 65536,
+	     "MiB an imported file may have at most (counted as it arrives; "
+	     "a server announcing more is refused at once)"),
+	UINT("import", "timeout", import_timeout, "600", 1, 86400,
+	     "seconds a file import's download may take in all"),
+	UINT("import", "idle_timeout", import_idle_timeout, "60", 1, 3600,
+	     "seconds a file import's download may go without a byte"),
+	UINT("import", "connect_timeout", import_connect_timeout, "10", 1,
+	     600, "seconds to connect to a file import's server"),
 };
 
 enum { N_KEYS = sizeof(conf_keys) / sizeof(conf_keys[0]) };

@@ -66,6 +66,11 @@ struct conf {
 	unsigned push_max_subscribers; /* [push] max_subscribers */
 	unsigned push_max_per_team;    /* [push] max_per_team */
 	unsigned push_max_per_channel; /* [push] max_per_channel */
+	char import_allow[2048];   /* [import] allow */
+	unsigned import_max_size_mib; /* [import] max_size_mib */
+	unsigned import_timeout;   /* [import] timeout, s */
+	unsigned import_idle_timeout; /* [import] idle_timeout, s */
+	unsigned import_connect_timeout; /* [import] connect_timeout, s */
 };
 
 void conf_defaults(struct conf *c);

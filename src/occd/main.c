@@ -42,6 +42,7 @@
 #include "events/nchan.h"
 #include "events/stats.h"
 #include "events/push.h"
+#include "import/fetch.h"
 
 static struct {
 	struct conf cfg;
@@ -136,6 +137,10 @@ static void reload_config(void)
 	if ((occd.config_path && conf_load(&fresh, occd.config_path, err,
 					   sizeof(err))) ||
 	    apply_flags(&fresh, err, sizeof(err))) {
+		OCC_WARN("config not reloaded, keeping the current one: %s", err);
+		return;
+	}
+	if (import_allow_valid(fresh.import_allow, err, sizeof(err))) {
 		OCC_WARN("config not reloaded, keeping the current one: %s", err);
 		return;
 	}
@@ -245,7 +250,8 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 		return 2;
 	}
 	occd.nflags = nset;
-	if (apply_flags(&occd.cfg, err, sizeof(err))) {
+	if (apply_flags(&occd.cfg, err, sizeof(err)) ||
+	    import_allow_valid(occd.cfg.import_allow, err, sizeof(err))) {
 		fprintf(stderr, "occd: %s\n", err);
 		return 1;
 	}
