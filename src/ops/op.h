@@ -64,6 +64,7 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_push_token,      /* ops/push.c: occ's addition */
      op_my_info, op_default_group,            /* ops/agentinfo.c */
      op_qback_call,                           /* ops/callback.c */
-     op_monitor_ctrl;                         /* ops/call.c */
+     op_monitor_ctrl,                         /* ops/call.c */
+     op_yealink_answer;                       /* ops/call.c */
 
 #endif

@@ -218,6 +218,7 @@ static void leg_destructor(void *arg)
 	mem_deref(l->tone);
 	mem_deref(l->voice);
 	mem_deref(l->sess);        /* BYE or CANCEL */
+	mem_deref(l->ringing);
 	mem_deref(l->mep);
 }
 
@@ -546,6 +547,8 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 
 	if (msg->scode != 180 && msg->scode != 183)
 		return;
+	mem_deref(l->ringing);
+	l->ringing = mem_ref((struct sip_msg *)msg);
 	/* libre 1.1.0 hands provisional responses over without decoding their
 	 * SDP: take it here, so early media can flow */
 	if (mbuf_get_left(msg->mb) && !mep_ready(l->mep) &&
@@ -704,6 +707,11 @@ static void virtual_answer(void *arg)
 	leg_up(l);
 	if (l->role == ROLE_CUSTOMER)
 		tmr_start(&l->tmr, VIRTUAL_CUSTOMER_TALK_MS, virtual_hangup, l);
+}
+
+void leg_answer_virtual(struct leg *l)
+{
+	tmr_start(&l->tmr, 0, virtual_answer, l);
 }
 
 static void virtual_invite(struct leg *l)
