@@ -749,8 +749,9 @@ const struct op op_table[] = {
 		 "current default group id (`0`: none) as the bracket "
 		 "argument, which the extension selects again: "
 		 "`BackMsg_11[1]` no such group in the team, `BackMsg_60[1]` "
-		 "the agent is not a member of it. Kept across SIGHUP "
-		 "reloads, not across a restart (no column holds it yet).",
+		 "the agent is not a member of it. Saved with the agent's "
+		 "state: kept across SIGHUP reloads and restarts (a group "
+		 "deleted since reads as none).",
 },
 {
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",

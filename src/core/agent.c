@@ -34,6 +34,7 @@ static void persist(struct model *m, struct agent *a)
 	struct st_agent_state s = {
 		.agent_id = a->id, .logged_in = a->logged_in,
 		.state = a->state, .since_ms = a->since_ms,
+		.default_group_id = a->default_group_id,
 	};
 
 	str_ncpy(s.device, a->device, sizeof(s.device));
@@ -153,6 +154,13 @@ void agent_logout(struct model *m, struct agent *a)
 void agent_set_device(struct model *m, struct agent *a, const char *exten)
 {
 	str_ncpy(a->device, exten, sizeof(a->device));
+	persist(m, a);
+}
+
+void agent_set_default_group(struct model *m, struct agent *a,
+			     int64_t group_id)
+{
+	a->default_group_id = group_id;
 	persist(m, a);
 }
 

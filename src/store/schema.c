@@ -244,6 +244,11 @@ static const struct migration migrations[] = {
 	  "ALTER TABLE cdr ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0"
 	  "  CHECK (abandoned IN (0, 1));"
 	  "ALTER TABLE cdr ADD COLUMN ivrpath TEXT NOT NULL DEFAULT '';" },
+	/* the agent's default dial-out group (DefaultGroup), kept with its
+	 * other runtime state across restarts; 0: none chosen */
+	{ "agent default group",
+	  "ALTER TABLE agent_state ADD COLUMN default_group_id INTEGER"
+	  "  NOT NULL DEFAULT 0;" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
