@@ -131,7 +131,7 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 10, 13, 14, 38, 58, 66),
 	.handler = op_queue_pause,
 	.summary = "Pause (type 1, with a reason) or unpause (type 2) the agent in all checked-in groups.",
-	.notes = "Reasons rest, leave, meeting, training, lunch are counted separately by agentRealtime; any other text counts as other. Unpausing an agent that is not paused answers BackMsg_10.",
+	.notes = "Reasons rest, leave, meeting, training, lunch are counted separately by agentRealtime; any other text counts as other. Unpausing an agent that is not paused answers BackMsg_10. `dnd` (any non-empty value): type 1 also puts the agent in do-not-disturb, type 2 ends it; DND outlasts the pause (an unpause without `dnd` leaves the agent idle but DND): the ACD offers a DND agent no caller, whatever its state, until a type 2 with `dnd` (accepted then even though the agent is not paused) or a logout ends it. DND is kept across restarts. A phone's own DND (it answers an offer 486, 600 or 603, or 480) counts as busy or ring-no-answer for the queue.",
 },
 {
 	.id = "acw_action", .soap = "acwAction", .http = "ACW",

@@ -477,6 +477,7 @@ static void on_state(const struct st_agent_state *r, void *arg)
 	/* a group deleted since: none */
 	a->default_group_id = team_group(a->team, r->default_group_id)
 		? r->default_group_id : 0;
+	a->dnd = r->dnd;
 }
 
 static bool group_sort(struct le *le1, struct le *le2, void *arg)

@@ -88,6 +88,8 @@ struct agent {
 	 * first checked-in one). Saved with the agent's state
 	 * (agent_state.default_group_id), so it outlives restarts. */
 	int64_t default_group_id;
+	/* do-not-disturb (queuePause's dnd): never offered a caller */
+	bool dnd;
 };
 
 struct group {

@@ -161,6 +161,7 @@ struct st_agent_state {
 	char pause_reason[ST_NAME];
 	int64_t since_ms;              /* when `state` began */
 	int64_t default_group_id;      /* DefaultGroup's, 0 = none */
+	bool dnd;                      /* do-not-disturb: never offered */
 };
 
 /* One state-log row: the agent's effective state changed at ts_ms. */
