@@ -444,8 +444,10 @@ const struct op op_table[] = {
 		 "built-in phone answers at once (`BackMsg_120[built-in]`). "
 		 "BackMsg_92: nothing rings for the agent; BackMsg_119: no "
 		 "address to reach the phone. A phone that ignores the "
-		 "NOTIFY keeps ringing. Not done yet: an auto-answer header "
-		 "(`Call-Info: answer-after=0`) at offer time. HTTP "
+		 "NOTIFY keeps ringing. Phones that should answer by "
+		 "themselves: the team setting `auto_answer` "
+		 "(docs/OPERATIONS.md) puts `Call-Info: answer-after=0` and "
+		 "`Alert-Info: info=alert-autoanswer` in occd's INVITE. HTTP "
 		 "`EVENT=YealinkAnswer` is occ's addition.",
 },
 {

@@ -57,6 +57,7 @@ struct leg {
 	char peer[ST_NAME];
 	bool virtual;          /* a built-in phone or customer, no SIP */
 	bool rang, answered;
+	bool auto_answer;      /* INVITE asks the phone to answer at once */
 	bool told_ringing, told_hangup;  /* events published */
 	uint16_t final_scode;  /* of a failed INVITE */
 	struct sipsess *sess;

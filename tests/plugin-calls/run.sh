@@ -27,6 +27,11 @@
 # the call is answered (AGENT answer, busy) and the customer hears the
 # agent. No ringing call: 92; a wrong password, another team: refused.
 #
+# 4. auto-answer: with the team setting auto_answer naming 8001, occd's
+# INVITE to its phone carries Call-Info answer-after=0 and Alert-Info
+# info=alert-autoanswer (a sipp phone checks them; without the setting,
+# section 3's phone checks there is none).
+#
 # TAP output; non-zero exit on failure; everything it starts is stopped.
 # OCCD / OCCCTL override the binaries (default: the ASan build); KEEP=1
 # keeps the work directory.
@@ -255,6 +260,23 @@ check "$f: HTTP EVENT=YealinkAnswer now finds nothing ringing (92)" \
 	api_is 8001 "EVENT=YealinkAnswer" '|Retuen|2|Retuen|BackMsg_92'
 end_call $f 8001
 check "$f: the phones got BYE" eval 'phone_done $f agent 5 && phone_done $f cust 5'
+peers_stop agent cust
+check "$f: 8001 idle again" eval 'state_soon 8001 acw >/dev/null && api_is 8001 EVENT=ACWOFF "|Retuen|1|" ; state_soon 8001 idle'
+
+# ---- 4. auto-answer at offer time: team setting auto_answer --------------------
+
+f=autoanswer
+check "$f: occctl team set demo auto_answer 8001" eval '
+	m=$(log_mark) && "$occctl" --data "$data" team set demo auto_answer 8001 &&
+	wait_log "$m" "provisioning reloaded" 5'
+check "$f: a bad list is refused" eval '! "$occctl" --data "$data" team set demo auto_answer "80 01" 2>/dev/null'
+phone $f agent "$ag_port" "$here/scenarios/phone_auto.xml" 0 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550192
+end_call $f 8001
+check "$f: 8001's phone was asked to answer at once (Call-Info answer-after=0, Alert-Info)" eval '
+	phone_done $f agent 5 && phone_done $f cust 5'
 peers_stop agent cust
 check "$f: 8001 idle again" eval 'state_soon 8001 acw >/dev/null && api_is 8001 EVENT=ACWOFF "|Retuen|1|" ; state_soon 8001 idle'
 
