@@ -125,6 +125,7 @@ enum backmsg {
 	BM_EXTEN_SET          = 112,
 	BM_NO_DEVICE          = 118,
 	BM_NOT_REGISTERED     = 119,
+	BM_PHONE_REQUEST_SENT = 120,
 	BM_FILE_NOT_FOUND     = 404,
 };
 

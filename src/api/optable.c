@@ -18,9 +18,9 @@
 const struct param_def param_defs[P_COUNT] = {
 	[P_ORGIDENTITY]  = { "orgidentity", {0}, 64, "team (organization) identity" },
 	[P_USERTYPE]     = { "usertype", {0}, 16, "`agent` or `account` (default agent)" },
-	[P_USER]         = { "user", {0}, 64, "agent number or account name" },
+	[P_USER]         = { "user", { "phoneuser" }, 64, "agent number or account name" },
 	[P_PWDTYPE]      = { "pwdtype", {0}, 16, "`plaintext` or `md5` (lowercase hex MD5 of the password; default plaintext)" },
-	[P_PASSWORD]     = { "password", {0}, 128, "password" },
+	[P_PASSWORD]     = { "password", { "phonepwd" }, 128, "password" },
 	[P_TYPE]         = { "type", {0}, 16, "operation type (per operation)", .echoed = true },
 	[P_LIST]         = { "list", {0}, 1024, "comma-separated agent group ids; empty = all of the agent's groups", .echoed = true },
 	[P_DEVICEEXTEN]  = { "deviceexten", {0}, 32, "extension to work on after check-in", .echoed = true },
@@ -135,7 +135,7 @@ const struct op op_table[] = {
 	.codes = L(AUTH_CODES, 10, 13, 14, 38, 58, 66),
 	.handler = op_queue_pause,
 	.summary = "Pause (type 1, with a reason) or unpause (type 2) the agent in all checked-in groups.",
-	.notes = "Reasons rest, leave, meeting, training, lunch are counted separately by agentRealtime; any other text counts as other. Unpausing an agent that is not paused answers BackMsg_10.",
+	.notes = "Reasons rest, leave, meeting, training, lunch are counted separately by agentRealtime; any other text counts as other. Unpausing an agent that is not paused answers BackMsg_10. `dnd` (any non-empty value): type 1 also puts the agent in do-not-disturb, type 2 ends it; DND outlasts the pause (an unpause without `dnd` leaves the agent idle but DND): the ACD offers a DND agent no caller, whatever its state, until a type 2 with `dnd` (accepted then even though the agent is not paused) or a logout ends it. DND is kept across restarts. A phone's own DND (it answers an offer 486, 600 or 603, or 480) counts as busy or ring-no-answer for the queue.",
 },
 {
 	.id = "acw_action", .soap = "acwAction", .http = "ACW",
@@ -414,6 +414,45 @@ const struct op op_table[] = {
 		 "`BackMsg_28[action]`: neither word. At most one segment a "
 		 "second (names carry the second). Not done yet: events for "
 		 "`pushevent`.",
+},
+{
+	.id = "yealink_answer", .http = "YealinkAnswer",
+	.script = "yealinkAnswerCJI",
+	.soap_params   = L(P_ORGIDENTITY, P_TYPE, P_TARGET, P_USER, P_PASSWORD, P_PWDTYPE, P_USERTYPE),
+	.http_params   = L(P_ORGIDENTITY, P_TYPE, P_TARGET, P_USER, P_PASSWORD, P_PWDTYPE, P_USERTYPE),
+	.script_params = L(P_ORGIDENTITY, P_TYPE, P_TARGET, P_USER, P_PASSWORD, P_CALLBACKFUC, P_PWDTYPE, P_USERTYPE),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_AGENT,
+	.codes = L(AUTH_CODES, 38, 92, 119, 120),
+	.handler = op_yealink_answer,
+	.summary = "Answer the agent's ringing phone from afar (the original plugin's yealinkAnswerCJI).",
+	.notes = "Neither manual has it: the original plugin's "
+		 "`yealinkAnswerCJI(orgidentity, type, target, phoneuser, "
+		 "phonepwd)`. occ reads `phoneuser`/`phonepwd` as the "
+		 "agent's number and password (`user`/`password`, with "
+		 "`pwdtype` and `usertype` as everywhere; an account acts "
+		 "through its agent) and finds the phone itself: the one "
+		 "ringing for the agent (its makeCall, an inner call or "
+		 "consult to it, an inbound offer). `target` (the phone's "
+		 "address in the original) is not needed and ignored. The "
+		 "phone gets a SIP NOTIFY with `Event: talk` (BroadSoft's "
+		 "remote answer, which Yealink, Polycom and Grandstream "
+		 "phones take) in the ringing INVITE's dialog (its Call-ID, "
+		 "occ's From tag and the phone's To tag, to the Contact of "
+		 "the phone's 180); `type=action-uri` sends Yealink's Action "
+		 "URI instead (`Event: ACTION-URI`, body `key=OK`, out of "
+		 "dialog; the phone must allow remote control), any other "
+		 "`type` is `talk`. `BackMsg_120[address]`: the NOTIFY went "
+		 "to the phone at that address (the phone's 200 to the "
+		 "INVITE then answers the call, with the usual events); a "
+		 "built-in phone answers at once (`BackMsg_120[built-in]`). "
+		 "BackMsg_92: nothing rings for the agent; BackMsg_119: no "
+		 "address to reach the phone. A phone that ignores the "
+		 "NOTIFY keeps ringing. Phones that should answer by "
+		 "themselves: the team setting `auto_answer` "
+		 "(docs/OPERATIONS.md) puts `Call-Info: answer-after=0` and "
+		 "`Alert-Info: info=alert-autoanswer` in occd's INVITE. HTTP "
+		 "`EVENT=YealinkAnswer` is occ's addition.",
 },
 {
 	.id = "import_data", .soap = "importWS", .http = "Import",
@@ -745,8 +784,9 @@ const struct op op_table[] = {
 		 "current default group id (`0`: none) as the bracket "
 		 "argument, which the extension selects again: "
 		 "`BackMsg_11[1]` no such group in the team, `BackMsg_60[1]` "
-		 "the agent is not a member of it. Kept across SIGHUP "
-		 "reloads, not across a restart (no column holds it yet).",
+		 "the agent is not a member of it. Saved with the agent's "
+		 "state: kept across SIGHUP reloads and restarts (a group "
+		 "deleted since reads as none).",
 },
 {
 	.id = "dialer_list", .http = "DialerList", .script = "dialerListCJI",

@@ -299,7 +299,9 @@ static const struct cmd cmds[] = {
 	  "set a team setting; VALUE \"\" clears it (keys: event_url, an"
 	  " http:// or https:// URL for call events; inbound_from, where"
 	  " calls to the team's DIDs may come from besides its trunks: any,"
-	  " or addresses and networks a.b.c.d[/n] separated by commas)" },
+	  " or addresses and networks a.b.c.d[/n] separated by commas;"
+	  " auto_answer, the extensions whose phones are asked to answer"
+	  " the agent's calls at once: any, or numbers separated by commas)" },
 	{ "team", "show", "TEAM", 0, h_team_show,
 	  "show a team and its settings" },
 	{ "account", "add", "TEAM NAME PASSWORD [--agent AGENT]", W,

@@ -117,6 +117,18 @@ static bool is_source_list(const char *v)
 	return true;
 }
 
+/* auto_answer: any, or extension numbers separated by commas */
+static bool is_exten_list(const char *v)
+{
+	if (!strcmp(v, "any"))
+		return true;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == ',' || *p == '*' ||
+		      *p == '#' || *p == '+'))
+			return false;
+	return true;
+}
+
 /* The settings `team set` knows; occd reads them by key. */
 static const struct setting_def {
 	const char *key;
@@ -126,6 +138,8 @@ static const struct setting_def {
 	{ "event_url", is_http_url, "an http:// or https:// URL" },
 	{ "inbound_from", is_source_list, "any, or addresses and networks"
 	  " such as 192.0.2.10,198.51.100.0/24" },
+	{ "auto_answer", is_exten_list, "any, or extension numbers such as"
+	  " 8001,8002" },
 };
 
 static const struct setting_def *setting_find(const char *key)

@@ -34,6 +34,7 @@ static void persist(struct model *m, struct agent *a)
 	struct st_agent_state s = {
 		.agent_id = a->id, .logged_in = a->logged_in,
 		.state = a->state, .since_ms = a->since_ms,
+		.default_group_id = a->default_group_id, .dnd = a->dnd,
 	};
 
 	str_ncpy(s.device, a->device, sizeof(s.device));
@@ -146,6 +147,7 @@ void agent_logout(struct model *m, struct agent *a)
 		}
 	}
 	a->logged_in = false;
+	a->dnd = false;             /* the next session starts without */
 	apply_state(m, a);
 	store_commit(m->st);
 }
@@ -153,6 +155,23 @@ void agent_logout(struct model *m, struct agent *a)
 void agent_set_device(struct model *m, struct agent *a, const char *exten)
 {
 	str_ncpy(a->device, exten, sizeof(a->device));
+	persist(m, a);
+}
+
+void agent_set_default_group(struct model *m, struct agent *a,
+			     int64_t group_id)
+{
+	a->default_group_id = group_id;
+	persist(m, a);
+}
+
+void agent_set_dnd(struct model *m, struct agent *a, bool on)
+{
+	if (a->dnd == on)
+		return;
+	a->dnd = on;
+	OCC_INFO("agent dnd team=%s agent=%s dnd=%s", a->team->name,
+		 a->number, on ? "on" : "off");
 	persist(m, a);
 }
 

@@ -17,6 +17,12 @@ void agent_login(struct model *m, struct agent *a);
 /* Checks out of every group and ends the session. */
 void agent_logout(struct model *m, struct agent *a);
 void agent_set_device(struct model *m, struct agent *a, const char *exten);
+/* Do-not-disturb (queuePause's dnd): the ACD offers the agent nothing
+ * while it is on, whatever its state (saved; logout ends it). */
+void agent_set_dnd(struct model *m, struct agent *a, bool on);
+/* DefaultGroup: makeCall's group when it names none (saved). */
+void agent_set_default_group(struct model *m, struct agent *a,
+			     int64_t group_id);
 /* Check in to / out of one group (membership must exist). */
 void agent_checkin(struct model *m, struct member *mb);
 void agent_checkout(struct model *m, struct member *mb);

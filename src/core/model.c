@@ -474,6 +474,10 @@ static void on_state(const struct st_agent_state *r, void *arg)
 	a->state = r->state >= 0 && r->state < AS_COUNT ? r->state : AS_LOGOUT;
 	str_ncpy(a->pause_reason, r->pause_reason, sizeof(a->pause_reason));
 	a->since_ms = r->since_ms;
+	/* a group deleted since: none */
+	a->default_group_id = team_group(a->team, r->default_group_id)
+		? r->default_group_id : 0;
+	a->dnd = r->dnd;
 }
 
 static bool group_sort(struct le *le1, struct le *le2, void *arg)

@@ -85,9 +85,11 @@ struct agent {
 	char pause_reason[ST_NAME];
 	int64_t since_ms;
 	/* DefaultGroup: the group makeCall uses when it names none (0: the
-	 * first checked-in one). Kept across reloads, not across restarts:
-	 * no column holds it yet (issue 11). */
+	 * first checked-in one). Saved with the agent's state
+	 * (agent_state.default_group_id), so it outlives restarts. */
 	int64_t default_group_id;
+	/* do-not-disturb (queuePause's dnd): never offered a caller */
+	bool dnd;
 };
 
 struct group {

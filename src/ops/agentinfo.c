@@ -135,6 +135,6 @@ void op_default_group(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_ACW_MODE_FAIL, cur);
 		return;
 	}
-	a->default_group_id = g->id;
+	agent_set_default_group(ctx->occ->m, a, g->id);
 	res_data(res, OP_OK, "%lld", (long long)g->id);
 }

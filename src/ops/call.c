@@ -400,6 +400,23 @@ void op_monitor_ctrl(struct op_ctx *ctx, struct op_result *res)
 		res_data(res, OP_OK, "%s", file);
 }
 
+void op_yealink_answer(struct op_ctx *ctx, struct op_result *res)
+{
+	bool action_uri = !strcasecmp(ctx->args[P_TYPE], "action-uri");
+	char where[128];
+	int err;
+
+	err = call_remote_answer(tel_of(ctx), ctx->team->name,
+				 ctx->agent->number, action_uri, where,
+				 sizeof(where));
+	if (!err)
+		res_set(res, OP_OK, BM_PHONE_REQUEST_SENT, where);
+	else if (err == ENOENT)
+		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
+	else
+		res_set(res, OP_FAIL, BM_NOT_REGISTERED, NULL);
+}
+
 void op_get_monitor(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *sid = ctx->args[P_SESSIONID], *date = ctx->args[P_CALLDATE];

@@ -101,6 +101,7 @@ void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *type = ctx->args[P_TYPE];
 	const char *reason = ctx->args[P_PAUSE_REASON];
+	bool dnd = ctx->args[P_DND][0] != '\0';
 	struct agent *a = ctx->agent;
 
 	if (strcmp(type, "1") && strcmp(type, "2")) {
@@ -125,6 +126,11 @@ void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
 			return;
 		}
 		agent_pause(ctx->m, a, reason);
+		if (dnd)
+			agent_set_dnd(ctx->m, a, true);
+	}
+	else if (a->state != AS_PAUSE && dnd && a->dnd) {
+		agent_set_dnd(ctx->m, a, false);   /* unpaused earlier */
 	}
 	else {
 		if (a->state != AS_PAUSE) {
@@ -132,6 +138,8 @@ void op_queue_pause(struct op_ctx *ctx, struct op_result *res)
 			return;
 		}
 		agent_unpause(ctx->m, a);
+		if (dnd)
+			agent_set_dnd(ctx->m, a, false);
 	}
 	res_set(res, OP_OK, BM_QUEUE_SWITCH_OK, NULL);
 }

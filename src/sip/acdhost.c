@@ -196,6 +196,7 @@ static void push_agent(struct acdhost *h, struct aref *r)
 	st.registered = device_up(h, a);
 	st.paused = a->state == AS_PAUSE;
 	st.acw = a->state == AS_ACW;
+	st.dnd = a->dnd;
 	/* a call the ACD made keeps it from offering more by itself */
 	st.busy = (a->state == AS_RING || a->state == AS_BUSY) &&
 		!r->engaged;

@@ -220,6 +220,7 @@ static void leg_destructor(void *arg)
 	mem_deref(l->tone);
 	mem_deref(l->voice);
 	mem_deref(l->sess);        /* BYE or CANCEL */
+	mem_deref(l->ringing);
 	mem_deref(l->mep);
 }
 
@@ -566,6 +567,8 @@ static void leg_sip_progress(const struct sip_msg *msg, void *arg)
 
 	if (msg->scode != 180 && msg->scode != 183)
 		return;
+	mem_deref(l->ringing);
+	l->ringing = mem_ref((struct sip_msg *)msg);
 	/* libre 1.1.0 hands provisional responses over without decoding their
 	 * SDP: take it here, so early media can flow */
 	if (mbuf_get_left(msg->mb) && !mep_ready(l->mep) &&
@@ -664,6 +667,30 @@ static int trunk_auth(char **user, char **pass, const char *realm, void *arg)
 	return str_dup(user, t->username) | str_dup(pass, t->password);
 }
 
+/* Ask a phone to answer at once: Call-Info answer-after=0 (RFC 3261's
+ * header with the parameter Polycom, Yealink, Snom and Grandstream read),
+ * Alert-Info info=alert-autoanswer (Cisco/Linksys, Yealink). */
+#define AUTO_ANSWER_HDRS \
+	"Call-Info: <sip:occ>;answer-after=0\r\n" \
+	"Alert-Info: <http://localhost/>;info=alert-autoanswer;delay=0\r\n"
+
+/* team setting auto_answer: any, or exten in its comma list */
+static bool auto_answer_for(const struct call *c, const char *exten)
+{
+	const struct team *t = team_find(model_of(c), c->team);
+	const char *v = t ? team_setting(t, "auto_answer") : NULL;
+	size_t n = strlen(exten);
+
+	if (!v || !*v || !n)
+		return false;
+	if (!strcmp(v, "any"))
+		return true;
+	for (const char *p = v; (p = strstr(p, exten)); p += n)
+		if ((p == v || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
 		      const char *from_uri, const struct st_trunk *trunk)
 {
@@ -687,7 +714,9 @@ static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
 			      offer, auth ? trunk_auth : NULL, auth, true,
 			      leg_sip_offer, leg_sip_answer, leg_sip_progress, leg_sip_estab,
 			      leg_sip_info, NULL, leg_sip_close, l,
-			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n");
+			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO\r\n"
+			      "%s",
+			      l->auto_answer ? AUTO_ANSWER_HDRS : "");
 	mem_deref(auth);            /* the session holds its own reference */
 	mem_deref(offer);
 	if (!err)
@@ -724,6 +753,11 @@ static void virtual_answer(void *arg)
 	leg_up(l);
 	if (l->role == ROLE_CUSTOMER)
 		tmr_start(&l->tmr, VIRTUAL_CUSTOMER_TALK_MS, virtual_hangup, l);
+}
+
+void leg_answer_virtual(struct leg *l)
+{
+	tmr_start(&l->tmr, 0, virtual_answer, l);
 }
 
 static void virtual_invite(struct leg *l)
@@ -818,6 +852,8 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 	/* the phone shows whom the call is from (or for) */
 	re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user, from_user,
 		    c->team);
+	/* the agent's own phone, for its call or an inbound offer */
+	l->auto_answer = l->role == ROLE_AGENT && auto_answer_for(c, exten);
 	err = sip_invite(l, b->contact,
 			 display_name(name, sizeof(name), from_user), from,
 			 NULL);

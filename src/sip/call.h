@@ -83,6 +83,19 @@ int  call_resume(struct call *c);
 int  call_send_dtmf(struct call *c, const char *digits);
 int  call_set_var(struct call *c, const char *name, const char *value);
 
+/* yealinkAnswer (sip/answer.c): answer the phone that rings for agent
+ * of team from afar. The phone leg ringing for the agent (its own call,
+ * an inner call or consult to it, an inbound offer) gets a NOTIFY:
+ * BroadSoft's `Event: talk` in the INVITE's dialog (Call-ID, tags, to the
+ * Contact of its 180), or with action_uri Yealink's out-of-dialog
+ * `Event: ACTION-URI` with `key=OK`; a built-in phone answers at once.
+ * where gets the phone's address (host of the request URI, "built-in").
+ * ENOENT: nothing rings for the agent; EADDRNOTAVAIL: no address to send
+ * to; else the send's error. The phone's answer to the NOTIFY is logged:
+ * success means the request went out, the INVITE's 200 answers the call. */
+int  call_remote_answer(struct tel *tel, const char *team, const char *agent,
+			bool action_uri, char *where, size_t sz);
+
 /* occd is stopping: end every call now, CDRs and agent states included. */
 void call_shutdown_all(struct tel *tel);
 

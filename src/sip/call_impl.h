@@ -58,9 +58,12 @@ struct leg {
 	char peer[ST_NAME];
 	bool virtual;          /* a built-in phone or customer, no SIP */
 	bool rang, answered;
+	bool auto_answer;      /* INVITE asks the phone to answer at once */
 	bool told_ringing, told_hangup;  /* events published */
 	uint16_t final_scode;  /* of a failed INVITE */
 	struct sipsess *sess;
+	struct sip_msg *ringing; /* the phone's last 180/183 (its tags and
+				  * Contact: yealinkAnswer's NOTIFY) */
 	struct mep *mep;
 	struct player *tone;   /* what the leg hears instead: ringback, MOH,
 				* a prompt (leg_play) */
@@ -178,6 +181,8 @@ void leg_send(struct leg *l, const int16_t *pcm, size_t n);
 void leg_gone(struct leg *l, uint16_t scode, const char *by);
 void leg_release(struct leg *l);
 void leg_detach(struct leg *l);
+/* A built-in phone ringing for l answers now (yealinkAnswer). */
+void leg_answer_virtual(struct leg *l);
 int  reoffer(struct leg *l, bool sendonly);
 /* The sipsess INFO handler of every leg (l as arg): DTMF
  * (application/dtmf-relay, application/dtmf) to call_digit, 200; 415 for

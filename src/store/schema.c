@@ -244,6 +244,14 @@ static const struct migration migrations[] = {
 	  "ALTER TABLE cdr ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0"
 	  "  CHECK (abandoned IN (0, 1));"
 	  "ALTER TABLE cdr ADD COLUMN ivrpath TEXT NOT NULL DEFAULT '';" },
+	/* 8: the agent's default dial-out group (DefaultGroup; 0: none
+	 * chosen) and do-not-disturb (queuePause's dnd), kept with its other
+	 * runtime state across restarts */
+	{ "agent default group and dnd",
+	  "ALTER TABLE agent_state ADD COLUMN default_group_id INTEGER"
+	  "  NOT NULL DEFAULT 0;"
+	  "ALTER TABLE agent_state ADD COLUMN dnd INTEGER NOT NULL DEFAULT 0"
+	  "  CHECK (dnd IN (0, 1));" },
 	/* outbound campaigns (docs/CAMPAIGNS.md): a campaign (model_id, per
 	 * team) with its package's columns; the team's customers (the
 	 * master table: one row per unique-key value, in at most one

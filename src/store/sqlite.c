@@ -136,9 +136,11 @@ static const char *const stmt_sql[S_COUNT] = {
 		" WHERE team_id = ?1 AND number = ?2",
 	[S_AGENT_STATE] =
 		"INSERT INTO agent_state (agent_id, logged_in, device, state,"
-		" pause_reason, since_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" pause_reason, since_ms, default_group_id, dnd)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" ON CONFLICT (agent_id) DO UPDATE SET logged_in = ?2,"
-		" device = ?3, state = ?4, pause_reason = ?5, since_ms = ?6",
+		" device = ?3, state = ?4, pause_reason = ?5, since_ms = ?6,"
+		" default_group_id = ?7, dnd = ?8",
 	[S_LOG_ADD] = "INSERT INTO state_log (agent_id, ts_ms, state,"
 		" pause_reason) VALUES (?1, ?2, ?3, ?4)",
 	/* each agent's last row before ?2 stays: the state in force then */
@@ -595,6 +597,8 @@ static bool row_state(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.logged_in = sqlite3_column_int(q, 1) != 0,
 		.state = sqlite3_column_int(q, 3),
 		.since_ms = sqlite3_column_int64(q, 5),
+		.default_group_id = sqlite3_column_int64(q, 6),
+		.dnd = sqlite3_column_int(q, 7) != 0,
 	};
 
 	if (!col_text(s.device, sizeof(s.device), q, 2) ||
@@ -712,8 +716,9 @@ static const struct load_step {
 	  " ORDER BY team_id, key", row_setting },
 	{ "SELECT team_id, text, updated_ms FROM team_routing"
 	  " ORDER BY team_id", row_routing },
-	{ "SELECT agent_id, logged_in, device, state, pause_reason, since_ms"
-	  " FROM agent_state ORDER BY agent_id", row_state },
+	{ "SELECT agent_id, logged_in, device, state, pause_reason, since_ms,"
+	  " default_group_id, dnd FROM agent_state ORDER BY agent_id",
+	  row_state },
 };
 
 static int load_one(struct sqlite_store *s, const struct load_step *ls,
@@ -907,9 +912,10 @@ static int sq_exten_set_ha1(struct store *st, int64_t team_id,
 
 static int sq_agent_state_save(struct store *st, const struct st_agent_state *a)
 {
-	return exec(be(st), S_AGENT_STATE, NULL, "IititI", a->agent_id,
+	return exec(be(st), S_AGENT_STATE, NULL, "IititIIi", a->agent_id,
 		    (int)a->logged_in, a->device, a->state,
-		    a->pause_reason, a->since_ms);
+		    a->pause_reason, a->since_ms, a->default_group_id,
+		    (int)a->dnd);
 }
 
 static int sq_member_state_save(struct store *st, const struct st_member *m)

@@ -160,6 +160,8 @@ struct st_agent_state {
 	int state;                     /* enum agent_state (core/agent_state.h) */
 	char pause_reason[ST_NAME];
 	int64_t since_ms;              /* when `state` began */
+	int64_t default_group_id;      /* DefaultGroup's, 0 = none */
+	bool dnd;                      /* do-not-disturb: never offered */
 };
 
 /* One state-log row: the agent's effective state changed at ts_ms. */

@@ -16,7 +16,8 @@
 #   Q. queues: max wait, max callers, join empty (no), leave empty
 #   S. strategies seen on the phones: linear (member order), rrmemory
 #      (after the last one offered); sticky agent
-#   A. an agent unregistered, in ACW, paused, in DND, dialout-only is
+#   A. an agent unregistered, in ACW, paused, in DND (queuePause dnd=1,
+#      idle again but still DND), dialout-only is
 #      never offered a waiting caller, and is offered at once when it
 #      becomes available
 #   T. agentToIvr suspend: the caller hears the IVR, then the agent again
@@ -593,7 +594,10 @@ check "$f: ACW: the call ends" eval 'phone_done $f acw 10 && phone_done $f acw_p
 peers_stop acw acw_phone
 avail_round paused 8 'api_is 8002 "EVENT=QUEUEPAUSE&type=1&pause_reason=break" "|Retuen|1|"' \
 	'api_is 8002 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|"'
-avail_round dnd 9 'api_is 8002 "EVENT=QUEUEPAUSE&type=1&pause_reason=break&dnd=1" "|Retuen|1|"' \
+# DND outlasts the pause it came with: unpaused without dnd, 8002 is idle
+# but still not offered; type=2 with dnd ends it
+avail_round dnd 9 'api_is 8002 "EVENT=QUEUEPAUSE&type=1&pause_reason=break&dnd=1" "|Retuen|1|" &&
+	api_is 8002 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|" && state_is 8002 idle' \
 	'api_is 8002 "EVENT=QUEUEPAUSE&type=2&dnd=1" "|Retuen|1|"'
 avail_round dialout 0 'api_is 8002 "EVENT=WORKWAY&status=dialout&agentgroupid=22" "|Retuen|1|"' \
 	'api_is 8002 "EVENT=WORKWAY&status=all&agentgroupid=22" "|Retuen|1|"'

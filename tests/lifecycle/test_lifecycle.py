@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Lifecycle: what an operator relies on across restarts and provisioning.
 
-- agent state (check-in, pause with reason, device) survives an occd restart,
+- agent state (check-in, pause with reason, device, DefaultGroup's default
+  dial-out group) survives an occd restart,
   and agentRealtime still counts the pause taken before the restart;
 - SIGTERM stops occd cleanly (exit 0) and SIGINT too;
 - occctl changes reach a running occd (SIGHUP reload): a new agent can log in
@@ -248,6 +249,9 @@ def main():
         check(r == "|Retuen|1|Retuen|1:success,2:success", "check in to both groups", r)
         r = d.call(EVENT="QUEUEPAUSE", type="1", pause_reason="meeting", **agent("8003"))
         check(r == "|Retuen|1|Retuen|BackMsg_14", "pause for a meeting", r)
+        # the default dial-out group (the first checked-in one, 1, unless set)
+        r = d.call(EVENT="DefaultGroup", agent_group_id="2", **agent("8003"))
+        check(r == "|Retuen|1|Retuen|2", "DefaultGroup 2", r)
         time.sleep(1.2)
         rc = d.stop(signal.SIGTERM)
         check(rc == 0, "SIGTERM stops occd with status 0", rc)
@@ -256,6 +260,9 @@ def main():
         r = d.call(EVENT="AGENTSTATUS", **agent("8003"))
         check(r == "|Retuen|1|Retuen|BackMsg_43|Retuen|1-pause,2-pause,",
               "check-in and pause survive a restart", r)
+        r = d.call(EVENT="MyInfo", **agent("8003"))
+        check('"dialout_default_group_id":"2"' in r,
+              "the default dial-out group (DefaultGroup) survives a restart", r)
         r = d.call(EVENT="AgentRealtime", **agent("8003"))
         f = r.split("|Retuen|")[-1].split("|")
         check(len(f) == 18 and f[2] == "pause" and f[4] == "1" and f[7] == "1"

@@ -22,6 +22,16 @@
 # segment holds the agent's voice (Goertzel, tests/sip/lib/audio.py)
 # from its start to its stop only.
 #
+# 3. yealinkAnswer: a sipp phone that rings until it gets the NOTIFY with
+# Event: talk in the INVITE's dialog, then answers it and the INVITE;
+# the call is answered (AGENT answer, busy) and the customer hears the
+# agent. No ringing call: 92; a wrong password, another team: refused.
+#
+# 4. auto-answer: with the team setting auto_answer naming 8001, occd's
+# INVITE to its phone carries Call-Info answer-after=0 and Alert-Info
+# info=alert-autoanswer (a sipp phone checks them; without the setting,
+# section 3's phone checks there is none).
+#
 # TAP output; non-zero exit on failure; everything it starts is stopped.
 # OCCD / OCCCTL override the binaries (default: the ASan build); KEEP=1
 # keeps the work directory.
@@ -209,6 +219,66 @@ check "$f: the segment lasts from its start to its stop (2.5 s, 2 to 3.5)" eval 
 check "$f: the segment holds the agent (left) and the customer (right)" eval '
 	python3 "$mp" hears "$segpath:0@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_AGENT &&
 	python3 "$mp" hears "$segpath:1@$t_seg" --from "$(at "$t_seg" 0.3)" --to "$(at "$t_stop" -0.3)" --tone $F_CUST'
+
+# ---- 3. yealinkAnswer: a SIP NOTIFY (Event: talk) answers the ringing phone
+
+f=yealink
+# ya [ARGS]: yealinkAnswerCJI as the original plugin calls it (Script,
+# JSONP), phoneuser/phonepwd 8001's; prints the callback's body
+ya() {
+	curl -sS -m 10 "$url/setevent/yealinkAnswerCJI?callback=cb&orgidentity=demo&type=&target=127.0.0.1&phoneuser=8001&phonepwd=${1:-8001}"
+}
+check "$f: nothing rings: yealinkAnswerCJI answers 92" \
+	expect_eq reply "$(ya)" 'cb({"code":2,"message":"BackMsg_92"});'
+check "$f: a wrong phonepwd answers 3" \
+	expect_eq reply "$(ya wrong)" 'cb({"code":2,"message":"BackMsg_03"});'
+phone $f agent "$ag_port" "$here/scenarios/phone_talk.xml" 0 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+mk=$(log_mark)
+check "$f: makeCall (19): 8001's phone rings and keeps ringing (ring state after 1.5 s)" eval '
+	api_is 8001 "EVENT=MAKECALL&targetdn=5550191&targettype=exter&trunkidentity=gw" BackMsg_19 &&
+	SID=$(session_of "$mk" 8001) && wait_log "$mk" "agent ringing session=$SID" 10 &&
+	sleep 1.5 && state_is 8001 ring'
+check "$f: another team's credentials do not reach it (02)" \
+	expect_eq reply "$(curl -sS -m 10 "$url/setevent/yealinkAnswerCJI?callback=cb&orgidentity=nosuchteam&phoneuser=8001&phonepwd=8001")" \
+	'cb({"code":2,"message":"BackMsg_02"});'
+t_ya=$(now)
+check "$f: yealinkAnswerCJI answers 120[127.0.0.1] (the NOTIFY went to the phone)" \
+	expect_eq reply "$(ya)" 'cb({"code":1,"message":"BackMsg_120[127.0.0.1]"});'
+check "$f: the phone got NOTIFY Event: talk in the INVITE's dialog and answered; the call is answered" eval '
+	wait_file "$work/$f/agent/notify.txt" 5 && wait_log "$mk" "call answered session=$SID" 10'
+check "$f: occd logs the phone's 200 to the NOTIFY" wait_log "$mk" "remote answer NOTIFY answered scode=200" 5
+check "$f: 8001 is busy" state_soon 8001 busy
+check "$f: the AGENT answer event was sent" eval '
+	python3 "$mp" events "$data/occ.db" "$SID" | grep -q "^AGENT answer"'
+T_ANS=$(tfile "$work/$f/cust/answer.txt")
+sleep 2
+check "$f: the customer hears the agent's voice" \
+	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$T_ANS" 1.8)" --tone $F_AGENT
+check "$f: HTTP EVENT=YealinkAnswer now finds nothing ringing (92)" \
+	api_is 8001 "EVENT=YealinkAnswer" '|Retuen|2|Retuen|BackMsg_92'
+end_call $f 8001
+check "$f: the phones got BYE" eval 'phone_done $f agent 5 && phone_done $f cust 5'
+peers_stop agent cust
+check "$f: 8001 idle again" eval 'state_soon 8001 acw >/dev/null && api_is 8001 EVENT=ACWOFF "|Retuen|1|" ; state_soon 8001 idle'
+
+# ---- 4. auto-answer at offer time: team setting auto_answer --------------------
+
+f=autoanswer
+check "$f: occctl team set demo auto_answer 8001" eval '
+	m=$(log_mark) && "$occctl" --data "$data" team set demo auto_answer 8001 &&
+	wait_log "$m" "provisioning reloaded" 5'
+check "$f: a bad list is refused" eval '! "$occctl" --data "$data" team set demo auto_answer "80 01" 2>/dev/null'
+phone $f agent "$ag_port" "$here/scenarios/phone_auto.xml" 0 $F_AGENT 0 "$rtp_ag"
+phone $f cust "$cu_port" customer.xml 200 $F_CUST 8 "$rtp_cu"
+sleep 0.3
+start_call $f 5550192
+end_call $f 8001
+check "$f: 8001's phone was asked to answer at once (Call-Info answer-after=0, Alert-Info)" eval '
+	phone_done $f agent 5 && phone_done $f cust 5'
+peers_stop agent cust
+check "$f: 8001 idle again" eval 'state_soon 8001 acw >/dev/null && api_is 8001 EVENT=ACWOFF "|Retuen|1|" ; state_soon 8001 idle'
 
 stop_occd
 check "no error-level lines in the occd log" eval '! grep "level=error" "$log"'

@@ -109,6 +109,11 @@ const ROWS = [
   { name: 'teamStatusCJI (an agent may not: a callback all the same)', kind: 'jsonp',
     call: 'teamStatusCJI',
     fields: { status: '', orgidentity: 'demo', usertype: 'agent', user: AGENT, pwdtype: 'md5', password: md5(AGENT) } },
+  // nothing rings for the agent: BackMsg_92 (tests/plugin-calls answers a
+  // ringing sipp phone with it)
+  { name: 'yealinkAnswerCJI (nothing rings: code 2)', kind: 'jsonp', call: 'yealinkAnswerCJI',
+    fields: { orgidentity: 'demo', type: '', target: '127.0.0.1', phoneuser: AGENT, phonepwd: AGENT },
+    code: 2 },
 ];
 // the call: makeCall (POST), the phone answers, then hangupCJI (JSONP)
 const MAKECALL = { name: 'makeCallCJI: call the customer', kind: 'post', call: 'MAKECALL',

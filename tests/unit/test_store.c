@@ -693,7 +693,8 @@ static int save_state(struct store *st, int64_t agent, int state,
 		      const char *reason, int64_t since)
 {
 	struct st_agent_state a = { .agent_id = agent, .logged_in = true,
-				    .state = state, .since_ms = since };
+				    .state = state, .since_ms = since,
+				    .default_group_id = 7, .dnd = true };
 
 	snprintf(a.device, sizeof(a.device), "8001");
 	snprintf(a.pause_reason, sizeof(a.pause_reason), "%s", reason);
@@ -861,6 +862,8 @@ static void body_state_reopen(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(s.states[0].state, AS_PAUSE);
 	UT_EQ_STR(s.states[0].pause_reason, "lunch");
 	UT_EQ_INT(s.states[0].since_ms, 1234567890123LL);
+	UT_EQ_INT(s.states[0].default_group_id, 7);
+	UT_ASSERT(s.states[0].dnd);
 	UT_ASSERT(s.members[0].checked_in);
 	UT_EQ_INT(s.members[0].acw_mode, 1);
 	UT_EQ_INT(s.members[0].work_mode, 2);
