@@ -12,6 +12,7 @@
  *   /asterccinterface/astercc_nginx_http_push.js (.html)  browser push
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
+ *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
  * can read it; OPTIONS preflights are answered here. Methods: WEB_METHODS
@@ -24,6 +25,7 @@
 #include "base/conf.h"
 #include "api/api.h"
 #include "api/webassets.h"
+#include "api/metrics.h"
 #include "base/form.h"
 #include "core/occ.h"
 #include "sip/tel.h"
@@ -208,6 +210,10 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	if (!strcmp(req->path, "/")) {
 		http_resp_set(resp, 200, "text/html; charset=utf-8", "%s",
 			      web_index_html);
+		return;
+	}
+	if (!strcmp(req->path, "/metrics")) {
+		metrics_handle(api->metrics, req, resp);
 		return;
 	}
 	if (!strcmp(req->path, "/healthz")) {

@@ -194,6 +194,10 @@ static const struct conf_key conf_keys[] = {
 	UINT("push", "max_per_channel", push_max_per_channel, "32", 1, 1000000,
 	     "browser push subscribers per channel (an agent's, or the "
 	     "team's): tabs and reloads of one desk"),
+	STR("metrics", "allow", metrics_allow, "127.0.0.1, ::1",
+	    "addresses and networks (ADDRESS/BITS, IPv4 or IPv6, separated "
+	    "by commas) that may read GET /metrics (Prometheus); others get "
+	    "404. Empty: nobody"),
 };
 
 enum { N_KEYS = sizeof(conf_keys) / sizeof(conf_keys[0]) };

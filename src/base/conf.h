@@ -59,6 +59,7 @@ struct conf {
 	unsigned push_max_subscribers; /* [push] max_subscribers */
 	unsigned push_max_per_team;    /* [push] max_per_team */
 	unsigned push_max_per_channel; /* [push] max_per_channel */
+	char metrics_allow[512];   /* [metrics] allow */
 };
 
 void conf_defaults(struct conf *c);

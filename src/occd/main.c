@@ -42,6 +42,7 @@
 #include "events/nchan.h"
 #include "events/stats.h"
 #include "events/push.h"
+#include "api/metrics.h"
 
 static struct {
 	struct conf cfg;
@@ -136,6 +137,10 @@ static void reload_config(void)
 	if ((occd.config_path && conf_load(&fresh, occd.config_path, err,
 					   sizeof(err))) ||
 	    apply_flags(&fresh, err, sizeof(err))) {
+		OCC_WARN("config not reloaded, keeping the current one: %s", err);
+		return;
+	}
+	if (metrics_allow_check(fresh.metrics_allow, err, sizeof(err))) {
 		OCC_WARN("config not reloaded, keeping the current one: %s", err);
 		return;
 	}
@@ -297,6 +302,7 @@ static void close_interrupted_calls(void)
 static int start(bool demo)
 {
 	struct sa http;
+	char errmsg[256];
 	int err;
 
 	apply_log_conf();
@@ -307,6 +313,11 @@ static int start(bool demo)
 		return err;
 	}
 	conf_complete(&occd.cfg);
+	if (metrics_allow_check(occd.cfg.metrics_allow, errmsg,
+				sizeof(errmsg))) {
+		OCC_ERR("%s", errmsg);
+		return EINVAL;
+	}
 	err = pwhash_init();
 	if (err)
 		return err;
@@ -381,6 +392,10 @@ static int start(bool demo)
 		OCC_ERR("cannot start the nchan publisher: %m", err);
 		return err;
 	}
+	err = metrics_alloc(&occd.api.metrics, &occd.occ, occd.webhook,
+			    occd.nchan);
+	if (err)
+		return err;
 	err = retention_alloc(&occd.retention, &occd.occ);
 	if (err)
 		return err;
@@ -434,6 +449,7 @@ int main(int argc, char **argv)
 		re_main(NULL);
 
 	occd.httpd = mem_deref(occd.httpd);
+	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);
