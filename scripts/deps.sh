@@ -13,6 +13,7 @@ pkgs=(
 	chromium                            # the Script interface test (headless)
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
+	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
 )
 [ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon)
 

@@ -226,9 +226,10 @@ static int print_calls(struct re_printf *pf, struct tel *tel)
 	err = family(pf, "occ_calls_active", "gauge",
 		     "Calls in progress, from the first INVITE to the end.");
 	err |= re_hprintf(pf, "occ_calls_active %u\n", s.calls);
-	err |= family(pf, "occ_calls_talking", "gauge",
-		      "Calls in progress whose customer (or target) answered.");
-	err |= re_hprintf(pf, "occ_calls_talking %u\n", s.talking);
+	err |= family(pf, "occ_calls_up", "gauge",
+		      "Calls in progress whose customer leg is answered (an "
+		      "inbound caller in an IVR or a queue too).");
+	err |= re_hprintf(pf, "occ_calls_up %u\n", s.up);
 	err |= family(pf, "occ_calls_ended_total", "counter",
 		      "Calls ended since the start, by direction and CDR "
 		      "disposition.");

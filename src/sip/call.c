@@ -1423,12 +1423,12 @@ void tel_stats(struct tel *tel, struct tel_stats *out)
 	struct le *le;
 
 	*out = tel->stats;
-	out->calls = out->talking = 0;
+	out->calls = out->up = 0;
 	LIST_FOREACH(&tel->calls, le) {
 		const struct call *c = le->data;
 		out->calls++;
 		if (call_talking(c))
-			out->talking++;
+			out->up++;
 	}
 }
 

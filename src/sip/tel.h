@@ -29,7 +29,9 @@ enum { TEL_ROLES = 4 };
 extern const char *const tel_dispositions[TEL_DISP_COUNT];  /* CDR's */
 struct tel_stats {
 	unsigned calls;            /* from the first INVITE to the end */
-	unsigned talking;          /* ... of those, the customer answered */
+	unsigned up;               /* ... of those, the customer's leg is
+				    * answered (an inbound caller in an IVR
+				    * or a queue too: occd answered it) */
 	/* legs by role (tel_role_name) and disposition (a leg's is never
 	 * CANCEL), counted when the leg's hangup event goes out */
 	uint64_t legs_ended[TEL_ROLES][TEL_DISP_COUNT];
