@@ -7,7 +7,8 @@
 #      by the real Prometheus client parser (python3-prometheus-client);
 #   2. [metrics] allow without 127.0.0.1: /metrics is a 404 from here
 #      (/healthz still answers); SIGHUP with 127.0.0.1 added: 200;
-#   3. an allow list that does not parse: occd refuses to start.
+#   3. an allow list that does not parse: occd refuses to start;
+#   4. scripts/occ.conf.example (scripts/occd.service's) starts occd.
 # TAP output; non-zero exit on failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,6 +98,21 @@ if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q '\[metrics\] allow: "127.0.0.1/40
 	ok "a bad allow list (127.0.0.1/40): occd refuses to start and says why"
 else
 	nok "a bad allow list: occd status $rc"
+	sed 's/^/# /' "$out"
+fi
+
+# ---- 4 ------------------------------------------------------------------------
+# the example configuration of scripts/occd.service starts occd (its
+# addresses and data directory overridden by with-occd.sh's flags), and its
+# allow list lets this host scrape
+"$root/tests/lib/with-occd.sh" --config "$root/scripts/occ.conf.example" -- \
+	bash -c '/usr/bin/python3 "$0" scrape "$OCC_URL/metrics" /dev/null' \
+	"$here/prom.py" >"$out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+	ok "scripts/occ.conf.example starts occd; its allow list lets 127.0.0.1 scrape"
+else
+	nok "scripts/occ.conf.example: status $rc"
 	sed 's/^/# /' "$out"
 fi
 
