@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <re.h>
 #define LOG_TOPIC "api.metrics"
 #include "base/log.h"
@@ -74,9 +75,10 @@ static unsigned addr_bytes(const struct sa *sa, uint8_t out[16])
 /* "ADDRESS" or "ADDRESS/BITS" of pl into n */
 static int net_parse(const struct pl *pl, struct net *n)
 {
-	char buf[64], *slash, *end;
+	char buf[64], *slash;
 	struct sa sa;
-	unsigned long bits;
+	uint32_t v4;
+	unsigned bits = 0;
 
 	if (pl->l >= sizeof(buf))
 		return EINVAL;
@@ -84,18 +86,26 @@ static int net_parse(const struct pl *pl, struct net *n)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash = '\0';
-	if (sa_set_str(&sa, buf, 0))
+	/* inet_pton's forms only (libre's sa_set_str takes more) */
+	if (inet_pton(AF_INET, buf, &v4) == 1)
+		sa_set_in(&sa, ntohl(v4), 0);
+	else if (inet_pton(AF_INET6, buf, n->a) == 1)
+		sa_set_in6(&sa, n->a, 0);
+	else
 		return EINVAL;
 	n->len = addr_bytes(&sa, n->a);
-	if (!n->len)
-		return EINVAL;
 	n->bits = n->len * 8;
-	if (slash) {
-		bits = strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || *end || bits > n->bits)
+	if (!slash)
+		return 0;
+	/* 1 to 3 digits, at most the address's bits */
+	for (const char *d = slash + 1; *d; d++) {
+		if (*d < '0' || *d > '9' || d - slash > 3)
 			return EINVAL;
-		n->bits = (unsigned)bits;
+		bits = bits * 10 + (unsigned)(*d - '0');
 	}
+	if (!slash[1] || bits > n->bits)
+		return EINVAL;
+	n->bits = bits;
 	return 0;
 }
 
