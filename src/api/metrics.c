@@ -14,8 +14,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <re.h>
-#define LOG_TOPIC "api.metrics"
-#include "base/log.h"
 #include "base/conf.h"
 #include "base/hist.h"
 #include "api/httpd.h"

@@ -135,6 +135,7 @@ sleep 2
 check "metrics: 1 caller waiting in 6001 for at least 1.5 s, 2 calls active and up (occd answered the caller)" \
 	soon 5 s5 'occ_queue_callers{team=demo,queue=6001,state=waiting}==1' \
 	'occ_queue_longest_wait_seconds{team=demo,queue=6001}>=1.5' \
+	'occ_queue_longest_wait_seconds{team=demo,queue=6001}<=20' \
 	'occ_queue_callers{team=demo,queue=6002}==0' 'occ_calls_active==2' \
 	'occ_calls_up==2'
 m=$(log_mark)
