@@ -15,6 +15,7 @@ pkgs=(
 	fonts-wqy-microhei                  # Chinese labels in the agent desktop's screenshots
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
+	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
 )
 [ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon)
 

@@ -36,6 +36,7 @@ suites=(
 	"inbound calls from registered phones|tests/inbound/phones_in.sh"
 	"inbound statistics (a day of calls vs the CDRs)|tests/inbound/stats.sh"
 	"inbound branches|tests/inbound/branches.sh"
+	"metrics (Prometheus scrape vs what was done)|tests/metrics/run.sh"
 )
 
 passed=0

@@ -1410,6 +1410,30 @@ void acd_team_counts(const struct acd *acd, const char *team_name,
 	}
 }
 
+uint64_t acd_queue_oldest_wait(const struct acd_queue *q)
+{
+	uint64_t oldest = 0;
+
+	/* each bucket lists its callers by join time: its first waiting
+	 * one is its oldest (ringall callers ringing come before) */
+	for (unsigned i = 0; i < q->nb; i++) {
+		const struct bucket *b = q->b[i];
+		if (!b->n[CS_WAITING])
+			continue;
+		for (const struct dl *e = b->callers.next; e != &b->callers;
+		     e = e->next) {
+			const struct acd_caller *c =
+				ACD_CONTAINER(e, struct acd_caller, b_le);
+			if (c->st != CS_WAITING)
+				continue;
+			if (!oldest || c->join_ms < oldest)
+				oldest = c->join_ms;
+			break;
+		}
+	}
+	return oldest;
+}
+
 uint64_t acd_queue_expected_wait_ms(const struct acd_queue *q)
 {
 	return q->holdtime_ms;

@@ -203,6 +203,9 @@ void acd_queue_counts(const struct acd_queue *q, int min_prio,
 /* Summed over all queues of a team. */
 void acd_team_counts(const struct acd *acd, const char *team, int min_prio,
 		     struct acd_counts *out);
+/* The join time of the queue's longest-waiting caller still waiting for
+ * an agent (not ringing one, not talking); 0: nobody waits. */
+uint64_t acd_queue_oldest_wait(const struct acd_queue *q);
 /* The queue's hold time, EWMA with alpha 1/4 as app_queue's. */
 uint64_t acd_queue_expected_wait_ms(const struct acd_queue *q);
 

@@ -24,6 +24,7 @@ struct api {
 	struct occ *occ;
 	const struct conf *cfg;
 	struct mbuf *cji_js;        /* generated astcc_CJI.js */
+	struct metrics *metrics;    /* GET /metrics (metrics.h) */
 };
 
 /* render.c: each renderer is an re_printf handler taking a render_args,

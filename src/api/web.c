@@ -13,6 +13,7 @@
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
  *   /agent/ (index.html, agent.js, agent.css)       the agent desktop
+ *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
  * can read it; OPTIONS preflights are answered here. Methods: WEB_METHODS
@@ -25,6 +26,7 @@
 #include "base/conf.h"
 #include "api/api.h"
 #include "api/webassets.h"
+#include "api/metrics.h"
 #include "base/form.h"
 #include "core/occ.h"
 #include "sip/tel.h"
@@ -248,6 +250,10 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (starts(req->path, "/agent") && serve_agent_desk(req, resp))
 		return;
+	if (!strcmp(req->path, "/metrics")) {
+		metrics_handle(api->metrics, req, resp);
+		return;
+	}
 	if (!strcmp(req->path, "/healthz")) {
 		http_resp_set(resp, 200, "text/plain", "ok\n");
 		return;

@@ -235,6 +235,10 @@ static const struct conf_key conf_keys[] = {
 	     "seconds a file import's download may go without a byte"),
 	UINT("import", "connect_timeout", import_connect_timeout, "10", 1,
 	     600, "seconds to connect to a file import's server"),
+	STR("metrics", "allow", metrics_allow, "127.0.0.1, ::1",
+	    "addresses and networks (ADDRESS/BITS, IPv4 or IPv6, separated "
+	    "by commas) that may read GET /metrics (Prometheus); others get "
+	    "404. Empty: nobody"),
 };
 
 enum { N_KEYS = sizeof(conf_keys) / sizeof(conf_keys[0]) };

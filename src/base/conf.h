@@ -71,6 +71,7 @@ struct conf {
 	unsigned import_timeout;   /* [import] timeout, s */
 	unsigned import_idle_timeout; /* [import] idle_timeout, s */
 	unsigned import_connect_timeout; /* [import] connect_timeout, s */
+	char metrics_allow[512];   /* [metrics] allow */
 };
 
 void conf_defaults(struct conf *c);

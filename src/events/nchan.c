@@ -331,3 +331,14 @@ int nchan_alloc(struct nchan **ncp, struct occ *occ)
 	*ncp = nc;
 	return 0;
 }
+
+void nchan_stats(const struct nchan *nc, struct nchan_stats *out)
+{
+	*out = (struct nchan_stats){ 0 };
+	if (!nc)
+		return;
+	out->queued = nc->queued;
+	out->published = nc->published;
+	out->failed = nc->failed;
+	out->dropped = nc->dropped;
+}

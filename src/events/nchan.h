@@ -20,6 +20,7 @@
 #define OCC_NCHAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct occ;
 struct nchan;
@@ -27,6 +28,14 @@ struct nchan;
 /* *ncp = NULL (and 0) when nchan_publish_url is empty; EINVAL when it is
  * not a usable http(s) URL. Registers with the event bus (occ->ev). */
 int  nchan_alloc(struct nchan **ncp, struct occ *occ);
+
+/* For /metrics: messages waiting (in flight included), and counted since
+ * the start. nc may be NULL (not configured): all zero. */
+struct nchan_stats {
+	unsigned queued;
+	uint64_t published, failed, dropped;
+};
+void nchan_stats(const struct nchan *nc, struct nchan_stats *out);
 
 /* The channel names (also used by tests and docs). */
 int  nchan_team_channel(char *out, size_t size, const char *team);

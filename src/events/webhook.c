@@ -439,3 +439,21 @@ int webhook_alloc(struct webhook **whp, struct occ *occ)
 	*whp = wh;
 	return 0;
 }
+
+void webhook_backlog(const struct webhook *wh, webhook_backlog_h *h, void *arg)
+{
+	struct le *le;
+
+	if (!wh)
+		return;
+	LIST_FOREACH(&wh->senders, le) {
+		const struct sender *s = le->data;
+		int64_t last;
+		if (!s->url[0] || !s->have_cursor)
+			continue;
+		/* eventids are consecutive per team (events/bus.c) */
+		last = events_last(wh->occ->ev, s->team);
+		h(s->team, last > s->cursor ? (uint64_t)(last - s->cursor) : 0,
+		  arg);
+	}
+}

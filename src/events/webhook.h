@@ -22,6 +22,8 @@
 #ifndef OCC_WEBHOOK_H
 #define OCC_WEBHOOK_H
 
+#include <stdint.h>
+
 struct occ;
 struct webhook;
 
@@ -32,6 +34,12 @@ struct webhook;
  * sends nothing before the loop runs; mem_deref() stops it (a request in
  * flight is abandoned, its event is sent again at the next start). */
 int  webhook_alloc(struct webhook **whp, struct occ *occ);
+/* For /metrics: each team with an event_url, and how many of its events
+ * are not delivered yet (stored after the delivery cursor). */
+typedef void (webhook_backlog_h)(const char *team, uint64_t pending,
+				 void *arg);
+void webhook_backlog(const struct webhook *wh, webhook_backlog_h *h,
+		     void *arg);
 /* After the model was reloaded: apply new, changed or cleared event_url
  * settings and forget deleted teams. */
 void webhook_reload(struct webhook *wh);

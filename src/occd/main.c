@@ -43,6 +43,7 @@
 #include "events/stats.h"
 #include "events/push.h"
 #include "import/fetch.h"
+#include "api/metrics.h"
 
 static struct {
 	struct conf cfg;
@@ -140,7 +141,8 @@ static void reload_config(void)
 		OCC_WARN("config not reloaded, keeping the current one: %s", err);
 		return;
 	}
-	if (import_allow_valid(fresh.import_allow, err, sizeof(err))) {
+	if (import_allow_valid(fresh.import_allow, err, sizeof(err)) ||
+	    metrics_allow_check(fresh.metrics_allow, err, sizeof(err))) {
 		OCC_WARN("config not reloaded, keeping the current one: %s", err);
 		return;
 	}
@@ -303,6 +305,7 @@ static void close_interrupted_calls(void)
 static int start(bool demo)
 {
 	struct sa http;
+	char errmsg[256];
 	int err;
 
 	apply_log_conf();
@@ -313,6 +316,11 @@ static int start(bool demo)
 		return err;
 	}
 	conf_complete(&occd.cfg);
+	if (metrics_allow_check(occd.cfg.metrics_allow, errmsg,
+				sizeof(errmsg))) {
+		OCC_ERR("%s", errmsg);
+		return EINVAL;
+	}
 	err = pwhash_init();
 	if (err)
 		return err;
@@ -387,6 +395,10 @@ static int start(bool demo)
 		OCC_ERR("cannot start the nchan publisher: %m", err);
 		return err;
 	}
+	err = metrics_alloc(&occd.api.metrics, &occd.occ, occd.webhook,
+			    occd.nchan);
+	if (err)
+		return err;
 	err = retention_alloc(&occd.retention, &occd.occ);
 	if (err)
 		return err;
@@ -440,6 +452,7 @@ int main(int argc, char **argv)
 		re_main(NULL);
 
 	occd.httpd = mem_deref(occd.httpd);
+	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);

@@ -17,6 +17,7 @@
  * (not paused, not in after-call work, not on a call the ACD did not
  * make), and, per queue, checked in with work mode dialin or all.
  */
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
@@ -770,4 +771,29 @@ int acdhost_counts(struct tel *tel, const char *team, const char *queue,
 	*waiting = n.waiting;
 	*talking = n.talking;
 	return 0;
+}
+
+void tel_queues(struct tel *tel, tel_queue_h *qh, void *arg)
+{
+	struct acdhost *h = host_of(tel);
+	uint64_t t = now();
+	struct le *le;
+
+	if (!h)
+		return;
+	LIST_FOREACH(&h->queues, le) {
+		const struct qref *q = le->data;
+		struct acd_counts n;
+		uint64_t oldest;
+		if (!q->q)
+			continue;
+		acd_queue_counts(q->q, INT_MIN, &n);
+		oldest = acd_queue_oldest_wait(q->q);
+		qh(&(struct tel_queue){
+			.team = q->team, .queue = q->queue,
+			.waiting = n.waiting, .ringing = n.ringing,
+			.talking = n.talking,
+			.longest_wait_ms = oldest && oldest < t ? t - oldest : 0,
+		   }, arg);
+	}
 }

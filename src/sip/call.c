@@ -111,6 +111,8 @@ void leg_send(struct leg *l, const int16_t *pcm, size_t n)
 /* ---- events ------------------------------------------------------------ */
 
 static void save_leg(const struct leg *l);
+static enum tel_disp leg_disposition(const struct leg *l);
+_Static_assert((int)ROLE_COUNT == (int)TEL_ROLES, "tel.h's TEL_ROLES is ROLE_COUNT");
 
 static const char *const sources[ROLE_COUNT] = {
 	[ROLE_AGENT] = "AGENT", [ROLE_CUSTOMER] = "CALLEE",
@@ -180,9 +182,27 @@ static void tell_hangup(struct leg *l)
 	l->told_hangup = true;
 	emit(l->call, l, "hangup");
 	save_leg(l);
+	l->call->tel->stats.legs_ended[l->role][leg_disposition(l)]++;
 }
 
 /* ---- CDR --------------------------------------------------------------- */
+
+const char *const tel_dispositions[TEL_DISP_COUNT] = {
+	[TEL_ANSWERED] = "ANSWERED", [TEL_BUSY] = "BUSY",
+	[TEL_FAILED] = "FAILED", [TEL_NO_ANSWER] = "NO ANSWER",
+	[TEL_CANCEL] = "CANCEL",
+};
+
+/* How a leg ended, as its CDR row says (CANCEL is a call's only). */
+static enum tel_disp leg_disposition(const struct leg *l)
+{
+	return l->answered ? TEL_ANSWERED
+		: l->final_scode == 486 || l->final_scode == 600 ||
+		  l->final_scode == 603 ? TEL_BUSY
+		: l->final_scode >= 400 && l->final_scode != 487 &&
+		  l->final_scode != 408 && l->final_scode != 480 ? TEL_FAILED
+		: TEL_NO_ANSWER;
+}
 
 static void save_leg(const struct leg *l)
 {
@@ -197,13 +217,9 @@ static void save_leg(const struct leg *l)
 	str_ncpy(row.peer, l->peer, sizeof(row.peer));
 	/* "" while open and unanswered: a restart closes it INTERRUPTED */
 	str_ncpy(row.disposition,
-		 l->answered ? "ANSWERED"
-		 : !l->end_ms && !l->told_hangup ? ""
-		 : l->final_scode == 486 || l->final_scode == 600 ||
-		   l->final_scode == 603 ? "BUSY"
-		 : l->final_scode >= 400 && l->final_scode != 487 &&
-		   l->final_scode != 408 && l->final_scode != 480 ? "FAILED"
-		 : "NO ANSWER", sizeof(row.disposition));
+		 !l->answered && !l->end_ms && !l->told_hangup ? ""
+		 : tel_dispositions[leg_disposition(l)],
+		 sizeof(row.disposition));
 	if (store_cdr_leg_save(l->call->tel->occ->st, &row))
 		OCC_WARN("cdr leg not saved session=%s uniqueid=%lld",
 			 l->call->sessionid, (long long)l->uniqueid);
@@ -965,28 +981,28 @@ static void call_destructor(void *arg)
 	mem_deref(c->seg);
 }
 
-static const char *disposition(const struct call *c)
+static enum tel_disp disposition(const struct call *c)
 {
 	const struct leg *ag = c->legs[ROLE_AGENT];
 	const struct leg *cu = c->legs[ROLE_CUSTOMER];
 
 	if (cu && cu->answered)
-		return "ANSWERED";
+		return TEL_ANSWERED;
 	/* busy here, busy everywhere, declined: on any leg */
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		uint16_t sc = c->legs[i] ? c->legs[i]->final_scode : 0;
 		if (sc == 486 || sc == 600 || sc == 603)
-			return "BUSY";
+			return TEL_BUSY;
 	}
 	if (!strcmp(c->end_by, "api"))
-		return "CANCEL";
+		return TEL_CANCEL;
 	if ((ag && ag->final_scode >= 400 && ag->final_scode != 408 &&
 	     ag->final_scode != 487 && ag->final_scode != 480) ||
 	    (cu && cu->final_scode >= 400 && cu->final_scode != 408 &&
 	     cu->final_scode != 487 && cu->final_scode != 480) ||
 	    !strcmp(c->end_by, "system"))
-		return "FAILED";
-	return "NO ANSWER";
+		return TEL_FAILED;
+	return TEL_NO_ANSWER;
 }
 
 /* After the call: the call's agent's ACW per its membership's mode
@@ -1003,6 +1019,7 @@ static void finish(void *arg)
 	struct leg *cu = c->legs[ROLE_CUSTOMER];
 	struct leg *ag = c->legs[ROLE_AGENT];
 	int64_t now = now_ms();
+	enum tel_disp disp;
 
 	/* an inbound call's offers still ringing go first, its queue place
 	 * and IVR path with them */
@@ -1027,8 +1044,10 @@ static void finish(void *arg)
 		save_leg(c->gone[i]);
 	emit(c, NULL, "hangup");
 	c->cdr.end_ms = now;
-	str_ncpy(c->cdr.disposition, disposition(c),
+	disp = disposition(c);
+	str_ncpy(c->cdr.disposition, tel_dispositions[disp],
 		 sizeof(c->cdr.disposition));
+	c->tel->stats.calls_ended[c->dialin][disp]++;
 	str_ncpy(c->cdr.hangup_by, c->end_by, sizeof(c->cdr.hangup_by));
 	c->rec = mem_deref(c->rec);        /* finishes the WAV */
 	c->seg = mem_deref(c->seg);
@@ -1452,3 +1471,24 @@ unsigned call_count(const struct tel *tel)
 
 
 
+
+/* ---- /metrics ----------------------------------------------------------- */
+
+void tel_stats(struct tel *tel, struct tel_stats *out)
+{
+	struct le *le;
+
+	*out = tel->stats;
+	out->calls = out->up = 0;
+	LIST_FOREACH(&tel->calls, le) {
+		const struct call *c = le->data;
+		out->calls++;
+		if (call_talking(c))
+			out->up++;
+	}
+}
+
+const char *tel_role_name(unsigned role)
+{
+	return role < ROLE_COUNT ? role_names[role] : "";
+}

@@ -7,6 +7,7 @@
 #define OCC_TEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <re.h>
 
 struct occ;
@@ -18,6 +19,37 @@ void tel_reload(struct tel *tel);
 struct sip *tel_sip(const struct tel *tel);
 struct registrar *tel_registrar(const struct tel *tel);
 struct sipsess_sock *tel_sess_sock(const struct tel *tel);
+
+/* For /metrics (api/metrics.c): calls in progress, and how legs and calls
+ * ended, by their CDR disposition. The counters count from occd's start;
+ * the calls are counted when asked (tel_stats walks them). */
+enum tel_disp { TEL_ANSWERED, TEL_BUSY, TEL_FAILED, TEL_NO_ANSWER,
+		TEL_CANCEL, TEL_DISP_COUNT };
+enum { TEL_ROLES = 4 };
+extern const char *const tel_dispositions[TEL_DISP_COUNT];  /* CDR's */
+struct tel_stats {
+	unsigned calls;            /* from the first INVITE to the end */
+	unsigned up;               /* ... of those, the customer's leg is
+				    * answered (an inbound caller in an IVR
+				    * or a queue too: occd answered it) */
+	/* legs by role (tel_role_name) and disposition (a leg's is never
+	 * CANCEL), counted when the leg's hangup event goes out */
+	uint64_t legs_ended[TEL_ROLES][TEL_DISP_COUNT];
+	/* calls by direction (0 dialout, 1 dialin) and disposition */
+	uint64_t calls_ended[2][TEL_DISP_COUNT];
+};
+void tel_stats(struct tel *tel, struct tel_stats *out);
+const char *tel_role_name(unsigned role);
+/* Each ACD queue (an agent group with its queue number): callers waiting
+ * for an agent, ringing one, talking, and how long the longest-waiting
+ * caller still waiting has waited (0: none). acdhost.c */
+struct tel_queue {
+	const char *team, *queue;
+	unsigned waiting, ringing, talking;
+	uint64_t longest_wait_ms;
+};
+typedef void (tel_queue_h)(const struct tel_queue *q, void *arg);
+void tel_queues(struct tel *tel, tel_queue_h *h, void *arg);
 
 /* recordings.c (see there): a recording's file name; the URL getMonitor
  * returns for one of team's files (ENOENT if the file is missing); its

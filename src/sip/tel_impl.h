@@ -24,6 +24,7 @@ struct tel {
 	struct http_cli *ivr_http; /* the IVR's lookups (ivrhost.c): libre
 				    * aborts a client's requests when it is
 				    * freed, so it lives as long as tel */
+	struct tel_stats stats;    /* the counters of tel_stats (call.c) */
 	char rec_dir[512];         /* <data>/recordings */
 	uint8_t rec_key[32];       /* signs recording URLs */
 };

@@ -21,6 +21,18 @@
 #include "core/agent_state.h"
 #include "store/store_impl.h"
 
+/* Return a write of the loop's path, timed for /metrics (store.h's
+ * store_write_latency). */
+#define TIMED(st, call) do { \
+	uint64_t t0_ = hist_now_ns(); \
+	return hist_done(&(st)->write_latency, t0_, (call)); \
+} while (0)
+
+const struct hist *store_write_latency(const struct store *st)
+{
+	return &st->write_latency;
+}
+
 int store_open(struct store **stp, const char *dir)
 {
 	if (!stp || !dir || !*dir)
@@ -377,14 +389,14 @@ int store_agent_state_save(struct store *st, const struct st_agent_state *s)
 	CHECK(s->state >= 0 && s->state < AS_COUNT);
 	CHECK(str_fits(s->device, sizeof(s->device)));
 	CHECK(str_fits(s->pause_reason, sizeof(s->pause_reason)));
-	return st->ops->agent_state_save(st, s);
+	TIMED(st, st->ops->agent_state_save(st, s));
 }
 
 int store_member_state_save(struct store *st, const struct st_member *m)
 {
 	CHECK(st && m && m->group_id > 0 && m->agent_id > 0);
 	CHECK(acw_ok(m->acw_mode) && work_ok(m->work_mode));
-	return st->ops->member_state_save(st, m);
+	TIMED(st, st->ops->member_state_save(st, m));
 }
 
 int store_state_log_append(struct store *st, const struct st_state_log *l)
@@ -392,7 +404,7 @@ int store_state_log_append(struct store *st, const struct st_state_log *l)
 	CHECK(st && l && l->agent_id > 0);
 	CHECK(l->state >= 0 && l->state < AS_COUNT);
 	CHECK(str_fits(l->pause_reason, sizeof(l->pause_reason)));
-	return st->ops->state_log_append(st, l);
+	TIMED(st, st->ops->state_log_append(st, l));
 }
 
 int store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
@@ -424,7 +436,7 @@ int store_registration_save(struct store *st,
 	CHECK(str_ok(r->contact, sizeof(r->contact)));
 	CHECK(str_fits(r->source, sizeof(r->source)));
 	CHECK(str_fits(r->user_agent, sizeof(r->user_agent)));
-	return st->ops->registration_save(st, r);
+	TIMED(st, st->ops->registration_save(st, r));
 }
 
 int store_registration_del(struct store *st, int64_t team_id,
@@ -432,7 +444,7 @@ int store_registration_del(struct store *st, int64_t team_id,
 {
 	CHECK(st && team_id > 0 && str_ok(exten, ST_NUM));
 	CHECK(str_ok(contact, ST_URL));
-	return st->ops->registration_del(st, team_id, exten, contact);
+	TIMED(st, st->ops->registration_del(st, team_id, exten, contact));
 }
 
 static bool cdr_ok(const struct st_cdr *c)
@@ -464,13 +476,13 @@ static bool cdr_ok(const struct st_cdr *c)
 int store_cdr_begin(struct store *st, const struct st_cdr *c)
 {
 	CHECK(st && cdr_ok(c));
-	return st->ops->cdr_begin(st, c);
+	TIMED(st, st->ops->cdr_begin(st, c));
 }
 
 int store_cdr_end(struct store *st, const struct st_cdr *c)
 {
 	CHECK(st && cdr_ok(c));
-	return st->ops->cdr_end(st, c);
+	TIMED(st, st->ops->cdr_end(st, c));
 }
 
 int store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
@@ -483,7 +495,7 @@ int store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
 	CHECK(str_fits(l->peer, sizeof(l->peer)));
 	CHECK(times_ok(l->start_ms, l->answer_ms, l->end_ms));
 	CHECK(disposition_ok(l->disposition, sizeof(l->disposition)));
-	return st->ops->cdr_leg_save(st, l);
+	TIMED(st, st->ops->cdr_leg_save(st, l));
 }
 
 int store_cdr_get(struct store *st, const char *sessionid, struct st_cdr *c)
@@ -531,7 +543,7 @@ int store_event_append(struct store *st, const struct st_event *e)
 	CHECK(str_fits(e->agent1, sizeof(e->agent1)));
 	CHECK(str_fits(e->agent2, sizeof(e->agent2)));
 	CHECK(str_ok(e->text, sizeof(e->text)));
-	return st->ops->event_append(st, e);
+	TIMED(st, st->ops->event_append(st, e));
 }
 
 int store_event_last(struct store *st, int64_t team_id, int64_t *eventidp)
@@ -582,13 +594,13 @@ int store_cursor_set(struct store *st, int64_t team_id, const char *sink,
 		     int64_t eventid)
 {
 	CHECK(st && team_id > 0 && sink_ok(sink) && eventid >= 0);
-	return st->ops->cursor_set(st, team_id, sink, eventid);
+	TIMED(st, st->ops->cursor_set(st, team_id, sink, eventid));
 }
 
 int store_counter_next(struct store *st, const char *name, int64_t *valp)
 {
 	CHECK(st && valp && str_ok(name, ST_NAME));
-	return st->ops->counter_next(st, name, valp);
+	TIMED(st, st->ops->counter_next(st, name, valp));
 }
 
 /* ---- campaigns ---- */
@@ -768,5 +780,5 @@ int store_begin(struct store *st)
 int store_commit(struct store *st)
 {
 	CHECK(st);
-	return st->ops->commit(st);
+	TIMED(st, st->ops->commit(st));
 }

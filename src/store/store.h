@@ -199,6 +199,11 @@ struct store_visitor {
 /* Opens (creating and migrating as needed) the store in directory dir. */
 int  store_open(struct store **stp, const char *dir);
 /* mem_deref(st) closes it. */
+/* How long the writes on the loop's path took (agent state and its log,
+ * registrations, CDRs and legs, events, delivery cursors, counters, and
+ * each commit), since the store was opened: /metrics. */
+struct hist;
+const struct hist *store_write_latency(const struct store *st);
 
 /* Visit every row, parents before children, in this order: teams,
  * accounts, agents, groups, members, extensions, trunks, registrations

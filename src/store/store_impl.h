@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/hist.h"
 #include "store/store.h"
 
 typedef void (store_log_h)(const struct st_state_log *l, void *arg);
@@ -155,6 +156,7 @@ struct store_ops {
 /* Common head of every backend object. */
 struct store {
 	const struct store_ops *ops;
+	struct hist write_latency;     /* store.c's TIMED writes */
 };
 
 /* SQLite backend (sqlite.c): opens or creates <dir>/occ.db. */

@@ -15,8 +15,10 @@ a call:
     message exactly the stored event text; the backend POST got the same
     eventids;
   - agent-demo-8001 gets the events concerning 8001, agent-demo-8002 none;
+  - /metrics counts as many nchan publishes as nginx logged, none pending;
   - with nginx stopped, occd keeps working (calls, backend POST) and logs
-    the failed publishes; occd stops cleanly without sanitizer reports.
+    (and counts in /metrics) the failed publishes; occd stops cleanly
+    without sanitizer reports.
 Output is TAP. Everything it starts is killed on exit.
 """
 import http.client
@@ -286,6 +288,12 @@ webhook_retry_max = 2
            all('" 201 ' in p or '" 202 ' in p for p in pubs),
            f"nginx logged {len(pubs)} publishes (team + agent), all accepted",
            "".join(pubs[-5:]))
+        m = metrics(occd)
+        ok(m.get('occ_nchan_messages_total{result="published"}') ==
+           len(pubs) and m.get('occ_events_pending{sink="nchan"}') == 0 and
+           m.get('occ_nchan_messages_total{result="failed"}') == 0,
+           "/metrics: as many nchan publishes as nginx logged, none "
+           "pending or failed", {k: v for k, v in m.items() if "nchan" in k})
 
         # nginx gone: nchan is fan-out only, occd and the backend POST go on
         for s in subs:
@@ -308,6 +316,11 @@ webhook_retry_max = 2
         ok(lib.wait_until(
             lambda: "nchan publishing degraded" in occd.log_text(), 5),
            "occd logs the failed publishes")
+        m = metrics(occd)
+        ok(m.get('occ_nchan_messages_total{result="failed"}', 0) +
+           m.get('occ_nchan_messages_total{result="dropped"}', 0) > 0,
+           "/metrics counts the failed publishes",
+           {k: v for k, v in m.items() if "nchan" in k})
 
         rc = occd.stop()
         ok(rc == 0, "occd stops cleanly on SIGTERM", f"exit status {rc}")
@@ -332,6 +345,20 @@ webhook_retry_max = 2
         else:
             shutil.rmtree(work, ignore_errors=True)
     lib.finish()
+
+
+def metrics(occd):
+    """occd's /metrics as {'name{labels}': value} (the Prometheus parser
+    itself is tests/metrics' business)."""
+    import urllib.request
+    with urllib.request.urlopen(occd.url + "/metrics", timeout=5) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = float(v)
+    return out
 
 
 def settled(occd):
