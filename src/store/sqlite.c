@@ -1585,6 +1585,8 @@ static const struct store_ops sqlite_ops = {
 	.customer_visit = sqlite_customer_visit,
 	.dial_add = sqlite_dial_add,
 	.dial_visit = sqlite_dial_visit,
+	.dial_take = sqlite_dial_take,
+	.dial_result = sqlite_dial_result,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };
