@@ -644,6 +644,12 @@ static void ring_timeout(void *arg)
 	leg_gone(l, 408, "timeout");
 }
 
+void leg_ring_for(struct leg *l, uint32_t ms)
+{
+	if (l->state < LEG_UP)
+		tmr_start(&l->tmr, ms, ring_timeout, l);
+}
+
 static int trunk_auth(char **user, char **pass, const char *realm, void *arg)
 {
 	const struct st_trunk *t = arg;

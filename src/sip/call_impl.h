@@ -165,6 +165,9 @@ struct call *call_new(struct tel *tel, const struct team *t);
 int  ring_exten(struct leg *l, const char *exten, const char *from_user,
 		unsigned ring_s);
 void leg_up(struct leg *l);
+/* An outgoing leg still ringing is released unanswered after ms (its ring
+ * timeout, set again). */
+void leg_ring_for(struct leg *l, uint32_t ms);
 /* the recording's file name (from the call's agent and number), and the
  * recording itself, started when the conversation is */
 void call_name_recording(struct call *c);

@@ -544,6 +544,10 @@ static bool dial_next(struct dcamp *k, const struct team *t)
 			call_end(c, "system");
 		return true;
 	}
+	/* released unanswered when the module says (>= 15 s); a virtual
+	 * customer answers by itself */
+	if (!l->virtual)
+		leg_ring_for(l, dialer_ring_ms(k->d));
 	OCC_INFO("dialing campaign=%lld session=%s number=%s uniqueid=%lld",
 		 (long long)k->cfg.id, c->sessionid, d.number,
 		 (long long)l->uniqueid);

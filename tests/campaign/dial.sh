@@ -18,6 +18,10 @@
 #      on and no other number is dialled; started again it resumes (8001
 #      now on a built-in phone)
 #   3. no agent was ever offered two calls at once (from the events)
+#   4. abandon: a customer behind a sipp trunk rings 3 s; meanwhile the
+#      only agent pauses; the answer waits hold_ms (1 s) for an agent,
+#      then hears the message (950 Hz beeps) and is hung up; the list
+#      says abandoned
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -29,11 +33,13 @@ suite_begin dial
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 5)
+read -r -d '' -a P < <(python3 "$util" ports 7)
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} r1=${P[3]} r2=${P[4]}
+pc=${P[5]} rc=${P[6]}                      # a customer behind a sipp trunk
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_CUSTOMER=1000
-A=13900000001 B=13900000002 C=13900000003
+A=13900000001 B=13900000002 C=13900000003 D=13900000004
+F_ABANDON=950
 
 # import NAME PHONE: one record into campaign 10 (README's form)
 import() {
@@ -160,12 +166,40 @@ check "$f: 8001 moves to the built-in phone 8101; campaign start resumes: $C dia
 	checkout 8001 1 && checkin 8001 1 8101 && campaign start &&
 	wait_log "$m" "dialing campaign=10 session=[0-9a-f]+ number=$C " 10 &&
 	wait_log "$m" "campaign call bridged campaign=10 session=$(dial_sid "$m" $C) agent=8001" 10'
+sid3=$(dial_sid "$m" $C)
+check "$f: that call ends (the virtual customer hangs up)" \
+	wait_log "$m" "call ended session=$sid3" 30
 
 # ---- 3. one call per agent ---------------------------------------------------
 
 check "no agent was offered a call while in another" one_call_each
 check "occctl campaign show: attempts and results" eval '
 	"$occctl" --data "$data" campaign show demo 10 | grep -E "^dial +$A +0 +answered x1, next never"'
+
+# ---- 4. abandon ---------------------------------------------------------------
+
+f=abandon
+check "$f: a trunk to a sipp customer becomes the team's default" trunk_add cust "$pc" --default
+phone $f cust "$pc" phone.xml 3000 $F_CUSTOMER 0 "$rc"
+m=$(log_mark)
+check "$f: $D is dialled over it; while it rings, 8001 pauses" eval '
+	import_is D "$D" &&
+	wait_log "$m" "dialing campaign=10 session=[0-9a-f]+ number=$D " 5 &&
+	api_is 8001 "EVENT=QUEUEPAUSE&type=1&pause_reason=break" "|Retuen|1|"'
+sid4=$(dial_sid "$m" $D)
+check "$f: the customer answers; no agent: abandoned, then hung up (BYE)" eval '
+	wait_log "$m" "abandoned campaign=10 number=$D" 8 && phone_done $f cust 10'
+t_ans=$(tfile "$work/$f/cust/answer.txt")
+t_bye=$(tfile "$work/$f/cust/bye.txt")
+check "$f: the customer hears the message (950 Hz) within 2 s of its answer" \
+	hears $f cust "$(at "$t_ans" 1.9)" "$(at "$t_ans" 2.6)" --tone $F_ABANDON
+check "$f: and is hung up 2-5 s after its answer" eval '
+	awk -v a="$t_ans" -v b="$t_bye" "BEGIN { d = b - a; print d; exit !(d >= 2 && d <= 5) }"'
+check "$f: events CALLEE ringing, CALLEE answer, CALLEE hangup, CONVERSATION hangup (no agent)" \
+	events_are "$sid4" "CALLEE ringing, CALLEE answer, CALLEE hangup, CONVERSATION hangup"
+check "$f: the pre-dial list: 1 attempt, abandoned, to be tried again" \
+	expect_eq "$D" "$(row $D)" "1|abandoned|due"
+peers_stop cust
 
 stop_occd
 echo "1..$n"
