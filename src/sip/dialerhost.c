@@ -41,7 +41,10 @@ enum {
 	WINDOW_RETRY_MS = 60000, /* a number outside its window: later */
 };
 
-enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED };
+/* what the module was last told of an agent; WRAPUP: its dialer call
+ * ended, its state now (idle, or paused in after-call work) is told at
+ * the next poll */
+enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP };
 
 struct dcamp;
 
@@ -109,7 +112,7 @@ static void orphan_done(void *arg)
 
 	if (r) {
 		r->call = NULL;
-		r->told = TOLD_PAUSED;  /* its real state is told next */
+		r->told = TOLD_WRAPUP;
 		dialer_agent_wrapup(x->k->d, r->a, now(), now());
 	}
 	mem_deref(x);
