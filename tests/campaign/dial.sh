@@ -23,7 +23,8 @@
 #      then hears the message (950 Hz beeps) and is hung up; the list
 #      says abandoned
 #   5. predictive runs through the same host: a new campaign 11 of group
-#      1 in predictive mode dials its list for 8001 and bridges
+#      1 in predictive mode dials its list for 8001 and bridges, with
+#      its caller ID
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -210,7 +211,7 @@ phone $f cust "$pc" phone.xml 500 $F_CUSTOMER 0 "$rc"
 m=$(log_mark)
 check "$f: campaign 10 stops; campaign 11 (group 1, predictive) is added, $A listed, started; 8001 unpaused" eval '
 	campaign stop &&
-	"$occctl" --data "$data" campaign add demo 11 Predictive --group 1 --mode predictive --profile none --window 00:00-24:00 &&
+	"$occctl" --data "$data" campaign add demo 11 Predictive --group 1 --mode predictive --profile none --window 00:00-24:00 --callerid 4008001234 &&
 	curl -sS -m 10 -d "EVENT=DialerList&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin&campaignid=11&phonenum=$A&priority=0&dialtime=" "$url/coccinterfaces" | grep -q BackMsg_80 &&
 	"$occctl" --data "$data" campaign start demo 11 &&
 	api_is 8001 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|"'
@@ -218,6 +219,8 @@ check "$f: $A is dialled for campaign 11 and bridged to 8001" eval '
 	wait_log "$m" "campaign dialer up team=demo campaign=11 mode=predictive" 5 &&
 	wait_log "$m" "dialing campaign=11 session=[0-9a-f]+ number=$A " 10 &&
 	wait_log "$m" "campaign call bridged campaign=11 session=[0-9a-f]+ agent=8001" 10'
+check "$f: the customer sees the campaign's caller ID 4008001234" \
+	grep -qE "^From: .*<sip:4008001234@" "$work/$f/cust/msgs.log"
 
 stop_occd
 echo "1..$n"
