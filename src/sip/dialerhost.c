@@ -37,6 +37,7 @@
 
 enum {
 	POLL_MS = 250,
+	INTERRUPTED_RETRY_MS = 1800000, /* a dial occd stopped during */
 	ABANDON_MSG_MS = 2000,   /* the abandon tone, then the hang-up */
 	WINDOW_RETRY_MS = 60000, /* a number outside its window: later */
 };
@@ -674,6 +675,14 @@ int dialerhost_init(struct tel *tel)
 		return ENOMEM;
 	dh->tel = tel;
 	tmr_init(&dh->poll_tmr);
+	/* dials whose calls a stop or crash ended: not again at once */
+	int n = 0;
+	if (store_dial_interrupted(tel->occ->st, wall_ms() +
+				   INTERRUPTED_RETRY_MS, &n))
+		OCC_WARN("interrupted dials not marked");
+	else if (n)
+		OCC_INFO("interrupted dials=%d retried in %d min", n,
+			 INTERRUPTED_RETRY_MS / 60000);
 	tel->dialh = dh;
 	tmr_start(&dh->poll_tmr, POLL_MS, dh_poll, dh);
 	return 0;

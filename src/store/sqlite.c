@@ -1587,6 +1587,7 @@ static const struct store_ops sqlite_ops = {
 	.dial_visit = sqlite_dial_visit,
 	.dial_take = sqlite_dial_take,
 	.dial_result = sqlite_dial_result,
+	.dial_interrupted = sqlite_dial_interrupted,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

@@ -416,3 +416,10 @@ int sqlite_dial_result(struct store *st, int64_t team_id, int64_t id,
 		    " dial_ms = ?5 WHERE team_id = ?1 AND id = ?2", "IIitI",
 		    team_id, id, attempts, result, next_ms);
 }
+
+int sqlite_dial_interrupted(struct store *st, int64_t next_ms, int *np)
+{
+	return run(st, np, NULL, "UPDATE dial_list SET attempts = attempts + 1,"
+		   " last_result = 'interrupted', dial_ms = ?1"
+		   " WHERE last_result = 'dialing'", "I", next_ms);
+}

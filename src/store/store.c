@@ -775,6 +775,14 @@ int store_dial_result(struct store *st, int64_t team_id, int64_t id,
 				    next_ms);
 }
 
+int store_dial_interrupted(struct store *st, int64_t next_ms, int *np)
+{
+	int n = 0;
+
+	CHECK(st && next_ms >= 0);
+	return st->ops->dial_interrupted(st, next_ms, np ? np : &n);
+}
+
 int store_begin(struct store *st)
 {
 	CHECK(st);

@@ -460,6 +460,11 @@ int  store_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
 int  store_dial_result(struct store *st, int64_t team_id, int64_t id,
 		       int attempts, const char *result, int64_t next_ms);
 
+/* At occd's start: every row still "dialing" (occd stopped during its
+ * call) gets an attempt more, the result "interrupted" and its next try at
+ * next_ms, so it is not dialled again at once; *np: how many. */
+int  store_dial_interrupted(struct store *st, int64_t next_ms, int *np);
+
 /* Group several writes into one transaction (nesting is counted). */
 int  store_begin(struct store *st);
 int  store_commit(struct store *st);

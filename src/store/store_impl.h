@@ -148,6 +148,7 @@ struct store_ops {
 			 struct st_dial *d);
 	int (*dial_result)(struct store *st, int64_t team_id, int64_t id,
 			   int attempts, const char *result, int64_t next_ms);
+	int (*dial_interrupted)(struct store *st, int64_t next_ms, int *np);
 	int (*dial_visit)(struct store *st, int64_t team_id,
 			  int64_t campaign_id,
 			  void (*h)(const struct st_dial *d, void *arg),
@@ -201,6 +202,7 @@ int sqlite_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
 		     int64_t now_ms, struct st_dial *d);
 int sqlite_dial_result(struct store *st, int64_t team_id, int64_t id,
 		       int attempts, const char *result, int64_t next_ms);
+int sqlite_dial_interrupted(struct store *st, int64_t next_ms, int *np);
 int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void (*h)(const struct st_dial *d, void *arg),
 		      void *arg);

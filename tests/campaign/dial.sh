@@ -25,6 +25,8 @@
 #   5. predictive runs through the same host: a new campaign 11 of group
 #      1 in predictive mode dials its list for 8001 and bridges, with
 #      its caller ID
+#   6. restart: occd killed (-9) during that call; started again, the
+#      interrupted dial has an attempt more and its next try in 30 min
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -221,6 +223,16 @@ check "$f: $A is dialled for campaign 11 and bridged to 8001" eval '
 	wait_log "$m" "campaign call bridged campaign=11 session=[0-9a-f]+ agent=8001" 10'
 check "$f: the customer sees the campaign's caller ID 4008001234" \
 	grep -qE "^From: .*<sip:4008001234@" "$work/$f/cust/msgs.log"
+
+# ---- 6. restart ------------------------------------------------------------------
+
+f=restart
+check "$f: occd is killed (-9) during campaign 11's call" eval '
+	kill -9 "$occd_pid" && { wait "$occd_pid" 2>/dev/null; occd_pid=; }'
+start_occd "$f: occd starts again on the same data"
+check "$f: the interrupted dial: 1 attempt, interrupted, next try in 30 min" eval '
+	grep -q "interrupted dials=1 " "$log" &&
+	expect_eq "$A" "$(sql "SELECT attempts, last_result, dial_ms > ? + 1500000 FROM dial_list WHERE campaign_id = 11 AND number = ?" "$(date +%s%3N)" "$A")" "1|interrupted|1"'
 
 stop_occd
 echo "1..$n"
