@@ -19,6 +19,7 @@ suites=(
 	"recordings and crash recovery|tests/lifecycle/test_recordings.py"
 	"api|tests/api/run.sh"
 	"campaigns: import over HTTP, Script and SOAP|tests/campaign/run.sh"
+	"campaigns: the dialer over real SIP|tests/campaign/dial.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"

@@ -144,10 +144,16 @@ static void customer_one(const struct st_customer *cu, void *arg)
 static void dial_one(const struct st_dial *d, void *arg)
 {
 	struct tbl *t = arg;
-	char prio[24], when[32];
+	char prio[24], when[32], st[96];
+	const char *next = d->dial_ms == INT64_MAX ? "never"
+		: d->dial_ms ? local_time(when, d->dial_ms) : "now";
 
+	/* dialled: its last result and attempts, then its next try */
+	if (d->last_result[0])
+		snprintf(st, sizeof(st), "%s x%d, next %s", d->last_result,
+			 d->attempts, next);
 	tbl_row(t, "dial", d->number, i64s(prio, d->priority),
-		d->dial_ms ? local_time(when, d->dial_ms) : "now");
+		d->last_result[0] ? st : next);
 }
 
 int h_campaign_show(struct ctx *c)

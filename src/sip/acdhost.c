@@ -169,18 +169,18 @@ static struct mship *mship_find(const struct aref *r, const struct qref *q)
 
 /* ---- agents --------------------------------------------------------------- */
 
-static const char *device_of(const struct agent *a)
+const char *agent_device(const struct agent *a)
 {
 	return a->device[0] ? a->device : a->exten;
 }
 
-static bool device_up(struct acdhost *h, const struct agent *a)
+bool agent_device_up(struct tel *tel, const struct agent *a)
 {
-	const char *dev = device_of(a);
+	const char *dev = agent_device(a);
 	const struct exten *e = dev[0] ? exten_find(a->team, dev) : NULL;
 
 	return e && (!strcmp(e->kind, "virtual") ||
-		     registrar_lookup(h->tel->reg, a->team->name, dev));
+		     registrar_lookup(tel->reg, a->team->name, dev));
 }
 
 /* Tell the ACD what the agent is doing now. */
@@ -194,7 +194,7 @@ static void push_agent(struct acdhost *h, struct aref *r)
 	r->dirty = false;
 	if (!a)
 		return;
-	st.registered = device_up(h, a);
+	st.registered = agent_device_up(h->tel, a);
 	st.paused = a->state == AS_PAUSE;
 	st.acw = a->state == AS_ACW;
 	st.dnd = a->dnd;
@@ -275,7 +275,7 @@ void acdhost_device_changed(struct tel *tel, const char *team,
 		return;
 	LIST_FOREACH(&t->agent_list, le) {
 		struct agent *a = le->data;
-		if (!strcmp(device_of(a), exten))
+		if (!strcmp(agent_device(a), exten))
 			agent_changed(a, h);
 	}
 }
@@ -303,7 +303,7 @@ static void cb_offer(void *arg, const struct acd_leg *leg)
 	r->engaged++;
 	/* the ACD times the offer out; the leg's own timer is a backstop */
 	if (a)
-		err = offer_ring(in, device_of(a), a->number, q->group_id,
+		err = offer_ring(in, agent_device(a), a->number, q->group_id,
 				 mb ? mb->acw_mode : ACW_OFF,
 				 leg->ring_timeout_ms / 1000 + 5, &o);
 	if (!err) {

@@ -488,7 +488,8 @@ static void customer_answered(struct call *c)
 	struct leg *cust = c->legs[ROLE_CUSTOMER];
 	struct leg *ag = c->legs[ROLE_AGENT];
 
-	ag->tone = mem_deref(ag->tone);        /* ringback ends */
+	if (ag)
+		ag->tone = mem_deref(ag->tone);    /* ringback ends */
 	tell_ringing(cust);
 	cust->answered = true;
 	cust->answer_ms = now_ms();
@@ -501,6 +502,8 @@ static void customer_answered(struct call *c)
 		 c->sessionid, (long long)cust->uniqueid, cust->peer,
 		 cust->mep ? mep_codec(cust->mep) : "virtual");
 	amd_trial(c, cust);
+	if (c->dc)
+		dialerhost_customer_up(c);
 }
 
 static void customer_ringing(struct call *c, bool early_media)
@@ -516,7 +519,10 @@ static void customer_ringing(struct call *c, bool early_media)
 		OCC_INFO("customer ringing session=%s uniqueid=%lld",
 			 c->sessionid, (long long)cust->uniqueid);
 	}
-	/* the agent hears the far end's early media, or our ringback */
+	/* the agent hears the far end's early media, or our ringback (a
+	 * dialer's call has no agent yet) */
+	if (!ag)
+		return;
 	if (early_media)
 		ag->tone = mem_deref(ag->tone);
 	else if (!ag->tone)
@@ -634,7 +640,10 @@ void leg_up(struct leg *l)
 		OCC_INFO("agent answered session=%s uniqueid=%lld codec=%s",
 			 c->sessionid, (long long)l->uniqueid,
 			 l->mep ? mep_codec(l->mep) : "virtual");
-		dial_customer(c);
+		if (c->dc)
+			dialerhost_agent_up(c);   /* the customer is there */
+		else
+			dial_customer(c);
 		return;
 	}
 	if (l->role == ROLE_CONSULT) {
@@ -672,6 +681,12 @@ static void ring_timeout(void *arg)
 		 l->call->sessionid, (long long)l->uniqueid,
 		 role_names[l->role]);
 	leg_gone(l, 408, "timeout");
+}
+
+void leg_ring_for(struct leg *l, uint32_t ms)
+{
+	if (l->state < LEG_UP)
+		tmr_start(&l->tmr, ms, ring_timeout, l);
 }
 
 static int trunk_auth(char **user, char **pass, const char *realm, void *arg)
@@ -1071,6 +1086,8 @@ static void finish(void *arg)
 					c->callee_acw_mode, true,
 					cu && cu->answered));
 	leader_busy(c, false);
+	if (c->dc)
+		dialerhost_call_ended(c);
 	OCC_INFO("call ended session=%s disposition=%s by=%s talk=%llds",
 		 c->sessionid, c->cdr.disposition, c->end_by,
 		 (long long)(c->cdr.answer_ms ? (now - c->cdr.answer_ms) / 1000
@@ -1156,32 +1173,15 @@ static bool overloaded(const struct conf *cfg, const struct call_req *req)
 	return true;
 }
 
-enum call_err call_make(struct tel *tel, const struct call_req *req,
-			char sessionid[ST_SESSIONID])
+/* A new outgoing call of team t set up from req: its parties, and its
+ * CDR begun (makeCall, and the dialer's calls). */
+struct call *call_setup(struct tel *tel, const struct team *t,
+			const struct call_req *req)
 {
-	struct team *t = team_find(tel->occ->m, req->team);
-	const struct exten *e = t ? exten_find(t, req->agent_exten) : NULL;
-	struct call *c;
-	struct leg *l = NULL;
-	bool virt = e && !strcmp(e->kind, "virtual");
-	int err;
+	struct call *c = call_new(tel, t);
 
-	if (overloaded(tel->occ->cfg, req))
-		return CALL_OVERLOAD;
-	if (!t)
-		return CALL_FAILED;
-	if (!req->first_over_trunk && !e)
-		return CALL_NOT_REGISTERED;
-	if (!req->first_over_trunk && !virt &&
-	    !registrar_lookup(tel->reg, req->team, req->agent_exten))
-		return CALL_NOT_REGISTERED;
-	if ((req->first_over_trunk || !req->target_inner) &&
-	    !trunk_find(t, req->trunk))
-		return CALL_NO_TRUNK;
-
-	c = call_new(tel, t);
 	if (!c)
-		return CALL_FAILED;
+		return NULL;
 	str_ncpy(c->agent, req->agent, sizeof(c->agent));
 	str_ncpy(c->agent_exten, req->agent_exten, sizeof(c->agent_exten));
 	c->acw_mode = req->acw_mode;
@@ -1213,8 +1213,38 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	str_ncpy(c->cdr.model_id, req->model_id, sizeof(c->cdr.model_id));
 	str_ncpy(c->cdr.userdata, req->userdata, sizeof(c->cdr.userdata));
 	call_name_recording(c);
-	if (store_cdr_begin(tel->occ->st, &c->cdr))
+	if (store_cdr_begin(c->tel->occ->st, &c->cdr))
 		OCC_ERR("cdr not started session=%s", c->sessionid);
+
+	return c;
+}
+
+enum call_err call_make(struct tel *tel, const struct call_req *req,
+			char sessionid[ST_SESSIONID])
+{
+	struct team *t = team_find(tel->occ->m, req->team);
+	const struct exten *e = t ? exten_find(t, req->agent_exten) : NULL;
+	struct call *c;
+	struct leg *l = NULL;
+	bool virt = e && !strcmp(e->kind, "virtual");
+	int err;
+
+	if (overloaded(tel->occ->cfg, req))
+		return CALL_OVERLOAD;
+	if (!t)
+		return CALL_FAILED;
+	if (!req->first_over_trunk && !e)
+		return CALL_NOT_REGISTERED;
+	if (!req->first_over_trunk && !virt &&
+	    !registrar_lookup(tel->reg, req->team, req->agent_exten))
+		return CALL_NOT_REGISTERED;
+	if ((req->first_over_trunk || !req->target_inner) &&
+	    !trunk_find(t, req->trunk))
+		return CALL_NO_TRUNK;
+
+	c = call_setup(tel, t, req);
+	if (!c)
+		return CALL_FAILED;
 
 	if (req->first_over_trunk) {
 		/* the initiator is a number: dialled like a customer (the

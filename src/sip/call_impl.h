@@ -17,6 +17,8 @@
 #include "store/store.h"
 
 struct inbound;
+struct dcall;
+struct call_req;
 struct mep;
 struct player;
 struct amd_tap;
@@ -137,6 +139,9 @@ struct call {
 	/* an inbound call (sip/inbound.c): its routing, IVR, queue place
 	 * and the offers ringing agents; NULL for calls an agent placed */
 	struct inbound *in;
+	/* a campaign's dial (sip/dialerhost.c): the customer rings first,
+	 * an agent is rung when the dialer bridges it; NULL otherwise */
+	struct dcall *dc;
 	bool dialin;                 /* came in: the manual's inbound events */
 	bool in_ivr;                 /* the customer is in an IVR: nobody
 				      * hears it, it hears the prompts */
@@ -155,6 +160,9 @@ extern const char *const role_names[ROLE_COUNT];
  * until it wins). */
 int  leg_new(struct leg **lp, struct call *c, enum leg_role role,
 	     const char *peer, bool virt, bool install);
+/* A new outgoing call set up from req (parties, CDR begun), no leg yet. */
+struct call *call_setup(struct tel *tel, const struct team *t,
+			const struct call_req *req);
 /* A new call of tel in team t (CDR begun, on tel->calls). */
 struct call *call_new(struct tel *tel, const struct team *t);
 /* Ring a registered (or built-in) extension of the call's team for leg l
@@ -162,6 +170,9 @@ struct call *call_new(struct tel *tel, const struct team *t);
 int  ring_exten(struct leg *l, const char *exten, const char *from_user,
 		unsigned ring_s);
 void leg_up(struct leg *l);
+/* An outgoing leg still ringing is released unanswered after ms (its ring
+ * timeout, set again). */
+void leg_ring_for(struct leg *l, uint32_t ms);
 /* the recording's file name (from the call's agent and number), and the
  * recording itself, started when the conversation is */
 void call_name_recording(struct call *c);
@@ -191,6 +202,12 @@ void leg_sip_info(struct sip *sip, const struct sip_msg *msg, void *arg);
 int  dial(struct call *c, enum leg_role role, bool inner, const char *target,
 	  const char *exten, const char *trunk, struct leg **lp);
 void call_end(struct call *c, const char *by);
+
+/* dialerhost.c: a campaign dial's customer answered, its agent answered,
+ * the call ended (results recorded, the dialer told) */
+void dialerhost_customer_up(struct call *c);
+void dialerhost_agent_up(struct call *c);
+void dialerhost_call_ended(struct call *c);
 
 /* routing.c */
 void remix(struct call *c);

@@ -19,6 +19,7 @@ struct team;
 struct tel;
 struct acd_caller;
 struct acd_agent;
+struct agent;
 struct ivr;
 struct ivrhttp;
 struct player;
@@ -124,6 +125,10 @@ int  ivrhost_enter(struct inbound *in, const struct ivr_flow *f,
 void ivrhost_leave(struct inbound *in);
 
 /* acdhost.c */
+/* the extension an agent's calls ring: the one it checked in with, else
+ * its own; is it registered (or built in)? */
+const char *agent_device(const struct agent *a);
+bool agent_device_up(struct tel *tel, const struct agent *a);
 int  acdhost_init(struct tel *tel);
 void acdhost_close(struct tel *tel);
 /* the model was (re)loaded: queues, agents and memberships follow it */
@@ -150,6 +155,10 @@ void acdhost_offer_failed(struct inbound *in, struct acd_agent *a,
 /* The bridged call with the ACD's agent ended. */
 void acdhost_call_ended(struct inbound *in, bool acw);
 /* Counts for queueCustomerNum: queue "" or "0" = all of the team's. */
+/* dialerhost.c: the campaigns' dialers (docs/DIALER.md, "The host") */
+int  dialerhost_init(struct tel *tel);
+void dialerhost_close(struct tel *tel);
+
 int  acdhost_counts(struct tel *tel, const char *team, const char *queue,
 		    int min_prio, unsigned *total, unsigned *ringing,
 		    unsigned *waiting, unsigned *talking);

@@ -53,6 +53,7 @@ static void tel_destructor(void *arg)
 
 	call_shutdown_all(tel);     /* hangs up, closes CDRs */
 	mem_deref(tel->ivr_http);   /* after the calls' lookups */
+	dialerhost_close(tel);      /* after the calls: they tell it */
 	acdhost_close(tel);
 	trunks_close(tel);
 	mem_deref(tel->reg);
@@ -147,6 +148,8 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 		goto out;
 	trunks_sync(tel);
 	err = acdhost_init(tel);
+	if (!err)
+		err = dialerhost_init(tel);
 	if (err)
 		goto out;
 	OCC_INFO("sip listening on %J (udp, tcp)", &tel->laddr);

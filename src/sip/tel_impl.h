@@ -21,6 +21,7 @@ struct tel {
 	struct list calls;
 	struct list trunk_regs;    /* outbound registrations (trunks.c) */
 	struct acdhost *acdh;      /* the ACD and its host (acdhost.c) */
+	struct dialerhost *dialh;  /* the campaigns' dialers (dialerhost.c) */
 	struct http_cli *ivr_http; /* the IVR's lookups (ivrhost.c): libre
 				    * aborts a client's requests when it is
 				    * freed, so it lives as long as tel */

@@ -1591,6 +1591,9 @@ static const struct store_ops sqlite_ops = {
 	.customer_visit = sqlite_customer_visit,
 	.dial_add = sqlite_dial_add,
 	.dial_visit = sqlite_dial_visit,
+	.dial_take = sqlite_dial_take,
+	.dial_result = sqlite_dial_result,
+	.dial_interrupted = sqlite_dial_interrupted,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

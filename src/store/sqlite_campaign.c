@@ -393,3 +393,33 @@ int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		     " AND campaign_id = ?2 ORDER BY priority DESC, dial_ms,"
 		     " id", "II", team_id, campaign_id);
 }
+
+int sqlite_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
+		     int64_t now_ms, struct st_dial *d)
+{
+	int err = query(st, rd_dial, d, NULL, "SELECT " DIAL_COLS
+			" FROM dial_list WHERE team_id = ?1 AND campaign_id = ?2"
+			" AND last_result <> 'dialing' AND dial_ms <= ?3"
+			" ORDER BY priority DESC, dial_ms, id LIMIT 1", "III",
+			team_id, campaign_id, now_ms);
+
+	if (err)
+		return err;
+	return run1(st, "UPDATE dial_list SET last_result = 'dialing'"
+		    " WHERE id = ?1", "I", d->id);
+}
+
+int sqlite_dial_result(struct store *st, int64_t team_id, int64_t id,
+		       int attempts, const char *result, int64_t next_ms)
+{
+	return run1(st, "UPDATE dial_list SET attempts = ?3, last_result = ?4,"
+		    " dial_ms = ?5 WHERE team_id = ?1 AND id = ?2", "IIitI",
+		    team_id, id, attempts, result, next_ms);
+}
+
+int sqlite_dial_interrupted(struct store *st, int64_t next_ms, int *np)
+{
+	return run(st, np, NULL, "UPDATE dial_list SET attempts = attempts + 1,"
+		   " last_result = 'interrupted', dial_ms = ?1"
+		   " WHERE last_result = 'dialing'", "I", next_ms);
+}

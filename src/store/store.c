@@ -771,6 +771,30 @@ int store_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 	return st->ops->dial_visit(st, team_id, campaign_id, h, arg);
 }
 
+int store_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
+		    int64_t now_ms, struct st_dial *d)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && d);
+	return st->ops->dial_take(st, team_id, campaign_id, now_ms, d);
+}
+
+int store_dial_result(struct store *st, int64_t team_id, int64_t id,
+		      int attempts, const char *result, int64_t next_ms)
+{
+	CHECK(st && team_id > 0 && id > 0 && attempts >= 0 && next_ms >= 0);
+	CHECK(result && str_fits(result, ST_DIAL_RESULT));
+	return st->ops->dial_result(st, team_id, id, attempts, result,
+				    next_ms);
+}
+
+int store_dial_interrupted(struct store *st, int64_t next_ms, int *np)
+{
+	int n = 0;
+
+	CHECK(st && next_ms >= 0);
+	return st->ops->dial_interrupted(st, next_ms, np ? np : &n);
+}
+
 int store_begin(struct store *st)
 {
 	CHECK(st);

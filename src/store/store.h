@@ -455,6 +455,23 @@ int  store_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void (*h)(const struct st_dial *d, void *arg),
 		      void *arg);
 
+/* The dialer (sip/dialerhost.c): the list's next number due by now_ms
+ * (dialing order), marked last_result "dialing" so it is not taken twice;
+ * ENOENT: none due. A row is due while its dial_ms has come and it is not
+ * being dialled: a retry is a row with its last result and the time of
+ * its next try; a number never to be dialled again has dial_ms
+ * INT64_MAX. */
+int  store_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
+		     int64_t now_ms, struct st_dial *d);
+/* A dial of row id ended: its attempts, result and next try. */
+int  store_dial_result(struct store *st, int64_t team_id, int64_t id,
+		       int attempts, const char *result, int64_t next_ms);
+
+/* At occd's start: every row still "dialing" (occd stopped during its
+ * call) gets an attempt more, the result "interrupted" and its next try at
+ * next_ms, so it is not dialled again at once; *np: how many. */
+int  store_dial_interrupted(struct store *st, int64_t next_ms, int *np);
+
 /* Group several writes into one transaction (nesting is counted). */
 int  store_begin(struct store *st);
 int  store_commit(struct store *st);

@@ -144,6 +144,12 @@ struct store_ops {
 			      void *arg);
 	int (*dial_add)(struct store *st, const struct st_dial *d,
 			int64_t *idp);
+	int (*dial_take)(struct store *st, int64_t team_id,
+			 int64_t campaign_id, int64_t now_ms,
+			 struct st_dial *d);
+	int (*dial_result)(struct store *st, int64_t team_id, int64_t id,
+			   int attempts, const char *result, int64_t next_ms);
+	int (*dial_interrupted)(struct store *st, int64_t next_ms, int *np);
 	int (*dial_visit)(struct store *st, int64_t team_id,
 			  int64_t campaign_id,
 			  void (*h)(const struct st_dial *d, void *arg),
@@ -194,6 +200,11 @@ int sqlite_customer_visit(struct store *st, int64_t team_id,
 			  void (*h)(const struct st_customer *cu, void *arg),
 			  void *arg);
 int sqlite_dial_add(struct store *st, const struct st_dial *d, int64_t *idp);
+int sqlite_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
+		     int64_t now_ms, struct st_dial *d);
+int sqlite_dial_result(struct store *st, int64_t team_id, int64_t id,
+		       int attempts, const char *result, int64_t next_ms);
+int sqlite_dial_interrupted(struct store *st, int64_t next_ms, int *np);
 int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void (*h)(const struct st_dial *d, void *arg),
 		      void *arg);

@@ -1,0 +1,712 @@
+/*
+ * dialerhost.c — the campaigns' dialers: it runs one src/dialer pacing
+ * module per running campaign, tells it what the campaign's agents do,
+ * dials the numbers it asks for from the pre-dial list, and carries out
+ * its decisions on SIP (docs/DIALER.md, "The host").
+ *
+ * A dial is a call (call.c) whose customer leg rings first, over the
+ * team's trunk with the campaign's caller ID; when it answers the module
+ * bridges it to an agent (the agent's phone rings, as makeCall's does) or
+ * abandons it (a tone, then the hang-up). Every event of the call carries
+ * modeltype=Campaign, model_id and the record's userdata.
+ *
+ * The module is pure and must not be entered from its own callbacks.
+ * Campaign states and agents are followed by a poll (POLL_MS): the store
+ * is read for the running campaigns (occctl campaign start/pause/stop
+ * work on a running occd), agents' states are compared with what the
+ * module was told, and dialer_decide() is asked for new dials. The
+ * module's wake-ups (dialer_tick: held answers past hold_ms) have their
+ * own timer, at the time it asks. A stopped or paused campaign dials no
+ * more; its calls go on, and its dialer goes when the last one ends.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#define LOG_TOPIC "sip.dialer"
+#include "base/log.h"
+#include "base/conf.h"
+#include "core/agent.h"
+#include "core/model.h"
+#include "core/occ.h"
+#include "dialer/dialer.h"
+#include "media/player.h"
+#include "sip/call.h"
+#include "sip/tel_impl.h"
+#include "sip/call_impl.h"
+#include "sip/inbound_impl.h"
+
+enum {
+	POLL_MS = 250,
+	INTERRUPTED_RETRY_MS = 1800000, /* a dial occd stopped during */
+	ABANDON_MSG_MS = 2000,   /* the abandon tone, then the hang-up */
+	WINDOW_RETRY_MS = 60000, /* a number outside its window: later */
+};
+
+/* what the module was last told of an agent; WRAPUP: its dialer call
+ * ended, its state now (idle, or paused in after-call work) is told at
+ * the next poll */
+enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP };
+
+struct dcamp;
+
+/* an agent of a campaign, as its dialer knows it */
+struct dagent {
+	struct le le;            /* dcamp.agents */
+	char number[ST_NUM];
+	struct dialer_agent *a;
+	enum told told;
+	struct dcall *call;      /* the dial bridged to it */
+	bool seen;
+};
+
+/* one dial: a number of the pre-dial list, its call */
+struct dcall {
+	struct le le;            /* dcamp.calls */
+	struct dcamp *k;
+	struct call *c;          /* NULL once the call ended */
+	struct dialer_call *h;   /* the module's, until reported ended */
+	struct dagent *agent;    /* bridged to */
+	struct st_dial row;
+	struct tmr tmr;          /* the abandon message's end */
+	bool abandoned;
+};
+
+struct dcamp {
+	struct le le;            /* dialerhost.camps */
+	struct dialerhost *dh;
+	char team[ST_NAME];
+	struct st_campaign cfg;
+	struct dialer *d;
+	struct dialer_rules rules;
+	struct list agents, calls;
+	struct tmr wake_tmr;
+	bool running, seen;
+};
+
+struct dialerhost {
+	struct tel *tel;
+	struct tmr poll_tmr;
+	struct list camps;
+};
+
+static uint64_t now(void)
+{
+	return tmr_jiffies();
+}
+
+/* ---- the module's callbacks -------------------------------------------- */
+
+static void hangup_later(void *arg)
+{
+	struct dcall *x = arg;
+
+	if (x->c)
+		call_hangup(x->c, TARGET_ALL, "dialer");
+}
+
+/* The call ended while the module held its answer; the module has now
+ * bridged or abandoned it: the agent is free again, the dial is done. */
+static void orphan_done(void *arg)
+{
+	struct dcall *x = arg;
+	struct dagent *r = x->agent;
+
+	if (r) {
+		r->call = NULL;
+		r->told = TOLD_WRAPUP;
+		dialer_agent_wrapup(x->k->d, r->a, now(), now());
+	}
+	mem_deref(x);
+}
+
+static void cb_bridge(void *arg, void *call_host, void *agent_host)
+{
+	struct dcamp *k = arg;
+	struct dcall *x = call_host;
+	struct dagent *r = agent_host;
+	struct call *c = x->c;
+	struct team *t = team_find(k->dh->tel->occ->m, k->team);
+	struct agent *a = t ? agent_find(t, r->number) : NULL;
+	const struct group *g = t ? team_group(t, k->cfg.group_id) : NULL;
+	const struct member *mb = a && g ? agent_membership(a, g) : NULL;
+	const struct exten *e;
+	const char *dev;
+	struct leg *l;
+	int err = ENOENT;
+
+	x->h = NULL;             /* the module's handle ends with the bridge */
+	x->agent = r;
+	r->call = x;
+	r->told = TOLD_ENGAGED;  /* the module has it talking */
+	if (!c) {
+		tmr_start(&x->tmr, 0, orphan_done, x);
+		return;
+	}
+	if (!a) {
+		OCC_INFO("bridge to nobody campaign=%lld agent=%s",
+			 (long long)k->cfg.id, r->number);
+		tmr_start(&x->tmr, 0, hangup_later, x);
+		return;
+	}
+	dev = agent_device(a);
+	e = exten_find(t, dev);
+	str_ncpy(c->agent, a->number, sizeof(c->agent));
+	str_ncpy(c->agent_exten, dev, sizeof(c->agent_exten));
+	str_ncpy(c->cdr.agent, a->number, sizeof(c->cdr.agent));
+	c->group_id = k->cfg.group_id;
+	c->acw_mode = mb ? mb->acw_mode : ACW_OFF;
+	err = leg_new(&l, c, ROLE_AGENT, dev, e && !strcmp(e->kind, "virtual"),
+		      true);
+	if (!err) {
+		set_agent_state(c, a->number, AS_RING);
+		/* the agent's phone shows the customer's number */
+		err = ring_exten(l, dev, c->req.target,
+				 k->dh->tel->occ->cfg->agent_ring_timeout);
+	}
+	if (err) {
+		OCC_WARN("agent not rung campaign=%lld agent=%s: %m",
+			 (long long)k->cfg.id, r->number, err);
+		tmr_start(&x->tmr, 0, hangup_later, x);
+		return;
+	}
+	OCC_INFO("bridging campaign=%lld session=%s agent=%s exten=%s",
+		 (long long)k->cfg.id, c->sessionid, a->number, dev);
+}
+
+static void cb_abandon(void *arg, void *call_host)
+{
+	struct dcamp *k = arg;
+	struct dcall *x = call_host;
+	struct leg *cu = x->c ? x->c->legs[ROLE_CUSTOMER] : NULL;
+	/* the message, for now: three short beeps at 950 Hz */
+	static const struct tone_spec msg = {
+		.f1 = 950, .amp = 6000, .on_ms = 330, .off_ms = 330 };
+
+	x->h = NULL;
+	x->abandoned = true;
+	OCC_INFO("abandoned campaign=%lld number=%s", (long long)k->cfg.id,
+		 x->row.number);
+	if (!x->c) {
+		tmr_start(&x->tmr, 0, orphan_done, x);
+		return;
+	}
+	if (!cu)
+		return;
+	player_tone(&cu->tone, &msg, tone_to_leg, cu);
+	tmr_start(&x->tmr, ABANDON_MSG_MS, hangup_later, x);
+}
+
+static void tick(void *arg)
+{
+	struct dcamp *k = arg;
+
+	dialer_tick(k->d, now());
+}
+
+static void cb_wake(void *arg, uint64_t at_ms)
+{
+	struct dcamp *k = arg;
+	uint64_t t = now();
+
+	if (!at_ms) {
+		tmr_cancel(&k->wake_tmr);
+		return;
+	}
+	tmr_start(&k->wake_tmr, at_ms > t ? at_ms - t : 0, tick, k);
+}
+
+static const struct dialer_ops ops = {
+	.bridge = cb_bridge, .abandon = cb_abandon, .wake = cb_wake,
+};
+
+/* ---- campaigns ---------------------------------------------------------- */
+
+static void dagent_destructor(void *arg)
+{
+	struct dagent *r = arg;
+
+	list_unlink(&r->le);
+}
+
+static void dcall_destructor(void *arg)
+{
+	struct dcall *x = arg;
+
+	tmr_cancel(&x->tmr);
+	list_unlink(&x->le);
+	mem_deref(x->k);
+}
+
+static void dcamp_destructor(void *arg)
+{
+	struct dcamp *k = arg;
+
+	tmr_cancel(&k->wake_tmr);
+	list_unlink(&k->le);
+	list_flush(&k->agents);
+	if (k->d)
+		dialer_free(k->d);
+}
+
+static void campaign_cfg(const struct st_campaign *c, struct dialer_cfg *cfg)
+{
+	dialer_cfg_default(cfg);
+	cfg->mode = !strcmp(c->dial_mode, "progressive") ? DIALER_PROGRESSIVE
+		: !strcmp(c->dial_mode, "predictive") ? DIALER_PREDICTIVE
+		: DIALER_PREVIEW;
+	cfg->profile = !strcmp(c->profile, "uk") ? DIALER_PROFILE_UK
+		: !strcmp(c->profile, "none") ? DIALER_PROFILE_NONE
+		: DIALER_PROFILE_US;
+}
+
+static struct dcamp *dcamp_find(struct dialerhost *dh, const char *team,
+				int64_t id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&dh->camps, le) {
+		struct dcamp *k = le->data;
+		if (k->cfg.id == id && !strcmp(k->team, team))
+			return k;
+	}
+	return NULL;
+}
+
+struct visit {
+	struct dialerhost *dh;
+	const struct team *t;
+};
+
+static void campaign_seen(const struct st_campaign *c, void *arg)
+{
+	struct visit *v = arg;
+	struct dcamp *k = dcamp_find(v->dh, v->t->name, c->id);
+	struct dialer_cfg cfg;
+	bool running = !strcmp(c->state, "running");
+
+	if (!k && !running)
+		return;
+	campaign_cfg(c, &cfg);
+	if (!k) {
+		k = mem_zalloc(sizeof(*k), dcamp_destructor);
+		if (!k)
+			return;
+		k->dh = v->dh;
+		str_ncpy(k->team, v->t->name, sizeof(k->team));
+		tmr_init(&k->wake_tmr);
+		k->d = dialer_new(&cfg, &ops, k);
+		if (!k->d) {
+			mem_deref(k);
+			return;
+		}
+		list_append(&v->dh->camps, &k->le, k);
+		OCC_INFO("campaign dialer up team=%s campaign=%lld mode=%s",
+			 k->team, (long long)c->id, c->dial_mode);
+	}
+	else {
+		dialer_set_cfg(k->d, &cfg);
+	}
+	if (running != k->running)
+		OCC_INFO("campaign %s team=%s campaign=%lld", running
+			 ? "dialing" : "no longer dialing", k->team,
+			 (long long)c->id);
+	k->cfg = *c;
+	dialer_rules_default(&k->rules, cfg.profile == DIALER_PROFILE_UK);
+	k->running = running;
+	k->seen = true;
+}
+
+/* ---- agents ------------------------------------------------------------- */
+
+static struct dagent *dagent_find(struct dcamp *k, const char *number)
+{
+	struct le *le;
+
+	LIST_FOREACH(&k->agents, le) {
+		struct dagent *r = le->data;
+		if (!strcmp(r->number, number))
+			return r;
+	}
+	return NULL;
+}
+
+/* What the agent does now, for this campaign. */
+static enum told agent_now(struct dialerhost *dh, const struct member *mb)
+{
+	const struct agent *a = mb->agent;
+
+	if (!mb->checked_in || mb->work_mode == WORK_DIALIN ||
+	    !agent_device_up(dh->tel, a))
+		return TOLD_PAUSED;
+	switch (a->state) {
+	case AS_IDLE:
+		return TOLD_IDLE;
+	case AS_RING:
+	case AS_BUSY:
+		return TOLD_BUSY;
+	default:
+		return TOLD_PAUSED;
+	}
+}
+
+static void tell_agent(struct dcamp *k, struct dagent *r, enum told s)
+{
+	uint64_t t = now();
+
+	if (r->told == s || r->told == TOLD_ENGAGED)
+		return;
+	r->told = s;
+	if (s == TOLD_IDLE)
+		dialer_agent_idle(k->d, r->a, t);   /* may bridge at once */
+	else if (s == TOLD_BUSY)
+		dialer_agent_busy(k->d, r->a, t);
+	else
+		dialer_agent_pause(k->d, r->a, t);
+}
+
+static void sync_agents(struct dcamp *k, const struct team *t)
+{
+	const struct group *g = team_group(t, k->cfg.group_id);
+	struct le *le, *next;
+
+	LIST_FOREACH(&k->agents, le)
+		((struct dagent *)le->data)->seen = false;
+	if (g) {
+		LIST_FOREACH(&g->members, le) {
+			const struct member *mb = le->data;
+			struct dagent *r = dagent_find(k, mb->agent->number);
+			if (!r) {
+				r = mem_zalloc(sizeof(*r), dagent_destructor);
+				if (!r)
+					continue;
+				str_ncpy(r->number, mb->agent->number,
+					 sizeof(r->number));
+				r->a = dialer_agent_add(k->d, r, now());
+				if (!r->a) {
+					mem_deref(r);
+					continue;
+				}
+				r->told = TOLD_PAUSED;
+				list_append(&k->agents, &r->le, r);
+			}
+			r->seen = true;
+			tell_agent(k, r, agent_now(k->dh, mb));
+		}
+	}
+	for (le = list_head(&k->agents); le; le = next) {
+		struct dagent *r = le->data;
+		next = le->next;
+		if (r->seen || r->call)
+			continue;
+		dialer_agent_remove(k->d, r->a, now());
+		mem_deref(r);
+	}
+}
+
+/* ---- dials -------------------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+	return now_ms();
+}
+
+static bool rec_dnc(void *arg, const struct dialer_record *r)
+{
+	(void)arg;
+	(void)r;
+	return false;            /* no DNC lists yet */
+}
+
+/* The campaign's window in occd's local time (the record's own time zone
+ * is not kept yet). */
+static bool rec_window(void *arg, const struct dialer_record *r,
+		       uint64_t t_ms)
+{
+	const struct dcamp *k = arg;
+	time_t tt = (time_t)(t_ms / 1000);
+	struct tm tm;
+	int m;
+
+	(void)r;
+	localtime_r(&tt, &tm);
+	m = tm.tm_hour * 60 + tm.tm_min;
+	return m >= k->cfg.window_start && m < k->cfg.window_end;
+}
+
+static const struct dialer_record_ops rec_ops = {
+	.dnc = rec_dnc, .in_window = rec_window,
+};
+
+static const char *const result_names[DIALER_RES__N] = {
+	[DIALER_RES_NONE] = "", [DIALER_RES_BUSY] = "busy",
+	[DIALER_RES_NO_ANSWER] = "noanswer", [DIALER_RES_FAILED] = "failed",
+	[DIALER_RES_ABANDONED] = "abandoned",
+	[DIALER_RES_ANSWERED] = "answered", [DIALER_RES_MACHINE] = "machine",
+};
+
+static enum dialer_result result_of(const char *s)
+{
+	for (int i = 1; i < DIALER_RES__N; i++)
+		if (!strcmp(s, result_names[i]))
+			return (enum dialer_result)i;
+	return DIALER_RES_NONE;
+}
+
+static void record_of(struct dialer_record *rec, const struct st_dial *d)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->number = d->number;
+	rec->attempts = (uint8_t)(d->attempts > 255 ? 255 : d->attempts);
+	rec->last_result = result_of(d->last_result);
+	/* dial_ms is already the time its last result allows */
+	rec->last_ms = 0;
+}
+
+/* The row's dial is over: attempts, result, next try (or never). */
+static void record_result(struct dcamp *k, const struct st_dial *d,
+			  int attempts, enum dialer_result res)
+{
+	struct dialer_record rec;
+	uint64_t next;
+
+	record_of(&rec, d);
+	rec.attempts = (uint8_t)(attempts > 255 ? 255 : attempts);
+	rec.last_result = res;
+	rec.last_ms = (uint64_t)wall_ms();
+	next = dialer_record_next(&k->rules, &rec);
+	if (store_dial_result(k->dh->tel->occ->st, k->cfg.team_id, d->id,
+			      attempts, result_names[res], next == UINT64_MAX
+			      ? INT64_MAX : (int64_t)next))
+		OCC_WARN("dial result not saved campaign=%lld number=%s",
+			 (long long)k->cfg.id, d->number);
+}
+
+/* Dial one due number of the list; false when there is none (or the
+ * team cannot dial). */
+static bool dial_next(struct dcamp *k, const struct team *t)
+{
+	struct tel *tel = k->dh->tel;
+	struct dialer_record rec;
+	enum dialer_refusal why;
+	char model_id[24], userdata[96];
+	struct st_dial d;
+	struct dcall *x;
+	struct call *c;
+	struct leg *l = NULL;
+	int64_t w = wall_ms();
+	int err;
+
+	if (!trunk_find(t, ""))
+		return false;
+	if (store_dial_take(tel->occ->st, k->cfg.team_id, k->cfg.id, w, &d))
+		return false;
+	record_of(&rec, &d);
+	why = dialer_record_check(&k->rules, &rec, &rec_ops, k, (uint64_t)w);
+	if (why != DIALER_OK) {
+		uint64_t next = why == DIALER_NO_WINDOW ? (uint64_t)w +
+			WINDOW_RETRY_MS : dialer_record_next(&k->rules, &rec);
+		if (why == DIALER_NO_DNC || next == UINT64_MAX)
+			next = INT64_MAX;
+		store_dial_result(tel->occ->st, k->cfg.team_id, d.id,
+				  d.attempts, d.last_result, (int64_t)next);
+		return true;     /* look at the next one */
+	}
+	x = mem_zalloc(sizeof(*x), dcall_destructor);
+	if (!x)
+		return false;
+	x->k = mem_ref(k);
+	x->row = d;
+	tmr_init(&x->tmr);
+	re_snprintf(model_id, sizeof(model_id), "%lld", (long long)k->cfg.id);
+	re_snprintf(userdata, sizeof(userdata), "dial_id=%lld&customer_id=%lld",
+		    (long long)d.id, (long long)d.customer_id);
+	struct call_req req = {
+		.team = t->name, .agent = "", .agent_exten = "",
+		.group_id = k->cfg.group_id, .target = d.number,
+		.callerid = k->cfg.callerid, .trunk = "",
+		.modeltype = "Campaign", .model_id = model_id,
+		.userdata = userdata,
+	};
+	c = call_setup(tel, t, &req);
+	if (!c) {
+		record_result(k, &d, d.attempts, DIALER_RES_FAILED);
+		mem_deref(x);
+		return false;
+	}
+	c->dc = x;
+	x->c = c;
+	list_append(&k->calls, &x->le, x);
+	/* reported before the call can end (its end is deferred) */
+	x->h = dialer_dialled(k->d, x, now());
+	err = dial(c, ROLE_CUSTOMER, false, d.number, NULL, "", &l);
+	if (err) {
+		OCC_WARN("cannot dial campaign=%lld number=%s: %m",
+			 (long long)k->cfg.id, d.number, err);
+		if (l)
+			leg_gone(l, 500, "system");
+		else
+			call_end(c, "system");
+		return true;
+	}
+	/* released unanswered when the module says (>= 15 s); a virtual
+	 * customer answers by itself */
+	if (!l->virtual)
+		leg_ring_for(l, dialer_ring_ms(k->d));
+	OCC_INFO("dialing campaign=%lld session=%s number=%s uniqueid=%lld",
+		 (long long)k->cfg.id, c->sessionid, d.number,
+		 (long long)l->uniqueid);
+	return true;
+}
+
+static void dial_due(struct dcamp *k, const struct team *t)
+{
+	unsigned n = dialer_decide(k->d, now());
+
+	/* a refused number is looked at, not dialled: bounded all the same */
+	for (unsigned tries = 0; n && tries < 4 * n + 8; tries++) {
+		unsigned before = list_count(&k->calls);
+		if (!dial_next(k, t))
+			break;
+		if (list_count(&k->calls) > before)
+			n--;
+	}
+}
+
+static void dh_poll(void *arg);
+
+/* ---- the calls' hooks (call.c) ------------------------------------------ */
+
+void dialerhost_customer_up(struct call *c)
+{
+	struct dcall *x = c->dc;
+
+	if (x && x->h)
+		dialer_call_answered(x->k->d, x->h, true, now());
+}
+
+void dialerhost_agent_up(struct call *c)
+{
+	struct dcall *x = c->dc;
+
+	OCC_INFO("campaign call bridged campaign=%lld session=%s agent=%s",
+		 x ? (long long)x->k->cfg.id : 0LL, c->sessionid, c->agent);
+	remix(c);
+}
+
+void dialerhost_call_ended(struct call *c)
+{
+	struct dcall *x = c->dc;
+	const struct leg *cu = c->legs[ROLE_CUSTOMER];
+	const struct leg *ag = c->legs[ROLE_AGENT];
+	uint16_t sc = cu ? cu->final_scode : 500;
+	enum dialer_result res;
+	struct dcamp *k;
+
+	if (!x)
+		return;
+	k = x->k;
+	c->dc = NULL;
+	x->c = NULL;
+	if (cu && cu->answered)
+		res = ag && ag->answered ? DIALER_RES_ANSWERED
+			: DIALER_RES_ABANDONED;
+	else if (sc == 486 || sc == 600 || sc == 603)
+		res = DIALER_RES_BUSY;
+	else if (!sc || sc == 408 || sc == 480 || sc == 487)
+		res = DIALER_RES_NO_ANSWER;
+	else
+		res = DIALER_RES_FAILED;
+	OCC_INFO("campaign dial ended campaign=%lld number=%s result=%s",
+		 (long long)k->cfg.id, x->row.number, result_names[res]);
+	record_result(k, &x->row, x->row.attempts + 1, res);
+	tmr_start(&k->dh->poll_tmr, 0, dh_poll, k->dh);
+	if (x->h && cu && cu->answered)
+		return;          /* the module bridges or abandons it still */
+	if (x->h && res == DIALER_RES_NO_ANSWER)
+		dialer_call_no_answer(k->d, x->h, now());
+	else if (x->h)
+		dialer_call_failed(k->d, x->h, now());
+	x->h = NULL;
+	orphan_done(x);
+}
+
+/* ---- the poll ------------------------------------------------------------ */
+
+static void dh_poll(void *arg)
+{
+	struct dialerhost *dh = arg;
+	struct model *m = dh->tel->occ->m;
+	struct le *le, *next;
+
+	LIST_FOREACH(&dh->camps, le)
+		((struct dcamp *)le->data)->seen = false;
+	LIST_FOREACH(&m->teams, le) {
+		struct visit v = { dh, le->data };
+		if (store_campaign_visit(dh->tel->occ->st, v.t->id,
+					 campaign_seen, &v))
+			OCC_WARN("campaigns not read team=%s", v.t->name);
+	}
+	for (le = list_head(&dh->camps); le; le = next) {
+		struct dcamp *k = le->data;
+		struct team *t = team_find(m, k->team);
+		next = le->next;
+		if (!k->seen)
+			k->running = false;     /* removed */
+		if (!k->running && list_isempty(&k->calls)) {
+			OCC_INFO("campaign dialer down team=%s campaign=%lld",
+				 k->team, (long long)k->cfg.id);
+			mem_deref(k);
+			continue;
+		}
+		if (!t)
+			continue;
+		sync_agents(k, t);
+		if (k->running)
+			dial_due(k, t);
+	}
+	tmr_start(&dh->poll_tmr, POLL_MS, dh_poll, dh);
+}
+
+int dialerhost_init(struct tel *tel)
+{
+	struct dialerhost *dh = mem_zalloc(sizeof(*dh), NULL);
+
+	if (!dh)
+		return ENOMEM;
+	dh->tel = tel;
+	tmr_init(&dh->poll_tmr);
+	/* dials whose calls a stop or crash ended: not again at once */
+	int n = 0;
+	if (store_dial_interrupted(tel->occ->st, wall_ms() +
+				   INTERRUPTED_RETRY_MS, &n))
+		OCC_WARN("interrupted dials not marked");
+	else if (n)
+		OCC_INFO("interrupted dials=%d retried in %d min", n,
+			 INTERRUPTED_RETRY_MS / 60000);
+	tel->dialh = dh;
+	tmr_start(&dh->poll_tmr, POLL_MS, dh_poll, dh);
+	return 0;
+}
+
+void dialerhost_close(struct tel *tel)
+{
+	struct dialerhost *dh = tel->dialh;
+	struct le *le;
+
+	if (!dh)
+		return;
+	tmr_cancel(&dh->poll_tmr);
+	while ((le = list_head(&dh->camps))) {
+		struct dcamp *k = le->data;
+		struct le *ce;
+		while ((ce = list_head(&k->calls))) {
+			struct dcall *x = ce->data;
+			if (x->c)
+				x->c->dc = NULL;
+			mem_deref(x);
+		}
+		mem_deref(k);
+	}
+	tel->dialh = NULL;
+	mem_deref(dh);
+}
