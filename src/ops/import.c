@@ -31,6 +31,7 @@
 #include "base/log.h"
 #include "base/form.h"
 #include "core/occ.h"
+#include "import/fetch.h"
 #include "ops/import.h"
 #include "ops/op.h"
 #include "ops/util.h"
@@ -116,7 +117,7 @@ static bool prio_of(const char *s, int *p)
 
 static void add_col(const struct st_column *c, void *arg)
 {
-	struct import_job *job = arg;
+	struct import_rules *job = arg;
 
 	if (job->ncol < IMPORT_MAX_COLS)
 		job->cols[job->ncol++] = *c;
@@ -124,7 +125,7 @@ static void add_col(const struct st_column *c, void *arg)
 
 /* The column a field names: its column name (case-insensitive) or its
  * display name (exactly); -1 if none. */
-static int col_find(const struct import_job *job, const char *name)
+static int col_find(const struct import_rules *job, const char *name)
 {
 	for (size_t i = 0; i < job->ncol; i++)
 		if (!strcasecmp(job->cols[i].name, name) ||
@@ -155,7 +156,7 @@ static void col_label(char *buf, size_t size, const struct st_column *c)
 
 /* The customer's data: the record's values in column order, then (for an
  * update) the stored values of fields the record does not give. */
-static int encode_data(const struct import_job *job, const char **vals,
+static int encode_data(const struct import_rules *job, const char **vals,
 		       const char *stored, struct mbuf *mb)
 {
 	struct form old;
@@ -182,7 +183,7 @@ static int encode_data(const struct import_job *job, const char **vals,
 }
 
 /* Into the pre-dial list: 80, or 82 when the number already waits. */
-static int list_number(struct import_job *job, int64_t customer_id,
+static int list_number(struct import_rules *job, int64_t customer_id,
 		       const char *number, int prio, int64_t dial_ms,
 		       struct import_outcome *out, int ok_code)
 {
@@ -205,7 +206,7 @@ static int list_number(struct import_job *job, int64_t customer_id,
 }
 
 /* The dup rules for a customer already in the team (cu, found by key). */
-static int existing(struct import_job *job, struct st_customer *cu,
+static int existing(struct import_rules *job, struct st_customer *cu,
 		    const char **vals, const char *phone, int prio,
 		    int64_t dial_ms, struct import_outcome *out)
 {
@@ -268,7 +269,7 @@ static int existing(struct import_job *job, struct st_customer *cu,
 			   BM_IMPORT_LISTED);
 }
 
-void import_record(struct import_job *job, const struct rec_field *f,
+void import_record(struct import_rules *job, const struct rec_field *f,
 		   size_t n, struct import_outcome *out)
 {
 	const char *vals[IMPORT_MAX_COLS] = { 0 };
@@ -402,7 +403,7 @@ static bool campaign_of(struct op_ctx *ctx, const char *id_s,
 
 /* A field named by a request (phone_field, ...): its column, -1 if the
  * parameter is blank; false (74) if the package has no such column. */
-static bool field_param(struct import_job *job, const char *v, int *colp,
+static bool field_param(struct import_rules *job, const char *v, int *colp,
 			const char **namep, struct op_result *res)
 {
 	*colp = -1;
@@ -424,7 +425,7 @@ static const char *const changepackages[] = { "skip", "unassignToCurrent",
 					      "reassignToCurrent", NULL };
 
 /* Everything but the records: the job, or false with res set. */
-static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
+static bool import_prepare(struct op_ctx *ctx, struct import_rules *job,
 			   struct op_result *res)
 {
 	const char *const *a = ctx->args;
@@ -474,19 +475,233 @@ static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
 			    &job->time_field, res);
 }
 
-/* source=http|ftp: a CSV file. The file importer (fetch, CSV rows,
- * delrow, exetime, the task id) is not there yet; its rows will each go
- * through import_record(job, fields, n, &outcome) like the inline record
- * below, and the message will be the task id. */
-static void import_file(struct op_ctx *ctx, struct import_job *job,
+/* ---- source=http|ftp: a CSV file ---- */
+
+/* A file import under way: the request's rules, the fetch job, the title
+ * row's column names and the report kept in the store. Rows come on the
+ * loop in batches (fetch.h); the rows of one loop callback are written in
+ * one transaction, committed by a zero timer once the callback has
+ * returned (the report's counts with them), so the loop is free between
+ * batches and a large file is not one long transaction. */
+struct file_task {
+	struct le le;
+	struct import_rules rules;
+	struct import_job *fj;
+	struct tmr commit;
+	bool in_txn;
+	char *names[IMPORT_MAX_COLS];   /* by CSV column; NULL: not mapped */
+	size_t nnames;
+	unsigned skipped;               /* delrow records seen */
+	size_t count[IMPORT_CODE_MAX + 1];  /* records by first code */
+	unsigned nerr;
+	struct st_import_report rep;
+};
+
+static struct list file_tasks;
+
+static void task_destructor(void *arg)
+{
+	struct file_task *t = arg;
+
+	tmr_cancel(&t->commit);
+	list_unlink(&t->le);
+	t->fj = mem_deref(t->fj);
+	if (t->in_txn)
+		(void)store_commit(t->rules.st);
+	for (size_t i = 0; i < t->nnames; i++)
+		mem_deref(t->names[i]);
+}
+
+/* The report's counts from t->count: "84=10,81=2". */
+static void report_counts(struct file_task *t)
+{
+	struct st_import_report *r = &t->rep;
+	size_t len = 0;
+
+	r->counts[0] = '\0';
+	for (int c = 0; c <= IMPORT_CODE_MAX; c++) {
+		int n;
+		if (!t->count[c])
+			continue;
+		n = re_snprintf(r->counts + len, sizeof(r->counts) - len,
+				"%s%d=%zu", len ? "," : "", c, t->count[c]);
+		if (n < 0 || (size_t)n >= sizeof(r->counts) - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static void report_save(struct file_task *t)
+{
+	report_counts(t);
+	t->rep.updated_ms = (int64_t)time(NULL) * 1000;
+	if (store_import_report_put(t->rules.st, &t->rep, NULL))
+		OCC_WARN("import: task %lld: report not saved",
+			 (long long)t->rep.id);
+}
+
+/* A refused record into the report's first errors. */
+static void report_error(struct file_task *t, size_t line, int code,
+			 const char *arg)
+{
+	struct st_import_report *r = &t->rep;
+	size_t len = strlen(r->errors);
+
+	t->rep.failed++;
+	if (t->nerr >= IMPORT_REPORT_ERRORS)
+		return;
+	t->nerr++;
+	(void)re_snprintf(r->errors + len, sizeof(r->errors) - len,
+			  "line %zu: %d[%s]\n", line, code, arg ? arg : "");
+}
+
+static void commit_h(void *arg)
+{
+	struct file_task *t = arg;
+
+	if (!t->in_txn)
+		return;
+	t->in_txn = false;
+	if (store_commit(t->rules.st))
+		OCC_WARN("import: task %lld: commit failed",
+			 (long long)t->rep.id);
+	report_save(t);
+}
+
+/* The title row (the first delrow record): its names, each a column or
+ * display name of the package (74 otherwise). */
+static int file_skip(void *arg, size_t line, const char *const *f, size_t n)
+{
+	struct file_task *t = arg;
+
+	(void)line;
+	if (t->skipped++)
+		return 0;
+	if (n > IMPORT_MAX_COLS) {
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%zu columns]",
+			    BM_IMPORT_HEADER, n);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*f[i]) {        /* an untitled column is not imported */
+			t->names[t->nnames++] = NULL;
+			continue;
+		}
+		if (col_find(&t->rules, f[i]) < 0) {
+			re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%s]",
+				    BM_IMPORT_HEADER, f[i]);
+			return 1;
+		}
+		if (str_dup(&t->names[t->nnames], f[i]))
+			return 1;
+		t->nnames++;
+	}
+	return 0;
+}
+
+static int file_row(void *arg, size_t line, const char *const *f, size_t n)
+{
+	struct file_task *t = arg;
+	struct rec_field rf[IMPORT_MAX_COLS];
+	struct import_outcome out;
+	size_t k = 0;
+
+	t->rep.rows++;
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		if (!*f[i])          /* empty: not given */
+			continue;
+		if (i >= t->nnames) {
+			report_error(t, line, BM_IMPORT_HEADER, "column");
+			return 0;
+		}
+		name = t->names[i];
+		if (!name)
+			continue;
+		rf[k].name = name;
+		rf[k++].value = f[i];
+	}
+	if (!t->in_txn) {
+		if (store_begin(t->rules.st)) {
+			report_error(t, line, BM_IMPORT_STORAGE, NULL);
+			return 0;
+		}
+		t->in_txn = true;
+		t->rules.now_ms = (int64_t)time(NULL) * 1000;
+		tmr_start(&t->commit, 0, commit_h, t);
+	}
+	import_record(&t->rules, rf, k, &out);
+	if (out.error) {
+		report_error(t, line, out.error, out.arg);
+		return 0;
+	}
+	if (out.ncodes && out.codes[0] <= IMPORT_CODE_MAX)
+		t->count[out.codes[0]]++;
+	return 0;
+}
+
+static void file_done(enum import_err err, const char *msg, size_t rows,
+		      void *arg)
+{
+	struct file_task *t = arg;
+
+	(void)rows;
+	tmr_cancel(&t->commit);
+	commit_h(t);
+	t->fj = mem_deref(t->fj);
+	if (err == IMPORT_OK) {
+		str_ncpy(t->rep.state, "done", sizeof(t->rep.state));
+	}
+	else {
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		if (err != IMPORT_E_ABORT || !t->rep.msg[0])
+			re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%s]",
+				    import_err_backmsg(err) ?
+				    import_err_backmsg(err) :
+				    BM_IMPORT_TASK_FAIL, msg);
+	}
+	report_save(t);
+	OCC_INFO("import: task %lld campaign %lld: %s, %lld records, %lld"
+		 " refused%s%s", (long long)t->rep.id,
+		 (long long)t->rep.campaign_id, t->rep.state,
+		 (long long)t->rep.rows, (long long)t->rep.failed,
+		 t->rep.msg[0] ? ": " : "", t->rep.msg);
+	mem_deref(t);
+}
+
+/* The URL as the report keeps it: no user:password@. */
+static void url_public(char *dst, size_t size, const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *host = p ? p + 3 : url;
+	const char *at = strchr(host, '@');
+	size_t hn = strcspn(host, "/?#");
+
+	if (at && (size_t)(at - host) < hn)
+		re_snprintf(dst, size, "%b%s", url, (size_t)(host - url),
+			    at + 1);
+	else
+		str_ncpy(dst, url, size);
+}
+
+/* source=http|ftp: the URL checked (75, 86, 89 before any connection),
+ * the fetch started, the report made: its id is the task id answered. */
+static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 			struct op_result *res)
 {
-	const char *url = ctx->args[P_CONTEXT];
-	const char *scheme = !strcasecmp(ctx->args[P_SOURCE], "ftp")
+	const char *const *a = ctx->args;
+	const char *url = a[P_CONTEXT];
+	const char *scheme = !strcasecmp(a[P_SOURCE], "ftp")
 		? "ftp://" : "http";
 	size_t n = strcspn(url, "?#");
+	struct import_src src = { 0 };
+	struct csv_opts copts = { 0 };
+	struct file_task *t;
+	char why[256];
+	enum import_err e;
+	int64_t exe_ms;
+	int err, delrow;
 
-	(void)job;
 	if (strncasecmp(url, scheme, strlen(scheme))) {
 		res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
 		return;
@@ -495,13 +710,79 @@ static void import_file(struct op_ctx *ctx, struct import_job *job,
 		res_set(res, OP_FAIL, BM_IMPORT_CSV_ONLY, NULL);
 		return;
 	}
-	res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, "not yet");
+	if (!time_of(a[P_EXETIME], &exe_ms)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "exetime");
+		return;
+	}
+	if (exe_ms > ctx->now + 1000) {
+		/* scheduled imports: not yet (docs/CAMPAIGNS.md) */
+		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, "exetime");
+		return;
+	}
+	if (!prio_of(a[P_DELROW], &delrow) || delrow < 0) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "delrow");
+		return;
+	}
+	import_src_conf(&src, ctx->occ->cfg);
+	e = import_allow_check(src.allow, url, why, sizeof(why));
+	if (e) {
+		OCC_INFO("import: team %s: %s refused: %s", ctx->team->name,
+			 import_err_name(e), why);
+		res_set(res, OP_FAIL, import_err_backmsg(e), NULL);
+		return;
+	}
+	src.url = url;
+	src.user = a[P_SOURCE_USER];
+	src.pwd = a[P_SOURCE_PWD];
+	t = mem_zalloc(sizeof(*t), task_destructor);
+	if (!t) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return;
+	}
+	list_append(&file_tasks, &t->le, t);
+	tmr_init(&t->commit);
+	t->rules = *rules;
+	if (!delrow) {      /* no title row: the package's columns in order */
+		for (size_t i = 0; i < rules->ncol; i++)
+			if (str_dup(&t->names[t->nnames++], rules->cols[i].name))
+				goto nomem;
+	}
+	t->rep.team_id = rules->camp.team_id;
+	t->rep.campaign_id = rules->camp.id;
+	url_public(t->rep.url, sizeof(t->rep.url), url);
+	str_ncpy(t->rep.state, "running", sizeof(t->rep.state));
+	t->rep.created_ms = t->rep.updated_ms = ctx->now;
+	err = store_import_report_put(rules->st, &t->rep, &t->rep.id);
+	if (err)
+		goto nomem;
+	copts.delrow = (unsigned)delrow;
+	copts.row_h = file_row;
+	copts.skip_h = file_skip;
+	copts.arg = t;
+	err = import_job_start(&t->fj, &src, &copts, file_done, t);
+	if (err) {
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%m]",
+			    BM_IMPORT_TASK_FAIL, err);
+		report_save(t);
+		mem_deref(t);
+		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, NULL);
+		return;
+	}
+	OCC_INFO("import: team %s campaign %lld: task %lld started",
+		 ctx->team->name, (long long)rules->camp.id,
+		 (long long)t->rep.id);
+	(void)res_data(res, OP_OK, "%lld", (long long)t->rep.id);
+	return;
+ nomem:
+	mem_deref(t);
+	res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 }
 
 void op_import_data(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *const *a = ctx->args;
-	struct import_job *job;
+	struct import_rules *job;
 	struct import_outcome out;
 	struct record *rec;
 	int source, err;
@@ -556,7 +837,7 @@ void op_import_data(struct op_ctx *ctx, struct op_result *res)
 void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *const *a = ctx->args;
-	struct import_job *job = mem_zalloc(sizeof(*job), NULL);
+	struct import_rules *job = mem_zalloc(sizeof(*job), NULL);
 	struct import_outcome out = { 0 };
 	int64_t dial_ms;
 	int prio, err;

@@ -1585,6 +1585,8 @@ static const struct store_ops sqlite_ops = {
 	.customer_visit = sqlite_customer_visit,
 	.dial_add = sqlite_dial_add,
 	.dial_visit = sqlite_dial_visit,
+	.import_report_put = sqlite_import_report_put,
+	.import_report_visit = sqlite_import_report_visit,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

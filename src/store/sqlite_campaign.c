@@ -128,6 +128,7 @@ EMIT(campaign, struct st_campaign)
 EMIT(column, struct st_column)
 EMIT(customer, struct st_customer)
 EMIT(dial, struct st_dial)
+EMIT(report, struct st_import_report)
 #define VIS(name, hh, a) (&(struct vis){ emit_##name, (void (*)(void))(hh), (a) })
 
 /* Step a query: each row read into out by rd, then passed to v (v NULL:
@@ -392,4 +393,60 @@ int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		     "SELECT " DIAL_COLS " FROM dial_list WHERE team_id = ?1"
 		     " AND campaign_id = ?2 ORDER BY priority DESC, dial_ms,"
 		     " id", "II", team_id, campaign_id);
+}
+
+/* ---- import reports ---- */
+
+#define REPORT_COLS "id, team_id, campaign_id, url, state, created_ms," \
+	" updated_ms, rows, failed, counts, errors, msg"
+
+static bool rd_report(sqlite3_stmt *q, void *out)
+{
+	struct st_import_report *r = out;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(q, 0);
+	r->team_id = sqlite3_column_int64(q, 1);
+	r->campaign_id = sqlite3_column_int64(q, 2);
+	r->created_ms = sqlite3_column_int64(q, 5);
+	r->updated_ms = sqlite3_column_int64(q, 6);
+	r->rows = sqlite3_column_int64(q, 7);
+	r->failed = sqlite3_column_int64(q, 8);
+	return text(r->url, sizeof(r->url), q, 3) &&
+		text(r->state, sizeof(r->state), q, 4) &&
+		text(r->counts, sizeof(r->counts), q, 9) &&
+		text(r->errors, sizeof(r->errors), q, 10) &&
+		text(r->msg, sizeof(r->msg), q, 11);
+}
+
+int sqlite_import_report_put(struct store *st,
+			     const struct st_import_report *r, int64_t *idp)
+{
+	if (!r->id)
+		return run(st, NULL, idp, "INSERT INTO import_reports"
+			   " (team_id, campaign_id, url, state, created_ms,"
+			   " updated_ms, rows, failed, counts, errors, msg)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			   " ?11)", "IIttIIIIttt", r->team_id, r->campaign_id,
+			   r->url, r->state, r->created_ms, r->updated_ms,
+			   r->rows, r->failed, r->counts, r->errors, r->msg);
+	*idp = r->id;
+	return run1(st, "UPDATE import_reports SET state = ?3,"
+		    " updated_ms = ?4, rows = ?5, failed = ?6, counts = ?7,"
+		    " errors = ?8, msg = ?9 WHERE id = ?1 AND team_id = ?2",
+		    "IItIIIttt", r->id, r->team_id, r->state, r->updated_ms,
+		    r->rows, r->failed, r->counts, r->errors, r->msg);
+}
+
+int sqlite_import_report_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id,
+			       void (*h)(const struct st_import_report *r,
+					 void *arg), void *arg)
+{
+	struct st_import_report r;
+
+	return query(st, rd_report, &r, VIS(report, h, arg),
+		     "SELECT " REPORT_COLS " FROM import_reports"
+		     " WHERE team_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
+		     " ORDER BY id DESC", "II", team_id, campaign_id);
 }

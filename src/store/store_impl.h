@@ -147,6 +147,13 @@ struct store_ops {
 			  int64_t campaign_id,
 			  void (*h)(const struct st_dial *d, void *arg),
 			  void *arg);
+	int (*import_report_put)(struct store *st,
+				 const struct st_import_report *r,
+				 int64_t *idp);
+	int (*import_report_visit)(struct store *st, int64_t team_id,
+				   int64_t campaign_id,
+				   void (*h)(const struct st_import_report *r,
+					     void *arg), void *arg);
 
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
@@ -195,6 +202,12 @@ int sqlite_dial_add(struct store *st, const struct st_dial *d, int64_t *idp);
 int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void (*h)(const struct st_dial *d, void *arg),
 		      void *arg);
+int sqlite_import_report_put(struct store *st,
+			     const struct st_import_report *r, int64_t *idp);
+int sqlite_import_report_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id,
+			       void (*h)(const struct st_import_report *r,
+					 void *arg), void *arg);
 
 /* SQLite schema (schema.c): bring the database to the newest version this
  * build knows. Returns ENOTSUP if the file is newer than that. */
