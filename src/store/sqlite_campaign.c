@@ -2,9 +2,8 @@
  * sqlite_campaign.c — the SQLite backend's campaigns, package columns,
  * customers and pre-dial lists (store.h). Private to src/store/.
  *
- * Each call prepares its statement (sqlite3_prepare_v2, a few µs) rather
- * than caching it in sqlite.c's table: these run per API request or per
- * occctl command, not per packet. User data is only ever bound. store.c has
+ * Statements are prepared once per store and kept by their SQL text's
+ * address (sqlite_store_prepare): a file import runs three per record. User data is only ever bound. store.c has
  * checked every argument.
  */
 #include <errno.h>
@@ -28,11 +27,11 @@
 static int prep(struct store *st, sqlite3_stmt **qp, const char *sql,
 		const char *types, va_list ap)
 {
-	sqlite3 *db = sqlite_store_db(st);
-	int rc = sqlite3_prepare_v2(db, sql, -1, qp, NULL);
+	int rc, err = sqlite_store_prepare(st, sql, qp);
 
-	if (rc != SQLITE_OK)
-		return sqlite_store_err(st, rc, sql);
+	if (err)
+		return err;
+	rc = SQLITE_OK;
 	for (int i = 1; rc == SQLITE_OK && types[i - 1]; i++) {
 		int64_t v;
 		switch (types[i - 1]) {
@@ -53,7 +52,7 @@ static int prep(struct store *st, sqlite3_stmt **qp, const char *sql,
 		}
 	}
 	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*qp);
+		sqlite_store_release(st, *qp);
 		*qp = NULL;
 		return sqlite_store_err(st, rc, sql);
 	}
@@ -84,7 +83,7 @@ static int run(struct store *st, int *changesp, int64_t *rowidp,
 	else {
 		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
 	}
-	sqlite3_finalize(q);
+	sqlite_store_release(st, q);
 	return err;
 }
 
@@ -106,7 +105,7 @@ static int run1(struct store *st, const char *sql, const char *types, ...)
 		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
 	else if (!sqlite3_changes(db))
 		err = ENOENT;
-	sqlite3_finalize(q);
+	sqlite_store_release(st, q);
 	return err;
 }
 
@@ -160,7 +159,7 @@ static int query(struct store *st, row_fn *rd, void *out,
 	}
 	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = sqlite_store_err(st, sqlite3_extended_errcode(db), sql);
-	sqlite3_finalize(q);
+	sqlite_store_release(st, q);
 	if (!err && !v && !any)
 		err = ENOENT;
 	return err;
