@@ -80,6 +80,7 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_PHONENUM]     = { "phonenum", {0}, 64, "number to dial: `[0-9*#+]` only" },
 	[P_PRIORITY]     = { "priority", {0}, 16, "pre-dial priority, an integer (higher first; empty 0)" },
 	[P_DIALTIME]     = { "dialtime", {0}, 32, "YYYY-MM-DD hh:mm:ss: not before (empty: at once)" },
+	[P_TASKID]       = { "taskid", {0}, 24, "a file import's task id (empty: every task of the campaign)" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -769,6 +770,31 @@ const struct op op_table[] = {
 		 "hh:mm:ss` in occd's time zone (empty: at once); "
 		 "`BackMsg_28[name]` otherwise. Success BackMsg_80; a number "
 		 "still waiting in the list answers code 2 BackMsg_82.",
+},
+{
+	.id = "import_report", .http = "ImportReport",
+	.script = "importReportCJI",
+	.soap_params   = L(AUTH5, P_CAMPAIGNID, P_TASKID),
+	.http_params   = L(AUTH5, P_CAMPAIGNID, P_TASKID),
+	.script_params = L(AUTH5, P_CAMPAIGNID, P_TASKID, P_CALLBACKFUC),
+	.required = L(CRED3, P_CAMPAIGNID),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 28, 60, 67, 73, 85),
+	.handler = op_import_report,
+	.summary = "The reports of a campaign's file imports (occ's addition).",
+	.notes = "Neither manual has it. `taskid` is the id a file import "
+		 "(`source=http|ftp`) answered; empty: every file import of "
+		 "the campaign, newest first. Same rights as import (the "
+		 "team's accounts, agents of the campaign's group, else "
+		 "BackMsg_60); 67 `campaignid` not an id, 73 no such "
+		 "campaign in the team, `BackMsg_28[taskid]` no such task in "
+		 "it. The message is a JSON array: `[{\"taskid\":17,"
+		 "\"campaignid\":10,\"url\":\"http://...\",\"state\":"
+		 "\"done\",\"records\":5,\"refused\":1,\"outcomes\":"
+		 "{\"83\":3,\"81\":1},\"errors\":[\"line 6: 76[...]\"],"
+		 "\"error\":\"\"}]` (state running, done or failed; "
+		 "outcomes by each record's first code; the first 20 refused "
+		 "records; error: why a failed task failed), docs/CAMPAIGNS.md.",
 },
 {
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",

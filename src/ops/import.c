@@ -30,6 +30,7 @@
 #define LOG_TOPIC "ops.import"
 #include "base/log.h"
 #include "base/form.h"
+#include "api/api.h"
 #include "core/occ.h"
 #include "import/fetch.h"
 #include "ops/import.h"
@@ -872,4 +873,98 @@ void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_OK, BM_IMPORT_LISTED, NULL);
  out:
 	mem_deref(job);
+}
+
+/* ---- import_report (occ's addition) ---- */
+
+struct report_json {
+	struct op_result *res;
+	int64_t task;
+	unsigned n;
+	int err;
+};
+
+/* "84=10,81=2" as {"84":10,"81":2}; "line 6: ...\n..." as a JSON array */
+static int counts_json(struct re_printf *pf, void *arg)
+{
+	const char *p = arg;
+	int err = re_hprintf(pf, "{");
+
+	for (bool first = true; *p && !err; first = false) {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		if (eq)
+			err = re_hprintf(pf, "%s\"%b\":%b", first ? "" : ",",
+					 p, (size_t)(eq - p), eq + 1,
+					 n - (size_t)(eq - p) - 1);
+		p += n + (p[n] == ',');
+	}
+	return err ? err : re_hprintf(pf, "}");
+}
+
+static int errors_json(struct re_printf *pf, void *arg)
+{
+	const char *p = arg;
+	char line[256];
+	int err = re_hprintf(pf, "[");
+
+	for (bool first = true; *p && !err; first = false) {
+		size_t n = strcspn(p, "\n");
+		str_ncpy(line, p, n + 1 < sizeof(line) ? n + 1 : sizeof(line));
+		err = re_hprintf(pf, "%s%H", first ? "" : ",", json_str_h,
+				 line);
+		p += n + (p[n] == '\n');
+	}
+	return err ? err : re_hprintf(pf, "]");
+}
+
+static void report_json_one(const struct st_import_report *r, void *arg)
+{
+	struct report_json *rj = arg;
+
+	if (rj->err || (rj->task && r->id != rj->task))
+		return;
+	rj->err = res_data(rj->res, OP_OK, "%s{\"taskid\":%lld,"
+			   "\"campaignid\":%lld,\"url\":%H,\"state\":%H,"
+			   "\"records\":%lld,\"refused\":%lld,"
+			   "\"outcomes\":%H,\"errors\":%H,\"error\":%H}",
+			   rj->n ? "," : "[", (long long)r->id,
+			   (long long)r->campaign_id, json_str_h, r->url,
+			   json_str_h, r->state, (long long)r->rows,
+			   (long long)r->failed, counts_json, r->counts,
+			   errors_json, r->errors, json_str_h, r->msg);
+	rj->n++;
+}
+
+void op_import_report(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct st_campaign camp;
+	struct report_json rj = { .res = res };
+	int err;
+
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &camp, res))
+		return;
+	if (!blank(a[P_TASKID])) {
+		rj.task = id_of(a[P_TASKID]);
+		if (!rj.task) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "taskid");
+			return;
+		}
+	}
+	res->json = true;
+	err = store_import_report_visit(ctx->occ->st, camp.team_id, camp.id,
+					report_json_one, &rj);
+	if (err || rj.err) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return;
+	}
+	if (rj.task && !rj.n) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "taskid");
+		return;
+	}
+	if (!rj.n)
+		res_data(res, OP_OK, "[]");
+	else
+		res_data(res, OP_OK, "]");
 }

@@ -71,6 +71,7 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_my_info, op_default_group,            /* ops/agentinfo.c */
      op_qback_call,                           /* ops/callback.c */
      op_monitor_ctrl,                         /* ops/call.c */
-     op_import_data, op_dialer_list;          /* ops/import.c */
+     op_import_data, op_dialer_list,          /* ops/import.c */
+     op_import_report;
 
 #endif

@@ -15,10 +15,12 @@ importWS through PHP SoapClient).
 - delrow=0: the columns are the package's, in order (SOAP);
 - a URL outside [import] allow: BackMsg_89 at once, no connection seen by
   the server; a file that is not there: the task fails with 404; a title
-  that names no column: the task fails with 74.
+  that names no column: the task fails with 74;
+- the report over EVENT=ImportReport and importReportCJI (occ's addition).
 
 Runs with /usr/bin/python3 (Debian's python3-pyftpdlib).
 """
+import json
 import logging
 import os
 import re
@@ -142,6 +144,20 @@ def main():
            "81=1,83=3" in out and "line 6: 76[" in out,
            "occctl campaign import-report shows the task", out)
 
+        r = api.http(event="ImportReport", campaignid="10", taskid=task)
+        try:
+            j = json.loads(r[1]) if r[0] == 1 else None
+        except ValueError:
+            j = None
+        ok(j and len(j) == 1 and j[0]["taskid"] == int(task) and
+           j[0]["state"] == "done" and j[0]["records"] == 5 and
+           j[0]["refused"] == 1 and j[0]["outcomes"] == {"81": 1, "83": 3}
+           and j[0]["errors"][0].startswith("line 6: 76["),
+           "EVENT=ImportReport answers the report as JSON", r)
+        r = api.script(fn="importReportCJI", campaignid="10", taskid="999999")
+        ok(r == (2, "BackMsg_28[taskid]"), "importReportCJI: no such task"
+           " -> BackMsg_28[taskid]", r)
+
         # 2: ftp with a login, dupway=update, over the Script interface
         write("b.csv", "电话号码一,name\n15000000001,新 1\n15000000002,新 2\n"
               "15000000003,新 3\n")
@@ -161,6 +177,10 @@ def main():
         ok(rc == 0 and "imp" not in out and "s3cret" not in out and
            out.count("task ") == 2, "the report lists both tasks, no"
            " credentials", out)
+        r = api.script(fn="importReportCJI", campaignid="10", taskid="")
+        ok(r[0] == 1 and isinstance(r[1], list) and len(r[1]) == 2 and
+           r[1][0]["outcomes"] == {"78": 3} and "s3cret" not in str(r[1]),
+           "importReportCJI without taskid: both tasks, newest first", r)
 
         # 3: SOAP, delrow=0: the package's columns in order (name, phone1)
         write("c.csv", "客户 4,15000000004\n")
