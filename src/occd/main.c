@@ -43,6 +43,7 @@
 #include "events/stats.h"
 #include "events/push.h"
 #include "import/fetch.h"
+#include "ops/import.h"
 
 static struct {
 	struct conf cfg;
@@ -440,6 +441,7 @@ int main(int argc, char **argv)
 		re_main(NULL);
 
 	occd.httpd = mem_deref(occd.httpd);
+	import_tasks_close();           /* before the store */
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);

@@ -670,6 +670,24 @@ static void file_done(enum import_err err, const char *msg, size_t rows,
 	mem_deref(t);
 }
 
+void import_tasks_close(void)
+{
+	struct le *le;
+
+	while ((le = list_head(&file_tasks))) {
+		struct file_task *t = le->data;
+
+		tmr_cancel(&t->commit);
+		commit_h(t);
+		t->fj = mem_deref(t->fj);    /* stops the transfer */
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[occd stopped]",
+			    BM_IMPORT_TASK_FAIL);
+		report_save(t);
+		mem_deref(t);
+	}
+}
+
 /* The URL as the report keeps it: no user:password@. */
 static void url_public(char *dst, size_t size, const char *url)
 {

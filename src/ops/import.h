@@ -49,4 +49,8 @@ struct import_outcome {
 void import_record(struct import_rules *job, const struct rec_field *f,
 		   size_t n, struct import_outcome *out);
 
+/* occd stopping: file imports under way end, their reports say failed
+ * "87[occd stopped]" (what they imported stays). */
+void import_tasks_close(void);
+
 #endif

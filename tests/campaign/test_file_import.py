@@ -16,6 +16,7 @@ importWS through PHP SoapClient).
 - a URL outside [import] allow: BackMsg_89 at once, no connection seen by
   the server; a file that is not there: the task fails with 404; a title
   that names no column: the task fails with 74;
+- occd stopping while a file still arrives: the task fails at once;
 - the report over EVENT=ImportReport and importReportCJI (occ's addition).
 
 Runs with /usr/bin/python3 (Debian's python3-pyftpdlib).
@@ -67,6 +68,17 @@ class Quiet(SimpleHTTPRequestHandler):
 
     def log_message(self, *a):
         pass
+
+    def do_GET(self):
+        if self.path != "/pub/hang.csv":
+            return super().do_GET()
+        # a title and one row, then nothing: the import stays running
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"phone1,name\n15000000077,x\n")
+        self.wfile.flush()
+        time.sleep(30)
 
 
 def start_http():
@@ -222,6 +234,23 @@ def main():
            ti.customer(occd, "15000000009") is None, "a title naming no"
            " column: the task fails with 74[colour], nothing imported",
            (r, rep))
+
+        # 6: occd stops while a file is still coming (the server holds
+        # the rest back): the task ends as failed, occd stops cleanly
+        r = api.http(source="http", context=f"http://127.0.0.1:{hp}/pub/hang.csv",
+                     **FILE_ARGS)
+        time.sleep(1)
+        rep0 = r[0] == 1 and report(occd, r[1])
+        t0 = time.monotonic()
+        rc = occd.stop()
+        took = time.monotonic() - t0
+        rep = r[0] == 1 and report(occd, r[1])
+        ok(rep0 and rep0[0] == "running", "a file still arriving: the"
+           " report says running", (r, rep0))
+        ok(rc == 0 and took < 10 and rep and rep[0] == "failed" and
+           rep[5] == "87[occd stopped]", "occd stopping during an import:"
+           " it stops at once, the task fails with 87[occd stopped]",
+           (rc, took, rep))
     finally:
         rc = occd.stop()
         ok(rc == 0, "occd stops cleanly", rc)
