@@ -7,10 +7,12 @@
  * A request is checked in the manual's terms first (70 modeltype, 67
  * model_id, 72 source, 71 context, 73 no such campaign in the caller's
  * team, 60 an agent outside the campaign's group; 28 for a bad rule word)
- * and becomes an import_job; then each record goes through
- * import_record(): the inline one of source=data here, and the rows of a
- * CSV file (source=http|ftp) once the file importer exists — import_file()
- * is where they will come in.
+ * and becomes an import_rules; then each record goes through
+ * import_record(): the inline one of source=data here, and each row of a
+ * CSV file (source=http|ftp: import_file() starts the fetch job of
+ * src/import/ and answers the task id; file_row() takes the rows on the
+ * loop and counts their outcomes in the task's import report, kept in the
+ * store; import_report answers it).
  *
  * A record's outcome is a list of codes, rendered comma-separated with
  * code 1: 84 new customer (83 when also listed for dialing), or for a

@@ -1,8 +1,8 @@
 /*
  * import.h — one record into a campaign's customer package (and optionally
  * its pre-dial list), with the dup rules of API.md §4.23. The inline record
- * of `source=data` and, later, every row of a CSV file (`source=http|ftp`)
- * go through import_record(); docs/CAMPAIGNS.md describes the outcomes.
+ * of `source=data` and every row of a CSV file (`source=http|ftp`) go
+ * through import_record(); docs/CAMPAIGNS.md describes the outcomes.
  */
 #ifndef OCC_OPS_IMPORT_H
 #define OCC_OPS_IMPORT_H
