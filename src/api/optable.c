@@ -451,8 +451,14 @@ const struct op op_table[] = {
 		 "(or unassigned) is only `81` unless changepackage moves it "
 		 "(reassignToCurrent: from any package; unassignToCurrent: "
 		 "only an unassigned one); then the rules above apply. "
-		 "`source=http|ftp`: a `.csv` URL (86 otherwise) answers "
-		 "`BackMsg_87[not yet]`: file imports are not done yet. "
+		 "`source=http|ftp`: a `.csv` URL (86 otherwise) of the "
+		 "source's scheme (75) inside the operator's `[import] allow` "
+		 "(89 otherwise, before any connection) answers code 1 with "
+		 "the import task id; each row of the file then goes through "
+		 "the same rules (title row: column or display names, "
+		 "`delrow`), counted in the task's report (`import_report`); "
+		 "`exetime` ahead queues the task until then (it survives a "
+		 "restart). "
 		 "The asterCC 2.1 22-argument SOAP form (user twice) is "
 		 "accepted. docs/CAMPAIGNS.md has the details.",
 },

@@ -404,6 +404,7 @@ static int start(bool demo)
 	err = signals_init();
 	if (err)
 		return err;
+	import_tasks_resume(&occd.occ);   /* scheduled file imports */
 	err = write_pidfile();
 	if (err)
 		OCC_WARN("no pid file in %s: %m", occd.cfg.data_dir, err);

@@ -32,6 +32,7 @@
 #define LOG_TOPIC "ops.import"
 #include "base/log.h"
 #include "base/form.h"
+#include "core/model.h"
 #include "api/api.h"
 #include "core/occ.h"
 #include "import/fetch.h"
@@ -375,7 +376,8 @@ void import_record(struct import_rules *job, const struct rec_field *f,
 /* The campaign of model_id in the caller's team, and may the caller use
  * it? Accounts of the team may; agents must be members of its group. */
 static bool campaign_of(struct op_ctx *ctx, const char *id_s,
-			struct st_campaign *camp, struct op_result *res)
+			struct st_campaign *camp, struct op_result *res,
+			bool rights)
 {
 	int64_t id = id_of(id_s);
 	struct group *g;
@@ -394,7 +396,7 @@ static bool campaign_of(struct op_ctx *ctx, const char *id_s,
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		return false;
 	}
-	if (ctx->account)
+	if (ctx->account || !rights)
 		return true;
 	g = team_group(ctx->team, camp->group_id);
 	if (!ctx->agent || !g || !agent_membership(ctx->agent, g)) {
@@ -427,9 +429,11 @@ static const char *const dupdiallists[] = { "ignoreDuplicate", "all",
 static const char *const changepackages[] = { "skip", "unassignToCurrent",
 					      "reassignToCurrent", NULL };
 
-/* Everything but the records: the job, or false with res set. */
+/* Everything but the records: the job, or false with res set. rights:
+ * may the caller use the campaign (false: a scheduled import, checked
+ * when it was asked for). */
 static bool import_prepare(struct op_ctx *ctx, struct import_rules *job,
-			   struct op_result *res)
+			   struct op_result *res, bool rights)
 {
 	const char *const *a = ctx->args;
 	static const struct { enum param p; const char *const *words; }
@@ -456,7 +460,7 @@ static bool import_prepare(struct op_ctx *ctx, struct import_rules *job,
 	job->changepackage = (enum import_changepackage)w[4];
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res))
+	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res, rights))
 		return false;
 	err = store_column_visit(job->st, job->camp.team_id, job->camp.id,
 				 add_col, job);
@@ -495,12 +499,14 @@ struct file_task {
 	char *names[IMPORT_MAX_COLS];   /* by CSV column; NULL: not mapped */
 	size_t nnames;
 	unsigned skipped;               /* delrow records seen */
+	char fields[3][ST_NAME];        /* rules' *_field, the request's gone */
 	size_t count[IMPORT_CODE_MAX + 1];  /* records by first code */
 	unsigned nerr;
 	struct st_import_report rep;
 };
 
 static struct list file_tasks;
+static struct list queued_tasks;        /* struct queued_task */
 
 static void task_destructor(void *arg)
 {
@@ -676,6 +682,9 @@ void import_tasks_close(void)
 {
 	struct le *le;
 
+	while ((le = list_head(&queued_tasks)))
+		mem_deref(le->data);    /* still queued in the store */
+
 	while ((le = list_head(&file_tasks))) {
 		struct file_task *t = le->data;
 
@@ -705,8 +714,258 @@ static void url_public(char *dst, size_t size, const char *url)
 		str_ncpy(dst, url, size);
 }
 
+/* The fetch of a.url started for a task whose report is rep (id 0: a new
+ * one, made here); 0 or an errno (the report then says failed). */
+static int task_start(struct store *st, const struct conf *cfg,
+		      const struct import_rules *rules,
+		      const char *const *a, struct st_import_report *rep)
+{
+	struct import_src src = { 0 };
+	struct csv_opts copts = { 0 };
+	struct file_task *t;
+	int err, delrow = 0;
+
+	(void)prio_of(a[P_DELROW], &delrow);     /* checked by the caller */
+	import_src_conf(&src, cfg);
+	src.url = a[P_CONTEXT];
+	src.user = a[P_SOURCE_USER];
+	src.pwd = a[P_SOURCE_PWD];
+	t = mem_zalloc(sizeof(*t), task_destructor);
+	if (!t)
+		return ENOMEM;
+	list_append(&file_tasks, &t->le, t);
+	tmr_init(&t->commit);
+	t->rules = *rules;
+	t->rules.st = st;
+	str_ncpy(t->fields[0], rules->phone_field, sizeof(t->fields[0]));
+	str_ncpy(t->fields[1], rules->prio_field, sizeof(t->fields[1]));
+	str_ncpy(t->fields[2], rules->time_field, sizeof(t->fields[2]));
+	t->rules.phone_field = t->fields[0];
+	t->rules.prio_field = t->fields[1];
+	t->rules.time_field = t->fields[2];
+	if (!delrow) {      /* no title row: the package's columns in order */
+		for (size_t i = 0; i < rules->ncol; i++) {
+			err = str_dup(&t->names[t->nnames++],
+				      rules->cols[i].name);
+			if (err)
+				goto fail;
+		}
+	}
+	t->rep = *rep;
+	t->rep.team_id = rules->camp.team_id;
+	t->rep.campaign_id = rules->camp.id;
+	url_public(t->rep.url, sizeof(t->rep.url), src.url);
+	str_ncpy(t->rep.state, "running", sizeof(t->rep.state));
+	t->rep.request[0] = '\0';
+	if (!t->rep.created_ms)
+		t->rep.created_ms = (int64_t)time(NULL) * 1000;
+	t->rep.updated_ms = (int64_t)time(NULL) * 1000;
+	err = store_import_report_put(st, &t->rep, &t->rep.id);
+	if (err)
+		goto fail;
+	rep->id = t->rep.id;
+	copts.delrow = (unsigned)delrow;
+	copts.row_h = file_row;
+	copts.skip_h = file_skip;
+	copts.arg = t;
+	err = import_job_start(&t->fj, &src, &copts, file_done, t);
+	if (err) {
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%m]",
+			    BM_IMPORT_TASK_FAIL, err);
+		report_save(t);
+		goto fail;
+	}
+	OCC_INFO("import: team %lld campaign %lld: task %lld started",
+		 (long long)rules->camp.team_id, (long long)rules->camp.id,
+		 (long long)t->rep.id);
+	return 0;
+ fail:
+	mem_deref(t);
+	return err;
+}
+
+/* ---- scheduled file imports (exetime) ---- */
+
+/* The parameters a scheduled import keeps in its report's request. */
+static const enum param task_params[] = {
+	P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD,
+	P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD,
+	P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE,
+};
+
+struct queued_task {
+	struct le le;
+	struct tmr tmr;
+	struct occ *occ;
+	int64_t team_id, id;
+};
+
+static void queued_destructor(void *arg)
+{
+	struct queued_task *q = arg;
+
+	tmr_cancel(&q->tmr);
+	list_unlink(&q->le);
+}
+
+struct report_find {
+	int64_t id;
+	struct st_import_report *r;
+	bool found;
+};
+
+static void report_find_one(const struct st_import_report *r, void *arg)
+{
+	struct report_find *f = arg;
+
+	if (r->id == f->id) {
+		*f->r = *r;
+		f->found = true;
+	}
+}
+
+static void task_fail(struct store *st, struct st_import_report *r,
+		      int code, const char *why)
+{
+	str_ncpy(r->state, "failed", sizeof(r->state));
+	r->request[0] = '\0';
+	r->updated_ms = (int64_t)time(NULL) * 1000;
+	re_snprintf(r->msg, sizeof(r->msg), "%d[%s]", code, why);
+	if (store_import_report_put(st, r, NULL))
+		OCC_WARN("import: task %lld: report not saved",
+			 (long long)r->id);
+}
+
+/* A scheduled import's time: its request again, without the caller's
+ * rights (checked when it was asked for), then as an import at once. */
+static void queued_fire(void *arg)
+{
+	struct queued_task *q = arg;
+	struct occ *occ = q->occ;
+	struct st_import_report *r = mem_zalloc(sizeof(*r), NULL);
+	struct import_rules *rules = mem_zalloc(sizeof(*rules), NULL);
+	struct report_find f = { .id = q->id, .r = r };
+	struct op_ctx ctx = { .occ = occ, .m = occ->m };
+	struct op_result res;
+	struct form *form = mem_zalloc(sizeof(*form), NULL);
+	int err;
+
+	res_init(&res);
+	if (!r || !rules || !form)
+		goto out;
+	err = store_import_report_visit(occ->st, q->team_id, 0,
+					report_find_one, &f);
+	if (err || !f.found || strcmp(r->state, "queued"))
+		goto out;
+	for (size_t i = 0; i < P_COUNT; i++)
+		ctx.args[i] = "";
+	form_init(form);
+	if (form_parse(form, r->request, strlen(r->request))) {
+		task_fail(occ->st, r, BM_IMPORT_TASK_FAIL, "request");
+		goto out;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(task_params); i++) {
+		const char *v = form_get(form, param_defs[task_params[i]].name);
+		if (v)
+			ctx.args[task_params[i]] = v;
+	}
+	ctx.team = team_find_id(occ->m, q->team_id);
+	ctx.now = (int64_t)time(NULL) * 1000;
+	if (!ctx.team) {
+		task_fail(occ->st, r, BM_IMPORT_NO_CAMPAIGN, "team");
+		goto out;
+	}
+	if (!import_prepare(&ctx, rules, &res, false)) {
+		task_fail(occ->st, r, res.backmsg, res.arg);
+		goto out;
+	}
+	err = task_start(occ->st, occ->cfg, rules, ctx.args, r);
+	if (err)
+		task_fail(occ->st, r, BM_IMPORT_TASK_FAIL,
+			  err == EBUSY ? "busy" : "start");
+ out:
+	if (form)
+		form_reset(form);
+	mem_deref(form);
+	res_reset(&res);
+	mem_deref(r);
+	mem_deref(rules);
+	mem_deref(q);
+}
+
+static int queue_task(struct occ *occ, int64_t team_id, int64_t id,
+		      int64_t exe_ms)
+{
+	struct queued_task *q = mem_zalloc(sizeof(*q), queued_destructor);
+	int64_t now = (int64_t)time(NULL) * 1000;
+
+	if (!q)
+		return ENOMEM;
+	q->occ = occ;
+	q->team_id = team_id;
+	q->id = id;
+	tmr_init(&q->tmr);
+	list_append(&queued_tasks, &q->le, q);
+	tmr_start(&q->tmr, exe_ms > now ? (uint64_t)(exe_ms - now) : 0,
+		  queued_fire, q);
+	return 0;
+}
+
+struct resume_arg {
+	struct occ *occ;
+	struct list stale;      /* reports left running */
+};
+
+struct stale_report {
+	struct le le;
+	struct st_import_report r;
+};
+
+static void resume_one(const struct st_import_report *r, void *arg)
+{
+	struct resume_arg *ra = arg;
+	struct stale_report *sr;
+
+	if (!strcmp(r->state, "queued")) {
+		if (queue_task(ra->occ, r->team_id, r->id, r->exe_ms))
+			OCC_WARN("import: task %lld not scheduled",
+				 (long long)r->id);
+		return;
+	}
+	if (strcmp(r->state, "running"))
+		return;
+	sr = mem_zalloc(sizeof(*sr), NULL);
+	if (!sr)
+		return;
+	sr->r = *r;
+	list_append(&ra->stale, &sr->le, sr);
+}
+
+void import_tasks_resume(struct occ *occ)
+{
+	struct resume_arg ra = { .occ = occ };
+	struct le *le;
+
+	list_init(&ra.stale);
+	if (store_import_report_visit(occ->st, 0, 0, resume_one, &ra))
+		OCC_WARN("import: scheduled imports not read");
+	while ((le = list_head(&ra.stale))) {
+		struct stale_report *sr = le->data;
+
+		list_unlink(le);
+		task_fail(occ->st, &sr->r, BM_IMPORT_TASK_FAIL,
+			  "occd stopped");
+		mem_deref(sr);
+	}
+	if (list_count(&queued_tasks))
+		OCC_INFO("import: %u scheduled file imports",
+			 list_count(&queued_tasks));
+}
+
 /* source=http|ftp: the URL checked (75, 86, 89 before any connection),
- * the fetch started, the report made: its id is the task id answered. */
+ * then the fetch started (or, with exetime ahead, the task queued): the
+ * task id (its report's) is the answer. */
 static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 			struct op_result *res)
 {
@@ -715,13 +974,12 @@ static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 	const char *scheme = !strcasecmp(a[P_SOURCE], "ftp")
 		? "ftp://" : "http";
 	size_t n = strcspn(url, "?#");
+	struct st_import_report *rep;
 	struct import_src src = { 0 };
-	struct csv_opts copts = { 0 };
-	struct file_task *t;
 	char why[256];
 	enum import_err e;
 	int64_t exe_ms;
-	int err, delrow;
+	int err = 0, delrow;
 
 	if (strncasecmp(url, scheme, strlen(scheme))) {
 		res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
@@ -733,11 +991,6 @@ static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 	}
 	if (!time_of(a[P_EXETIME], &exe_ms)) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "exetime");
-		return;
-	}
-	if (exe_ms > ctx->now + 1000) {
-		/* scheduled imports: not yet (docs/CAMPAIGNS.md) */
-		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, "exetime");
 		return;
 	}
 	if (!prio_of(a[P_DELROW], &delrow) || delrow < 0) {
@@ -752,52 +1005,52 @@ static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 		res_set(res, OP_FAIL, import_err_backmsg(e), NULL);
 		return;
 	}
-	src.url = url;
-	src.user = a[P_SOURCE_USER];
-	src.pwd = a[P_SOURCE_PWD];
-	t = mem_zalloc(sizeof(*t), task_destructor);
-	if (!t) {
+	rep = mem_zalloc(sizeof(*rep), NULL);
+	if (!rep) {
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		return;
 	}
-	list_append(&file_tasks, &t->le, t);
-	tmr_init(&t->commit);
-	t->rules = *rules;
-	if (!delrow) {      /* no title row: the package's columns in order */
-		for (size_t i = 0; i < rules->ncol; i++)
-			if (str_dup(&t->names[t->nnames++], rules->cols[i].name))
-				goto nomem;
-	}
-	t->rep.team_id = rules->camp.team_id;
-	t->rep.campaign_id = rules->camp.id;
-	url_public(t->rep.url, sizeof(t->rep.url), url);
-	str_ncpy(t->rep.state, "running", sizeof(t->rep.state));
-	t->rep.created_ms = t->rep.updated_ms = ctx->now;
-	err = store_import_report_put(rules->st, &t->rep, &t->rep.id);
-	if (err)
-		goto nomem;
-	copts.delrow = (unsigned)delrow;
-	copts.row_h = file_row;
-	copts.skip_h = file_skip;
-	copts.arg = t;
-	err = import_job_start(&t->fj, &src, &copts, file_done, t);
-	if (err) {
-		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
-		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%m]",
-			    BM_IMPORT_TASK_FAIL, err);
-		report_save(t);
-		mem_deref(t);
-		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, NULL);
+	rep->created_ms = ctx->now;
+	if (exe_ms > ctx->now + 1000) {
+		struct mbuf *mb = mbuf_alloc(512);
+
+		for (size_t i = 0; mb && !err && i < ARRAY_SIZE(task_params);
+		     i++)
+			err = record_encode(mb, param_defs[task_params[i]].name,
+					    a[task_params[i]]);
+		if (!mb || err || mb->end >= sizeof(rep->request)) {
+			mem_deref(mb);
+			mem_deref(rep);
+			res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
+			return;
+		}
+		memcpy(rep->request, mb->buf, mb->end);
+		mem_deref(mb);
+		rep->team_id = rules->camp.team_id;
+		rep->campaign_id = rules->camp.id;
+		rep->exe_ms = exe_ms;
+		rep->updated_ms = ctx->now;
+		url_public(rep->url, sizeof(rep->url), url);
+		str_ncpy(rep->state, "queued", sizeof(rep->state));
+		err = store_import_report_put(rules->st, rep, &rep->id);
+		if (!err)
+			err = queue_task(ctx->occ, rep->team_id, rep->id,
+					 exe_ms);
+		if (err)
+			res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		else
+			(void)res_data(res, OP_OK, "%lld", (long long)rep->id);
+		mem_deref(rep);
 		return;
 	}
-	OCC_INFO("import: team %s campaign %lld: task %lld started",
-		 ctx->team->name, (long long)rules->camp.id,
-		 (long long)t->rep.id);
-	(void)res_data(res, OP_OK, "%lld", (long long)t->rep.id);
-	return;
- nomem:
-	mem_deref(t);
-	res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+	err = task_start(rules->st, ctx->occ->cfg, rules, a, rep);
+	if (err == ENOMEM || (err && !rep->id))
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+	else if (err)
+		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, NULL);
+	else
+		(void)res_data(res, OP_OK, "%lld", (long long)rep->id);
+	mem_deref(rep);
 }
 
 void op_import_data(struct op_ctx *ctx, struct op_result *res)
@@ -828,7 +1081,7 @@ void op_import_data(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		goto out;
 	}
-	if (!import_prepare(ctx, job, res))
+	if (!import_prepare(ctx, job, res, true))
 		goto out;
 	if (source) {
 		import_file(ctx, job, res);
@@ -869,7 +1122,7 @@ void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 	}
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res))
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res, true))
 		goto out;
 	if (!dial_string_ok(a[P_PHONENUM]) || strlen(a[P_PHONENUM]) >= ST_NUM) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "phonenum");
@@ -963,7 +1216,7 @@ void op_import_report(struct op_ctx *ctx, struct op_result *res)
 	struct report_json rj = { .res = res };
 	int err;
 
-	if (!campaign_of(ctx, a[P_CAMPAIGNID], &camp, res))
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &camp, res, true))
 		return;
 	if (!blank(a[P_TASKID])) {
 		rj.task = id_of(a[P_TASKID]);

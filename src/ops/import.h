@@ -52,5 +52,10 @@ void import_record(struct import_rules *job, const struct rec_field *f,
 /* occd stopping: file imports under way end, their reports say failed
  * "87[occd stopped]" (what they imported stays). */
 void import_tasks_close(void);
+struct occ;
+/* occd starting: scheduled file imports (state queued) are set to run at
+ * their time (at once when it has passed); reports left running by an
+ * occd that did not stop cleanly say failed. */
+void import_tasks_resume(struct occ *occ);
 
 #endif

@@ -326,6 +326,8 @@ static const struct migration migrations[] = {
 	  "  counts TEXT NOT NULL DEFAULT '',"
 	  "  errors TEXT NOT NULL DEFAULT '',"
 	  "  msg TEXT NOT NULL DEFAULT '',"
+	  "  exe_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  request TEXT NOT NULL DEFAULT '',"
 	  "  FOREIGN KEY (team_id, campaign_id) REFERENCES campaigns(team_id, id)"
 	  "   ON DELETE CASCADE);"
 	  "CREATE INDEX import_reports_campaign"

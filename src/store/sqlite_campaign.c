@@ -397,7 +397,7 @@ int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 /* ---- import reports ---- */
 
 #define REPORT_COLS "id, team_id, campaign_id, url, state, created_ms," \
-	" updated_ms, rows, failed, counts, errors, msg"
+	" updated_ms, rows, failed, counts, errors, msg, exe_ms, request"
 
 static bool rd_report(sqlite3_stmt *q, void *out)
 {
@@ -411,11 +411,13 @@ static bool rd_report(sqlite3_stmt *q, void *out)
 	r->updated_ms = sqlite3_column_int64(q, 6);
 	r->rows = sqlite3_column_int64(q, 7);
 	r->failed = sqlite3_column_int64(q, 8);
+	r->exe_ms = sqlite3_column_int64(q, 12);
 	return text(r->url, sizeof(r->url), q, 3) &&
 		text(r->state, sizeof(r->state), q, 4) &&
 		text(r->counts, sizeof(r->counts), q, 9) &&
 		text(r->errors, sizeof(r->errors), q, 10) &&
-		text(r->msg, sizeof(r->msg), q, 11);
+		text(r->msg, sizeof(r->msg), q, 11) &&
+		text(r->request, sizeof(r->request), q, 13);
 }
 
 int sqlite_import_report_put(struct store *st,
@@ -424,17 +426,21 @@ int sqlite_import_report_put(struct store *st,
 	if (!r->id)
 		return run(st, NULL, idp, "INSERT INTO import_reports"
 			   " (team_id, campaign_id, url, state, created_ms,"
-			   " updated_ms, rows, failed, counts, errors, msg)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			   " ?11)", "IIttIIIIttt", r->team_id, r->campaign_id,
-			   r->url, r->state, r->created_ms, r->updated_ms,
-			   r->rows, r->failed, r->counts, r->errors, r->msg);
+			   " updated_ms, rows, failed, counts, errors, msg,"
+			   " exe_ms, request) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			   " ?7, ?8, ?9, ?10, ?11, ?12, ?13)", "IIttIIIItttIt",
+			   r->team_id, r->campaign_id, r->url, r->state,
+			   r->created_ms, r->updated_ms, r->rows, r->failed,
+			   r->counts, r->errors, r->msg, r->exe_ms,
+			   r->request);
 	*idp = r->id;
 	return run1(st, "UPDATE import_reports SET state = ?3,"
 		    " updated_ms = ?4, rows = ?5, failed = ?6, counts = ?7,"
-		    " errors = ?8, msg = ?9 WHERE id = ?1 AND team_id = ?2",
-		    "IItIIIttt", r->id, r->team_id, r->state, r->updated_ms,
-		    r->rows, r->failed, r->counts, r->errors, r->msg);
+		    " errors = ?8, msg = ?9, request = ?10"
+		    " WHERE id = ?1 AND team_id = ?2",
+		    "IItIIItttt", r->id, r->team_id, r->state, r->updated_ms,
+		    r->rows, r->failed, r->counts, r->errors, r->msg,
+		    r->request);
 }
 
 int sqlite_import_report_visit(struct store *st, int64_t team_id,
@@ -446,6 +452,7 @@ int sqlite_import_report_visit(struct store *st, int64_t team_id,
 
 	return query(st, rd_report, &r, VIS(report, h, arg),
 		     "SELECT " REPORT_COLS " FROM import_reports"
-		     " WHERE team_id = ?1 AND (?2 = 0 OR campaign_id = ?2)"
+		     " WHERE (?1 = 0 OR team_id = ?1)"
+		     " AND (?2 = 0 OR campaign_id = ?2)"
 		     " ORDER BY id DESC", "II", team_id, campaign_id);
 }

@@ -769,6 +769,7 @@ int store_import_report_put(struct store *st,
 	CHECK(str_fits(r->counts, ST_IMPORT_COUNTS));
 	CHECK(str_fits(r->errors, ST_IMPORT_ERRORS));
 	CHECK(str_fits(r->msg, sizeof(r->msg)));
+	CHECK(str_fits(r->request, ST_IMPORT_REQUEST) && r->exe_ms >= 0);
 	return st->ops->import_report_put(st, r, idp ? idp : &id);
 }
 
@@ -777,7 +778,7 @@ int store_import_report_visit(struct store *st, int64_t team_id,
 			      void (*h)(const struct st_import_report *r,
 					void *arg), void *arg)
 {
-	CHECK(st && team_id > 0 && campaign_id >= 0 && h);
+	CHECK(st && team_id >= 0 && campaign_id >= 0 && h);
 	return st->ops->import_report_visit(st, team_id, campaign_id, h, arg);
 }
 

@@ -410,8 +410,12 @@ struct st_dial {
  * import answered; state queued, running, done or failed; counts the
  * records per outcome code ("84=10,81=2", code 81 also counts a record
  * whose first code it is); errors the first records refused ("line 7:
- * 76[name]" a line each); msg why the task failed. */
-enum { ST_IMPORT_COUNTS = 256, ST_IMPORT_ERRORS = 2048 };
+ * 76[name]" a line each); msg why the task failed. A queued task (a
+ * scheduled import) runs at exe_ms; request holds what it needs to run
+ * (its parameters, urlencoded, the file server's login included; emptied
+ * once it runs). */
+enum { ST_IMPORT_COUNTS = 256, ST_IMPORT_ERRORS = 2048,
+       ST_IMPORT_REQUEST = 2048 };
 struct st_import_report {
 	int64_t id, team_id, campaign_id;
 	char url[ST_URL];              /* without credentials */
@@ -421,12 +425,15 @@ struct st_import_report {
 	char counts[ST_IMPORT_COUNTS];
 	char errors[ST_IMPORT_ERRORS];
 	char msg[256];
+	int64_t exe_ms;
+	char request[ST_IMPORT_REQUEST];
 };
 
 /* r->id 0: a new report (its id in *idp), else that report replaced. */
 int  store_import_report_put(struct store *st,
 			     const struct st_import_report *r, int64_t *idp);
-/* A campaign's reports (campaign_id 0: the team's), newest first. */
+/* A campaign's reports (campaign_id 0: the team's; team_id 0: every
+ * team's), newest first. */
 int  store_import_report_visit(struct store *st, int64_t team_id,
 			       int64_t campaign_id,
 			       void (*h)(const struct st_import_report *r,

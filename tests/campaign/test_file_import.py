@@ -16,6 +16,8 @@ importWS through PHP SoapClient).
 - a URL outside [import] allow: BackMsg_89 at once, no connection seen by
   the server; a file that is not there: the task fails with 404; a title
   that names no column: the task fails with 74;
+- exetime: a scheduled import is queued, runs at its time, and survives an
+  occd restart;
 - occd stopping while a file still arrives: the task fails at once;
 - the report over EVENT=ImportReport and importReportCJI (occ's addition).
 
@@ -234,6 +236,47 @@ def main():
            ti.customer(occd, "15000000009") is None, "a title naming no"
            " column: the task fails with 74[colour], nothing imported",
            (r, rep))
+
+        # 7: exetime: a scheduled import waits for its time, and one that
+        # is still waiting when occd restarts runs after the restart
+        write("e.csv", "phone1,name\n15000000021,s1\nabc,bad\n")
+        at = time.strftime("%Y-%m-%d %H:%M:%S",
+                           time.localtime(time.time() + 3))
+        r = api.http(source="http", context=f"http://127.0.0.1:{hp}/pub/e.csv",
+                     exetime=at, **FILE_ARGS)
+        rep0 = r[0] == 1 and report(occd, r[1])
+        ok(rep0 and rep0[0] == "queued" and
+           ti.customer(occd, "15000000021") is None, "exetime 3 s ahead:"
+           " the task id at once, the report says queued, nothing imported"
+           " yet", (r, rep0))
+        rep = r[0] == 1 and wait_done(occd, r[1])
+        ok(rep and rep[0] == "done" and rep[3] == "83=1" and rep[2] == 1
+           and rep[4].startswith("line 3: 28[phone1]"), "at its time the"
+           " scheduled import runs: one new record, a bad phone refused",
+           rep)
+        write("f.csv", "phone1,name\n15000000031,r1\n15000000032,r2\n")
+        at = time.strftime("%Y-%m-%d %H:%M:%S",
+                           time.localtime(time.time() + 4))
+        r = api.script(source="ftp", context=f"ftp://127.0.0.1:{fp}/pub/f.csv",
+                       source_user="imp", source_pwd="s3cret", exetime=at,
+                       **FILE_ARGS)
+        rc = occd.stop()
+        rep0 = r[0] == 1 and report(occd, r[1])
+        ok(rc == 0 and rep0 and rep0[0] == "queued", "a scheduled import"
+           " is still queued in the store when occd stops", (rc, r, rep0))
+        occd.start()
+        rep = r[0] == 1 and wait_done(occd, r[1])
+        ok(rep and rep[0] == "done" and rep[3] == "83=2" and
+           ti.customer(occd, "15000000032"), "after the restart it runs at"
+           " its time (over FTP with its login)", rep)
+        left = r[0] == 1 and ti.db(occd, "SELECT request FROM import_reports"
+                                   " WHERE id = ?", int(r[1]))
+        ok(left == [("",)], "once run, the task keeps no request (no login)",
+           left)
+        r = api.http(source="http", context=f"http://127.0.0.1:{hp}/pub/e.csv",
+                     exetime="2030-02-30 10:00:00", **FILE_ARGS)
+        ok(r == (2, "BackMsg_28[exetime]"), "exetime that is no date ->"
+           " BackMsg_28[exetime]", r)
 
         # 6: occd stops while a file is still coming (the server holds
         # the rest back): the task ends as failed, occd stops cleanly
