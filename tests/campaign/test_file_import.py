@@ -168,6 +168,16 @@ def main():
            j[0]["refused"] == 1 and j[0]["outcomes"] == {"81": 1, "83": 3}
            and j[0]["errors"][0].startswith("line 6: 76["),
            "EVENT=ImportReport answers the report as JSON", r)
+        acme = dict(orgidentity="acme", usertype="agent", user="9001",
+                    pwdtype="plaintext", password="9001")
+        r = api.http(who=acme, event="ImportReport", campaignid="10",
+                     taskid=task)
+        ok(r == (2, "BackMsg_73"), "acme: demo's campaign 10 and its"
+           " reports do not exist for acme", r)
+        r = api.http(who=acme, source="http", model_id="10",
+                     context=f"http://127.0.0.1:{hp}/pub/a.csv")
+        ok(r == (2, "BackMsg_73"), "acme: no file import into demo's"
+           " campaign 10", r)
         r = api.script(fn="importReportCJI", campaignid="10", taskid="999999")
         ok(r == (2, "BackMsg_28[taskid]"), "importReportCJI: no such task"
            " -> BackMsg_28[taskid]", r)
