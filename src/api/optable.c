@@ -80,6 +80,7 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_PHONENUM]     = { "phonenum", {0}, 64, "number to dial: `[0-9*#+]` only" },
 	[P_PRIORITY]     = { "priority", {0}, 16, "pre-dial priority, an integer (higher first; empty 0)" },
 	[P_DIALTIME]     = { "dialtime", {0}, 32, "YYYY-MM-DD hh:mm:ss: not before (empty: at once)" },
+	[P_TASKID]       = { "taskid", {0}, 24, "a file import's task id (empty: every task of the campaign)" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -489,8 +490,14 @@ const struct op op_table[] = {
 		 "(or unassigned) is only `81` unless changepackage moves it "
 		 "(reassignToCurrent: from any package; unassignToCurrent: "
 		 "only an unassigned one); then the rules above apply. "
-		 "`source=http|ftp`: a `.csv` URL (86 otherwise) answers "
-		 "`BackMsg_87[not yet]`: file imports are not done yet. "
+		 "`source=http|ftp`: a `.csv` URL (86 otherwise) of the "
+		 "source's scheme (75) inside the operator's `[import] allow` "
+		 "(89 otherwise, before any connection) answers code 1 with "
+		 "the import task id; each row of the file then goes through "
+		 "the same rules (title row: column or display names, "
+		 "`delrow`), counted in the task's report (`import_report`); "
+		 "`exetime` ahead queues the task until then (it survives a "
+		 "restart). "
 		 "The asterCC 2.1 22-argument SOAP form (user twice) is "
 		 "accepted. docs/CAMPAIGNS.md has the details.",
 },
@@ -809,6 +816,31 @@ const struct op op_table[] = {
 		 "hh:mm:ss` in occd's time zone (empty: at once); "
 		 "`BackMsg_28[name]` otherwise. Success BackMsg_80; a number "
 		 "still waiting in the list answers code 2 BackMsg_82.",
+},
+{
+	.id = "import_report", .http = "ImportReport",
+	.script = "importReportCJI",
+	.soap_params   = L(AUTH5, P_CAMPAIGNID, P_TASKID),
+	.http_params   = L(AUTH5, P_CAMPAIGNID, P_TASKID),
+	.script_params = L(AUTH5, P_CAMPAIGNID, P_TASKID, P_CALLBACKFUC),
+	.required = L(CRED3, P_CAMPAIGNID),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 28, 60, 67, 73, 85),
+	.handler = op_import_report,
+	.summary = "The reports of a campaign's file imports (occ's addition).",
+	.notes = "Neither manual has it. `taskid` is the id a file import "
+		 "(`source=http|ftp`) answered; empty: every file import of "
+		 "the campaign, newest first. Same rights as import (the "
+		 "team's accounts, agents of the campaign's group, else "
+		 "BackMsg_60); 67 `campaignid` not an id, 73 no such "
+		 "campaign in the team, `BackMsg_28[taskid]` no such task in "
+		 "it. The message is a JSON array: `[{\"taskid\":17,"
+		 "\"campaignid\":10,\"url\":\"http://...\",\"state\":"
+		 "\"done\",\"records\":5,\"refused\":1,\"outcomes\":"
+		 "{\"83\":3,\"81\":1},\"errors\":[\"line 6: 76[...]\"],"
+		 "\"error\":\"\"}]` (state running, done or failed; "
+		 "outcomes by each record's first code; the first 20 refused "
+		 "records; error: why a failed task failed), docs/CAMPAIGNS.md.",
 },
 {
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include "cli/occctl.h"
@@ -181,6 +182,61 @@ int h_campaign_show(struct ctx *c)
 	}
 	tbl_print(&t);
 	return t.oom ? check(ENOMEM, "listing") : 0;
+}
+
+struct report_arg {
+	int64_t task;
+	unsigned n;
+};
+
+static void report_one(const struct st_import_report *r, void *arg)
+{
+	struct report_arg *ra = arg;
+
+	if (ra->task && r->id != ra->task)
+		return;
+	ra->n++;
+	printf("task %lld: %s, %s\n  records %lld, refused %lld, outcomes"
+	       " %s\n", (long long)r->id, r->url, r->state,
+	       (long long)r->rows, (long long)r->failed,
+	       r->counts[0] ? r->counts : "-");
+	if (r->msg[0])
+		printf("  error %s\n", r->msg);
+	for (const char *p = r->errors; *p;) {
+		size_t n = strcspn(p, "\n");
+		printf("  %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+int h_campaign_import_report(struct ctx *c)
+{
+	struct st_campaign k;
+	struct report_arg ra = { 0 };
+	const char *task = opt(c, "task");
+	int err;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	if (task) {
+		char *end;
+		ra.task = strtoll(task, &end, 10);
+		if (*end || ra.task <= 0) {
+			fprintf(stderr, "occctl: --task: not a task id: %s\n",
+				task);
+			return EXIT_ERR;
+		}
+	}
+	err = store_import_report_visit(c->st, k.team_id, k.id, report_one,
+					&ra);
+	if (err)
+		return campaign_err(c, err);
+	if (task && !ra.n) {
+		fprintf(stderr, "occctl: no import task %s in campaign %lld\n",
+			task, (long long)k.id);
+		return EXIT_ERR;
+	}
+	return 0;
 }
 
 static int set_state(struct ctx *c, const char *state)

@@ -377,6 +377,10 @@ static const struct cmd cmds[] = {
 	{ "campaign", "show", "TEAM CAMPAIGNID", 0, h_campaign_show,
 	  "a campaign's settings, package columns, customers and pre-dial"
 	  " list" },
+	{ "campaign", "import-report", "TEAM CAMPAIGNID [--task ID]", 0,
+	  h_campaign_import_report, "the campaign's file imports (the task"
+	  " id the import answered), newest first: state, records by"
+	  " outcome code, the first records refused with their line" },
 	{ "campaign", "start", "TEAM CAMPAIGNID", W, h_campaign_start,
 	  "set a campaign running" },
 	{ "campaign", "pause", "TEAM CAMPAIGNID", W, h_campaign_pause,

@@ -44,6 +44,7 @@
 #include "events/push.h"
 #include "import/fetch.h"
 #include "api/metrics.h"
+#include "ops/import.h"
 
 static struct {
 	struct conf cfg;
@@ -415,6 +416,7 @@ static int start(bool demo)
 	err = signals_init();
 	if (err)
 		return err;
+	import_tasks_resume(&occd.occ);   /* scheduled file imports */
 	err = write_pidfile();
 	if (err)
 		OCC_WARN("no pid file in %s: %m", occd.cfg.data_dir, err);
@@ -453,6 +455,7 @@ int main(int argc, char **argv)
 
 	occd.httpd = mem_deref(occd.httpd);
 	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
+	import_tasks_close();           /* before the store */
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);

@@ -7,10 +7,12 @@
  * A request is checked in the manual's terms first (70 modeltype, 67
  * model_id, 72 source, 71 context, 73 no such campaign in the caller's
  * team, 60 an agent outside the campaign's group; 28 for a bad rule word)
- * and becomes an import_job; then each record goes through
- * import_record(): the inline one of source=data here, and the rows of a
- * CSV file (source=http|ftp) once the file importer exists — import_file()
- * is where they will come in.
+ * and becomes an import_rules; then each record goes through
+ * import_record(): the inline one of source=data here, and each row of a
+ * CSV file (source=http|ftp: import_file() starts the fetch job of
+ * src/import/ and answers the task id; file_row() takes the rows on the
+ * loop and counts their outcomes in the task's import report, kept in the
+ * store; import_report answers it).
  *
  * A record's outcome is a list of codes, rendered comma-separated with
  * code 1: 84 new customer (83 when also listed for dialing), or for a
@@ -30,7 +32,10 @@
 #define LOG_TOPIC "ops.import"
 #include "base/log.h"
 #include "base/form.h"
+#include "core/model.h"
+#include "api/api.h"
 #include "core/occ.h"
+#include "import/fetch.h"
 #include "ops/import.h"
 #include "ops/op.h"
 #include "ops/util.h"
@@ -116,7 +121,7 @@ static bool prio_of(const char *s, int *p)
 
 static void add_col(const struct st_column *c, void *arg)
 {
-	struct import_job *job = arg;
+	struct import_rules *job = arg;
 
 	if (job->ncol < IMPORT_MAX_COLS)
 		job->cols[job->ncol++] = *c;
@@ -124,7 +129,7 @@ static void add_col(const struct st_column *c, void *arg)
 
 /* The column a field names: its column name (case-insensitive) or its
  * display name (exactly); -1 if none. */
-static int col_find(const struct import_job *job, const char *name)
+static int col_find(const struct import_rules *job, const char *name)
 {
 	for (size_t i = 0; i < job->ncol; i++)
 		if (!strcasecmp(job->cols[i].name, name) ||
@@ -155,7 +160,7 @@ static void col_label(char *buf, size_t size, const struct st_column *c)
 
 /* The customer's data: the record's values in column order, then (for an
  * update) the stored values of fields the record does not give. */
-static int encode_data(const struct import_job *job, const char **vals,
+static int encode_data(const struct import_rules *job, const char **vals,
 		       const char *stored, struct mbuf *mb)
 {
 	struct form old;
@@ -182,7 +187,7 @@ static int encode_data(const struct import_job *job, const char **vals,
 }
 
 /* Into the pre-dial list: 80, or 82 when the number already waits. */
-static int list_number(struct import_job *job, int64_t customer_id,
+static int list_number(struct import_rules *job, int64_t customer_id,
 		       const char *number, int prio, int64_t dial_ms,
 		       struct import_outcome *out, int ok_code)
 {
@@ -205,7 +210,7 @@ static int list_number(struct import_job *job, int64_t customer_id,
 }
 
 /* The dup rules for a customer already in the team (cu, found by key). */
-static int existing(struct import_job *job, struct st_customer *cu,
+static int existing(struct import_rules *job, struct st_customer *cu,
 		    const char **vals, const char *phone, int prio,
 		    int64_t dial_ms, struct import_outcome *out)
 {
@@ -268,7 +273,7 @@ static int existing(struct import_job *job, struct st_customer *cu,
 			   BM_IMPORT_LISTED);
 }
 
-void import_record(struct import_job *job, const struct rec_field *f,
+void import_record(struct import_rules *job, const struct rec_field *f,
 		   size_t n, struct import_outcome *out)
 {
 	const char *vals[IMPORT_MAX_COLS] = { 0 };
@@ -371,7 +376,8 @@ void import_record(struct import_job *job, const struct rec_field *f,
 /* The campaign of model_id in the caller's team, and may the caller use
  * it? Accounts of the team may; agents must be members of its group. */
 static bool campaign_of(struct op_ctx *ctx, const char *id_s,
-			struct st_campaign *camp, struct op_result *res)
+			struct st_campaign *camp, struct op_result *res,
+			bool rights)
 {
 	int64_t id = id_of(id_s);
 	struct group *g;
@@ -390,7 +396,7 @@ static bool campaign_of(struct op_ctx *ctx, const char *id_s,
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		return false;
 	}
-	if (ctx->account)
+	if (ctx->account || !rights)
 		return true;
 	g = team_group(ctx->team, camp->group_id);
 	if (!ctx->agent || !g || !agent_membership(ctx->agent, g)) {
@@ -402,7 +408,7 @@ static bool campaign_of(struct op_ctx *ctx, const char *id_s,
 
 /* A field named by a request (phone_field, ...): its column, -1 if the
  * parameter is blank; false (74) if the package has no such column. */
-static bool field_param(struct import_job *job, const char *v, int *colp,
+static bool field_param(struct import_rules *job, const char *v, int *colp,
 			const char **namep, struct op_result *res)
 {
 	*colp = -1;
@@ -423,9 +429,11 @@ static const char *const dupdiallists[] = { "ignoreDuplicate", "all",
 static const char *const changepackages[] = { "skip", "unassignToCurrent",
 					      "reassignToCurrent", NULL };
 
-/* Everything but the records: the job, or false with res set. */
-static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
-			   struct op_result *res)
+/* Everything but the records: the job, or false with res set. rights:
+ * may the caller use the campaign (false: a scheduled import, checked
+ * when it was asked for). */
+static bool import_prepare(struct op_ctx *ctx, struct import_rules *job,
+			   struct op_result *res, bool rights)
 {
 	const char *const *a = ctx->args;
 	static const struct { enum param p; const char *const *words; }
@@ -452,7 +460,7 @@ static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
 	job->changepackage = (enum import_changepackage)w[4];
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res))
+	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res, rights))
 		return false;
 	err = store_column_visit(job->st, job->camp.team_id, job->camp.id,
 				 add_col, job);
@@ -474,19 +482,505 @@ static bool import_prepare(struct op_ctx *ctx, struct import_job *job,
 			    &job->time_field, res);
 }
 
-/* source=http|ftp: a CSV file. The file importer (fetch, CSV rows,
- * delrow, exetime, the task id) is not there yet; its rows will each go
- * through import_record(job, fields, n, &outcome) like the inline record
- * below, and the message will be the task id. */
-static void import_file(struct op_ctx *ctx, struct import_job *job,
+/* ---- source=http|ftp: a CSV file ---- */
+
+/* A file import under way: the request's rules, the fetch job, the title
+ * row's column names and the report kept in the store. Rows come on the
+ * loop in batches (fetch.h); the rows of one loop callback are written in
+ * one transaction, committed by a zero timer once the callback has
+ * returned (the report's counts with them), so the loop is free between
+ * batches and a large file is not one long transaction. */
+struct file_task {
+	struct le le;
+	struct import_rules rules;
+	struct import_job *fj;
+	struct tmr commit;
+	bool in_txn;
+	char *names[IMPORT_MAX_COLS];   /* by CSV column; NULL: not mapped */
+	size_t nnames;
+	unsigned skipped;               /* delrow records seen */
+	char fields[3][ST_NAME];        /* rules' *_field, the request's gone */
+	size_t count[IMPORT_CODE_MAX + 1];  /* records by first code */
+	unsigned nerr;
+	struct st_import_report rep;
+};
+
+static struct list file_tasks;
+static struct list queued_tasks;        /* struct queued_task */
+
+static void task_destructor(void *arg)
+{
+	struct file_task *t = arg;
+
+	tmr_cancel(&t->commit);
+	list_unlink(&t->le);
+	t->fj = mem_deref(t->fj);
+	if (t->in_txn)
+		(void)store_commit(t->rules.st);
+	for (size_t i = 0; i < t->nnames; i++)
+		mem_deref(t->names[i]);
+}
+
+/* The report's counts from t->count: "84=10,81=2". */
+static void report_counts(struct file_task *t)
+{
+	struct st_import_report *r = &t->rep;
+	size_t len = 0;
+
+	r->counts[0] = '\0';
+	for (int c = 0; c <= IMPORT_CODE_MAX; c++) {
+		int n;
+		if (!t->count[c])
+			continue;
+		n = re_snprintf(r->counts + len, sizeof(r->counts) - len,
+				"%s%d=%zu", len ? "," : "", c, t->count[c]);
+		if (n < 0 || (size_t)n >= sizeof(r->counts) - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static void report_save(struct file_task *t)
+{
+	report_counts(t);
+	t->rep.updated_ms = (int64_t)time(NULL) * 1000;
+	if (store_import_report_put(t->rules.st, &t->rep, NULL))
+		OCC_WARN("import: task %lld: report not saved",
+			 (long long)t->rep.id);
+}
+
+/* A refused record into the report's first errors. */
+static void report_error(struct file_task *t, size_t line, int code,
+			 const char *arg)
+{
+	struct st_import_report *r = &t->rep;
+	size_t len = strlen(r->errors);
+
+	t->rep.failed++;
+	if (t->nerr >= IMPORT_REPORT_ERRORS)
+		return;
+	t->nerr++;
+	(void)re_snprintf(r->errors + len, sizeof(r->errors) - len,
+			  "line %zu: %d[%s]\n", line, code, arg ? arg : "");
+}
+
+static void commit_h(void *arg)
+{
+	struct file_task *t = arg;
+
+	if (!t->in_txn)
+		return;
+	t->in_txn = false;
+	if (store_commit(t->rules.st))
+		OCC_WARN("import: task %lld: commit failed",
+			 (long long)t->rep.id);
+	report_save(t);
+}
+
+/* The title row (the first delrow record): its names, each a column or
+ * display name of the package (74 otherwise). */
+static int file_skip(void *arg, size_t line, const char *const *f, size_t n)
+{
+	struct file_task *t = arg;
+
+	(void)line;
+	if (t->skipped++)
+		return 0;
+	if (n > IMPORT_MAX_COLS) {
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%zu columns]",
+			    BM_IMPORT_HEADER, n);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*f[i]) {        /* an untitled column is not imported */
+			t->names[t->nnames++] = NULL;
+			continue;
+		}
+		if (col_find(&t->rules, f[i]) < 0) {
+			re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%s]",
+				    BM_IMPORT_HEADER, f[i]);
+			return 1;
+		}
+		if (str_dup(&t->names[t->nnames], f[i]))
+			return 1;
+		t->nnames++;
+	}
+	return 0;
+}
+
+static int file_row(void *arg, size_t line, const char *const *f, size_t n)
+{
+	struct file_task *t = arg;
+	struct rec_field rf[IMPORT_MAX_COLS];
+	struct import_outcome out;
+	size_t k = 0;
+
+	t->rep.rows++;
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		if (!*f[i])          /* empty: not given */
+			continue;
+		if (i >= t->nnames) {
+			report_error(t, line, BM_IMPORT_HEADER, "column");
+			return 0;
+		}
+		name = t->names[i];
+		if (!name)
+			continue;
+		rf[k].name = name;
+		rf[k++].value = f[i];
+	}
+	if (!t->in_txn) {
+		if (store_begin(t->rules.st)) {
+			report_error(t, line, BM_IMPORT_STORAGE, NULL);
+			return 0;
+		}
+		t->in_txn = true;
+		t->rules.now_ms = (int64_t)time(NULL) * 1000;
+		tmr_start(&t->commit, 0, commit_h, t);
+	}
+	import_record(&t->rules, rf, k, &out);
+	if (out.error) {
+		report_error(t, line, out.error, out.arg);
+		return 0;
+	}
+	if (out.ncodes && out.codes[0] <= IMPORT_CODE_MAX)
+		t->count[out.codes[0]]++;
+	return 0;
+}
+
+static void file_done(enum import_err err, const char *msg, size_t rows,
+		      void *arg)
+{
+	struct file_task *t = arg;
+
+	(void)rows;
+	tmr_cancel(&t->commit);
+	commit_h(t);
+	t->fj = mem_deref(t->fj);
+	if (err == IMPORT_OK) {
+		str_ncpy(t->rep.state, "done", sizeof(t->rep.state));
+	}
+	else {
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		if (err != IMPORT_E_ABORT || !t->rep.msg[0])
+			re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%s]",
+				    import_err_backmsg(err) ?
+				    import_err_backmsg(err) :
+				    BM_IMPORT_TASK_FAIL, msg);
+	}
+	report_save(t);
+	OCC_INFO("import: task %lld campaign %lld: %s, %lld records, %lld"
+		 " refused%s%s", (long long)t->rep.id,
+		 (long long)t->rep.campaign_id, t->rep.state,
+		 (long long)t->rep.rows, (long long)t->rep.failed,
+		 t->rep.msg[0] ? ": " : "", t->rep.msg);
+	mem_deref(t);
+}
+
+void import_tasks_close(void)
+{
+	struct le *le;
+
+	while ((le = list_head(&queued_tasks)))
+		mem_deref(le->data);    /* still queued in the store */
+
+	while ((le = list_head(&file_tasks))) {
+		struct file_task *t = le->data;
+
+		tmr_cancel(&t->commit);
+		commit_h(t);
+		t->fj = mem_deref(t->fj);    /* stops the transfer */
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[occd stopped]",
+			    BM_IMPORT_TASK_FAIL);
+		report_save(t);
+		mem_deref(t);
+	}
+}
+
+/* The URL as the report keeps it: no user:password@. */
+static void url_public(char *dst, size_t size, const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *host = p ? p + 3 : url;
+	const char *at = strchr(host, '@');
+	size_t hn = strcspn(host, "/?#");
+
+	if (at && (size_t)(at - host) < hn)
+		re_snprintf(dst, size, "%b%s", url, (size_t)(host - url),
+			    at + 1);
+	else
+		str_ncpy(dst, url, size);
+}
+
+/* The fetch of a.url started for a task whose report is rep (id 0: a new
+ * one, made here); 0 or an errno (the report then says failed). */
+static int task_start(struct store *st, const struct conf *cfg,
+		      const struct import_rules *rules,
+		      const char *const *a, struct st_import_report *rep)
+{
+	struct import_src src = { 0 };
+	struct csv_opts copts = { 0 };
+	struct file_task *t;
+	int err, delrow = 0;
+
+	(void)prio_of(a[P_DELROW], &delrow);     /* checked by the caller */
+	import_src_conf(&src, cfg);
+	src.url = a[P_CONTEXT];
+	src.user = a[P_SOURCE_USER];
+	src.pwd = a[P_SOURCE_PWD];
+	t = mem_zalloc(sizeof(*t), task_destructor);
+	if (!t)
+		return ENOMEM;
+	list_append(&file_tasks, &t->le, t);
+	tmr_init(&t->commit);
+	t->rules = *rules;
+	t->rules.st = st;
+	str_ncpy(t->fields[0], rules->phone_field, sizeof(t->fields[0]));
+	str_ncpy(t->fields[1], rules->prio_field, sizeof(t->fields[1]));
+	str_ncpy(t->fields[2], rules->time_field, sizeof(t->fields[2]));
+	t->rules.phone_field = t->fields[0];
+	t->rules.prio_field = t->fields[1];
+	t->rules.time_field = t->fields[2];
+	if (!delrow) {      /* no title row: the package's columns in order */
+		for (size_t i = 0; i < rules->ncol; i++) {
+			err = str_dup(&t->names[t->nnames++],
+				      rules->cols[i].name);
+			if (err)
+				goto fail;
+		}
+	}
+	t->rep = *rep;
+	t->rep.team_id = rules->camp.team_id;
+	t->rep.campaign_id = rules->camp.id;
+	url_public(t->rep.url, sizeof(t->rep.url), src.url);
+	str_ncpy(t->rep.state, "running", sizeof(t->rep.state));
+	t->rep.request[0] = '\0';
+	if (!t->rep.created_ms)
+		t->rep.created_ms = (int64_t)time(NULL) * 1000;
+	t->rep.updated_ms = (int64_t)time(NULL) * 1000;
+	err = store_import_report_put(st, &t->rep, &t->rep.id);
+	if (err)
+		goto fail;
+	rep->id = t->rep.id;
+	copts.delrow = (unsigned)delrow;
+	copts.row_h = file_row;
+	copts.skip_h = file_skip;
+	copts.arg = t;
+	err = import_job_start(&t->fj, &src, &copts, file_done, t);
+	if (err) {
+		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
+		re_snprintf(t->rep.msg, sizeof(t->rep.msg), "%d[%m]",
+			    BM_IMPORT_TASK_FAIL, err);
+		report_save(t);
+		goto fail;
+	}
+	OCC_INFO("import: team %lld campaign %lld: task %lld started",
+		 (long long)rules->camp.team_id, (long long)rules->camp.id,
+		 (long long)t->rep.id);
+	return 0;
+ fail:
+	mem_deref(t);
+	return err;
+}
+
+/* ---- scheduled file imports (exetime) ---- */
+
+/* The parameters a scheduled import keeps in its report's request. */
+static const enum param task_params[] = {
+	P_MODEL_ID, P_SOURCE, P_CONTEXT, P_SOURCE_USER, P_SOURCE_PWD,
+	P_DELROW, P_PHONE_FIELD, P_PRIORITY_FIELD, P_DIALTIME_FIELD,
+	P_EMPTYAGENT, P_RESETSTATUS, P_DUPWAY, P_DUPDIALLIST, P_CHANGEPACKAGE,
+};
+
+struct queued_task {
+	struct le le;
+	struct tmr tmr;
+	struct occ *occ;
+	int64_t team_id, id;
+};
+
+static void queued_destructor(void *arg)
+{
+	struct queued_task *q = arg;
+
+	tmr_cancel(&q->tmr);
+	list_unlink(&q->le);
+}
+
+struct report_find {
+	int64_t id;
+	struct st_import_report *r;
+	bool found;
+};
+
+static void report_find_one(const struct st_import_report *r, void *arg)
+{
+	struct report_find *f = arg;
+
+	if (r->id == f->id) {
+		*f->r = *r;
+		f->found = true;
+	}
+}
+
+static void task_fail(struct store *st, struct st_import_report *r,
+		      int code, const char *why)
+{
+	str_ncpy(r->state, "failed", sizeof(r->state));
+	r->request[0] = '\0';
+	r->updated_ms = (int64_t)time(NULL) * 1000;
+	re_snprintf(r->msg, sizeof(r->msg), "%d[%s]", code, why);
+	if (store_import_report_put(st, r, NULL))
+		OCC_WARN("import: task %lld: report not saved",
+			 (long long)r->id);
+}
+
+/* A scheduled import's time: its request again, without the caller's
+ * rights (checked when it was asked for), then as an import at once. */
+static void queued_fire(void *arg)
+{
+	struct queued_task *q = arg;
+	struct occ *occ = q->occ;
+	struct st_import_report *r = mem_zalloc(sizeof(*r), NULL);
+	struct import_rules *rules = mem_zalloc(sizeof(*rules), NULL);
+	struct report_find f = { .id = q->id, .r = r };
+	struct op_ctx ctx = { .occ = occ, .m = occ->m };
+	struct op_result res;
+	struct form *form = mem_zalloc(sizeof(*form), NULL);
+	int err;
+
+	res_init(&res);
+	if (!r || !rules || !form)
+		goto out;
+	err = store_import_report_visit(occ->st, q->team_id, 0,
+					report_find_one, &f);
+	if (err || !f.found || strcmp(r->state, "queued"))
+		goto out;
+	for (size_t i = 0; i < P_COUNT; i++)
+		ctx.args[i] = "";
+	form_init(form);
+	if (form_parse(form, r->request, strlen(r->request))) {
+		task_fail(occ->st, r, BM_IMPORT_TASK_FAIL, "request");
+		goto out;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(task_params); i++) {
+		const char *v = form_get(form, param_defs[task_params[i]].name);
+		if (v)
+			ctx.args[task_params[i]] = v;
+	}
+	ctx.team = team_find_id(occ->m, q->team_id);
+	ctx.now = (int64_t)time(NULL) * 1000;
+	if (!ctx.team) {
+		task_fail(occ->st, r, BM_IMPORT_NO_CAMPAIGN, "team");
+		goto out;
+	}
+	if (!import_prepare(&ctx, rules, &res, false)) {
+		task_fail(occ->st, r, res.backmsg, res.arg);
+		goto out;
+	}
+	err = task_start(occ->st, occ->cfg, rules, ctx.args, r);
+	if (err)
+		task_fail(occ->st, r, BM_IMPORT_TASK_FAIL,
+			  err == EBUSY ? "busy" : "start");
+ out:
+	if (form)
+		form_reset(form);
+	mem_deref(form);
+	res_reset(&res);
+	mem_deref(r);
+	mem_deref(rules);
+	mem_deref(q);
+}
+
+static int queue_task(struct occ *occ, int64_t team_id, int64_t id,
+		      int64_t exe_ms)
+{
+	struct queued_task *q = mem_zalloc(sizeof(*q), queued_destructor);
+	int64_t now = (int64_t)time(NULL) * 1000;
+
+	if (!q)
+		return ENOMEM;
+	q->occ = occ;
+	q->team_id = team_id;
+	q->id = id;
+	tmr_init(&q->tmr);
+	list_append(&queued_tasks, &q->le, q);
+	tmr_start(&q->tmr, exe_ms > now ? (uint64_t)(exe_ms - now) : 0,
+		  queued_fire, q);
+	return 0;
+}
+
+struct resume_arg {
+	struct occ *occ;
+	struct list stale;      /* reports left running */
+};
+
+struct stale_report {
+	struct le le;
+	struct st_import_report r;
+};
+
+static void resume_one(const struct st_import_report *r, void *arg)
+{
+	struct resume_arg *ra = arg;
+	struct stale_report *sr;
+
+	if (!strcmp(r->state, "queued")) {
+		if (queue_task(ra->occ, r->team_id, r->id, r->exe_ms))
+			OCC_WARN("import: task %lld not scheduled",
+				 (long long)r->id);
+		return;
+	}
+	if (strcmp(r->state, "running"))
+		return;
+	sr = mem_zalloc(sizeof(*sr), NULL);
+	if (!sr)
+		return;
+	sr->r = *r;
+	list_append(&ra->stale, &sr->le, sr);
+}
+
+void import_tasks_resume(struct occ *occ)
+{
+	struct resume_arg ra = { .occ = occ };
+	struct le *le;
+
+	list_init(&ra.stale);
+	if (store_import_report_visit(occ->st, 0, 0, resume_one, &ra))
+		OCC_WARN("import: scheduled imports not read");
+	while ((le = list_head(&ra.stale))) {
+		struct stale_report *sr = le->data;
+
+		list_unlink(le);
+		task_fail(occ->st, &sr->r, BM_IMPORT_TASK_FAIL,
+			  "occd stopped");
+		mem_deref(sr);
+	}
+	if (list_count(&queued_tasks))
+		OCC_INFO("import: %u scheduled file imports",
+			 list_count(&queued_tasks));
+}
+
+/* source=http|ftp: the URL checked (75, 86, 89 before any connection),
+ * then the fetch started (or, with exetime ahead, the task queued): the
+ * task id (its report's) is the answer. */
+static void import_file(struct op_ctx *ctx, struct import_rules *rules,
 			struct op_result *res)
 {
-	const char *url = ctx->args[P_CONTEXT];
-	const char *scheme = !strcasecmp(ctx->args[P_SOURCE], "ftp")
+	const char *const *a = ctx->args;
+	const char *url = a[P_CONTEXT];
+	const char *scheme = !strcasecmp(a[P_SOURCE], "ftp")
 		? "ftp://" : "http";
 	size_t n = strcspn(url, "?#");
+	struct st_import_report *rep;
+	struct import_src src = { 0 };
+	char why[256];
+	enum import_err e;
+	int64_t exe_ms;
+	int err = 0, delrow;
 
-	(void)job;
 	if (strncasecmp(url, scheme, strlen(scheme))) {
 		res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
 		return;
@@ -495,13 +989,74 @@ static void import_file(struct op_ctx *ctx, struct import_job *job,
 		res_set(res, OP_FAIL, BM_IMPORT_CSV_ONLY, NULL);
 		return;
 	}
-	res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, "not yet");
+	if (!time_of(a[P_EXETIME], &exe_ms)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "exetime");
+		return;
+	}
+	if (!prio_of(a[P_DELROW], &delrow) || delrow < 0) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "delrow");
+		return;
+	}
+	import_src_conf(&src, ctx->occ->cfg);
+	e = import_allow_check(src.allow, url, why, sizeof(why));
+	if (e) {
+		OCC_INFO("import: team %s: %s refused: %s", ctx->team->name,
+			 import_err_name(e), why);
+		res_set(res, OP_FAIL, import_err_backmsg(e), NULL);
+		return;
+	}
+	rep = mem_zalloc(sizeof(*rep), NULL);
+	if (!rep) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return;
+	}
+	rep->created_ms = ctx->now;
+	if (exe_ms > ctx->now + 1000) {
+		struct mbuf *mb = mbuf_alloc(512);
+
+		for (size_t i = 0; mb && !err && i < ARRAY_SIZE(task_params);
+		     i++)
+			err = record_encode(mb, param_defs[task_params[i]].name,
+					    a[task_params[i]]);
+		if (!mb || err || mb->end >= sizeof(rep->request)) {
+			mem_deref(mb);
+			mem_deref(rep);
+			res_set(res, OP_FAIL, BM_IMPORT_BAD_CONTEXT, "context");
+			return;
+		}
+		memcpy(rep->request, mb->buf, mb->end);
+		mem_deref(mb);
+		rep->team_id = rules->camp.team_id;
+		rep->campaign_id = rules->camp.id;
+		rep->exe_ms = exe_ms;
+		rep->updated_ms = ctx->now;
+		url_public(rep->url, sizeof(rep->url), url);
+		str_ncpy(rep->state, "queued", sizeof(rep->state));
+		err = store_import_report_put(rules->st, rep, &rep->id);
+		if (!err)
+			err = queue_task(ctx->occ, rep->team_id, rep->id,
+					 exe_ms);
+		if (err)
+			res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		else
+			(void)res_data(res, OP_OK, "%lld", (long long)rep->id);
+		mem_deref(rep);
+		return;
+	}
+	err = task_start(rules->st, ctx->occ->cfg, rules, a, rep);
+	if (err == ENOMEM || (err && !rep->id))
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+	else if (err)
+		res_set(res, OP_FAIL, BM_IMPORT_TASK_FAIL, NULL);
+	else
+		(void)res_data(res, OP_OK, "%lld", (long long)rep->id);
+	mem_deref(rep);
 }
 
 void op_import_data(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *const *a = ctx->args;
-	struct import_job *job;
+	struct import_rules *job;
 	struct import_outcome out;
 	struct record *rec;
 	int source, err;
@@ -526,7 +1081,7 @@ void op_import_data(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		goto out;
 	}
-	if (!import_prepare(ctx, job, res))
+	if (!import_prepare(ctx, job, res, true))
 		goto out;
 	if (source) {
 		import_file(ctx, job, res);
@@ -556,7 +1111,7 @@ void op_import_data(struct op_ctx *ctx, struct op_result *res)
 void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *const *a = ctx->args;
-	struct import_job *job = mem_zalloc(sizeof(*job), NULL);
+	struct import_rules *job = mem_zalloc(sizeof(*job), NULL);
 	struct import_outcome out = { 0 };
 	int64_t dial_ms;
 	int prio, err;
@@ -567,7 +1122,7 @@ void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 	}
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res))
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res, true))
 		goto out;
 	if (!dial_string_ok(a[P_PHONENUM]) || strlen(a[P_PHONENUM]) >= ST_NUM) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "phonenum");
@@ -591,4 +1146,98 @@ void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 		res_set(res, OP_OK, BM_IMPORT_LISTED, NULL);
  out:
 	mem_deref(job);
+}
+
+/* ---- import_report (occ's addition) ---- */
+
+struct report_json {
+	struct op_result *res;
+	int64_t task;
+	unsigned n;
+	int err;
+};
+
+/* "84=10,81=2" as {"84":10,"81":2}; "line 6: ...\n..." as a JSON array */
+static int counts_json(struct re_printf *pf, void *arg)
+{
+	const char *p = arg;
+	int err = re_hprintf(pf, "{");
+
+	for (bool first = true; *p && !err; first = false) {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		if (eq)
+			err = re_hprintf(pf, "%s\"%b\":%b", first ? "" : ",",
+					 p, (size_t)(eq - p), eq + 1,
+					 n - (size_t)(eq - p) - 1);
+		p += n + (p[n] == ',');
+	}
+	return err ? err : re_hprintf(pf, "}");
+}
+
+static int errors_json(struct re_printf *pf, void *arg)
+{
+	const char *p = arg;
+	char line[256];
+	int err = re_hprintf(pf, "[");
+
+	for (bool first = true; *p && !err; first = false) {
+		size_t n = strcspn(p, "\n");
+		str_ncpy(line, p, n + 1 < sizeof(line) ? n + 1 : sizeof(line));
+		err = re_hprintf(pf, "%s%H", first ? "" : ",", json_str_h,
+				 line);
+		p += n + (p[n] == '\n');
+	}
+	return err ? err : re_hprintf(pf, "]");
+}
+
+static void report_json_one(const struct st_import_report *r, void *arg)
+{
+	struct report_json *rj = arg;
+
+	if (rj->err || (rj->task && r->id != rj->task))
+		return;
+	rj->err = res_data(rj->res, OP_OK, "%s{\"taskid\":%lld,"
+			   "\"campaignid\":%lld,\"url\":%H,\"state\":%H,"
+			   "\"records\":%lld,\"refused\":%lld,"
+			   "\"outcomes\":%H,\"errors\":%H,\"error\":%H}",
+			   rj->n ? "," : "[", (long long)r->id,
+			   (long long)r->campaign_id, json_str_h, r->url,
+			   json_str_h, r->state, (long long)r->rows,
+			   (long long)r->failed, counts_json, r->counts,
+			   errors_json, r->errors, json_str_h, r->msg);
+	rj->n++;
+}
+
+void op_import_report(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct st_campaign camp;
+	struct report_json rj = { .res = res };
+	int err;
+
+	if (!campaign_of(ctx, a[P_CAMPAIGNID], &camp, res, true))
+		return;
+	if (!blank(a[P_TASKID])) {
+		rj.task = id_of(a[P_TASKID]);
+		if (!rj.task) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "taskid");
+			return;
+		}
+	}
+	res->json = true;
+	err = store_import_report_visit(ctx->occ->st, camp.team_id, camp.id,
+					report_json_one, &rj);
+	if (err || rj.err) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		return;
+	}
+	if (rj.task && !rj.n) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "taskid");
+		return;
+	}
+	if (!rj.n)
+		res_data(res, OP_OK, "[]");
+	else
+		res_data(res, OP_OK, "]");
 }

@@ -1,8 +1,8 @@
 /*
  * import.h — one record into a campaign's customer package (and optionally
  * its pre-dial list), with the dup rules of API.md §4.23. The inline record
- * of `source=data` and, later, every row of a CSV file (`source=http|ftp`)
- * go through import_record(); docs/CAMPAIGNS.md describes the outcomes.
+ * of `source=data` and every row of a CSV file (`source=http|ftp`) go
+ * through import_record(); docs/CAMPAIGNS.md describes the outcomes.
  */
 #ifndef OCC_OPS_IMPORT_H
 #define OCC_OPS_IMPORT_H
@@ -13,14 +13,16 @@
 #include "base/record.h"
 #include "store/store.h"
 
-enum { IMPORT_MAX_COLS = 64, IMPORT_MAX_CODES = 6 };
+enum { IMPORT_MAX_COLS = 64, IMPORT_MAX_CODES = 6,
+       IMPORT_CODE_MAX = 89,      /* the highest outcome code */
+       IMPORT_REPORT_ERRORS = 20 }; /* refused records a report lists */
 
 enum import_dupdiallist { DL_IGNORE_DUPLICATE, DL_ALL, DL_IGNORE_SUCCESS };
 enum import_changepackage { CP_SKIP, CP_UNASSIGN_TO_CURRENT,
 			    CP_REASSIGN_TO_CURRENT };
 
 /* What the rest of a request decided, valid for every record it imports. */
-struct import_job {
+struct import_rules {
 	struct store *st;
 	struct st_campaign camp;
 	struct st_column cols[IMPORT_MAX_COLS];
@@ -44,7 +46,16 @@ struct import_outcome {
 };
 
 /* Import one record (fields named by column or display name). */
-void import_record(struct import_job *job, const struct rec_field *f,
+void import_record(struct import_rules *job, const struct rec_field *f,
 		   size_t n, struct import_outcome *out);
+
+/* occd stopping: file imports under way end, their reports say failed
+ * "87[occd stopped]" (what they imported stays). */
+void import_tasks_close(void);
+struct occ;
+/* occd starting: scheduled file imports (state queued) are set to run at
+ * their time (at once when it has passed); reports left running by an
+ * occd that did not stop cleanly say failed. */
+void import_tasks_resume(struct occ *occ);
 
 #endif

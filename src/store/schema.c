@@ -320,6 +320,26 @@ static const struct migration migrations[] = {
 	  "CREATE INDEX dial_list_customer ON dial_list(customer_id);"
 	  "CREATE INDEX dial_list_next"
 	  " ON dial_list(team_id, campaign_id, priority DESC, dial_ms);" },
+	{ "import reports",
+	  "CREATE TABLE import_reports ("
+	  "  id INTEGER PRIMARY KEY,"
+	  "  team_id INTEGER NOT NULL,"
+	  "  campaign_id INTEGER NOT NULL,"
+	  "  url TEXT NOT NULL,"
+	  "  state TEXT NOT NULL,"
+	  "  created_ms INTEGER NOT NULL,"
+	  "  updated_ms INTEGER NOT NULL,"
+	  "  rows INTEGER NOT NULL DEFAULT 0,"
+	  "  failed INTEGER NOT NULL DEFAULT 0,"
+	  "  counts TEXT NOT NULL DEFAULT '',"
+	  "  errors TEXT NOT NULL DEFAULT '',"
+	  "  msg TEXT NOT NULL DEFAULT '',"
+	  "  exe_ms INTEGER NOT NULL DEFAULT 0,"
+	  "  request TEXT NOT NULL DEFAULT '',"
+	  "  FOREIGN KEY (team_id, campaign_id) REFERENCES campaigns(team_id, id)"
+	  "   ON DELETE CASCADE);"
+	  "CREATE INDEX import_reports_campaign"
+	  " ON import_reports(team_id, campaign_id);" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

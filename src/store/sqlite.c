@@ -254,6 +254,12 @@ struct sqlite_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];   /* prepared on first use */
 	unsigned depth;                /* store_begin nesting */
+	/* statements of sqlite_campaign.c, by their SQL's address */
+	struct {
+		const char *sql;
+		sqlite3_stmt *q;
+		bool busy;
+	} cache[SQLITE_STMT_CACHE];
 };
 
 static struct sqlite_store *be(struct store *st)
@@ -1527,6 +1533,51 @@ int sqlite_store_err(struct store *st, int rc, const char *what)
 	return map_err(be(st), rc, what);
 }
 
+int sqlite_store_prepare(struct store *st, const char *sql,
+			 sqlite3_stmt **qp)
+{
+	struct sqlite_store *s = be(st);
+	size_t i, free_i = SQLITE_STMT_CACHE;
+	int rc;
+
+	for (i = 0; i < SQLITE_STMT_CACHE; i++) {
+		if (s->cache[i].sql == sql && !s->cache[i].busy) {
+			s->cache[i].busy = true;
+			*qp = s->cache[i].q;
+			return 0;
+		}
+		if (!s->cache[i].sql && free_i == SQLITE_STMT_CACHE)
+			free_i = i;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, free_i < SQLITE_STMT_CACHE ?
+				SQLITE_PREPARE_PERSISTENT : 0, qp, NULL);
+	if (rc != SQLITE_OK)
+		return map_err(s, rc, sql);
+	if (free_i < SQLITE_STMT_CACHE) {
+		s->cache[free_i].sql = sql;
+		s->cache[free_i].q = *qp;
+		s->cache[free_i].busy = true;
+	}
+	return 0;
+}
+
+void sqlite_store_release(struct store *st, sqlite3_stmt *q)
+{
+	struct sqlite_store *s = be(st);
+
+	if (!q)
+		return;
+	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++) {
+		if (s->cache[i].q == q) {
+			sqlite3_reset(q);
+			sqlite3_clear_bindings(q);
+			s->cache[i].busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(q);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.load = sq_load,
@@ -1594,6 +1645,8 @@ static const struct store_ops sqlite_ops = {
 	.dial_take = sqlite_dial_take,
 	.dial_result = sqlite_dial_result,
 	.dial_interrupted = sqlite_dial_interrupted,
+	.import_report_put = sqlite_import_report_put,
+	.import_report_visit = sqlite_import_report_visit,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };
@@ -1608,6 +1661,8 @@ static void sqlite_store_destructor(void *arg)
 	}
 	for (size_t i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].q);
 	sqlite3_close(s->db);
 }
 

@@ -795,6 +795,29 @@ int store_dial_interrupted(struct store *st, int64_t next_ms, int *np)
 	return st->ops->dial_interrupted(st, next_ms, np ? np : &n);
 }
 
+int store_import_report_put(struct store *st,
+			    const struct st_import_report *r, int64_t *idp)
+{
+	int64_t id = 0;
+
+	CHECK(st && r && r->team_id > 0 && r->campaign_id > 0 && r->id >= 0);
+	CHECK(str_fits(r->url, ST_URL) && str_fits(r->state, 16));
+	CHECK(str_fits(r->counts, ST_IMPORT_COUNTS));
+	CHECK(str_fits(r->errors, ST_IMPORT_ERRORS));
+	CHECK(str_fits(r->msg, sizeof(r->msg)));
+	CHECK(str_fits(r->request, ST_IMPORT_REQUEST) && r->exe_ms >= 0);
+	return st->ops->import_report_put(st, r, idp ? idp : &id);
+}
+
+int store_import_report_visit(struct store *st, int64_t team_id,
+			      int64_t campaign_id,
+			      void (*h)(const struct st_import_report *r,
+					void *arg), void *arg)
+{
+	CHECK(st && team_id >= 0 && campaign_id >= 0 && h);
+	return st->ops->import_report_visit(st, team_id, campaign_id, h, arg);
+}
+
 int store_begin(struct store *st)
 {
 	CHECK(st);

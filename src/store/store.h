@@ -413,6 +413,39 @@ struct st_dial {
 	int64_t added_ms;
 };
 
+/* A file import's report (docs/CAMPAIGNS.md): id is the task id the
+ * import answered; state queued, running, done or failed; counts the
+ * records per outcome code ("84=10,81=2", code 81 also counts a record
+ * whose first code it is); errors the first records refused ("line 7:
+ * 76[name]" a line each); msg why the task failed. A queued task (a
+ * scheduled import) runs at exe_ms; request holds what it needs to run
+ * (its parameters, urlencoded, the file server's login included; emptied
+ * once it runs). */
+enum { ST_IMPORT_COUNTS = 256, ST_IMPORT_ERRORS = 2048,
+       ST_IMPORT_REQUEST = 2048 };
+struct st_import_report {
+	int64_t id, team_id, campaign_id;
+	char url[ST_URL];              /* without credentials */
+	char state[16];
+	int64_t created_ms, updated_ms;
+	int64_t rows, failed;          /* records seen, records refused */
+	char counts[ST_IMPORT_COUNTS];
+	char errors[ST_IMPORT_ERRORS];
+	char msg[256];
+	int64_t exe_ms;
+	char request[ST_IMPORT_REQUEST];
+};
+
+/* r->id 0: a new report (its id in *idp), else that report replaced. */
+int  store_import_report_put(struct store *st,
+			     const struct st_import_report *r, int64_t *idp);
+/* A campaign's reports (campaign_id 0: the team's; team_id 0: every
+ * team's), newest first. */
+int  store_import_report_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id,
+			       void (*h)(const struct st_import_report *r,
+					 void *arg), void *arg);
+
 /* EEXIST: the team has that id; ENOENT: no such team. */
 int  store_campaign_add(struct store *st, const struct st_campaign *c);
 int  store_campaign_get(struct store *st, int64_t team_id, int64_t id,

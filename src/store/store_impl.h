@@ -154,6 +154,13 @@ struct store_ops {
 			  int64_t campaign_id,
 			  void (*h)(const struct st_dial *d, void *arg),
 			  void *arg);
+	int (*import_report_put)(struct store *st,
+				 const struct st_import_report *r,
+				 int64_t *idp);
+	int (*import_report_visit)(struct store *st, int64_t team_id,
+				   int64_t campaign_id,
+				   void (*h)(const struct st_import_report *r,
+					     void *arg), void *arg);
 
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
@@ -171,8 +178,17 @@ int sqlite_store_open(struct store **stp, const char *dir);
 /* For the SQLite backend's other files (sqlite_campaign.c): the handle,
  * and SQLite result codes mapped as store.h says (EEXIST, ENOENT, ...). */
 struct sqlite3;
+struct sqlite3_stmt;
 struct sqlite3 *sqlite_store_db(struct store *st);
 int sqlite_store_err(struct store *st, int rc, const char *what);
+/* A statement of a constant SQL text (compared by address), prepared once
+ * per store and kept (at most SQLITE_STMT_CACHE; beyond, or while in use,
+ * prepared anew); give it back with sqlite_store_release (reset, bindings
+ * cleared, or finalized if not kept). */
+enum { SQLITE_STMT_CACHE = 48 };
+int sqlite_store_prepare(struct store *st, const char *sql,
+			 struct sqlite3_stmt **qp);
+void sqlite_store_release(struct store *st, struct sqlite3_stmt *q);
 /* sqlite_campaign.c: the campaign members of the backend's ops. */
 int sqlite_campaign_add(struct store *st, const struct st_campaign *c);
 int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
@@ -208,10 +224,17 @@ int sqlite_dial_interrupted(struct store *st, int64_t next_ms, int *np);
 int sqlite_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void (*h)(const struct st_dial *d, void *arg),
 		      void *arg);
+int sqlite_import_report_put(struct store *st,
+			     const struct st_import_report *r, int64_t *idp);
+int sqlite_import_report_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id,
+			       void (*h)(const struct st_import_report *r,
+					 void *arg), void *arg);
 
 /* SQLite schema (schema.c): bring the database to the newest version this
  * build knows. Returns ENOTSUP if the file is newer than that. */
 struct sqlite3;
+struct sqlite3_stmt;
 int sqlite_schema_migrate(struct sqlite3 *db);
 int sqlite_schema_version(void);
 /* Apply the steps up to version (1..sqlite_schema_version()) only: for

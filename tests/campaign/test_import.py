@@ -16,7 +16,7 @@ the asterCC 2.1 22-argument form).
   pre-dial list; a number already waiting (82); changepackage x (another
   package, unassigned);
 - each error code the manual gives import (01 02 03 28 60 67 70 71 72 73
-  74 75 76 85 86 87; 88, 89 and 404 belong to file imports, not there yet);
+  74 75 76 85 86 89; the file imports' own are in test_file_import.py);
 - dialerListCJI (and occ's EVENT=DialerList): a number with priority and
   dial time into the pre-dial list, once; its errors;
 - team isolation: acme cannot import into demo's campaign, its own campaign
@@ -350,12 +350,12 @@ def test_errors(api, occd):
         ("http: not a CSV file", dict(source="http",
                                       context="http://127.0.0.1/x.txt"),
          "BackMsg_86"),
-        ("http: a CSV file, not yet", dict(source="http",
-                                           context="http://127.0.0.1/x.csv"),
-         "BackMsg_87[not yet]"),
-        ("ftp: a CSV file, not yet", dict(source="ftp",
-                                          context="ftp://127.0.0.1/x.CSV"),
-         "BackMsg_87[not yet]"),
+        ("http: a CSV file outside [import] allow (empty here)",
+         dict(source="http", context="http://127.0.0.1/x.csv"),
+         "BackMsg_89"),
+        ("ftp: a CSV file outside [import] allow (empty here)",
+         dict(source="ftp", context="ftp://127.0.0.1/x.CSV"),
+         "BackMsg_89"),
         ("ftp: an http URL", dict(source="ftp",
                                   context="http://127.0.0.1/x.csv"),
          "BackMsg_75[context]"),

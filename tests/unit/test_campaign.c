@@ -370,6 +370,75 @@ UNIT_TEST(campaign_store_dial_list)
 	cfx_close(&f);
 }
 
+static void on_report(const struct st_import_report *r, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		str_ncpy(s->names[s->n], r->state, ST_NAME);
+		s->ids[s->n++] = r->id;
+	}
+}
+
+UNIT_TEST(campaign_store_import_reports)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct st_import_report *r = mem_zalloc(sizeof(*r), NULL);
+	struct seen s = { 0 };
+	int64_t id1 = 0, id2 = 0;
+
+	UT_ASSERT(r && cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	r->team_id = f.team;
+	r->campaign_id = 10;
+	strcpy(r->url, "http://h/a.csv");
+	strcpy(r->state, "running");
+	UT_EQ_INT(store_import_report_put(f.st, r, &id1), 0);
+	strcpy(r->state, "queued");
+	r->exe_ms = 99;
+	strcpy(r->request, "model_id=10");
+	UT_EQ_INT(store_import_report_put(f.st, r, &id2), 0);
+	UT_ASSERT(id1 > 0 && id2 > id1);
+	/* an update keeps the id, replaces state, counts and request */
+	r->id = id1;
+	strcpy(r->state, "done");
+	r->rows = 7;
+	strcpy(r->counts, "84=7");
+	r->request[0] = '\0';
+	UT_EQ_INT(store_import_report_put(f.st, r, NULL), 0);
+	UT_EQ_INT(store_import_report_visit(f.st, f.team, 10, on_report, &s),
+		  0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_INT(s.ids[0], id2);               /* newest first */
+	UT_EQ_STR(s.names[0], "queued");
+	UT_EQ_STR(s.names[1], "done");
+	/* another team's reports are apart; team 0: every team's */
+	s.n = 0;
+	UT_EQ_INT(store_import_report_visit(f.st, f.team2, 0, on_report, &s),
+		  0);
+	UT_EQ_INT(s.n, 0);
+	UT_EQ_INT(store_import_report_visit(f.st, 0, 0, on_report, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	/* no such campaign; an update of another team's report */
+	r->id = 0;
+	r->campaign_id = 11;
+	UT_ASSERT(store_import_report_put(f.st, r, NULL) != 0);
+	r->id = id1;
+	r->campaign_id = 10;
+	r->team_id = f.team2;
+	UT_EQ_INT(store_import_report_put(f.st, r, NULL), ENOENT);
+	/* the campaign's going takes its reports along */
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	s.n = 0;
+	UT_EQ_INT(store_import_report_visit(f.st, f.team, 0, on_report, &s),
+		  0);
+	UT_EQ_INT(s.n, 0);
+	cfx_close(&f);
+	mem_deref(r);
+}
+
 /* ---- the inline record of an import (base/record.c) ---- */
 
 UNIT_TEST(campaign_record_parse)
