@@ -24,7 +24,8 @@ REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 
 BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd build/occ-csv
-ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv
+ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv \
+             build/unit-tests
 
 .PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
@@ -67,6 +68,11 @@ build/asan/occctl: $(patsubst %.c,build/asan/obj/%.o,$(wildcard src/cli/*.c)) $(
 build/asan/occ-csv: build/asan/obj/tools/occ_csv.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+# the release build of the unit tests runs the long simulations (the
+# sanitizers would make them 5x slower and they touch no system interface)
+build/unit-tests: $(patsubst %.c,build/obj/%.o,$(wildcard tests/unit/*.c)) $(REL_OBJ)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(LDLIBS)
 build/asan/unit-tests: $(patsubst %.c,build/asan/obj/%.o,$(wildcard tests/unit/*.c)) $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)

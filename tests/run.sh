@@ -7,7 +7,8 @@ set -u
 cd "$(dirname "$0")/.."
 
 suites=(
-	"unit|build/asan/unit-tests"
+	"unit|build/asan/unit-tests '!dialer_sim'"
+	"dialer simulations (release build)|build/unit-tests dialer_sim"
 	"symbols|scripts/check-symbols.sh build/occd && scripts/check-symbols.sh build/asan/occd"
 	"generated docs|make -s check-generated"
 	"fuzz corpus replay|make -s -f fuzz/Makefile replay"

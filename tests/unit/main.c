@@ -1,6 +1,7 @@
 /*
  * main.c — runs every registered unit test. `unit-tests [filter]` runs the
- * tests whose name contains filter. Exit status is non-zero on failure.
+ * tests whose name contains filter, `unit-tests '!filter'` the others.
+ * Exit status is non-zero on failure.
  */
 #include <stdlib.h>
 #include <re.h>
@@ -52,7 +53,9 @@ int main(int argc, char **argv)
 	log_set_level(LOG_LVL_WARN);
 	for (int i = 0; i < ntests; i++) {
 		int f = 0;
-		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+		if (argc > 1 && argv[1][0] == '!' ?
+		    strstr(tests[i].name, argv[1] + 1) != NULL :
+		    argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;
 		tests[i].fn(&f);
 		printf("%s - %s\n", f ? "not ok" : "ok", tests[i].name);
