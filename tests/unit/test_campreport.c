@@ -2,13 +2,20 @@
  * test_campreport.c — the campaign report's aggregation (ops/campreport.h)
  * on hand-made rows: two days, dials with and without an answer, an
  * agent, AMD verdicts, a call still up, and two agents' state logs, with
- * the figures worked out by hand.
+ * the figures worked out by hand; then the store's two queries and
+ * crep_load() on a real SQLite file (other campaigns, teams and groups
+ * left out, the row in force before the window, a bad day).
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <re.h>
 #include "unit.h"
 #include "core/agent_state.h"
 #include "ops/campreport.h"
+#include "store/store.h"
 
 enum { B = 86400000 };     /* day 1 starts here; day 0 at 0 */
 
@@ -105,4 +112,184 @@ UNIT_TEST(campreport_compute)
 	UT_EQ_INT(d1->avail_ms, 0);
 	UT_EQ_INT(d1->namd, 0);
 	UT_EQ_INT((long long)(crep_pct(0, 0) * 10), 0);
+}
+
+/* ---- from the store (the two queries and crep_load) ---- */
+
+#define FAKE_HASH "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+
+static void rm_store(const char *root)
+{
+	static const char *const files[] = { "data/occ.db", "data/occ.db-wal",
+					     "data/occ.db-shm" };
+	char p[160];
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, files[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/data", root);
+	rmdir(p);
+	rmdir(root);
+}
+
+/* call n of team, campaign model_id: answered at answer (0: not), its
+ * agent leg answered at agent (0: rang only) */
+static int put_call(struct store *st, unsigned n, int64_t team,
+		    const char *modeltype, const char *model_id,
+		    int64_t start, int64_t answer, int64_t agent,
+		    int64_t end, const char *vars)
+{
+	struct st_cdr c;
+	struct st_cdr_leg l;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sessionid, sizeof(c.sessionid), "%032u", n);
+	c.team_id = team;
+	snprintf(c.direction, sizeof(c.direction), "out");
+	snprintf(c.calldate, sizeof(c.calldate), "2024-05-01");
+	snprintf(c.modeltype, sizeof(c.modeltype), "%s", modeltype);
+	snprintf(c.model_id, sizeof(c.model_id), "%s", model_id);
+	c.start_ms = start;
+	if (store_cdr_begin(st, &c))
+		return EIO;
+	c.answer_ms = answer;
+	c.end_ms = end;
+	snprintf(c.disposition, sizeof(c.disposition), "ANSWERED");
+	snprintf(c.vars, sizeof(c.vars), "%s", vars);
+	if (store_cdr_end(st, &c))
+		return EIO;
+	memset(&l, 0, sizeof(l));
+	memcpy(l.sessionid, c.sessionid, sizeof(l.sessionid));
+	snprintf(l.role, sizeof(l.role), "agent");
+	l.uniqueid = 1;                    /* an agent that did not answer */
+	l.start_ms = start;
+	if (store_cdr_leg_save(st, &l))
+		return EIO;
+	l.uniqueid = 2;
+	l.answer_ms = agent;
+	return store_cdr_leg_save(st, &l);
+}
+
+struct got_log {
+	unsigned n;
+	int64_t agent[8], ts[8];
+};
+
+static void on_log(const struct st_state_log *l, void *arg)
+{
+	struct got_log *g = arg;
+
+	if (g->n < 8) {
+		g->agent[g->n] = l->agent_id;
+		g->ts[g->n] = l->ts_ms;
+	}
+	g->n++;
+}
+
+UNIT_TEST(campreport_store)
+{
+	char root[] = "/tmp/occ-crep-XXXXXX", dir[64];
+	struct store *st = NULL;
+	struct tm tm = { .tm_year = 124, .tm_mon = 4, .tm_mday = 1,
+			 .tm_isdst = -1 };
+	int64_t M = (int64_t)mktime(&tm) * 1000, t, t2, ag[3];
+	struct st_group g = { .id = 5, .acw_mode = 3 };
+	struct st_campaign camp = { .id = 10, .group_id = 5,
+				    .profile = "us" };
+	struct got_log gl = { 0 };
+	struct crep *r = mem_zalloc(sizeof(*r), NULL);
+	int err = !r || !mkdtemp(root);
+
+	snprintf(dir, sizeof(dir), "%s/data", root);
+	err = err || store_open(&st, dir) ||
+		store_team_add(st, "demo", &t) ||
+		store_team_add(st, "acme", &t2);
+	g.team_id = t;
+	snprintf(g.name, sizeof(g.name), "Sales");
+	snprintf(g.queue, sizeof(g.queue), "6001");
+	err = err || store_group_add(st, &g);
+	for (int i = 0; i < 3 && !err; i++) {
+		struct st_agent a = { .team_id = t };
+		snprintf(a.number, sizeof(a.number), "800%d", i + 1);
+		snprintf(a.pwhash, sizeof(a.pwhash), "%s", FAKE_HASH);
+		err = store_agent_add(st, &a) ||
+			store_agent_get(st, t, a.number, &a);
+		ag[i] = a.id;
+		if (!err && i < 2)        /* 8003 is not in the group */
+			err = store_member_add(st, &(struct st_member){
+				.group_id = 5, .agent_id = a.id,
+				.acw_mode = 3 });
+	}
+	static const struct { int a; int64_t ts; int s; } rows[] = {
+		{ 0, 100, AS_IDLE }, { 0, 1000, AS_BUSY }, { 0, 5000, AS_IDLE },
+		{ 1, 500, AS_IDLE }, { 2, 600, AS_BUSY },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && !err; i++)
+		err = store_state_log_append(st, &(struct st_state_log){
+			.agent_id = ag[rows[i].a], .ts_ms = M + rows[i].ts,
+			.state = rows[i].s });
+	/* campaign 10's two dials, and calls that are not its */
+	err = err ||
+		put_call(st, 1, t, "Campaign", "10", M + 1000, M + 2000, 0,
+			 M + 10000, "X=1&amd=MACHINE&amd_cause=MAXWORDS") ||
+		put_call(st, 2, t, "Campaign", "10", M + 3000, M + 4000,
+			 M + 4700, M + 64700, "xamd=HUMAN") ||
+		put_call(st, 3, t, "Campaign", "11", M + 3000, M + 4000, 0,
+			 M + 5000, "") ||
+		put_call(st, 4, t2, "Campaign", "10", M + 3000, M + 4000, 0,
+			 M + 5000, "") ||
+		put_call(st, 5, t, "", "10", M + 3000, M + 4000, 0, M + 5000,
+			 "") ||
+		put_call(st, 6, t, "Campaign", "10", M - 1000, M - 500, 0,
+			 M, "");                    /* the day before */
+	UT_EQ_INT(err, 0);
+
+	/* the group's log from M+900: each agent's row in force, then on */
+	UT_EQ_INT(store_group_state_log_visit(st, 5, M + 900, M + 6000,
+					      on_log, &gl), 0);
+	UT_EQ_INT(gl.n, 4);
+	UT_EQ_INT(gl.agent[0], ag[0]);
+	UT_EQ_INT(gl.ts[0], M + 100);
+	UT_EQ_INT(gl.ts[1], M + 1000);
+	UT_EQ_INT(gl.ts[2], M + 5000);
+	UT_EQ_INT(gl.agent[3], ag[1]);
+	UT_EQ_INT(gl.ts[3], M + 500);
+
+	camp.team_id = t;
+	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 1, M + 86400000, r), 0);
+	UT_EQ_INT(r->ndays, 1);
+	UT_EQ_STR(r->days[0].day, "2024-05-01");
+	UT_EQ_INT(r->days[0].dials, 2);
+	UT_EQ_INT(r->days[0].answers, 2);
+	UT_EQ_INT(r->days[0].live, 1);           /* not the MACHINE */
+	UT_EQ_INT(r->days[0].abandons, 0);
+	UT_EQ_INT(r->days[0].win_live, 2);        /* the day before too */
+	UT_EQ_INT(r->days[0].win_abandons, 1);
+	UT_EQ_INT(r->days[0].namd, 1);
+	UT_EQ_STR(r->days[0].amd[0].verdict, "MACHINE");
+	UT_EQ_INT(r->days[0].waits, 1);
+	UT_EQ_INT(r->days[0].wait_max, 700);
+	UT_EQ_INT(r->days[0].talk_ms, 60000);
+	UT_EQ_INT(r->days[0].avail_ms, 900 + 4000 + (86400000 - 5000) +
+		  (86400000 - 500));
+	UT_EQ_INT(r->days[0].handle_ms, 4000);
+	/* two days: the day before has the one abandon */
+	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 2, M + 86400000, r), 0);
+	UT_EQ_STR(r->days[0].day, "2024-04-30");
+	UT_EQ_INT(r->days[0].dials, 1);
+	UT_EQ_INT(r->days[0].abandons, 1);
+	UT_EQ_INT(r->days[1].dials, 2);
+	UT_EQ_INT(crep_load(st, &camp, "2024-02-30", 1, M, r), EINVAL);
+	UT_EQ_INT(crep_load(st, &camp, "2024-5-1", 1, M, r), EINVAL);
+	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 32, M, r), EINVAL);
+	/* acme's campaign 10 is its own */
+	camp.team_id = t2;
+	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 1, M + 86400000, r), 0);
+	UT_EQ_INT(r->days[0].dials, 1);
+	UT_EQ_INT(r->days[0].abandons, 1);
+
+	mem_deref(st);
+	mem_deref(r);
+	rm_store(root);
 }
