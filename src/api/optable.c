@@ -861,7 +861,9 @@ const struct op op_table[] = {
 		 "campaign in the team, `BackMsg_28[day]` or `[days]` a bad "
 		 "day or count. The message is a JSON object, one entry per "
 		 "day (the `days` days up to `day`, oldest first): "
-		 "`{\"campaignid\":10,\"profile\":\"us\",\"days\":"
+		 "`{\"campaignid\":10,\"profile\":\"us\",\"list\":"
+		 "{\"waiting\":5,\"due\":2,\"attempts\":3,\"results\":"
+		 "{\"abandoned\":1,\"answered\":2}},\"days\":"
 		 "[{\"day\":\"2026-12-06\",\"dials\":3,\"answers\":2,"
 		 "\"live\":2,\"abandons\":1,\"abandon_pct\":50.0,"
 		 "\"window\":{\"profile\":\"us\",\"live\":40,"
@@ -871,8 +873,9 @@ const struct op op_table[] = {
 		 "20,\"wait\":{\"answers\":1,\"p50_ms\":640,\"p90_ms\":"
 		 "640,\"max_ms\":640,\"le_1s\":1,\"le_2s\":0,"
 		 "\"over_2s\":0}}]}` (the window: the compliance "
-		 "profile's, 30 days up to the day or uk's 24 h), computed "
-		 "from the CDRs and the agents' state log, "
+		 "profile's, 30 days up to the day or uk's 24 h; the list: "
+		 "the pre-dial list now), computed from the CDRs, the "
+		 "agents' state log and the pre-dial list, "
 		 "docs/CAMPAIGNS.md \"Campaign reports\".",
 },
 {

@@ -404,6 +404,13 @@ int h_campaign_report(struct ctx *c)
 		printf("campaign %lld, profile %s (window: %s)\n",
 		       (long long)r->campaign_id, r->profile,
 		       strcmp(r->profile, "uk") ? "30 days" : "24 h");
+		printf("pre-dial list now: waiting %lld (due %lld), attempts"
+		       " %lld;", (long long)r->waiting, (long long)r->due,
+		       (long long)r->attempts);
+		for (size_t i = 0; i < r->nlist; i++)
+			printf(" %s %lld", r->list[i].result,
+			       (long long)r->list[i].n);
+		printf("\n");
 		for (size_t i = 0; i < r->ndays; i++)
 			report_day(&r->days[i]);
 	}

@@ -9,7 +9,9 @@
  * abandon, a live answer that ended with no agent having answered (the
  * pre-dial list's `abandoned`); the wait, from the customer's answer to
  * the agent's. The compliance window is the profile's: the 30 days up to
- * the day (us, none) or the 24 h up to its end (uk, or up to now).
+ * the day (us, none) or the 24 h up to its end (uk, or up to now). The
+ * pre-dial list is reported as it is now (it keeps a row's last result
+ * only).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -243,6 +245,22 @@ static void log_row(const struct st_state_log *l, void *arg)
 		l->state };
 }
 
+static void list_row(const struct st_dial_count *c, void *arg)
+{
+	struct crep *r = arg;
+
+	r->attempts += c->attempts;
+	if (!c->result[0]) {
+		r->waiting = c->rows;
+		r->due = c->due;
+	}
+	else if (r->nlist < CREP_RESULTS) {
+		snprintf(r->list[r->nlist].result,
+			 sizeof(r->list[r->nlist].result), "%s", c->result);
+		r->list[r->nlist++].n = c->rows;
+	}
+}
+
 /* local midnight of y-m-d plus k days (mktime normalizes) */
 static int64_t midnight(int y, int m, int d, int k, char *label)
 {
@@ -311,6 +329,9 @@ int crep_load(struct store *st, const struct st_campaign *c, const char *day,
 						  r->days[ndays - 1].to_ms,
 						  log_row, &rows);
 	if (!err)
+		err = store_dial_count_visit(st, c->team_id, c->id, now_ms,
+					     list_row, r);
+	if (!err)
 		err = rows.err;
 	if (!err)
 		err = crep_compute(r->days, r->ndays, rows.calls, rows.ncalls,
@@ -376,8 +397,17 @@ int crep_json(struct re_printf *pf, void *arg)
 {
 	const struct crep *r = arg;
 	int err = re_hprintf(pf, "{\"campaignid\":%lld,\"profile\":%H,"
-			     "\"days\":[", (long long)r->campaign_id,
-			     json_str_h, r->profile);
+			     "\"list\":{\"waiting\":%lld,\"due\":%lld,"
+			     "\"attempts\":%lld,\"results\":{",
+			     (long long)r->campaign_id, json_str_h,
+			     r->profile, (long long)r->waiting,
+			     (long long)r->due, (long long)r->attempts);
+
+	for (size_t i = 0; i < r->nlist && !err; i++)
+		err = re_hprintf(pf, "%s%H:%lld", i ? "," : "", json_str_h,
+				 r->list[i].result, (long long)r->list[i].n);
+	if (!err)
+		err = re_hprintf(pf, "}},\"days\":[");
 
 	for (size_t i = 0; i < r->ndays && !err; i++) {
 		if (i)

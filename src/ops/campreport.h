@@ -5,7 +5,8 @@
  * occupancy and the wait from the customer's answer to an agent.
  *
  * Computed from what the store keeps: the campaign's CDRs (and their
- * legs) and the state log of its group's agents. crep_compute() is pure:
+ * legs), the state log of its group's agents and, as it is now, its
+ * pre-dial list. crep_compute() is pure:
  * rows in, figures out (tests/unit/test_campreport.c); crep_load() reads
  * the store and calls it; crep_json() prints the result for occctl
  * --json and the campaign_report operation.
@@ -63,11 +64,17 @@ int crep_compute(struct crep_day *days, size_t ndays,
 		 const struct crep_call *calls, size_t ncalls,
 		 const struct crep_log *log, size_t nlog, int64_t now_ms);
 
+enum { CREP_RESULTS = 12 };
 struct crep {
 	int64_t campaign_id;
 	char profile[8];
 	size_t ndays;
 	struct crep_day days[CREP_MAX_DAYS];
+	/* the pre-dial list now: rows still to dial (due: by now), the
+	 * attempts of all rows, the other rows by last result */
+	int64_t waiting, due, attempts;
+	struct { char result[16]; int64_t n; } list[CREP_RESULTS];
+	size_t nlist;
 };
 
 /* The report of ndays (1..CREP_MAX_DAYS) days up to day (YYYY-MM-DD,

@@ -130,6 +130,7 @@ EMIT(dial, struct st_dial)
 EMIT(report, struct st_import_report)
 EMIT(ccall, struct st_campaign_call)
 EMIT(slog, struct st_state_log)
+EMIT(dcount, struct st_dial_count)
 #define VIS(name, hh, a) (&(struct vis){ emit_##name, (void (*)(void))(hh), (a) })
 
 /* Step a query: each row read into out by rd, then passed to v (v NULL:
@@ -528,6 +529,34 @@ int sqlite_campaign_call_visit(struct store *st, int64_t team_id,
 		    " AND c.model_id = ?2 ORDER BY c.start_ms, c.rowid",
 		    "ItII", team_id, id, from_ms, to_ms);
 	mem_deref(c);
+	return err == ENOENT ? 0 : err;
+}
+
+static bool rd_dcount(sqlite3_stmt *q, void *out)
+{
+	struct st_dial_count *c = out;
+
+	c->rows = sqlite3_column_int64(q, 1);
+	c->attempts = sqlite3_column_int64(q, 2);
+	c->due = sqlite3_column_int64(q, 3);
+	return text(c->result, sizeof(c->result), q, 0);
+}
+
+int sqlite_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg)
+{
+	struct st_dial_count c;
+	int err;
+
+	/* dial_list_next's prefix: the campaign's rows only */
+	err = query(st, rd_dcount, &c, VIS(dcount, h, arg),
+		    "SELECT last_result, count(*), sum(attempts),"
+		    " sum(last_result = '' AND dial_ms <= ?3) FROM dial_list"
+		    " WHERE team_id = ?1 AND campaign_id = ?2"
+		    " GROUP BY last_result ORDER BY last_result", "III",
+		    team_id, campaign_id, now_ms);
 	return err == ENOENT ? 0 : err;
 }
 

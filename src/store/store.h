@@ -462,6 +462,17 @@ int  store_campaign_call_visit(struct store *st, int64_t team_id,
 			       int64_t to_ms,
 			       void (*h)(const struct st_campaign_call *c,
 					 void *arg), void *arg);
+/* A campaign's pre-dial list now, by last result ("" still to dial,
+ * "dialing", "answered", ...): the rows, their attempts, and of the rows
+ * still to dial those due by now_ms. */
+struct st_dial_count {
+	char result[ST_DIAL_RESULT];
+	int64_t rows, attempts, due;
+};
+int  store_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg);
 /* The state-log rows of the agents of group_id with ts_ms in [from_ms,
  * to_ms), each agent's preceded by its last row before from_ms (the
  * state in force then), by agent then time. */

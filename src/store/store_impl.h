@@ -166,6 +166,10 @@ struct store_ops {
 				   int64_t to_ms,
 				   void (*h)(const struct st_campaign_call *c,
 					     void *arg), void *arg);
+	int (*dial_count_visit)(struct store *st, int64_t team_id,
+				int64_t campaign_id, int64_t now_ms,
+				void (*h)(const struct st_dial_count *c,
+					  void *arg), void *arg);
 	int (*group_state_log_visit)(struct store *st, int64_t group_id,
 				     int64_t from_ms, int64_t to_ms,
 				     void (*h)(const struct st_state_log *l,
@@ -244,6 +248,10 @@ int sqlite_campaign_call_visit(struct store *st, int64_t team_id,
 			       int64_t to_ms,
 			       void (*h)(const struct st_campaign_call *c,
 					 void *arg), void *arg);
+int sqlite_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg);
 int sqlite_group_state_log_visit(struct store *st, int64_t group_id,
 				 int64_t from_ms, int64_t to_ms,
 				 void (*h)(const struct st_state_log *l,

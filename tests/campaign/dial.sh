@@ -235,16 +235,18 @@ report_matches() {
 		got = [tot(rep, k) for k in ("dials", "answers", "live", "abandons")]
 		talk = tot(rep, "talk_min")
 		dials, answers = (int(x) for x in cdr.split("|"))
-		print("report", got, "waits", wait(rep), "talk", talk, "; CDR", dials,
-		      answers, "; list abandoned", lst)
+		print("report", got, "waits", wait(rep), "talk", talk, "list",
+		      rep["list"], "; CDR", dials, answers, "; list abandoned", lst)
 		ok = (got == [4, 4, 4, 1] and dials == 4 and answers == 4 and
 		      int(lst) == 1 and wait(rep) == 3 and talk > 0.3 and
 		      rep["profile"] == "none" and len(rep["days"]) == 2 and
+		      rep["list"]["waiting"] == 0 and
+		      rep["list"]["results"] == {"abandoned": 1, "answered": 3} and
 		      [tot(rep2, k) for k in ("dials", "answers", "live", "abandons")] == got)
 		sys.exit(0 if ok else 1)
 	EOF
 }
-check "report: dials 4, answers 4, live 4, abandons 1, 3 waits to an agent, as the CDRs and the pre-dial list say; occctl --json agrees" \
+check "report: dials 4, answers 4, live 4, abandons 1, 3 waits to an agent, the list 3 answered 1 abandoned, as the CDRs and the pre-dial list say; occctl --json agrees" \
 	report_matches
 check "report: 8001 leads group 1 and may ask; 8002 (a member) gets BackMsg_60; acme gets BackMsg_73" eval '
 	api_is 8001 "EVENT=CampaignReport&campaignid=10" "|Retuen|1|Retuen|{\"campaignid\":10," &&

@@ -95,6 +95,8 @@ UNIT_TEST(campreport_compute)
 	r.days[0] = *d1;
 	re_snprintf(buf, sizeof(buf), "%H", crep_json, &r);
 	UT_ASSERT(strstr(buf, "{\"campaignid\":10,\"profile\":\"us\","
+			 "\"list\":{\"waiting\":0,\"due\":0,\"attempts\":0,"
+			 "\"results\":{}},"
 			 "\"days\":[{\"day\":\"1970-01-02\",\"dials\":7,"
 			 "\"answers\":6,\"live\":5,\"abandons\":1,"
 			 "\"abandon_pct\":20.0,\"window\":{\"profile\":\"us\","
@@ -243,6 +245,26 @@ UNIT_TEST(campreport_store)
 			 "") ||
 		put_call(st, 6, t, "Campaign", "10", M - 1000, M - 500, 0,
 			 M, "");                    /* the day before */
+	/* its pre-dial list: two numbers waiting (one due), two done */
+	camp.team_id = t;
+	snprintf(camp.name, sizeof(camp.name), "c10");
+	snprintf(camp.dial_mode, sizeof(camp.dial_mode), "progressive");
+	snprintf(camp.state, sizeof(camp.state), "stopped");
+	snprintf(camp.key_column, sizeof(camp.key_column), "phone1");
+	camp.window_end = 1440;
+	err = err || store_campaign_add(st, &camp);
+	for (int i = 0; i < 4 && !err; i++) {
+		struct st_dial d = { .team_id = t, .campaign_id = 10,
+				     .dial_ms = i == 1 ? M + 3 * 86400000LL : 0,
+				     .added_ms = M };
+		int64_t id;
+		snprintf(d.number, sizeof(d.number), "1390000000%d", i);
+		err = store_dial_add(st, &d, &id);
+		if (!err && i >= 2)
+			err = store_dial_result(st, t, id, i, i == 2 ?
+						"answered" : "abandoned",
+						INT64_MAX);
+	}
 	UT_EQ_INT(err, 0);
 
 	/* the group's log from M+900: each agent's row in force, then on */
@@ -256,8 +278,14 @@ UNIT_TEST(campreport_store)
 	UT_EQ_INT(gl.agent[3], ag[1]);
 	UT_EQ_INT(gl.ts[3], M + 500);
 
-	camp.team_id = t;
 	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 1, M + 86400000, r), 0);
+	UT_EQ_INT(r->waiting, 2);
+	UT_EQ_INT(r->due, 1);
+	UT_EQ_INT(r->attempts, 2 + 3);
+	UT_EQ_INT(r->nlist, 2);
+	UT_EQ_STR(r->list[0].result, "abandoned");
+	UT_EQ_INT(r->list[0].n, 1);
+	UT_EQ_STR(r->list[1].result, "answered");
 	UT_EQ_INT(r->ndays, 1);
 	UT_EQ_STR(r->days[0].day, "2024-05-01");
 	UT_EQ_INT(r->days[0].dials, 2);
@@ -286,6 +314,7 @@ UNIT_TEST(campreport_store)
 	/* acme's campaign 10 is its own */
 	camp.team_id = t2;
 	UT_EQ_INT(crep_load(st, &camp, "2024-05-01", 1, M + 86400000, r), 0);
+	UT_EQ_INT(r->waiting + r->attempts + (long long)r->nlist, 0);
 	UT_EQ_INT(r->days[0].dials, 1);
 	UT_EQ_INT(r->days[0].abandons, 1);
 
