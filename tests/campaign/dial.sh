@@ -214,7 +214,8 @@ peers_stop cust
 # report_matches: EVENT=CampaignReport (admin) over today and yesterday
 # (a run across midnight splits the day) says what this test did with
 # campaign 10: 4 dials ($A $B $C answered by 8001, $D abandoned), and
-# what the CDRs and the pre-dial list say; occctl's --json says the same
+# what the CDRs and the pre-dial list say; 8001's hours (state log) are
+# there, with some occupancy; occctl's --json says the same
 report_matches() {
 	local r cli cdr list
 	r=$(curl -sS -m 10 -d "EVENT=CampaignReport&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin&campaignid=10&days=2" "$url/coccinterfaces")
@@ -235,12 +236,14 @@ report_matches() {
 		got = [tot(rep, k) for k in ("dials", "answers", "live", "abandons")]
 		talk = tot(rep, "talk_min")
 		dials, answers = (int(x) for x in cdr.split("|"))
-		print("report", got, "waits", wait(rep), "talk", talk, "list",
-		      rep["list"], "; CDR", dials, answers, "; list abandoned", lst)
+		print("report", got, "waits", wait(rep), "talk", talk, "agent-hours",
+		      tot(rep, "agent_hours"), "list", rep["list"], "; CDR", dials,
+		      answers, "; list abandoned", lst)
 		ok = (got == [4, 4, 4, 1] and dials == 4 and answers == 4 and
 		      int(lst) == 1 and wait(rep) == 3 and talk > 0.3 and
 		      rep["profile"] == "none" and len(rep["days"]) == 2 and
-		      rep["list"]["waiting"] == 0 and
+		      rep["list"]["waiting"] == 0 and tot(rep, "agent_hours") > 0 and
+		      max(d["occupancy_pct"] for d in rep["days"]) > 0 and
 		      rep["list"]["results"] == {"abandoned": 1, "answered": 3} and
 		      [tot(rep2, k) for k in ("dials", "answers", "live", "abandons")] == got)
 		sys.exit(0 if ok else 1)
