@@ -81,6 +81,8 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_PRIORITY]     = { "priority", {0}, 16, "pre-dial priority, an integer (higher first; empty 0)" },
 	[P_DIALTIME]     = { "dialtime", {0}, 32, "YYYY-MM-DD hh:mm:ss: not before (empty: at once)" },
 	[P_TASKID]       = { "taskid", {0}, 24, "a file import's task id (empty: every task of the campaign)" },
+	[P_DAY]          = { "day", {0}, 16, "YYYY-MM-DD, occd's local time (empty: today)" },
+	[P_DAYS]         = { "days", {0}, 8, "how many days up to `day`, 1-31 (empty: 1)" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -841,6 +843,40 @@ const struct op op_table[] = {
 		 "\"error\":\"\"}]` (state running, done or failed; "
 		 "outcomes by each record's first code; the first 20 refused "
 		 "records; error: why a failed task failed), docs/CAMPAIGNS.md.",
+},
+{
+	.id = "campaign_report", .http = "CampaignReport",
+	.script = "campaignReportCJI",
+	.soap_params   = L(AUTH5, P_CAMPAIGNID, P_DAY, P_DAYS),
+	.http_params   = L(AUTH5, P_CAMPAIGNID, P_DAY, P_DAYS),
+	.script_params = L(AUTH5, P_CAMPAIGNID, P_DAY, P_DAYS, P_CALLBACKFUC),
+	.required = L(CRED3, P_CAMPAIGNID),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 28, 60, 67, 73, 85),
+	.handler = op_campaign_report,
+	.summary = "A campaign's dialing report per day (occ's addition).",
+	.notes = "Neither manual has it. The team's accounts and the "
+		 "leaders of the campaign's agent group may ask (other "
+		 "agents BackMsg_60); 67 `campaignid` not an id, 73 no such "
+		 "campaign in the team, `BackMsg_28[day]` or `[days]` a bad "
+		 "day or count. The message is a JSON object, one entry per "
+		 "day (the `days` days up to `day`, oldest first): "
+		 "`{\"campaignid\":10,\"profile\":\"us\",\"list\":"
+		 "{\"waiting\":5,\"due\":2,\"attempts\":3,\"results\":"
+		 "{\"abandoned\":1,\"answered\":2}},\"days\":"
+		 "[{\"day\":\"2026-12-06\",\"dials\":3,\"answers\":2,"
+		 "\"live\":2,\"abandons\":1,\"abandon_pct\":50.0,"
+		 "\"window\":{\"profile\":\"us\",\"live\":40,"
+		 "\"abandons\":1,\"abandon_pct\":2.50},\"amd\":"
+		 "{\"HUMAN\":2},\"talk_min\":3.50,\"agent_hours\":"
+		 "1.000,\"talk_min_per_agent_hour\":3.5,\"occupancy_pct\":"
+		 "20,\"wait\":{\"answers\":1,\"p50_ms\":640,\"p90_ms\":"
+		 "640,\"max_ms\":640,\"le_1s\":1,\"le_2s\":0,"
+		 "\"over_2s\":0}}]}` (the window: the compliance "
+		 "profile's, 30 days up to the day or uk's 24 h; the list: "
+		 "the pre-dial list now), computed from the CDRs, the "
+		 "agents' state log and the pre-dial list, "
+		 "docs/CAMPAIGNS.md \"Campaign reports\".",
 },
 {
 	.id = "push_token", .http = "PushToken", .script = "pushTokenCJI",

@@ -1,7 +1,8 @@
 /*
  * campaign.c — `occctl campaign ...`: a team's outbound campaigns
  * (docs/CAMPAIGNS.md): create, list, show, start, pause, stop, remove, and
- * the columns of a campaign's customer package.
+ * the columns of a campaign's customer package; its file imports' reports
+ * and its dialing report (ops/campreport.h).
  *
  * occd reads campaigns from the store on every request that needs one
  * (import, dialerList), so a change here takes effect at once on a running
@@ -12,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <re.h>
 #include "cli/occctl.h"
+#include "ops/campreport.h"
 
 static int campaign_err(const struct ctx *c, int err)
 {
@@ -326,4 +329,91 @@ int h_campaign_column_remove(struct ctx *c)
 		return EXIT_ERR;
 	}
 	return campaign_err(c, err);
+}
+
+static void report_day(const struct crep_day *d)
+{
+	double hours = (double)d->avail_ms / 3600000.0;
+	double talk = (double)d->talk_ms / 60000.0;
+
+	printf("%s: dials %u, answers %u, live %u, abandons %u (%.1f %%)\n",
+	       d->day, d->dials, d->answers, d->live, d->abandons,
+	       crep_pct(d->abandons, d->live));
+	printf("  window: live %u, abandons %u (%.2f %%)\n", d->win_live,
+	       d->win_abandons, crep_pct(d->win_abandons, d->win_live));
+	printf("  amd:");
+	for (size_t i = 0; i < d->namd; i++)
+		printf(" %s=%u", d->amd[i].verdict, d->amd[i].n);
+	printf("%s\n", d->namd ? "" : " -");
+	printf("  talk %.2f min, agent-hours %.3f, talk min per agent-hour"
+	       " %.1f, occupancy %.0f %%\n", talk, hours,
+	       hours > 0 ? talk / hours : 0, d->avail_ms ? 100.0 *
+	       (double)d->handle_ms / (double)d->avail_ms : 0);
+	printf("  wait to agent: %u answers, p50 %lld ms, p90 %lld ms, max"
+	       " %lld ms; <=1 s %u, 1-2 s %u, >2 s %u\n", d->waits,
+	       (long long)d->wait_p50, (long long)d->wait_p90,
+	       (long long)d->wait_max, d->wait_1s, d->wait_2s, d->wait_over);
+}
+
+int h_campaign_report(struct ctx *c)
+{
+	struct st_campaign k;
+	struct crep *r;
+	const char *days = opt(c, "days");
+	long n = 1;
+	int err;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	if (days) {
+		char *end;
+		n = strtol(days, &end, 10);
+		if (*end || n < 1 || n > CREP_MAX_DAYS) {
+			fprintf(stderr, "occctl: --days: 1 to %d: %s\n",
+				CREP_MAX_DAYS, days);
+			return EXIT_ERR;
+		}
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return check(ENOMEM, "report");
+	err = crep_load(c->st, &k, opt(c, "day"), (int)n,
+			(int64_t)time(NULL) * 1000, r);
+	if (err == EINVAL) {
+		fprintf(stderr, "occctl: --day: not a day (YYYY-MM-DD): %s\n",
+			opt(c, "day"));
+		free(r);
+		return EXIT_ERR;
+	}
+	if (err) {
+		free(r);
+		return campaign_err(c, err);
+	}
+	if (opt(c, "json")) {
+		char *json = NULL;
+		err = re_sdprintf(&json, "%H", crep_json, r);
+		if (!err)
+			printf("%s\n", json);
+		mem_deref(json);
+		if (err) {
+			free(r);
+			return check(err, "report");
+		}
+	}
+	else {
+		printf("campaign %lld, profile %s (window: %s)\n",
+		       (long long)r->campaign_id, r->profile,
+		       strcmp(r->profile, "uk") ? "30 days" : "24 h");
+		printf("pre-dial list now: waiting %lld (due %lld), attempts"
+		       " %lld;", (long long)r->waiting, (long long)r->due,
+		       (long long)r->attempts);
+		for (size_t i = 0; i < r->nlist; i++)
+			printf(" %s %lld", r->list[i].result,
+			       (long long)r->list[i].n);
+		printf("\n");
+		for (size_t i = 0; i < r->ndays; i++)
+			report_day(&r->days[i]);
+	}
+	free(r);
+	return 0;
 }

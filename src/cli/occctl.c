@@ -381,6 +381,11 @@ static const struct cmd cmds[] = {
 	  h_campaign_import_report, "the campaign's file imports (the task"
 	  " id the import answered), newest first: state, records by"
 	  " outcome code, the first records refused with their line" },
+	{ "campaign", "report", "TEAM CAMPAIGNID [--day YYYY-MM-DD] [--days N]"
+	  " [--json]", 0, h_campaign_report, "dialing figures per day (the N"
+	  " days up to --day, today by default): dials, answers, live"
+	  " answers, abandons and the compliance window's rate, AMD"
+	  " verdicts, talk min per agent-hour, occupancy, wait to agent" },
 	{ "campaign", "start", "TEAM CAMPAIGNID", W, h_campaign_start,
 	  "set a campaign running" },
 	{ "campaign", "pause", "TEAM CAMPAIGNID", W, h_campaign_pause,

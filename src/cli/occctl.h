@@ -136,7 +136,7 @@ cmd_h h_exten_add, h_exten_list, h_exten_remove, h_exten_passwd;
 cmd_h h_trunk_add, h_trunk_list, h_trunk_remove, h_trunk_default;
 cmd_h h_cdr, h_status, h_demo, h_call;
 cmd_h h_campaign_add, h_campaign_list, h_campaign_show, h_campaign_start,
-      h_campaign_import_report,
+      h_campaign_import_report, h_campaign_report,
       h_campaign_pause, h_campaign_stop, h_campaign_remove,
       h_campaign_column, h_campaign_column_remove;
 cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;

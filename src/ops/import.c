@@ -32,6 +32,7 @@
 #define LOG_TOPIC "ops.import"
 #include "base/log.h"
 #include "base/form.h"
+#include "core/agent.h"
 #include "core/model.h"
 #include "api/api.h"
 #include "core/occ.h"
@@ -374,10 +375,10 @@ void import_record(struct import_rules *job, const struct rec_field *f,
 /* ---- requests ---- */
 
 /* The campaign of model_id in the caller's team, and may the caller use
- * it? Accounts of the team may; agents must be members of its group. */
-static bool campaign_of(struct op_ctx *ctx, const char *id_s,
+ * it? (import.h) */
+bool import_campaign_of(struct op_ctx *ctx, const char *id_s,
 			struct st_campaign *camp, struct op_result *res,
-			bool rights)
+			enum import_rights rights)
 {
 	int64_t id = id_of(id_s);
 	struct group *g;
@@ -396,10 +397,11 @@ static bool campaign_of(struct op_ctx *ctx, const char *id_s,
 		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
 		return false;
 	}
-	if (ctx->account || !rights)
+	if (ctx->account || rights == IMPORT_ANYONE)
 		return true;
 	g = team_group(ctx->team, camp->group_id);
-	if (!ctx->agent || !g || !agent_membership(ctx->agent, g)) {
+	if (!ctx->agent || !g || !agent_membership(ctx->agent, g) ||
+	    (rights == IMPORT_LEADERS && !agent_leads(ctx->agent, g))) {
 		res_set(res, OP_FAIL, BM_ACW_MODE_FAIL, NULL);
 		return false;
 	}
@@ -460,7 +462,8 @@ static bool import_prepare(struct op_ctx *ctx, struct import_rules *job,
 	job->changepackage = (enum import_changepackage)w[4];
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_MODEL_ID], &job->camp, res, rights))
+	if (!import_campaign_of(ctx, a[P_MODEL_ID], &job->camp, res,
+				rights ? IMPORT_MEMBERS : IMPORT_ANYONE))
 		return false;
 	err = store_column_visit(job->st, job->camp.team_id, job->camp.id,
 				 add_col, job);
@@ -1122,7 +1125,8 @@ void op_dialer_list(struct op_ctx *ctx, struct op_result *res)
 	}
 	job->st = ctx->occ->st;
 	job->now_ms = ctx->now;
-	if (!campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res, true))
+	if (!import_campaign_of(ctx, a[P_CAMPAIGNID], &job->camp, res,
+				IMPORT_MEMBERS))
 		goto out;
 	if (!dial_string_ok(a[P_PHONENUM]) || strlen(a[P_PHONENUM]) >= ST_NUM) {
 		res_set(res, OP_FAIL, BM_PARAM_ERROR, "phonenum");
@@ -1216,7 +1220,8 @@ void op_import_report(struct op_ctx *ctx, struct op_result *res)
 	struct report_json rj = { .res = res };
 	int err;
 
-	if (!campaign_of(ctx, a[P_CAMPAIGNID], &camp, res, true))
+	if (!import_campaign_of(ctx, a[P_CAMPAIGNID], &camp, res,
+				IMPORT_MEMBERS))
 		return;
 	if (!blank(a[P_TASKID])) {
 		rj.task = id_of(a[P_TASKID]);

@@ -58,4 +58,16 @@ struct occ;
  * occd that did not stop cleanly say failed. */
 void import_tasks_resume(struct occ *occ);
 
+/* The campaign campaignid names in the caller's team, if the caller may
+ * see it: the team's accounts, and (IMPORT_MEMBERS) agents of its group
+ * or (IMPORT_LEADERS) its group's leaders; else false with the answer
+ * set: 67 not an id, 73 no such campaign, 60 not allowed, 85 storage. */
+enum import_rights { IMPORT_ANYONE, IMPORT_MEMBERS, IMPORT_LEADERS };
+struct op_ctx;
+struct op_result;
+struct st_campaign;
+bool import_campaign_of(struct op_ctx *ctx, const char *id_s,
+			struct st_campaign *camp, struct op_result *res,
+			enum import_rights rights);
+
 #endif

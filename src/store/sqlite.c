@@ -1647,6 +1647,9 @@ static const struct store_ops sqlite_ops = {
 	.dial_interrupted = sqlite_dial_interrupted,
 	.import_report_put = sqlite_import_report_put,
 	.import_report_visit = sqlite_import_report_visit,
+	.campaign_call_visit = sqlite_campaign_call_visit,
+	.group_state_log_visit = sqlite_group_state_log_visit,
+	.dial_count_visit = sqlite_dial_count_visit,
 	.begin = sq_begin,
 	.commit = sq_commit,
 };

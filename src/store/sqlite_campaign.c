@@ -128,6 +128,9 @@ EMIT(column, struct st_column)
 EMIT(customer, struct st_customer)
 EMIT(dial, struct st_dial)
 EMIT(report, struct st_import_report)
+EMIT(ccall, struct st_campaign_call)
+EMIT(slog, struct st_state_log)
+EMIT(dcount, struct st_dial_count)
 #define VIS(name, hh, a) (&(struct vis){ emit_##name, (void (*)(void))(hh), (a) })
 
 /* Step a query: each row read into out by rd, then passed to v (v NULL:
@@ -485,4 +488,109 @@ int sqlite_import_report_visit(struct store *st, int64_t team_id,
 		     " WHERE (?1 = 0 OR team_id = ?1)"
 		     " AND (?2 = 0 OR campaign_id = ?2)"
 		     " ORDER BY id DESC", "II", team_id, campaign_id);
+}
+
+/* ---- campaign reports ---- */
+
+static bool rd_ccall(sqlite3_stmt *q, void *out)
+{
+	struct st_campaign_call *c = out;
+
+	c->start_ms = sqlite3_column_int64(q, 0);
+	c->answer_ms = sqlite3_column_int64(q, 1);
+	c->end_ms = sqlite3_column_int64(q, 2);
+	c->agent_ms = sqlite3_column_int64(q, 5);
+	return text(c->agent, sizeof(c->agent), q, 3) &&
+		text(c->vars, sizeof(c->vars), q, 4);
+}
+
+int sqlite_campaign_call_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id, int64_t from_ms,
+			       int64_t to_ms,
+			       void (*h)(const struct st_campaign_call *c,
+					 void *arg), void *arg)
+{
+	struct st_campaign_call *c = mem_zalloc(sizeof(*c), NULL);
+	char id[24];
+	int err;
+
+	if (!c)
+		return ENOMEM;
+	re_snprintf(id, sizeof(id), "%lld", (long long)campaign_id);
+	/* cdr_team_start narrows to the team and time; the agent's answer
+	 * is its leg's (the customer's is the call's) */
+	err = query(st, rd_ccall, c, VIS(ccall, h, arg),
+		    "SELECT c.start_ms, c.answer_ms, c.end_ms, c.agent, c.vars,"
+		    " COALESCE((SELECT MIN(l.answer_ms) FROM cdr_legs AS l"
+		    "  WHERE l.sessionid = c.sessionid AND l.role = 'agent'"
+		    "  AND l.answer_ms > 0), 0)"
+		    " FROM cdr AS c WHERE c.team_id = ?1 AND c.start_ms >= ?3"
+		    " AND c.start_ms < ?4 AND c.modeltype = 'Campaign'"
+		    " AND c.model_id = ?2 ORDER BY c.start_ms, c.rowid",
+		    "ItII", team_id, id, from_ms, to_ms);
+	mem_deref(c);
+	return err == ENOENT ? 0 : err;
+}
+
+static bool rd_dcount(sqlite3_stmt *q, void *out)
+{
+	struct st_dial_count *c = out;
+
+	c->rows = sqlite3_column_int64(q, 1);
+	c->attempts = sqlite3_column_int64(q, 2);
+	c->due = sqlite3_column_int64(q, 3);
+	return text(c->result, sizeof(c->result), q, 0);
+}
+
+int sqlite_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg)
+{
+	struct st_dial_count c;
+	int err;
+
+	/* dial_list_next's prefix: the campaign's rows only */
+	err = query(st, rd_dcount, &c, VIS(dcount, h, arg),
+		    "SELECT last_result, count(*), sum(attempts),"
+		    " sum(last_result = '' AND dial_ms <= ?3) FROM dial_list"
+		    " WHERE team_id = ?1 AND campaign_id = ?2"
+		    " GROUP BY last_result ORDER BY last_result", "III",
+		    team_id, campaign_id, now_ms);
+	return err == ENOENT ? 0 : err;
+}
+
+static bool rd_slog(sqlite3_stmt *q, void *out)
+{
+	struct st_state_log *l = out;
+
+	l->agent_id = sqlite3_column_int64(q, 0);
+	l->ts_ms = sqlite3_column_int64(q, 1);
+	l->state = sqlite3_column_int(q, 2);
+	return text(l->pause_reason, sizeof(l->pause_reason), q, 3);
+}
+
+int sqlite_group_state_log_visit(struct store *st, int64_t group_id,
+				 int64_t from_ms, int64_t to_ms,
+				 void (*h)(const struct st_state_log *l,
+					   void *arg), void *arg)
+{
+	struct st_state_log l;
+	int err;
+
+	/* both halves walk state_log_agent_ts */
+	err = query(st, rd_slog, &l, VIS(slog, h, arg),
+		    "SELECT s.agent_id, s.ts_ms, s.state, s.pause_reason, s.id"
+		    " FROM members AS m JOIN state_log AS s"
+		    " ON s.agent_id = m.agent_id WHERE m.group_id = ?1"
+		    " AND s.ts_ms >= ?2 AND s.ts_ms < ?3"
+		    " UNION ALL"
+		    " SELECT s.agent_id, s.ts_ms, s.state, s.pause_reason, s.id"
+		    " FROM members AS m JOIN state_log AS s ON s.id ="
+		    "  (SELECT p.id FROM state_log AS p"
+		    "   WHERE p.agent_id = m.agent_id AND p.ts_ms < ?2"
+		    "   ORDER BY p.ts_ms DESC, p.id DESC LIMIT 1)"
+		    " WHERE m.group_id = ?1"
+		    " ORDER BY 1, 2, 5", "III", group_id, from_ms, to_ms);
+	return err == ENOENT ? 0 : err;
 }

@@ -818,6 +818,39 @@ int store_import_report_visit(struct store *st, int64_t team_id,
 	return st->ops->import_report_visit(st, team_id, campaign_id, h, arg);
 }
 
+int store_campaign_call_visit(struct store *st, int64_t team_id,
+			      int64_t campaign_id, int64_t from_ms,
+			      int64_t to_ms,
+			      void (*h)(const struct st_campaign_call *c,
+					void *arg), void *arg)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && h);
+	CHECK(from_ms >= 0 && to_ms >= from_ms);
+	return st->ops->campaign_call_visit(st, team_id, campaign_id, from_ms,
+					    to_ms, h, arg);
+}
+
+int store_dial_count_visit(struct store *st, int64_t team_id,
+			   int64_t campaign_id, int64_t now_ms,
+			   void (*h)(const struct st_dial_count *c, void *arg),
+			   void *arg)
+{
+	CHECK(st && team_id > 0 && campaign_id > 0 && now_ms >= 0 && h);
+	return st->ops->dial_count_visit(st, team_id, campaign_id, now_ms, h,
+					 arg);
+}
+
+int store_group_state_log_visit(struct store *st, int64_t group_id,
+				int64_t from_ms, int64_t to_ms,
+				void (*h)(const struct st_state_log *l,
+					  void *arg), void *arg)
+{
+	CHECK(st && group_id >= 0 && h);
+	CHECK(from_ms >= 0 && to_ms >= from_ms);
+	return st->ops->group_state_log_visit(st, group_id, from_ms, to_ms, h,
+					      arg);
+}
+
 int store_begin(struct store *st)
 {
 	CHECK(st);

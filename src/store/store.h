@@ -446,6 +446,41 @@ int  store_import_report_visit(struct store *st, int64_t team_id,
 			       void (*h)(const struct st_import_report *r,
 					 void *arg), void *arg);
 
+/* Campaign reports (src/ops/campreport.c). A dial of a campaign as its
+ * CDR has it: the customer's answer (0: none), the first answer of an
+ * agent leg (0: no agent answered), the end (0: still up), the agent and
+ * the call's variables (amd=... when AMD ran). */
+struct st_campaign_call {
+	int64_t start_ms, answer_ms, agent_ms, end_ms;
+	char agent[ST_NUM];
+	char vars[ST_VARS];
+};
+/* The team's calls with modeltype=Campaign and model_id=campaign_id that
+ * started in [from_ms, to_ms), oldest first. */
+int  store_campaign_call_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id, int64_t from_ms,
+			       int64_t to_ms,
+			       void (*h)(const struct st_campaign_call *c,
+					 void *arg), void *arg);
+/* A campaign's pre-dial list now, by last result ("" still to dial,
+ * "dialing", "answered", ...): the rows, their attempts, and of the rows
+ * still to dial those due by now_ms. */
+struct st_dial_count {
+	char result[ST_DIAL_RESULT];
+	int64_t rows, attempts, due;
+};
+int  store_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg);
+/* The state-log rows of the agents of group_id with ts_ms in [from_ms,
+ * to_ms), each agent's preceded by its last row before from_ms (the
+ * state in force then), by agent then time. */
+int  store_group_state_log_visit(struct store *st, int64_t group_id,
+				 int64_t from_ms, int64_t to_ms,
+				 void (*h)(const struct st_state_log *l,
+					   void *arg), void *arg);
+
 /* EEXIST: the team has that id; ENOENT: no such team. */
 int  store_campaign_add(struct store *st, const struct st_campaign *c);
 int  store_campaign_get(struct store *st, int64_t team_id, int64_t id,

@@ -161,6 +161,19 @@ struct store_ops {
 				   int64_t campaign_id,
 				   void (*h)(const struct st_import_report *r,
 					     void *arg), void *arg);
+	int (*campaign_call_visit)(struct store *st, int64_t team_id,
+				   int64_t campaign_id, int64_t from_ms,
+				   int64_t to_ms,
+				   void (*h)(const struct st_campaign_call *c,
+					     void *arg), void *arg);
+	int (*dial_count_visit)(struct store *st, int64_t team_id,
+				int64_t campaign_id, int64_t now_ms,
+				void (*h)(const struct st_dial_count *c,
+					  void *arg), void *arg);
+	int (*group_state_log_visit)(struct store *st, int64_t group_id,
+				     int64_t from_ms, int64_t to_ms,
+				     void (*h)(const struct st_state_log *l,
+					       void *arg), void *arg);
 
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
@@ -230,6 +243,19 @@ int sqlite_import_report_visit(struct store *st, int64_t team_id,
 			       int64_t campaign_id,
 			       void (*h)(const struct st_import_report *r,
 					 void *arg), void *arg);
+int sqlite_campaign_call_visit(struct store *st, int64_t team_id,
+			       int64_t campaign_id, int64_t from_ms,
+			       int64_t to_ms,
+			       void (*h)(const struct st_campaign_call *c,
+					 void *arg), void *arg);
+int sqlite_dial_count_visit(struct store *st, int64_t team_id,
+			    int64_t campaign_id, int64_t now_ms,
+			    void (*h)(const struct st_dial_count *c,
+				      void *arg), void *arg);
+int sqlite_group_state_log_visit(struct store *st, int64_t group_id,
+				 int64_t from_ms, int64_t to_ms,
+				 void (*h)(const struct st_state_log *l,
+					   void *arg), void *arg);
 
 /* SQLite schema (schema.c): bring the database to the newest version this
  * build knows. Returns ENOTSUP if the file is newer than that. */

@@ -3,7 +3,8 @@
 # and package columns on a store: defaults, every option, refused values
 # (bad mode, profile, window, column and display names, a group of another
 # team), duplicate ids and columns, state changes, and a removed campaign
-# whose customers stay in the team's master table. occctl against a running
+# whose customers stay in the team's master table; the campaign report's
+# days and refusals. occctl against a running
 # occd: tests/campaign/run.sh.
 #
 #   tests/cli/test_campaign.sh build/asan/occctl
@@ -65,6 +66,17 @@ done
 occ campaign list acme
 out_has '^10 .* stopped ' "another team's campaign 10 is untouched"
 expect 1 "start no such campaign" campaign start demo 99
+
+# the report of a campaign with nothing dialled, and its refusals
+expect 0 "report" campaign report demo 11 --day 2024-05-01 --days 3
+out_has '^2024-04-29: dials 0, answers 0, live 0, abandons 0 ' "report: the days up to --day, oldest first"
+out_has '^2024-05-01: dials 0' "report: ... to --day"
+expect 0 "report --json" campaign report demo 11 --json
+out_has '^\{"campaignid":11,"profile":"none","list":\{"waiting":0,' "report --json: one JSON object"
+expect 1 "report --days 32 is refused" campaign report demo 11 --days 32
+expect 1 "report --day 2024-02-30 is refused" campaign report demo 11 --day 2024-02-30
+expect 1 "report of another team's campaign" campaign report acme 11
+err_has "no campaign 11 in team acme" "report: names the campaign"
 
 sqlite3 "$D/occ.db" "INSERT INTO customers (team_id, campaign_id, key, data, updated_ms) SELECT id, 10, '138', 'phone1=138', 0 FROM teams WHERE name = 'demo'"
 occ campaign show demo 10
