@@ -18,7 +18,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
 LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c)
-WEB      := $(wildcard web/*.html web/*.js web/agent/*)
+WEB      := $(wildcard web/*.html web/*.js web/agent/* web/wallboard/*)
 
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
