@@ -28,6 +28,7 @@
       a_party: 'Talking with', a_groups: 'Queues', a_actions: 'Supervise',
       SILENTMONITOR: 'Monitor', Whisper: 'Whisper', INTRUDE: 'Intrude', ForcedRelease: 'Release',
       push_up: 'live', push_down: 'reconnecting', need_phone: 'Enter your phone first',
+      BackMsg_65: 'only group leaders and the team\'s accounts may open the wallboard',
     },
     cn: {
       title: '监控墙', logout: '退出', login: '登录', team: '租户', usertype: '身份',
@@ -41,6 +42,7 @@
       a_party: '通话对方', a_groups: '队列', a_actions: '监控',
       SILENTMONITOR: '监听', Whisper: '密语', INTRUDE: '强插', ForcedRelease: '强拆',
       push_up: '实时', push_down: '重连中', need_phone: '请先填写我的电话',
+      BackMsg_65: '只有组长和租户账号可以打开监控墙',
     },
   };
   let lang = localStorage.getItem('occ.lang') === 'cn' ? 'cn' : 'en';
@@ -249,7 +251,12 @@
     $('l-submit').disabled = true;
     try {
       const d = await api('QueueStatistic', { servicelevel: String(num('sl', 20)) });
-      if (d.code !== 1) { cred = null; say(d.message, d.code); return; }
+      if (d.code !== 1) {
+        cred = null;
+        const m = String(d.message);
+        say(T[lang][m] ? `${m}: ${t(m)}` : m, d.code);
+        return;
+      }
       say('', 1);
       $('login-view').hidden = true;
       $('board').hidden = false;
