@@ -213,7 +213,12 @@
       const tr = $('agents').tBodies[0].querySelector(`tr[data-agent="${CSS.escape(who)}"]`);
       if (tr) showState(tr, e.state, 0);
     }
-    poll();
+    pollSoon();
+  }
+  // a burst of events makes one poll
+  let soon = null;
+  function pollSoon() {
+    if (!soon) soon = setTimeout(() => { soon = null; poll(); }, 200);
   }
   async function startPush() {
     if (es) es.close();
