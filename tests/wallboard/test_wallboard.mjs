@@ -103,9 +103,11 @@ async function run(browser) {
 
   // -- the leader monitors 8002's call with his phone, then releases it --
   await page.click(`${A('8002')} button[data-op="SILENTMONITOR"]`);
-  await waitAttr(page, '#msg', 'data-code', '1', 'silentMonitor from the page is accepted (code 1)');
+  await waitText(page, '#msg', /^Monitor 8002: /, 'silentMonitor from the page answers');
+  eq(await page.locator('#msg').getAttribute('data-code'), '1', 'silentMonitor is accepted (code 1)');
   await page.click(`${A('8002')} button[data-op="ForcedRelease"]`);
-  await waitAttr(page, '#msg', 'data-code', '1', 'forcedRelease from the page is accepted (code 1)');
+  await waitText(page, '#msg', /^Release 8002: /, 'forcedRelease from the page answers');
+  eq(await page.locator('#msg').getAttribute('data-code'), '1', 'forcedRelease is accepted (code 1)');
   await waitAttr(page, A('8002'), 'data-state', 'idle', 'after the release 8002 is idle again');
   const end = await Promise.race([call.done, new Promise((res) => setTimeout(() => res(null), WAIT_MS))]);
   ok(end && /answered/i.test(end.out), 'the outside caller was answered and is done', end ? end.out : 'still running');
