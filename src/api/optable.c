@@ -83,6 +83,7 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_TASKID]       = { "taskid", {0}, 24, "a file import's task id (empty: every task of the campaign)" },
 	[P_DAY]          = { "day", {0}, 16, "YYYY-MM-DD, occd's local time (empty: today)" },
 	[P_DAYS]         = { "days", {0}, 8, "how many days up to `day`, 1-31 (empty: 1)" },
+	[P_SERVICELEVEL] = { "servicelevel", {0}, 8, "service-level threshold in seconds, 1-600 (empty: 20)" },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -890,6 +891,50 @@ const struct op op_table[] = {
 	.handler = op_push_token,
 	.summary = "A token to subscribe to browser events (occ's addition).",
 	.notes = "Not in the manuals: the manuals' push script (cocc_nginx_http_push.js) does not say how it identifies the agent, so occ's script asks for a token first. `type` `agent` (an agent's default): the agent's own channel, the events that name it (an account acts through its linked agent, else BackMsg_38); `team` (an account's default): every event of the team, for accounts and group leaders (other agents BackMsg_65). Message: the token; third field `channel=agent:<number>` or `channel=team`, `&expires=<unix seconds>&ttl=<seconds>`. The token subscribes at `/push/sse?token=`, `/push/poll?token=` and as the channel name of `/agentindesks/agentpull/<token>` (docs/ARCHITECTURE.md, Events); it lasts 12 hours and survives restarts, but not the credential that asked for it: after a password change, a disabled account (the agent's, for an agent) or a leader no longer leading, it is refused with 403 and its open subscriptions are closed. Not offered on SOAP.",
+},
+{
+	.id = "queue_statistic", .http = "QueueStatistic",
+	.script = "queueStatisticCJI",
+	.soap_params   = L(AUTH5, P_SERVICELEVEL),
+	.http_params   = L(AUTH5, P_SERVICELEVEL),
+	.script_params = L(AUTH5, P_SERVICELEVEL, P_CALLBACKFUC),
+	.required = L(CRED3),
+	.auth = AUTH_USER, .flags = OPF_JSON_HTTP,
+	.codes = L(AUTH_CODES, 28, 65),
+	.handler = op_queue_statistic,
+	.summary = "Live figures of the queues and agents a supervisor sees (occ's addition; the wallboard's source).",
+	.notes = "Neither manual has it. The team's accounts see every "
+		 "group, a group leader the groups he leads (another agent: "
+		 "BackMsg_65). `servicelevel`: the threshold in seconds, 1 to "
+		 "600 (empty 20; `BackMsg_28[servicelevel]` otherwise). The "
+		 "HTTP reply is a JSON object (as `text/plain`, like MyInfo), "
+		 "failures too; on Script the same object is `message`: "
+		 "`{\"servicelevel\":20,\"queues\":[{\"group\":1,\"name\":"
+		 "\"Sales\",\"queue\":\"6001\",\"waiting\":1,\"ringing\":0,"
+		 "\"talking\":0,\"longest_wait\":12,\"answered\":3,"
+		 "\"answered_within\":2,\"abandoned\":1,\"other\":0,"
+		 "\"service_level\":50,\"asa\":9,\"aht\":41,\"agents\":{"
+		 "\"idle\":1,\"ring\":0,\"busy\":1,\"acw\":0,\"pause\":0,"
+		 "\"logout\":4}}],\"agents\":[{\"agent\":\"8001\",\"name\":"
+		 "\"...\",\"state\":\"busy\",\"since\":35,\"party\":"
+		 "\"13800138000\",\"groups\":[1]}]}`. Live (now): waiting "
+		 "(for an agent, nobody rings), ringing, talking and "
+		 "longest_wait (seconds the longest-waiting caller has "
+		 "waited) as queueCustomerNum and /metrics count them; agents "
+		 "of the group by state (logout: members not checked in). "
+		 "Today (the server's local day, from the queue's `QUEUE "
+		 "leave` events, docs/ARCHITECTURE.md, Statistics): answered "
+		 "(reason answered), answered_within (of those, a `waittime` "
+		 "of at most `servicelevel` seconds), abandoned (reason "
+		 "abandon), other (timeout, full, empty, exit, system); "
+		 "service_level the percentage answered_within / (answered + "
+		 "abandoned), `null` before any; asa the mean `waittime` of "
+		 "the answered (seconds); aht the mean talk time of the "
+		 "group's inbound agent legs that ended today (seconds). "
+		 "agents: every agent of the visible groups, its state (as "
+		 "teamStatus), since: seconds in that state, party: whom it "
+		 "talks with (the customer's number, or the other agent), "
+		 "groups: its visible groups. Not offered on SOAP.",
 },
 };
 

@@ -34,6 +34,7 @@ enum param {
 	P_ICALLERID, P_XCALLERID, P_ACTION, P_MP3, P_FILENAME,
 	P_CAMPAIGNID, P_PHONENUM, P_PRIORITY, P_DIALTIME, P_TASKID,
 	P_DAY, P_DAYS,
+	P_SERVICELEVEL,
 	P_CALLBACKFUC,          /* Script only: position of the callback */
 	P_COUNT
 };

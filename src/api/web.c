@@ -13,6 +13,8 @@
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
  *   /agent/ (index.html, agent.js, agent.css)       the agent desktop
+ *   /wallboard/ (index.html, wallboard.js, wallboard.css)  the supervisor
+ *                                                   wallboard
  *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
@@ -151,24 +153,24 @@ static bool serve_push_asset(const struct api *api, const char *rest,
 	return false;
 }
 
-/* The agent desktop: a page of its own origin's scripts and styles only
- * (no inline script or style), never framed, never cached stale. */
-static bool serve_agent_desk(const struct http_req *req,
-			     struct http_resp *resp)
+struct page_file {
+	const char *path, *ctype, *body;
+};
+
+/* A page of its own: the agent desktop, the wallboard. Scripts and styles
+ * of its own origin only (no inline script or style), never framed, never
+ * cached stale; dir without its slash redirects to dir/. */
+static bool serve_page(const struct http_req *req, struct http_resp *resp,
+		       const char *dir, const struct page_file *f, size_t n)
 {
-	static const struct { const char *path, *ctype; const char *body; } f[] = {
-		{ "/agent/", "text/html; charset=utf-8", web_agent_html },
-		{ "/agent/index.html", "text/html; charset=utf-8", web_agent_html },
-		{ "/agent/agent.js", "application/javascript; charset=utf-8",
-		  web_agent_js },
-		{ "/agent/agent.css", "text/css; charset=utf-8", web_agent_css },
-	};
-	if (!strcmp(req->path, "/agent")) {
-		http_resp_set(resp, 301, "text/plain", "/agent/\n");
-		http_resp_header(resp, "Location", "/agent/");
+	size_t dl = strlen(dir);
+
+	if (!strncmp(req->path, dir, dl - 1) && req->path[dl - 1] == '\0') {
+		http_resp_set(resp, 301, "text/plain", "%s\n", dir);
+		http_resp_header(resp, "Location", dir);
 		return true;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (strcmp(req->path, f[i].path))
 			continue;
 		http_resp_set(resp, 200, f[i].ctype, "%s", f[i].body);
@@ -185,6 +187,24 @@ static bool serve_agent_desk(const struct http_req *req,
 	}
 	return false;
 }
+
+#define HTML "text/html; charset=utf-8"
+#define JS   "application/javascript; charset=utf-8"
+#define CSS  "text/css; charset=utf-8"
+
+static const struct page_file agent_desk[] = {
+	{ "/agent/", HTML, web_agent_html },
+	{ "/agent/index.html", HTML, web_agent_html },
+	{ "/agent/agent.js", JS, web_agent_js },
+	{ "/agent/agent.css", CSS, web_agent_css },
+};
+
+static const struct page_file wallboard[] = {
+	{ "/wallboard/", HTML, web_wallboard_html },
+	{ "/wallboard/index.html", HTML, web_wallboard_html },
+	{ "/wallboard/wallboard.js", JS, web_wallboard_js },
+	{ "/wallboard/wallboard.css", CSS, web_wallboard_css },
+};
 
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
@@ -248,7 +268,13 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 			      web_index_html);
 		return;
 	}
-	if (starts(req->path, "/agent") && serve_agent_desk(req, resp))
+	if (starts(req->path, "/agent") &&
+	    serve_page(req, resp, "/agent/", agent_desk,
+		       ARRAY_SIZE(agent_desk)))
+		return;
+	if (starts(req->path, "/wallboard") &&
+	    serve_page(req, resp, "/wallboard/", wallboard,
+		       ARRAY_SIZE(wallboard)))
 		return;
 	if (!strcmp(req->path, "/metrics")) {
 		metrics_handle(api->metrics, req, resp);

@@ -13,5 +13,9 @@ extern const char web_push_html[];    /* cocc_nginx_http_push.html */
 extern const char web_agent_html[];
 extern const char web_agent_js[];
 extern const char web_agent_css[];
+/* the supervisor wallboard, /wallboard/ (docs/OPERATIONS.md) */
+extern const char web_wallboard_html[];
+extern const char web_wallboard_js[];
+extern const char web_wallboard_css[];
 
 #endif

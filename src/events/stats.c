@@ -42,10 +42,20 @@ struct aleg {
 	int64_t talk_from;           /* 0: not talking yet */
 };
 
+/* a queue's figures of a day, by (team, group) */
+struct qcounter {
+	struct le he;
+	int64_t team_id;
+	int64_t group_id;
+	int64_t day;
+	struct stats_queue q;
+};
+
 struct stats {
 	struct occ *occ;
 	struct hash *counters;
 	struct hash *legs;
+	struct hash *queues;
 };
 
 /* ---- the event's fields -------------------------------------------------- */
@@ -123,6 +133,52 @@ static struct counter *counter_of(struct stats *s, const struct aleg *l,
 	return c;
 }
 
+static uint32_t qcounter_key(int64_t team_id, int64_t group_id)
+{
+	return (uint32_t)(team_id * 2654435761u) ^ (uint32_t)group_id;
+}
+
+static struct qcounter *qcounter_find(const struct stats *s, int64_t team_id,
+				      int64_t group_id)
+{
+	struct le *le;
+
+	LIST_FOREACH(hash_list(s->queues, qcounter_key(team_id, group_id)),
+		     le) {
+		struct qcounter *c = le->data;
+		if (c->team_id == team_id && c->group_id == group_id)
+			return c;
+	}
+	return NULL;
+}
+
+/* The queue's counter for the day of ts, zeroed if it held an older day;
+ * NULL for a call of no group. */
+static struct qcounter *qcounter_of(struct stats *s, int64_t team_id,
+				    int64_t group_id, int64_t ts)
+{
+	struct qcounter *c;
+	int64_t day = day_start_ms(ts);
+
+	if (!group_id)
+		return NULL;
+	c = qcounter_find(s, team_id, group_id);
+	if (!c) {
+		c = mem_zalloc(sizeof(*c), NULL);
+		if (!c)
+			return NULL;
+		c->team_id = team_id;
+		c->group_id = group_id;
+		hash_append(s->queues, qcounter_key(team_id, group_id),
+			    &c->he, c);
+	}
+	if (c->day < day) {
+		memset(&c->q, 0, sizeof(c->q));
+		c->day = day;
+	}
+	return c;
+}
+
 /* ---- legs ------------------------------------------------------------------ */
 
 static void aleg_destructor(void *arg)
@@ -182,11 +238,18 @@ static void talk_starts(struct stats *s, struct aleg *l, int64_t ts)
 static void leg_ends(struct stats *s, struct aleg *l, int64_t ts)
 {
 	struct counter *c = l->talk_from ? counter_of(s, l, ts) : NULL;
+	struct qcounter *qc = l->talk_from && l->dialin
+		? qcounter_of(s, l->team_id, l->group_id, ts) : NULL;
 
 	if (c) {
 		int64_t from = l->talk_from > c->day ? l->talk_from : c->day;
 		if (ts > from)
 			c->d.talk_ms += ts - from;
+	}
+	if (qc) {
+		qc->q.handled++;
+		if (ts > l->talk_from)
+			qc->q.handle_ms += ts - l->talk_from;
 	}
 	mem_deref(l);
 }
@@ -260,6 +323,30 @@ static void call_over(struct stats *s, const struct event *ev,
 	}
 }
 
+/* A caller left a queue: answered (after waittime), abandoned, or else. */
+static void queue_left(struct stats *s, const struct event *ev)
+{
+	struct pl gid = field(ev->text, "AgentGroupId");
+	struct pl wait = field(ev->text, "waittime");
+	struct qcounter *c = qcounter_of(s, ev->team_id,
+					 (int64_t)pl_u64(&gid), ev->ts_ms);
+	uint64_t w = pl_u64(&wait);
+
+	if (!c)
+		return;
+	if (field_is(ev->text, "reason", "answered")) {
+		c->q.answered++;
+		c->q.wait_s += w;
+		c->q.answered_by[w < STATS_WAIT_MAX ? w : STATS_WAIT_MAX]++;
+	}
+	else if (field_is(ev->text, "reason", "abandon")) {
+		c->q.abandoned++;
+	}
+	else {
+		c->q.other++;
+	}
+}
+
 void stats_event(const struct event *ev, void *arg)
 {
 	struct stats *s = arg;
@@ -278,6 +365,8 @@ void stats_event(const struct event *ev, void *arg)
 		customer_answered(s, ev, sid);
 	else if (!pl_strcmp(&src, "CONVERSATION") && !strcmp(word, "hangup"))
 		call_over(s, ev, sid);
+	else if (!pl_strcmp(&src, "QUEUE") && !strcmp(word, "leave"))
+		queue_left(s, ev);
 }
 
 /* ---- start and reading ------------------------------------------------------ */
@@ -307,6 +396,8 @@ static void stats_destructor(void *arg)
 
 	hash_flush(s->legs);
 	mem_deref(s->legs);
+	hash_flush(s->queues);
+	mem_deref(s->queues);
 	hash_flush(s->counters);
 	mem_deref(s->counters);
 }
@@ -321,6 +412,7 @@ int stats_alloc(struct stats **sp, struct occ *occ)
 	s->occ = occ;
 	err = hash_alloc(&s->counters, BUCKETS);
 	err |= hash_alloc(&s->legs, BUCKETS);
+	err |= hash_alloc(&s->queues, BUCKETS);
 	if (!err && occ->ev) {
 		replay_today(s);
 		err = events_sink_add(occ->ev, stats_event, s);
@@ -373,4 +465,27 @@ void stats_agent_day(const struct stats *s, int64_t team_id,
 	str_ncpy(today.agent, agent, sizeof(today.agent));
 	hash_apply(s->legs, add_running, &r);
 	d->talk_ms += r.ms;
+}
+
+void stats_queue_day(const struct stats *s, int64_t team_id,
+		     int64_t group_id, int64_t now, struct stats_queue *q)
+{
+	const struct qcounter *c = s ? qcounter_find(s, team_id, group_id)
+		: NULL;
+
+	if (c && c->day == day_start_ms(now))
+		*q = c->q;
+	else
+		memset(q, 0, sizeof(*q));
+}
+
+unsigned stats_answered_within(const struct stats_queue *q, unsigned secs)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w <= secs && w < STATS_WAIT_MAX; w++)
+		n += q->answered_by[w];
+	if (secs >= STATS_WAIT_MAX)
+		n += q->answered_by[STATS_WAIT_MAX];
+	return n;
 }

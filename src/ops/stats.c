@@ -16,9 +16,12 @@
 #include "core/agent.h"
 #include "core/occ.h"
 #include "events/stats.h"
+#include "api/api.h"
 #include "ops/op.h"
 #include "ops/util.h"
+#include "sip/call.h"
 #include "sip/inbound.h"
+#include "sip/tel.h"
 
 enum filter_bits {
 	F_ALL = 1 << 0, F_LOGIN = 1 << 1, F_LOGOUT = 1 << 2,
@@ -242,4 +245,148 @@ void op_agent_statistic_day(struct op_ctx *ctx, struct op_result *res)
 		return;
 	}
 	res_data(res, OP_OK, "}");
+}
+
+/* ---- queueStatistic: the wallboard's numbers -------------------------------- */
+
+struct qlive {
+	const char *team, *queue;
+	struct tel_queue q;
+	bool found;
+};
+
+static void queue_live(const struct tel_queue *q, void *arg)
+{
+	struct qlive *l = arg;
+
+	if (!l->found && !strcmp(q->team, l->team) &&
+	    !strcmp(q->queue, l->queue)) {
+		l->q = *q;
+		l->found = true;
+	}
+}
+
+/* May the caller see group g: the team's accounts all, leaders theirs. */
+static bool sees(const struct op_ctx *ctx, const struct group *g)
+{
+	return ctx->account || agent_leads(ctx->agent, g);
+}
+
+static void queue_object(struct op_ctx *ctx, struct op_result *res,
+			 const struct group *g, unsigned sl, bool first)
+{
+	struct qlive l = { .team = ctx->team->name, .queue = g->queue };
+	unsigned n[AS_COUNT] = { 0 }, logout = 0, within;
+	struct stats_queue q;
+	struct le *le;
+	char pct[16] = "null";
+
+	if (g->queue[0] && ctx->occ->tel)
+		tel_queues(ctx->occ->tel, queue_live, &l);
+	LIST_FOREACH(&g->members, le) {
+		const struct member *mb = le->data;
+		if (!mb->checked_in)
+			logout++;
+		else if ((unsigned)mb->agent->state < AS_COUNT)
+			n[mb->agent->state]++;
+	}
+	stats_queue_day(ctx->occ->stats, ctx->team->id, g->id, ctx->now, &q);
+	within = stats_answered_within(&q, sl);
+	if (q.answered + q.abandoned)
+		re_snprintf(pct, sizeof(pct), "%u", (within * 100 +
+			    (q.answered + q.abandoned) / 2) /
+			    (q.answered + q.abandoned));
+	res_data(res, OP_OK, "%s{\"group\":%lld,\"name\":%H,\"queue\":%H,"
+		 "\"waiting\":%u,\"ringing\":%u,\"talking\":%u,"
+		 "\"longest_wait\":%llu,\"answered\":%u,"
+		 "\"answered_within\":%u,\"abandoned\":%u,\"other\":%u,"
+		 "\"service_level\":%s,\"asa\":%llu,\"aht\":%lld,"
+		 "\"agents\":{\"idle\":%u,\"ring\":%u,\"busy\":%u,\"acw\":%u,"
+		 "\"pause\":%u,\"logout\":%u}}",
+		 first ? "" : ",", (long long)g->id, json_str_h, g->name,
+		 json_str_h, g->queue, l.q.waiting, l.q.ringing, l.q.talking,
+		 (unsigned long long)(l.q.longest_wait_ms / 1000), q.answered,
+		 within, q.abandoned, q.other, pct,
+		 (unsigned long long)(q.answered ? (q.wait_s + q.answered / 2)
+				      / q.answered : 0),
+		 (long long)(q.handled ? q.handle_ms / q.handled / 1000 : 0),
+		 n[AS_IDLE], n[AS_RING], n[AS_BUSY], n[AS_ACW], n[AS_PAUSE],
+		 logout);
+}
+
+static void agent_object(struct op_ctx *ctx, struct op_result *res,
+			 const struct agent *a, bool first)
+{
+	const struct call *c = ctx->occ->tel && a->state != AS_LOGOUT
+		? call_of_agent(ctx->occ->tel, ctx->team->name, a->number)
+		: NULL;
+	bool in = agent_checked_in_any(a), one = true;
+	struct le *le;
+
+	res_data(res, OP_OK, "%s{\"agent\":%H,\"name\":%H,\"state\":\"%s\","
+		 "\"since\":%lld,\"party\":%H,\"groups\":[", first ? "" : ",",
+		 json_str_h, a->number, json_str_h, a->name,
+		 in ? agent_state_name(a->state) : "logout",
+		 (long long)(a->since_ms && ctx->now > a->since_ms
+			     ? (ctx->now - a->since_ms) / 1000 : 0),
+		 json_str_h, c ? call_party(c, a->number) : "");
+	LIST_FOREACH(&a->members, le) {
+		const struct member *mb = le->data;
+		if (!sees(ctx, mb->group))
+			continue;
+		res_data(res, OP_OK, "%s%lld", one ? "" : ",",
+			 (long long)mb->group->id);
+		one = false;
+	}
+	res_data(res, OP_OK, "]}");
+}
+
+static bool sees_agent(const struct op_ctx *ctx, const struct agent *a)
+{
+	struct le *le;
+
+	LIST_FOREACH(&a->members, le)
+		if (sees(ctx, ((const struct member *)le->data)->group))
+			return true;
+	return false;
+}
+
+void op_queue_statistic(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *p = ctx->args[P_SERVICELEVEL];
+	unsigned long sl = 20;
+	bool first = true;
+	struct le *le;
+	char *end;
+
+	if (!ctx->account && !agent_leads_any(ctx->agent)) {
+		res_set(res, OP_FAIL, BM_NOT_LEADER_AGENT, NULL);
+		return;
+	}
+	if (*p) {
+		sl = strtoul(p, &end, 10);
+		if (*end || !sl || sl > STATS_WAIT_MAX) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "servicelevel");
+			return;
+		}
+	}
+	res->json = true;
+	res_data(res, OP_OK, "{\"servicelevel\":%lu,\"queues\":[", sl);
+	LIST_FOREACH(&ctx->team->groups, le) {
+		const struct group *g = le->data;
+		if (!sees(ctx, g))
+			continue;
+		queue_object(ctx, res, g, (unsigned)sl, first);
+		first = false;
+	}
+	first = true;
+	res_data(res, OP_OK, "],\"agents\":[");
+	LIST_FOREACH(&ctx->team->agent_list, le) {
+		const struct agent *a = le->data;
+		if (!sees_agent(ctx, a))
+			continue;
+		agent_object(ctx, res, a, first);
+		first = false;
+	}
+	res_data(res, OP_OK, "]}");
 }

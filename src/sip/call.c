@@ -1314,6 +1314,15 @@ const char *call_sessionid(const struct call *c)
 	return c->sessionid;
 }
 
+const char *call_party(const struct call *c, const char *agent)
+{
+	if (c->callee_agent[0] && !strcmp(c->callee_agent, agent))
+		return c->agent;
+	if (c->consult_agent[0] && !strcmp(c->consult_agent, agent))
+		return c->agent;
+	return c->req.target;
+}
+
 int call_hangup(struct call *c, enum call_target t, const char *by)
 {
 	struct leg *l = t == TARGET_CALLER ? c->legs[ROLE_CUSTOMER]

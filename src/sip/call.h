@@ -67,6 +67,9 @@ struct call *call_of_agent(struct tel *tel, const char *team,
 			   const char *agent);
 struct call *call_by_session(struct tel *tel, const char *sessionid);
 const char *call_sessionid(const struct call *c);
+/* Whom agent talks with in c: the customer's (or target's) number, or
+ * the agent who called or consulted it. */
+const char *call_party(const struct call *c, const char *agent);
 
 enum call_target { TARGET_ALL, TARGET_AGENT, TARGET_CALLER };
 /* Hang up the agent's leg, the customer's leg, or the whole call. */

@@ -150,3 +150,55 @@ UNIT_TEST(stats_days_and_midnight)
 	UT_EQ_INT(d.talk_ms, 0);
 	mem_deref(f.s);
 }
+
+/* A caller leaves queue group gid at ts: reason after waited seconds. */
+static void leave(struct feed *f, int64_t ts, int gid, const char *reason,
+		  unsigned waited)
+{
+	char text[512];
+	struct event e = { .team_id = TEAM, .team = "t", .ts_ms = ts,
+			   .agent1 = "", .agent2 = "", .text = text };
+
+	re_snprintf(text, sizeof(text), "calleridnum=5550001&didnumber=800&"
+		    "source=QUEUE&event=leave&uniqueid=9&sessionid=%s&"
+		    "eventTime=x&AgentTeamId=7&AgentGroupId=%d&queuenumber="
+		    "6001&reason=%s&position=0&waittime=%u&from=dialin&",
+		    f->sid, gid, reason, waited);
+	stats_event(&e, f->s);
+}
+
+UNIT_TEST(stats_queue_service_level_asa_aht_abandoned)
+{
+	struct occ occ = { 0 };
+	struct feed f = { 0 };
+	int64_t d0 = day_start_ms(1764936000000LL), t = d0 + 10 * 3600000LL;
+	struct stats_queue q;
+
+	UT_EQ_INT(stats_alloc(&f.s, &occ), 0);
+	str_ncpy(f.sid, "q1", sizeof(f.sid));
+	leave(&f, t, 1, "answered", 5);
+	/* its agent leg talks 30 s */
+	ev(&f, t - 1000, "8002", "AGENT", "ringing", 3, 1, "dialin");
+	ev(&f, t, "8002", "AGENT", "answer", 3, 1, "dialin");
+	ev(&f, t + 30000, "8002", "AGENT", "hangup", 3, 1, "dialin");
+	str_ncpy(f.sid, "q2", sizeof(f.sid));
+	leave(&f, t + 60000, 1, "answered", 25);
+	str_ncpy(f.sid, "q3", sizeof(f.sid));
+	leave(&f, t + 90000, 1, "abandon", 40);
+	leave(&f, t + 95000, 1, "timeout", 300);
+	leave(&f, t + 96000, 2, "answered", 1);            /* other group */
+	stats_queue_day(f.s, TEAM, 1, t + 100000, &q);
+	UT_EQ_INT(q.answered, 2);
+	UT_EQ_INT(q.abandoned, 1);
+	UT_EQ_INT(q.other, 1);
+	UT_EQ_INT((long long)q.wait_s, 30);
+	UT_EQ_INT(stats_answered_within(&q, 20), 1);
+	UT_EQ_INT(stats_answered_within(&q, 25), 2);
+	UT_EQ_INT(stats_answered_within(&q, 4), 0);
+	UT_EQ_INT(q.handled, 1);
+	UT_EQ_INT((long long)q.handle_ms, 30000);
+	/* the next day starts from zero */
+	stats_queue_day(f.s, TEAM, 1, t + 86400000LL, &q);
+	UT_EQ_INT(q.answered, 0);
+	mem_deref(f.s);
+}

@@ -1,0 +1,317 @@
+// wallboard.js — occ's supervisor wallboard (/wallboard/). Built only on
+// occ's public interfaces: every second the HTTP interface's QueueStatistic
+// (POST /coccinterfaces, docs/API.md: the same counters as the API and
+// /metrics), occ's push (a team PushToken, then /push/sse) for agent state
+// changes between polls, and silentMonitor / whisper / intrude /
+// forcedRelease for the buttons, with the leader's phone.
+//
+// Credentials: a team account, or an agent who leads a group (others are
+// refused with BackMsg_65). The password lives in this page's memory only
+// (a reload asks for it again); nothing but the language and the alarm
+// thresholds goes to localStorage; nothing is logged.
+'use strict';
+(function () {
+  const API = '/coccinterfaces';
+  const POLL_MS = 1000;
+
+  // ---- labels (the manual's language codes: cn, en) ----------------------
+  const T = {
+    en: {
+      title: 'Wallboard', logout: 'Log out', login: 'Log in', team: 'Team', usertype: 'As',
+      t_agent: 'group leader (agent)', t_account: 'team account', user: 'User', password: 'Password',
+      phone: 'My phone', sl: 'Service level within (s)', al_wait: 'Alarm: waiting ≥',
+      al_longest: 'Alarm: longest wait ≥ (s)', queues: 'Queues', agents: 'Agents',
+      q_queue: 'Queue', q_waiting: 'Waiting', q_longest: 'Longest wait', q_sl: 'Service level',
+      q_asa: 'ASA', q_aht: 'AHT', q_answered: 'Answered', q_abandoned: 'Abandoned',
+      s_idle: 'Idle', s_ring: 'Ringing', s_busy: 'Talking', s_acw: 'ACW', s_pause: 'Paused',
+      s_logout: 'Not in', a_agent: 'Agent', a_state: 'State', a_since: 'Since',
+      a_party: 'Talking with', a_groups: 'Queues', a_actions: 'Supervise',
+      SILENTMONITOR: 'Monitor', Whisper: 'Whisper', INTRUDE: 'Intrude', ForcedRelease: 'Release',
+      push_up: 'live', push_down: 'reconnecting', need_phone: 'Enter your phone first',
+      BackMsg_65: 'only group leaders and the team\'s accounts may open the wallboard',
+    },
+    cn: {
+      title: '监控墙', logout: '退出', login: '登录', team: '租户', usertype: '身份',
+      t_agent: '组长（坐席）', t_account: '租户账号', user: '用户', password: '密码',
+      phone: '我的电话', sl: '服务水平时限（秒）', al_wait: '告警：排队 ≥',
+      al_longest: '告警：最长等待 ≥（秒）', queues: '队列', agents: '坐席',
+      q_queue: '队列', q_waiting: '排队', q_longest: '最长等待', q_sl: '服务水平',
+      q_asa: '平均应答', q_aht: '平均处理', q_answered: '已接听', q_abandoned: '放弃',
+      s_idle: '空闲', s_ring: '振铃', s_busy: '通话', s_acw: '话后', s_pause: '示忙',
+      s_logout: '未签入', a_agent: '坐席', a_state: '状态', a_since: '持续',
+      a_party: '通话对方', a_groups: '队列', a_actions: '监控',
+      SILENTMONITOR: '监听', Whisper: '密语', INTRUDE: '强插', ForcedRelease: '强拆',
+      push_up: '实时', push_down: '重连中', need_phone: '请先填写我的电话',
+      BackMsg_65: '只有组长和租户账号可以打开监控墙',
+    },
+  };
+  let lang = localStorage.getItem('occ.lang') === 'cn' ? 'cn' : 'en';
+  const t = (k) => (T[lang][k] !== undefined ? T[lang][k] : k);
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, text, cls) => {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  };
+  const OPS = ['SILENTMONITOR', 'Whisper', 'INTRUDE', 'ForcedRelease'];
+  const STATES = ['idle', 'ring', 'busy', 'acw', 'pause', 'logout'];
+
+  // who is logged in: memory only
+  let cred = null, timer = null, es = null, polling = false, last = null;
+
+  // ---- the HTTP interface --------------------------------------------------
+  async function api(event, params) {
+    const body = new URLSearchParams();
+    body.set('EVENT', event);
+    for (const k of ['orgidentity', 'usertype', 'user', 'password']) body.set(k, cred[k]);
+    body.set('pwdtype', 'plaintext');
+    body.set('language', lang);
+    for (const k of Object.keys(params || {})) body.set(k, params[k]);
+    const r = await fetch(API, { method: 'POST', body, cache: 'no-store', credentials: 'omit' });
+    const text = await r.text();
+    if (event === 'QueueStatistic') {
+      try { return JSON.parse(text); } catch (e) { return { code: 0, message: text }; }
+    }
+    const f = text.split('|Retuen|');
+    return { code: Number(f[1]), message: f[2] || '' };
+  }
+  function say(text, code) {
+    const m = $('msg');
+    m.textContent = text || '';
+    m.className = code === 1 ? '' : 'err';
+    m.dataset.code = String(code);
+  }
+
+  // ---- numbers -------------------------------------------------------------
+  const mmss = (s) => {
+    s = Math.max(0, Math.floor(s));
+    const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
+    return (h ? h + ':' + String(m).padStart(2, '0') : String(m)) + ':' + String(x).padStart(2, '0');
+  };
+  const num = (id, dflt) => { const v = Number($(id).value); return v > 0 ? v : dflt; };
+
+  function row(tbody, key, attr, cells) {
+    let tr = tbody.querySelector(`tr[${attr}="${CSS.escape(key)}"]`);
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.setAttribute(attr, key);
+      for (const k of cells) {
+        const td = el('td');
+        td.dataset.k = k;
+        tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
+    tr.dataset.seen = '1';
+    return tr;
+  }
+  const cell = (tr, k) => tr.querySelector(`td[data-k="${k}"]`);
+  function setText(td, text) {
+    if (td.textContent !== text) td.textContent = text;
+  }
+  function sweep(tbody) {
+    for (const tr of [...tbody.rows]) {
+      if (tr.dataset.seen !== '1') tr.remove();
+      else delete tr.dataset.seen;
+    }
+  }
+
+  const QCELLS = ['queue', 'waiting', 'longest_wait', 'service_level', 'asa', 'aht', 'answered',
+                  'abandoned'].concat(STATES.map((s) => 's_' + s));
+  function showQueues(d) {
+    const tb = $('queues').tBodies[0];
+    const alW = num('al-waiting', 5), alL = num('al-longest', 60);
+    for (const q of d.queues) {
+      const tr = row(tb, q.queue || String(q.group), 'data-queue', QCELLS);
+      setText(cell(tr, 'queue'), `${q.queue} ${q.name}`);
+      setText(cell(tr, 'waiting'), String(q.waiting));
+      setText(cell(tr, 'longest_wait'), mmss(q.longest_wait));
+      cell(tr, 'longest_wait').dataset.secs = String(q.longest_wait);
+      setText(cell(tr, 'service_level'), q.service_level === null ? '—' : q.service_level + '%');
+      setText(cell(tr, 'asa'), mmss(q.asa));
+      setText(cell(tr, 'aht'), mmss(q.aht));
+      setText(cell(tr, 'answered'), String(q.answered));
+      setText(cell(tr, 'abandoned'), String(q.abandoned));
+      for (const s of STATES) setText(cell(tr, 's_' + s), String(q.agents[s]));
+      const alarm = q.waiting >= alW || q.longest_wait >= alL;
+      tr.classList.toggle('alarm', alarm);
+      tr.dataset.alarm = alarm ? '1' : '0';
+    }
+    sweep(tb);
+  }
+
+  const ACELLS = ['agent', 'state', 'since', 'party', 'groups', 'actions'];
+  function showAgents(d) {
+    const tb = $('agents').tBodies[0];
+    const qname = {};
+    for (const q of d.queues) qname[q.group] = q.queue;
+    for (const a of d.agents) {
+      const tr = row(tb, a.agent, 'data-agent', ACELLS);
+      setText(cell(tr, 'agent'), a.name ? `${a.agent} ${a.name}` : a.agent);
+      showState(tr, a.state, a.since);
+      setText(cell(tr, 'party'), a.party);
+      setText(cell(tr, 'groups'), a.groups.map((g) => qname[g] || g).join(', '));
+      const act = cell(tr, 'actions');
+      if (!act.firstChild) {
+        for (const op of OPS) {
+          const b = el('button', t(op), 'small');
+          b.type = 'button';
+          b.dataset.op = op;
+          b.dataset.t = op;
+          act.appendChild(b);
+        }
+      }
+      for (const b of act.children) b.disabled = a.state !== 'busy';
+    }
+    sweep(tb);
+  }
+  function showState(tr, state, since) {
+    const td = cell(tr, 'state');
+    let span = td.firstChild;
+    if (!span) { span = el('span', '', 'st'); td.appendChild(span); }
+    span.dataset.state = state;
+    setText(span, t('s_' + state));
+    tr.dataset.state = state;
+    tr.dataset.since = String(Date.now() - since * 1000);
+    setText(cell(tr, 'since'), mmss(since));
+  }
+
+  async function poll() {
+    if (!cred || polling) return;
+    polling = true;
+    try {
+      const d = await api('QueueStatistic', { servicelevel: String(num('sl', 20)) });
+      if (d.code !== 1) { say(d.message, d.code); return; }
+      last = d;
+      showQueues(d);
+      showAgents(d);
+      $('clock').textContent = new Date().toLocaleTimeString(lang === 'cn' ? 'zh-CN' : 'en-GB');
+    } catch (e) {
+      say(String(e.message || e), 0);
+    } finally {
+      polling = false;
+    }
+  }
+
+  // ---- push: an agent's state at once, between polls -------------------------
+  function parseEvent(msg) {
+    const e = {};
+    for (const part of String(msg).split('&')) {
+      const i = part.indexOf('=');
+      if (i <= 0) continue;
+      let v = part.slice(i + 1);
+      try { v = decodeURIComponent(v); } catch (x) { /* raw */ }
+      e[part.slice(0, i)] = v;
+    }
+    return e;
+  }
+  function onEvent(msg) {
+    const e = parseEvent(msg);
+    const who = e.agentno || e.agentnum;
+    if (who && e.state && STATES.includes(e.state)) {
+      const tr = $('agents').tBodies[0].querySelector(`tr[data-agent="${CSS.escape(who)}"]`);
+      if (tr) showState(tr, e.state, 0);
+    }
+    pollSoon();
+  }
+  // a burst of events makes one poll
+  let soon = null;
+  function pollSoon() {
+    if (!soon) soon = setTimeout(() => { soon = null; poll(); }, 200);
+  }
+  async function startPush() {
+    if (es) es.close();
+    const r = await api('PushToken', { type: 'team' }).catch(() => null);
+    if (!cred || !r || r.code !== 1) return;
+    es = new EventSource('/push/sse?token=' + encodeURIComponent(r.message));
+    es.onopen = () => { $('push').dataset.up = '1'; $('push').textContent = t('push_up'); };
+    es.onmessage = (m) => onEvent(m.data);
+    es.onerror = () => {
+      $('push').dataset.up = '0';
+      $('push').textContent = t('push_down');
+      if (es.readyState === EventSource.CLOSED) setTimeout(() => { if (cred) startPush(); }, 3000);
+    };
+  }
+
+  // ---- supervision ------------------------------------------------------------
+  async function supervise(op, target) {
+    const phone = $('phone').value.trim();
+    if (!phone && op !== 'ForcedRelease') { say(t('need_phone'), 0); $('phone').focus(); return; }
+    try {
+      const r = await api(op, { target, phonenumber: phone });
+      say(`${t(op)} ${target}: ${r.message}`, r.code);
+    } catch (e) {
+      say(String(e.message || e), 0);
+    }
+    poll();
+  }
+
+  // ---- login ------------------------------------------------------------------
+  async function login(ev) {
+    ev.preventDefault();
+    cred = { orgidentity: $('l-team').value.trim(), usertype: $('l-type').value,
+             user: $('l-user').value.trim(), password: $('l-password').value };
+    $('l-password').value = '';
+    $('l-submit').disabled = true;
+    try {
+      const d = await api('QueueStatistic', { servicelevel: String(num('sl', 20)) });
+      if (d.code !== 1) {
+        cred = null;
+        const m = String(d.message);
+        say(T[lang][m] ? `${m}: ${t(m)}` : m, d.code);
+        return;
+      }
+      say('', 1);
+      $('login-view').hidden = true;
+      $('board').hidden = false;
+      $('logout').hidden = false;
+      $('who').hidden = false;
+      $('who').textContent = `${cred.user} · ${cred.orgidentity}`;
+      showQueues(d);
+      showAgents(d);
+      timer = setInterval(poll, POLL_MS);
+      startPush();
+    } catch (e) {
+      cred = null;
+      say(String(e.message || e), 0);
+    } finally {
+      $('l-submit').disabled = false;
+    }
+  }
+  function logout() {
+    cred = null;
+    clearInterval(timer);
+    if (es) es.close();
+    location.reload();
+  }
+
+  function applyLang() {
+    document.documentElement.lang = lang === 'cn' ? 'zh-CN' : 'en';
+    for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+    $('lang').textContent = lang === 'cn' ? 'English' : '中文';
+    if (last) { showQueues(last); showAgents(last); }
+  }
+
+  function init() {
+    for (const k of ['sl', 'al-waiting', 'al-longest', 'phone']) {
+      const v = localStorage.getItem('occ.wallboard.' + k);
+      if (v) $(k).value = v;
+      $(k).addEventListener('change', () => { localStorage.setItem('occ.wallboard.' + k, $(k).value); poll(); });
+    }
+    $('login-form').addEventListener('submit', login);
+    $('logout').addEventListener('click', logout);
+    $('lang').addEventListener('click', () => {
+      lang = lang === 'cn' ? 'en' : 'cn';
+      localStorage.setItem('occ.lang', lang);
+      applyLang();
+    });
+    $('agents').addEventListener('click', (ev) => {
+      const b = ev.target.closest('button[data-op]');
+      const tr = b && b.closest('tr[data-agent]');
+      if (tr) supervise(b.dataset.op, tr.getAttribute('data-agent'));
+    });
+    applyLang();
+  }
+  init();
+})();
