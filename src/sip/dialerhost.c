@@ -452,6 +452,7 @@ static bool record_zone(struct dcamp *k, int64_t customer_id, char *name,
 	struct st_customer *cu;
 	struct form f;
 	const char *z = NULL;
+	bool found = false;
 
 	if (!customer_id)
 		return false;
@@ -465,12 +466,19 @@ static bool record_zone(struct dcamp *k, int64_t customer_id, char *name,
 		z = form_get(&f, "timezone");
 		if (!z || !*z)
 			z = form_get(&f, "tz");
-		if (z && *z)
+		/* a name tz_load would not try is no zone (and not logged) */
+		if (z && *z && tz_name_ok(z)) {
 			str_ncpy(name, z, size);
+			found = true;
+		}
+		else if (z && *z) {
+			OCC_WARN("bad time zone name campaign=%lld customer=%lld",
+				 (long long)k->cfg.id, (long long)customer_id);
+		}
 	}
 	form_reset(&f);
 	mem_deref(cu);
-	return z && *z;
+	return found;
 }
 
 /* The campaign's window in the record's time zone, else the campaign's,
@@ -490,8 +498,10 @@ static bool rec_window(void *arg, const struct dialer_record *r,
 	if (name[0] && tz_load(&z, TZ_ZONEINFO_DIR, name)) {
 		OCC_WARN("unknown time zone campaign=%lld number=%s zone=%s",
 			 (long long)k->cfg.id, r->number, name);
-		if (strcmp(name, k->cfg.timezone) && k->cfg.timezone[0])
-			(void)tz_load(&z, TZ_ZONEINFO_DIR, k->cfg.timezone);
+		z = NULL;
+		if (strcmp(name, k->cfg.timezone) && k->cfg.timezone[0] &&
+		    tz_load(&z, TZ_ZONEINFO_DIR, k->cfg.timezone))
+			z = NULL;
 	}
 	if (z) {
 		struct tz_local lt;
