@@ -223,7 +223,7 @@ int sqlite_campaign_set(struct store *st, const struct st_campaign *c)
 		    " window_start = ?8, window_end = ?9, key_column = ?10,"
 		    " timezone = ?11, retry_busy = ?12, retry_noanswer = ?13,"
 		    " retry_failed = ?14, max_attempts = ?15"
-		    " WHERE team_id = ?1 AND id = ?2", "IItIttiittiiii",
+		    " WHERE team_id = ?1 AND id = ?2", "IItItttiittiiii",
 		    c->team_id, c->id, c->name, c->group_id, c->dial_mode,
 		    c->callerid, c->profile, c->window_start, c->window_end,
 		    c->key_column, c->timezone, c->retry_busy,
