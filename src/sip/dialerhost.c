@@ -8,7 +8,11 @@
  * team's trunk with the campaign's caller ID; when it answers the module
  * bridges it to an agent (the agent's phone rings, as makeCall's does) or
  * abandons it (a tone, then the hang-up). Every event of the call carries
- * modeltype=Campaign, model_id and the record's userdata.
+ * modeltype=Campaign, model_id and the record's userdata. Right before a
+ * number is dialled, dialer_record_check() asks the store's DNC lists
+ * (system, team, campaign) and the campaign's window in the record's time
+ * zone (docs/DIALER.md, "Compliance"); results are retried by the
+ * campaign's settings over dialer_rules_default().
  *
  * The module is pure and must not be entered from its own callbacks.
  * Campaign states and agents are followed by a poll (POLL_MS): the store
