@@ -53,7 +53,8 @@ out_has '^campaign 10 spring offer: group 0, preview, stopped, profile us, key p
 out_has '^column +name +姓名 +1' "show: first column"
 out_has '^column +phone1 +电话号码一 +2' "show: second column, in order"
 out_has '^window 08:00-21:00, timezone occd.s, retry busy 0 s, noanswer 0 s, failed 0 s, max attempts 0' "show: window and retry defaults"
-expect 0 "set" campaign set demo 10 mode=progressive timezone=Europe/Paris retry_busy=60 retry_noanswer=900 retry_failed=120 max_attempts=4 window=09:00-20:00
+expect 0 "set" campaign set demo 10 mode=progressive timezone=Europe/Paris retry_busy=60 retry_noanswer=900 retry_failed=120 max_attempts=4
+expect 0 "set the window" campaign set demo 10 window=09:00-20:00
 occ campaign show demo 10
 out_has '^campaign 10 spring offer: group 0, progressive, stopped' "set: the mode"
 out_has '^window 09:00-20:00, timezone Europe/Paris, retry busy 60 s, noanswer 900 s, failed 120 s, max attempts 4' "set: window, zone, retries"
