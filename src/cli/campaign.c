@@ -17,6 +17,8 @@
 #include <re.h>
 #include "cli/occctl.h"
 #include "ops/campreport.h"
+#include "dialer/dialer.h"
+#include "inbound/tz.h"
 
 static int campaign_err(const struct ctx *c, int err)
 {
@@ -171,6 +173,13 @@ int h_campaign_show(struct ctx *c)
 	printf("campaign %lld %s: group %lld, %s, %s, profile %s, key %s\n",
 	       (long long)k.id, k.name, (long long)k.group_id, k.dial_mode,
 	       k.state, k.profile, k.key_column);
+	/* 0: the default (docs/DIALER.md, "Compliance") */
+	printf("window %02d:%02d-%02d:%02d, timezone %s, retry busy %d s,"
+	       " noanswer %d s, failed %d s, max attempts %d (0: default)\n",
+	       k.window_start / 60, k.window_start % 60, k.window_end / 60,
+	       k.window_end % 60, k.timezone[0] ? k.timezone : "occd's",
+	       k.retry_busy, k.retry_noanswer, k.retry_failed,
+	       k.max_attempts);
 	tbl_row(&t, "WHAT", "NAME/KEY/NUMBER", "DISPLAY/OWNER/PRIORITY",
 		"POS/STATUS/WHEN");
 	err = store_column_visit(c->st, k.team_id, k.id, column_one, &t);
@@ -416,4 +425,189 @@ int h_campaign_report(struct ctx *c)
 	}
 	free(r);
 	return 0;
+}
+/* ---- settings ---------------------------------------------------------- */
+
+/* A number of seconds (or attempts) 0..max into *vp. */
+static bool count_parse(const char *s, long max, int *vp)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return false;
+	v = strtol(s, &end, 10);
+	if (*end || v > max)
+		return false;
+	*vp = (int)v;
+	return true;
+}
+
+static int setting_one(struct ctx *c, struct st_campaign *k, const char *kv)
+{
+	static const char *const modes = "preview|progressive|predictive";
+	static const char *const profiles = "us|uk|none";
+	const char *v = strchr(kv, '=') + 1;
+	size_t kn = (size_t)(v - 1 - kv);
+	char key[32];
+	int64_t tid = k->team_id;
+	bool ok = true;
+
+	snprintf(key, sizeof(key), "%.*s", (int)(kn < 31 ? kn : 31), kv);
+	if (!strcmp(key, "mode"))
+		ok = alt_index(modes, v) >= 0 &&
+			snprintf(k->dial_mode, sizeof(k->dial_mode), "%s", v);
+	else if (!strcmp(key, "profile"))
+		ok = alt_index(profiles, v) >= 0 &&
+			snprintf(k->profile, sizeof(k->profile), "%s", v);
+	else if (!strcmp(key, "callerid"))
+		ok = strlen(v) < sizeof(k->callerid) &&
+			strspn(v, "0123456789+*#") == strlen(v) &&
+			snprintf(k->callerid, sizeof(k->callerid), "%s", v) >= 0;
+	else if (!strcmp(key, "group")) {
+		const struct st_group *g;
+		if (group_arg(c, tid, v, &g))
+			return EXIT_ERR;
+		k->group_id = g->id;
+	}
+	else if (!strcmp(key, "window"))
+		ok = window_parse(v, &k->window_start, &k->window_end);
+	else if (!strcmp(key, "timezone")) {
+		struct tz *z = NULL;
+		if (*v && tz_load(&z, TZ_ZONEINFO_DIR, v)) {
+			fprintf(stderr, "occctl: unknown time zone '%s' (not"
+				" in %s)\n", v, TZ_ZONEINFO_DIR);
+			return EXIT_ERR;
+		}
+		mem_deref(z);
+		ok = strlen(v) < sizeof(k->timezone) &&
+			snprintf(k->timezone, sizeof(k->timezone), "%s", v) >= 0;
+	}
+	else if (!strcmp(key, "retry_busy"))
+		ok = count_parse(v, 30 * 86400, &k->retry_busy);
+	else if (!strcmp(key, "retry_noanswer"))
+		ok = count_parse(v, 30 * 86400, &k->retry_noanswer);
+	else if (!strcmp(key, "retry_failed"))
+		ok = count_parse(v, 30 * 86400, &k->retry_failed);
+	else if (!strcmp(key, "max_attempts"))
+		ok = count_parse(v, 255, &k->max_attempts);
+	else {
+		fprintf(stderr, "occctl: unknown campaign setting '%s'\n", key);
+		return EXIT_ERR;
+	}
+	if (!ok) {
+		fprintf(stderr, "occctl: bad value for %s: '%s'\n", key, v);
+		return EXIT_ERR;
+	}
+	return 0;
+}
+
+int h_campaign_set(struct ctx *c)
+{
+	struct st_campaign k;
+
+	if (campaign_arg(c, &k))
+		return EXIT_ERR;
+	for (int i = 2; i < MAX_POS && c->pos[i]; i++)
+		if (setting_one(c, &k, c->pos[i]))
+			return EXIT_ERR;
+	return campaign_err(c, store_campaign_set(c->st, &k));
+}
+
+/* ---- do-not-call lists ------------------------------------------------- */
+
+/* The list --team/--campaign name: team 0 the system's. */
+static int dnc_list_arg(struct ctx *c, int64_t *tidp, int64_t *cidp)
+{
+	const char *team = opt(c, "team"), *camp = opt(c, "campaign");
+	struct st_team t;
+	struct st_campaign k;
+	int err;
+
+	*tidp = *cidp = 0;
+	if (camp && !team) {
+		fprintf(stderr, "occctl: --campaign needs --team\n");
+		return EXIT_ERR;
+	}
+	if (!team)
+		return 0;
+	err = store_team_get(c->st, team, &t);
+	if (err == ENOENT) {
+		fprintf(stderr, "occctl: no such team: %s\n", team);
+		return EXIT_ERR;
+	}
+	if (err)
+		return check(err, "team %s", team);
+	*tidp = t.id;
+	if (!camp)
+		return 0;
+	(void)parse_id(camp, cidp);
+	err = store_campaign_get(c->st, t.id, *cidp, &k);
+	if (err == ENOENT) {
+		fprintf(stderr, "occctl: no campaign %s in team %s\n", camp,
+			team);
+		return EXIT_ERR;
+	}
+	return check(err, "campaign %s", camp);
+}
+
+static int dnc_each(struct ctx *c, bool add)
+{
+	int64_t tid, cid;
+
+	if (dnc_list_arg(c, &tid, &cid))
+		return EXIT_ERR;
+	for (int i = 0; i < MAX_POS && c->pos[i]; i++) {
+		struct st_dnc d = { .team_id = tid, .campaign_id = cid,
+				    .added_ms = (int64_t)time(NULL) * 1000 };
+		int err;
+		(void)dialer_number_digits(c->pos[i], d.number,
+					   sizeof(d.number));
+		err = add ? store_dnc_add(c->st, &d)
+			: store_dnc_del(c->st, tid, cid, d.number);
+		if (err == ENOENT) {
+			fprintf(stderr, "occctl: %s is not on that list\n",
+				c->pos[i]);
+			return EXIT_ERR;
+		}
+		if (err)
+			return check(err, "number %s", c->pos[i]);
+	}
+	return 0;
+}
+
+int h_dnc_add(struct ctx *c)
+{
+	return dnc_each(c, true);
+}
+
+int h_dnc_remove(struct ctx *c)
+{
+	return dnc_each(c, false);
+}
+
+static void dnc_one(const struct st_dnc *d, void *arg)
+{
+	struct tbl *t = arg;
+	char when[32];
+
+	tbl_row(t, d->number, local_time(when, d->added_ms));
+}
+
+int h_dnc_list(struct ctx *c)
+{
+	struct tbl t = { .ncol = 2 };
+	int64_t tid, cid;
+	int err;
+
+	if (dnc_list_arg(c, &tid, &cid))
+		return EXIT_ERR;
+	tbl_row(&t, "NUMBER", "ADDED");
+	err = store_dnc_visit(c->st, tid, cid, dnc_one, &t);
+	if (err) {
+		tbl_free(&t);
+		return check(err, "do-not-call list");
+	}
+	tbl_print(&t);
+	return t.oom ? check(ENOMEM, "listing") : 0;
 }

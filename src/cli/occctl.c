@@ -212,6 +212,28 @@ static bool is_window(const char *s)
 	return strlen(s) == 11 && s[2] == ':' && s[5] == '-' && s[8] == ':';
 }
 
+static bool is_setting(const char *s)
+{
+	const char *eq = strchr(s, '=');
+
+	return eq && eq > s && strlen(s) < 128 && no_ctrl(s);
+}
+
+static bool is_dnc_number(const char *s)
+{
+	size_t n = strlen(s), d = 0;
+
+	if (n < 1 || n >= ST_NUM)
+		return false;
+	for (const char *p = s + (*s == '+'); *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			d++;
+		else if (!strchr(" -.()", *p))
+			return false;
+	}
+	return d > 0;
+}
+
 static bool is_name_path(const char *s)
 {
 	return *s && strlen(s) < 512 && no_ctrl(s);
@@ -248,6 +270,9 @@ static const struct vtype {
 	{ "DISPLAY", is_display, "1-63 bytes without control characters,"
 	  " '=' or '||'" },
 	{ "HH:MM-HH:MM", is_window, "a window HH:MM-HH:MM, e.g. 08:00-21:00" },
+	{ "SETTING", is_setting, "KEY=VALUE, e.g. retry_busy=300" },
+	{ "DNCNUMBER", is_dnc_number, "a phone number: 1-31 digits, spaces,"
+	  " dashes, dots, parentheses, a leading +" },
 };
 
 /* Index of s in "a|b|c", or -1. */
@@ -372,6 +397,25 @@ static const struct cmd cmds[] = {
 	  h_campaign_add, "create an outbound campaign (model_id CAMPAIGNID),"
 	  " stopped; defaults: preview, profile us, window 08:00-21:00 in"
 	  " the record's time zone, key column phone1 (docs/CAMPAIGNS.md)" },
+	{ "campaign", "set", "TEAM CAMPAIGNID SETTING [SETTING] [SETTING]"
+	  " [SETTING] [SETTING] [SETTING]", W, h_campaign_set,
+	  "change a campaign's settings, KEY=VALUE: mode, profile, callerid,"
+	  " group, window (HH:MM-HH:MM), timezone (IANA name, '' occd's),"
+	  " retry_busy, retry_noanswer, retry_failed (seconds, 0 the"
+	  " default), max_attempts (1-255, 0 the default); a running"
+	  " occd dials by them at once (docs/DIALER.md)" },
+	{ "dnc", "add", "DNCNUMBER [DNCNUMBER] [DNCNUMBER] [DNCNUMBER]"
+	  " [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [--team TEAM]"
+	  " [--campaign CAMPAIGNID]", W, h_dnc_add,
+	  "put numbers on a do-not-call list: the system's, the team's"
+	  " (--team) or a campaign's (--team and --campaign); numbers are"
+	  " compared by their digits only. The dialer never dials them" },
+	{ "dnc", "remove", "DNCNUMBER [DNCNUMBER] [DNCNUMBER] [DNCNUMBER]"
+	  " [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [--team TEAM]"
+	  " [--campaign CAMPAIGNID]", W, h_dnc_remove,
+	  "take numbers off a do-not-call list" },
+	{ "dnc", "list", "[--team TEAM] [--campaign CAMPAIGNID]", 0,
+	  h_dnc_list, "the numbers of one do-not-call list" },
 	{ "campaign", "list", "TEAM", 0, h_campaign_list,
 	  "list the team's campaigns" },
 	{ "campaign", "show", "TEAM CAMPAIGNID", 0, h_campaign_show,

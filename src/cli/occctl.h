@@ -13,7 +13,7 @@
  *   cdr.c        call history
  *   status.c     agents' state, check-ins and registrations
  *   routing.c    inbound routing files: check, import, export, clear
- *   campaign.c   outbound campaigns and their package columns
+ *   campaign.c   outbound campaigns and their package columns, DNC lists
  *
  * A handler gets a ctx whose arguments have passed the checks of their
  * placeholders and an open store; it returns 0 or EXIT_ERR after printing
@@ -28,7 +28,7 @@
 #include "store/store.h"
 
 enum { EXIT_ERR = 1, EXIT_USAGE = 2 };
-enum { MAX_POS = 4, MAX_OPT = 8, TOK_LEN = 40, PW_MAX = 127 };
+enum { MAX_POS = 8, MAX_OPT = 8, TOK_LEN = 40, PW_MAX = 127 };
 enum { CMD_WRITE = 1 << 0,   /* changes the store: signal occd after */
        CMD_NO_STORE = 1 << 1 }; /* works on files only: no store opened */
 
@@ -138,7 +138,8 @@ cmd_h h_cdr, h_status, h_demo, h_call;
 cmd_h h_campaign_add, h_campaign_list, h_campaign_show, h_campaign_start,
       h_campaign_import_report, h_campaign_report,
       h_campaign_pause, h_campaign_stop, h_campaign_remove,
-      h_campaign_column, h_campaign_column_remove;
+      h_campaign_column, h_campaign_column_remove, h_campaign_set;
+cmd_h h_dnc_add, h_dnc_remove, h_dnc_list;
 cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;
 
 #endif

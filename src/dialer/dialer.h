@@ -31,6 +31,7 @@
 #define OCC_DIALER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct dialer;
@@ -206,5 +207,27 @@ enum dialer_refusal dialer_record_check(const struct dialer_rules *rules,
  * never (done). */
 uint64_t dialer_record_next(const struct dialer_rules *rules,
 			    const struct dialer_record *r);
+
+/* A campaign's retry settings over the defaults: the delay after a busy,
+ * an unanswered and a failed dial (seconds), and the attempts a number
+ * gets in all (whatever its results; machine and abandoned too). 0 keeps
+ * the default. */
+struct dialer_retry_cfg {
+	uint32_t busy_s, noanswer_s, failed_s;
+	unsigned max_attempts;
+};
+void dialer_rules_apply(struct dialer_rules *rules,
+			const struct dialer_retry_cfg *c);
+
+/* A number as DNC lists compare it: its digits only (spaces, dashes,
+ * dots, parentheses and a leading + dropped). The length, 0 when it has
+ * no digit or they do not fit in size (out is then ""). */
+size_t dialer_number_digits(const char *in, char *out, size_t size);
+
+/* The calling window [start_min, end_min) of a day, minutes since local
+ * midnight (end 1440: midnight; start > end: it spans midnight; start ==
+ * end: never open). Seconds from local time min:sec to the window's next
+ * opening: 0 when open now, UINT32_MAX when it never opens. */
+uint32_t dialer_window_wait_s(int start_min, int end_min, int min, int sec);
 
 #endif

@@ -63,3 +63,58 @@ enum dialer_refusal dialer_record_check(const struct dialer_rules *rules,
 		return DIALER_NO_RETRY_DELAY;
 	return DIALER_OK;
 }
+
+void dialer_rules_apply(struct dialer_rules *rules,
+			const struct dialer_retry_cfg *c)
+{
+	static const enum dialer_result retried[] = {
+		DIALER_RES_BUSY, DIALER_RES_NO_ANSWER, DIALER_RES_FAILED,
+		DIALER_RES_MACHINE, DIALER_RES_ABANDONED,
+	};
+
+	if (c->busy_s)
+		rules->retry[DIALER_RES_BUSY].delay_s = c->busy_s;
+	if (c->noanswer_s)
+		rules->retry[DIALER_RES_NO_ANSWER].delay_s = c->noanswer_s;
+	if (c->failed_s)
+		rules->retry[DIALER_RES_FAILED].delay_s = c->failed_s;
+	if (!c->max_attempts)
+		return;
+	for (size_t i = 0; i < sizeof(retried) / sizeof(retried[0]); i++)
+		rules->retry[retried[i]].max_attempts = (uint8_t)
+			(c->max_attempts > 255 ? 255 : c->max_attempts);
+}
+
+size_t dialer_number_digits(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	for (; in && *in; in++) {
+		if (*in < '0' || *in > '9')
+			continue;
+		if (n + 1 >= size) {
+			n = 0;
+			break;
+		}
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+uint32_t dialer_window_wait_s(int start_min, int end_min, int min, int sec)
+{
+	int now_s = min * 60 + sec, open_s = start_min * 60;
+	bool open;
+
+	if (start_min == end_min || start_min < 0 || start_min >= 1440)
+		return UINT32_MAX;
+	open = start_min < end_min ? min >= start_min && min < end_min
+		: min >= start_min || min < end_min;
+	if (open)
+		return 0;
+	return (uint32_t)(open_s > now_s ? open_s - now_s
+			  : 86400 - now_s + open_s);
+}

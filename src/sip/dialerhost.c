@@ -8,7 +8,11 @@
  * team's trunk with the campaign's caller ID; when it answers the module
  * bridges it to an agent (the agent's phone rings, as makeCall's does) or
  * abandons it (a tone, then the hang-up). Every event of the call carries
- * modeltype=Campaign, model_id and the record's userdata.
+ * modeltype=Campaign, model_id and the record's userdata. Right before a
+ * number is dialled, dialer_record_check() asks the store's DNC lists
+ * (system, team, campaign) and the campaign's window in the record's time
+ * zone (docs/DIALER.md, "Compliance"); results are retried by the
+ * campaign's settings over dialer_rules_default().
  *
  * The module is pure and must not be entered from its own callbacks.
  * Campaign states and agents are followed by a poll (POLL_MS): the store
@@ -25,10 +29,12 @@
 #define LOG_TOPIC "sip.dialer"
 #include "base/log.h"
 #include "base/conf.h"
+#include "base/form.h"
 #include "core/agent.h"
 #include "core/model.h"
 #include "core/occ.h"
 #include "dialer/dialer.h"
+#include "inbound/tz.h"
 #include "media/player.h"
 #include "sip/call.h"
 #include "sip/tel_impl.h"
@@ -39,7 +45,7 @@ enum {
 	POLL_MS = 250,
 	INTERRUPTED_RETRY_MS = 1800000, /* a dial occd stopped during */
 	ABANDON_MSG_MS = 2000,   /* the abandon tone, then the hang-up */
-	WINDOW_RETRY_MS = 60000, /* a number outside its window: later */
+	DNC_RETRY_MS = 60000,    /* DNC lists unreadable: that number later */
 };
 
 /* what the module was last told of an agent; WRAPUP: its dialer call
@@ -312,6 +318,11 @@ static void campaign_seen(const struct st_campaign *c, void *arg)
 			 (long long)c->id);
 	k->cfg = *c;
 	dialer_rules_default(&k->rules, cfg.profile == DIALER_PROFILE_UK);
+	dialer_rules_apply(&k->rules, &(struct dialer_retry_cfg){
+		.busy_s = (uint32_t)c->retry_busy,
+		.noanswer_s = (uint32_t)c->retry_noanswer,
+		.failed_s = (uint32_t)c->retry_failed,
+		.max_attempts = (unsigned)c->max_attempts });
 	k->running = running;
 	k->seen = true;
 }
@@ -410,27 +421,108 @@ static int64_t wall_ms(void)
 	return now_ms();
 }
 
+/* What dialer_record_check() asks of a number, and what the host keeps
+ * of its answers: whether the DNC lookup failed (the number waits rather
+ * than being marked), how long until its window opens. */
+struct rec_ctx {
+	struct dcamp *k;
+	int64_t customer_id;
+	bool dnc_err;
+	uint32_t wait_s;
+};
+
+/* On the system's, the team's or the campaign's DNC list (digits only). */
 static bool rec_dnc(void *arg, const struct dialer_record *r)
 {
-	(void)arg;
-	(void)r;
-	return false;            /* no DNC lists yet */
+	struct rec_ctx *rc = arg;
+	struct dcamp *k = rc->k;
+	char digits[ST_NUM];
+	bool hit = false;
+
+	if (!dialer_number_digits(r->number, digits, sizeof(digits)))
+		return false;    /* no digits: the trunk refuses it anyway */
+	if (store_dnc_match(k->dh->tel->occ->st, k->cfg.team_id, k->cfg.id,
+			    digits, &hit)) {
+		rc->dnc_err = true;
+		return true;     /* not dialled while we cannot tell */
+	}
+	return hit;
 }
 
-/* The campaign's window in occd's local time (the record's own time zone
- * is not kept yet). */
+/* The record's time zone: its package's `timezone` or `tz` field. */
+static bool record_zone(struct dcamp *k, int64_t customer_id, char *name,
+			size_t size)
+{
+	struct st_customer *cu;
+	struct form f;
+	const char *z = NULL;
+	bool found = false;
+
+	if (!customer_id)
+		return false;
+	cu = mem_zalloc(sizeof(*cu), NULL);
+	if (!cu)
+		return false;
+	form_init(&f);
+	if (!store_customer_get_id(k->dh->tel->occ->st, k->cfg.team_id,
+				   customer_id, cu) &&
+	    !form_parse(&f, cu->data, strlen(cu->data))) {
+		z = form_get(&f, "timezone");
+		if (!z || !*z)
+			z = form_get(&f, "tz");
+		/* a name tz_load would not try is no zone (and not logged) */
+		if (z && *z && tz_name_ok(z)) {
+			str_ncpy(name, z, size);
+			found = true;
+		}
+		else if (z && *z) {
+			OCC_WARN("bad time zone name campaign=%lld customer=%lld",
+				 (long long)k->cfg.id, (long long)customer_id);
+		}
+	}
+	form_reset(&f);
+	mem_deref(cu);
+	return found;
+}
+
+/* The campaign's window in the record's time zone, else the campaign's,
+ * else occd's local time; a zone that does not load counts as absent. */
 static bool rec_window(void *arg, const struct dialer_record *r,
 		       uint64_t t_ms)
 {
-	const struct dcamp *k = arg;
+	struct rec_ctx *rc = arg;
+	struct dcamp *k = rc->k;
+	char name[TZ_MAX_NAME] = "";
+	struct tz *z = NULL;
 	time_t tt = (time_t)(t_ms / 1000);
-	struct tm tm;
-	int m;
+	int m, sec;
 
-	(void)r;
-	localtime_r(&tt, &tm);
-	m = tm.tm_hour * 60 + tm.tm_min;
-	return m >= k->cfg.window_start && m < k->cfg.window_end;
+	if (!record_zone(k, rc->customer_id, name, sizeof(name)))
+		str_ncpy(name, k->cfg.timezone, sizeof(name));
+	if (name[0] && tz_load(&z, TZ_ZONEINFO_DIR, name)) {
+		OCC_WARN("unknown time zone campaign=%lld number=%s zone=%s",
+			 (long long)k->cfg.id, r->number, name);
+		z = NULL;
+		if (strcmp(name, k->cfg.timezone) && k->cfg.timezone[0] &&
+		    tz_load(&z, TZ_ZONEINFO_DIR, k->cfg.timezone))
+			z = NULL;
+	}
+	if (z) {
+		struct tz_local lt;
+		tz_localtime(z, (int64_t)tt, &lt);
+		m = lt.min;
+		sec = lt.sec;
+		mem_deref(z);
+	}
+	else {
+		struct tm tm;
+		localtime_r(&tt, &tm);
+		m = tm.tm_hour * 60 + tm.tm_min;
+		sec = tm.tm_sec;
+	}
+	rc->wait_s = dialer_window_wait_s(k->cfg.window_start,
+					  k->cfg.window_end, m, sec);
+	return rc->wait_s == 0;
 }
 
 static const struct dialer_record_ops rec_ops = {
@@ -443,6 +535,8 @@ static const char *const result_names[DIALER_RES__N] = {
 	[DIALER_RES_ABANDONED] = "abandoned",
 	[DIALER_RES_ANSWERED] = "answered", [DIALER_RES_MACHINE] = "machine",
 };
+/* the result of a number found on a DNC list: never dialled again */
+static const char RESULT_DNC[] = "dnc";
 
 static enum dialer_result result_of(const char *s)
 {
@@ -481,12 +575,49 @@ static void record_result(struct dcamp *k, const struct st_dial *d,
 			 (long long)k->cfg.id, d->number);
 }
 
+/* A number dialer_record_check() refused: on a DNC list, result "dnc" and
+ * never again; outside its window, at its next opening (a day later if
+ * it never opens); else when its rules allow, or never. */
+static void refused(struct dcamp *k, const struct st_dial *d,
+		    const struct dialer_record *rec, const struct rec_ctx *rc,
+		    enum dialer_refusal why, int64_t w)
+{
+	const char *result = d->last_result;
+	uint64_t next;
+
+	if (why == DIALER_NO_DNC && rc->dnc_err) {
+		next = (uint64_t)w + DNC_RETRY_MS;
+	}
+	else if (why == DIALER_NO_DNC) {
+		OCC_INFO("not dialled campaign=%lld number=%s: on a DNC list",
+			 (long long)k->cfg.id, d->number);
+		result = RESULT_DNC;
+		next = UINT64_MAX;
+	}
+	else if (why == DIALER_NO_WINDOW) {
+		next = (uint64_t)w + (rc->wait_s == UINT32_MAX ? 86400000ULL
+				      : (uint64_t)rc->wait_s * 1000);
+		OCC_INFO("not dialled campaign=%lld number=%s: outside its"
+			 " window for %u s", (long long)k->cfg.id, d->number,
+			 (unsigned)((next - (uint64_t)w) / 1000));
+	}
+	else {
+		next = dialer_record_next(&k->rules, rec);
+	}
+	if (store_dial_result(k->dh->tel->occ->st, k->cfg.team_id, d->id,
+			      d->attempts, result, next == UINT64_MAX
+			      ? INT64_MAX : (int64_t)next))
+		OCC_WARN("dial not rescheduled campaign=%lld number=%s",
+			 (long long)k->cfg.id, d->number);
+}
+
 /* Dial one due number of the list; false when there is none (or the
  * team cannot dial). */
 static bool dial_next(struct dcamp *k, const struct team *t)
 {
 	struct tel *tel = k->dh->tel;
 	struct dialer_record rec;
+	struct rec_ctx rc = { .k = k };
 	enum dialer_refusal why;
 	char model_id[24], userdata[96];
 	struct st_dial d;
@@ -501,14 +632,11 @@ static bool dial_next(struct dcamp *k, const struct team *t)
 	if (store_dial_take(tel->occ->st, k->cfg.team_id, k->cfg.id, w, &d))
 		return false;
 	record_of(&rec, &d);
-	why = dialer_record_check(&k->rules, &rec, &rec_ops, k, (uint64_t)w);
+	rc.customer_id = d.customer_id;
+	why = dialer_record_check(&k->rules, &rec, &rec_ops, &rc,
+				  (uint64_t)w);
 	if (why != DIALER_OK) {
-		uint64_t next = why == DIALER_NO_WINDOW ? (uint64_t)w +
-			WINDOW_RETRY_MS : dialer_record_next(&k->rules, &rec);
-		if (why == DIALER_NO_DNC || next == UINT64_MAX)
-			next = INT64_MAX;
-		store_dial_result(tel->occ->st, k->cfg.team_id, d.id,
-				  d.attempts, d.last_result, (int64_t)next);
+		refused(k, &d, &rec, &rc, why, w);
 		return true;     /* look at the next one */
 	}
 	x = mem_zalloc(sizeof(*x), dcall_destructor);

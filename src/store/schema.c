@@ -340,6 +340,34 @@ static const struct migration migrations[] = {
 	  "   ON DELETE CASCADE);"
 	  "CREATE INDEX import_reports_campaign"
 	  " ON import_reports(team_id, campaign_id);" },
+	/* Compliance (docs/DIALER.md): do-not-call lists, at system level
+	 * (team_id 0), a team's (campaign_id 0) or a campaign's, numbers
+	 * kept as their digits; a campaign's time zone and retry settings
+	 * (0: the default). */
+	{ "dnc lists, campaign time zone and retry settings",
+	  "CREATE TABLE dnc ("
+	  "  team_id INTEGER NOT NULL DEFAULT 0,"
+	  "  campaign_id INTEGER NOT NULL DEFAULT 0,"
+	  "  number TEXT NOT NULL CHECK (number <> ''),"
+	  "  added_ms INTEGER NOT NULL,"
+	  "  PRIMARY KEY (team_id, campaign_id, number));"
+	  "CREATE INDEX dnc_number ON dnc(number);"
+	  "CREATE TRIGGER teams_dnc AFTER DELETE ON teams BEGIN"
+	  "  DELETE FROM dnc WHERE team_id = OLD.id;"
+	  " END;"
+	  "CREATE TRIGGER campaigns_dnc AFTER DELETE ON campaigns BEGIN"
+	  "  DELETE FROM dnc WHERE team_id = OLD.team_id"
+	  "   AND campaign_id = OLD.id;"
+	  " END;"
+	  "ALTER TABLE campaigns ADD COLUMN timezone TEXT NOT NULL DEFAULT '';"
+	  "ALTER TABLE campaigns ADD COLUMN retry_busy INTEGER NOT NULL"
+	  " DEFAULT 0 CHECK (retry_busy >= 0);"
+	  "ALTER TABLE campaigns ADD COLUMN retry_noanswer INTEGER NOT NULL"
+	  " DEFAULT 0 CHECK (retry_noanswer >= 0);"
+	  "ALTER TABLE campaigns ADD COLUMN retry_failed INTEGER NOT NULL"
+	  " DEFAULT 0 CHECK (retry_failed >= 0);"
+	  "ALTER TABLE campaigns ADD COLUMN max_attempts INTEGER NOT NULL"
+	  " DEFAULT 0 CHECK (max_attempts BETWEEN 0 AND 255);" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

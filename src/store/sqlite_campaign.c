@@ -16,7 +16,8 @@
 #include "store/store_impl.h"
 
 #define CAMPAIGN_COLS "team_id, id, name, group_id, dial_mode, state," \
-	" callerid, profile, window_start, window_end, key_column"
+	" callerid, profile, window_start, window_end, key_column, timezone," \
+	" retry_busy, retry_noanswer, retry_failed, max_attempts"
 #define CUSTOMER_COLS "id, team_id, COALESCE(campaign_id, 0), key, data," \
 	" owner, status, updated_ms"
 #define DIAL_COLS "id, team_id, campaign_id, COALESCE(customer_id, 0)," \
@@ -131,6 +132,7 @@ EMIT(report, struct st_import_report)
 EMIT(ccall, struct st_campaign_call)
 EMIT(slog, struct st_state_log)
 EMIT(dcount, struct st_dial_count)
+EMIT(dnc, struct st_dnc)
 #define VIS(name, hh, a) (&(struct vis){ emit_##name, (void (*)(void))(hh), (a) })
 
 /* Step a query: each row read into out by rd, then passed to v (v NULL:
@@ -192,21 +194,97 @@ static bool rd_campaign(sqlite3_stmt *q, void *out)
 	c->group_id = sqlite3_column_int64(q, 3);
 	c->window_start = sqlite3_column_int(q, 8);
 	c->window_end = sqlite3_column_int(q, 9);
+	c->retry_busy = sqlite3_column_int(q, 12);
+	c->retry_noanswer = sqlite3_column_int(q, 13);
+	c->retry_failed = sqlite3_column_int(q, 14);
+	c->max_attempts = sqlite3_column_int(q, 15);
 	return text(c->name, sizeof(c->name), q, 2) &&
 		text(c->dial_mode, sizeof(c->dial_mode), q, 4) &&
 		text(c->state, sizeof(c->state), q, 5) &&
 		text(c->callerid, sizeof(c->callerid), q, 6) &&
 		text(c->profile, sizeof(c->profile), q, 7) &&
-		text(c->key_column, sizeof(c->key_column), q, 10);
+		text(c->key_column, sizeof(c->key_column), q, 10) &&
+		text(c->timezone, sizeof(c->timezone), q, 11);
 }
 
 int sqlite_campaign_add(struct store *st, const struct st_campaign *c)
 {
 	return run(st, NULL, NULL, "INSERT INTO campaigns (" CAMPAIGN_COLS ")"
-		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-		   "IItIttttiit", c->team_id, c->id, c->name, c->group_id,
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		   " ?12, ?13, ?14, ?15, ?16)",
+		   "IItIttttiittiiii", c->team_id, c->id, c->name, c->group_id,
 		   c->dial_mode, c->state, c->callerid, c->profile,
-		   c->window_start, c->window_end, c->key_column);
+		   c->window_start, c->window_end, c->key_column, c->timezone,
+		   c->retry_busy, c->retry_noanswer, c->retry_failed,
+		   c->max_attempts);
+}
+
+int sqlite_campaign_set(struct store *st, const struct st_campaign *c)
+{
+	return run1(st, "UPDATE campaigns SET name = ?3, group_id = ?4,"
+		    " dial_mode = ?5, callerid = ?6, profile = ?7,"
+		    " window_start = ?8, window_end = ?9, key_column = ?10,"
+		    " timezone = ?11, retry_busy = ?12, retry_noanswer = ?13,"
+		    " retry_failed = ?14, max_attempts = ?15"
+		    " WHERE team_id = ?1 AND id = ?2", "IItItttiittiiii",
+		    c->team_id, c->id, c->name, c->group_id, c->dial_mode,
+		    c->callerid, c->profile, c->window_start, c->window_end,
+		    c->key_column, c->timezone, c->retry_busy,
+		    c->retry_noanswer, c->retry_failed, c->max_attempts);
+}
+
+/* ---- do-not-call lists ---- */
+
+static bool rd_dnc(sqlite3_stmt *q, void *out)
+{
+	struct st_dnc *d = out;
+
+	memset(d, 0, sizeof(*d));
+	d->team_id = sqlite3_column_int64(q, 0);
+	d->campaign_id = sqlite3_column_int64(q, 1);
+	d->added_ms = sqlite3_column_int64(q, 3);
+	return text(d->number, sizeof(d->number), q, 2);
+}
+
+int sqlite_dnc_add(struct store *st, const struct st_dnc *d)
+{
+	return run(st, NULL, NULL, "INSERT OR IGNORE INTO dnc (team_id,"
+		   " campaign_id, number, added_ms) VALUES (?1, ?2, ?3, ?4)",
+		   "IItI", d->team_id, d->campaign_id, d->number,
+		   d->added_ms);
+}
+
+int sqlite_dnc_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		   const char *number)
+{
+	return run1(st, "DELETE FROM dnc WHERE team_id = ?1 AND"
+		    " campaign_id = ?2 AND number = ?3", "IIt", team_id,
+		    campaign_id, number);
+}
+
+int sqlite_dnc_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		     void (*h)(const struct st_dnc *d, void *arg), void *arg)
+{
+	struct st_dnc d;
+
+	return query(st, rd_dnc, &d, VIS(dnc, h, arg), "SELECT team_id,"
+		     " campaign_id, number, added_ms FROM dnc WHERE"
+		     " team_id = ?1 AND campaign_id = ?2 ORDER BY number",
+		     "II", team_id, campaign_id);
+}
+
+int sqlite_dnc_match(struct store *st, int64_t team_id, int64_t campaign_id,
+		     const char *number, bool *hitp)
+{
+	struct st_dnc d;
+	int err = query(st, rd_dnc, &d, NULL, "SELECT team_id, campaign_id,"
+			" number, added_ms FROM dnc WHERE number = ?3 AND"
+			" ((team_id = 0 AND campaign_id = 0) OR"
+			" (team_id = ?1 AND campaign_id IN (0, ?2))) LIMIT 1",
+			"IIt", team_id, campaign_id, number);
+
+	*hitp = !err;
+	return err == ENOENT ? 0 : err;
 }
 
 int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
@@ -309,6 +387,14 @@ int sqlite_customer_get(struct store *st, int64_t team_id, const char *key,
 	return query(st, rd_customer, cu, NULL, "SELECT " CUSTOMER_COLS
 		     " FROM customers WHERE team_id = ?1 AND key = ?2", "It",
 		     team_id, key);
+}
+
+int sqlite_customer_get_id(struct store *st, int64_t team_id, int64_t id,
+			   struct st_customer *cu)
+{
+	return query(st, rd_customer, cu, NULL, "SELECT " CUSTOMER_COLS
+		     " FROM customers WHERE team_id = ?1 AND id = ?2", "II",
+		     team_id, id);
 }
 
 int sqlite_customer_add(struct store *st, const struct st_customer *cu,

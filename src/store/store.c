@@ -646,6 +646,15 @@ static bool number_ok(const char *s)
 	return true;
 }
 
+static bool campaign_settings_ok(const struct st_campaign *c)
+{
+	return str_fits(c->timezone, ST_NAME) &&
+		!strstr(c->timezone, "..") && c->timezone[0] != '/' &&
+		c->retry_busy >= 0 && c->retry_noanswer >= 0 &&
+		c->retry_failed >= 0 && c->max_attempts >= 0 &&
+		c->max_attempts <= 255;
+}
+
 int store_campaign_add(struct store *st, const struct st_campaign *c)
 {
 	CHECK(st && c && c->team_id > 0 && c->id > 0 && c->group_id >= 0);
@@ -658,7 +667,65 @@ int store_campaign_add(struct store *st, const struct st_campaign *c)
 	CHECK(c->window_start >= 0 && c->window_start <= 1440);
 	CHECK(c->window_end >= 0 && c->window_end <= 1440);
 	CHECK(colname_ok(c->key_column));
+	CHECK(campaign_settings_ok(c));
 	return st->ops->campaign_add(st, c);
+}
+
+int store_campaign_set(struct store *st, const struct st_campaign *c)
+{
+	CHECK(st && c && c->team_id > 0 && c->id > 0 && c->group_id >= 0);
+	CHECK(str_ok(c->name, ST_NAME));
+	CHECK(word_in(c->dial_mode, sizeof(c->dial_mode), dial_modes));
+	CHECK(word_in(c->profile, sizeof(c->profile), profiles));
+	CHECK(str_fits(c->callerid, ST_NUM) &&
+	      (!c->callerid[0] || number_ok(c->callerid)));
+	CHECK(c->window_start >= 0 && c->window_start <= 1440);
+	CHECK(c->window_end >= 0 && c->window_end <= 1440);
+	CHECK(colname_ok(c->key_column));
+	CHECK(campaign_settings_ok(c));
+	return st->ops->campaign_set(st, c);
+}
+
+static bool dnc_number_ok(const char *s)
+{
+	return str_ok(s, ST_NUM) && strspn(s, "0123456789") == strlen(s);
+}
+
+int store_dnc_add(struct store *st, const struct st_dnc *d)
+{
+	CHECK(st && d && d->team_id >= 0 && d->campaign_id >= 0);
+	CHECK(d->team_id || !d->campaign_id);
+	CHECK(dnc_number_ok(d->number));
+	return st->ops->dnc_add(st, d);
+}
+
+int store_dnc_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		  const char *number)
+{
+	CHECK(st && team_id >= 0 && campaign_id >= 0 && dnc_number_ok(number));
+	return st->ops->dnc_del(st, team_id, campaign_id, number);
+}
+
+int store_dnc_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		    void (*h)(const struct st_dnc *d, void *arg), void *arg)
+{
+	CHECK(st && team_id >= 0 && campaign_id >= 0 && h);
+	return st->ops->dnc_visit(st, team_id, campaign_id, h, arg);
+}
+
+int store_dnc_match(struct store *st, int64_t team_id, int64_t campaign_id,
+		    const char *number, bool *hitp)
+{
+	CHECK(st && hitp && team_id >= 0 && campaign_id >= 0 &&
+	      dnc_number_ok(number));
+	return st->ops->dnc_match(st, team_id, campaign_id, number, hitp);
+}
+
+int store_customer_get_id(struct store *st, int64_t team_id, int64_t id,
+			  struct st_customer *cu)
+{
+	CHECK(st && cu && team_id > 0 && id > 0);
+	return st->ops->customer_get_id(st, team_id, id, cu);
 }
 
 int store_campaign_get(struct store *st, int64_t team_id, int64_t id,

@@ -378,6 +378,9 @@ struct st_campaign {
 	char profile[8];               /* compliance: us, uk, none */
 	int window_start, window_end;  /* calling window, minutes 0..1440 */
 	char key_column[ST_NAME];      /* unique key column (phone1) */
+	char timezone[ST_NAME];        /* IANA zone of the window, "" occd's */
+	int retry_busy, retry_noanswer, retry_failed; /* seconds, 0 default */
+	int max_attempts;              /* per number, 0 default (1-255) */
 };
 struct st_column {
 	int64_t team_id, campaign_id;
@@ -488,6 +491,9 @@ int  store_campaign_get(struct store *st, int64_t team_id, int64_t id,
 int  store_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
 			      const char *state);
 int  store_campaign_del(struct store *st, int64_t team_id, int64_t id);
+/* Rewrites the settings of campaign (c->team_id, c->id), its state
+ * excepted; ENOENT: no such campaign. */
+int  store_campaign_set(struct store *st, const struct st_campaign *c);
 /* The team's campaigns by id. */
 int  store_campaign_visit(struct store *st, int64_t team_id,
 			  void (*h)(const struct st_campaign *c, void *arg),
@@ -539,6 +545,28 @@ int  store_dial_result(struct store *st, int64_t team_id, int64_t id,
  * call) gets an attempt more, the result "interrupted" and its next try at
  * next_ms, so it is not dialled again at once; *np: how many. */
 int  store_dial_interrupted(struct store *st, int64_t next_ms, int *np);
+
+/* Do-not-call lists (docs/DIALER.md): team_id 0 the system's list,
+ * campaign_id 0 a team's, else a campaign's. Numbers are their digits
+ * only (dialer_number_digits). Adding a number listed is not an error;
+ * removing one not listed is ENOENT. */
+struct st_dnc {
+	int64_t team_id, campaign_id;
+	char number[ST_NUM];
+	int64_t added_ms;
+};
+int  store_dnc_add(struct store *st, const struct st_dnc *d);
+int  store_dnc_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		   const char *number);
+/* One list, by number. */
+int  store_dnc_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		     void (*h)(const struct st_dnc *d, void *arg), void *arg);
+/* Is number on the system's list, the team's or the campaign's? */
+int  store_dnc_match(struct store *st, int64_t team_id, int64_t campaign_id,
+		     const char *number, bool *hitp);
+/* The team's customer of that id. */
+int  store_customer_get_id(struct store *st, int64_t team_id, int64_t id,
+			   struct st_customer *cu);
 
 /* Group several writes into one transaction (nesting is counted). */
 int  store_begin(struct store *st);

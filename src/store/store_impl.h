@@ -123,6 +123,18 @@ struct store_ops {
 	int (*campaign_set_state)(struct store *st, int64_t team_id,
 				  int64_t id, const char *state);
 	int (*campaign_del)(struct store *st, int64_t team_id, int64_t id);
+	int (*campaign_set)(struct store *st, const struct st_campaign *c);
+	int (*dnc_add)(struct store *st, const struct st_dnc *d);
+	int (*dnc_del)(struct store *st, int64_t team_id, int64_t campaign_id,
+		       const char *number);
+	int (*dnc_visit)(struct store *st, int64_t team_id,
+			 int64_t campaign_id,
+			 void (*h)(const struct st_dnc *d, void *arg),
+			 void *arg);
+	int (*dnc_match)(struct store *st, int64_t team_id,
+			 int64_t campaign_id, const char *number, bool *hitp);
+	int (*customer_get_id)(struct store *st, int64_t team_id, int64_t id,
+			       struct st_customer *cu);
 	int (*campaign_visit)(struct store *st, int64_t team_id,
 			      void (*h)(const struct st_campaign *c, void *arg),
 			      void *arg);
@@ -209,6 +221,16 @@ int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
 int sqlite_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
 			      const char *state);
 int sqlite_campaign_del(struct store *st, int64_t team_id, int64_t id);
+int sqlite_campaign_set(struct store *st, const struct st_campaign *c);
+int sqlite_dnc_add(struct store *st, const struct st_dnc *d);
+int sqlite_dnc_del(struct store *st, int64_t team_id, int64_t campaign_id,
+		   const char *number);
+int sqlite_dnc_visit(struct store *st, int64_t team_id, int64_t campaign_id,
+		     void (*h)(const struct st_dnc *d, void *arg), void *arg);
+int sqlite_dnc_match(struct store *st, int64_t team_id, int64_t campaign_id,
+		     const char *number, bool *hitp);
+int sqlite_customer_get_id(struct store *st, int64_t team_id, int64_t id,
+			   struct st_customer *cu);
 int sqlite_campaign_visit(struct store *st, int64_t team_id,
 			  void (*h)(const struct st_campaign *c, void *arg),
 			  void *arg);

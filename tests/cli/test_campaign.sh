@@ -53,6 +53,38 @@ expect 0 "show" campaign show demo 10
 out_has '^campaign 10 spring offer: group 0, preview, stopped, profile us, key phone1' "show: settings"
 out_has '^column +name +姓名 +1' "show: first column"
 out_has '^column +phone1 +电话号码一 +2' "show: second column, in order"
+out_has '^window 08:00-21:00, timezone occd.s, retry busy 0 s, noanswer 0 s, failed 0 s, max attempts 0' "show: window and retry defaults"
+expect 0 "set" campaign set demo 10 mode=progressive timezone=Europe/Paris retry_busy=60 retry_noanswer=900 retry_failed=120 max_attempts=4
+expect 0 "set the window" campaign set demo 10 window=09:00-20:00
+occ campaign show demo 10
+out_has '^campaign 10 spring offer: group 0, progressive, stopped' "set: the mode"
+out_has '^window 09:00-20:00, timezone Europe/Paris, retry busy 60 s, noanswer 900 s, failed 120 s, max attempts 4' "set: window, zone, retries"
+expect 1 "set an unknown zone" campaign set demo 10 timezone=Mars/Olympus
+expect 1 "set a zone leaving zoneinfo" campaign set demo 10 timezone=../../etc/passwd
+expect 1 "set max_attempts 256" campaign set demo 10 max_attempts=256
+expect 1 "set a negative delay" campaign set demo 10 retry_busy=-1
+expect 1 "set an unknown key" campaign set demo 10 colour=blue
+expect 1 "set without =" campaign set demo 10 retry_busy
+expect 1 "set no such campaign" campaign set demo 99 retry_busy=5
+expect 0 "dnc add: system" dnc add "+1 (555) 010-0001" 5550100002
+expect 0 "dnc add: the same again" dnc add 15550100001
+expect 0 "dnc add: team" dnc add 555-0100-003 --team demo
+expect 0 "dnc add: campaign" dnc add 5550100004 --team demo --campaign 10
+expect 1 "dnc add: a campaign without a team" dnc add 5550100005 --campaign 10
+expect 1 "dnc add: no digits" dnc add "+-"
+expect 1 "dnc add: letters" dnc add 555abc
+expect 1 "dnc add: no such campaign" dnc add 5550100005 --team demo --campaign 99
+occ dnc list
+out_has '^15550100001 ' "dnc list: the system's, digits only"
+out_has '^5550100002 ' "dnc list: the system's second"
+out_lacks '5550100003' "dnc list: not the team's"
+occ dnc list --team demo
+out_has '^5550100003 ' "dnc list --team: the team's"
+occ dnc list --team demo --campaign 10
+out_has '^5550100004 ' "dnc list --campaign: the campaign's"
+expect 0 "dnc remove" dnc remove 5550100002
+expect 1 "dnc remove again" dnc remove 5550100002
+expect 1 "dnc remove from another list" dnc remove 5550100004 --team demo
 expect 0 "column-remove" campaign column-remove demo 10 name
 expect 1 "column-remove again" campaign column-remove demo 10 name
 occ campaign show demo 10

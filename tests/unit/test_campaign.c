@@ -539,3 +539,92 @@ UNIT_TEST(campaign_demo_campaign_10)
 	UT_EQ_INT(store_campaign_get(f.st, t.id, 10, &c), ENOENT);
 	cfx_close(&f);
 }
+
+/* A campaign's compliance settings round-trip; DNC lists by level. */
+UNIT_TEST(campaign_store_settings_and_dnc)
+{
+	struct cfx f;
+	struct st_campaign c, g;
+	struct st_dnc d = { .added_ms = 1 };
+	bool hit;
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team, 11);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
+	UT_EQ_STR(g.timezone, "");
+	UT_EQ_INT(g.retry_busy + g.retry_noanswer + g.retry_failed, 0);
+	UT_EQ_INT(store_campaign_set_state(f.st, f.team, 10, "running"), 0);
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
+	strcpy(g.timezone, "Asia/Dhaka");
+	g.retry_busy = 2;
+	g.retry_noanswer = 900;
+	g.retry_failed = 60;
+	g.max_attempts = 4;
+	g.window_start = 540;
+	strcpy(g.state, "stopped");    /* not written by campaign_set */
+	UT_EQ_INT(store_campaign_set(f.st, &g), 0);
+	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &c), 0);
+	UT_EQ_STR(c.timezone, "Asia/Dhaka");
+	UT_EQ_STR(c.state, "running");
+	UT_EQ_INT(c.retry_busy, 2);
+	UT_EQ_INT(c.retry_noanswer, 900);
+	UT_EQ_INT(c.retry_failed, 60);
+	UT_EQ_INT(c.max_attempts, 4);
+	UT_EQ_INT(c.window_start, 540);
+	g.max_attempts = 256;
+	UT_EQ_INT(store_campaign_set(f.st, &g), EINVAL);
+	g.max_attempts = 1;
+	strcpy(g.timezone, "../etc/passwd");
+	UT_EQ_INT(store_campaign_set(f.st, &g), EINVAL);
+	g.timezone[0] = '\0';
+	g.id = 99;
+	UT_EQ_INT(store_campaign_set(f.st, &g), ENOENT);
+
+	/* system 111, team 222, campaign 10: 333; acme's 444 */
+	strcpy(d.number, "111");
+	UT_EQ_INT(store_dnc_add(f.st, &d), 0);
+	UT_EQ_INT(store_dnc_add(f.st, &d), 0);          /* again: fine */
+	d.team_id = f.team;
+	strcpy(d.number, "222");
+	UT_EQ_INT(store_dnc_add(f.st, &d), 0);
+	d.campaign_id = 10;
+	strcpy(d.number, "333");
+	UT_EQ_INT(store_dnc_add(f.st, &d), 0);
+	d.team_id = f.team2;
+	d.campaign_id = 0;
+	strcpy(d.number, "444");
+	UT_EQ_INT(store_dnc_add(f.st, &d), 0);
+	strcpy(d.number, "+444");                       /* digits only */
+	UT_EQ_INT(store_dnc_add(f.st, &d), EINVAL);
+	d.team_id = 0;
+	d.campaign_id = 10;                             /* no team */
+	strcpy(d.number, "555");
+	UT_EQ_INT(store_dnc_add(f.st, &d), EINVAL);
+
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "111", &hit), 0);
+	UT_ASSERT(hit);
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "222", &hit), 0);
+	UT_ASSERT(hit);
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "333", &hit), 0);
+	UT_ASSERT(hit);
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 11, "333", &hit), 0);
+	UT_ASSERT(!hit);                                /* another campaign */
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "444", &hit), 0);
+	UT_ASSERT(!hit);                                /* another team */
+	UT_EQ_INT(store_dnc_match(f.st, f.team2, 10, "444", &hit), 0);
+	UT_ASSERT(hit);
+	UT_EQ_INT(store_dnc_del(f.st, f.team, 0, "222"), 0);
+	UT_EQ_INT(store_dnc_del(f.st, f.team, 0, "222"), ENOENT);
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "222", &hit), 0);
+	UT_ASSERT(!hit);
+	/* a removed campaign's list goes with it */
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "333", &hit), 0);
+	UT_ASSERT(!hit);
+	cfx_close(&f);
+}

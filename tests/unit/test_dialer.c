@@ -260,3 +260,64 @@ UNIT_TEST(dialer_record_rules)
 	UT_EQ_INT(dialer_record_check(&rules, &r, &rops, &w,
 				      now + 72 * 3600000ULL), DIALER_OK);
 }
+
+/* A campaign's retry settings: delays by result, attempts in all. */
+UNIT_TEST(dialer_retry_settings)
+{
+	struct dialer_rules rules;
+	struct dialer_record r = { .number = "5551234", .attempts = 1,
+				   .last_result = DIALER_RES_BUSY,
+				   .last_ms = T0 };
+	struct dialer_retry_cfg c = { .busy_s = 2, .failed_s = 600,
+				      .max_attempts = 2 };
+
+	dialer_rules_default(&rules, false);
+	dialer_rules_apply(&rules, &c);
+	UT_EQ_INT(dialer_record_next(&rules, &r), T0 + 2000);
+	r.last_result = DIALER_RES_FAILED;
+	UT_EQ_INT(dialer_record_next(&rules, &r), T0 + 600000);
+	r.last_result = DIALER_RES_NO_ANSWER;    /* 0: the default */
+	UT_EQ_INT(dialer_record_next(&rules, &r), T0 + 1800000);
+	r.attempts = 2;                          /* max_attempts reached */
+	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
+	r.last_result = DIALER_RES_MACHINE;
+	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
+	/* nothing set: the defaults */
+	dialer_rules_default(&rules, false);
+	dialer_rules_apply(&rules, &(struct dialer_retry_cfg){ 0 });
+	r.last_result = DIALER_RES_BUSY;
+	UT_EQ_INT(dialer_record_next(&rules, &r), T0 + 300000);
+}
+
+UNIT_TEST(dialer_dnc_digits)
+{
+	char d[10];
+
+	UT_EQ_INT(dialer_number_digits("+1 (555) 12-34", d, sizeof(d)), 8);
+	UT_EQ_STR(d, "15551234");
+	UT_EQ_INT(dialer_number_digits("555.1234", d, sizeof(d)), 7);
+	UT_EQ_STR(d, "5551234");
+	UT_EQ_INT(dialer_number_digits("+-", d, sizeof(d)), 0);
+	UT_EQ_STR(d, "");
+	/* too long: nothing rather than a prefix that could match another */
+	UT_EQ_INT(dialer_number_digits("123456789", d, sizeof(d)), 9);
+	UT_EQ_INT(dialer_number_digits("1234567890", d, sizeof(d)), 0);
+	UT_EQ_STR(d, "");
+}
+
+UNIT_TEST(dialer_window_wait_times)
+{
+	/* 08:00-21:00 */
+	UT_EQ_INT(dialer_window_wait_s(480, 1260, 480, 0), 0);
+	UT_EQ_INT(dialer_window_wait_s(480, 1260, 1259, 59), 0);
+	UT_EQ_INT(dialer_window_wait_s(480, 1260, 1260, 0), 11 * 3600);
+	UT_EQ_INT(dialer_window_wait_s(480, 1260, 479, 30), 30);
+	UT_EQ_INT(dialer_window_wait_s(480, 1260, 0, 0), 8 * 3600);
+	/* over midnight, 22:00-02:00 */
+	UT_EQ_INT(dialer_window_wait_s(1320, 120, 60, 0), 0);
+	UT_EQ_INT(dialer_window_wait_s(1320, 120, 1330, 0), 0);
+	UT_EQ_INT(dialer_window_wait_s(1320, 120, 120, 0), 20 * 3600);
+	/* all day, never */
+	UT_EQ_INT(dialer_window_wait_s(0, 1440, 1439, 59), 0);
+	UT_EQ_INT(dialer_window_wait_s(600, 600, 0, 0), UINT32_MAX);
+}
