@@ -286,11 +286,7 @@ static int map_err(struct sqlite_store *s, int rc, const char *what)
 	}
 }
 
-/*
- * Bind args described by types: 'I' int64_t, 'N' int64_t bound as NULL when
- * 0, 'i' int (also bool), 't' const char *. Parameters are ?1, ?2, ...
- */
-static int bind_va(sqlite3_stmt *q, const char *types, va_list ap)
+int sqlite_bind_va(sqlite3_stmt *q, const char *types, va_list ap)
 {
 	int rc = SQLITE_OK;
 
@@ -335,7 +331,7 @@ static int prep(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **qp,
 	}
 	sqlite3_reset(s->stmt[id]);
 	sqlite3_clear_bindings(s->stmt[id]);
-	rc = bind_va(s->stmt[id], types, ap);
+	rc = sqlite_bind_va(s->stmt[id], types, ap);
 	if (rc != SQLITE_OK)
 		return map_err(s, rc, stmt_sql[id]);
 	*qp = s->stmt[id];
@@ -407,8 +403,7 @@ static int row1(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **qp,
 		map_err(s, sqlite3_extended_errcode(s->db), stmt_sql[id]);
 }
 
-/* Copy text column col into dst; false if it does not fit. */
-static bool col_text(char *dst, size_t size, sqlite3_stmt *q, int col)
+bool sqlite_col_text(char *dst, size_t size, sqlite3_stmt *q, int col)
 {
 	const unsigned char *t = sqlite3_column_text(q, col);
 	size_t n = (size_t)sqlite3_column_bytes(q, col);
@@ -497,7 +492,7 @@ static bool row_team(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 {
 	struct st_team t = { .id = sqlite3_column_int64(q, 0) };
 
-	if (!col_text(t.name, sizeof(t.name), q, 1))
+	if (!sqlite_col_text(t.name, sizeof(t.name), q, 1))
 		return false;
 	if (v->team)
 		v->team(&t, arg);
@@ -513,9 +508,9 @@ static bool row_account(sqlite3_stmt *q, const struct store_visitor *v,
 		.enabled = sqlite3_column_int(q, 4) != 0,
 	};
 
-	if (!col_text(a.name, sizeof(a.name), q, 2) ||
-	    !col_text(a.pwhash, sizeof(a.pwhash), q, 3) ||
-	    !col_text(a.agent, sizeof(a.agent), q, 5))
+	if (!sqlite_col_text(a.name, sizeof(a.name), q, 2) ||
+	    !sqlite_col_text(a.pwhash, sizeof(a.pwhash), q, 3) ||
+	    !sqlite_col_text(a.agent, sizeof(a.agent), q, 5))
 		return false;
 	if (v->account)
 		v->account(&a, arg);
@@ -528,10 +523,10 @@ static bool read_agent(sqlite3_stmt *q, struct st_agent *a)
 	a->id = sqlite3_column_int64(q, 0);
 	a->team_id = sqlite3_column_int64(q, 1);
 	a->account_id = sqlite3_column_int64(q, 2);
-	return col_text(a->number, sizeof(a->number), q, 3) &&
-	       col_text(a->name, sizeof(a->name), q, 4) &&
-	       col_text(a->pwhash, sizeof(a->pwhash), q, 5) &&
-	       col_text(a->exten, sizeof(a->exten), q, 6);
+	return sqlite_col_text(a->number, sizeof(a->number), q, 3) &&
+	       sqlite_col_text(a->name, sizeof(a->name), q, 4) &&
+	       sqlite_col_text(a->pwhash, sizeof(a->pwhash), q, 5) &&
+	       sqlite_col_text(a->exten, sizeof(a->exten), q, 6);
 }
 
 static bool row_agent(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
@@ -554,8 +549,8 @@ static bool row_group(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.work_mode = sqlite3_column_int(q, 5),
 	};
 
-	if (!col_text(g.name, sizeof(g.name), q, 2) ||
-	    !col_text(g.queue, sizeof(g.queue), q, 3))
+	if (!sqlite_col_text(g.name, sizeof(g.name), q, 2) ||
+	    !sqlite_col_text(g.queue, sizeof(g.queue), q, 3))
 		return false;
 	if (v->group)
 		v->group(&g, arg);
@@ -587,9 +582,9 @@ static bool row_exten(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.team_id = sqlite3_column_int64(q, 1),
 	};
 
-	if (!col_text(e.number, sizeof(e.number), q, 2) ||
-	    !col_text(e.ha1, sizeof(e.ha1), q, 3) ||
-	    !col_text(e.kind, sizeof(e.kind), q, 4))
+	if (!sqlite_col_text(e.number, sizeof(e.number), q, 2) ||
+	    !sqlite_col_text(e.ha1, sizeof(e.ha1), q, 3) ||
+	    !sqlite_col_text(e.kind, sizeof(e.kind), q, 4))
 		return false;
 	if (v->exten)
 		v->exten(&e, arg);
@@ -607,8 +602,8 @@ static bool row_state(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.dnd = sqlite3_column_int(q, 7) != 0,
 	};
 
-	if (!col_text(s.device, sizeof(s.device), q, 2) ||
-	    !col_text(s.pause_reason, sizeof(s.pause_reason), q, 4))
+	if (!sqlite_col_text(s.device, sizeof(s.device), q, 2) ||
+	    !sqlite_col_text(s.pause_reason, sizeof(s.pause_reason), q, 4))
 		return false;
 	if (v->agent_state)
 		v->agent_state(&s, arg);
@@ -624,13 +619,13 @@ static bool row_trunk(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.do_register = sqlite3_column_int(q, 5) != 0,
 	};
 
-	if (!col_text(t.name, sizeof(t.name), q, 2) ||
-	    !col_text(t.uri, sizeof(t.uri), q, 3) ||
-	    !col_text(t.username, sizeof(t.username), q, 6) ||
-	    !col_text(t.password, sizeof(t.password), q, 7) ||
-	    !col_text(t.callerid, sizeof(t.callerid), q, 8) ||
-	    !col_text(t.strip_prefix, sizeof(t.strip_prefix), q, 9) ||
-	    !col_text(t.add_prefix, sizeof(t.add_prefix), q, 10))
+	if (!sqlite_col_text(t.name, sizeof(t.name), q, 2) ||
+	    !sqlite_col_text(t.uri, sizeof(t.uri), q, 3) ||
+	    !sqlite_col_text(t.username, sizeof(t.username), q, 6) ||
+	    !sqlite_col_text(t.password, sizeof(t.password), q, 7) ||
+	    !sqlite_col_text(t.callerid, sizeof(t.callerid), q, 8) ||
+	    !sqlite_col_text(t.strip_prefix, sizeof(t.strip_prefix), q, 9) ||
+	    !sqlite_col_text(t.add_prefix, sizeof(t.add_prefix), q, 10))
 		return false;
 	if (v->trunk)
 		v->trunk(&t, arg);
@@ -645,10 +640,10 @@ static bool row_registration(sqlite3_stmt *q, const struct store_visitor *v,
 		.expires_ms = sqlite3_column_int64(q, 5),
 	};
 
-	if (!col_text(r.exten, sizeof(r.exten), q, 1) ||
-	    !col_text(r.contact, sizeof(r.contact), q, 2) ||
-	    !col_text(r.source, sizeof(r.source), q, 3) ||
-	    !col_text(r.user_agent, sizeof(r.user_agent), q, 4))
+	if (!sqlite_col_text(r.exten, sizeof(r.exten), q, 1) ||
+	    !sqlite_col_text(r.contact, sizeof(r.contact), q, 2) ||
+	    !sqlite_col_text(r.source, sizeof(r.source), q, 3) ||
+	    !sqlite_col_text(r.user_agent, sizeof(r.user_agent), q, 4))
 		return false;
 	if (v->registration)
 		v->registration(&r, arg);
@@ -660,8 +655,8 @@ static bool row_setting(sqlite3_stmt *q, const struct store_visitor *v,
 {
 	struct st_team_setting t = { .team_id = sqlite3_column_int64(q, 0) };
 
-	if (!col_text(t.key, sizeof(t.key), q, 1) ||
-	    !col_text(t.value, sizeof(t.value), q, 2))
+	if (!sqlite_col_text(t.key, sizeof(t.key), q, 1) ||
+	    !sqlite_col_text(t.value, sizeof(t.value), q, 2))
 		return false;
 	if (v->team_setting)
 		v->team_setting(&t, arg);
@@ -795,7 +790,7 @@ static int sq_team_get(struct store *st, const char *name, struct st_team *t)
 		return err;
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(q, 0);
-	ok = col_text(t->name, sizeof(t->name), q, 1);
+	ok = sqlite_col_text(t->name, sizeof(t->name), q, 1);
 	sqlite3_reset(q);
 	return ok ? 0 : EIO;
 }
@@ -974,7 +969,7 @@ static int log_query(struct sqlite_store *s, const char *sql, int64_t agent_id,
 			.ts_ms = sqlite3_column_int64(q, 1),
 			.state = sqlite3_column_int(q, 2),
 		};
-		if (!col_text(l.pause_reason, sizeof(l.pause_reason), q, 3)) {
+		if (!sqlite_col_text(l.pause_reason, sizeof(l.pause_reason), q, 3)) {
 			rc = SQLITE_TOOBIG;
 			break;
 		}
@@ -1135,22 +1130,22 @@ static bool read_cdr(sqlite3_stmt *q, struct st_cdr *c)
 	c->end_ms = sqlite3_column_int64(q, 9);
 	c->queue_wait_ms = sqlite3_column_int64(q, 19);
 	c->abandoned = sqlite3_column_int(q, 20) != 0;
-	return col_text(c->sessionid, sizeof(c->sessionid), q, 0) &&
-	       col_text(c->agent, sizeof(c->agent), q, 2) &&
-	       col_text(c->direction, sizeof(c->direction), q, 3) &&
-	       col_text(c->caller, sizeof(c->caller), q, 4) &&
-	       col_text(c->callee, sizeof(c->callee), q, 5) &&
-	       col_text(c->calldate, sizeof(c->calldate), q, 6) &&
-	       col_text(c->disposition, sizeof(c->disposition), q, 10) &&
-	       col_text(c->hangup_by, sizeof(c->hangup_by), q, 11) &&
-	       col_text(c->recording, sizeof(c->recording), q, 12) &&
-	       col_text(c->modeltype, sizeof(c->modeltype), q, 13) &&
-	       col_text(c->model_id, sizeof(c->model_id), q, 14) &&
-	       col_text(c->userdata, sizeof(c->userdata), q, 15) &&
-	       col_text(c->vars, sizeof(c->vars), q, 16) &&
-	       col_text(c->account, sizeof(c->account), q, 17) &&
-	       col_text(c->queue, sizeof(c->queue), q, 18) &&
-	       col_text(c->ivrpath, sizeof(c->ivrpath), q, 21);
+	return sqlite_col_text(c->sessionid, sizeof(c->sessionid), q, 0) &&
+	       sqlite_col_text(c->agent, sizeof(c->agent), q, 2) &&
+	       sqlite_col_text(c->direction, sizeof(c->direction), q, 3) &&
+	       sqlite_col_text(c->caller, sizeof(c->caller), q, 4) &&
+	       sqlite_col_text(c->callee, sizeof(c->callee), q, 5) &&
+	       sqlite_col_text(c->calldate, sizeof(c->calldate), q, 6) &&
+	       sqlite_col_text(c->disposition, sizeof(c->disposition), q, 10) &&
+	       sqlite_col_text(c->hangup_by, sizeof(c->hangup_by), q, 11) &&
+	       sqlite_col_text(c->recording, sizeof(c->recording), q, 12) &&
+	       sqlite_col_text(c->modeltype, sizeof(c->modeltype), q, 13) &&
+	       sqlite_col_text(c->model_id, sizeof(c->model_id), q, 14) &&
+	       sqlite_col_text(c->userdata, sizeof(c->userdata), q, 15) &&
+	       sqlite_col_text(c->vars, sizeof(c->vars), q, 16) &&
+	       sqlite_col_text(c->account, sizeof(c->account), q, 17) &&
+	       sqlite_col_text(c->queue, sizeof(c->queue), q, 18) &&
+	       sqlite_col_text(c->ivrpath, sizeof(c->ivrpath), q, 21);
 }
 
 /* LEG_COLS, in order. */
@@ -1161,11 +1156,11 @@ static bool read_leg(sqlite3_stmt *q, struct st_cdr_leg *l)
 	l->start_ms = sqlite3_column_int64(q, 5);
 	l->answer_ms = sqlite3_column_int64(q, 6);
 	l->end_ms = sqlite3_column_int64(q, 7);
-	return col_text(l->sessionid, sizeof(l->sessionid), q, 0) &&
-	       col_text(l->channel, sizeof(l->channel), q, 2) &&
-	       col_text(l->role, sizeof(l->role), q, 3) &&
-	       col_text(l->peer, sizeof(l->peer), q, 4) &&
-	       col_text(l->disposition, sizeof(l->disposition), q, 8);
+	return sqlite_col_text(l->sessionid, sizeof(l->sessionid), q, 0) &&
+	       sqlite_col_text(l->channel, sizeof(l->channel), q, 2) &&
+	       sqlite_col_text(l->role, sizeof(l->role), q, 3) &&
+	       sqlite_col_text(l->peer, sizeof(l->peer), q, 4) &&
+	       sqlite_col_text(l->disposition, sizeof(l->disposition), q, 8);
 }
 
 /* S_CDR_BEGIN and S_CDR_END bind the same 22 values. */
@@ -1403,9 +1398,9 @@ static bool read_event(sqlite3_stmt *q, struct st_event *e)
 	e->team_id = sqlite3_column_int64(q, 0);
 	e->eventid = sqlite3_column_int64(q, 1);
 	e->ts_ms = sqlite3_column_int64(q, 2);
-	return col_text(e->agent1, sizeof(e->agent1), q, 3) &&
-	       col_text(e->agent2, sizeof(e->agent2), q, 4) &&
-	       col_text(e->text, sizeof(e->text), q, 5);
+	return sqlite_col_text(e->agent1, sizeof(e->agent1), q, 3) &&
+	       sqlite_col_text(e->agent2, sizeof(e->agent2), q, 4) &&
+	       sqlite_col_text(e->text, sizeof(e->text), q, 5);
 }
 
 static int sq_event_visit(struct store *st, int64_t team_id, int64_t after,

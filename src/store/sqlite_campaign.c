@@ -23,8 +23,7 @@
 #define DIAL_COLS "id, team_id, campaign_id, COALESCE(customer_id, 0)," \
 	" number, priority, dial_ms, attempts, last_result, added_ms"
 
-/* Prepare sql and bind args: 'I' int64_t, 'N' int64_t NULL when 0, 'i'
- * int, 't' text. */
+/* Prepare sql and bind args (types as sqlite_bind_va's). */
 static int prep(struct store *st, sqlite3_stmt **qp, const char *sql,
 		const char *types, va_list ap)
 {
@@ -32,26 +31,7 @@ static int prep(struct store *st, sqlite3_stmt **qp, const char *sql,
 
 	if (err)
 		return err;
-	rc = SQLITE_OK;
-	for (int i = 1; rc == SQLITE_OK && types[i - 1]; i++) {
-		int64_t v;
-		switch (types[i - 1]) {
-		case 'I':
-			rc = sqlite3_bind_int64(*qp, i, va_arg(ap, int64_t));
-			break;
-		case 'N':
-			v = va_arg(ap, int64_t);
-			rc = v ? sqlite3_bind_int64(*qp, i, v)
-			       : sqlite3_bind_null(*qp, i);
-			break;
-		case 'i':
-			rc = sqlite3_bind_int(*qp, i, va_arg(ap, int));
-			break;
-		default:
-			rc = sqlite3_bind_text(*qp, i, va_arg(ap, const char *),
-					       -1, SQLITE_STATIC);
-		}
-	}
+	rc = sqlite_bind_va(*qp, types, ap);
 	if (rc != SQLITE_OK) {
 		sqlite_store_release(st, *qp);
 		*qp = NULL;
@@ -170,18 +150,6 @@ static int query(struct store *st, row_fn *rd, void *out,
 	return err;
 }
 
-static bool text(char *dst, size_t size, sqlite3_stmt *q, int col)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-	size_t n = (size_t)sqlite3_column_bytes(q, col);
-
-	if (n >= size)
-		return false;
-	memcpy(dst, t ? (const char *)t : "", n);
-	dst[n] = '\0';
-	return true;
-}
-
 /* ---- campaigns ---- */
 
 static bool rd_campaign(sqlite3_stmt *q, void *out)
@@ -198,13 +166,13 @@ static bool rd_campaign(sqlite3_stmt *q, void *out)
 	c->retry_noanswer = sqlite3_column_int(q, 13);
 	c->retry_failed = sqlite3_column_int(q, 14);
 	c->max_attempts = sqlite3_column_int(q, 15);
-	return text(c->name, sizeof(c->name), q, 2) &&
-		text(c->dial_mode, sizeof(c->dial_mode), q, 4) &&
-		text(c->state, sizeof(c->state), q, 5) &&
-		text(c->callerid, sizeof(c->callerid), q, 6) &&
-		text(c->profile, sizeof(c->profile), q, 7) &&
-		text(c->key_column, sizeof(c->key_column), q, 10) &&
-		text(c->timezone, sizeof(c->timezone), q, 11);
+	return sqlite_col_text(c->name, sizeof(c->name), q, 2) &&
+		sqlite_col_text(c->dial_mode, sizeof(c->dial_mode), q, 4) &&
+		sqlite_col_text(c->state, sizeof(c->state), q, 5) &&
+		sqlite_col_text(c->callerid, sizeof(c->callerid), q, 6) &&
+		sqlite_col_text(c->profile, sizeof(c->profile), q, 7) &&
+		sqlite_col_text(c->key_column, sizeof(c->key_column), q, 10) &&
+		sqlite_col_text(c->timezone, sizeof(c->timezone), q, 11);
 }
 
 int sqlite_campaign_add(struct store *st, const struct st_campaign *c)
@@ -243,7 +211,7 @@ static bool rd_dnc(sqlite3_stmt *q, void *out)
 	d->team_id = sqlite3_column_int64(q, 0);
 	d->campaign_id = sqlite3_column_int64(q, 1);
 	d->added_ms = sqlite3_column_int64(q, 3);
-	return text(d->number, sizeof(d->number), q, 2);
+	return sqlite_col_text(d->number, sizeof(d->number), q, 2);
 }
 
 int sqlite_dnc_add(struct store *st, const struct st_dnc *d)
@@ -331,8 +299,8 @@ static bool rd_column(sqlite3_stmt *q, void *out)
 	c->team_id = sqlite3_column_int64(q, 0);
 	c->campaign_id = sqlite3_column_int64(q, 1);
 	c->pos = sqlite3_column_int(q, 2);
-	return text(c->name, sizeof(c->name), q, 3) &&
-		text(c->display, sizeof(c->display), q, 4);
+	return sqlite_col_text(c->name, sizeof(c->name), q, 3) &&
+		sqlite_col_text(c->display, sizeof(c->display), q, 4);
 }
 
 int sqlite_column_add(struct store *st, const struct st_column *c)
@@ -376,9 +344,9 @@ static bool rd_customer(sqlite3_stmt *q, void *out)
 	cu->campaign_id = sqlite3_column_int64(q, 2);
 	cu->status = sqlite3_column_int(q, 6);
 	cu->updated_ms = sqlite3_column_int64(q, 7);
-	return text(cu->key, sizeof(cu->key), q, 3) &&
-		text(cu->data, sizeof(cu->data), q, 4) &&
-		text(cu->owner, sizeof(cu->owner), q, 5);
+	return sqlite_col_text(cu->key, sizeof(cu->key), q, 3) &&
+		sqlite_col_text(cu->data, sizeof(cu->data), q, 4) &&
+		sqlite_col_text(cu->owner, sizeof(cu->owner), q, 5);
 }
 
 int sqlite_customer_get(struct store *st, int64_t team_id, const char *key,
@@ -456,8 +424,8 @@ static bool rd_dial(sqlite3_stmt *q, void *out)
 	d->dial_ms = sqlite3_column_int64(q, 6);
 	d->attempts = sqlite3_column_int(q, 7);
 	d->added_ms = sqlite3_column_int64(q, 9);
-	return text(d->number, sizeof(d->number), q, 4) &&
-		text(d->last_result, sizeof(d->last_result), q, 8);
+	return sqlite_col_text(d->number, sizeof(d->number), q, 4) &&
+		sqlite_col_text(d->last_result, sizeof(d->last_result), q, 8);
 }
 
 int sqlite_dial_add(struct store *st, const struct st_dial *d, int64_t *idp)
@@ -531,12 +499,12 @@ static bool rd_report(sqlite3_stmt *q, void *out)
 	r->rows = sqlite3_column_int64(q, 7);
 	r->failed = sqlite3_column_int64(q, 8);
 	r->exe_ms = sqlite3_column_int64(q, 12);
-	return text(r->url, sizeof(r->url), q, 3) &&
-		text(r->state, sizeof(r->state), q, 4) &&
-		text(r->counts, sizeof(r->counts), q, 9) &&
-		text(r->errors, sizeof(r->errors), q, 10) &&
-		text(r->msg, sizeof(r->msg), q, 11) &&
-		text(r->request, sizeof(r->request), q, 13);
+	return sqlite_col_text(r->url, sizeof(r->url), q, 3) &&
+		sqlite_col_text(r->state, sizeof(r->state), q, 4) &&
+		sqlite_col_text(r->counts, sizeof(r->counts), q, 9) &&
+		sqlite_col_text(r->errors, sizeof(r->errors), q, 10) &&
+		sqlite_col_text(r->msg, sizeof(r->msg), q, 11) &&
+		sqlite_col_text(r->request, sizeof(r->request), q, 13);
 }
 
 int sqlite_import_report_put(struct store *st,
@@ -586,8 +554,8 @@ static bool rd_ccall(sqlite3_stmt *q, void *out)
 	c->answer_ms = sqlite3_column_int64(q, 1);
 	c->end_ms = sqlite3_column_int64(q, 2);
 	c->agent_ms = sqlite3_column_int64(q, 5);
-	return text(c->agent, sizeof(c->agent), q, 3) &&
-		text(c->vars, sizeof(c->vars), q, 4);
+	return sqlite_col_text(c->agent, sizeof(c->agent), q, 3) &&
+		sqlite_col_text(c->vars, sizeof(c->vars), q, 4);
 }
 
 int sqlite_campaign_call_visit(struct store *st, int64_t team_id,
@@ -625,7 +593,7 @@ static bool rd_dcount(sqlite3_stmt *q, void *out)
 	c->rows = sqlite3_column_int64(q, 1);
 	c->attempts = sqlite3_column_int64(q, 2);
 	c->due = sqlite3_column_int64(q, 3);
-	return text(c->result, sizeof(c->result), q, 0);
+	return sqlite_col_text(c->result, sizeof(c->result), q, 0);
 }
 
 int sqlite_dial_count_visit(struct store *st, int64_t team_id,
@@ -653,7 +621,7 @@ static bool rd_slog(sqlite3_stmt *q, void *out)
 	l->agent_id = sqlite3_column_int64(q, 0);
 	l->ts_ms = sqlite3_column_int64(q, 1);
 	l->state = sqlite3_column_int(q, 2);
-	return text(l->pause_reason, sizeof(l->pause_reason), q, 3);
+	return sqlite_col_text(l->pause_reason, sizeof(l->pause_reason), q, 3);
 }
 
 int sqlite_group_state_log_visit(struct store *st, int64_t group_id,

@@ -13,6 +13,7 @@
 #ifndef OCC_STORE_IMPL_H
 #define OCC_STORE_IMPL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/hist.h"
@@ -214,6 +215,12 @@ enum { SQLITE_STMT_CACHE = 48 };
 int sqlite_store_prepare(struct store *st, const char *sql,
 			 struct sqlite3_stmt **qp);
 void sqlite_store_release(struct store *st, struct sqlite3_stmt *q);
+/* Bind args described by types: 'I' int64_t, 'N' int64_t bound as NULL
+ * when 0, 'i' int (also bool), 't' const char *; parameters are ?1, ?2,
+ * ...; another letter is SQLITE_MISUSE. Returns an SQLite result code. */
+int sqlite_bind_va(struct sqlite3_stmt *q, const char *types, va_list ap);
+/* Copy text column col of q's row into dst; false if it does not fit. */
+bool sqlite_col_text(char *dst, size_t size, struct sqlite3_stmt *q, int col);
 /* sqlite_campaign.c: the campaign members of the backend's ops. */
 int sqlite_campaign_add(struct store *st, const struct st_campaign *c);
 int sqlite_campaign_get(struct store *st, int64_t team_id, int64_t id,
