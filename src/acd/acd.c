@@ -1434,6 +1434,13 @@ uint64_t acd_queue_oldest_wait(const struct acd_queue *q)
 	return oldest;
 }
 
+bool acd_agent_awaited(const struct acd *acd, const struct acd_agent *a)
+{
+	struct member *m = NULL;
+
+	return best_caller(acd, a, &m) != NULL;
+}
+
 uint64_t acd_queue_expected_wait_ms(const struct acd_queue *q)
 {
 	return q->holdtime_ms;

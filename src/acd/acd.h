@@ -206,6 +206,12 @@ void acd_team_counts(const struct acd *acd, const char *team, int min_prio,
 /* The join time of the queue's longest-waiting caller still waiting for
  * an agent (not ringing one, not talking); 0: nobody waits. */
 uint64_t acd_queue_oldest_wait(const struct acd_queue *q);
+/* Blending (docs/DIALER.md): would the agent, were it free now, take a
+ * waiting caller of a queue it serves (checked in, dialin or all; the
+ * caller's level reached and not blocked for it)? The outbound dialer
+ * does not count such an agent as free: inbound callers go first. As of
+ * the ACD's last entry point (levels relax on its own wake-ups). */
+bool acd_agent_awaited(const struct acd *acd, const struct acd_agent *a);
 /* The queue's hold time, EWMA with alpha 1/4 as app_queue's. */
 uint64_t acd_queue_expected_wait_ms(const struct acd_queue *q);
 

@@ -102,6 +102,15 @@ void dialer_agent_pause(struct dialer *d, struct dialer_agent *a,
 void dialer_agent_busy(struct dialer *d, struct dialer_agent *a,
 		       uint64_t now_ms);
 
+/* Blending: an inbound caller waits for this agent (it serves, in `all`
+ * work mode, a queue where a caller waits that it would take; the host
+ * asks the ACD). Inbound callers go first: while awaited, the agent
+ * counts as no free agent in any forecast (whatever its state) and is
+ * given no held answer; when no longer awaited and idle, it takes the
+ * longest-held answer at once (bridge callback). */
+void dialer_agent_awaited(struct dialer *d, struct dialer_agent *a,
+			  bool awaited, uint64_t now_ms);
+
 /* ---- calls ---- */
 
 /* The host placed one of the dials dialer_decide() asked for. */

@@ -39,6 +39,7 @@ struct dialer_agent {
 	enum agent_state st;
 	uint64_t t_ms;         /* idle/talk since, wrap until */
 	size_t idx;
+	bool awaited;          /* an inbound caller waits for it */
 };
 
 struct dialer_call {
@@ -367,9 +368,21 @@ void dialer_agent_idle(struct dialer *d, struct dialer_agent *a,
 	talk_learn(d, a, now_ms);
 	a->st = AG_IDLE;
 	a->t_ms = now_ms;
-	if (d->held.n)
+	if (d->held.n && !a->awaited)
 		bridge(d, d->held.v[0], a, now_ms);
 	update_wake(d, now_ms);
+}
+
+void dialer_agent_awaited(struct dialer *d, struct dialer_agent *a,
+			  bool awaited, uint64_t now_ms)
+{
+	bool was = a->awaited;
+
+	a->awaited = awaited;
+	if (was && !awaited && a->st == AG_IDLE && d->held.n) {
+		bridge(d, d->held.v[0], a, now_ms);
+		update_wake(d, now_ms);
+	}
 }
 
 void dialer_agent_wrapup(struct dialer *d, struct dialer_agent *a,
@@ -444,7 +457,8 @@ static struct dialer_agent *longest_idle(const struct dialer *d)
 
 	for (size_t i = 0; i < d->agents.n; i++) {
 		struct dialer_agent *a = d->agents.v[i];
-		if (a->st == AG_IDLE && (!best || a->t_ms < best->t_ms))
+		if (a->st == AG_IDLE && !a->awaited &&
+		    (!best || a->t_ms < best->t_ms))
 			best = a;
 	}
 	return best;
@@ -568,6 +582,8 @@ unsigned dialer_decide(struct dialer *d, uint64_t now_ms)
 		return 0;
 	for (size_t i = 0; i < d->agents.n; i++) {
 		const struct dialer_agent *a = d->agents.v[i];
+		if (a->awaited)
+			continue;    /* inbound callers go first */
 		idle += a->st == AG_IDLE;
 		avail += a->st != AG_PAUSED && a->st != AG_BUSY;
 	}
@@ -594,7 +610,7 @@ unsigned dialer_decide(struct dialer *d, uint64_t now_ms)
 	for (size_t i = 0; i < d->agents.n; i++) {
 		const struct dialer_agent *a = d->agents.v[i];
 		double e, s_e;
-		switch (a->st) {
+		switch (a->awaited ? AG_BUSY : a->st) {
 		case AG_IDLE:
 			for (int j = 0; j < nt; j++)
 				fmu[j] += 1;

@@ -748,6 +748,15 @@ void acdhost_call_ended(struct inbound *in, bool acw)
 	acdhost_leave(in);
 }
 
+bool acdhost_agent_awaited(struct tel *tel, const char *team,
+			   const char *number)
+{
+	struct acdhost *h = host_of(tel);
+	struct aref *r = h ? aref_find(h, team, number) : NULL;
+
+	return r && !r->gone && acd_agent_awaited(h->acd, r->a);
+}
+
 int acdhost_counts(struct tel *tel, const char *team, const char *queue,
 		   int min_prio, unsigned *total, unsigned *ringing,
 		   unsigned *waiting, unsigned *talking)

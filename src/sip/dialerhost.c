@@ -63,6 +63,7 @@ struct dagent {
 	enum told told;
 	struct dcall *call;      /* the dial bridged to it */
 	bool seen;
+	bool awaited;            /* told: an inbound caller waits for it */
 };
 
 /* one dial: a number of the pre-dial list, its call */
@@ -375,6 +376,25 @@ static void tell_agent(struct dcamp *k, struct dagent *r, enum told s)
 		dialer_agent_pause(k->d, r->a, t);
 }
 
+/* Blending: an agent in `all` work mode for the campaign's group that
+ * the ACD would give a waiting caller is not free for the dialer (the
+ * module decides what that means); told before its state, so that an
+ * agent coming free goes to the inbound caller, not to a held answer. */
+static void tell_awaited(struct dcamp *k, struct dagent *r,
+			 const struct member *mb)
+{
+	bool w = mb->work_mode == WORK_ALL && mb->checked_in &&
+		acdhost_agent_awaited(k->dh->tel, k->team, r->number);
+
+	if (w == r->awaited)
+		return;
+	r->awaited = w;
+	OCC_INFO("campaign=%lld agent=%s %s", (long long)k->cfg.id,
+		 r->number, w ? "awaited by an inbound caller: not dialled for"
+		 : "no longer awaited by an inbound caller");
+	dialer_agent_awaited(k->d, r->a, w, now());
+}
+
 static void sync_agents(struct dcamp *k, const struct team *t)
 {
 	const struct group *g = team_group(t, k->cfg.group_id);
@@ -401,6 +421,7 @@ static void sync_agents(struct dcamp *k, const struct team *t)
 				list_append(&k->agents, &r->le, r);
 			}
 			r->seen = true;
+			tell_awaited(k, r, mb);
 			tell_agent(k, r, agent_now(k->dh, mb));
 		}
 	}

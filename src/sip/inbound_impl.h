@@ -154,6 +154,10 @@ void acdhost_offer_failed(struct inbound *in, struct acd_agent *a,
 			  uint16_t scode);
 /* The bridged call with the ACD's agent ended. */
 void acdhost_call_ended(struct inbound *in, bool acw);
+/* Blending: would the agent, free now, take a caller waiting in a queue
+ * it serves? (acd_agent_awaited; false for an agent the ACD lacks) */
+bool acdhost_agent_awaited(struct tel *tel, const char *team,
+			   const char *number);
 /* Counts for queueCustomerNum: queue "" or "0" = all of the team's. */
 /* dialerhost.c: the campaigns' dialers (docs/DIALER.md, "The host") */
 int  dialerhost_init(struct tel *tel);

@@ -550,6 +550,62 @@ UNIT_TEST(acd_priority_then_longest_waiting_across_queues)
 	acd_free(h.acd);
 }
 
+/* blending: a busy agent is awaited when a caller it would take waits in
+ * a queue it serves (checked in, dialin or all), not by a caller of its
+ * level not reached yet nor one blocked for it, not when it is checked
+ * out or in dialout mode, and no longer once the caller is offered */
+UNIT_TEST(acd_agent_awaited_by_waiting_callers)
+{
+	struct host h;
+	struct queue_cfg cfg = qcfg("6001", QS_LINEAR);
+	const struct acd_agent_state busy = { .registered = true,
+					      .busy = true };
+	struct acd_caller *c;
+	__typeof__(*cfg.members) members[2] = { { "a1", 0, 0 },
+						{ "a2", 1, 0 } };
+
+	host_init(&h);
+	cfg.members = members;
+	cfg.nmembers = 2;
+	cfg.nlevels = 1;
+	cfg.levels[0].after_s = 10;
+	cfg.levels[0].max_level = 1;
+	h.q[0] = acd_queue_add(h.acd, "t", &cfg, NULL);
+	agent(&h, 1, h.q[0]);
+	agent(&h, 2, h.q[0]);
+	agent(&h, 3, NULL);          /* serves no queue */
+	set_agent(&h, 1, busy);
+	set_agent(&h, 2, busy);
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[1]));
+	c = join(&h, h.q[0], 1, 0);
+	UT_EQ_STR(take(&h), "");
+	UT_ASSERT(acd_agent_awaited(h.acd, h.a[1]));
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[2]));   /* level 1: 10 s */
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[3]));
+	advance(&h, 10000);
+	UT_ASSERT(acd_agent_awaited(h.acd, h.a[2]));
+	acd_member_set(h.acd, h.q[0], h.a[1], true, false, h.now);  /* dialout */
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[1]));
+	acd_member_set(h.acd, h.q[0], h.a[1], false, true, h.now);  /* out */
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[1]));
+	acd_member_set(h.acd, h.q[0], h.a[1], true, true, h.now);
+	UT_ASSERT(acd_agent_awaited(h.acd, h.a[1]));
+	/* a1 comes free: it takes the caller, who waits no more */
+	set_agent(&h, 1, ready);
+	UT_EQ_STR(take(&h), "offer c1 a1");
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[2]));
+	/* a1 does not answer: blocked for it (retry_s), a2 still awaited */
+	set_agent(&h, 1, busy);
+	acd_offer_failed(h.acd, c, h.a[1], ACD_BUSY, h.now);
+	UT_EQ_STR(take(&h), "");
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[1]));
+	UT_ASSERT(acd_agent_awaited(h.acd, h.a[2]));
+	acd_caller_leave(h.acd, c, h.now);
+	UT_ASSERT(!acd_agent_awaited(h.acd, h.a[2]));
+	UT_EQ_INT(broken(&h), 0);
+	acd_free(h.acd);
+}
+
 UNIT_TEST(acd_max_wait_full_empty_leave_empty)
 {
 	struct host h;

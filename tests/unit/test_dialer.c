@@ -191,6 +191,74 @@ UNIT_TEST(dialer_predictive_overdials)
 	dialer_free(d);
 }
 
+/* blending: an agent an inbound caller waits for is no free agent: not
+ * dialled for (progressive, predictive with a talk nearly over), given
+ * no held answer; once the caller is served, it takes the held answer */
+UNIT_TEST(dialer_awaited_agent_is_not_free)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_agent *a, *b;
+	struct dialer_call *c;
+	int agent_a, agent_b, call;
+
+	dialer_cfg_default(&cfg);
+	cfg.mode = DIALER_PROGRESSIVE;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	a = dialer_agent_add(d, &agent_a, T0);
+	b = dialer_agent_add(d, &agent_b, T0);
+	dialer_agent_idle(d, a, T0);
+	dialer_agent_idle(d, b, T0 + 1);
+	UT_EQ_INT(dialer_decide(d, T0 + 2), 2);
+	dialer_agent_awaited(d, a, true, T0 + 2);
+	UT_EQ_INT(dialer_decide(d, T0 + 2), 1);
+	/* an answer goes to b, though a has been idle longer */
+	c = dialer_dialled(d, &call, T0 + 2);
+	dialer_call_answered(d, c, true, T0 + 3000);
+	UT_EQ_INT(h.bridged, 1);
+	UT_ASSERT(h.last_agent == &agent_b);
+	UT_EQ_INT(dialer_decide(d, T0 + 3000), 0);
+	/* b talks; an answer is held; a, idle but awaited, is not given it,
+	 * nor when told idle again */
+	c = dialer_dialled(d, &call, T0 + 3000);
+	dialer_call_answered(d, c, true, T0 + 6000);
+	UT_EQ_INT(h.bridged, 1);
+	dialer_agent_idle(d, a, T0 + 6100);
+	UT_EQ_INT(h.bridged, 1);
+	/* the caller is served elsewhere: a takes the held answer at once */
+	dialer_agent_awaited(d, a, false, T0 + 6200);
+	UT_EQ_INT(h.bridged, 2);
+	UT_ASSERT(h.last_agent == &agent_a);
+	UT_EQ_INT(h.abandoned, 0);
+	dialer_free(d);
+
+	/* predictive: ten agents whose wrap-ups end in 0.5 s are forecast
+	 * free and dialled for; fewer with five awaited, none with all ten */
+	dialer_cfg_default(&cfg);
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	{
+		struct dialer_agent *w[10];
+		unsigned n10, n5;
+		for (int i = 0; i < 10; i++) {
+			w[i] = dialer_agent_add(d, &agent_a, T0);
+			dialer_agent_wrapup(d, w[i], T0 + 500, T0);
+		}
+		n10 = dialer_decide(d, T0);
+		UT_ASSERT(n10 >= 10);
+		for (int i = 0; i < 5; i++)
+			dialer_agent_awaited(d, w[i], true, T0);
+		n5 = dialer_decide(d, T0);
+		UT_ASSERT(n5 > 0 && n5 < n10);
+		for (int i = 5; i < 10; i++)
+			dialer_agent_awaited(d, w[i], true, T0);
+		UT_EQ_INT(dialer_decide(d, T0), 0);
+	}
+	dialer_free(d);
+}
+
 struct world {
 	bool dnc, open;
 };
