@@ -23,6 +23,7 @@ suites=(
 	"campaigns: the dialer over real SIP|tests/campaign/dial.sh"
 	"campaigns: DNC lists, the record's time zone, retries by result|tests/campaign/compliance.sh"
 	"campaigns: blended agents (inbound callers first)|tests/campaign/blend.sh"
+	"campaigns: kill -9 during a campaign, restart|tests/campaign/restart.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"

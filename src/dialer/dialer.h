@@ -132,6 +132,14 @@ void dialer_call_answered(struct dialer *d, struct dialer_call *c, bool live,
 void dialer_call_machine(struct dialer *d, struct dialer_call *c,
 			 uint64_t now_ms);
 
+/* Restart: a live answer the host recorded before this module existed,
+ * at at_ms (the module's clock, <= now_ms), abandoned or not. It counts
+ * in the legal window's and the day's abandonment as it did before, so
+ * the budget continues across a restart of the host; older than the
+ * window: ignored. Call before the module's own answers come in. */
+void dialer_account_past(struct dialer *d, uint64_t at_ms, bool abandoned,
+			 uint64_t now_ms);
+
 /* Time-based work: held answers past hold_ms are abandoned. */
 void dialer_tick(struct dialer *d, uint64_t now_ms);
 
@@ -165,6 +173,8 @@ enum dialer_result {
 	DIALER_RES_ABANDONED,  /* answered live, no agent: the message played */
 	DIALER_RES_ANSWERED,   /* reached an agent: no automatic retry */
 	DIALER_RES_MACHINE,
+	DIALER_RES_INTERRUPTED, /* the host stopped (crashed) during the dial:
+				 * what happened is unknown */
 	DIALER_RES__N,
 };
 
@@ -204,7 +214,8 @@ struct dialer_rules {
 	bool uk_lockout;               /* 72 h no-redial after an abandon */
 };
 /* busy 300 s ×5, no answer 1800 s ×3, failed 3600 s ×2, machine 3600 s
- * ×2, abandoned 3600 s ×3 (uk lockout: 72 h), answered: done. */
+ * ×2, abandoned 3600 s ×3 (uk lockout: 72 h), interrupted 1800 s ×3,
+ * answered: done. */
 void dialer_rules_default(struct dialer_rules *rules, bool uk);
 
 /* May this record be dialled now? DIALER_OK or why not. */
@@ -219,8 +230,8 @@ uint64_t dialer_record_next(const struct dialer_rules *rules,
 
 /* A campaign's retry settings over the defaults: the delay after a busy,
  * an unanswered and a failed dial (seconds), and the attempts a number
- * gets in all (whatever its results; machine and abandoned too). 0 keeps
- * the default. */
+ * gets in all (whatever its results; machine, abandoned and interrupted
+ * too). 0 keeps the default. */
 struct dialer_retry_cfg {
 	uint32_t busy_s, noanswer_s, failed_s;
 	unsigned max_attempts;

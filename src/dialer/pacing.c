@@ -206,29 +206,60 @@ static void account_roll(struct dialer *d, uint64_t now_ms)
 	}
 }
 
-static void account(struct dialer *d, uint64_t now_ms, bool live, bool ab)
+/* The window's bucket of time t_ms (emptied when it held an older
+ * period); -1 when t_ms is outside the window ending at now_ms or its
+ * bucket already holds a later period. */
+static int bucket_of(struct dialer *d, uint64_t t_ms, uint64_t now_ms)
 {
 	uint64_t bms;
 	int n, slot;
 	int64_t id;
 
 	window_shape(d, &bms, &n);
-	id = (int64_t)(now_ms / bms);
+	id = (int64_t)(t_ms / bms);
 	slot = (int)(id % n);
+	if (t_ms > now_ms || id <= (int64_t)(now_ms / bms) - n ||
+	    d->b_id[slot] > id)
+		return -1;
 	if (d->b_id[slot] != id) {
 		d->b_id[slot] = id;
 		d->b_live[slot] = d->b_ab[slot] = 0;
 	}
+	return slot;
+}
+
+static void account(struct dialer *d, uint64_t now_ms, bool live, bool ab)
+{
+	int slot = bucket_of(d, now_ms, now_ms);
+
 	account_roll(d, now_ms);
 	if (live) {
-		d->b_live[slot]++;
+		if (slot >= 0)      /* always, with a clock that never goes back */
+			d->b_live[slot]++;
 		d->day_live++;
 		d->st.live++;
 	}
 	if (ab) {
-		d->b_ab[slot]++;
+		if (slot >= 0)
+			d->b_ab[slot]++;
 		d->day_ab++;
 		d->st.abandons++;
+	}
+}
+
+void dialer_account_past(struct dialer *d, uint64_t at_ms, bool abandoned,
+			 uint64_t now_ms)
+{
+	int slot = bucket_of(d, at_ms, now_ms);
+
+	if (slot < 0)
+		return;
+	d->b_live[slot]++;
+	d->b_ab[slot] += abandoned;
+	account_roll(d, now_ms);
+	if (at_ms / DAY_MS == now_ms / DAY_MS) {
+		d->day_live++;
+		d->day_ab += abandoned;
 	}
 }
 

@@ -19,6 +19,8 @@ void dialer_rules_default(struct dialer_rules *rules, bool uk)
 	rules->retry[DIALER_RES_ABANDONED] =
 		(struct dialer_retry_rule){ 3600, 3 };
 	rules->retry[DIALER_RES_ANSWERED] = (struct dialer_retry_rule){ 0, 0 };
+	rules->retry[DIALER_RES_INTERRUPTED] =
+		(struct dialer_retry_rule){ 1800, 3 };
 	rules->uk_lockout = uk;
 }
 
@@ -69,7 +71,7 @@ void dialer_rules_apply(struct dialer_rules *rules,
 {
 	static const enum dialer_result retried[] = {
 		DIALER_RES_BUSY, DIALER_RES_NO_ANSWER, DIALER_RES_FAILED,
-		DIALER_RES_MACHINE, DIALER_RES_ABANDONED,
+		DIALER_RES_MACHINE, DIALER_RES_ABANDONED, DIALER_RES_INTERRUPTED,
 	};
 
 	if (c->busy_s)

@@ -62,14 +62,14 @@ static int64_t rank(const int64_t *v, size_t n, unsigned p)
 	return v[k ? k - 1 : 0];
 }
 
-static bool is_live(const struct crep_call *c)
+bool crep_is_live(const struct crep_call *c)
 {
 	return c->answer_ms > 0 && strcmp(c->amd, "MACHINE");
 }
 
-static bool is_abandon(const struct crep_call *c)
+bool crep_is_abandon(const struct crep_call *c)
 {
-	return is_live(c) && !c->agent_ms && c->end_ms > 0;
+	return crep_is_live(c) && !c->agent_ms && c->end_ms > 0;
 }
 
 static void day_calls(struct crep_day *d, const struct crep_call *calls,
@@ -81,8 +81,8 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		const struct crep_call *c = &calls[i];
 
 		if (c->start_ms >= d->win_from_ms && c->start_ms < d->win_to_ms) {
-			d->win_live += is_live(c);
-			d->win_abandons += is_abandon(c);
+			d->win_live += crep_is_live(c);
+			d->win_abandons += crep_is_abandon(c);
 		}
 		if (c->start_ms < d->from_ms || c->start_ms >= d->to_ms)
 			continue;
@@ -90,8 +90,8 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		if (!c->answer_ms)
 			continue;
 		d->answers++;
-		d->live += is_live(c);
-		d->abandons += is_abandon(c);
+		d->live += crep_is_live(c);
+		d->abandons += crep_is_abandon(c);
 		if (c->amd[0])
 			amd_count(d, c->amd);
 		if (c->agent_ms) {
@@ -212,6 +212,15 @@ static void amd_of(const char *vars, char *out, size_t sz)
 	}
 }
 
+void crep_call_of(struct crep_call *x, const struct st_campaign_call *c)
+{
+	x->start_ms = c->start_ms;
+	x->answer_ms = c->answer_ms;
+	x->agent_ms = c->agent_ms;
+	x->end_ms = c->end_ms;
+	amd_of(c->vars, x->amd, sizeof(x->amd));
+}
+
 static void call_row(const struct st_campaign_call *c, void *arg)
 {
 	struct rows *r = arg;
@@ -223,12 +232,7 @@ static void call_row(const struct st_campaign_call *c, void *arg)
 		r->err = ENOMEM;
 		return;
 	}
-	x = &r->calls[r->ncalls++];
-	x->start_ms = c->start_ms;
-	x->answer_ms = c->answer_ms;
-	x->agent_ms = c->agent_ms;
-	x->end_ms = c->end_ms;
-	amd_of(c->vars, x->amd, sizeof(x->amd));
+	crep_call_of(&r->calls[r->ncalls++], c);
 }
 
 static void log_row(const struct st_state_log *l, void *arg)

@@ -33,6 +33,14 @@ struct crep_call {
 	char amd[12];           /* the AMD verdict (HUMAN, MACHINE, ...), "" */
 };
 
+struct st_campaign_call;
+/* A stored dial as a crep_call; a live answer (answered, not an AMD
+ * MACHINE) and an abandon (live, ended, no agent answered) as the reports
+ * and the dialer's restored abandon budget count them. */
+void crep_call_of(struct crep_call *x, const struct st_campaign_call *c);
+bool crep_is_live(const struct crep_call *c);
+bool crep_is_abandon(const struct crep_call *c);
+
 /* one state-log row (enum agent_state) */
 struct crep_log {
 	int64_t agent_id, ts_ms;

@@ -36,6 +36,7 @@
 #include "dialer/dialer.h"
 #include "inbound/tz.h"
 #include "media/player.h"
+#include "ops/campreport.h"
 #include "sip/call.h"
 #include "sip/tel_impl.h"
 #include "sip/call_impl.h"
@@ -43,7 +44,6 @@
 
 enum {
 	POLL_MS = 250,
-	INTERRUPTED_RETRY_MS = 1800000, /* a dial occd stopped during */
 	ABANDON_MSG_MS = 2000,   /* the abandon tone, then the hang-up */
 	DNC_RETRY_MS = 60000,    /* DNC lists unreadable: that number later */
 };
@@ -99,6 +99,11 @@ struct dialerhost {
 static uint64_t now(void)
 {
 	return tmr_jiffies();
+}
+
+static int64_t wall_ms(void)
+{
+	return now_ms();
 }
 
 /* ---- the module's callbacks -------------------------------------------- */
@@ -284,6 +289,48 @@ struct visit {
 	const struct team *t;
 };
 
+/* the campaign's stored calls, told to a new module as past answers */
+struct past {
+	struct dialer *d;
+	uint64_t mono, wall;
+	unsigned live, abandons;
+};
+
+static void past_call(const struct st_campaign_call *c, void *arg)
+{
+	struct past *p = arg;
+	struct crep_call x;
+	uint64_t ago;
+
+	crep_call_of(&x, c);
+	if (!crep_is_live(&x) || (uint64_t)x.answer_ms > p->wall)
+		return;
+	ago = p->wall - (uint64_t)x.answer_ms;
+	if (ago > p->mono)
+		return;          /* before the module's clock began */
+	p->live++;
+	p->abandons += crep_is_abandon(&x);
+	dialer_account_past(p->d, p->mono - ago, crep_is_abandon(&x), p->mono);
+}
+
+/* A new module (a start, or occd's restart) goes on with the abandon
+ * budget the campaign's CDRs say is spent: the day's and the legal
+ * window's (30 days; the uk profile's 24 h lies within). */
+static void restore_budget(struct dcamp *k, const struct st_campaign *c)
+{
+	struct past p = { .d = k->d, .mono = now(),
+			  .wall = (uint64_t)wall_ms() };
+
+	if (store_campaign_call_visit(k->dh->tel->occ->st, c->team_id, c->id,
+				      (int64_t)p.wall - 30LL * 86400000,
+				      (int64_t)p.wall + 1, past_call, &p))
+		OCC_WARN("abandon budget not restored campaign=%lld",
+			 (long long)c->id);
+	else if (p.live)
+		OCC_INFO("abandon budget restored campaign=%lld live=%u"
+			 " abandons=%u", (long long)c->id, p.live, p.abandons);
+}
+
 static void campaign_seen(const struct st_campaign *c, void *arg)
 {
 	struct visit *v = arg;
@@ -309,6 +356,7 @@ static void campaign_seen(const struct st_campaign *c, void *arg)
 		list_append(&v->dh->camps, &k->le, k);
 		OCC_INFO("campaign dialer up team=%s campaign=%lld mode=%s",
 			 k->team, (long long)c->id, c->dial_mode);
+		restore_budget(k, c);
 	}
 	else {
 		dialer_set_cfg(k->d, &cfg);
@@ -437,11 +485,6 @@ static void sync_agents(struct dcamp *k, const struct team *t)
 
 /* ---- dials -------------------------------------------------------------- */
 
-static int64_t wall_ms(void)
-{
-	return now_ms();
-}
-
 /* What dialer_record_check() asks of a number, and what the host keeps
  * of its answers: whether the DNC lookup failed (the number waits rather
  * than being marked), how long until its window opens. */
@@ -555,6 +598,7 @@ static const char *const result_names[DIALER_RES__N] = {
 	[DIALER_RES_NO_ANSWER] = "noanswer", [DIALER_RES_FAILED] = "failed",
 	[DIALER_RES_ABANDONED] = "abandoned",
 	[DIALER_RES_ANSWERED] = "answered", [DIALER_RES_MACHINE] = "machine",
+	[DIALER_RES_INTERRUPTED] = "interrupted",
 };
 /* the result of a number found on a DNC list: never dialled again */
 static const char RESULT_DNC[] = "dnc";
@@ -824,14 +868,19 @@ int dialerhost_init(struct tel *tel)
 		return ENOMEM;
 	dh->tel = tel;
 	tmr_init(&dh->poll_tmr);
-	/* dials whose calls a stop or crash ended: not again at once */
+	/* dials whose calls a stop or crash ended: not again before the
+	 * default rules' delay for an interrupted dial (they are retried,
+	 * up to its attempts, as any other result) */
+	struct dialer_rules rules;
 	int n = 0;
+	dialer_rules_default(&rules, false);
+	uint32_t delay_s = rules.retry[DIALER_RES_INTERRUPTED].delay_s;
 	if (store_dial_interrupted(tel->occ->st, wall_ms() +
-				   INTERRUPTED_RETRY_MS, &n))
+				   (int64_t)delay_s * 1000, &n))
 		OCC_WARN("interrupted dials not marked");
 	else if (n)
-		OCC_INFO("interrupted dials=%d retried in %d min", n,
-			 INTERRUPTED_RETRY_MS / 60000);
+		OCC_INFO("interrupted dials=%d retried in %u min", n,
+			 (unsigned)(delay_s / 60));
 	tel->dialh = dh;
 	tmr_start(&dh->poll_tmr, POLL_MS, dh_poll, dh);
 	return 0;

@@ -52,8 +52,11 @@ start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
 printf '[did 800500]\ndest = queue:6001\n\n[queue 6001]\n' >"$work/routing.ini"
 check "a DID to queue 6001 (group 1) imports" import_routing "$work/routing.ini"
 check "8001's phone registers" phone_reg reg8001 "$p1" 8001
-check "twelve numbers import into campaign 10" eval '
-	for i in $(seq 10 21); do import n$i 139000000$i || exit 1; done'
+import_all() {
+	local i
+	for i in $(seq 10 21); do import "n$i" "139000000$i" || return 1; done
+}
+check "twelve numbers import into campaign 10" import_all
 
 # ---- 1. dialout and dialin agents ----------------------------------------------
 
@@ -95,10 +98,17 @@ check "while the caller waited no dialer call was bridged to 8001" eval '
 	expect_eq "bridged to 8001" "$(since "$m_wait" | head -n "$((m_ans - m_wait))" |
 		grep -c "campaign call bridged campaign=10 session=[0-9a-f]* agent=8001")" 0'
 sleep 3   # a number dialled just before the answer is bridged by now
-check "every number dialled while the caller waited went to 8002, at least one (dialout keeps dialling)" eval '
-	w=$(dialled "$m_wait" "$m_ans"); to2=$(bridged_to "$m_wait" 8002)
-	echo "dialled: $(echo $w); bridged to 8002: $(echo $to2)"
-	[ -n "$w" ] && for s in $w; do echo "$to2" | grep -qx "$s" || exit 1; done'
+# all_to_8002: every session dialled between m_wait and m_ans (one at least)
+# was bridged to 8002
+all_to_8002() {
+	local w to2 s
+	w=$(dialled "$m_wait" "$m_ans")
+	to2=$(bridged_to "$m_wait" 8002)
+	echo "dialled:" $w "; bridged to 8002:" $to2
+	[ -n "$w" ] || return 1
+	for s in $w; do echo "$to2" | grep -qx "$s" || return 1; done
+}
+check "every number dialled while the caller waited went to 8002, at least one (dialout keeps dialling)" all_to_8002
 
 # ---- 3. after the inbound call ------------------------------------------------------
 

@@ -171,6 +171,40 @@ UNIT_TEST(dialer_budget_spent_is_progressive)
 	dialer_free(d);
 }
 
+/* a restarted host tells a new module the answers it stored: the spent
+ * budget holds (progressive), today's and the window's counts are back;
+ * an answer older than the window, or in the future, does not count */
+UNIT_TEST(dialer_budget_restored_after_restart)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_stats st;
+	uint64_t now = T0 + 40 * 86400000ULL;
+	int agent;
+
+	dialer_cfg_default(&cfg);
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 10; i++)
+		dialer_agent_idle(d, dialer_agent_add(d, &agent, now), now);
+	UT_ASSERT(dialer_decide(d, now) > 10);          /* a clean budget */
+	dialer_account_past(d, now - 31 * 86400000ULL, true, now);  /* old */
+	dialer_account_past(d, now + 1000, true, now);  /* not yet */
+	dialer_account_past(d, now - 5 * 86400000ULL, false, now);
+	dialer_account_past(d, now - 3000, true, now);
+	dialer_account_past(d, now - 2000, true, now);
+	dialer_account_past(d, now - 1000, false, now);
+	UT_EQ_INT(dialer_decide(d, now), 10);
+	dialer_stats(d, &st);
+	UT_ASSERT(st.progressive_fallback);
+	UT_EQ_INT(st.day_live, 3);
+	UT_EQ_INT(st.day_abandons, 2);
+	UT_EQ_INT(st.window_live, 4);
+	UT_EQ_INT(st.window_abandons, 2);
+	dialer_free(d);
+}
+
 /* with idle agents and a clean budget, predictive dials more than one
  * call per agent (the answer probability is about a third) */
 UNIT_TEST(dialer_predictive_overdials)
@@ -350,7 +384,16 @@ UNIT_TEST(dialer_retry_settings)
 	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
 	r.last_result = DIALER_RES_MACHINE;
 	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
-	/* nothing set: the defaults */
+	r.last_result = DIALER_RES_INTERRUPTED;
+	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
+	/* nothing set: the defaults; a dial interrupted by a crash is tried
+	 * again 30 min later, three attempts in all */
+	dialer_rules_default(&rules, false);
+	r.attempts = 1;
+	UT_EQ_INT(dialer_record_next(&rules, &r), T0 + 1800000);
+	r.attempts = 3;
+	UT_EQ_INT(dialer_record_next(&rules, &r), UINT64_MAX);
+	r.attempts = 2;
 	dialer_rules_default(&rules, false);
 	dialer_rules_apply(&rules, &(struct dialer_retry_cfg){ 0 });
 	r.last_result = DIALER_RES_BUSY;
