@@ -15,7 +15,9 @@
  * counted apart. Past a limit, authenticated REGISTERs from there get 403
  * without their digest being checked, until the window ends. A nonce that
  * carried a wrong digest is spent: each guess costs a new challenge. One
- * line is logged when a key is locked out, none per guess.
+ * line is logged when a key is locked out, none per guess. From the browser
+ * phones' proxy ([sip] webphone_proxy) the browser its X-Occ-Client header
+ * names stands for the source address (fail_source()).
  *
  * Existence is not revealed: an unknown team or extension (or one that is
  * not a SIP phone) is challenged like a known one and its digest fails

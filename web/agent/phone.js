@@ -68,8 +68,7 @@
     if (!exten || !pw || !team) { show('off', L[lang()].need); return; }
     const sock = new JsSIP.WebSocketInterface(ws);
     ua = new JsSIP.UA({ sockets: [sock], uri: 'sip:' + exten + '@' + team, authorization_user: exten,
-                        password: pw, register: true, session_timers: false, user_agent: 'occ-agentdesk',
-                        contact_uri: undefined });
+                        password: pw, register: true, session_timers: false, user_agent: 'occ-agentdesk' });
     ua.on('registered', () => show('registered'));
     ua.on('unregistered', () => show(registeredWord()));
     ua.on('registrationFailed', (ev) => show('failed', ev.cause));
