@@ -14,7 +14,6 @@ phone="off (OCC_DEMO_PHONE=0, or kamailio/rtpengine not installed)"
 if [ "${OCC_DEMO_PHONE:-1}" != 0 ] && command -v kamailio >/dev/null &&
 	command -v rtpengine >/dev/null; then
 	run=$data/webphone
-	trap 'scripts/webphone.sh down "$run"' EXIT
 	if scripts/webphone.sh up "$run" "$sip" >/dev/null; then
 		. "$run/env"
 		printf '[web]\nphone_ws = %s\n[sip]\nwebphone_proxy = %s\n' \
@@ -42,5 +41,13 @@ occ demo — http://$http/
   Data in $data (delete it to start over).  Ctrl-C stops occd.
 
 EOT
-# not exec: the trap stops the engines when occd ends
-build/occd --demo --data "$data" --http "$http" --sip "$sip" "${conf[@]}"
+if [ ${#conf[@]} -eq 0 ]; then
+	exec build/occd --demo --data "$data" --http "$http" --sip "$sip"
+fi
+# with the engines: occd in the background, so Ctrl-C or a TERM to this
+# script stops occd and then them
+build/occd --demo --data "$data" --http "$http" --sip "$sip" "${conf[@]}" &
+occ=$!
+trap 'kill -TERM $occ 2>/dev/null; wait $occ; scripts/webphone.sh down "$run"' EXIT
+trap 'exit 130' INT TERM
+wait $occ

@@ -84,7 +84,7 @@ up() {
 	# Kamailio pings rtpengine when it starts (and disables it for a
 	# minute when it does not answer): rtpengine first
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		ng_ping "$ng_port" && break
 		kill -0 "$(cat "$run/rtpengine.pid")" 2>/dev/null || break
 		sleep 0.1
@@ -110,7 +110,7 @@ up() {
 	echo $! >"$run/kamailio.pid"
 
 	# up when the WebSocket port answers
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		(exec 3<>"/dev/tcp/$ws_addr/$ws_port") 2>/dev/null && break
 		if ! kill -0 "$(cat "$run/kamailio.pid")" 2>/dev/null; then
 			echo "webphone: kamailio did not start; $run/kamailio.log:" >&2
