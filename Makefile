@@ -18,7 +18,10 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
 LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c)
-WEB      := $(wildcard web/*.html web/*.js web/*/*)
+WEB      := $(filter-out web/vendor/%,$(wildcard web/*.html web/*.js web/*/*))
+# JsSIP for the agent desktop's browser phone, bundled from npm at build
+# time (scripts/vendor-web.sh; without npm a stub: the phone is unavailable)
+JSSIP    := build/vendor/jssip.min.js
 
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
@@ -112,6 +115,9 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # the pages embedded by webassets.c
-build/obj/src/api/webassets.o build/asan/obj/src/api/webassets.o: $(WEB)
+build/obj/src/api/webassets.o build/asan/obj/src/api/webassets.o: $(WEB) $(JSSIP)
+$(JSSIP): web/vendor/package.json web/vendor/package-lock.json scripts/vendor-web.sh
+	@echo "  VENDOR  $@"
+	@scripts/vendor-web.sh $@
 # the demo's routing file embedded by demo_routing.c
 build/obj/src/inbound/demo_routing.o build/asan/obj/src/inbound/demo_routing.o: src/inbound/demo_routing.ini

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh — install what occ needs to build and test, with apt-get, only
 # when something is missing (a second run costs a dpkg query). Debian 12.
-# --bench: also the peers only `make bench` runs (kamailio, rtpengine).
+# The browser phone's engines (kamailio, rtpengine: scripts/webphone.sh)
+# are installed for tests/webphone and `make demo`; their system services,
+# which start on install and take ports 5060 and 2223, are stopped and
+# disabled — occ starts its own instances. (--bench, which `make bench`
+# passes, needs nothing more: its peers are among these.)
 set -eu
 
 pkgs=(
@@ -16,8 +20,8 @@ pkgs=(
 	wrk nginx-light libnginx-mod-nchan  # bench peer; nchan for the events tests
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
 	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
+	kamailio kamailio-websocket-modules rtpengine-daemon  # the browser phone (webphone.sh)
 )
-[ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -37,3 +41,12 @@ sudo=
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# the engines' own services: occ runs its instances (scripts/webphone.sh)
+for svc in kamailio rtpengine-daemon; do
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+	elif [ -x "/etc/init.d/$svc" ]; then
+		$sudo "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+		$sudo update-rc.d "$svc" disable >/dev/null 2>&1 || true
+	fi
+done

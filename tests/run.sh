@@ -28,6 +28,7 @@ suites=(
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"
 	"agent desktop (/agent/) in Chromium|tests/agentdesk/run.sh"
+	"browser phone (Kamailio + rtpengine + Chromium)|tests/webphone/run.sh"
 	"supervisor wallboard (/wallboard/) in Chromium|tests/wallboard/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"

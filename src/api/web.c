@@ -13,6 +13,7 @@
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
  *   /agent/ (index.html, agent.js, agent.css)       the agent desktop
+ *   /agent/phone.js, jssip.js, phone.json          its browser phone
  *   /wallboard/ (index.html, wallboard.js, wallboard.css)  the supervisor
  *                                                   wallboard
  *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
@@ -157,11 +158,25 @@ struct page_file {
 	const char *path, *ctype, *body;
 };
 
+/* [web] phone_ws if it is a ws:// or wss:// URL fit for a CSP source
+ * (no blank, quote, comma or semicolon), else "" */
+static const char *phone_ws(const struct api *api)
+{
+	const char *u = api->cfg->web_phone_ws;
+
+	if ((strncmp(u, "ws://", 5) && strncmp(u, "wss://", 6)) ||
+	    u[strcspn(u, " \t;,'\"\\")])
+		return "";
+	return u;
+}
+
 /* A page of its own: the agent desktop, the wallboard. Scripts and styles
  * of its own origin only (no inline script or style), never framed, never
- * cached stale; dir without its slash redirects to dir/. */
-static bool serve_page(const struct http_req *req, struct http_resp *resp,
-		       const char *dir, const struct page_file *f, size_t n)
+ * cached stale; dir without its slash redirects to dir/. The browser phone
+ * may open its WebSocket ([web] phone_ws) and play its call's stream. */
+static bool serve_page(const struct api *api, const struct http_req *req,
+		       struct http_resp *resp, const char *dir,
+		       const struct page_file *f, size_t n)
 {
 	size_t dl = strlen(dir);
 
@@ -173,13 +188,16 @@ static bool serve_page(const struct http_req *req, struct http_resp *resp,
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(req->path, f[i].path))
 			continue;
+		char csp[512];
+
+		re_snprintf(csp, sizeof(csp),
+			    "default-src 'none'; script-src 'self'; "
+			    "style-src 'self'; connect-src 'self' %s; "
+			    "img-src 'self'; media-src 'self' blob: mediastream:; "
+			    "base-uri 'none'; form-action 'none'; "
+			    "frame-ancestors 'none'", phone_ws(api));
 		http_resp_set(resp, 200, f[i].ctype, "%s", f[i].body);
-		http_resp_header(resp, "Content-Security-Policy",
-				 "default-src 'none'; script-src 'self'; "
-				 "style-src 'self'; connect-src 'self'; "
-				 "img-src 'self'; media-src 'self'; "
-				 "base-uri 'none'; form-action 'none'; "
-				 "frame-ancestors 'none'");
+		http_resp_header(resp, "Content-Security-Policy", csp);
 		http_resp_header(resp, "X-Content-Type-Options", "nosniff");
 		http_resp_header(resp, "Referrer-Policy", "no-referrer");
 		http_resp_header(resp, "Cache-Control", "no-cache");
@@ -197,6 +215,8 @@ static const struct page_file agent_desk[] = {
 	{ "/agent/index.html", HTML, web_agent_html },
 	{ "/agent/agent.js", JS, web_agent_js },
 	{ "/agent/agent.css", CSS, web_agent_css },
+	{ "/agent/phone.js", JS, web_agent_phone_js },
+	{ "/agent/jssip.js", JS, web_jssip_js },
 };
 
 static const struct page_file wallboard[] = {
@@ -268,12 +288,19 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 			      web_index_html);
 		return;
 	}
+	if (!strcmp(req->path, "/agent/phone.json")) {
+		/* where the browser phone connects; "" when there is none */
+		http_resp_set(resp, 200, "application/json", "{\"ws\":\"%s\"}",
+			      phone_ws(api));
+		http_resp_header(resp, "Cache-Control", "no-cache");
+		return;
+	}
 	if (starts(req->path, "/agent") &&
-	    serve_page(req, resp, "/agent/", agent_desk,
+	    serve_page(api, req, resp, "/agent/", agent_desk,
 		       ARRAY_SIZE(agent_desk)))
 		return;
 	if (starts(req->path, "/wallboard") &&
-	    serve_page(req, resp, "/wallboard/", wallboard,
+	    serve_page(api, req, resp, "/wallboard/", wallboard,
 		       ARRAY_SIZE(wallboard)))
 		return;
 	if (!strcmp(req->path, "/metrics")) {

@@ -79,6 +79,12 @@ static const struct conf_key conf_keys[] = {
 	UINT("sip", "max_bindings", sip_max_bindings, "50000", 1, 10000000,
 	     "registered contacts of all teams together; beyond, a new "
 	     "contact gets 503 (refreshes still work)"),
+	STR("sip", "webphone_proxy", sip_webphone_proxy, "",
+	    "IP address of the browser phones' WebSocket proxy (Kamailio, "
+	    "scripts/webphone.sh). Its REGISTER and INVITE failures are "
+	    "counted per browser (its X-Occ-Client header) rather than per "
+	    "address, and calls to phones registered through it are routed "
+	    "through it. Empty: none"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
 	UINT("store", "state_log_retention_days", state_log_retention_days,
@@ -91,6 +97,10 @@ static const struct conf_key conf_keys[] = {
 	    "What the `message` field carries: `code` (BackMsg_NN[arg], the "
 	    "default) or a language code cn|en|jp|kr|ru|fr|de|es for the text "
 	    "(languages other than cn fall back to en)"),
+	STR("web", "phone_ws", web_phone_ws, "",
+	    "ws:// or wss:// URL of the SIP WebSocket proxy the agent "
+	    "desktop's browser phone connects to (allowed by the pages' "
+	    "Content-Security-Policy). Empty: no browser phone"),
 	STR("api", "cors_origin", cors_origin, "*",
 	    "Access-Control-Allow-Origin sent with API replies"),
 	UINT_R("security", "pwhash_opslimit", pwhash_opslimit, "2", 1, 10,

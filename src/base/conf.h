@@ -23,6 +23,8 @@ struct conf {
 	char sip_listen[64];       /* [sip] listen */
 	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
 	unsigned sip_max_bindings; /* [sip] max_bindings */
+	char sip_webphone_proxy[64]; /* [sip] webphone_proxy, an IP address */
+	char web_phone_ws[256];    /* [web] phone_ws, ws:// or wss:// URL */
 	char data_dir[512];        /* [store] data_dir */
 	unsigned state_log_retention_days; /* [store] state_log_retention_days */
 	char webroot_address[512]; /* [system] webroot_address */

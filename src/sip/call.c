@@ -723,7 +723,8 @@ static bool auto_answer_for(const struct call *c, const char *exten)
 }
 
 static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
-		      const char *from_uri, const struct st_trunk *trunk)
+		      const char *from_uri, const struct st_trunk *trunk,
+		      const char *route)
 {
 	struct mbuf *offer = NULL;
 	struct st_trunk *auth = NULL;
@@ -741,7 +742,8 @@ static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
 	re_snprintf(cuser, sizeof(cuser), "occ-%llx",
 		    (unsigned long long)l->uniqueid);
 	err = sipsess_connect(&l->sess, l->call->tel->sock, to_uri, from_name,
-			      from_uri, cuser, NULL, 0, "application/sdp",
+			      from_uri, cuser, route ? &route : NULL,
+			      route ? 1 : 0, "application/sdp",
 			      offer, auth ? trunk_auth : NULL, auth, true,
 			      leg_sip_offer, leg_sip_answer, leg_sip_progress, leg_sip_estab,
 			      leg_sip_info, NULL, leg_sip_close, l,
@@ -870,7 +872,7 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 {
 	struct call *c = l->call;
 	const struct binding *b;
-	char from[ST_NAME * 4], name[ST_NAME];
+	char from[ST_NAME * 4], name[ST_NAME], route[80] = "";
 	int err;
 
 	if (l->virtual) {
@@ -885,9 +887,13 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 		    c->team);
 	/* the agent's own phone, for its call or an inbound offer */
 	l->auto_answer = l->role == ROLE_AGENT && auto_answer_for(c, exten);
+	/* a browser phone's contact (transport=ws) is reached through the
+	 * proxy it registered through, which knows its WebSocket */
+	if (registrar_is_webproxy(c->tel->reg, &b->src))
+		re_snprintf(route, sizeof(route), "sip:%J", &b->src);
 	err = sip_invite(l, b->contact,
 			 display_name(name, sizeof(name), from_user), from,
-			 NULL);
+			 NULL, route[0] ? route : NULL);
 	if (!err)
 		tmr_start(&l->tmr, 1000ull * ring_s, ring_timeout, l);
 	return err;
@@ -948,7 +954,7 @@ int dial(struct call *c, enum leg_role role, bool inner,
 			    : tr->cfg.callerid[0] ? tr->cfg.callerid
 			    : c->cdr.caller,
 			    &c->tel->laddr);
-		err = sip_invite(l, to, NULL, from, &tr->cfg);
+		err = sip_invite(l, to, NULL, from, &tr->cfg, NULL);
 	}
 	if (!err)
 		tmr_start(&l->tmr, 1000ull * (role == ROLE_CUSTOMER

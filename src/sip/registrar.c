@@ -15,7 +15,9 @@
  * counted apart. Past a limit, authenticated REGISTERs from there get 403
  * without their digest being checked, until the window ends. A nonce that
  * carried a wrong digest is spent: each guess costs a new challenge. One
- * line is logged when a key is locked out, none per guess.
+ * line is logged when a key is locked out, none per guess. From the browser
+ * phones' proxy ([sip] webphone_proxy) the browser its X-Occ-Client header
+ * names stands for the source address (fail_source()).
  *
  * Existence is not revealed: an unknown team or extension (or one that is
  * not a SIP phone) is challenged like a known one and its digest fails
@@ -408,6 +410,14 @@ unsigned registrar_count(const struct registrar *r)
 	return r->nbindings;
 }
 
+bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa)
+{
+	const char *ip = r->occ->cfg->sip_webphone_proxy;
+	struct sa p;
+
+	return *ip && !sa_set_str(&p, ip, 0) && sa_cmp(&p, sa, SA_ADDR);
+}
+
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg)
 {
 	struct le *le;
@@ -547,13 +557,40 @@ static bool hex_to_bin(const char *hex, uint8_t *out, size_t n)
 
 struct fail_keys {
 	char user[64 + 32 + 64];   /* "team/exten@address" */
-	char source[64];           /* "address" */
+	char source[64];           /* "address", or "web:<browser>" */
 };
 
-static void fail_keys_make(struct fail_keys *k, const char *team,
-			   const char *exten, const struct sa *src)
+/* Behind the browser phones' proxy every browser has the proxy's address:
+ * its X-Occ-Client header (the browser's address, which the proxy sets and
+ * a browser cannot) names the browser instead, so one browser's wrong
+ * passwords lock out that browser, not all of them. Letters, digits and
+ * ".:[]-_" only, at most 40; a missing or odd one counts as the proxy. */
+static void fail_source(char *buf, size_t sz, const struct registrar *r,
+			const struct sip_msg *msg)
 {
-	re_snprintf(k->source, sizeof(k->source), "%j", src);
+	const struct sip_hdr *h;
+	struct pl v;
+
+	if (registrar_is_webproxy(r, &msg->src) &&
+	    (h = sip_msg_xhdr(msg, "X-Occ-Client")) && (v = h->val).l &&
+	    v.l <= 40) {
+		bool ok = true;
+		for (size_t i = 0; i < v.l && ok; i++)
+			ok = isalnum((unsigned char)v.p[i]) ||
+				strchr(".:[]-_", v.p[i]);
+		if (ok) {
+			re_snprintf(buf, sz, "web:%r", &v);
+			return;
+		}
+	}
+	re_snprintf(buf, sz, "%j", &msg->src);
+}
+
+static void fail_keys_make(struct fail_keys *k, const struct registrar *r,
+			   const char *team, const char *exten,
+			   const struct sip_msg *msg)
+{
+	fail_source(k->source, sizeof(k->source), r, msg);
 	re_snprintf(k->user, sizeof(k->user), "%s/%s@%s", team, exten,
 		    k->source);
 }
@@ -863,7 +900,7 @@ static bool authorized(struct registrar *r, const struct sip_msg *msg,
 		challenge(r, msg, kind, cl->realm, false);
 		return false;
 	}
-	fail_keys_make(&k, cl->realm, cl->exten, &msg->src);
+	fail_keys_make(&k, r, cl->realm, cl->exten, msg);
 	if (locked_out(r, &k, now))
 		goto forbidden;
 	if (!cl->e || !ha1_of(cl->e, form, ha1))

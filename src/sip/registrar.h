@@ -58,6 +58,10 @@ unsigned registrar_count(const struct registrar *r);
 /* Does msg come from where a live binding registered from (same
  * transport, address and port)? A phone sends its calls from there. */
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
+/* Is sa (its address; any port) the browser phones' proxy, [sip]
+ * webphone_proxy? Calls to a binding registered from there are routed
+ * through it; its failed digests are counted per browser (X-Occ-Client). */
+bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa);
 /* Told when an extension gets a binding it had none of, or loses one (it
  * may have others: ask registrar_lookup). */
 typedef void (registrar_observer_h)(const char *team, const char *exten,

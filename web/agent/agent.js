@@ -49,6 +49,9 @@
       leader: 'leader', f_state: 'State', f_since: 'For', f_pauses: 'Pauses',
       f_pause_time: 'Paused', push_up: 'events live', push_down: 'events reconnecting',
       need_group: 'Choose at least one group', listen: 'listen',
+      // browser phone (phone.js)
+      webphone: 'Browser phone', sip_password: 'SIP password', ph_register: 'Register',
+      ph_unregister: 'Unregister', ph_answer: 'Answer', ph_call: 'Call from browser', ph_mute: 'Mute',
     },
     cn: {
       title: '坐席工作台', state: '状态', logout: '退出', login: '登录',
@@ -79,6 +82,9 @@
       leader: '组长', f_state: '状态', f_since: '持续', f_pauses: '示忙次数',
       f_pause_time: '示忙时长', push_up: '事件已连接', push_down: '事件重连中',
       need_group: '请至少选择一个坐席组', listen: '收听',
+      // browser phone (phone.js)
+      webphone: '网页电话', sip_password: 'SIP密码', ph_register: '注册', ph_unregister: '注销',
+      ph_answer: '接听', ph_call: '网页电话呼叫', ph_mute: '静音',
     },
   };
   let lang = localStorage.getItem('occ.lang') === 'cn' ? 'cn' : 'en';

@@ -22,6 +22,7 @@ tests/sip/hostile.sh to compare.
       (sip:USER-i@127.0.0.1:9); prints the last reply's code, its size in
       bytes and its Contact URIs, one a line.
   SIPREG_FROM=127.0.0.2 sends from that address instead of 127.0.0.1.
+  SIPREG_HEADER="X-Occ-Client: 192.0.2.7" adds that header to each REGISTER.
 
   sipreg.py sink PORT LOG SECS
       A trunk's far end for SECS seconds: appends every request's first
@@ -67,6 +68,8 @@ class Client:
         ]
         if auth:
             lines.append(auth)
+        if os.environ.get("SIPREG_HEADER"):
+            lines.append(os.environ["SIPREG_HEADER"])
         lines += ["Content-Length: 0", "", ""]
         self.sock.sendto("\r\n".join(lines).encode(), self.dst)
         while True:

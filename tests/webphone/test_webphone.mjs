@@ -1,0 +1,229 @@
+// test_webphone.mjs — the agent desktop's browser phone in headless Debian
+// Chromium (playwright-core) against occd through Kamailio and rtpengine
+// (scripts/webphone.sh), driven by tests/webphone/run.sh, which starts
+// them, a baresip phone on extension 8002 and this script with:
+//   OCC_URL, OCC_LOG    occd (demo data, [web] phone_ws set)
+//   BROWSER_WAV         the tone the browser's fake microphone plays
+//   BROWSER_HZ          its frequency
+//   PEER_HZ             the baresip's tone (8002)
+//   PEER_CTRL           its ctrl_tcp port
+//   CUSTOMER_HZ         the demo's virtual customer's tone
+// Real audio both ways: the page measures its call's remote stream with a
+// Goertzel over WebAudio samples; run.sh checks what baresip recorded.
+// Output is TAP; exit status non-zero on any failure.
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const RUN_LIMIT_MS = 150_000;
+const WAIT_MS = 15_000;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const OCC = (process.env.OCC_URL || '').replace(/\/+$/, '');
+const LOG = process.env.OCC_LOG || '';
+const BROWSER_HZ = Number(process.env.BROWSER_HZ);
+const PEER_HZ = Number(process.env.PEER_HZ);
+const CUSTOMER_HZ = Number(process.env.CUSTOMER_HZ);
+
+let n = 0, failed = 0;
+function ok(cond, name, diag) {
+  n++;
+  if (!cond) failed++;
+  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
+  if (!cond && diag !== undefined) {
+    const text = typeof diag === 'string' ? diag : JSON.stringify(diag);
+    for (const line of text.split('\n')) console.log(`  # ${line}`);
+  }
+  return cond;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// the baresip phone's ctrl_tcp: one command, netstring-framed JSON
+function peer(command, params) {
+  return new Promise((res, rej) => {
+    const s = connect(Number(process.env.PEER_CTRL), '127.0.0.1', () => {
+      const j = JSON.stringify({ command, params, token: 't' });
+      s.end(`${Buffer.byteLength(j)}:${j},`);
+      res();
+    });
+    s.on('error', rej);
+  });
+}
+
+async function phoneState(page, want, what) {
+  try {
+    await page.waitForFunction((w) => document.getElementById('ph-state').dataset.state === w,
+                               want, { timeout: WAIT_MS });
+    return ok(true, what);
+  } catch (e) {
+    const got = await page.locator('#ph-state').innerText().catch(() => null);
+    return ok(false, what, { got, want, log: readFileSync(LOG, 'utf8').split('\n').slice(-8).join('\n') });
+  }
+}
+
+// Goertzel in the page, on the call's remote stream (the <audio> the phone
+// plays it with), for SECS seconds: 50 ms blocks; a block is loud above
+// RMS 0.01 and has the tone when the tone's share of its energy is >= 0.5.
+async function hear(page, hz, secs) {
+  return page.evaluate(async ([f, secs]) => {
+    const stream = document.getElementById('ph-audio').srcObject;
+    if (!stream) return { error: 'no remote stream' };
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const src = ctx.createMediaStreamSource(stream);
+    const proc = ctx.createScriptProcessor(4096, 1, 1);
+    const samples = [];
+    proc.onaudioprocess = (ev) => samples.push(Float32Array.from(ev.inputBuffer.getChannelData(0)));
+    src.connect(proc);
+    proc.connect(ctx.destination);
+    await new Promise((r) => setTimeout(r, secs * 1000));
+    proc.disconnect(); src.disconnect();
+    const rate = ctx.sampleRate;
+    await ctx.close();
+    const all = new Float32Array(samples.reduce((a, b) => a + b.length, 0));
+    let o = 0;
+    for (const b of samples) { all.set(b, o); o += b.length; }
+    const N = Math.round(rate * 0.05), k = 2 * Math.cos(2 * Math.PI * f / rate);
+    let blocks = 0, loud = 0, tone = 0;
+    for (let i = 0; i + N <= all.length; i += N, blocks++) {
+      let s1 = 0, s2 = 0, e = 0;
+      for (let j = 0; j < N; j++) {
+        const x = all[i + j];
+        const s0 = x + k * s1 - s2; s2 = s1; s1 = s0; e += x * x;
+      }
+      if (Math.sqrt(e / N) < 0.01) continue;
+      loud++;
+      const p = s1 * s1 + s2 * s2 - k * s1 * s2;
+      if (2 * p / (N * e) >= 0.5) tone++;
+    }
+    return { rate, blocks, loud, tone };
+  }, [hz, secs]);
+}
+// which codec and transport the call uses (the newest peer connection)
+async function callMedia(page) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    const st = [...(await pc.getStats()).values()];
+    const inb = st.find((r) => r.type === 'inbound-rtp' && r.kind === 'audio');
+    const codec = inb && st.find((r) => r.id === inb.codecId);
+    const tr = st.find((r) => r.type === 'transport');
+    return { codec: codec && codec.mimeType, dtls: tr && tr.dtlsState, srtp: tr && tr.srtpCipher,
+             packets: inb && inb.packetsReceived };
+  });
+}
+// the tone is there: in most loud blocks, loud blocks a fair share
+const heard = (r, frac = 0.6) => !r.error && r.loud >= r.blocks / 5 && r.tone >= r.loud * frac;
+
+async function run(browser) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(WAIT_MS);
+  await context.grantPermissions(['microphone'], { origin: OCC });
+  // the test (not the page) keeps the page's peer connections to read
+  // their statistics: which codec and transport the call really uses
+  await context.addInitScript(() => {
+    const Orig = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = function (...a) { const pc = new Orig(...a); window.__pcs.push(pc); return pc; };
+    window.RTCPeerConnection.prototype = Orig.prototype;
+  });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  const resp = await page.goto(OCC + '/agent/');
+  const csp = resp.headers()['content-security-policy'] || '';
+  const ws = (await (await fetch(OCC + '/agent/phone.json')).json()).ws;
+  ok(/^ws:\/\/127\.0\.0\.1:\d+$/.test(ws) && csp.includes(`connect-src 'self' ${ws};`),
+     'the page\'s policy lets it connect to [web] phone_ws', { ws, csp });
+  await page.fill('#l-team', 'demo');
+  await page.fill('#l-agent', '8001');
+  await page.fill('#l-password', '8001');
+  await page.click('#l-submit');
+  await page.waitForSelector('#desk:not([hidden])');
+  ok(await page.locator('#phone-card').getAttribute('data-available') === '1',
+     'the desk shows the browser phone (JsSIP bundled, a proxy configured)');
+
+  // -- register 8001, a wrong SIP password first --
+  await page.fill('#exten', '8001');
+  await page.fill('#ph-password', 'wrong');
+  await page.click('#ph-register');
+  await phoneState(page, 'failed', 'a wrong SIP password: the phone says registration failed');
+  await page.click('#ph-unregister');
+  await page.fill('#ph-password', '8001');
+  await page.click('#ph-register');
+  await phoneState(page, 'registered', 'the browser phone registers 8001 through the WebSocket proxy');
+  const log = readFileSync(LOG, 'utf8');
+  ok(/registered team=demo exten=8001 contact="?sip:[^ ]*alias=127\.0\.0\.1~\d+~5;transport=ws/.test(log),
+     'occd holds 8001\'s WebSocket contact (with the proxy\'s alias)');
+
+  // -- places a call: 8001 dials 8002 (baresip, answers by itself) --
+  await page.fill('#dial-to', '8002');
+  await page.click('#ph-call');
+  await phoneState(page, 'talking', 'the browser calls 8002: the baresip phone answers');
+  const out = await hear(page, PEER_HZ, 4);
+  ok(heard(out), `the browser hears 8002's ${PEER_HZ} Hz (Goertzel on the remote stream)`, out);
+  const media = await callMedia(page);
+  ok(/opus/i.test(media.codec || '') && media.dtls === 'connected' && media.srtp,
+     'the browser\'s side of the call it places is Opus over DTLS-SRTP', media);
+  const notMine = await hear(page, BROWSER_HZ, 2);
+  ok(!notMine.error && notMine.tone <= 2, `... and not its own ${BROWSER_HZ} Hz`, notMine);
+  console.log(`# T_OUT_END=${Date.now() / 1000}`);
+  await page.click('#ph-hangup');
+  await phoneState(page, 'ended', 'the browser hangs up');
+  console.log('# CALL1_DONE');
+  await sleep(1000);
+
+  // -- takes a call: 8002 dials 8001 --
+  console.log(`# T_IN_START=${Date.now() / 1000}`);
+  await peer('dial', 'sip:8001@127.0.0.1');
+  await phoneState(page, 'ringing', '8002 calls 8001: the browser phone rings');
+  await page.click('#ph-answer');
+  await phoneState(page, 'talking', 'the agent answers in the browser');
+  const inb = await hear(page, PEER_HZ, 4);
+  ok(heard(inb), `the browser hears the caller's ${PEER_HZ} Hz`, inb);
+  const inMedia = await callMedia(page);
+  ok(/opus/i.test(inMedia.codec || '') && inMedia.dtls === 'connected' && inMedia.srtp,
+     'occd\'s G.711 offer reaches the browser as Opus over DTLS-SRTP', inMedia);
+  await page.click('#ph-mute');
+  await sleep(500);
+  console.log(`# T_MUTE=${Date.now() / 1000}`);
+  await sleep(3000);
+  console.log(`# T_MUTE_END=${Date.now() / 1000}`);
+  await page.click('#ph-mute');
+  await page.click('#ph-hangup');
+  await phoneState(page, 'ended', 'the browser hangs up the call it took');
+
+  // -- the desk: makeCall rings the browser phone, then the customer --
+  await page.locator('#groups input').first().check();
+  await page.click('#b-checkin');
+  await sleep(500);
+  await page.fill('#dial-to', '13800138000');
+  await page.click('#b-dial');
+  await phoneState(page, 'ringing', 'the desk\'s Call (makeCall) rings the browser phone first');
+  await page.click('#ph-answer');
+  await phoneState(page, 'talking', 'the agent answers; occd dials the customer');
+  const cust = await hear(page, CUSTOMER_HZ, 4);
+  ok(heard(cust, 0.4), `the browser hears the demo customer's ${CUSTOMER_HZ} Hz`, cust);
+  await page.click('#ph-hangup');
+  await phoneState(page, 'ended', 'the agent hangs up in the browser');
+  await page.click('#ph-unregister');
+  await sleep(500);
+  ok(pageErrors.length === 0, 'no script errors on the page', pageErrors.join('\n'));
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM, headless: true,
+  args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+         `--use-file-for-fake-audio-capture=${process.env.BROWSER_WAV}`,
+         '--autoplay-policy=no-user-gesture-required'],
+});
+const limit = setTimeout(() => { ok(false, `the run ends within ${RUN_LIMIT_MS / 1000} s`); process.exit(1); }, RUN_LIMIT_MS);
+try {
+  await run(browser);
+} catch (e) {
+  ok(false, 'the run completes', String(e && e.stack || e));
+} finally {
+  clearTimeout(limit);
+  await browser.close();
+}
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);
