@@ -13,6 +13,7 @@
 #                          occd's ACD reload; inbound calls/s (IVR, queue, agent)
 #   bench/dialer/run.sh    the dialer's pacing in the simulated world, decision time
 #   bench/import/run.sh    a 1,000,000-row CSV: parse (UTF-8, GBK), fetch over HTTP
+#   bench/wallboard/run.sh the wallboard with 500 agents, 50 queues: latency, Chromium CPU
 #
 # Expects the release build (build/occd, build/occctl); builds nothing.
 # Writes nothing outside /tmp, except with --update-doc: then, if every
@@ -79,6 +80,7 @@ echo; echo "== bench/mixing/run.sh: three-party conferences through occd's mixer
 echo; echo "== bench/inbound/run.sh: the ACD dispatcher alone, races soak and latency at scale"; bench_fg "$B/inbound/run.sh" --out "$T/inbound.env" --outbound-env "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (inbound rc=$?)"; exit 1; }
 echo; echo "== bench/dialer/run.sh: the dialer in the simulated world, decision time"; bench_fg "$B/dialer/run.sh" --out "$T/dialer.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer rc=$?)"; exit 1; }
 echo; echo "== bench/import/run.sh: a 1,000,000-row CSV import file, parsed and fetched over HTTP"; bench_fg "$B/import/run.sh" --out "$T/import.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (import rc=$?)"; exit 1; }
+echo; echo "== bench/wallboard/run.sh: the wallboard in Chromium, 500 agents and 50 queues changing state"; bench_fg "$B/wallboard/run.sh" --out "$T/wallboard.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (wallboard rc=$?)"; exit 1; }
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"

@@ -58,7 +58,7 @@
   const STATES = ['idle', 'ring', 'busy', 'acw', 'pause', 'logout'];
 
   // who is logged in: memory only
-  let cred = null, timer = null, es = null, polling = false, last = null;
+  let cred = null, timer = null, es = null, polling = false;
 
   // ---- the HTTP interface --------------------------------------------------
   async function api(event, params) {
@@ -91,29 +91,45 @@
   };
   const num = (id, dflt) => { const v = Number($(id).value); return v > 0 ? v : dflt; };
 
-  function row(tbody, key, attr, cells) {
-    let tr = tbody.querySelector(`tr[${attr}="${CSS.escape(key)}"]`);
-    if (!tr) {
-      tr = document.createElement('tr');
+  // ---- the tables: one entry per row ({tr, c: cells by key}), kept in a
+  // Map so that a poll touches only what changed: no selector per cell, no
+  // text or attribute written again with the same value. DOM writes wait
+  // for the next animation frame (render), so a burst of pushed events and
+  // polls makes one update of the page.
+  const rows = { queues: new Map(), agents: new Map() };
+  function row(tbody, map, key, attr, cells) {
+    let r = map.get(key);
+    if (!r) {
+      const tr = document.createElement('tr');
       tr.setAttribute(attr, key);
+      r = { tr, c: {}, key };
       for (const k of cells) {
         const td = el('td');
         td.dataset.k = k;
         tr.appendChild(td);
+        r.c[k] = td;
       }
       tbody.appendChild(tr);
+      map.set(key, r);
+      if (map === rows.agents) inView.observe(tr);
     }
-    tr.dataset.seen = '1';
-    return tr;
+    r.seen = true;
+    return r;
   }
-  const cell = (tr, k) => tr.querySelector(`td[data-k="${k}"]`);
   function setText(td, text) {
     if (td.textContent !== text) td.textContent = text;
   }
-  function sweep(tbody) {
-    for (const tr of [...tbody.rows]) {
-      if (tr.dataset.seen !== '1') tr.remove();
-      else delete tr.dataset.seen;
+  function setAttr(e, name, value) {
+    if (e.getAttribute(name) !== value) e.setAttribute(name, value);
+  }
+  function sweep(map) {
+    for (const [key, r] of map) {
+      if (!r.seen) {
+        r.tr.remove();
+        map.delete(key);
+        if (map === rows.agents) { inView.unobserve(r.tr); visible.delete(r); }
+      }
+      r.seen = false;
     }
   }
 
@@ -123,70 +139,121 @@
     const tb = $('queues').tBodies[0];
     const alW = num('al-waiting', 5), alL = num('al-longest', 60);
     for (const q of d.queues) {
-      const tr = row(tb, q.queue || String(q.group), 'data-queue', QCELLS);
-      setText(cell(tr, 'queue'), `${q.queue} ${q.name}`);
-      setText(cell(tr, 'waiting'), String(q.waiting));
-      setText(cell(tr, 'longest_wait'), mmss(q.longest_wait));
-      cell(tr, 'longest_wait').dataset.secs = String(q.longest_wait);
-      setText(cell(tr, 'service_level'), q.service_level === null ? '—' : q.service_level + '%');
-      setText(cell(tr, 'asa'), mmss(q.asa));
-      setText(cell(tr, 'aht'), mmss(q.aht));
-      setText(cell(tr, 'answered'), String(q.answered));
-      setText(cell(tr, 'abandoned'), String(q.abandoned));
-      for (const s of STATES) setText(cell(tr, 's_' + s), String(q.agents[s]));
+      const r = row(tb, rows.queues, q.queue || String(q.group), 'data-queue', QCELLS);
+      const c = r.c;
+      setText(c.queue, `${q.queue} ${q.name}`);
+      setText(c.waiting, String(q.waiting));
+      setText(c.longest_wait, mmss(q.longest_wait));
+      setAttr(c.longest_wait, 'data-secs', String(q.longest_wait));
+      setText(c.service_level, q.service_level === null ? '—' : q.service_level + '%');
+      setText(c.asa, mmss(q.asa));
+      setText(c.aht, mmss(q.aht));
+      setText(c.answered, String(q.answered));
+      setText(c.abandoned, String(q.abandoned));
+      for (const s of STATES) setText(c['s_' + s], String(q.agents[s]));
       const alarm = q.waiting >= alW || q.longest_wait >= alL;
-      tr.classList.toggle('alarm', alarm);
-      tr.dataset.alarm = alarm ? '1' : '0';
+      if (r.tr.classList.contains('alarm') !== alarm) r.tr.classList.toggle('alarm', alarm);
+      setAttr(r.tr, 'data-alarm', alarm ? '1' : '0');
     }
-    sweep(tb);
+    sweep(rows.queues);
   }
 
   const ACELLS = ['agent', 'state', 'since', 'party', 'groups', 'actions'];
-  function showAgents(d) {
+  function showAgents(d, asked) {
     const tb = $('agents').tBodies[0];
     const qname = {};
     for (const q of d.queues) qname[q.group] = q.queue;
     for (const a of d.agents) {
-      const tr = row(tb, a.agent, 'data-agent', ACELLS);
-      setText(cell(tr, 'agent'), a.name ? `${a.agent} ${a.name}` : a.agent);
-      showState(tr, a.state, a.since);
-      setText(cell(tr, 'party'), a.party);
-      setText(cell(tr, 'groups'), a.groups.map((g) => qname[g] || g).join(', '));
-      const act = cell(tr, 'actions');
-      if (!act.firstChild) {
+      const r = row(tb, rows.agents, a.agent, 'data-agent', ACELLS);
+      setText(r.c.agent, a.name ? `${a.agent} ${a.name}` : a.agent);
+      // a state pushed after this poll was asked for is newer than the poll's
+      if (!(pushedAt.get(a.agent) > asked)) showState(r, a.state, a.since);
+      setText(r.c.party, a.party);
+      setText(r.c.groups, a.groups.map((g) => qname[g] || g).join(', '));
+      if (!r.c.actions.firstChild) {
         for (const op of OPS) {
           const b = el('button', t(op), 'small');
           b.type = 'button';
           b.dataset.op = op;
           b.dataset.t = op;
-          act.appendChild(b);
+          r.c.actions.appendChild(b);
         }
       }
-      for (const b of act.children) b.disabled = a.state !== 'busy';
     }
-    sweep(tb);
+    sweep(rows.agents);
   }
-  function showState(tr, state, since) {
-    const td = cell(tr, 'state');
-    let span = td.firstChild;
-    if (!span) { span = el('span', '', 'st'); td.appendChild(span); }
-    span.dataset.state = state;
+  // the state, and since when (ms, this browser's clock): a poll's "since"
+  // is whole seconds, so the start moves only with the state or by > 2 s
+  function showState(r, state, since) {
+    const start = Date.now() - since * 1000;
+    if (r.state === state && Math.abs(start - r.start) <= 2000) return;
+    r.state = state;
+    r.start = start;
+    let span = r.c.state.firstChild;
+    if (!span) { span = el('span', '', 'st'); r.c.state.appendChild(span); }
+    setAttr(span, 'data-state', state);
     setText(span, t('s_' + state));
-    tr.dataset.state = state;
-    tr.dataset.since = String(Date.now() - since * 1000);
-    setText(cell(tr, 'since'), mmss(since));
+    setAttr(r.tr, 'data-state', state);
+    for (const b of r.c.actions.children) {
+      if (b.disabled !== (state !== 'busy')) b.disabled = state !== 'busy';
+    }
+    showSince(r);
+  }
+  // "Since" counts every second; only rows on the screen are written
+  const visible = new Set();
+  const inView = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const r = rows.agents.get(e.target.getAttribute('data-agent'));
+      if (!r) continue;
+      if (e.isIntersecting) { visible.add(r); showSince(r); } else visible.delete(r);
+    }
+  });
+  function showSince(r) {
+    setText(r.c.since, mmss((Date.now() - r.start) / 1000));
+  }
+  function tick() {
+    for (const r of visible) showSince(r);
+  }
+
+  // what the next frame shows: the last poll's figures, pushed states. At
+  // most one update every DRAW_MS: each one lays out the agents' table
+  // again, and 50 changes a second would otherwise be 50 layouts.
+  const DRAW_MS = 200;
+  let frame = 0, lastDraw = 0, nextPoll = null;
+  const nextStates = new Map(), pushedAt = new Map();
+  function render() {
+    if (!frame) {
+      frame = setTimeout(() => requestAnimationFrame(draw),
+                         Math.max(0, lastDraw + DRAW_MS - Date.now()));
+    }
+  }
+  function draw() {
+    frame = 0;
+    lastDraw = Date.now();
+    if (nextPoll) {
+      const p = nextPoll;
+      nextPoll = null;
+      showQueues(p.d);
+      showAgents(p.d, p.asked);
+      $('clock').textContent = new Date().toLocaleTimeString(lang === 'cn' ? 'zh-CN' : 'en-GB');
+    }
+    for (const [who, state] of nextStates) {
+      const r = rows.agents.get(who);
+      if (r) showState(r, state, 0);
+    }
+    nextStates.clear();
   }
 
   async function poll() {
     if (!cred || polling) return;
     polling = true;
+    lastPoll = Date.now();
     try {
+      const asked = Date.now();
       const d = await api('QueueStatistic', { servicelevel: String(num('sl', 20)) });
       if (d.code !== 1) { say(d.message, d.code); return; }
-      last = d;
-      showQueues(d);
-      showAgents(d);
-      $('clock').textContent = new Date().toLocaleTimeString(lang === 'cn' ? 'zh-CN' : 'en-GB');
+      nextPoll = { d, asked };
+      render();
     } catch (e) {
       say(String(e.message || e), 0);
     } finally {
@@ -210,15 +277,22 @@
     const e = parseEvent(msg);
     const who = e.agentno || e.agentnum;
     if (who && e.state && STATES.includes(e.state)) {
-      const tr = $('agents').tBodies[0].querySelector(`tr[data-agent="${CSS.escape(who)}"]`);
-      if (tr) showState(tr, e.state, 0);
+      nextStates.set(who, e.state);
+      pushedAt.set(who, Date.now());
+      render();
     }
     pollSoon();
   }
-  // a burst of events makes one poll
-  let soon = null;
+  // a burst of events makes one poll, at most one every SOON_MS: the
+  // agents' states are on the page already, the poll brings the queues'
+  // counters
+  const SOON_MS = 500;
+  let soon = null, lastPoll = 0;
   function pollSoon() {
-    if (!soon) soon = setTimeout(() => { soon = null; poll(); }, 200);
+    if (!soon) {
+      soon = setTimeout(() => { soon = null; poll(); },
+                        Math.max(200, lastPoll + SOON_MS - Date.now()));
+    }
   }
   async function startPush() {
     if (es) es.close();
@@ -268,9 +342,10 @@
       $('logout').hidden = false;
       $('who').hidden = false;
       $('who').textContent = `${cred.user} · ${cred.orgidentity}`;
-      showQueues(d);
-      showAgents(d);
+      nextPoll = { d, asked: 0 };
+      render();
       timer = setInterval(poll, POLL_MS);
+      setInterval(tick, 1000);
       startPush();
     } catch (e) {
       cred = null;
@@ -290,7 +365,10 @@
     document.documentElement.lang = lang === 'cn' ? 'zh-CN' : 'en';
     for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
     $('lang').textContent = lang === 'cn' ? 'English' : '中文';
-    if (last) { showQueues(last); showAgents(last); }
+    for (const r of rows.agents.values()) {
+      const span = r.c.state.firstChild;
+      if (span) span.textContent = t('s_' + r.state);
+    }
   }
 
   function init() {

@@ -1,0 +1,149 @@
+// drive.mjs — bench/wallboard/run.sh's driver (scale.mjs does the work):
+//
+//   node drive.mjs URL TEAM FIRST AGENTS GROUP-IDS RATE SECONDS IDLE OCCD-PID
+//
+// checks AGENTS agents (FIRST.., agent i in group i mod G) in, opens the
+// wallboard as the team's account "admin" in headless Chromium, measures
+// IDLE seconds with no change (the page's polling alone), then RATE
+// changes a second for SECONDS, and prints key=value results on stdout
+// (wallboard_*). Exit status 0 when every change was accepted and
+// shown and the page's queue counters agree with the API at the end.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import * as S from './scale.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../tests/wallboard/package.json'));
+const { chromium } = require('playwright-core');
+
+const [url, team, first, nAgents, groupIds, rate, seconds, idle, occdPid] = process.argv.slice(2);
+const G = groupIds.split(',').map(Number);
+const N = Number(nAgents);
+const agents = Array.from({ length: N }, (_, i) => String(Number(first) + i));
+const groupOf = (a) => G[(Number(a) - Number(first)) % G.length];
+const say = (m) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} wallboard: ${m}\n`);
+const kv = (k, v) => console.log(`wallboard_${k}=${v}`);
+const f1 = (x) => (x === null ? 'null' : x.toFixed(1));
+
+// CPU of chromium (all its processes, and the renderer alone), occd and
+// this driver over a span: percent of one core
+// the renderer's main thread (CDP Performance.getMetrics): seconds
+async function metrics(cdp) {
+  const { metrics: m } = await cdp.send('Performance.getMetrics');
+  const o = {};
+  for (const x of m) o[x.name] = x.value;
+  return o;
+}
+const MAIN = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'];
+
+async function span(procs, cdp, ms, work) {
+  const c0 = S.ticksOf(procs), o0 = S.ticksPid(occdPid), d0 = process.cpuUsage(), t0 = S.now();
+  const m0 = await metrics(cdp), th0 = S.threadTicks(procs);
+  const result = await (work ? work() : new Promise((r) => setTimeout(r, ms)));
+  const m1 = await metrics(cdp), th1 = S.threadTicks(procs);
+  const c1 = S.ticksOf(procs), o1 = S.ticksPid(occdPid), d1 = process.cpuUsage(d0);
+  const wall = (S.now() - t0) / 1000;
+  const top = Object.keys(th1).map((k) => [k, th1[k] - (th0[k] || 0)]).sort((a, b) => b[1] - a[1]);
+  say('threads (% of a core): ' + top.slice(0, 8).map(([k, v]) => `${k} ${(100 * v / S.HZ / wall).toFixed(1)}`).join(', '));
+  const p = (ticks) => (100 * ticks) / S.HZ / wall;
+  return {
+    result, wall,
+    chromium: p(c1.all - c0.all), renderer: p((c1.renderer || 0) - (c0.renderer || 0)),
+    browser: p((c1.browser || 0) - (c0.browser || 0)), occd: p(o1 - o0),
+    driver: (100 * (d1.user + d1.system)) / 1e6 / wall,
+    main: Object.fromEntries(MAIN.map((k) => [k, (100 * (m1[k] - m0[k])) / wall])),
+  };
+}
+
+async function main() {
+  const api = S.client(url, team, 'pw');
+  const admin = S.client(url, team, 'adminpw');
+  let t = S.now();
+  await S.checkInAll(api, agents, groupOf);
+  say(`${N} agents checked in (${((S.now() - t) / 1000).toFixed(1)} s)`);
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+                                          headless: true, args: ['--no-sandbox'] });
+  let rc = 0;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await S.openBoard(page, url, team, 'admin', 'adminpw');
+    await S.waitRows(page, N, 'idle', 30_000);
+    say(`the wallboard shows ${N} agents, all idle`);
+    const procs = S.tree(S.chromiumOf(process.pid));
+    kv('chromium_processes', procs.map((p) => p.type).join(','));
+
+    await new Promise((r) => setTimeout(r, 2000));   // the first drawing's aftermath
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    if (process.env.OCC_BENCH_WB_PROFILE) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+    const quiet = await span(procs, cdp, Number(idle) * 1000);
+    if (process.env.OCC_BENCH_WB_PROFILE) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = {};
+      const dt = profile.timeDeltas;
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      profile.samples.forEach((id, i) => {
+        const n = byId.get(id);
+        const k = `${n.callFrame.functionName || '(anon)'}@${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        self[k] = (self[k] || 0) + (dt[i] || 0);
+      });
+      say('profile: ' + Object.entries(self).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}ms`).join(', '));
+    }
+    say(`idle ${quiet.wall.toFixed(1)} s: chromium ${f1(quiet.chromium)} %, occd ${f1(quiet.occd)} %`);
+    await S.observe(page);
+    const busy = await span(procs, cdp, 0, () => S.drive(api, agents, groupOf, Number(rate), Number(seconds)));
+    const changes = busy.result;
+    await new Promise((r) => setTimeout(r, 3000));
+    const end = S.now();
+    const obs = await S.observed(page);
+    const diff = await S.queuesAgree(page, admin, 'admin', 5000);
+    const m = S.match(changes, obs, end);
+
+    const refused = m.filter((c) => !c.ok);
+    const shown = m.filter((c) => c.ok && c.shown !== null).map((c) => c.shown);
+    const settled = m.filter((c) => c.ok && c.settled !== null).map((c) => c.settled);
+    const missed = m.filter((c) => c.ok && c.settled === null);
+    const within = settled.filter((x) => x <= 1000).length;
+    const api_ms = m.map((c) => c.replied - c.sent);
+    kv('agents', N);
+    kv('queues', G.length);
+    kv('rate', rate);
+    kv('seconds', seconds);
+    kv('changes', m.length);
+    kv('refused', refused.length);
+    kv('not_shown', missed.length);
+    kv('flipped', m.filter((c) => c.shown !== null && c.settled !== null && c.settled > c.shown).length);
+    kv('api_p50_ms', f1(S.pct(api_ms, 50)));
+    kv('api_p99_ms', f1(S.pct(api_ms, 99)));
+    for (const [name, v] of [['shown', shown], ['settled', settled]]) {
+      kv(`${name}_p50_ms`, f1(S.pct(v, 50)));
+      kv(`${name}_p99_ms`, f1(S.pct(v, 99)));
+      kv(`${name}_max_ms`, f1(v.length ? Math.max(...v) : null));
+    }
+    kv('within_1s_pct', m.length ? ((100 * within) / m.length).toFixed(1) : '0');
+    kv('drive_wall_s', busy.wall.toFixed(1));
+    for (const [name, s] of [['idle', quiet], ['busy', busy]]) {
+      for (const k of ['chromium', 'renderer', 'browser', 'occd', 'driver']) kv(`${name}_${k}_cpu_pct`, f1(s[k]));
+      for (const k of MAIN) kv(`${name}_main_${k.replace('Duration', '').toLowerCase()}_pct`, f1(s.main[k]));
+    }
+    kv('queues_agree', diff.length ? 'no' : 'yes');
+    kv('page_errors', errors.length);
+    if (refused.length) say(`refused, e.g. ${refused.slice(0, 3).map((c) => `${c.agent} ${c.want}: ${c.reply.slice(0, 60)}`).join('; ')}`);
+    if (missed.length) say(`not shown, e.g. ${missed.slice(0, 3).map((c) => `${c.agent} → ${c.want}`).join('; ')}`);
+    if (diff.length) say(`queue counters differ: ${diff.slice(0, 3).join('; ')}`);
+    if (errors.length) say(`page errors: ${errors.slice(0, 3).join('; ')}`);
+    rc = refused.length || missed.length || diff.length || errors.length || !m.length ? 1 : 0;
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+  return rc;
+}
+
+main().then((rc) => process.exit(rc), (e) => { say(String(e && e.stack || e)); process.exit(1); });
