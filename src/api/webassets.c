@@ -25,3 +25,6 @@ EMBED(web_agent_css, "web/agent/agent.css");
 EMBED(web_wallboard_html, "web/wallboard/index.html");
 EMBED(web_wallboard_js, "web/wallboard/wallboard.js");
 EMBED(web_wallboard_css, "web/wallboard/wallboard.css");
+EMBED(web_admin_html, "web/admin/index.html");
+EMBED(web_admin_js, "web/admin/admin.js");
+EMBED(web_admin_css, "web/admin/admin.css");
