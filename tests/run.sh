@@ -27,6 +27,7 @@ suites=(
 	"original plugin and extension push|tests/plugin/run.sh"
 	"agent desktop (/agent/) in Chromium|tests/agentdesk/run.sh"
 	"supervisor wallboard (/wallboard/) in Chromium|tests/wallboard/run.sh"
+	"team admin console (/admin/) in Chromium, sipp|tests/admin/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"

@@ -137,7 +137,7 @@
       cell(tr, a.logged_in ? t('logged_in') + ' · ' + a.state : a.state, 'state-' + a.state);
       cell(tr, (groupsOf[a.number] || []).join(', '));
       const td = cell(tr, '');
-      button(td, t('set_password'), () => askPassword('agent passwd', 'number', a.number));
+      button(td, t('set_password'), () => askPassword('agent passwd', 'password', a.number));
       button(td, t('remove'), () => change({ cmd: 'agent remove', number: a.number }, a.number), 'danger');
     });
     fill('groups', s.groups, (tr, g) => {
