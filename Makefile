@@ -17,7 +17,9 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c)
+LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c) \
+            $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
+# (src/cli: occctl's commands, which occd's admin console runs, cli/exec.h)
 WEB      := $(filter-out web/vendor/%,$(wildcard web/*.html web/*.js web/*/*))
 # JsSIP for the agent desktop's browser phone, bundled from npm at build
 # time (scripts/vendor-web.sh; without npm a stub: the phone is unavailable)
@@ -47,7 +49,7 @@ build/asan/obj/%.o: %.c
 build/occd: build/obj/src/occd/main.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
-build/occctl: $(patsubst %.c,build/obj/%.o,$(wildcard src/cli/*.c)) $(REL_OBJ)
+build/occctl: build/obj/src/cli/main.o $(REL_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $^ $(LDLIBS)
 build/occ-apidoc: build/obj/tools/apidoc.o $(REL_OBJ)
@@ -65,7 +67,7 @@ build/occ-amd: build/obj/tools/occ-amd.o build/obj/src/media/amd.o
 build/asan/occd: build/asan/obj/src/occd/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
-build/asan/occctl: $(patsubst %.c,build/asan/obj/%.o,$(wildcard src/cli/*.c)) $(ASAN_OBJ)
+build/asan/occctl: build/asan/obj/src/cli/main.o $(ASAN_OBJ)
 	@echo "  LD asan $@"
 	@$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/occ-csv: build/asan/obj/tools/occ_csv.o $(ASAN_OBJ)

@@ -30,6 +30,7 @@ suites=(
 	"agent desktop (/agent/) in Chromium|tests/agentdesk/run.sh"
 	"browser phone (Kamailio + rtpengine + Chromium)|tests/webphone/run.sh"
 	"supervisor wallboard (/wallboard/) in Chromium|tests/wallboard/run.sh"
+	"team admin console (/admin/) in Chromium, sipp|tests/admin/run.sh"
 	"events|tests/events/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip limits|tests/sip/hostile.sh"

@@ -25,6 +25,8 @@ struct api {
 	const struct conf *cfg;
 	struct mbuf *cji_js;        /* generated astcc_CJI.js */
 	struct metrics *metrics;    /* GET /metrics (metrics.h) */
+	struct admin *admin;        /* console sessions (admin.c) */
+	void (*reload)(void);       /* occd's provisioning reload (SIGHUP's) */
 };
 
 /* render.c: each renderer is an re_printf handler taking a render_args,
@@ -85,5 +87,10 @@ bool api_park(struct api *api, const struct http_req *req,
  * parked, answer now. */
 bool api_park_req(struct api *api, const struct http_req *req,
 		  struct auth_wait *wait);
+
+/* admin.c: /admin/api/... (false: another path); *waitp set: the login's
+ * password is being verified, park the request */
+bool admin_route(struct api *api, const struct http_req *req,
+		 struct http_resp *resp, struct auth_wait **waitp);
 
 #endif

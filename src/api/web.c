@@ -16,6 +16,8 @@
  *   /agent/phone.js, jssip.js, phone.json          its browser phone
  *   /wallboard/ (index.html, wallboard.js, wallboard.css)  the supervisor
  *                                                   wallboard
+ *   /admin/ (index.html, admin.js, admin.css)       the team admin console,
+ *   /admin/api/...                                  and its API (admin.c)
  *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
  *
  * Every API reply carries Access-Control-Allow-Origin so cross-origin pages
@@ -226,6 +228,29 @@ static const struct page_file wallboard[] = {
 	{ "/wallboard/wallboard.css", CSS, web_wallboard_css },
 };
 
+static const struct page_file admin_console[] = {
+	{ "/admin/", HTML, web_admin_html },
+	{ "/admin/index.html", HTML, web_admin_html },
+	{ "/admin/admin.js", JS, web_admin_js },
+	{ "/admin/admin.css", CSS, web_admin_css },
+};
+
+/* The admin console: its API (a login may wait for its hash) and page. */
+static bool route_admin(struct api *api, const struct http_req *req,
+			struct http_resp *resp)
+{
+	struct auth_wait *wait = NULL;
+
+	if (admin_route(api, req, resp, &wait)) {
+		if (wait && !api_park_req(api, req, wait))
+			http_resp_set(resp, 503, "text/plain", "busy\n");
+		return true;
+	}
+	return starts(req->path, "/admin") &&
+		serve_page(api, req, resp, "/admin/", admin_console,
+			   ARRAY_SIZE(admin_console));
+}
+
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct api *api = arg;
@@ -302,6 +327,8 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 	if (starts(req->path, "/wallboard") &&
 	    serve_page(api, req, resp, "/wallboard/", wallboard,
 		       ARRAY_SIZE(wallboard)))
+		return;
+	if (route_admin(api, req, resp))
 		return;
 	if (!strcmp(req->path, "/metrics")) {
 		metrics_handle(api->metrics, req, resp);

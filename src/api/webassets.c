@@ -28,3 +28,6 @@ EMBED(web_jssip_js, "build/vendor/jssip.min.js");
 EMBED(web_wallboard_html, "web/wallboard/index.html");
 EMBED(web_wallboard_js, "web/wallboard/wallboard.js");
 EMBED(web_wallboard_css, "web/wallboard/wallboard.css");
+EMBED(web_admin_html, "web/admin/index.html");
+EMBED(web_admin_js, "web/admin/admin.js");
+EMBED(web_admin_css, "web/admin/admin.css");

@@ -20,5 +20,9 @@ extern const char web_jssip_js[];
 extern const char web_wallboard_html[];
 extern const char web_wallboard_js[];
 extern const char web_wallboard_css[];
+/* the team admin console, /admin/ (docs/OPERATIONS.md) */
+extern const char web_admin_html[];
+extern const char web_admin_js[];
+extern const char web_admin_css[];
 
 #endif

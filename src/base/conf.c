@@ -103,6 +103,9 @@ static const struct conf_key conf_keys[] = {
 	    "Content-Security-Policy). Empty: no browser phone"),
 	STR("api", "cors_origin", cors_origin, "*",
 	    "Access-Control-Allow-Origin sent with API replies"),
+	UINT("security", "admin_session_s", admin_session_s, "1800", 1, 86400,
+	     "seconds an admin console session (/admin/) lasts after its "
+	     "last request"),
 	UINT_R("security", "pwhash_opslimit", pwhash_opslimit, "2", 1, 10,
 	     "argon2id passes for stored password hashes"),
 	UINT_R("security", "pwhash_memlimit_kib", pwhash_memlimit_kib, "19456",

@@ -30,6 +30,7 @@ struct conf {
 	char webroot_address[512]; /* [system] webroot_address */
 	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */
 	char cors_origin[256];     /* [api] cors_origin */
+	unsigned admin_session_s;  /* [security] admin_session_s */
 	unsigned pwhash_opslimit;  /* [security] pwhash_opslimit */
 	unsigned pwhash_memlimit_kib; /* [security] pwhash_memlimit_kib */
 	unsigned auth_fail_limit;  /* [security] auth_fail_limit */

@@ -239,6 +239,31 @@ static bool is_name_path(const char *s)
 	return *s && strlen(s) < 512 && no_ctrl(s);
 }
 
+static bool is_did(const char *s)
+{
+	char d[ST_NUM];
+	size_t n = strlen(s);
+
+	if (n < 2 || n > ST_NUM || s[n - 1] != '*')
+		return is_digits(s);
+	memcpy(d, s, n - 1);
+	d[n - 1] = '\0';
+	return is_digits(d);
+}
+
+/* One word of printable ASCII; routing_parse says whether it names a
+ * destination. */
+static bool is_dest(const char *s)
+{
+	if (!*s || strlen(s) >= 64)
+		return false;
+	for (; *s; s++) {
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
 static const struct vtype {
 	const char *name;
 	bool (*ok)(const char *s);
@@ -264,6 +289,9 @@ static const struct vtype {
 	{ "N", is_count, "a number 1-100000" },
 	{ "KEYS", is_keys, "1-31 of 0-9 * # A-D" },
 	{ "HOSTPORT", is_hostport, "HOST:PORT, e.g. 127.0.0.1:5060" },
+	{ "DID", is_did, "1-31 digits, optionally followed by * (a prefix)" },
+	{ "DEST", is_dest, "a destination: exten:N, queue:N, agent:N, ivr:NAME,"
+	  " prompt:NAME or hangup" },
 	{ "FILE", is_name_path, "a file name without control characters" },
 	{ "CAMPAIGNID", is_id, "a campaign id (model_id) 1-2147483647" },
 	{ "COLUMN", is_column, "1-63 characters of A-Z a-z 0-9 _" },
@@ -296,7 +324,7 @@ static int check_value(const char *type, const char *s)
 	if (strchr(type, '|')) {
 		if (alt_index(type, s) >= 0)
 			return 0;
-		fprintf(stderr, "occctl: bad value '%s': expected one of %s\n",
+		fprintf(cli_err, "occctl: bad value '%s': expected one of %s\n",
 			s, type);
 		return EXIT_ERR;
 	}
@@ -305,8 +333,13 @@ static int check_value(const char *type, const char *s)
 			continue;
 		if (vtypes[i].ok(s))
 			return 0;
-		fprintf(stderr, "occctl: bad %s '%s': expected %s\n", type, s,
-			vtypes[i].expect);
+		/* a secret is not repeated (occd's console shows this) */
+		if (strstr("PASSWORD SECRET PASS", type))
+			fprintf(cli_err, "occctl: bad %s: expected %s\n", type,
+				vtypes[i].expect);
+		else
+			fprintf(cli_err, "occctl: bad %s '%s': expected %s\n",
+				type, s, vtypes[i].expect);
 		return EXIT_ERR;
 	}
 	return 0;
@@ -391,6 +424,15 @@ static const struct cmd cmds[] = {
 	  " (--normalized: every value, no comments)" },
 	{ "routing", "clear", "TEAM", W, h_routing_clear,
 	  "remove the team's routing (its DIDs then answer 404)" },
+	{ "did", "list", "TEAM", 0, h_did_list,
+	  "list the DIDs of the team's routing and where each goes" },
+	{ "did", "add", "TEAM DID DEST", W, h_did_add,
+	  "add [did DID] with dest = DEST (e.g. exten:8001, queue:6001,"
+	  " agent:1001, ivr:main) to the team's routing, checked as"
+	  " routing import checks a file" },
+	{ "did", "remove", "TEAM DID", W, h_did_remove,
+	  "remove [did DID] from the team's routing (refused while a route"
+	  " names it)" },
 	{ "campaign", "add", "TEAM CAMPAIGNID NAME [--group GROUPID]"
 	  " [--mode preview|progressive|predictive] [--profile us|uk|none]"
 	  " [--callerid PHONE] [--window HH:MM-HH:MM] [--key COLUMN]", W,
@@ -555,13 +597,13 @@ static int usage_err(const struct cmd *k, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "occctl: ");
+	fprintf(cli_err, "occctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(cli_err, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
+	fprintf(cli_err, "\n");
 	if (k)
-		print_cmd(stderr, k, 0);
+		print_cmd(cli_err, k, 0);
 	return EXIT_USAGE;
 }
 
@@ -664,7 +706,7 @@ static void notify_occd(const char *dir)
 			return;                /* the pid was reused */
 	}
 	if (kill((pid_t)pid, SIGHUP) && errno != ESRCH)
-		fprintf(stderr, "occctl: warning: cannot signal occd (pid %ld):"
+		fprintf(cli_err, "occctl: warning: cannot signal occd (pid %ld):"
 			" %s; restart it to load the change\n", pid,
 			strerror(errno));
 }
@@ -684,7 +726,7 @@ static int apply_config(const struct globals *g, char *dir, size_t dirsz,
 
 	conf_defaults(&cf);
 	if (g->config && conf_load(&cf, g->config, err, sizeof(err))) {
-		fprintf(stderr, "occctl: config: %s\n", err);
+		fprintf(cli_err, "occctl: config: %s\n", err);
 		return EXIT_ERR;
 	}
 	pwhash_set_cost(cf.pwhash_opslimit, cf.pwhash_memlimit_kib);
@@ -705,7 +747,7 @@ static int open_store(struct ctx *c)
 
 	snprintf(path, sizeof(path), "%s/occ.db", c->dir);
 	if (!(c->cmd->flags & CMD_WRITE) && stat(path, &sb)) {
-		fprintf(stderr, "occctl: no database in %s (create one with"
+		fprintf(cli_err, "occctl: no database in %s (create one with"
 			" 'occctl demo' or 'occctl team add')\n", c->dir);
 		return EXIT_ERR;
 	}
@@ -724,7 +766,7 @@ static int run_cmd(const struct globals *g, const struct cmd *k, int argc,
 	spec_parse(k->usage, &c.sp);
 	rc = parse_args(&c, argc, argv);
 	if (rc < 0) {
-		print_cmd(stdout, k, 0);
+		print_cmd(cli_out, k, 0);
 		return 0;
 	}
 	if (rc || (rc = check_args(&c)) ||
@@ -762,15 +804,15 @@ static int find_cmd(int argc, char **argv, const struct cmd **kp, int *usedp)
 		return usage_err(NULL, "unknown command '%s' (see occctl --help)",
 				 argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		print_cmds(stdout, argv[0]);
+		print_cmds(cli_out, argv[0]);
 		return -1;
 	}
 	if (argc > 1)
-		fprintf(stderr, "occctl: unknown command '%s %s'\n", argv[0],
+		fprintf(cli_err, "occctl: unknown command '%s %s'\n", argv[0],
 			argv[1]);
 	else
-		fprintf(stderr, "occctl: '%s' needs a subcommand\n", argv[0]);
-	print_cmds(stderr, argv[0]);
+		fprintf(cli_err, "occctl: '%s' needs a subcommand\n", argv[0]);
+	print_cmds(cli_err, argv[0]);
 	return EXIT_USAGE;
 }
 
@@ -784,7 +826,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *ip)
 		const char **dst = !strcmp(argv[i], "--data") ? &g->data :
 			!strcmp(argv[i], "--config") ? &g->config : NULL;
 		if (!strcmp(argv[i], "--help")) {
-			print_cmds(stdout, NULL);
+			print_cmds(cli_out, NULL);
 			return -1;
 		}
 		if (!dst)
@@ -800,12 +842,16 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *ip)
 	return 0;
 }
 
-int main(int argc, char **argv)
+FILE *cli_out, *cli_err;
+
+int occctl_main(int argc, char **argv)
 {
 	struct globals g = { NULL, NULL };
 	const struct cmd *k = NULL;
 	int i = 0, used = 0, rc;
 
+	cli_out = stdout;
+	cli_err = stderr;
 	rc = parse_globals(argc, argv, &g, &i);
 	if (!rc)
 		rc = find_cmd(argc - i, argv + i, &k, &used);
@@ -814,3 +860,52 @@ int main(int argc, char **argv)
 	return run_cmd(&g, k, argc - i - used, argv + i + used);
 }
 
+/* A memstream's text as a libre string ("" if it failed); closes f. */
+static char *stream_text(FILE *f, char **bufp)
+{
+	char *s = NULL;
+
+	if (f)
+		fclose(f);              /* sets *bufp */
+	(void)str_dup(&s, *bufp ? *bufp : "");
+	free(*bufp);
+	return s;
+}
+
+int occctl_exec(struct store *st, const char *dir, int argc, char **argv,
+		char **outp, char **errp)
+{
+	FILE *save_out = cli_out, *save_err = cli_err;
+	char *obuf = NULL, *ebuf = NULL;
+	size_t olen = 0, elen = 0;
+	const struct cmd *k = NULL;
+	struct ctx c = { .dir = dir, .sip_listen = "", .st = st };
+	int used = 0, rc;
+
+	cli_out = open_memstream(&obuf, &olen);
+	cli_err = open_memstream(&ebuf, &elen);
+	if (!cli_out || !cli_err) {
+		rc = EXIT_ERR;
+		goto out;
+	}
+	rc = argc > 0 ? find_cmd(argc, argv, &k, &used) : EXIT_USAGE;
+	if (!rc && (k->flags & CMD_NO_STORE))
+		rc = EXIT_USAGE;        /* files on occd's disk: not here */
+	if (!rc) {
+		c.cmd = k;
+		spec_parse(k->usage, &c.sp);
+		rc = parse_args(&c, argc - used, argv + used);
+		rc = rc < 0 ? EXIT_USAGE : rc;
+	}
+	if (!rc)
+		rc = check_args(&c);
+	if (!rc)
+		rc = k->h(&c);
+	snap_free(&c.snap);
+ out:
+	*outp = stream_text(cli_out, &obuf);
+	*errp = stream_text(cli_err, &ebuf);
+	cli_out = save_out;
+	cli_err = save_err;
+	return rc < 0 ? EXIT_USAGE : rc;
+}

@@ -25,7 +25,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "store/store.h"
+#include "cli/exec.h"
 
 enum { EXIT_ERR = 1, EXIT_USAGE = 2 };
 enum { MAX_POS = 8, MAX_OPT = 8, TOK_LEN = 40, PW_MAX = 127 };
@@ -80,7 +82,9 @@ struct ctx {
 	bool loaded;
 };
 
-/* occctl.c */
+/* occctl.c: where commands print (stdout and stderr in occctl, buffers
+ * while occctl_exec runs one for occd), and helpers */
+extern FILE *cli_out, *cli_err;
 const char *opt(const struct ctx *c, const char *name);
 bool parse_id(const char *s, int64_t *idp);
 int  alt_index(const char *alts, const char *s);
@@ -141,5 +145,6 @@ cmd_h h_campaign_add, h_campaign_list, h_campaign_show, h_campaign_start,
       h_campaign_column, h_campaign_column_remove, h_campaign_set;
 cmd_h h_dnc_add, h_dnc_remove, h_dnc_list;
 cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;
+cmd_h h_did_list, h_did_add, h_did_remove;
 
 #endif

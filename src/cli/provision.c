@@ -25,7 +25,7 @@ int h_team_remove(struct ctx *c)
 	int err = store_team_del(c->st, c->pos[0]);
 
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no such team: %s\n", c->pos[0]);
+		fprintf(cli_err, "occctl: no such team: %s\n", c->pos[0]);
 		return EXIT_ERR;
 	}
 	return check(err, "team %s", c->pos[0]);
@@ -158,15 +158,15 @@ int h_team_set(struct ctx *c)
 	int64_t tid;
 
 	if (!d) {
-		fprintf(stderr, "occctl: unknown setting '%s'; known:",
+		fprintf(cli_err, "occctl: unknown setting '%s'; known:",
 			c->pos[1]);
 		for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
-			fprintf(stderr, " %s", settings[i].key);
-		fprintf(stderr, "\n");
+			fprintf(cli_err, " %s", settings[i].key);
+		fprintf(cli_err, "\n");
 		return EXIT_ERR;
 	}
 	if (*v && (strlen(v) >= ST_URL || !d->ok(v))) {
-		fprintf(stderr, "occctl: bad %s '%s': expected %s (at most %d"
+		fprintf(cli_err, "occctl: bad %s '%s': expected %s (at most %d"
 			" bytes), or \"\" to clear it\n", d->key, v, d->expect,
 			ST_URL - 1);
 		return EXIT_ERR;
@@ -185,7 +185,7 @@ int h_team_show(struct ctx *c)
 
 	if (team_arg(c, &tid) || snap_load(c))
 		return EXIT_ERR;
-	printf("team %s\n", c->pos[0]);
+	fprintf(cli_out, "team %s\n", c->pos[0]);
 	tbl_row(&t, "SETTING", "VALUE");
 	/* every known key, set or not ... */
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
@@ -321,7 +321,7 @@ int h_agent_add(struct ctx *c)
 			return EXIT_ERR;
 		ac = account_by(&c->snap, a.team_id, 0, acc);
 		if (!ac) {
-			fprintf(stderr, "occctl: no account %s in team %s\n",
+			fprintf(cli_err, "occctl: no account %s in team %s\n",
 				acc, c->pos[0]);
 			return EXIT_ERR;
 		}
@@ -383,14 +383,14 @@ static int group_free(struct ctx *c, const struct st_group *g)
 	const struct st_group *r = g->id ? group_by_id(&c->snap, g->id) : NULL;
 
 	if (r) {
-		fprintf(stderr, "occctl: group id %lld is taken\n",
+		fprintf(cli_err, "occctl: group id %lld is taken\n",
 			(long long)g->id);
 		return EXIT_ERR;
 	}
 	for (size_t i = 0; i < c->snap.ngroup; i++) {
 		r = &c->snap.group[i];
 		if (r->team_id == g->team_id && !strcmp(r->queue, g->queue)) {
-			fprintf(stderr, "occctl: queue %s in team %s is taken"
+			fprintf(cli_err, "occctl: queue %s in team %s is taken"
 				" by group %lld\n", g->queue, c->pos[0],
 				(long long)r->id);
 			return EXIT_ERR;
@@ -426,7 +426,7 @@ int h_group_add(struct ctx *c)
 	for (size_t i = 0; i < c->snap.ngroup; i++) {
 		const struct st_group *r = &c->snap.group[i];
 		if (r->team_id == g.team_id && !strcmp(r->queue, g.queue))
-			printf("group %lld\n", (long long)r->id);
+			fprintf(cli_out, "group %lld\n", (long long)r->id);
 	}
 	return 0;
 }
@@ -487,7 +487,7 @@ int h_member_add(struct ctx *c)
 	m.work_mode = g->work_mode;
 	err = store_member_add(c->st, &m);
 	if (err == EEXIST) {
-		fprintf(stderr, "occctl: agent %s is already in group %s\n",
+		fprintf(cli_err, "occctl: agent %s is already in group %s\n",
 			c->pos[2], c->pos[1]);
 		return EXIT_ERR;
 	}
@@ -542,7 +542,7 @@ int h_member_remove(struct ctx *c)
 		return EXIT_ERR;
 	err = store_member_del(c->st, g->id, a.id);
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: agent %s is not in group %s\n",
+		fprintf(cli_err, "occctl: agent %s is not in group %s\n",
 			c->pos[2], c->pos[1]);
 		return EXIT_ERR;
 	}
@@ -620,7 +620,7 @@ int h_demo(struct ctx *c)
 	int err = provision_demo(c->st);
 
 	if (err == EEXIST) {
-		fprintf(stderr, "occctl: demo: the store in %s is not empty;"
+		fprintf(cli_err, "occctl: demo: the store in %s is not empty;"
 			" demo data goes into an empty store only\n", c->dir);
 		return EXIT_ERR;
 	}

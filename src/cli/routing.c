@@ -13,6 +13,11 @@
  * stored as written (comments kept) and run_cmd() has occd reload.
  * export prints the stored text as imported, or with --normalized as occd
  * reads it (routing_print: every non-default value, comments dropped).
+ *
+ * did add|remove edit one [did NUMBER] section of the stored text (add
+ * appends "[did NUMBER] dest = DEST"; remove cuts the section up to the
+ * next one, comments in it included) and store the result after the same
+ * checks as import: a DID a route still names cannot be removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,9 +39,9 @@ static int file_err(const char *file, const char *err)
 	int n = 0;
 
 	if (sscanf(err, "line %u:%n", &line, &n) == 1 && n > 0)
-		fprintf(stderr, "%s:%u:%s\n", file, line, err + n);
+		fprintf(cli_err, "%s:%u:%s\n", file, line, err + n);
 	else
-		fprintf(stderr, "%s: %s\n", file, err);
+		fprintf(cli_err, "%s: %s\n", file, err);
 	return EXIT_ERR;
 }
 
@@ -49,16 +54,16 @@ static int read_file(const char *path, char **textp, size_t *lenp)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		fprintf(cli_err, "%s: %s\n", path, strerror(errno));
 		return EXIT_ERR;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: not a regular file\n", path);
+		fprintf(cli_err, "%s: not a regular file\n", path);
 		close(fd);
 		return EXIT_ERR;
 	}
 	if (st.st_size > RT_MAX_FILE) {
-		fprintf(stderr, "%s:1: the file is %lld bytes, more than %d\n",
+		fprintf(cli_err, "%s:1: the file is %lld bytes, more than %d\n",
 			path, (long long)st.st_size, RT_MAX_FILE);
 		close(fd);
 		return EXIT_ERR;
@@ -79,7 +84,7 @@ static int read_file(const char *path, char **textp, size_t *lenp)
 	close(fd);
 	if (len > RT_MAX_FILE) {
 		mem_deref(buf);
-		fprintf(stderr, "%s:1: the file is more than %d bytes\n", path,
+		fprintf(cli_err, "%s:1: the file is more than %d bytes\n", path,
 			RT_MAX_FILE);
 		return EXIT_ERR;
 	}
@@ -112,28 +117,28 @@ static int check_wav(const char *file, const struct prompt *p, unsigned k,
 	int err;
 
 	if (routing_prompt_path(path, sizeof(path), dir, team, f)) {
-		fprintf(stderr, "%s:%u: prompt %s: the path is too long\n",
+		fprintf(cli_err, "%s:%u: prompt %s: the path is too long\n",
 			file, p->lang[k].line, p->name);
 		return EXIT_ERR;
 	}
 	if (p->lang[k].lang[0])
 		re_snprintf(lang, sizeof(lang), " (%s)", p->lang[k].lang);
 	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s:%u: prompt %s%s: %s: no such file\n", file,
+		fprintf(cli_err, "%s:%u: prompt %s%s: %s: no such file\n", file,
 			p->lang[k].line, p->name, lang, path);
 		return EXIT_ERR;
 	}
 	err = aufile_open(&af, &prm, path, AUFILE_READ);
 	mem_deref(af);
 	if (err) {
-		fprintf(stderr, "%s:%u: prompt %s%s: %s: not a WAV file in a"
+		fprintf(cli_err, "%s:%u: prompt %s%s: %s: not a WAV file in a"
 			" format occ reads; prompts are WAV PCM 16-bit mono"
 			" 8000 Hz\n", file, p->lang[k].line, p->name, lang,
 			path);
 		return EXIT_ERR;
 	}
 	if (prm.srate != 8000 || prm.channels != 1 || prm.fmt != AUFMT_S16LE) {
-		fprintf(stderr, "%s:%u: prompt %s%s: %s is %s, %u channel(s),"
+		fprintf(cli_err, "%s:%u: prompt %s%s: %s is %s, %u channel(s),"
 			" %u Hz; prompts are WAV PCM 16-bit mono 8000 Hz"
 			" (e.g. sox IN -r 8000 -c 1 -b 16 OUT.wav)\n", file,
 			p->lang[k].line, p->name, lang, path,
@@ -143,19 +148,16 @@ static int check_wav(const char *file, const struct prompt *p, unsigned k,
 	return 0;
 }
 
-/* Parse, zones, prompts (relative ones only with a team). */
-static int check_file(const char *file, const char *team, const char *dir,
-		      struct routing **rp, char **textp, size_t *lenp)
+/* Parse, zones, prompts (relative ones only with a team) of text, named
+ * file in the errors. */
+static int check_text(const char *file, const char *team, const char *dir,
+		      const char *text, size_t len, struct routing **rp)
 {
 	char err[512];
 	struct routing *r = NULL;
 	int rc;
 
-	rc = read_file(file, textp, lenp);
-	if (rc)
-		return rc;
-	rc = routing_parse(&r, team ? team : "", *textp, *lenp, err,
-			   sizeof(err));
+	rc = routing_parse(&r, team ? team : "", text, len, err, sizeof(err));
 	if (rc == ENOMEM)
 		return check(rc, "%s", file);
 	if (rc)
@@ -180,6 +182,14 @@ static int check_file(const char *file, const char *team, const char *dir,
 	return 0;
 }
 
+static int check_file(const char *file, const char *team, const char *dir,
+		      struct routing **rp, char **textp, size_t *lenp)
+{
+	int rc = read_file(file, textp, lenp);
+
+	return rc ? rc : check_text(file, team, dir, *textp, *lenp, rp);
+}
+
 int h_routing_check(struct ctx *c)
 {
 	const char *team = opt(c, "team");
@@ -189,12 +199,12 @@ int h_routing_check(struct ctx *c)
 	int rc = check_file(c->pos[0], team, c->dir, &r, &text, &len);
 
 	if (!rc) {
-		printf("%s: ok: %u DIDs, %u routes, %u schedules, %u prompts,"
+		fprintf(cli_out, "%s: ok: %u DIDs, %u routes, %u schedules, %u prompts,"
 		       " %u IVR flows, %u queues\n", c->pos[0], r->ndids,
 		       r->nroutes, r->nschedules, r->nprompts, r->nflows,
 		       r->nqueues);
 		if (!team && r->nprompts)
-			printf("%s: prompt files relative to a team's"
+			fprintf(cli_out, "%s: prompt files relative to a team's"
 			       " directory were not checked (no --team)\n",
 			       c->pos[0]);
 	}
@@ -299,7 +309,7 @@ static void ref_dest(struct team_refs *tr, const char *sect, const char *name,
 		what = "no such extension";
 	if (!what)
 		return;
-	fprintf(stderr, "%s: [%s%s%s] %s: %s:%s: team %s has %s\n", tr->file,
+	fprintf(cli_err, "%s: [%s%s%s] %s: %s:%s: team %s has %s\n", tr->file,
 		sect, *name ? " " : "", name, key,
 		d->kind == DEST_QUEUE ? "queue" : d->kind == DEST_AGENT
 		? "agent" : "exten", d->arg, team, what);
@@ -347,7 +357,7 @@ static int check_team_refs(struct ctx *c, int64_t team_id, const char *file,
 		const struct queue_cfg *q = &r->queues[i];
 
 		if (!has_group(&c->snap, team_id, q->queue)) {
-			fprintf(stderr, "%s: [queue %s]: team %s has no agent"
+			fprintf(cli_err, "%s: [queue %s]: team %s has no agent"
 				" group with this queue number\n", file,
 				q->queue, c->pos[0]);
 			tr.rc = EXIT_ERR;
@@ -357,7 +367,7 @@ static int check_team_refs(struct ctx *c, int64_t team_id, const char *file,
 		for (unsigned k = 0; k < q->nmembers && !tr.rc; k++) {
 			if (has_agent(&c->snap, team_id, q->members[k].agent))
 				continue;
-			fprintf(stderr, "%s: [queue %s] member.%s: team %s has"
+			fprintf(cli_err, "%s: [queue %s] member.%s: team %s has"
 				" no such agent\n", file, q->queue,
 				q->members[k].agent, c->pos[0]);
 			tr.rc = EXIT_ERR;
@@ -366,39 +376,51 @@ static int check_team_refs(struct ctx *c, int64_t team_id, const char *file,
 	return tr.rc;
 }
 
-int h_routing_import(struct ctx *c)
+/* The checks of import on text (named file in the errors), then store it
+ * as team c->pos[0]'s routing. */
+static int import_text(struct ctx *c, int64_t team_id, const char *file,
+		       const char *text, size_t len)
 {
 	const struct store_visitor v = { .team = clash_team,
 					 .routing = clash_routing };
 	struct did_clash dc = { 0 };
 	struct routing *r = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int64_t team_id;
-	int rc = team_arg(c, &team_id);
+	int rc = check_text(file, c->pos[0], c->dir, text, len, &r);
 
-	if (!rc)
-		rc = check_file(c->pos[1], c->pos[0], c->dir, &r, &text, &len);
 	if (!rc) {
 		dc.r = r;
 		dc.team_id = team_id;
 		rc = check(store_load(c->st, &v, &dc), "reading the store");
 	}
 	if (!rc)
-		rc = check_team_refs(c, team_id, c->pos[1], r);
+		rc = check_team_refs(c, team_id, file, r);
 	if (!rc && dc.did[0]) {
-		fprintf(stderr, "%s: [did %s] is already routed by team %s\n",
-			c->pos[1], dc.did, dc.other);
+		fprintf(cli_err, "%s: [did %s] is already routed by team %s\n",
+			file, dc.did, dc.other);
 		rc = EXIT_ERR;
 	}
 	if (!rc)
 		rc = check(store_routing_set(c->st, team_id, text, len,
 					     wall_ms()), "team %s", c->pos[0]);
-	if (!rc)
-		printf("team %s: routing imported from %s\n", c->pos[0],
-		       c->pos[1]);
 	free(dc.teams);
 	routing_free(r);
+	return rc;
+}
+
+int h_routing_import(struct ctx *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc)
+		rc = read_file(c->pos[1], &text, &len);
+	if (!rc)
+		rc = import_text(c, team_id, c->pos[1], text, len);
+	if (!rc)
+		fprintf(cli_out, "team %s: routing imported from %s\n",
+			c->pos[0], c->pos[1]);
 	mem_deref(text);
 	return rc;
 }
@@ -414,17 +436,17 @@ int h_routing_export(struct ctx *c)
 		return rc;
 	e = store_routing_get(c->st, team_id, &text, &ms);
 	if (e == ENOENT) {
-		fprintf(stderr, "occctl: team %s has no routing\n", c->pos[0]);
+		fprintf(cli_err, "occctl: team %s has no routing\n", c->pos[0]);
 		return EXIT_ERR;
 	}
 	if (e)
 		return check(e, "team %s", c->pos[0]);
 	if (!opt(c, "normalized")) {
-		fputs(text, stdout);
+		fputs(text, cli_out);
 	}
 	else if (routing_parse(&r, c->pos[0], text, strlen(text), err,
 				 sizeof(err))) {
-		fprintf(stderr, "occctl: team %s: the stored routing does not"
+		fprintf(cli_err, "occctl: team %s: the stored routing does not"
 			" parse: %s\n", c->pos[0], err);
 		rc = EXIT_ERR;
 	}
@@ -435,7 +457,7 @@ int h_routing_export(struct ctx *c)
 		rc = check(re_sdprintf(&out, "%H", routing_print, r),
 			   "team %s", c->pos[0]);
 		if (out)
-			fputs(out, stdout);
+			fputs(out, cli_out);
 		mem_deref(out);
 	}
 	routing_free(r);
@@ -452,11 +474,155 @@ int h_routing_clear(struct ctx *c)
 		return rc;
 	e = store_routing_del(c->st, team_id);
 	if (e == ENOENT) {
-		fprintf(stderr, "occctl: team %s has no routing\n", c->pos[0]);
+		fprintf(cli_err, "occctl: team %s has no routing\n", c->pos[0]);
 		return EXIT_ERR;
 	}
 	rc = check(e, "team %s", c->pos[0]);
 	if (!rc)
-		printf("team %s: routing cleared\n", c->pos[0]);
+		fprintf(cli_out, "team %s: routing cleared\n", c->pos[0]);
+	return rc;
+}
+
+/* ---- DIDs: one [did] section of the routing file at a time ---- */
+
+/* The stored routing text ("" when the team has none yet). */
+static int stored_text(struct ctx *c, int64_t team_id, char **textp)
+{
+	int64_t ms = 0;
+	int e = store_routing_get(c->st, team_id, textp, &ms);
+
+	if (e == ENOENT)
+		return check(str_dup(textp, ""), "team %s", c->pos[0]);
+	return check(e, "team %s", c->pos[0]);
+}
+
+/* Where the section "[did NUMBER]" starts in text and where the next
+ * section (or the end) starts; false if text has none. */
+static bool did_section(const char *text, const char *number, size_t *startp,
+			size_t *endp)
+{
+	const char *p = text, *start = NULL;
+	size_t nl = strlen(number);
+
+	for (; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '[')
+			continue;
+		if (start) {
+			*endp = (size_t)(p - text);
+			return true;
+		}
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, "did", 3) || (q[3] != ' ' && q[3] != '\t'))
+			continue;
+		q += 3;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, number, nl))
+			continue;
+		q += nl;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == ']') {
+			start = p;
+			*startp = (size_t)(p - text);
+		}
+	}
+	*endp = (size_t)(p - text);
+	return start != NULL;
+}
+
+int h_did_list(struct ctx *c)
+{
+	struct tbl t = { .ncol = 3 };
+	struct routing *r = NULL;
+	char *text = NULL, err[512];
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc)
+		rc = stored_text(c, team_id, &text);
+	if (!rc && routing_parse(&r, c->pos[0], text, strlen(text), err,
+				 sizeof(err))) {
+		fprintf(cli_err, "occctl: team %s: the stored routing does not"
+			" parse: %s\n", c->pos[0], err);
+		rc = EXIT_ERR;
+	}
+	mem_deref(text);
+	if (rc)
+		return rc;
+	tbl_row(&t, "DID", "DEST", "GROUP");
+	for (unsigned i = 0; i < r->ndids; i++) {
+		const struct did *d = &r->dids[i];
+		char num[ST_NUM + 2], dest[RT_NAME + 32] = "";
+
+		re_snprintf(num, sizeof(num), "%s%s", d->number,
+			    d->match == DID_PREFIX ? "*" : "");
+		if (d->direct.kind)
+			routing_dest_str(dest, sizeof(dest), &d->direct);
+		tbl_row(&t, num, dest, d->group);
+	}
+	routing_free(r);
+	tbl_print(&t);
+	return t.oom ? check(ENOMEM, "listing") : 0;
+}
+
+int h_did_add(struct ctx *c)
+{
+	char *text = NULL, *next = NULL;
+	size_t s0, s1;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc)
+		rc = stored_text(c, team_id, &text);
+	if (!rc && did_section(text, c->pos[1], &s0, &s1)) {
+		fprintf(cli_err, "occctl: team %s already has [did %s]\n",
+			c->pos[0], c->pos[1]);
+		rc = EXIT_ERR;
+	}
+	if (!rc)
+		rc = check(re_sdprintf(&next, "%s%s[did %s]\ndest = %s\n",
+				       text, *text && text[strlen(text) - 1]
+				       != '\n' ? "\n\n" : *text ? "\n" : "",
+				       c->pos[1], c->pos[2]), "team %s",
+			   c->pos[0]);
+	if (!rc)
+		rc = import_text(c, team_id, "routing", next, strlen(next));
+	if (!rc)
+		fprintf(cli_out, "team %s: did %s -> %s\n", c->pos[0],
+			c->pos[1], c->pos[2]);
+	mem_deref(next);
+	mem_deref(text);
+	return rc;
+}
+
+int h_did_remove(struct ctx *c)
+{
+	char *text = NULL;
+	size_t s0 = 0, s1 = 0;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc)
+		rc = stored_text(c, team_id, &text);
+	if (!rc && !did_section(text, c->pos[1], &s0, &s1)) {
+		fprintf(cli_err, "occctl: team %s has no [did %s]\n",
+			c->pos[0], c->pos[1]);
+		rc = EXIT_ERR;
+	}
+	if (!rc) {
+		memmove(text + s0, text + s1, strlen(text + s1) + 1);
+		rc = import_text(c, team_id, "routing", text, strlen(text));
+	}
+	if (!rc)
+		fprintf(cli_out, "team %s: did %s removed\n", c->pos[0],
+			c->pos[1]);
+	mem_deref(text);
 	return rc;
 }

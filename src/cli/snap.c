@@ -36,11 +36,11 @@ int check(int err, const char *fmt, ...)
 
 	if (!err)
 		return 0;
-	fprintf(stderr, "occctl: ");
+	fprintf(cli_err, "occctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(cli_err, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", err_text(err));
+	fprintf(cli_err, ": %s\n", err_text(err));
 	return EXIT_ERR;
 }
 
@@ -182,7 +182,7 @@ int team_arg(struct ctx *c, int64_t *idp)
 	*idp = 0;
 	err = store_team_get(c->st, c->pos[0], &t);
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no such team: %s\n", c->pos[0]);
+		fprintf(cli_err, "occctl: no such team: %s\n", c->pos[0]);
 		return EXIT_ERR;
 	}
 	if (!err)
@@ -196,7 +196,7 @@ int agent_arg(struct ctx *c, int64_t team_id, const char *number,
 	int err = store_agent_get(c->st, team_id, number, a);
 
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no agent %s in team %s\n", number,
+		fprintf(cli_err, "occctl: no agent %s in team %s\n", number,
 			c->pos[0]);
 		return EXIT_ERR;
 	}
@@ -215,6 +215,6 @@ int group_arg(struct ctx *c, int64_t team_id, const char *id,
 	*gp = group_by_id(&c->snap, gid);
 	if (*gp && (*gp)->team_id == team_id)
 		return 0;
-	fprintf(stderr, "occctl: no group %s in team %s\n", id, c->pos[0]);
+	fprintf(cli_err, "occctl: no group %s in team %s\n", id, c->pos[0]);
 	return EXIT_ERR;
 }

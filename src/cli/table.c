@@ -55,7 +55,7 @@ void tbl_print(struct tbl *t)
 		for (size_t i = 0; i < t->ncol; i++) {
 			const char *s = t->cell[r * t->ncol + i];
 			bool last = i + 1 == t->ncol;
-			printf("%-*s%s", last ? 0 : (int)w[i], s ? s : "?",
+			fprintf(cli_out, "%-*s%s", last ? 0 : (int)w[i], s ? s : "?",
 			       last ? "\n" : "  ");
 			free(t->cell[r * t->ncol + i]);
 		}

@@ -54,7 +54,7 @@ int h_trunk_add(struct ctx *c)
 	set_opt(t.strip_prefix, sizeof(t.strip_prefix), opt(c, "strip"));
 	set_opt(t.add_prefix, sizeof(t.add_prefix), opt(c, "prefix"));
 	if (t.do_register && !strcmp(t.uri, "virtual:")) {
-		fprintf(stderr, "occctl: --register: the virtual trunk has no"
+		fprintf(cli_err, "occctl: --register: the virtual trunk has no"
 			" gateway to register with\n");
 		return EXIT_ERR;
 	}
@@ -89,7 +89,7 @@ int h_trunk_list(struct ctx *c)
 static int trunk_err(const struct ctx *c, int err)
 {
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no trunk %s in team %s\n", c->pos[1],
+		fprintf(cli_err, "occctl: no trunk %s in team %s\n", c->pos[1],
 			c->pos[0]);
 		return EXIT_ERR;
 	}

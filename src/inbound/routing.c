@@ -291,8 +291,7 @@ int routing_load_zones(struct routing *r, const char *zoneinfo_dir,
 
 /* ---- printing ---- */
 
-/* "kind:arg", "queue:N/prio" or "hangup" into buf. */
-static const char *dest_str(char *buf, size_t size, const struct dest *d)
+const char *routing_dest_str(char *buf, size_t size, const struct dest *d)
 {
 	if (d->kind == DEST_HANGUP)
 		re_snprintf(buf, size, "hangup");
@@ -310,7 +309,7 @@ static int print_dest(struct re_printf *pf, const char *key,
 	char buf[RT_NAME + 32];
 
 	return d->kind ? re_hprintf(pf, "%s = %s\n", key,
-				    dest_str(buf, sizeof(buf), d)) : 0;
+				    routing_dest_str(buf, sizeof(buf), d)) : 0;
 }
 
 static int print_str(struct re_printf *pf, const char *key, const char *v)
@@ -455,7 +454,7 @@ static int print_node(struct re_printf *pf, const struct ivr_flow *f,
 				  n->tests[i].var,
 				  routing_test_op_name(n->tests[i].op),
 				  *v ? " " : "", v,
-				  dest_str(buf, sizeof(buf),
+				  routing_dest_str(buf, sizeof(buf),
 					   &n->tests[i].dest));
 	}
 	err |= print_dest(pf, "next", &n->next);

@@ -234,6 +234,9 @@ int  routing_parse(struct routing **rp, const char *team, const char *text,
 /* The file for this routing, as routing_parse reads it (export). */
 int  routing_print(struct re_printf *pf, const struct routing *r);
 void routing_free(struct routing *r);
+/* A destination as the file writes it: "kind:arg", "queue:N/prio" or
+ * "hangup" into buf. */
+const char *routing_dest_str(char *buf, size_t size, const struct dest *d);
 /* Same content (source lines and loaded zones aside): parse(print(x)) is
  * x, which the tests and the fuzz target check. */
 bool routing_equal(const struct routing *a, const struct routing *b);

@@ -362,6 +362,7 @@ static int start(bool demo)
 	occd.occ.cfg = &occd.cfg;
 	occd.api.occ = &occd.occ;
 	occd.api.cfg = &occd.cfg;
+	occd.api.reload = reload;       /* admin console changes */
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
 		return err;
@@ -470,6 +471,7 @@ int main(int argc, char **argv)
 	}
 	occd.occ.m = mem_deref(occd.occ.m);
 	occd.api.cji_js = mem_deref(occd.api.cji_js);
+	occd.api.admin = mem_deref(occd.api.admin);
 	occd.st = mem_deref(occd.st);
 	auth_close();
 	if (occd.pidfile[0])

@@ -3,7 +3,8 @@
 # imports, exports as written and normalized, and reaches occd as a SIGHUP;
 # a bad file of each class of error is refused with "FILE:LINE: reason"
 # and changes nothing; prompt WAVs that are missing or in another format
-# are refused naming the file; a DID another team routes is refused.
+# are refused naming the file; a DID another team routes is refused;
+# did list|add|remove edit one [did] section with the same checks.
 #
 #   tests/cli/test_routing.sh build/asan/occctl
 #
@@ -148,6 +149,32 @@ expect 1 "another team importing DID 800888" routing import other "$DEMO"
 err_has "\[did 800888\] is already routed by team demo" "the clash names the DID and the team"
 sed 's|^\[did 800888\]|[did 800777]|; s|^did = 800888|did = 800777|; s|^exten = 6000|exten = 6000|' "$DEMO" > "$T/other.ini"
 expect 0 "another team with its own DID" routing import other "$T/other.ini"
+
+# ---- did list|add|remove: one [did] section, checked like an import ----
+HUPS=$(hups)
+expect 0 "did add demo 555200 exten:8001" did add demo 555200 exten:8001
+expect 0 "did list" did list demo
+out_has "^555200 +exten:8001" "the DID is listed with its destination"
+expect 0 "export after did add" routing export demo
+out_has '^\[did 555200\]$' "the routing file has the section"
+out_has "^# " "the file's comments are kept"
+expect 1 "did add the same DID again" did add demo 555200 exten:8002
+err_has "team demo already has \[did 555200\]" "a second [did 555200] is refused"
+expect 1 "did add to an extension the team lacks" did add demo 555201 exten:9999
+err_has "exten:9999: team demo has no such extension" "the missing extension is named"
+expect 1 "did add a DID another team routes" did add other 555200 queue:6001
+err_has "\[did 555200\] is already routed by team demo" "the clash names the team"
+expect 1 "did add with a bad destination word" did add demo 555202 nowhere
+expect 1 "did remove a DID a route names" did remove demo 800888
+err_has "did 800888: no \[did\] section matches it" "the route that needs it is the reason"
+expect 0 "did remove demo 555200" did remove demo 555200
+expect 0 "export after did remove" routing export demo
+out_lacks "555200" "the section is gone"
+expect 1 "did remove it twice" did remove demo 555200
+err_has "team demo has no \[did 555200\]" "a missing DID is named"
+sleep 0.3
+[ "$(hups)" -eq $((HUPS + 2)) ] && pass "the two DID changes had occd reload, the refusals not" ||
+	fail "the two DID changes had occd reload, the refusals not"
 
 # ---- the examples of docs/INBOUND.md import ----
 mkdir -p "$D/prompts/demo/en"

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# run.sh — the team admin console (/admin/) end to end: an administrator
+# uses the page in headless Debian Chromium (test_admin.mjs, through
+# playwright-core), then what it changed is used at once by real peers:
+#
+#   - the agent added on the page logs in over the HTTP interface with the
+#     password set on the page (the old one is refused);
+#   - the DID added on the page routes a real SIP call: a sipp caller from
+#     outside dials it, extension 8005's sipp phone rings and answers, each
+#     hears the other (Goertzel);
+#   - security: an agent's credentials and an agent's account cannot open
+#     the console; another team's data is not visible and cannot be
+#     changed; a change without the CSRF token, or from another Origin, is
+#     refused; logout ends the session; an expired session is refused; the
+#     Content-Security-Policy is there; the passwords typed on the page are
+#     in none of the page's responses nor in occd's log.
+#
+# OCC_SCREENSHOT_DIR=docs/screenshots tests/admin/run.sh also saves the
+# screenshot the README shows.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/tests/sip/lib/harness.sh"
+. "$root/tests/sip/lib/calls.sh"
+. "$root/tests/inbound/lib.sh"
+. "$root/tests/lib/browser.sh"
+suite_begin admin
+
+preflight "apt-get install sip-tester" sipp python3 curl node
+browser_ready "$here" playwright-core
+scen=$root/tests/multiparty/scenarios
+if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
+	mkdir -p "$OCC_SCREENSHOT_DIR"
+	OCC_SCREENSHOT_DIR=$(cd "$OCC_SCREENSHOT_DIR" && pwd)
+	export OCC_SCREENSHOT_DIR
+fi
+
+read -r -d '' -a P < <(python3 "$util" ports 6)
+http_port=${P[0]} sip_port=${P[1]}
+p5=${P[2]} r5=${P[3]} c1=${P[4]} rc1=${P[5]}
+url=http://127.0.0.1:$http_port
+F_AGENT=770 F_CALLER=1130
+
+# passwords that appear nowhere else, so a leak can be looked for
+ADMIN_PW=Adm-console-Pw-93k
+AGENT_PW1=Ag1099-first-Pw-4t
+AGENT_PW2=Ag1099-second-Pw-8v
+EXTEN_PW=Ext-8107-secret-Qz
+
+# a configuration occd reads again on SIGHUP (the expiry test shortens it)
+conf=$work/occd.conf
+printf '[security]\nadmin_session_s = 1800\n' >"$conf"
+start_occd "occd starts with the demo data" --config "$conf"
+# the demo IVR's prompt: a routing change is checked like an import
+tone_wav "$data/prompts/demo/welcome.wav" 400 1
+check "setup: admin's password, an agent's account, another team" eval '
+	"$occctl" --data "$data" account passwd demo admin "$ADMIN_PW" &&
+	"$occctl" --data "$data" account add demo desk8002 Desk-8002-pw --agent 8002 &&
+	"$occctl" --data "$data" team add other &&
+	"$occctl" --data "$data" account add other boss Boss-other-pw &&
+	"$occctl" --data "$data" agent add other 7001 Other-7001-pw --name Seven &&
+	"$occctl" --data "$data" exten add other 7101 Other-7101-secret'
+check "extension 8005's phone registers" phone_reg reg8005 "$p5" 8005
+
+# ---- the page (its TAP lines are numbered here) ------------------------------------
+m=$(log_mark)
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok * - }" ;;
+	"not ok "*) nok "${line#not ok * - }" ;;
+	1..*) ;;
+	*) echo "$line" ;;
+	esac
+done < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW AGENT_PW1=$AGENT_PW1 \
+	AGENT_PW2=$AGENT_PW2 EXTEN_PW=$EXTEN_PW \
+	timeout -k 5 150 node "$here/test_admin.mjs" 2>&1; echo "# node exit $?")
+
+# ---- what the page changed works at once ---------------------------------------------
+check "the new agent 1099 logs in over the HTTP interface with the password set on the page" \
+	eval 'curl -sS -m 10 -d "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=1099&pwdtype=plaintext&password=$AGENT_PW2&extension=8004" "$url/coccinterfaces" | grep -q "|Retuen|1|Retuen|BackMsg_04"'
+check "its first password no longer works (BackMsg_03)" expect_match reply \
+	"$(curl -sS -m 10 -d "EVENT=LOGIN&orgidentity=demo&usertype=agent&user=1099&pwdtype=plaintext&password=$AGENT_PW1&extension=8004" "$url/coccinterfaces")" \
+	"BackMsg_03"
+check "the console's changes went through occd's reload (no restart)" \
+	eval 'since "$m" | grep -q "provisioning reloaded" && [ "$(pgrep -c -f "^$occd .*--http 127.0.0.1:$http_port")" = 1 ] && occd_alive'
+
+f=did
+phone $f agent "$p5" phone.xml 500 $F_AGENT 0 "$r5"
+m=$(log_mark)
+caller $f caller "$c1" 555100 13800000077 4000 "$rc1"
+check "$f: a call from outside to DID 555100 (added on the page) is answered" status_is $f caller 200
+check "$f: extension 8005's phone rang and answered" eval '
+	wait_file "$work/$f/agent/invite.txt" 5 && wait_log "$m" "inbound call session=.* did=555100" 5'
+check "$f: the caller hangs up; the phone gets BYE" eval 'phone_done $f caller 15 && phone_done $f agent 5'
+t_ans=$(tfile "$work/$f/agent/answer.txt")
+check "$f: the caller hears the phone (770 Hz)" \
+	hears $f caller "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_AGENT
+check "$f: the phone hears the caller (1130 Hz)" \
+	hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_CALLER
+peers_stop caller agent
+
+# ---- the API's refusals, with a plain HTTP client -----------------------------------
+jar=$work/cookies
+login() {  # login ORIGIN TEAM USER PASSWORD: the reply's body
+	curl -sS -m 10 -c "$jar" -H "Origin: $1" --data-urlencode "team=$2" \
+		--data-urlencode "user=$3" --data-urlencode "password=$4" "$url/admin/api/login"
+}
+csrf_of() { sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p'; }
+check "a login from another Origin is refused (403)" eval '
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -H "Origin: http://evil.example" \
+		-d "team=demo&user=admin&password=$ADMIN_PW" "$url/admin/api/login")" = 403 ]'
+tok=$(login "$url" demo admin "$ADMIN_PW" | csrf_of)
+check "the administrator logs in with curl" expect_match csrf "$tok" '^[0-9a-f]{64}$'
+run_as() {  # run_as ORIGIN CSRF FIELDS: HTTP status of /admin/api/run
+	curl -sS -m 10 -o "$work/run.out" -w "%{http_code}" -b "$jar" ${1:+-H "Origin: $1"} \
+		${2:+-H "X-OCC-CSRF: $2"} -d "$3" "$url/admin/api/run"
+}
+check "a change with the token from another Origin: 403, nothing changed" eval '
+	[ "$(run_as http://evil.example "$tok" "cmd=agent+remove&number=8006")" = 403 ] &&
+	"$occctl" --data "$data" agent list demo | grep -q "^8006 "'
+check "a change without an Origin: 403" eval '[ "$(run_as "" "$tok" "cmd=agent+remove&number=8006")" = 403 ]'
+check "a change without the CSRF token: 403" eval '[ "$(run_as "$url" "" "cmd=agent+remove&number=8006")" = 403 ]'
+check "team other's agent 7001 cannot be removed from team demo: refused, still there" eval '
+	[ "$(run_as "$url" "$tok" "cmd=agent+remove&number=7001")" = 400 ] &&
+	grep -q "7001" "$work/run.out" && "$occctl" --data "$data" agent list other | grep -q "^7001 "'
+check "team other's account does not log in to team demo" eval '
+	login "$url" demo boss Boss-other-pw | grep -q "wrong team, account or password"'
+
+# expiry: admin_session_s = 2, applied by SIGHUP like any reload
+m=$(log_mark)
+printf '[security]\nadmin_session_s = 2\n' >"$conf"
+kill -HUP "$occd_pid"
+check "occd reloads its configuration" wait_log "$m" "provisioning reloaded" 10
+tok=$(login "$url" demo admin "$ADMIN_PW" | csrf_of)
+check "a fresh session works" eval 'curl -sS -m 10 -b "$jar" "$url/admin/api/state" | grep -q "\"ok\":true"'
+sleep 3
+check "2 s idle later it has expired: 401" eval '
+	[ "$(curl -sS -m 10 -o "$work/exp.out" -w "%{http_code}" -b "$jar" "$url/admin/api/state")" = 401 ] &&
+	grep -q "expired" "$work/exp.out"'
+
+check "no password typed on the page or given to curl is in occd's log" eval '
+	! grep -F -e "$ADMIN_PW" -e "$AGENT_PW1" -e "$AGENT_PW2" -e "$EXTEN_PW" "$log"'
+check "the console's changes are logged by command, with the team and account" \
+	grep -q "console agent add team=demo user=admin: done" "$log"
+
+stop_occd
+echo "1..$n"
+[ "$failed" -eq 0 ]
