@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh — install what occ needs to build and test, with apt-get, only
 # when something is missing (a second run costs a dpkg query). Debian 12.
-# --bench: also the peers only `make bench` runs (kamailio, rtpengine).
+# --bench: also the peers and tools only `make bench` runs (kamailio,
+# rtpengine, tcpdump).
 set -eu
 
 pkgs=(
@@ -17,7 +18,7 @@ pkgs=(
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
 	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
 )
-[ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon)
+[ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon tcpdump)
 
 missing=()
 for p in "${pkgs[@]}"; do
