@@ -12,6 +12,8 @@
 #   bench/inbound/run.sh   the ACD dispatcher: races soak, latency at scale;
 #                          occd's ACD reload; inbound calls/s (IVR, queue, agent)
 #   bench/dialer/run.sh    the dialer's pacing in the simulated world, decision time
+#   bench/dialer-sip/run.sh  a predictive campaign over real SIP (20 agents,
+#                          20 min; --quick 3 min) vs the simulation of its world
 #   bench/import/run.sh    a 1,000,000-row CSV: parse (UTF-8, GBK), fetch over HTTP
 #   bench/wallboard/run.sh the wallboard with 500 agents, 50 queues: latency, Chromium CPU
 #
@@ -79,6 +81,7 @@ echo; echo "== bench/calls/run.sh: calls through occd (sipp), kamailio as the si
 echo; echo "== bench/mixing/run.sh: three-party conferences through occd's mixer, rtpengine as the media peer"; bench_fg "$B/mixing/run.sh" --out "$T/mixing.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (mixing rc=$?)"; exit 1; }
 echo; echo "== bench/inbound/run.sh: the ACD dispatcher alone, races soak and latency at scale"; bench_fg "$B/inbound/run.sh" --out "$T/inbound.env" --outbound-env "$T/calls.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (inbound rc=$?)"; exit 1; }
 echo; echo "== bench/dialer/run.sh: the dialer in the simulated world, decision time"; bench_fg "$B/dialer/run.sh" --out "$T/dialer.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer rc=$?)"; exit 1; }
+echo; echo "== bench/dialer-sip/run.sh: a predictive campaign over real SIP, side by side with the simulation"; bench_fg "$B/dialer-sip/run.sh" --out "$T/dialer-sip.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer-sip rc=$?)"; exit 1; }
 echo; echo "== bench/import/run.sh: a 1,000,000-row CSV import file, parsed and fetched over HTTP"; bench_fg "$B/import/run.sh" --out "$T/import.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (import rc=$?)"; exit 1; }
 echo; echo "== bench/wallboard/run.sh: the wallboard in Chromium, 500 agents and 50 queues changing state"; bench_fg "$B/wallboard/run.sh" --out "$T/wallboard.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (wallboard rc=$?)"; exit 1; }
 

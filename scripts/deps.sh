@@ -6,6 +6,8 @@
 # which start on install and take ports 5060 and 2223, are stopped and
 # disabled — occ starts its own instances. (--bench, which `make bench`
 # passes, needs nothing more: its peers are among these.)
+# --bench: also the peers and tools only `make bench` runs (kamailio,
+# rtpengine, tcpdump).
 set -eu
 
 pkgs=(
@@ -22,6 +24,7 @@ pkgs=(
 	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
 	kamailio kamailio-websocket-modules rtpengine-daemon  # the browser phone (webphone.sh)
 )
+[ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon tcpdump)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -406,7 +406,7 @@ static void agent_free(struct sim *s, uint32_t ai)
 {
 	struct sagent *a = &s->ag[ai];
 
-	if (a->pause_due || !s->working) {
+	if (a->pause_due || (!s->working && !s->w->stay_after_end)) {
 		a->pause_due = false;
 		a->paused = true;
 		a->pause_from = s->now;
@@ -430,7 +430,12 @@ static void on_talk_end(struct sim *s, uint32_t ai)
 	if (c->out == OUT_LIVE) {
 		uint64_t until = s->now + (uint64_t)(s->w->wrap_s * 1000);
 		add_talk(s, c->t_answer, s->now);
-		dialer_agent_wrapup(s->d, a->da, until, s->now);
+		if (s->w->wrap_as_pause) {
+			dialer_agent_wrapup(s->d, a->da, s->now, s->now);
+			dialer_agent_pause(s->d, a->da, s->now);
+		} else {
+			dialer_agent_wrapup(s->d, a->da, until, s->now);
+		}
 		a->wrapping = true;
 		push(s, until, EV_WRAP_END, ai, 0);
 	} else {
@@ -590,7 +595,8 @@ void dsim_run(const struct dsim_world *w, const struct dialer_cfg *cfg,
 			break;
 		case EV_DAY_END:
 			s.working = false;
-			for (uint32_t i = 0; i < w->agents; i++) {
+			for (uint32_t i = 0; i < w->agents && !w->stay_after_end;
+			     i++) {
 				struct sagent *a = &s.ag[i];
 				if (!a->in_call && !a->paused && !a->wrapping)
 					agent_free(&s, i);

@@ -27,6 +27,14 @@ struct dsim_world {
 	unsigned step_talk_min;            /* talk mean multiplied */
 	double step_talk_factor;
 	unsigned work_min;                 /* the working day; 0: 480 */
+	/* the wrap-up as occd's host reports after-call work: the agent is
+	 * in wrap-up ending at once, then paused until the wrap-up ends (the
+	 * module does not know when) */
+	bool wrap_as_pause;
+	/* after the working day the agents stay (idle) until every call has
+	 * ended, as they do when a campaign is stopped; by default they
+	 * leave as soon as they are free */
+	bool stay_after_end;
 	bool time_decisions;               /* measure dialer_decide() */
 };
 
