@@ -22,6 +22,7 @@ suites=(
 	"campaigns: import over HTTP, Script and SOAP|tests/campaign/run.sh"
 	"campaigns: the dialer over real SIP|tests/campaign/dial.sh"
 	"campaigns: DNC lists, the record's time zone, retries by result|tests/campaign/compliance.sh"
+	"campaigns: AMD acting on dials, the recorded abandon message|tests/campaign/amd.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"
