@@ -56,7 +56,6 @@ check "greetings and the message made with sox" eval '
 	sox "$work/sil.wav" "$work/hello.wav" "$work/tail.wav" "$work/human.wav" &&
 	sox "$work/sil.wav" "$work/talk.wav" "$work/tail.wav" "$work/machine.wav" &&
 	sox -n "${S[@]}" "$work/msg.wav" synth 1.5 sine $F_MSG vol 0.5'
-octl() { "$occctl" --data "$data" "$@"; }
 # customer FLOW GREETING RINGMS: the next customer on the trunk (the
 # last one's media peer stops first: they share the port)
 customer() {

@@ -2,6 +2,8 @@
 # campaign 10 and reading its pre-dial list and log. Sourced after
 # tests/sip/lib/harness.sh (sql, since, url).
 
+octl() { "$occctl" --data "$data" "$@"; }
+
 # import_is NAME PHONE [ZONE]: one record into campaign 10 (README's
 # form), listed (BackMsg_83)
 import_is() {
