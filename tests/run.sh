@@ -24,6 +24,7 @@ suites=(
 	"campaigns: DNC lists, the record's time zone, retries by result|tests/campaign/compliance.sh"
 	"campaigns: blended agents (inbound callers first)|tests/campaign/blend.sh"
 	"campaigns: kill -9 during a campaign, restart|tests/campaign/restart.sh"
+	"campaigns: AMD acting on dials, the recorded abandon message|tests/campaign/amd.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"

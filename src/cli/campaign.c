@@ -10,6 +10,7 @@
  * its customers in the team's master table, unassigned.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "ops/campreport.h"
 #include "dialer/dialer.h"
 #include "inbound/tz.h"
+#include "media/amd.h"
 
 static int campaign_err(const struct ctx *c, int err)
 {
@@ -52,7 +54,8 @@ static bool window_parse(const char *s, int *startp, int *endp)
 int h_campaign_add(struct ctx *c)
 {
 	struct st_campaign k = { .window_start = 8 * 60,
-				 .window_end = 21 * 60 };
+				 .window_end = 21 * 60,
+				 .amd_fp_permille = ST_AMD_FP_DEFAULT };
 	const char *v;
 	int64_t tid;
 
@@ -180,6 +183,11 @@ int h_campaign_show(struct ctx *c)
 	       k.window_end % 60, k.timezone[0] ? k.timezone : "occd's",
 	       k.retry_busy, k.retry_noanswer, k.retry_failed,
 	       k.max_attempts);
+	printf("amd %s, action %s, false positives %d.%d %%, params %s,"
+	       " abandon message %s\n", k.amd ? "on" : "off", k.amd_action,
+	       k.amd_fp_permille / 10, k.amd_fp_permille % 10,
+	       k.amd_params[0] ? k.amd_params : "[amd]'s",
+	       k.abandon_msg[0] ? k.abandon_msg : "(tone)");
 	tbl_row(&t, "WHAT", "NAME/KEY/NUMBER", "DISPLAY/OWNER/PRIORITY",
 		"POS/STATUS/WHEN");
 	err = store_column_visit(c->st, k.team_id, k.id, column_one, &t);
@@ -345,11 +353,14 @@ static void report_day(const struct crep_day *d)
 	double hours = (double)d->avail_ms / 3600000.0;
 	double talk = (double)d->talk_ms / 60000.0;
 
-	printf("%s: dials %u, answers %u, live %u, abandons %u (%.1f %%)\n",
-	       d->day, d->dials, d->answers, d->live, d->abandons,
-	       crep_pct(d->abandons, d->live));
-	printf("  window: live %u, abandons %u (%.2f %%)\n", d->win_live,
-	       d->win_abandons, crep_pct(d->win_abandons, d->win_live));
+	printf("%s: dials %u, answers %u, live %u, abandons %u, machines %u,"
+	       " amd_fp_est %.1f (%.1f %%)\n", d->day, d->dials, d->answers,
+	       d->live, d->abandons, d->machines, d->amd_fp_est,
+	       crep_abandon_pct(d->abandons, d->live, d->amd_fp_est));
+	printf("  window: live %u, abandons %u, machines %u, amd_fp_est %.1f"
+	       " (%.2f %%)\n", d->win_live, d->win_abandons, d->win_machines,
+	       d->win_amd_fp_est, crep_abandon_pct(d->win_abandons,
+	       d->win_live, d->win_amd_fp_est));
 	printf("  amd:");
 	for (size_t i = 0; i < d->namd; i++)
 		printf(" %s=%u", d->amd[i].verdict, d->amd[i].n);
@@ -428,6 +439,97 @@ int h_campaign_report(struct ctx *c)
 }
 /* ---- settings ---------------------------------------------------------- */
 
+/* A percentage with at most one decimal, 0..100, in tenths. */
+static bool permille_parse(const char *s, int *vp)
+{
+	size_t a = strspn(s, "0123456789");
+	unsigned v = 0;
+
+	if (!a || a > 3)
+		return false;
+	for (size_t i = 0; i < a; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	v *= 10;
+	if (s[a] == '.' && s[a + 1] >= '0' && s[a + 1] <= '9' && !s[a + 2])
+		v += (unsigned)(s[a + 1] - '0');
+	else if (s[a])
+		return false;
+	if (v > 1000)
+		return false;
+	*vp = (int)v;
+	return true;
+}
+
+/* The abandon message: an 8 kHz mono 16-bit PCM WAV of at most
+ * ABANDON_MSG_MAX bytes, stored by its absolute path (occd reads it at
+ * each play). "" clears it (the tone again). */
+enum { ABANDON_MSG_MAX = 1024 * 1024 };
+static int abandon_msg_set(struct st_campaign *k, const char *v)
+{
+	char path[PATH_MAX], why[160];
+	uint8_t *buf;
+	size_t n, off, ns;
+	FILE *f;
+	int err;
+
+	if (!*v) {
+		k->abandon_msg[0] = '\0';
+		return 0;
+	}
+	if (!realpath(v, path) || !(f = fopen(path, "rb"))) {
+		fprintf(stderr, "occctl: abandon_msg '%s': %s\n", v,
+			strerror(errno));
+		return EXIT_ERR;
+	}
+	buf = malloc(ABANDON_MSG_MAX + 1);
+	n = buf ? fread(buf, 1, ABANDON_MSG_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf)
+		return check(ENOMEM, "abandon_msg");
+	if (n > ABANDON_MSG_MAX)
+		snprintf(why, sizeof(why), "larger than 1 MiB");
+	err = n > ABANDON_MSG_MAX ? EINVAL
+		: amd_wav_parse(buf, n, &off, &ns, why, sizeof(why));
+	free(buf);
+	if (!err && !ns) {
+		snprintf(why, sizeof(why), "no audio in it");
+		err = EINVAL;
+	}
+	if (!err && strlen(path) >= sizeof(k->abandon_msg)) {
+		snprintf(why, sizeof(why), "path longer than %zu bytes",
+			 sizeof(k->abandon_msg) - 1);
+		err = EINVAL;
+	}
+	if (err) {
+		fprintf(stderr, "occctl: abandon_msg '%s': %s; it must be an"
+			" 8 kHz mono 16-bit PCM WAV of at most 1 MiB\n", v,
+			why);
+		return EXIT_ERR;
+	}
+	memcpy(k->abandon_msg, path, strlen(path) + 1);   /* fits: above */
+	return 0;
+}
+
+/* amd_params: checked by the detector's own parser over [amd]'s names */
+static int amd_params_setting(struct st_campaign *k, const char *v)
+{
+	struct amd_params p;
+	char bad[96];
+	int err;
+
+	amd_params_default(&p);
+	err = amd_params_parse(&p, v, bad, sizeof(bad));
+	if (err) {
+		fprintf(stderr, "occctl: amd_params: %s '%s' (NAME=VALUE,..."
+			" with the [amd] names: docs/DIALER.md)\n",
+			err == ENOENT ? "unknown parameter in"
+			: err == E2BIG ? "too long:" : "bad value", bad);
+		return EXIT_ERR;
+	}
+	snprintf(k->amd_params, sizeof(k->amd_params), "%s", v);
+	return 0;
+}
+
 /* A number of seconds (or attempts) 0..max into *vp. */
 static bool count_parse(const char *s, long max, int *vp)
 {
@@ -491,6 +593,20 @@ static int setting_one(struct ctx *c, struct st_campaign *k, const char *kv)
 		ok = count_parse(v, 30 * 86400, &k->retry_failed);
 	else if (!strcmp(key, "max_attempts"))
 		ok = count_parse(v, 255, &k->max_attempts);
+	else if (!strcmp(key, "amd")) {
+		int i = alt_index("off|on", v);
+		ok = i >= 0;
+		k->amd = i > 0;
+	}
+	else if (!strcmp(key, "amd_action"))
+		ok = alt_index("hangup|message", v) >= 0 &&
+			snprintf(k->amd_action, sizeof(k->amd_action), "%s", v);
+	else if (!strcmp(key, "amd_fp"))
+		ok = permille_parse(v, &k->amd_fp_permille);
+	else if (!strcmp(key, "amd_params"))
+		return amd_params_setting(k, v);
+	else if (!strcmp(key, "abandon_msg"))
+		return abandon_msg_set(k, v);
 	else {
 		fprintf(stderr, "occctl: unknown campaign setting '%s'\n", key);
 		return EXIT_ERR;

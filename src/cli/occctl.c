@@ -216,7 +216,7 @@ static bool is_setting(const char *s)
 {
 	const char *eq = strchr(s, '=');
 
-	return eq && eq > s && strlen(s) < 128 && no_ctrl(s);
+	return eq && eq > s && strlen(s) < 300 && no_ctrl(s);
 }
 
 static bool is_dnc_number(const char *s)
@@ -444,7 +444,10 @@ static const struct cmd cmds[] = {
 	  "change a campaign's settings, KEY=VALUE: mode, profile, callerid,"
 	  " group, window (HH:MM-HH:MM), timezone (IANA name, '' occd's),"
 	  " retry_busy, retry_noanswer, retry_failed (seconds, 0 the"
-	  " default), max_attempts (1-255, 0 the default); a running"
+	  " default), max_attempts (1-255, 0 the default), amd (on|off),"
+	  " amd_action (hangup|message), amd_fp (percent, default 10),"
+	  " amd_params (NAME=VALUE,... over [amd]), abandon_msg (an 8 kHz"
+	  " mono 16-bit WAV, at most 1 MiB; '' the tone); a running"
 	  " occd dials by them at once (docs/DIALER.md)" },
 	{ "dnc", "add", "DNCNUMBER [DNCNUMBER] [DNCNUMBER] [DNCNUMBER]"
 	  " [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [DNCNUMBER] [--team TEAM]"

@@ -257,7 +257,7 @@ static int demo_campaign(struct store *st)
 		.id = 10, .group_id = 1, .name = "Demo campaign",
 		.dial_mode = "progressive", .state = "stopped",
 		.profile = "none", .window_start = 0, .window_end = 1440,
-		.key_column = "phone1",
+		.key_column = "phone1", .amd_fp_permille = ST_AMD_FP_DEFAULT,
 	};
 	struct st_team t;
 	int err = store_team_get(st, "demo", &t);

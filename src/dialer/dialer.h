@@ -61,6 +61,9 @@ struct dialer_cfg {
 				* clamped to ≥ 15000 */
 	unsigned team_cap;     /* concurrent dialer calls, 0 = no cap */
 	unsigned campaign_cap;
+	double amd_fp;         /* share of AMD hang-ups that were people
+				* (0..1): each counts as that much of a live
+				* answer abandoned; 0 without AMD */
 };
 
 /* The defaults: predictive, US, 3 % / 2.5 %, hold 1000 ms, ring 25 s. */
@@ -128,9 +131,16 @@ void dialer_call_no_answer(struct dialer *d, struct dialer_call *c,
  * (abandon callback). The handle ends with the bridge or the abandon. */
 void dialer_call_answered(struct dialer *d, struct dialer_call *c, bool live,
 			  uint64_t now_ms);
-/* Answered, AMD said machine and the host hung up. Ends the handle. */
+/* Answered, AMD said machine and the host hung up (or played the message
+ * and hung up): "hung up by AMD". For pacing a no-answer; cfg.amd_fp of
+ * it counts as a live answer and an abandon (the estimated false
+ * positives). Ends the handle. */
 void dialer_call_machine(struct dialer *d, struct dialer_call *c,
 			 uint64_t now_ms);
+/* A call the module bridged lost its agent before the agent answered
+ * (the agent's phone failed, or did not answer, and the customer was
+ * hung up): an abandon of a live answer already counted. */
+void dialer_bridge_lost(struct dialer *d, uint64_t now_ms);
 
 /* Restart: a live answer the host recorded before this module existed,
  * at at_ms (the module's clock, <= now_ms), abandoned or not. It counts
@@ -156,6 +166,8 @@ struct dialer_stats {
 	uint64_t dials, answers, live, abandons;
 	uint64_t day_live, day_abandons;       /* the current day (UTC) */
 	uint64_t window_live, window_abandons; /* the legal window */
+	uint64_t machines;    /* hung up by AMD */
+	double amd_fp_est;    /* amd_fp x machines: abandons too */
 	double risk;          /* the risk level in force at the last decision */
 	bool progressive_fallback; /* budget nearly spent at the last decision */
 	double p_answer;      /* learned: answers per dial */

@@ -66,9 +66,11 @@ struct dialer {
 	uint64_t wake_at;
 	/* abandonment, in buckets for the legal window and the day */
 	uint32_t b_live[MAX_BUCKETS], b_ab[MAX_BUCKETS];
+	double b_fp[MAX_BUCKETS];   /* AMD's estimated false positives */
 	int64_t b_id[MAX_BUCKETS];
 	int64_t day_id;
 	uint64_t day_live, day_ab;
+	double day_fp;
 	struct dialer_stats st;
 };
 
@@ -127,6 +129,10 @@ static void cfg_clamp(struct dialer_cfg *c)
 		c->limit = 0.03;
 	if (c->day_target <= 0 || c->day_target > c->limit)
 		c->day_target = c->limit;
+	if (!(c->amd_fp >= 0))
+		c->amd_fp = 0;
+	if (c->amd_fp > 1)
+		c->amd_fp = 1;
 }
 
 struct dialer *dialer_new(const struct dialer_cfg *cfg,
@@ -203,6 +209,7 @@ static void account_roll(struct dialer *d, uint64_t now_ms)
 	if (day != d->day_id) {
 		d->day_id = day;
 		d->day_live = d->day_ab = 0;
+		d->day_fp = 0;
 	}
 }
 
@@ -224,6 +231,7 @@ static int bucket_of(struct dialer *d, uint64_t t_ms, uint64_t now_ms)
 	if (d->b_id[slot] != id) {
 		d->b_id[slot] = id;
 		d->b_live[slot] = d->b_ab[slot] = 0;
+		d->b_fp[slot] = 0;
 	}
 	return slot;
 }
@@ -264,7 +272,7 @@ void dialer_account_past(struct dialer *d, uint64_t at_ms, bool abandoned,
 }
 
 static void window_sums(const struct dialer *d, uint64_t now_ms,
-			uint64_t *live, uint64_t *ab)
+			uint64_t *live, uint64_t *ab, double *fp)
 {
 	uint64_t bms;
 	int n;
@@ -273,10 +281,12 @@ static void window_sums(const struct dialer *d, uint64_t now_ms,
 	window_shape(d, &bms, &n);
 	id = (int64_t)(now_ms / bms);
 	*live = *ab = 0;
+	*fp = 0;
 	for (int i = 0; i < n; i++) {
 		if (d->b_id[i] > id - n && d->b_id[i] <= id) {
 			*live += d->b_live[i];
 			*ab += d->b_ab[i];
+			*fp += d->b_fp[i];
 		}
 	}
 }
@@ -527,9 +537,25 @@ void dialer_call_answered(struct dialer *d, struct dialer_call *c, bool live,
 void dialer_call_machine(struct dialer *d, struct dialer_call *c,
 			 uint64_t now_ms)
 {
+	int slot = bucket_of(d, now_ms, now_ms);
+	double fp = d->cfg.amd_fp;
+
+	account_roll(d, now_ms);
 	outcomes_decay(d, now_ms);
 	d->noans += 1;   /* needs no agent: for pacing it is a no-answer */
+	/* a share of the machines were people: each such is a live answer
+	 * abandoned (Ofcom's estimate), counted as fp of one */
+	if (slot >= 0)
+		d->b_fp[slot] += fp;
+	d->day_fp += fp;
+	d->st.machines++;
+	d->st.amd_fp_est += fp;
 	call_end(d, c);
+}
+
+void dialer_bridge_lost(struct dialer *d, uint64_t now_ms)
+{
+	account(d, now_ms, false, true);
 }
 
 void dialer_tick(struct dialer *d, uint64_t now_ms)
@@ -567,15 +593,17 @@ static double p_nonneg(double mu, double var)
 /* the risk level: the day's budget left decides it (see DIALER.md) */
 static double risk_level(struct dialer *d, uint64_t now_ms, bool *fallback)
 {
+	/* AMD's estimated false positives are live answers abandoned */
 	double aim = d->cfg.day_target * AIM_SHARE;
-	double budget_live = (double)d->day_live + DAY_PRIOR_LIVE;
-	double slack = aim * budget_live - (double)d->day_ab;
+	double budget_live = (double)d->day_live + d->day_fp + DAY_PRIOR_LIVE;
+	double slack = aim * budget_live - (double)d->day_ab - d->day_fp;
 	double scale = 1 + sqrt(aim * budget_live);
 	uint64_t wl, wa;
-	double wslack, x;
+	double wslack, x, wfp;
 
-	window_sums(d, now_ms, &wl, &wa);
-	wslack = d->cfg.limit * ((double)wl + DAY_PRIOR_LIVE) - (double)wa;
+	window_sums(d, now_ms, &wl, &wa, &wfp);
+	wslack = d->cfg.limit * ((double)wl + wfp + DAY_PRIOR_LIVE) -
+		(double)wa - wfp;
 	d->st.window_live = wl;
 	d->st.window_abandons = wa;
 	/* nearly spent: over the day's aim by an abandon, or less than one

@@ -71,6 +71,45 @@ int amd_param_set(struct amd_params *p, const char *name, const char *val)
 	return 0;
 }
 
+int amd_params_parse(struct amd_params *p, const char *list, char *bad,
+		     size_t badsz)
+{
+	const char *s = list;
+
+	if (badsz)
+		bad[0] = '\0';
+	if (strlen(list) > AMD_PARAMS_MAX) {
+		snprintf(bad, badsz, "longer than %d bytes", AMD_PARAMS_MAX);
+		return E2BIG;
+	}
+	while (*s) {
+		size_t n = strcspn(s, ", "), k;
+		char item[AMD_PARAMS_MAX + 1], *eq;
+		int err;
+
+		if (!n) {
+			s++;
+			continue;
+		}
+		memcpy(item, s, n);
+		item[n] = '\0';
+		s += n;
+		eq = strchr(item, '=');
+		if (eq)
+			*eq = '\0';
+		err = eq ? amd_param_set(p, item, eq + 1) : EINVAL;
+		if (err) {
+			if (eq)
+				*eq = '=';
+			k = strlen(item);
+			snprintf(bad, badsz, "%.*s", (int)(k > 80 ? 80 : k),
+				 item);
+			return err;
+		}
+	}
+	return 0;
+}
+
 void amd_init(struct amd *d, const struct amd_params *p)
 {
 	memset(d, 0, sizeof(*d));

@@ -65,6 +65,13 @@ void amd_params_default(struct amd_params *p);
  * for a bad value (out of the ranges below), ENOENT for an unknown name.
  * Ranges: times 10..60000 ms, words 0..100, threshold 0..32767. */
 int  amd_param_set(struct amd_params *p, const char *name, const char *val);
+/* A list of overrides, NAME=VALUE separated by commas or spaces (a
+ * campaign's amd_params, e.g. "greeting=2000,maximum_number_of_words=3"),
+ * applied over *p in order; at most AMD_PARAMS_MAX bytes. EINVAL or ENOENT
+ * as amd_param_set (E2BIG: too long), with the item at fault in bad. */
+enum { AMD_PARAMS_MAX = 255 };
+int  amd_params_parse(struct amd_params *p, const char *list, char *bad,
+		      size_t badsz);
 /* Every parameter's name, in amd.conf's order, for listings. */
 extern const char *const amd_param_names[9];
 unsigned amd_param_get(const struct amd_params *p, size_t i);

@@ -72,6 +72,13 @@ bool crep_is_abandon(const struct crep_call *c)
 	return crep_is_live(c) && !c->agent_ms && c->end_ms > 0;
 }
 
+/* hung up by AMD: judged MACHINE, no agent took it */
+static bool is_machine(const struct crep_call *c)
+{
+	return c->answer_ms > 0 && !strcmp(c->amd, "MACHINE") &&
+		!c->agent_ms && c->end_ms > 0;
+}
+
 static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		      size_t ncalls, int64_t *waits, int64_t now_ms)
 {
@@ -83,6 +90,7 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		if (c->start_ms >= d->win_from_ms && c->start_ms < d->win_to_ms) {
 			d->win_live += crep_is_live(c);
 			d->win_abandons += crep_is_abandon(c);
+			d->win_machines += is_machine(c);
 		}
 		if (c->start_ms < d->from_ms || c->start_ms >= d->to_ms)
 			continue;
@@ -92,6 +100,7 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		d->answers++;
 		d->live += crep_is_live(c);
 		d->abandons += crep_is_abandon(c);
+		d->machines += is_machine(c);
 		if (c->amd[0])
 			amd_count(d, c->amd);
 		if (c->agent_ms) {
@@ -102,6 +111,8 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 				d->talk_ms += end - c->agent_ms;
 		}
 	}
+	d->amd_fp_est = d->amd_fp * d->machines;
+	d->win_amd_fp_est = d->amd_fp * d->win_machines;
 	d->waits = (unsigned)nw;
 	if (!nw)
 		return;
@@ -170,6 +181,13 @@ int crep_compute(struct crep_day *days, size_t ndays,
 double crep_pct(unsigned part, unsigned whole)
 {
 	return whole ? 100.0 * part / whole : 0;
+}
+
+double crep_abandon_pct(unsigned abandons, unsigned live, double fp)
+{
+	double whole = live + fp;
+
+	return whole > 0 ? 100.0 * (abandons + fp) / whole : 0;
 }
 
 /* ---- from the store ---- */
@@ -308,6 +326,7 @@ int crep_load(struct store *st, const struct st_campaign *c, const char *day,
 	for (int i = 0; i < ndays; i++) {
 		struct crep_day *x = &r->days[i];
 		int k = i - (ndays - 1);
+		x->amd_fp = c->amd_fp_permille / 1000.0;
 		x->from_ms = midnight(y, m, d, k, x->day);
 		x->to_ms = midnight(y, m, d, k + 1, NULL);
 		if (uk) {
@@ -362,22 +381,29 @@ static int day_json(struct re_printf *pf, const char *profile,
 {
 	double hours = (double)d->avail_ms / 3600000.0;
 	double talk = (double)d->talk_ms / 60000.0;
-	char num[5][24];
+	char num[7][24];
 
 	snprintf(num[0], sizeof(num[0]), "%.1f",
-		 crep_pct(d->abandons, d->live));
+		 crep_abandon_pct(d->abandons, d->live, d->amd_fp_est));
 	snprintf(num[1], sizeof(num[1]), "%.2f",
-		 crep_pct(d->win_abandons, d->win_live));
+		 crep_abandon_pct(d->win_abandons, d->win_live,
+				  d->win_amd_fp_est));
+	snprintf(num[5], sizeof(num[5]), "%.1f", d->amd_fp_est);
+	snprintf(num[6], sizeof(num[6]), "%.1f", d->win_amd_fp_est);
 	snprintf(num[2], sizeof(num[2]), "%.2f", talk);
 	snprintf(num[3], sizeof(num[3]), "%.3f", hours);
 	snprintf(num[4], sizeof(num[4]), "%.1f", hours > 0 ? talk / hours : 0);
 	int err = re_hprintf(pf, "{\"day\":\"%s\",\"dials\":%u,"
 			     "\"answers\":%u,\"live\":%u,\"abandons\":%u,"
+			     "\"machines\":%u,\"amd_fp_est\":%s,"
 			     "\"abandon_pct\":%s,\"window\":{\"profile\":"
-			     "%H,\"live\":%u,\"abandons\":%u,\"abandon_pct\":"
+			     "%H,\"live\":%u,\"abandons\":%u,\"machines\":"
+			     "%u,\"amd_fp_est\":%s,\"abandon_pct\":"
 			     "%s},\"amd\":", d->day, d->dials, d->answers,
-			     d->live, d->abandons, num[0], json_str_h,
-			     profile, d->win_live, d->win_abandons, num[1]);
+			     d->live, d->abandons, d->machines, num[5],
+			     num[0], json_str_h, profile, d->win_live,
+			     d->win_abandons, d->win_machines, num[6],
+			     num[1]);
 	if (!err)
 		err = amd_json(pf, d);
 	if (!err)

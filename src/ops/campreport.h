@@ -52,9 +52,14 @@ struct crep_day {
 	char day[11];                 /* YYYY-MM-DD */
 	int64_t from_ms, to_ms;       /* [from, to): the day, local time */
 	int64_t win_from_ms, win_to_ms;
+	double amd_fp;                /* the campaign's amd_fp share (0..1) */
 	/* out */
 	unsigned dials, answers, live, abandons;
 	unsigned win_live, win_abandons;
+	/* answers AMD judged MACHINE that no agent took (hung up by AMD),
+	 * and amd_fp of them: people, abandoned (live and abandons too) */
+	unsigned machines, win_machines;
+	double amd_fp_est, win_amd_fp_est;
 	struct { char verdict[12]; unsigned n; } amd[CREP_AMD];
 	unsigned namd;
 	int64_t talk_ms;              /* agent answer to end, the day's dials */
@@ -93,6 +98,9 @@ int crep_load(struct store *st, const struct st_campaign *c, const char *day,
 
 /* rate in percent, one decimal; 0 without live answers */
 double crep_pct(unsigned part, unsigned whole);
+/* the abandon rate with AMD's estimated false positives fp counted as
+ * live answers abandoned: (abandons + fp) / (live + fp), in percent */
+double crep_abandon_pct(unsigned abandons, unsigned live, double fp);
 
 /* the report as a JSON object (re_printf: %H with crep_json, r) */
 int crep_json(struct re_printf *pf, void *r);

@@ -13,9 +13,10 @@
  * amd_tap_stop, or released with the leg at the call's end, reports
  * nothing.
  *
- * The (future) dialer host starts it on a campaign's answered customer
- * leg; today `[amd] outbound = 1` starts it on every makeCall customer leg
- * with amd_tap_record as callback (docs/DIALER.md).
+ * The dialer host starts it on the answered customer leg of a campaign
+ * with amd on (dialerhost.c), and `[amd] outbound = 1` on every other
+ * customer leg of a call to a number, with amd_tap_record as callback
+ * (docs/DIALER.md).
  */
 #ifndef OCC_AMDTAP_H
 #define OCC_AMDTAP_H

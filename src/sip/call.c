@@ -475,7 +475,7 @@ static void amd_trial(struct call *c, struct leg *cust)
 	struct amd_params p;
 	int err;
 
-	if (!cfg->amd_outbound || c->req.inner || !cust->mep)
+	if (!cfg->amd_outbound || c->req.inner || !cust->mep || cust->amd)
 		return;
 	amd_params_from_conf(&p, cfg);
 	err = amd_tap_start(cust, &p, amd_tap_record, NULL);
@@ -501,9 +501,10 @@ static void customer_answered(struct call *c)
 	OCC_INFO("call answered session=%s uniqueid=%lld peer=%s codec=%s",
 		 c->sessionid, (long long)cust->uniqueid, cust->peer,
 		 cust->mep ? mep_codec(cust->mep) : "virtual");
-	amd_trial(c, cust);
+	/* a campaign with AMD on runs its own detection on the leg */
 	if (c->dc)
 		dialerhost_customer_up(c);
+	amd_trial(c, cust);
 }
 
 static void customer_ringing(struct call *c, bool early_media)

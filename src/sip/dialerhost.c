@@ -7,7 +7,11 @@
  * A dial is a call (call.c) whose customer leg rings first, over the
  * team's trunk with the campaign's caller ID; when it answers the module
  * bridges it to an agent (the agent's phone rings, as makeCall's does) or
- * abandons it (a tone, then the hang-up). Every event of the call carries
+ * abandons it (the campaign's recorded message, or a tone, then the
+ * hang-up). With the campaign's amd on, answering-machine detection
+ * (amdtap.h) hears the answer first: MACHINE is hung up (after the
+ * message with amd_action=message) and reported "hung up by AMD";
+ * HUMAN and NOTSURE go to the module as live answers. Every event of the call carries
  * modeltype=Campaign, model_id and the record's userdata. Right before a
  * number is dialled, dialer_record_check() asks the store's DNC lists
  * (system, team, campaign) and the campaign's window in the record's time
@@ -37,6 +41,7 @@
 #include "inbound/tz.h"
 #include "media/player.h"
 #include "ops/campreport.h"
+#include "sip/amdtap.h"
 #include "sip/call.h"
 #include "sip/tel_impl.h"
 #include "sip/call_impl.h"
@@ -45,7 +50,15 @@
 enum {
 	POLL_MS = 250,
 	ABANDON_MSG_MS = 2000,   /* the abandon tone, then the hang-up */
+	/* a recorded message ends the call when it ends; this is a guard
+	 * (1 MiB of 8 kHz 16-bit audio is 65 s) */
+	MSG_GUARD_MS = 70000,
 	DNC_RETRY_MS = 60000,    /* DNC lists unreadable: that number later */
+	/* the legal 2 s run from the end of a person's greeting; AMD says
+	 * HUMAN after_greeting_silence later, plus the tap's lag (60 ms
+	 * jitter allowance, a 20 ms tick, a 10 ms frame): what is left of
+	 * the 2 s is the longest hold (docs/DIALER.md, "AMD on a dial") */
+	LEGAL_MS = 2000, AMD_LAG_MS = 100, HOLD_MS = 1000,
 };
 
 /* what the module was last told of an agent; WRAPUP: its dialer call
@@ -76,6 +89,8 @@ struct dcall {
 	struct st_dial row;
 	struct tmr tmr;          /* the abandon message's end */
 	bool abandoned;
+	bool amd;                /* detection runs: not reported answered */
+	bool machine;            /* hung up by AMD */
 };
 
 struct dcamp {
@@ -85,6 +100,7 @@ struct dcamp {
 	struct st_campaign cfg;
 	struct dialer *d;
 	struct dialer_rules rules;
+	struct amd_params amd;   /* [amd] with the campaign's amd_params */
 	struct list agents, calls;
 	struct tmr wake_tmr;
 	bool running, seen;
@@ -185,27 +201,53 @@ static void cb_bridge(void *arg, void *call_host, void *agent_host)
 		 (long long)k->cfg.id, c->sessionid, a->number, dev);
 }
 
+/* the recorded message played to its end: hang up (from the loop) */
+static void message_done(void *arg)
+{
+	struct leg *cu = arg;
+	struct dcall *x = cu->call->dc;
+
+	if (x)
+		tmr_start(&x->tmr, 0, hangup_later, x);
+}
+
+/* The campaign's message to the customer, then the hang-up: its
+ * abandon_msg WAV, or without one 950 Hz beeps (330 ms on and off) for
+ * ABANDON_MSG_MS. */
+static void play_message(struct dcall *x, struct leg *cu)
+{
+	static const struct tone_spec beeps = {
+		.f1 = 950, .amp = 6000, .on_ms = 330, .off_ms = 330 };
+	const char *path = x->k->cfg.abandon_msg;
+
+	cu->tone = mem_deref(cu->tone);
+	if (path[0] && !player_prompt(&cu->tone, &path, 1, tone_to_leg,
+				      message_done, cu)) {
+		tmr_start(&x->tmr, MSG_GUARD_MS, hangup_later, x);
+		return;
+	}
+	player_tone(&cu->tone, &beeps, tone_to_leg, cu);
+	tmr_start(&x->tmr, ABANDON_MSG_MS, hangup_later, x);
+}
+
 static void cb_abandon(void *arg, void *call_host)
 {
 	struct dcamp *k = arg;
 	struct dcall *x = call_host;
 	struct leg *cu = x->c ? x->c->legs[ROLE_CUSTOMER] : NULL;
-	/* the message, for now: three short beeps at 950 Hz */
-	static const struct tone_spec msg = {
-		.f1 = 950, .amp = 6000, .on_ms = 330, .off_ms = 330 };
 
 	x->h = NULL;
 	x->abandoned = true;
-	OCC_INFO("abandoned campaign=%lld number=%s", (long long)k->cfg.id,
-		 x->row.number);
+	OCC_INFO("abandoned campaign=%lld number=%s message=%s",
+		 (long long)k->cfg.id, x->row.number,
+		 k->cfg.abandon_msg[0] ? k->cfg.abandon_msg : "(tone)");
 	if (!x->c) {
 		tmr_start(&x->tmr, 0, orphan_done, x);
 		return;
 	}
 	if (!cu)
 		return;
-	player_tone(&cu->tone, &msg, tone_to_leg, cu);
-	tmr_start(&x->tmr, ABANDON_MSG_MS, hangup_later, x);
+	play_message(x, cu);
 }
 
 static void tick(void *arg)
@@ -260,9 +302,38 @@ static void dcamp_destructor(void *arg)
 		dialer_free(k->d);
 }
 
-static void campaign_cfg(const struct st_campaign *c, struct dialer_cfg *cfg)
+/* The detector's parameters: [amd], then the campaign's amd_params (they
+ * were checked when set; one that no longer parses is logged and the
+ * rest kept). */
+static void campaign_amd(struct dcamp *k, const struct st_campaign *c)
+{
+	char bad[96];
+
+	amd_params_from_conf(&k->amd, k->dh->tel->occ->cfg);
+	if (amd_params_parse(&k->amd, c->amd_params, bad, sizeof(bad)))
+		OCC_WARN("bad amd_params campaign=%lld at '%s'",
+			 (long long)c->id, bad);
+}
+
+/* With AMD, a person is told apart after_greeting_silence (+ the tap's
+ * lag) after the end of their greeting: the hold is what is left of the
+ * legal 2 s, at most the usual HOLD_MS. */
+static uint32_t amd_hold_ms(const struct amd_params *p)
+{
+	unsigned used = p->after_greeting_silence + AMD_LAG_MS;
+	uint32_t left = used < LEGAL_MS ? LEGAL_MS - used : 0;
+
+	return left < HOLD_MS ? left : HOLD_MS;
+}
+
+static void campaign_cfg(const struct st_campaign *c,
+			 const struct amd_params *amd, struct dialer_cfg *cfg)
 {
 	dialer_cfg_default(cfg);
+	if (c->amd) {
+		cfg->amd_fp = c->amd_fp_permille / 1000.0;
+		cfg->hold_ms = amd_hold_ms(amd);
+	}
 	cfg->mode = !strcmp(c->dial_mode, "progressive") ? DIALER_PROGRESSIVE
 		: !strcmp(c->dial_mode, "predictive") ? DIALER_PREDICTIVE
 		: DIALER_PREVIEW;
@@ -340,7 +411,6 @@ static void campaign_seen(const struct st_campaign *c, void *arg)
 
 	if (!k && !running)
 		return;
-	campaign_cfg(c, &cfg);
 	if (!k) {
 		k = mem_zalloc(sizeof(*k), dcamp_destructor);
 		if (!k)
@@ -348,6 +418,8 @@ static void campaign_seen(const struct st_campaign *c, void *arg)
 		k->dh = v->dh;
 		str_ncpy(k->team, v->t->name, sizeof(k->team));
 		tmr_init(&k->wake_tmr);
+		campaign_amd(k, c);
+		campaign_cfg(c, &k->amd, &cfg);
 		k->d = dialer_new(&cfg, &ops, k);
 		if (!k->d) {
 			mem_deref(k);
@@ -359,6 +431,8 @@ static void campaign_seen(const struct st_campaign *c, void *arg)
 		restore_budget(k, c);
 	}
 	else {
+		campaign_amd(k, c);
+		campaign_cfg(c, &k->amd, &cfg);
 		dialer_set_cfg(k->d, &cfg);
 	}
 	if (running != k->running)
@@ -769,12 +843,58 @@ static void dh_poll(void *arg);
 
 /* ---- the calls' hooks (call.c) ------------------------------------------ */
 
+/* AMD's verdict on a dial's answer (from the loop; HANGUP inside the
+ * customer's hang-up, when the call ends next) */
+static void amd_verdict(struct leg *cu, const struct amd_result *r,
+			void *arg)
+{
+	struct dcall *x = arg;
+	struct dcamp *k = x->k;
+
+	amd_tap_record(cu, r, NULL);
+	x->amd = false;
+	if (!x->h)
+		return;
+	if (r->status == AMD_HANGUP) {
+		/* gone during the greeting: the module never held it */
+		dialer_call_no_answer(k->d, x->h, now());
+		x->h = NULL;
+		return;
+	}
+	if (r->status != AMD_MACHINE) {
+		dialer_call_answered(k->d, x->h, true, now());
+		return;
+	}
+	dialer_call_machine(k->d, x->h, now());
+	x->h = NULL;
+	x->machine = true;
+	OCC_INFO("machine campaign=%lld number=%s cause=%s action=%s",
+		 (long long)k->cfg.id, x->row.number,
+		 amd_cause_name(r->cause), k->cfg.amd_action);
+	if (!strcmp(k->cfg.amd_action, "message"))
+		play_message(x, cu);
+	else
+		tmr_start(&x->tmr, 0, hangup_later, x);
+}
+
 void dialerhost_customer_up(struct call *c)
 {
 	struct dcall *x = c->dc;
+	struct leg *cu = c->legs[ROLE_CUSTOMER];
+	int err;
 
-	if (x && x->h)
-		dialer_call_answered(x->k->d, x->h, true, now());
+	if (!x || !x->h)
+		return;
+	if (x->k->cfg.amd && cu->mep) {
+		err = amd_tap_start(cu, &x->k->amd, amd_verdict, x);
+		if (!err) {
+			x->amd = true;
+			return;
+		}
+		OCC_WARN("amd not started campaign=%lld session=%s: %m",
+			 (long long)x->k->cfg.id, c->sessionid, err);
+	}
+	dialer_call_answered(x->k->d, x->h, true, now());
 }
 
 void dialerhost_agent_up(struct call *c)
@@ -800,7 +920,9 @@ void dialerhost_call_ended(struct call *c)
 	k = x->k;
 	c->dc = NULL;
 	x->c = NULL;
-	if (cu && cu->answered)
+	if (cu && cu->answered && x->machine)
+		res = DIALER_RES_MACHINE;
+	else if (cu && cu->answered)
 		res = ag && ag->answered ? DIALER_RES_ANSWERED
 			: DIALER_RES_ABANDONED;
 	else if (sc == 486 || sc == 600 || sc == 603)
@@ -813,6 +935,15 @@ void dialerhost_call_ended(struct call *c)
 		 (long long)k->cfg.id, x->row.number, result_names[res]);
 	record_result(k, &x->row, x->row.attempts + 1, res);
 	tmr_start(&k->dh->poll_tmr, 0, dh_poll, k->dh);
+	/* bridged, and the agent's phone failed or never answered: the
+	 * customer was abandoned */
+	if (x->agent && res == DIALER_RES_ABANDONED)
+		dialer_bridge_lost(k->d, now());
+	if (x->h && x->amd) {
+		/* ended before AMD's verdict: the module never held it */
+		dialer_call_no_answer(k->d, x->h, now());
+		x->h = NULL;
+	}
 	if (x->h && cu && cu->answered)
 		return;          /* the module bridges or abandons it still */
 	if (x->h && res == DIALER_RES_NO_ANSWER)

@@ -368,6 +368,21 @@ static const struct migration migrations[] = {
 	  " DEFAULT 0 CHECK (retry_failed >= 0);"
 	  "ALTER TABLE campaigns ADD COLUMN max_attempts INTEGER NOT NULL"
 	  " DEFAULT 0 CHECK (max_attempts BETWEEN 0 AND 255);" },
+	/* A campaign's answering-machine detection and its abandon message
+	 * (docs/DIALER.md): one statement per column, plain SQL that
+	 * PostgreSQL runs as is. amd_fp_permille: the measured share of
+	 * people judged MACHINE, in tenths of a percent. */
+	{ "campaign amd settings and abandon message",
+	  "ALTER TABLE campaigns ADD COLUMN amd INTEGER NOT NULL DEFAULT 0"
+	  " CHECK (amd IN (0, 1));"
+	  "ALTER TABLE campaigns ADD COLUMN amd_action TEXT NOT NULL"
+	  " DEFAULT 'hangup' CHECK (amd_action IN ('hangup', 'message'));"
+	  "ALTER TABLE campaigns ADD COLUMN amd_fp_permille INTEGER NOT NULL"
+	  " DEFAULT 100 CHECK (amd_fp_permille BETWEEN 0 AND 1000);"
+	  "ALTER TABLE campaigns ADD COLUMN amd_params TEXT NOT NULL"
+	  " DEFAULT '';"
+	  "ALTER TABLE campaigns ADD COLUMN abandon_msg TEXT NOT NULL"
+	  " DEFAULT '';" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

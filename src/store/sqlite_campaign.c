@@ -17,7 +17,8 @@
 
 #define CAMPAIGN_COLS "team_id, id, name, group_id, dial_mode, state," \
 	" callerid, profile, window_start, window_end, key_column, timezone," \
-	" retry_busy, retry_noanswer, retry_failed, max_attempts"
+	" retry_busy, retry_noanswer, retry_failed, max_attempts, amd," \
+	" amd_action, amd_fp_permille, amd_params, abandon_msg"
 #define CUSTOMER_COLS "id, team_id, COALESCE(campaign_id, 0), key, data," \
 	" owner, status, updated_ms"
 #define DIAL_COLS "id, team_id, campaign_id, COALESCE(customer_id, 0)," \
@@ -166,25 +167,32 @@ static bool rd_campaign(sqlite3_stmt *q, void *out)
 	c->retry_noanswer = sqlite3_column_int(q, 13);
 	c->retry_failed = sqlite3_column_int(q, 14);
 	c->max_attempts = sqlite3_column_int(q, 15);
+	c->amd = sqlite3_column_int(q, 16);
+	c->amd_fp_permille = sqlite3_column_int(q, 18);
 	return sqlite_col_text(c->name, sizeof(c->name), q, 2) &&
 		sqlite_col_text(c->dial_mode, sizeof(c->dial_mode), q, 4) &&
 		sqlite_col_text(c->state, sizeof(c->state), q, 5) &&
 		sqlite_col_text(c->callerid, sizeof(c->callerid), q, 6) &&
 		sqlite_col_text(c->profile, sizeof(c->profile), q, 7) &&
 		sqlite_col_text(c->key_column, sizeof(c->key_column), q, 10) &&
-		sqlite_col_text(c->timezone, sizeof(c->timezone), q, 11);
+		sqlite_col_text(c->timezone, sizeof(c->timezone), q, 11) &&
+		sqlite_col_text(c->amd_action, sizeof(c->amd_action), q, 17) &&
+		sqlite_col_text(c->amd_params, sizeof(c->amd_params), q, 19) &&
+		sqlite_col_text(c->abandon_msg, sizeof(c->abandon_msg), q, 20);
 }
 
 int sqlite_campaign_add(struct store *st, const struct st_campaign *c)
 {
 	return run(st, NULL, NULL, "INSERT INTO campaigns (" CAMPAIGN_COLS ")"
 		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		   " ?12, ?13, ?14, ?15, ?16)",
-		   "IItIttttiittiiii", c->team_id, c->id, c->name, c->group_id,
-		   c->dial_mode, c->state, c->callerid, c->profile,
-		   c->window_start, c->window_end, c->key_column, c->timezone,
-		   c->retry_busy, c->retry_noanswer, c->retry_failed,
-		   c->max_attempts);
+		   " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+		   "IItIttttiittiiiiititt", c->team_id, c->id, c->name,
+		   c->group_id, c->dial_mode, c->state, c->callerid,
+		   c->profile, c->window_start, c->window_end, c->key_column,
+		   c->timezone, c->retry_busy, c->retry_noanswer,
+		   c->retry_failed, c->max_attempts, c->amd,
+		   c->amd_action[0] ? c->amd_action : "hangup",
+		   c->amd_fp_permille, c->amd_params, c->abandon_msg);
 }
 
 int sqlite_campaign_set(struct store *st, const struct st_campaign *c)
@@ -193,12 +201,16 @@ int sqlite_campaign_set(struct store *st, const struct st_campaign *c)
 		    " dial_mode = ?5, callerid = ?6, profile = ?7,"
 		    " window_start = ?8, window_end = ?9, key_column = ?10,"
 		    " timezone = ?11, retry_busy = ?12, retry_noanswer = ?13,"
-		    " retry_failed = ?14, max_attempts = ?15"
-		    " WHERE team_id = ?1 AND id = ?2", "IItItttiittiiii",
+		    " retry_failed = ?14, max_attempts = ?15, amd = ?16,"
+		    " amd_action = ?17, amd_fp_permille = ?18,"
+		    " amd_params = ?19, abandon_msg = ?20"
+		    " WHERE team_id = ?1 AND id = ?2", "IItItttiittiiiiititt",
 		    c->team_id, c->id, c->name, c->group_id, c->dial_mode,
 		    c->callerid, c->profile, c->window_start, c->window_end,
 		    c->key_column, c->timezone, c->retry_busy,
-		    c->retry_noanswer, c->retry_failed, c->max_attempts);
+		    c->retry_noanswer, c->retry_failed, c->max_attempts,
+		    c->amd, c->amd_action[0] ? c->amd_action : "hangup",
+		    c->amd_fp_permille, c->amd_params, c->abandon_msg);
 }
 
 /* ---- do-not-call lists ---- */

@@ -652,7 +652,12 @@ static bool campaign_settings_ok(const struct st_campaign *c)
 		!strstr(c->timezone, "..") && c->timezone[0] != '/' &&
 		c->retry_busy >= 0 && c->retry_noanswer >= 0 &&
 		c->retry_failed >= 0 && c->max_attempts >= 0 &&
-		c->max_attempts <= 255;
+		c->max_attempts <= 255 && (c->amd == 0 || c->amd == 1) &&
+		(!c->amd_action[0] || !strcmp(c->amd_action, "hangup") ||
+		 !strcmp(c->amd_action, "message")) &&
+		c->amd_fp_permille >= 0 && c->amd_fp_permille <= 1000 &&
+		str_fits(c->amd_params, sizeof(c->amd_params)) &&
+		str_fits(c->abandon_msg, sizeof(c->abandon_msg));
 }
 
 int store_campaign_add(struct store *st, const struct st_campaign *c)

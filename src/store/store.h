@@ -367,7 +367,7 @@ int  store_counter_next(struct store *st, const char *name, int64_t *valp);
  * The team's customers are its master table: one row per key, in at most
  * one campaign's package (campaign_id 0: unassigned; deleting a campaign
  * unassigns its customers). */
-enum { ST_RECORD = 8192, ST_DIAL_RESULT = 16 };
+enum { ST_RECORD = 8192, ST_DIAL_RESULT = 16, ST_AMD_FP_DEFAULT = 100 };
 struct st_campaign {
 	int64_t team_id, id;
 	char name[ST_NAME];
@@ -381,6 +381,13 @@ struct st_campaign {
 	char timezone[ST_NAME];        /* IANA zone of the window, "" occd's */
 	int retry_busy, retry_noanswer, retry_failed; /* seconds, 0 default */
 	int max_attempts;              /* per number, 0 default (1-255) */
+	/* answering-machine detection on its answers (docs/DIALER.md) */
+	int amd;                       /* 0 off, 1 on */
+	char amd_action[12];           /* hangup, message */
+	int amd_fp_permille;           /* measured false-positive share, 0-1000
+					* (ST_AMD_FP_DEFAULT for a new one) */
+	char amd_params[256];          /* name=value,... over [amd] */
+	char abandon_msg[256];         /* WAV path, "" = the tone */
 };
 struct st_column {
 	int64_t team_id, campaign_id;

@@ -22,6 +22,7 @@ root=$(cd "$here/../.." && pwd)
 . "$root/tests/sip/lib/harness.sh"
 . "$root/tests/sip/lib/calls.sh"
 . "$root/tests/inbound/lib.sh"
+. "$here/lib.sh"
 suite_begin compliance
 
 preflight "apt-get install sip-tester" sipp python3 curl
@@ -32,20 +33,6 @@ http_port=${P[0]} sip_port=${P[1]} pc=${P[2]} rc=${P[3]}
 url=http://127.0.0.1:$http_port
 S=13900000011 T=13900000012 K=13900000013 OK=13900000014 Z=13900000015
 
-# import NAME PHONE [ZONE]: one record into campaign 10
-import_is() {
-	local r ctx="name=$1||phone1=$2"
-	[ -n "${3:-}" ] && ctx="$ctx||timezone=$3"
-	r=$(curl -sS -m 10 --data-urlencode "context=$ctx" \
-		-d "EVENT=Import&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin&modeltype=Campaign&model_id=10&source=data&phone_field=phone1" \
-		"$url/coccinterfaces")
-	expect_eq "import $2" "$r" "|Retuen|1|Retuen|BackMsg_83"
-}
-octl() { "$occctl" --data "$data" "$@"; }
-# row NUMBER: "attempts|last_result|never" of its pre-dial row
-row() {
-	sql "SELECT attempts, last_result, CASE WHEN dial_ms = 9223372036854775807 THEN 'never' ELSE 'due' END FROM dial_list WHERE number = ? ORDER BY id DESC LIMIT 1" "$1"
-}
 dialled() { since "$1" | grep -cE "dialing campaign=10 session=[0-9a-f]+ number=$2 "; }
 invites() { grep -c "^INVITE sip:$1@" "$work/dnc/cust/msgs.log" 2>/dev/null; }
 

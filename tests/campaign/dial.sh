@@ -36,6 +36,7 @@ root=$(cd "$here/../.." && pwd)
 . "$root/tests/sip/lib/harness.sh"
 . "$root/tests/sip/lib/calls.sh"
 . "$root/tests/inbound/lib.sh"
+. "$here/lib.sh"
 suite_begin dial
 
 preflight "apt-get install sip-tester" sipp python3 curl
@@ -49,26 +50,7 @@ F_AGENT=770 F_CUSTOMER=1000
 A=13900000001 B=13900000002 C=13900000003 D=13900000004
 F_ABANDON=950
 
-# import NAME PHONE: one record into campaign 10 (README's form)
-import() {
-	curl -sS -m 10 --data-urlencode "context=name=$1||phone1=$2" \
-		-d "EVENT=Import&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin&modeltype=Campaign&model_id=10&source=data&phone_field=phone1" \
-		"$url/coccinterfaces"
-}
-import_is() {
-	local r
-	r=$(import "$1" "$2")
-	expect_eq "import $2" "$r" "|Retuen|1|Retuen|BackMsg_83"
-}
 campaign() { "$occctl" --data "$data" campaign "$1" demo 10; }
-# dial_sid MARK NUMBER: the session dialling NUMBER since MARK
-dial_sid() {
-	since "$1" | sed -n "s/.*dialing campaign=10 session=\([0-9a-f]*\) number=$2 .*/\1/p" | tail -1
-}
-# row NUMBER: "attempts|last_result|never" of its newest pre-dial row
-row() {
-	sql "SELECT attempts, last_result, CASE WHEN dial_ms = 9223372036854775807 THEN 'never' ELSE 'due' END FROM dial_list WHERE number = ? ORDER BY id DESC LIMIT 1" "$1"
-}
 # campaign_events SID: every event of the call has modeltype=Campaign,
 # model_id=10 and the record's userdata (dial_id, customer_id)
 campaign_events() {

@@ -66,6 +66,38 @@ expect 1 "set a negative delay" campaign set demo 10 retry_busy=-1
 expect 1 "set an unknown key" campaign set demo 10 colour=blue
 expect 1 "set without =" campaign set demo 10 retry_busy
 expect 1 "set no such campaign" campaign set demo 99 retry_busy=5
+# answering-machine detection and the abandon message
+occ campaign show demo 10
+out_has '^amd off, action hangup, false positives 10.0 %, params \[amd\].s, abandon message \(tone\)' "show: amd off by default, fp 10 %, the tone"
+sox -n -r 8000 -c 1 -b 16 -e signed "$T/msg.wav" synth 0.5 sine 1500
+sox -n -r 16000 -c 1 -b 16 -e signed "$T/wide.wav" synth 0.5 sine 1500
+sox -n -r 8000 -c 2 -b 16 -e signed "$T/stereo.wav" synth 0.5 sine 1500
+sox -n -r 8000 -c 1 -b 16 -e signed "$T/long.wav" synth 70 sine 1500
+expect 0 "set amd" campaign set demo 10 amd=on amd_action=message amd_fp=2.5 amd_params=greeting=2000,maximum_number_of_words=3 "abandon_msg=$T/msg.wav"
+occ campaign show demo 10
+out_has "^amd on, action message, false positives 2.5 %, params greeting=2000,maximum_number_of_words=3, abandon message $T/msg.wav" "set: amd, action, fp, params, message"
+expect 1 "abandon_msg at 16 kHz" campaign set demo 10 "abandon_msg=$T/wide.wav"
+err_has "16000 Hz.*8 kHz mono 16-bit PCM WAV of at most 1 MiB" "says the rate and what is needed"
+expect 1 "abandon_msg in stereo" campaign set demo 10 "abandon_msg=$T/stereo.wav"
+err_has "2 channel" "says the channels"
+expect 1 "abandon_msg over 1 MiB" campaign set demo 10 "abandon_msg=$T/long.wav"
+err_has "larger than 1 MiB" "says the size"
+expect 1 "abandon_msg missing" campaign set demo 10 "abandon_msg=$T/nope.wav"
+err_has "No such file" "says it is missing"
+expect 1 "abandon_msg not a WAV" campaign set demo 10 "abandon_msg=$CONF"
+expect 1 "amd=maybe" campaign set demo 10 amd=maybe
+expect 1 "amd_action=voicemail" campaign set demo 10 amd_action=voicemail
+expect 1 "amd_fp=101" campaign set demo 10 amd_fp=101
+expect 1 "amd_fp=2.55" campaign set demo 10 amd_fp=2.55
+expect 1 "amd_params unknown" campaign set demo 10 amd_params=colour=5
+err_has "unknown parameter in 'colour=5'" "names the parameter"
+expect 1 "amd_params out of range" campaign set demo 10 amd_params=greeting=5
+err_has "bad value 'greeting=5'" "names the value"
+occ campaign show demo 10
+out_has "^amd on, action message, false positives 2.5 %, params greeting=2000,maximum_number_of_words=3, abandon message $T/msg.wav" "refused values change nothing"
+expect 0 "clear the message, amd off" campaign set demo 10 amd=off abandon_msg= amd_params=
+occ campaign show demo 10
+out_has '^amd off, action message, false positives 2.5 %, params \[amd\].s, abandon message \(tone\)' "cleared"
 expect 0 "dnc add: system" dnc add "+1 (555) 010-0001" 5550100002
 expect 0 "dnc add: the same again" dnc add 15550100001
 expect 0 "dnc add: team" dnc add 555-0100-003 --team demo
@@ -101,7 +133,7 @@ expect 1 "start no such campaign" campaign start demo 99
 
 # the report of a campaign with nothing dialled, and its refusals
 expect 0 "report" campaign report demo 11 --day 2024-05-01 --days 3
-out_has '^2024-04-29: dials 0, answers 0, live 0, abandons 0 ' "report: the days up to --day, oldest first"
+out_has '^2024-04-29: dials 0, answers 0, live 0, abandons 0, machines 0, amd_fp_est 0.0 ' "report: the days up to --day, oldest first"
 out_has '^2024-05-01: dials 0' "report: ... to --day"
 expect 0 "report --json" campaign report demo 11 --json
 out_has '^\{"campaignid":11,"profile":"none","list":\{"waiting":0,' "report --json: one JSON object"

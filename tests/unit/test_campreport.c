@@ -99,14 +99,32 @@ UNIT_TEST(campreport_compute)
 			 "\"results\":{}},"
 			 "\"days\":[{\"day\":\"1970-01-02\",\"dials\":7,"
 			 "\"answers\":6,\"live\":5,\"abandons\":1,"
+			 "\"machines\":1,\"amd_fp_est\":0.0,"
 			 "\"abandon_pct\":20.0,\"window\":{\"profile\":\"us\","
-			 "\"live\":6,\"abandons\":2,\"abandon_pct\":33.33},"
+			 "\"live\":6,\"abandons\":2,\"machines\":1,"
+			 "\"amd_fp_est\":0.0,\"abandon_pct\":33.33},"
 			 "\"amd\":{\"HUMAN\":1,\"MACHINE\":1,\"NOTSURE\":1},"
 			 "\"talk_min\":3.50,\"agent_hours\":12.000,"
 			 "\"talk_min_per_agent_hour\":0.3,\"occupancy_pct\":0,"
 			 "\"wait\":{\"answers\":3,\"p50_ms\":1500,"
 			 "\"p90_ms\":3000,\"max_ms\":3000,\"le_1s\":1,"
 			 "\"le_2s\":1,\"over_2s\":1}}]}") == buf);
+
+	/* AMD's false positives at 50 %: the machine hung up is half a
+	 * person abandoned, (1 + 0.5) / (5 + 0.5) live answers */
+	days[1].amd_fp = 0.5;
+	UT_EQ_INT(crep_compute(days, 2, calls, ARRAY_SIZE(calls), log,
+			       ARRAY_SIZE(log), B + 36000000LL), 0);
+	UT_EQ_INT(d1->machines, 1);
+	UT_EQ_INT(d1->win_machines, 1);
+	UT_ASSERT(d1->amd_fp_est == 0.5);
+	UT_EQ_INT(d1->abandons, 1);
+	UT_EQ_INT((long long)(crep_abandon_pct(d1->abandons, d1->live,
+					       d1->amd_fp_est) * 100), 2727);
+	r.days[0] = *d1;
+	re_snprintf(buf, sizeof(buf), "%H", crep_json, &r);
+	UT_ASSERT(strstr(buf, "\"abandons\":1,\"machines\":1,"
+			 "\"amd_fp_est\":0.5,\"abandon_pct\":27.3,"));
 
 	/* recomputing starts from zero; no rows, no figures */
 	UT_EQ_INT(crep_compute(days, 2, NULL, 0, NULL, 0, B), 0);

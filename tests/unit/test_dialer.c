@@ -171,6 +171,66 @@ UNIT_TEST(dialer_budget_spent_is_progressive)
 	dialer_free(d);
 }
 
+/* AMD's hang-ups: each counts amd_fp of a live answer abandoned. With
+ * amd_fp 0 machines never touch the budget; at 50 % twenty machines are
+ * ten estimated abandons in ten estimated live answers, and the
+ * predictive campaign falls back to progressive. A bridged call whose
+ * agent's phone fails is an abandon. */
+UNIT_TEST(dialer_amd_false_positives_spend_budget)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	struct dialer_stats st;
+	struct dialer_agent *a[10];
+	int agent;
+
+	dialer_cfg_default(&cfg);
+	cfg.amd_fp = 0;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 10; i++)
+		dialer_agent_idle(d, a[i] = dialer_agent_add(d, &agent, T0),
+				  T0);
+	for (int i = 0; i < 20; i++)
+		dialer_call_machine(d, dialer_dialled(d, &h, T0), T0 + 9000);
+	(void)dialer_decide(d, T0 + 9000);
+	dialer_stats(d, &st);
+	UT_EQ_INT(st.machines, 20);
+	UT_ASSERT(st.amd_fp_est == 0);
+	UT_ASSERT(!st.progressive_fallback);
+	dialer_free(d);
+
+	cfg.amd_fp = 0.5;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 10; i++)
+		dialer_agent_idle(d, a[i] = dialer_agent_add(d, &agent, T0),
+				  T0);
+	for (int i = 0; i < 20; i++)
+		dialer_call_machine(d, dialer_dialled(d, &h, T0), T0 + 9000);
+	UT_EQ_INT(dialer_decide(d, T0 + 9000), 10);
+	dialer_stats(d, &st);
+	UT_EQ_INT(st.machines, 20);
+	UT_ASSERT(st.amd_fp_est > 9.99 && st.amd_fp_est < 10.01);
+	UT_ASSERT(st.progressive_fallback);
+	UT_EQ_INT(st.abandons, 0);         /* estimated, not counted */
+	dialer_free(d);
+
+	/* a lost bridge is an abandon of the live answer */
+	cfg.amd_fp = 0;
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	dialer_agent_idle(d, a[0] = dialer_agent_add(d, &agent, T0), T0);
+	dialer_call_answered(d, dialer_dialled(d, &h, T0), true, T0 + 5000);
+	dialer_bridge_lost(d, T0 + 30000);
+	dialer_stats(d, &st);
+	UT_EQ_INT(st.live, 1);
+	UT_EQ_INT(st.abandons, 1);
+	UT_EQ_INT(st.day_abandons, 1);
+	dialer_free(d);
+}
+
 /* a restarted host tells a new module the answers it stored: the spent
  * budget holds (progressive), today's and the window's counts are back;
  * an answer older than the window, or in the future, does not count */

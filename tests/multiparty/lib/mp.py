@@ -94,8 +94,14 @@ def peer(a):
         f.write(f"{a.port}\n")             # bound: the phone can hear
     enc = audio.ulaw_encode if a.pt == 0 else audio.alaw_encode
     tone = audio.tone_samples([a.send], 1.0, 8000)        # whole periods
+    if a.wav:           # a greeting: the WAV once from the answer, then silence
+        tone, _ = audio.read_wav(a.wav, 0)
+        tone = list(tone) + [0] * (-len(tone) % 160 + 160)
     frames = [bytes(enc(x) for x in tone[i:i + 160])
               for i in range(0, len(tone), 160)]
+    if a.wav:
+        silence = frames[-1]
+        frames = frames[:-1]
     remote_file = os.path.join(a.dir, "remote.txt")
     bye_file = os.path.join(a.dir, "bye")
     held_file = os.path.join(a.dir, "held")
@@ -153,7 +159,9 @@ def peer(a):
                     pkt = struct.pack("!BBHII", 0x80,
                                       a.pt | (0x80 if seq == 0 else 0),
                                       seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF,
-                                      0x5EED0000 | a.port) + frames[seq % len(frames)]
+                                      0x5EED0000 | a.port) + (
+                        frames[seq] if a.wav and seq < len(frames) else
+                        silence if a.wav else frames[seq % len(frames)])
                 try:
                     sock.sendto(pkt, remote)
                 except OSError:
@@ -436,6 +444,7 @@ def main():
     p.add_argument("--pt", type=int, choices=[0, 8], default=0)
     p.add_argument("--secs", type=float, default=60)
     p.add_argument("--honour-hold", action="store_true")
+    p.add_argument("--wav", help="8 kHz mono WAV sent once instead of --send, then silence")
     y = sub.add_parser("spray")
     y.add_argument("--to-file", action="append", required=True)
     y.add_argument("--bind", action="append", required=True)

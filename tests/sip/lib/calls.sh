@@ -77,7 +77,9 @@ state_is() {  # state_is AGENT STATE: agentStatus says STATE
 # media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
 # phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
 # at most (default 60). CALLS=N: N calls one after the other (default 1). HONOUR=1: its peer sends nothing while it is held
-# (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks. Its
+# (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks.
+# WAV=FILE: its peer sends that 8 kHz WAV once from the answer, then
+# silence, instead of FREQ (a greeting). Its
 # files are in $work/FLOW/NAME; sets SIPP_NAME and PEER_NAME to the pids.
 phone() {
 	local flow=$1 name=$2 port=$3 sf=$4 ring=$5 freq=${6:-} pt=${7:-0} rtp=${8:-0}
@@ -86,6 +88,7 @@ phone() {
 	[ "$pt" = 8 ] && codec=PCMA
 	[ -n "${HOLD:-}" ] && hold=(-set hold "$HOLD")
 	[ -n "${HONOUR:-}" ] && honour=(--honour-hold)
+	[ -n "${WAV:-}" ] && honour+=(--wav "$WAV")
 	mkdir -p "$d"
 	if [ -n "$freq" ]; then
 		python3 "$mp" peer --port "$rtp" --dir "$d" --send "$freq" --pt "$pt" --secs "$secs" \
