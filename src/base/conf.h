@@ -24,6 +24,8 @@ struct conf {
 	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
 	unsigned sip_max_bindings; /* [sip] max_bindings */
 	char data_dir[512];        /* [store] data_dir */
+	char store_backend[16];    /* [store] backend: sqlite|postgresql */
+	char store_conninfo[1024]; /* [store] conninfo (libpq) */
 	unsigned state_log_retention_days; /* [store] state_log_retention_days */
 	char webroot_address[512]; /* [system] webroot_address */
 	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */
