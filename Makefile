@@ -3,7 +3,7 @@
 # build/asan/ and runs every test, `make demo` starts occd with demo data.
 
 CC       ?= gcc
-PKGS     := libre librem libmicrohttpd sqlite3 libsodium libxml-2.0 libcurl
+PKGS     := libre librem libmicrohttpd sqlite3 libpq libsodium libxml-2.0 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libre's headers need these defines (see shared/notes/STACK-NOTES.md §1).

@@ -14,6 +14,7 @@ pkgs=(
 	gcc make pkg-config
 	libre-dev librem-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev
 	libxml2-dev libcurl4-openssl-dev    # libcurl: file imports (src/import)
+	libpq-dev postgresql-15             # [store] backend = postgresql; tests/pg
 	sqlite3 curl python3                # tools and test drivers
 	python3-pyftpdlib                   # the FTP server of tests/import
 	php-cli php-soap                    # the SOAP test client (PHP SoapClient)

@@ -46,6 +46,7 @@ suites=(
 	"inbound statistics (a day of calls vs the CDRs)|tests/inbound/stats.sh"
 	"inbound branches|tests/inbound/branches.sh"
 	"metrics (Prometheus scrape vs what was done)|tests/metrics/run.sh"
+	"postgresql store: unit tests, soak, api and plugin suites on PostgreSQL 15|tests/pg/run.sh"
 )
 
 passed=0

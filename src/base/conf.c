@@ -87,6 +87,14 @@ static const struct conf_key conf_keys[] = {
 	    "through it. Empty: none"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
+	STR_R("store", "backend", store_backend, "sqlite",
+	    "`sqlite` (the file occ.db in data_dir) or `postgresql` (the "
+	    "database conninfo names; data_dir still holds recordings, "
+	    "prompts and the pid file)"),
+	STR_R("store", "conninfo", store_conninfo, "",
+	    "with backend = postgresql: a libpq connection string, e.g. "
+	    "`host=/run/postgresql dbname=occ user=occ` or a postgresql:// "
+	    "URI; keep a password in ~/.pgpass or PGPASSFILE, not here"),
 	UINT("store", "state_log_retention_days", state_log_retention_days,
 	     "90", 0, 36500,
 	     "days the agent state log (agentRealtime's source) keeps its "

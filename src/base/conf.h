@@ -26,6 +26,8 @@ struct conf {
 	char sip_webphone_proxy[64]; /* [sip] webphone_proxy, an IP address */
 	char web_phone_ws[256];    /* [web] phone_ws, ws:// or wss:// URL */
 	char data_dir[512];        /* [store] data_dir */
+	char store_backend[16];    /* [store] backend: sqlite|postgresql */
+	char store_conninfo[1024]; /* [store] conninfo (libpq) */
 	unsigned state_log_retention_days; /* [store] state_log_retention_days */
 	char webroot_address[512]; /* [system] webroot_address */
 	char message_lang[8];      /* [api] message: code|cn|en|jp|kr|ru|fr|de|es */

@@ -718,6 +718,11 @@ struct globals {
 	const char *data, *config;
 };
 
+/* The store of --config ([store] backend and conninfo); --data names an
+ * SQLite data directory and overrides them. */
+static char store_backend[16] = "sqlite";
+static char store_conninfo[1024];
+
 /* Cost, log level, data directory and occd's SIP address from --config,
  * if given. */
 static int apply_config(const struct globals *g, char *dir, size_t dirsz,
@@ -739,6 +744,12 @@ static int apply_config(const struct globals *g, char *dir, size_t dirsz,
 		lvl = LOG_LVL_WARN;
 	log_set_level(lvl);
 	snprintf(dir, dirsz, "%s", g->data ? g->data : cf.data_dir);
+	if (!g->data) {
+		snprintf(store_backend, sizeof(store_backend), "%s",
+			 cf.store_backend);
+		snprintf(store_conninfo, sizeof(store_conninfo), "%s",
+			 cf.store_conninfo);
+	}
 	snprintf(sip, sipsz, "%s", cf.sip_listen);
 	return 0;
 }
@@ -748,6 +759,13 @@ static int open_store(struct ctx *c)
 	char path[600];
 	struct stat sb;
 
+	if (!strcmp(store_backend, "postgresql")) {
+		if (check(pwhash_init(), "libsodium"))
+			return EXIT_ERR;
+		return check(store_open_backend(&c->st, store_backend, c->dir,
+						store_conninfo),
+			     "opening the postgresql store");
+	}
 	snprintf(path, sizeof(path), "%s/occ.db", c->dir);
 	if (!(c->cmd->flags & CMD_WRITE) && stat(path, &sb)) {
 		fprintf(cli_err, "occctl: no database in %s (create one with"

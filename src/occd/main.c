@@ -82,6 +82,9 @@ static void usage(FILE *f)
 		"  --http HOST:PORT   API and web server (default 127.0.0.1:4580)\n"
 		"  --sip HOST:PORT    SIP registrar/B2BUA (default 127.0.0.1:5060)\n"
 		"  --data DIR         database and recordings (default ./data)\n"
+		"  --store BACKEND    sqlite (default) or postgresql\n"
+		"  --conninfo STR     the postgresql store's libpq connection\n"
+		"                     string (visible in ps: prefer the file)\n"
 		"  --demo             provision the demo teams when the store is empty\n"
 		"  --log-level LEVEL  error, warn, info or debug\n"
 		"  --dump-config      print the effective configuration and exit\n"
@@ -209,12 +212,14 @@ static int signals_init(void)
 static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 {
 	enum { O_CONFIG = 256, O_HTTP, O_SIP, O_DATA, O_DEMO, O_LOG, O_DUMP,
-	       O_HELP };
+	       O_HELP, O_STORE, O_CONNINFO };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "http", required_argument, NULL, O_HTTP },
 		{ "sip", required_argument, NULL, O_SIP },
 		{ "data", required_argument, NULL, O_DATA },
+		{ "store", required_argument, NULL, O_STORE },
+		{ "conninfo", required_argument, NULL, O_CONNINFO },
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "log-level", required_argument, NULL, O_LOG },
 		{ "dump-config", no_argument, NULL, O_DUMP },
@@ -239,6 +244,8 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 		case O_HTTP: set[nset++] = (struct flag_set){ "http", "listen", optarg }; break;
 		case O_SIP:  set[nset++] = (struct flag_set){ "sip", "listen", optarg }; break;
 		case O_DATA: set[nset++] = (struct flag_set){ "store", "data_dir", optarg }; break;
+		case O_STORE: set[nset++] = (struct flag_set){ "store", "backend", optarg }; break;
+		case O_CONNINFO: set[nset++] = (struct flag_set){ "store", "conninfo", optarg }; break;
 		case O_LOG:  set[nset++] = (struct flag_set){ "log", "level", optarg }; break;
 		case O_DEMO: *demo = true; break;
 		case O_DUMP: *dump = true; break;
@@ -337,10 +344,19 @@ static int start(bool demo)
 		return err;
 	xmlInitParser();
 
-	err = store_open(&occd.st, occd.cfg.data_dir);
+	/* recordings, prompts and the pid file live there either way */
+	if (mkdir(occd.cfg.data_dir, 0700) && errno != EEXIST) {
+		err = errno;
+		OCC_ERR("cannot create %s: %m", occd.cfg.data_dir, err);
+		return err;
+	}
+	err = store_open_backend(&occd.st, occd.cfg.store_backend,
+				 occd.cfg.data_dir, occd.cfg.store_conninfo);
 	if (err) {
-		OCC_ERR("cannot open the store in %s: %m", occd.cfg.data_dir,
-			err);
+		/* (pg.c logged why; conninfo is not logged: it may hold a
+		 * password) */
+		OCC_ERR("cannot open the %s store (data_dir %s): %m",
+			occd.cfg.store_backend, occd.cfg.data_dir, err);
 		return err;
 	}
 	if (demo) {

@@ -37,8 +37,19 @@ int store_open(struct store **stp, const char *dir)
 {
 	if (!stp || !dir || !*dir)
 		return EINVAL;
-	/* The only backend today; a "postgres://" dir would choose pg.c. */
 	return sqlite_store_open(stp, dir);
+}
+
+int store_open_backend(struct store **stp, const char *backend,
+		       const char *dir, const char *conninfo)
+{
+	if (!stp || !backend)
+		return EINVAL;
+	if (!*backend || !strcmp(backend, "sqlite"))
+		return store_open(stp, dir);
+	if (!strcmp(backend, "postgresql"))
+		return pg_store_open(stp, conninfo);
+	return EINVAL;
 }
 
 /* Present, non-empty and shorter than its field. */

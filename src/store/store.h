@@ -6,9 +6,10 @@
  * state log). occctl provisions through the same functions and then asks the
  * running occd to reload (SIGHUP).
  *
- * The implementation is chosen by store_open(): today SQLite (sqlite.c, WAL
- * mode, versioned migrations in schema.c). A PostgreSQL backend implements
- * struct store_ops (store_impl.h) and registers in store.c.
+ * The implementation is chosen by store_open_backend(): SQLite (sqlite.c,
+ * WAL mode, the embedded default) or PostgreSQL (pg.c, [store] backend =
+ * postgresql), both with the versioned migrations of schema.c. Either way
+ * the store is synchronous: a call returns when the database has answered.
  *
  * All functions return 0 or an errno value: ENOENT (no such row), EEXIST
  * (unique key taken), EINVAL (bad argument), EIO (database error).
@@ -196,8 +197,15 @@ struct store_visitor {
 	void (*routing)(const struct st_routing *r, void *arg);
 };
 
-/* Opens (creating and migrating as needed) the store in directory dir. */
+/* Opens (creating and migrating as needed) the SQLite store in directory
+ * dir. */
 int  store_open(struct store **stp, const char *dir);
+/* Opens the store [store] configures: backend "sqlite" (or "") in dir, or
+ * "postgresql" at conninfo (a libpq connection string); EINVAL for
+ * another backend or a missing conninfo, EIO if the server cannot be
+ * reached. */
+int  store_open_backend(struct store **stp, const char *backend,
+			const char *dir, const char *conninfo);
 /* mem_deref(st) closes it. */
 /* How long the writes on the loop's path took (agent state and its log,
  * registrations, CDRs and legs, events, delivery cursors, counters, and

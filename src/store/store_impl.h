@@ -6,9 +6,11 @@
  * argument once (lengths, ranges, hash format) and then calls through ops, so
  * a backend only translates valid requests into its database.
  *
- * To add a backend (PostgreSQL: pg.c): implement every member of struct
+ * The backends: SQLite (sqlite.c, sqlite_campaign.c) and PostgreSQL (pg.c,
+ * pg_campaign.c, pg_impl.h). To add one: implement every member of struct
  * store_ops with the contract documented in store.h, add an open function
- * like sqlite_store_open() below and choose it in store_open() (store.c).
+ * like sqlite_store_open() below and choose it in store_open_backend()
+ * (store.c).
  */
 #ifndef OCC_STORE_IMPL_H
 #define OCC_STORE_IMPL_H
@@ -200,6 +202,9 @@ struct store {
 
 /* SQLite backend (sqlite.c): opens or creates <dir>/occ.db. */
 int sqlite_store_open(struct store **stp, const char *dir);
+/* PostgreSQL backend (pg.c): connects to conninfo (libpq's key=value or
+ * postgresql:// URI) and migrates its schema. */
+int pg_store_open(struct store **stp, const char *conninfo);
 
 /* For the SQLite backend's other files (sqlite_campaign.c): the handle,
  * and SQLite result codes mapped as store.h says (EEXIST, ENOENT, ...). */

@@ -25,6 +25,14 @@ free_port() {
 }
 
 data=$(mktemp -d /tmp/occ-test.XXXXXX)
+# under tests/lib/with-pg.sh: occd on PostgreSQL, its schema emptied first
+# (every occd of a suite starts as afresh as with a new data directory)
+if [ -n "${OCC_PG_CONNINFO:-}" ]; then
+	psql "$OCC_PG_CONNINFO" -qAt -c "SET client_min_messages = warning;
+		DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public" >/dev/null ||
+		{ echo "with-occd: cannot empty the PostgreSQL schema" >&2; exit 1; }
+	extra+=(--store postgresql --conninfo "$OCC_PG_CONNINFO")
+fi
 port=$(free_port)
 log=$data/occd.log
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}

@@ -1,7 +1,7 @@
 /*
  * test_campaign.c — campaigns, package columns, customers and pre-dial
  * lists in the store (store.h), against a real SQLite file in a mkdtemp
- * directory: keys and their conflicts, argument checks, a deleted
+ * directory (or PostgreSQL with OCC_PG_CONNINFO set, tests/pg/run.sh): keys and their conflicts, argument checks, a deleted
  * campaign's customers becoming unassigned, team cascades, the pending
  * number rule of a pre-dial list and its order, and a reopen.
  */
@@ -46,7 +46,7 @@ static int cfx_open(struct cfx *f)
 	if (!mkdtemp(f->root))
 		return errno;
 	snprintf(f->dir, sizeof(f->dir), "%s/data", f->root);
-	return store_open(&f->st, f->dir) ||
+	return unit_store_open(&f->st, f->dir, true) ||
 		store_team_add(f->st, "demo", &f->team) ||
 		store_team_add(f->st, "acme", &f->team2);
 }
@@ -177,7 +177,7 @@ UNIT_TEST(campaign_store_campaigns)
 
 	/* survives a reopen */
 	f.st = mem_deref(f.st);
-	UT_EQ_INT(store_open(&f.st, f.dir), 0);
+	UT_EQ_INT(unit_store_open(&f.st, f.dir, false), 0);
 	UT_EQ_INT(store_campaign_get(f.st, f.team, 10, &g), 0);
 	UT_EQ_STR(g.state, "running");
 	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
@@ -518,7 +518,7 @@ UNIT_TEST(campaign_demo_campaign_10)
 	strcpy(f.root, "/tmp/occ-camp-XXXXXX");
 	UT_ASSERT(mkdtemp(f.root) != NULL);
 	snprintf(f.dir, sizeof(f.dir), "%s/data", f.root);
-	UT_EQ_INT(store_open(&f.st, f.dir), 0);
+	UT_EQ_INT(unit_store_open(&f.st, f.dir, true), 0);
 	UT_EQ_INT(pwhash_init(), 0);
 	pwhash_set_cost(1, 8);
 	UT_EQ_INT(provision_demo(f.st), 0);

@@ -222,7 +222,7 @@ UNIT_TEST(campreport_store)
 	int err = !r || !mkdtemp(root);
 
 	snprintf(dir, sizeof(dir), "%s/data", root);
-	err = err || store_open(&st, dir) ||
+	err = err || unit_store_open(&st, dir, true) ||
 		store_team_add(st, "demo", &t) ||
 		store_team_add(st, "acme", &t2);
 	g.team_id = t;

@@ -6,6 +6,7 @@
 #ifndef OCC_UNIT_H
 #define OCC_UNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,19 @@ void unit_register(const char *name, unit_fn *fn);
  * calloc'ed string; and how often what occurs in s. */
 char *unit_read_all(FILE *f);
 unsigned unit_count(const char *s, const char *what);
+
+/* The store under test (store_backend.c): SQLite in dir, or with
+ * OCC_PG_CONNINFO set the PostgreSQL database it names (unit_pg() returns
+ * it), emptied first if fresh. unit_pg_sql runs SQL there on a connection
+ * of its own (*valp: the first column of the first row, -1 if none). */
+struct store;
+const char *unit_pg(void);
+int unit_store_open(struct store **stp, const char *dir, bool fresh);
+int unit_pg_sql(const char *sql, long long *valp);
+/* A test that does not apply here: it says why and passes as a TAP skip. */
+void unit_skip(const char *why);
+#define UT_SKIP_IF(cond, why) do { if (cond) { unit_skip(why); return; } \
+	} while (0)
 
 #define UNIT_TEST(name) \
 	static void name(int *unit_failed_); \
