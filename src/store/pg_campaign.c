@@ -19,7 +19,8 @@
  * rd_campaign(), and in pg_campaign_add()/pg_campaign_set(). */
 #define CAMPAIGN_COLS "team_id, id, name, group_id, dial_mode, state," \
 	" callerid, profile, window_start, window_end, key_column, timezone," \
-	" retry_busy, retry_noanswer, retry_failed, max_attempts"
+	" retry_busy, retry_noanswer, retry_failed, max_attempts, amd," \
+	" amd_action, amd_fp_permille, amd_params, abandon_msg"
 #define CUSTOMER_COLS "id, team_id, COALESCE(campaign_id, 0), key, data," \
 	" owner, status, updated_ms"
 #define DIAL_COLS "id, team_id, campaign_id, COALESCE(customer_id, 0)," \
@@ -133,25 +134,32 @@ static bool rd_campaign(const PGresult *q, int i, void *out)
 	c->retry_noanswer = (int)pg_int(q, i, 13);
 	c->retry_failed = (int)pg_int(q, i, 14);
 	c->max_attempts = (int)pg_int(q, i, 15);
+	c->amd = (int)pg_int(q, i, 16);
+	c->amd_fp_permille = (int)pg_int(q, i, 18);
 	return pg_text(c->name, sizeof(c->name), q, i, 2) &&
 		pg_text(c->dial_mode, sizeof(c->dial_mode), q, i, 4) &&
 		pg_text(c->state, sizeof(c->state), q, i, 5) &&
 		pg_text(c->callerid, sizeof(c->callerid), q, i, 6) &&
 		pg_text(c->profile, sizeof(c->profile), q, i, 7) &&
 		pg_text(c->key_column, sizeof(c->key_column), q, i, 10) &&
-		pg_text(c->timezone, sizeof(c->timezone), q, i, 11);
+		pg_text(c->timezone, sizeof(c->timezone), q, i, 11) &&
+		pg_text(c->amd_action, sizeof(c->amd_action), q, i, 17) &&
+		pg_text(c->amd_params, sizeof(c->amd_params), q, i, 19) &&
+		pg_text(c->abandon_msg, sizeof(c->abandon_msg), q, i, 20);
 }
 
 int pg_campaign_add(struct store *st, const struct st_campaign *c)
 {
 	return run(st, NULL, NULL, "INSERT INTO campaigns (" CAMPAIGN_COLS ")"
 		   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-		   " $12, $13, $14, $15, $16)",
-		   "IItIttttiittiiii", c->team_id, c->id, c->name, c->group_id,
-		   c->dial_mode, c->state, c->callerid, c->profile,
+		   " $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+		   "IItIttttiittiiiiititt", c->team_id, c->id, c->name,
+		   c->group_id, c->dial_mode, c->state, c->callerid, c->profile,
 		   c->window_start, c->window_end, c->key_column, c->timezone,
 		   c->retry_busy, c->retry_noanswer, c->retry_failed,
-		   c->max_attempts);
+		   c->max_attempts, c->amd,
+		   c->amd_action[0] ? c->amd_action : "hangup",
+		   c->amd_fp_permille, c->amd_params, c->abandon_msg);
 }
 
 int pg_campaign_set(struct store *st, const struct st_campaign *c)
@@ -160,12 +168,16 @@ int pg_campaign_set(struct store *st, const struct st_campaign *c)
 		    " dial_mode = $5, callerid = $6, profile = $7,"
 		    " window_start = $8, window_end = $9, key_column = $10,"
 		    " timezone = $11, retry_busy = $12, retry_noanswer = $13,"
-		    " retry_failed = $14, max_attempts = $15"
-		    " WHERE team_id = $1 AND id = $2", "IItItttiittiiii",
+		    " retry_failed = $14, max_attempts = $15, amd = $16,"
+		    " amd_action = $17, amd_fp_permille = $18,"
+		    " amd_params = $19, abandon_msg = $20"
+		    " WHERE team_id = $1 AND id = $2", "IItItttiittiiiiititt",
 		    c->team_id, c->id, c->name, c->group_id, c->dial_mode,
 		    c->callerid, c->profile, c->window_start, c->window_end,
 		    c->key_column, c->timezone, c->retry_busy,
-		    c->retry_noanswer, c->retry_failed, c->max_attempts);
+		    c->retry_noanswer, c->retry_failed, c->max_attempts,
+		    c->amd, c->amd_action[0] ? c->amd_action : "hangup",
+		    c->amd_fp_permille, c->amd_params, c->abandon_msg);
 }
 
 int pg_campaign_get(struct store *st, int64_t team_id, int64_t id,

@@ -36,6 +36,19 @@ struct migration {
 	const char *pg;
 };
 
+/* A campaign's AMD settings (step 13): plain SQL both backends run as is */
+#define CAMPAIGN_AMD_SQL \
+	"ALTER TABLE campaigns ADD COLUMN amd INTEGER NOT NULL DEFAULT 0" \
+	" CHECK (amd IN (0, 1));" \
+	"ALTER TABLE campaigns ADD COLUMN amd_action TEXT NOT NULL" \
+	" DEFAULT 'hangup' CHECK (amd_action IN ('hangup', 'message'));" \
+	"ALTER TABLE campaigns ADD COLUMN amd_fp_permille INTEGER NOT NULL" \
+	" DEFAULT 100 CHECK (amd_fp_permille BETWEEN 0 AND 1000);" \
+	"ALTER TABLE campaigns ADD COLUMN amd_params TEXT NOT NULL" \
+	" DEFAULT '';" \
+	"ALTER TABLE campaigns ADD COLUMN abandon_msg TEXT NOT NULL" \
+	" DEFAULT '';"
+
 static const struct migration migrations[] = {
 	{ "initial schema",
 	  "CREATE TABLE teams ("
@@ -674,16 +687,7 @@ static const struct migration migrations[] = {
 	 * PostgreSQL runs as is. amd_fp_permille: the measured share of
 	 * people judged MACHINE, in tenths of a percent. */
 	{ "campaign amd settings and abandon message",
-	  "ALTER TABLE campaigns ADD COLUMN amd INTEGER NOT NULL DEFAULT 0"
-	  " CHECK (amd IN (0, 1));"
-	  "ALTER TABLE campaigns ADD COLUMN amd_action TEXT NOT NULL"
-	  " DEFAULT 'hangup' CHECK (amd_action IN ('hangup', 'message'));"
-	  "ALTER TABLE campaigns ADD COLUMN amd_fp_permille INTEGER NOT NULL"
-	  " DEFAULT 100 CHECK (amd_fp_permille BETWEEN 0 AND 1000);"
-	  "ALTER TABLE campaigns ADD COLUMN amd_params TEXT NOT NULL"
-	  " DEFAULT '';"
-	  "ALTER TABLE campaigns ADD COLUMN abandon_msg TEXT NOT NULL"
-	  " DEFAULT '';" },
+	  CAMPAIGN_AMD_SQL, CAMPAIGN_AMD_SQL },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
