@@ -250,7 +250,7 @@ static int run(struct store *st, int *changesp, const char *sql,
 }
 
 /* An UPDATE or DELETE of one row by key: ENOENT if there was none. */
-static int run1(struct store *st, const char *sql, const char *types, ...)
+int pg_run1(struct store *st, const char *sql, const char *types, ...)
 {
 	PGresult *r = NULL;
 	va_list ap;
@@ -657,7 +657,7 @@ static int p_team_add(struct store *st, const char *name, int64_t *idp)
 
 static int p_team_del(struct store *st, const char *name)
 {
-	return run1(st, "DELETE FROM teams WHERE name = $1", "t", name);
+	return pg_run1(st, "DELETE FROM teams WHERE name = $1", "t", name);
 }
 
 static int p_team_get(struct store *st, const char *name, struct st_team *t)
@@ -703,14 +703,14 @@ static int p_account_add(struct store *st, const struct st_account *a)
 
 static int p_account_del(struct store *st, int64_t team_id, const char *name)
 {
-	return run1(st, "DELETE FROM accounts WHERE team_id = $1 AND name = $2",
+	return pg_run1(st, "DELETE FROM accounts WHERE team_id = $1 AND name = $2",
 		    "It", team_id, name);
 }
 
 static int p_account_set_pwhash(struct store *st, int64_t team_id,
 				const char *name, const char *pwhash)
 {
-	return run1(st, "UPDATE accounts SET pwhash = $3"
+	return pg_run1(st, "UPDATE accounts SET pwhash = $3"
 		    " WHERE team_id = $1 AND name = $2", "Itt", team_id, name,
 		    pwhash);
 }
@@ -718,7 +718,7 @@ static int p_account_set_pwhash(struct store *st, int64_t team_id,
 static int p_account_set_enabled(struct store *st, int64_t team_id,
 				 const char *name, bool enabled)
 {
-	return run1(st, "UPDATE accounts SET enabled = $3"
+	return pg_run1(st, "UPDATE accounts SET enabled = $3"
 		    " WHERE team_id = $1 AND name = $2", "Iti", team_id, name,
 		    (int)enabled);
 }
@@ -740,14 +740,14 @@ static int p_agent_add(struct store *st, const struct st_agent *a)
 
 static int p_agent_del(struct store *st, int64_t team_id, const char *number)
 {
-	return run1(st, "DELETE FROM agents WHERE team_id = $1 AND number = $2",
+	return pg_run1(st, "DELETE FROM agents WHERE team_id = $1 AND number = $2",
 		    "It", team_id, number);
 }
 
 static int p_agent_set_pwhash(struct store *st, int64_t team_id,
 			      const char *number, const char *pwhash)
 {
-	return run1(st, "UPDATE agents SET pwhash = $3"
+	return pg_run1(st, "UPDATE agents SET pwhash = $3"
 		    " WHERE team_id = $1 AND number = $2", "Itt", team_id,
 		    number, pwhash);
 }
@@ -805,7 +805,7 @@ static int p_group_add(struct store *st, const struct st_group *g)
 
 static int p_group_del(struct store *st, int64_t team_id, int64_t group_id)
 {
-	return run1(st, "DELETE FROM agent_groups WHERE id = $2"
+	return pg_run1(st, "DELETE FROM agent_groups WHERE id = $2"
 		    " AND team_id = $1", "II", team_id, group_id);
 }
 
@@ -830,7 +830,7 @@ static int p_member_add(struct store *st, const struct st_member *m)
 
 static int p_member_del(struct store *st, int64_t group_id, int64_t agent_id)
 {
-	return run1(st, "DELETE FROM members WHERE group_id = $1"
+	return pg_run1(st, "DELETE FROM members WHERE group_id = $1"
 		    " AND agent_id = $2", "II", group_id, agent_id);
 }
 
@@ -843,14 +843,14 @@ static int p_exten_add(struct store *st, const struct st_exten *e)
 
 static int p_exten_del(struct store *st, int64_t team_id, const char *number)
 {
-	return run1(st, "DELETE FROM extensions WHERE team_id = $1"
+	return pg_run1(st, "DELETE FROM extensions WHERE team_id = $1"
 		    " AND number = $2", "It", team_id, number);
 }
 
 static int p_exten_set_ha1(struct store *st, int64_t team_id,
 			   const char *number, const char *ha1)
 {
-	return run1(st, "UPDATE extensions SET ha1 = $3"
+	return pg_run1(st, "UPDATE extensions SET ha1 = $3"
 		    " WHERE team_id = $1 AND number = $2", "Itt", team_id,
 		    number, ha1);
 }
@@ -873,7 +873,7 @@ static int p_agent_state_save(struct store *st, const struct st_agent_state *a)
 
 static int p_member_state_save(struct store *st, const struct st_member *m)
 {
-	return run1(st, "UPDATE members SET checked_in = $3, acw_mode = $4,"
+	return pg_run1(st, "UPDATE members SET checked_in = $3, acw_mode = $4,"
 		    " work_mode = $5 WHERE group_id = $1 AND agent_id = $2",
 		    "IIiii", m->group_id, m->agent_id, (int)m->checked_in,
 		    m->acw_mode, m->work_mode);
@@ -979,7 +979,7 @@ static int p_trunk_add(struct store *st, const struct st_trunk *t)
 
 static int p_trunk_del(struct store *st, int64_t team_id, const char *name)
 {
-	return run1(st, "DELETE FROM trunks WHERE team_id = $1 AND name = $2",
+	return pg_run1(st, "DELETE FROM trunks WHERE team_id = $1 AND name = $2",
 		    "It", team_id, name);
 }
 
@@ -992,7 +992,7 @@ static int p_trunk_set_default(struct store *st, int64_t team_id,
 		return err;
 	err = run(st, NULL, trunk_undefault_sql, "It", team_id, name);
 	if (!err)
-		err = run1(st, "UPDATE trunks SET is_default = 1"
+		err = pg_run1(st, "UPDATE trunks SET is_default = 1"
 			   " WHERE team_id = $1 AND name = $2", "It", team_id,
 			   name);
 	return pg_op_end(st, err);
@@ -1033,7 +1033,7 @@ static int p_routing_set(struct store *st, int64_t team_id, const char *text,
 
 static int p_routing_del(struct store *st, int64_t team_id)
 {
-	return run1(st, "DELETE FROM team_routing WHERE team_id = $1", "I",
+	return pg_run1(st, "DELETE FROM team_routing WHERE team_id = $1", "I",
 		    team_id);
 }
 
@@ -1080,7 +1080,7 @@ static int p_registration_save(struct store *st,
 static int p_registration_del(struct store *st, int64_t team_id,
 			      const char *exten, const char *contact)
 {
-	return run1(st, "DELETE FROM registrations WHERE team_id = $1"
+	return pg_run1(st, "DELETE FROM registrations WHERE team_id = $1"
 		    " AND exten = $2 AND contact = $3", "Itt", team_id, exten,
 		    contact);
 }
@@ -1160,7 +1160,7 @@ static int p_cdr_begin(struct store *st, const struct st_cdr *c)
 
 static int p_cdr_end(struct store *st, const struct st_cdr *c)
 {
-	return run1(st, "UPDATE cdr SET team_id = $2, agent = $3,"
+	return pg_run1(st, "UPDATE cdr SET team_id = $2, agent = $3,"
 		    " direction = $4, caller = $5, callee = $6,"
 		    " calldate = $7, start_ms = $8, answer_ms = $9,"
 		    " end_ms = $10, disposition = $11, hangup_by = $12,"

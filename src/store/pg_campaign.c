@@ -102,22 +102,6 @@ static int run(struct store *st, int *changesp, int64_t *idp,
 	return err;
 }
 
-/* An UPDATE or DELETE of one row: ENOENT if none. */
-static int run1(struct store *st, const char *sql, const char *types, ...)
-{
-	PGresult *q = NULL;
-	va_list ap;
-	int err;
-
-	va_start(ap, types);
-	err = pg_exec_va(st, &q, sql, types, ap);
-	va_end(ap);
-	if (!err && !pg_changes(q))
-		err = ENOENT;
-	PQclear(q);
-	return err;
-}
-
 /* ---- campaigns ---- */
 
 static bool rd_campaign(const PGresult *q, int i, void *out)
@@ -164,7 +148,7 @@ int pg_campaign_add(struct store *st, const struct st_campaign *c)
 
 int pg_campaign_set(struct store *st, const struct st_campaign *c)
 {
-	return run1(st, "UPDATE campaigns SET name = $3, group_id = $4,"
+	return pg_run1(st, "UPDATE campaigns SET name = $3, group_id = $4,"
 		    " dial_mode = $5, callerid = $6, profile = $7,"
 		    " window_start = $8, window_end = $9, key_column = $10,"
 		    " timezone = $11, retry_busy = $12, retry_noanswer = $13,"
@@ -191,7 +175,7 @@ int pg_campaign_get(struct store *st, int64_t team_id, int64_t id,
 int pg_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
 			  const char *state)
 {
-	return run1(st, "UPDATE campaigns SET state = $3"
+	return pg_run1(st, "UPDATE campaigns SET state = $3"
 		    " WHERE team_id = $1 AND id = $2", "IIt", team_id, id,
 		    state);
 }
@@ -199,7 +183,7 @@ int pg_campaign_set_state(struct store *st, int64_t team_id, int64_t id,
 int pg_campaign_del(struct store *st, int64_t team_id, int64_t id)
 {
 	/* the trigger campaigns_unassign unassigns its customers */
-	return run1(st, "DELETE FROM campaigns WHERE team_id = $1 AND id = $2",
+	return pg_run1(st, "DELETE FROM campaigns WHERE team_id = $1 AND id = $2",
 		    "II", team_id, id);
 }
 
@@ -238,7 +222,7 @@ int pg_dnc_add(struct store *st, const struct st_dnc *d)
 int pg_dnc_del(struct store *st, int64_t team_id, int64_t campaign_id,
 	       const char *number)
 {
-	return run1(st, "DELETE FROM dnc WHERE team_id = $1 AND"
+	return pg_run1(st, "DELETE FROM dnc WHERE team_id = $1 AND"
 		    " campaign_id = $2 AND number = $3", "IIt", team_id,
 		    campaign_id, number);
 }
@@ -294,7 +278,7 @@ int pg_column_add(struct store *st, const struct st_column *c)
 int pg_column_del(struct store *st, int64_t team_id, int64_t campaign_id,
 		  const char *name)
 {
-	return run1(st, "DELETE FROM campaign_columns WHERE team_id = $1"
+	return pg_run1(st, "DELETE FROM campaign_columns WHERE team_id = $1"
 		    " AND campaign_id = $2 AND name = $3", "IIt", team_id,
 		    campaign_id, name);
 }
@@ -362,7 +346,7 @@ int pg_customer_add(struct store *st, const struct st_customer *cu,
 
 int pg_customer_update(struct store *st, const struct st_customer *cu)
 {
-	return run1(st, "UPDATE customers SET campaign_id = $3, data = $4,"
+	return pg_run1(st, "UPDATE customers SET campaign_id = $3, data = $4,"
 		    " owner = $5, status = $6, updated_ms = $7"
 		    " WHERE id = $1 AND team_id = $2 AND ($3 IS NULL OR"
 		    " EXISTS (SELECT 1 FROM campaigns WHERE team_id = $2"
@@ -447,7 +431,7 @@ int pg_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
 int pg_dial_result(struct store *st, int64_t team_id, int64_t id,
 		   int attempts, const char *result, int64_t next_ms)
 {
-	return run1(st, "UPDATE dial_list SET attempts = $3, last_result = $4,"
+	return pg_run1(st, "UPDATE dial_list SET attempts = $3, last_result = $4,"
 		    " dial_ms = $5 WHERE team_id = $1 AND id = $2", "IIitI",
 		    team_id, id, attempts, result, next_ms);
 }
@@ -499,7 +483,7 @@ int pg_import_report_put(struct store *st, const struct st_import_report *r,
 			   r->failed, r->counts, r->errors, r->msg, r->exe_ms,
 			   r->request);
 	*idp = r->id;
-	return run1(st, "UPDATE import_reports SET state = $3,"
+	return pg_run1(st, "UPDATE import_reports SET state = $3,"
 		    " updated_ms = $4, rows = $5, failed = $6, counts = $7,"
 		    " errors = $8, msg = $9, request = $10"
 		    " WHERE id = $1 AND team_id = $2",

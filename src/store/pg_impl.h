@@ -26,6 +26,8 @@ int pg_exec_va(struct store *st, PGresult **resp, const char *sql,
 	       const char *types, va_list ap);
 /* The rows a write changed (PQcmdTuples). */
 int pg_changes(const PGresult *r);
+/* An UPDATE or DELETE of one row by key: ENOENT if there was none. */
+int pg_run1(struct store *st, const char *sql, const char *types, ...);
 /* Column col of row as an integer (NULL or "" reads 0). */
 int64_t pg_int(const PGresult *r, int row, int col);
 /* Copy text column col of row into dst; false if it does not fit. */
