@@ -56,6 +56,11 @@ async function run(browser) {
   await waitText(page, '#c-dir', /^outbound$/, 'pop-up: outbound');
   ok(await page.locator('#c-record').innerText() === '',
      'pop-up: the raw userdata (dial_id, customer_id) is not shown as the record');
+  await page.click('#lang');
+  await waitText(page, '#popup', /外呼任务[^]*Demo campaign \(10\)/, 'Chinese: the pop-up\'s labels (外呼任务), the campaign and fields unchanged');
+  await waitText(page, '#b-hold', /^保持$/, 'Chinese: the call buttons');
+  await page.click('#lang');
+  await waitText(page, '#b-hold', /^Hold$/, 'and back to English');
   await waitPhase(page, 'talking', 'dialer: the phone answers: talking');
   await waitState(page, 'busy', 'dialer: the state is busy');
 
