@@ -84,6 +84,7 @@ const struct param_def param_defs[P_COUNT] = {
 	[P_DAY]          = { "day", {0}, 16, "YYYY-MM-DD, occd's local time (empty: today)" },
 	[P_DAYS]         = { "days", {0}, 8, "how many days up to `day`, 1-31 (empty: 1)" },
 	[P_SERVICELEVEL] = { "servicelevel", {0}, 8, "service-level threshold in seconds, 1-600 (empty: 20)" },
+	[P_CUSTOMERID]   = { "customer_id", {0}, 24, "a customer's id (the `customer_id` of a dialer call's userdata)", .echoed = true },
 	[P_CALLBACKFUC]  = { "callbackFuc", {0}, 128, "callback: a function or the name of one" },
 };
 
@@ -844,6 +845,37 @@ const struct op op_table[] = {
 		 "\"error\":\"\"}]` (state running, done or failed; "
 		 "outcomes by each record's first code; the first 20 refused "
 		 "records; error: why a failed task failed), docs/CAMPAIGNS.md.",
+},
+{
+	.id = "customer_record", .soap = "customerRecord",
+	.http = "CustomerRecord", .script = "customerRecordCJI",
+	.soap_params   = L(AUTH5, P_CAMPAIGNID, P_CUSTOMERID),
+	.http_params   = L(AUTH5, P_CAMPAIGNID, P_CUSTOMERID),
+	.script_params = L(AUTH5, P_CAMPAIGNID, P_CUSTOMERID, P_CALLBACKFUC),
+	.required = L(CRED3, P_CAMPAIGNID, P_CUSTOMERID),
+	.auth = AUTH_USER,
+	.codes = L(AUTH_CODES, 28, 44, 60, 67, 73, 85),
+	.handler = op_customer_record,
+	.summary = "One customer record of a campaign's package, with its columns' display names (occ's addition; the agent desktop's pop-up).",
+	.notes = "Neither manual has it. A dialer call carries "
+		 "`modeltype=Campaign&model_id=<campaign>` and the userdata "
+		 "`dial_id=<row>&customer_id=<customer>` (docs/DIALER.md); "
+		 "this answers that customer's record. Who may: the team's "
+		 "accounts and the agents of the campaign's agent group "
+		 "(other agents BackMsg_60); 67 `campaignid` not an id, 73 no "
+		 "such campaign in the team, `BackMsg_28[customer_id]` not an "
+		 "id, 44 no such customer in that campaign's package (another "
+		 "team's or another package's customer answers the same). The "
+		 "message is a JSON object: `{\"campaignid\":10,\"campaign\":"
+		 "\"Demo campaign\",\"customer_id\":5,\"key\":"
+		 "\"13900000001\",\"owner\":\"\",\"status\":\"new\","
+		 "\"fields\":[{\"name\":\"name\",\"display\":\"姓名\","
+		 "\"value\":\"...\"},{\"name\":\"phone1\",\"display\":"
+		 "\"电话号码一\",\"value\":\"13900000001\"}]}` (status "
+		 "new, following, success or failure; fields in the package's "
+		 "column order, those without a value left out, then fields "
+		 "of columns the package no longer has, display = name), "
+		 "docs/CAMPAIGNS.md.",
 },
 {
 	.id = "campaign_report", .http = "CampaignReport",

@@ -1246,3 +1246,125 @@ void op_import_report(struct op_ctx *ctx, struct op_result *res)
 	else
 		res_data(res, OP_OK, "]");
 }
+
+/* ---- customer_record (occ's addition) ---- */
+
+/* The package's columns, for customer_record (at most IMPORT_MAX_COLS). */
+struct rec_cols {
+	struct st_column cols[IMPORT_MAX_COLS];
+	size_t n;
+};
+
+static void rec_col(const struct st_column *c, void *arg)
+{
+	struct rec_cols *rc = arg;
+
+	if (rc->n < IMPORT_MAX_COLS)
+		rc->cols[rc->n++] = *c;
+}
+
+struct rec_json {
+	const struct st_campaign *camp;
+	const struct st_customer *cu;
+	const struct rec_cols *rc;
+	const struct form *data;
+};
+
+static int rec_field_json(struct re_printf *pf, bool first, const char *name,
+			  const char *display, const char *value)
+{
+	return re_hprintf(pf, "%s{\"name\":%H,\"display\":%H,\"value\":%H}",
+			  first ? "" : ",", json_str_h, name, json_str_h,
+			  display, json_str_h, value);
+}
+
+/* The record as JSON: its fields in the package's column order (a column
+ * without a value is left out), then fields of columns the package no
+ * longer has (display: the column name). */
+static int rec_json(struct re_printf *pf, void *arg)
+{
+	static const char *const st[] = { "new", "following", "success",
+					  "failure" };
+	const struct rec_json *r = arg;
+	const struct st_customer *cu = r->cu;
+	bool first = true;
+	int err;
+
+	err = re_hprintf(pf, "{\"campaignid\":%lld,\"campaign\":%H,"
+			 "\"customer_id\":%lld,\"key\":%H,\"owner\":%H,"
+			 "\"status\":%H,\"fields\":[",
+			 (long long)r->camp->id, json_str_h, r->camp->name,
+			 (long long)cu->id, json_str_h, cu->key, json_str_h,
+			 cu->owner, json_str_h,
+			 cu->status >= 0 && cu->status <= 3 ? st[cu->status]
+							    : "new");
+	for (size_t i = 0; i < r->rc->n && !err; i++) {
+		const struct st_column *c = &r->rc->cols[i];
+		const char *v = form_get(r->data, c->name);
+		if (!v)
+			continue;
+		err = rec_field_json(pf, first, c->name, c->display, v);
+		first = false;
+	}
+	for (size_t i = 0; i < r->data->n && !err; i++) {
+		const char *name = r->data->v[i].name;
+		bool known = false;
+		for (size_t k = 0; k < r->rc->n && !known; k++)
+			known = !strcasecmp(r->rc->cols[k].name, name);
+		if (known)
+			continue;
+		err = rec_field_json(pf, first, name, name,
+				     r->data->v[i].value);
+		first = false;
+	}
+	return err ? err : re_hprintf(pf, "]}");
+}
+
+void op_customer_record(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct st_campaign camp;
+	struct st_customer *cu = NULL;
+	struct rec_cols *rc = NULL;
+	struct form data;
+	int64_t id;
+	int err;
+
+	form_init(&data);
+	if (!import_campaign_of(ctx, a[P_CAMPAIGNID], &camp, res,
+				IMPORT_MEMBERS))
+		return;
+	id = id_of(a[P_CUSTOMERID]);
+	if (!id) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "customer_id");
+		return;
+	}
+	cu = mem_zalloc(sizeof(*cu), NULL);
+	rc = mem_zalloc(sizeof(*rc), NULL);
+	if (!cu || !rc) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		goto out;
+	}
+	err = store_customer_get_id(ctx->occ->st, camp.team_id, id, cu);
+	if (err == ENOENT || (!err && cu->campaign_id != camp.id)) {
+		/* another team's, another package's or none: the same answer */
+		res_set(res, OP_FAIL, BM_GET_NO_DATA, NULL);
+		goto out;
+	}
+	if (!err)
+		err = store_column_visit(ctx->occ->st, camp.team_id, camp.id,
+					 rec_col, rc);
+	if (!err && cu->data[0])
+		err = form_parse(&data, cu->data, strlen(cu->data));
+	if (err) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		goto out;
+	}
+	res->json = true;
+	res_data(res, OP_OK, "%H", rec_json,
+		 &(struct rec_json){ &camp, cu, rc, &data });
+ out:
+	form_reset(&data);
+	mem_deref(cu);
+	mem_deref(rc);
+}

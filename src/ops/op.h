@@ -73,7 +73,7 @@ op_h op_login, op_logout, op_queue_action, op_queue_pause, op_acw_action,
      op_monitor_ctrl,                         /* ops/call.c */
      op_yealink_answer,                       /* ops/call.c */
      op_import_data, op_dialer_list,          /* ops/import.c */
-     op_import_report,
+     op_import_report, op_customer_record,
      op_campaign_report,                      /* ops/campreport.c */
      op_queue_statistic;                      /* ops/stats.c */
 

@@ -7,6 +7,8 @@
 # another agent, the recording link, a makeCall answered by the virtual
 # customer with a reload mid-call, today's figures, both languages, 1280×800
 # and a tablet, the Content-Security-Policy and where the password goes.
+# Then dialer.sh: a campaign's call to a sipp phone over real SIP, the
+# pop-up with the record's fields (CustomerRecord), hold, resume, hang up.
 #
 # OCC_SCREENSHOT_DIR=docs/screenshots tests/agentdesk/run.sh also saves
 # the screenshots the README shows. Installs playwright-core from
@@ -24,5 +26,9 @@ if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
 	export OCC_SCREENSHOT_DIR
 fi
 # the test caps itself at 150 s, timeout(1) is the backstop
-exec "$root/tests/lib/with-occd.sh" "$@" -- \
-	timeout -k 5 180 node "$here/test_agentdesk.mjs"
+rc=0
+"$root/tests/lib/with-occd.sh" "$@" -- \
+	timeout -k 5 180 node "$here/test_agentdesk.mjs" || rc=$?
+# a dialer call over real SIP (sipp phone and customer), its own occd
+"$here/dialer.sh" || rc=1
+exit $rc

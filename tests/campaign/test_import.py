@@ -473,6 +473,68 @@ def test_dialer_list(api, occd):
     ok(listed(occd, 20, "13900000097") == 0, "no refused number was listed")
 
 
+def test_customer_record(api, occd):
+    """customerRecord (occ's addition): one record of a package, with its
+    columns' display names, on the three interfaces; who may read it."""
+    r = api.http(model_id="20", context="phone1=13700000001||姓名=张三"
+                 "||prio=5")
+    ok(r == (1, "BackMsg_84"), "a record for customerRecord imports", r)
+    cid = db(occd, "SELECT c.id FROM customers c JOIN teams t ON"
+             " t.id = c.team_id WHERE t.name = 'demo' AND"
+             " c.key = '13700000001'")[0][0]
+    want = {"campaignid": 20, "campaign": "imports", "customer_id": cid,
+            "key": "13700000001", "owner": "", "status": "new",
+            "fields": [{"name": "name", "display": "姓名", "value": "张三"},
+                       {"name": "phone1", "display": "电话号码一",
+                        "value": "13700000001"},
+                       {"name": "prio", "display": "优先级", "value": "5"}]}
+    a8002 = dict(orgidentity="demo", usertype="agent", user="8002",
+                 pwdtype="plaintext", password="8002")
+    q = dict(campaignid="20", customer_id=str(cid), modeltype="", source="")
+    code, msg = api.http(event="CustomerRecord", who=a8002, **q)
+    ok(code == 1 and json.loads(msg) == want, "http: CustomerRecord, an"
+       " agent of the campaign's group: the fields in column order with"
+       " their display names", (code, msg))
+    r = api.script(fn="customerRecordCJI", **q)
+    ok(r == (1, want), "script: customerRecordCJI (an account) gives the"
+       " same object as message", r)
+    f = dict(ADMIN, **q)
+    out = api.soap_batch([{"method": "customerRecord", "wsdl": True,
+                           "args": [f[p] for p in (
+                               "orgidentity", "usertype", "user", "pwdtype",
+                               "password", "campaignid", "customer_id")]}])
+    code, msg = parse_retuen(out[0])
+    ok(code == 1 and json.loads(msg) == want, "soap: customerRecord"
+       " through the WSDL says the same", out)
+    other = db(occd, "SELECT c.id FROM customers c JOIN teams t ON"
+               " t.id = c.team_id WHERE t.name = 'demo' AND"
+               " c.campaign_id = 21 LIMIT 1")
+    acme = db(occd, "SELECT c.id FROM customers c JOIN teams t ON"
+              " t.id = c.team_id WHERE t.name = 'acme' LIMIT 1")
+    ok(other and acme, "a customer of campaign 21 and one of acme exist",
+       (other, acme))
+    cases = [
+        ("an agent outside the campaign's group",
+         dict(usertype="agent", user="8005", password="8005"), "BackMsg_60"),
+        ("a customer of another package", dict(customer_id=str(other[0][0])),
+         "BackMsg_44"),
+        ("acme's customer, asked in demo", dict(customer_id=str(acme[0][0])),
+         "BackMsg_44"),
+        ("acme's agent: demo's campaign 21 is not there",
+         dict(orgidentity="acme", usertype="agent", user="9001",
+              password="9001", campaignid="21"), "BackMsg_73"),
+        ("no such customer", dict(customer_id="999999"), "BackMsg_44"),
+        ("customer_id not an id", dict(customer_id="5x"),
+         "BackMsg_28[customer_id]"),
+        ("campaignid not an id", dict(campaignid="x"), "BackMsg_67"),
+        ("no customer_id", dict(customer_id=""), "BackMsg_01[customer_id]"),
+    ]
+    for what, kw, want_e in cases:
+        r = api.http(event="CustomerRecord", **dict(q, **kw))
+        ok(r == (2, want_e), f"http: CustomerRecord, {what} -> 2 {want_e}",
+           r)
+
+
 def test_demo(api, occd):
     """The demo's campaign 10, as README shows it."""
     _, out = occctl(occd, "campaign", "list", "demo")
@@ -546,6 +608,7 @@ def main():
         test_agents_and_soap_forms(api, occd)
         test_isolation(api, occd)
         test_dialer_list(api, occd)
+        test_customer_record(api, occd)
         test_occctl_states(api, occd)
         n_before = db(occd, "SELECT count(*) FROM customers")[0][0]
         l_before = db(occd, "SELECT count(*) FROM dial_list")[0][0]

@@ -147,7 +147,7 @@ UNIT_TEST(table_is_consistent)
 		if (op->soap)
 			UT_ASSERT(op_find_soap(op->soap) == op);
 	}
-	UT_EQ_INT((long long)op_count, 44);
+	UT_EQ_INT((long long)op_count, 45);
 	UT_ASSERT(param_lookup("phonenummer") == P_PHONENUMBER);
 	UT_ASSERT(param_lookup("QUEUENUM") == P_QUEUENUMBER);
 	UT_ASSERT(param_lookup("Model_id") == P_MODEL_ID);

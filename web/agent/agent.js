@@ -87,6 +87,9 @@
       ph_answer: '接听', ph_call: '网页电话呼叫', ph_mute: '静音',
     },
   };
+  // ?lang=cn or ?lang=en chooses (and keeps) the language; else the last one
+  const qlang = new URLSearchParams(location.search).get('lang');
+  if (qlang === 'cn' || qlang === 'en') localStorage.setItem('occ.lang', qlang);
   let lang = localStorage.getItem('occ.lang') === 'cn' ? 'cn' : 'en';
   const t = (k) => (T[lang][k] !== undefined ? T[lang][k] : k);
 
@@ -127,7 +130,9 @@
       try { return JSON.parse(text); } catch (e) { return { code: 2, message: text }; }
     }
     const f = text.split('|Retuen|');
-    return { code: Number(f[1]), message: f[2] || '', third: f[3] || '', ok: f[1] === '1' };
+    // rest: everything after the code (a JSON message may hold |Retuen|)
+    const rest = text.slice(('|Retuen|' + f[1] + '|Retuen|').length);
+    return { code: Number(f[1]), message: f[2] || '', third: f[3] || '', rest, ok: f[1] === '1' };
   }
   function say(text, bad) {
     const m = $('msg');
@@ -331,6 +336,7 @@
       $('c-dir').textContent = c.dir ? t(c.dir) : '';
       $('c-campaign').textContent = c.campaign || '';
       $('c-record').textContent = c.record || '';
+      showFields(c.fields);
       $('c-consult').textContent = c.consult || '';
       $('c-session').textContent = c.sid || '';
     }
@@ -349,6 +355,32 @@
     if (!userdata) return '';
     return userdata.split('||').join('; ');
   }
+  // a dialer call's userdata is dial_id=N&customer_id=N (docs/DIALER.md)
+  function customerOf(userdata) {
+    const m = /(?:^|&)customer_id=([0-9]{1,18})(?:&|$)/.exec(userdata);
+    return m && m[1] !== '0' ? m[1] : '';
+  }
+  // the record (CustomerRecord): the campaign's name and the fields with
+  // the package's display names; asked once per call
+  async function fetchRecord(c, campaignid, cid) {
+    if (c.recAsked === cid) return;
+    c.recAsked = cid;
+    const r = await api('CustomerRecord', { campaignid, customer_id: cid }).catch(() => null);
+    if (!r || !r.ok) { c.record = r ? r.message : ''; showCall(); return; }
+    let o = null;
+    try { o = JSON.parse(r.rest); } catch (x) { return; }
+    c.campaign = o.campaign + ' (' + o.campaignid + ')';
+    c.record = '';
+    c.fields = (o.fields || []).map((f) => [f.display || f.name, f.value]);
+    if (s && s.call === c) { save(); showCall(); }
+  }
+  function showFields(fields) {
+    const tb = $('c-fields').tBodies[0];
+    tb.replaceChildren(...(fields || []).map(([k, v]) => {
+      const tr = el('tr'); tr.append(el('th', k), el('td', v)); return tr;
+    }));
+    $('c-fields').hidden = !(fields && fields.length);
+  }
   function onCallEvent(e) {
     const src = e.source, ev = e.event;
     const sid = e.sessionid;
@@ -356,7 +388,10 @@
     let c = s.call;
     if (!c || c.sid !== sid) {
       if (!(src === 'AGENT' && (ev === 'ringing' || ev === 'answer'))) return;
-      c = s.call = { sid, phase: null, legs: {}, consult: '' };
+      // a dialer call (its userdata names the customer) reaches the agent
+      // after the customer answered; a makeCall dials the customer after
+      c = s.call = { sid, phase: null, legs: {}, consult: '',
+                     customerUp: e.modeltype === 'Campaign' && !!customerOf(e.userdata || '') };
       c.dir = e.from === 'dialin' ? 'in' : 'out';
       c.calldate = (e.eventTime || '').slice(0, 10);
       addLog(t('call') + ': ' + sid);
@@ -364,8 +399,13 @@
     if (e.calleridnum && !c.number) c.number = e.calleridnum;
     if (e.didnumber) c.did = e.didnumber;
     if (e.AgentGroupId && !c.group) c.group = e.AgentGroupId;
-    if (e.modeltype === 'Campaign' || e.model_id) c.campaign = (e.modeltype || '') + (e.model_id ? ' ' + e.model_id : '');
-    if (e.userdata) c.record = recordText(e.userdata);
+    if ((e.modeltype === 'Campaign' || e.model_id) && !c.fields)
+      c.campaign = (e.modeltype || '') + (e.model_id ? ' ' + e.model_id : '');
+    if (e.userdata) {
+      const cid = e.modeltype === 'Campaign' && customerOf(e.userdata);
+      if (cid) fetchRecord(c, e.model_id, cid);
+      else c.record = recordText(e.userdata);
+    }
     if (c.done) {
       // the agent has left the call (a transfer, an IVR release): what
       // follows is the others' and only told
@@ -378,7 +418,7 @@
     }
     if (src === 'AGENT') {
       if (ev === 'ringing') setPhase('ringing');
-      else if (ev === 'answer') setPhase(c.dir === 'out' ? 'dialing' : 'talking');
+      else if (ev === 'answer') setPhase(c.dir === 'out' && !c.customerUp ? 'dialing' : 'talking');
       else if (ev === 'hangup') end(c);
     } else if (src === 'CALLEE' || src === 'CALLER') {
       if (src === 'CALLEE' && e.activenum) c.number = e.activenum;
