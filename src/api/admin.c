@@ -47,6 +47,7 @@
 #include "base/form.h"
 #include "base/log.h"
 #include "api/api.h"
+#include "api/admin_parse.h"
 #include "api/admin_routing.h"
 #include "cli/exec.h"
 #include "core/auth.h"
@@ -57,7 +58,7 @@
 #include "sip/registrar.h"
 #include "sip/tel.h"
 
-enum { TOKEN_HEX = 65, ADMIN_MAX_SESSIONS = 64,
+enum { TOKEN_HEX = ADMIN_TOKEN_HEX, ADMIN_MAX_SESSIONS = 64,
        ADMIN_UPLOAD_MAX = 4 * 1024 * 1024 };
 
 struct admin_session {
@@ -129,24 +130,6 @@ static void fail(struct http_resp *resp, unsigned status, const char *msg)
 	reply(resp, status, "{\"ok\":false,\"error\":%H}", json_str_h, msg);
 }
 
-/* The session cookie's value, copied into tok; false if none. */
-static bool cookie_token(const struct http_req *req, char tok[TOKEN_HEX])
-{
-	const char *c = http_req_header(req, "Cookie"), *p;
-
-	for (p = c; p && (p = strstr(p, "occadm=")); p += 7) {
-		if (p != c && p[-1] != ' ' && p[-1] != ';')
-			continue;
-		p += 7;
-		if (strspn(p, "0123456789abcdef") != TOKEN_HEX - 1)
-			return false;
-		memcpy(tok, p, TOKEN_HEX - 1);
-		tok[TOKEN_HEX - 1] = '\0';
-		return true;
-	}
-	return false;
-}
-
 /* An account that may hold a console session: enabled, not an agent's. */
 static struct account *admin_account(const struct team *t, const char *user)
 {
@@ -173,7 +156,7 @@ static struct admin_session *session_of(struct api *api,
 	char tok[TOKEN_HEX];
 	struct le *le;
 
-	if (!a || !cookie_token(req, tok)) {
+	if (!a || !admin_cookie_token(http_req_header(req, "Cookie"), tok)) {
 		fail(resp, 401, "not logged in");
 		return NULL;
 	}
@@ -581,31 +564,12 @@ static bool staged_file(struct api *api, struct admin_session *s,
 static void upload(const struct http_req *req, struct http_resp *resp,
 		   struct admin_session *s)
 {
-	struct form q;
-	const char *o, *t;
 	unsigned long long off = 0, total = 0;
-	char *end = NULL;
 
-	form_init(&q);
-	if (form_parse(&q, req->query, strlen(req->query))) {
-		form_reset(&q);
-		fail(resp, 400, "bad query");
-		return;
-	}
-	o = form_get(&q, "offset");
-	t = form_get(&q, "total");
-	if (o && *o)
-		off = strtoull(o, &end, 10);
-	if (!o || !*o || *end || !t || !*t)
-		total = 0;
-	else
-		total = strtoull(t, &end, 10);
-	if (!total || *end || off > total) {
-		form_reset(&q);
+	if (admin_upload_range(req->query, &off, &total)) {
 		fail(resp, 400, "offset and total (bytes) are required");
 		return;
 	}
-	form_reset(&q);
 	if (total > ADMIN_UPLOAD_MAX) {
 		fail(resp, 413, "the file is too large: at most 4 MiB");
 		return;
