@@ -10,7 +10,9 @@
  * refused file changes nothing. WAVNAME has no '/' and does not start
  * with a dot (the occctl type WAVNAME), so it stays in the team's
  * directory. occd reads prompt files when it plays them: no reload is
- * needed, a replaced file plays from each call's next prompt.
+ * needed, a replaced file plays from each call's next prompt. prompt
+ * remove warns about each [prompt] that still names the file (it plays
+ * as silence).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <re.h>
 #include <rem.h>
 #include "cli/occctl.h"
+#include "inbound/routing.h"
 #include "media/amd.h"
 
 enum { PROMPT_MAX = 2 * 1024 * 1024 };
@@ -190,6 +193,32 @@ int h_prompt_list(struct ctx *c)
 	return t.oom ? check(ENOMEM, "listing") : 0;
 }
 
+/* A warning for each [prompt] of the team's routing that names file. */
+static void warn_named(struct ctx *c, int64_t team_id, const char *file)
+{
+	struct routing *r = NULL;
+	char *text = NULL, err[64];
+	int64_t ms = 0;
+
+	if (store_routing_get(c->st, team_id, &text, &ms) ||
+	    routing_parse(&r, c->pos[0], text, strlen(text), err,
+			  sizeof(err))) {
+		mem_deref(text);
+		return;
+	}
+	for (unsigned i = 0; i < r->nprompts; i++) {
+		for (unsigned k = 0; k < r->prompts[i].nlang; k++) {
+			if (strcmp(r->prompts[i].lang[k].file, file))
+				continue;
+			fprintf(cli_err, "warning: [prompt %s] names %s: calls"
+				" hear silence in its place until it is there"
+				" again\n", r->prompts[i].name, file);
+		}
+	}
+	routing_free(r);
+	mem_deref(text);
+}
+
 int h_prompt_remove(struct ctx *c)
 {
 	char dir[1024], path[1100];
@@ -211,5 +240,6 @@ int h_prompt_remove(struct ctx *c)
 	}
 	fprintf(cli_out, "team %s: prompt file %s removed\n", c->pos[0],
 		c->pos[1]);
+	warn_named(c, team_id, c->pos[1]);
 	return 0;
 }

@@ -253,7 +253,10 @@ expect 0 "team other's prompt" prompt add other other.wav "$T/good.wav"
 expect 0 "prompt list demo" prompt list demo
 out_has "^hello.wav +3244$" "lists the file and its size"
 out_lacks "other.wav" "not another team's"
+expect 0 "a [prompt] for it" routing set demo "prompt hello" "file = hello.wav"
 expect 0 "prompt remove" prompt remove demo hello.wav
+err_has "^warning: \[prompt hello\] names hello.wav" "warns that a [prompt] still names it"
+expect 0 "then the [prompt] is removed too" routing remove demo "prompt hello"
 expect 1 "prompt remove twice" prompt remove demo hello.wav
 err_has "team demo has no prompt file hello.wav" "the missing file is named"
 [ -e "$D/prompts/other/other.wav" ] && pass "team other's file is untouched" || fail "team other's file is untouched"
