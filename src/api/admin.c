@@ -11,6 +11,13 @@
  *                            extensions (registered or not), DIDs
  *   POST /admin/api/run      cmd=NOUN VERB and its fields: one occctl
  *                            command (cli/exec.h) for the session's team
+ *   POST /admin/api/upload   ?offset=N&total=T, a piece of a file as the
+ *                            raw body: a file staged in the session (at
+ *                            most ADMIN_UPLOAD_MAX bytes, in pieces of at
+ *                            most HTTPD_MAX_BODY) for the next command
+ *                            whose table entry takes "@file" (e.g.
+ *                            occctl prompt add): run writes it to a
+ *                            temporary file, passes its path, removes it
  *   POST /admin/api/logout   ends the session
  *
  * Sessions live in occd's memory (a restart ends them): a random token in
@@ -28,8 +35,11 @@
  * occctl's SIGHUP, so the change applies before the reply. Passwords are
  * never echoed, logged or sent back: the log line names the command only.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <re.h>
 #define LOG_TOPIC "admin"
@@ -37,6 +47,8 @@
 #include "base/form.h"
 #include "base/log.h"
 #include "api/api.h"
+#include "api/admin_parse.h"
+#include "api/admin_routing.h"
 #include "cli/exec.h"
 #include "core/auth.h"
 #include "core/agent_state.h"
@@ -46,7 +58,8 @@
 #include "sip/registrar.h"
 #include "sip/tel.h"
 
-enum { TOKEN_HEX = 65, ADMIN_MAX_SESSIONS = 64 };
+enum { TOKEN_HEX = ADMIN_TOKEN_HEX, ADMIN_MAX_SESSIONS = 64,
+       ADMIN_UPLOAD_MAX = 4 * 1024 * 1024 };
 
 struct admin_session {
 	struct le le;
@@ -55,7 +68,16 @@ struct admin_session {
 	char team[ST_NAME];
 	char user[ST_NAME];
 	uint64_t expires;           /* tmr_jiffies() ms */
+	struct mbuf *upload;        /* a file being uploaded, or staged */
+	size_t upload_total;        /* its announced size */
 };
+
+static void session_destructor(void *arg)
+{
+	struct admin_session *s = arg;
+
+	mem_deref(s->upload);
+}
 
 struct admin {
 	struct list sessions;
@@ -108,24 +130,6 @@ static void fail(struct http_resp *resp, unsigned status, const char *msg)
 	reply(resp, status, "{\"ok\":false,\"error\":%H}", json_str_h, msg);
 }
 
-/* The session cookie's value, copied into tok; false if none. */
-static bool cookie_token(const struct http_req *req, char tok[TOKEN_HEX])
-{
-	const char *c = http_req_header(req, "Cookie"), *p;
-
-	for (p = c; p && (p = strstr(p, "occadm=")); p += 7) {
-		if (p != c && p[-1] != ' ' && p[-1] != ';')
-			continue;
-		p += 7;
-		if (strspn(p, "0123456789abcdef") != TOKEN_HEX - 1)
-			return false;
-		memcpy(tok, p, TOKEN_HEX - 1);
-		tok[TOKEN_HEX - 1] = '\0';
-		return true;
-	}
-	return false;
-}
-
 /* An account that may hold a console session: enabled, not an agent's. */
 static struct account *admin_account(const struct team *t, const char *user)
 {
@@ -152,7 +156,7 @@ static struct admin_session *session_of(struct api *api,
 	char tok[TOKEN_HEX];
 	struct le *le;
 
-	if (!a || !cookie_token(req, tok)) {
+	if (!a || !admin_cookie_token(http_req_header(req, "Cookie"), tok)) {
 		fail(resp, 401, "not logged in");
 		return NULL;
 	}
@@ -272,7 +276,7 @@ static void login(struct api *api, const struct http_req *req,
 	}
 	if (list_count(&a->sessions) >= ADMIN_MAX_SESSIONS)
 		session_end(list_ledata(list_head(&a->sessions)));
-	s = mem_zalloc(sizeof(*s), NULL);
+	s = mem_zalloc(sizeof(*s), session_destructor);
 	if (!s) {
 		form_reset(&f);
 		fail(resp, 500, "out of memory");
@@ -398,17 +402,20 @@ static int state_json(struct re_printf *pf, void *arg)
 		agents_json(pf, t) | re_hprintf(pf, ",") |
 		groups_json(pf, t) | re_hprintf(pf, ",") |
 		extens_json(pf, t, api->occ->tel) | re_hprintf(pf, ",") |
-		dids_json(pf, t) | re_hprintf(pf, "}");
+		dids_json(pf, t) | admin_routing_json(pf, api, t) |
+		re_hprintf(pf, "}");
 }
 
 /* ---- changes: occctl commands ---- */
 
 /* A console command: occctl's noun and verb, the form fields that become
  * its arguments after TEAM, its --options and its --flags (a flag is set
- * by the field's value "1"). */
+ * by the field's value "1"). A field named "?name" may be empty (an
+ * optional last argument, left out when empty); "@file" is the session's
+ * uploaded file (upload), as a temporary file's path. */
 static const struct admin_cmd {
 	const char *cmd;
-	const char *pos[4], *opts[3], *flags[2];
+	const char *pos[4], *opts[5], *flags[2];
 } admin_cmds[] = {
 	{ "agent add", { "number", "password" }, { "name", "exten" }, { 0 } },
 	{ "agent passwd", { "number", "password" }, { 0 }, { 0 } },
@@ -423,9 +430,19 @@ static const struct admin_cmd {
 	{ "exten remove", { "number" }, { 0 }, { 0 } },
 	{ "did add", { "did", "dest" }, { 0 }, { 0 } },
 	{ "did remove", { "did" }, { 0 }, { 0 } },
+	{ "trunk add", { "name", "uri" },
+	  { "user", "password", "callerid", "strip", "prefix" },
+	  { "default", "register" } },
+	{ "trunk default", { "name" }, { 0 }, { 0 } },
+	{ "trunk remove", { "name" }, { 0 }, { 0 } },
+	{ "routing set", { "section", "?body", "?section2", "?body2" }, { 0 },
+	  { 0 } },
+	{ "routing remove", { "section" }, { 0 }, { 0 } },
+	{ "prompt add", { "name", "@file" }, { 0 }, { 0 } },
+	{ "prompt remove", { "name" }, { 0 }, { 0 } },
 };
 
-enum { ADMIN_ARGV = 3 + 4 + 2 * 3 + 2 };
+enum { ADMIN_ARGV = 3 + 4 + 2 * 5 + 2, ADMIN_DASHED = 7 };
 
 /* One form field as an argument; false after answering 400. occctl would
  * take a value starting with "--" for an option, so none may. */
@@ -442,11 +459,25 @@ static bool field(const struct form *f, const char *name, const char **vp,
 	return true;
 }
 
+/* Whether a field after the i-th positional one is given. */
+static bool later_field(const struct admin_cmd *k, size_t i,
+			const struct form *f)
+{
+	for (; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
+		const char *v = form_get(f, k->pos[i] + (k->pos[i][0] == '?'));
+
+		if (v && *v)
+			return true;
+	}
+	return false;
+}
+
 /* argv for k from the form (dashed holds the option words); false after
  * answering 400. */
 static bool build_argv(const struct admin_cmd *k, const struct form *f,
-		       const char *team, char *words, char dashed[5][16],
-		       char **argv, int *argcp, struct http_resp *resp)
+		       const char *team, const char *file, char *words,
+		       char dashed[ADMIN_DASHED][16], char **argv, int *argcp,
+		       struct http_resp *resp)
 {
 	const char *sp = strchr(k->cmd, ' '), *v;
 	int n = 0, nd = 0;
@@ -457,8 +488,20 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 	argv[n++] = words + (sp - k->cmd) + 1;
 	argv[n++] = (char *)team;
 	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
-		if (!field(f, k->pos[i], &v, resp))
+		bool optional = k->pos[i][0] == '?';
+
+		if (!strcmp(k->pos[i], "@file")) {
+			argv[n++] = (char *)file;
+			continue;
+		}
+		if (!field(f, k->pos[i] + optional, &v, resp))
 			return false;
+		if (!v && optional && !later_field(k, i + 1, f))
+			break;
+		if (!v && optional) {
+			argv[n++] = (char *)"";
+			continue;
+		}
 		if (!v) {
 			fail(resp, 400, "a required field is empty");
 			return false;
@@ -485,12 +528,99 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 	return true;
 }
 
+/* The session's uploaded file as a temporary file in the data directory
+ * (path filled), for a command that takes "@file"; false after answering
+ * 400. The upload is used up either way. */
+static bool staged_file(struct api *api, struct admin_session *s,
+			char path[600], struct http_resp *resp)
+{
+	struct mbuf *mb = s->upload;
+	int fd;
+	bool ok;
+
+	s->upload = NULL;
+	if (!mb || mb->end != s->upload_total) {
+		mem_deref(mb);
+		fail(resp, 400, "upload the file first");
+		return false;
+	}
+	re_snprintf(path, 600, "%s/.admin-upload-XXXXXX", api->cfg->data_dir);
+	fd = mkstemp(path);
+	ok = fd >= 0 && write(fd, mb->buf, mb->end) == (ssize_t)mb->end;
+	if (fd >= 0)
+		close(fd);
+	mem_deref(mb);
+	if (!ok) {
+		OCC_WARN("console upload: cannot write %s: %m", path, errno);
+		if (fd >= 0)
+			(void)unlink(path);
+		fail(resp, 500, "the uploaded file could not be stored");
+	}
+	return ok;
+}
+
+/* A piece of a file for the next "@file" command: ?offset=N&total=T,
+ * pieces in order from 0. */
+static void upload(const struct http_req *req, struct http_resp *resp,
+		   struct admin_session *s)
+{
+	unsigned long long off = 0, total = 0;
+
+	if (admin_upload_range(req->query, &off, &total)) {
+		fail(resp, 400, "offset and total (bytes) are required");
+		return;
+	}
+	if (total > ADMIN_UPLOAD_MAX) {
+		fail(resp, 413, "the file is too large: at most 4 MiB");
+		return;
+	}
+	if (!off) {
+		s->upload = mem_deref(s->upload);
+		s->upload = mbuf_alloc((size_t)total);
+		s->upload_total = (size_t)total;
+		if (!s->upload) {
+			fail(resp, 500, "out of memory");
+			return;
+		}
+	}
+	if (!s->upload || off != s->upload->end || total != s->upload_total ||
+	    off + req->body_len > total) {
+		s->upload = mem_deref(s->upload);
+		fail(resp, 409, "upload out of order: start it again");
+		return;
+	}
+	(void)mbuf_write_mem(s->upload, (const uint8_t *)req->body,
+			     req->body_len);
+	reply(resp, 200, "{\"ok\":true,\"received\":%zu,\"complete\":%s}",
+	      s->upload->end, s->upload->end == total ? "true" : "false");
+}
+
+/* The lines of err that start with "warning: ", as one line. */
+static void warnings_of(const char *err, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const char *p = err; p && *p && n + 1 < size;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (!strncmp(p, "warning: ", 9)) {
+			int w = re_snprintf(buf + n, size - n, "%s%b",
+					    n ? "; " : "", p + 9, l - 9);
+			n += w > 0 ? (size_t)w : 0;
+			n = n < size ? n : size - 1;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
 static void run(struct api *api, const struct http_req *req,
-		struct http_resp *resp, const struct admin_session *s)
+		struct http_resp *resp, struct admin_session *s)
 {
 	const struct admin_cmd *k = NULL;
-	char words[32], dashed[5][16], *argv[ADMIN_ARGV];
-	char *out = NULL, *err = NULL, msg[512];
+	char words[32], dashed[ADMIN_DASHED][16], *argv[ADMIN_ARGV];
+	char *out = NULL, *err = NULL, msg[512], file[600] = "";
 	const char *cmd;
 	struct form f;
 	int argc = 0, rc;
@@ -509,18 +639,34 @@ static void run(struct api *api, const struct http_req *req,
 		fail(resp, 400, "unknown command");
 		return;
 	}
-	if (!build_argv(k, &f, s->team, words, dashed, argv, &argc, resp)) {
+	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
+		if (!strcmp(k->pos[i], "@file") &&
+		    !staged_file(api, s, file, resp)) {
+			form_reset(&f);
+			return;
+		}
+	}
+	if (!build_argv(k, &f, s->team, file, words, dashed, argv, &argc,
+			resp)) {
 		form_reset(&f);
+		if (file[0])
+			(void)unlink(file);
 		return;
 	}
 	rc = occctl_exec(api->occ->st, api->cfg->data_dir, argc, argv, &out,
 			 &err);
 	form_reset(&f);
+	if (file[0])
+		(void)unlink(file);
 	/* the command only: fields may hold passwords */
 	OCC_INFO("console %s team=%H user=%H: %s", k->cmd, LQ(s->team),
 		 LQ(s->user), rc ? "refused" : "done");
 	if (rc) {
 		const char *m = err && *err ? err : "refused";
+		/* the error, not the warnings before it */
+		while (!strncmp(m, "warning: ", 9) && strchr(m, '\n') &&
+		       strchr(m, '\n')[1])
+			m = strchr(m, '\n') + 1;
 		if (!strncmp(m, "occctl: ", 8))
 			m += 8;
 		str_ncpy(msg, m, sizeof(msg));
@@ -528,10 +674,14 @@ static void run(struct api *api, const struct http_req *req,
 		fail(resp, 400, msg);
 	}
 	else {
+		warnings_of(err, msg, sizeof(msg));
+		if (msg[0])
+			OCC_WARN("console %s team=%H: %s", k->cmd, LQ(s->team),
+				 msg);
 		if (api->reload)
 			api->reload();
-		reply(resp, 200, "{\"ok\":true,\"out\":%H}", json_str_h,
-		      out ? out : "");
+		reply(resp, 200, "{\"ok\":true,\"out\":%H,\"warning\":%H}",
+		      json_str_h, out ? out : "", json_str_h, msg);
 	}
 	mem_deref(out);
 	mem_deref(err);
@@ -571,6 +721,9 @@ bool admin_route(struct api *api, const struct http_req *req,
 	}
 	else if (!strcmp(p, "run") && post) {
 		run(api, req, resp, s);
+	}
+	else if (!strcmp(p, "upload") && post) {
+		upload(req, resp, s);
 	}
 	else if (!strcmp(p, "logout") && post) {
 		OCC_INFO("console logout team=%H user=%H", LQ(s->team),

@@ -37,6 +37,7 @@
 #include "base/log.h"
 #include "core/pwhash.h"
 #include "cli/occctl.h"
+#include "inbound/routing_sect.h"
 
 /* ---- value checks, chosen by the placeholder in a usage string ---- */
 
@@ -264,6 +265,26 @@ static bool is_dest(const char *s)
 	return true;
 }
 
+/* "KIND NAME" of a routing file's section (routing_sect.h) */
+static bool is_section(const char *s)
+{
+	char kind[16], name[128];
+
+	return strlen(s) < 140 && rt_sect_name(s, kind, name);
+}
+
+/* A prompt file's name in the team's directory: 1-63 of A-Z a-z 0-9 _ - .
+ * ending in .wav, not starting with a dot (no path, nothing hidden). */
+static bool is_wavname(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 4 && n < ST_NAME && s[0] != '.' &&
+	       !strcmp(s + n - 4, ".wav") &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789_-.") == n;
+}
+
 static const struct vtype {
 	const char *name;
 	bool (*ok)(const char *s);
@@ -299,6 +320,13 @@ static const struct vtype {
 	  " '=' or '||'" },
 	{ "HH:MM-HH:MM", is_window, "a window HH:MM-HH:MM, e.g. 08:00-21:00" },
 	{ "SETTING", is_setting, "KEY=VALUE, e.g. retry_busy=300" },
+	{ "SECTION", is_section, "a section of the routing file, KIND NAME:"
+	  " did N, route NAME, schedule NAME, prompt NAME, ivr FLOW,"
+	  " node FLOW.NODE, queue N, or lists" },
+	{ "BODY", rt_sect_body_ok, "KEY = VALUE lines (at most 16 KiB, no"
+	  " line starting with [)" },
+	{ "WAVNAME", is_wavname, "a file name NAME.wav: 1-63 of A-Z a-z"
+	  " 0-9 _ - ., not starting with a dot" },
 	{ "DNCNUMBER", is_dnc_number, "a phone number: 1-31 digits, spaces,"
 	  " dashes, dots, parentheses, a leading +" },
 };
@@ -424,6 +452,25 @@ static const struct cmd cmds[] = {
 	  " (--normalized: every value, no comments)" },
 	{ "routing", "clear", "TEAM", W, h_routing_clear,
 	  "remove the team's routing (its DIDs then answer 404)" },
+	{ "routing", "set", "TEAM SECTION [BODY] [SECTION] [BODY]", W,
+	  h_routing_set, "make [SECTION] of the team's routing the KEY ="
+	  " VALUE lines of BODY (one a line; a new section is added at the"
+	  " end, an existing one replaced where it is), checked as routing"
+	  " import checks a file; a second SECTION BODY changes both at"
+	  " once (a new IVR flow and its start node); e.g. routing set demo"
+	  " 'queue 6001' $'strategy = ringall\\nmax_wait = 60'" },
+	{ "routing", "remove", "TEAM SECTION", W, h_routing_remove,
+	  "remove [SECTION] from the team's routing (an ivr FLOW with its"
+	  " nodes), refused while another section names it" },
+	{ "prompt", "add", "TEAM WAVNAME FILE", W, h_prompt_add,
+	  "copy FILE, a WAV PCM 16-bit mono 8000 Hz of at most 2 MiB, into"
+	  " the team's prompt directory <data>/prompts/TEAM/ as WAVNAME"
+	  " (replacing one there; calls play it from their next prompt)" },
+	{ "prompt", "list", "TEAM", 0, h_prompt_list,
+	  "list the WAVs in the team's prompt directory" },
+	{ "prompt", "remove", "TEAM WAVNAME", W, h_prompt_remove,
+	  "remove a WAV from the team's prompt directory (a [prompt] that"
+	  " names it then plays silence)" },
 	{ "did", "list", "TEAM", 0, h_did_list,
 	  "list the DIDs of the team's routing and where each goes" },
 	{ "did", "add", "TEAM DID DEST", W, h_did_add,

@@ -12,7 +12,9 @@
  *   trunk.c      SIP trunks
  *   cdr.c        call history
  *   status.c     agents' state, check-ins and registrations
- *   routing.c    inbound routing files: check, import, export, clear
+ *   routing.c    inbound routing files: check, import, export, clear,
+ *                one section at a time (routing set|remove, did)
+ *   prompt.c     the team's prompt WAVs
  *   campaign.c   outbound campaigns and their package columns, DNC lists
  *
  * A handler gets a ctx whose arguments have passed the checks of their
@@ -145,6 +147,8 @@ cmd_h h_campaign_add, h_campaign_list, h_campaign_show, h_campaign_start,
       h_campaign_column, h_campaign_column_remove, h_campaign_set;
 cmd_h h_dnc_add, h_dnc_remove, h_dnc_list;
 cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;
+cmd_h h_routing_set, h_routing_remove;
 cmd_h h_did_list, h_did_add, h_did_remove;
+cmd_h h_prompt_add, h_prompt_list, h_prompt_remove;
 
 #endif

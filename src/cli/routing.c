@@ -30,6 +30,7 @@
 #include <rem.h>
 #include "cli/occctl.h"
 #include "inbound/routing.h"
+#include "inbound/routing_sect.h"
 #include "inbound/tz.h"
 
 /* "line N: reason" as "FILE:N: reason" on stderr. */
@@ -105,7 +106,8 @@ static const char *fmt_name(enum aufmt f)
 	}
 }
 
-/* One prompt file: there, and PCM 16-bit mono 8000 Hz. */
+/* One prompt file: PCM 16-bit mono 8000 Hz; a missing one is a warning
+ * (occd plays silence in its place), not an error. */
 static int check_wav(const char *file, const struct prompt *p, unsigned k,
 		     const char *dir, const char *team)
 {
@@ -114,7 +116,7 @@ static int check_wav(const char *file, const struct prompt *p, unsigned k,
 	struct aufile_prm prm;
 	struct aufile *af = NULL;
 	struct stat st;
-	int err;
+	int err, serr;
 
 	if (routing_prompt_path(path, sizeof(path), dir, team, f)) {
 		fprintf(cli_err, "%s:%u: prompt %s: the path is too long\n",
@@ -123,9 +125,18 @@ static int check_wav(const char *file, const struct prompt *p, unsigned k,
 	}
 	if (p->lang[k].lang[0])
 		re_snprintf(lang, sizeof(lang), " (%s)", p->lang[k].lang);
-	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(cli_err, "%s:%u: prompt %s%s: %s: no such file\n", file,
-			p->lang[k].line, p->name, lang, path);
+	serr = stat(path, &st) ? errno : 0;
+	if (serr == ENOENT) {
+		/* occd plays a missing file as silence (media/player.c) */
+		fprintf(cli_err, "warning: %s:%u: prompt %s%s: %s: no such file"
+			" (calls hear silence in its place until it is there)\n",
+			file, p->lang[k].line, p->name, lang, path);
+		return 0;
+	}
+	if (serr || !S_ISREG(st.st_mode)) {
+		fprintf(cli_err, "%s:%u: prompt %s%s: %s: %s\n", file,
+			p->lang[k].line, p->name, lang, path, serr ?
+			strerror(serr) : "not a regular file");
 		return EXIT_ERR;
 	}
 	err = aufile_open(&af, &prm, path, AUFILE_READ);
@@ -496,45 +507,18 @@ static int stored_text(struct ctx *c, int64_t team_id, char **textp)
 	return check(e, "team %s", c->pos[0]);
 }
 
-/* Where the section "[did NUMBER]" starts in text and where the next
- * section (or the end) starts; false if text has none. */
-static bool did_section(const char *text, const char *number, size_t *startp,
-			size_t *endp)
+/* Where the section "[KIND NAME]" of text starts and where the next one
+ * (or the end) starts; false if text has none. */
+static bool section_of(const char *text, const char *kind, const char *name,
+		       size_t *startp, size_t *endp)
 {
-	const char *p = text, *start = NULL;
-	size_t nl = strlen(number);
+	struct rt_sect sc;
 
-	for (; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
-		const char *q = p;
-
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '[')
-			continue;
-		if (start) {
-			*endp = (size_t)(p - text);
-			return true;
-		}
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncmp(q, "did", 3) || (q[3] != ' ' && q[3] != '\t'))
-			continue;
-		q += 3;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncmp(q, number, nl))
-			continue;
-		q += nl;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q == ']') {
-			start = p;
-			*startp = (size_t)(p - text);
-		}
-	}
-	*endp = (size_t)(p - text);
-	return start != NULL;
+	if (!rt_sect_find(text, strlen(text), kind, name, &sc))
+		return false;
+	*startp = sc.start;
+	*endp = sc.end;
+	return true;
 }
 
 int h_did_list(struct ctx *c)
@@ -581,7 +565,7 @@ int h_did_add(struct ctx *c)
 
 	if (!rc)
 		rc = stored_text(c, team_id, &text);
-	if (!rc && did_section(text, c->pos[1], &s0, &s1)) {
+	if (!rc && section_of(text, "did", c->pos[1], &s0, &s1)) {
 		fprintf(cli_err, "occctl: team %s already has [did %s]\n",
 			c->pos[0], c->pos[1]);
 		rc = EXIT_ERR;
@@ -611,7 +595,7 @@ int h_did_remove(struct ctx *c)
 
 	if (!rc)
 		rc = stored_text(c, team_id, &text);
-	if (!rc && !did_section(text, c->pos[1], &s0, &s1)) {
+	if (!rc && !section_of(text, "did", c->pos[1], &s0, &s1)) {
 		fprintf(cli_err, "occctl: team %s has no [did %s]\n",
 			c->pos[0], c->pos[1]);
 		rc = EXIT_ERR;
@@ -622,6 +606,130 @@ int h_did_remove(struct ctx *c)
 	}
 	if (!rc)
 		fprintf(cli_out, "team %s: did %s removed\n", c->pos[0],
+			c->pos[1]);
+	mem_deref(text);
+	return rc;
+}
+
+/* ---- any section: routing set|remove ---- */
+
+/* text with [start, end) replaced by "[KIND NAME]\nBODY\n\n" (appended
+ * when start == end == strlen(text)); a libre string in *outp. */
+static int section_splice(char **outp, const char *text, size_t start, size_t end,
+		  const char *kind, const char *name, const char *body)
+{
+	size_t bl = strlen(body);
+	const char *sep = "";
+
+	if (start == end && start && text[start - 1] != '\n')
+		sep = "\n\n";
+	else if (start == end && start && (start < 2 || text[start - 2] != '\n'))
+		sep = "\n";
+
+	return re_sdprintf(outp, "%b%s[%s%s%s]\n%s%s\n%s", text, start, sep,
+			   kind, *name ? " " : "", name, body,
+			   bl && body[bl - 1] != '\n' ? "\n" : "",
+			   text + end);
+}
+
+/* text with [SECTION] set to BODY (sec, body) in place or at the end;
+ * *textp replaced by the new libre string. */
+static int set_one(struct ctx *c, char **textp, const char *sec,
+		   const char *body)
+{
+	char kind[16], name[128], *next = NULL;
+	size_t s0, s1;
+	int rc;
+
+	(void)rt_sect_name(sec, kind, name);   /* checked: SECTION */
+	if (!section_of(*textp, kind, name, &s0, &s1))
+		s0 = s1 = strlen(*textp);
+	rc = check(section_splice(&next, *textp, s0, s1, kind, name,
+				  body ? body : ""), "team %s", c->pos[0]);
+	if (!rc) {
+		mem_deref(*textp);
+		*textp = next;
+	}
+	return rc;
+}
+
+int h_routing_set(struct ctx *c)
+{
+	char *text = NULL;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	if (!rc && c->pos[3] && !strcmp(c->pos[1], c->pos[3])) {
+		fprintf(cli_err, "occctl: [%s] given twice\n", c->pos[1]);
+		rc = EXIT_ERR;
+	}
+	if (!rc)
+		rc = stored_text(c, team_id, &text);
+	if (!rc)
+		rc = set_one(c, &text, c->pos[1], c->pos[2]);
+	if (!rc && c->pos[3])
+		rc = set_one(c, &text, c->pos[3], c->pos[4]);
+	if (!rc)
+		rc = import_text(c, team_id, "routing", text, strlen(text));
+	if (!rc)
+		fprintf(cli_out, "team %s: [%s]%s%s%s set\n", c->pos[0],
+			c->pos[1], c->pos[3] ? " and [" : "",
+			c->pos[3] ? c->pos[3] : "", c->pos[3] ? "]" : "");
+	mem_deref(text);
+	return rc;
+}
+
+/* The first [node FLOW.*] of text. */
+struct node_of {
+	const char *flow;
+	struct rt_sect sc;
+	bool found;
+};
+
+static bool node_of_flow(const struct rt_sect *s, void *arg)
+{
+	struct node_of *n = arg;
+	size_t fl = strlen(n->flow);
+
+	if (s->kind_len != 4 || memcmp(s->kind, "node", 4) ||
+	    s->name_len <= fl || memcmp(s->name, n->flow, fl) ||
+	    s->name[fl] != '.')
+		return true;
+	n->sc = *s;
+	n->found = true;
+	return false;
+}
+
+int h_routing_remove(struct ctx *c)
+{
+	char kind[16], name[128], *text = NULL;
+	size_t s0 = 0, s1 = 0;
+	int64_t team_id;
+	int rc = team_arg(c, &team_id);
+
+	(void)rt_sect_name(c->pos[1], kind, name);
+	if (!rc)
+		rc = stored_text(c, team_id, &text);
+	if (!rc && !section_of(text, kind, name, &s0, &s1)) {
+		fprintf(cli_err, "occctl: team %s has no [%s]\n", c->pos[0],
+			c->pos[1]);
+		rc = EXIT_ERR;
+	}
+	if (!rc)
+		memmove(text + s0, text + s1, strlen(text + s1) + 1);
+	while (!rc && !strcmp(kind, "ivr")) {
+		struct node_of n = { .flow = name };
+
+		rt_sect_each(text, strlen(text), node_of_flow, &n);
+		if (!n.found)
+			break;
+		memmove(text + n.sc.start, text + n.sc.end,
+			strlen(text + n.sc.end) + 1);
+	}
+	if (!rc)
+		rc = import_text(c, team_id, "routing", text, strlen(text));
+	if (!rc)
+		fprintf(cli_out, "team %s: [%s] removed\n", c->pos[0],
 			c->pos[1]);
 	mem_deref(text);
 	return rc;

@@ -99,6 +99,56 @@ check "$f: the phone hears the caller (1130 Hz)" \
 	hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_CALLER
 peers_stop caller agent
 
+# ---- trunks, prompts, IVR flows, schedules, queues, routes (test_routing.mjs) ----
+F_PROMPT=1400 ROUTE_DID=555300
+tone_wav "$work/hello.wav" $F_PROMPT 3
+python3 -c 'import sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(2); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"\0" * 32000); w.close()' "$work/stereo.wav"
+# the demo's welcome.wav missing: a routing change warns, it is not refused
+rm -f "$data/prompts/demo/welcome.wav"
+check "setup: team other has a trunk, a prompt file and a route" eval '
+	"$occctl" --data "$data" trunk add other othertrunk sip:127.0.0.1:5999 >/dev/null &&
+	"$occctl" --data "$data" prompt add other other-secret.wav "$work/hello.wav" >/dev/null &&
+	"$occctl" --data "$data" routing set other "route otherroute" $'"'"'did = 777700\nopen = exten:7101'"'"' "did 777700" "" >/dev/null'
+m=$(log_mark)
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok * - }" ;;
+	"not ok "*) nok "${line#not ok * - }" ;;
+	1..*) ;;
+	*) echo "$line" ;;
+	esac
+done < <(OCC_URL=$url ADMIN_PW=$ADMIN_PW TONE_WAV=$work/hello.wav BAD_WAV=$work/stereo.wav \
+	TRUNK_URI=sip:127.0.0.1:$p5 DID=$ROUTE_DID \
+	timeout -k 5 150 node "$here/test_routing.mjs" 2>&1; echo "# node exit $?")
+check "the uploaded prompt is in the team's prompt directory, byte for byte" \
+	cmp -s "$work/hello.wav" "$data/prompts/demo/hello.wav"
+check "no upload is left behind in the data directory" \
+	eval '[ -z "$(find "$data" -name ".admin-upload-*" -o -name ".*.tmp")" ]'
+check "the missing prompt's warning is in occd's log" \
+	eval 'since "$m" | grep -q "console routing set team=demo.*welcome.wav: no such file"'
+check "team other's trunk, prompt file and route are untouched" eval '
+	"$occctl" --data "$data" trunk list other | grep -q othertrunk &&
+	[ -f "$data/prompts/other/other-secret.wav" ] &&
+	"$occctl" --data "$data" routing export other | grep -q "route otherroute"'
+
+f=ivr
+m=$(log_mark)
+caller $f caller "$c1" $ROUTE_DID 13800000078 7000 "$rc1"
+check "$f: a call from outside to DID $ROUTE_DID (routed on the page) is answered" status_is $f caller 200
+sid=
+check "$f: by route adm" eval 'wait_log "$m" "inbound call session=.* did=$ROUTE_DID .*route=adm" 5'
+sid=$(inbound_sid "$m" $ROUTE_DID)
+t_ans=$(tfile "$work/$f/caller/answer.txt")
+check "$f: the caller hears the prompt uploaded on the page (1400 Hz)" \
+	hears $f caller "$(at "$t_ans" 0.3)" "$(at "$t_ans" 2.5)" --tone $F_PROMPT
+check "$f: then waits in queue 6001" wait_log "$m" "queued session=.* queue=6001" 10
+check "$f: the caller hangs up" phone_done $f caller 20
+check "$f: the CDR has the path through flow adm into queue 6001" expect_match cdr \
+	"$(sql "SELECT queue || ' ' || ivrpath FROM cdr WHERE sessionid = ?" "$sid")" "^6001 did:$ROUTE_DID>.*ivr:adm.*queue:6001"
+peers_stop caller
+
 # ---- the API's refusals, with a plain HTTP client -----------------------------------
 jar=$work/cookies
 login() {  # login ORIGIN TEAM USER PASSWORD: the reply's body
@@ -125,6 +175,30 @@ check "team other's agent 7001 cannot be removed from team demo: refused, still 
 	grep -q "7001" "$work/run.out" && "$occctl" --data "$data" agent list other | grep -q "^7001 "'
 check "team other's account does not log in to team demo" eval '
 	login "$url" demo boss Boss-other-pw | grep -q "wrong team, account or password"'
+
+check "an upload without a session: 401" eval '
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -H "Origin: $url" --data-binary @"$work/hello.wav" \
+		"$url/admin/api/upload?offset=0&total=48044")" = 401 ]'
+tok=$(login "$url" demo admin "$ADMIN_PW" | csrf_of)
+check "an upload without the CSRF token: 403" eval '
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -b "$jar" -H "Origin: $url" --data-binary @"$work/hello.wav" \
+		"$url/admin/api/upload?offset=0&total=48044")" = 403 ]'
+check "an upload over 4 MiB is refused before any byte is kept (413)" eval '
+	[ "$(curl -sS -m 10 -o "$work/up.out" -w "%{http_code}" -b "$jar" -H "Origin: $url" -H "X-OCC-CSRF: $tok" \
+		--data-binary x "$url/admin/api/upload?offset=0&total=99999999")" = 413 ] && grep -q "at most 4 MiB" "$work/up.out"'
+check "prompt add with nothing uploaded: refused" eval '
+	[ "$(run_as "$url" "$tok" "cmd=prompt+add&name=x.wav")" = 400 ] && grep -q "upload the file first" "$work/run.out"'
+check "a prompt name with a path: refused, nothing written outside" eval '
+	curl -sS -m 10 -o /dev/null -b "$jar" -H "Origin: $url" -H "X-OCC-CSRF: $tok" --data-binary @"$work/hello.wav" \
+		"$url/admin/api/upload?offset=0&total=$(stat -c %s "$work/hello.wav")" &&
+	[ "$(run_as "$url" "$tok" "cmd=prompt+add&name=../../x.wav")" = 400 ] && grep -q "bad WAVNAME" "$work/run.out" &&
+	[ ! -e "$data/x.wav" ] && [ ! -e "$data/prompts/x.wav" ]'
+check "an occctl command outside the console table (team remove): refused" eval '
+	[ "$(run_as "$url" "$tok" "cmd=team+remove")" = 400 ] && grep -q "unknown command" "$work/run.out"'
+check "an account linked to an agent gets no session, so no upload (401)" eval '
+	login "$url" demo desk8002 Desk-8002-pw | grep -q "belongs to an agent" &&
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -b "$jar" -H "Origin: $url" --data-binary x \
+		"$url/admin/api/upload?offset=0&total=1")" = 401 ]'
 
 # expiry: admin_session_s = 2, applied by SIGHUP like any reload
 m=$(log_mark)

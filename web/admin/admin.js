@@ -22,7 +22,7 @@
       did_note: 'A DID goes straight to its destination. Routes, schedules and IVR flows are edited with occctl routing import (docs/INBOUND.md).',
       set_password: 'Set password', save: 'Save', cancel: 'Cancel', remove: 'Remove',
       registered: 'registered', unregistered: 'not registered', logged_in: 'logged in',
-      done: 'Done', confirm_remove: 'Remove %s?', expired: 'Your session ended: log in again.',
+      done: 'Done', warning: 'warning', confirm_remove: 'Remove %s?', expired: 'Your session ended: log in again.',
       via_routes: '(by the routes)', leader_mark: 'leader',
     },
     cn: {
@@ -37,7 +37,7 @@
       did_note: '号码直接转到目的地。路由、时间表和 IVR 流程用 occctl routing import 编辑 (docs/INBOUND.md)。',
       set_password: '设置密码', save: '保存', cancel: '取消', remove: '删除',
       registered: '已注册', unregistered: '未注册', logged_in: '已登录',
-      done: '完成', confirm_remove: '删除 %s?', expired: '会话已结束，请重新登录。',
+      done: '完成', warning: '警告', confirm_remove: '删除 %s?', expired: '会话已结束，请重新登录。',
       via_routes: '(按路由)', leader_mark: '组长',
     },
   };
@@ -49,7 +49,7 @@
 
   function msg(text, bad) {
     $('msg').textContent = text || '';
-    $('msg').className = bad ? 'bad' : 'good';
+    $('msg').className = bad === 'warn' ? 'warn' : bad ? 'bad' : 'good';
   }
 
   async function call(path, form) {
@@ -178,6 +178,7 @@
     gsel.textContent = asel.textContent = '';
     for (const g of s.groups) option(gsel, g.id, g.id + ' ' + g.name);
     for (const a of s.agents) option(asel, a.number, a.number + ' ' + a.name);
+    for (const f of ext.renderers) f(s);
   }
 
   async function load() {
@@ -195,7 +196,8 @@
       msg(j.error, true);
       return false;
     }
-    msg(t('done'));
+    if (j.warning) msg(t('done') + ' — ' + t('warning') + ': ' + j.warning, 'warn');
+    else msg(t('done'));
     await load();
     return true;
   }
@@ -232,6 +234,14 @@
     $('lang').textContent = lang === 'cn' ? 'English' : '中文';
     render();
   }
+
+  // other scripts' tabs (routing.js): their labels, a render per state,
+  // and the helpers above
+  const ext = {
+    T, t, call, change, msg, cell, button, fill, option, formFields, renderers: [],
+    state: () => state, csrf: () => csrf, load, applyLang: () => applyLang(),
+  };
+  window.occAdmin = ext;
 
   function init() {
     applyLang();
