@@ -123,7 +123,13 @@ const char *prompt_file(const struct prompt *p, const char *lang)
 int routing_prompt_path(char *buf, size_t size, const char *data_dir,
 			const char *team, const char *file)
 {
-	int n = file[0] == '/'
+	int n;
+
+	/* The team names a directory: never let it climb out of prompts/. */
+	if (file[0] != '/' &&
+	    (!strcmp(team, ".") || !strcmp(team, "..") || strchr(team, '/')))
+		return EINVAL;
+	n = file[0] == '/'
 		? re_snprintf(buf, size, "%s", file)
 		: re_snprintf(buf, size, "%s/prompts/%s/%s", data_dir, team,
 			      file);

@@ -211,9 +211,23 @@ int store_load(struct store *st, const struct store_visitor *v, void *arg)
 	return st->ops->load(st, v, arg);
 }
 
+/* A team's name is a directory name under the data directory (prompts,
+ * recordings): no separators, control characters, "." or "..". */
+static bool team_name_ok(const char *s)
+{
+	if (!str_ok(s, ST_NAME) || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++) {
+		if (*s == '/' || *s == '\\' || (unsigned char)*s < 0x20 ||
+		    *s == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 int store_team_add(struct store *st, const char *name, int64_t *idp)
 {
-	CHECK(st && str_ok(name, ST_NAME));
+	CHECK(st && team_name_ok(name));
 	return st->ops->team_add(st, name, idp);
 }
 

@@ -430,6 +430,13 @@ static void body_bad_input(int *unit_failed_, struct fx *f)
 	big[ST_NAME - 1] = '\0';        /* 63 chars: the longest allowed */
 	UT_EQ_INT(store_team_add(f->st, big, NULL), 0);
 	UT_EQ_INT(store_team_add(f->st, "", NULL), EINVAL);
+	/* a team's name is a directory under the data directory */
+	UT_EQ_INT(store_team_add(f->st, ".", NULL), EINVAL);
+	UT_EQ_INT(store_team_add(f->st, "..", NULL), EINVAL);
+	UT_EQ_INT(store_team_add(f->st, "a/b", NULL), EINVAL);
+	UT_EQ_INT(store_team_add(f->st, "a\\b", NULL), EINVAL);
+	UT_EQ_INT(store_team_add(f->st, "a\nb", NULL), EINVAL);
+	UT_EQ_INT(store_team_add(f->st, "..x", NULL), 0);
 	UT_EQ_INT(store_team_add(f->st, "t", &team), 0);
 
 	/* a field with no NUL inside its array is rejected, not truncated */
