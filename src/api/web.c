@@ -233,6 +233,7 @@ static const struct page_file admin_console[] = {
 	{ "/admin/index.html", HTML, web_admin_html },
 	{ "/admin/admin.js", JS, web_admin_js },
 	{ "/admin/admin.css", CSS, web_admin_css },
+	{ "/admin/ops.js", JS, web_admin_ops_js },
 };
 
 /* The admin console: its API (a login may wait for its hash) and page. */
