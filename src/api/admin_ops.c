@@ -14,7 +14,8 @@
  *                   answers the task id; its report: the read command
  *                   "campaign import-report"
  *   GET  cdr        ?from=&to=&number=&agent=&did=&queue=&campaign=: the
- *                   team's calls, newest first, at most CDR_MAX
+ *                   team's calls, newest first, at most CDR_MAX of the
+ *                   range's newest CDR_SCAN
  *   GET  recording  ?id=SESSIONID: the call's recording (audio/wav), if the
  *                   call is the team's; through the getMonitor URL's own
  *                   checks (sip/recordings.c), never a path from the page
@@ -36,7 +37,9 @@
 #include "ops/op.h"
 #include "sip/tel.h"
 
-enum { CDR_MAX = 200 };
+/* a search answers at most CDR_MAX calls, found among the range's newest
+ * CDR_SCAN (the store is read on the loop: bounded work) */
+enum { CDR_MAX = 200, CDR_SCAN = 20000 };
 
 /* ---- campaigns and settings ---- */
 
@@ -210,7 +213,7 @@ static bool is_day(const char *s)
 struct cdr_json {
 	struct mbuf *mb;
 	const struct cdr_query *q;
-	unsigned n;
+	unsigned n, seen;
 	bool more;
 	int err;
 };
@@ -219,6 +222,8 @@ static void cdr_one(const struct st_cdr *c, void *arg)
 {
 	struct cdr_json *cj = arg;
 
+	if (++cj->seen >= CDR_SCAN)
+		cj->more = true;    /* older calls of the range not looked at */
 	if (!cdr_match(c, cj->q))
 		return;
 	if (cj->n >= CDR_MAX) {
@@ -289,8 +294,8 @@ static void cdr_search(struct api *api, const struct http_req *req,
 	q.queue = q.queue ? q.queue : "";
 	q.campaign = q.campaign ? q.campaign : "";
 	cj.mb = mbuf_alloc(4096);
-	err = cj.mb ? store_cdr_visit(api->occ->st, t->id, q.since_ms, 0,
-				      cdr_one, NULL, &cj) : ENOMEM;
+	err = cj.mb ? store_cdr_visit(api->occ->st, t->id, q.since_ms,
+				      CDR_SCAN, cdr_one, NULL, &cj) : ENOMEM;
 	form_reset(&f);
 	if (err || cj.err)
 		admin_fail(resp, 500, "the call history could not be read");

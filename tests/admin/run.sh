@@ -128,9 +128,10 @@ page_tap < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW EV_PORT=$ev_port \
 	timeout -k 5 150 node "$here/test_ops.mjs" 2>&1; echo "# node exit $?")
 check "the recording the page fetched is occd's file of that call, byte for byte" \
 	cmp -s "$work/console.wav" "$rec"
-check "in it, the phone's 770 Hz (left) and the caller's 1130 Hz (right)" eval '
-	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 0 --freq $F_AGENT &&
-	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 1 --freq $F_CALLER'
+check "in it, the phone's 770 Hz (left channel)" \
+	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 0 --freq $F_AGENT
+check "and the caller's 1130 Hz (right channel)" \
+	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 1 --freq $F_CALLER
 check "MyInfo (the HTTP interface) answers agent 8003's name set on the page" eval '
 	curl -sS -m 10 -d "EVENT=MyInfo&orgidentity=demo&user=8003&pwdtype=plaintext&password=8003" \
 		"$url/coccinterfaces" | grep -q "\"agentname\":\"Renamed Three\""'

@@ -286,6 +286,6 @@
     call('session').then((j) => { if (j.ok) loggedIn(j); });
   }
   window.occAdmin = { T, t, $, call, change, msg, cell, button, fill, option, formFields, applyLang, ext,
-    csrf: () => csrf };
+    csrf: () => csrf, state: () => state };
   init();
 })();

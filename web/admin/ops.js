@@ -305,5 +305,11 @@
   $('event-form').addEventListener('submit', saveEvent);
   $('agent-edit').addEventListener('submit', saveAgent);
   $('ae-cancel').addEventListener('click', () => $('agent-edit-dialog').close());
-  A.applyLang();
+  // the call search starts at today
+  const today = new Date().toLocaleDateString('en-CA');
+  $('cdr-form').elements.from.value = $('cdr-form').elements.to.value = today;
+  A.applyLang();                 // labels, and the agents' Change buttons
+  // the console may have loaded before this script ran (a reload within
+  // the session): catch up
+  if (A.state()) { groups = A.state().groups; load(); }
 })();
