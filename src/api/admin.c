@@ -18,7 +18,10 @@
  *                            whose table entry takes "@file" (e.g.
  *                            occctl prompt add): run writes it to a
  *                            temporary file, passes its path, removes it
+ *   GET  /admin/api/run      cmd=NOUN VERB and its fields: one of
+ *                            occctl's read commands (a report), its output
  *   POST /admin/api/logout   ends the session
+ *   ...                      the operations tabs' calls (admin_ops.c)
  *
  * Sessions live in occd's memory (a restart ends them): a random token in
  * an HttpOnly, SameSite=Strict cookie, valid [security] admin_session_s
@@ -47,7 +50,7 @@
 #include "base/form.h"
 #include "base/log.h"
 #include "api/api.h"
-#include "api/admin_parse.h"
+#include "api/admin.h"
 #include "api/admin_routing.h"
 #include "cli/exec.h"
 #include "core/auth.h"
@@ -60,17 +63,6 @@
 
 enum { TOKEN_HEX = ADMIN_TOKEN_HEX, ADMIN_MAX_SESSIONS = 64,
        ADMIN_UPLOAD_MAX = 4 * 1024 * 1024 };
-
-struct admin_session {
-	struct le le;
-	char token[TOKEN_HEX];
-	char csrf[TOKEN_HEX];
-	char team[ST_NAME];
-	char user[ST_NAME];
-	uint64_t expires;           /* tmr_jiffies() ms */
-	struct mbuf *upload;        /* a file being uploaded, or staged */
-	size_t upload_total;        /* its announced size */
-};
 
 static void session_destructor(void *arg)
 {
@@ -106,8 +98,8 @@ static void random_hex(char out[TOKEN_HEX])
 	sodium_memzero(b, sizeof(b));
 }
 
-static void reply(struct http_resp *resp, unsigned status, const char *fmt,
-		  ...)
+void admin_reply(struct http_resp *resp, unsigned status, const char *fmt,
+		 ...)
 {
 	va_list ap;
 
@@ -125,10 +117,14 @@ static void reply(struct http_resp *resp, unsigned status, const char *fmt,
 	http_resp_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
-static void fail(struct http_resp *resp, unsigned status, const char *msg)
+void admin_fail(struct http_resp *resp, unsigned status, const char *msg)
 {
-	reply(resp, status, "{\"ok\":false,\"error\":%H}", json_str_h, msg);
+	admin_reply(resp, status, "{\"ok\":false,\"error\":%H}", json_str_h,
+		    msg);
 }
+
+#define reply admin_reply
+#define fail admin_fail
 
 /* An account that may hold a console session: enabled, not an agent's. */
 static struct account *admin_account(const struct team *t, const char *user)
@@ -409,13 +405,22 @@ static int state_json(struct re_printf *pf, void *arg)
 /* ---- changes: occctl commands ---- */
 
 /* A console command: occctl's noun and verb, the form fields that become
- * its arguments after TEAM, its --options and its --flags (a flag is set
- * by the field's value "1"). A field named "?name" may be empty (an
- * optional last argument, left out when empty); "@file" is the session's
- * uploaded file (upload), as a temporary file's path. */
+ * its arguments after TEAM ("=word": the word itself, not a field;
+ * "?name": an optional field, left out when it and every later one are
+ * empty, else passed as ""; "*name": a field that may be empty, always
+ * passed; "@file": the session's uploaded file (upload), as a temporary
+ * file's path), its --options and its --flags (a flag is set by the
+ * field's value "1"), then the fields given as KEY=VALUE arguments (those
+ * not empty). A read command (occctl's lists and reports, no change) is
+ * asked for with GET, and answers what occctl prints. */
+#pragma GCC diagnostic push   /* settings, read and as: optional */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct admin_cmd {
 	const char *cmd;
-	const char *pos[4], *opts[5], *flags[2];
+	const char *pos[4], *opts[6], *flags[2];
+	const char *settings[6];
+	bool read;
+	const char *as;             /* occctl's words, if not cmd's */
 } admin_cmds[] = {
 	{ "agent add", { "number", "password" }, { "name", "exten" }, { 0 } },
 	{ "agent passwd", { "number", "password" }, { 0 }, { 0 } },
@@ -440,9 +445,29 @@ static const struct admin_cmd {
 	{ "routing remove", { "section" }, { 0 }, { 0 } },
 	{ "prompt add", { "name", "@file" }, { 0 }, { 0 } },
 	{ "prompt remove", { "name" }, { 0 }, { 0 } },
+	/* the operations tabs (web/admin/ops.js) */
+	{ "agent set", { "number" }, { "name", "exten" }, { "no-exten" } },
+	{ "team set", { "=event_url", "*value" }, { 0 }, { 0 } },
+	{ "campaign add", { "id", "name" }, { "group", "mode", "profile",
+	  "callerid", "window", "key" }, { 0 } },
+	{ "campaign set", { "id" }, { 0 }, { 0 }, { "mode", "profile",
+	  "callerid", "group", "window", "timezone" } },
+	{ "campaign amd", { "id" }, { 0 }, { 0 }, { "amd", "amd_action",
+	  "amd_fp", "retry_busy", "retry_noanswer", "max_attempts" },
+	  .as = "campaign set" },
+	{ "campaign column", { "id", "column", "display" }, { 0 }, { 0 } },
+	{ "campaign start", { "id" }, { 0 }, { 0 } },
+	{ "campaign pause", { "id" }, { 0 }, { 0 } },
+	{ "campaign stop", { "id" }, { 0 }, { 0 } },
+	{ "campaign show", { "id" }, { 0 }, { 0 }, .read = true },
+	{ "campaign report", { "id" }, { "day", "days" }, { "json" },
+	  .read = true },
+	{ "campaign import-report", { "id" }, { "task" }, { 0 },
+	  .read = true },
 };
+#pragma GCC diagnostic pop
 
-enum { ADMIN_ARGV = 3 + 4 + 2 * 5 + 2, ADMIN_DASHED = 7 };
+enum { ADMIN_ARGV = 3 + 4 + 2 * 6 + 2 + 6, ADMIN_KV = 160 };
 
 /* One form field as an argument; false after answering 400. occctl would
  * take a value starting with "--" for an option, so none may. */
@@ -459,12 +484,18 @@ static bool field(const struct form *f, const char *name, const char **vp,
 	return true;
 }
 
+/* A positional entry's form field: its name without the marker. */
+static const char *pos_field(const char *name)
+{
+	return name + (*name == '?' || *name == '*');
+}
+
 /* Whether a field after the i-th positional one is given. */
 static bool later_field(const struct admin_cmd *k, size_t i,
 			const struct form *f)
 {
 	for (; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
-		const char *v = form_get(f, k->pos[i] + (k->pos[i][0] == '?'));
+		const char *v = form_get(f, pos_field(k->pos[i]));
 
 		if (v && *v)
 			return true;
@@ -472,57 +503,83 @@ static bool later_field(const struct admin_cmd *k, size_t i,
 	return false;
 }
 
-/* argv for k from the form (dashed holds the option words); false after
- * answering 400. */
+/* What argv points into besides the form: the command's words, the
+ * --option words, the KEY=VALUE arguments. */
+struct argv_buf {
+	char words[32];
+	char dashed[8][16];
+	char kv[6][ADMIN_KV];
+};
+
+/* argv for k from the form (file: the staged upload's path, for
+ * "@file"); false after answering 400. */
 static bool build_argv(const struct admin_cmd *k, const struct form *f,
-		       const char *team, const char *file, char *words,
-		       char dashed[ADMIN_DASHED][16], char **argv, int *argcp,
+		       const char *team, const char *file,
+		       struct argv_buf *b, char **argv, int *argcp,
 		       struct http_resp *resp)
 {
-	const char *sp = strchr(k->cmd, ' '), *v;
-	int n = 0, nd = 0;
+	const char *cmd = k->as ? k->as : k->cmd;
+	const char *sp = strchr(cmd, ' '), *v;
+	int n = 0, nd = 0, nkv = 0;
 
-	memcpy(words, k->cmd, strlen(k->cmd) + 1);
-	words[sp - k->cmd] = '\0';
-	argv[n++] = words;
-	argv[n++] = words + (sp - k->cmd) + 1;
+	memcpy(b->words, cmd, strlen(cmd) + 1);
+	b->words[sp - cmd] = '\0';
+	argv[n++] = b->words;
+	argv[n++] = b->words + (sp - cmd) + 1;
 	argv[n++] = (char *)team;
 	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
-		bool optional = k->pos[i][0] == '?';
+		const char *name = k->pos[i];
 
-		if (!strcmp(k->pos[i], "@file")) {
+		if (*name == '=') {
+			argv[n++] = (char *)name + 1;
+			continue;
+		}
+		if (!strcmp(name, "@file")) {
 			argv[n++] = (char *)file;
 			continue;
 		}
-		if (!field(f, k->pos[i] + optional, &v, resp))
+		if (!field(f, pos_field(name), &v, resp))
 			return false;
-		if (!v && optional && !later_field(k, i + 1, f))
+		if (!v && *name == '?' && !later_field(k, i + 1, f))
 			break;
-		if (!v && optional) {
-			argv[n++] = (char *)"";
-			continue;
-		}
-		if (!v) {
+		if (!v && *name != '?' && *name != '*') {
 			fail(resp, 400, "a required field is empty");
 			return false;
 		}
-		argv[n++] = (char *)v;
+		argv[n++] = (char *)(v ? v : "");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(k->opts) && k->opts[i]; i++) {
 		if (!field(f, k->opts[i], &v, resp))
 			return false;
 		if (!v)
 			continue;
-		re_snprintf(dashed[nd], 16, "--%s", k->opts[i]);
-		argv[n++] = dashed[nd++];
+		re_snprintf(b->dashed[nd], 16, "--%s", k->opts[i]);
+		argv[n++] = b->dashed[nd++];
 		argv[n++] = (char *)v;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(k->flags) && k->flags[i]; i++) {
 		v = form_get(f, k->flags[i]);
 		if (!v || strcmp(v, "1"))
 			continue;
-		re_snprintf(dashed[nd], 16, "--%s", k->flags[i]);
-		argv[n++] = dashed[nd++];
+		re_snprintf(b->dashed[nd], 16, "--%s", k->flags[i]);
+		argv[n++] = b->dashed[nd++];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(k->settings) && k->settings[i];
+	     i++) {
+		if (!field(f, k->settings[i], &v, resp))
+			return false;
+		if (!v)
+			continue;
+		if (strlen(k->settings[i]) + 1 + strlen(v) >= ADMIN_KV) {
+			fail(resp, 400, "a value is too long");
+			return false;
+		}
+		re_snprintf(b->kv[nkv], ADMIN_KV, "%s=%s", k->settings[i], v);
+		argv[n++] = b->kv[nkv++];
+	}
+	if (k->settings[0] && !nkv) {
+		fail(resp, 400, "nothing to change");
+		return false;
 	}
 	*argcp = n;
 	return true;
@@ -616,17 +673,19 @@ static void warnings_of(const char *err, char *buf, size_t size)
 }
 
 static void run(struct api *api, const struct http_req *req,
-		struct http_resp *resp, struct admin_session *s)
+		struct http_resp *resp, struct admin_session *s, bool post)
 {
 	const struct admin_cmd *k = NULL;
-	char words[32], dashed[ADMIN_DASHED][16], *argv[ADMIN_ARGV];
+	struct argv_buf b;
+	char *argv[ADMIN_ARGV];
 	char *out = NULL, *err = NULL, msg[512], file[600] = "";
 	const char *cmd;
 	struct form f;
 	int argc = 0, rc;
 
 	form_init(&f);
-	if (form_parse(&f, req->body, req->body_len)) {
+	if (post ? form_parse(&f, req->body, req->body_len)
+	    : form_parse(&f, req->query, strlen(req->query))) {
 		form_reset(&f);
 		fail(resp, 400, "bad form");
 		return;
@@ -634,9 +693,10 @@ static void run(struct api *api, const struct http_req *req,
 	cmd = form_get(&f, "cmd");
 	for (size_t i = 0; cmd && i < ARRAY_SIZE(admin_cmds); i++)
 		k = !strcmp(admin_cmds[i].cmd, cmd) ? &admin_cmds[i] : k;
-	if (!k) {
+	if (!k || k->read == post) {
 		form_reset(&f);
-		fail(resp, 400, "unknown command");
+		fail(resp, 400, !k ? "unknown command" : post ?
+		     "a read command: ask with GET" : "a change: POST it");
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
@@ -646,8 +706,7 @@ static void run(struct api *api, const struct http_req *req,
 			return;
 		}
 	}
-	if (!build_argv(k, &f, s->team, file, words, dashed, argv, &argc,
-			resp)) {
+	if (!build_argv(k, &f, s->team, file, &b, argv, &argc, resp)) {
 		form_reset(&f);
 		if (file[0])
 			(void)unlink(file);
@@ -659,8 +718,9 @@ static void run(struct api *api, const struct http_req *req,
 	if (file[0])
 		(void)unlink(file);
 	/* the command only: fields may hold passwords */
-	OCC_INFO("console %s team=%H user=%H: %s", k->cmd, LQ(s->team),
-		 LQ(s->user), rc ? "refused" : "done");
+	if (!k->read)
+		OCC_INFO("console %s team=%H user=%H: %s", k->cmd,
+			 LQ(s->team), LQ(s->user), rc ? "refused" : "done");
 	if (rc) {
 		const char *m = err && *err ? err : "refused";
 		/* the error, not the warnings before it */
@@ -678,7 +738,7 @@ static void run(struct api *api, const struct http_req *req,
 		if (msg[0])
 			OCC_WARN("console %s team=%H: %s", k->cmd, LQ(s->team),
 				 msg);
-		if (api->reload)
+		if (api->reload && !k->read)
 			api->reload();
 		reply(resp, 200, "{\"ok\":true,\"out\":%H,\"warning\":%H}",
 		      json_str_h, out ? out : "", json_str_h, msg);
@@ -719,8 +779,8 @@ bool admin_route(struct api *api, const struct http_req *req,
 		reply(resp, 200, "%H", state_json,
 		      &(struct state_args){ api, s });
 	}
-	else if (!strcmp(p, "run") && post) {
-		run(api, req, resp, s);
+	else if (!strcmp(p, "run")) {
+		run(api, req, resp, s, post);
 	}
 	else if (!strcmp(p, "upload") && post) {
 		upload(req, resp, s);
@@ -733,7 +793,7 @@ bool admin_route(struct api *api, const struct http_req *req,
 		http_resp_header(resp, "Set-Cookie", "occadm=; Path=/admin/; "
 				 "HttpOnly; SameSite=Strict; Max-Age=0");
 	}
-	else {
+	else if (!admin_ops_route(api, req, resp, s, p, post)) {
 		fail(resp, 404, "no such call");
 	}
 	return true;

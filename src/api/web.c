@@ -234,6 +234,7 @@ static const struct page_file admin_console[] = {
 	{ "/admin/admin.js", JS, web_admin_js },
 	{ "/admin/admin.css", CSS, web_admin_css },
 	{ "/admin/routing.js", JS, web_admin_routing_js },
+	{ "/admin/ops.js", JS, web_admin_ops_js },
 };
 
 /* The admin console: its API (a login may wait for its hash) and page. */

@@ -32,3 +32,4 @@ EMBED(web_admin_html, "web/admin/index.html");
 EMBED(web_admin_js, "web/admin/admin.js");
 EMBED(web_admin_css, "web/admin/admin.css");
 EMBED(web_admin_routing_js, "web/admin/routing.js");
+EMBED(web_admin_ops_js, "web/admin/ops.js");

@@ -25,5 +25,6 @@ extern const char web_admin_html[];
 extern const char web_admin_js[];
 extern const char web_admin_css[];
 extern const char web_admin_routing_js[];
+extern const char web_admin_ops_js[];   /* its operations tabs */
 
 #endif

@@ -25,12 +25,12 @@
 static int campaign_err(const struct ctx *c, int err)
 {
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no campaign %s in team %s\n",
+		fprintf(cli_err, "occctl: no campaign %s in team %s\n",
 			c->pos[1], c->pos[0]);
 		return EXIT_ERR;
 	}
 	if (err == EEXIST) {
-		fprintf(stderr, "occctl: team %s already has campaign %s\n",
+		fprintf(cli_err, "occctl: team %s already has campaign %s\n",
 			c->pos[0], c->pos[1]);
 		return EXIT_ERR;
 	}
@@ -81,7 +81,7 @@ int h_campaign_add(struct ctx *c)
 	snprintf(k.key_column, sizeof(k.key_column), "%s", v ? v : "phone1");
 	if ((v = opt(c, "window")) &&
 	    !window_parse(v, &k.window_start, &k.window_end)) {
-		fprintf(stderr, "occctl: bad window '%s': expected"
+		fprintf(cli_err, "occctl: bad window '%s': expected"
 			" HH:MM-HH:MM\n", v);
 		return EXIT_ERR;
 	}
@@ -173,17 +173,17 @@ int h_campaign_show(struct ctx *c)
 
 	if (campaign_arg(c, &k))
 		return EXIT_ERR;
-	printf("campaign %lld %s: group %lld, %s, %s, profile %s, key %s\n",
+	fprintf(cli_out, "campaign %lld %s: group %lld, %s, %s, profile %s, key %s\n",
 	       (long long)k.id, k.name, (long long)k.group_id, k.dial_mode,
 	       k.state, k.profile, k.key_column);
 	/* 0: the default (docs/DIALER.md, "Compliance") */
-	printf("window %02d:%02d-%02d:%02d, timezone %s, retry busy %d s,"
+	fprintf(cli_out, "window %02d:%02d-%02d:%02d, timezone %s, retry busy %d s,"
 	       " noanswer %d s, failed %d s, max attempts %d (0: default)\n",
 	       k.window_start / 60, k.window_start % 60, k.window_end / 60,
 	       k.window_end % 60, k.timezone[0] ? k.timezone : "occd's",
 	       k.retry_busy, k.retry_noanswer, k.retry_failed,
 	       k.max_attempts);
-	printf("amd %s, action %s, false positives %d.%d %%, params %s,"
+	fprintf(cli_out, "amd %s, action %s, false positives %d.%d %%, params %s,"
 	       " abandon message %s\n", k.amd ? "on" : "off", k.amd_action,
 	       k.amd_fp_permille / 10, k.amd_fp_permille % 10,
 	       k.amd_params[0] ? k.amd_params : "[amd]'s",
@@ -216,15 +216,15 @@ static void report_one(const struct st_import_report *r, void *arg)
 	if (ra->task && r->id != ra->task)
 		return;
 	ra->n++;
-	printf("task %lld: %s, %s\n  records %lld, refused %lld, outcomes"
+	fprintf(cli_out, "task %lld: %s, %s\n  records %lld, refused %lld, outcomes"
 	       " %s\n", (long long)r->id, r->url, r->state,
 	       (long long)r->rows, (long long)r->failed,
 	       r->counts[0] ? r->counts : "-");
 	if (r->msg[0])
-		printf("  error %s\n", r->msg);
+		fprintf(cli_out, "  error %s\n", r->msg);
 	for (const char *p = r->errors; *p;) {
 		size_t n = strcspn(p, "\n");
-		printf("  %.*s\n", (int)n, p);
+		fprintf(cli_out, "  %.*s\n", (int)n, p);
 		p += n + (p[n] == '\n');
 	}
 }
@@ -242,7 +242,7 @@ int h_campaign_import_report(struct ctx *c)
 		char *end;
 		ra.task = strtoll(task, &end, 10);
 		if (*end || ra.task <= 0) {
-			fprintf(stderr, "occctl: --task: not a task id: %s\n",
+			fprintf(cli_err, "occctl: --task: not a task id: %s\n",
 				task);
 			return EXIT_ERR;
 		}
@@ -252,7 +252,7 @@ int h_campaign_import_report(struct ctx *c)
 	if (err)
 		return campaign_err(c, err);
 	if (task && !ra.n) {
-		fprintf(stderr, "occctl: no import task %s in campaign %lld\n",
+		fprintf(cli_err, "occctl: no import task %s in campaign %lld\n",
 			task, (long long)k.id);
 		return EXIT_ERR;
 	}
@@ -324,7 +324,7 @@ int h_campaign_column(struct ctx *c)
 	if (!err)
 		err = store_column_add(c->st, &col);
 	if (err == EEXIST) {
-		fprintf(stderr, "occctl: campaign %s already has a column %s"
+		fprintf(cli_err, "occctl: campaign %s already has a column %s"
 			" or display name %s\n", c->pos[1], c->pos[2],
 			c->pos[3]);
 		return EXIT_ERR;
@@ -341,7 +341,7 @@ int h_campaign_column_remove(struct ctx *c)
 		return EXIT_ERR;
 	err = store_column_del(c->st, k.team_id, k.id, c->pos[2]);
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: campaign %s has no column %s\n",
+		fprintf(cli_err, "occctl: campaign %s has no column %s\n",
 			c->pos[1], c->pos[2]);
 		return EXIT_ERR;
 	}
@@ -353,23 +353,23 @@ static void report_day(const struct crep_day *d)
 	double hours = (double)d->avail_ms / 3600000.0;
 	double talk = (double)d->talk_ms / 60000.0;
 
-	printf("%s: dials %u, answers %u, live %u, abandons %u, machines %u,"
+	fprintf(cli_out, "%s: dials %u, answers %u, live %u, abandons %u, machines %u,"
 	       " amd_fp_est %.1f (%.1f %%)\n", d->day, d->dials, d->answers,
 	       d->live, d->abandons, d->machines, d->amd_fp_est,
 	       crep_abandon_pct(d->abandons, d->live, d->amd_fp_est));
-	printf("  window: live %u, abandons %u, machines %u, amd_fp_est %.1f"
+	fprintf(cli_out, "  window: live %u, abandons %u, machines %u, amd_fp_est %.1f"
 	       " (%.2f %%)\n", d->win_live, d->win_abandons, d->win_machines,
 	       d->win_amd_fp_est, crep_abandon_pct(d->win_abandons,
 	       d->win_live, d->win_amd_fp_est));
-	printf("  amd:");
+	fprintf(cli_out, "  amd:");
 	for (size_t i = 0; i < d->namd; i++)
-		printf(" %s=%u", d->amd[i].verdict, d->amd[i].n);
-	printf("%s\n", d->namd ? "" : " -");
-	printf("  talk %.2f min, agent-hours %.3f, talk min per agent-hour"
+		fprintf(cli_out, " %s=%u", d->amd[i].verdict, d->amd[i].n);
+	fprintf(cli_out, "%s\n", d->namd ? "" : " -");
+	fprintf(cli_out, "  talk %.2f min, agent-hours %.3f, talk min per agent-hour"
 	       " %.1f, occupancy %.0f %%\n", talk, hours,
 	       hours > 0 ? talk / hours : 0, d->avail_ms ? 100.0 *
 	       (double)d->handle_ms / (double)d->avail_ms : 0);
-	printf("  wait to agent: %u answers, p50 %lld ms, p90 %lld ms, max"
+	fprintf(cli_out, "  wait to agent: %u answers, p50 %lld ms, p90 %lld ms, max"
 	       " %lld ms; <=1 s %u, 1-2 s %u, >2 s %u\n", d->waits,
 	       (long long)d->wait_p50, (long long)d->wait_p90,
 	       (long long)d->wait_max, d->wait_1s, d->wait_2s, d->wait_over);
@@ -389,7 +389,7 @@ int h_campaign_report(struct ctx *c)
 		char *end;
 		n = strtol(days, &end, 10);
 		if (*end || n < 1 || n > CREP_MAX_DAYS) {
-			fprintf(stderr, "occctl: --days: 1 to %d: %s\n",
+			fprintf(cli_err, "occctl: --days: 1 to %d: %s\n",
 				CREP_MAX_DAYS, days);
 			return EXIT_ERR;
 		}
@@ -400,7 +400,7 @@ int h_campaign_report(struct ctx *c)
 	err = crep_load(c->st, &k, opt(c, "day"), (int)n,
 			(int64_t)time(NULL) * 1000, r);
 	if (err == EINVAL) {
-		fprintf(stderr, "occctl: --day: not a day (YYYY-MM-DD): %s\n",
+		fprintf(cli_err, "occctl: --day: not a day (YYYY-MM-DD): %s\n",
 			opt(c, "day"));
 		free(r);
 		return EXIT_ERR;
@@ -413,7 +413,7 @@ int h_campaign_report(struct ctx *c)
 		char *json = NULL;
 		err = re_sdprintf(&json, "%H", crep_json, r);
 		if (!err)
-			printf("%s\n", json);
+			fprintf(cli_out, "%s\n", json);
 		mem_deref(json);
 		if (err) {
 			free(r);
@@ -421,16 +421,16 @@ int h_campaign_report(struct ctx *c)
 		}
 	}
 	else {
-		printf("campaign %lld, profile %s (window: %s)\n",
+		fprintf(cli_out, "campaign %lld, profile %s (window: %s)\n",
 		       (long long)r->campaign_id, r->profile,
 		       strcmp(r->profile, "uk") ? "30 days" : "24 h");
-		printf("pre-dial list now: waiting %lld (due %lld), attempts"
+		fprintf(cli_out, "pre-dial list now: waiting %lld (due %lld), attempts"
 		       " %lld;", (long long)r->waiting, (long long)r->due,
 		       (long long)r->attempts);
 		for (size_t i = 0; i < r->nlist; i++)
-			printf(" %s %lld", r->list[i].result,
+			fprintf(cli_out, " %s %lld", r->list[i].result,
 			       (long long)r->list[i].n);
-		printf("\n");
+		fprintf(cli_out, "\n");
 		for (size_t i = 0; i < r->ndays; i++)
 			report_day(&r->days[i]);
 	}
@@ -477,7 +477,7 @@ static int abandon_msg_set(struct st_campaign *k, const char *v)
 		return 0;
 	}
 	if (!realpath(v, path) || !(f = fopen(path, "rb"))) {
-		fprintf(stderr, "occctl: abandon_msg '%s': %s\n", v,
+		fprintf(cli_err, "occctl: abandon_msg '%s': %s\n", v,
 			strerror(errno));
 		return EXIT_ERR;
 	}
@@ -501,7 +501,7 @@ static int abandon_msg_set(struct st_campaign *k, const char *v)
 		err = EINVAL;
 	}
 	if (err) {
-		fprintf(stderr, "occctl: abandon_msg '%s': %s; it must be an"
+		fprintf(cli_err, "occctl: abandon_msg '%s': %s; it must be an"
 			" 8 kHz mono 16-bit PCM WAV of at most 1 MiB\n", v,
 			why);
 		return EXIT_ERR;
@@ -520,7 +520,7 @@ static int amd_params_setting(struct st_campaign *k, const char *v)
 	amd_params_default(&p);
 	err = amd_params_parse(&p, v, bad, sizeof(bad));
 	if (err) {
-		fprintf(stderr, "occctl: amd_params: %s '%s' (NAME=VALUE,..."
+		fprintf(cli_err, "occctl: amd_params: %s '%s' (NAME=VALUE,..."
 			" with the [amd] names: docs/DIALER.md)\n",
 			err == ENOENT ? "unknown parameter in"
 			: err == E2BIG ? "too long:" : "bad value", bad);
@@ -577,7 +577,7 @@ static int setting_one(struct ctx *c, struct st_campaign *k, const char *kv)
 	else if (!strcmp(key, "timezone")) {
 		struct tz *z = NULL;
 		if (*v && tz_load(&z, TZ_ZONEINFO_DIR, v)) {
-			fprintf(stderr, "occctl: unknown time zone '%s' (not"
+			fprintf(cli_err, "occctl: unknown time zone '%s' (not"
 				" in %s)\n", v, TZ_ZONEINFO_DIR);
 			return EXIT_ERR;
 		}
@@ -608,11 +608,11 @@ static int setting_one(struct ctx *c, struct st_campaign *k, const char *kv)
 	else if (!strcmp(key, "abandon_msg"))
 		return abandon_msg_set(k, v);
 	else {
-		fprintf(stderr, "occctl: unknown campaign setting '%s'\n", key);
+		fprintf(cli_err, "occctl: unknown campaign setting '%s'\n", key);
 		return EXIT_ERR;
 	}
 	if (!ok) {
-		fprintf(stderr, "occctl: bad value for %s: '%s'\n", key, v);
+		fprintf(cli_err, "occctl: bad value for %s: '%s'\n", key, v);
 		return EXIT_ERR;
 	}
 	return 0;
@@ -642,14 +642,14 @@ static int dnc_list_arg(struct ctx *c, int64_t *tidp, int64_t *cidp)
 
 	*tidp = *cidp = 0;
 	if (camp && !team) {
-		fprintf(stderr, "occctl: --campaign needs --team\n");
+		fprintf(cli_err, "occctl: --campaign needs --team\n");
 		return EXIT_ERR;
 	}
 	if (!team)
 		return 0;
 	err = store_team_get(c->st, team, &t);
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no such team: %s\n", team);
+		fprintf(cli_err, "occctl: no such team: %s\n", team);
 		return EXIT_ERR;
 	}
 	if (err)
@@ -660,7 +660,7 @@ static int dnc_list_arg(struct ctx *c, int64_t *tidp, int64_t *cidp)
 	(void)parse_id(camp, cidp);
 	err = store_campaign_get(c->st, t.id, *cidp, &k);
 	if (err == ENOENT) {
-		fprintf(stderr, "occctl: no campaign %s in team %s\n", camp,
+		fprintf(cli_err, "occctl: no campaign %s in team %s\n", camp,
 			team);
 		return EXIT_ERR;
 	}
@@ -682,7 +682,7 @@ static int dnc_each(struct ctx *c, bool add)
 		err = add ? store_dnc_add(c->st, &d)
 			: store_dnc_del(c->st, tid, cid, d.number);
 		if (err == ENOENT) {
-			fprintf(stderr, "occctl: %s is not on that list\n",
+			fprintf(cli_err, "occctl: %s is not on that list\n",
 				c->pos[i]);
 			return EXIT_ERR;
 		}

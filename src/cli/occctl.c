@@ -408,6 +408,10 @@ static const struct cmd cmds[] = {
 	  "remove an agent (and its memberships and state)" },
 	{ "agent", "passwd", "TEAM NUMBER PASSWORD", W, h_agent_passwd,
 	  "set an agent's password" },
+	{ "agent", "set", "TEAM NUMBER [--name NAME] [--exten EXTEN]"
+	  " [--no-exten]", W, h_agent_set, "change an agent's name or default"
+	  " extension (--no-exten: none); a running occd shows it after its"
+	  " reload" },
 	{ "group", "add", "TEAM ID NAME QUEUE [--acw ring|answer|off]"
 	  " [--workway all|dialin|dialout]", W, h_group_add,
 	  "add an agent group (ID may be auto; default --acw off"

@@ -135,7 +135,7 @@ int64_t wall_ms(void);
 cmd_h h_team_add, h_team_list, h_team_remove, h_team_set, h_team_show;
 cmd_h h_account_add, h_account_list, h_account_remove;
 cmd_h h_account_passwd, h_account_disable, h_account_enable;
-cmd_h h_agent_add, h_agent_list, h_agent_remove, h_agent_passwd;
+cmd_h h_agent_add, h_agent_list, h_agent_remove, h_agent_passwd, h_agent_set;
 cmd_h h_group_add, h_group_list, h_group_remove;
 cmd_h h_member_add, h_member_list, h_member_remove;
 cmd_h h_exten_add, h_exten_list, h_exten_remove, h_exten_passwd;

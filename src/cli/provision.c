@@ -366,6 +366,30 @@ int h_agent_passwd(struct ctx *c)
 	return row_passwd(c, store_agent_set_pwhash, "agent");
 }
 
+int h_agent_set(struct ctx *c)
+{
+	const char *name = opt(c, "name"), *exten = opt(c, "exten");
+	int64_t tid;
+
+	if (opt(c, "no-exten")) {
+		if (exten) {
+			fprintf(cli_err, "occctl: --exten or --no-exten, not"
+				" both\n");
+			return EXIT_ERR;
+		}
+		exten = "";
+	}
+	if (!name && !exten) {
+		fprintf(cli_err, "occctl: nothing to change: give --name,"
+			" --exten or --no-exten\n");
+		return EXIT_ERR;
+	}
+	if (team_arg(c, &tid))
+		return EXIT_ERR;
+	return check(store_agent_set_info(c->st, tid, c->pos[1], name, exten),
+		     "agent %s in team %s", c->pos[1], c->pos[0]);
+}
+
 /* ---- groups ---- */
 
 /* Indexed by the st_group values; the usage strings list the same words. */

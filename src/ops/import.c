@@ -717,25 +717,22 @@ static void url_public(char *dst, size_t size, const char *url)
 		str_ncpy(dst, url, size);
 }
 
-/* The fetch of a.url started for a task whose report is rep (id 0: a new
- * one, made here); 0 or an errno (the report then says failed). */
-static int task_start(struct store *st, const struct conf *cfg,
-		      const struct import_rules *rules,
-		      const char *const *a, struct st_import_report *rep)
+/* A running task for the file at url (its rows through file_skip and
+ * file_row), its report rep (id 0: a new one) saved as running: rep->id
+ * set; copts set for the parser. NULL with *errp. */
+static struct file_task *task_new(struct store *st,
+				  const struct import_rules *rules, int delrow,
+				  const char *url, struct st_import_report *rep,
+				  struct csv_opts *copts, int *errp)
 {
-	struct import_src src = { 0 };
-	struct csv_opts copts = { 0 };
 	struct file_task *t;
-	int err, delrow = 0;
+	int err;
 
-	(void)prio_of(a[P_DELROW], &delrow);     /* checked by the caller */
-	import_src_conf(&src, cfg);
-	src.url = a[P_CONTEXT];
-	src.user = a[P_SOURCE_USER];
-	src.pwd = a[P_SOURCE_PWD];
 	t = mem_zalloc(sizeof(*t), task_destructor);
-	if (!t)
-		return ENOMEM;
+	if (!t) {
+		*errp = ENOMEM;
+		return NULL;
+	}
 	list_append(&file_tasks, &t->le, t);
 	tmr_init(&t->commit);
 	t->rules = *rules;
@@ -757,7 +754,7 @@ static int task_start(struct store *st, const struct conf *cfg,
 	t->rep = *rep;
 	t->rep.team_id = rules->camp.team_id;
 	t->rep.campaign_id = rules->camp.id;
-	url_public(t->rep.url, sizeof(t->rep.url), src.url);
+	url_public(t->rep.url, sizeof(t->rep.url), url);
 	str_ncpy(t->rep.state, "running", sizeof(t->rep.state));
 	t->rep.request[0] = '\0';
 	if (!t->rep.created_ms)
@@ -767,10 +764,36 @@ static int task_start(struct store *st, const struct conf *cfg,
 	if (err)
 		goto fail;
 	rep->id = t->rep.id;
-	copts.delrow = (unsigned)delrow;
-	copts.row_h = file_row;
-	copts.skip_h = file_skip;
-	copts.arg = t;
+	copts->delrow = (unsigned)delrow;
+	copts->row_h = file_row;
+	copts->skip_h = file_skip;
+	copts->arg = t;
+	return t;
+ fail:
+	mem_deref(t);
+	*errp = err;
+	return NULL;
+}
+
+/* The fetch of a.url started for a task whose report is rep (id 0: a new
+ * one, made here); 0 or an errno (the report then says failed). */
+static int task_start(struct store *st, const struct conf *cfg,
+		      const struct import_rules *rules,
+		      const char *const *a, struct st_import_report *rep)
+{
+	struct import_src src = { 0 };
+	struct csv_opts copts = { 0 };
+	struct file_task *t;
+	int err = 0, delrow = 0;
+
+	(void)prio_of(a[P_DELROW], &delrow);     /* checked by the caller */
+	import_src_conf(&src, cfg);
+	src.url = a[P_CONTEXT];
+	src.user = a[P_SOURCE_USER];
+	src.pwd = a[P_SOURCE_PWD];
+	t = task_new(st, rules, delrow, src.url, rep, &copts, &err);
+	if (!t)
+		return err;
 	err = import_job_start(&t->fj, &src, &copts, file_done, t);
 	if (err) {
 		str_ncpy(t->rep.state, "failed", sizeof(t->rep.state));
@@ -1108,6 +1131,55 @@ void op_import_data(struct op_ctx *ctx, struct op_result *res)
  out:
 	mem_deref(job);
 	mem_deref(rec);
+}
+
+void import_upload(struct op_ctx *ctx, const char *name, const void *csv,
+		   size_t len, struct op_result *res)
+{
+	const char *const *a = ctx->args;
+	struct import_rules *rules = mem_zalloc(sizeof(*rules), NULL);
+	struct st_import_report *rep = mem_zalloc(sizeof(*rep), NULL);
+	struct csv_opts copts = { 0 };
+	struct file_task *t;
+	struct csv *c = NULL;
+	enum csv_err e;
+	enum import_err ie;
+	char url[ST_URL];
+	int64_t id;
+	int err = 0, delrow;
+
+	if (!rules || !rep) {
+		res_set(res, OP_FAIL, BM_IMPORT_STORAGE, NULL);
+		goto out;
+	}
+	if (!prio_of(a[P_DELROW], &delrow) || delrow < 0) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "delrow");
+		goto out;
+	}
+	if (!import_prepare(ctx, rules, res, true))
+		goto out;
+	rep->created_ms = ctx->now;
+	re_snprintf(url, sizeof(url), "upload:%s", name);
+	t = task_new(rules->st, rules, delrow, url, rep, &copts, &err);
+	if (!t) {
+		res_set(res, OP_FAIL, err == ENOMEM || !rep->id ?
+			BM_IMPORT_STORAGE : BM_IMPORT_TASK_FAIL, NULL);
+		goto out;
+	}
+	id = t->rep.id;
+	c = csv_new(&copts);
+	e = c ? csv_feed(c, csv, len) : CSV_E_NOMEM;
+	if (e == CSV_OK)
+		e = csv_finish(c);
+	ie = e == CSV_OK ? IMPORT_OK : e == CSV_E_ABORT ? IMPORT_E_ABORT :
+		e == CSV_E_NOMEM ? IMPORT_E_NOMEM : IMPORT_E_CSV;
+	file_done(ie, c ? csv_errmsg(c) : "out of memory",
+		  c ? csv_rows(c) : 0, t);         /* frees t */
+	csv_free(c);
+	(void)res_data(res, OP_OK, "%lld", (long long)id);
+ out:
+	mem_deref(rules);
+	mem_deref(rep);
 }
 
 /* dialerListCJI: one number into a campaign's pre-dial list. */

@@ -49,6 +49,18 @@ struct import_outcome {
 void import_record(struct import_rules *job, const struct rec_field *f,
 		   size_t n, struct import_outcome *out);
 
+/* A CSV file uploaded to occd (the admin console, api/admin_ops.c): the
+ * request's rules in ctx->args as for source=http (model_id, delrow,
+ * phone_field, dupway, ...), the file's bytes parsed at once on the loop
+ * by the same parser, row handlers, import_record() and report as a
+ * fetched file; its report's URL is "upload:" name. The answer is the
+ * task id (code 1) once the whole file is in, or an error BackMsg as for
+ * import_data. */
+struct op_ctx;
+struct op_result;
+void import_upload(struct op_ctx *ctx, const char *name, const void *csv,
+		   size_t len, struct op_result *res);
+
 /* occd stopping: file imports under way end, their reports say failed
  * "87[occd stopped]" (what they imported stays). */
 void import_tasks_close(void);

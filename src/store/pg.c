@@ -752,6 +752,16 @@ static int p_agent_set_pwhash(struct store *st, int64_t team_id,
 		    number, pwhash);
 }
 
+static int p_agent_set_info(struct store *st, int64_t team_id,
+			    const char *number, const char *name,
+			    const char *exten)
+{
+	return pg_run1(st, "UPDATE agents SET name = COALESCE($3, name),"
+		       " exten = COALESCE($4, exten)"
+		       " WHERE team_id = $1 AND number = $2", "Ittt", team_id,
+		       number, name, exten);
+}
+
 static int p_agent_get(struct store *st, int64_t team_id, const char *number,
 		       struct st_agent *a)
 {
@@ -1460,6 +1470,7 @@ static const struct store_ops pg_ops = {
 	.agent_add = p_agent_add,
 	.agent_del = p_agent_del,
 	.agent_set_pwhash = p_agent_set_pwhash,
+	.agent_set_info = p_agent_set_info,
 	.agent_get = p_agent_get,
 	.group_add = p_group_add,
 	.group_del = p_group_del,

@@ -46,7 +46,7 @@ enum stmt_id {
 	S_BEGIN_W, S_BEGIN_R, S_COMMIT, S_ROLLBACK,
 	S_TEAM_ADD, S_TEAM_DEL, S_TEAM_GET,
 	S_ACCOUNT_ADD, S_ACCOUNT_DEL, S_ACCOUNT_PW, S_ACCOUNT_EN,
-	S_AGENT_ADD, S_AGENT_DEL, S_AGENT_PW, S_AGENT_GET,
+	S_AGENT_ADD, S_AGENT_DEL, S_AGENT_PW, S_AGENT_INFO, S_AGENT_GET,
 	S_GROUP_ADD, S_GROUP_DEL,
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_STATE,
 	S_EXTEN_ADD, S_EXTEN_DEL, S_EXTEN_HA1,
@@ -108,6 +108,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_AGENT_DEL] = "DELETE FROM agents WHERE team_id = ?1 AND number = ?2",
 	[S_AGENT_PW] = "UPDATE agents SET pwhash = ?3"
 		" WHERE team_id = ?1 AND number = ?2",
+	[S_AGENT_INFO] = "UPDATE agents SET name = COALESCE(?3, name),"
+		" exten = COALESCE(?4, exten) WHERE team_id = ?1 AND number = ?2",
 	[S_AGENT_GET] = "SELECT id, team_id, COALESCE(account_id, 0), number,"
 		" name, pwhash, exten FROM agents"
 		" WHERE team_id = ?1 AND number = ?2",
@@ -851,6 +853,14 @@ static int sq_agent_set_pwhash(struct store *st, int64_t team_id,
 	return exec1(be(st), S_AGENT_PW, "Itt", team_id, number, pwhash);
 }
 
+static int sq_agent_set_info(struct store *st, int64_t team_id,
+			     const char *number, const char *name,
+			     const char *exten)
+{
+	return exec1(be(st), S_AGENT_INFO, "Ittt", team_id, number, name,
+		     exten);
+}
+
 static int sq_agent_get(struct store *st, int64_t team_id, const char *number,
 			struct st_agent *a)
 {
@@ -1586,6 +1596,7 @@ static const struct store_ops sqlite_ops = {
 	.agent_add = sq_agent_add,
 	.agent_del = sq_agent_del,
 	.agent_set_pwhash = sq_agent_set_pwhash,
+	.agent_set_info = sq_agent_set_info,
 	.agent_get = sq_agent_get,
 	.group_add = sq_group_add,
 	.group_del = sq_group_del,

@@ -292,6 +292,16 @@ int store_agent_set_pwhash(struct store *st, int64_t team_id,
 	return st->ops->agent_set_pwhash(st, team_id, number, pwhash);
 }
 
+int store_agent_set_info(struct store *st, int64_t team_id,
+			 const char *number, const char *name,
+			 const char *exten)
+{
+	CHECK(st && team_id > 0 && str_ok(number, ST_NUM) &&
+	      (!name || str_fits(name, ST_NAME)) &&
+	      (!exten || str_fits(exten, ST_NUM)));
+	return st->ops->agent_set_info(st, team_id, number, name, exten);
+}
+
 int store_agent_get(struct store *st, int64_t team_id, const char *number,
 		    struct st_agent *a)
 {

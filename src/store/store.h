@@ -240,6 +240,10 @@ int  store_agent_set_pwhash(struct store *st, int64_t team_id,
 			    const char *number, const char *pwhash);
 int  store_agent_get(struct store *st, int64_t team_id, const char *number,
 		     struct st_agent *a);
+/* An agent's name and extension (either NULL: kept); ENOENT if none. */
+int  store_agent_set_info(struct store *st, int64_t team_id,
+			  const char *number, const char *name,
+			  const char *exten);
 
 int  store_group_add(struct store *st, const struct st_group *g); /* g->id 0: auto */
 int  store_group_del(struct store *st, int64_t team_id, int64_t group_id);

@@ -48,6 +48,9 @@ struct store_ops {
 				const char *number, const char *pwhash);
 	int (*agent_get)(struct store *st, int64_t team_id, const char *number,
 			 struct st_agent *a);
+	int (*agent_set_info)(struct store *st, int64_t team_id,
+			      const char *number, const char *name,
+			      const char *exten);
 
 	int (*group_add)(struct store *st, const struct st_group *g);
 	int (*group_del)(struct store *st, int64_t team_id, int64_t group_id);

@@ -8,6 +8,15 @@
 #   - the DID added on the page routes a real SIP call: a sipp caller from
 #     outside dials it, extension 8005's sipp phone rings and answers, each
 #     hears the other (Goertzel);
+#   - the operations tabs (test_ops.mjs, after that call): an agent's name
+#     and extension changed on the page (the HTTP interface's MyInfo
+#     answers the new name); a campaign created, changed, filled from an
+#     uploaded CSV whose import report matches the file, started, paused,
+#     stopped, its daily report; the call above found by DID and number,
+#     its recording played in the page's <audio>, and the bytes the page
+#     fetched are occd's file of that call (both tones in it, Goertzel);
+#     the event URL set on the page: a receiver started here gets the next
+#     event; another team's session sees none of it;
 #   - security: an agent's credentials and an agent's account cannot open
 #     the console; another team's data is not visible and cannot be
 #     changed; a change without the CSRF token, or from another Origin, is
@@ -35,9 +44,9 @@ if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
 	export OCC_SCREENSHOT_DIR
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+read -r -d '' -a P < <(python3 "$util" ports 7)
 http_port=${P[0]} sip_port=${P[1]}
-p5=${P[2]} r5=${P[3]} c1=${P[4]} rc1=${P[5]}
+p5=${P[2]} r5=${P[3]} c1=${P[4]} rc1=${P[5]} ev_port=${P[6]}
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_CALLER=1130
 
@@ -62,16 +71,22 @@ check "setup: admin's password, an agent's account, another team" eval '
 	"$occctl" --data "$data" exten add other 7101 Other-7101-secret'
 check "extension 8005's phone registers" phone_reg reg8005 "$p5" 8005
 
-# ---- the page (its TAP lines are numbered here) ------------------------------------
+# page_tap: a page test's TAP lines, numbered here
+page_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "${line#ok * - }" ;;
+		"not ok "*) nok "${line#not ok * - }" ;;
+		1..*) ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# ---- the page --------------------------------------------------------------------
 m=$(log_mark)
-while IFS= read -r line; do
-	case $line in
-	"ok "*) ok "${line#ok * - }" ;;
-	"not ok "*) nok "${line#not ok * - }" ;;
-	1..*) ;;
-	*) echo "$line" ;;
-	esac
-done < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW AGENT_PW1=$AGENT_PW1 \
+page_tap < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW AGENT_PW1=$AGENT_PW1 \
 	AGENT_PW2=$AGENT_PW2 EXTEN_PW=$EXTEN_PW \
 	timeout -k 5 150 node "$here/test_admin.mjs" 2>&1; echo "# node exit $?")
 
@@ -99,6 +114,49 @@ check "$f: the phone hears the caller (1130 Hz)" \
 	hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 3)" --tone $F_CALLER
 peers_stop caller agent
 
+# ---- the operations tabs, on the call just made -------------------------------------
+sid=$(sql "SELECT sessionid FROM cdr WHERE callee = '555100' ORDER BY start_ms DESC LIMIT 1")
+rec=$(ls "$data"/recordings/*/*"-$sid.wav" 2>/dev/null | head -1)
+check "$f: the call has a recording" test -s "$rec"
+python3 "$root/tests/events/receiver.py" "$ev_port" "$work/events.jsonl" >"$work/receiver.out" 2>&1 &
+pids+=("$!")
+check "an event receiver listens (the backend)" eval '
+	for _ in $(seq 50); do grep -q ready "$work/receiver.out" && break; sleep 0.1; done
+	grep -q ready "$work/receiver.out"'
+page_tap < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW EV_PORT=$ev_port \
+	EV_LOG=$work/events.jsonl OUT_WAV=$work/console.wav CALL_DID=555100 CALL_FROM=13800000077 \
+	timeout -k 5 150 node "$here/test_ops.mjs" 2>&1; echo "# node exit $?")
+check "the recording the page fetched is occd's file of that call, byte for byte" \
+	cmp -s "$work/console.wav" "$rec"
+check "in it, the phone's 770 Hz (left channel)" \
+	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 0 --freq $F_AGENT
+check "and the caller's 1130 Hz (right channel)" \
+	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 1 --freq $F_CALLER
+check "MyInfo (the HTTP interface) answers agent 8003's name set on the page" eval '
+	curl -sS -m 10 -d "EVENT=MyInfo&orgidentity=demo&user=8003&pwdtype=plaintext&password=8003" \
+		"$url/coccinterfaces" | grep -q "\"agentname\":\"Renamed Three\""'
+check "occctl agent list shows it, with extension 8007" eval '
+	"$occctl" --data "$data" agent list demo | grep -Eq "^8003 +Renamed Three +8007 "'
+check "occctl shows campaign 31 as the page left it: stopped, AMD on, action message" eval '
+	"$occctl" --data "$data" campaign show demo 31 | grep -q "Console campaign: group 1, preview, stopped" &&
+	"$occctl" --data "$data" campaign show demo 31 | grep -q "amd on, action message"'
+check "team demo's event_url is the page's" eval '
+	"$occctl" --data "$data" team show demo | grep -Eq "^event_url +http://127.0.0.1:$ev_port/occ/events$"'
+# another team's administrator: none of it
+ojar=$work/other.cookies
+curl -sS -m 10 -c "$ojar" -H "Origin: $url" --data-urlencode team=other --data-urlencode user=boss \
+	--data-urlencode password=Boss-other-pw "$url/admin/api/login" >/dev/null
+check "team other's session: no call of team demo in its search" eval '
+	curl -sS -m 10 -b "$ojar" "$url/admin/api/cdr?from=2020-01-01" | grep -q "\"calls\":\[\]"'
+check "team other's session: team demo's recording is 404" eval '
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -b "$ojar" "$url/admin/api/recording?id=$sid")" = 404 ]'
+check "team other's session: no campaign and no event URL of team demo" eval '
+	curl -sS -m 10 -b "$ojar" "$url/admin/api/ops" | grep -q "{\"ok\":true,\"event_url\":\"\",\"campaigns\":\[\]}"'
+check "team other's session: campaign 31's reports are refused" eval '
+	curl -sS -m 10 -b "$ojar" "$url/admin/api/run?cmd=campaign+import-report&id=31" | grep -q "\"ok\":false"'
+check "without a session: the call search and the recording are 401" eval '
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" "$url/admin/api/cdr")" = 401 ] &&
+	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" "$url/admin/api/recording?id=$sid")" = 401 ]'
 # ---- trunks, prompts, IVR flows, schedules, queues, routes (test_routing.mjs) ----
 F_PROMPT=1400 ROUTE_DID=555300
 tone_wav "$work/hello.wav" $F_PROMPT 3

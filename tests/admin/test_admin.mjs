@@ -7,10 +7,9 @@
 //
 // Every wait is bounded and the whole run is capped at RUN_LIMIT_MS.
 import { chromium } from 'playwright-core';
-import { OCC, DATA, WAIT_MS, tap, ok, eq, waitText } from '../lib/pagetap.mjs';
+import { OCC, DATA, WAIT_MS, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
 
 const RUN_LIMIT_MS = 120_000;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
 const { ADMIN_PW, AGENT_PW1, AGENT_PW2, EXTEN_PW } = process.env;
 const SECRETS = [ADMIN_PW, AGENT_PW1, AGENT_PW2, EXTEN_PW];
@@ -184,21 +183,6 @@ async function main() {
     console.log('Bail out! OCC_URL, OCC_DATA and the passwords must be set (run tests/admin/run.sh)');
     process.exit(1);
   }
-  const limit = setTimeout(() => {
-    ok(false, `the run ended within ${RUN_LIMIT_MS} ms`);
-    process.exit(1);
-  }, RUN_LIMIT_MS);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
-                                          args: ['--no-sandbox'] });
-  try {
-    await run(browser);
-  } catch (e) {
-    ok(false, 'the run completes', String(e && e.stack || e));
-  } finally {
-    await browser.close();
-    clearTimeout(limit);
-  }
-  console.log(`1..${tap.n}`);
-  process.exit(tap.failed ? 1 : 0);
+  await pageMain(chromium, run, { limitMs: RUN_LIMIT_MS });
 }
 main();

@@ -82,6 +82,20 @@ out_has '^8001 +Agent 8001 +8001 +admin$' "agent 8001 row"
 [ "$(grep -c '^800[1-6] ' <<<"$OUT")" -eq 6 ] && pass "six demo agents" || fail "six demo agents"
 out_lacks 'argon2' "agent list shows no hashes"
 
+expect 0 "agent set changes a name and an extension" agent set demo 8006 --name "Renamed Six" --exten 8005
+expect 0 "agent list after agent set" agent list demo
+out_has '^8006 +Renamed Six +8005 ' "agent list shows the new name and extension"
+expect 0 "agent set --no-exten clears the extension" agent set demo 8006 --no-exten
+expect 0 "agent list after --no-exten" agent list demo
+out_has '^8006 +Renamed Six +(-|) ' "the name stays, the extension is gone"
+expect 1 "agent set without a change" agent set demo 8006
+err_has 'nothing to change' "agent set without a change says so"
+expect 1 "agent set --exten with --no-exten" agent set demo 8006 --exten 8005 --no-exten
+expect 1 "agent set of another team's agent" agent set acme 8006 --name X
+err_has 'agent 8006 in team acme' "agent set of a missing agent names it"
+expect 1 "agent set with a bad extension" agent set demo 8006 --exten 80a
+expect 0 "agent set back" agent set demo 8006 --name "Agent 8006" --exten 8006
+
 expect 0 "account list" account list demo
 out_has '^admin +yes +-$' "admin account enabled, unlinked"
 out_lacks 'argon2|admin +yes +admin' "account list shows no hash or password"
@@ -381,7 +395,7 @@ sql "INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'
 	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8006', 'sip:8006@'||char(27)||'[2J', 'udp:192.0.2.8:5060', 'ua', $NOW + 60000);"
 expect 0 "status with registrations" status demo
 out_has '^EXTEN +AGENT +CONTACT +SOURCE +REGISTRATION$' "status registration header"
-out_has '^8001 +8001 +sip:8001@192\.0\.2\.5:5062 +udp:192\.0\.2\.5:5062 +expires in (59|60)s$' "live registration with its expiry"
+out_has '^8001 +8001 +sip:8001@192\.0\.2\.5:5062 +udp:192\.0\.2\.5:5062 +expires in (5[0-9]|60)s$' "live registration with its expiry"
 out_has '^8001 +8001 +sip:8001@192\.0\.2\.6:5062 +tcp:192\.0\.2\.6:40000 +expires in 3[56][0-9]{2}s$' "second binding of the same extension"
 out_has '^8002 +8002 +- +- +not registered$' "expired registration is not registered"
 out_has '^8003 +8003 +- +- +not registered$' "unregistered agent extension"

@@ -71,3 +71,26 @@ export const waitAttr = (page, sel, attr, want, what) => waitOn(page, ([s, a, w]
   const e = document.querySelector(s);
   return !!e && e.getAttribute(a) === w;
 }, [sel, attr, want], what, (x, a) => x.getAttribute(a));
+
+// ---- a suite's main ------------------------------------------------------------
+// headless Chromium (the suite's own playwright-core `chromium`, with extra
+// launch args), run(browser) within limitMs, then the TAP plan and the exit
+// status
+export async function pageMain(chromium, run, { limitMs = 120_000, args = [] } = {}) {
+  const limit = setTimeout(() => {
+    ok(false, `the run ended within ${limitMs} ms`);
+    process.exit(1);
+  }, limitMs);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+                                          headless: true, args: ['--no-sandbox', ...args] });
+  try {
+    await run(browser);
+  } catch (e) {
+    ok(false, 'the run completes', String(e && e.stack || e));
+  } finally {
+    await browser.close();
+    clearTimeout(limit);
+  }
+  console.log(`1..${tap.n}`);
+  process.exit(tap.failed ? 1 : 0);
+}

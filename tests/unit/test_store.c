@@ -567,6 +567,21 @@ static void body_agent(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(store_agent_get(f->st, t1, "8001", &a), 0);
 	UT_EQ_STR(a.pwhash, "$argon2id$x");
 
+	/* name and extension: either kept when NULL, "" clears the exten */
+	UT_EQ_INT(store_agent_set_info(f->st, t1, "8001", "Renamed", NULL), 0);
+	UT_EQ_INT(store_agent_get(f->st, t1, "8001", &a), 0);
+	UT_EQ_STR(a.name, "Renamed");
+	UT_EQ_STR(a.exten, "8001");
+	UT_EQ_INT(store_agent_set_info(f->st, t1, "8001", NULL, ""), 0);
+	UT_EQ_INT(store_agent_get(f->st, t1, "8001", &a), 0);
+	UT_EQ_STR(a.name, "Renamed");
+	UT_EQ_STR(a.exten, "");
+	UT_EQ_STR(a.pwhash, "$argon2id$x");
+	UT_EQ_INT(store_agent_set_info(f->st, t2, "8001", "Other", "8101"), 0);
+	UT_EQ_INT(store_agent_get(f->st, t1, "8001", &a), 0);
+	UT_EQ_STR(a.name, "Renamed");            /* another team's 8001 */
+	UT_EQ_INT(store_agent_set_info(f->st, t1, "9999", "X", NULL), ENOENT);
+
 	/* deleting the owning account leaves the agent without one */
 	UT_EQ_INT(store_account_del(f->st, t1, "admin"), 0);
 	UT_EQ_INT(store_agent_get(f->st, t1, "8001", &a), 0);

@@ -46,6 +46,9 @@
   const $ = (id) => document.getElementById(id);
   let csrf = '';
   let state = null;
+  // the operations tabs (ops.js) hook in: after each load, after a
+  // language switch, and into each agent's actions
+  const ext = { onLoad: [], onLang: [], agentActions: [] };
 
   function msg(text, bad) {
     $('msg').textContent = text || '';
@@ -137,6 +140,7 @@
       cell(tr, a.logged_in ? t('logged_in') + ' · ' + a.state : a.state, 'state-' + a.state);
       cell(tr, (groupsOf[a.number] || []).join(', '));
       const td = cell(tr, '');
+      for (const h of ext.agentActions) h(td, a);
       button(td, t('set_password'), () => askPassword('agent passwd', 'password', a.number));
       button(td, t('remove'), () => change({ cmd: 'agent remove', number: a.number }, a.number), 'danger');
     });
@@ -186,6 +190,7 @@
     if (!j.ok) return;
     state = j;
     render();
+    for (const h of ext.onLoad) h(state);
   }
 
   // A change: one occctl command on the server; its refusal is shown as is.
@@ -233,6 +238,7 @@
     for (const n of document.querySelectorAll('[data-tp]')) n.placeholder = t(n.dataset.tp);
     $('lang').textContent = lang === 'cn' ? 'English' : '中文';
     render();
+    for (const h of ext.onLang) h();
   }
 
   // other scripts' tabs (routing.js): their labels, a render per state,
@@ -289,5 +295,7 @@
     // a page reloaded within its session carries on
     call('session').then((j) => { if (j.ok) loggedIn(j); });
   }
+  window.occAdmin = { T, t, $, call, change, msg, cell, button, fill, option, formFields, applyLang, ext,
+    csrf: () => csrf, state: () => state };
   init();
 })();
