@@ -63,8 +63,10 @@ enum {
 
 /* what the module was last told of an agent; WRAPUP: its dialer call
  * ended, its state now (idle, or paused in after-call work) is told at
- * the next poll */
-enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP };
+ * the next poll; ACW: in after-call work that occd ends by itself (its
+ * group's acw_s), told as a wrap-up until then */
+enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP,
+	    TOLD_ACW };
 
 struct dcamp;
 
@@ -74,6 +76,7 @@ struct dagent {
 	char number[ST_NUM];
 	struct dialer_agent *a;
 	enum told told;
+	int64_t acw_end;         /* TOLD_ACW: its end (wall ms) */
 	struct dcall *call;      /* the dial bridged to it */
 	bool seen;
 	bool awaited;            /* told: an inbound caller waits for it */
@@ -122,6 +125,28 @@ static int64_t wall_ms(void)
 	return now_ms();
 }
 
+/* A wall-clock time (a timed ACW's end) on the module's clock */
+static uint64_t mono_of(int64_t wall)
+{
+	int64_t w = wall_ms();
+
+	return now() + (uint64_t)(wall > w ? wall - w : 0);
+}
+
+/* The agent's after-call work ends by itself at end (wall ms): the module
+ * forecasts it free then (a wrap-up, as the simulation's agents) */
+static void tell_acw(struct dcamp *k, struct dagent *r, int64_t end)
+{
+	uint64_t until = mono_of(end), t = now();
+
+	r->told = TOLD_ACW;
+	r->acw_end = end;
+	OCC_INFO("wrap-up until its timed acw ends campaign=%lld agent=%s"
+		 " in_ms=%llu", (long long)k->cfg.id, r->number,
+		 (unsigned long long)(until - t));
+	dialer_agent_wrapup(k->d, r->a, until, t);
+}
+
 /* ---- the module's callbacks -------------------------------------------- */
 
 static void hangup_later(void *arg)
@@ -132,17 +157,28 @@ static void hangup_later(void *arg)
 		call_hangup(x->c, TARGET_ALL, "dialer");
 }
 
-/* The call ended while the module held its answer; the module has now
- * bridged or abandoned it: the agent is free again, the dial is done. */
+/* The dial is done (its call ended, or it ended while the module held
+ * its answer and the module has now bridged or abandoned it): its agent
+ * is in wrap-up, until its timed ACW ends (the module forecasts it), or
+ * ending now and told its state at the next poll. */
 static void orphan_done(void *arg)
 {
 	struct dcall *x = arg;
 	struct dagent *r = x->agent;
+	struct dcamp *k = x->k;
 
 	if (r) {
+		struct team *t = team_find(k->dh->tel->occ->m, k->team);
+		struct agent *a = t ? agent_find(t, r->number) : NULL;
+		int64_t end = a ? agent_acw_end_ms(a) : 0;
 		r->call = NULL;
-		r->told = TOLD_WRAPUP;
-		dialer_agent_wrapup(x->k->d, r->a, now(), now());
+		if (end) {
+			tell_acw(k, r, end);
+		}
+		else {
+			r->told = TOLD_WRAPUP;
+			dialer_agent_wrapup(k->d, r->a, now(), now());
+		}
 	}
 	mem_deref(x);
 }
@@ -464,11 +500,15 @@ static struct dagent *dagent_find(struct dcamp *k, const char *number)
 	return NULL;
 }
 
-/* What the agent does now, for this campaign. */
-static enum told agent_now(struct dialerhost *dh, const struct member *mb)
+/* What the agent does now, for this campaign; *acw_end: the end of a
+ * timed ACW (wall ms). An untimed ACW is a pause: the module cannot know
+ * when ACWOFF comes. */
+static enum told agent_now(struct dialerhost *dh, const struct member *mb,
+			   int64_t *acw_end)
 {
 	const struct agent *a = mb->agent;
 
+	*acw_end = 0;
 	if (!mb->checked_in || mb->work_mode == WORK_DIALIN ||
 	    !agent_device_up(dh->tel, a))
 		return TOLD_PAUSED;
@@ -478,18 +518,27 @@ static enum told agent_now(struct dialerhost *dh, const struct member *mb)
 	case AS_RING:
 	case AS_BUSY:
 		return TOLD_BUSY;
+	case AS_ACW:
+		*acw_end = agent_acw_end_ms(a);
+		return *acw_end ? TOLD_ACW : TOLD_PAUSED;
 	default:
 		return TOLD_PAUSED;
 	}
 }
 
-static void tell_agent(struct dcamp *k, struct dagent *r, enum told s)
+static void tell_agent(struct dcamp *k, struct dagent *r, enum told s,
+		       int64_t acw_end)
 {
 	uint64_t t = now();
 
-	if (r->told == s || r->told == TOLD_ENGAGED)
+	if (r->told == TOLD_ENGAGED || (r->told == s && r->acw_end == acw_end))
 		return;
+	if (s == TOLD_ACW) {
+		tell_acw(k, r, acw_end);
+		return;
+	}
 	r->told = s;
+	r->acw_end = 0;
 	if (s == TOLD_IDLE)
 		dialer_agent_idle(k->d, r->a, t);   /* may bridge at once */
 	else if (s == TOLD_BUSY)
@@ -542,9 +591,11 @@ static void sync_agents(struct dcamp *k, const struct team *t)
 				r->told = TOLD_PAUSED;
 				list_append(&k->agents, &r->le, r);
 			}
+			int64_t acw_end;
+			enum told s = agent_now(k->dh, mb, &acw_end);
 			r->seen = true;
 			tell_awaited(k, r, mb);
-			tell_agent(k, r, agent_now(k->dh, mb));
+			tell_agent(k, r, s, acw_end);
 		}
 	}
 	for (le = list_head(&k->agents); le; le = next) {
