@@ -306,6 +306,9 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	/* the call goes on without its supervisor, without a consulted
 	 * party, and without the agent if a consulted party is there to take
 	 * the customer */
+	if (l->role == ROLE_AGENT && l->call->dc && !l->call->ending &&
+	    !l->answered && dialerhost_agent_failed(l->call, l))
+		return;
 	if (l->role == ROLE_SUPERVISOR && !l->call->ending) {
 		supervisor_gone(l->call, l);
 		return;
