@@ -25,6 +25,7 @@ suites=(
 	"campaigns: blended agents (inbound callers first)|tests/campaign/blend.sh"
 	"campaigns: kill -9 during a campaign, restart|tests/campaign/restart.sh"
 	"campaigns: AMD acting on dials, the recorded abandon message|tests/campaign/amd.sh"
+	"campaigns: timed after-call work known to the dialer|tests/campaign/acw.sh"
 	"browser|tests/browser/run.sh"
 	"push|tests/push/run.sh"
 	"original plugin and extension push|tests/plugin/run.sh"

@@ -9,7 +9,8 @@ Standard library only; run with python3 -B. Subcommands, in run.sh's order:
   run     occctl campaign start; for --duration seconds the agents' wrap-up:
           an agent whose call ended (its CDR closed) is in after-call work
           (the group's ACW mode "answer") and ends it with EVENT=ACWOFF
-          --wrap seconds later; then occctl campaign stop, and the calls
+          --wrap seconds later (--no-acwoff: occd ends it, the group's
+          --acw-time); then occctl campaign stop, and the calls
           still up run to their end (wrap-ups included); writes run.json
   report  the measured world, from packets: sipp's message traces (the
           customer trunk's and the agents' phones') and the RTP occd sent
@@ -111,7 +112,8 @@ def cmd_run(args):
         for sid, agent, end_ms in rows:
             if sid not in seen:
                 seen.add(sid)
-                due.append((end_ms / 1000 + args.wrap, agent))
+                if not args.no_acwoff:
+                    due.append((end_ms / 1000 + args.wrap, agent))
         due.sort()
         while due and due[0][0] <= now:
             _, agent = due.pop(0)
@@ -413,6 +415,9 @@ def main():
     sp["setup"].add_argument("--number-base", type=int, default=13900000000)
     sp["run"].add_argument("--duration", type=float, required=True)
     sp["run"].add_argument("--wrap", type=float, required=True)
+    sp["run"].add_argument("--no-acwoff", action="store_true",
+                           help="occd ends the ACW itself (the group's "
+                           "--acw-time): send no ACWOFF")
     sp["run"].add_argument("--drain", type=float, default=180)
     sp["report"].add_argument("--run", required=True)
     sp["report"].add_argument("--customer-trace", required=True)

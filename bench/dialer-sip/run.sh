@@ -4,17 +4,20 @@
 # show"; docs/BENCHMARKS.md, "Dialer over SIP").
 #
 #   bench/dialer-sip/run.sh [--out FILE] [--update-doc] [--quick]
-#                           [--minutes M] [--agents N] [--seeds S]
+#                           [--minutes M] [--agents N] [--seeds S] [--acwoff]
 #
 # occd (build/occd, release; builds nothing) gets, with occctl, team
 # "bench": N agents (20) with one extension each, in one group whose
-# after-call work mode is "answer", an account, a default trunk to a sipp,
-# and campaign 1 of that group, predictive, profile none, open all day.
+# after-call work mode is "answer" with an after-call-work time of WRAP
+# seconds (occctl group add --acw-time: occd ends each ACW itself and the
+# dialer knows when), an account, a default trunk to a sipp, and campaign 1
+# of that group, predictive, profile none, open all day.
 # Every extension REGISTERs (sipp, digest) with its Contact on one sipp
 # that is every agent's phone (agent_uas.xml): it answers at once and hangs
-# up after a talk time drawn lognormal (sipp's pause distribution=). The
-# driver (driver.py) ends each agent's after-call work with EVENT=ACWOFF
-# WRAP seconds after its call. The customer trunk is another sipp
+# up after a talk time drawn lognormal (sipp's pause distribution=).
+# --acwoff: the group's ACW is untimed and the driver (driver.py) ends each
+# agent's after-call work with EVENT=ACWOFF WRAP seconds after its call
+# (the way before occd had timed ACW). The customer trunk is another sipp
 # (customer_uas.xml): statistical branching (sipp's chance=) between a fast
 # failure, no answer (ringing until the dialer's release) and a live answer
 # after a ring time drawn lognormal (sipp's sample distribution=). Records
@@ -36,9 +39,10 @@
 # 2 s rule (customer's 200 OK to the agent phone's 200 OK, or to the
 # message's first RTP packet). The simulation (sim_world.c: the same
 # module in tests/unit/dialer_sim.c's world with these parameters, S seeds,
-# 40) runs twice: with the wrap-up known to the module (as the
-# simulation's agents report it) and with after-call work reported as
-# occd's host does (wrap-up ending at once, then paused). Exit 0 when the
+# 40) runs twice: as occd's host reports after-call work in this run (timed
+# ACW: a wrap-up with its end, as the simulation's agents report it;
+# --acwoff: wrap-up ending at once, then paused), compared with the run;
+# and the other way, for reference. Exit 0 when the
 # 2 s rule held for every live answer and the product's campaign report
 # agrees with the packets; the ±20 % comparison is reported, not enforced
 # (a single run's spread is about that wide: see the p10-p90 columns).
@@ -53,6 +57,7 @@ RING_LIMIT_MS=25000     # dialer_ring_ms(): the module's default release
 OUT=""
 QUICK=0
 UPDATE=0
+ACW=timed
 while (($#)); do
 	case $1 in
 	--out) OUT=$2; shift ;;
@@ -61,6 +66,7 @@ while (($#)); do
 	--minutes) MINUTES=$2; shift ;;
 	--agents) AGENTS=$2; shift ;;
 	--seeds) SEEDS=$2; shift ;;
+	--acwoff) ACW=acwoff ;;
 	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
@@ -86,9 +92,20 @@ cc -O2 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I"$R/src" -I"$R/tests/uni
 WORLD=(--agents "$AGENTS" --minutes "$MINUTES" --seeds "$SEEDS" --p-fail "$P_FAIL"
 	--p-live "$P_LIVE" --ring-mean "$RING_MEAN" --ring-cv "$RING_CV" --talk-mean "$TALK_MEAN"
 	--talk-cv "$TALK_CV" --wrap "$WRAP")
-"${GEN_PIN[@]}" "$T/sim_world" "${WORLD[@]}" --wrap-as-pause >"$T/sim.env" ||
+# the simulation as occd reports after-call work in this run, and the other
+# way (simother_) for reference
+if [[ $ACW == timed ]]; then
+	SIM_RUN=() SIM_OTHER=(--wrap-as-pause)
+	OTHER_DESC="after-call work reported as a pause (untimed ACW ended by ACWOFF)"
+	ACW_OPT=(--acw-time "$WRAP") DRIVER_ACW=(--no-acwoff)
+else
+	SIM_RUN=(--wrap-as-pause) SIM_OTHER=()
+	OTHER_DESC="the wrap-up known to the module (a timed ACW)"
+	ACW_OPT=() DRIVER_ACW=()
+fi
+"${GEN_PIN[@]}" "$T/sim_world" "${WORLD[@]}" "${SIM_RUN[@]}" >"$T/sim.env" ||
 	bench_die "the simulation broke a rule (see $T/sim.env)"
-"${GEN_PIN[@]}" "$T/sim_world" "${WORLD[@]}" --prefix simknown_ >>"$T/sim.env" ||
+"${GEN_PIN[@]}" "$T/sim_world" "${WORLD[@]}" "${SIM_OTHER[@]}" --prefix simother_ >>"$T/sim.env" ||
 	bench_die "the simulation broke a rule (see $T/sim.env)"
 "${GEN_PIN[@]}" "$T/sim_world" "${WORLD[@]}" --mode progressive --prefix simprog_ >>"$T/sim.env" ||
 	bench_die "the simulation broke a rule (see $T/sim.env)"
@@ -123,7 +140,7 @@ printf '[security]\npwhash_opslimit = 1\npwhash_memlimit_kib = 8\n[media]\ntimeo
 CTL=("$T/occctl" --data "$DATA" --config "$T/occ.ini")
 {
 	"${CTL[@]}" team add bench &&
-	GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw answer | awk '{ print $NF }') &&
+	GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw answer "${ACW_OPT[@]}" | awk '{ print $NF }') &&
 	"${CTL[@]}" account add bench admin adminpw &&
 	"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$CUST_PORT" --default &&
 	for ((a = FIRST; a < FIRST + AGENTS; a++)); do
@@ -177,7 +194,7 @@ COMMON=(--http "$HTTP_PORT" --db "$DATA/occ.db" --ctl "$(IFS=$'\x1f'; echo "${CT
 # ---- the run ----------------------------------------------------------------------------------
 bench_say "dialer-sip: campaign 1 runs $MINUTES min with $AGENTS agents; pinning: $PINNING"
 bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" run "${COMMON[@]}" --duration $((MINUTES * 60)) \
-	--wrap "$WRAP" --out "$T/run.json" || bench_die "the run failed"
+	--wrap "$WRAP" "${DRIVER_ACW[@]}" --out "$T/run.json" || bench_die "the run failed"
 sleep 1
 bench_log_counts "$T/occd.log"
 OCC_ALIVE=0
@@ -196,6 +213,8 @@ OUTFILE=${OUT:-$T/dialer-sip.env}
 	echo "dsip_minutes=$MINUTES"
 	echo "dsip_quick=$QUICK"
 	echo "dsip_agents=$AGENTS"
+	echo "dsip_acw=$ACW"
+	echo "dsip_sim_other=$OTHER_DESC"
 	echo "dsip_world=failures $P_FAIL, live $P_LIVE (ring lognormal mean ${RING_MEAN} s cv $RING_CV, release ${RING_LIMIT_MS} ms), talk lognormal mean ${TALK_MEAN} s cv $TALK_CV, wrap-up ${WRAP} s"
 	echo "dsip_sipp_version=$(bench_sipp_version)"
 	echo "dsip_occd_alive=$OCC_ALIVE"

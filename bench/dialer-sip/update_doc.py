@@ -59,9 +59,11 @@ def section(kv):
                f"customer's 200 OK to the message's first RTP packet max "
                f"{g('rule_msg_max_ms')} ms, over 2 s: **{g('rule_msg_over_2s')}**, "
                f"no message seen: {g('rule_msg_missing')}.")
-    out.append(f"- The simulation with the wrap-up known to the module (as the "
-               f"simulated agents report it): abandon {g('simknown_abandon_median_pct')} %, "
-               f"talk {g('simknown_talk_median')} min/h; progressive in the same world: "
+    out.append(f"- After-call work in this run: {g('dsip_acw')} (timed: the group's "
+               f"--acw-time, occd ends it and the module knows when; acwoff: the "
+               f"driver's ACWOFF, a pause to the module). The simulation with "
+               f"{g('dsip_sim_other')}: abandon {g('simother_abandon_median_pct')} %, "
+               f"talk {g('simother_talk_median')} min/h; progressive in the same world: "
                f"abandon {g('simprog_abandon_median_pct')} %, talk "
                f"{g('simprog_talk_median')} min/h. Rule violations in every simulated "
                f"run: {g('sim_violations')}.")

@@ -177,6 +177,14 @@ static bool is_count(const char *s)
 	return parse_id(s, &v) && v <= 100000;
 }
 
+/* a group's timed after-call work: 0 (until ACWOFF) to ST_ACW_S_MAX */
+static bool is_acw_secs(const char *s)
+{
+	int64_t v;
+
+	return !strcmp(s, "0") || (parse_id(s, &v) && v <= ST_ACW_S_MAX);
+}
+
 /* DTMF keys, as the telephone-event codes carry them */
 static bool is_keys(const char *s)
 {
@@ -308,6 +316,7 @@ static const struct vtype {
 	{ "PREFIX", is_prefix, "1-15 characters of 0-9 + * #" },
 	{ "YYYY-MM-DD", is_date, "a date YYYY-MM-DD" },
 	{ "N", is_count, "a number 1-100000" },
+	{ "SECONDS", is_acw_secs, "0-3600 seconds" },
 	{ "KEYS", is_keys, "1-31 of 0-9 * # A-D" },
 	{ "HOSTPORT", is_hostport, "HOST:PORT, e.g. 127.0.0.1:5060" },
 	{ "DID", is_did, "1-31 digits, optionally followed by * (a prefix)" },
@@ -413,9 +422,10 @@ static const struct cmd cmds[] = {
 	  " extension (--no-exten: none); a running occd shows it after its"
 	  " reload" },
 	{ "group", "add", "TEAM ID NAME QUEUE [--acw ring|answer|off]"
-	  " [--workway all|dialin|dialout]", W, h_group_add,
-	  "add an agent group (ID may be auto; default --acw off"
-	  " --workway all)" },
+	  " [--workway all|dialin|dialout] [--acw-time SECONDS]", W,
+	  h_group_add, "add an agent group (ID may be auto; default --acw off"
+	  " --workway all; --acw-time: occd ends after-call work after"
+	  " SECONDS, default 0: at ACWOFF)" },
 	{ "group", "list", "TEAM", 0, h_group_list, "list agent groups" },
 	{ "group", "remove", "TEAM GROUPID", W, h_group_remove,
 	  "remove an agent group and its memberships" },

@@ -426,9 +426,11 @@ static int group_free(struct ctx *c, const struct st_group *g)
 int h_group_add(struct ctx *c)
 {
 	const char *acw = opt(c, "acw"), *work = opt(c, "workway");
+	const char *acw_s = opt(c, "acw-time");
 	struct st_group g = {
 		.acw_mode = acw ? alt_index("ring|answer|off", acw) + 1 : 3,
 		.work_mode = work ? alt_index("all|dialin|dialout", work) : 0,
+		.acw_s = acw_s ? atoi(acw_s) : 0,
 	};
 	bool autoid = !strcmp(c->pos[1], "auto");
 
@@ -457,15 +459,16 @@ int h_group_add(struct ctx *c)
 
 int h_group_list(struct ctx *c)
 {
-	struct tbl t = { .ncol = 6 };
+	struct tbl t = { .ncol = 7 };
 	int64_t tid;
 
 	if (team_arg(c, &tid) || snap_load(c))
 		return EXIT_ERR;
-	tbl_row(&t, "GROUP", "NAME", "QUEUE", "ACW", "WORKWAY", "MEMBERS");
+	tbl_row(&t, "GROUP", "NAME", "QUEUE", "ACW", "ACW_TIME", "WORKWAY",
+		"MEMBERS");
 	for (size_t i = 0; i < c->snap.ngroup; i++) {
 		const struct st_group *g = &c->snap.group[i];
-		char id[24], n[24];
+		char id[24], n[24], s[24];
 		int64_t k = 0;
 		if (g->team_id != tid)
 			continue;
@@ -473,6 +476,8 @@ int h_group_list(struct ctx *c)
 			k += c->snap.member[j].group_id == g->id;
 		tbl_row(&t, i64s(id, g->id), g->name, g->queue,
 			mode_name(acw_names, ARRAY_SIZE(acw_names), g->acw_mode),
+			g->acw_s ? (snprintf(s, sizeof(s), "%ds", g->acw_s), s)
+			: "-",
 			mode_name(work_names, ARRAY_SIZE(work_names),
 				  g->work_mode), i64s(n, k));
 	}

@@ -251,6 +251,28 @@ int agent_acw_mode(const struct agent *a, const struct group *g)
 	return ACW_OFF;
 }
 
+int agent_acw_time(const struct agent *a, const struct group *g)
+{
+	const struct member *mb = g ? agent_membership(a, g) : NULL;
+	struct le *le;
+
+	if (mb)
+		return mb->group->acw_s;
+	LIST_FOREACH(&a->members, le) {
+		mb = le->data;
+		if (mb->checked_in)
+			return mb->group->acw_s;
+	}
+	return 0;
+}
+
+int64_t agent_acw_end_ms(const struct agent *a)
+{
+	if (a->state != AS_ACW || a->acw_s <= 0)
+		return 0;
+	return a->since_ms + (int64_t)a->acw_s * 1000;
+}
+
 void member_set_modes(struct model *m, struct member *mb, int acw_mode,
 		      int work_mode)
 {

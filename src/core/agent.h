@@ -39,6 +39,13 @@ enum agent_state acw_after_call(int acw_mode, bool rang, bool answered);
 /* a's ACW mode for a call of group g: its membership there, else its
  * first checked-in one (a call of a group it is not in), else off */
 int agent_acw_mode(const struct agent *a, const struct group *g);
+/* a's timed ACW for a call of group g, in seconds (0: untimed, until
+ * ACWOFF): that group's acw_s when a is a member, else its first
+ * checked-in group's, as for the mode */
+int agent_acw_time(const struct agent *a, const struct group *g);
+/* When a's ACW ends by itself (wall ms, since_ms + acw_s); 0: a is not in
+ * ACW, or its ACW is untimed */
+int64_t agent_acw_end_ms(const struct agent *a);
 
 /* Calls move the work state: ring, busy, then acw or idle. An agent who
  * checked out meanwhile stays logged out. */

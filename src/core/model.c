@@ -13,6 +13,7 @@
 #include <re.h>
 #define LOG_TOPIC "core.model"
 #include "base/log.h"
+#include "core/agent.h"
 #include "core/model.h"
 #include "inbound/routing.h"
 #include "inbound/tz.h"
@@ -341,6 +342,7 @@ static void on_group(const struct st_group *r, void *arg)
 	str_ncpy(g->queue, r->queue, sizeof(g->queue));
 	g->acw_mode = r->acw_mode;
 	g->work_mode = r->work_mode;
+	g->acw_s = r->acw_s;
 	list_append(&t->groups, &g->le, g);
 	hash_append(l->m->group_hash, (uint32_t)g->id, &g->he, g);
 }
@@ -547,6 +549,10 @@ int model_load(struct model **mp, struct store *st)
 				a->state = AS_LOGOUT;
 			else if (a->state == AS_LOGOUT)
 				a->state = AS_IDLE;
+			/* an ACW that began before: its first checked-in
+			 * group's time (the call's group is not kept) */
+			if (a->state == AS_ACW)
+				a->acw_s = agent_acw_time(a, NULL);
 		}
 	}
 	*mp = m;

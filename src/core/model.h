@@ -90,6 +90,9 @@ struct agent {
 	int64_t default_group_id;
 	/* do-not-disturb (queuePause's dnd): never offered a caller */
 	bool dnd;
+	/* in ACW: it ends by itself acw_s after since_ms (0: at ACWOFF);
+	 * set when the ACW begins (agent_acw_time) */
+	int acw_s;
 };
 
 struct group {
@@ -100,6 +103,7 @@ struct group {
 	char name[ST_NAME];
 	char queue[ST_NUM];
 	int acw_mode, work_mode;
+	int acw_s;             /* timed after-call work, s; 0: until ACWOFF */
 	struct list members;   /* struct member, by agent number */
 };
 

@@ -150,6 +150,13 @@ void dialer_bridge_lost(struct dialer *d, uint64_t now_ms);
 void dialer_account_past(struct dialer *d, uint64_t at_ms, bool abandoned,
 			 uint64_t now_ms);
 
+/* Restart: an AMD hang-up (dialer_call_machine) the host recorded before
+ * this module existed, at at_ms: cfg.amd_fp of it counts in the window's
+ * and the day's abandonment as it did before (the share in force now:
+ * the campaign's setting). Older than the window: ignored. */
+void dialer_account_past_machine(struct dialer *d, uint64_t at_ms,
+				 uint64_t now_ms);
+
 /* Time-based work: held answers past hold_ms are abandoned. */
 void dialer_tick(struct dialer *d, uint64_t now_ms);
 

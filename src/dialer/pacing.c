@@ -271,6 +271,19 @@ void dialer_account_past(struct dialer *d, uint64_t at_ms, bool abandoned,
 	}
 }
 
+void dialer_account_past_machine(struct dialer *d, uint64_t at_ms,
+				 uint64_t now_ms)
+{
+	int slot = bucket_of(d, at_ms, now_ms);
+
+	if (slot < 0)
+		return;
+	d->b_fp[slot] += d->cfg.amd_fp;
+	account_roll(d, now_ms);
+	if (at_ms / DAY_MS == now_ms / DAY_MS)
+		d->day_fp += d->cfg.amd_fp;
+}
+
 static void window_sums(const struct dialer *d, uint64_t now_ms,
 			uint64_t *live, uint64_t *ab, double *fp)
 {

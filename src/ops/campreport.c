@@ -72,8 +72,7 @@ bool crep_is_abandon(const struct crep_call *c)
 	return crep_is_live(c) && !c->agent_ms && c->end_ms > 0;
 }
 
-/* hung up by AMD: judged MACHINE, no agent took it */
-static bool is_machine(const struct crep_call *c)
+bool crep_is_machine(const struct crep_call *c)
 {
 	return c->answer_ms > 0 && !strcmp(c->amd, "MACHINE") &&
 		!c->agent_ms && c->end_ms > 0;
@@ -90,7 +89,7 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		if (c->start_ms >= d->win_from_ms && c->start_ms < d->win_to_ms) {
 			d->win_live += crep_is_live(c);
 			d->win_abandons += crep_is_abandon(c);
-			d->win_machines += is_machine(c);
+			d->win_machines += crep_is_machine(c);
 		}
 		if (c->start_ms < d->from_ms || c->start_ms >= d->to_ms)
 			continue;
@@ -100,7 +99,7 @@ static void day_calls(struct crep_day *d, const struct crep_call *calls,
 		d->answers++;
 		d->live += crep_is_live(c);
 		d->abandons += crep_is_abandon(c);
-		d->machines += is_machine(c);
+		d->machines += crep_is_machine(c);
 		if (c->amd[0])
 			amd_count(d, c->amd);
 		if (c->agent_ms) {

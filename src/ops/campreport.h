@@ -40,6 +40,8 @@ struct st_campaign_call;
 void crep_call_of(struct crep_call *x, const struct st_campaign_call *c);
 bool crep_is_live(const struct crep_call *c);
 bool crep_is_abandon(const struct crep_call *c);
+/* hung up by AMD: judged MACHINE, no agent took it, ended */
+bool crep_is_machine(const struct crep_call *c);
 
 /* one state-log row (enum agent_state) */
 struct crep_log {

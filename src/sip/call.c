@@ -97,8 +97,14 @@ void set_agent_state(struct call *c, const char *number,
 	if (!a)
 		return;
 	agent_call_state(model_of(c), a, s);
-	if (s == AS_ACW && !was_acw && a->state == AS_ACW)
+	if (s == AS_ACW && !was_acw && a->state == AS_ACW) {
+		/* timed by the call's group (acwtimer.c ends it) */
+		a->acw_s = agent_acw_time(a, group_find(model_of(c),
+							c->group_id));
+		if (a->acw_s)
+			acw_timer_arm(c->tel);
 		tell_hangupacw(c, a);
+	}
 }
 
 void leg_send(struct leg *l, const int16_t *pcm, size_t n)
@@ -300,6 +306,9 @@ void leg_gone(struct leg *l, uint16_t scode, const char *by)
 	/* the call goes on without its supervisor, without a consulted
 	 * party, and without the agent if a consulted party is there to take
 	 * the customer */
+	if (l->role == ROLE_AGENT && l->call->dc && !l->call->ending &&
+	    !l->answered && dialerhost_agent_failed(l->call, l))
+		return;
 	if (l->role == ROLE_SUPERVISOR && !l->call->ending) {
 		supervisor_gone(l->call, l);
 		return;

@@ -207,6 +207,10 @@ void call_end(struct call *c, const char *by);
  * the call ended (results recorded, the dialer told) */
 void dialerhost_customer_up(struct call *c);
 void dialerhost_agent_up(struct call *c);
+/* The agent leg l of a dialer call failed before it answered; true: the
+ * dialer took it (the leg is detached, the customer hears the campaign's
+ * message, then the hang-up), the call goes on */
+bool dialerhost_agent_failed(struct call *c, struct leg *l);
 void dialerhost_call_ended(struct call *c);
 
 /* routing.c */

@@ -59,12 +59,18 @@ enum {
 	 * jitter allowance, a 20 ms tick, a 10 ms frame): what is left of
 	 * the 2 s is the longest hold (docs/DIALER.md, "AMD on a dial") */
 	LEGAL_MS = 2000, AMD_LAG_MS = 100, HOLD_MS = 1000,
+	/* a bridged agent's phone rings what is left of the legal 2 s, less
+	 * the time the message takes to start, and at least AGENT_RING_MIN_MS
+	 * (then the customer hears the message: "A lost agent") */
+	MSG_START_MS = 100, AGENT_RING_MIN_MS = 500,
 };
 
 /* what the module was last told of an agent; WRAPUP: its dialer call
  * ended, its state now (idle, or paused in after-call work) is told at
- * the next poll */
-enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP };
+ * the next poll; ACW: in after-call work that occd ends by itself (its
+ * group's acw_s), told as a wrap-up until then */
+enum told { TOLD_PAUSED, TOLD_IDLE, TOLD_BUSY, TOLD_ENGAGED, TOLD_WRAPUP,
+	    TOLD_ACW };
 
 struct dcamp;
 
@@ -74,6 +80,7 @@ struct dagent {
 	char number[ST_NUM];
 	struct dialer_agent *a;
 	enum told told;
+	int64_t acw_end;         /* TOLD_ACW: its end (wall ms) */
 	struct dcall *call;      /* the dial bridged to it */
 	bool seen;
 	bool awaited;            /* told: an inbound caller waits for it */
@@ -88,7 +95,11 @@ struct dcall {
 	struct dagent *agent;    /* bridged to */
 	struct st_dial row;
 	struct tmr tmr;          /* the abandon message's end */
+	struct tmr rel_tmr;      /* its agent released (the agent leg failed) */
+	uint64_t live_ms;        /* the customer was live: its answer, with AMD
+				  * the end of its greeting (the 2 s run) */
 	bool abandoned;
+	bool agent_lost;         /* the agent leg failed: the message plays */
 	bool amd;                /* detection runs: not reported answered */
 	bool machine;            /* hung up by AMD */
 };
@@ -122,6 +133,28 @@ static int64_t wall_ms(void)
 	return now_ms();
 }
 
+/* A wall-clock time (a timed ACW's end) on the module's clock */
+static uint64_t mono_of(int64_t wall)
+{
+	int64_t w = wall_ms();
+
+	return now() + (uint64_t)(wall > w ? wall - w : 0);
+}
+
+/* The agent's after-call work ends by itself at end (wall ms): the module
+ * forecasts it free then (a wrap-up, as the simulation's agents) */
+static void tell_acw(struct dcamp *k, struct dagent *r, int64_t end)
+{
+	uint64_t until = mono_of(end), t = now();
+
+	r->told = TOLD_ACW;
+	r->acw_end = end;
+	OCC_INFO("wrap-up until its timed acw ends campaign=%lld agent=%s"
+		 " in_ms=%llu", (long long)k->cfg.id, r->number,
+		 (unsigned long long)(until - t));
+	dialer_agent_wrapup(k->d, r->a, until, t);
+}
+
 /* ---- the module's callbacks -------------------------------------------- */
 
 static void hangup_later(void *arg)
@@ -132,20 +165,48 @@ static void hangup_later(void *arg)
 		call_hangup(x->c, TARGET_ALL, "dialer");
 }
 
-/* The call ended while the module held its answer; the module has now
- * bridged or abandoned it: the agent is free again, the dial is done. */
+/* The dial is over for its agent: in wrap-up until its timed ACW ends
+ * (the module forecasts it), or ending now and told its state at the
+ * next poll. */
+static void agent_back(struct dcall *x)
+{
+	struct dagent *r = x->agent;
+	struct dcamp *k = x->k;
+	struct team *t = team_find(k->dh->tel->occ->m, k->team);
+	struct agent *a = t && r ? agent_find(t, r->number) : NULL;
+	int64_t end = a ? agent_acw_end_ms(a) : 0;
+
+	x->agent = NULL;         /* a released dagent may go at a poll */
+	if (!r || r->call != x)
+		return;
+	r->call = NULL;
+	if (end) {
+		tell_acw(k, r, end);
+		return;
+	}
+	r->told = TOLD_WRAPUP;
+	dialer_agent_wrapup(k->d, r->a, now(), now());
+}
+
+/* The dial is done (its call ended, or it ended while the module held
+ * its answer and the module has now bridged or abandoned it). */
 static void orphan_done(void *arg)
 {
 	struct dcall *x = arg;
-	struct dagent *r = x->agent;
 
-	if (r) {
-		r->call = NULL;
-		r->told = TOLD_WRAPUP;
-		dialer_agent_wrapup(x->k->d, r->a, now(), now());
-	}
+	agent_back(x);
 	mem_deref(x);
 }
+
+/* the agent leg failed: its agent is free for the dialer (from the loop:
+ * the module may be the caller) */
+static void agent_release(void *arg)
+{
+	agent_back(arg);
+}
+
+static bool agent_lost(struct dcall *x, struct leg *l);
+static uint32_t agent_ring_ms(const struct dcall *x);
 
 static void cb_bridge(void *arg, void *call_host, void *agent_host)
 {
@@ -159,7 +220,7 @@ static void cb_bridge(void *arg, void *call_host, void *agent_host)
 	const struct member *mb = a && g ? agent_membership(a, g) : NULL;
 	const struct exten *e;
 	const char *dev;
-	struct leg *l;
+	struct leg *l = NULL;
 	int err = ENOENT;
 
 	x->h = NULL;             /* the module's handle ends with the bridge */
@@ -194,9 +255,15 @@ static void cb_bridge(void *arg, void *call_host, void *agent_host)
 	if (err) {
 		OCC_WARN("agent not rung campaign=%lld agent=%s: %m",
 			 (long long)k->cfg.id, r->number, err);
-		tmr_start(&x->tmr, 0, hangup_later, x);
+		if (!agent_lost(x, l))
+			tmr_start(&x->tmr, 0, hangup_later, x);
 		return;
 	}
+	/* the customer hears an agent or the message within the legal 2 s,
+	 * as far as the agent's phone allows (a built-in phone answers by
+	 * itself, in VIRTUAL_ANSWER_MS) */
+	if (!l->virtual)
+		leg_ring_for(l, agent_ring_ms(x));
 	OCC_INFO("bridging campaign=%lld session=%s agent=%s exten=%s",
 		 (long long)k->cfg.id, c->sessionid, a->number, dev);
 }
@@ -228,6 +295,49 @@ static void play_message(struct dcall *x, struct leg *cu)
 	}
 	player_tone(&cu->tone, &beeps, tone_to_leg, cu);
 	tmr_start(&x->tmr, ABANDON_MSG_MS, hangup_later, x);
+}
+
+/* The bridged agent's leg failed (refused, not answered in time, not
+ * rung): the customer is abandoned as a live answer with no agent is,
+ * with the campaign's message then the hang-up; the agent is free again,
+ * as after a failed inbound offer. false: the customer is gone too. */
+static bool agent_lost(struct dcall *x, struct leg *l)
+{
+	struct call *c = x->c;
+	struct leg *cu = c ? c->legs[ROLE_CUSTOMER] : NULL;
+
+	if (x->agent_lost || !cu || cu->state != LEG_UP)
+		return false;
+	x->agent_lost = true;
+	OCC_INFO("agent leg failed campaign=%lld number=%s agent=%s scode=%u:"
+		 " abandoned message=%s", (long long)x->k->cfg.id,
+		 x->row.number, c->agent, l ? l->final_scode : 0,
+		 x->k->cfg.abandon_msg[0] ? x->k->cfg.abandon_msg : "(tone)");
+	set_agent_state(c, c->agent, AS_IDLE);
+	c->agent_released = true;
+	if (l)
+		leg_detach(l);
+	play_message(x, cu);
+	tmr_start(&x->rel_tmr, 0, agent_release, x);
+	return true;
+}
+
+bool dialerhost_agent_failed(struct call *c, struct leg *l)
+{
+	struct dcall *x = c->dc;
+
+	return x && x->agent && agent_lost(x, l);
+}
+
+/* What is left of the legal 2 s since the customer was live, for the
+ * agent's phone to answer (at least AGENT_RING_MIN_MS) */
+static uint32_t agent_ring_ms(const struct dcall *x)
+{
+	uint64_t t = now(), live = x->live_ms ? x->live_ms : t;
+	uint64_t end = live + LEGAL_MS - MSG_START_MS;
+
+	return end > t + AGENT_RING_MIN_MS ? (uint32_t)(end - t)
+		: AGENT_RING_MIN_MS;
 }
 
 static void cb_abandon(void *arg, void *call_host)
@@ -287,6 +397,7 @@ static void dcall_destructor(void *arg)
 	struct dcall *x = arg;
 
 	tmr_cancel(&x->tmr);
+	tmr_cancel(&x->rel_tmr);
 	list_unlink(&x->le);
 	mem_deref(x->k);
 }
@@ -364,7 +475,7 @@ struct visit {
 struct past {
 	struct dialer *d;
 	uint64_t mono, wall;
-	unsigned live, abandons;
+	unsigned live, abandons, machines;
 };
 
 static void past_call(const struct st_campaign_call *c, void *arg)
@@ -374,11 +485,21 @@ static void past_call(const struct st_campaign_call *c, void *arg)
 	uint64_t ago;
 
 	crep_call_of(&x, c);
-	if (!crep_is_live(&x) || (uint64_t)x.answer_ms > p->wall)
+	if (!x.answer_ms || (uint64_t)x.answer_ms > p->wall)
 		return;
 	ago = p->wall - (uint64_t)x.answer_ms;
 	if (ago > p->mono)
 		return;          /* before the module's clock began */
+	if (crep_is_machine(&x)) {
+		/* its estimated false positive, at the answer as the report
+		 * counts it (the module counted it at the hang-up, seconds
+		 * later) */
+		p->machines++;
+		dialer_account_past_machine(p->d, p->mono - ago, p->mono);
+		return;
+	}
+	if (!crep_is_live(&x))
+		return;
 	p->live++;
 	p->abandons += crep_is_abandon(&x);
 	dialer_account_past(p->d, p->mono - ago, crep_is_abandon(&x), p->mono);
@@ -397,9 +518,11 @@ static void restore_budget(struct dcamp *k, const struct st_campaign *c)
 				      (int64_t)p.wall + 1, past_call, &p))
 		OCC_WARN("abandon budget not restored campaign=%lld",
 			 (long long)c->id);
-	else if (p.live)
+	else if (p.live || p.machines)
 		OCC_INFO("abandon budget restored campaign=%lld live=%u"
-			 " abandons=%u", (long long)c->id, p.live, p.abandons);
+			 " abandons=%u machines=%u amd_fp_est=%.3f",
+			 (long long)c->id, p.live, p.abandons, p.machines,
+			 p.machines * (c->amd ? c->amd_fp_permille / 1000.0 : 0));
 }
 
 static void campaign_seen(const struct st_campaign *c, void *arg)
@@ -464,11 +587,15 @@ static struct dagent *dagent_find(struct dcamp *k, const char *number)
 	return NULL;
 }
 
-/* What the agent does now, for this campaign. */
-static enum told agent_now(struct dialerhost *dh, const struct member *mb)
+/* What the agent does now, for this campaign; *acw_end: the end of a
+ * timed ACW (wall ms). An untimed ACW is a pause: the module cannot know
+ * when ACWOFF comes. */
+static enum told agent_now(struct dialerhost *dh, const struct member *mb,
+			   int64_t *acw_end)
 {
 	const struct agent *a = mb->agent;
 
+	*acw_end = 0;
 	if (!mb->checked_in || mb->work_mode == WORK_DIALIN ||
 	    !agent_device_up(dh->tel, a))
 		return TOLD_PAUSED;
@@ -478,18 +605,27 @@ static enum told agent_now(struct dialerhost *dh, const struct member *mb)
 	case AS_RING:
 	case AS_BUSY:
 		return TOLD_BUSY;
+	case AS_ACW:
+		*acw_end = agent_acw_end_ms(a);
+		return *acw_end ? TOLD_ACW : TOLD_PAUSED;
 	default:
 		return TOLD_PAUSED;
 	}
 }
 
-static void tell_agent(struct dcamp *k, struct dagent *r, enum told s)
+static void tell_agent(struct dcamp *k, struct dagent *r, enum told s,
+		       int64_t acw_end)
 {
 	uint64_t t = now();
 
-	if (r->told == s || r->told == TOLD_ENGAGED)
+	if (r->told == TOLD_ENGAGED || (r->told == s && r->acw_end == acw_end))
 		return;
+	if (s == TOLD_ACW) {
+		tell_acw(k, r, acw_end);
+		return;
+	}
 	r->told = s;
+	r->acw_end = 0;
 	if (s == TOLD_IDLE)
 		dialer_agent_idle(k->d, r->a, t);   /* may bridge at once */
 	else if (s == TOLD_BUSY)
@@ -542,9 +678,11 @@ static void sync_agents(struct dcamp *k, const struct team *t)
 				r->told = TOLD_PAUSED;
 				list_append(&k->agents, &r->le, r);
 			}
+			int64_t acw_end;
+			enum told s = agent_now(k->dh, mb, &acw_end);
 			r->seen = true;
 			tell_awaited(k, r, mb);
-			tell_agent(k, r, agent_now(k->dh, mb));
+			tell_agent(k, r, s, acw_end);
 		}
 	}
 	for (le = list_head(&k->agents); le; le = next) {
@@ -784,6 +922,7 @@ static bool dial_next(struct dcamp *k, const struct team *t)
 	x->k = mem_ref(k);
 	x->row = d;
 	tmr_init(&x->tmr);
+	tmr_init(&x->rel_tmr);
 	re_snprintf(model_id, sizeof(model_id), "%lld", (long long)k->cfg.id);
 	re_snprintf(userdata, sizeof(userdata), "dial_id=%lld&customer_id=%lld",
 		    (long long)d.id, (long long)d.customer_id);
@@ -862,7 +1001,11 @@ static void amd_verdict(struct leg *cu, const struct amd_result *r,
 		return;
 	}
 	if (r->status != AMD_MACHINE) {
-		dialer_call_answered(k->d, x->h, true, now());
+		/* the greeting ended after_greeting_silence (+ the tap's lag)
+		 * before the verdict */
+		uint64_t used = k->amd.after_greeting_silence + AMD_LAG_MS, t = now();
+		x->live_ms = t > used ? t - used : 0;
+		dialer_call_answered(k->d, x->h, true, t);
 		return;
 	}
 	dialer_call_machine(k->d, x->h, now());
@@ -894,7 +1037,8 @@ void dialerhost_customer_up(struct call *c)
 		OCC_WARN("amd not started campaign=%lld session=%s: %m",
 			 (long long)x->k->cfg.id, c->sessionid, err);
 	}
-	dialer_call_answered(x->k->d, x->h, true, now());
+	x->live_ms = now();
+	dialer_call_answered(x->k->d, x->h, true, x->live_ms);
 }
 
 void dialerhost_agent_up(struct call *c)
@@ -937,7 +1081,7 @@ void dialerhost_call_ended(struct call *c)
 	tmr_start(&k->dh->poll_tmr, 0, dh_poll, k->dh);
 	/* bridged, and the agent's phone failed or never answered: the
 	 * customer was abandoned */
-	if (x->agent && res == DIALER_RES_ABANDONED)
+	if ((x->agent || x->agent_lost) && res == DIALER_RES_ABANDONED)
 		dialer_bridge_lost(k->d, now());
 	if (x->h && x->amd) {
 		/* ended before AMD's verdict: the module never held it */

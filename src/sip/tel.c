@@ -55,6 +55,7 @@ static void tel_destructor(void *arg)
 	mem_deref(tel->ivr_http);   /* after the calls' lookups */
 	dialerhost_close(tel);      /* after the calls: they tell it */
 	acdhost_close(tel);
+	acw_timer_close(tel);
 	trunks_close(tel);
 	mem_deref(tel->reg);
 	mem_deref(tel->sock);
@@ -152,6 +153,7 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 		err = dialerhost_init(tel);
 	if (err)
 		goto out;
+	acw_timer_init(tel);
 	OCC_INFO("sip listening on %J (udp, tcp)", &tel->laddr);
  out:
 	if (err)

@@ -26,9 +26,16 @@ struct tel {
 				    * aborts a client's requests when it is
 				    * freed, so it lives as long as tel */
 	struct tel_stats stats;    /* the counters of tel_stats (call.c) */
+	struct tmr acw_tmr;        /* timed after-call work (acwtimer.c) */
 	char rec_dir[512];         /* <data>/recordings */
 	uint8_t rec_key[32];       /* signs recording URLs */
 };
+
+/* acwtimer.c: ends agents' timed ACW (agent_acw_end_ms) when it is due;
+ * arm: an ACW has just begun */
+void acw_timer_init(struct tel *tel);
+void acw_timer_arm(struct tel *tel);
+void acw_timer_close(struct tel *tel);
 
 /* trunks.c */
 void trunks_sync(struct tel *tel);

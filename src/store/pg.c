@@ -422,6 +422,7 @@ static bool row_group(const PGresult *q, int i, const struct store_visitor *v,
 		.team_id = pg_int(q, i, 1),
 		.acw_mode = (int)pg_int(q, i, 4),
 		.work_mode = (int)pg_int(q, i, 5),
+		.acw_s = (int)pg_int(q, i, 6),
 	};
 
 	if (!pg_text(g.name, sizeof(g.name), q, i, 2) ||
@@ -572,7 +573,7 @@ static const struct load_step {
 	{ "SELECT id, team_id, COALESCE(account_id, 0), number, name, pwhash,"
 	  " exten FROM agents ORDER BY team_id, length(number),"
 	  " number COLLATE \"C\"", row_agent },
-	{ "SELECT id, team_id, name, queue, acw_mode, work_mode"
+	{ "SELECT id, team_id, name, queue, acw_mode, work_mode, acw_s"
 	  " FROM agent_groups ORDER BY id", row_group },
 	{ "SELECT m.group_id, m.agent_id, m.dynamic, m.leader, m.checked_in,"
 	  " m.acw_mode, m.work_mode FROM members m"
@@ -798,13 +799,14 @@ static int p_group_add(struct store *st, const struct st_group *g)
 		     " MODE");
 	if (!err)
 		err = returning_id(st, &id, "INSERT INTO agent_groups (id,"
-				   " team_id, name, queue, acw_mode, work_mode)"
-				   " VALUES (COALESCE($1, (SELECT CASE WHEN"
-				   " is_called THEN last_value + 1 ELSE"
+				   " team_id, name, queue, acw_mode, work_mode,"
+				   " acw_s) VALUES (COALESCE($1, (SELECT CASE"
+				   " WHEN is_called THEN last_value + 1 ELSE"
 				   " last_value END FROM agent_groups_id_seq)),"
-				   " $2, $3, $4, $5, $6) RETURNING id",
-				   "NIttii", g->id, g->team_id, g->name,
-				   g->queue, g->acw_mode, g->work_mode);
+				   " $2, $3, $4, $5, $6, $7) RETURNING id",
+				   "NIttiii", g->id, g->team_id, g->name,
+				   g->queue, g->acw_mode, g->work_mode,
+				   g->acw_s);
 	/* the sequence moves only once the row is in */
 	if (!err)
 		err = run(st, NULL, "SELECT setval('agent_groups_id_seq', $1)"

@@ -49,6 +49,12 @@ struct migration {
 	"ALTER TABLE campaigns ADD COLUMN abandon_msg TEXT NOT NULL" \
 	" DEFAULT '';"
 
+/* A group's timed after-call work (step 14): occd ends an agent's ACW
+ * after acw_s seconds; 0: until ACWOFF (docs/OPERATIONS.md) */
+#define GROUP_ACW_TIME_SQL \
+	"ALTER TABLE agent_groups ADD COLUMN acw_s INTEGER NOT NULL" \
+	" DEFAULT 0 CHECK (acw_s BETWEEN 0 AND 3600);"
+
 static const struct migration migrations[] = {
 	{ "initial schema",
 	  "CREATE TABLE teams ("
@@ -688,6 +694,8 @@ static const struct migration migrations[] = {
 	 * people judged MACHINE, in tenths of a percent. */
 	{ "campaign amd settings and abandon message",
 	  CAMPAIGN_AMD_SQL, CAMPAIGN_AMD_SQL },
+	{ "agent group after-call work time",
+	  GROUP_ACW_TIME_SQL, GROUP_ACW_TIME_SQL },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -115,7 +115,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		" WHERE team_id = ?1 AND number = ?2",
 	/* ?1 NULL lets SQLite choose the id. */
 	[S_GROUP_ADD] = "INSERT INTO agent_groups (id, team_id, name, queue,"
-		" acw_mode, work_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		" acw_mode, work_mode, acw_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_GROUP_DEL] = "DELETE FROM agent_groups WHERE id = ?2"
 		" AND team_id = ?1",
 	/* Agent and group must share a team; acw_mode 0 takes the group's. */
@@ -549,6 +549,7 @@ static bool row_group(sqlite3_stmt *q, const struct store_visitor *v, void *arg)
 		.team_id = sqlite3_column_int64(q, 1),
 		.acw_mode = sqlite3_column_int(q, 4),
 		.work_mode = sqlite3_column_int(q, 5),
+		.acw_s = sqlite3_column_int(q, 6),
 	};
 
 	if (!sqlite_col_text(g.name, sizeof(g.name), q, 2) ||
@@ -698,7 +699,7 @@ static const struct load_step {
 	{ "SELECT id, team_id, COALESCE(account_id, 0), number, name, pwhash,"
 	  " exten FROM agents ORDER BY team_id, length(number), number",
 	  row_agent },
-	{ "SELECT id, team_id, name, queue, acw_mode, work_mode"
+	{ "SELECT id, team_id, name, queue, acw_mode, work_mode, acw_s"
 	  " FROM agent_groups ORDER BY id", row_group },
 	/* by agent number, then group id: a group's members come out in
 	 * agent-number order and an agent's memberships in group order */
@@ -877,8 +878,8 @@ static int sq_agent_get(struct store *st, int64_t team_id, const char *number,
 
 static int sq_group_add(struct store *st, const struct st_group *g)
 {
-	return exec(be(st), S_GROUP_ADD, NULL, "NIttii", g->id, g->team_id,
-		    g->name, g->queue, g->acw_mode, g->work_mode);
+	return exec(be(st), S_GROUP_ADD, NULL, "NIttiii", g->id, g->team_id,
+		    g->name, g->queue, g->acw_mode, g->work_mode, g->acw_s);
 }
 
 static int sq_group_del(struct store *st, int64_t team_id, int64_t group_id)

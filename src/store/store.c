@@ -315,6 +315,7 @@ int store_group_add(struct store *st, const struct st_group *g)
 	CHECK(str_ok(g->name, sizeof(g->name)));
 	CHECK(str_ok(g->queue, sizeof(g->queue)));
 	CHECK(acw_ok(g->acw_mode) && work_ok(g->work_mode));
+	CHECK(g->acw_s >= 0 && g->acw_s <= ST_ACW_S_MAX);
 	return st->ops->group_add(st, g);
 }
 

@@ -26,6 +26,7 @@ struct store;
 enum { ST_NAME = 64, ST_NUM = 32, ST_HASH = 160, ST_URL = 512 };
 /* an extension's digest secrets: up to three HA1s, hex, space-separated */
 enum { ST_HA1 = 3 * 33 };
+enum { ST_ACW_S_MAX = 3600 };   /* a group's timed after-call work, s */
 
 struct st_team {
 	int64_t id;
@@ -56,6 +57,8 @@ struct st_group {
 	char queue[ST_NUM];            /* queue number */
 	int acw_mode;                  /* 1 after ring, 2 after answer, 3 off */
 	int work_mode;                 /* 0 all, 1 dialin, 2 dialout */
+	int acw_s;                     /* after-call work ends by itself after
+					* this many seconds; 0: at ACWOFF */
 };
 
 struct st_member {

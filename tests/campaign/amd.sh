@@ -24,8 +24,13 @@
 #   5. the report (occctl campaign report --json, EVENT=CampaignReport):
 #      machines 2, amd_fp_est 0.2 (the default 10 %), abandons 1, live 2,
 #      answers 4; the abandon rate counts the estimate
-#   6. the agent's phone refuses a human's call (486): the call is
-#      abandoned (row abandoned)
+#   6. the agent's phone refuses a human's call (486): the customer hears
+#      the message (1400 Hz) by 2 s after the end of the greeting, then
+#      BYE; the row says abandoned; 8001 is idle at once
+#   7. the agent's phone rings and does not answer: occd gives up on it
+#      within what is left of the 2 s, the customer hears the message
+#      2.0-2.4 s after the end of the greeting; the report counts both
+#      lost agents as abandons
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -44,7 +49,7 @@ pc=${P[4]} rc=${P[5]}                      # the customers' sipp trunk
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_MSG=1400
 M1=13900000021 H1=13900000022 M2=13900000023 H2=13900000024
-H3=13900000025
+H3=13900000025 H4=13900000026
 
 # the greetings and the message, 8 kHz mono 16-bit, made with sox
 S=(-r 8000 -c 1 -b 16 -e signed)
@@ -218,9 +223,47 @@ check "$f: $H3 is dialled; HUMAN; bridged to 8001, whose phone answers 486" eval
 	wait_log "$m" "dialing campaign=10 session=[0-9a-f]+ number=$H3 " 10 &&
 	verdict "$m" "$(dial_sid "$m" $H3)" HUMAN &&
 	wait_log "$m" "bridging campaign=10 session=$(dial_sid "$m" $H3) agent=8001" 5'
-check "$f: the call ends; the row: abandoned" eval '
+sid=$(dial_sid "$m" $H3)
+check "$f: the customer is abandoned with the message, then BYE; the row: abandoned" eval '
+	wait_log "$m" "agent leg failed campaign=10 number=$H3 agent=8001 scode=486: abandoned message=$work/msg.wav" 5 &&
 	wait_log "$m" "campaign dial ended campaign=10 number=$H3 result=abandoned" 10 &&
 	expect_eq "$H3" "$(row $H3)" "1|abandoned|due" && phone_done $f cust 10'
+t_ans=$(tfile "$work/$f/cust/answer.txt")
+t_end=$(at "$t_ans" 0.9)              # the end of the greeting
+check "$f: the customer hears the message ($F_MSG Hz) by 2 s after the end of the greeting, not before the verdict" eval '
+	hears $f cust "$(at "$t_end" 1.6)" "$(at "$t_end" 2.0)" --tone $F_MSG &&
+	hears $f cust "$t_ans" "$(at "$t_end" 0.7)" --absent $F_MSG'
+check "$f: 8001 is idle again at once, before the message ends" eval '
+	since "$m" | grep -E -m1 "agent=8001 state=idle|campaign dial ended campaign=10 number=$H3 " |
+	grep -q "agent=8001 state=idle" && state_is 8001 idle'
+peers_stop agent
+
+# ---- 7. the agent's phone rings and does not answer ---------------------------------
+
+f=agentrings
+phone agent agent "$p1" phone.xml 8000 $F_AGENT 0 "$r1"
+customer $f human 500
+m=$(log_mark)
+check "$f: $H4 is dialled; HUMAN; bridged to 8001, whose phone rings 8 s" eval '
+	import_is H4 "$H4" &&
+	wait_log "$m" "dialing campaign=10 session=[0-9a-f]+ number=$H4 " 10 &&
+	verdict "$m" "$(dial_sid "$m" $H4)" HUMAN &&
+	wait_file "$work/agent/agent/invite.txt" 5'
+check "$f: occd gives up on 8001's phone within the 2 s; the customer gets the message, then BYE" eval '
+	wait_log "$m" "agent leg failed campaign=10 number=$H4 agent=8001 scode=[0-9]+: abandoned" 5 &&
+	wait_log "$m" "campaign dial ended campaign=10 number=$H4 result=abandoned" 10 &&
+	phone_done $f cust 10'
+t_ans=$(tfile "$work/$f/cust/answer.txt")
+t_end=$(at "$t_ans" 0.9)
+check "$f: the message ($F_MSG Hz) is playing 2.0-2.4 s after the end of the greeting" \
+	hears $f cust "$(at "$t_end" 2.0)" "$(at "$t_end" 2.4)" --tone $F_MSG
+check "report: the two lost agents count as abandons (3 in all)" eval '
+	octl campaign report demo 10 --days 2 --json | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+n = sum(d[\"abandons\"] for d in r[\"days\"])
+print(\"abandons\", n)
+sys.exit(n != 3)"'
 
 stop_occd
 echo "1..$n"

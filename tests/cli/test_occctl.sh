@@ -101,8 +101,8 @@ out_has '^admin +yes +-$' "admin account enabled, unlinked"
 out_lacks 'argon2|admin +yes +admin' "account list shows no hash or password"
 
 expect 0 "group list" group list demo
-out_has '^1 +Sales +6001 +off +all +3$' "group 1 Sales"
-out_has '^2 +Support +6002 +off +all +4$' "group 2 Support"
+out_has '^1 +Sales +6001 +off +- +all +3$' "group 1 Sales"
+out_has '^2 +Support +6002 +off +- +all +4$' "group 2 Support"
 expect 0 "group list acme" group list acme
 out_has '^3 +Acme +7001 ' "group 3 Acme in acme"
 
@@ -206,11 +206,16 @@ out_has '^group [0-9]+$' "auto id is printed"
 auto_id=$(sed 's/group //' <<<"$OUT")
 expect 1 "bad --acw" group add shop 52 X 5502 --acw never
 err_has 'ring\|answer\|off' "bad --acw lists the choices"
-expect 1 "bad group id" group add shop 0 X 5502
-expect 1 "non-numeric queue" group add shop 52 X q1
+expect 1 "--acw-time over an hour" group add shop 52 X 5502 --acw-time 3601
+err_has '0-3600 seconds' "bad --acw-time explained"
+expect 1 "--acw-time not a number" group add shop 52 X 5502 --acw-time 5s
+expect 0 "group add with timed ACW" group add shop 52 Timed 5502 --acw answer --acw-time 20
+expect 1 "bad group id" group add shop 0 X 5503
+expect 1 "non-numeric queue" group add shop 53 X q1
 expect 0 "group list" group list shop
-out_has '^50 +Orders +5500 +answer +dialin +0$' "group with modes"
-out_has "^$auto_id +Returns +5501 +off +all +0$" "auto group with defaults"
+out_has '^50 +Orders +5500 +answer +- +dialin +0$' "group with modes"
+out_has "^$auto_id +Returns +5501 +off +- +all +0$" "auto group with defaults"
+out_has '^52 +Timed +5502 +answer +20s +all +0$' "group with timed ACW"
 
 # ---- members ----
 expect 0 "member add static leader" member add shop 50 5001 --leader

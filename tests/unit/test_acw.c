@@ -48,3 +48,34 @@ UNIT_TEST(acw_mode_is_the_agents_own)
 	/* the rule on top: 8003 consulted in group 1 is idle afterwards */
 	UT_EQ_INT(acw_after_call(agent_acw_mode(&a, &g1), true, true), AS_IDLE);
 }
+
+/* Timed ACW: the call's group's acw_s when the agent is a member, else
+ * its first checked-in group's; the end is since + acw_s, only in ACW */
+UNIT_TEST(acw_time_is_the_calls_groups)
+{
+	struct group g1 = { .id = 1, .acw_s = 0 }, g2 = { .id = 2, .acw_s = 7 },
+		g3 = { .id = 3, .acw_s = 30 };
+	struct agent a = { .number = "8003" }, none = { .number = "8009" };
+	struct member m1 = { .agent = &a, .group = &g1 };
+	struct member m2 = { .agent = &a, .group = &g2, .checked_in = true };
+
+	list_init(&a.members);
+	list_init(&none.members);
+	list_append(&a.members, &m1.le_agent, &m1);
+	list_append(&a.members, &m2.le_agent, &m2);
+	UT_EQ_INT(agent_acw_time(&a, &g1), 0);      /* untimed group */
+	UT_EQ_INT(agent_acw_time(&a, &g2), 7);
+	UT_EQ_INT(agent_acw_time(&a, &g3), 7);      /* not a member: g2's */
+	UT_EQ_INT(agent_acw_time(&a, NULL), 7);
+	UT_EQ_INT(agent_acw_time(&none, &g3), 0);
+
+	a.state = AS_ACW;
+	a.since_ms = 1000000;
+	a.acw_s = 7;
+	UT_ASSERT(agent_acw_end_ms(&a) == 1007000);
+	a.acw_s = 0;                                /* until ACWOFF */
+	UT_ASSERT(agent_acw_end_ms(&a) == 0);
+	a.acw_s = 7;
+	a.state = AS_IDLE;                          /* ended already */
+	UT_ASSERT(agent_acw_end_ms(&a) == 0);
+}

@@ -7,6 +7,7 @@
  * window, retry delays and maxima, the UK 72 h lockout).
  */
 #include <stdlib.h>
+#include <math.h>
 #include "unit.h"
 #include "dialer/dialer.h"
 
@@ -263,6 +264,79 @@ UNIT_TEST(dialer_budget_restored_after_restart)
 	UT_EQ_INT(st.window_live, 4);
 	UT_EQ_INT(st.window_abandons, 2);
 	dialer_free(d);
+}
+
+/* AMD's estimated false positives outlive a restart: a module that
+ * heard 20 machines at amd_fp 50 % (10 two days ago, 10 today) and 40
+ * live answers, and a new module told the same from the store
+ * (dialer_account_past, dialer_account_past_machine), have the same
+ * budget: the same risk level, the same fallback (the legal window has
+ * 10 estimated abandons of its 0.03 x 90); without the machines the new
+ * module would dial predictively on a fresh budget */
+static void budget_of(struct dialer *d, uint64_t now, double *risk,
+		      bool *fallback)
+{
+	struct dialer_stats st;
+	int agent;
+
+	for (int i = 0; i < 10; i++)
+		dialer_agent_idle(d, dialer_agent_add(d, &agent, now), now);
+	dialer_decide(d, now);
+	dialer_stats(d, &st);
+	*risk = st.risk;
+	*fallback = st.progressive_fallback;
+}
+
+UNIT_TEST(dialer_amd_fp_restored_after_restart)
+{
+	struct host h = { 0 };
+	struct dialer_cfg cfg;
+	struct dialer *d;
+	uint64_t now = T0 + 40 * 86400000ULL, past = now - 2 * 86400000ULL;
+	uint64_t at[20];
+	double r_before, r_after, r_none;
+	bool fb_before, fb_after, fb_none;
+
+	dialer_cfg_default(&cfg);
+	cfg.amd_fp = 0.5;
+	for (int i = 0; i < 20; i++)
+		at[i] = (i < 10 ? past : now - 60000) + (uint64_t)i * 1000;
+	/* before: the module heard them */
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 20; i++) {          /* in the order of time */
+		if (i == 10)
+			for (int j = 0; j < 40; j++)
+				dialer_account_past(d, now - 120000, false,
+						    now - 120000);
+		dialer_call_machine(d, dialer_dialled(d, &h, at[i] - 9000),
+				    at[i]);
+	}
+	budget_of(d, now, &r_before, &fb_before);
+	dialer_free(d);
+	/* after a restart: told from the store */
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 40; i++)
+		dialer_account_past(d, now - 120000, false, now);
+	for (int i = 0; i < 20; i++)
+		dialer_account_past_machine(d, at[i], now);
+	budget_of(d, now, &r_after, &fb_after);
+	dialer_free(d);
+	/* what a restart gave before: the machines forgotten */
+	d = dialer_new(&cfg, &ops, &h);
+	UT_ASSERT(d);
+	for (int i = 0; i < 40; i++)
+		dialer_account_past(d, now - 120000, false, now);
+	budget_of(d, now, &r_none, &fb_none);
+	dialer_free(d);
+
+	fprintf(stderr, "  risk before %.5f after %.5f without machines %.5f;"
+		" fallback %d %d %d\n", r_before, r_after, r_none, fb_before,
+		fb_after, fb_none);
+	UT_ASSERT(fb_before && fb_after && !fb_none);
+	UT_ASSERT(fabs(r_before - r_after) < 1e-9);
+	UT_ASSERT(r_none > r_after * 2);
 }
 
 /* with idle agents and a clean budget, predictive dials more than one

@@ -251,7 +251,7 @@ static int add_group(struct store *st, int64_t id, int64_t team,
 		     const char *queue)
 {
 	struct st_group g = { .id = id, .team_id = team, .acw_mode = 2,
-			      .work_mode = 1 };
+			      .work_mode = 1, .acw_s = 45 };
 
 	snprintf(g.name, sizeof(g.name), "Q%s", queue);
 	snprintf(g.queue, sizeof(g.queue), "%s", queue);
@@ -458,6 +458,11 @@ static void body_bad_input(int *unit_failed_, struct fx *f)
 	g.work_mode = 3;
 	UT_EQ_INT(store_group_add(f->st, &g), EINVAL);
 	g.work_mode = 0;
+	g.acw_s = ST_ACW_S_MAX + 1;                 /* timed ACW: ≤ 1 h */
+	UT_EQ_INT(store_group_add(f->st, &g), EINVAL);
+	g.acw_s = -1;
+	UT_EQ_INT(store_group_add(f->st, &g), EINVAL);
+	g.acw_s = 0;
 	g.id = -1;
 	UT_EQ_INT(store_group_add(f->st, &g), EINVAL);
 
@@ -618,6 +623,7 @@ static void body_group(int *unit_failed_, struct fx *f)
 	UT_EQ_STR(s.groups[2].queue, "6002");
 	UT_EQ_INT(s.groups[0].acw_mode, 2);
 	UT_EQ_INT(s.groups[0].work_mode, 1);
+	UT_EQ_INT(s.groups[0].acw_s, 45);
 	UT_EQ_STR(s.groups[0].name, "Q6001");
 
 	/* a group is deleted only through its own team */
