@@ -248,6 +248,9 @@ static void cb_bridge(void *arg, void *call_host, void *agent_host)
 		      true);
 	if (!err) {
 		set_agent_state(c, a->number, AS_RING);
+		/* a live customer waits: the phone is asked to answer at once
+		 * (answer-after=0), whatever the team's auto_answer says */
+		l->auto_answer = true;
 		/* the agent's phone shows the customer's number */
 		err = ring_exten(l, dev, c->req.target,
 				 k->dh->tel->occ->cfg->agent_ring_timeout);

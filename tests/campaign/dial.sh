@@ -113,6 +113,8 @@ check "$f: then 8001's phone rings and answers; 8001 is busy" eval '
 	wait_file "$work/$f/agent/invite.txt" 5 &&
 	wait_log "$m" "campaign call bridged campaign=10 session=$sid agent=8001" 5 &&
 	state_is 8001 busy'
+check "$f: occd asked 8001's phone to answer at once (Call-Info answer-after=0)" \
+	grep -q "answer-after=0" "$work/$f/agent/callinfo.txt"
 t_ans=$(tfile "$work/$f/agent/answer.txt")
 check "$f: 8001 hears the customer (1 kHz)" eval '
 	sleep 3; hears $f agent "$(at "$t_ans" 0.5)" "$(at "$t_ans" 2.5)" --tone $F_CUSTOMER'
