@@ -79,6 +79,7 @@ async function main() {
     say(`the wallboard shows ${N} agents, all idle`);
     const procs = S.tree(S.chromiumOf(process.pid));
     kv('chromium_processes', procs.map((p) => p.type).join(','));
+    kv('settle_s', SETTLE_MS / 1000);
 
     // Chromium's own start-up work (the first drawing, and its browser-UI
     // renderer preloading the omnibox popup: 2-3 CPU-seconds in the first
