@@ -29,7 +29,8 @@
 #   bench/wallboard/run.sh [--out FILE] [--update-doc] [--quick]
 #
 # OCC_BENCH_WB_AGENTS (500), OCC_BENCH_WB_GROUPS (50), OCC_BENCH_WB_RATE
-# (50), OCC_BENCH_WB_SECONDS (60), OCC_BENCH_WB_IDLE (10).
+# (50), OCC_BENCH_WB_SECONDS (60), OCC_BENCH_WB_IDLE (10), OCC_BENCH_WB_SETTLE
+# (15: seconds after the page opened before measuring, Chromium's start-up).
 # --quick: 10 s busy, 5 s idle (a smoke test, not for the doc).
 set -u
 . "$(dirname "$0")/../lib.sh"

@@ -188,7 +188,8 @@ function stat(pid) {
     return null;
   }
 }
-// pid and all its descendants, each with its --type (browser for the root)
+// pid and all its descendants, each with its --type (browser for the root;
+// renderer-ui for Chromium's WebUI renderers, renderer for the pages')
 export function tree(root) {
   const kids = new Map();
   for (const d of readdirSync('/proc')) {
@@ -205,6 +206,9 @@ export function tree(root) {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const m = /--type=([a-z-]+)/.exec(cmd);
       if (m) type = m[1];
+      // Chromium's own browser UI in WebUI renderers (the omnibox popup,
+      // preloaded even headless): busy for ~15 s after the first page
+      if (type === 'renderer' && cmd.includes('--top-chrome-webui')) type = 'renderer-ui';
     } catch (e) { /* gone */ }
     out.push({ pid, type });
     for (const k of kids.get(pid) || []) walk(k);

@@ -42,14 +42,18 @@ def section(kv):
                f"not shown: {w('not_shown')}; the page's queue counters equal the API's at "
                f"the end: {w('queues_agree')}.")
     out.append("")
-    out.append("| % of one core | Chromium (all processes) | its renderer | occd | the driver |")
-    out.append("|---|---:|---:|---:|---:|")
+    out.append("| % of one core | Chromium (all processes) | the page's renderer | "
+               "its browser process | its UI renderer | occd | the driver |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
     for k, what in (("idle", "no changes (polling only)"), ("busy", f"{w('rate')} changes/s")):
         out.append(f"| {what} | {w(k + '_chromium_cpu_pct')} | {w(k + '_renderer_cpu_pct')} | "
+                   f"{w(k + '_browser_cpu_pct')} | {w(k + '_ui_cpu_pct')} | "
                    f"{w(k + '_occd_cpu_pct')} | {w(k + '_driver_cpu_pct')} |")
     out.append("")
     out.append("Target: Chromium under 10 % of a core. CPU is /proc utime+stime of the "
-               "processes over the span / wall time.")
+               "processes over the span / wall time, measured from "
+               f"{g('wallboard_settle_s', '15')} s after the page opened (Chromium's start-up "
+               "work, mostly its UI renderer preloading the omnibox popup, is done by then).")
     out.append("")
     out.append(END)
     return "\n".join(out) + "\n"

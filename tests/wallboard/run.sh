@@ -26,9 +26,9 @@ if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
 	OCC_SCREENSHOT_DIR=$(cd "$OCC_SCREENSHOT_DIR" && pwd)
 	export OCC_SCREENSHOT_DIR
 fi
-# the tests cap themselves at 55 s and 60 s, timeout(1) is the backstop
+# the tests cap themselves at 55 s and 75 s, timeout(1) is the backstop
 "$root/tests/lib/with-occd.sh" "$@" -- \
 	timeout -k 5 70 node "$here/test_wallboard.mjs" || exit 1
 # at scale (test_scale.mjs): 60 agents, 6 queues, every change shown
 exec "$root/tests/lib/with-occd.sh" "$@" -- \
-	timeout -k 5 75 node "$here/test_scale.mjs"
+	timeout -k 5 90 node "$here/test_scale.mjs"
