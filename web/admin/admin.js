@@ -48,7 +48,8 @@
   let state = null;
   // the operations tabs (ops.js) hook in: after each load, after a
   // language switch, and into each agent's actions
-  const ext = { onLoad: [], onLang: [], agentActions: [] };
+  // other scripts' tabs (routing.js, ops.js) hook in here
+  const ext = { onLoad: [], onLang: [], agentActions: [], renderers: [] };
 
   function msg(text, bad) {
     $('msg').textContent = text || '';
@@ -241,14 +242,6 @@
     for (const h of ext.onLang) h();
   }
 
-  // other scripts' tabs (routing.js): their labels, a render per state,
-  // and the helpers above
-  const ext = {
-    T, t, call, change, msg, cell, button, fill, option, formFields, renderers: [],
-    state: () => state, csrf: () => csrf, load, applyLang: () => applyLang(),
-  };
-  window.occAdmin = ext;
-
   function init() {
     applyLang();
     $('lang').addEventListener('click', () => {
@@ -296,6 +289,6 @@
     call('session').then((j) => { if (j.ok) loggedIn(j); });
   }
   window.occAdmin = { T, t, $, call, change, msg, cell, button, fill, option, formFields, applyLang, ext,
-    csrf: () => csrf, state: () => state };
+    load, renderers: ext.renderers, csrf: () => csrf, state: () => state };
   init();
 })();
