@@ -16,6 +16,7 @@
 #include "sip/inbound.h"
 #include "sip/inbound_impl.h"
 #include "sip/tel.h"
+#include "sip/sipdrain.h"
 #include "sip/tel_impl.h"
 
 static const char allow[] =
@@ -125,7 +126,10 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 	err = sip_alloc(&tel->sip, NULL, 1024, 1024, 1024, "occ", exit_h, tel);
 	if (err)
 		goto out;
+	sipdrain_capture_begin();
 	err = sip_transp_add(tel->sip, SIP_TRANSP_UDP, &tel->laddr);
+	if (!sipdrain_capture_end() && !err)
+		OCC_WARN("sip socket not drained: read one datagram a pass");
 	err |= sip_transp_add(tel->sip, SIP_TRANSP_TCP, &tel->laddr);
 	if (err) {
 		OCC_ERR("cannot listen on sip %J: %m", &tel->laddr, err);
