@@ -78,8 +78,8 @@ static void media_address(struct tel *tel, const char *cfg)
 }
 
 /* A deep receive queue for the SIP UDP socket. One thread polls it among
- * hundreds of busy RTP sockets, one datagram per pass (libre), so a burst
- * of SIP waits there; with the kernel's default 208 KiB it overflowed under
+ * hundreds of busy RTP sockets (read until empty each pass, sipdrain.c,
+ * but a pass can take milliseconds), so a burst of SIP waits there; with the kernel's default 208 KiB it overflowed under
  * load and calls broke. libre does not hand out the socket: find it by its
  * address among our descriptors. Past net.core.rmem_max only root
  * (SO_RCVBUFFORCE) gets the full size. */
