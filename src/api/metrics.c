@@ -18,6 +18,7 @@
 #include "base/hist.h"
 #include "api/httpd.h"
 #include "api/metrics.h"
+#include "sip/sipdrain.h"
 #include "core/agent_state.h"
 #include "core/model.h"
 #include "core/occ.h"
@@ -490,6 +491,35 @@ static int print_process(struct re_printf *pf)
 	return err;
 }
 
+/* libre's list of running timers (exported by libre 1.1.0, not declared) */
+struct list *tmrl_get(void);
+
+static int print_loop(struct re_printf *pf)
+{
+	struct sipdrain_stats st;
+	int err = 0;
+
+	sipdrain_stats(&st);
+	err |= family(pf, "occ_loop_timers", "gauge",
+		      "Timers running on the event loop (libre keeps them in "
+		      "one sorted list).");
+	err |= re_hprintf(pf, "occ_loop_timers %u\n", list_count(tmrl_get()));
+	err |= family(pf, "occ_sip_udp_datagrams_total", "counter",
+		      "SIP datagrams read from the UDP socket.");
+	err |= re_hprintf(pf, "occ_sip_udp_datagrams_total %llu\n",
+			  (unsigned long long)st.datagrams);
+	err |= family(pf, "occ_sip_udp_read_passes_total", "counter",
+		      "Loop passes that read the SIP UDP socket (each reads "
+		      "it until empty, at most 256 datagrams).");
+	err |= re_hprintf(pf, "occ_sip_udp_read_passes_total %llu\n",
+			  (unsigned long long)st.passes);
+	err |= family(pf, "occ_sip_udp_datagrams_per_pass_max", "gauge",
+		      "Most SIP datagrams read in one loop pass.");
+	err |= re_hprintf(pf, "occ_sip_udp_datagrams_per_pass_max %u\n",
+			  st.most);
+	return err;
+}
+
 static int print_all(struct re_printf *pf, void *arg)
 {
 	struct metrics *m = arg;
@@ -503,6 +533,7 @@ static int print_all(struct re_printf *pf, void *arg)
 	}
 	err |= print_agents(pf, occ->m);
 	err |= print_events(pf, m);
+	err |= print_loop(pf);
 	err |= print_hist(pf, "occ_event_loop_lag_seconds",
 			  "How late a timer due every 100 ms fired: the event "
 			  "loop's lag.", &m->lag);

@@ -139,6 +139,10 @@ static const struct conf_key conf_keys[] = {
 	UINT_R("security", "auth_hash_queue", auth_hash_queue, "32", 1, 4096,
 	     "password verifications waiting at most; beyond, a login that "
 	     "needs one answers BackMsg_100 without checking"),
+	STR_R("node", "name", node_name, "",
+	    "this node's name, written as node= in every log line (so the "
+	    "lines of several nodes can be told apart once collected); "
+	    "letters, digits, '.', '-' and '_'. Empty: the host name"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
 	UINT("log", "rate_limit", log_rate_limit, "20", 0, 1000000,
 	     "lines a second each log statement may write after its burst; "

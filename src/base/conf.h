@@ -41,6 +41,7 @@ struct conf {
 	unsigned auth_fail_limit_network; /* [security] auth_fail_limit_network */
 	unsigned auth_hash_rate;   /* [security] auth_hash_rate */
 	unsigned auth_hash_queue;  /* [security] auth_hash_queue */
+	char node_name[64];        /* [node] name; completed: the host name */
 	char log_level[16];        /* [log] level */
 	unsigned log_rate_limit;   /* [log] rate_limit, lines/s per statement */
 	unsigned log_rate_burst;   /* [log] rate_burst, lines */

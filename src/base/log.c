@@ -50,6 +50,7 @@ static struct {
 	struct site overflow;
 	unsigned pending;           /* sites with suppressed lines */
 	struct tmr tick;
+	char node[80];              /* " node=NAME" (quoted if need be), or "" */
 	bool loop;                  /* a libre loop runs: tick may be armed */
 } lg = { .rate = 20, .burst = 100 };
 
@@ -72,6 +73,13 @@ int log_level_parse(const char *s, enum log_level *lvl)
 void log_set_output(FILE *f)
 {
 	lg.out = f;
+}
+
+void log_set_node(const char *name)
+{
+	lg.node[0] = '\0';
+	if (name && *name)
+		re_snprintf(lg.node, sizeof(lg.node), " node=%H", log_q, name);
 }
 
 void log_set_rate(unsigned rate, unsigned burst)
@@ -254,9 +262,10 @@ static void vwrite_line(enum log_level lvl, const char *topic,
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	n = snprintf(line, sizeof(line),
-		     "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s topic=%s msg=",
+		     "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ%s level=%s "
+		     "topic=%s msg=",
 		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000),
+		     tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000), lg.node,
 		     level_names[lvl], topic);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;

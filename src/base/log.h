@@ -1,6 +1,8 @@
 /*
  * log.h — structured log lines, one per event, in logfmt:
- *   ts=2026-11-21T23:59:00.123Z level=info topic=api.http msg="..." k=v
+ *   ts=2026-11-21T23:59:00.123Z node=occ1 level=info topic=api.http msg="..." k=v
+ * node= is the daemon's [node] name (the host name unless configured), so
+ * the lines of several nodes stay apart once collected.
  * Each .c file defines LOG_TOPIC before including this header. The level is
  * tested before the arguments are formatted, so disabled levels cost a compare.
  * Formatting is libre's re_printf (%r for pl, %J for sa, %H for printers).
@@ -46,6 +48,8 @@ void log_text(enum log_level lvl, const char *topic, uintptr_t key,
 void log_set_rate(unsigned rate, unsigned burst);
 /* Write the pending "suppressed" lines now (at exit, and for tests). */
 void log_flush_suppressed(void);
+/* The node= field every line carries after ts (NULL or "": none). */
+void log_set_node(const char *name);
 /* Where lines go; NULL: stderr (tests use a memory stream). */
 void log_set_output(FILE *f);
 

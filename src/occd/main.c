@@ -10,6 +10,7 @@
  * every change; runtime state is written through, so nothing is lost) and
  * the configuration keys that are not restart-only.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -108,6 +109,20 @@ static void conf_complete(struct conf *cfg)
 	if (!cfg->webroot_address[0])
 		re_snprintf(cfg->webroot_address, sizeof(cfg->webroot_address),
 			    "http://%s/", cfg->http_listen);
+	if (!cfg->node_name[0] &&
+	    gethostname(cfg->node_name, sizeof(cfg->node_name) - 1))
+		str_ncpy(cfg->node_name, "occd", sizeof(cfg->node_name));
+}
+
+/* [node] name: a plain token, so node= needs no quoting anywhere. */
+static bool node_name_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(".-_", *s))
+			return false;
+	return true;
 }
 
 static void conf_noted(const char *section, const char *key, bool restart,
@@ -128,6 +143,7 @@ static void apply_log_conf(void)
 	if (!log_level_parse(occd.cfg.log_level, &lvl))
 		log_set_level(lvl);
 	log_set_rate(occd.cfg.log_rate_limit, occd.cfg.log_rate_burst);
+	log_set_node(occd.cfg.node_name);
 }
 
 /* SIGHUP: read the configuration again (flags still win) and apply the
@@ -316,14 +332,19 @@ static int start(bool demo)
 	char errmsg[256];
 	int err;
 
+	conf_complete(&occd.cfg);
 	apply_log_conf();
+	if (!node_name_valid(occd.cfg.node_name)) {
+		OCC_ERR("bad [node] name %H: letters, digits, '.', '-' and "
+			"'_' only", LQ(occd.cfg.node_name));
+		return EINVAL;
+	}
 	err = sa_decode(&http, occd.cfg.http_listen,
 			strlen(occd.cfg.http_listen));
 	if (err) {
 		OCC_ERR("bad http listen address \"%s\"", occd.cfg.http_listen);
 		return err;
 	}
-	conf_complete(&occd.cfg);
 	if (metrics_allow_check(occd.cfg.metrics_allow, errmsg,
 				sizeof(errmsg))) {
 		OCC_ERR("%s", errmsg);

@@ -28,7 +28,15 @@
  *
  * Bindings: Contact's ;expires= wins over the Expires header (baresip sends
  * the parameter), clamped to MAX_EXPIRES_S; 1..MIN_EXPIRES_S-1 gets 423.
- * Each binding has a timer that removes it when it expires. Bindings are
+ * Expired bindings and used nonces are removed by one periodic sweep
+ * (SWEEP_MS, armed only while there is something to sweep), not by a
+ * libre timer each: libre keeps its timers in one sorted list, so a timer
+ * per binding made every REGISTER cost O(registrations) on the loop. The
+ * nonces sweep is O(expired) (they are recorded in the order they expire,
+ * all living NONCE_TTL_S); the bindings sweep walks them all once per
+ * SWEEP_MS. Until the sweep runs, an expired binding is ignored by every
+ * look-up (binding_live()), so what a phone or a caller sees is as exact
+ * as with a timer. Bindings are
  * written to the store for `occctl status` and restored at start. An
  * extension keeps at most [sip] max_contacts_per_exten bindings (a new
  * contact evicts the one refreshed longest ago), so its 200 OK, which lists
@@ -58,6 +66,7 @@ enum {
 	DEFAULT_EXPIRES_S = 3600,
 	MAX_NONCES = 100000,
 	MAX_FAIL_KEYS = 65536,
+	SWEEP_MS = 1000,
 	NC_SPENT = UINT32_MAX,     /* nonce-count of a nonce spent by a failure */
 };
 
@@ -67,6 +76,8 @@ struct registrar {
 	struct hash *bindings;     /* by "team/exten" */
 	struct hash *by_source;    /* bindings by where they registered from */
 	struct hash *nonces;       /* used nonces: replay protection */
+	struct list nonce_order;   /* the same, oldest (first to expire) first */
+	struct tmr sweep;          /* expired bindings and nonces go */
 	unsigned nbindings, nnonces;
 	uint8_t key[32];
 	uint8_t dummy_ha1[16];     /* what an unknown extension is checked against */
@@ -81,9 +92,12 @@ struct nonce_use {
 	struct le he;
 	struct registrar *reg;
 	char nonce[NONCE_LEN + 1];
+	struct le le_order;        /* in registrar's nonce_order */
 	uint32_t nc;               /* highest nonce-count seen */
-	struct tmr tmr;
+	int64_t expires_ms;        /* the sweep forgets it from then on */
 };
+
+static void sweep_arm(struct registrar *r);
 
 static uint32_t aor_hash(const char *team, const char *exten)
 {
@@ -141,14 +155,9 @@ static void nonce_use_destructor(void *arg)
 {
 	struct nonce_use *u = arg;
 
-	tmr_cancel(&u->tmr);
 	hash_unlink(&u->he);
+	list_unlink(&u->le_order);
 	u->reg->nnonces--;
-}
-
-static void nonce_expired(void *arg)
-{
-	mem_deref(arg);
 }
 
 static bool nonce_cmp(struct le *le, void *arg)
@@ -209,9 +218,11 @@ static enum nonce_state nonce_record(struct registrar *r,
 	u->reg = r;
 	str_ncpy(u->nonce, key, sizeof(u->nonce));
 	u->nc = count;
+	u->expires_ms = now_ms() + (NONCE_TTL_S + 5) * 1000;
 	hash_append(r->nonces, hash_joaat_str(key), &u->he, u);
+	list_append(&r->nonce_order, &u->le_order, u);
 	r->nnonces++;
-	tmr_start(&u->tmr, (NONCE_TTL_S + 5) * 1000, nonce_expired, u);
+	sweep_arm(r);
 	return NONCE_FRESH;
 }
 
@@ -227,7 +238,6 @@ static void binding_destructor(void *arg)
 {
 	struct binding *b = arg;
 
-	tmr_cancel(&b->tmr);
 	hash_unlink(&b->le);
 	hash_unlink(&b->le_src);
 	b->reg->nbindings--;
@@ -254,17 +264,54 @@ static void binding_forget(struct binding *b)
 	told(r, team, exten);
 }
 
-static void binding_expired(void *arg)
+static bool binding_live(const struct binding *b, int64_t now)
 {
-	struct binding *b = arg;
+	return b->expires_ms > now;
+}
 
-	OCC_INFO("registration expired team=%s exten=%s contact=%H", b->team,
-		 b->exten, LQ(b->contact));
-	binding_forget(b);
+static bool binding_gone(struct le *le, void *arg)
+{
+	struct binding *b = le->data;
+	struct list *dead = arg;
+
+	if (!binding_live(b, now_ms()))
+		list_append(dead, &b->le_sweep, b);
+	return false;
+}
+
+static void sweep(void *arg)
+{
+	struct registrar *r = arg;
+	int64_t now = now_ms();
+	struct list dead = LIST_INIT;
+
+	while (r->nonce_order.head &&
+	       ((struct nonce_use *)r->nonce_order.head->data)->expires_ms
+	       <= now)
+		mem_deref(r->nonce_order.head->data);
+	/* collected first: forgetting one tells the observer, which may
+	 * look bindings up */
+	hash_apply(r->bindings, binding_gone, &dead);
+	while (dead.head) {
+		struct binding *b = dead.head->data;
+		list_unlink(&b->le_sweep);
+		OCC_INFO("registration expired team=%s exten=%s contact=%H",
+			 b->team, b->exten, LQ(b->contact));
+		binding_forget(b);
+	}
+	sweep_arm(r);
+}
+
+/* Runs every SWEEP_MS while there are bindings or nonces. */
+static void sweep_arm(struct registrar *r)
+{
+	if ((r->nbindings || r->nnonces) && !tmr_isrunning(&r->sweep))
+		tmr_start(&r->sweep, SWEEP_MS, sweep, r);
 }
 
 struct aor_key {
 	const char *team, *exten, *contact;
+	int64_t now;               /* for binding_cmp_live */
 };
 
 static bool binding_cmp(struct le *le, void *arg)
@@ -276,11 +323,18 @@ static bool binding_cmp(struct le *le, void *arg)
 		(!k->contact || !strcmp(b->contact, k->contact));
 }
 
+/* a live binding of the AOR (and contact) */
+static bool binding_cmp_live(struct le *le, void *arg)
+{
+	return binding_cmp(le, arg) &&
+		binding_live(le->data, ((const struct aor_key *)arg)->now);
+}
+
 static struct binding *binding_find(const struct registrar *r,
 				    const char *team, const char *exten,
 				    const char *contact)
 {
-	struct aor_key k = { team, exten, contact };
+	struct aor_key k = { team, exten, contact, 0 };
 	struct le *le = hash_lookup(r->bindings, aor_hash(team, exten),
 				    binding_cmp, &k);
 	return le ? le->data : NULL;
@@ -292,7 +346,7 @@ static bool binding_room(struct registrar *r, const char *team,
 			 const char *exten)
 {
 	const struct conf *cfg = r->occ->cfg;
-	struct aor_key k = { team, exten, NULL };
+	struct aor_key k = { team, exten, NULL, now_ms() };
 
 	for (;;) {
 		struct binding *oldest = NULL;
@@ -301,7 +355,7 @@ static bool binding_room(struct registrar *r, const char *team,
 
 		LIST_FOREACH(hash_list(r->bindings, aor_hash(team, exten)), le) {
 			struct binding *b = le->data;
-			if (!binding_cmp(le, &k))
+			if (!binding_cmp_live(le, &k))
 				continue;
 			n++;
 			if (!oldest || b->refreshed_ms < oldest->refreshed_ms)
@@ -348,8 +402,7 @@ static int binding_set(struct registrar *r, const char *team,
 		told(r, team, exten);
 	}
 	b->expires_ms = expires_ms;
-	tmr_start(&b->tmr, (uint64_t)(expires_ms - now_ms()), binding_expired,
-		  b);
+	sweep_arm(r);
 	*bp = b;
 	return 0;
 }
@@ -391,14 +444,14 @@ void registrar_set_observer(struct registrar *r, registrar_observer_h *h,
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten)
 {
-	struct aor_key k = { team, exten, NULL };
+	struct aor_key k = { team, exten, NULL, now_ms() };
 	const struct binding *best = NULL;
 	struct le *le;
 
 	/* all bindings of the AOR share its hash bucket */
 	LIST_FOREACH(hash_list(r->bindings, aor_hash(team, exten)), le) {
 		const struct binding *b = le->data;
-		if (binding_cmp((struct le *)le, &k) &&
+		if (binding_cmp_live((struct le *)le, &k) &&
 		    (!best || b->expires_ms > best->expires_ms))
 			best = b;
 	}
@@ -420,11 +473,13 @@ bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa)
 
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg)
 {
+	int64_t now = now_ms();
 	struct le *le;
 
 	LIST_FOREACH(hash_list(r->by_source, sa_hash(&msg->src, SA_ALL)), le) {
 		const struct binding *b = le->data;
-		if (b->tp == msg->tp && sa_cmp(&b->src, &msg->src, SA_ALL))
+		if (b->tp == msg->tp && sa_cmp(&b->src, &msg->src, SA_ALL) &&
+		    binding_live(b, now))
 			return true;
 	}
 	return false;
@@ -513,9 +568,9 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 static void reply_bindings(struct reg_ctx *c)
 {
 	struct mbuf *mb = mbuf_alloc(512);
-	struct aor_key k = { c->team->name, c->exten, NULL };
-	struct le *le;
 	int64_t now = now_ms();
+	struct aor_key k = { c->team->name, c->exten, NULL, now };
+	struct le *le;
 
 	if (!mb) {
 		sip_reply(c->r->sip, c->msg, 500, "Server Error");
@@ -523,7 +578,7 @@ static void reply_bindings(struct reg_ctx *c)
 	}
 	LIST_FOREACH(hash_list(c->r->bindings, aor_hash(k.team, k.exten)), le) {
 		const struct binding *b = le->data;
-		if (binding_cmp((struct le *)le, &k))
+		if (binding_cmp_live((struct le *)le, &k))
 			mbuf_printf(mb, "Contact: <%s>;expires=%lld\r\n",
 				    b->contact,
 				    (long long)((b->expires_ms - now + 999) / 1000));
@@ -1004,6 +1059,7 @@ static void registrar_destructor(void *arg)
 {
 	struct registrar *r = arg;
 
+	tmr_cancel(&r->sweep);
 	hash_flush(r->bindings);
 	mem_deref(r->bindings);
 	mem_deref(r->by_source);     /* its elements went with bindings */
@@ -1026,6 +1082,7 @@ int registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip)
 	r->sip = sip;
 	randombytes_buf(r->key, sizeof(r->key));
 	randombytes_buf(r->dummy_ha1, sizeof(r->dummy_ha1));
+	tmr_init(&r->sweep);
 	err = hash_alloc(&r->bindings, 4096);
 	err |= hash_alloc(&r->by_source, 4096);
 	err |= hash_alloc(&r->nonces, 1024);

@@ -36,7 +36,7 @@ struct binding {
 	char user_agent[64];
 	int64_t expires_ms;
 	int64_t refreshed_ms;   /* last REGISTER (0: restored at start) */
-	struct tmr tmr;
+	struct le le_sweep;     /* the sweep's list of expired ones */
 };
 
 int  registrar_alloc(struct registrar **rp, struct occ *occ, struct sip *sip);

@@ -16,6 +16,7 @@
 #include "sip/inbound.h"
 #include "sip/inbound_impl.h"
 #include "sip/tel.h"
+#include "sip/sipdrain.h"
 #include "sip/tel_impl.h"
 
 static const char allow[] =
@@ -78,8 +79,8 @@ static void media_address(struct tel *tel, const char *cfg)
 }
 
 /* A deep receive queue for the SIP UDP socket. One thread polls it among
- * hundreds of busy RTP sockets, one datagram per pass (libre), so a burst
- * of SIP waits there; with the kernel's default 208 KiB it overflowed under
+ * hundreds of busy RTP sockets (read until empty each pass, sipdrain.c,
+ * but a pass can take milliseconds), so a burst of SIP waits there; with the kernel's default 208 KiB it overflowed under
  * load and calls broke. libre does not hand out the socket: find it by its
  * address among our descriptors. Past net.core.rmem_max only root
  * (SO_RCVBUFFORCE) gets the full size. */
@@ -126,7 +127,10 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 	err = sip_alloc(&tel->sip, NULL, 1024, 1024, 1024, "occ", exit_h, tel);
 	if (err)
 		goto out;
+	sipdrain_capture_begin();
 	err = sip_transp_add(tel->sip, SIP_TRANSP_UDP, &tel->laddr);
+	if (!sipdrain_capture_end() && !err)
+		OCC_WARN("sip socket not drained: read one datagram a pass");
 	err |= sip_transp_add(tel->sip, SIP_TRANSP_TCP, &tel->laddr);
 	if (err) {
 		OCC_ERR("cannot listen on sip %J: %m", &tel->laddr, err);

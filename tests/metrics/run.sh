@@ -8,7 +8,10 @@
 #   2. [metrics] allow without 127.0.0.1: /metrics is a 404 from here
 #      (/healthz still answers); SIGHUP with 127.0.0.1 added: 200;
 #   3. an allow list that does not parse: occd refuses to start;
-#   4. scripts/occ.conf.example (scripts/occd.service's) starts occd.
+#   4. scripts/occ.conf.example (scripts/occd.service's) starts occd, and
+#      every log line names its node (node=occ1); a bad [node] name stops
+#      occd at start;
+#   5. a burst of SIP datagrams is read in few loop passes (sipburst.py).
 # TAP output; non-zero exit on failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,8 +85,8 @@ fi
 # addresses and data directory overridden by with-occd.sh's flags), and its
 # allow list lets this host scrape
 "$root/tests/lib/with-occd.sh" --config "$root/scripts/occ.conf.example" -- \
-	bash -c '/usr/bin/python3 "$0" scrape "$OCC_URL/metrics" /dev/null' \
-	"$here/prom.py" >"$out" 2>&1
+	bash -c '/usr/bin/python3 "$0" scrape "$OCC_URL/metrics" /dev/null &&
+		cp "$OCC_LOG" "$1"' "$here/prom.py" "$tmp/example.log" >"$out" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
 	ok "scripts/occ.conf.example starts occd; its allow list lets 127.0.0.1 scrape"
@@ -91,6 +94,31 @@ else
 	nok "scripts/occ.conf.example: status $rc"
 	sed 's/^/# /' "$out"
 fi
+lines=$(grep -c '^ts=' "$tmp/example.log" 2>/dev/null)
+named=$(grep -c '^ts=[^ ]* node=occ1 level=' "$tmp/example.log" 2>/dev/null)
+if [ "${lines:-0}" -gt 5 ] && [ "$lines" = "$named" ]; then
+	ok "every log line names the node ([node] name = occ1): $named of $lines"
+else
+	nok "log lines naming node=occ1: ${named:-0} of ${lines:-0}"
+	head -3 "$tmp/example.log" | sed 's/^/# /'
+fi
+printf '[node]\nname = "occ 1"\n' >"$cfg"
+timeout 20 "$occd" --config "$cfg" --data "$tmp/data" --http 127.0.0.1:1 \
+	--sip 127.0.0.1:1 >"$out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'bad \[node\] name' "$out"; then
+	ok "a bad [node] name: occd refuses to start and says why"
+else
+	nok "a bad [node] name: occd status $rc"
+	sed 's/^/# /' "$out"
+fi
+
+# ---- 5 ------------------------------------------------------------------------
+"$root/tests/lib/with-occd.sh" -- /usr/bin/python3 "$here/sipburst.py" >"$out" 2>&1
+rc=$?
+relay "$out"
+[ $rc -eq 0 ] && ok "occd stopped cleanly (SIP burst)" ||
+	nok "occd stopped cleanly (SIP burst: status $rc)"
 
 echo "# $n tests, $failed failed"
 [ "$failed" -eq 0 ]

@@ -105,3 +105,27 @@ UNIT_TEST(log_flood_of_one_statement_is_cut_and_counted)
 	UT_ASSERT(strstr(out, "format=\"bad packet n=%d\"") != NULL);
 	free(out);
 }
+
+UNIT_TEST(log_lines_name_their_node)
+{
+	FILE *f = tmpfile();
+	char *out;
+
+	UT_ASSERT(f);
+	log_set_output(f);
+	log_set_node("occ-a.example");
+	OCC_WARN("first");
+	log_set_node("two words");          /* cannot forge a field */
+	OCC_WARN("second");
+	log_set_node(NULL);
+	OCC_WARN("third");
+	log_set_output(NULL);
+	out = unit_read_all(f);
+	fclose(f);
+	UT_ASSERT(out);
+	UT_EQ_INT(unit_count(out, "Z node=occ-a.example level=warn topic=test.log"
+			" msg=first"), 1);
+	UT_EQ_INT(unit_count(out, "Z node=\"two words\" level=warn"), 1);
+	UT_EQ_INT(unit_count(out, "Z level=warn topic=test.log msg=third"), 1);
+	free(out);
+}
