@@ -21,10 +21,16 @@ browser_ready() {
 		echo "run.sh: playwright-core needs Node.js >= 20, this is $(node --version)" >&2
 		exit 1
 	fi
-	for m in "$@"; do
-		if [ ! -d "$dir/node_modules/$m" ]; then
-			(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
-			return
-		fi
-	done
+	# two suites may want DIR at once (tests/run.sh runs tests/pg, which
+	# runs tests/plugin, alongside the other suites): one installs, the
+	# other waits for it under the lock
+	(
+		flock 9
+		for m in "$@"; do
+			if [ ! -d "$dir/node_modules/$m" ]; then
+				(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) >&2
+				exit
+			fi
+		done
+	) 9>"$dir/.npm-lock"
 }
