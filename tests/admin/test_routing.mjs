@@ -57,6 +57,10 @@ async function run(browser) {
 
   // ---- prompts: a refused upload, then the tone ----
   await tab(page, 'ivrs');
+  // the calls and campaigns tabs' labels (ops.js, loaded after) do not replace this tab's
+  eq(await page.locator('th[data-t="start"]').innerText(), 'Start node', "the flows' column reads Start node");
+  eq(await page.locator('h3[data-t="upload"]').innerText(), 'Upload a prompt (WAV, 8 kHz mono 16-bit)',
+     'the upload form is headed as the prompt upload');
   await page.fill('#prompt-upload [name="name"]', 'stereo');
   await page.setInputFiles('#prompt-upload [name="file"]', BAD_WAV);
   await page.click('#prompt-upload button[type="submit"]');
