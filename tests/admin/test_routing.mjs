@@ -6,10 +6,9 @@
 // the page routed with sipp and checks the caller hears the uploaded
 // prompt (TONE_WAV) and reaches queue 6001.
 import { chromium } from 'playwright-core';
-import { OCC, WAIT_MS, tap, ok, eq, waitText } from '../lib/pagetap.mjs';
+import { OCC, WAIT_MS, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
 
 const RUN_LIMIT_MS = 120_000;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
 const { ADMIN_PW, TONE_WAV, BAD_WAV, TRUNK_URI, DID } = process.env;
 
@@ -127,20 +126,6 @@ async function main() {
     console.log('Bail out! run tests/admin/run.sh');
     process.exit(1);
   }
-  const limit = setTimeout(() => {
-    ok(false, `the run ended within ${RUN_LIMIT_MS} ms`);
-    process.exit(1);
-  }, RUN_LIMIT_MS);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  try {
-    await run(browser);
-  } catch (e) {
-    ok(false, 'the run completes', String(e && e.stack || e));
-  } finally {
-    await browser.close();
-    clearTimeout(limit);
-  }
-  console.log(`1..${tap.n}`);
-  process.exit(tap.failed ? 1 : 0);
+  await pageMain(chromium, run, { limitMs: RUN_LIMIT_MS });
 }
 main();
