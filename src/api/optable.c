@@ -300,7 +300,10 @@ const struct op op_table[] = {
 		 "and idle is busy while he supervises and idle again after, "
 		 "without after-call work. A `phonenumber` that is not an "
 		 "extension takes only digits, `*`, `#` and `+` "
-		 "(`BackMsg_28[phonenumber]` otherwise). The same for whisper "
+		 "(`BackMsg_28[phonenumber]` otherwise). occd's INVITE to an "
+		 "extension asks the phone to answer at once (`Call-Info: "
+		 "answer-after=0`, `Alert-Info: info=alert-autoanswer`): the "
+		 "wallboard's browser phone does. The same for whisper "
 		 "and intrude.",
 },
 {

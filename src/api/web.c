@@ -13,9 +13,10 @@
  *   /push/sse /push/poll, /agentindesks/agentpull/<token> (and
  *   /publicapi/, /systemevents/), /getccdate/getccdate  events (events/push.h)
  *   /agent/ (index.html, agent.js, agent.css)       the agent desktop
- *   /agent/phone.js, jssip.js, phone.json          its browser phone
  *   /wallboard/ (index.html, wallboard.js, wallboard.css)  the supervisor
  *                                                   wallboard
+ *   /agent/ and /wallboard/ phone.js, jssip.js, phone.json  the browser
+ *                                                   phone of both
  *   /admin/ (index.html, admin.js, admin.css)       the team admin console,
  *   /admin/api/...                                  and its API (admin.c)
  *   /metrics   Prometheus, for [metrics] allow only (api/metrics.h)
@@ -217,7 +218,7 @@ static const struct page_file agent_desk[] = {
 	{ "/agent/index.html", HTML, web_agent_html },
 	{ "/agent/agent.js", JS, web_agent_js },
 	{ "/agent/agent.css", CSS, web_agent_css },
-	{ "/agent/phone.js", JS, web_agent_phone_js },
+	{ "/agent/phone.js", JS, web_phone_js },
 	{ "/agent/jssip.js", JS, web_jssip_js },
 };
 
@@ -226,6 +227,8 @@ static const struct page_file wallboard[] = {
 	{ "/wallboard/index.html", HTML, web_wallboard_html },
 	{ "/wallboard/wallboard.js", JS, web_wallboard_js },
 	{ "/wallboard/wallboard.css", CSS, web_wallboard_css },
+	{ "/wallboard/phone.js", JS, web_phone_js },
+	{ "/wallboard/jssip.js", JS, web_jssip_js },
 };
 
 static const struct page_file admin_console[] = {
@@ -315,7 +318,8 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 			      web_index_html);
 		return;
 	}
-	if (!strcmp(req->path, "/agent/phone.json")) {
+	if (!strcmp(req->path, "/agent/phone.json") ||
+	    !strcmp(req->path, "/wallboard/phone.json")) {
 		/* where the browser phone connects; "" when there is none */
 		http_resp_set(resp, 200, "application/json", "{\"ws\":\"%s\"}",
 			      phone_ws(api));

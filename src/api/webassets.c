@@ -22,7 +22,8 @@ EMBED(web_push_html, "web/cocc_nginx_http_push.html");
 EMBED(web_agent_html, "web/agent/index.html");
 EMBED(web_agent_js, "web/agent/agent.js");
 EMBED(web_agent_css, "web/agent/agent.css");
-EMBED(web_agent_phone_js, "web/agent/phone.js");
+/* the browser phone of the agent desktop and the wallboard */
+EMBED(web_phone_js, "web/lib/phone.js");
 /* JsSIP, bundled at build time (scripts/vendor-web.sh) */
 EMBED(web_jssip_js, "build/vendor/jssip.min.js");
 EMBED(web_wallboard_html, "web/wallboard/index.html");

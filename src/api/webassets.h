@@ -13,8 +13,9 @@ extern const char web_push_html[];    /* cocc_nginx_http_push.html */
 extern const char web_agent_html[];
 extern const char web_agent_js[];
 extern const char web_agent_css[];
-/* its browser phone, and JsSIP (build/vendor/, scripts/vendor-web.sh) */
-extern const char web_agent_phone_js[];
+/* the browser phone (web/lib/: the desktop's and the wallboard's), and
+ * JsSIP (build/vendor/, scripts/vendor-web.sh) */
+extern const char web_phone_js[];
 extern const char web_jssip_js[];
 /* the supervisor wallboard, /wallboard/ (docs/OPERATIONS.md) */
 extern const char web_wallboard_html[];

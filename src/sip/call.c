@@ -895,9 +895,12 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 	/* the phone shows whom the call is from (or for) */
 	re_snprintf(from, sizeof(from), "sip:%H@%s", uri_user, from_user,
 		    c->team);
-	/* the agent's own phone, for its call or an inbound offer */
-	l->auto_answer = l->role == ROLE_AGENT &&
-		(l->auto_answer || auto_answer_for(c, exten));
+	/* the agent's own phone, for its call or an inbound offer (the
+	 * team's auto_answer); the leader's phone, for the supervision he
+	 * has just asked for (a wallboard's browser phone answers it) */
+	l->auto_answer = l->role == ROLE_SUPERVISOR ||
+		(l->role == ROLE_AGENT &&
+		 (l->auto_answer || auto_answer_for(c, exten)));
 	/* a browser phone's contact (transport=ws) is reached through the
 	 * proxy it registered through, which knows its WebSocket */
 	if (registrar_is_webproxy(c->tel->reg, &b->src))

@@ -110,17 +110,6 @@ api_exact() {
 	return 1
 }
 
-
-
-# log_time MARK REGEX: the Unix time of the first line after MARK matching
-log_time() {
-	local ts
-	ts=$(since "$1" | grep -m1 -E "$2" | sed -n 's/^ts=\([^ ]*\) .*/\1/p')
-	[ -n "$ts" ] && date -d "$ts" +%s.%N
-}
-
-
-
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
 legs_of() {
 	sql "SELECT role, peer, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid" "$1" |

@@ -8,14 +8,21 @@
 //   PEER_HZ             the baresip's tone (8002)
 //   PEER_CTRL           its ctrl_tcp port
 //   CUSTOMER_HZ         the demo's virtual customer's tone
+//   CUST_HZ, CUST_NUMBER a baresip customer behind the trunk gw: its tone
+//                       and number (the leader's supervision, 6.)
 // Real audio both ways: the page measures its call's remote stream with a
 // Goertzel over WebAudio samples; run.sh checks what baresip recorded.
+// Then (6.) the wallboard: the leader 8001's browser phone is called by
+// occd for silentMonitor, whisper and intrude on 8002's call with the
+// customer and answers by itself; the page hears agent and customer, and
+// prints the windows (T_<OP>_FROM/TO) in which run.sh checks who of the
+// agent and the customer heard the leader.
 // Output is TAP; exit status non-zero on any failure.
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const RUN_LIMIT_MS = 150_000;
+const RUN_LIMIT_MS = 190_000;
 const WAIT_MS = 15_000;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OCC = (process.env.OCC_URL || '').replace(/\/+$/, '');
@@ -23,6 +30,8 @@ const LOG = process.env.OCC_LOG || '';
 const BROWSER_HZ = Number(process.env.BROWSER_HZ);
 const PEER_HZ = Number(process.env.PEER_HZ);
 const CUSTOMER_HZ = Number(process.env.CUSTOMER_HZ);
+const CUST_HZ = Number(process.env.CUST_HZ);
+const CUST_NUMBER = process.env.CUST_NUMBER || '';
 
 let n = 0, failed = 0;
 function ok(cond, name, diag) {
@@ -36,6 +45,11 @@ function ok(cond, name, diag) {
   return cond;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// f() becomes true within WAIT_MS (checked every 100 ms)
+async function until(f) {
+  for (const end = Date.now() + WAIT_MS; Date.now() < end; await sleep(100)) if (f()) return true;
+  return f();
+}
 
 // the baresip phone's ctrl_tcp: one command, netstring-framed JSON
 function peer(command, params) {
@@ -62,9 +76,11 @@ async function phoneState(page, want, what) {
 
 // Goertzel in the page, on the call's remote stream (the <audio> the phone
 // plays it with), for SECS seconds: 50 ms blocks; a block is loud above
-// RMS 0.01 and has the tone when the tone's share of its energy is >= 0.5.
+// RMS 0.01 and has the tone when the tone's share of its energy is >= 0.5;
+// with several tones (HZ an array: a mix), when each has a share >= 0.2
+// and together >= 0.5.
 async function hear(page, hz, secs) {
-  return page.evaluate(async ([f, secs]) => {
+  return page.evaluate(async ([freqs, secs]) => {
     const stream = document.getElementById('ph-audio').srcObject;
     if (!stream) return { error: 'no remote stream' };
     const ctx = new AudioContext();
@@ -82,21 +98,25 @@ async function hear(page, hz, secs) {
     const all = new Float32Array(samples.reduce((a, b) => a + b.length, 0));
     let o = 0;
     for (const b of samples) { all.set(b, o); o += b.length; }
-    const N = Math.round(rate * 0.05), k = 2 * Math.cos(2 * Math.PI * f / rate);
+    const N = Math.round(rate * 0.05), each = freqs.length > 1 ? 0.2 : 0.5;
+    // the share of a block's energy at f: 1.0 for a pure tone at f
+    const share = (i, e, f) => {
+      const k = 2 * Math.cos(2 * Math.PI * f / rate);
+      let s1 = 0, s2 = 0;
+      for (let j = 0; j < N; j++) { const s0 = all[i + j] + k * s1 - s2; s2 = s1; s1 = s0; }
+      return 2 * (s1 * s1 + s2 * s2 - k * s1 * s2) / (N * e);
+    };
     let blocks = 0, loud = 0, tone = 0;
     for (let i = 0; i + N <= all.length; i += N, blocks++) {
-      let s1 = 0, s2 = 0, e = 0;
-      for (let j = 0; j < N; j++) {
-        const x = all[i + j];
-        const s0 = x + k * s1 - s2; s2 = s1; s1 = s0; e += x * x;
-      }
+      let e = 0;
+      for (let j = 0; j < N; j++) e += all[i + j] * all[i + j];
       if (Math.sqrt(e / N) < 0.01) continue;
       loud++;
-      const p = s1 * s1 + s2 * s2 - k * s1 * s2;
-      if (2 * p / (N * e) >= 0.5) tone++;
+      const r = freqs.map((f) => share(i, e, f));
+      if (Math.min(...r) >= each && r.reduce((a, b) => a + b, 0) >= 0.5) tone++;
     }
     return { rate, blocks, loud, tone };
-  }, [hz, secs]);
+  }, [[].concat(hz), secs]);
 }
 // which codec and transport the call uses (the newest peer connection)
 async function callMedia(page) {
@@ -208,6 +228,95 @@ async function run(browser) {
   await page.click('#ph-unregister');
   await sleep(500);
   ok(pageErrors.length === 0, 'no script errors on the page', pageErrors.join('\n'));
+  return context;
+}
+
+// the HTTP interface as a demo agent (password = number)
+async function agentApi(agent, params) {
+  const body = new URLSearchParams({ orgidentity: 'demo', usertype: 'agent', user: agent,
+                                     pwdtype: 'plaintext', password: agent, ...params });
+  return (await fetch(OCC + '/coccinterfaces', { method: 'POST', body })).text();
+}
+
+// 6. The wallboard: the group leader 8001 (of Sales) supervises 8002's
+// call with the customer from the page, his browser phone registering his
+// extension 8001; every supervision call is answered by the page itself.
+async function wallboard(context) {
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const resp = await page.goto(OCC + '/wallboard/');
+  const csp = resp.headers()['content-security-policy'] || '';
+  ok(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+;/.test(csp) && csp.includes("script-src 'self';"),
+     'the wallboard\'s policy lets its browser phone connect to [web] phone_ws, scripts of its own only', csp);
+  await page.fill('#l-team', 'demo');
+  await page.selectOption('#l-type', 'agent');
+  await page.fill('#l-user', '8001');
+  await page.fill('#l-password', '8001');
+  await page.click('#l-submit');
+  await page.waitForSelector('#board:not([hidden])');
+  ok(await page.locator('#phone-card').isHidden(), 'with "my phone" the wallboard shows no browser phone');
+  await page.selectOption('#phone-kind', 'browser');
+  ok(await page.locator('#phone-card').getAttribute('data-available') === '1',
+     'choosing the browser phone shows its card (JsSIP bundled, a proxy configured)');
+  await page.fill('#phone', '8001');
+  await page.fill('#ph-password', '8001');
+  await page.click('#ph-register');
+  await phoneState(page, 'registered', 'the leader\'s browser phone registers his extension 8001 from the wallboard');
+
+  // 8002 (baresip, answers by itself) checks in and calls the customer
+  // (another baresip, behind the trunk gw)
+  let r = await agentApi('8002', { EVENT: 'QUEUE', type: '1', list: '1', deviceexten: '8002' });
+  ok(r.startsWith('|Retuen|1|'), 'agent 8002 checks in on its phone', r);
+  r = await agentApi('8002', { EVENT: 'MAKECALL', targetdn: CUST_NUMBER, targettype: 'exter', trunkidentity: 'gw' });
+  ok(r.startsWith('|Retuen|1|'), 'agent 8002 calls the customer (makeCall over the trunk gw)', r);
+  const row = page.locator('#agents tr[data-agent="8002"]');
+  try {
+    await page.waitForFunction(() => {
+      const tr = document.querySelector('#agents tr[data-agent="8002"]');
+      return tr && tr.dataset.state === 'busy' && /\d/.test(tr.querySelector('[data-k="party"]').textContent);
+    }, null, { timeout: WAIT_MS });
+    ok(true, 'the wallboard shows 8002 talking with the customer');
+  } catch (e) {
+    ok(false, 'the wallboard shows 8002 talking with the customer', await row.innerText().catch(() => ''));
+  }
+  await sleep(1000);       // the customer's phone answered: its recording runs
+
+  // each supervision: click, the page answers, hears agent and customer,
+  // the leader's tone goes out for the window run.sh checks; then he hangs up
+  let ended = 0;
+  for (const [op, word] of [['SILENTMONITOR', 'MONITOR'], ['Whisper', 'WHISPER'], ['INTRUDE', 'INTRUDE']]) {
+    await row.locator(`button[data-op="${op}"]`).click();
+    try {
+      await page.waitForFunction(() => document.getElementById('msg').dataset.code !== undefined &&
+                                       /8002: /.test(document.getElementById('msg').textContent), null, { timeout: WAIT_MS });
+    } catch (e) { /* the check below says what the page shows */ }
+    ok(await page.locator('#msg').getAttribute('data-code') === '1', `${op} from the wallboard is accepted`,
+       await page.locator('#msg').innerText());
+    if (!await phoneState(page, 'talking', `${op}: occd calls the browser phone and it answers by itself`)) continue;
+    await sleep(1200);     // ICE and DTLS: the media flows
+    console.log(`# T_${word}_FROM=${Date.now() / 1000}`);
+    const both = await hear(page, [CUST_HZ, PEER_HZ], 3);
+    console.log(`# T_${word}_TO=${Date.now() / 1000}`);
+    ok(heard(both), `${op}: the leader hears the customer's ${CUST_HZ} Hz and the agent's ${PEER_HZ} Hz (Goertzel in the page)`, both);
+    await page.click('#ph-hangup');
+    await phoneState(page, 'ended', `${op}: the leader hangs up his browser phone`);
+    await page.evaluate(() => { document.getElementById('msg').removeAttribute('data-code'); });
+    ended++;
+    const gone = await until(() => (readFileSync(LOG, 'utf8').match(/supervision ended session=/g) || []).length >= ended);
+    ok(gone, `${op}: occd ends the supervision when the leader hangs up`);
+  }
+  await row.locator('button[data-op="ForcedRelease"]').click();
+  try {
+    await page.waitForFunction(() => document.querySelector('#agents tr[data-agent="8002"]').dataset.state !== 'busy',
+                               null, { timeout: WAIT_MS });
+    ok(true, 'Release ends 8002\'s call: the wallboard shows it no longer talking');
+  } catch (e) {
+    ok(false, 'Release ends 8002\'s call: the wallboard shows it no longer talking', await row.innerText().catch(() => ''));
+  }
+  await page.click('#ph-unregister');
+  await sleep(300);
+  ok(pageErrors.length === 0, 'no script errors on the wallboard', pageErrors.join('\n'));
 }
 
 const browser = await chromium.launch({
@@ -218,7 +327,7 @@ const browser = await chromium.launch({
 });
 const limit = setTimeout(() => { ok(false, `the run ends within ${RUN_LIMIT_MS / 1000} s`); process.exit(1); }, RUN_LIMIT_MS);
 try {
-  await run(browser);
+  await wallboard(await run(browser));
 } catch (e) {
   ok(false, 'the run completes', String(e && e.stack || e));
 } finally {

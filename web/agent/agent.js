@@ -551,6 +551,7 @@
     $('statebox').hidden = false;
     $('logout').hidden = false;
     $('who-name').textContent = s.agent + (s.name ? ' ' + s.name : '') + ' @ ' + s.team;
+    $('phone-card').dataset.team = s.team;      // the browser phone's (phone.js)
     lastShownState = null;
     showGroups();
     showCall();

@@ -3,12 +3,18 @@
 // (POST /coccinterfaces, docs/API.md: the same counters as the API and
 // /metrics), occ's push (a team PushToken, then /push/sse) for agent state
 // changes between polls, and silentMonitor / whisper / intrude /
-// forcedRelease for the buttons, with the leader's phone.
+// forcedRelease for the buttons, with the leader's phone: "My phone" (an
+// extension of the team or a number), or the browser phone (web/lib/
+// phone.js, the agent desktop's) registering that extension here; occd's
+// call for a supervision asks the phone to answer at once, so the leader
+// hears the call as soon as he clicks.
 //
 // Credentials: a team account, or an agent who leads a group (others are
 // refused with BackMsg_65). The password lives in this page's memory only
-// (a reload asks for it again); nothing but the language and the alarm
-// thresholds goes to localStorage; nothing is logged.
+// (a reload asks for it again), the browser phone's SIP password in
+// phone.js's (typed in its card); nothing but the language, the alarm
+// thresholds and the phone (which, and its number) goes to localStorage;
+// nothing is logged.
 'use strict';
 (function () {
   const API = '/coccinterfaces';
@@ -28,6 +34,11 @@
       a_party: 'Talking with', a_groups: 'Queues', a_actions: 'Supervise',
       SILENTMONITOR: 'Monitor', Whisper: 'Whisper', INTRUDE: 'Intrude', ForcedRelease: 'Release',
       push_up: 'live', push_down: 'reconnecting', need_phone: 'Enter your phone first',
+      phone_kind: 'Supervise with', k_sip: 'my phone', k_browser: 'browser phone',
+      webphone: 'Browser phone', sip_password: 'SIP password', ph_register: 'Register',
+      ph_unregister: 'Unregister', ph_answer: 'Answer', ph_mute: 'Mute', ph_hangup: 'Hang up',
+      need_register: 'Register the browser phone first ("My phone" is its extension)',
+      phone_busy: 'The browser phone is in a call: hang up first',
       BackMsg_65: 'only group leaders and the team\'s accounts may open the wallboard',
     },
     cn: {
@@ -42,6 +53,11 @@
       a_party: '通话对方', a_groups: '队列', a_actions: '监控',
       SILENTMONITOR: '监听', Whisper: '密语', INTRUDE: '强插', ForcedRelease: '强拆',
       push_up: '实时', push_down: '重连中', need_phone: '请先填写我的电话',
+      phone_kind: '监控使用', k_sip: '我的电话', k_browser: '网页电话',
+      webphone: '网页电话', sip_password: 'SIP密码', ph_register: '注册',
+      ph_unregister: '注销', ph_answer: '接听', ph_mute: '静音', ph_hangup: '挂断',
+      need_register: '请先注册网页电话（我的电话即其分机号）',
+      phone_busy: '网页电话通话中：请先挂断',
       BackMsg_65: '只有组长和租户账号可以打开监控墙',
     },
   };
@@ -306,9 +322,21 @@
   }
 
   // ---- supervision ------------------------------------------------------------
+  // with the browser phone, "My phone" is the extension it registered,
+  // free to take occd's call
+  function phoneReady() {
+    if ($('phone-kind').value !== 'browser') return true;
+    const st = $('ph-state').dataset.state;
+    if (st === 'registered' || st === 'ended') return true;
+    say(t(['ringing', 'calling', 'talking'].includes(st) ? 'phone_busy' : 'need_register'), 0);
+    return false;
+  }
   async function supervise(op, target) {
     const phone = $('phone').value.trim();
-    if (!phone && op !== 'ForcedRelease') { say(t('need_phone'), 0); $('phone').focus(); return; }
+    if (op !== 'ForcedRelease') {
+      if (!phone) { say(t('need_phone'), 0); $('phone').focus(); return; }
+      if (!phoneReady()) return;
+    }
     try {
       const r = await api(op, { target, phonenumber: phone });
       say(`${t(op)} ${target}: ${r.message}`, r.code);
@@ -339,6 +367,7 @@
       $('logout').hidden = false;
       $('who').hidden = false;
       $('who').textContent = `${cred.user} · ${cred.orgidentity}`;
+      $('phone-card').dataset.team = cred.orgidentity;   // the browser phone's team
       nextPoll = { d, asked: 0 };
       render();
       timer = setInterval(poll, POLL_MS);
@@ -361,6 +390,7 @@
   function applyLang() {
     document.documentElement.lang = lang === 'cn' ? 'zh-CN' : 'en';
     for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+    for (const e of document.querySelectorAll('[data-tp]')) e.placeholder = t(e.dataset.tp);
     $('lang').textContent = lang === 'cn' ? 'English' : '中文';
     for (const r of rows.agents.values()) {
       const span = r.c.state.firstChild;
@@ -369,11 +399,14 @@
   }
 
   function init() {
-    for (const k of ['sl', 'al-waiting', 'al-longest', 'phone']) {
+    for (const k of ['sl', 'al-waiting', 'al-longest', 'phone', 'phone-kind']) {
       const v = localStorage.getItem('occ.wallboard.' + k);
       if (v) $(k).value = v;
       $(k).addEventListener('change', () => { localStorage.setItem('occ.wallboard.' + k, $(k).value); poll(); });
     }
+    const kind = () => { $('phone-card').hidden = $('phone-kind').value !== 'browser'; };
+    $('phone-kind').addEventListener('change', kind);
+    kind();
     $('login-form').addEventListener('submit', login);
     $('logout').addEventListener('click', logout);
     $('lang').addEventListener('click', () => {

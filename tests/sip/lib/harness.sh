@@ -52,6 +52,12 @@ wait_log() {
 session_of() {
 	since "$1" | sed -n "s/.*call started session=\([0-9a-f]*\) team=demo agent=$2 .*/\1/p" | tail -1
 }
+# log_time MARK REGEX: the Unix time of the first line after MARK matching
+log_time() {
+	local ts
+	ts=$(since "$1" | grep -m1 -E "$2" | sed -n 's/^ts=\([^ ]*\) .*/\1/p')
+	[ -n "$ts" ] && date -d "$ts" +%s.%N
+}
 sql() { python3 "$util" sql "$data/occ.db" "$@"; }
 expect_eq() {  # expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] && return 0

@@ -1,16 +1,25 @@
-// phone.js — the agent desktop's browser phone (/agent/). JsSIP (bundled
-// into occd, /agent/jssip.js) registers the agent's extension over a SIP
-// WebSocket ([web] phone_ws, /agent/phone.json) to the proxy of
+// phone.js — the browser phone of the agent desktop (/agent/) and of the
+// wallboard (/wallboard/), one file served under both (web/lib/). JsSIP
+// (bundled into occd, jssip.js beside it) registers an extension over a
+// SIP WebSocket ([web] phone_ws, phone.json beside it) to the proxy of
 // scripts/webphone.sh — Kamailio, with rtpengine turning the browser's
 // DTLS-SRTP/ICE/Opus into the plain RTP/G.711 occd speaks. It answers the
-// calls occd rings the extension with (the desk's MAKECALL, queue offers),
-// places calls (the Dial card's number), hangs up and mutes.
+// calls occd rings the extension with (the desk's MAKECALL, queue offers,
+// a leader's supervision), places calls (where the page has a number to
+// dial), hangs up and mutes.
 //
-// The SIP password is typed here, kept in this tab's memory only, and
-// forgotten when the tab closes; the extension is the Groups card's
-// "Phone (extension)", the team the one logged in (agent.js's
-// sessionStorage). Without a proxy or without JsSIP (an occd built without
-// npm) the card says the phone is unavailable. docs/OPERATIONS.md.
+// The page says where things are on its #phone-card: data-exten, the id
+// of the input holding the extension (the desk's "Phone (extension)", the
+// wallboard's "My phone"); data-dial, that of the number to call (the
+// desk's Dial card; none on the wallboard); data-team, the team logged in
+// (set by the page's own script at login). The SIP password is typed in
+// the card, kept in this tab's memory only, and forgotten when the tab
+// closes. A call whose INVITE asks to be answered at once (Call-Info
+// answer-after=0: the team's auto_answer for an agent's own calls, always
+// for a supervision the leader asked for) is answered without a click;
+// any other call rings until Answer. Without a proxy or without JsSIP (an
+// occd built without npm) the card says the phone is unavailable.
+// docs/OPERATIONS.md.
 'use strict';
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -33,7 +42,7 @@
     $('ph-answer').disabled = !(session && session.direction === 'incoming' && !session.isEstablished());
     $('ph-hangup').disabled = !talking;
     $('ph-mute').disabled = !(session && session.isEstablished());
-    $('ph-call').disabled = !ua || talking;
+    if ($('ph-call')) $('ph-call').disabled = !ua || talking;
     $('ph-register').disabled = !!ua;
     $('ph-unregister').disabled = !ua;
   }
@@ -63,12 +72,13 @@
                   rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false } };
 
   function register() {
-    const exten = $('exten').value.trim(), pw = $('ph-password').value;
-    try { team = (JSON.parse(sessionStorage.getItem('occ.agentdesk') || 'null') || {}).team || ''; } catch (e) { team = ''; }
+    const card = $('phone-card');
+    const exten = $(card.dataset.exten).value.trim(), pw = $('ph-password').value;
+    team = card.dataset.team || '';
     if (!exten || !pw || !team) { show('off', L[lang()].need); return; }
     const sock = new JsSIP.WebSocketInterface(ws);
     ua = new JsSIP.UA({ sockets: [sock], uri: 'sip:' + exten + '@' + team, authorization_user: exten,
-                        password: pw, register: true, session_timers: false, user_agent: 'occ-agentdesk' });
+                        password: pw, register: true, session_timers: false, user_agent: 'occ-webphone' });
     ua.on('registered', () => show('registered'));
     ua.on('unregistered', () => show(registeredWord()));
     ua.on('registrationFailed', (ev) => show('failed', ev.cause));
@@ -78,8 +88,9 @@
       attach(ev.session);
       if (ev.originator === 'remote') {
         show('ringing', ev.request.from.uri.user);
-        // occd asks the agent's own phone to answer at once (Call-Info
-        // answer-after=0, the team's auto_answer): so does this one
+        // occd asks the phone to answer at once (Call-Info answer-after=0:
+        // the team's auto_answer for the agent's own calls, a supervision
+        // the leader asked for): so does this one
         const ci = ev.request.getHeader('Call-Info') || '';
         if (/answer-after=0/.test(ci)) ev.session.answer(media);
       } else show('calling');
@@ -107,10 +118,13 @@
       if (session.isMuted().audio) { session.unmute({ audio: true }); $('ph-mute').textContent = $('ph-mute').dataset.label; }
       else { session.mute({ audio: true }); $('ph-mute').textContent = '🔇 ' + $('ph-mute').dataset.label; }
     });
-    $('ph-call').addEventListener('click', () => {
-      const to = $('dial-to').value.trim();
-      if (ua && to && !session) ua.call('sip:' + to + '@' + team, media);
-    });
+    const dial = $('phone-card').dataset.dial;
+    if (dial) {
+      $('ph-call').addEventListener('click', () => {
+        const to = $(dial).value.trim();
+        if (ua && to && !session) ua.call('sip:' + to + '@' + team, media);
+      });
+    }
     window.addEventListener('beforeunload', () => { if (ua) ua.stop(); });
     if (typeof JsSIP === 'undefined' || !JsSIP.UA) { off(); return; }
     fetch('phone.json', { cache: 'no-store' }).then((r) => r.json()).then((c) => {
