@@ -101,6 +101,16 @@ async function run(browser) {
      'the page\'s service level is the API\'s');
   await shot(page, 'wallboard');
 
+  // -- "Supervise with" the browser phone, not registered (no [web]
+  // phone_ws in this run): the page refuses before asking occd --
+  await page.selectOption('#phone-kind', 'browser');
+  await waitText(page, '#ph-state', /unavailable/, 'without [web] phone_ws the browser phone says it is unavailable');
+  await page.click(`${A('8002')} button[data-op="SILENTMONITOR"]`);
+  await waitText(page, '#msg', /^Register the browser phone first/, 'Monitor with the browser phone unregistered asks to register it');
+  eq(await page.locator('#msg').getAttribute('data-code'), '0', 'as a refusal (code 0)');
+  await page.selectOption('#phone-kind', 'sip');
+  ok(await page.locator('#phone-card').isHidden(), 'back to "my phone": the browser phone\'s card is hidden');
+
   // -- the leader monitors 8002's call with his phone, then releases it --
   await page.click(`${A('8002')} button[data-op="SILENTMONITOR"]`);
   await waitText(page, '#msg', /^Monitor 8002: /, 'silentMonitor from the page answers');
