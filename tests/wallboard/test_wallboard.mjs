@@ -62,6 +62,11 @@ async function run(browser) {
   await login(page, 'demo', 'agent', '8001', '8001');
   await page.waitForSelector('#board:not([hidden])', { timeout: WAIT_MS });
   ok(true, 'group leader 8001 logs in');
+  // (at once: a later poll's state would disable them anyway)
+  await page.waitForSelector(`${A('8002')} button[data-op="ForcedRelease"]`, { timeout: WAIT_MS });
+  ok(await page.locator(`${A('8002')} button[data-op="SILENTMONITOR"]`).isDisabled() &&
+     await page.locator(`${A('8002')} button[data-op="ForcedRelease"]`).isDisabled(),
+     'an agent without a call has its supervision buttons disabled from the first view');
   eq(await page.inputValue('#l-password'), '', 'the password field is cleared');
   await waitText(page, `${Q} td[data-k="queue"]`, /6001 Sales/, 'the leader\'s queue is shown (6001 Sales)');
   ok(await page.locator('tr[data-queue="6002"]').count() === 0, 'a queue the leader does not lead is not shown');

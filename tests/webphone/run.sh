@@ -22,6 +22,9 @@
 #      (Goertzel in the page); who else hears the leader's tone is checked
 #      on the agent's and the customer's recordings (supervision's hear.py):
 #      monitor nobody, whisper the agent only, intrude both
+#
+# OCC_SCREENSHOT_DIR=docs/screenshots also saves the README's
+# wallboard-phone.png (the leader monitoring with the browser phone).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

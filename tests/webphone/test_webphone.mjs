@@ -8,6 +8,7 @@
 //   PEER_HZ             the baresip's tone (8002)
 //   PEER_CTRL           its ctrl_tcp port
 //   CUSTOMER_HZ         the demo's virtual customer's tone
+//   OCC_SCREENSHOT_DIR  (optional) where to save wallboard-phone.png
 //   CUST_HZ, CUST_NUMBER a baresip customer behind the trunk gw: its tone
 //                       and number (the leader's supervision, 6.)
 // Real audio both ways: the page measures its call's remote stream with a
@@ -32,6 +33,8 @@ const PEER_HZ = Number(process.env.PEER_HZ);
 const CUSTOMER_HZ = Number(process.env.CUSTOMER_HZ);
 const CUST_HZ = Number(process.env.CUST_HZ);
 const CUST_NUMBER = process.env.CUST_NUMBER || '';
+// OCC_SCREENSHOT_DIR=docs/screenshots: also the README's wallboard-phone.png
+const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
 
 let n = 0, failed = 0;
 function ok(cond, name, diag) {
@@ -243,6 +246,7 @@ async function agentApi(agent, params) {
 // extension 8001; every supervision call is answered by the page itself.
 async function wallboard(context) {
   const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   const resp = await page.goto(OCC + '/wallboard/');
@@ -299,6 +303,7 @@ async function wallboard(context) {
     const both = await hear(page, [CUST_HZ, PEER_HZ], 3);
     console.log(`# T_${word}_TO=${Date.now() / 1000}`);
     ok(heard(both), `${op}: the leader hears the customer's ${CUST_HZ} Hz and the agent's ${PEER_HZ} Hz (Goertzel in the page)`, both);
+    if (SHOTS && op === 'SILENTMONITOR') await page.screenshot({ path: `${SHOTS}/wallboard-phone.png` });
     await page.click('#ph-hangup');
     await phoneState(page, 'ended', `${op}: the leader hangs up his browser phone`);
     await page.evaluate(() => { document.getElementById('msg').removeAttribute('data-code'); });
