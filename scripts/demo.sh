@@ -29,6 +29,9 @@ occ demo — http://$http/
   Agent desktop      http://$http/agent/   (team demo, agent 8001, password 8001;
                      check in on phone 8101, a built-in phone that answers,
                      or on 8001 with the Browser phone: SIP password 8001)
+  Wallboard          http://$http/wallboard/   (leader 8001 or account admin/admin;
+                     supervise with phone 8101, or with the browser phone on
+                     8006: SIP password 8006)
   Browser phone      $phone
   Script test page   http://$http/coccinterface/test_CJI.html
   Script plugin      http://$http/coccinterface/astcc_CJI.js
