@@ -86,6 +86,28 @@ async function profileStop(page) {
   await page.detach();
 }
 
+// OCC_BENCH_WB_TRACE=1: Chromium's trace of the busy span (a diagnostic:
+// tracing costs CPU itself), its renderer main thread's time by event
+async function traceStart(browser) {
+  const events = [];
+  browser.on((m) => { if (m.method === 'Tracing.dataCollected') events.push(...m.params.value); });
+  await browser.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] } });
+  return events;
+}
+async function traceStop(browser, events) {
+  const done = new Promise((r) => browser.on((m) => { if (m.method === 'Tracing.tracingComplete') r(); }));
+  await browser.send('Tracing.end');
+  await done;
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const by = {};
+  for (const e of events) {
+    if (!main.has(`${e.pid}:${e.tid}`) || e.ph !== 'X' || !e.tdur) continue;
+    by[e.name] = (by[e.name] || 0) + e.tdur;
+  }
+  say('trace, renderer main thread CPU ms by event (nested events overlap): ' + Object.entries(by)
+    .sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', '));
+}
+
 async function main() {
   const api = S.client(url, team, 'pw');
   const admin = S.client(url, team, 'adminpw');
@@ -122,7 +144,9 @@ async function main() {
     say(`idle ${quiet.wall.toFixed(1)} s: chromium ${f1(quiet.chromium)} %, occd ${f1(quiet.occd)} %`);
     await S.observed(page);   // the observer's records of the idle span: none expected
     await page.detach();
+    const trace = process.env.OCC_BENCH_WB_TRACE ? await traceStart(browser) : null;
     const busy = await span(procs, 0, () => S.drive(api, agents, groupOf, Number(rate), Number(seconds)));
+    if (trace) await traceStop(browser, trace);
     say(`busy ${busy.wall.toFixed(1)} s: chromium ${f1(busy.chromium)} %, occd ${f1(busy.occd)} %`);
     const changes = busy.result;
     await new Promise((r) => setTimeout(r, 3000));

@@ -65,7 +65,7 @@ export async function waitRows(page, n, state, timeout) {
 export async function observe(page) {
   await page.evaluate(() => {
     window.__wsObs = [];
-    const tb = document.querySelector('#agents tbody');
+    const tb = document.querySelector('#agents');
     new MutationObserver((recs) => {
       const t = performance.timeOrigin + performance.now();
       const first = new Map();

@@ -97,7 +97,22 @@
   // for the next animation frame (render), so a burst of pushed events and
   // polls makes one update of the page.
   const rows = { queues: new Map(), agents: new Map() };
-  function row(tbody, map, key, attr, cells) {
+  // Rows go in chunks of CHUNK, a <tbody> each, that the browser skips
+  // while out of view (content-visibility: auto on the chunk,
+  // wallboard.css): a frame's style, layout and paint walk a few chunks,
+  // not every row, and the browser watches 25 chunks for visibility, not
+  // 500 rows. A chunk's height while skipped: its rows (--n) × row height.
+  const CHUNK = 20;
+  function chunkFor(table, map) {
+    let tb = table.tBodies[table.tBodies.length - 1];
+    if (!tb || tb.rows.length >= CHUNK) {
+      tb = table.appendChild(document.createElement('tbody'));
+      tb.rowSet = new Set();
+      if (map === rows.agents) tb.addEventListener('contentvisibilityautostatechange', inView);
+    }
+    return tb;
+  }
+  function row(table, map, key, attr, cells) {
     let r = map.get(key);
     if (!r) {
       const tr = document.createElement('tr');
@@ -109,9 +124,13 @@
         tr.appendChild(td);
         r.c[k] = td;
       }
-      tbody.appendChild(tr);
+      const tb = chunkFor(table, map);
+      tb.appendChild(tr);
+      tb.rowSet.add(r);
+      tb.style.setProperty('--n', String(tb.rows.length));
+      r.tb = tb;
       map.set(key, r);
-      if (map === rows.agents) tr.addEventListener('contentvisibilityautostatechange', inView);
+      if (tb.shown) visible.add(r);
     }
     r.seen = true;
     return r;
@@ -131,8 +150,10 @@
     for (const [key, r] of map) {
       if (!r.seen) {
         r.tr.remove();
+        r.tb.rowSet.delete(r);
+        r.tb.style.setProperty('--n', String(r.tb.rows.length));
         map.delete(key);
-        if (map === rows.agents) visible.delete(r);
+        visible.delete(r);
       }
       r.seen = false;
     }
@@ -141,7 +162,7 @@
   const QCELLS = ['queue', 'waiting', 'longest_wait', 'service_level', 'asa', 'aht', 'answered',
                   'abandoned'].concat(STATES.map((s) => 's_' + s));
   function showQueues(d) {
-    const tb = $('queues').tBodies[0];
+    const tb = $('queues');
     const alW = num('al-waiting', 5), alL = num('al-longest', 60);
     for (const q of d.queues) {
       const r = row(tb, rows.queues, q.queue || String(q.group), 'data-queue', QCELLS);
@@ -165,7 +186,7 @@
 
   const ACELLS = ['agent', 'state', 'since', 'party', 'groups', 'actions'];
   function showAgents(d, asked) {
-    const tb = $('agents').tBodies[0];
+    const tb = $('agents');
     const qname = {};
     for (const q of d.queues) qname[q.group] = q.queue;
     for (const a of d.agents) {
@@ -209,15 +230,22 @@
   // and tells when a row starts or stops being skipped
   const visible = new Set();
   function inView(ev) {
-    const r = rows.agents.get(ev.target.getAttribute('data-agent'));
-    if (!r) return;
-    if (ev.skipped) visible.delete(r);
-    else { visible.add(r); showSince(r); }
+    const tb = ev.target;
+    tb.shown = !ev.skipped;
+    for (const r of tb.rowSet) {
+      if (ev.skipped) visible.delete(r);
+      else { visible.add(r); showSince(r); }
+    }
   }
   function showSince(r) {
     if (r.start !== undefined) cell(r, 'since', mmss((Date.now() - r.start) / 1000));
   }
+  // in a draw at most once a second (no frame of its own: the poll's
+  // draw each second does it), and a draw of its own only when none came
+  let lastTick = 0;
   function tick() {
+    if (Date.now() - lastTick < 500) return;
+    lastTick = Date.now();
     for (const r of visible) showSince(r);
   }
 
@@ -248,6 +276,7 @@
       if (r) showState(r, state, 0);
     }
     nextStates.clear();
+    tick();
   }
 
   async function poll() {
@@ -287,6 +316,10 @@
       render();
     }
   }
+  // The stream holds events up to HOLD_MS and sends them together
+  // (/push/sse?hold=): a few messages a second however busy the team, one
+  // draw for each, instead of one message per event.
+  const HOLD_MS = 250;
   // An event makes no poll of its own: the agent's state is on the page
   // already, and the next poll (at most POLL_MS away) brings the queues'
   // counters. At 50 changes a second, extra polls (a 60 KB reply each for
@@ -295,7 +328,7 @@
     if (es) es.close();
     const r = await api('PushToken', { type: 'team' }).catch(() => null);
     if (!cred || !r || r.code !== 1) return;
-    es = new EventSource('/push/sse?token=' + encodeURIComponent(r.message));
+    es = new EventSource('/push/sse?hold=' + HOLD_MS + '&token=' + encodeURIComponent(r.message));
     es.onopen = () => { $('push').dataset.up = '1'; $('push').textContent = t('push_up'); };
     es.onmessage = (m) => onEvent(m.data);
     es.onerror = () => {
@@ -342,7 +375,7 @@
       nextPoll = { d, asked: 0 };
       render();
       timer = setInterval(poll, POLL_MS);
-      setInterval(tick, 1000);
+      setInterval(() => { if (Date.now() - lastDraw > 1500) render(); }, 1000);
       startPush();
     } catch (e) {
       cred = null;
