@@ -64,8 +64,15 @@ export async function launch(executable) {
     rmSync(dir, { recursive: true, force: true });
   };
 
-  // the page: a target of its own; session() attaches, detach() leaves it
-  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  // the page: the tab Chromium opened (about:blank); attach() attaches,
+  // detach() leaves it
+  let targetId = null;
+  for (let i = 0; i < 50 && !targetId; i++) {
+    const { targetInfos } = await send('Target.getTargets');
+    targetId = (targetInfos.find((x) => x.type === 'page') || {}).targetId;
+    if (!targetId) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!targetId) ({ targetId } = await send('Target.createTarget', { url: 'about:blank' }));
   let sid = null;
   const page = {
     async attach() {

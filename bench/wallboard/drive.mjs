@@ -23,20 +23,21 @@ const SETTLE_MS = Number(process.env.OCC_BENCH_WB_SETTLE || 15) * 1000;
 
 // CPU over a span, percent of one core: Chromium (all its processes, and
 // by kind), occd and this driver; and Chromium's busiest threads
-async function span(procs, ms, work) {
-  const c0 = S.ticksOf(procs), o0 = S.ticksPid(occdPid), d0 = process.cpuUsage(), t0 = S.now();
-  const th0 = S.threadTicks(procs);
+async function span(root, ms, work) {
+  const c0 = S.ticksOf(S.tree(root)), o0 = S.ticksPid(occdPid), d0 = process.cpuUsage(), t0 = S.now();
+  const th0 = S.threadTicks(S.tree(root));
   const result = await (work ? work() : new Promise((r) => setTimeout(r, ms)));
+  const procs = S.tree(root);
   const th1 = S.threadTicks(procs);
-  const c1 = S.ticksOf(procs), o1 = S.ticksPid(occdPid), d1 = process.cpuUsage(d0);
+  const c = S.ticksBetween(c0, S.ticksOf(procs)), o1 = S.ticksPid(occdPid), d1 = process.cpuUsage(d0);
   const wall = (S.now() - t0) / 1000;
   const p = (ticks) => (100 * ticks) / S.HZ / wall;
   const top = Object.keys(th1).map((k) => [k, th1[k] - (th0[k] || 0)]).sort((a, b) => b[1] - a[1]);
   say('threads (% of a core): ' + top.slice(0, 10).map(([k, v]) => `${k} ${p(v).toFixed(1)}`).join(', '));
-  const d = (k) => p((c1[k] || 0) - (c0[k] || 0));
+  const d = (k) => p(c[k] || 0);
   return {
-    result, wall,
-    chromium: p(c1.all - c0.all), renderer: d('renderer'), browser: d('browser'), ui: d('renderer-ui'),
+    result, wall, processes: procs.map((x) => x.type).join(','),
+    chromium: p(c.all), renderer: d('renderer'), browser: d('browser'), ui: d('renderer-ui'),
     gpu: d('gpu-process'), utility: d('utility'), occd: p(o1 - o0),
     driver: (100 * (d1.user + d1.system)) / 1e6 / wall,
   };
@@ -119,6 +120,17 @@ async function main() {
   let rc = 0;
   try {
     const page = browser.page;
+    // Chromium's own work after it starts and after the first page opens
+    // (its browser-UI renderer preloading the omnibox popup, 2-3
+    // CPU-seconds for ~15 s) is not the page's: each span starts SETTLE_MS
+    // after those. First Chromium with about:blank (what the browser costs
+    // without the wallboard), then the wallboard.
+    kv('settle_s', SETTLE_MS / 1000);
+    await page.detach();
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const blank = await span(browser.pid, Number(idle) * 1000);
+    say(`about:blank ${blank.wall.toFixed(1)} s: chromium ${f1(blank.chromium)} %`);
+
     await openBoard(page, 'admin', 'adminpw');
     await page.waitFor(([n, s]) => {
       const rows = document.querySelectorAll('#agents tbody tr[data-agent]');
@@ -129,23 +141,16 @@ async function main() {
     // from here to the end of the changes no DevTools session is attached
     // to the page (but for the optional profile of the idle span)
     await page.detach();
-    const procs = S.tree(browser.pid);
-    kv('chromium_processes', procs.map((p) => p.type).join(','));
-    kv('settle_s', SETTLE_MS / 1000);
-
-    // Chromium's own start-up work (the first drawing, and its browser-UI
-    // renderer preloading the omnibox popup: 2-3 CPU-seconds in the first
-    // ~15 s after the first page) is not the page's: measure after it
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const profile = !!process.env.OCC_BENCH_WB_PROFILE;
     if (profile) await profileStart(page);
-    const quiet = await span(procs, Number(idle) * 1000);
+    const quiet = await span(browser.pid, Number(idle) * 1000);
     if (profile) await profileStop(page);
     say(`idle ${quiet.wall.toFixed(1)} s: chromium ${f1(quiet.chromium)} %, occd ${f1(quiet.occd)} %`);
     await S.observed(page);   // the observer's records of the idle span: none expected
     await page.detach();
     const trace = process.env.OCC_BENCH_WB_TRACE ? await traceStart(browser) : null;
-    const busy = await span(procs, 0, () => S.drive(api, agents, groupOf, Number(rate), Number(seconds)));
+    const busy = await span(browser.pid, 0, () => S.drive(api, agents, groupOf, Number(rate), Number(seconds)));
     if (trace) await traceStop(browser, trace);
     say(`busy ${busy.wall.toFixed(1)} s: chromium ${f1(busy.chromium)} %, occd ${f1(busy.occd)} %`);
     const changes = busy.result;
@@ -179,7 +184,8 @@ async function main() {
     }
     kv('within_1s_pct', m.length ? ((100 * within) / m.length).toFixed(1) : '0');
     kv('drive_wall_s', busy.wall.toFixed(1));
-    for (const [name, s] of [['idle', quiet], ['busy', busy]]) {
+    kv('chromium_processes', busy.processes);
+    for (const [name, s] of [['blank', blank], ['idle', quiet], ['busy', busy]]) {
       for (const k of ['chromium', 'renderer', 'browser', 'gpu', 'utility', 'ui', 'occd', 'driver']) {
         kv(`${name}_${k}_cpu_pct`, f1(s[k]));
       }
