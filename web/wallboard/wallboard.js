@@ -195,10 +195,7 @@
     for (const a of d.agents) {
       const r = row(tb, rows.agents, a.agent, 'data-agent', ACELLS);
       cell(r, 'agent', a.name ? `${a.agent} ${a.name}` : a.agent);
-      // a state pushed after this poll was asked for is newer than the poll's
-      if (!(pushedAt.get(a.agent) > asked)) showState(r, a.state, a.since);
-      cell(r, 'party', a.party);
-      cell(r, 'groups', a.groups.map((g) => qname[g] || g).join(', '));
+      // the buttons before the state: showState enables them for a call only
       if (!r.c.actions.firstChild) {
         for (const op of OPS) {
           const b = el('button', t(op), 'small');
@@ -208,6 +205,10 @@
           r.c.actions.appendChild(b);
         }
       }
+      // a state pushed after this poll was asked for is newer than the poll's
+      if (!(pushedAt.get(a.agent) > asked)) showState(r, a.state, a.since);
+      cell(r, 'party', a.party);
+      cell(r, 'groups', a.groups.map((g) => qname[g] || g).join(', '));
     }
     if (full) sweep(rows.agents);
   }
