@@ -6,9 +6,11 @@
 # occd (release build) with a team "wbench": 50 groups (queues 7001..7050)
 # and 500 agents, agent i in group i mod 50 (bench/wallboard/provision.py:
 # occctl, the agents copied in the store), every agent checked in over the
-# HTTP interface. Headless Debian Chromium (playwright-core from
-# tests/wallboard) opens /wallboard/ as the team's account. Then
-# (bench/wallboard/drive.mjs, scale.mjs):
+# HTTP interface. Headless Debian Chromium, started by the driver with
+# --remote-debugging-pipe (bench/wallboard/cdp.mjs: no test harness
+# attached to the page while it is measured), first IDLE seconds on
+# about:blank (the browser alone), then /wallboard/ as the team's
+# account. Then (bench/wallboard/drive.mjs, scale.mjs):
 #
 #   idle   IDLE seconds without a change: the page's own polling;
 #   busy   RATE changes a second for SECONDS, the way the agent desktop
@@ -22,7 +24,8 @@
 # answered before the change can put the old state back for a moment).
 # p50/p99/max and the share settled within 1 s. CPU: all of Chromium's
 # processes (browser, renderer, GPU, utility: /proc utime+stime over the
-# span / wall time), the renderer alone, occd, the driver. Verified: every
+# span / wall time, the process tree taken at both ends), by kind, occd,
+# the driver. Verified: every
 # change accepted and shown, and at the end the page's per-queue agent
 # counts are the API's (QueueStatistic).
 #
@@ -30,7 +33,10 @@
 #
 # OCC_BENCH_WB_AGENTS (500), OCC_BENCH_WB_GROUPS (50), OCC_BENCH_WB_RATE
 # (50), OCC_BENCH_WB_SECONDS (60), OCC_BENCH_WB_IDLE (10), OCC_BENCH_WB_SETTLE
-# (15: seconds after the page opened before measuring, Chromium's start-up).
+# (15: seconds after Chromium started and after the page opened before
+# measuring, Chromium's own start-up work). Diagnostics: OCC_BENCH_WB_PROFILE=1
+# a JavaScript profile of the idle span, OCC_BENCH_WB_TRACE=1 a Chromium
+# trace of the busy span (both attach to the page and cost CPU).
 # --quick: 10 s busy, 5 s idle (a smoke test, not for the doc).
 set -u
 . "$(dirname "$0")/../lib.sh"

@@ -65,7 +65,7 @@ export async function waitRows(page, n, state, timeout) {
 export async function observe(page) {
   await page.evaluate(() => {
     window.__wsObs = [];
-    const tb = document.querySelector('#agents tbody');
+    const tb = document.querySelector('#agents');
     new MutationObserver((recs) => {
       const t = performance.timeOrigin + performance.now();
       const first = new Map();
@@ -216,16 +216,27 @@ export function tree(root) {
   walk(root);
   return out;
 }
-// ticks by type ({browser, renderer, gpu-process, utility, zygote, ...}, all)
+// ticks of each process of a tree(): {pid: {type, ticks}}
 export function ticksOf(procs) {
-  const t = { all: 0 };
+  const t = {};
   for (const p of procs) {
     const s = stat(p.pid);
-    if (!s) continue;
-    t[p.type] = (t[p.type] || 0) + s.ticks;
-    t.all += s.ticks;
+    if (s) t[p.pid] = { type: p.type, ticks: s.ticks };
   }
   return t;
+}
+// the ticks between two ticksOf(), by type ({browser, renderer,
+// gpu-process, utility, zygote, ...}, all): the processes of the second
+// (one that started meanwhile counts from 0; one that ended meanwhile is
+// lost, so the trees are taken at both ends of a span)
+export function ticksBetween(t0, t1) {
+  const d = { all: 0 };
+  for (const [pid, { type, ticks }] of Object.entries(t1)) {
+    const x = ticks - (t0[pid] && t0[pid].type === type ? t0[pid].ticks : 0);
+    d[type] = (d[type] || 0) + x;
+    d.all += x;
+  }
+  return d;
 }
 // the Chromium that this process started (playwright's launch(): a child)
 export function chromiumOf(parent) {

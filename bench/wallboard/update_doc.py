@@ -43,17 +43,25 @@ def section(kv):
                f"the end: {w('queues_agree')}.")
     out.append("")
     out.append("| % of one core | Chromium (all processes) | the page's renderer | "
-               "its browser process | its UI renderer | occd | the driver |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
-    for k, what in (("idle", "no changes (polling only)"), ("busy", f"{w('rate')} changes/s")):
-        out.append(f"| {what} | {w(k + '_chromium_cpu_pct')} | {w(k + '_renderer_cpu_pct')} | "
-                   f"{w(k + '_browser_cpu_pct')} | {w(k + '_ui_cpu_pct')} | "
+               "browser process | GPU process | utility (network service) | its UI renderer "
+               "| occd | the driver |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for k, what in (("blank", "Chromium on about:blank (no wallboard)"),
+                    ("idle", "the wallboard, no changes (its poll only)"),
+                    ("busy", f"the wallboard, {w('rate')} changes/s")):
+        out.append(f"| {what} | **{w(k + '_chromium_cpu_pct')}** | {w(k + '_renderer_cpu_pct')} | "
+                   f"{w(k + '_browser_cpu_pct')} | {w(k + '_gpu_cpu_pct')} | "
+                   f"{w(k + '_utility_cpu_pct')} | {w(k + '_ui_cpu_pct')} | "
                    f"{w(k + '_occd_cpu_pct')} | {w(k + '_driver_cpu_pct')} |")
     out.append("")
-    out.append("Target: Chromium under 10 % of a core. CPU is /proc utime+stime of the "
-               "processes over the span / wall time, measured from "
-               f"{g('wallboard_settle_s', '15')} s after the page opened (Chromium's start-up "
-               "work, mostly its UI renderer preloading the omnibox popup, is done by then).")
+    out.append("Target: Chromium under 10 % of a core. CPU is /proc utime+stime of every "
+               "process of Chromium's tree (taken at both ends of each span) over the span / wall "
+               "time; Chromium runs without a test harness attached to the page while measured "
+               "(bench/wallboard/cdp.mjs); each span starts "
+               f"{g('wallboard_settle_s', '15')} s after Chromium started or the page opened "
+               "(Chromium's own start-up work, mostly its UI renderer preloading the omnibox "
+               "popup, is done by then; that renderer is the \"UI renderer\" column, in the "
+               "total).")
     out.append("")
     out.append(END)
     return "\n".join(out) + "\n"

@@ -89,6 +89,8 @@ struct http_async {
 	bool replied;                  /* deferred: reply (or failure) set */
 	struct mbuf *out;              /* stream: not yet taken by MHD */
 	size_t max_pending;
+	uint32_t hold_ms;              /* stream: writes wait this long */
+	struct tmr hold;               /* running: held bytes wait for it */
 	http_async_close_h *closeh;    /* NULL once the owner let go */
 	void *arg;
 };
@@ -251,6 +253,7 @@ static void async_destructor(void *arg)
 	struct http_async *ha = arg;
 
 	list_unlink(&ha->le);
+	tmr_cancel(&ha->hold);
 	if (ha->reply)
 		MHD_destroy_response(ha->reply);
 	mem_deref(ha->out);
@@ -639,6 +642,7 @@ static struct http_async *async_attach(const struct http_req *req,
 	ha = mem_zalloc(sizeof(*ha), async_destructor);
 	if (!ha)
 		return NULL;
+	tmr_init(&ha->hold);
 	ha->h = rc->h;
 	ha->conn = req->conn;
 	ha->closeh = closeh;
@@ -688,6 +692,17 @@ struct http_async *http_async_stream(const struct http_req *req,
 	return ha;
 }
 
+static void hold_h(void *arg)
+{
+	async_resume(arg);
+}
+
+void http_async_hold(struct http_async *ha, uint32_t ms)
+{
+	if (ha && ha->stream)
+		ha->hold_ms = ms;
+}
+
 int http_async_write(struct http_async *ha, const void *p, size_t n)
 {
 	struct mbuf *mb;
@@ -703,9 +718,14 @@ int http_async_write(struct http_async *ha, const void *p, size_t n)
 	mb->pos = mb->end;
 	err = mbuf_write_mem(mb, p, n);
 	mb->pos = rpos;
-	if (!err)
+	if (err)
+		return err;
+	/* held: the first write starts the wait, later ones join it */
+	if (!ha->hold_ms || !ha->suspended)
 		async_resume(ha);
-	return err;
+	else if (!tmr_isrunning(&ha->hold))
+		tmr_start(&ha->hold, ha->hold_ms, hold_h, ha);
+	return 0;
 }
 
 size_t http_async_pending(const struct http_async *ha)
@@ -722,6 +742,7 @@ void http_async_close(struct http_async *ha)
 	ha->closeh = NULL;
 	if (ha->stream) {
 		ha->closing = true;
+		tmr_cancel(&ha->hold);
 		async_resume(ha);
 		return;
 	}

@@ -113,6 +113,10 @@ struct http_async *http_async_stream(const struct http_req *req,
 /* Append to a stream: ENOBUFS if more than max_pending bytes would wait
  * (a client that does not read), EPIPE if the stream is closing. */
 int  http_async_write(struct http_async *ha, const void *p, size_t n);
+/* Writes to the stream wait up to MS milliseconds (from the first one
+ * not yet sent) and go out together: fewer, larger sends to a client
+ * that asked for it. 0 (the default): each write is sent at once. */
+void http_async_hold(struct http_async *ha, uint32_t ms);
 /* Bytes written but not yet taken by MHD. */
 size_t http_async_pending(const struct http_async *ha);
 /* Let go: a stream ends after its pending bytes; a deferred request that

@@ -60,6 +60,7 @@ enum {
 	POLL_WAIT_MS = 25000,
 	PULL_WAIT_MS = 60000,
 	SSE_RETRY_MS = 3000,
+	SSE_HOLD_MAX = 1000,        /* ms: /push/sse?hold= */
 	CB_MAX = 128,
 	/* the extension's client polls again at once, even after an error:
 	 * an error waits this long, so a bad channel costs a request every
@@ -848,8 +849,9 @@ static void sse_open(struct push *p, const struct http_req *req,
 {
 	const char *hdr = http_req_header(req, "Last-Event-ID");
 	const char *lp = form_get(f, "last");
+	const char *hp = form_get(f, "hold");
 	struct sub_req sr = { 0 };
-	int64_t want = -1;
+	int64_t want = -1, hold = 0;
 	struct sub *s;
 	char buf[64];
 
@@ -861,6 +863,12 @@ static void sse_open(struct push *p, const struct http_req *req,
 	}
 	else if (lp && *lp && !dec(lp, strlen(lp), &want)) {
 		refuse(p, resp, 400, "bad last");
+		return;
+	}
+	/* hold=MS: events wait up to MS ms to go out together (a wallboard
+	 * that redraws a few times a second needs no message each) */
+	if (hp && *hp && (!dec(hp, strlen(hp), &hold) || hold > SSE_HOLD_MAX)) {
+		refuse(p, resp, 400, "bad hold");
 		return;
 	}
 	if (!sub_begin(p, form_get(f, "token"), want, &sr, resp))
@@ -883,6 +891,7 @@ static void sse_open(struct push *p, const struct http_req *req,
 		return;
 	}
 	sub_link(s);
+	http_async_hold(s->ha, (uint32_t)hold);
 	re_snprintf(buf, sizeof(buf), "retry: %u\n\n", SSE_RETRY_MS);
 	http_async_write(s->ha, buf, strlen(buf));
 	/* where this stream starts, with its id so that EventSource resumes

@@ -8,6 +8,7 @@
  * teamStatus). The filter words select by that state; `login` selects every
  * checked-in agent and `all` everyone.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,10 +352,23 @@ static bool sees_agent(const struct op_ctx *ctx, const struct agent *a)
 	return false;
 }
 
+/* Has A changed since SINCE (ms): its state, or it is in a call (whose
+ * party may change without a state change)? */
+static bool changed_since(const struct op_ctx *ctx, const struct agent *a,
+			  int64_t since)
+{
+	return a->since_ms >= since ||
+	       (ctx->occ->tel && (a->state == AS_RING || a->state == AS_BUSY) &&
+		call_of_agent(ctx->occ->tel, ctx->team->name, a->number));
+}
+
 void op_queue_statistic(struct op_ctx *ctx, struct op_result *res)
 {
 	const char *p = ctx->args[P_SERVICELEVEL];
+	const char *as = ctx->args[P_AGENTSINCE];
 	unsigned long sl = 20;
+	long long since = -1;
+	int64_t now = now_ms();
 	bool first = true;
 	struct le *le;
 	char *end;
@@ -370,8 +384,17 @@ void op_queue_statistic(struct op_ctx *ctx, struct op_result *res)
 			return;
 		}
 	}
+	if (*as) {
+		errno = 0;
+		since = strtoll(as, &end, 10);
+		if (*end || errno || since < 0) {
+			res_set(res, OP_FAIL, BM_PARAM_ERROR, "agentsince");
+			return;
+		}
+	}
 	res->json = true;
-	res_data(res, OP_OK, "{\"servicelevel\":%lu,\"queues\":[", sl);
+	res_data(res, OP_OK, "{\"servicelevel\":%lu,\"now\":%lld,"
+		 "\"queues\":[", sl, (long long)now);
 	LIST_FOREACH(&ctx->team->groups, le) {
 		const struct group *g = le->data;
 		if (!sees(ctx, g))
@@ -383,7 +406,8 @@ void op_queue_statistic(struct op_ctx *ctx, struct op_result *res)
 	res_data(res, OP_OK, "],\"agents\":[");
 	LIST_FOREACH(&ctx->team->agent_list, le) {
 		const struct agent *a = le->data;
-		if (!sees_agent(ctx, a))
+		if (!sees_agent(ctx, a) ||
+		    (since >= 0 && !changed_since(ctx, a, since)))
 			continue;
 		agent_object(ctx, res, a, first);
 		first = false;

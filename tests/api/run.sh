@@ -10,10 +10,12 @@
 #             brute-force limit)
 #   plugin    test_plugin_ops.py    the original plugin's MyInfo,
 #             DefaultGroup and agentStatisticDayCJI (issue 11)
+#   qstat     test_queue_statistic.py  QueueStatistic's agentsince (the
+#             wallboard's poll, issue 13)
 #   hostile   test_hostile_http.py  slow connections, bodies, methods and
 #             framing a hostile client tries (occd with hostile_http.ini)
 #
-# Usage: tests/api/run.sh [http|script|soap|security|hostile]...
+# Usage: tests/api/run.sh [http|script|soap|security|plugin|qstat|hostile]...
 #        (default: all)
 # Exits non-zero if any suite fails. Full output of a suite goes to stdout;
 # a summary line per suite follows.
@@ -23,7 +25,7 @@ root=$(cd "$here/../.." && pwd)
 with="$root/tests/lib/with-occd.sh"
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(http script soap security plugin hostile)
+[ ${#suites[@]} -eq 0 ] && suites=(http script soap security plugin qstat hostile)
 
 declare -A result
 rc=0
@@ -42,10 +44,11 @@ for s in "${suites[@]}"; do
 		cmd=(php "$here/run_soap.php") ;;
 	security) cmd=(python3 "$here/test_security.py") ;;
 	plugin)   cmd=(python3 "$here/test_plugin_ops.py") ;;
+	qstat)    cmd=(python3 "$here/test_queue_statistic.py") ;;
 	hostile)
 		occd_args=(--config "$here/hostile_http.ini")
 		cmd=(python3 "$here/test_hostile_http.py") ;;
-	*) echo "run.sh: unknown suite '$s' (http, script, soap, security, plugin, hostile)" >&2; exit 2 ;;
+	*) echo "run.sh: unknown suite '$s' (http, script, soap, security, plugin, qstat, hostile)" >&2; exit 2 ;;
 	esac
 	echo "=== $s"
 	out=$(mktemp)

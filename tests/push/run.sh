@@ -3,9 +3,10 @@
 # push-stream paths and cocc_nginx_http_push.js, in headless Debian
 # Chromium (/usr/bin/chromium) driven by playwright-core from
 # tests/browser/node_modules (installed there with `npm ci` when missing; no
-# browser is ever downloaded). Runs test_auth.py and test_revoke.py (tokens
-# of changed or disabled credentials), then test_push.mjs under with-occd.sh
-# (build/asan/occd unless $OCCD is set). Extra arguments go to with-occd.sh
+# browser is ever downloaded). Runs test_auth.py, test_revoke.py (tokens
+# of changed or disabled credentials) and test_hold.py (/push/sse?hold=),
+# then test_push.mjs under with-occd.sh (build/asan/occd unless $OCCD is
+# set). Extra arguments go to with-occd.sh
 # before `--`.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +19,9 @@ browser_ready "$mods" playwright-core
 	fail=1
 # revoked credentials: tokens refused, streams cut (issue 9, item 11)
 "$root/tests/lib/with-occd.sh" -- timeout -k 5 120 python3 "$here/test_revoke.py" ||
+	fail=1
+# /push/sse?hold=: events sent together, the same frames
+"$root/tests/lib/with-occd.sh" -- timeout -k 5 30 python3 "$here/test_hold.py" ||
 	fail=1
 # the test caps itself at 85 s; timeout(1) is the backstop
 "$root/tests/lib/with-occd.sh" "$@" -- \

@@ -76,6 +76,8 @@ async function run(browser) {
   await page.fill('#phone', '8101');
   await waitText(page, `${Q} td[data-k="waiting"]`, /^0$/, 'nobody waits yet');
   eq(await page.locator(Q).getAttribute('data-alarm'), '0', 'no alarm while nobody waits');
+  const monitor = (a) => page.locator(`${A(a)} button[data-op="SILENTMONITOR"]`);
+  ok(await monitor('8002').isDisabled(), 'Monitor is off for agent 8002, in no call');
 
   // -- a customer calls and waits: nobody is checked in --
   const call = caller('800888', '1', 40);
@@ -93,6 +95,7 @@ async function run(browser) {
   ok(r.startsWith('|Retuen|1|'), 'agent 8002 checks in on phone 8102 (HTTP interface)', r);
   await waitAttr(page, A('8002'), 'data-state', 'busy', 'the page shows 8002 talking (busy)');
   await waitText(page, `${A('8002')} td[data-k="party"]`, /^13800138000$/, 'with the customer\'s number');
+  ok(await monitor('8002').isEnabled(), 'Monitor is on for 8002 in its call');
   await waitText(page, `${Q} td[data-k="answered"]`, /^1$/, 'the queue\'s answered count is 1');
   await waitText(page, `${Q} td[data-k="waiting"]`, /^0$/, 'nobody waits any more');
   await waitAttr(page, Q, 'data-alarm', '0', 'the alarm is off');
@@ -124,6 +127,9 @@ async function run(browser) {
   await waitText(page, '#msg', /^Release 8002: /, 'forcedRelease from the page answers');
   eq(await page.locator('#msg').getAttribute('data-code'), '1', 'forcedRelease is accepted (code 1)');
   await waitAttr(page, A('8002'), 'data-state', 'idle', 'after the release 8002 is idle again');
+  await page.waitForFunction((q) => document.querySelector(q).disabled,
+                             `${A('8002')} button[data-op="SILENTMONITOR"]`, { timeout: 5000 }).catch(() => {});
+  ok(await monitor('8002').isDisabled(), 'and its Monitor is off again');
   const end = await Promise.race([call.done, new Promise((res) => setTimeout(() => res(null), WAIT_MS))]);
   ok(end && /answered/i.test(end.out), 'the outside caller was answered and is done', end ? end.out : 'still running');
   await waitText(page, `${Q} td[data-k="aht"]`, /^\d+:\d\d$/, 'the handle time is shown once the call ended');

@@ -113,7 +113,22 @@
   // for the next animation frame (render), so a burst of pushed events and
   // polls makes one update of the page.
   const rows = { queues: new Map(), agents: new Map() };
-  function row(tbody, map, key, attr, cells) {
+  // Rows go in chunks of CHUNK, a <tbody> each, that the browser skips
+  // while out of view (content-visibility: auto on the chunk,
+  // wallboard.css): a frame's style, layout and paint walk a few chunks,
+  // not every row, and the browser watches 25 chunks for visibility, not
+  // 500 rows. A chunk's height while skipped: its rows (--n) × row height.
+  const CHUNK = 20;
+  function chunkFor(table, map) {
+    let tb = table.tBodies[table.tBodies.length - 1];
+    if (!tb || tb.rows.length >= CHUNK) {
+      tb = table.appendChild(document.createElement('tbody'));
+      tb.rowSet = new Set();
+      if (map === rows.agents) tb.addEventListener('contentvisibilityautostatechange', inView);
+    }
+    return tb;
+  }
+  function row(table, map, key, attr, cells) {
     let r = map.get(key);
     if (!r) {
       const tr = document.createElement('tr');
@@ -125,9 +140,13 @@
         tr.appendChild(td);
         r.c[k] = td;
       }
-      tbody.appendChild(tr);
+      const tb = chunkFor(table, map);
+      tb.appendChild(tr);
+      tb.rowSet.add(r);
+      tb.style.setProperty('--n', String(tb.rows.length));
+      r.tb = tb;
       map.set(key, r);
-      if (map === rows.agents) tr.addEventListener('contentvisibilityautostatechange', inView);
+      if (tb.shown) visible.add(r);
     }
     r.seen = true;
     return r;
@@ -147,8 +166,10 @@
     for (const [key, r] of map) {
       if (!r.seen) {
         r.tr.remove();
+        r.tb.rowSet.delete(r);
+        r.tb.style.setProperty('--n', String(r.tb.rows.length));
         map.delete(key);
-        if (map === rows.agents) visible.delete(r);
+        visible.delete(r);
       }
       r.seen = false;
     }
@@ -157,7 +178,7 @@
   const QCELLS = ['queue', 'waiting', 'longest_wait', 'service_level', 'asa', 'aht', 'answered',
                   'abandoned'].concat(STATES.map((s) => 's_' + s));
   function showQueues(d) {
-    const tb = $('queues').tBodies[0];
+    const tb = $('queues');
     const alW = num('al-waiting', 5), alL = num('al-longest', 60);
     for (const q of d.queues) {
       const r = row(tb, rows.queues, q.queue || String(q.group), 'data-queue', QCELLS);
@@ -180,14 +201,17 @@
   }
 
   const ACELLS = ['agent', 'state', 'since', 'party', 'groups', 'actions'];
-  function showAgents(d, asked) {
-    const tb = $('agents').tBodies[0];
+  // FULL: every agent is in d (else only those changed since the last
+  // poll): rows of agents no longer there go
+  function showAgents(d, asked, full) {
+    const tb = $('agents');
     const qname = {};
     for (const q of d.queues) qname[q.group] = q.queue;
+    if (full) for (const r of rows.agents.values()) r.seen = false;
     for (const a of d.agents) {
       const r = row(tb, rows.agents, a.agent, 'data-agent', ACELLS);
       cell(r, 'agent', a.name ? `${a.agent} ${a.name}` : a.agent);
-      // the buttons first: showState enables them for a call only
+      // the buttons before the state: showState enables them for a call only
       if (!r.c.actions.firstChild) {
         for (const op of OPS) {
           const b = el('button', t(op), 'small');
@@ -203,7 +227,7 @@
       cell(r, 'party', a.party);
       cell(r, 'groups', a.groups.map((g) => qname[g] || g).join(', '));
     }
-    sweep(rows.agents);
+    if (full) sweep(rows.agents);
   }
   // the state, and since when (ms, this browser's clock): a poll's "since"
   // is whole seconds, so the start moves only with the state or by > 2 s
@@ -227,15 +251,22 @@
   // and tells when a row starts or stops being skipped
   const visible = new Set();
   function inView(ev) {
-    const r = rows.agents.get(ev.target.getAttribute('data-agent'));
-    if (!r) return;
-    if (ev.skipped) visible.delete(r);
-    else { visible.add(r); showSince(r); }
+    const tb = ev.target;
+    tb.shown = !ev.skipped;
+    for (const r of tb.rowSet) {
+      if (ev.skipped) visible.delete(r);
+      else { visible.add(r); showSince(r); }
+    }
   }
   function showSince(r) {
     if (r.start !== undefined) cell(r, 'since', mmss((Date.now() - r.start) / 1000));
   }
+  // in a draw at most once a second (no frame of its own: the poll's
+  // draw each second does it), and a draw of its own only when none came
+  let lastTick = 0;
   function tick() {
+    if (Date.now() - lastTick < 500) return;
+    lastTick = Date.now();
     for (const r of visible) showSince(r);
   }
 
@@ -258,7 +289,11 @@
       const p = nextPoll;
       nextPoll = null;
       showQueues(p.d);
-      showAgents(p.d, p.asked);
+      showAgents(p.d, p.asked, p.full);
+      // the next poll's cursor is the reply drawn last (a reply that
+      // another replaced before a draw, e.g. in a hidden tab, is asked again)
+      since = p.d.now;
+      if (p.full) lastFull = p.asked;
       $('clock').textContent = new Date().toLocaleTimeString(lang === 'cn' ? 'zh-CN' : 'en-GB');
     }
     for (const [who, state] of nextStates) {
@@ -266,16 +301,25 @@
       if (r) showState(r, state, 0);
     }
     nextStates.clear();
+    tick();
   }
 
+  // Each poll asks for the agents changed since the last reply drawn (its
+  // "now": agentsince), a few KB instead of every agent's row (60 KB for
+  // 500); every FULL_MS all of them (names, memberships).
+  const FULL_MS = 10000;
+  let since = null, lastFull = 0;
   async function poll() {
     if (!cred || polling) return;
     polling = true;
     try {
       const asked = Date.now();
-      const d = await api('QueueStatistic', { servicelevel: String(num('sl', 20)) });
+      const full = since === null || asked - lastFull >= FULL_MS;
+      const q = { servicelevel: String(num('sl', 20)) };
+      if (!full) q.agentsince = String(since);
+      const d = await api('QueueStatistic', q);
       if (d.code !== 1) { say(d.message, d.code); return; }
-      nextPoll = { d, asked };
+      nextPoll = { d, asked, full };
       render();
     } catch (e) {
       say(String(e.message || e), 0);
@@ -305,6 +349,10 @@
       render();
     }
   }
+  // The stream holds events up to HOLD_MS and sends them together
+  // (/push/sse?hold=): a few messages a second however busy the team, one
+  // draw for each, instead of one message per event.
+  const HOLD_MS = 250;
   // An event makes no poll of its own: the agent's state is on the page
   // already, and the next poll (at most POLL_MS away) brings the queues'
   // counters. At 50 changes a second, extra polls (a 60 KB reply each for
@@ -313,7 +361,7 @@
     if (es) es.close();
     const r = await api('PushToken', { type: 'team' }).catch(() => null);
     if (!cred || !r || r.code !== 1) return;
-    es = new EventSource('/push/sse?token=' + encodeURIComponent(r.message));
+    es = new EventSource('/push/sse?hold=' + HOLD_MS + '&token=' + encodeURIComponent(r.message));
     es.onopen = () => { $('push').dataset.up = '1'; $('push').textContent = t('push_up'); };
     es.onmessage = (m) => onEvent(m.data);
     es.onerror = () => {
@@ -370,10 +418,10 @@
       $('who').hidden = false;
       $('who').textContent = `${cred.user} · ${cred.orgidentity}`;
       $('phone-card').dataset.team = cred.orgidentity;   // the browser phone's team
-      nextPoll = { d, asked: 0 };
+      nextPoll = { d, asked: 0, full: true };
       render();
       timer = setInterval(poll, POLL_MS);
-      setInterval(tick, 1000);
+      setInterval(() => { if (Date.now() - lastDraw > 1500) render(); }, 1000);
       startPush();
     } catch (e) {
       cred = null;
