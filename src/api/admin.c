@@ -17,7 +17,10 @@
  *                            most HTTPD_MAX_BODY) for the next command
  *                            whose table entry takes "@file" (e.g.
  *                            occctl prompt add): run writes it to a
- *                            temporary file, passes its path, removes it
+ *                            temporary file, passes its path, removes it;
+ *                            or for the next CSV import (admin_ops.c).
+ *                            All sessions together hold at most
+ *                            ADMIN_UPLOAD_ALL bytes of uploads
  *   GET  /admin/api/run      cmd=NOUN VERB and its fields: one of
  *                            occctl's read commands (a report), its output
  *   POST /admin/api/logout   ends the session

@@ -194,6 +194,12 @@ async function campaigns(page) {
      'an import with nothing staged is refused: upload the file first', none);
   const big = await post(`upload?offset=0&total=${4 * 1024 * 1024 + 1}`, 'phone1\n');
   ok(big.status === 413 && /at most 4 MiB/.test(big.body.error), 'a file over 4 MiB is refused by occd (413)', big);
+  // an import takes at most 1 MiB (it runs on occd's loop): 1 MiB + 1
+  // staged in pieces (the page's own uploader), then refused by the import
+  const up = await page.evaluate(() => window.occAdmin.uploadFile(new Blob(['p'.repeat(1024 * 1024 + 1)])));
+  const over = up.ok ? await post(`import?model_id=${CAMPAIGN}&delrow=1`, '') : { body: up };
+  ok(over.status === 413 && /at most 1 MiB/.test(over.body.error),
+     'a CSV over 1 MiB is refused by the import (413), saying what to do', over);
   const staged = await post('upload?offset=0&total=9', 'phone1\n1\n');
   const other = staged.body.ok ? (await post('import?model_id=777&delrow=1', '')).body : staged.body;
   ok(!other.ok && /BackMsg_73/.test(other.error), 'an import into a campaign the team has not: BackMsg_73', other);

@@ -28,7 +28,7 @@
     event_saved: 'Event URL saved: the next event goes there.', event_cleared: 'Event URL cleared: no events are sent.',
     agent_edit: 'Change agent', start_c: 'Start', pause_c: 'Pause', stop_c: 'Stop',
     report: 'Report', no_group: '(none)', imported: 'Import task %s: %r records, %f refused.',
-    refused_lines: 'Refused records', file_too_big: 'The file is larger than 4 MiB: split it, or import it from a web server (EVENT=Import source=http).',
+    refused_lines: 'Refused records', file_too_big: 'The file is larger than 1 MiB: split it, or import it from a web server (EVENT=Import source=http).',
     dnc: 'Do-not-call lists', dnc_team: "the team's list", dnc_campaign: 'campaign %s', added: 'Added',
     dnc_note: "The dialer never dials a number on the team's list or on the campaign's (compared by digits only).",
     bm77: 'status reset', bm78: 'data updated', bm79: 'owning agent cleared', bm80: 'listed for dialing',
@@ -53,14 +53,14 @@
     event_saved: '事件地址已保存：下一个事件发往此地址。', event_cleared: '事件地址已清除：不再发送事件。',
     agent_edit: '修改坐席', start_c: '启动', pause_c: '暂停', stop_c: '停止',
     report: '报告', no_group: '(无)', imported: '导入任务 %s：%r 条记录，%f 条被拒绝。',
-    refused_lines: '被拒绝的记录', file_too_big: '文件超过 4 MiB：请拆分文件，或从 Web 服务器导入 (EVENT=Import source=http)。',
+    refused_lines: '被拒绝的记录', file_too_big: '文件超过 1 MiB：请拆分文件，或从 Web 服务器导入 (EVENT=Import source=http)。',
     dnc: '禁呼名单', dnc_team: '本组织的名单', dnc_campaign: '活动 %s', added: '加入时间',
     dnc_note: '外呼不拨打本组织名单或活动名单上的号码 (只比较数字)。',
     bm77: '重置客户状态', bm78: '更新客户数据', bm79: '清空归属坐席', bm80: '插入预拨号列表',
     bm81: '数据重复 (跳过)', bm82: '电话号码重复', bm83: '新数据并插入预拨号列表', bm84: '新数据',
   });
 
-  const MAX_UPLOAD = 4 * 1024 * 1024;   // the console's upload limit (admin.c)
+  const MAX_UPLOAD = 1024 * 1024;   // an import's limit (admin_ops.c IMPORT_MAX)
   let ops = null;                  // { campaigns, event_url }
   let groups = [];
   let editing = null;              // the campaign being changed
