@@ -221,8 +221,8 @@ bench_occ_team() {
 	{
 		"${CTL[@]}" team add bench &&
 		GROUP=$("${CTL[@]}" group add bench auto Bench 6100 --acw off | awk '{ print $NF }') &&
-		"${CTL[@]}" agent add bench "$first" pw --exten "$first" &&
 		"${CTL[@]}" exten add bench "$first" secret &&
+		"${CTL[@]}" agent add bench "$first" pw --exten "$first" &&
 		"${CTL[@]}" member add bench "$GROUP" "$first" &&
 		"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$trunk_port" --default
 	} >"$BENCH_TMP/occctl.log" 2>&1 ||

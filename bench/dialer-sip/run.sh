@@ -144,8 +144,8 @@ CTL=("$T/occctl" --data "$DATA" --config "$T/occ.ini")
 	"${CTL[@]}" account add bench admin adminpw &&
 	"${CTL[@]}" trunk add bench gw "sip:127.0.0.1:$CUST_PORT" --default &&
 	for ((a = FIRST; a < FIRST + AGENTS; a++)); do
-		"${CTL[@]}" agent add bench "$a" pw --exten "$a" &&
 		"${CTL[@]}" exten add bench "$a" secret &&
+		"${CTL[@]}" agent add bench "$a" pw --exten "$a" &&
 		"${CTL[@]}" member add bench "$GROUP" "$a" || exit 1
 	done &&
 	"${CTL[@]}" campaign add bench 1 Bench --group "$GROUP" --mode predictive \

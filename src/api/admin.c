@@ -17,7 +17,10 @@
  *                            most HTTPD_MAX_BODY) for the next command
  *                            whose table entry takes "@file" (e.g.
  *                            occctl prompt add): run writes it to a
- *                            temporary file, passes its path, removes it
+ *                            temporary file, passes its path, removes it;
+ *                            or for the next CSV import (admin_ops.c).
+ *                            All sessions together hold at most
+ *                            ADMIN_UPLOAD_ALL bytes of uploads
  *   GET  /admin/api/run      cmd=NOUN VERB and its fields: one of
  *                            occctl's read commands (a report), its output
  *   POST /admin/api/logout   ends the session
@@ -61,8 +64,11 @@
 #include "sip/registrar.h"
 #include "sip/tel.h"
 
+/* A session stages at most ADMIN_UPLOAD_MAX bytes, all sessions together
+ * at most ADMIN_UPLOAD_ALL (the memory the console's uploads may hold). */
 enum { TOKEN_HEX = ADMIN_TOKEN_HEX, ADMIN_MAX_SESSIONS = 64,
-       ADMIN_UPLOAD_MAX = 4 * 1024 * 1024 };
+       ADMIN_UPLOAD_MAX = 4 * 1024 * 1024,
+       ADMIN_UPLOAD_ALL = 4 * ADMIN_UPLOAD_MAX };
 
 static void session_destructor(void *arg)
 {
@@ -123,9 +129,6 @@ void admin_fail(struct http_resp *resp, unsigned status, const char *msg)
 		    msg);
 }
 
-#define reply admin_reply
-#define fail admin_fail
-
 /* An account that may hold a console session: enabled, not an agent's. */
 static struct account *admin_account(const struct team *t, const char *user)
 {
@@ -153,7 +156,7 @@ static struct admin_session *session_of(struct api *api,
 	struct le *le;
 
 	if (!a || !admin_cookie_token(http_req_header(req, "Cookie"), tok)) {
-		fail(resp, 401, "not logged in");
+		admin_fail(resp, 401, "not logged in");
 		return NULL;
 	}
 	for (le = list_head(&a->sessions); le; le = le->next) {
@@ -162,19 +165,19 @@ static struct admin_session *session_of(struct api *api,
 			continue;
 		if (now >= s->expires) {
 			session_end(s);
-			fail(resp, 401, "session expired: log in again");
+			admin_fail(resp, 401, "session expired: log in again");
 			return NULL;
 		}
 		if (!admin_account(team_find(api->occ->m, s->team), s->user)) {
 			session_end(s);
-			fail(resp, 401, "the account is no longer allowed in "
-			     "the console");
+			admin_fail(resp, 401, "the account is no longer "
+				   "allowed in the console");
 			return NULL;
 		}
 		s->expires = now + 1000ULL * api->cfg->admin_session_s;
 		return s;
 	}
-	fail(resp, 401, "not logged in");
+	admin_fail(resp, 401, "not logged in");
 	return NULL;
 }
 
@@ -206,9 +209,9 @@ static bool csrf_ok(const struct http_req *req, const struct admin_session *s)
 static void session_json(struct http_resp *resp, const struct admin_session *s,
 			 unsigned secs)
 {
-	reply(resp, 200, "{\"ok\":true,\"team\":%H,\"user\":%H,\"csrf\":\"%s\","
-	      "\"session_s\":%u}", json_str_h, s->team, json_str_h, s->user,
-	      s->csrf, secs);
+	admin_reply(resp, 200, "{\"ok\":true,\"team\":%H,\"user\":%H,"
+		    "\"csrf\":\"%s\",\"session_s\":%u}", json_str_h, s->team,
+		    json_str_h, s->user, s->csrf, secs);
 }
 
 static void login(struct api *api, const struct http_req *req,
@@ -226,7 +229,7 @@ static void login(struct api *api, const struct http_req *req,
 	form_init(&f);
 	if (!a || form_parse(&f, req->body, req->body_len)) {
 		form_reset(&f);
-		fail(resp, 400, "bad form");
+		admin_fail(resp, 400, "bad form");
 		return;
 	}
 	team = form_get(&f, "team");
@@ -235,7 +238,8 @@ static void login(struct api *api, const struct http_req *req,
 	if (!team || !user || !pw || !*team || !*user || !*pw ||
 	    strlen(team) >= ST_NAME || strlen(user) >= ST_NAME) {
 		form_reset(&f);
-		fail(resp, 400, "team, account and password are required");
+		admin_fail(resp, 400, "team, account and password are "
+			   "required");
 		return;
 	}
 	md5_hex_of(md5hex, pw);
@@ -253,21 +257,21 @@ static void login(struct api *api, const struct http_req *req,
 	}
 	if (v == AUTH_BUSY) {
 		form_reset(&f);
-		fail(resp, 503, "busy: try again in a moment");
+		admin_fail(resp, 503, "busy: try again in a moment");
 		return;
 	}
 	if (v != AUTH_OK || !ac->enabled) {
 		OCC_INFO("console login failed who=%H", LQ(who));
 		form_reset(&f);
-		fail(resp, 401, "wrong team, account or password");
+		admin_fail(resp, 401, "wrong team, account or password");
 		return;
 	}
 	if (ac->agent_number[0]) {
 		OCC_INFO("console login refused (an agent's account) who=%H",
 			 LQ(who));
 		form_reset(&f);
-		fail(resp, 403, "this account belongs to an agent; the console"
-		     " is for the team's administrator accounts");
+		admin_fail(resp, 403, "this account belongs to an agent; the "
+			   "console is for the team's administrator accounts");
 		return;
 	}
 	if (list_count(&a->sessions) >= ADMIN_MAX_SESSIONS)
@@ -275,7 +279,7 @@ static void login(struct api *api, const struct http_req *req,
 	s = mem_zalloc(sizeof(*s), session_destructor);
 	if (!s) {
 		form_reset(&f);
-		fail(resp, 500, "out of memory");
+		admin_fail(resp, 500, "out of memory");
 		return;
 	}
 	random_hex(s->token);
@@ -323,10 +327,10 @@ static int groups_json(struct re_printf *pf, const struct team *t)
 	for (le = list_head(&t->groups); le; le = le->next) {
 		const struct group *g = le->data;
 		err |= re_hprintf(pf, "%s{\"id\":%lld,\"name\":%H,"
-				  "\"queue\":%H,\"members\":[",
+				  "\"queue\":%H,\"acw_s\":%d,\"members\":[",
 				  le == list_head(&t->groups) ? "" : ",",
 				  (long long)g->id, json_str_h, g->name,
-				  json_str_h, g->queue);
+				  json_str_h, g->queue, g->acw_s);
 		for (m = list_head(&g->members); m; m = m->next) {
 			const struct member *mb = m->data;
 			err |= re_hprintf(pf, "%s{\"agent\":%H,\"dynamic\":%s,"
@@ -411,7 +415,8 @@ static int state_json(struct re_printf *pf, void *arg)
  * passed; "@file": the session's uploaded file (upload), as a temporary
  * file's path), its --options and its --flags (a flag is set by the
  * field's value "1"), then the fields given as KEY=VALUE arguments (those
- * not empty). A read command (occctl's lists and reports, no change) is
+ * not empty), and for a team_opt command --team TEAM (TEAM is never a
+ * field). A read command (occctl's lists and reports, no change) is
  * asked for with GET, and answers what occctl prints. */
 #pragma GCC diagnostic push   /* settings, read and as: optional */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -421,6 +426,7 @@ static const struct admin_cmd {
 	const char *settings[6];
 	bool read;
 	const char *as;             /* occctl's words, if not cmd's */
+	bool team_opt;              /* TEAM as --team TEAM (dnc), last */
 } admin_cmds[] = {
 	{ "agent add", { "number", "password" }, { "name", "exten" }, { 0 } },
 	{ "agent passwd", { "number", "password" }, { 0 }, { 0 } },
@@ -428,6 +434,7 @@ static const struct admin_cmd {
 	{ "group add", { "id", "name", "queue" },
 	  { "acw", "workway", "acw-time" },
 	  { 0 } },
+	{ "group set", { "id" }, { "name", "acw-time" }, { 0 } },
 	{ "group remove", { "id" }, { 0 }, { 0 } },
 	{ "member add", { "group", "agent" }, { 0 }, { "dynamic", "leader" } },
 	{ "member remove", { "group", "agent" }, { 0 }, { 0 } },
@@ -439,6 +446,9 @@ static const struct admin_cmd {
 	{ "trunk add", { "name", "uri" },
 	  { "user", "password", "callerid", "strip", "prefix" },
 	  { "default", "register" } },
+	{ "trunk set", { "name", "uri" },
+	  { "user", "password", "callerid", "strip", "prefix" },
+	  { "register", "no-password" } },
 	{ "trunk default", { "name" }, { 0 }, { 0 } },
 	{ "trunk remove", { "name" }, { 0 }, { 0 } },
 	{ "routing set", { "section", "?body", "?section2", "?body2" }, { 0 },
@@ -465,10 +475,18 @@ static const struct admin_cmd {
 	  .read = true },
 	{ "campaign import-report", { "id" }, { "task" }, { 0 },
 	  .read = true },
+	/* the team's and its campaigns' do-not-call lists (never the
+	 * system's: --team is always the session's team) */
+	{ "dnc add", { "number" }, { "campaign" }, { 0 }, .team_opt = true },
+	{ "dnc remove", { "number" }, { "campaign" }, { 0 },
+	  .team_opt = true },
+	{ "dnc list", { 0 }, { "campaign" }, { 0 }, .read = true,
+	  .team_opt = true },
 };
 #pragma GCC diagnostic pop
 
-enum { ADMIN_ARGV = 3 + 4 + 2 * 6 + 2 + 6, ADMIN_KV = 160 };
+/* noun verb TEAM, positionals, --options, flags, settings, --team */
+enum { ADMIN_ARGV = 3 + 4 + 2 * 6 + 2 + 6 + 1, ADMIN_KV = 160 };
 
 /* One form field as an argument; false after answering 400. occctl would
  * take a value starting with "--" for an option, so none may. */
@@ -479,7 +497,7 @@ static bool field(const struct form *f, const char *name, const char **vp,
 
 	*vp = v && *v ? v : NULL;
 	if (*vp && !strncmp(v, "--", 2)) {
-		fail(resp, 400, "a value may not start with --");
+		admin_fail(resp, 400, "a value may not start with --");
 		return false;
 	}
 	return true;
@@ -527,7 +545,8 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 	b->words[sp - cmd] = '\0';
 	argv[n++] = b->words;
 	argv[n++] = b->words + (sp - cmd) + 1;
-	argv[n++] = (char *)team;
+	if (!k->team_opt)
+		argv[n++] = (char *)team;
 	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
 		const char *name = k->pos[i];
 
@@ -544,7 +563,7 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 		if (!v && *name == '?' && !later_field(k, i + 1, f))
 			break;
 		if (!v && *name != '?' && *name != '*') {
-			fail(resp, 400, "a required field is empty");
+			admin_fail(resp, 400, "a required field is empty");
 			return false;
 		}
 		argv[n++] = (char *)(v ? v : "");
@@ -572,18 +591,32 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 		if (!v)
 			continue;
 		if (strlen(k->settings[i]) + 1 + strlen(v) >= ADMIN_KV) {
-			fail(resp, 400, "a value is too long");
+			admin_fail(resp, 400, "a value is too long");
 			return false;
 		}
 		re_snprintf(b->kv[nkv], ADMIN_KV, "%s=%s", k->settings[i], v);
 		argv[n++] = b->kv[nkv++];
 	}
 	if (k->settings[0] && !nkv) {
-		fail(resp, 400, "nothing to change");
+		admin_fail(resp, 400, "nothing to change");
 		return false;
+	}
+	if (k->team_opt) {
+		argv[n++] = (char *)"--team";
+		argv[n++] = (char *)team;
 	}
 	*argcp = n;
 	return true;
+}
+
+struct mbuf *admin_upload_take(struct admin_session *s)
+{
+	struct mbuf *mb = s->upload;
+
+	s->upload = NULL;
+	if (mb && mb->end == s->upload_total)
+		return mb;
+	return mem_deref(mb);
 }
 
 /* The session's uploaded file as a temporary file in the data directory
@@ -592,14 +625,12 @@ static bool build_argv(const struct admin_cmd *k, const struct form *f,
 static bool staged_file(struct api *api, struct admin_session *s,
 			char path[600], struct http_resp *resp)
 {
-	struct mbuf *mb = s->upload;
+	struct mbuf *mb = admin_upload_take(s);
 	int fd;
 	bool ok;
 
-	s->upload = NULL;
-	if (!mb || mb->end != s->upload_total) {
-		mem_deref(mb);
-		fail(resp, 400, "upload the file first");
+	if (!mb) {
+		admin_fail(resp, 400, "upload the file first");
 		return false;
 	}
 	re_snprintf(path, 600, "%s/.admin-upload-XXXXXX", api->cfg->data_dir);
@@ -612,24 +643,50 @@ static bool staged_file(struct api *api, struct admin_session *s,
 		OCC_WARN("console upload: cannot write %s: %m", path, errno);
 		if (fd >= 0)
 			(void)unlink(path);
-		fail(resp, 500, "the uploaded file could not be stored");
+		admin_fail(resp, 500, "the uploaded file could not be stored");
 	}
 	return ok;
 }
 
-/* A piece of a file for the next "@file" command: ?offset=N&total=T,
- * pieces in order from 0. */
-static void upload(const struct http_req *req, struct http_resp *resp,
-		   struct admin_session *s)
+/* The bytes the other sessions' uploads hold, after ending the sessions
+ * that have expired (their uploads with them). */
+static size_t uploads_held(struct admin *a, const struct admin_session *self)
+{
+	uint64_t now = tmr_jiffies();
+	size_t held = 0;
+	struct le *le = list_head(&a->sessions);
+
+	while (le) {
+		struct admin_session *o = le->data;
+		le = le->next;
+		if (o != self && now >= o->expires)
+			session_end(o);
+		else if (o != self && o->upload)
+			held += o->upload->size;
+	}
+	return held;
+}
+
+/* A piece of a file for the next "@file" command or import: ?offset=N&
+ * total=T, pieces in order from 0. */
+static void upload(struct api *api, const struct http_req *req,
+		   struct http_resp *resp, struct admin_session *s)
 {
 	unsigned long long off = 0, total = 0;
 
 	if (admin_upload_range(req->query, &off, &total)) {
-		fail(resp, 400, "offset and total (bytes) are required");
+		admin_fail(resp, 400, "offset and total (bytes) are required");
 		return;
 	}
 	if (total > ADMIN_UPLOAD_MAX) {
-		fail(resp, 413, "the file is too large: at most 4 MiB");
+		admin_fail(resp, 413, "the file is too large: at most 4 MiB");
+		return;
+	}
+	if (!off && uploads_held(admin_of(api), s) + total >
+	    ADMIN_UPLOAD_ALL) {
+		s->upload = mem_deref(s->upload);
+		admin_fail(resp, 503, "other uploads hold the console's upload "
+			   "memory (16 MiB in all): try again in a moment");
 		return;
 	}
 	if (!off) {
@@ -637,20 +694,21 @@ static void upload(const struct http_req *req, struct http_resp *resp,
 		s->upload = mbuf_alloc((size_t)total);
 		s->upload_total = (size_t)total;
 		if (!s->upload) {
-			fail(resp, 500, "out of memory");
+			admin_fail(resp, 500, "out of memory");
 			return;
 		}
 	}
 	if (!s->upload || off != s->upload->end || total != s->upload_total ||
 	    off + req->body_len > total) {
 		s->upload = mem_deref(s->upload);
-		fail(resp, 409, "upload out of order: start it again");
+		admin_fail(resp, 409, "upload out of order: start it again");
 		return;
 	}
 	(void)mbuf_write_mem(s->upload, (const uint8_t *)req->body,
 			     req->body_len);
-	reply(resp, 200, "{\"ok\":true,\"received\":%zu,\"complete\":%s}",
-	      s->upload->end, s->upload->end == total ? "true" : "false");
+	admin_reply(resp, 200, "{\"ok\":true,\"received\":%zu,"
+		    "\"complete\":%s}", s->upload->end,
+		    s->upload->end == total ? "true" : "false");
 }
 
 /* The lines of err that start with "warning: ", as one line. */
@@ -688,7 +746,7 @@ static void run(struct api *api, const struct http_req *req,
 	if (post ? form_parse(&f, req->body, req->body_len)
 	    : form_parse(&f, req->query, strlen(req->query))) {
 		form_reset(&f);
-		fail(resp, 400, "bad form");
+		admin_fail(resp, 400, "bad form");
 		return;
 	}
 	cmd = form_get(&f, "cmd");
@@ -696,8 +754,9 @@ static void run(struct api *api, const struct http_req *req,
 		k = !strcmp(admin_cmds[i].cmd, cmd) ? &admin_cmds[i] : k;
 	if (!k || k->read == post) {
 		form_reset(&f);
-		fail(resp, 400, !k ? "unknown command" : post ?
-		     "a read command: ask with GET" : "a change: POST it");
+		admin_fail(resp, 400, !k ? "unknown command" :
+			   post ? "a read command: ask with GET" :
+			   "a change: POST it");
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(k->pos) && k->pos[i]; i++) {
@@ -732,7 +791,7 @@ static void run(struct api *api, const struct http_req *req,
 			m += 8;
 		str_ncpy(msg, m, sizeof(msg));
 		msg[strcspn(msg, "\n")] = '\0';
-		fail(resp, 400, msg);
+		admin_fail(resp, 400, msg);
 	}
 	else {
 		warnings_of(err, msg, sizeof(msg));
@@ -741,8 +800,9 @@ static void run(struct api *api, const struct http_req *req,
 				 msg);
 		if (api->reload && !k->read)
 			api->reload();
-		reply(resp, 200, "{\"ok\":true,\"out\":%H,\"warning\":%H}",
-		      json_str_h, out ? out : "", json_str_h, msg);
+		admin_reply(resp, 200, "{\"ok\":true,\"out\":%H,"
+			    "\"warning\":%H}", json_str_h, out ? out : "",
+			    json_str_h, msg);
 	}
 	mem_deref(out);
 	mem_deref(err);
@@ -758,8 +818,8 @@ bool admin_route(struct api *api, const struct http_req *req,
 	if (strncmp(req->path, "/admin/api/", 11))
 		return false;
 	if (post && !same_origin(req)) {
-		fail(resp, 403, "refused: the request does not come from this"
-		     " console's page (Origin)");
+		admin_fail(resp, 403, "refused: the request does not come "
+			   "from this console's page (Origin)");
 		return true;
 	}
 	if (!strcmp(p, "login") && post) {
@@ -770,32 +830,32 @@ bool admin_route(struct api *api, const struct http_req *req,
 	if (!s)
 		return true;
 	if (post && !csrf_ok(req, s)) {
-		fail(resp, 403, "refused: missing or wrong CSRF token");
+		admin_fail(resp, 403, "refused: missing or wrong CSRF token");
 		return true;
 	}
 	if (!strcmp(p, "session") && !post) {
 		session_json(resp, s, api->cfg->admin_session_s);
 	}
 	else if (!strcmp(p, "state") && !post) {
-		reply(resp, 200, "%H", state_json,
-		      &(struct state_args){ api, s });
+		admin_reply(resp, 200, "%H", state_json,
+			    &(struct state_args){ api, s });
 	}
 	else if (!strcmp(p, "run")) {
 		run(api, req, resp, s, post);
 	}
 	else if (!strcmp(p, "upload") && post) {
-		upload(req, resp, s);
+		upload(api, req, resp, s);
 	}
 	else if (!strcmp(p, "logout") && post) {
 		OCC_INFO("console logout team=%H user=%H", LQ(s->team),
 			 LQ(s->user));
 		session_end(s);
-		reply(resp, 200, "{\"ok\":true}");
+		admin_reply(resp, 200, "{\"ok\":true}");
 		http_resp_header(resp, "Set-Cookie", "occadm=; Path=/admin/; "
 				 "HttpOnly; SameSite=Strict; Max-Age=0");
 	}
 	else if (!admin_ops_route(api, req, resp, s, p, post)) {
-		fail(resp, 404, "no such call");
+		admin_fail(resp, 404, "no such call");
 	}
 	return true;
 }

@@ -34,10 +34,15 @@ void admin_reply(struct http_resp *resp, unsigned status, const char *fmt,
 		 ...);
 void admin_fail(struct http_resp *resp, unsigned status, const char *msg);
 
+/* The session's staged upload (POST /admin/api/upload), complete, for
+ * the caller to use and free; NULL if there is none or it is not whole.
+ * The session holds no upload after. */
+struct mbuf *admin_upload_take(struct admin_session *s);
+
 /* admin_ops.c: /admin/api/<p> for a checked session (post: a POST whose
  * Origin and CSRF token admin.c checked); false: not one of its paths. */
 bool admin_ops_route(struct api *api, const struct http_req *req,
-		     struct http_resp *resp, const struct admin_session *s,
+		     struct http_resp *resp, struct admin_session *s,
 		     const char *p, bool post);
 
 #endif

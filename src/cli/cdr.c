@@ -16,7 +16,8 @@
  * call's OUTCOME is "answered by AGENT", "abandoned" (the caller hung up
  * in a queue or while a phone rang) or "-" (neither, or not yet). Values come
  * from the network (caller ids, channels), so control characters print as
- * '?' and cannot drive the terminal.
+ * '?' and cannot drive the terminal. Everything goes to cli_out, so the
+ * command prints into occd's buffer when occd runs it (cli/exec.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,12 +38,12 @@ struct cdr_out {
 static void put(const char *s)
 {
 	if (!*s) {
-		fputc('-', stdout);
+		fputc('-', cli_out);
 		return;
 	}
 	for (; *s; s++)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s,
-		      stdout);
+		      cli_out);
 }
 
 static const char *team_name(const struct snap *s, int64_t id)
@@ -57,23 +58,24 @@ static const char *team_name(const struct snap *s, int64_t id)
 /* The inbound line: where the call waited, how long, how it went. */
 static void put_inbound(const struct st_cdr *c)
 {
-	printf("    inbound  queue ");
+	fprintf(cli_out, "    inbound  queue ");
 	put(c->queue);
-	printf("  wait %lld.%03llds  ", (long long)(c->queue_wait_ms / 1000),
-	       (long long)(c->queue_wait_ms % 1000));
+	fprintf(cli_out, "  wait %lld.%03llds  ",
+		(long long)(c->queue_wait_ms / 1000),
+		(long long)(c->queue_wait_ms % 1000));
 	if (c->abandoned) {
-		printf("abandoned");
+		fprintf(cli_out, "abandoned");
 	}
 	else if (c->answer_ms && c->agent[0]) {
-		printf("answered by ");
+		fprintf(cli_out, "answered by ");
 		put(c->agent);
 	}
 	else {
 		put("");
 	}
-	printf("  path ");
+	fprintf(cli_out, "  path ");
 	put(c->ivrpath);
-	printf("\n");
+	fprintf(cli_out, "\n");
 }
 
 static void on_cdr(const struct st_cdr *c, void *arg)
@@ -90,37 +92,37 @@ static void on_cdr(const struct st_cdr *c, void *arg)
 			 (c->answer_ms && c->end_ms > c->answer_ms ?
 			  (c->end_ms - c->answer_ms) / 1000 : 0));
 	put(c->sessionid);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(c->calldate);
-	printf(" %s", when);
+	fprintf(cli_out, " %s", when);
 	if (o->all_teams) {
-		printf("  team ");
+		fprintf(cli_out, "  team ");
 		put(team_name(o->snap, c->team_id));
 	}
-	printf("  agent ");
+	fprintf(cli_out, "  agent ");
 	put(c->agent);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(c->direction);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(c->caller);
-	printf(" → ");
+	fprintf(cli_out, " → ");
 	put(c->callee);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(c->end_ms ? c->disposition : "IN PROGRESS");
-	printf("  talk %s  recording ", talk);
+	fprintf(cli_out, "  talk %s  recording ", talk);
 	put(c->recording);
-	printf("\n");
+	fprintf(cli_out, "\n");
 	if (!strcmp(c->direction, "in"))
 		put_inbound(c);
 	if (c->vars[0]) {
-		printf("    vars ");
+		fprintf(cli_out, "    vars ");
 		put(c->vars);
-		printf("\n");
+		fprintf(cli_out, "\n");
 	}
 	if (c->account[0]) {
-		printf("    billed to ");
+		fprintf(cli_out, "    billed to ");
 		put(c->account);
-		printf("\n");
+		fprintf(cli_out, "\n");
 	}
 	o->n++;
 }
@@ -128,15 +130,15 @@ static void on_cdr(const struct st_cdr *c, void *arg)
 static void on_leg(const struct st_cdr_leg *l, void *arg)
 {
 	(void)arg;
-	printf("    leg %lld  ", (long long)l->uniqueid);
+	fprintf(cli_out, "    leg %lld  ", (long long)l->uniqueid);
 	put(l->channel);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(l->role);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(l->peer);
-	printf("  ");
+	fprintf(cli_out, "  ");
 	put(l->end_ms ? l->disposition : "IN PROGRESS");
-	printf("\n");
+	fprintf(cli_out, "\n");
 }
 
 /* Local midnight at the start of date (checked YYYY-MM-DD), in ms. */
@@ -168,8 +170,9 @@ int h_cdr(struct ctx *c)
 	if (check(err, "listing calls"))
 		return EXIT_ERR;
 	if (!o.n)
-		printf("no calls%s%s%s%s\n", c->pos[0] ? " in team " : "",
-		       c->pos[0] ? c->pos[0] : "", since ? " since " : "",
-		       since ? since : "");
+		fprintf(cli_out, "no calls%s%s%s%s\n",
+			c->pos[0] ? " in team " : "",
+			c->pos[0] ? c->pos[0] : "", since ? " since " : "",
+			since ? since : "");
 	return 0;
 }

@@ -426,6 +426,11 @@ static const struct cmd cmds[] = {
 	  h_group_add, "add an agent group (ID may be auto; default --acw off"
 	  " --workway all; --acw-time: occd ends after-call work after"
 	  " SECONDS, default 0: at ACWOFF)" },
+	{ "group", "set", "TEAM GROUPID [--name NAME] [--acw-time SECONDS]", W,
+	  h_group_set, "change an agent group's name or timed after-call work"
+	  " (--acw-time 0-3600 s; 0: none, the agent ends it with ACWOFF);"
+	  " a running occd applies it at its reload, to after-call work"
+	  " under way too" },
 	{ "group", "list", "TEAM", 0, h_group_list, "list agent groups" },
 	{ "group", "remove", "TEAM GROUPID", W, h_group_remove,
 	  "remove an agent group and its memberships" },
@@ -448,6 +453,14 @@ static const struct cmd cmds[] = {
 	  "add a SIP trunk; it becomes the team's default with --default or"
 	  " if the team has none. Dialled numbers lose --strip, then get"
 	  " --prefix" },
+	{ "trunk", "set", "TEAM NAME URI [--register] [--user USER]"
+	  " [--password PASS] [--no-password] [--callerid PHONE]"
+	  " [--strip PREFIX] [--prefix PREFIX]", W, h_trunk_set,
+	  "change a trunk in place: it gets these settings as trunk add"
+	  " would give them (an option left out is cleared), but keeps its"
+	  " password unless --password or --no-password, and stays the"
+	  " default or not (trunk default). A running occd uses it from its"
+	  " reload; calls up on the trunk go on" },
 	{ "trunk", "list", "TEAM", 0, h_trunk_list,
 	  "list trunks (a password shows as yes, never in clear)" },
 	{ "trunk", "remove", "TEAM NAME", W, h_trunk_remove,

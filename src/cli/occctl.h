@@ -136,10 +136,11 @@ cmd_h h_team_add, h_team_list, h_team_remove, h_team_set, h_team_show;
 cmd_h h_account_add, h_account_list, h_account_remove;
 cmd_h h_account_passwd, h_account_disable, h_account_enable;
 cmd_h h_agent_add, h_agent_list, h_agent_remove, h_agent_passwd, h_agent_set;
-cmd_h h_group_add, h_group_list, h_group_remove;
+cmd_h h_group_add, h_group_list, h_group_remove, h_group_set;
 cmd_h h_member_add, h_member_list, h_member_remove;
 cmd_h h_exten_add, h_exten_list, h_exten_remove, h_exten_passwd;
-cmd_h h_trunk_add, h_trunk_list, h_trunk_remove, h_trunk_default;
+cmd_h h_trunk_add, h_trunk_list, h_trunk_remove, h_trunk_default,
+      h_trunk_set;
 cmd_h h_cdr, h_status, h_demo, h_call;
 cmd_h h_campaign_add, h_campaign_list, h_campaign_show, h_campaign_start,
       h_campaign_import_report, h_campaign_report,

@@ -307,13 +307,28 @@ int h_account_enable(struct ctx *c)
 
 /* ---- agents ---- */
 
+/* An agent's default extension must be one of the team's; EXIT_ERR after
+ * saying so if exten (not empty) is not. */
+static int exten_known(struct ctx *c, int64_t tid, const char *exten)
+{
+	if (!exten || !*exten)
+		return 0;
+	if (snap_load(c))
+		return EXIT_ERR;
+	if (exten_of(&c->snap, tid, exten))
+		return 0;
+	fprintf(cli_err, "occctl: no extension %s in team %s (add it first:"
+		" occctl exten add)\n", exten, c->pos[0]);
+	return EXIT_ERR;
+}
+
 int h_agent_add(struct ctx *c)
 {
 	struct st_agent a = { 0 };
 	const char *acc = opt(c, "account"), *exten = opt(c, "exten");
 	const char *name = opt(c, "name");
 
-	if (team_arg(c, &a.team_id))
+	if (team_arg(c, &a.team_id) || exten_known(c, a.team_id, exten))
 		return EXIT_ERR;
 	if (acc) {
 		const struct st_account *ac;
@@ -384,7 +399,7 @@ int h_agent_set(struct ctx *c)
 			" --exten or --no-exten\n");
 		return EXIT_ERR;
 	}
-	if (team_arg(c, &tid))
+	if (team_arg(c, &tid) || exten_known(c, tid, exten))
 		return EXIT_ERR;
 	return check(store_agent_set_info(c->st, tid, c->pos[1], name, exten),
 		     "agent %s in team %s", c->pos[1], c->pos[0]);
@@ -455,6 +470,29 @@ int h_group_add(struct ctx *c)
 			fprintf(cli_out, "group %lld\n", (long long)r->id);
 	}
 	return 0;
+}
+
+int h_group_set(struct ctx *c)
+{
+	const char *name = opt(c, "name"), *acw_s = opt(c, "acw-time");
+	int64_t tid, gid = 0;
+	int err;
+
+	if (!name && !acw_s) {
+		fprintf(cli_err, "occctl: nothing to change: give --name or"
+			" --acw-time\n");
+		return EXIT_ERR;
+	}
+	if (team_arg(c, &tid))
+		return EXIT_ERR;
+	(void)parse_id(c->pos[1], &gid);
+	err = store_group_set(c->st, tid, gid, name, acw_s ? atoi(acw_s) : -1);
+	if (err == ENOENT) {
+		fprintf(cli_err, "occctl: no group %s in team %s\n", c->pos[1],
+			c->pos[0]);
+		return EXIT_ERR;
+	}
+	return check(err, "group %s in team %s", c->pos[1], c->pos[0]);
 }
 
 int h_group_list(struct ctx *c)

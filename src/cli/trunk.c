@@ -7,7 +7,10 @@
  * with one trunk can always place calls; the store clears the previous
  * default in the same transaction. A trunk's password is stored in clear
  * (SIP digest needs it) and is never printed: `trunk list` says only
- * whether one is set.
+ * whether one is set. `trunk set` gives an existing trunk new settings
+ * (the same arguments as `trunk add`), keeping its password unless
+ * --password or --no-password says otherwise; occd uses them from its
+ * reload (calls up on the trunk go on).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,30 +37,35 @@ static void set_opt(char *dst, size_t size, const char *v)
 	snprintf(dst, size, "%s", v ? v : "");
 }
 
-int h_trunk_add(struct ctx *c)
+/* t from `trunk add|set TEAM NAME URI` and their options; EXIT_ERR
+ * after saying why. */
+static int trunk_of(struct ctx *c, struct st_trunk *t)
 {
-	struct st_trunk t = {
-		.is_default = opt(c, "default") != NULL,
-		.do_register = opt(c, "register") != NULL,
-	};
-	int err;
-
-	if (team_arg(c, &t.team_id) || snap_load(c))
-		return EXIT_ERR;
-	if (!trunk_by(&c->snap, t.team_id, NULL, true))
-		t.is_default = true;
-	snprintf(t.name, sizeof(t.name), "%s", c->pos[1]);
-	snprintf(t.uri, sizeof(t.uri), "%s", c->pos[2]);
-	set_opt(t.username, sizeof(t.username), opt(c, "user"));
-	set_opt(t.password, sizeof(t.password), opt(c, "password"));
-	set_opt(t.callerid, sizeof(t.callerid), opt(c, "callerid"));
-	set_opt(t.strip_prefix, sizeof(t.strip_prefix), opt(c, "strip"));
-	set_opt(t.add_prefix, sizeof(t.add_prefix), opt(c, "prefix"));
-	if (t.do_register && !strcmp(t.uri, "virtual:")) {
+	t->do_register = opt(c, "register") != NULL;
+	snprintf(t->name, sizeof(t->name), "%s", c->pos[1]);
+	snprintf(t->uri, sizeof(t->uri), "%s", c->pos[2]);
+	set_opt(t->username, sizeof(t->username), opt(c, "user"));
+	set_opt(t->password, sizeof(t->password), opt(c, "password"));
+	set_opt(t->callerid, sizeof(t->callerid), opt(c, "callerid"));
+	set_opt(t->strip_prefix, sizeof(t->strip_prefix), opt(c, "strip"));
+	set_opt(t->add_prefix, sizeof(t->add_prefix), opt(c, "prefix"));
+	if (t->do_register && !strcmp(t->uri, "virtual:")) {
 		fprintf(cli_err, "occctl: --register: the virtual trunk has no"
 			" gateway to register with\n");
 		return EXIT_ERR;
 	}
+	return 0;
+}
+
+int h_trunk_add(struct ctx *c)
+{
+	struct st_trunk t = { .is_default = opt(c, "default") != NULL };
+	int err;
+
+	if (team_arg(c, &t.team_id) || snap_load(c) || trunk_of(c, &t))
+		return EXIT_ERR;
+	if (!trunk_by(&c->snap, t.team_id, NULL, true))
+		t.is_default = true;
 	err = store_trunk_add(c->st, &t);
 	memset(t.password, 0, sizeof(t.password));
 	return check(err, "trunk %s in team %s", c->pos[1], c->pos[0]);
@@ -94,6 +102,24 @@ static int trunk_err(const struct ctx *c, int err)
 		return EXIT_ERR;
 	}
 	return check(err, "trunk %s in team %s", c->pos[1], c->pos[0]);
+}
+
+int h_trunk_set(struct ctx *c)
+{
+	const bool clear = opt(c, "no-password") != NULL;
+	struct st_trunk t = { 0 };
+	int err;
+
+	if (clear && opt(c, "password")) {
+		fprintf(cli_err, "occctl: --password or --no-password, not"
+			" both\n");
+		return EXIT_ERR;
+	}
+	if (team_arg(c, &t.team_id) || trunk_of(c, &t))
+		return EXIT_ERR;
+	err = store_trunk_set(c->st, &t, !clear && !opt(c, "password"));
+	memset(t.password, 0, sizeof(t.password));
+	return trunk_err(c, err);
 }
 
 int h_trunk_remove(struct ctx *c)

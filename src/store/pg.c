@@ -821,6 +821,15 @@ static int p_group_del(struct store *st, int64_t team_id, int64_t group_id)
 		    " AND team_id = $1", "II", team_id, group_id);
 }
 
+static int p_group_set(struct store *st, int64_t team_id, int64_t group_id,
+		       const char *name, int acw_s)
+{
+	return pg_run1(st, "UPDATE agent_groups SET name = COALESCE($3, name),"
+		       " acw_s = CASE WHEN $4::integer < 0 THEN acw_s"
+		       " ELSE $4::integer END WHERE id = $2 AND team_id = $1",
+		       "IIti", team_id, group_id, name, acw_s);
+}
+
 static int p_member_add(struct store *st, const struct st_member *m)
 {
 	int n = 0;
@@ -993,6 +1002,19 @@ static int p_trunk_del(struct store *st, int64_t team_id, const char *name)
 {
 	return pg_run1(st, "DELETE FROM trunks WHERE team_id = $1 AND name = $2",
 		    "It", team_id, name);
+}
+
+static int p_trunk_set(struct store *st, const struct st_trunk *t,
+		       bool keep_password)
+{
+	return pg_run1(st, "UPDATE trunks SET uri = $3, do_register = $4,"
+		       " username = $5, password = CASE WHEN $8::integer = 1"
+		       " THEN password ELSE $6 END, callerid = $7,"
+		       " strip_prefix = $9, add_prefix = $10"
+		       " WHERE team_id = $1 AND name = $2", "Ittitttitt",
+		       t->team_id, t->name, t->uri, (int)t->do_register,
+		       t->username, t->password, t->callerid,
+		       (int)keep_password, t->strip_prefix, t->add_prefix);
 }
 
 static int p_trunk_set_default(struct store *st, int64_t team_id,
@@ -1476,6 +1498,7 @@ static const struct store_ops pg_ops = {
 	.agent_get = p_agent_get,
 	.group_add = p_group_add,
 	.group_del = p_group_del,
+	.group_set = p_group_set,
 	.member_add = p_member_add,
 	.member_del = p_member_del,
 	.exten_add = p_exten_add,
@@ -1488,6 +1511,7 @@ static const struct store_ops pg_ops = {
 	.state_log_prune = p_state_log_prune,
 	.trunk_add = p_trunk_add,
 	.trunk_del = p_trunk_del,
+	.trunk_set = p_trunk_set,
 	.trunk_set_default = p_trunk_set_default,
 	.team_setting_set = p_team_setting_set,
 	.routing_set = p_routing_set,

@@ -47,12 +47,13 @@ enum stmt_id {
 	S_TEAM_ADD, S_TEAM_DEL, S_TEAM_GET,
 	S_ACCOUNT_ADD, S_ACCOUNT_DEL, S_ACCOUNT_PW, S_ACCOUNT_EN,
 	S_AGENT_ADD, S_AGENT_DEL, S_AGENT_PW, S_AGENT_INFO, S_AGENT_GET,
-	S_GROUP_ADD, S_GROUP_DEL,
+	S_GROUP_ADD, S_GROUP_DEL, S_GROUP_SET,
 	S_MEMBER_ADD, S_MEMBER_DEL, S_MEMBER_STATE,
 	S_EXTEN_ADD, S_EXTEN_DEL, S_EXTEN_HA1,
 	S_AGENT_STATE, S_LOG_ADD, S_LOG_PRUNE,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
-	S_TRUNK_ADD, S_TRUNK_DEL, S_TRUNK_UNDEFAULT, S_TRUNK_DEFAULT,
+	S_TRUNK_ADD, S_TRUNK_DEL, S_TRUNK_SET, S_TRUNK_UNDEFAULT,
+	S_TRUNK_DEFAULT,
 	S_SETTING_SET, S_SETTING_DEL,
 	S_REG_SAVE, S_REG_DEL,
 	S_CDR_BEGIN, S_CDR_END, S_CDR_LEG, S_CDR_GET,
@@ -118,6 +119,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		" acw_mode, work_mode, acw_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_GROUP_DEL] = "DELETE FROM agent_groups WHERE id = ?2"
 		" AND team_id = ?1",
+	[S_GROUP_SET] = "UPDATE agent_groups SET name = COALESCE(?3, name),"
+		" acw_s = CASE WHEN ?4 < 0 THEN acw_s ELSE ?4 END"
+		" WHERE id = ?2 AND team_id = ?1",
 	/* Agent and group must share a team; acw_mode 0 takes the group's. */
 	[S_MEMBER_ADD] =
 		"INSERT INTO members (group_id, agent_id, dynamic, leader,"
@@ -163,6 +167,11 @@ static const char *const stmt_sql[S_COUNT] = {
 		" do_register, username, password, callerid, strip_prefix,"
 		" add_prefix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_TRUNK_DEL] = "DELETE FROM trunks WHERE team_id = ?1 AND name = ?2",
+	/* ?8 1: the password is kept */
+	[S_TRUNK_SET] = "UPDATE trunks SET uri = ?3, do_register = ?4,"
+		" username = ?5, password = CASE WHEN ?8 THEN password"
+		" ELSE ?6 END, callerid = ?7, strip_prefix = ?9,"
+		" add_prefix = ?10 WHERE team_id = ?1 AND name = ?2",
 	/* SQLite checks a UNIQUE index row by row, not at the end of the
 	 * statement, so making another trunk the default takes two
 	 * statements: clear the old one first. */
@@ -887,6 +896,13 @@ static int sq_group_del(struct store *st, int64_t team_id, int64_t group_id)
 	return exec1(be(st), S_GROUP_DEL, "II", team_id, group_id);
 }
 
+static int sq_group_set(struct store *st, int64_t team_id, int64_t group_id,
+			const char *name, int acw_s)
+{
+	return exec1(be(st), S_GROUP_SET, "IIti", team_id, group_id, name,
+		     acw_s);
+}
+
 static int sq_member_add(struct store *st, const struct st_member *m)
 {
 	struct sqlite_store *s = be(st);
@@ -1031,6 +1047,15 @@ static int sq_trunk_add(struct store *st, const struct st_trunk *t)
 static int sq_trunk_del(struct store *st, int64_t team_id, const char *name)
 {
 	return exec1(be(st), S_TRUNK_DEL, "It", team_id, name);
+}
+
+static int sq_trunk_set(struct store *st, const struct st_trunk *t,
+			bool keep_password)
+{
+	return exec1(be(st), S_TRUNK_SET, "Ittitttitt", t->team_id, t->name,
+		     t->uri, (int)t->do_register, t->username, t->password,
+		     t->callerid, (int)keep_password, t->strip_prefix,
+		     t->add_prefix);
 }
 
 static int sq_trunk_set_default(struct store *st, int64_t team_id,
@@ -1601,6 +1626,7 @@ static const struct store_ops sqlite_ops = {
 	.agent_get = sq_agent_get,
 	.group_add = sq_group_add,
 	.group_del = sq_group_del,
+	.group_set = sq_group_set,
 	.member_add = sq_member_add,
 	.member_del = sq_member_del,
 	.exten_add = sq_exten_add,
@@ -1613,6 +1639,7 @@ static const struct store_ops sqlite_ops = {
 	.state_log_prune = sq_state_log_prune,
 	.trunk_add = sq_trunk_add,
 	.trunk_del = sq_trunk_del,
+	.trunk_set = sq_trunk_set,
 	.trunk_set_default = sq_trunk_set_default,
 	.team_setting_set = sq_team_setting_set,
 	.routing_set = sq_routing_set,

@@ -325,6 +325,15 @@ int store_group_del(struct store *st, int64_t team_id, int64_t group_id)
 	return st->ops->group_del(st, team_id, group_id);
 }
 
+int store_group_set(struct store *st, int64_t team_id, int64_t group_id,
+		    const char *name, int acw_s)
+{
+	CHECK(st && team_id > 0 && group_id > 0);
+	CHECK(!name || str_ok(name, ST_NAME));
+	CHECK(acw_s >= -1 && acw_s <= ST_ACW_S_MAX);
+	return st->ops->group_set(st, team_id, group_id, name, acw_s);
+}
+
 /* acw_mode 0 in store_member_add means "the group's acw_mode". */
 int store_member_add(struct store *st, const struct st_member *m)
 {
@@ -364,17 +373,28 @@ int store_exten_set_ha1(struct store *st, int64_t team_id,
 	return st->ops->exten_set_ha1(st, team_id, number, ha1);
 }
 
+static bool trunk_ok(const struct st_trunk *t)
+{
+	return t && t->team_id > 0 && str_ok(t->name, sizeof(t->name)) &&
+		str_fits(t->uri, sizeof(t->uri)) && trunk_uri_ok(t->uri) &&
+		str_fits(t->username, sizeof(t->username)) &&
+		str_fits(t->password, sizeof(t->password)) &&
+		str_fits(t->callerid, sizeof(t->callerid)) &&
+		str_fits(t->strip_prefix, sizeof(t->strip_prefix)) &&
+		str_fits(t->add_prefix, sizeof(t->add_prefix));
+}
+
 int store_trunk_add(struct store *st, const struct st_trunk *t)
 {
-	CHECK(st && t && t->team_id > 0);
-	CHECK(str_ok(t->name, sizeof(t->name)));
-	CHECK(str_fits(t->uri, sizeof(t->uri)) && trunk_uri_ok(t->uri));
-	CHECK(str_fits(t->username, sizeof(t->username)));
-	CHECK(str_fits(t->password, sizeof(t->password)));
-	CHECK(str_fits(t->callerid, sizeof(t->callerid)));
-	CHECK(str_fits(t->strip_prefix, sizeof(t->strip_prefix)));
-	CHECK(str_fits(t->add_prefix, sizeof(t->add_prefix)));
+	CHECK(st && trunk_ok(t));
 	return st->ops->trunk_add(st, t);
+}
+
+int store_trunk_set(struct store *st, const struct st_trunk *t,
+		    bool keep_password)
+{
+	CHECK(st && trunk_ok(t));
+	return st->ops->trunk_set(st, t, keep_password);
 }
 
 int store_trunk_del(struct store *st, int64_t team_id, const char *name)

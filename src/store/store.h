@@ -250,6 +250,10 @@ int  store_agent_set_info(struct store *st, int64_t team_id,
 
 int  store_group_add(struct store *st, const struct st_group *g); /* g->id 0: auto */
 int  store_group_del(struct store *st, int64_t team_id, int64_t group_id);
+/* A group's name (NULL: kept) and timed after-call work (acw_s 0 to
+ * ST_ACW_S_MAX; -1: kept); ENOENT if the team has no such group. */
+int  store_group_set(struct store *st, int64_t team_id, int64_t group_id,
+		     const char *name, int acw_s);
 
 int  store_member_add(struct store *st, const struct st_member *m);
 int  store_member_del(struct store *st, int64_t group_id, int64_t agent_id);
@@ -262,6 +266,12 @@ int  store_exten_set_ha1(struct store *st, int64_t team_id,
 /* A trunk added with is_default makes the team's other trunks non-default. */
 int  store_trunk_add(struct store *st, const struct st_trunk *t);
 int  store_trunk_del(struct store *st, int64_t team_id, const char *name);
+/* The trunk t->name of team t->team_id gets t's address, registration,
+ * credentials, caller id and prefixes (its password kept if
+ * keep_password); whether it is the default is not changed. ENOENT if the
+ * team has no such trunk. */
+int  store_trunk_set(struct store *st, const struct st_trunk *t,
+		     bool keep_password);
 /* Make name the team's default trunk (the others stop being default). */
 int  store_trunk_set_default(struct store *st, int64_t team_id,
 			     const char *name);

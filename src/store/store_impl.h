@@ -54,6 +54,8 @@ struct store_ops {
 
 	int (*group_add)(struct store *st, const struct st_group *g);
 	int (*group_del)(struct store *st, int64_t team_id, int64_t group_id);
+	int (*group_set)(struct store *st, int64_t team_id, int64_t group_id,
+			 const char *name, int acw_s);
 
 	int (*member_add)(struct store *st, const struct st_member *m);
 	int (*member_del)(struct store *st, int64_t group_id, int64_t agent_id);
@@ -65,6 +67,8 @@ struct store_ops {
 
 	int (*trunk_add)(struct store *st, const struct st_trunk *t);
 	int (*trunk_del)(struct store *st, int64_t team_id, const char *name);
+	int (*trunk_set)(struct store *st, const struct st_trunk *t,
+			 bool keep_password);
 	int (*trunk_set_default)(struct store *st, int64_t team_id,
 				 const char *name);
 

@@ -44,9 +44,10 @@ if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
 	export OCC_SCREENSHOT_DIR
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 7)
+read -r -d '' -a P < <(python3 "$util" ports 9)
 http_port=${P[0]} sip_port=${P[1]}
 p5=${P[2]} r5=${P[3]} c1=${P[4]} rc1=${P[5]} ev_port=${P[6]}
+g2=${P[7]} rg2=${P[8]}       # trunk carrier's second address (test_trunk.mjs)
 url=http://127.0.0.1:$http_port
 F_AGENT=770 F_CALLER=1130
 
@@ -125,21 +126,28 @@ check "an event receiver listens (the backend)" eval '
 	grep -q ready "$work/receiver.out"'
 page_tap < <(OCC_URL=$url OCC_DATA=$data ADMIN_PW=$ADMIN_PW EV_PORT=$ev_port \
 	EV_LOG=$work/events.jsonl OUT_WAV=$work/console.wav CALL_DID=555100 CALL_FROM=13800000077 \
-	timeout -k 5 150 node "$here/test_ops.mjs" 2>&1; echo "# node exit $?")
+	timeout -k 5 210 node "$here/test_ops.mjs" 2>&1; echo "# node exit $?")
 check "the recording the page fetched is occd's file of that call, byte for byte" \
 	cmp -s "$work/console.wav" "$rec"
 check "in it, the phone's 770 Hz (left channel)" \
 	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 0 --freq $F_AGENT
 check "and the caller's 1130 Hz (right channel)" \
 	python3 "$root/tests/sip/lib/audio.py" tone "$work/console.wav" --channel 1 --freq $F_CALLER
+check "occctl group list shows the console group's after-call work changed on the page: 90 s" eval '
+	"$occctl" --data "$data" group list demo | grep -Eq " Console group +6099 +off +90s "'
 check "MyInfo (the HTTP interface) answers agent 8003's name set on the page" eval '
 	curl -sS -m 10 -d "EVENT=MyInfo&orgidentity=demo&user=8003&pwdtype=plaintext&password=8003" \
 		"$url/coccinterfaces" | grep -q "\"agentname\":\"Renamed Three\""'
-check "occctl agent list shows it, with extension 8007" eval '
-	"$occctl" --data "$data" agent list demo | grep -Eq "^8003 +Renamed Three +8007 "'
+check "occctl agent list shows it, with extension 8107 (added on the page)" eval '
+	"$occctl" --data "$data" agent list demo | grep -Eq "^8003 +Renamed Three +8107 "'
 check "occctl shows campaign 31 as the page left it: stopped, AMD on, action message" eval '
 	"$occctl" --data "$data" campaign show demo 31 | grep -q "Console campaign: group 1, preview, stopped" &&
 	"$occctl" --data "$data" campaign show demo 31 | grep -q "amd on, action message"'
+check "occctl: team demo's do-not-call list has the page's number, campaign 31's its own, the system's neither" eval '
+	"$occctl" --data "$data" dnc list --team demo | grep -q "^13900000009 " &&
+	"$occctl" --data "$data" dnc list --team demo --campaign 31 | grep -q "^13900000010 " &&
+	! "$occctl" --data "$data" dnc list --team demo --campaign 31 | grep -q "^1390000001[1] " &&
+	! "$occctl" --data "$data" dnc list | grep -q "^139000000"'
 check "team demo's event_url is the page's" eval '
 	"$occctl" --data "$data" team show demo | grep -Eq "^event_url +http://127.0.0.1:$ev_port/occ/events$"'
 # another team's administrator: none of it
@@ -152,6 +160,10 @@ check "team other's session: team demo's recording is 404" eval '
 	[ "$(curl -sS -m 10 -o /dev/null -w "%{http_code}" -b "$ojar" "$url/admin/api/recording?id=$sid")" = 404 ]'
 check "team other's session: no campaign and no event URL of team demo" eval '
 	curl -sS -m 10 -b "$ojar" "$url/admin/api/ops" | grep -q "{\"ok\":true,\"event_url\":\"\",\"campaigns\":\[\]}"'
+check "team other's session: its do-not-call list has none of team demo's numbers; campaign 31's is refused" eval '
+	curl -sS -m 10 -b "$ojar" "$url/admin/api/run?cmd=dnc+list" | grep -q "\"ok\":true" &&
+	! curl -sS -m 10 -b "$ojar" "$url/admin/api/run?cmd=dnc+list" | grep -q 139000000 &&
+	curl -sS -m 10 -b "$ojar" "$url/admin/api/run?cmd=dnc+list&campaign=31" | grep -q "no campaign 31 in team other"'
 check "team other's session: campaign 31's reports are refused" eval '
 	curl -sS -m 10 -b "$ojar" "$url/admin/api/run?cmd=campaign+import-report&id=31" | grep -q "\"ok\":false"'
 check "without a session: the call search and the recording are 401" eval '
@@ -186,6 +198,10 @@ check "no upload is left behind in the data directory" \
 	eval '[ -z "$(find "$data" -name ".admin-upload-*" -o -name ".*.tmp")" ]'
 check "the missing prompt's warning is in occd's log" \
 	eval 'since "$m" | grep -q "console routing set team=demo.*welcome.wav: no such file"'
+check "occctl routing export: [did $ROUTE_DID] has group mainlines, [lists] the page's blacklist" eval '
+	"$occctl" --data "$data" routing export demo >"$work/routing.txt" &&
+	grep -A3 "^\[did $ROUTE_DID\]" "$work/routing.txt" | grep -q "^group = mainlines" &&
+	grep -A3 "^\[lists\]" "$work/routing.txt" | grep -q "^blacklist = 13900000666,1900\*"'
 check "team other's trunk, prompt file and route are untouched" eval '
 	"$occctl" --data "$data" trunk list other | grep -q othertrunk &&
 	[ -f "$data/prompts/other/other-secret.wav" ] &&
@@ -206,6 +222,47 @@ check "$f: the caller hangs up" phone_done $f caller 20
 check "$f: the CDR has the path through flow adm into queue 6001" expect_match cdr \
 	"$(sql "SELECT queue || ' ' || ivrpath FROM cdr WHERE sessionid = ?" "$sid")" "^6001 did:$ROUTE_DID>.*ivr:adm.*queue:6001"
 peers_stop caller
+
+# ---- a trunk changed in place on the page (test_trunk.mjs) ---------------------------
+# carrier (made on the page, at sip:127.0.0.1:$p5, prefix 0) becomes the
+# default; a built-in phone's deviceCall to a number goes out on it
+F_BUILTIN=700      # the built-in agent phone's voice (src/sip/call.c)
+device_call() {    # device_call NUMBER: BackMsg_19 from built-in 8101
+	curl -sS -m 10 -d "EVENT=DeviceCall&orgidentity=demo&exten=8101&targetdn=$1" "$url/coccinterfaces" |
+		grep -q BackMsg_19
+}
+m=$(log_mark)
+check "setup: carrier is the team's default trunk" eval '
+	"$occctl" --data "$data" trunk default demo carrier && wait_log "$m" "provisioning reloaded" 10'
+f=trunk1
+phone $f far "$p5" customer.xml 200 $F_CALLER 0 "$r5"
+m=$(log_mark)
+check "$f: deviceCall from built-in 8101 to 5550301 over carrier: BackMsg_19" device_call 5550301
+check "$f: the far end at carrier's first address gets it (prefix 0: 05550301) and answers" eval '
+	wait_file "$work/$f/far/remote.txt" 10 && grep -q "^INVITE sip:05550301@" "$work/$f/far/msgs.log"'
+page_tap < <(OCC_URL=$url ADMIN_PW=$ADMIN_PW TRUNK_URI2=sip:127.0.0.1:$g2 \
+	timeout -k 5 70 node "$here/test_trunk.mjs" 2>&1; echo "# node exit $?")
+t_edit=$(now)
+f=trunk2
+phone $f far "$g2" customer.xml 200 $F_CALLER 0 "$rg2"
+check "$f: the next deviceCall to 5550302: BackMsg_19" device_call 5550302
+check "$f: it goes to carrier's new address, without the cleared prefix" eval '
+	wait_file "$work/$f/far/remote.txt" 10 && grep -q "^INVITE sip:5550302@" "$work/$f/far/msgs.log"'
+python3 -c 'import sys, time; time.sleep(max(0, float(sys.argv[1]) - time.time()))' "$(at "$t_edit" 2.5)"
+check "trunk1: the call up through the old address goes on: no BYE, the far end still hears the phone (700 Hz)" eval '
+	[ ! -e "$work/trunk1/far/bye" ] &&
+	hears trunk1 far "$(at "$t_edit" 0)" "$(at "$t_edit" 2)" --tone $F_BUILTIN'
+check "trunk1: the old address got one INVITE only" \
+	expect_eq invites "$(grep -c "^INVITE " "$work/trunk1/far/msgs.log")" 1
+check "the console's trunk change is logged, its password is not" eval '
+	grep -q "console trunk set team=demo user=admin: done" "$log"'
+# both calls end: the account hangs each built-in phone up
+for sid in $(since "$m" | sed -n 's/.*call started session=\([0-9a-f]*\) team=demo .*exten=8101 .*/\1/p'); do
+	uid=$(sql "SELECT min(uniqueid) FROM cdr_legs WHERE sessionid = ?" "$sid")
+	curl -sS -m 10 -o /dev/null -d "EVENT=HANGUP&target=channel&uniqueid=$uid&usertype=account&orgidentity=demo&user=admin&password=$ADMIN_PW&pwdtype=plaintext" "$url/coccinterfaces"
+done
+check "both far ends get BYE" eval 'phone_done trunk1 far 15 && phone_done trunk2 far 15'
+peers_stop far
 
 # ---- the API's refusals, with a plain HTTP client -----------------------------------
 jar=$work/cookies

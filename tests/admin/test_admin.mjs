@@ -92,9 +92,22 @@ async function run(browser) {
   await tab(page, 'groups');
   await page.fill('#group-add input[name="name"]', 'Console group');
   await page.fill('#group-add input[name="queue"]', '6099');
+  await page.fill('#group-add input[name="acw-time"]', '30');
   await page.click('#group-add button[type="submit"]');
-  await waitText(page, '#groups tbody', /Console group/, 'a group is added');
+  await waitText(page, '#groups tbody', /Console group\s+6099\s+30 s/, 'a group is added with 30 s of after-call work');
   const gid = await page.locator('#groups tr', { hasText: 'Console group' }).locator('td').first().innerText();
+  // its after-call work changed: out of range refused, then 90 s
+  const grow = page.locator('#groups tr', { hasText: 'Console group' });
+  await grow.locator('button:has-text("Edit")').click();
+  await page.fill('#group-edit input[name="acw-time"]', '3601');
+  await page.click('#group-edit button[type="submit"]');
+  await waitText(page, '#msg', /bad SECONDS '3601': expected 0-3600 seconds/,
+                 'an after-call work over an hour is refused, saying the range');
+  await grow.locator('button:has-text("Edit")').click();
+  await page.fill('#group-edit input[name="acw-time"]', '90');
+  await page.click('#group-edit button[type="submit"]');
+  await waitText(page, '#groups tbody', /Console group\s+6099\s+90 s/,
+                 "the group's after-call work is changed to 90 s (occd's model shows it: no restart)");
   await page.selectOption('#member-add select[name="group"]', gid);
   await page.selectOption('#member-add select[name="agent"]', '1099');
   await page.click('#member-add button[type="submit"]');

@@ -108,6 +108,15 @@ async function run(browser) {
   eq(await page.locator('#routes tr[data-route="otherroute"]').count(), 0, "team other's route is not listed");
   await tab(page, 'dids');
   await waitText(page, '#dids tr[data-did="' + DID + '"]', /by the routes/, 'the DID was added with the route');
+  // its DID group, and who may call ([lists])
+  await submit(page, 'did-group', { did: DID, group: 'mainlines' });
+  await waitText(page, '#dids tr[data-did="' + DID + '"]', /mainlines/, `DID ${DID} gets DID group mainlines`);
+  await submit(page, 'lists-set', { blacklist: '13900000666\n1900*', blocked: 'hangup' });
+  await waitText(page, '#msg', /^Done/, 'a blacklist is saved');
+  eq(await page.inputValue('#lists-set [name="blacklist"]'), '13900000666\n1900*',
+     'the page shows the [lists] blacklist as stored, an entry a line');
+  await submit(page, 'lists-set', { blocked: 'queue:9999' });
+  await waitText(page, '#msg', /no \[queue 9999\]/, 'blocked callers sent to a queue that does not exist: refused, naming it');
 
   // ---- in Chinese ----
   await page.click('#lang');

@@ -13,10 +13,9 @@
 // REC_PHONE, REC_ORDER. TAP; exit status non-zero on a failure.
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { OCC, OCCCTL, DATA, WAIT_MS, tap, ok, waitText, waitAttr } from '../lib/pagetap.mjs';
+import { OCC, OCCCTL, DATA, WAIT_MS, ok, waitText, waitAttr, pageMain } from '../lib/pagetap.mjs';
 
 const RUN_LIMIT_MS = 60_000;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const REC = { name: process.env.REC_NAME, phone: process.env.REC_PHONE, order: process.env.REC_ORDER };
 
 const waitPhase = (page, p, what) => waitAttr(page, '#call-phase', 'data-phase', p, what);
@@ -83,20 +82,4 @@ async function run(browser) {
   await context.close();
 }
 
-async function main() {
-  const limit = setTimeout(() => {
-    console.log(`not ok ${++tap.n} - the dialer run ended within ${RUN_LIMIT_MS} ms`);
-    process.exit(1);
-  }, RUN_LIMIT_MS);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  try {
-    await run(browser);
-  } catch (e) {
-    ok(false, 'the dialer run completes', String(e && e.stack || e));
-  } finally {
-    await browser.close();
-    clearTimeout(limit);
-  }
-  process.exit(tap.failed ? 1 : 0);
-}
-main();
+pageMain(chromium, run, { limitMs: RUN_LIMIT_MS });

@@ -94,6 +94,10 @@ expect 1 "agent set --exten with --no-exten" agent set demo 8006 --exten 8005 --
 expect 1 "agent set of another team's agent" agent set acme 8006 --name X
 err_has 'agent 8006 in team acme' "agent set of a missing agent names it"
 expect 1 "agent set with a bad extension" agent set demo 8006 --exten 80a
+expect 1 "agent set --exten of an extension the team does not have" agent set demo 8006 --exten 8999
+err_has 'no extension 8999 in team demo' "agent set: the missing extension explained"
+expect 0 "agent list after the refused set" agent list demo
+out_has '^8006 +Renamed Six +(-|) ' "the refused set changed nothing"
 expect 0 "agent set back" agent set demo 8006 --name "Agent 8006" --exten 8006
 
 expect 0 "account list" account list demo
@@ -175,6 +179,11 @@ expect 0 "account list again" account list shop
 out_has '^boss +yes' "enabled again"
 
 # ---- agents ----
+expect 1 "agent add --exten of an extension the team does not have" agent add shop 5001 pw5001 --exten 5001
+err_has 'no extension 5001 in team shop .add it first: occctl exten add.' "agent add: the missing extension explained"
+expect 1 "agent add --exten of another team's extension" agent add shop 5001 pw5001 --exten 8001
+err_has 'no extension 8001 in team shop' "agent add: another team's extension is not the team's"
+expect 0 "exten add" exten add shop 5001 sipsecret
 expect 0 "agent add with options" agent add shop 5001 pw5001 --name "Ann Smith" --exten 5001 --account boss
 expect 0 "agent add minimal" agent add shop 5002 pw5002
 expect 1 "duplicate agent" agent add shop 5001 pw
@@ -216,6 +225,19 @@ expect 0 "group list" group list shop
 out_has '^50 +Orders +5500 +answer +- +dialin +0$' "group with modes"
 out_has "^$auto_id +Returns +5501 +off +- +all +0$" "auto group with defaults"
 out_has '^52 +Timed +5502 +answer +20s +all +0$' "group with timed ACW"
+expect 0 "group set --acw-time changes an existing group's timed ACW" group set shop 50 --acw-time 45
+expect 0 "group set --acw-time 0 turns it off" group set shop 52 --acw-time 0
+expect 0 "group set --name renames" group set shop 52 --name "Timed no more"
+expect 1 "group set --acw-time over an hour" group set shop 50 --acw-time 3601
+err_has "bad SECONDS '3601': expected 0-3600 seconds" "group set: out of range explained"
+expect 1 "group set --acw-time negative" group set shop 50 --acw-time -1
+expect 1 "group set with nothing to change" group set shop 50
+err_has 'nothing to change' "group set: nothing to change explained"
+expect 1 "group set of another team's group" group set shop 1 --acw-time 5
+err_has 'no group 1 in team shop' "group set: another team's group explained"
+expect 0 "group list after group set" group list shop
+out_has '^50 +Orders +5500 +answer +45s +dialin +0$' "group 50: 45 s, its other settings kept"
+out_has '^52 +Timed no more +5502 +answer +- +all +0$' "group 52: renamed, no timed ACW"
 
 # ---- members ----
 expect 0 "member add static leader" member add shop 50 5001 --leader
@@ -234,7 +256,6 @@ expect 1 "member remove again" member remove shop 50 5002
 err_has 'agent 5002 is not in group 50' "missing membership explained"
 
 # ---- extensions ----
-expect 0 "exten add" exten add shop 5001 sipsecret
 expect 0 "exten add virtual" exten add shop 5900 x --virtual
 expect 1 "duplicate extension" exten add shop 5001 other
 err_has 'extension 5001 in team shop: already exists' "duplicate extension explained"
@@ -294,6 +315,29 @@ expect 1 "trunk default of an unknown trunk" trunk default shop nope
 err_has 'no trunk nope in team shop' "unknown trunk explained"
 [ "$(sql "SELECT group_concat(t.name) FROM trunks t JOIN teams m ON m.id = t.team_id WHERE is_default AND m.name = 'shop'")" = gw3 ] &&
 	pass "failed trunk default changes nothing" || fail "failed trunk default changes nothing"
+# trunk set: in place, the password kept unless given, the default kept
+expect 0 "trunk set changes gw2's address, keeps its password" trunk set shop gw2 sip:192.0.2.20:5080 \
+	--register --user acct2 --callerid 8640002
+expect 0 "trunk list after trunk set" trunk list shop
+out_has '^gw2 +sip:192\.0\.2\.20:5080 +no +yes +acct2 +yes +8640002 +- +-$' "gw2's new settings, password kept, prefixes cleared"
+[ "$(sql "SELECT password FROM trunks WHERE name = 'gw2'")" = 'tr unk!pw' ] &&
+	pass "trunk set without --password keeps the stored one" || fail "trunk set without --password keeps the stored one"
+expect 0 "trunk set of the default trunk" trunk set shop gw3 sip:10.0.0.33
+[ "$(sql "SELECT group_concat(t.name) FROM trunks t JOIN teams m ON m.id = t.team_id WHERE is_default AND m.name = 'shop'")" = gw3 ] &&
+	pass "trunk set keeps the default" || fail "trunk set keeps the default"
+expect 0 "trunk set --no-password" trunk set shop gw2 sip:192.0.2.20:5080 --no-password
+[ -z "$(sql "SELECT password FROM trunks WHERE name = 'gw2'")" ] &&
+	pass "--no-password clears it" || fail "--no-password clears it"
+expect 1 "trunk set --password and --no-password" trunk set shop gw2 sip:h --password x --no-password
+err_has 'not both' "both password options explained"
+expect 1 "trunk set of an unknown trunk" trunk set shop nope sip:h
+err_has 'no trunk nope in team shop' "trunk set: unknown trunk explained"
+expect 1 "trunk set of another team's trunk" trunk set demo gw2 sip:h
+err_has 'no trunk gw2 in team demo' "trunk set: another team's trunk is not found"
+expect 1 "trunk set with an http URI" trunk set shop gw2 http://gw
+expect 1 "trunk set --register on the virtual trunk" trunk set shop sim virtual: --register
+expect 0 "trunk list after refused sets" trunk list shop
+out_has '^gw2 +sip:192\.0\.2\.20:5080 ' "refused trunk sets change nothing"
 expect 0 "trunk remove" trunk remove shop sim
 expect 1 "trunk remove again" trunk remove shop sim
 err_has 'no trunk sim in team shop' "removed trunk is gone"

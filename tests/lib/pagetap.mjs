@@ -1,5 +1,6 @@
-// pagetap.mjs — what the Chromium page suites share (tests/wallboard; the
-// agent desktop's test has its own copy still): TAP output, occd's HTTP
+// pagetap.mjs — what the Chromium page suites share (tests/wallboard,
+// tests/admin, the agent desktop's dialer test; test_agentdesk.mjs has its
+// own copy still): TAP output, occd's HTTP
 // interface, an outside caller through occctl, and bounded waits on the
 // page. Needs OCC_URL, OCC_DATA, OCC_SIP_PORT from tests/lib/with-occd.sh.
 import { spawn } from 'node:child_process';

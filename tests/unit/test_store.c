@@ -1284,6 +1284,115 @@ UNIT_TEST(store_trunk_default_exclusive)
 	fx_run(unit_failed_, body_trunk_default);
 }
 
+/* A trunk changed in place: the address, registration, credentials,
+ * caller id and prefixes; the password kept unless given; the default
+ * flag and the other team's trunk of the same name untouched. */
+static void body_trunk_set(int *unit_failed_, struct fx *f)
+{
+	struct st_trunk t = { 0 };
+	const struct st_trunk *r;
+	const char *def;
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_trunk(f->st, t1, "gw", "sip:old.example.net", true), 0);
+	UT_EQ_INT(add_trunk(f->st, t2, "gw", "sip:t2.example.net", true), 0);
+	t.team_id = t1;
+	snprintf(t.name, sizeof(t.name), "gw");
+	snprintf(t.uri, sizeof(t.uri), "sip:new.example.net:5070");
+	t.do_register = true;
+	snprintf(t.username, sizeof(t.username), "u1");
+	snprintf(t.password, sizeof(t.password), "p1");
+	snprintf(t.callerid, sizeof(t.callerid), "4000");
+	snprintf(t.strip_prefix, sizeof(t.strip_prefix), "9");
+	UT_EQ_INT(store_trunk_set(f->st, &t, false), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	r = snap_trunk(&s, t1, "gw");
+	UT_ASSERT(r != NULL);
+	UT_EQ_STR(r->uri, "sip:new.example.net:5070");
+	UT_ASSERT(r->do_register && r->is_default);
+	UT_EQ_STR(r->username, "u1");
+	UT_EQ_STR(r->password, "p1");
+	UT_EQ_STR(r->callerid, "4000");
+	UT_EQ_STR(r->strip_prefix, "9");
+	UT_EQ_STR(r->add_prefix, "");
+	UT_EQ_STR(snap_trunk(&s, t2, "gw")->uri, "sip:t2.example.net");
+
+	/* the password kept; everything else as given (cleared) */
+	snprintf(t.uri, sizeof(t.uri), "sip:newer.example.net");
+	t.do_register = false;
+	t.username[0] = t.password[0] = t.callerid[0] = '\0';
+	t.strip_prefix[0] = '\0';
+	snprintf(t.add_prefix, sizeof(t.add_prefix), "0");
+	UT_EQ_INT(store_trunk_set(f->st, &t, true), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	r = snap_trunk(&s, t1, "gw");
+	UT_EQ_STR(r->uri, "sip:newer.example.net");
+	UT_ASSERT(!r->do_register);
+	UT_EQ_STR(r->username, "");
+	UT_EQ_STR(r->password, "p1");
+	UT_EQ_STR(r->add_prefix, "0");
+	UT_EQ_INT(defaults_of(&s, t1, &def), 1);
+	UT_EQ_STR(def, "gw");
+	UT_EQ_INT(store_trunk_set(f->st, &t, false), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_STR(snap_trunk(&s, t1, "gw")->password, "");
+
+	/* no such trunk; a bad address */
+	snprintf(t.name, sizeof(t.name), "nope");
+	UT_EQ_INT(store_trunk_set(f->st, &t, true), ENOENT);
+	snprintf(t.name, sizeof(t.name), "gw");
+	snprintf(t.uri, sizeof(t.uri), "http://gw");
+	UT_EQ_INT(store_trunk_set(f->st, &t, true), EINVAL);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_STR(snap_trunk(&s, t1, "gw")->uri, "sip:newer.example.net");
+}
+
+UNIT_TEST(store_trunk_set_in_place)
+{
+	fx_run(unit_failed_, body_trunk_set);
+}
+
+/* A group's name and timed after-call work changed in place. */
+static void body_group_set(int *unit_failed_, struct fx *f)
+{
+	struct snap s;
+	int64_t t1, t2;
+
+	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
+	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(add_group(f->st, 7, t1, "6007"), 0);
+	UT_EQ_INT(add_group(f->st, 8, t2, "6008"), 0);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, NULL, 120), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.groups[0].acw_s, 120);
+	UT_EQ_STR(s.groups[0].name, "Q6007");
+	UT_EQ_INT(s.groups[0].acw_mode, 2);
+	UT_EQ_INT(s.groups[0].work_mode, 1);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, "Sales", -1), 0);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, NULL, 0), 0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_STR(s.groups[0].name, "Sales");
+	UT_EQ_INT(s.groups[0].acw_s, 0);
+	/* another team's group, a missing one, out of range */
+	UT_EQ_INT(store_group_set(f->st, t1, 8, NULL, 5), ENOENT);
+	UT_EQ_INT(store_group_set(f->st, t1, 99, NULL, 5), ENOENT);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, NULL, ST_ACW_S_MAX + 1),
+		  EINVAL);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, NULL, -2), EINVAL);
+	UT_EQ_INT(store_group_set(f->st, t1, 7, "", 5), EINVAL);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_INT(s.groups[0].acw_s, 0);
+	UT_EQ_INT(s.groups[1].acw_s, 45);
+}
+
+UNIT_TEST(store_group_set_in_place)
+{
+	fx_run(unit_failed_, body_group_set);
+}
+
 static void body_setting(int *unit_failed_, struct fx *f)
 {
 	char big[ST_URL + 1], key[ST_NAME + 1];

@@ -23,7 +23,10 @@
       set_password: 'Set password', save: 'Save', cancel: 'Cancel', remove: 'Remove',
       registered: 'registered', unregistered: 'not registered', logged_in: 'logged in',
       done: 'Done', warning: 'warning', confirm_remove: 'Remove %s?', expired: 'Your session ended: log in again.',
-      via_routes: '(by the routes)', leader_mark: 'leader',
+      via_routes: '(by the routes)', leader_mark: 'leader', edit: 'Edit',
+      acw_time: 'After-call work', acw_time_s: 'After-call work (s, 0: until the agent ends it)',
+      acw_until: 'until ACWOFF', group_edit: 'Change group', no_change: 'Nothing changed.',
+      uploading: 'Uploading…',
     },
     cn: {
       title: '团队管理控制台', team: '组织', account: '帐号', password: '密码',
@@ -38,7 +41,10 @@
       set_password: '设置密码', save: '保存', cancel: '取消', remove: '删除',
       registered: '已注册', unregistered: '未注册', logged_in: '已登录',
       done: '完成', warning: '警告', confirm_remove: '删除 %s?', expired: '会话已结束，请重新登录。',
-      via_routes: '(按路由)', leader_mark: '组长',
+      via_routes: '(按路由)', leader_mark: '组长', edit: '编辑',
+      acw_time: '话后处理', acw_time_s: '话后处理 (秒, 0: 由坐席结束)',
+      acw_until: '直到结束话后处理', group_edit: '修改坐席组', no_change: '没有修改。',
+      uploading: '上传中…',
     },
   };
   let lang = localStorage.getItem('occ.lang') === 'cn' ? 'cn' : 'en';
@@ -149,6 +155,7 @@
       cell(tr, String(g.id));
       cell(tr, g.name);
       cell(tr, g.queue);
+      cell(tr, g.acw_s ? g.acw_s + ' s' : t('acw_until'));
       const mtd = cell(tr, '');
       for (const m of g.members) {
         const span = document.createElement('span');
@@ -158,7 +165,9 @@
           m.agent + ' / ' + g.name));
         mtd.appendChild(span);
       }
-      button(cell(tr, ''), t('remove'), () => change({ cmd: 'group remove', id: g.id }, g.name), 'danger');
+      const gtd = cell(tr, '');
+      button(gtd, t('edit'), () => editGroup(g));
+      button(gtd, t('remove'), () => change({ cmd: 'group remove', id: g.id }, g.name), 'danger');
     });
     const usersOf = {};
     for (const a of s.agents) if (a.exten) (usersOf[a.exten] = usersOf[a.exten] || []).push(a.number);
@@ -177,6 +186,7 @@
       tr.dataset.did = d.did;
       cell(tr, d.did);
       cell(tr, d.dest || t('via_routes'));
+      cell(tr, d.group);
       button(cell(tr, ''), t('remove'), () => change({ cmd: 'did remove', did: d.did }, d.did), 'danger');
     });
     const gsel = $('member-add').elements.group, asel = $('member-add').elements.agent;
@@ -206,6 +216,49 @@
     else msg(t('done'));
     await load();
     return true;
+  }
+
+  // a group's name and timed after-call work: occctl group set, with
+  // what changed only
+  let groupEditing = null;
+  function editGroup(g) {
+    groupEditing = g;
+    const f = $('group-edit');
+    $('ge-who').textContent = g.id;
+    f.elements.name.value = g.name;
+    f.elements['acw-time'].value = String(g.acw_s);
+    $('group-edit-dialog').showModal();
+  }
+  async function saveGroup(ev) {
+    ev.preventDefault();
+    const o = formFields(ev.target), g = groupEditing;
+    $('group-edit-dialog').close();
+    const cmd = { cmd: 'group set', id: g.id };
+    if (o.name !== g.name) cmd.name = o.name;
+    if (o['acw-time'] !== String(g.acw_s)) cmd['acw-time'] = o['acw-time'];
+    if (Object.keys(cmd).length === 2) { msg(t('no_change')); return; }
+    await change(cmd);
+  }
+
+  // A file staged on the server for the next command that takes one
+  // (prompt add, a CSV import): pieces to /admin/api/upload, each under
+  // the server's 64 KiB body limit; the whole file at most 4 MiB.
+  const PIECE = 48 * 1024;
+  async function uploadFile(file) {
+    for (let off = 0; off < file.size || off === 0; off += PIECE) {
+      let j;
+      try {
+        const r = await fetch(API + 'upload?offset=' + off + '&total=' + file.size, {
+          method: 'POST', credentials: 'same-origin', headers: { 'X-OCC-CSRF': csrf },
+          body: file.slice(off, off + PIECE),
+        });
+        j = await r.json().catch(() => ({ ok: false, error: 'HTTP ' + r.status }));
+      } catch (e) {
+        j = { ok: false, error: String(e) };
+      }
+      if (!j.ok || j.complete) return j;
+    }
+    return { ok: false, error: 'empty file' };
   }
 
   let pwTarget = null;
@@ -275,6 +328,8 @@
     onSubmit('member-add', (o) => Object.assign({ cmd: 'member add' }, o));
     onSubmit('exten-add', (o) => Object.assign({ cmd: 'exten add' }, o));
     onSubmit('did-add', (o) => ({ cmd: 'did add', did: o.did, dest: o.kind + ':' + o.target }));
+    $('group-edit').addEventListener('submit', saveGroup);
+    $('ge-cancel').addEventListener('click', () => $('group-edit-dialog').close());
     $('pw-cancel').addEventListener('click', () => $('pw-dialog').close());
     $('pw-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -289,6 +344,7 @@
     call('session').then((j) => { if (j.ok) loggedIn(j); });
   }
   window.occAdmin = { T, t, $, call, change, msg, cell, button, fill, option, formFields, applyLang, ext,
+    uploadFile,
     load, renderers: ext.renderers, csrf: () => csrf, state: () => state };
   init();
 })();

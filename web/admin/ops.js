@@ -26,10 +26,11 @@
     cdr_more: 'More calls match: narrow the search.', no_calls: 'No call matches.',
     event_note: 'Every call and agent event of the team is POSTed to this address, one by one in eventid order, as a form (the keys of the browser push: event, source, sessionid, calleridnum, activenum, eventTime, eventid…; docs/OPERATIONS.md “Backend event POST”). A failed POST is retried, so nothing is lost while the backend is down. Empty: nothing is sent.',
     event_saved: 'Event URL saved: the next event goes there.', event_cleared: 'Event URL cleared: no events are sent.',
-    agent_edit: 'Change agent', edit: 'Change', start_c: 'Start', pause_c: 'Pause', stop_c: 'Stop',
+    agent_edit: 'Change agent', start_c: 'Start', pause_c: 'Pause', stop_c: 'Stop',
     report: 'Report', no_group: '(none)', imported: 'Import task %s: %r records, %f refused.',
-    refused_lines: 'Refused records', file_too_big: 'The file is larger than 64 KiB: import it from a web server (EVENT=Import source=http).',
-    no_change: 'Nothing changed.',
+    refused_lines: 'Refused records', file_too_big: 'The file is larger than 1 MiB: split it, or import it from a web server (EVENT=Import source=http).',
+    dnc: 'Do-not-call lists', dnc_team: "the team's list", dnc_campaign: 'campaign %s', added: 'Added',
+    dnc_note: "The dialer never dials a number on the team's list or on the campaign's (compared by digits only).",
     bm77: 'status reset', bm78: 'data updated', bm79: 'owning agent cleared', bm80: 'listed for dialing',
     bm81: 'duplicate, skipped', bm82: 'number already listed', bm83: 'new, listed for dialing', bm84: 'new',
   });
@@ -50,15 +51,16 @@
     cdr_more: '还有更多通话，请缩小查询范围。', no_calls: '没有符合的通话。',
     event_note: '本组织的每个通话和坐席事件都按 eventid 顺序逐条以表单 POST 到此地址 (与浏览器推送相同的字段；见 docs/OPERATIONS.md)。失败会重试，后台停机期间不丢事件。为空则不发送。',
     event_saved: '事件地址已保存：下一个事件发往此地址。', event_cleared: '事件地址已清除：不再发送事件。',
-    agent_edit: '修改坐席', edit: '修改', start_c: '启动', pause_c: '暂停', stop_c: '停止',
+    agent_edit: '修改坐席', start_c: '启动', pause_c: '暂停', stop_c: '停止',
     report: '报告', no_group: '(无)', imported: '导入任务 %s：%r 条记录，%f 条被拒绝。',
-    refused_lines: '被拒绝的记录', file_too_big: '文件超过 64 KiB：请从 Web 服务器导入 (EVENT=Import source=http)。',
-    no_change: '没有修改。',
+    refused_lines: '被拒绝的记录', file_too_big: '文件超过 1 MiB：请拆分文件，或从 Web 服务器导入 (EVENT=Import source=http)。',
+    dnc: '禁呼名单', dnc_team: '本组织的名单', dnc_campaign: '活动 %s', added: '加入时间',
+    dnc_note: '外呼不拨打本组织名单或活动名单上的号码 (只比较数字)。',
     bm77: '重置客户状态', bm78: '更新客户数据', bm79: '清空归属坐席', bm80: '插入预拨号列表',
     bm81: '数据重复 (跳过)', bm82: '电话号码重复', bm83: '新数据并插入预拨号列表', bm84: '新数据',
   });
 
-  const MAX_UPLOAD = 65536;        // HTTPD_MAX_BODY
+  const MAX_UPLOAD = 1024 * 1024;   // an import's limit (admin_ops.c IMPORT_MAX)
   let ops = null;                  // { campaigns, event_url }
   let groups = [];
   let editing = null;              // the campaign being changed
@@ -110,6 +112,11 @@
       for (const k of ops.campaigns) A.option(csel, k.id, k.id + ' ' + k.name);
       if (cv) csel.value = cv;
     }
+    const dsel = $('dnc-list'), dv = dsel.value;
+    dsel.textContent = '';
+    A.option(dsel, '', t('dnc_team'));
+    for (const k of ops.campaigns) A.option(dsel, k.id, t('dnc_campaign').replace('%s', k.id + ' ' + k.name));
+    dsel.value = dv;
     const ev = $('event-form').elements.value;
     if (document.activeElement !== ev) ev.value = ops.event_url;
   }
@@ -174,6 +181,7 @@
   }
 
   // ---- imports ----------------------------------------------------------------
+  // the file staged in pieces (admin.js uploadFile), then imported
   async function upload(ev) {
     ev.preventDefault();
     const f = ev.target, file = f.elements.file.files[0];
@@ -182,11 +190,13 @@
     const o = A.formFields(f);
     delete o.file;
     o.name = file.name;
+    A.msg(t('uploading'));
+    const up = await A.uploadFile(file);
+    if (!up.ok) { A.msg(up.error, true); return; }
     let j;
     try {
       const r = await fetch('/admin/api/import?' + new URLSearchParams(o), {
-        method: 'POST', credentials: 'same-origin', body: await file.arrayBuffer(),
-        headers: { 'X-OCC-CSRF': A.csrf(), 'Content-Type': 'text/csv' } });
+        method: 'POST', credentials: 'same-origin', headers: { 'X-OCC-CSRF': A.csrf() } });
       j = await r.json();
     } catch (e) {
       j = { ok: false, error: String(e) };
@@ -217,6 +227,38 @@
     $('ir-text').textContent = out;
     rep.hidden = false;
     A.msg(t('done'));
+  }
+
+  // ---- do-not-call lists: occctl dnc list|add|remove --team (the session's)
+  // [--campaign ID] -------------------------------------------------------------
+  async function dncLoad() {
+    const campaign = $('dnc-list').value;
+    const out = await read(campaign ? { cmd: 'dnc list', campaign } : { cmd: 'dnc list' });
+    if (out === null) return;
+    // occctl's table: a NUMBER ADDED header, then one number a line
+    const rows = out.split('\n').slice(1).filter((l) => l.trim()).map((l) => {
+      const m = /^(\S+)\s+(.*)$/.exec(l.trim()) || [l, l, ''];
+      return { number: m[1], added: m[2] };
+    });
+    A.fill('dnc-numbers', rows, (tr, r) => {
+      tr.dataset.number = r.number;
+      A.cell(tr, r.number);
+      A.cell(tr, r.added);
+      A.button(A.cell(tr, ''), t('remove'), async () => {
+        const f = { cmd: 'dnc remove', number: r.number };
+        if (campaign) f.campaign = campaign;
+        if (await A.change(f, r.number)) await dncLoad();
+      }, 'danger');
+    });
+  }
+  async function dncAdd(ev) {
+    ev.preventDefault();
+    const o = A.formFields(ev.target);
+    if (!o.campaign) delete o.campaign;
+    if (await A.change(Object.assign({ cmd: 'dnc add' }, o))) {
+      ev.target.elements.number.value = '';
+      await dncLoad();
+    }
   }
 
   // ---- calls ----------------------------------------------------------------------
@@ -281,7 +323,7 @@
     await A.change(cmd);
   }
 
-  A.ext.onLoad.push((s) => { groups = s.groups; load(); });
+  A.ext.onLoad.push((s) => { groups = s.groups; load().then(dncLoad); });
   A.ext.onLang.push(render);
   A.ext.agentActions.push((td, a) => A.button(td, t('edit'), () => editAgent(a)));
   $('campaign-add').addEventListener('submit', async (ev) => {
@@ -301,6 +343,8 @@
   });
   $('ce-cancel').addEventListener('click', () => { $('campaign-edit').hidden = true; });
   $('import-form').addEventListener('submit', upload);
+  $('dnc-form').addEventListener('submit', dncAdd);
+  $('dnc-list').addEventListener('change', dncLoad);
   $('cdr-form').addEventListener('submit', search);
   $('event-form').addEventListener('submit', saveEvent);
   $('agent-edit').addEventListener('submit', saveAgent);
@@ -311,5 +355,5 @@
   A.applyLang();                 // labels, and the agents' Change buttons
   // the console may have loaded before this script ran (a reload within
   // the session): catch up
-  if (A.state()) { groups = A.state().groups; load(); }
+  if (A.state()) { groups = A.state().groups; load().then(dncLoad); }
 })();

@@ -13,24 +13,27 @@
   if (!A) return;
   const { t, cell, button, fill, option, msg } = A;
   const $ = (id) => document.getElementById(id);
-  const PIECE = 48 * 1024;   // under the server's 64 KiB body limit
 
   Object.assign(A.T.en, {
     trunks: 'Trunks', routes: 'Routes', schedules: 'Schedules', ivrs: 'IVR & prompts',
     queues: 'Queues', uri: 'SIP URI', is_default: 'Default', register: 'Register',
     user: 'User', callerid: 'Caller ID', strip: 'Strip', prefix: 'Prefix',
     trunk_add: 'Add a trunk', make_default: 'Make default', yes: 'yes', no: 'no',
+    trunk_edit: 'Change trunk', pw_keep: 'password (empty: unchanged)', no_password: 'No password',
     priority: 'Priority', did_group: 'DID group', cid_prefix: 'Caller prefix', trunk: 'Trunk',
     schedule: 'Schedule', open: 'When open', closed: 'When closed', route_set: 'Add or change a route',
-    edit: 'Edit', tz: 'Time zone', hours: 'Hours (one line each)', closed_days: 'Closed days (one line each)',
+    tz: 'Time zone', hours: 'Hours (one line each)', closed_days: 'Closed days (one line each)',
     schedule_set: 'Add or change a schedule', flows: 'IVR flows', nodes: 'Nodes', start: 'Start node',
     fail: 'On failure', flow_set: 'Add or change a flow (with its start node)', node_set: 'Add or change a node',
     type: 'Type', prompt: 'Prompt', next: 'Next', more: 'More KEY = VALUE lines',
     prompts: 'Prompts', files: 'Prompt files', file: 'File', bytes: 'Bytes',
-    upload: 'Upload a prompt (WAV, 8 kHz mono 16-bit)', upload_btn: 'Upload', uploading: 'Uploading…',
+    upload: 'Upload a prompt (WAV, 8 kHz mono 16-bit)', upload_btn: 'Upload',
     settings: 'Settings', queue_set: 'Queue settings', strategy: 'Strategy',
     ring_timeout: 'Ring (s)', max_wait: 'Max wait (s)', max_callers: 'Max callers', moh: 'Music',
     defaults: '(defaults)', lines: 'KEY = VALUE', body: 'Lines',
+    did_groups: 'DID groups', did_group_note: 'A route with a DID group matches every DID of the group.',
+    lists: 'Who may call', blacklist: 'Blocked callers (one a line; 1900* a prefix, * everyone)',
+    whitelist: 'Only these may call (one a line; empty: anyone)', blocked: 'A blocked caller goes to',
     routes_note: 'A route sends a DID\u2019s calls to a destination, by schedule. A DID it names that has no section yet is added with it.',
     queue_note: 'Queues are the agent groups\u2019 queue numbers; settings not given keep their defaults (docs/INBOUND.md).',
   });
@@ -39,17 +42,21 @@
     queues: '队列', uri: 'SIP 地址', is_default: '默认', register: '注册',
     user: '用户名', callerid: '主叫号码', strip: '去除前缀', prefix: '添加前缀',
     trunk_add: '添加中继', make_default: '设为默认', yes: '是', no: '否',
+    trunk_edit: '修改中继', pw_keep: '密码 (为空则不变)', no_password: '无密码',
     priority: '优先级', did_group: '号码组', cid_prefix: '主叫前缀', trunk: '中继',
     schedule: '时间表', open: '上班时', closed: '下班时', route_set: '添加或修改路由',
-    edit: '编辑', tz: '时区', hours: '时间段 (每行一条)', closed_days: '休息日 (每行一条)',
+    tz: '时区', hours: '时间段 (每行一条)', closed_days: '休息日 (每行一条)',
     schedule_set: '添加或修改时间表', flows: 'IVR 流程', nodes: '节点', start: '起始节点',
     fail: '失败时', flow_set: '添加或修改流程 (含起始节点)', node_set: '添加或修改节点',
     type: '类型', prompt: '语音', next: '下一步', more: '其他 KEY = VALUE 行',
     prompts: '语音', files: '语音文件', file: '文件', bytes: '字节',
-    upload: '上传语音 (WAV, 8 kHz 单声道 16 位)', upload_btn: '上传', uploading: '上传中…',
+    upload: '上传语音 (WAV, 8 kHz 单声道 16 位)', upload_btn: '上传',
     settings: '设置', queue_set: '队列设置', strategy: '分配策略',
     ring_timeout: '振铃 (秒)', max_wait: '最长等待 (秒)', max_callers: '最多排队', moh: '等待音乐',
     defaults: '(默认)', lines: 'KEY = VALUE', body: '内容',
+    did_groups: '号码组', did_group_note: '使用号码组的路由匹配该组的所有号码。',
+    lists: '呼入限制', blacklist: '黑名单 (每行一个; 1900* 为前缀, * 为所有人)',
+    whitelist: '白名单 (每行一个; 为空则不限)', blocked: '被拒绝的来电转到',
     routes_note: '路由按时间表把号码的来电送到目的地。路由所用的号码如尚无配置，会一并添加。',
     queue_note: '队列即坐席组的队列号；未填写的设置保持默认 (docs/INBOUND.md)。',
   });
@@ -76,6 +83,21 @@
       <button type="submit" data-t="add">Add</button>
     </form>
   </section>
+
+  <dialog id="trunk-edit-dialog">
+    <form id="trunk-edit" method="dialog" class="grid">
+      <h3><span data-t="trunk_edit">Change trunk</span> <span id="te-who"></span></h3>
+      <label><span data-t="uri">SIP URI</span> <input name="uri" required maxlength="200" pattern="(sips?:.+|virtual:)"></label>
+      <label><span data-t="user">User</span> <input name="user" maxlength="63"></label>
+      <label><span data-t="password">Password</span> <input name="password" type="password" maxlength="63" autocomplete="new-password" data-tp="pw_keep"></label>
+      <label><input type="checkbox" name="no-password" value="1"> <span data-t="no_password">No password</span></label>
+      <label><span data-t="callerid">Caller ID</span> <input name="callerid" maxlength="31" pattern="\\+?[0-9]+"></label>
+      <label><span data-t="strip">Strip</span> <input name="strip" maxlength="15"></label>
+      <label><span data-t="prefix">Prefix</span> <input name="prefix" maxlength="15"></label>
+      <label><input type="checkbox" name="register" value="1"> <span data-t="register">Register</span></label>
+      <div class="row"><button type="submit" data-t="save">Save</button> <button type="button" id="te-cancel" data-t="cancel">Cancel</button></div>
+    </form>
+  </dialog>
 
   <section id="tab-routes" class="card tab" hidden>
     <h2 data-t="routes">Routes</h2>
@@ -186,6 +208,23 @@
     <p class="note" data-t="queue_note"></p>
   </section>`;
 
+  // the DIDs tab's DID groups ([did N] group) and [lists] (who may call)
+  const DID_FORMS = `
+    <form id="did-group" class="row">
+      <h3 data-t="did_groups">DID groups</h3>
+      <select name="did" required aria-label="DID"></select>
+      <input name="group" maxlength="63" pattern="[A-Za-z0-9_-]*" data-tp="did_group" aria-label="DID group">
+      <button type="submit" data-t="save">Save</button>
+    </form>
+    <p class="note" data-t="did_group_note"></p>
+    <form id="lists-set" class="grid">
+      <h3 data-t="lists">Who may call</h3>
+      <label><span data-t="blacklist">Blocked callers</span> <textarea name="blacklist" placeholder="1900*"></textarea></label>
+      <label><span data-t="whitelist">Only these may call</span> <textarea name="whitelist"></textarea></label>
+      <label><span data-t="blocked">A blocked caller goes to</span> <input name="blocked" maxlength="80" placeholder="hangup"></label>
+      <div class="row"><button type="submit" data-t="save">Save</button></div>
+    </form>`;
+
   // ---- the routing file's sections, as the state lists them ---------------
   // "key = value" lines of a body, comments and blanks left out
   function lines(body) {
@@ -238,6 +277,7 @@
       cell(tr, k.strip);
       cell(tr, k.prefix);
       const td = cell(tr, '');
+      button(td, t('edit'), () => editTrunk(k));
       if (!k.default) button(td, t('make_default'), () => A.change({ cmd: 'trunk default', name: k.name }));
       button(td, t('remove'), () => A.change({ cmd: 'trunk remove', name: k.name }, k.name), 'danger');
     });
@@ -328,6 +368,13 @@
       });
       if (qsect[q]) button(td, t('remove'), () => remove('queue ' + q), 'danger');
     });
+    choices($('did-group').elements.did, sections(s, 'did').map((x) => x.name), t('did'));
+    const lf = $('lists-set').elements, ls = sections(s, 'lists')[0];
+    // [lists] as stored, one entry a line
+    const entries = (k) => (ls ? get(ls.body, k) : '').split(',').map((x) => x.trim()).filter(Boolean).join('\n');
+    lf.blacklist.value = entries('blacklist');
+    lf.whitelist.value = entries('whitelist');
+    lf.blocked.value = ls ? get(ls.body, 'blocked') : '';
     const rf = $('route-set').elements, pnames = prompts.map((x) => x.name);
     choices(rf.trunk, (s.trunks || []).map((k) => k.name), t('trunk'));
     choices(rf.schedule, sections(s, 'schedule').map((x) => x.name), t('schedule'));
@@ -341,19 +388,24 @@
     if (queues.includes(keep)) qs.value = keep;
   }
 
-  // ---- a prompt WAV: pieces to /admin/api/upload, then prompt add ---------
-  async function uploadFile(file) {
-    const csrf = A.csrf();
-    for (let off = 0; off < file.size || off === 0; off += PIECE) {
-      const r = await fetch('/admin/api/upload?offset=' + off + '&total=' + file.size, {
-        method: 'POST', credentials: 'same-origin', headers: { 'X-OCC-CSRF': csrf },
-        body: file.slice(off, off + PIECE),
-      });
-      const j = await r.json().catch(() => ({ ok: false, error: 'HTTP ' + r.status }));
-      if (!j.ok) return j;
-      if (j.complete) return j;
-    }
-    return { ok: false, error: 'empty file' };
+  // ---- a trunk changed in place: occctl trunk set (every setting as the
+  // form has it; the password only if typed or cleared) ----------------
+  let trunkEditing = null;
+  function editTrunk(k) {
+    trunkEditing = k;
+    const f = $('trunk-edit');
+    f.reset();
+    $('te-who').textContent = k.name;
+    for (const n of ['uri', 'user', 'callerid', 'strip', 'prefix']) f.elements[n].value = k[n];
+    f.elements.register.checked = k.register;
+    $('trunk-edit-dialog').showModal();
+  }
+  async function saveTrunk(ev) {
+    ev.preventDefault();
+    const o = A.formFields(ev.target);
+    ev.target.elements.password.value = '';
+    $('trunk-edit-dialog').close();
+    await A.change(Object.assign({ cmd: 'trunk set', name: trunkEditing.name }, o));
   }
 
   function wire() {
@@ -362,6 +414,8 @@
       if (await fn(A.formFields(ev.target), ev.target)) ev.target.reset();
     });
     submit('trunk-add', (o) => A.change(Object.assign({ cmd: 'trunk add' }, o)));
+    $('trunk-edit').addEventListener('submit', saveTrunk);
+    $('te-cancel').addEventListener('click', () => $('trunk-edit-dialog').close());
     submit('route-set', (o) => {
       const body = bodyOf([['priority', o.priority], ['did', o.did], ['did_group', o.did_group],
         ['cid_prefix', o.cid_prefix], ['trunk', o.trunk], ['schedule', o.schedule],
@@ -369,6 +423,21 @@
       const st = A.state();
       const newDid = o.did && !sections(st, 'did').some((d) => d.name === o.did);
       return newDid ? set('route ' + o.name, body, 'did ' + o.did, '') : set('route ' + o.name, body);
+    });
+    // a DID's group: its [did N] section's other lines kept
+    submit('did-group', (o) => {
+      const d = sections(A.state(), 'did').find((x) => x.name === o.did);
+      const keep = lines(d ? d.body : '').filter((kv) => kv[0] !== 'group');
+      return set('did ' + o.did, bodyOf([...keep, ['group', o.group]]));
+    });
+    $('lists-set').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const o = A.formFields(ev.target);
+      const list = (v) => (v || '').split(/[\n,]/).map((x) => x.trim()).filter(Boolean).join(',');
+      const body = bodyOf([['blacklist', list(o.blacklist)], ['whitelist', list(o.whitelist)],
+        ['blocked', o.blocked]]);
+      if (body) await set('lists', body);
+      else if (sections(A.state(), 'lists').length) await remove('lists');
     });
     submit('schedule-set', (o) => set('schedule ' + o.name,
       bodyOf([['tz', o.tz], ...multi('hours', o.hours), ...multi('closed', o.closed)])));
@@ -393,7 +462,7 @@
       const f = ev.target, file = f.elements.file.files[0], name = f.elements.name.value.trim();
       if (!file) return;
       msg(t('uploading'));
-      const up = await uploadFile(file);
+      const up = await A.uploadFile(file);
       if (!up.ok) { msg(up.error, true); return; }
       if (!await A.change({ cmd: 'prompt add', name: name + '.wav' })) return;
       // the routing's [prompt NAME] for it, if there is none yet
@@ -419,6 +488,7 @@
       nav.appendChild(b);
     }
     con.insertAdjacentHTML('beforeend', TABS);
+    $('tab-dids').querySelector('p.note').insertAdjacentHTML('beforebegin', DID_FORMS);
     wire();
     A.renderers.push(render);
     A.applyLang();
