@@ -85,6 +85,13 @@ static const struct conf_key conf_keys[] = {
 	    "counted per browser (its X-Occ-Client header) rather than per "
 	    "address, and calls to phones registered through it are routed "
 	    "through it. Empty: none"),
+	STR("sip", "edge_proxy", sip_edge_proxy, "",
+	    "IP:PORT the cluster's SIP proxy (Kamailio, scripts/cluster) "
+	    "sends from. Its X-Occ-Phone header marks a phone's request "
+	    "(authenticated like one even if the proxy is also a trunk "
+	    "source) and X-Occ-Client names the phone for failed-password "
+	    "counting. Calls to phones go through the proxy by their "
+	    "REGISTER's Path header either way. Empty: none"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
 	STR_R("store", "backend", store_backend, "sqlite",

@@ -24,6 +24,7 @@ struct conf {
 	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
 	unsigned sip_max_bindings; /* [sip] max_bindings */
 	char sip_webphone_proxy[64]; /* [sip] webphone_proxy, an IP address */
+	char sip_edge_proxy[64];   /* [sip] edge_proxy, IP:PORT */
 	char web_phone_ws[256];    /* [web] phone_ws, ws:// or wss:// URL */
 	char data_dir[512];        /* [store] data_dir */
 	char store_backend[16];    /* [store] backend: sqlite|postgresql */

@@ -31,6 +31,9 @@ struct binding {
 	char team[64];
 	char exten[32];
 	char contact[512];      /* Contact URI to send requests to */
+	char path[256];         /* its REGISTER's first Path URI (RFC 3327:
+				 * the proxy it came through, which requests
+				 * to it are routed through), "" for none */
 	struct sa src;          /* where the REGISTER came from */
 	enum sip_transp tp;
 	char user_agent[64];
@@ -62,6 +65,13 @@ bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
  * webphone_proxy? Calls to a binding registered from there are routed
  * through it; its failed digests are counted per browser (X-Occ-Client). */
 bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa);
+/* Is msg from the cluster's SIP proxy ([sip] edge_proxy, IP:PORT) and
+ * does that proxy say it is a phone's request (X-Occ-Phone, which the
+ * proxy sets from the request's domain and removes from anything else)?
+ * Such a request is authenticated like a phone's even when the proxy's
+ * address is also a team's trunk source. */
+bool registrar_edge_phone(const struct registrar *r,
+			  const struct sip_msg *msg);
 /* Told when an extension gets a binding it had none of, or loses one (it
  * may have others: ask registrar_lookup). */
 typedef void (registrar_observer_h)(const char *team, const char *exten,
