@@ -17,7 +17,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c) \
+LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c src/cluster/*.c) \
             $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
 # (src/cli: occctl's commands, which occd's admin console runs, cli/exec.h)
 WEB      := $(filter-out web/vendor/%,$(wildcard web/*.html web/*.js web/*/*))

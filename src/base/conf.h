@@ -43,6 +43,10 @@ struct conf {
 	unsigned auth_hash_rate;   /* [security] auth_hash_rate */
 	unsigned auth_hash_queue;  /* [security] auth_hash_queue */
 	char node_name[64];        /* [node] name; completed: the host name */
+	char cluster_enabled[8];   /* [cluster] enabled: yes|no */
+	unsigned cluster_lease;    /* [cluster] lease, s */
+	char cluster_sip[64];      /* [cluster] sip_address; completed */
+	char cluster_http[64];     /* [cluster] http_address; completed */
 	char log_level[16];        /* [log] level */
 	unsigned log_rate_limit;   /* [log] rate_limit, lines/s per statement */
 	unsigned log_rate_burst;   /* [log] rate_burst, lines */

@@ -1515,6 +1515,25 @@ void call_shutdown_all(struct tel *tel)
 	}
 }
 
+void call_shutdown_team(struct tel *tel, const char *team)
+{
+	struct le *le, *next;
+
+	for (le = list_head(&tel->calls); le; le = next) {
+		struct call *c = le->data;
+		next = le->next;
+		if (strcmp(c->team, team))
+			continue;
+		if (!c->ending) {
+			c->ending = true;
+			str_ncpy(c->end_by, "system", sizeof(c->end_by));
+		}
+		finish(c);
+		/* finish may end other calls (a consultation's): again */
+		next = list_head(&tel->calls);
+	}
+}
+
 unsigned call_count(const struct tel *tel)
 {
 	return list_count(&tel->calls);

@@ -1087,6 +1087,65 @@ static void restore_binding(const struct st_registration *row, void *arg)
 	b->tp = strstr(row->source, "TCP") ? SIP_TRANSP_TCP : SIP_TRANSP_UDP;
 }
 
+/* ---- several nodes (src/cluster) ----------------------------------------- */
+
+struct team_drop {
+	const char *team;
+	struct list out;
+};
+
+static bool binding_of_team(struct le *le, void *arg)
+{
+	struct binding *b = le->data;
+	struct team_drop *d = arg;
+
+	if (!strcmp(b->team, d->team))
+		list_append(&d->out, &b->le_sweep, b);
+	return false;
+}
+
+void registrar_team_drop(struct registrar *r, const char *team)
+{
+	struct team_drop d = { team, LIST_INIT };
+	unsigned n = 0;
+
+	hash_apply(r->bindings, binding_of_team, &d);
+	while (d.out.head) {
+		struct binding *b = d.out.head->data;
+		list_unlink(&b->le_sweep);
+		mem_deref(b);           /* its stored row stays: the next
+					 * owner restores it */
+		n++;
+	}
+	OCC_INFO("team %H: %u registrations dropped here", LQ(team), n);
+}
+
+struct restore_one {
+	struct registrar *r;
+	int64_t team_id;
+};
+
+static void restore_binding(const struct st_registration *row, void *arg);
+
+static void restore_team_row(const struct st_registration *row, void *arg)
+{
+	struct restore_one *ro = arg;
+
+	if (row->team_id == ro->team_id)
+		restore_binding(row, ro->r);
+}
+
+void registrar_team_restore(struct registrar *r, int64_t team_id)
+{
+	static const struct store_visitor v = {
+		.registration = restore_team_row };
+	struct restore_one ro = { r, team_id };
+
+	if (store_load(r->occ->st, &v, &ro))
+		OCC_WARN("registrations of team %lld not restored",
+			 (long long)team_id);
+}
+
 static void registrar_destructor(void *arg)
 {
 	struct registrar *r = arg;

@@ -58,6 +58,10 @@ bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten);
 unsigned registrar_count(const struct registrar *r);
+/* Several nodes: forget the team's bindings here (their stored rows stay
+ * for the next owner), or restore its stored ones (a team taken over). */
+void registrar_team_drop(struct registrar *r, const char *team);
+void registrar_team_restore(struct registrar *r, int64_t team_id);
 /* Does msg come from where a live binding registered from (same
  * transport, address and port)? A phone sends its calls from there. */
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
