@@ -32,7 +32,7 @@ BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd build/occ-csv
 ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv \
              build/unit-tests
 
-.PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
+.PHONY: all asan check cluster-check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
 asan: $(ASAN_BINS)
 
@@ -99,6 +99,11 @@ check-generated: build/occ-apidoc
 check: deps
 	$(MAKE) all asan
 	@tests/run.sh
+
+# several nodes behind Kamailio and nginx+nchan (tests/cluster/run.sh)
+cluster-check: deps
+	$(MAKE) all
+	@tests/cluster/run.sh
 
 demo: deps
 	$(MAKE) all

@@ -528,15 +528,23 @@ static const char *user_agent_of(const struct sip_msg *msg, char *buf,
 }
 
 /* The URI of the REGISTER's first Path header (the proxy next to occd),
- * "" without one or with one that does not fit. */
+ * "" without one or with one that does not fit; without its ";lr", which
+ * libre adds to every Route it sends (twice, a proxy's parser refuses). */
 static void path_of(const struct sip_msg *msg, char *out, size_t sz)
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_PATH);
 	struct sip_addr a;
+	char *lr;
 
 	out[0] = '\0';
-	if (h && !sip_addr_decode(&a, &h->val) && a.auri.l < sz)
-		pl_strcpy(&a.auri, out, sz);
+	if (!h || sip_addr_decode(&a, &h->val) || a.auri.l >= sz)
+		return;
+	pl_strcpy(&a.auri, out, sz);
+	for (lr = strstr(out, ";lr"); lr; lr = strstr(lr + 1, ";lr"))
+		if (lr[3] == ';' || lr[3] == '\0') {
+			memmove(lr, lr + 3, strlen(lr + 3) + 1);
+			break;
+		}
 }
 
 /* One Contact header: add, refresh or remove its binding. */
