@@ -110,21 +110,43 @@ check "occctl node list shows the three nodes alive" \
 check "occctl node list counts the teams" \
 	'echo "$list" | grep -q "^4 teams, 0 without a live lease"' "$list"
 
-# 2. node move: demo to another node
+# 2. any node answers: a request for demo on a node that does not serve it
+# is forwarded to demo's owner and gets the owner's reply unchanged
+TS='EVENT=teamstatus&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
+own=$(owner demo)
+other=n1; [ "$own" = n1 ] && other=n2
+direct=$(curl -sS "http://${http[$own]}/asterccinterfaces?$TS")
+via=$(curl -sS "http://${http[$other]}/asterccinterfaces?$TS")
+check "teamstatus of demo through $other (not its owner) = straight from $own" \
+	'[ -n "$direct" ] && [ "$via" = "$direct" ] && [[ "$direct" == "|Retuen|1|Retuen|"* ]]' \
+	"direct: $direct via: $via"
+via=$(api "$other" "$LOGIN")
+check "a login for demo through $other succeeds on $own" \
+	'[[ "$via" == "|Retuen|1|Retuen|BackMsg_04"* ]]' "$via"
+api "$own" "$LOGOUT" >/dev/null
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
+	"http://${http[$other]}/asterccinterfaces?$TS")
+check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
+
+# 3. node move: demo to another node
 from=$(owner demo)
 to=n1; [ "$from" = n1 ] && to=n2
 "$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
 check "node move: demo goes from $from to $to within 6 s" \
 	'wait_for 6 "[ \"\$(owner demo)\" = $to ]"' "owner: $(owner demo)"
-check "the node that let demo go refuses its requests" \
-	'api "$from" "$LOGIN" | grep -q "BackMsg_02"' "$(api "$from" "$LOGIN")"
+# a request marked forwarded is answered by the node itself, never passed
+# on: 508 (it knows the new owner) or BackMsg_02 (no such team here)
+reply=$(curl -sS -w ' %{http_code}' -H "X-Occ-Forwarded: n9" \
+	"http://${http[$from]}/asterccinterfaces?$TS")
+check "$from, which let demo go, does not serve it any more" \
+	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_02"* ]]' "$reply"
 check "the new owner serves demo: agent 8001 logs in" \
 	'api "$to" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$to" "$LOGIN")"
 "$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
 api "$to" "$QIN" >/dev/null; api "$to" "$QOUT" >/dev/null
 api "$to" "$LOGOUT" >/dev/null
 
-# 3. kill -9 the owner: another node takes demo over, events go on
+# 4. kill -9 the owner: another node takes demo over, events go on
 DEMO="FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'"
 max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
@@ -143,6 +165,12 @@ api "$heir" "$LOGOUT" >/dev/null
 max_after=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 ids=$(sql "SELECT count(DISTINCT eventid) || ' ' || count(*) $DEMO")
 rows_kept=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO AND eventid <= $max_before")
+metrics=$(curl -sS "http://${http[$heir]}/metrics")
+check "$heir's /metrics: node name, teams owned, a takeover counted" \
+	'echo "$metrics" | grep -q "^occ_node_info{node=\"$heir\",cluster=\"yes\"} 1" &&
+	 echo "$metrics" | grep -qE "^occ_cluster_teams_owned [1-9]" &&
+	 echo "$metrics" | grep -qE "^occ_cluster_takeovers_total [1-9]"' \
+	"$(echo "$metrics" | grep -E "occ_cluster|occ_node")"
 check "demo had events before the kill ($max_before), they go on after it (now $max_after)" \
 	'[ "$max_before" -gt 0 ] && [ "$max_after" -gt "$max_before" ]'
 check "every eventid of demo 1..$max_after once: none lost, none twice" \
