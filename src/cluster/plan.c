@@ -59,7 +59,7 @@ size_t cluster_plan(const char *me, const struct cl_node *nodes, size_t nn,
 		}
 	}
 	/* balancing: one team a tick, and none while one is on its way */
-	if (mine <= share || wanting || n >= max)
+	if (wanting || n >= max)
 		return n;
 	for (size_t i = 0; i < nn; i++) {
 		size_t h;
@@ -67,7 +67,7 @@ size_t cluster_plan(const char *me, const struct cl_node *nodes, size_t nn,
 		    !strcmp(nodes[i].name, me))
 			continue;
 		h = held_by(leases, nl, nodes[i].name);
-		if (h < share && (!least || h < least_n)) {
+		if (h + 2 <= mine && (!least || h < least_n)) {
 			least = nodes[i].name;
 			least_n = h;
 		}

@@ -8,9 +8,9 @@
  *   - a team without a live lease: claim it if it is wanted here, or if
  *     it is wanted by nobody (or by a dead node) and this node holds
  *     fewer than its share, ceil(teams / live nodes);
- *   - balancing: a node holding more than its share hands one team a
- *     tick to the live node holding fewest, when that one holds fewer
- *     than its share and started recently (a node joining; so a team
+ *   - balancing: a node hands one team a tick to the live node holding
+ *     fewest, when that one holds at least two fewer and started
+ *     recently (a node joining; so a team
  *     moved by hand, which may leave a node under its share, stays
  *     where it was put), by setting the team's wanted node.
  */

@@ -593,6 +593,7 @@ int main(int argc, char **argv)
 
 	occd.httpd = mem_deref(occd.httpd);
 	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
+	occd.api.fwd_cli = mem_deref(occd.api.fwd_cli);   /* after httpd */
 	if (occd.occ.cluster)   /* calls end, leases go to the others now */
 		cluster_leave(occd.occ.cluster);
 	import_tasks_close();           /* before the store */

@@ -100,7 +100,7 @@ UNIT_TEST(cluster_plan_balances)
 	n = cluster_plan("a", nodes, 2, l, 3, out, 8);
 	UT_EQ_INT(count(out, n, CL_WANT), 0);
 	UT_EQ_INT(count(out, n, CL_RELEASE), 1);
-	/* at its share (2 of 3): stays */
+	/* 2 against 1: stays */
 	l[0] = (struct cl_lease){ "t1", "b", true, "" };
 	UT_EQ_INT(cluster_plan("a", nodes, 2, l, 3, out, 8), 0);
 	UT_EQ_INT(cluster_plan("b", nodes, 2, l, 3, out, 8), 0);
