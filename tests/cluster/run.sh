@@ -8,7 +8,7 @@
 #      THROUGH Kamailio) to the team's owner, which keeps the Path;
 #   2. nchan: a browser-like EventSource subscriber on the second nginx gets
 #      the events the owner publishes to the first (Redis fan-out);
-#   3. API through an nginx entry (any node): agent 8002 logs in, checks in
+#   3. API through an nginx entry (any node; nodes forward to the owner): agent 8002 logs in, checks in
 #      on its phone and makeCalls the virtual customer; occd's INVITE to
 #      the phone goes through Kamailio (Route: the Path), the phone answers;
 #   4. kill -9 demo's owner during that call: within 30 s another node
@@ -61,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..19"
+echo "1..20"
 check "scripts/cluster.sh up: 3 nodes, PostgreSQL, Redis, 2 nginx, Kamailio" \
 	"$root/scripts/cluster.sh" up -n 3 -d "$work/c"
 # shellcheck disable=SC1091
@@ -80,8 +80,10 @@ soon() {  # soon SECONDS CMD...: until CMD succeeds
 		sleep 0.3
 	done
 }
-both_leased() { [ -n "$(owner demo)" ] && [ -n "$(owner acme)" ]; }
-check "both teams are leased to live nodes" soon 30 both_leased
+# the nodes balance the teams (one each here) once all have joined
+both_leased() { local d a; d=$(owner demo) a=$(owner acme)
+	[ -n "$d" ] && [ -n "$a" ] && [ "$d" != "$a" ]; }
+check "both teams are leased, to two different live nodes" soon 40 both_leased
 demo_owner=$(owner demo) acme_owner=$(owner acme)
 owners0="$demo_owner $acme_owner"
 echo "# demo on $demo_owner, acme on $acme_owner"
@@ -106,10 +108,18 @@ reg() {
 registered_on() {  # registered_on NODE TEAM EXTEN: NODE's log says so
 	grep -q "registered team=$2 exten=$3 .*source=127.0.0.1:${SIP##*:}" "$(log_of "$1")"
 }
-check "8002@demo registers through Kamailio, on demo's owner ($demo_owner)" eval '
-	reg r8002 $ph8002 demo 8002 60 && registered_on $demo_owner demo 8002'
-check "9001@acme registers through Kamailio, on acme's owner ($acme_owner)" eval '
-	reg r9001 $ph9001 acme 9001 300 && registered_on $acme_owner acme 9001'
+# (a phone whose team moves meanwhile registers again, as on its refresh)
+reg_owner() {  # reg_owner NAME PORT TEAM USER EXPIRES
+	local o
+	o=$(owner "$3") && reg "$@" && registered_on "$o" "$3" "$4" &&
+		[ "$(owner "$3")" = "$o" ]
+}
+check "8002@demo registers through Kamailio, on demo's owner" \
+	soon 20 reg_owner r8002 "$ph8002" demo 8002 60
+check "9001@acme registers through Kamailio, on acme's owner" \
+	soon 20 reg_owner r9001 "$ph9001" acme 9001 300
+demo_owner=$(owner demo) acme_owner=$(owner acme)
+echo "# demo on $demo_owner, acme on $acme_owner"
 
 # ---- nchan: subscribe on the nginx the owner does not publish to ----------
 pub_of() { local i=${1#occ}; echo $(( (i - 1) % 2 + 1 )); }
@@ -121,11 +131,10 @@ sse_pid=$!
 pids+=("$sse_pid")
 sleep 1
 
-# ---- API, a call to the phone through Kamailio ----------------------------
-# the API at demo's owner: API requests at another node are not forwarded
-# yet (CLUSTER_API_ANY=1: through nginx, any node, once they are)
-web=$(http_of "$demo_owner")
-[ -n "${CLUSTER_API_ANY:-}" ] && web=$WEB_1
+# ---- API through nginx (any node), a call to the phone through Kamailio --
+# nginx passes each request to any node (round robin); a node that does not
+# serve demo forwards it to demo's owner
+web=$WEB_1
 api() {  # api BASE AGENT PARAMS
 	curl -sS -m 10 -d "$3&orgidentity=demo&usertype=agent&user=$2&pwdtype=plaintext&password=$2" \
 		"$1/coccinterfaces" 2>&1
@@ -148,8 +157,8 @@ uas() {  # uas NAME PORT: the phone answers one call, on its registered port
 }
 sees_invite() { grep -q "^INVITE sip:8002@127.0.0.1:$2" "$work/$1/msgs.log" 2>/dev/null &&
 	grep -q "^Record-Route: .*${SIP##*:}" "$work/$1/msgs.log"; }
-check "agent 8002 logs in" api_is "$web" 8002 'EVENT=LOGIN' '|Retuen|1|'
-check "8002 checks in on its phone 8002" \
+check "agent 8002 logs in (through nginx: any node)" api_is "$web" 8002 'EVENT=LOGIN' '|Retuen|1|'
+check "8002 checks in on its phone 8002 (through nginx)" \
 	api_is "$web" 8002 'EVENT=QUEUE&type=1&list=1&deviceexten=8002' '|Retuen|1|'
 uas call1 "$ph8002"
 check "8002 makeCalls the virtual customer; the phone gets occd's INVITE through Kamailio and answers" eval '
@@ -171,7 +180,6 @@ new_owner() { local o; o=$(owner demo); [ -n "$o" ] && [ "$o" != "$dead" ]; }
 check "within 30 s another node holds demo's lease" soon 30 new_owner
 demo_owner=$(owner demo)
 echo "# demo moved from $dead to $demo_owner"
-[ -n "${CLUSTER_API_ANY:-}" ] || web=$(http_of "$demo_owner")
 kill "$UAS" 2>/dev/null
 # the phone re-registers (its registration refresh failing, or its expiry:
 # here every 2 s until the new owner has it)
@@ -218,6 +226,18 @@ scrape_all() {
 }
 check "every live node's /metrics parses" scrape_all
 acme_now=$(owner acme)
+teams_owned() {
+	local i sum=0 v
+	for ((i = 1; i <= NODES; i++)); do
+		[ "occ$i" = "$dead" ] && continue
+		v=$(/usr/bin/python3 "$prom" value "$work/m-occ$i.txt" occ_cluster_teams_owned) || return 1
+		sum=$((sum + ${v%.*}))
+	done
+	echo "$sum"
+}
+check "metrics: the live nodes own the 2 teams between them; demo's new owner counts a takeover" eval '
+	[ "$(teams_owned)" = 2 ] &&
+	/usr/bin/python3 "$prom" expect "$work/m-$demo_owner.txt" "occ_cluster_takeovers_total>=1"'
 check "metrics: demo's owner counts 8002 registered, acme's owner 9001" eval '
 	/usr/bin/python3 "$prom" expect "$work/m-$demo_owner.txt" "occ_sip_registered_extensions{team=demo}==1" &&
 	{ [ "$acme_owner" = "$dead" ] ||
