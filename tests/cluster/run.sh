@@ -84,9 +84,6 @@ soon() {  # soon SECONDS CMD...: until CMD succeeds
 both_leased() { local d a; d=$(owner demo) a=$(owner acme)
 	[ -n "$d" ] && [ -n "$a" ] && [ "$d" != "$a" ]; }
 check "both teams are leased, to two different live nodes" soon 40 both_leased
-demo_owner=$(owner demo) acme_owner=$(owner acme)
-owners0="$demo_owner $acme_owner"
-echo "# demo on $demo_owner, acme on $acme_owner"
 
 # ---- phones through Kamailio ----------------------------------------------
 ports=($(python3 -c '
