@@ -8,16 +8,16 @@
 #      THROUGH Kamailio) to the team's owner, which keeps the Path;
 #   2. nchan: a browser-like EventSource subscriber on the second nginx gets
 #      the events the owner publishes to the first (Redis fan-out);
-#   3. API through an nginx entry (any node; nodes forward to the owner): agent 8002 logs in, checks in
-#      on its phone and makeCalls the virtual customer; occd's INVITE to
-#      the phone goes through Kamailio (Route: the Path), the phone answers;
+#   3. API through an nginx entry (any node; nodes forward to the owner):
+#      agent 8002 logs in, checks in on its phone and makeCalls the virtual
+#      customer; occd's INVITE to the phone goes through Kamailio (Route:
+#      the Path), the phone answers;
 #   4. kill -9 demo's owner during that call: within 30 s another node
 #      holds demo, the phone re-registers through Kamailio and agent 8002
 #      logs in, checks in and calls again (the failover time is printed;
 #      docs/BENCHMARKS.md); the call of the dead node is closed in its CDR
-#      once; no stored event
-#      lost or duplicated, ids increasing; the EventSource subscriber
-#      (same connection) keeps receiving;
+#      once; no stored event lost or duplicated, ids increasing; the
+#      EventSource subscriber (same connection) keeps receiving;
 #   5. a trunk's INVITE (From a carrier's domain) to demo's DID goes through
 #      Kamailio to demo's owner only (route.sql's DID look-up);
 #   6. a Prometheus scrape of every live node parses
