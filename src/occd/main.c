@@ -47,6 +47,7 @@
 #include "api/metrics.h"
 #include "ops/import.h"
 #include "cluster/cluster.h"
+#include "inbound/routing.h"
 #include "sip/tel.h"
 
 static struct {
@@ -198,6 +199,30 @@ static void reload_config(void)
 		apply_log_conf();
 }
 
+/* Several nodes: the team's DIDs in occ_did, where Kamailio finds which
+ * team (and so which node) a trunk's call is for. */
+static void team_dids_write(const struct team *t)
+{
+	const struct routing *rt = t->routing;
+	unsigned n = rt ? rt->ndids : 0;
+	const char **dids = mem_zalloc((n + 1) * sizeof(*dids), NULL);
+	bool *prefix = mem_zalloc((n + 1) * sizeof(*prefix), NULL);
+	int err = ENOMEM;
+
+	if (dids && prefix) {
+		for (unsigned i = 0; i < n; i++) {
+			dids[i] = rt->dids[i].number;
+			prefix[i] = rt->dids[i].match == DID_PREFIX;
+		}
+		err = store_did_replace(occd.st, t->name, dids, prefix, n);
+	}
+	if (err)
+		OCC_WARN("team %H: DIDs not written for Kamailio: %m",
+			 LQ(t->name), err);
+	mem_deref(dids);
+	mem_deref(prefix);
+}
+
 static void reload_model(void)
 {
 	struct model *m = NULL;
@@ -218,6 +243,11 @@ static void reload_model(void)
 	push_reload(occd.occ.push);     /* revoked push tokens end now */
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
+	if (occd.occ.cluster) {
+		struct le *le;
+		LIST_FOREACH(&m->teams, le)
+			team_dids_write(le->data);
+	}
 }
 
 static void reload(void)

@@ -1543,6 +1543,7 @@ static const struct store_ops pg_ops = {
 	.lease_claim = pg_lease_claim,
 	.lease_release = pg_lease_release,
 	.lease_want = pg_lease_want,
+	.did_replace = pg_did_replace,
 	.cluster_visit = pg_cluster_visit,
 	.begin = pg_begin,
 	.commit = pg_commit,

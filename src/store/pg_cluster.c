@@ -93,6 +93,23 @@ int pg_lease_want(struct store *st, const char *team, const char *node)
 	return err;
 }
 
+int pg_did_replace(struct store *st, const char *team,
+		   const char *const *dids, const bool *prefix, size_t n)
+{
+	int err = pg_op_begin(st);
+
+	if (err)
+		return err;
+	err = pg_exec(st, NULL, "DELETE FROM occ_did WHERE team = $1", "t",
+		      team);
+	for (size_t i = 0; !err && i < n; i++)
+		err = pg_exec(st, NULL, "INSERT INTO occ_did (team, did,"
+			      " prefix) VALUES ($1, $2, $3 = 1)"
+			      " ON CONFLICT DO NOTHING", "tti", team, dids[i],
+			      (int)prefix[i]);
+	return pg_op_end(st, err);
+}
+
 int pg_cluster_visit(struct store *st,
 		     void (*node_h)(const struct st_node *n, void *arg),
 		     void (*lease_h)(const struct st_lease *l, void *arg),

@@ -110,6 +110,8 @@ int pg_lease_claim(struct store *st, const char *team, const char *node,
 		   unsigned lease_s, int64_t *epochp);
 int pg_lease_release(struct store *st, const char *team, const char *node);
 int pg_lease_want(struct store *st, const char *team, const char *node);
+int pg_did_replace(struct store *st, const char *team,
+		   const char *const *dids, const bool *prefix, size_t n);
 int pg_cluster_visit(struct store *st,
 		     void (*node_h)(const struct st_node *n, void *arg),
 		     void (*lease_h)(const struct st_lease *l, void *arg),

@@ -707,7 +707,9 @@ static const struct migration migrations[] = {
 	  "  started TEXT);"
 	  "CREATE TABLE occ_team_lease ("
 	  "  team TEXT PRIMARY KEY, node TEXT NOT NULL, expires TEXT,"
-	  "  epoch INTEGER NOT NULL DEFAULT 0, wanted_node TEXT);",
+	  "  epoch INTEGER NOT NULL DEFAULT 0, wanted_node TEXT);"
+	  "CREATE TABLE occ_did (team TEXT NOT NULL, did TEXT NOT NULL,"
+	  "  prefix INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (team, did));",
 	  /* PostgreSQL */
 	  "CREATE TABLE occ_node ("
 	  "  name TEXT PRIMARY KEY, sip_address TEXT NOT NULL DEFAULT '',"
@@ -718,7 +720,12 @@ static const struct migration migrations[] = {
 	  "  team TEXT PRIMARY KEY, node TEXT NOT NULL,"
 	  "  expires TIMESTAMPTZ NOT NULL, epoch BIGINT NOT NULL DEFAULT 0,"
 	  "  wanted_node TEXT);"
-	  "CREATE INDEX occ_team_lease_node ON occ_team_lease(node);" },
+	  "CREATE INDEX occ_team_lease_node ON occ_team_lease(node);"
+	  /* a team's DIDs as its routing file has them, written by the
+	  * node serving it, for Kamailio's DID -> team lookup */
+	  "CREATE TABLE occ_did (team TEXT NOT NULL, did TEXT NOT NULL,"
+	  "  prefix BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (team, did));"
+	  "CREATE INDEX occ_did_did ON occ_did(did);" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -685,6 +685,17 @@ int store_lease_want(struct store *st, const char *team, const char *node)
 	return st->ops->lease_want(st, team, node);
 }
 
+int store_did_replace(struct store *st, const char *team,
+		      const char *const *dids, const bool *prefix, size_t n)
+{
+	CHECK(st && name_ok(team) && (!n || (dids && prefix)));
+	for (size_t i = 0; i < n; i++)
+		CHECK(dids[i] && *dids[i] && strlen(dids[i]) < ST_NUM);
+	if (!st->ops->did_replace)
+		return ENOTSUP;
+	TIMED(st, st->ops->did_replace(st, team, dids, prefix, n));
+}
+
 int store_cluster_visit(struct store *st,
 			void (*node_h)(const struct st_node *n, void *arg),
 			void (*lease_h)(const struct st_lease *l, void *arg),

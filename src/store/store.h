@@ -415,6 +415,10 @@ int  store_lease_release(struct store *st, const char *team,
 /* Ask team's owner to hand it over to node (occctl node move). ENOENT: no
  * such team. */
 int  store_lease_want(struct store *st, const char *team, const char *node);
+/* Replace team's rows of occ_did (Kamailio's DID -> team lookup) by these
+ * n numbers; prefix[i]: number i is a prefix (the file's "8008*"). */
+int  store_did_replace(struct store *st, const char *team,
+		       const char *const *dids, const bool *prefix, size_t n);
 /* Every node (node_h) and every team with its lease (lease_h). */
 int  store_cluster_visit(struct store *st,
 			 void (*node_h)(const struct st_node *n, void *arg),

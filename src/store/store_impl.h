@@ -208,6 +208,9 @@ struct store_ops {
 			     const char *node);
 	int (*lease_want)(struct store *st, const char *team,
 			  const char *node);
+	int (*did_replace)(struct store *st, const char *team,
+			   const char *const *dids, const bool *prefix,
+			   size_t n);
 	int (*cluster_visit)(struct store *st,
 			     void (*node_h)(const struct st_node *n, void *arg),
 			     void (*lease_h)(const struct st_lease *l,

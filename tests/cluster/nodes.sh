@@ -18,7 +18,7 @@ occctl=build/asan/occctl
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 work=$(mktemp -d /tmp/occ-cluster.XXXXXX)
-declare -A pid http
+declare -A pid http sip
 n=0 fails=0
 
 ok()   { n=$((n+1)); echo "ok $n - $1"; }
@@ -59,6 +59,7 @@ start() {  # start NODE [--demo]
 	shift
 	hp=$(free_port); sp=$(free_port)
 	http[$node]=127.0.0.1:$hp
+	sip[$node]=127.0.0.1:$sp
 	"$occd" --config "$(conf "$node")" --http "127.0.0.1:$hp" \
 		--sip "127.0.0.1:$sp" "$@" >"$work/$node.log" 2>&1 &
 	pid[$node]=$!
@@ -109,6 +110,13 @@ check "occctl node list shows the three nodes alive" \
 	'[ "$(echo "$list" | grep -cE "^n[123] .* yes ")" = 3 ]' "$list"
 check "occctl node list counts the teams" \
 	'echo "$list" | grep -q "^4 teams, 0 without a live lease"' "$list"
+
+# Kamailio's lookups (docs/ARCHITECTURE.md, "Several nodes")
+route=$(sql "SELECT n.sip_address FROM occ_team_lease l JOIN occ_node n ON n.name = l.node WHERE l.team = 'demo' AND l.expires > now()")
+check "Kamailio's lookup: demo's owner's SIP address ($route)" \
+	'[ "$route" = "${sip[$(owner demo)]}" ]' "$route"
+did=$(sql "SELECT team FROM occ_did WHERE did = '800888'")
+check "Kamailio's lookup: DID 800888 is demo's (occ_did)" '[ "$did" = demo ]' "$did"
 
 # 2. any node answers: a request for demo on a node that does not serve it
 # is forwarded to demo's owner and gets the owner's reply unchanged
