@@ -5,7 +5,7 @@
 -- occ_route('phone', DOMAIN): the team named DOMAIN (no row: no such team);
 -- occ_route('did', NUMBER):   the team whose inbound routing file has
 --                             [did NUMBER], else the longest [did PREFIX*]
---                             NUMBER starts with (no row: no team);
+--                             NUMBER starts with (occ_did; no row: no team);
 -- with addr = the SIP address of the node holding the team's live lease
 -- (occ_team_lease.expires > now()), NULL when no live node holds it.
 -- PL/pgSQL, so that it can be made before the lease tables exist.
@@ -17,12 +17,12 @@ BEGIN
 	IF kind = 'phone' THEN
 		SELECT name INTO t FROM teams WHERE name = key;
 	ELSIF kind = 'did' THEN
-		SELECT tm.name INTO t
-		FROM team_routing r JOIN teams tm ON tm.id = r.team_id,
-		     regexp_matches(r.text, '\[did\s+([0-9+]+)(\*?)\s*\]', 'g') AS m
-		WHERE (m[2] = '' AND m[1] = key) OR
-		      (m[2] = '*' AND left(key, length(m[1])) = m[1])
-		ORDER BY (m[2] = '') DESC, length(m[1]) DESC
+		-- occ_did: each team's [did] sections, written by the node
+		-- serving the team from its routing file
+		SELECT d.team INTO t FROM occ_did d
+		WHERE (NOT d.prefix AND d.did = key) OR
+		      (d.prefix AND left(key, length(d.did)) = d.did)
+		ORDER BY d.prefix, length(d.did) DESC
 		LIMIT 1;
 	END IF;
 	IF t IS NULL THEN

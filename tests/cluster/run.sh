@@ -204,7 +204,7 @@ check "8002 calls again, on $demo_owner, through Kamailio" eval '
 check "hang up" api_is "$web" 8002 'EVENT=HANGUP&target=all' '|Retuen|1|'
 
 # ---- a trunk's call: Kamailio routes it by the DID ------------------------
-did=$(q "SELECT (regexp_match(r.text, '\[did\s+([0-9+]+)\s*\]'))[1] FROM team_routing r JOIN teams t ON t.id = r.team_id WHERE t.name = 'demo'")
+did=$(q "SELECT did FROM occ_did WHERE team = 'demo' AND NOT prefix LIMIT 1")
 # trunk_invite DID: an INVITE from a carrier's domain (no team) through
 # Kamailio; prints the first final status
 trunk_invite() {
