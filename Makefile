@@ -17,7 +17,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c) \
+LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c src/cluster/*.c) \
             $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
 # (src/cli: occctl's commands, which occd's admin console runs, cli/exec.h)
 WEB      := $(filter-out web/vendor/%,$(wildcard web/*.html web/*.js web/*/*))
@@ -32,7 +32,7 @@ BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd build/occ-csv
 ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv \
              build/unit-tests
 
-.PHONY: all asan check demo deps docs check-generated fuzz fuzz-run bench clean
+.PHONY: all asan check cluster-check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
 asan: $(ASAN_BINS)
 
@@ -99,6 +99,11 @@ check-generated: build/occ-apidoc
 check: deps
 	$(MAKE) all asan
 	@tests/run.sh
+
+# several nodes behind Kamailio and nginx+nchan (tests/cluster/run.sh)
+cluster-check: deps
+	$(MAKE) all
+	@tests/cluster/run.sh
 
 demo: deps
 	$(MAKE) all

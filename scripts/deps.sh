@@ -24,6 +24,7 @@ pkgs=(
 	sip-tester baresip-core sox         # SIP peers and audio tools for the call tests
 	python3-prometheus-client           # the /metrics test's parser (/usr/bin/python3)
 	kamailio kamailio-websocket-modules rtpengine-daemon  # the browser phone (webphone.sh)
+	kamailio-postgres-modules redis-server  # several nodes (scripts/cluster.sh, make cluster-check)
 )
 [ "${1:-}" = --bench ] && pkgs+=(kamailio rtpengine-daemon tcpdump)
 
@@ -45,8 +46,9 @@ sudo=
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# the engines' own services: occ runs its instances (scripts/webphone.sh)
-for svc in kamailio rtpengine-daemon; do
+# the engines' own services: occ runs its instances (scripts/webphone.sh,
+# scripts/cluster.sh)
+for svc in kamailio rtpengine-daemon redis-server; do
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 		$sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	elif [ -x "/etc/init.d/$svc" ]; then

@@ -24,6 +24,7 @@ suites=(
 	"unit|build/asan/unit-tests '!dialer_sim'"
 	"dialer simulations (release build)|build/unit-tests dialer_sim"
 	"&postgresql store: unit tests, soak, api and plugin suites on PostgreSQL 15|tests/pg/run.sh"
+	"&several nodes: three occd on one PostgreSQL, team leases, node move, kill -9 takeover|tests/cluster/nodes.sh"
 	"&events|tests/events/run.sh"
 	"&fuzz corpus replay|make -s -f fuzz/Makefile replay"
 	"&metrics (Prometheus scrape vs what was done)|tests/metrics/run.sh"

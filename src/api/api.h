@@ -27,6 +27,7 @@ struct api {
 	struct metrics *metrics;    /* GET /metrics (metrics.h) */
 	struct admin *admin;        /* console sessions (admin.c) */
 	void (*reload)(void);       /* occd's provisioning reload (SIGHUP's) */
+	struct http_cli *fwd_cli;   /* forward.c's client, NULL until used */
 };
 
 /* render.c: each renderer is an re_printf handler taking a render_args,
@@ -58,6 +59,12 @@ const char *request_lang(const struct api *api, const char *param);
 struct form;
 /* Parse the query string, then the body, into f. */
 int  request_form(const struct http_req *req, struct form *f);
+/* forward.c: several nodes — a request for a team another node serves is
+ * passed to that node (true: answered or deferred). rest: the path after
+ * a Script directory, or NULL. */
+struct http_resp;
+bool api_forward(struct api *api, const struct http_req *req,
+		 struct http_resp *resp, const char *rest);
 void http_iface_handle(struct api *api, const struct http_req *req,
 		       struct http_resp *resp);
 void script_handle(struct api *api, const struct http_req *req,

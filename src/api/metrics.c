@@ -27,6 +27,7 @@
 #include "sip/registrar.h"
 #include "sip/tel.h"
 #include "store/store.h"
+#include "cluster/cluster.h"
 
 enum { LAG_TICK_MS = 100 };
 
@@ -520,6 +521,41 @@ static int print_loop(struct re_printf *pf)
 	return err;
 }
 
+/* ---- several nodes -------------------------------------------------------- */
+
+static int print_cluster(struct re_printf *pf, const struct occ *occ)
+{
+	struct cluster_stats cs;
+	int err;
+
+	err = family(pf, "occ_node_info", "gauge",
+		     "This node's name ([node] name) and whether it is one of "
+		     "several ([cluster] enabled); always 1.");
+	err |= re_hprintf(pf, "occ_node_info{node=\"%s\",cluster=\"%s\"} 1\n",
+			  occ->cfg->node_name, occ->cluster ? "yes" : "no");
+	if (!occ->cluster)
+		return err;
+	cluster_stats(occ->cluster, &cs);
+	err |= family(pf, "occ_cluster_teams_owned", "gauge",
+		      "Teams whose lease this node holds (and serves).");
+	err |= re_hprintf(pf, "occ_cluster_teams_owned %u\n", cs.teams_owned);
+	err |= family(pf, "occ_cluster_lease_renew_failures_total", "counter",
+		      "Lease renewals and heartbeats that failed.");
+	err |= re_hprintf(pf, "occ_cluster_lease_renew_failures_total %llu\n",
+			  (unsigned long long)cs.renew_failures);
+	err |= family(pf, "occ_cluster_takeovers_total", "counter",
+		      "Teams claimed after another node held them (moved, or "
+		      "its lease expired).");
+	err |= re_hprintf(pf, "occ_cluster_takeovers_total %llu\n",
+			  (unsigned long long)cs.takeovers);
+	err |= family(pf, "occ_cluster_releases_total", "counter",
+		      "Teams this node stopped serving (handed over, lease "
+		      "lost, fence, stop).");
+	err |= re_hprintf(pf, "occ_cluster_releases_total %llu\n",
+			  (unsigned long long)cs.releases);
+	return err;
+}
+
 static int print_all(struct re_printf *pf, void *arg)
 {
 	struct metrics *m = arg;
@@ -543,6 +579,7 @@ static int print_all(struct re_printf *pf, void *arg)
 				  "(state, registrations, CDRs, events, "
 				  "cursors, commits).",
 				  store_write_latency(occ->st));
+	err |= print_cluster(pf, occ);
 	err |= print_process(pf);
 	return err;
 }

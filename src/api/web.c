@@ -273,6 +273,10 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 		http_resp_header(resp, "Access-Control-Max-Age", "86400");
 		return;
 	}
+	if (api_forward(api, req, resp, rest)) {
+		cors(api, resp);
+		return;
+	}
 	if (!strcmp(req->path, "/coccinterfaces") ||
 	    !strcmp(req->path, "/asterccinterfaces")) {
 		if (!refuse_head(req, resp))

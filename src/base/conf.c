@@ -85,6 +85,13 @@ static const struct conf_key conf_keys[] = {
 	    "counted per browser (its X-Occ-Client header) rather than per "
 	    "address, and calls to phones registered through it are routed "
 	    "through it. Empty: none"),
+	STR("sip", "edge_proxy", sip_edge_proxy, "",
+	    "IP:PORT the cluster's SIP proxy (Kamailio, scripts/cluster) "
+	    "sends from. Its X-Occ-Phone header marks a phone's request "
+	    "(authenticated like one even if the proxy is also a trunk "
+	    "source) and X-Occ-Client names the phone for failed-password "
+	    "counting. Calls to phones go through the proxy by their "
+	    "REGISTER's Path header either way. Empty: none"),
 	STR_R("store", "data_dir", data_dir, "./data",
 	    "Directory for the database and recordings"),
 	STR_R("store", "backend", store_backend, "sqlite",
@@ -143,6 +150,20 @@ static const struct conf_key conf_keys[] = {
 	    "this node's name, written as node= in every log line (so the "
 	    "lines of several nodes can be told apart once collected); "
 	    "letters, digits, '.', '-' and '_'. Empty: the host name"),
+	STR_R("cluster", "enabled", cluster_enabled, "no",
+	    "`yes`: this node is one of several sharing one PostgreSQL store "
+	    "(backend = postgresql); it serves only the teams whose lease it "
+	    "holds and forwards API requests of the others to their owner "
+	    "(docs/ARCHITECTURE.md, Several nodes)"),
+	UINT_R("cluster", "lease", cluster_lease, "10", 3, 600,
+	    "seconds a team's lease lasts: renewed every lease/3 s; a dead "
+	    "node's teams are taken over within about this long"),
+	STR_R("cluster", "sip_address", cluster_sip, "",
+	    "IP:PORT where Kamailio and the other nodes reach this node's SIP "
+	    "(empty: [sip] listen)"),
+	STR_R("cluster", "http_address", cluster_http, "",
+	    "IP:PORT where the other nodes reach this node's API (empty: "
+	    "[http] listen)"),
 	STR("log", "level", log_level, "info", "error|warn|info|debug"),
 	UINT("log", "rate_limit", log_rate_limit, "20", 0, 1000000,
 	     "lines a second each log statement may write after its burst; "

@@ -24,6 +24,7 @@ struct conf {
 	unsigned sip_max_contacts_per_exten; /* [sip] max_contacts_per_exten */
 	unsigned sip_max_bindings; /* [sip] max_bindings */
 	char sip_webphone_proxy[64]; /* [sip] webphone_proxy, an IP address */
+	char sip_edge_proxy[64];   /* [sip] edge_proxy, IP:PORT */
 	char web_phone_ws[256];    /* [web] phone_ws, ws:// or wss:// URL */
 	char data_dir[512];        /* [store] data_dir */
 	char store_backend[16];    /* [store] backend: sqlite|postgresql */
@@ -42,6 +43,10 @@ struct conf {
 	unsigned auth_hash_rate;   /* [security] auth_hash_rate */
 	unsigned auth_hash_queue;  /* [security] auth_hash_queue */
 	char node_name[64];        /* [node] name; completed: the host name */
+	char cluster_enabled[8];   /* [cluster] enabled: yes|no */
+	unsigned cluster_lease;    /* [cluster] lease, s */
+	char cluster_sip[64];      /* [cluster] sip_address; completed */
+	char cluster_http[64];     /* [cluster] http_address; completed */
 	char log_level[16];        /* [log] level */
 	unsigned log_rate_limit;   /* [log] rate_limit, lines/s per statement */
 	unsigned log_rate_burst;   /* [log] rate_burst, lines */

@@ -300,6 +300,7 @@ static const struct vtype {
 } vtypes[] = {
 	{ "TEAM", is_team, "1-63 characters of A-Z a-z 0-9 _ . -" },
 	{ "NAME", is_name, "1-63 bytes without control characters" },
+	{ "NODE", is_team, "a node name: 1-63 characters of A-Z a-z 0-9 _ . -" },
 	{ "NUMBER", is_digits, "1-31 digits" },
 	{ "AGENT", is_digits, "an agent number, 1-31 digits" },
 	{ "EXTEN", is_digits, "an extension number, 1-31 digits" },
@@ -387,6 +388,11 @@ static int check_value(const char *type, const char *s)
 #define W CMD_WRITE
 static const struct cmd cmds[] = {
 	{ "team", "add", "TEAM", W, h_team_add, "add a team" },
+	{ "node", "list", "", 0, h_node_list,
+	  "several nodes: each node, its addresses, heartbeat and the teams"
+	  " it holds" },
+	{ "node", "move", "TEAM NODE", 0, h_node_move,
+	  "several nodes: hand TEAM over to NODE (its calls end)" },
 	{ "team", "list", "", 0, h_team_list, "list teams" },
 	{ "team", "remove", "TEAM", W, h_team_remove,
 	  "remove a team and everything in it (its call history stays)" },

@@ -16,6 +16,7 @@
  *                one section at a time (routing set|remove, did)
  *   prompt.c     the team's prompt WAVs
  *   campaign.c   outbound campaigns and their package columns, DNC lists
+ *   node.c       several nodes: the nodes and the teams they hold
  *
  * A handler gets a ctx whose arguments have passed the checks of their
  * placeholders and an open store; it returns 0 or EXIT_ERR after printing
@@ -151,5 +152,6 @@ cmd_h h_routing_check, h_routing_import, h_routing_export, h_routing_clear;
 cmd_h h_routing_set, h_routing_remove;
 cmd_h h_did_list, h_did_add, h_did_remove;
 cmd_h h_prompt_add, h_prompt_list, h_prompt_remove;
+cmd_h h_node_list, h_node_move;
 
 #endif

@@ -237,6 +237,8 @@ const char *team_setting(const struct team *t, const char *key)
 struct load {
 	struct model *m;
 	int err;
+	bool (*keep)(const char *team, void *arg);
+	void *keep_arg;
 };
 
 static struct team *team_by_id(const struct model *m, int64_t id)
@@ -254,8 +256,11 @@ static struct team *team_by_id(const struct model *m, int64_t id)
 static void on_team(const struct st_team *r, void *arg)
 {
 	struct load *l = arg;
-	struct team *t = mem_zalloc(sizeof(*t), team_destructor);
+	struct team *t;
 
+	if (l->keep && !l->keep(r->name, l->keep_arg))
+		return;           /* served by another node: its rows too */
+	t = mem_zalloc(sizeof(*t), team_destructor);
 	if (!t || hash_alloc(&t->agents, 256)) {
 		mem_deref(t);
 		l->err = ENOMEM;
@@ -509,6 +514,12 @@ void model_carry_runtime(struct model *to, const struct model *from)
 
 int model_load(struct model **mp, struct store *st)
 {
+	return model_load_only(mp, st, NULL, NULL);
+}
+
+int model_load_only(struct model **mp, struct store *st,
+		    bool (*keep)(const char *team, void *arg), void *arg)
+{
 	static const struct store_visitor v = {
 		.team = on_team, .account = on_account, .agent = on_agent,
 		.group = on_group, .member = on_member, .exten = on_exten,
@@ -516,7 +527,7 @@ int model_load(struct model **mp, struct store *st)
 		.team_setting = on_team_setting, .routing = on_routing,
 	};
 	struct model *m = mem_zalloc(sizeof(*m), model_destructor);
-	struct load l = { .m = m };
+	struct load l = { .m = m, .keep = keep, .keep_arg = arg };
 	struct le *le, *le2;
 	int err;
 

@@ -135,6 +135,10 @@ struct model {
 };
 
 int  model_load(struct model **mp, struct store *st);
+/* Only the teams keep() accepts (several nodes: those served here); the
+ * rows of the others are skipped. */
+int  model_load_only(struct model **mp, struct store *st,
+		     bool (*keep)(const char *team, void *arg), void *arg);
 /* A reload: what only the running model knows (the agents' default
  * dial-out groups) goes over to the new one. */
 void model_carry_runtime(struct model *to, const struct model *from);

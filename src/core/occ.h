@@ -13,6 +13,7 @@ struct tel;
 struct events;
 struct push;
 struct stats;
+struct cluster;
 
 struct occ {
 	struct model *m;
@@ -22,6 +23,7 @@ struct occ {
 	struct events *ev;      /* the event bus (src/events) */
 	struct push *push;      /* browser delivery (events/push.c) */
 	struct stats *stats;    /* today's call figures (events/stats.c) */
+	struct cluster *cluster;/* several nodes (src/cluster), NULL: one */
 };
 
 #endif

@@ -2,7 +2,10 @@
  * bus.c — the event bus (see events.h).
  *
  * eventid: per team, the next number after the newest stored one (read
- * once per team, then counted in memory; occd is the only writer). The
+ * once per team, then counted in memory; occd is the only writer, and
+ * with several nodes the team's owner is: events_forget() when a team
+ * comes over re-reads it, and the (team, eventid) key refuses an id a
+ * late former owner would write twice). The
  * event row is appended before any sink runs, in its own write, so a crash
  * after a sink delivered cannot forget the event.
  */
@@ -80,6 +83,20 @@ static struct team_seq *seq_of(struct events *evs, int64_t team_id)
 	}
 	list_append(&evs->seqs, &s->le, s);
 	return s;
+}
+
+void events_forget(struct events *evs, int64_t team_id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&evs->seqs, le) {
+		struct team_seq *s = le->data;
+		if (s->team_id == team_id) {
+			list_unlink(le);
+			mem_deref(s);
+			return;
+		}
+	}
 }
 
 int events_publish(struct events *evs, const char *team, const char *agent1,

@@ -41,6 +41,9 @@ int  events_publish(struct events *evs, const char *team, const char *agent1,
  * concern it; NULL: all), ascending, at most limit. */
 int  events_replay(struct events *evs, const char *team, const char *agent,
 		   int64_t after, unsigned limit, event_h *h, void *arg);
+/* Several nodes: the team was served elsewhere since its ids were read;
+ * its next event counts on from the newest stored one. */
+void events_forget(struct events *evs, int64_t team_id);
 /* The team's newest eventid (0 if none). */
 int64_t events_last(struct events *evs, const char *team);
 

@@ -46,6 +46,9 @@
 #include "import/fetch.h"
 #include "api/metrics.h"
 #include "ops/import.h"
+#include "cluster/cluster.h"
+#include "inbound/routing.h"
+#include "sip/tel.h"
 
 static struct {
 	struct conf cfg;
@@ -112,6 +115,31 @@ static void conf_complete(struct conf *cfg)
 	if (!cfg->node_name[0] &&
 	    gethostname(cfg->node_name, sizeof(cfg->node_name) - 1))
 		str_ncpy(cfg->node_name, "occd", sizeof(cfg->node_name));
+	if (!cfg->cluster_sip[0])
+		str_ncpy(cfg->cluster_sip, cfg->sip_listen,
+			 sizeof(cfg->cluster_sip));
+	if (!cfg->cluster_http[0])
+		str_ncpy(cfg->cluster_http, cfg->http_listen,
+			 sizeof(cfg->cluster_http));
+}
+
+static bool clustered(void)
+{
+	return !strcmp(occd.cfg.cluster_enabled, "yes");
+}
+
+static bool team_served(const char *team, void *arg)
+{
+	(void)arg;
+	return cluster_serves(occd.occ.cluster, team);
+}
+
+/* with several nodes, only the teams this node holds the lease of */
+static int load_model(struct model **mp)
+{
+	return occd.occ.cluster
+		? model_load_only(mp, occd.st, team_served, NULL)
+		: model_load(mp, occd.st);
 }
 
 /* [node] name: a plain token, so node= needs no quoting anywhere. */
@@ -171,13 +199,36 @@ static void reload_config(void)
 		apply_log_conf();
 }
 
-static void reload(void)
+/* Several nodes: the team's DIDs in occ_did, where Kamailio finds which
+ * team (and so which node) a trunk's call is for. */
+static void team_dids_write(const struct team *t)
+{
+	const struct routing *rt = t->routing;
+	unsigned n = rt ? rt->ndids : 0;
+	const char **dids = mem_zalloc((n + 1) * sizeof(*dids), NULL);
+	bool *prefix = mem_zalloc((n + 1) * sizeof(*prefix), NULL);
+	int err = ENOMEM;
+
+	if (dids && prefix) {
+		for (unsigned i = 0; i < n; i++) {
+			dids[i] = rt->dids[i].number;
+			prefix[i] = rt->dids[i].match == DID_PREFIX;
+		}
+		err = store_did_replace(occd.st, t->name, dids, prefix, n);
+	}
+	if (err)
+		OCC_WARN("team %H: DIDs not written for Kamailio: %m",
+			 LQ(t->name), err);
+	mem_deref(dids);
+	mem_deref(prefix);
+}
+
+static void reload_model(void)
 {
 	struct model *m = NULL;
 	int err;
 
-	reload_config();
-	err = model_load(&m, occd.st);
+	err = load_model(&m);
 
 	if (err) {
 		OCC_ERR("reload failed, keeping the current model err=%m", err);
@@ -192,6 +243,17 @@ static void reload(void)
 	push_reload(occd.occ.push);     /* revoked push tokens end now */
 	OCC_INFO("provisioning reloaded teams=%u agents=%zu",
 		 list_count(&m->teams), m->nagents);
+	if (occd.occ.cluster) {
+		struct le *le;
+		LIST_FOREACH(&m->teams, le)
+			team_dids_write(le->data);
+	}
+}
+
+static void reload(void)
+{
+	reload_config();
+	reload_model();
 }
 
 static void signal_ready(int flags, void *arg)
@@ -301,17 +363,62 @@ static int write_pidfile(void)
 /* No call survives a restart: agents left ringing or talking are idle
  * again (the calls themselves are closed by calls_recover() once the
  * event bus is up). */
+static void agents_after_restart(struct team *t)
+{
+	struct le *le;
+
+	LIST_FOREACH(&t->agent_list, le) {
+		struct agent *a = le->data;
+		if (a->state == AS_RING || a->state == AS_BUSY)
+			agent_call_state(occd.occ.m, a, AS_IDLE);
+	}
+}
+
 static void after_restart(void)
 {
-	struct le *le, *le2;
+	struct le *le;
 
-	LIST_FOREACH(&occd.occ.m->teams, le) {
-		LIST_FOREACH(&((struct team *)le->data)->agent_list, le2) {
-			struct agent *a = le2->data;
-			if (a->state == AS_RING || a->state == AS_BUSY)
-				agent_call_state(occd.occ.m, a, AS_IDLE);
-		}
-	}
+	LIST_FOREACH(&occd.occ.m->teams, le)
+		agents_after_restart(le->data);
+}
+
+/* ---- several nodes: the hooks of src/cluster ---- */
+
+static void team_unserve(const char *team, void *arg)
+{
+	(void)arg;
+	if (occd.occ.tel)
+		tel_team_stop(occd.occ.tel, team);
+}
+
+static void teams_reload(void *arg)
+{
+	(void)arg;
+	reload_model();
+}
+
+/* A team now served here, as a restart would find it: agents that were
+ * in a call idle again, the calls its previous owner left open closed
+ * (events and CDRs, once: they are closed in the store), ids counting on
+ * from the newest stored event, its phones' stored registrations. */
+static void team_serve(const char *name, void *arg)
+{
+	struct team *t = team_find(occd.occ.m, name);
+	unsigned n;
+
+	(void)arg;
+	if (!t)
+		return;
+	events_forget(occd.occ.ev, t->id);
+	agents_after_restart(t);
+	n = calls_recover_team(&occd.occ, t->id);
+	if (n)
+		OCC_WARN("team %H: closed %u calls its previous owner left "
+			 "open", LQ(name), n);
+	if (occd.occ.tel)
+		tel_team_start(occd.occ.tel, t->id);
+	OCC_INFO("team %H: served here agents=%u", LQ(name),
+		 list_count(&t->agent_list));
 }
 
 /* CDRs left open by a crash: closing events, legs, WAV headers (see
@@ -337,6 +444,17 @@ static int start(bool demo)
 	if (!node_name_valid(occd.cfg.node_name)) {
 		OCC_ERR("bad [node] name %H: letters, digits, '.', '-' and "
 			"'_' only", LQ(occd.cfg.node_name));
+		return EINVAL;
+	}
+	if (strcmp(occd.cfg.cluster_enabled, "yes") &&
+	    strcmp(occd.cfg.cluster_enabled, "no")) {
+		OCC_ERR("bad [cluster] enabled %H: yes or no",
+			LQ(occd.cfg.cluster_enabled));
+		return EINVAL;
+	}
+	if (clustered() && strcmp(occd.cfg.store_backend, "postgresql")) {
+		OCC_ERR("[cluster] enabled = yes needs [store] backend = "
+			"postgresql: the nodes share its leases and data");
 		return EINVAL;
 	}
 	err = sa_decode(&http, occd.cfg.http_listen,
@@ -389,14 +507,24 @@ static int start(bool demo)
 		if (!err)
 			OCC_INFO("demo teams provisioned (demo, acme)");
 	}
-	err = model_load(&occd.occ.m, occd.st);
+	occd.occ.st = occd.st;
+	occd.occ.cfg = &occd.cfg;
+	if (clustered()) {
+		/* no team until its lease is held: the first tick claims */
+		err = cluster_alloc(&occd.occ.cluster, &occd.occ,
+				    &(struct cluster_hooks){
+					    .unserve = team_unserve,
+					    .reload = teams_reload,
+					    .serve = team_serve });
+		if (err)
+			return err;
+	}
+	err = load_model(&occd.occ.m);
 	if (err) {
 		OCC_ERR("cannot load the model: %m", err);
 		return err;
 	}
 	after_restart();
-	occd.occ.st = occd.st;
-	occd.occ.cfg = &occd.cfg;
 	occd.api.occ = &occd.occ;
 	occd.api.cfg = &occd.cfg;
 	occd.api.reload = reload;       /* admin console changes */
@@ -446,8 +574,10 @@ static int start(bool demo)
 		OCC_ERR("cannot start browser push: %m", err);
 		return err;
 	}
-	/* after the sinks, so nchan publishes the closing events too */
-	close_interrupted_calls();
+	/* after the sinks, so nchan publishes the closing events too; with
+	 * several nodes, a team's at its claim (the others' calls are up) */
+	if (!occd.occ.cluster)
+		close_interrupted_calls();
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;
@@ -493,6 +623,9 @@ int main(int argc, char **argv)
 
 	occd.httpd = mem_deref(occd.httpd);
 	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
+	occd.api.fwd_cli = mem_deref(occd.api.fwd_cli);   /* after httpd */
+	if (occd.occ.cluster)   /* calls end, leases go to the others now */
+		cluster_leave(occd.occ.cluster);
 	import_tasks_close();           /* before the store */
 	occd.occ.tel = mem_deref(occd.occ.tel);
 	/* after tel (whose teardown may still publish), before the bus */
@@ -507,6 +640,7 @@ int main(int argc, char **argv)
 		close(occd.sigfd);
 	}
 	occd.occ.m = mem_deref(occd.occ.m);
+	occd.occ.cluster = mem_deref(occd.occ.cluster);
 	occd.api.cji_js = mem_deref(occd.api.cji_js);
 	occd.api.admin = mem_deref(occd.api.admin);
 	occd.st = mem_deref(occd.st);

@@ -882,7 +882,7 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 {
 	struct call *c = l->call;
 	const struct binding *b;
-	char from[ST_NAME * 4], name[ST_NAME], route[80] = "";
+	char from[ST_NAME * 4], name[ST_NAME], route[256] = "";
 	int err;
 
 	if (l->virtual) {
@@ -903,7 +903,9 @@ int ring_exten(struct leg *l, const char *exten, const char *from_user,
 		 (l->auto_answer || auto_answer_for(c, exten)));
 	/* a browser phone's contact (transport=ws) is reached through the
 	 * proxy it registered through, which knows its WebSocket */
-	if (registrar_is_webproxy(c->tel->reg, &b->src))
+	if (b->path[0])
+		str_ncpy(route, b->path, sizeof(route));
+	else if (registrar_is_webproxy(c->tel->reg, &b->src))
 		re_snprintf(route, sizeof(route), "sip:%J", &b->src);
 	err = sip_invite(l, b->contact,
 			 display_name(name, sizeof(name), from_user), from,
@@ -1513,6 +1515,25 @@ void call_shutdown_all(struct tel *tel)
 			str_ncpy(c->end_by, "system", sizeof(c->end_by));
 		}
 		finish(c);
+	}
+}
+
+void call_shutdown_team(struct tel *tel, const char *team)
+{
+	struct le *le, *next;
+
+	for (le = list_head(&tel->calls); le; le = next) {
+		struct call *c = le->data;
+		next = le->next;
+		if (strcmp(c->team, team))
+			continue;
+		if (!c->ending) {
+			c->ending = true;
+			str_ncpy(c->end_by, "system", sizeof(c->end_by));
+		}
+		finish(c);
+		/* finish may end other calls (a consultation's): again */
+		next = list_head(&tel->calls);
 	}
 }
 

@@ -101,6 +101,8 @@ int  call_remote_answer(struct tel *tel, const char *team, const char *agent,
 
 /* occd is stopping: end every call now, CDRs and agent states included. */
 void call_shutdown_all(struct tel *tel);
+/* The same for one team's calls (several nodes: the team leaves). */
+void call_shutdown_team(struct tel *tel, const char *team);
 
 /* monitorCtrl: a recording segment of the call, beside its whole-call
  * recording, in a file of its own named like the call's (file gets the

@@ -1153,8 +1153,11 @@ int dialerhost_init(struct tel *tel)
 	int n = 0;
 	dialer_rules_default(&rules, false);
 	uint32_t delay_s = rules.retry[DIALER_RES_INTERRUPTED].delay_s;
-	if (store_dial_interrupted(tel->occ->st, wall_ms() +
-				   (int64_t)delay_s * 1000, &n))
+	/* (with several nodes the others' dials are under way: left) */
+	if (tel->occ->cluster)
+		;
+	else if (store_dial_interrupted(tel->occ->st, wall_ms() +
+					(int64_t)delay_s * 1000, &n))
 		OCC_WARN("interrupted dials not marked");
 	else if (n)
 		OCC_INFO("interrupted dials=%d retried in %u min", n,

@@ -36,7 +36,8 @@
 bool internal_claims(struct tel *tel, const struct sip_msg *msg)
 {
 	return sip_msg_hdr(msg, SIP_HDR_PROXY_AUTHORIZATION) ||
-		registrar_from_phone(tel->reg, msg);
+		registrar_from_phone(tel->reg, msg) ||
+		registrar_edge_phone(tel->reg, msg);
 }
 
 static void dest_set(struct inbound_out *out, enum dest_kind kind,

@@ -136,7 +136,8 @@ static void close_call(struct occ *occ, struct open_call *oc, int64_t now)
 		OCC_WARN("cdr not closed session=%s", c->sessionid);
 }
 
-unsigned calls_recover(struct occ *occ)
+/* team_id 0: every team's */
+static unsigned recover(struct occ *occ, int64_t team_id)
 {
 	struct list calls = LIST_INIT;
 	int64_t now = now_ms();
@@ -146,9 +147,22 @@ unsigned calls_recover(struct occ *occ)
 	if (store_cdr_visit_open(occ->st, on_cdr, on_leg, &calls))
 		OCC_WARN("cannot read the calls a crash left open");
 	LIST_FOREACH(&calls, le) {
-		close_call(occ, le->data, now);
+		struct open_call *oc = le->data;
+		if (team_id && oc->cdr.team_id != team_id)
+			continue;
+		close_call(occ, oc, now);
 		n++;
 	}
 	list_flush(&calls);
 	return n;
+}
+
+unsigned calls_recover(struct occ *occ)
+{
+	return recover(occ, 0);
+}
+
+unsigned calls_recover_team(struct occ *occ, int64_t team_id)
+{
+	return team_id ? recover(occ, team_id) : 0;
 }

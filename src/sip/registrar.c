@@ -471,6 +471,24 @@ bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa)
 	return *ip && !sa_set_str(&p, ip, 0) && sa_cmp(&p, sa, SA_ADDR);
 }
 
+static bool is_edge(const struct registrar *r, const struct sa *sa)
+{
+	const char *ip = r->occ->cfg->sip_edge_proxy;
+	struct sa p;
+
+	return *ip && !sa_decode(&p, ip, strlen(ip)) &&
+		sa_cmp(&p, sa, SA_ALL);
+}
+
+bool registrar_edge_phone(const struct registrar *r,
+			  const struct sip_msg *msg)
+{
+	return is_edge(r, &msg->src) && sip_msg_xhdr(msg, "X-Occ-Phone");
+}
+
+/* A binding registered through a proxy (Path) has the proxy's address as
+ * its source, shared with every other phone and trunk behind it: that
+ * address does not name the phone, so it is not counted here. */
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg)
 {
 	int64_t now = now_ms();
@@ -478,7 +496,8 @@ bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg)
 
 	LIST_FOREACH(hash_list(r->by_source, sa_hash(&msg->src, SA_ALL)), le) {
 		const struct binding *b = le->data;
-		if (b->tp == msg->tp && sa_cmp(&b->src, &msg->src, SA_ALL) &&
+		if (!b->path[0] && b->tp == msg->tp &&
+		    sa_cmp(&b->src, &msg->src, SA_ALL) &&
 		    binding_live(b, now))
 			return true;
 	}
@@ -506,6 +525,26 @@ static const char *user_agent_of(const struct sip_msg *msg, char *buf,
 	if (h)
 		pl_strcpy(&h->val, buf, sz);
 	return buf;
+}
+
+/* The URI of the REGISTER's first Path header (the proxy next to occd),
+ * "" without one or with one that does not fit; without its ";lr", which
+ * libre adds to every Route it sends (twice, a proxy's parser refuses). */
+static void path_of(const struct sip_msg *msg, char *out, size_t sz)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_PATH);
+	struct sip_addr a;
+	char *lr;
+
+	out[0] = '\0';
+	if (!h || sip_addr_decode(&a, &h->val) || a.auri.l >= sz)
+		return;
+	pl_strcpy(&a.auri, out, sz);
+	for (lr = strstr(out, ";lr"); lr; lr = strstr(lr + 1, ";lr"))
+		if (lr[3] == ';' || lr[3] == '\0') {
+			memmove(lr, lr + 3, strlen(lr + 3) + 1);
+			break;
+		}
 }
 
 /* One Contact header: add, refresh or remove its binding. */
@@ -558,6 +597,7 @@ static bool contact_apply(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	}
 	b->refreshed_ms = now_ms();
 	binding_source(c->r, b, &msg->src, msg->tp);
+	path_of(msg, b->path, sizeof(b->path));
 	user_agent_of(msg, b->user_agent, sizeof(b->user_agent));
 	binding_save(c->r, c->team, b);
 	OCC_INFO("registered team=%s exten=%s contact=%H expires=%u source=%J",
@@ -626,7 +666,7 @@ static void fail_source(char *buf, size_t sz, const struct registrar *r,
 	const struct sip_hdr *h;
 	struct pl v;
 
-	if (registrar_is_webproxy(r, &msg->src) &&
+	if ((registrar_is_webproxy(r, &msg->src) || is_edge(r, &msg->src)) &&
 	    (h = sip_msg_xhdr(msg, "X-Occ-Client")) && (v = h->val).l &&
 	    v.l <= 40) {
 		bool ok = true;
@@ -1053,6 +1093,65 @@ static void restore_binding(const struct st_registration *row, void *arg)
 	str_ncpy(b->user_agent, row->user_agent, sizeof(b->user_agent));
 	/* the source is informational; calls go to the Contact URI */
 	b->tp = strstr(row->source, "TCP") ? SIP_TRANSP_TCP : SIP_TRANSP_UDP;
+}
+
+/* ---- several nodes (src/cluster) ----------------------------------------- */
+
+struct team_drop {
+	const char *team;
+	struct list out;
+};
+
+static bool binding_of_team(struct le *le, void *arg)
+{
+	struct binding *b = le->data;
+	struct team_drop *d = arg;
+
+	if (!strcmp(b->team, d->team))
+		list_append(&d->out, &b->le_sweep, b);
+	return false;
+}
+
+void registrar_team_drop(struct registrar *r, const char *team)
+{
+	struct team_drop d = { team, LIST_INIT };
+	unsigned n = 0;
+
+	hash_apply(r->bindings, binding_of_team, &d);
+	while (d.out.head) {
+		struct binding *b = d.out.head->data;
+		list_unlink(&b->le_sweep);
+		mem_deref(b);           /* its stored row stays: the next
+					 * owner restores it */
+		n++;
+	}
+	OCC_INFO("team %H: %u registrations dropped here", LQ(team), n);
+}
+
+struct restore_one {
+	struct registrar *r;
+	int64_t team_id;
+};
+
+static void restore_binding(const struct st_registration *row, void *arg);
+
+static void restore_team_row(const struct st_registration *row, void *arg)
+{
+	struct restore_one *ro = arg;
+
+	if (row->team_id == ro->team_id)
+		restore_binding(row, ro->r);
+}
+
+void registrar_team_restore(struct registrar *r, int64_t team_id)
+{
+	static const struct store_visitor v = {
+		.registration = restore_team_row };
+	struct restore_one ro = { r, team_id };
+
+	if (store_load(r->occ->st, &v, &ro))
+		OCC_WARN("registrations of team %lld not restored",
+			 (long long)team_id);
 }
 
 static void registrar_destructor(void *arg)

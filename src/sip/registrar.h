@@ -31,6 +31,9 @@ struct binding {
 	char team[64];
 	char exten[32];
 	char contact[512];      /* Contact URI to send requests to */
+	char path[256];         /* its REGISTER's first Path URI (RFC 3327:
+				 * the proxy it came through, which requests
+				 * to it are routed through), "" for none */
 	struct sa src;          /* where the REGISTER came from */
 	enum sip_transp tp;
 	char user_agent[64];
@@ -55,6 +58,10 @@ bool registrar_authenticate(struct registrar *r, const struct sip_msg *msg,
 const struct binding *registrar_lookup(const struct registrar *r,
 				       const char *team, const char *exten);
 unsigned registrar_count(const struct registrar *r);
+/* Several nodes: forget the team's bindings here (their stored rows stay
+ * for the next owner), or restore its stored ones (a team taken over). */
+void registrar_team_drop(struct registrar *r, const char *team);
+void registrar_team_restore(struct registrar *r, int64_t team_id);
 /* Does msg come from where a live binding registered from (same
  * transport, address and port)? A phone sends its calls from there. */
 bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
@@ -62,6 +69,13 @@ bool registrar_from_phone(const struct registrar *r, const struct sip_msg *msg);
  * webphone_proxy? Calls to a binding registered from there are routed
  * through it; its failed digests are counted per browser (X-Occ-Client). */
 bool registrar_is_webproxy(const struct registrar *r, const struct sa *sa);
+/* Is msg from the cluster's SIP proxy ([sip] edge_proxy, IP:PORT) and
+ * does that proxy say it is a phone's request (X-Occ-Phone, which the
+ * proxy sets from the request's domain and removes from anything else)?
+ * Such a request is authenticated like a phone's even when the proxy's
+ * address is also a team's trunk source. */
+bool registrar_edge_phone(const struct registrar *r,
+			  const struct sip_msg *msg);
 /* Told when an extension gets a binding it had none of, or loses one (it
  * may have others: ask registrar_lookup). */
 typedef void (registrar_observer_h)(const char *team, const char *exten,

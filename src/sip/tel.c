@@ -173,6 +173,17 @@ void tel_reload(struct tel *tel)
 	acdhost_sync(tel);
 }
 
+void tel_team_stop(struct tel *tel, const char *team)
+{
+	call_shutdown_team(tel, team);
+	registrar_team_drop(tel->reg, team);
+}
+
+void tel_team_start(struct tel *tel, int64_t team_id)
+{
+	registrar_team_restore(tel->reg, team_id);
+}
+
 struct sip *tel_sip(const struct tel *tel)
 {
 	return tel->sip;

@@ -59,6 +59,14 @@ void tel_queues(struct tel *tel, tel_queue_h *h, void *arg);
  * closing events, legs, CDRs and recordings. Before tel_alloc, after the
  * event bus. Returns how many. */
 unsigned calls_recover(struct occ *occ);
+/* The same for one team's calls only (team_id), when a node takes the
+ * team over from another (src/cluster). */
+unsigned calls_recover_team(struct occ *occ, int64_t team_id);
+/* Several nodes: team stops being served here (its calls end, its
+ * registrations are dropped here), or starts (its stored registrations
+ * restored). */
+void tel_team_stop(struct tel *tel, const char *team);
+void tel_team_start(struct tel *tel, int64_t team_id);
 
 int  recordings_init(struct tel *tel, const char *data_dir);
 void tel_recording_name(char *out, size_t sz, int64_t start_ms,

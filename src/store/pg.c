@@ -1562,6 +1562,13 @@ static const struct store_ops pg_ops = {
 	.campaign_call_visit = pg_campaign_call_visit,
 	.group_state_log_visit = pg_group_state_log_visit,
 	.dial_count_visit = pg_dial_count_visit,
+	.node_beat = pg_node_beat,
+	.lease_renew = pg_lease_renew,
+	.lease_claim = pg_lease_claim,
+	.lease_release = pg_lease_release,
+	.lease_want = pg_lease_want,
+	.did_replace = pg_did_replace,
+	.cluster_visit = pg_cluster_visit,
 	.begin = pg_begin,
 	.commit = pg_commit,
 };

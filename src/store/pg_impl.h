@@ -100,4 +100,21 @@ int pg_group_state_log_visit(struct store *st, int64_t group_id,
 			     void (*h)(const struct st_state_log *l,
 				       void *arg), void *arg);
 
+/* pg_cluster.c: several nodes (store.h) */
+int pg_node_beat(struct store *st, const char *name, const char *sip,
+		 const char *http, bool first);
+int pg_lease_renew(struct store *st, const char *node, unsigned lease_s,
+		   void (*h)(const char *team, int64_t epoch,
+			     const char *wanted, void *arg), void *arg);
+int pg_lease_claim(struct store *st, const char *team, const char *node,
+		   unsigned lease_s, int64_t *epochp);
+int pg_lease_release(struct store *st, const char *team, const char *node);
+int pg_lease_want(struct store *st, const char *team, const char *node);
+int pg_did_replace(struct store *st, const char *team,
+		   const char *const *dids, const bool *prefix, size_t n);
+int pg_cluster_visit(struct store *st,
+		     void (*node_h)(const struct st_node *n, void *arg),
+		     void (*lease_h)(const struct st_lease *l, void *arg),
+		     void *arg);
+
 #endif

@@ -696,6 +696,36 @@ static const struct migration migrations[] = {
 	  CAMPAIGN_AMD_SQL, CAMPAIGN_AMD_SQL },
 	{ "agent group after-call work time",
 	  GROUP_ACW_TIME_SQL, GROUP_ACW_TIME_SQL },
+	/* Several nodes (docs/ARCHITECTURE.md): the nodes and their
+	 * heartbeats, and which node owns each team (a lease, renewed by
+	 * its owner, judged by PostgreSQL's clock only). Kamailio reads
+	 * them too. SQLite gets the tables but refuses [cluster]. */
+	{ "cluster nodes and team leases",
+	  "CREATE TABLE occ_node ("
+	  "  name TEXT PRIMARY KEY, sip_address TEXT NOT NULL DEFAULT '',"
+	  "  http_address TEXT NOT NULL DEFAULT '', heartbeat TEXT,"
+	  "  started TEXT);"
+	  "CREATE TABLE occ_team_lease ("
+	  "  team TEXT PRIMARY KEY, node TEXT NOT NULL, expires TEXT,"
+	  "  epoch INTEGER NOT NULL DEFAULT 0, wanted_node TEXT);"
+	  "CREATE TABLE occ_did (team TEXT NOT NULL, did TEXT NOT NULL,"
+	  "  prefix INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (team, did));",
+	  /* PostgreSQL */
+	  "CREATE TABLE occ_node ("
+	  "  name TEXT PRIMARY KEY, sip_address TEXT NOT NULL DEFAULT '',"
+	  "  http_address TEXT NOT NULL DEFAULT '',"
+	  "  heartbeat TIMESTAMPTZ NOT NULL DEFAULT now(),"
+	  "  started TIMESTAMPTZ NOT NULL DEFAULT now());"
+	  "CREATE TABLE occ_team_lease ("
+	  "  team TEXT PRIMARY KEY, node TEXT NOT NULL,"
+	  "  expires TIMESTAMPTZ NOT NULL, epoch BIGINT NOT NULL DEFAULT 0,"
+	  "  wanted_node TEXT);"
+	  "CREATE INDEX occ_team_lease_node ON occ_team_lease(node);"
+	  /* a team's DIDs as its routing file has them, written by the
+	  * node serving it, for Kamailio's DID -> team lookup */
+	  "CREATE TABLE occ_did (team TEXT NOT NULL, did TEXT NOT NULL,"
+	  "  prefix BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (team, did));"
+	  "CREATE INDEX occ_did_did ON occ_did(did);" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

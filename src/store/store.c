@@ -653,6 +653,80 @@ int store_cursor_set(struct store *st, int64_t team_id, const char *sink,
 	TIMED(st, st->ops->cursor_set(st, team_id, sink, eventid));
 }
 
+/* ---- several nodes ---- */
+
+static bool name_ok(const char *s)
+{
+	return s && *s && strlen(s) < ST_NAME;
+}
+
+int store_node_beat(struct store *st, const char *name, const char *sip,
+		    const char *http, bool first)
+{
+	CHECK(st && name_ok(name) && sip && strlen(sip) < ST_ADDR && http &&
+	      strlen(http) < ST_ADDR);
+	if (!st->ops->node_beat)
+		return ENOTSUP;
+	TIMED(st, st->ops->node_beat(st, name, sip, http, first));
+}
+
+int store_lease_renew(struct store *st, const char *node, unsigned lease_s,
+		      void (*h)(const char *team, int64_t epoch,
+				const char *wanted, void *arg), void *arg)
+{
+	CHECK(st && name_ok(node) && lease_s > 0);
+	if (!st->ops->lease_renew)
+		return ENOTSUP;
+	TIMED(st, st->ops->lease_renew(st, node, lease_s, h, arg));
+}
+
+int store_lease_claim(struct store *st, const char *team, const char *node,
+		      unsigned lease_s, int64_t *epochp)
+{
+	CHECK(st && name_ok(team) && name_ok(node) && lease_s > 0 && epochp);
+	if (!st->ops->lease_claim)
+		return ENOTSUP;
+	TIMED(st, st->ops->lease_claim(st, team, node, lease_s, epochp));
+}
+
+int store_lease_release(struct store *st, const char *team, const char *node)
+{
+	CHECK(st && name_ok(team) && name_ok(node));
+	if (!st->ops->lease_release)
+		return ENOTSUP;
+	TIMED(st, st->ops->lease_release(st, team, node));
+}
+
+int store_lease_want(struct store *st, const char *team, const char *node)
+{
+	CHECK(st && name_ok(team) && name_ok(node));
+	if (!st->ops->lease_want)
+		return ENOTSUP;
+	return st->ops->lease_want(st, team, node);
+}
+
+int store_did_replace(struct store *st, const char *team,
+		      const char *const *dids, const bool *prefix, size_t n)
+{
+	CHECK(st && name_ok(team) && (!n || (dids && prefix)));
+	for (size_t i = 0; i < n; i++)
+		CHECK(dids[i] && *dids[i] && strlen(dids[i]) < ST_NUM);
+	if (!st->ops->did_replace)
+		return ENOTSUP;
+	TIMED(st, st->ops->did_replace(st, team, dids, prefix, n));
+}
+
+int store_cluster_visit(struct store *st,
+			void (*node_h)(const struct st_node *n, void *arg),
+			void (*lease_h)(const struct st_lease *l, void *arg),
+			void *arg)
+{
+	CHECK(st);
+	if (!st->ops->cluster_visit)
+		return ENOTSUP;
+	return st->ops->cluster_visit(st, node_h, lease_h, arg);
+}
+
 int store_counter_next(struct store *st, const char *name, int64_t *valp)
 {
 	CHECK(st && valp && str_ok(name, ST_NAME));

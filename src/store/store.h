@@ -385,6 +385,56 @@ int  store_cursor_set(struct store *st, int64_t team_id, const char *sink,
 /* A persistent monotonic counter (e.g. "uniqueid"): *valp = previous + 1. */
 int  store_counter_next(struct store *st, const char *name, int64_t *valp);
 
+/*
+ * Several nodes (PostgreSQL only; SQLite answers ENOTSUP). Times are
+ * judged by the database's clock (now()), never a node's. See
+ * docs/ARCHITECTURE.md, "Several nodes".
+ */
+enum { ST_ADDR = 64 };
+struct st_node {
+	char name[ST_NAME];
+	char sip_address[ST_ADDR];
+	char http_address[ST_ADDR];
+	int64_t age_ms;                /* since its last heartbeat */
+	int64_t up_ms;                 /* since it started */
+};
+struct st_lease {
+	char team[ST_NAME];            /* every team: node "" if no lease */
+	char node[ST_NAME];
+	bool live;                     /* expires > now() */
+	int64_t epoch;
+	char wanted_node[ST_NAME];     /* "" if none */
+};
+/* Insert or refresh this node's row (heartbeat = now(); started = now()
+ * when first is true). */
+int  store_node_beat(struct store *st, const char *name, const char *sip,
+		     const char *http, bool first);
+/* Extend every live lease of node by lease_s; h (may be NULL) gets each
+ * team renewed. A lease already expired is not renewed. */
+int  store_lease_renew(struct store *st, const char *node, unsigned lease_s,
+		       void (*h)(const char *team, int64_t epoch,
+				 const char *wanted, void *arg), void *arg);
+/* Take team for node if nobody holds a live lease on it and it is not
+ * wanted by another live node (heartbeat within lease_s): epoch + 1 in
+ * *epochp. EBUSY if taken. */
+int  store_lease_claim(struct store *st, const char *team, const char *node,
+		       unsigned lease_s, int64_t *epochp);
+/* Let go of team (expires now) if node holds it; ENOENT if not. */
+int  store_lease_release(struct store *st, const char *team,
+			 const char *node);
+/* Ask team's owner to hand it over to node (occctl node move). ENOENT: no
+ * such team. */
+int  store_lease_want(struct store *st, const char *team, const char *node);
+/* Replace team's rows of occ_did (Kamailio's DID -> team lookup) by these
+ * n numbers; prefix[i]: number i is a prefix (the file's "8008*"). */
+int  store_did_replace(struct store *st, const char *team,
+		       const char *const *dids, const bool *prefix, size_t n);
+/* Every node (node_h) and every team with its lease (lease_h). */
+int  store_cluster_visit(struct store *st,
+			 void (*node_h)(const struct st_node *n, void *arg),
+			 void (*lease_h)(const struct st_lease *l, void *arg),
+			 void *arg);
+
 /* Outbound campaigns (docs/CAMPAIGNS.md). A campaign is identified by its
  * team and id (the API's model_id); its customer package has named columns
  * (name: the column name, display: the display name, both unique in the

@@ -197,6 +197,29 @@ struct store_ops {
 				     void (*h)(const struct st_state_log *l,
 					       void *arg), void *arg);
 
+	/* several nodes: NULL in backends that cannot (ENOTSUP) */
+	int (*node_beat)(struct store *st, const char *name, const char *sip,
+			 const char *http, bool first);
+	int (*lease_renew)(struct store *st, const char *node,
+			   unsigned lease_s,
+			   void (*h)(const char *team, int64_t epoch,
+				     const char *wanted, void *arg),
+			   void *arg);
+	int (*lease_claim)(struct store *st, const char *team,
+			   const char *node, unsigned lease_s,
+			   int64_t *epochp);
+	int (*lease_release)(struct store *st, const char *team,
+			     const char *node);
+	int (*lease_want)(struct store *st, const char *team,
+			  const char *node);
+	int (*did_replace)(struct store *st, const char *team,
+			   const char *const *dids, const bool *prefix,
+			   size_t n);
+	int (*cluster_visit)(struct store *st,
+			     void (*node_h)(const struct st_node *n, void *arg),
+			     void (*lease_h)(const struct st_lease *l,
+					     void *arg), void *arg);
+
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
 };

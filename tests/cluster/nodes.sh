@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# tests/cluster/nodes.sh — three occd nodes on loopback sharing one
+# PostgreSQL 15 (tests/lib/with-pg.sh), [cluster] lease = 3 s:
+#   - the four teams split between the nodes, occctl node list shows them;
+#   - occctl node move hands a team over within a few seconds;
+#   - kill -9 of a team's owner: another node holds it within the lease and
+#     a few seconds, its agent logs in there, and its events go on with
+#     eventids after the last one: every id 1..max once, none lost, none
+#     twice, the stored rows from before unchanged; its CDRs likewise.
+# TAP output.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+[ -n "${OCC_PG_CONNINFO:-}" ] || exec tests/lib/with-pg.sh "$0" "$@"
+
+occd=${OCCD:-build/asan/occd}
+occctl=build/asan/occctl
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+work=$(mktemp -d /tmp/occ-cluster.XXXXXX)
+declare -A pid http sip
+n=0 fails=0
+
+ok()   { n=$((n+1)); echo "ok $n - $1"; }
+nok()  { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "# $2"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1" "${3:-}"; fi; }
+sql()  { psql "$OCC_PG_CONNINFO" -qAt -c "$1"; }
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+cleanup() {
+	for k in "${!pid[@]}"; do kill -9 "${pid[$k]}" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+sql "SET client_min_messages = warning;
+     DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public" >/dev/null
+
+conf() {   # conf NODE: its config file
+	cat >"$work/$1.ini" <<INI
+[node]
+name = $1
+[store]
+backend = postgresql
+conninfo = $OCC_PG_CONNINFO
+data_dir = $work/$1
+[cluster]
+enabled = yes
+lease = 3
+INI
+	echo "$work/$1.ini"
+}
+
+start() {  # start NODE [--demo]
+	local node=$1 hp sp
+	shift
+	hp=$(free_port); sp=$(free_port)
+	http[$node]=127.0.0.1:$hp
+	sip[$node]=127.0.0.1:$sp
+	"$occd" --config "$(conf "$node")" --http "127.0.0.1:$hp" \
+		--sip "127.0.0.1:$sp" "$@" >"$work/$node.log" 2>&1 &
+	pid[$node]=$!
+	for _ in $(seq 1 100); do
+		curl -fsS "http://127.0.0.1:$hp/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# $node did not start"; cat "$work/$node.log"; return 1
+}
+
+owner() { sql "SELECT node FROM occ_team_lease WHERE team = '$1' AND expires > now()"; }
+
+# wait_for SECONDS 'shell condition'
+wait_for() {
+	local end=$((SECONDS + $1))
+	while [ $SECONDS -lt $end ]; do
+		eval "$2" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+api() {    # api NODE form...: the HTTP interface's reply
+	curl -sS --max-time 10 "http://${http[$1]}/coccinterfaces" --data "$2"
+}
+LOGIN='EVENT=LOGIN&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&pushevent=yes'
+# queue check-in and out: each a stored "login"/"logoff" event of demo
+QIN='EVENT=QUEUE&type=1&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&list=&pushevent=yes'
+QOUT='EVENT=QUEUE&type=2&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&list=&pushevent=yes'
+LOGOUT='EVENT=LOGOUT&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&pushevent=yes'
+
+echo "TAP version 13"
+start n1 --demo || exit 1
+"$occctl" --config "$work/n1.ini" team add t3 >/dev/null &&
+"$occctl" --config "$work/n1.ini" team add t4 >/dev/null
+start n2 || exit 1
+start n3 || exit 1
+
+# 1. the split: each node holds at least one of the four teams
+split() {
+	[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE expires > now()")" = 4 ] &&
+	[ "$(sql "SELECT count(DISTINCT node) FROM occ_team_lease WHERE expires > now()")" = 3 ]
+}
+check "the four teams are held, split over the three nodes" 'wait_for 25 split' \
+	"$(sql "SELECT team, node, expires > now() FROM occ_team_lease")"
+list=$("$occctl" --config "$work/n1.ini" node list)
+check "occctl node list shows the three nodes alive" \
+	'[ "$(echo "$list" | grep -cE "^n[123] .* yes ")" = 3 ]' "$list"
+check "occctl node list counts the teams" \
+	'echo "$list" | grep -q "^4 teams, 0 without a live lease"' "$list"
+
+# Kamailio's lookups (docs/ARCHITECTURE.md, "Several nodes")
+route=$(sql "SELECT n.sip_address FROM occ_team_lease l JOIN occ_node n ON n.name = l.node WHERE l.team = 'demo' AND l.expires > now()")
+check "Kamailio's lookup: demo's owner's SIP address ($route)" \
+	'[ "$route" = "${sip[$(owner demo)]}" ]' "$route"
+did=$(sql "SELECT team FROM occ_did WHERE did = '800888'")
+check "Kamailio's lookup: DID 800888 is demo's (occ_did)" '[ "$did" = demo ]' "$did"
+
+# 2. any node answers: a request for demo on a node that does not serve it
+# is forwarded to demo's owner and gets the owner's reply unchanged
+TS='EVENT=teamstatus&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
+own=$(owner demo)
+other=n1; [ "$own" = n1 ] && other=n2
+direct=$(curl -sS "http://${http[$own]}/asterccinterfaces?$TS")
+via=$(curl -sS "http://${http[$other]}/asterccinterfaces?$TS")
+check "teamstatus of demo through $other (not its owner) = straight from $own" \
+	'[ -n "$direct" ] && [ "$via" = "$direct" ] && [[ "$direct" == "|Retuen|1|Retuen|"* ]]' \
+	"direct: $direct via: $via"
+via=$(api "$other" "$LOGIN")
+check "a login for demo through $other succeeds on $own" \
+	'[[ "$via" == "|Retuen|1|Retuen|BackMsg_04"* ]]' "$via"
+api "$own" "$LOGOUT" >/dev/null
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
+	"http://${http[$other]}/asterccinterfaces?$TS")
+check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
+
+# 3. node move: demo to another node
+from=$(owner demo)
+to=n1; [ "$from" = n1 ] && to=n2
+"$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
+check "node move: demo goes from $from to $to within 6 s" \
+	'wait_for 6 "[ \"\$(owner demo)\" = $to ]"' "owner: $(owner demo)"
+# a request marked forwarded is answered by the node itself, never passed
+# on: 508 (it knows the new owner) or BackMsg_02 (no such team here)
+reply=$(curl -sS -w ' %{http_code}' -H "X-Occ-Forwarded: n9" \
+	"http://${http[$from]}/asterccinterfaces?$TS")
+check "$from, which let demo go, does not serve it any more" \
+	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_02"* ]]' "$reply"
+check "the new owner serves demo: agent 8001 logs in" \
+	'api "$to" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$to" "$LOGIN")"
+"$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
+api "$to" "$QIN" >/dev/null; api "$to" "$QOUT" >/dev/null
+api "$to" "$LOGOUT" >/dev/null
+
+# 4. kill -9 the owner: another node takes demo over, events go on
+DEMO="FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'"
+max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
+rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
+cdrs_before=$(sql "SELECT count(*) FROM cdr")
+victim=$(owner demo)
+kill -9 "${pid[$victim]}"; wait "${pid[$victim]}" 2>/dev/null; unset "pid[$victim]"
+t0=$SECONDS
+check "kill -9 $victim: another node holds demo within 9 s" \
+	'wait_for 9 "o=\$(owner demo); [ -n \"\$o\" ] && [ \"\$o\" != $victim ]"' "owner: $(owner demo)"
+echo "# failover took $((SECONDS - t0)) s"
+heir=$(owner demo)
+check "agent 8001 logs in on $heir" \
+	'api "$heir" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$heir" "$LOGIN")"
+api "$heir" "$QIN" >/dev/null; api "$heir" "$QOUT" >/dev/null
+api "$heir" "$LOGOUT" >/dev/null
+max_after=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
+ids=$(sql "SELECT count(DISTINCT eventid) || ' ' || count(*) $DEMO")
+rows_kept=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO AND eventid <= $max_before")
+metrics=$(curl -sS "http://${http[$heir]}/metrics")
+check "$heir's /metrics: node name, teams owned, a takeover counted" \
+	'echo "$metrics" | grep -q "^occ_node_info{node=\"$heir\",cluster=\"yes\"} 1" &&
+	 echo "$metrics" | grep -qE "^occ_cluster_teams_owned [1-9]" &&
+	 echo "$metrics" | grep -qE "^occ_cluster_takeovers_total [1-9]"' \
+	"$(echo "$metrics" | grep -E "occ_cluster|occ_node")"
+check "demo had events before the kill ($max_before), they go on after it (now $max_after)" \
+	'[ "$max_before" -gt 0 ] && [ "$max_after" -gt "$max_before" ]'
+check "every eventid of demo 1..$max_after once: none lost, none twice" \
+	'[ "$ids" = "$max_after $max_after" ]' "$ids"
+check "the events stored before the kill are unchanged" \
+	'[ "$rows_kept" = "$rows_before" ]'
+check "no CDR lost or added by the takeover" '[ "$(sql "SELECT count(*) FROM cdr")" = "$cdrs_before" ]'
+check "no call left open" '[ "$(sql "SELECT count(*) FROM cdr WHERE end_ms = 0")" = 0 ]'
+
+# the survivors stop cleanly (SIGTERM) and release their leases
+for k in "${!pid[@]}"; do kill -TERM "${pid[$k]}"; done
+rc_all=0
+for k in "${!pid[@]}"; do wait "${pid[$k]}" || rc_all=1; done
+pid=()
+check "the surviving nodes stop cleanly (exit 0, no sanitizer report)" \
+	'[ $rc_all = 0 ] && ! grep -l "ERROR: AddressSanitizer\|runtime error" "$work"/n*.log >/dev/null' \
+	"$(grep -h "AddressSanitizer\|runtime error" "$work"/n*.log | head -3)"
+check "their leases are released at stop" \
+	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE expires > now()")" = 0 ]'
+echo "1..$n"
+[ $fails = 0 ]
