@@ -134,6 +134,15 @@ via=$(api "$other" "$LOGIN")
 check "a login for demo through $other succeeds on $own" \
 	'[[ "$via" == "|Retuen|1|Retuen|BackMsg_04"* ]]' "$via"
 api "$own" "$LOGOUT" >/dev/null
+soap() {   # soap NODE: a SOAP login of 8001 in demo, its reply body
+	curl -sS "http://${http[$1]}/coccwi.php" -H 'Content-Type: text/xml; charset=utf-8' \
+		-H 'SOAPAction: "urn:coccWI#login"' --data '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:coccWI"><SOAP-ENV:Body><ns1:login><orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>8001</password></ns1:login></SOAP-ENV:Body></SOAP-ENV:Envelope>'
+}
+direct=$(soap "$own")
+via=$(soap "$other")
+check "a SOAP login for demo through $other gets $own's reply" \
+	'[[ "$direct" == *BackMsg_04* ]] && [ "$via" = "$direct" ]' "direct: $direct via: $via"
+api "$own" "$LOGOUT" >/dev/null
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
 	"http://${http[$other]}/asterccinterfaces?$TS")
 check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
