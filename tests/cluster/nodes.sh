@@ -3,6 +3,8 @@
 # PostgreSQL 15 (tests/lib/with-pg.sh), [cluster] lease = 3 s:
 #   - the four teams split between the nodes, occctl node list shows them;
 #   - occctl node move hands a team over within a few seconds;
+#   - SIGSTOP of an owner: its team is taken over, and when it runs again
+#     it stops serving that team at its first renewal;
 #   - kill -9 of a team's owner: another node holds it within the lease and
 #     a few seconds, its agent logs in there, and its events go on with
 #     eventids after the last one: every id 1..max once, none lost, none
@@ -132,6 +134,15 @@ via=$(api "$other" "$LOGIN")
 check "a login for demo through $other succeeds on $own" \
 	'[[ "$via" == "|Retuen|1|Retuen|BackMsg_04"* ]]' "$via"
 api "$own" "$LOGOUT" >/dev/null
+soap() {   # soap NODE: a SOAP login of 8001 in demo, its reply body
+	curl -sS "http://${http[$1]}/coccwi.php" -H 'Content-Type: text/xml; charset=utf-8' \
+		-H 'SOAPAction: "urn:coccWI#login"' --data '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:coccWI"><SOAP-ENV:Body><ns1:login><orgidentity>demo</orgidentity><usertype>agent</usertype><user>8001</user><pwdtype>plaintext</pwdtype><password>8001</password></ns1:login></SOAP-ENV:Body></SOAP-ENV:Envelope>'
+}
+direct=$(soap "$own")
+via=$(soap "$other")
+check "a SOAP login for demo through $other gets $own's reply" \
+	'[[ "$direct" == *BackMsg_04* ]] && [ "$via" = "$direct" ]' "direct: $direct via: $via"
+api "$own" "$LOGOUT" >/dev/null
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
 	"http://${http[$other]}/asterccinterfaces?$TS")
 check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
@@ -154,7 +165,26 @@ check "the new owner serves demo: agent 8001 logs in" \
 api "$to" "$QIN" >/dev/null; api "$to" "$QOUT" >/dev/null
 api "$to" "$LOGOUT" >/dev/null
 
-# 4. kill -9 the owner: another node takes demo over, events go on
+# 4. a stalled owner (SIGSTOP, as a long pause or a cut network would do):
+# its lease expires, another node takes acme; when it runs again, its next
+# renewal comes back without acme and it stops serving acme at once
+wait_for 6 '[ -n "$(owner acme)" ]'
+stalled=$(owner acme)
+kill -STOP "${pid[$stalled]}"
+check "SIGSTOP $stalled: another node holds acme within 9 s" \
+	'wait_for 9 "o=\$(owner acme); [ -n \"\$o\" ] && [ \"\$o\" != $stalled ]"' "owner: $(owner acme)"
+kill -CONT "${pid[$stalled]}"
+check "$stalled, running again, logs that acme's lease was lost" \
+	'wait_for 5 "grep -q \"team acme: not served here any more (lease lost)\" \"$work/$stalled.log\""' \
+	"$(grep 'acme' "$work/$stalled.log" | tail -3)"
+TSA='EVENT=teamstatus&orgidentity=acme&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
+reply=$(curl -sS -w ' %{http_code}' -H "X-Occ-Forwarded: n9" "http://${http[$stalled]}/asterccinterfaces?$TSA")
+check "$stalled does not answer for acme itself any more" \
+	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_02"* ]]' "$reply"
+check "acme is held by exactly one live lease" \
+	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE team = '"'acme'"' AND expires > now()")" = 1 ]'
+
+# 5. kill -9 the owner: another node takes demo over, events go on
 DEMO="FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'"
 max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
