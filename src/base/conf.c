@@ -158,6 +158,11 @@ static const struct conf_key conf_keys[] = {
 	     "seconds without RTP or RTCP from an answered party that should "
 	     "be sending before it is hung up (0: never); a party on hold "
 	     "(sendonly/recvonly/inactive) is not counted"),
+	UINT_R("media", "threads", media_threads, "0", 0, 64,
+	       "media worker threads: each runs the RTP of the calls given "
+	       "to it (receive, decode, relay, encode, send, recording and "
+	       "mixer input) on its own core; 0: all on the event loop. "
+	       "See docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),
