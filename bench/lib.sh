@@ -232,15 +232,16 @@ bench_occ_team() {
 
 # bench_start_occd HTTP-PORT SIP-PORT: BENCH_TMP/occd on DATA, pinned with
 # SRV_PIN, log appended to BENCH_TMP/occd.log; sets OCC_PID once it answers.
-# OCC_MEDIA_THREADS in the environment is occd's [media] threads; with 2
-# or more occd is not pinned (its media workers are meant for every core;
-# its CPU, from /proc/PID/stat, is all its threads').
+# OCC_MEDIA_THREADS in the environment is occd's [media] threads (unset:
+# its default, one per core); occd is pinned only with 0 or 1 of them (its
+# media workers are meant for every core; its CPU, from /proc/PID/stat, is
+# all its threads').
 bench_start_occd() {
-	local pin=("${SRV_PIN[@]}")
-	if [[ ${OCC_MEDIA_THREADS:-0} =~ ^[0-9]+$ ]] && ((${OCC_MEDIA_THREADS:-0} >= 2)); then
-		pin=()
-		bench_say "bench: occd not pinned: [media] threads = $OCC_MEDIA_THREADS"
-	fi
+	local pin=()
+	case ${OCC_MEDIA_THREADS:-auto} in
+	0|1) pin=("${SRV_PIN[@]}") ;;
+	*) bench_say "bench: occd not pinned: [media] threads = ${OCC_MEDIA_THREADS:-auto}" ;;
+	esac
 	"${pin[@]}" "$BENCH_TMP/occd" --data "$DATA" --config "$BENCH_TMP/occ.ini" \
 		--http "127.0.0.1:$1" --sip "127.0.0.1:$2" >>"$BENCH_TMP/occd.log" 2>&1 &
 	OCC_PID=$!

@@ -284,15 +284,6 @@ unsigned mworker_count(void)
 	return mw.n;
 }
 
-unsigned mworker_cores(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	return n > MWORKER_AUTO_MAX ? MWORKER_AUTO_MAX : (unsigned)n;
-}
-
 struct mworker *mworker_pick(void)
 {
 	struct mworker *best = NULL;

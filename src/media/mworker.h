@@ -38,15 +38,13 @@
 
 struct mworker;
 
-enum { MWORKER_MAX = 64, MWORKER_AUTO_MAX = 16 };
+enum { MWORKER_MAX = 64 };
 
 /* Start n workers (0: none); on the control thread, before re_main. */
 int  mworker_start(unsigned n);
 /* Stop and join them (after re_main returned). */
 void mworker_stop(void);
 unsigned mworker_count(void);
-/* One per online core, at most MWORKER_AUTO_MAX. */
-unsigned mworker_cores(void);
 
 /* The worker for a new call (the least loaded), NULL without workers;
  * mworker_put when the call is gone. */

@@ -2,12 +2,15 @@
  * test_cmdq.c — the media workers' command queue (media/cmdq.h): bounded
  * (a push to a full queue fails, nothing is overwritten), ordered, and
  * nothing lost when another thread pushes while the owner runs commands.
+ * And how many workers [media] threads asks for.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <re.h>
 #include "unit.h"
+#include "base/conf.h"
 #include "media/cmdq.h"
 
 struct seen {
@@ -93,4 +96,24 @@ UNIT_TEST(cmdq_threads_no_loss)
 	UT_ASSERT(seen.last == MANY);
 	UT_ASSERT(seen.order_ok);
 	mem_deref(q);
+}
+
+/* [media] threads: auto is one per online core (at most 16), 0 none */
+UNIT_TEST(conf_media_threads_auto)
+{
+	struct conf cfg;
+	char err[128];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	conf_defaults(&cfg);
+	UT_ASSERT(cfg.media_threads ==
+		  (unsigned)(cores < 1 ? 1 : cores > 16 ? 16 : cores));
+	UT_ASSERT(!conf_set(&cfg, "media", "threads", "0", err, sizeof(err)));
+	UT_ASSERT(cfg.media_threads == 0);
+	UT_ASSERT(!conf_set(&cfg, "media", "threads", "3", err, sizeof(err)));
+	UT_ASSERT(cfg.media_threads == 3);
+	UT_ASSERT(conf_set(&cfg, "media", "threads", "65", err, sizeof(err)));
+	UT_ASSERT(conf_set(&cfg, "media", "threads", "autox", err,
+			   sizeof(err)));
+	UT_ASSERT(strstr(err, "or auto") != NULL);
 }
