@@ -57,7 +57,7 @@ UNIT_TEST(cmdq_bounded_and_ordered)
 	mem_deref(q);
 }
 
-enum { MANY = 200000 };
+enum { MANY = 50000 };
 
 static void *producer(void *arg)
 {
@@ -74,7 +74,7 @@ static void *producer(void *arg)
 	return NULL;
 }
 
-/* another thread pushes 200,000 commands through a queue of 16 while the
+/* another thread pushes 50,000 commands through a queue of 16 while the
  * owner sleeps on the descriptor and runs them: all arrive, in order */
 UNIT_TEST(cmdq_threads_no_loss)
 {
