@@ -10,9 +10,11 @@
 # The intended clashes: src/base/libre_log.c defines re_fprintf() so that
 # libre's warnings to stderr become occd log lines (libre has no hook), and
 # src/sip/sipdrain.c defines fd_listen() and fd_close() so that the SIP
-# socket is read until empty each loop pass (libre reads one datagram).
+# socket is read until empty each loop pass (libre reads one datagram),
+# and src/media/mworker.c defines epoll_wait() so that the event loop hands
+# the media workers their turn while it waits (libc's is called through).
 set -u
-intended='re_fprintf|fd_listen|fd_close'
+intended='re_fprintf|fd_listen|fd_close|epoll_wait'
 bin=$1
 [ -x "$bin" ] || { echo "not ok - no binary $bin"; exit 1; }
 ours=$(nm --defined-only --extern-only "$bin" | awk '$2 == "T" {print $3}' | sort -u)

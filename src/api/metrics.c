@@ -19,6 +19,7 @@
 #include "api/httpd.h"
 #include "api/metrics.h"
 #include "sip/sipdrain.h"
+#include "media/mworker.h"
 #include "core/agent_state.h"
 #include "core/model.h"
 #include "core/occ.h"
@@ -556,6 +557,34 @@ static int print_cluster(struct re_printf *pf, const struct occ *occ)
 	return err;
 }
 
+/* [media] threads: each worker's load (none printed without workers) */
+static int print_media_threads(struct re_printf *pf)
+{
+	unsigned n = mworker_count();
+	int err = 0;
+
+	err |= family(pf, "occ_media_threads", "gauge",
+		      "Media worker threads ([media] threads; 0: the media "
+		      "runs on the event loop).");
+	err |= re_hprintf(pf, "occ_media_threads %u\n", n);
+	if (!n)
+		return err;
+	err |= family(pf, "occ_media_thread_busy_seconds_total", "counter",
+		      "Seconds a media worker thread spent handling RTP "
+		      "(its load: rate() of it is the share of a core).");
+	for (unsigned i = 0; i < n; i++)
+		err |= re_hprintf(pf, "occ_media_thread_busy_seconds_total"
+				  "{thread=\"%u\"} %.6f\n", i,
+				  mworker_busy_seconds(i));
+	err |= family(pf, "occ_media_thread_sockets", "gauge",
+		      "RTP and RTCP sockets a media worker thread polls.");
+	for (unsigned i = 0; i < n; i++)
+		err |= re_hprintf(pf, "occ_media_thread_sockets"
+				  "{thread=\"%u\"} %u\n", i,
+				  mworker_endpoints(i));
+	return err;
+}
+
 static int print_all(struct re_printf *pf, void *arg)
 {
 	struct metrics *m = arg;
@@ -570,6 +599,7 @@ static int print_all(struct re_printf *pf, void *arg)
 	err |= print_agents(pf, occ->m);
 	err |= print_events(pf, m);
 	err |= print_loop(pf);
+	err |= print_media_threads(pf);
 	err |= print_hist(pf, "occ_event_loop_lag_seconds",
 			  "How late a timer due every 100 ms fired: the event "
 			  "loop's lag.", &m->lag);

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <ctype.h>
 #include <re.h>
 #include "base/conf.h"
 
 enum conf_type { CT_STR, CT_UINT };
+enum { CONF_AUTO_CORES_MAX = 16 };
 
 struct conf_key {
 	const char *section;
@@ -24,6 +26,8 @@ struct conf_key {
 	unsigned long min, max; /* CT_UINT range */
 	const char *desc;
 	bool restart;         /* read once at start: SIGHUP does not apply it */
+	bool cores;           /* CT_UINT: "auto" is the online cores' number
+			       * (at most CONF_AUTO_CORES_MAX) */
 };
 
 #define STR_KEY(sec, k, field, d, ds) .section = sec, .key = k, \
@@ -37,6 +41,7 @@ struct conf_key {
 #define UINT(...) { UINT_KEY(__VA_ARGS__) }
 #define STR_R(...) { STR_KEY(__VA_ARGS__), .restart = true }
 #define UINT_R(...) { UINT_KEY(__VA_ARGS__), .restart = true }
+#define UINT_RC(...) { UINT_KEY(__VA_ARGS__), .restart = true, .cores = true }
 
 static const struct conf_key conf_keys[] = {
 	STR("system", "webroot_address", webroot_address, "",
@@ -179,6 +184,12 @@ static const struct conf_key conf_keys[] = {
 	     "seconds without RTP or RTCP from an answered party that should "
 	     "be sending before it is hung up (0: never); a party on hold "
 	     "(sendonly/recvonly/inactive) is not counted"),
+	UINT_RC("media", "threads", media_threads, "auto", 0, 64,
+	       "media worker threads: each runs the RTP of the calls given "
+	       "to it (receive, decode, relay, encode, send, recording and "
+	       "mixer input) on its own core; auto: one per online core (at "
+	       "most 16); 0: all on the event loop. See "
+	       "docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),
@@ -306,9 +317,17 @@ static int set_key(struct conf *c, const struct conf_key *k, const char *v,
 	char *end;
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
+	if (k->cores && !strcasecmp(v, "auto")) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cores < 1 ? 1 : cores > CONF_AUTO_CORES_MAX ?
+			CONF_AUTO_CORES_MAX : (unsigned long)cores;
+		errno = 0;
+		end = "";
+	}
 	if (errno || end == v || *end || n < k->min || n > k->max) {
-		snprintf(err, errsz, "%s.%s: expected an integer in %lu..%lu",
-			 k->section, k->key, k->min, k->max);
+		snprintf(err, errsz, "%s.%s: expected an integer in %lu..%lu%s",
+			 k->section, k->key, k->min, k->max,
+			 k->cores ? " or auto" : "");
 		return EINVAL;
 	}
 	*(unsigned *)(void *)base = (unsigned)n;

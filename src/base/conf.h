@@ -52,6 +52,7 @@ struct conf {
 	unsigned log_rate_burst;   /* [log] rate_burst, lines */
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
+	unsigned media_threads;    /* [media] threads */
 	char moh_file[512];        /* [media] moh_file */
 	unsigned recording_url_ttl; /* [recording] url_ttl, s */
 	unsigned agent_ring_timeout;    /* [call] agent_ring_timeout, s */

@@ -9,6 +9,7 @@
  * site, so memory stays bounded whatever libre prints. Runs on the loop
  * thread only, like everything that logs.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -148,6 +149,16 @@ int log_qpl(struct re_printf *pf, void *arg)
 	return quote(pf, pl ? pl->p : "", pl ? pl->l : 0);
 }
 
+/* Media worker threads (media/mworker.h) log too: one line at a time
+ * through the rate limiter, and only the loop thread arms its timer. */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool off_loop;
+
+void log_thread_off_loop(void)
+{
+	off_loop = true;
+}
+
 /* ---- rate limit ---- */
 
 static struct site *site_get(uintptr_t key, enum log_level lvl,
@@ -215,15 +226,19 @@ static void flush_due(uint64_t now, bool all)
 static void tick(void *arg)
 {
 	(void)arg;
+	pthread_mutex_lock(&log_mu);
 	flush_due(tmr_jiffies(), false);
 	if (lg.pending)
 		tmr_start(&lg.tick, TICK_MS, tick, NULL);
+	pthread_mutex_unlock(&log_mu);
 }
 
 void log_flush_suppressed(void)
 {
+	pthread_mutex_lock(&log_mu);
 	flush_due(tmr_jiffies(), true);
 	tmr_cancel(&lg.tick);
+	pthread_mutex_unlock(&log_mu);
 }
 
 /* true: write the line; false: counted as suppressed */
@@ -242,7 +257,7 @@ static bool admit(uintptr_t key, enum log_level lvl, const char *topic,
 	if (!s->suppressed++) {
 		s->first_drop_ms = now;
 		lg.pending++;
-		if (lg.loop && !tmr_isrunning(&lg.tick))
+		if (lg.loop && !off_loop && !tmr_isrunning(&lg.tick))
 			tmr_start(&lg.tick, TICK_MS, tick, NULL);
 	}
 	s->last_drop_ms = now;
@@ -291,17 +306,22 @@ void log_msg(enum log_level lvl, const char *topic, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!admit((uintptr_t)fmt, lvl, topic, fmt))
-		return;
-	va_start(ap, fmt);
-	vwrite_line(lvl, topic, fmt, ap);
-	va_end(ap);
+	pthread_mutex_lock(&log_mu);
+	if (admit((uintptr_t)fmt, lvl, topic, fmt)) {
+		va_start(ap, fmt);
+		vwrite_line(lvl, topic, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&log_mu);
 }
 
 void log_text(enum log_level lvl, const char *topic, uintptr_t key,
 	      const char *what, const char *text)
 {
-	if (log_level_current < lvl || !admit(key, lvl, topic, what))
+	if (log_level_current < lvl)
 		return;
-	write_line(lvl, topic, "%H", log_q, text);
+	pthread_mutex_lock(&log_mu);
+	if (admit(key, lvl, topic, what))
+		write_line(lvl, topic, "%H", log_q, text);
+	pthread_mutex_unlock(&log_mu);
 }

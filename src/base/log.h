@@ -48,6 +48,9 @@ void log_text(enum log_level lvl, const char *topic, uintptr_t key,
 void log_set_rate(unsigned rate, unsigned burst);
 /* Write the pending "suppressed" lines now (at exit, and for tests). */
 void log_flush_suppressed(void);
+/* The calling thread is not the event loop's (a media worker): its
+ * suppressed lines are summed up by the loop's timer or the next line. */
+void log_thread_off_loop(void);
 /* The node= field every line carries after ts (NULL or "": none). */
 void log_set_node(const char *name);
 /* Where lines go; NULL: stderr (tests use a memory stream). */

@@ -37,6 +37,7 @@
 #include "api/api.h"
 #include "core/occ.h"
 #include "sip/tel.h"
+#include "media/mworker.h"
 #include "events/events.h"
 #include "events/retention.h"
 #include "events/webhook.h"
@@ -337,6 +338,11 @@ static int parse_args(int argc, char **argv, bool *demo, bool *dump)
 		usage(stderr);
 		return 2;
 	}
+	/* the environment's OCC_MEDIA_THREADS stands for [media] threads
+	 * (how the test suites run their occd with media workers) */
+	if (getenv("OCC_MEDIA_THREADS") && *getenv("OCC_MEDIA_THREADS"))
+		set[nset++] = (struct flag_set){ "media", "threads",
+						 getenv("OCC_MEDIA_THREADS") };
 	occd.nflags = nset;
 	if (apply_flags(&occd.cfg, err, sizeof(err)) ||
 	    import_allow_valid(occd.cfg.import_allow, err, sizeof(err))) {
@@ -578,6 +584,13 @@ static int start(bool demo)
 	 * several nodes, a team's at its claim (the others' calls are up) */
 	if (!occd.occ.cluster)
 		close_interrupted_calls();
+	/* before the first call: each is given a worker when made */
+	err = mworker_start(occd.cfg.media_threads);
+	if (err) {
+		OCC_ERR("cannot start %u media threads: %m",
+			occd.cfg.media_threads, err);
+		return err;
+	}
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;
@@ -628,6 +641,7 @@ int main(int argc, char **argv)
 		cluster_leave(occd.occ.cluster);
 	import_tasks_close();           /* before the store */
 	occd.occ.tel = mem_deref(occd.occ.tel);
+	mworker_stop();                 /* their endpoints are gone */
 	/* after tel (whose teardown may still publish), before the bus */
 	occd.webhook = mem_deref(occd.webhook);
 	occd.retention = mem_deref(occd.retention);

@@ -26,6 +26,8 @@ struct amd_tap {
 	struct amd det;
 	int64_t start_ms;
 	struct tmr tick, report;
+	struct mworker_defer verdict;   /* from a media worker */
+	bool decided;
 	amd_tap_h *cb;
 	void *arg;
 };
@@ -36,6 +38,7 @@ static void tap_destructor(void *arg)
 
 	tmr_cancel(&t->tick);
 	tmr_cancel(&t->report);
+	mworker_defer_cancel(&t->verdict);
 	if (t->leg->mep)
 		mep_set_tap(t->leg->mep, NULL, NULL);
 }
@@ -56,10 +59,18 @@ static void report(void *arg)
 /* a verdict: stop listening, report from the loop */
 static void decided(struct amd_tap *t)
 {
+	if (t->decided)
+		return;
+	t->decided = true;
 	tmr_cancel(&t->tick);
 	if (t->leg->mep)
 		mep_set_tap(t->leg->mep, NULL, NULL);
 	tmr_start(&t->report, 0, report, t);
+}
+
+static void decided_h(void *arg)
+{
+	decided(arg);
 }
 
 static void tick(void *arg)
@@ -80,7 +91,7 @@ static void tap_audio(struct mep *m, const int16_t *pcm, size_t n,
 	int64_t at = (int64_t)tmr_jiffies() - t->start_ms;
 
 	if (amd_feed(&t->det, pcm, n, at - (int64_t)n / 8 - LAG))
-		decided(t);
+		mworker_defer(&t->verdict, decided_h, t);
 }
 
 int amd_tap_start(struct leg *l, const struct amd_params *p, amd_tap_h *cb,

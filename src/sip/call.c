@@ -238,6 +238,7 @@ static void leg_destructor(void *arg)
 	struct leg *l = arg;
 
 	amd_tap_release(l);
+	mworker_defer_cancel(&l->key_defer);
 	tmr_cancel(&l->tmr);
 	mem_deref(l->tone);
 	mem_deref(l->voice);
@@ -270,8 +271,11 @@ int leg_new(struct leg **lp, struct call *c, enum leg_role role,
 		    virt ? "Virtual" : "SIP", peer,
 		    (unsigned long long)l->uniqueid);
 	if (!virt) {
+		/* its sockets go to the call's worker */
+		mworker_capture_begin(c->mw);
 		err = mep_alloc(&l->mep, &c->tel->media_ip, leg_audio,
 				leg_event, l);
+		mworker_capture_end();
 		if (err) {
 			OCC_ERR("no media port for a leg session=%s: %m",
 				c->sessionid, err);
@@ -1008,6 +1012,7 @@ static void call_destructor(void *arg)
 	tmr_cancel(&c->end_tmr);
 	tmr_cancel(&c->media_tmr);
 	mclock_leave(&c->mix_clk);
+	mworker_put(c->mw);
 	list_unlink(&c->le);
 	mem_deref(c->in);
 	for (int r = 0; r < ROLE_COUNT; r++)
@@ -1135,6 +1140,7 @@ struct call *call_new(struct tel *tel, const struct team *t)
 	if (!c)
 		return NULL;
 	c->tel = tel;
+	c->mw = mworker_pick();
 	tmr_init(&c->end_tmr);
 	tmr_init(&c->media_tmr);
 	make_sessionid(c->sessionid);

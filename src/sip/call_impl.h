@@ -13,6 +13,7 @@
 #include <re.h>
 #include "media/clock.h"
 #include "media/mixer.h"
+#include "media/mworker.h"
 #include "core/agent_state.h"
 #include "store/store.h"
 
@@ -79,6 +80,11 @@ struct leg {
 	bool ev_seen;
 	uint32_t ev_ts;
 	uint8_t ev_code;
+	/* keys heard on a media worker, for the control loop's call_digit
+	 * (media/mworker.h) */
+	struct mworker_defer key_defer;
+	char keys[16];
+	unsigned nkeys;
 	int64_t start_ms, answer_ms, end_ms;
 	/* mixer input: what this leg said since the last mixer tick */
 	int16_t ring[MIX_RING];
@@ -104,6 +110,8 @@ struct call {
 	int64_t group_id;
 	int acw_mode;                /* the call's agent's */
 	struct leg *legs[ROLE_COUNT];   /* by role */
+	struct mworker *mw;  /* the media worker of all its endpoints, or
+			      * NULL: the control loop (media/mworker.h) */
 	/* hears[r]: the roles whose audio the leg of role r hears. A
 	 * listener hearing exactly one speaker gets its packets relayed as
 	 * they come; one hearing several gets the mixer's limited sum every

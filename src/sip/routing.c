@@ -203,6 +203,31 @@ static bool hears_alone(const struct call *c, int r, const struct leg *l)
 		c->hears[r] == BIT(l->role);
 }
 
+/* control loop: the keys a worker heard on leg l */
+static void keys_heard(void *arg)
+{
+	struct leg *l = arg;
+	char keys[sizeof(l->keys)];
+	unsigned n = l->nkeys;
+
+	memcpy(keys, l->keys, n);
+	l->nkeys = 0;
+	for (unsigned i = 0; i < n && l->call->legs[l->role] == l; i++)
+		call_digit(l->call, l, keys[i], false);
+}
+
+static void key_heard(struct leg *l, char digit)
+{
+	if (!mworker_on_worker()) {
+		call_digit(l->call, l, digit, false);
+		return;
+	}
+	if (l->nkeys < sizeof(l->keys))   /* 16 presses in one pass: more
+					   * is no person */
+		l->keys[l->nkeys++] = digit;
+	mworker_defer(&l->key_defer, keys_heard, l);
+}
+
 void leg_event(struct mep *m, const uint8_t *p, size_t len,
 		      uint32_t ts, bool marker, void *arg)
 {
@@ -219,7 +244,7 @@ void leg_event(struct mep *m, const uint8_t *p, size_t len,
 		l->ev_ts = ts;
 		l->ev_code = p[0];
 		if (digit > 0)
-			call_digit(c, l, (char)digit, false);
+			key_heard(l, (char)digit);
 	}
 	if (c->digith)
 		return;              /* the hook has the keys */

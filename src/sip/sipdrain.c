@@ -22,6 +22,9 @@
  * starving everything else in its turn: at ~20 µs a datagram it bounds a
  * pass's SIP share to ~5 ms, and what is left waits one pass.
  *
+ * The sockets of media endpoints made for a worker (media/mworker.h) go
+ * to that worker's loop instead of libre's.
+ *
  * Loop thread only, like all of libre's fd API.
  */
 #include <dlfcn.h>
@@ -29,6 +32,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <re.h>
+#include "media/mworker.h"
 #include "sip/sipdrain.h"
 
 enum {
@@ -111,8 +115,13 @@ static void drain(int flags, void *arg)
 
 int fd_listen(int fd, int flags, fd_h *fh, void *arg)
 {
-	struct drained *d = fd >= 0 ? find(fd) : NULL;
+	struct drained *d;
+	int err;
 
+	/* a media worker's endpoint socket (media/mworker.h) */
+	if (mworker_fd_listen(fd, flags, fh, arg, &err))
+		return err;
+	d = fd >= 0 ? find(fd) : NULL;
 	if (!real_listen())
 		return ENOSYS;
 	if (!d && dr.capturing && fh && flags == FD_READ) {
@@ -133,7 +142,12 @@ int fd_listen(int fd, int flags, fd_h *fh, void *arg)
 
 void fd_close(int fd)
 {
-	struct drained *d = fd >= 0 ? find(fd) : NULL;
+	struct drained *d;
+	int err;
+
+	if (mworker_fd_listen(fd, 0, NULL, NULL, &err))
+		return;
+	d = fd >= 0 ? find(fd) : NULL;
 
 	if (d)
 		d->fd = -1;

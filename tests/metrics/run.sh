@@ -11,6 +11,8 @@
 #   4. scripts/occ.conf.example (scripts/occd.service's) starts occd, and
 #      every log line names its node (node=occ1); a bad [node] name stops
 #      occd at start;
+#      (with one media worker, [media] threads = 1: its load and sockets
+#      are scraped while the caller waits);
 #   5. a burst of SIP datagrams is read in few loop passes (sipburst.py).
 # TAP output; non-zero exit on failure.
 set -u
@@ -49,7 +51,7 @@ done
 out=$(mktemp)
 tmp=$(mktemp -d /tmp/occ-metrics-run.XXXXXX)
 trap 'rm -rf "$out" "$tmp"' EXIT
-"$root/tests/lib/with-occd.sh" -- "$here/scenario.sh" >"$out" 2>&1
+OCC_MEDIA_THREADS=1 "$root/tests/lib/with-occd.sh" -- "$here/scenario.sh" >"$out" 2>&1
 rc=$?
 relay "$out"
 if [ $rc -eq 0 ]; then

@@ -138,6 +138,14 @@ check "metrics: 1 caller waiting in 6001 for at least 1.5 s, 2 calls active and 
 	'occ_queue_longest_wait_seconds{team=demo,queue=6001}<=20' \
 	'occ_queue_callers{team=demo,queue=6002}==0' 'occ_calls_active==2' \
 	'occ_calls_up==2'
+# run.sh runs this occd with one media worker ([media] threads): the
+# caller's RTP and RTCP sockets are its, and it has handled its packets
+if [ "${OCC_MEDIA_THREADS:-0}" -ge 1 ]; then
+	check "metrics: $OCC_MEDIA_THREADS media thread(s), polling the caller's RTP and RTCP, busy with its packets" \
+		soon 5 s5m "occ_media_threads==$OCC_MEDIA_THREADS" \
+		'occ_media_thread_sockets>=2' \
+		'occ_media_thread_busy_seconds_total>0'
+fi
 m=$(log_mark)
 check "8001 hangs up the outbound call" api_is 8001 'EVENT=HANGUP&target=all' '|Retuen|1|'
 check "the outbound call ends ANSWERED" \

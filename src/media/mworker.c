@@ -1,0 +1,386 @@
+/*
+ * mworker.c — media worker threads (mworker.h).
+ *
+ * The handover between the control loop and the workers: libre's loop
+ * calls epoll_wait() through its PLT, so a definition here comes first
+ * (as sipdrain.c does for fd_listen). On the control thread, while
+ * workers run, it releases the write side of the handover lock for the
+ * wait and takes it back before libre runs any handler. libre never waits
+ * with a timeout of 0 (its fd_poll passes the next timer's delay or -1);
+ * libmicrohttpd's MHD_run, called from a handler, polls its own epoll
+ * with 0 — that call keeps the lock (it is inside a handler).
+ *
+ * A worker: epoll_wait (its own descriptor set), then the read side for
+ * the batch of events, then let go. The lock prefers writers, so a worker
+ * cannot starve the control loop by taking the read side again and again.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <re.h>
+#define LOG_TOPIC "media.worker"
+#include "base/log.h"
+#include "media/cmdq.h"
+#include "media/mworker.h"
+
+enum { MAX_FDS = 16384, BATCH = 64, CMDQ_CAP = 64 };
+
+struct mworker {
+	unsigned idx;
+	pthread_t th;
+	bool started;
+	int epfd;
+	struct cmdq *cmds;         /* control -> worker */
+	int notify_fd;             /* worker -> control: deferred work */
+	struct list deferred;      /* worker appends (read side), control
+				    * takes (write side) */
+	atomic_bool stop;
+	atomic_uint_fast64_t busy_ns;
+	atomic_uint endpoints;     /* descriptors it polls */
+	unsigned calls;            /* control only */
+};
+
+struct fdmap {
+	uint8_t w;                 /* worker index + 1; 0: not a worker's */
+	int flags;
+	fd_h *fh;
+	void *arg;
+};
+
+static struct {
+	unsigned n;
+	struct mworker w[MWORKER_MAX];
+	pthread_rwlock_t rw;
+	struct fdmap *fds;         /* by descriptor */
+} mw;
+
+static _Thread_local struct mworker *tl_self;     /* on a worker */
+static _Thread_local struct mworker *tl_capture;  /* control: target */
+static _Thread_local bool tl_holds;               /* control: writer */
+
+typedef int (epoll_wait_fn)(int, struct epoll_event *, int, int);
+
+static epoll_wait_fn *real_epoll_wait(void)
+{
+	static epoll_wait_fn *f;
+
+	if (!f)
+		*(void **)&f = dlsym(RTLD_NEXT, "epoll_wait");
+	return f;
+}
+
+int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	int n, e;
+
+	if (!tl_holds || timeout == 0)
+		return real_epoll_wait()(epfd, ev, max, timeout);
+	pthread_rwlock_unlock(&mw.rw);
+	n = real_epoll_wait()(epfd, ev, max, timeout);
+	e = errno;
+	pthread_rwlock_wrlock(&mw.rw);
+	errno = e;
+	return n;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void stop_h(void *arg)
+{
+	struct mworker *w = arg;
+
+	atomic_store(&w->stop, true);
+}
+
+static void *worker_main(void *arg)
+{
+	struct mworker *w = arg;
+	struct epoll_event ev[BATCH];
+
+	tl_self = w;
+	log_thread_off_loop();
+	while (!atomic_load(&w->stop)) {
+		int n = real_epoll_wait()(w->epfd, ev, BATCH, -1);
+		uint64_t t0;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			OCC_ERR("worker %u: epoll_wait: %m", w->idx, errno);
+			break;
+		}
+		pthread_rwlock_rdlock(&mw.rw);
+		t0 = mono_ns();
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd, flags = 0;
+			struct fdmap *f;
+
+			if (fd == cmdq_fd(w->cmds)) {
+				cmdq_run(w->cmds, 0);
+				continue;
+			}
+			f = &mw.fds[fd];
+			if (f->w != w->idx + 1 || !f->fh)
+				continue;     /* closed since the wait */
+			if (ev[i].events & EPOLLIN)
+				flags |= FD_READ;
+			if (ev[i].events & EPOLLOUT)
+				flags |= FD_WRITE;
+			if (ev[i].events & EPOLLERR)
+				flags |= FD_EXCEPT;
+			if (flags)
+				f->fh(flags, f->arg);
+		}
+		atomic_fetch_add(&w->busy_ns, mono_ns() - t0);
+		pthread_rwlock_unlock(&mw.rw);
+	}
+	return NULL;
+}
+
+/* control: run what the worker handed over */
+static void notify_h(int flags, void *arg)
+{
+	struct mworker *w = arg;
+	uint64_t v;
+	struct le *le;
+
+	(void)flags;
+	(void)!read(w->notify_fd, &v, sizeof(v));
+	while ((le = list_head(&w->deferred))) {
+		struct mworker_defer *d = le->data;
+		list_unlink(le);
+		d->h(d->arg);
+	}
+}
+
+static int epoll_set(int epfd, int op, int fd, int flags)
+{
+	struct epoll_event e = { .data.fd = fd };
+
+	if (flags & FD_READ)
+		e.events |= EPOLLIN;
+	if (flags & FD_WRITE)
+		e.events |= EPOLLOUT;
+	if (flags & FD_EXCEPT)
+		e.events |= EPOLLERR;
+	return epoll_ctl(epfd, op, fd, &e) ? errno : 0;
+}
+
+static int worker_init(struct mworker *w, unsigned idx)
+{
+	sigset_t all, old;
+	int err;
+
+	w->idx = idx;
+	w->notify_fd = -1;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0)
+		return errno;
+	err = cmdq_alloc(&w->cmds, CMDQ_CAP);
+	if (err)
+		return err;
+	err = epoll_set(w->epfd, EPOLL_CTL_ADD, cmdq_fd(w->cmds), FD_READ);
+	if (err)
+		return err;
+	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->notify_fd < 0)
+		return errno;
+	err = fd_listen(w->notify_fd, FD_READ, notify_h, w);
+	if (err)
+		return err;
+	/* signals are the control loop's (its signalfd): a worker is born
+	 * with all of them blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&w->th, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return err;
+	w->started = true;
+	return 0;
+}
+
+static void worker_close(struct mworker *w)
+{
+	if (w->started) {
+		while (cmdq_push(w->cmds, stop_h, w) == ENOSPC)
+			usleep(1000);
+		pthread_join(w->th, NULL);
+		w->started = false;
+	}
+	if (w->notify_fd >= 0) {
+		fd_close(w->notify_fd);
+		close(w->notify_fd);
+	}
+	if (w->epfd >= 0)
+		close(w->epfd);
+	w->cmds = mem_deref(w->cmds);
+	list_clear(&w->deferred);
+	memset(w, 0, sizeof(*w));
+}
+
+int mworker_start(unsigned n)
+{
+	pthread_rwlockattr_t a;
+	unsigned i;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	if (n > MWORKER_MAX)
+		return EINVAL;
+	mw.fds = mem_zalloc(MAX_FDS * sizeof(*mw.fds), NULL);
+	if (!mw.fds)
+		return ENOMEM;
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&mw.rw, &a);
+	pthread_rwlockattr_destroy(&a);
+	/* the control thread is the writer from now on, except in its
+	 * waits */
+	pthread_rwlock_wrlock(&mw.rw);
+	tl_holds = true;
+	for (i = 0; i < n && !err; i++)
+		err = worker_init(&mw.w[i], i);
+	mw.n = i;
+	if (err) {
+		OCC_ERR("media worker %u: %m", i - 1, err);
+		mworker_stop();
+		return err;
+	}
+	OCC_INFO("media workers started threads=%u", n);
+	return 0;
+}
+
+void mworker_stop(void)
+{
+	if (!tl_holds)
+		return;
+	tl_holds = false;
+	pthread_rwlock_unlock(&mw.rw);
+	for (unsigned i = 0; i < mw.n; i++)
+		worker_close(&mw.w[i]);
+	mw.n = 0;
+	pthread_rwlock_destroy(&mw.rw);
+	mw.fds = mem_deref(mw.fds);
+}
+
+unsigned mworker_count(void)
+{
+	return mw.n;
+}
+
+struct mworker *mworker_pick(void)
+{
+	struct mworker *best = NULL;
+
+	for (unsigned i = 0; i < mw.n; i++)
+		if (!best || mw.w[i].calls < best->calls)
+			best = &mw.w[i];
+	if (best)
+		best->calls++;
+	return best;
+}
+
+void mworker_put(struct mworker *w)
+{
+	if (w && w->calls)
+		w->calls--;
+}
+
+void mworker_capture_begin(struct mworker *w)
+{
+	tl_capture = w;
+}
+
+void mworker_capture_end(void)
+{
+	tl_capture = NULL;
+}
+
+bool mworker_fd_listen(int fd, int flags, fd_h *fh, void *arg, int *errp)
+{
+	struct mworker *w = NULL;
+	struct fdmap *f;
+	bool on = flags && fh;
+
+	if (!mw.n || fd < 0 || fd >= MAX_FDS)
+		return false;
+	f = &mw.fds[fd];
+	if (f->w)
+		w = &mw.w[f->w - 1];
+	else if (tl_capture && on)
+		w = tl_capture;
+	if (!w)
+		return false;
+	if (on) {
+		*errp = epoll_set(w->epfd, f->w ? EPOLL_CTL_MOD :
+				  EPOLL_CTL_ADD, fd, flags);
+		if (!*errp) {
+			if (!f->w)
+				atomic_fetch_add(&w->endpoints, 1);
+			*f = (struct fdmap){ (uint8_t)(w->idx + 1), flags,
+					     fh, arg };
+		}
+	}
+	else {
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+		atomic_fetch_sub(&w->endpoints, 1);
+		*f = (struct fdmap){ 0 };
+		*errp = 0;
+	}
+	return true;
+}
+
+bool mworker_on_worker(void)
+{
+	return tl_self != NULL;
+}
+
+void mworker_defer(struct mworker_defer *d, mworker_defer_h *h, void *arg)
+{
+	uint64_t one = 1;
+
+	if (!d || !h)
+		return;
+	if (!tl_self) {
+		h(arg);
+		return;
+	}
+	d->h = h;
+	d->arg = arg;
+	if (d->le.list)
+		return;               /* already waiting */
+	list_append(&tl_self->deferred, &d->le, d);
+	(void)!write(tl_self->notify_fd, &one, sizeof(one));
+}
+
+void mworker_defer_cancel(struct mworker_defer *d)
+{
+	if (d)
+		list_unlink(&d->le);
+}
+
+double mworker_busy_seconds(unsigned i)
+{
+	return i < mw.n ? (double)atomic_load(&mw.w[i].busy_ns) / 1e9 : 0;
+}
+
+unsigned mworker_endpoints(unsigned i)
+{
+	return i < mw.n ? atomic_load(&mw.w[i].endpoints) : 0;
+}
