@@ -698,6 +698,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	caller $f "c$i" "${C[$((i % 10))]}" 800623 "1390000$((1000 + i))" 800 "${RC[$((i % 10))]}"
 	wait_log "$m" "call ended session=" 10 >/dev/null
 	phone_done $f "c$i" 5 >/dev/null
+	peers_stop "c$i"              # its media peer would send on for 60 s
 	sid=$(inbound_sid "$m" 800623)
 	a=$(python3 "$mp" events "$data/occ.db" "$sid" | grep -c '^AGENT answer')
 	[ "$a" = 1 ] || { bad=$((bad + 1)); echo "# round $i: $a agent answers (session $sid)"; }
