@@ -184,11 +184,12 @@ static const struct conf_key conf_keys[] = {
 	     "seconds without RTP or RTCP from an answered party that should "
 	     "be sending before it is hung up (0: never); a party on hold "
 	     "(sendonly/recvonly/inactive) is not counted"),
-	UINT_RC("media", "threads", media_threads, "auto", 0, 64,
+	UINT_RC("media", "threads", media_threads, "0", 0, 64,
 	       "media worker threads: each runs the RTP of the calls given "
 	       "to it (receive, decode, relay, encode, send, recording and "
 	       "mixer input) on its own core; auto: one per online core (at "
-	       "most 16); 0: all on the event loop. See "
+	       "most 16); 0: all on the event loop (the default until the "
+	       "overload guard counts the workers). See "
 	       "docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "

@@ -98,7 +98,8 @@ UNIT_TEST(cmdq_threads_no_loss)
 	mem_deref(q);
 }
 
-/* [media] threads: auto is one per online core (at most 16), 0 none */
+/* [media] threads: 0 by default, auto is one per online core (at most
+ * 16) */
 UNIT_TEST(conf_media_threads_auto)
 {
 	struct conf cfg;
@@ -106,6 +107,8 @@ UNIT_TEST(conf_media_threads_auto)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	conf_defaults(&cfg);
+	UT_ASSERT(cfg.media_threads == 0);
+	UT_ASSERT(!conf_set(&cfg, "media", "threads", "auto", err, sizeof(err)));
 	UT_ASSERT(cfg.media_threads ==
 		  (unsigned)(cores < 1 ? 1 : cores > 16 ? 16 : cores));
 	UT_ASSERT(!conf_set(&cfg, "media", "threads", "0", err, sizeof(err)));
