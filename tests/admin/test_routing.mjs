@@ -6,7 +6,8 @@
 // the page routed with sipp and checks the caller hears the uploaded
 // prompt (TONE_WAV) and reaches queue 6001.
 import { chromium } from 'playwright-core';
-import { OCC, WAIT_MS, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
+import { OCC, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
+import { openConsole } from './console.mjs';
 
 const RUN_LIMIT_MS = 120_000;
 const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
@@ -30,17 +31,7 @@ async function submit(page, form, fields) {
 }
 
 async function run(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(OCC + '/admin/');
-  await page.fill('#l-team', 'demo');
-  await page.fill('#l-user', 'admin');
-  await page.fill('#l-password', ADMIN_PW);
-  await page.click('#l-submit');
-  await waitText(page, '#who-team', /^demo$/, 'the administrator logs in');
+  const { context, page, pageErrors } = await openConsole(browser);
 
   // ---- another team's objects are not there ----
   const st = await get(page, 'state');

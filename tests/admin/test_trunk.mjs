@@ -4,22 +4,13 @@
 // numbers these TAP lines, then checks the call goes on and the next call
 // through the trunk goes to the address set here (TRUNK_URI2).
 import { chromium } from 'playwright-core';
-import { OCC, WAIT_MS, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
+import { OCC, ok, eq, waitText, pageMain } from '../lib/pagetap.mjs';
+import { openConsole } from './console.mjs';
 
 const { ADMIN_PW, TRUNK_URI2 } = process.env;
 
 async function run(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(OCC + '/admin/');
-  await page.fill('#l-team', 'demo');
-  await page.fill('#l-user', 'admin');
-  await page.fill('#l-password', ADMIN_PW);
-  await page.click('#l-submit');
-  await waitText(page, '#who-team', /^demo$/, 'the administrator logs in');
+  const { context, page, pageErrors } = await openConsole(browser);
   await page.click('#tabs button[data-tab="trunks"]');
   const row = '#trunks tr[data-trunk="carrier"]';
   await waitText(page, row, /8008001/, 'trunk carrier is listed with its caller id');
