@@ -93,6 +93,7 @@ struct fanout {
 	struct le le;               /* push.fanq */
 	struct push *p;
 	struct event ev;            /* strings in this allocation */
+	struct mbuf *frame;         /* its SSE frame, made once for all */
 };
 
 struct sub {
@@ -1328,15 +1329,22 @@ bool push_route(struct push *p, const struct http_req *req,
 /* ---- the sink ---------------------------------------------------------- */
 
 /* true: delivered (or the subscriber went); false: not for it */
-static bool deliver(struct sub *s, const struct event *ev)
+static bool deliver(struct sub *s, struct fanout *f)
 {
+	const struct event *ev = &f->ev;
+
 	if (!s->live || ev->eventid <= s->last || !matches(s, ev))
 		return false;
 	if (s->kind != SUB_SSE) {
 		poll_answer(s, ev);
 		return true;
 	}
-	if (sse_send(s, ev->eventid, NULL, ev->text)) {
+	if (!f->frame) {
+		f->frame = mbuf_alloc(strlen(ev->text) + 64);
+		if (f->frame && sse_frame(f->frame, ev->eventid, NULL, ev->text))
+			f->frame = mem_deref(f->frame);
+	}
+	if (!f->frame || http_async_write(s->ha, f->frame->buf, f->frame->end)) {
 		/* not reading: it reconnects and catches up from the store */
 		mem_deref(s);
 		return true;
@@ -1351,6 +1359,7 @@ static void fanout_destructor(void *arg)
 
 	list_unlink(&f->le);
 	f->p->nfanq--;
+	mem_deref(f->frame);
 }
 
 static void fan_arm(struct push *p, bool on)
@@ -1383,7 +1392,7 @@ static void fan_slice(int flags, void *arg)
 			struct sub *s = p->fan_next;
 			p->fan_next = s->le.next ? s->le.next->data : NULL;
 			looked++;
-			sent += deliver(s, &f->ev);
+			sent += deliver(s, f);
 		}
 		if (!p->fan_next) {
 			p->fan_started = false;
