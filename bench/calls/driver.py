@@ -15,6 +15,10 @@ calls them in this order):
   hold       N calls up at once; occd's CPU and RSS, memory per call
   agents     every agent must be idle (EVENT=AGENTSTATUS)
   kamailio   sipp UAC -> kamailio -> sipp UAS at increasing rates
+  probe      EVENT=AGENTSTATUS of the first agent every 50 ms, on its own
+             connection, until stopped: "monotonic-time milliseconds"
+             lines to --probe-file (ramp and hold read them: the API's
+             latency for a client that is not the call driver)
 
 A call: EVENT=MAKECALL for an idle agent; occd rings the agent's extension
 (the phones sipp answers), then dials the customer over the trunk (the
@@ -228,6 +232,46 @@ class Load:
                                   self.keep)
 
 
+# ---- the API probe -------------------------------------------------------------------
+
+def cmd_probe(args):
+    """a read request every 50 ms whatever else happens (its own process:
+    the driver's threads and GIL do not delay it)"""
+    api = Api(args.http, args.team, args.password)
+    nxt = time.monotonic()
+    with open(args.probe_file, "a", buffering=1) as out:
+        while True:
+            t = time.monotonic()
+            api.call(args.first, "AGENTSTATUS")
+            out.write(f"{t:.4f} {(time.monotonic() - t) * 1000:.2f}\n")
+            nxt += 0.05
+            d = nxt - time.monotonic()
+            if d > 0:
+                time.sleep(d)
+            else:
+                nxt = time.monotonic()
+
+
+def probe_stats(args, t0, t1):
+    """p50 and p99 of the probe's requests started in [t0, t1]"""
+    if not args.probe_file:
+        return {}
+    ms = []
+    try:
+        with open(args.probe_file) as f:
+            for line in f:
+                t, v = line.split()
+                if t0 <= float(t) <= t1:
+                    ms.append(float(v))
+    except (OSError, ValueError):
+        return {}
+    if not ms:
+        return {}
+    ms.sort()
+    return {"probe_n": len(ms), "probe_ms_p50": round(ms[len(ms) // 2], 2),
+            "probe_ms_p99": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2)}
+
+
 def recover(load, args, limit):
     """After a failed step: wait until occd has closed every CDR and both
     sipps have no call left. Returns the seconds it took, or None."""
@@ -266,7 +310,8 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     say(f"  placed {v['placed']}, refused (busy) {v['refused']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
         f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}); "
-        f"API p99 {v.get('api_ms_p99', 0)} ms; SIP retransmissions "
+        f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms); "
+        f"SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
     for e in v["examples"]:
         say(f"    e.g. {e}")
@@ -280,6 +325,15 @@ def cmd_ramp(args):
     rates = [float(r) for r in args.rates.split(",")]
     hold_ms = int(args.hold * 1000)
     best = 0
+    if args.probe_file:
+        # the API idle (agents logged in, no call): the reference for every step
+        wait_quiet(args)
+        t0 = time.monotonic()
+        time.sleep(args.probe_idle)
+        idle = probe_stats(args, t0, time.monotonic())
+        say(f"API probe, idle: p50 {idle.get('probe_ms_p50')} ms, p99 {idle.get('probe_ms_p99')} ms "
+            f"({idle.get('probe_n', 0)} requests)")
+        print(json.dumps(dict(kind="probe_idle", **idle)), flush=True)
     for k, rate in enumerate(rates):
         if not alive(args.occd_pid):
             say("occd is not running; ramp stopped")
@@ -313,6 +367,7 @@ def cmd_ramp(args):
                "starved": starved, "whole_step": Sampler.delta(a0, a1),
                "steady": steady, "rss_peak": rss_peak,
                "driver_limited": starved > 0 or achieved < 0.95 * rate}
+        rec.update(probe_stats(args, a0["t"], a1["t"]))
         failed = finish_step(load, args, calls, hold_ms, s0, rec)
         if rec["driver_limited"]:
             say(f"  the driver could not hold {rate:g} calls/s "
@@ -393,6 +448,7 @@ def cmd_hold(args):
                "rss_per_call": round((rss_n - args.rss_base) / n) if rss_n else None,
                "achieved_rate": round(achieved, 2), "starved": starved,
                "extra_failures": 0 if up == n else 1}
+        rec.update(probe_stats(args, a["t"], b["t"]))
         failed = finish_step(load, args, calls, hold_ms, s0, rec)
         rec["seconds"] = round(time.monotonic() - t_start, 1)
         k += 1
@@ -505,7 +561,8 @@ def cmd_kamailio(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio"))
+    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio",
+                                   "probe"))
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
@@ -526,6 +583,8 @@ def main():
     p.add_argument("--uas-port", type=int)
     p.add_argument("--uac-mp", type=int)
     p.add_argument("--dir")
+    p.add_argument("--probe-file")
+    p.add_argument("--probe-idle", type=float, default=10)
     args = p.parse_args()
     if args.cmd in ("provision", "login", "agents"):
         getattr(benchlib, "cmd_" + args.cmd)(args)

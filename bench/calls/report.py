@@ -22,6 +22,9 @@ kam = [x for x in kam_all if x["kind"] == "kamailio"]
 kbest = next((x["max_zero_failure_rate"] for x in kam_all if x["kind"] == "kamailio_result"), 0)
 
 emit = KvOut(E["CALLS_OUT"])
+idle = next((x for x in ramp_all if x["kind"] == "probe_idle"), {})
+emit("calls_probe_idle_p50_ms", idle.get("probe_ms_p50", "?"))
+emit("calls_probe_idle_p99_ms", idle.get("probe_ms_p99", "?"))
 
 for k in ("PINNING", "AGENTS", "HOLD", "DURATION", "RATES", "LEVELS", "HR", "WINDOW",
           "KAM_DURATION", "SIPP_VERSION", "KAM_VERSION", "CLASH", "RSS_START", "RSS_IDLE",
@@ -56,6 +59,8 @@ for i, s in enumerate(ramp):
                  ("occd_cpu", st["occd_cpu"]), ("other_cpu", st["other_cpu"]),
                  ("gen_cpu", st["gen_cpu"]), ("api_p50_ms", s.get("api_ms_p50", 0)),
                  ("api_p99_ms", s.get("api_ms_p99", 0)), ("retrans", retr),
+                 ("probe_p50_ms", s.get("probe_ms_p50", "?")),
+                 ("probe_p99_ms", s.get("probe_ms_p99", "?")),
                  ("sip_drops", st["sip_drops"]), ("rss", s["rss_peak"]),
                  ("occd_drops", st.get("occd_drops", 0)),
                  ("steady", "yes" if s["steady"] else "no"),
@@ -71,6 +76,10 @@ for i, s in enumerate(ramp):
 emit("calls_ramp_steps", len(ramp))
 emit("calls_max_rate", f"{best:g}")
 print(f"highest rate with zero failures: {best:g} calls/s")
+print("API probe (AGENTSTATUS every 50 ms), p99: idle "
+      f"{idle.get('probe_ms_p99', '?')} ms; ramp steps "
+      + ", ".join(f"{s['rate']:g}/s {s.get('probe_ms_p99', '?')} ms" for s in ramp)
+      + "; levels " + ", ".join(f"{h['calls']} {h.get('probe_ms_p99', '?')} ms" for h in hold))
 print()
 print(f"{'calls':>6} {'up':>5} {'occd CPU':>8} {'other':>6} {'sipp+drv':>8} {'RSS idle':>10} "
       f"{'RSS up':>10} {'B/call':>7} {'UDP rx/s':>8} {'drops':>6} {'at occd':>7} {'failed':>6}")
@@ -90,6 +99,8 @@ for i, h in enumerate(hold):
                  ("occd_drops", w["occd_drops"]),
                  ("silent", f"{h.get('silent_agent', 0)}/{h.get('silent_customer', 0)}"),
                  ("failed", h["total_failures"]), ("hold_s", h["hold_s"]),
+                 ("probe_p50_ms", h.get("probe_ms_p50", "?")),
+                 ("probe_p99_ms", h.get("probe_ms_p99", "?")),
                  ("predicted_cpu", h.get("predicted_cpu")), ("recovery_s", h.get("recovery_s")),
                  ("media", f"{h['media_checked'] - h['media_bad']}/{h['media_checked']}"),
                  ("examples", " | ".join(h["examples"]))):

@@ -198,10 +198,17 @@ bench_say "calls: $AGENTS extensions registered by sipp (Contact on the phones s
 sleep 1
 RSS_START=$(bench_rss "$OCC_PID")
 
+# ---- the API probe: a read request every 50 ms through the ramp and the levels,
+# from its own process; the ramp first measures it idle for 10 s
+PROBE=(--probe-file "$T/probe.txt")
+"${GEN_PIN[@]}" "${DRIVER[@]}" probe "${COMMON[@]}" "${PROBE[@]}" 2>"$T/probe.err" &
+PROBE_PID=$!
+bench_track "$PROBE_PID"
+
 # ---- 1. ramp -----------------------------------------------------------------------------------
 bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" --rates "$RATES" --duration "$DURATION" \
-	--hold "$HOLD" >"$T/ramp.jsonl"
+bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" "${PROBE[@]}" --rates "$RATES" \
+	--duration "$DURATION" --hold "$HOLD" >"$T/ramp.jsonl"
 MAX_RATE=$(python3 -c 'import json,sys
 r=[json.loads(l) for l in open(sys.argv[1])]
 print(next((x["max_zero_failure_rate"] for x in r if x["kind"]=="ramp_result"), 0))' "$T/ramp.jsonl")
@@ -221,8 +228,9 @@ sleep 2
 RSS_IDLE=$(bench_rss "$OCC_PID")
 HR=$(python3 -c "print(min(float('$HOLD_RATE'), float('$MAX_RATE')) or min(float('$HOLD_RATE'), 5))")
 bench_say "calls: concurrent calls: levels $LEVELS, placed at $HR calls/s, ${WINDOW} s window; fresh occd, idle RSS $RSS_IDLE B"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" --levels "$LEVELS" --rate "$HR" \
-	--window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
+bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" "${PROBE[@]}" --levels "$LEVELS" \
+	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
+bench_stop "$PROBE_PID"
 
 # ---- end checks ----------------------------------------------------------------------------------------
 OCC_ALIVE=0

@@ -39,10 +39,17 @@ def section(kv):
                f"calls as overloaded: `BackMsg_20[busy]`, counted as refused, "
                f"not failed).")
     out.append("")
+    out.append(f"The API probe (`EVENT=AGENTSTATUS` every 50 ms from its own process, "
+               f"through the whole run) answered in p50 {g('calls_probe_idle_p50_ms')} ms, "
+               f"p99 {g('calls_probe_idle_p99_ms')} ms with the agents logged in and no "
+               f"call (10 s before the ramp); the columns \"API p99\" are its p99 during "
+               f"each step and level. occd CPU is utime + stime of all its threads, in "
+               f"% of one core (the machine has {g('nproc')}).")
+    out.append("")
     out.append("| calls/s | calls up | calls | refused (busy) | failed | occd CPU | "
-               "other processes | MAKECALL p99 | SIP retransmissions | "
+               "other processes | MAKECALL p99 | API p99 | SIP retransmissions | "
                "SIP datagrams dropped at occd | occd RSS |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for i in range(int(g("calls_ramp_steps", "0"))):
         p = f"calls_ramp{i}_"
@@ -52,7 +59,8 @@ def section(kv):
         out.append(f"| {rate:g} | ~{up} | {num(g(p + 'placed'))} | "
                    f"{num(g(p + 'refused', '0'))} | {num(failed)} | "
                    f"{pct(g(p + 'occd_cpu'))} | {pct(g(p + 'other_cpu'))} | "
-                   f"{g(p + 'api_p99_ms')} ms | {num(g(p + 'retrans'))} | "
+                   f"{g(p + 'api_p99_ms')} ms | {g(p + 'probe_p99_ms')} ms | "
+                   f"{num(g(p + 'retrans'))} | "
                    f"{num(g(p + 'sip_drops'))} | {mib(g(p + 'rss'))} |")
         refused = g(p + "refused", "0")
         if refused not in ("0", "?") and failed in ("0",):
@@ -82,14 +90,16 @@ def section(kv):
                f"up, on a fresh occd whose idle RSS was {num(g('calls_rss_idle'))} bytes).")
     out.append("")
     out.append("| calls up | occd CPU | other processes | load generators | occd RSS | "
-               "(RSS − fresh idle RSS) / calls | UDP datagrams received/s | failed |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "(RSS − fresh idle RSS) / calls | UDP datagrams received/s | API p99 | "
+               "failed |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for i in range(int(g("calls_hold_levels", "0"))):
         p = f"calls_hold{i}_"
         out.append(f"| {num(g(p + 'up'))} of {num(g(p + 'calls'))} | {pct(g(p + 'occd_cpu'))} | "
                    f"{pct(g(p + 'other_cpu'))} | {pct(g(p + 'gen_cpu'))} | "
                    f"{mib(g(p + 'rss_loaded'))} | {num(g(p + 'rss_per_call'))} B | "
-                   f"{num(g(p + 'udp_in_pps'))} | {g(p + 'failed')} |")
+                   f"{num(g(p + 'udp_in_pps'))} | {g(p + 'probe_p99_ms')} ms | "
+                   f"{g(p + 'failed')} |")
     out.append("")
     kr = g("calls_kam_max_rate")
     out.append(f"**kamailio {g('calls_kam_version')} as a stateful proxy: {num(kr)} calls/s with zero "
