@@ -27,13 +27,10 @@ each team in PostgreSQL), login, ramp, hold, agents. JSON on stdout.
 import ctypes
 import ctypes.util
 import hashlib
-import json
 import os
 import re
-import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -334,39 +331,13 @@ def cmd_provision(args):
 
 
 def cmd_login(args):
-    api = MultiApi(args)
     groups = [int(g) for g in args.groups.split(",")]
-    bad = []
-
-    def one(n):
-        st, body = api.call(n, "LOGIN")
-        if not body.startswith("|Retuen|1|Retuen|BackMsg_04|"):
-            return (n, "LOGIN", body[:80])
-        g = groups[team_of(args, n)]
-        st, body = api.call(n, "QUEUE", type="1", list=str(g), deviceexten=n)
-        if body != f"|Retuen|1|Retuen|{g}:success":
-            return (n, "QUEUE", body[:80])
-        return None
-
-    t0 = time.monotonic()
-    agents = all_agents(args)
-    with ThreadPoolExecutor(8) as ex:
-        bad = [r for r in ex.map(one, agents) if r]
-    say(f"{len(agents) - len(bad)} agents logged in and checked in "
-        f"({time.monotonic() - t0:.1f} s)")
-    if bad:
-        sys.exit(f"login: {len(bad)} failed, e.g. {bad[:3]}")
+    benchlib.cmd_login(args, MultiApi(args), all_agents(args),
+                       lambda n: groups[team_of(args, n)])
 
 
 def cmd_agents(args):
-    api = MultiApi(args)
-    agents = all_agents(args)
-    with ThreadPoolExecutor(8) as ex:
-        res = list(ex.map(lambda n: (n, api.call(n, "AGENTSTATUS")[1]), agents))
-    notidle = [(n, b) for n, b in res
-               if not re.fullmatch(r"\|Retuen\|1\|Retuen\|BackMsg_43\|Retuen\|\d+-idle,", b)]
-    print(json.dumps({"agents": len(res), "not_idle": len(notidle),
-                      "examples": notidle[:5]}))
+    benchlib.cmd_agents(args, MultiApi(args), all_agents(args))
 
 
 def cmd_sql(args):

@@ -4,7 +4,9 @@
 Rewrites the generated several-nodes results in docs/BENCHMARKS.md:
 everything between "<!-- bench-cluster:begin -->" and
 "<!-- bench-cluster:end -->" (appended at the end if the markers are
-missing). Refuses unless cluster_verified=yes. Called by
+missing). Refuses unless cluster_verified=yes (the run was sound: nodes alive, no
+call or CDR left open, ...); a K that held no ramp step or concurrent level
+cleanly is said so, with its numbers. Called by
 `bench/cluster/run.sh --update-doc`.
 """
 import os
@@ -52,6 +54,11 @@ def section(kv):
                f"generators) used up to {pct(quiet)} of a CPU during the measurements"
                + (": **the machine was not quiet**, compare within one run only." if quiet > 0.1
                   else "."))
+    short = g("cluster_capacity_short", "")
+    if short:
+        out.append(f"- **Not clean on this run**: {short.replace('; ', ', ')} — see the "
+                   f"failed columns below (a step or level with a failure ends the ramp or "
+                   f"the levels; the run itself passed its checks).")
     out.append("")
     b_rate = g(f"cluster_k{ks[0]}_max_rate")
     out.append("| nodes | teams per node | highest rate, zero failures | vs 1 node | "
@@ -72,8 +79,9 @@ def section(kv):
                        f"{pct(g(q + 'pg_cpu'))} | {pct(g(q + 'kam_cpu'))} | {per_call} | "
                        f"{g(q + 'store_ms')} ms | {pct(g(q + 'store_share'), 1)} |")
         else:
-            out.append(f"| {K} | {int(g('cluster_teams')) // K} | {best} calls/s | "
-                       f"{ratio(best, b_rate)} | – | – | – | – | – | – |")
+            first = g(f"{p}ramp0_rate")
+            out.append(f"| {K} | {int(g('cluster_teams')) // K} | none (the first step, "
+                       f"{first}/s, had a failure or a refusal) | – | – | – | – | – | – | – |")
     out.append("")
     out.append("Occd CPU per call: occd's CPU at steady state divided by the calls/s, i.e. "
                "CPU seconds per call including its hold time. The ramp stops at the first "
@@ -99,8 +107,8 @@ def section(kv):
     out.append("")
     out.append("| nodes | placed at | calls up | occd CPU (sum: per node) | occd ms/s per call "
                "| vs 1 node | PostgreSQL | Kamailio | load generators | store write, mean "
-               "| loop time in store writes | failed |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "| loop time in store writes | refused | failed (of which silent recordings) |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     base = {}
     for K in ks:
         p = f"cluster_k{K}_"
@@ -114,7 +122,8 @@ def section(kv):
                        f"{ratio(cpc, base[n])} | {pct(g(q + 'pg_cpu'))} | "
                        f"{pct(g(q + 'kam_cpu'))} | {pct(g(q + 'gen_cpu'))} | "
                        f"{g(q + 'store_ms')} ms | {pct(g(q + 'store_share'), 1)} | "
-                       f"{num(g(q + 'failed'))} |")
+                       f"{num(g(q + 'refused', '?'))} | {num(g(q + 'failed'))} "
+                       f"({num(g(q + 'silent', '?'))}) |")
     out.append("")
     out.append("\"vs 1 node\": CPU per call up relative to one node at the same level "
                "(above 1: K nodes spend more per call on the same core).")
