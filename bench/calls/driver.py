@@ -503,9 +503,8 @@ def cmd_kamailio(args):
     print(json.dumps({"kind": "kamailio_result", "max_zero_failure_rate": best}), flush=True)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio"))
+def add_load_args(p):
+    """the options of ramp and hold (bench/cluster/driver.py's too)"""
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
@@ -519,6 +518,12 @@ def main():
     p.add_argument("--window", type=float, default=10)
     p.add_argument("--max-cpu", type=float, default=0.95)
     p.add_argument("--target-cpu", type=float, default=0.8)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio"))
+    add_load_args(p)
     p.add_argument("--kam-pid", type=int)
     p.add_argument("--uas-pid", type=int)
     p.add_argument("--kam-port", type=int)

@@ -24,6 +24,7 @@ with these differences:
 Subcommands: provision (clone the first agent/extension/membership of
 each team in PostgreSQL), login, ramp, hold, agents. JSON on stdout.
 """
+import argparse
 import ctypes
 import ctypes.util
 import hashlib
@@ -279,7 +280,6 @@ def patch(args):
     calls.alive = benchlib.alive = alive
     calls.Load = Load
     calls.Sampler = Sampler
-    # the end of a step: drain (CDRs in PostgreSQL), verify, print
 
 
 # ---- provision, login, agents -----------------------------------------------------
@@ -347,10 +347,9 @@ def cmd_sql(args):
 
 
 def main():
-    import argparse
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "sql"))
-    benchlib.add_common_args(p)
+    calls.add_load_args(p)
     p.add_argument("--conninfo")
     p.add_argument("--teams", default="bench1")
     p.add_argument("--groups", default="")
@@ -361,18 +360,6 @@ def main():
     p.add_argument("--kam-pid", type=int, default=0)
     p.add_argument("--rec-dirs", default="")
     p.add_argument("--query", default="")
-    p.add_argument("--sink-port", type=int, default=0)
-    p.add_argument("--phones-stat")
-    p.add_argument("--rates", default="10,20,40")
-    p.add_argument("--duration", type=float, default=15)
-    p.add_argument("--hold", type=float, default=3)
-    p.add_argument("--reuse-margin", type=float, default=3)
-    p.add_argument("--threads", type=int, default=16)
-    p.add_argument("--levels", default="250,500")
-    p.add_argument("--rate", type=float, default=50)
-    p.add_argument("--window", type=float, default=8)
-    p.add_argument("--max-cpu", type=float, default=0.95)
-    p.add_argument("--target-cpu", type=float, default=0.8)
     args = p.parse_args()
     if args.cmd in ("ramp", "hold"):
         args.occd_pid = int(args.occd_pids.split(",")[0])

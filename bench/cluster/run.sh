@@ -24,7 +24,7 @@
 # checks in; then bench/calls' measurements, over all the teams together:
 #
 # 1. Ramp: calls at each rate of --rates (calls/s) for --duration s
-#    (10), each held --hold s (5), MAKECALL through each node's HTTP in
+#    (8), each held --hold s (5), MAKECALL through each node's HTTP in
 #    turn (as nginx's round robin: a node that does not own the agent's
 #    team forwards the request). Stops at the first step with a failure
 #    or a refusal (BackMsg_20[busy]). Result: the highest rate with zero
@@ -65,7 +65,7 @@ NODES_LIST=${OCC_BENCH_CLUSTER_NODES:-1,2,3}
 NTEAMS=6
 AGENTS=1200
 RATES=${OCC_BENCH_CLUSTER_RATES:-10,20,40,60,80}
-DURATION=10
+DURATION=8
 HOLD=5
 LEVELS=${OCC_BENCH_CLUSTER_LEVELS:-250,500}
 HOLD_RATE=50
@@ -351,6 +351,10 @@ print(next((x["max_zero_failure_rate"] for x in r if x["kind"]=="ramp_result"), 
 }
 
 IFS=, read -r -a KS <<<"$NODES_LIST"
+for K in "${KS[@]}"; do
+	[[ $K =~ ^[1-9][0-9]*$ ]] && ((NTEAMS % K == 0)) ||
+		bench_die "--nodes: $K does not divide the $NTEAMS teams evenly (see --teams)"
+done
 for K in "${KS[@]}"; do
 	run_k "$K"
 done
