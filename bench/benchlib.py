@@ -309,38 +309,42 @@ def cmd_provision(args):
     say(f"provisioned {args.count} agents and extensions {args.first}..{args.first + args.count - 1}")
 
 
-def cmd_login(args):
+def cmd_login(args, api=None, agents=None, group_of=None):
     """EVENT=LOGIN + EVENT=QUEUE (check-in, deviceexten = the agent's
-    extension) for every agent"""
-    api = Api(args.http, args.team, args.password)
+    extension) for every agent (default: the bench team's, in group
+    --group, through --http)"""
+    api = api or Api(args.http, args.team, args.password)
+    agents = agents or numbers(args.first, args.count)
+    group_of = group_of or (lambda n: args.group)
     bad = []
 
     def one(n):
         st, body = api.call(n, "LOGIN")
         if not body.startswith("|Retuen|1|Retuen|BackMsg_04|"):
             return (n, "LOGIN", body[:80])
-        st, body = api.call(n, "QUEUE", type="1", list=str(args.group), deviceexten=n)
-        if body != f"|Retuen|1|Retuen|{args.group}:success":
+        g = group_of(n)
+        st, body = api.call(n, "QUEUE", type="1", list=str(g), deviceexten=n)
+        if body != f"|Retuen|1|Retuen|{g}:success":
             return (n, "QUEUE", body[:80])
         return None
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(8) as ex:
-        for r in ex.map(one, numbers(args.first, args.count)):
+        for r in ex.map(one, agents):
             if r:
                 bad.append(r)
-    say(f"{args.count - len(bad)} agents logged in and checked in "
+    say(f"{len(agents) - len(bad)} agents logged in and checked in "
         f"({time.monotonic() - t0:.1f} s)")
     if bad:
         sys.exit(f"login: {len(bad)} failed, e.g. {bad[:3]}")
 
 
-def cmd_agents(args):
+def cmd_agents(args, api=None, agents=None):
     """every agent must be idle (EVENT=AGENTSTATUS); JSON on stdout"""
-    api = Api(args.http, args.team, args.password)
+    api = api or Api(args.http, args.team, args.password)
+    agents = agents or numbers(args.first, args.count)
     with ThreadPoolExecutor(8) as ex:
-        res = list(ex.map(lambda n: (n, api.call(n, "AGENTSTATUS")[1]),
-                          numbers(args.first, args.count)))
+        res = list(ex.map(lambda n: (n, api.call(n, "AGENTSTATUS")[1]), agents))
     notidle = [(n, b) for n, b in res
                if not re.fullmatch(r"\|Retuen\|1\|Retuen\|BackMsg_43\|Retuen\|\d+-idle,", b)]
     print(json.dumps({"agents": len(res), "not_idle": len(notidle),

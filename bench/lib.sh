@@ -254,6 +254,27 @@ bench_start_occd() {
 		{ tail -20 "$BENCH_TMP/occd.log" >&2; bench_die "occd did not start"; }
 }
 
+# bench_customer_ulaw FILE: the customers' voice for the trunk sipp's
+# rtp_stream (bench/calls/trunk_uas.xml): 1 s of two tones (440 and
+# 1250 Hz, 3 Hz tremolo), raw G.711 u-law.
+bench_customer_ulaw() {
+	python3 - "$1" <<'EOF'
+import math, sys
+def ulaw(s):
+    sign = 0x80 if s < 0 else 0
+    s = min(abs(s), 32635) + 0x84
+    exp, mask = 7, 0x4000
+    while exp > 0 and not s & mask:
+        exp, mask = exp - 1, mask >> 1
+    return ~(sign | exp << 4 | (s >> (exp + 3)) & 0x0F) & 0xFF
+with open(sys.argv[1], "wb") as f:
+    f.write(bytes(ulaw(int((0.6 + 0.4 * math.sin(2 * math.pi * 3 * i / 8000)) *
+                           (4000 * math.sin(2 * math.pi * 440 * i / 8000) +
+                            2000 * math.sin(2 * math.pi * 1250 * i / 8000))))
+                  for i in range(8000)))
+EOF
+}
+
 # bench_sipp DIR OUT ARGS...: sipp ARGS in DIR, pinned with GEN_PIN, no
 # stdin; statistics every second to OUT.stat.csv, errors to
 # OUT.errors.log, its output to OUT.out. Returns sipp's exit status.
@@ -345,14 +366,17 @@ bench_stop() {
 # bench_conclude NAME RC UPDATE ENV: after bench/NAME/report.py exited
 # with RC: say so if it failed; with UPDATE=1 and RC 0 rewrite NAME's
 # results in docs/BENCHMARKS.md from ENV (bench/NAME/update_doc.py).
+# Returns RC (1 if the rewrite failed), the benchmark's exit status.
 bench_conclude() {
 	local name=$1 rc=$2 update=$3 env=$4
 	((rc == 0)) || bench_say "bench: $name: verification FAILED (raw results in $BENCH_TMP; rerun with OCC_BENCH_KEEP=1 to keep them)"
-	((update)) || return 0
+	((update)) || return "$rc"
 	if ((rc == 0)); then
-		python3 -B "$BENCH_ROOT/bench/$name/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" "$env" &&
-			echo "docs/BENCHMARKS.md: $name results rewritten"
+		python3 -B "$BENCH_ROOT/bench/$name/update_doc.py" "$BENCH_ROOT/docs/BENCHMARKS.md" "$env" ||
+			return 1
+		echo "docs/BENCHMARKS.md: $name results rewritten"
 	else
 		bench_say "bench: $name: docs/BENCHMARKS.md not updated"
 	fi
+	return "$rc"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — run every benchmark and print the results (`make bench`).
 #
-#   bench/run.sh [--update-doc] [--quick]
+#   bench/run.sh [--update-doc] [--quick] [--cluster]
 #
 #   bench/api/run.sh   HTTP API req/s and p99: occd vs an nginx peer
 #   bench/api/rss.sh   resident memory per idle logged-in agent (10,000)
@@ -16,6 +16,9 @@
 #                          20 min; --quick 3 min) vs the simulation of its world
 #   bench/import/run.sh    a 1,000,000-row CSV: parse (UTF-8, GBK), fetch over HTTP
 #   bench/wallboard/run.sh the wallboard with 500 agents, 50 queues: latency, Chromium CPU
+#   bench/cluster/run.sh   calls/s and calls up for 1, 2 and 3 nodes on one
+#                          PostgreSQL, phones through Kamailio (--cluster
+#                          only: ~10 minutes; --quick ~2)
 #
 # Expects the release build (build/occd, build/occctl); builds nothing.
 # Writes nothing outside /tmp, except with --update-doc: then, if every
@@ -31,10 +34,12 @@ set -u
 
 UPDATE=0
 QUICK=0
+CLUSTER=0
 while (($#)); do
 	case $1 in
 	--update-doc) UPDATE=1 ;;
 	--quick) QUICK=1 ;;
+	--cluster) CLUSTER=1 ;;
 	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
@@ -84,6 +89,9 @@ echo; echo "== bench/dialer/run.sh: the dialer in the simulated world, decision 
 echo; echo "== bench/dialer-sip/run.sh: a predictive campaign over real SIP, side by side with the simulation"; bench_fg "$B/dialer-sip/run.sh" --out "$T/dialer-sip.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (dialer-sip rc=$?)"; exit 1; }
 echo; echo "== bench/import/run.sh: a 1,000,000-row CSV import file, parsed and fetched over HTTP"; bench_fg "$B/import/run.sh" --out "$T/import.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (import rc=$?)"; exit 1; }
 echo; echo "== bench/wallboard/run.sh: the wallboard in Chromium, 500 agents and 50 queues changing state"; bench_fg "$B/wallboard/run.sh" --out "$T/wallboard.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (wallboard rc=$?)"; exit 1; }
+if ((CLUSTER)); then
+	echo; echo "== bench/cluster/run.sh: calls/s and calls up for 1, 2 and 3 nodes on one PostgreSQL"; bench_fg "$B/cluster/run.sh" --out "$T/cluster.env" $( ((UPDATE && !rc_api && !rc_rss)) && echo --update-doc ) $( ((QUICK)) && echo --quick ) || { bench_say "bench: FAILED (cluster rc=$?)"; exit 1; }
+fi
 
 echo
 echo "== summary ($(($(date +%s) - started)) s)"

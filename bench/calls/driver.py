@@ -559,10 +559,8 @@ def cmd_kamailio(args):
     print(json.dumps({"kind": "kamailio_result", "max_zero_failure_rate": best}), flush=True)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio",
-                                   "probe"))
+def add_load_args(p):
+    """the options of ramp and hold (bench/cluster/driver.py's too)"""
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
@@ -576,6 +574,15 @@ def main():
     p.add_argument("--window", type=float, default=10)
     p.add_argument("--max-cpu", type=float, default=0.95)
     p.add_argument("--target-cpu", type=float, default=0.8)
+    p.add_argument("--probe-file")
+    p.add_argument("--probe-idle", type=float, default=10)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("cmd", choices=("provision", "login", "ramp", "hold", "agents", "kamailio",
+                                   "probe"))
+    add_load_args(p)
     p.add_argument("--kam-pid", type=int)
     p.add_argument("--uas-pid", type=int)
     p.add_argument("--kam-port", type=int)
@@ -583,8 +590,6 @@ def main():
     p.add_argument("--uas-port", type=int)
     p.add_argument("--uac-mp", type=int)
     p.add_argument("--dir")
-    p.add_argument("--probe-file")
-    p.add_argument("--probe-idle", type=float, default=10)
     args = p.parse_args()
     if args.cmd in ("provision", "login", "agents"):
         getattr(benchlib, "cmd_" + args.cmd)(args)

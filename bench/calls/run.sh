@@ -144,22 +144,8 @@ bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 
 # ---- the sipps: agent phones and the trunk's far end ---------------------------------------
 cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
-# the customers' voice: 1 s of two tones, G.711 u-law, looped by sipp
-python3 - "$T/customer.ulaw" <<'EOF'
-import math, sys
-def ulaw(s):
-    sign = 0x80 if s < 0 else 0
-    s = min(abs(s), 32635) + 0x84
-    exp, mask = 7, 0x4000
-    while exp > 0 and not s & mask:
-        exp, mask = exp - 1, mask >> 1
-    return ~(sign | exp << 4 | (s >> (exp + 3)) & 0x0F) & 0xFF
-with open(sys.argv[1], "wb") as f:
-    f.write(bytes(ulaw(int((0.6 + 0.4 * math.sin(2 * math.pi * 3 * i / 8000)) *
-                           (4000 * math.sin(2 * math.pi * 440 * i / 8000) +
-                            2000 * math.sin(2 * math.pi * 1250 * i / 8000))))
-                  for i in range(8000)))
-EOF
+# the customers' voice, looped by sipp
+bench_customer_ulaw "$T/customer.ulaw"
 # long-running sipp UASs, statistics every second
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
 	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -rtp_echo
