@@ -209,6 +209,14 @@ static int family(struct re_printf *pf, const char *name, const char *type,
 			  type);
 }
 
+/* an unlabelled metric: its family lines and its one sample */
+static int metric_u64(struct re_printf *pf, const char *name,
+		      const char *type, const char *help, uint64_t value)
+{
+	return family(pf, name, type, help) |
+	       re_hprintf(pf, "%s %llu\n", name, (unsigned long long)value);
+}
+
 static int print_hist(struct re_printf *pf, const char *name,
 		      const char *help, const struct hist *h)
 {
@@ -234,13 +242,13 @@ static int print_calls(struct re_printf *pf, struct tel *tel)
 	int err;
 
 	tel_stats(tel, &s);
-	err = family(pf, "occ_calls_active", "gauge",
-		     "Calls in progress, from the first INVITE to the end.");
-	err |= re_hprintf(pf, "occ_calls_active %u\n", s.calls);
-	err |= family(pf, "occ_calls_up", "gauge",
-		      "Calls in progress whose customer leg is answered (an "
-		      "inbound caller in an IVR or a queue too).");
-	err |= re_hprintf(pf, "occ_calls_up %u\n", s.up);
+	err = metric_u64(pf, "occ_calls_active", "gauge",
+			 "Calls in progress, from the first INVITE to the end.",
+			 s.calls);
+	err |= metric_u64(pf, "occ_calls_up", "gauge",
+			  "Calls in progress whose customer leg is answered "
+			  "(an inbound caller in an IVR or a queue too).",
+			  s.up);
 	err |= family(pf, "occ_calls_ended_total", "counter",
 		      "Calls ended since the start, by direction and CDR "
 		      "disposition.");
@@ -274,10 +282,9 @@ static int print_registrations(struct re_printf *pf, struct tel *tel,
 	struct le *le, *le2;
 	int err;
 
-	err = family(pf, "occ_sip_registrations", "gauge",
-		     "Registered SIP contacts (bindings) of all teams.");
-	err |= re_hprintf(pf, "occ_sip_registrations %u\n",
-			  reg ? registrar_count(reg) : 0);
+	err = metric_u64(pf, "occ_sip_registrations", "gauge",
+			 "Registered SIP contacts (bindings) of all teams.",
+			 reg ? registrar_count(reg) : 0);
 	err |= family(pf, "occ_sip_registered_extensions", "gauge",
 		      "Extensions with at least one registered contact, by "
 		      "team.");
@@ -471,24 +478,19 @@ static int print_process(struct re_printf *pf)
 			      "seconds.");
 		err |= re_hprintf(pf, "process_start_time_seconds %.2f\n",
 				  p.start_s);
-		err |= family(pf, "process_virtual_memory_bytes", "gauge",
-			      "Virtual memory size, bytes.");
-		err |= re_hprintf(pf, "process_virtual_memory_bytes %llu\n",
-				  (unsigned long long)p.vsize);
-		err |= family(pf, "process_resident_memory_bytes", "gauge",
-			      "Resident memory size, bytes.");
-		err |= re_hprintf(pf, "process_resident_memory_bytes %llu\n",
-				  (unsigned long long)p.rss_pages *
-				  (unsigned long long)sysconf(_SC_PAGESIZE));
-		err |= family(pf, "process_open_fds", "gauge",
-			      "Open file descriptors.");
-		err |= re_hprintf(pf, "process_open_fds %u\n", p.fds);
+		err |= metric_u64(pf, "process_virtual_memory_bytes", "gauge",
+				  "Virtual memory size, bytes.", p.vsize);
+		err |= metric_u64(pf, "process_resident_memory_bytes", "gauge",
+				  "Resident memory size, bytes.",
+				  p.rss_pages *
+				   (unsigned long long)sysconf(_SC_PAGESIZE));
+		err |= metric_u64(pf, "process_open_fds", "gauge",
+				  "Open file descriptors.", p.fds);
 	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
-		err |= family(pf, "process_max_fds", "gauge",
-			      "Limit of open file descriptors.");
-		err |= re_hprintf(pf, "process_max_fds %llu\n",
-				  (unsigned long long)rl.rlim_cur);
+		err |= metric_u64(pf, "process_max_fds", "gauge",
+				  "Limit of open file descriptors.",
+				  rl.rlim_cur);
 	}
 	return err;
 }
@@ -502,23 +504,19 @@ static int print_loop(struct re_printf *pf)
 	int err = 0;
 
 	sipdrain_stats(&st);
-	err |= family(pf, "occ_loop_timers", "gauge",
-		      "Timers running on the event loop (libre keeps them in "
-		      "one sorted list).");
-	err |= re_hprintf(pf, "occ_loop_timers %u\n", list_count(tmrl_get()));
-	err |= family(pf, "occ_sip_udp_datagrams_total", "counter",
-		      "SIP datagrams read from the UDP socket.");
-	err |= re_hprintf(pf, "occ_sip_udp_datagrams_total %llu\n",
-			  (unsigned long long)st.datagrams);
-	err |= family(pf, "occ_sip_udp_read_passes_total", "counter",
-		      "Loop passes that read the SIP UDP socket (each reads "
-		      "it until empty, at most 256 datagrams).");
-	err |= re_hprintf(pf, "occ_sip_udp_read_passes_total %llu\n",
-			  (unsigned long long)st.passes);
-	err |= family(pf, "occ_sip_udp_datagrams_per_pass_max", "gauge",
-		      "Most SIP datagrams read in one loop pass.");
-	err |= re_hprintf(pf, "occ_sip_udp_datagrams_per_pass_max %u\n",
-			  st.most);
+	err |= metric_u64(pf, "occ_loop_timers", "gauge",
+			  "Timers running on the event loop (libre keeps them "
+			  "in one sorted list).",
+			  list_count(tmrl_get()));
+	err |= metric_u64(pf, "occ_sip_udp_datagrams_total", "counter",
+			  "SIP datagrams read from the UDP socket.",
+			  st.datagrams);
+	err |= metric_u64(pf, "occ_sip_udp_read_passes_total", "counter",
+			  "Loop passes that read the SIP UDP socket (each "
+			  "reads it until empty, at most 256 datagrams).",
+			  st.passes);
+	err |= metric_u64(pf, "occ_sip_udp_datagrams_per_pass_max", "gauge",
+			  "Most SIP datagrams read in one loop pass.", st.most);
 	return err;
 }
 
@@ -537,23 +535,19 @@ static int print_cluster(struct re_printf *pf, const struct occ *occ)
 	if (!occ->cluster)
 		return err;
 	cluster_stats(occ->cluster, &cs);
-	err |= family(pf, "occ_cluster_teams_owned", "gauge",
-		      "Teams whose lease this node holds (and serves).");
-	err |= re_hprintf(pf, "occ_cluster_teams_owned %u\n", cs.teams_owned);
-	err |= family(pf, "occ_cluster_lease_renew_failures_total", "counter",
-		      "Lease renewals and heartbeats that failed.");
-	err |= re_hprintf(pf, "occ_cluster_lease_renew_failures_total %llu\n",
-			  (unsigned long long)cs.renew_failures);
-	err |= family(pf, "occ_cluster_takeovers_total", "counter",
-		      "Teams claimed after another node held them (moved, or "
-		      "its lease expired).");
-	err |= re_hprintf(pf, "occ_cluster_takeovers_total %llu\n",
-			  (unsigned long long)cs.takeovers);
-	err |= family(pf, "occ_cluster_releases_total", "counter",
-		      "Teams this node stopped serving (handed over, lease "
-		      "lost, fence, stop).");
-	err |= re_hprintf(pf, "occ_cluster_releases_total %llu\n",
-			  (unsigned long long)cs.releases);
+	err |= metric_u64(pf, "occ_cluster_teams_owned", "gauge",
+			  "Teams whose lease this node holds (and serves).",
+			  cs.teams_owned);
+	err |= metric_u64(pf, "occ_cluster_lease_renew_failures_total",
+			  "counter",
+			  "Lease renewals and heartbeats that failed.",
+			  cs.renew_failures);
+	err |= metric_u64(pf, "occ_cluster_takeovers_total", "counter",
+			  "Teams claimed after another node held them (moved, "
+			  "or its lease expired).", cs.takeovers);
+	err |= metric_u64(pf, "occ_cluster_releases_total", "counter",
+			  "Teams this node stopped serving (handed over, lease "
+			  "lost, fence, stop).", cs.releases);
 	return err;
 }
 
@@ -563,10 +557,9 @@ static int print_media_threads(struct re_printf *pf)
 	unsigned n = mworker_count();
 	int err = 0;
 
-	err |= family(pf, "occ_media_threads", "gauge",
-		      "Media worker threads ([media] threads; 0: the media "
-		      "runs on the event loop).");
-	err |= re_hprintf(pf, "occ_media_threads %u\n", n);
+	err |= metric_u64(pf, "occ_media_threads", "gauge",
+			  "Media worker threads ([media] threads; 0: the media "
+			  "runs on the event loop).", n);
 	if (!n)
 		return err;
 	err |= family(pf, "occ_media_thread_busy_seconds_total", "counter",

@@ -304,8 +304,11 @@ const struct op op_table[] = {
 		 "(`BackMsg_28[phonenumber]` otherwise). occd's INVITE to an "
 		 "extension asks the phone to answer at once (`Call-Info: "
 		 "answer-after=0`, `Alert-Info: info=alert-autoanswer`): the "
-		 "wallboard's browser phone does. The same for whisper "
-		 "and intrude.",
+		 "wallboard's browser phone does. A leader cannot supervise "
+		 "a call he is in (his own) or one that would ring a phone "
+		 "already in it: `BackMsg_28[target]`; a call supervised "
+		 "already (by him too): BackMsg_42. The same for whisper "
+		 "(49) and intrude (40).",
 },
 {
 	.id = "agent_status", .soap = "agentStatus", .http = "AGENTSTATUS",
@@ -954,7 +957,8 @@ const struct op op_table[] = {
 		 "\"idle\":1,\"ring\":0,\"busy\":1,\"acw\":0,\"pause\":0,"
 		 "\"logout\":4}}],\"agents\":[{\"agent\":\"8001\",\"name\":"
 		 "\"...\",\"state\":\"busy\",\"since\":35,\"party\":"
-		 "\"13800138000\",\"groups\":[1]}]}`. Live (now): waiting "
+		 "\"13800138000\",\"supervisor\":\"8001\",\"supervision\":"
+		 "\"monitor\",\"groups\":[1]}]}`. Live (now): waiting "
 		 "(for an agent, nobody rings), ringing, talking and "
 		 "longest_wait (seconds the longest-waiting caller has "
 		 "waited) as queueCustomerNum and /metrics count them; agents "
@@ -971,6 +975,9 @@ const struct op op_table[] = {
 		 "agents: every agent of the visible groups, its state (as "
 		 "teamStatus), since: seconds in that state, party: whom it "
 		 "talks with (the customer's number, or the other agent), "
+		 "supervisor: the leader (agent number or account) whose "
+		 "monitor, whisper or barge-in has joined its call, and "
+		 "supervision which of the three (both empty without one), "
 		 "groups: its visible groups. now: the server's time (Unix "
 		 "ms) when the reply was made. `agentsince` (Unix ms, "
 		 "usually an earlier reply's `now`; `BackMsg_28[agentsince]` "

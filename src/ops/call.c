@@ -560,6 +560,11 @@ static void supervise(struct op_ctx *ctx, struct op_result *res,
 		res_set(res, OP_FAIL, BM_NO_CALL, NULL);
 		return;
 	}
+	/* not a call he is in (his own), nor one with his phone in it */
+	if (call_involves(c, leader, e ? e->number : NULL)) {
+		res_set(res, OP_FAIL, BM_PARAM_ERROR, "target");
+		return;
+	}
 	/* an extension must be able to ring; a number goes to the trunk */
 	if (e && strcmp(e->kind, "virtual") &&
 	    !registrar_lookup(tel_registrar(tel_of(ctx)), ctx->team->name,

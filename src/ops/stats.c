@@ -321,16 +321,21 @@ static void agent_object(struct op_ctx *ctx, struct op_result *res,
 	const struct call *c = ctx->occ->tel && a->state != AS_LOGOUT
 		? call_of_agent(ctx->occ->tel, ctx->team->name, a->number)
 		: NULL;
+	static const char *const modes[] = { "monitor", "whisper", "barge" };
+	enum supervise_mode mode = SUP_MONITOR;
+	const char *sup = c ? call_supervisor(c, &mode) : NULL;
 	bool in = agent_checked_in_any(a), one = true;
 	struct le *le;
 
 	res_data(res, OP_OK, "%s{\"agent\":%H,\"name\":%H,\"state\":\"%s\","
-		 "\"since\":%lld,\"party\":%H,\"groups\":[", first ? "" : ",",
+		 "\"since\":%lld,\"party\":%H,\"supervisor\":%H,"
+		 "\"supervision\":\"%s\",\"groups\":[", first ? "" : ",",
 		 json_str_h, a->number, json_str_h, a->name,
 		 in ? agent_state_name(a->state) : "logout",
 		 (long long)(a->since_ms && ctx->now > a->since_ms
 			     ? (ctx->now - a->since_ms) / 1000 : 0),
-		 json_str_h, c ? call_party(c, a->number) : "");
+		 json_str_h, c ? call_party(c, a->number) : "",
+		 json_str_h, sup ? sup : "", sup ? modes[mode] : "");
 	LIST_FOREACH(&a->members, le) {
 		const struct member *mb = le->data;
 		if (!sees(ctx, mb->group))

@@ -143,6 +143,14 @@ int  call_hangup_consult(struct call *c, int64_t uniqueid);
 enum supervise_mode { SUP_MONITOR, SUP_WHISPER, SUP_BARGE };
 int  call_supervise(struct call *c, enum supervise_mode mode,
 		    const char *leader, const char *number, const char *exten);
+/* Is WHO (an agent number or account name) in the call already: its
+ * agent, called or consulted agent; or is EXTEN (the phone a supervision
+ * would ring) one of its legs' already? A leader cannot supervise such a
+ * call (BackMsg_28[target]); one supervised already: call_supervise's
+ * EALREADY (the op's failure code). */
+bool call_involves(const struct call *c, const char *who, const char *exten);
+/* The leader supervising the call (answered), and how; NULL when none. */
+const char *call_supervisor(const struct call *c, enum supervise_mode *mode);
 /* End the supervision (hangup target=groupadmin). */
 int  call_hangup_supervisor(struct call *c);
 /* Is the call past ringing (somebody talks)? */

@@ -244,6 +244,32 @@ bool call_talking(const struct call *c)
 	return !c->ending && cu && cu->state == LEG_UP;
 }
 
+bool call_involves(const struct call *c, const char *who, const char *exten)
+{
+	if (!strcmp(c->agent, who) || !strcmp(c->callee_agent, who) ||
+	    !strcmp(c->consult_agent, who))
+		return true;
+	if (!exten || !*exten)
+		return false;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		const struct leg *l = c->legs[r];
+		if (l && r != ROLE_SUPERVISOR && !strcmp(l->peer, exten))
+			return true;
+	}
+	return false;
+}
+
+const char *call_supervisor(const struct call *c, enum supervise_mode *mode)
+{
+	const struct leg *s = c->legs[ROLE_SUPERVISOR];
+
+	if (!s || !s->answered || c->ending)
+		return NULL;
+	if (mode)
+		*mode = c->sup_mode;
+	return c->leader;
+}
+
 int call_supervise(struct call *c, enum supervise_mode mode,
 		   const char *leader, const char *number, const char *exten)
 {

@@ -44,7 +44,7 @@ if [ -n "${OCC_SCREENSHOT_DIR:-}" ]; then
 	export OCC_SCREENSHOT_DIR
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 9)
+take_ports 9
 http_port=${P[0]} sip_port=${P[1]}
 p5=${P[2]} r5=${P[3]} c1=${P[4]} rc1=${P[5]} ev_port=${P[6]}
 g2=${P[7]} rg2=${P[8]}       # trunk carrier's second address (test_trunk.mjs)

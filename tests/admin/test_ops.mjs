@@ -19,19 +19,13 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { OCC, WAIT_MS, ok, eq, waitText, iface, cred, pageMain } from '../lib/pagetap.mjs';
+import { openConsole } from './console.mjs';
 
 const RUN_LIMIT_MS = 180_000;
 const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
 const { ADMIN_PW, EV_PORT, EV_LOG, OUT_WAV, CALL_DID, CALL_FROM } = process.env;
 const CAMPAIGN = '31';
 
-async function login(page) {
-  await page.fill('#l-team', 'demo');
-  await page.fill('#l-user', 'admin');
-  await page.fill('#l-password', ADMIN_PW);
-  await page.click('#l-submit');
-  await waitText(page, '#who-team', /^demo$/, 'the administrator logs in');
-}
 const tab = (page, name) => page.click(`#tabs button[data-tab="${name}"]`);
 const rowText = (page, sel) => page.locator(sel).innerText().catch(() => '');
 async function until(fn, what, ms = WAIT_MS) {
@@ -337,14 +331,7 @@ async function events(page) {
 }
 
 async function run(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
-  await page.goto(OCC + '/admin/');
-  await login(page);
+  const { context, page, pageErrors } = await openConsole(browser, { acceptDialogs: true });
   await agents(page);
   await campaigns(page);
   await dnc(page);

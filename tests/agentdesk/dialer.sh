@@ -20,7 +20,7 @@ suite_begin agentdesk-dialer
 preflight "apt-get install sip-tester" sipp python3 curl node
 browser_ready "$here" playwright-core
 scen=$root/tests/multiparty/scenarios
-read -r -d '' -a P < <(python3 "$util" ports 6)
+take_ports 6
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} pc=${P[3]}
 r1=${P[4]} rc=${P[5]}     # the phones' RTP ports (nobody listens: no audio is checked here)
 url=http://127.0.0.1:$http_port

@@ -28,7 +28,7 @@ suite_begin campaign-acw
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 5)
+take_ports 5
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} r1=${P[3]} r2=${P[4]}
 url=http://127.0.0.1:$http_port
 F_AGENT=770 ACW_S=4

@@ -43,7 +43,7 @@ suite_begin campaign-amd
 preflight "apt-get install sip-tester sox" sipp sox python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+take_ports 6
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} r1=${P[3]}
 pc=${P[4]} rc=${P[5]}                      # the customers' sipp trunk
 url=http://127.0.0.1:$http_port

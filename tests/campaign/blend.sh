@@ -26,7 +26,7 @@ suite_begin blend
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+take_ports 6
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} r1=${P[3]} c1=${P[4]} rc1=${P[5]}
 url=http://127.0.0.1:$http_port
 F_CALLER=1130 F_AGENT=770

@@ -28,7 +28,7 @@ suite_begin compliance
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/sip/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 4)
+take_ports 4
 http_port=${P[0]} sip_port=${P[1]} pc=${P[2]} rc=${P[3]}
 url=http://127.0.0.1:$http_port
 S=13900000011 T=13900000012 K=13900000013 OK=13900000014 Z=13900000015

@@ -42,7 +42,7 @@ suite_begin dial
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 7)
+take_ports 7
 http_port=${P[0]} sip_port=${P[1]} p1=${P[2]} r1=${P[3]} r2=${P[4]}
 pc=${P[5]} rc=${P[6]}                      # a customer behind a sipp trunk
 url=http://127.0.0.1:$http_port

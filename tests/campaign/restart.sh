@@ -26,7 +26,7 @@ suite_begin restart
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 4)
+take_ports 4
 http_port=${P[0]} sip_port=${P[1]} pc=${P[2]} rc=${P[3]}
 url=http://127.0.0.1:$http_port
 F_CUSTOMER=1000

@@ -33,7 +33,7 @@ suite_begin inbound-branches
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 31)
+take_ports 31
 http_port=${P[0]} sip_port=${P[1]} web_port=${P[2]}
 p2=${P[3]} p3=${P[4]} p5=${P[5]} p6=${P[6]}       # agents' phones 8002 8003 8005 8006
 r2=${P[7]} r3=${P[8]} r5=${P[9]} r6=${P[10]}      # their media

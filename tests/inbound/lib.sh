@@ -41,8 +41,7 @@ sipp_dial() {
 		"$@" -timeout 50s -timeout_error -key cid "$cid" -key rtpport "$rtp" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
-	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
+	sipp_started "$d" "$name"
 }
 
 # status_is FLOW NAME CODE: the caller's INVITE got CODE as its final answer

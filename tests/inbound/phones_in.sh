@@ -30,7 +30,7 @@ preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 phone_xml=$here/scenarios/phone_caller.xml
 
-read -r -d '' -a P < <(python3 "$util" ports 8)
+take_ports 8
 http_port=${P[0]} sip_port=${P[1]}
 pc=${P[2]} rc=${P[3]}          # the calling phone 8006 and its media
 p2=${P[4]} r2=${P[5]}          # agent 8002's phone and its media

@@ -37,7 +37,7 @@ suite_begin inbound
 preflight "apt-get install sip-tester" sipp python3 curl
 scen=$root/tests/multiparty/scenarios
 
-read -r -d '' -a P < <(python3 "$util" ports 14)
+take_ports 14
 http_port=${P[0]} sip_port=${P[1]}
 p5=${P[2]} p6=${P[3]} p3=${P[4]}                  # agents' phones 8005 8006 8003
 r5=${P[5]} r6=${P[6]} r3=${P[7]}                  # their media

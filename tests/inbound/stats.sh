@@ -28,7 +28,7 @@ scen=$root/tests/sip/scenarios        # agent phones and the far end
 soap_php=$root/tests/ops/lib/soap.php
 F_CALLER=1130
 
-read -r -d '' -a P < <(python3 "$util" ports 13)
+take_ports 13
 http_port=${P[0]} sip_port=${P[1]}
 p5=${P[2]} p6=${P[3]} trunk_port=${P[4]}
 c1=${P[5]} c2=${P[6]} c3=${P[7]} c4=${P[8]}

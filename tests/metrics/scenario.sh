@@ -49,7 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+take_ports 6
 ph=${P[0]} trunk_port=${P[1]} c1=${P[2]} hook_dead=${P[3]} hook=${P[4]}
 rc1=${P[5]}                 # the caller's media (an mp.py peer)
 F_CALLER=1130               # what it says (Hz)

@@ -92,7 +92,7 @@ preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 
-read -r -d '' -a P < <(python3 "$util" ports 17)
+take_ports 17
 http_port=${P[0]} sip_port=${P[1]}
 ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]} ex_port=${P[5]}   # sipp phones
 rtp_ag=${P[6]} rtp_co=${P[7]} rtp_cu=${P[8]} rtp_ex=${P[9]}        # their media

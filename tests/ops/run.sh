@@ -37,10 +37,10 @@ if ! php -m 2>/dev/null | grep -qi '^soap$'; then
 	exit 1
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 5)
+take_ports 5
 http_port=${P[0]} sip_port=${P[1]}
 ph4=${P[2]} ph5=${P[3]} ph6=${P[4]}     # sipp phones of 8004, 8005, 8006
-read -r -d '' -a Q < <(python3 "$util" ports 1)
+take_ports 1 Q
 trunk_port=${Q[0]}                       # the far end behind trunk "gw"
 url=http://127.0.0.1:$http_port
 

@@ -51,7 +51,7 @@ F_AGENT=770 F_CUST=1130 F_CONS=1470
 suite_begin plugin-calls
 preflight "apt-get install sip-tester" sipp python3 curl
 
-read -r -d '' -a P < <(python3 "$util" ports 8)
+take_ports 8
 http_port=${P[0]} sip_port=${P[1]}
 ag_port=${P[2]} co_port=${P[3]} cu_port=${P[4]}
 rtp_ag=${P[5]} rtp_co=${P[6]} rtp_cu=${P[7]}

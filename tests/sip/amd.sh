@@ -42,7 +42,7 @@ if [ ! -x "$occ_amd" ]; then
 	exit 1
 fi
 
-read -r -d '' -a P < <(python3 "$util" ports 7)
+take_ports 7
 http_port=${P[0]} sip_port=${P[1]}
 bs_agent=${P[2]} bs_human=${P[3]} bs_machine=${P[4]} bs_silent=${P[5]}
 sp_hangup=${P[6]}

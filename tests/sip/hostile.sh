@@ -32,7 +32,7 @@ sipreg=$here/lib/sipreg.py
 suite_begin hostile
 preflight "apt-get install python3 curl" python3 curl
 
-read -r -d '' -a P < <(python3 "$util" ports 3)
+take_ports 3
 http_port=${P[0]} sip_port=${P[1]} sink_port=${P[2]}
 url=http://127.0.0.1:$http_port
 

@@ -32,7 +32,7 @@ sipreg=$here/lib/sipreg.py
 suite_begin phones
 preflight "apt-get install python3 curl baresip-core" python3 curl baresip
 
-read -r -d '' -a P < <(python3 "$util" ports 5)
+take_ports 5
 http_port=${P[0]} sip_port=${P[1]} phone_port=${P[2]}
 bs1_port=${P[3]} bs2_port=${P[4]}       # baresips (each takes +1, +2)
 url=http://127.0.0.1:$http_port

@@ -52,7 +52,7 @@ preflight "apt-get install sip-tester baresip-core" sipp baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 
-read -r -d '' -a P < <(python3 "$util" ports 11)
+take_ports 11
 http_port=${P[0]} sip_port=${P[1]}
 ag_port=${P[2]} ag2_port=${P[3]} cust_port=${P[4]}    # sipp phones
 bs_agent=${P[5]} bs_cust=${P[6]} bs_cust2=${P[7]}     # baresips
@@ -143,7 +143,7 @@ replay() {
 	mkdir -p "$work/reg_replay"
 	printf 'SEQUENTIAL\n8002;demo;%s;300\n' "$auth" >"$work/reg_replay/users.csv"
 	(cd "$work/reg_replay" && timeout -k 2 20 sipp -sf "$scen/register_replay.xml" -inf users.csv \
-		"127.0.0.1:$sip_port" -i 127.0.0.1 -p "$reg2_port" -m 1 -nostdin -timeout 10s \
+		"127.0.0.1:$sip_port" -i 127.0.0.1 -p "$reg2_port" -mp "$((reg2_port + 2))" -m 1 -nostdin -timeout 10s \
 		-timeout_error -trace_msg -message_file msgs.log -trace_err -error_file err.log) \
 		>"$work/reg_replay.out" 2>&1 && return 0
 	echo "sipp: no 401 to the replayed $auth"
@@ -158,7 +158,7 @@ check "REGISTER with expires=30: 423 with Min-Expires: 60" \
 
 options() {
 	(cd "$work" && timeout -k 2 20 sipp -sf "$scen/options.xml" "127.0.0.1:$sip_port" -i 127.0.0.1 \
-		-p "$reg2_port" -m 1 -nostdin -timeout 10s -timeout_error) >"$work/options.out" 2>&1 && return 0
+		-p "$reg2_port" -mp "$((reg2_port + 2))" -m 1 -nostdin -timeout 10s -timeout_error) >"$work/options.out" 2>&1 && return 0
 	echo "sipp: no 200 with Allow: INVITE, REGISTER"
 	tail -5 "$work/options.out"
 	return 1

@@ -92,7 +92,7 @@ preflight "apt-get install baresip-core" baresip python3 curl
 
 # ---- helpers --------------------------------------------------------------
 
-read -r -d '' -a P < <(python3 "$util" ports 6)
+take_ports 6
 http_port=${P[0]} sip_port=${P[1]}
 bs_agent=${P[2]} bs_lead=${P[3]} bs_cust=${P[4]} bs_out=${P[5]}    # baresips
 url=http://127.0.0.1:$http_port

@@ -49,6 +49,14 @@ static void rm_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The fixture of the isolation tests: teams t1 and t2, their ids. */
+static int two_teams(struct store *st, int64_t *t1, int64_t *t2)
+{
+	int err = store_team_add(st, "t1", t1);
+
+	return err ? err : store_team_add(st, "t2", t2);
+}
+
 /* Run body on a fresh store; always clean up. */
 static void fx_run(int *unit_failed_, fx_body *body)
 {
@@ -498,8 +506,7 @@ static void body_account(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_agent(f->st, t1, "8001", 0, NULL), 0);
 	UT_EQ_INT(add_account(f->st, t1, "admin", ""), 0);
 	UT_EQ_INT(add_account(f->st, t1, "admin", ""), EEXIST);
@@ -545,8 +552,7 @@ static void body_agent(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2, acc1, id;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_account(f->st, t1, "admin", ""), 0);
 	UT_EQ_INT(snap_load(f->st, &s), 0);
 	acc1 = s.accounts[0].id;
@@ -609,8 +615,7 @@ static void body_group(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_group(f->st, 5, t1, "6001"), 0);
 	UT_EQ_INT(add_group(f->st, 5, t2, "6009"), EEXIST);   /* id global */
 	UT_EQ_INT(add_group(f->st, 6, t1, "6001"), EEXIST);   /* queue */
@@ -649,8 +654,7 @@ static void body_member(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2, a1, a2, b1;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_agent(f->st, t1, "8001", 0, &a1), 0);
 	UT_EQ_INT(add_agent(f->st, t1, "8002", 0, &a2), 0);
 	UT_EQ_INT(add_agent(f->st, t2, "8001", 0, &b1), 0);
@@ -702,8 +706,7 @@ static void body_exten(int *unit_failed_, struct fx *f)
 	char ha1[ST_HA1];
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_exten(f->st, t1, "8001"), 0);
 	UT_EQ_INT(add_exten(f->st, t1, "8001"), EEXIST);
 	UT_EQ_INT(add_exten(f->st, t2, "8001"), 0);
@@ -1002,8 +1005,7 @@ static void body_state_log_prune(int *unit_failed_, struct fx *f)
 	int64_t t1, t2, a, b, c;
 	unsigned n = 99;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_agent(f->st, t1, "1", 0, &a), 0);
 	UT_EQ_INT(add_agent(f->st, t1, "2", 0, &b), 0);
 	UT_EQ_INT(add_agent(f->st, t2, "1", 0, &c), 0);
@@ -1151,8 +1153,7 @@ static void body_trunk(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	t.team_id = t1;
 	t.do_register = true;
 	snprintf(t.name, sizeof(t.name), "carrier");
@@ -1221,8 +1222,7 @@ static void body_trunk_default(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_trunk(f->st, t2, "other", "sip:o", true), 0);
 	UT_EQ_INT(add_trunk(f->st, t1, "a", "sip:a", true), 0);
 	UT_EQ_INT(add_trunk(f->st, t1, "b", "sip:b", false), 0);
@@ -1295,8 +1295,7 @@ static void body_trunk_set(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_trunk(f->st, t1, "gw", "sip:old.example.net", true), 0);
 	UT_EQ_INT(add_trunk(f->st, t2, "gw", "sip:t2.example.net", true), 0);
 	t.team_id = t1;
@@ -1361,8 +1360,7 @@ static void body_group_set(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_group(f->st, 7, t1, "6007"), 0);
 	UT_EQ_INT(add_group(f->st, 8, t2, "6008"), 0);
 	UT_EQ_INT(store_group_set(f->st, t1, 7, NULL, 120), 0);
@@ -1399,8 +1397,7 @@ static void body_setting(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url",
 					 "http://a.example/x"), 0);
 	UT_EQ_INT(store_team_setting_set(f->st, t1, "event_url",
@@ -1454,8 +1451,7 @@ static void body_registration(int *unit_failed_, struct fx *f)
 	struct snap s;
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_exten(f->st, t1, "8001"), 0);
 	UT_EQ_INT(add_exten(f->st, t1, "8002"), 0);
 	UT_EQ_INT(add_exten(f->st, t2, "8001"), 0);
@@ -1656,8 +1652,7 @@ static void body_cdr_visit(int *unit_failed_, struct fx *f)
 	struct st_cdr_leg l = { 0 };
 	int64_t t1, t2;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	/* begun out of time order on purpose */
 	UT_EQ_INT(add_cdr(f->st, 2, t1, 2000), 0);
 	UT_EQ_INT(add_cdr(f->st, 1, t1, 1000), 0);
@@ -2108,8 +2103,7 @@ static void body_event_log(int *unit_failed_, struct fx *f)
 	int64_t t1, t2, last = -1;
 	int err;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(store_event_last(f->st, t1, &last), 0);
 	UT_EQ_INT(last, 0);
 
@@ -2275,8 +2269,7 @@ static void body_event_prune(int *unit_failed_, struct fx *f)
 	unsigned n = 99;
 	int err;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(add_event(f->st, t1, 1, 100, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t1, 2, 200, "8001", ""), 0);
 	UT_EQ_INT(add_event(f->st, t1, 3, 300, "8001", ""), 0);
@@ -2327,8 +2320,7 @@ static void body_cursor(int *unit_failed_, struct fx *f)
 	char sink[40];
 	int64_t t1, t2, v = -1;
 
-	UT_EQ_INT(store_team_add(f->st, "t1", &t1), 0);
-	UT_EQ_INT(store_team_add(f->st, "t2", &t2), 0);
+	UT_EQ_INT(two_teams(f->st, &t1, &t2), 0);
 	UT_EQ_INT(store_cursor_get(f->st, t1, "webhook", &v), 0);
 	UT_EQ_INT(v, 0);
 	UT_EQ_INT(store_cursor_set(f->st, t1, "webhook", 5), 0);

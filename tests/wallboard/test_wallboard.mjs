@@ -17,6 +17,8 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.OCC_SCREENSHOT_DIR || '';
 
 const Q = 'tr[data-queue="6001"]';
+// a supervision of a call the leader is in, or that would ring a phone in it
+const REFUSED = '|Retuen|2|Retuen|BackMsg_28[target]';
 const A = (n) => `tr[data-agent="${n}"]`;
 const secsOf = (s) => s.split(':').reduce((a, x) => a * 60 + Number(x), 0);
 
@@ -119,10 +121,26 @@ async function run(browser) {
   await page.selectOption('#phone-kind', 'sip');
   ok(await page.locator('#phone-card').isHidden(), 'back to "my phone": the browser phone\'s card is hidden');
 
+  // -- the leader is an agent of Sales too: checked in (idle), he is busy
+  // while he supervises; a supervision that would ring the agent's own
+  // phone is refused --
+  r = await iface(`EVENT=QUEUE&type=1&list=1&deviceexten=8103&${cred('8001')}`);
+  ok(r.startsWith('|Retuen|1|'), 'leader 8001 checks in on phone 8103', r);
+  r = await iface(`EVENT=SILENTMONITOR&target=8002&phonenumber=8102&${cred('8001')}`);
+  eq(r, REFUSED, 'silentMonitor of 8002 with 8002\'s own phone (8102) is refused: BackMsg_28[target]');
+
   // -- the leader monitors 8002's call with his phone, then releases it --
   await page.click(`${A('8002')} button[data-op="SILENTMONITOR"]`);
   await waitText(page, '#msg', /^Monitor 8002: /, 'silentMonitor from the page answers');
   eq(await page.locator('#msg').getAttribute('data-code'), '1', 'silentMonitor is accepted (code 1)');
+  await waitAttr(page, A('8002'), 'data-supervisor', '8001', '8002\'s row says who supervises its call (8001)');
+  await waitText(page, `${A('8002')} td[data-k="sup"]`, /^monitored by 8001$/, 'as "monitored by 8001"');
+  await waitAttr(page, A('8001'), 'data-state', 'busy', 'the leader\'s own row shows him talking while he monitors');
+  const own = ['SILENTMONITOR', 'Whisper', 'INTRUDE'].map((op) => page.locator(`${A('8001')} button[data-op="${op}"]`));
+  ok((await Promise.all(own.map((b) => b.isDisabled()))).every(Boolean),
+     'his own row\'s Monitor, Whisper and Intrude stay off (he cannot supervise his own supervision)');
+  r = await iface(`EVENT=Whisper&target=8002&phonenumber=8101&${cred('8001')}`);
+  eq(r, '|Retuen|2|Retuen|BackMsg_49', 'occd refuses the leader a whisper into the call he monitors already (BackMsg_49)');
   await page.click(`${A('8002')} button[data-op="ForcedRelease"]`);
   await waitText(page, '#msg', /^Release 8002: /, 'forcedRelease from the page answers');
   eq(await page.locator('#msg').getAttribute('data-code'), '1', 'forcedRelease is accepted (code 1)');
@@ -130,6 +148,8 @@ async function run(browser) {
   await page.waitForFunction((q) => document.querySelector(q).disabled,
                              `${A('8002')} button[data-op="SILENTMONITOR"]`, { timeout: 5000 }).catch(() => {});
   ok(await monitor('8002').isDisabled(), 'and its Monitor is off again');
+  await waitText(page, `${A('8002')} td[data-k="sup"]`, /^$/, 'and nobody is shown supervising it');
+  await waitAttr(page, A('8001'), 'data-state', 'idle', 'the leader is idle again');
   const end = await Promise.race([call.done, new Promise((res) => setTimeout(() => res(null), WAIT_MS))]);
   ok(end && /answered/i.test(end.out), 'the outside caller was answered and is done', end ? end.out : 'still running');
   await waitText(page, `${Q} td[data-k="aht"]`, /^\d+:\d\d$/, 'the handle time is shown once the call ended');

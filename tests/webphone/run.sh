@@ -42,7 +42,7 @@ preflight "scripts/deps.sh: kamailio kamailio-websocket-modules rtpengine-daemon
 	kamailio rtpengine baresip sox python3 curl
 browser_ready "$here" playwright-core
 
-read -r -d '' -a P < <(python3 "$util" ports 4)
+take_ports 4
 http_port=${P[0]} sip_port=${P[1]} bs_port=${P[2]} cust_port=${P[3]}
 url=http://127.0.0.1:$http_port
 # the tones: no harmonics of each other, away from hear.py's reference

@@ -32,6 +32,8 @@
       s_idle: 'Idle', s_ring: 'Ringing', s_busy: 'Talking', s_acw: 'ACW', s_pause: 'Paused',
       s_logout: 'Not in', a_agent: 'Agent', a_state: 'State', a_since: 'Since',
       a_party: 'Talking with', a_groups: 'Queues', a_actions: 'Supervise',
+      a_sup: 'Supervised', sup_monitor: 'monitored by', sup_whisper: 'whispered to by',
+      sup_barge: 'barged into by',
       SILENTMONITOR: 'Monitor', Whisper: 'Whisper', INTRUDE: 'Intrude', ForcedRelease: 'Release',
       push_up: 'live', push_down: 'reconnecting', need_phone: 'Enter your phone first',
       phone_kind: 'Supervise with', k_sip: 'my phone', k_browser: 'browser phone',
@@ -51,6 +53,7 @@
       s_idle: '空闲', s_ring: '振铃', s_busy: '通话', s_acw: '话后', s_pause: '示忙',
       s_logout: '未签入', a_agent: '坐席', a_state: '状态', a_since: '持续',
       a_party: '通话对方', a_groups: '队列', a_actions: '监控',
+      a_sup: '被监控', sup_monitor: '监听', sup_whisper: '密语', sup_barge: '强插',
       SILENTMONITOR: '监听', Whisper: '密语', INTRUDE: '强插', ForcedRelease: '强拆',
       push_up: '实时', push_down: '重连中', need_phone: '请先填写我的电话',
       phone_kind: '监控使用', k_sip: '我的电话', k_browser: '网页电话',
@@ -71,6 +74,9 @@
     return e;
   };
   const OPS = ['SILENTMONITOR', 'Whisper', 'INTRUDE', 'ForcedRelease'];
+  // a leader does not supervise a call he is in (occd refuses it:
+  // BackMsg_28[target]): his own row's buttons but Release stay off
+  const SUPERVISE = new Set(['SILENTMONITOR', 'Whisper', 'INTRUDE']);
   const STATES = ['idle', 'ring', 'busy', 'acw', 'pause', 'logout'];
 
   // who is logged in: memory only
@@ -200,7 +206,7 @@
     sweep(rows.queues);
   }
 
-  const ACELLS = ['agent', 'state', 'since', 'party', 'groups', 'actions'];
+  const ACELLS = ['agent', 'state', 'since', 'party', 'sup', 'groups', 'actions'];
   // FULL: every agent is in d (else only those changed since the last
   // poll): rows of agents no longer there go
   function showAgents(d, asked, full) {
@@ -225,6 +231,10 @@
       // a state pushed after this poll was asked for is newer than the poll's
       if (!(pushedAt.get(a.agent) > asked)) showState(r, a.state, a.since);
       cell(r, 'party', a.party);
+      // who supervises the agent's call, and how (QueueStatistic's
+      // supervisor and supervision)
+      cell(r, 'sup', a.supervisor ? `${t('sup_' + a.supervision)} ${a.supervisor}` : '');
+      setAttr(r.tr, 'data-supervisor', a.supervisor || '');
       cell(r, 'groups', a.groups.map((g) => qname[g] || g).join(', '));
     }
     if (full) sweep(rows.agents);
@@ -241,8 +251,10 @@
     setAttr(span, 'data-state', state);
     setText(span, t('s_' + state));
     setAttr(r.tr, 'data-state', state);
+    const self = cred && cred.usertype === 'agent' && r.key === cred.user;
     for (const b of r.c.actions.children) {
-      if (b.disabled !== (state !== 'busy')) b.disabled = state !== 'busy';
+      const off = state !== 'busy' || (self && SUPERVISE.has(b.dataset.op));
+      if (b.disabled !== off) b.disabled = off;
     }
     showSince(r);
   }

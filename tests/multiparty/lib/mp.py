@@ -12,7 +12,10 @@ Builds on tests/sip/lib/audio.py (G.711, tone generation, Goertzel).
       says its port is bound. It stops
       speaking when DIR/bye exists (its sipp got BYE or CANCEL), so a port
       occd reuses for another leg never hears a hung-up phone; it ends on
-      SIGTERM or after S seconds. With --honour-hold it behaves as RFC 3264
+      SIGTERM, after S seconds, or half a second after its sipp has ended
+      (DIR/sipp.pid, written by the harness once it started that sipp,
+      names a process that is gone), so the next call of a suite can
+      take its port. With --honour-hold it behaves as RFC 3264
       asks of a phone that was told a=sendonly or a=inactive (its sipp
       answered recvonly and created DIR/held): it sends nothing while
       DIR/held exists, and prints "TIME held" / "TIME sending" when that
@@ -84,6 +87,20 @@ BLOCK = audio.BLOCK
 # ---- a phone's media ------------------------------------------------------
 
 
+def running(pid_file):
+    """the process DIR/sipp.pid names runs (True while the file is not
+    there yet); a zombie its parent has not reaped has ended"""
+    try:
+        pid = int(open(pid_file).read())
+    except (OSError, ValueError):
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def peer(a):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", a.port))
@@ -111,12 +128,18 @@ def peer(a):
     next_key = 0.0
     held = False
     deadline = time.time() + a.secs
+    sipp_pid = os.path.join(a.dir, "sipp.pid")
+    next_look = 0.0
     remote = None
     seq = 0
     next_send = 0.0
     with open(os.path.join(a.dir, "rtp.jsonl"), "w", buffering=1) as log:
         while not stop and time.time() < deadline:
             now = time.time()
+            if now >= next_look:
+                next_look = now + 0.25
+                if not running(sipp_pid):
+                    deadline = min(deadline, now + 0.5)
             if remote is None and os.path.exists(remote_file):
                 try:
                     ip, port = open(remote_file).read().split()[:2]

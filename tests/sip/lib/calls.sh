@@ -104,8 +104,16 @@ phone() {
 		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
+	sipp_started "$d" "$name"
+}
+
+# sipp_started DIR NAME: the sipp just started in the background ($!) is
+# the suite's (pids) and SIPP_NAME; DIR/sipp.pid tells its media peer
+# (mp.py peer --dir DIR) to end when it has ended
+sipp_started() {
 	pids+=("$!")
-	printf -v "SIPP_$name" %s "$!"
+	printf -v "SIPP_$2" %s "$!"
+	echo "$!" >"$1/sipp.pid"
 }
 
 # phone_done FLOW NAME SECS: the phone's sipp ended with success within SECS

@@ -114,6 +114,33 @@ cleanup() {
 	fi
 }
 
+# take_ports N [ARRAY]: N base ports into ARRAY (default P), each the
+# first of a block of six (P..P+5: sipp -p P -mp P+2 binds P, P+2 and
+# P+4, baresip P, P+1 and P+2) that this suite holds until it exits: a
+# lock file per block under /tmp/occ-test-ports, flock'ed on a descriptor
+# of this shell (the peers it starts inherit it), so two suites run side
+# by side, from any worktree, never get one block; util.py ports offers
+# blocks no suite holds and nothing has bound. If N cannot be had, the
+# suite ends with one failure.
+take_ports() {
+	local want=$1 p fd try
+	local -n got=${2:-P}
+	got=()
+	for try in 1 2 3 4 5; do
+		while read -r p; do
+			exec {fd}>"${OCC_PORT_LOCKS:-/tmp/occ-test-ports}/$p"
+			if flock -n "$fd"; then
+				got+=("$p")
+			else
+				exec {fd}>&-     # taken since util.py looked
+			fi
+		done < <(python3 "$util" ports "$((want - ${#got[@]}))")
+		[ "${#got[@]}" -ge "$want" ] && return 0
+	done
+	nok "$want blocks of free ports (tests/sip/lib/util.py ports)"
+	exit 1
+}
+
 # preflight HINT TOOL...: the tools (HINT: how to install them) and the
 # ASan binaries are there, or the suite ends with one failure
 preflight() {
@@ -228,7 +255,7 @@ sipp_reg() {
 	printf 'SEQUENTIAL\n%s;%s;[authentication username=%s password=%s];%s\n' \
 		"$user" "${TEAM:-demo}" "$user" "$pass" "$exp" >"$work/$name/users.csv"
 	(cd "$work/$name" && timeout -k 2 20 sipp -sf "$scen/$sf" -inf users.csv "127.0.0.1:$sip_port" \
-		-i 127.0.0.1 -p "$port" -m 1 -nostdin -timeout 10s -timeout_error \
+		-i 127.0.0.1 -p "$port" -mp "$((port + 2))" -m 1 -nostdin -timeout 10s -timeout_error \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log) \
 		>"$work/$name.out" 2>&1
 	rc=$?

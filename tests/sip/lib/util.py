@@ -1,29 +1,53 @@
 #!/usr/bin/env python3
 """util.py — small helpers for tests/sip/run.sh (python3 stdlib only).
 
-  util.py ports N          N base ports, one a line, each with P to P+4
-                           free for both UDP and TCP on 127.0.0.1 and no
-                           two within 5 of each other: sipp -p P -mp P+2
+  util.py ports N          up to N base ports, one a line, offered to
+                           harness.sh's take_ports, which locks them: each
+                           the first of a block of six (P to P+5, blocks
+                           on a grid from 10000, so two suites' blocks
+                           never overlap) whose lock file under
+                           $OCC_PORT_LOCKS (default /tmp/occ-test-ports)
+                           no suite holds and whose six ports are free for
+                           both UDP and TCP on 127.0.0.1: sipp -p P -mp P+2
                            binds P, P+2 and P+4 (video), baresip takes
-                           sip_listen's port + 1 for TLS. They are below
-                           the kernel's ephemeral range (32768-60999), so
-                           no client socket opened meanwhile takes one,
-                           and below occd's RTP range (20000-40000).
+                           sip_listen's port + 1 for TLS and + 2 for
+                           ctrl_tcp. They are below the kernel's ephemeral
+                           range (32768-60999), so no client socket opened
+                           meanwhile takes one, and below occd's RTP range
+                           (20000-40000).
   util.py sql DB QUERY [ARG...]
                            rows of a read-only query, fields joined by '|'.
   util.py authline FILE    the first "Authorization: Digest ..." line sipp
                            sent, from its -message_file.
 """
+import fcntl
+import os
 import random
 import socket
 import sqlite3
 import sys
 
 
+BLOCK = 6
+LOCKS = os.environ.get("OCC_PORT_LOCKS", "/tmp/occ-test-ports")
+
+
+def unlocked(p):
+    """no suite holds block P's lock (take_ports takes it after this)"""
+    fd = os.open(os.path.join(LOCKS, str(p)), os.O_WRONLY | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def free(p):
     socks = []
     try:
-        for q in range(p, p + 5):
+        for q in range(p, p + BLOCK):
             for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                 s = socket.socket(socket.AF_INET, t)
                 socks.append(s)
@@ -37,15 +61,15 @@ def free(p):
 
 
 def ports(n):
+    os.makedirs(LOCKS, mode=0o1777, exist_ok=True)
+    blocks = list(range(10000, 20000 - BLOCK, BLOCK))
+    random.shuffle(blocks)
     got = []
-    for _ in range(2000):
+    for p in blocks:
         if len(got) == n:
             break
-        p = random.randrange(10000, 19990, 2)
-        if all(abs(p - q) >= 6 for q in got) and free(p):
+        if unlocked(p) and free(p):
             got.append(p)
-    if len(got) < n:
-        sys.exit("util.py: not enough free ports")
     print("\n".join(map(str, got)))
 
 
