@@ -108,6 +108,18 @@ const char *cluster_owner_http(const struct cluster *c, const char *team)
 	return NULL;
 }
 
+const char *cluster_team_name(const struct cluster *c, int64_t team_id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&c->leases, le) {
+		const struct st_lease *l = &((struct snap_lease *)le->data)->l;
+		if (l->team_id == team_id)
+			return l->team;
+	}
+	return NULL;
+}
+
 /* Stop serving o now (its lease is gone or being handed over). */
 static void drop(struct cluster *c, struct owned *o, const char *why)
 {

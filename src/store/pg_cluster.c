@@ -145,7 +145,7 @@ int pg_cluster_visit(struct store *st,
 		err = pg_exec(st, &r, "SELECT t.name, coalesce(l.node, ''),"
 			      " coalesce(l.expires > now(), false)::int,"
 			      " coalesce(l.epoch, 0),"
-			      " coalesce(l.wanted_node, '') FROM teams t"
+			      " coalesce(l.wanted_node, ''), t.id FROM teams t"
 			      " LEFT JOIN occ_team_lease l ON l.team = t.name"
 			      " ORDER BY t.name", "");
 		for (int i = 0; !err && i < PQntuples(r); i++) {
@@ -158,6 +158,7 @@ int pg_cluster_visit(struct store *st,
 				continue;
 			l.live = pg_int(r, i, 2) != 0;
 			l.epoch = pg_int(r, i, 3);
+			l.team_id = pg_int(r, i, 5);
 			lease_h(&l, arg);
 		}
 		PQclear(r);

@@ -404,6 +404,7 @@ struct st_lease {
 	bool live;                     /* expires > now() */
 	int64_t epoch;
 	char wanted_node[ST_NAME];     /* "" if none */
+	int64_t team_id;
 };
 /* Insert or refresh this node's row (heartbeat = now(); started = now()
  * when first is true). */

@@ -143,6 +143,20 @@ via=$(soap "$other")
 check "a SOAP login for demo through $other gets $own's reply" \
 	'[[ "$direct" == *BackMsg_04* ]] && [ "$via" = "$direct" ]' "direct: $direct via: $via"
 api "$own" "$LOGOUT" >/dev/null
+# browser push through a node that does not serve the team: the token
+# comes from the owner (PushToken forwarded), the SSE stream is relayed
+PT='EVENT=PushToken&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
+tok=$(api "$other" "$PT"); tok=${tok#|Retuen|1|Retuen|}; tok=${tok%%|*}
+curl -sSN --max-time 20 "http://${http[$other]}/push/sse?token=$tok" >"$work/sse.out" 2>&1 &
+sse=$!
+check "an SSE stream of demo opens through $other (the owner's cursor event)" \
+	'wait_for 5 "grep -q \"^event: cursor\" \"$work/sse.out\""' "$(head -c 300 "$work/sse.out")"
+api "$other" "$LOGIN" >/dev/null; api "$other" "$QIN" >/dev/null
+qin_id=$(sql "SELECT max(eventid) FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'")
+check "the stream through $other carries demo's new event (id $qin_id) from $own" \
+	'wait_for 5 "grep -q \"^id: $qin_id\\$\" \"$work/sse.out\""' "$(tail -c 400 "$work/sse.out")"
+kill "$sse" 2>/dev/null; wait "$sse" 2>/dev/null
+api "$own" "$QOUT" >/dev/null; api "$own" "$LOGOUT" >/dev/null
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
 	"http://${http[$other]}/asterccinterfaces?$TS")
 check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
