@@ -39,6 +39,7 @@ struct cluster {
 	char node[ST_NAME];
 	unsigned lease_s;
 	bool beaten;               /* a heartbeat was written */
+	int64_t reload_epoch;      /* occctl's count of changes, last seen */
 	uint64_t renewed_at;       /* when the last good renewal was sent */
 	struct list owned;         /* struct owned */
 	struct list nodes;         /* the last snapshot */
@@ -320,18 +321,28 @@ static void tick(void *arg)
 	struct cluster *c = arg;
 	const struct conf *cfg = c->occ->cfg;
 	struct le *le;
+	int64_t epoch = 0;
 	int err;
 
 	tmr_start(&c->tmr, c->lease_s * 1000 / 3, tick, c);
 	c->changed = false;
 	err = store_node_beat(c->occ->st, c->node, cfg->cluster_sip,
-			      cfg->cluster_http, !c->beaten);
+			      cfg->cluster_http, !c->beaten, &epoch);
 	if (err) {
 		c->st.renew_failures++;
 		OCC_WARN("heartbeat failed: %m", err);
 	}
-	else
+	else {
+		/* occctl changed provisioning (on whichever machine): load
+		 * it, as its SIGHUP does on occctl's own node */
+		if (c->beaten && epoch != c->reload_epoch) {
+			OCC_INFO("provisioning changed (reload epoch %lld)",
+				 (long long)epoch);
+			c->changed = true;
+		}
+		c->reload_epoch = epoch;
 		c->beaten = true;
+	}
 	if (renew(c)) {
 		list_flush(&c->nodes);
 		list_flush(&c->leases);

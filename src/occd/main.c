@@ -257,6 +257,18 @@ static void reload(void)
 	reload_model();
 }
 
+/* The admin console changed provisioning: with several nodes, the others
+ * load it at their next heartbeat (the count occctl bumps too). */
+static void admin_changed(void)
+{
+	int64_t epoch;
+
+	if (occd.occ.cluster &&
+	    store_counter_next(occd.st, STORE_RELOAD_COUNTER, &epoch))
+		OCC_WARN("the other nodes were not told of the change");
+	reload();
+}
+
 static void signal_ready(int flags, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -533,7 +545,7 @@ static int start(bool demo)
 	after_restart();
 	occd.api.occ = &occd.occ;
 	occd.api.cfg = &occd.cfg;
-	occd.api.reload = reload;       /* admin console changes */
+	occd.api.reload = admin_changed;   /* admin console changes */
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
 		return err;

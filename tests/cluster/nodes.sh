@@ -120,6 +120,17 @@ check "Kamailio's lookup: demo's owner's SIP address ($route)" \
 did=$(sql "SELECT team FROM occ_did WHERE did = '800888'")
 check "Kamailio's lookup: DID 800888 is demo's (occ_did)" '[ "$did" = demo ]' "$did"
 
+# occctl on n1's machine changes provisioning: every node loads it (the
+# reload epoch in PostgreSQL, seen at each heartbeat), not only n1
+for t in demo acme t3 t4; do [ "$(owner "$t")" != n1 ] && break; done
+tb=$(owner "$t")
+"$occctl" --config "$work/n1.ini" agent add "$t" 8777 s3cret-8777 >/dev/null
+L8777="EVENT=LOGIN&orgidentity=$t&usertype=agent&user=8777&pwdtype=plaintext&password=s3cret-8777"
+check "occctl agent add on n1: agent 8777 logs in to $t on its node $tb within 5 s" \
+	'wait_for 5 "api $tb \"\$L8777\" | grep -q \"^|Retuen|1|Retuen|BackMsg_04\""' \
+	"$(api "$tb" "$L8777")"
+api "$tb" "${L8777/LOGIN/LOGOUT}" >/dev/null
+
 # 2. any node answers: a request for demo on a node that does not serve it
 # is forwarded to demo's owner and gets the owner's reply unchanged
 TS='EVENT=teamstatus&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
