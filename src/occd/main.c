@@ -430,6 +430,8 @@ static void team_serve(const char *name, void *arg)
 	events_forget(occd.occ.ev, t->id);
 	agents_after_restart(t);
 	n = calls_recover_team(&occd.occ, t->id);
+	/* after the closing events: today's figures as a restart has them */
+	stats_team_restore(occd.occ.stats, t);
 	if (n)
 		OCC_WARN("team %H: closed %u calls its previous owner left "
 			 "open", LQ(name), n);

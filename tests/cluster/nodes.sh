@@ -211,6 +211,23 @@ check "acme is held by exactly one live lease" \
 
 # 5. kill -9 the owner: another node takes demo over, events go on
 DEMO="FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'"
+# first a call of 8001 (built-in phone 8101, the virtual customer), so that
+# today's statistics have something to carry over
+victim=$(owner demo)
+C8001='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
+api "$victim" "EVENT=LOGIN&$C8001" >/dev/null
+api "$victim" "EVENT=QUEUE&type=1&list=1&deviceexten=8101&$C8001" >/dev/null
+api "$victim" "EVENT=MAKECALL&targetdn=5550100&targettype=exter&$C8001" >/dev/null
+sleep 2
+api "$victim" "EVENT=HANGUP&target=all&$C8001" >/dev/null
+stat() { api "$1" "EVENT=AgentStatisticDay&agent_group_id=0&$C8001"; }
+calls_ended() { [ "$(sql "SELECT count(*) FROM cdr WHERE end_ms = 0")" = 0 ]; }
+wait_for 5 calls_ended
+api "$victim" "EVENT=QUEUE&type=2&list=1&$C8001" >/dev/null
+api "$victim" "EVENT=LOGOUT&$C8001" >/dev/null
+stat_before=$(stat "$victim")
+check "agentStatisticDay on $victim counts 8001's call" \
+	'[[ "$stat_before" == *"\"total_calls\": 1"* || "$stat_before" == *"\"total_calls\":1"* ]]' "$stat_before"
 max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
 cdrs_before=$(sql "SELECT count(*) FROM cdr")
@@ -221,6 +238,9 @@ check "kill -9 $victim: another node holds demo within 9 s" \
 	'wait_for 9 "o=\$(owner demo); [ -n \"\$o\" ] && [ \"\$o\" != $victim ]"' "owner: $(owner demo)"
 echo "# failover took $((SECONDS - t0)) s"
 heir=$(owner demo)
+stat_after=$(stat "$heir")
+check "agentStatisticDay on $heir after the takeover = on $victim before it" \
+	'[ "$stat_after" = "$stat_before" ]' "before: $stat_before after: $stat_after"
 check "agent 8001 logs in on $heir" \
 	'api "$heir" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$heir" "$LOGIN")"
 api "$heir" "$QIN" >/dev/null; api "$heir" "$QOUT" >/dev/null
