@@ -404,9 +404,16 @@ static void after_restart(void)
 
 static void team_unserve(const char *team, void *arg)
 {
+	struct team *t = team_find(occd.occ.m, team);
+
 	(void)arg;
 	if (occd.occ.tel)
 		tel_team_stop(occd.occ.tel, team);
+	/* out of reach by name at once (API, SIP realm): the reload that
+	 * follows drops it, but cannot when the store is what failed (the
+	 * fence), and then keeps this model */
+	if (t)
+		hash_unlink(&t->he);
 }
 
 static void teams_reload(void *arg)
