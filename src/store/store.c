@@ -492,6 +492,7 @@ int store_registration_save(struct store *st,
 	CHECK(str_ok(r->contact, sizeof(r->contact)));
 	CHECK(str_fits(r->source, sizeof(r->source)));
 	CHECK(str_fits(r->user_agent, sizeof(r->user_agent)));
+	CHECK(str_fits(r->path, sizeof(r->path)));
 	TIMED(st, st->ops->registration_save(st, r));
 }
 

@@ -104,6 +104,8 @@ struct st_registration {
 	char source[64];               /* transport:ip:port it came from */
 	char user_agent[ST_NAME];
 	int64_t expires_ms;            /* absolute time */
+	char path[256];                /* the REGISTER's first Path URI, ""
+					* if none (RFC 3327) */
 };
 
 /* A team setting (key/value), e.g. event_url. */
