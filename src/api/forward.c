@@ -8,7 +8,17 @@
  * answer. The forwarded request carries X-Occ-Forwarded: <this node>; a
  * request that already carries it is never forwarded again (508), so two
  * nodes that disagree for a moment about a team's owner cannot bounce it
- * between them. docs/ARCHITECTURE.md, "Several nodes".
+ * between them.
+ *
+ * Browser push (/push/sse, /push/poll, /push/auth, the agentpull
+ * channels; the team from the token's team id or the extension's channel
+ * name) and recordings (/getMonitor/, the team from o=) are relayed as a
+ * stream instead: the owner's status and headers once its first bytes
+ * come, then its body as it arrives (an SSE stream for as long as both
+ * ends stay), at most FWD_STREAM_PENDING bytes waiting for a slow client
+ * (beyond, the stream is cut: an EventSource reconnects and resumes from
+ * its Last-Event-ID), FWD_WAIT_MS for the first bytes (a long poll holds
+ * up to 60 s). docs/ARCHITECTURE.md, "Several nodes".
  */
 #include <string.h>
 #include <re.h>
@@ -21,22 +31,68 @@
 #include "api/soap.h"
 #include "cluster/cluster.h"
 #include "core/occ.h"
+#include "events/push.h"
 #include "events/httpout.h"
 
-enum { FWD_MAX_REPLY = 1024 * 1024, FWD_TIMEOUT_MS = 10000 };
+enum { FWD_MAX_REPLY = 1024 * 1024, FWD_TIMEOUT_MS = 10000,
+       FWD_WAIT_MS = 75000, FWD_STREAM_PENDING = 4 * 1024 * 1024 };
 
 struct fwd {
 	struct http_async *ha;
 	struct http_req *req;      /* libre's request */
 	struct tmr tmo;
 	struct mbuf *body;
-	char ctype[128];
+	bool stream;               /* relayed as it comes (push, recordings) */
+	bool streaming;            /* the owner's head went out */
 	char owner[64];
+};
+
+/* the request's headers passed on, and the reply's passed back */
+static const char *const fwd_req_hdrs[] = {
+	"Content-Type", "SOAPAction", "Last-Event-ID", "If-None-Match",
+	"If-Modified-Since",
+};
+static const char *const fwd_resp_hdrs[] = {
+	"Cache-Control", "Etag", "Last-Modified", "X-Accel-Buffering",
+	"X-Content-Type-Options", "Access-Control-Allow-Origin",
+	"Access-Control-Expose-Headers", "X-Occ-Channel",
 };
 
 static bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* The team a push subscription or a recording's request names (the
+ * recording's o=); *stream set for them. */
+static bool stream_team(const struct cluster *cl, const struct http_req *req,
+			char *team, size_t sz, bool *stream)
+{
+	const char *name;
+	int64_t id;
+	struct form f;
+	bool found = false;
+
+	if (starts(req->path, "/getMonitor/")) {
+		form_init(&f);
+		if (!form_parse(&f, req->query, strlen(req->query)) &&
+		    (name = form_get(&f, "o")) && *name) {
+			str_ncpy(team, name, sz);
+			found = true;
+		}
+		form_reset(&f);
+	}
+	else if (push_request_team(req, team, sz, &id)) {
+		found = true;
+		if (!*team) {
+			name = cluster_team_name(cl, id);
+			found = name != NULL;
+			if (found)
+				str_ncpy(team, name, sz);
+		}
+	}
+	*stream = found;
+	return found;
 }
 
 /* The team a request names: the form's orgidentity (query and body), or
@@ -96,18 +152,45 @@ static void fwd_destructor(void *arg)
 	mem_deref(f->body);
 }
 
-static void fwd_answer(struct fwd *f, unsigned status, const char *ctype,
+/* The owner's status, content type and the headers passed back. */
+static void fwd_head(struct http_resp *resp, const struct http_msg *msg,
+		     char *ctype, size_t sz)
+{
+	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_CONTENT_TYPE);
+
+	resp->status = msg->scode;
+	if (h) {
+		pl_strcpy(&h->val, ctype, sz);
+		resp->ctype = ctype;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_resp_hdrs); i++) {
+		h = http_msg_xhdr(msg, fwd_resp_hdrs[i]);
+		if (h)
+			http_resp_headerf(resp, fwd_resp_hdrs[i], "%r", &h->val);
+	}
+}
+
+/* Answer the client (resp NULL: 502) and free f; a stream just ends. */
+static void fwd_answer(struct fwd *f, struct http_resp *resp,
 		       struct mbuf *body)
 {
-	struct http_resp resp = { .status = status, .fd = -1 };
+	struct http_resp bad = { .status = 502, .fd = -1 };
 
+	if (!resp)
+		resp = &bad;
+	if (f->ha && f->streaming) {
+		http_async_close(f->ha);     /* after what is pending */
+		f->ha = NULL;
+	}
 	if (f->ha) {
-		resp.ctype = ctype;
-		resp.body = body ? mem_ref(body) : mbuf_alloc(64);
-		if (!body && resp.body)
-			mbuf_printf(resp.body, "the team's node %s did not "
-				    "answer\n", f->owner);
-		http_async_reply(f->ha, &resp);
+		resp->body = body ? mem_ref(body) : mbuf_alloc(64);
+		if (!body) {
+			resp->ctype = "text/plain; charset=utf-8";
+			if (resp->body)
+				mbuf_printf(resp->body, "the team's node %s "
+					    "did not answer\n", f->owner);
+		}
+		http_async_reply(f->ha, resp);
 		f->ha = NULL;
 	}
 	mem_deref(f);
@@ -126,39 +209,74 @@ static int fwd_data(const uint8_t *buf, size_t size,
 		    const struct http_msg *msg, void *arg)
 {
 	struct fwd *f = arg;
+	struct http_resp resp = { .fd = -1 };
+	char ctype[128];
+	int err;
 
-	(void)msg;
-	if (f->body->end + size > FWD_MAX_REPLY)
-		return EOVERFLOW;
-	return mbuf_write_mem(f->body, buf, size);
+	if (!f->stream) {
+		if (f->body->end + size > FWD_MAX_REPLY)
+			return EOVERFLOW;
+		return mbuf_write_mem(f->body, buf, size);
+	}
+	if (!f->ha)
+		return EPIPE;
+	if (!f->streaming) {
+		fwd_head(&resp, msg, ctype, sizeof(ctype));
+		err = http_async_begin_stream(f->ha, &resp,
+					      FWD_STREAM_PENDING);
+		if (err)
+			return err;
+		f->streaming = true;
+		tmr_cancel(&f->tmo);
+	}
+	/* ENOBUFS: the client does not keep up; the stream is cut */
+	return http_async_write(f->ha, buf, size);
 }
 
 static void fwd_resp(int err, const struct http_msg *msg, void *arg)
 {
 	struct fwd *f = arg;
-	const struct http_hdr *ct;
+	struct http_resp resp = { .fd = -1 };
+	char ctype[128];
 
 	f->req = mem_deref(f->req);
 	tmr_cancel(&f->tmo);
-	if (err || !msg) {
+	if ((err || !msg) && !f->streaming) {
 		OCC_WARN("forward to %s failed: %m", f->owner, err);
-		fwd_answer(f, 502, "text/plain; charset=utf-8", NULL);
+		fwd_answer(f, NULL, NULL);
 		return;
 	}
-	ct = http_msg_hdr(msg, HTTP_HDR_CONTENT_TYPE);
-	if (ct)
-		pl_strcpy(&ct->val, f->ctype, sizeof(f->ctype));
+	if (f->streaming) {
+		fwd_answer(f, NULL, NULL);
+		return;
+	}
+	fwd_head(&resp, msg, ctype, sizeof(ctype));
 	mbuf_set_pos(f->body, 0);
-	fwd_answer(f, msg->scode, f->ctype[0] ? f->ctype : NULL, f->body);
+	fwd_answer(f, &resp, f->body);
 }
 
 static void fwd_timeout(void *arg)
 {
 	struct fwd *f = arg;
+	struct http_resp resp = { .status = 504, .fd = -1 };
 
 	OCC_WARN("forward to %s timed out", f->owner);
 	f->req = mem_deref(f->req);
-	fwd_answer(f, 504, "text/plain; charset=utf-8", NULL);
+	fwd_answer(f, &resp, NULL);
+}
+
+/* The request's headers to pass on, as "Name: value\r\n" lines. */
+static int fwd_req_headers(struct mbuf *mb, const struct http_req *req)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_req_hdrs); i++) {
+		const char *v = http_req_header(req, fwd_req_hdrs[i]);
+		if (v)
+			err |= mbuf_printf(mb, "%s: %s\r\n", fwd_req_hdrs[i],
+					   v);
+	}
+	return err;
 }
 
 bool api_forward(struct api *api, const struct http_req *req,
@@ -167,10 +285,14 @@ bool api_forward(struct api *api, const struct http_req *req,
 	struct cluster *cl = api->occ->cluster;
 	const char *owner, *v, *me;
 	char team[64], url[HTTPD_MAX_TARGET + 128];
+	struct mbuf *hdrs = NULL;
+	bool stream = false;
 	struct fwd *f;
 	int err;
 
-	if (!cl || !request_team(req, rest, team, sizeof(team)) ||
+	if (!cl || !strcmp(req->method, "HEAD") ||
+	    !(request_team(req, rest, team, sizeof(team)) ||
+	      stream_team(cl, req, team, sizeof(team), &stream)) ||
 	    cluster_serves(cl, team))
 		return false;
 	owner = cluster_owner_http(cl, team);
@@ -191,28 +313,21 @@ bool api_forward(struct api *api, const struct http_req *req,
 		goto busy;
 	tmr_init(&f->tmo);
 	str_ncpy(f->owner, owner, sizeof(f->owner));
+	f->stream = stream;
 	f->body = mbuf_alloc(1024);
+	hdrs = mbuf_alloc(256);
 	re_snprintf(url, sizeof(url), "http://%s%s%s%s", owner, req->path,
 		    req->query[0] ? "?" : "", req->query);
-	v = http_req_header(req, "Content-Type");
-	if (!f->body)
+	if (!f->body || !hdrs || fwd_req_headers(hdrs, req))
 		err = ENOMEM;
 	else
 		err = http_request(&f->req, api->fwd_cli, req->method, url,
 				   fwd_resp, fwd_data, f,
-				   "X-Occ-Forwarded: %s\r\n"
-				   "%s%s%s"
-				   "%s%s%s"
+				   "X-Occ-Forwarded: %s\r\n%b"
 				   "Content-Length: %zu\r\n\r\n%b", me,
-				   v ? "Content-Type: " : "", v ? v : "",
-				   v ? "\r\n" : "",
-				   http_req_header(req, "SOAPAction")
-				   ? "SOAPAction: " : "",
-				   http_req_header(req, "SOAPAction")
-				   ? http_req_header(req, "SOAPAction") : "",
-				   http_req_header(req, "SOAPAction")
-				   ? "\r\n" : "",
+				   hdrs->buf, hdrs->end,
 				   req->body_len, req->body, req->body_len);
+	mem_deref(hdrs);
 	if (err) {
 		OCC_WARN("forward to %s not sent: %m", owner, err);
 		mem_deref(f);
@@ -223,7 +338,8 @@ bool api_forward(struct api *api, const struct http_req *req,
 		mem_deref(f);
 		goto busy;
 	}
-	tmr_start(&f->tmo, FWD_TIMEOUT_MS, fwd_timeout, f);
+	tmr_start(&f->tmo, stream ? FWD_WAIT_MS : FWD_TIMEOUT_MS, fwd_timeout,
+		  f);
 	OCC_DBG("team %s: forwarded to %s", team, owner);
 	return true;
  busy:

@@ -580,7 +580,8 @@ static enum MHD_Result access_h(void *cls, struct MHD_Connection *conn,
 		return ret;
 	}
 	if (rc->async && !*upload_data_size)   /* resumed */
-		return rc->async->stream ? MHD_YES : async_continue(rc->async);
+		return rc->async->stream && !rc->async->reply ? MHD_YES
+			: async_continue(rc->async);
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
@@ -790,6 +791,31 @@ static void direct_flush(struct http_async *ha)
 	}
 }
 
+int http_async_begin_stream(struct http_async *ha, struct http_resp *resp,
+			    size_t max_pending)
+{
+	struct MHD_Response *r;
+
+	if (!ha || ha->stream || ha->replied || !ha->conn)
+		return EINVAL;
+	ha->out = mbuf_alloc(1024);
+	r = ha->out ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+			16384, stream_read, ha, stream_free) : NULL;
+	if (!r) {
+		ha->out = mem_deref(ha->out);
+		return ENOMEM;
+	}
+	mem_ref(ha);                /* the response's reference */
+	add_headers(r, resp);
+	ha->stream = true;
+	ha->max_pending = max_pending;
+	ha->replied = true;         /* async_continue queues r on resume */
+	ha->status = resp->status;
+	ha->reply = r;
+	async_resume(ha);
+	return 0;
+}
+
 static void hold_h(void *arg)
 {
 	struct http_async *ha = arg;
@@ -915,6 +941,13 @@ static void httpd_destructor(void *arg)
 		if (ha->suspended && ha->conn) {
 			ha->suspended = false;
 			MHD_resume_connection(ha->conn);
+		}
+		if (ha->stream && ha->reply) {
+			/* begun, never queued: drops its reference to ha
+			 * (the request's context keeps another) */
+			struct MHD_Response *r = ha->reply;
+			ha->reply = NULL;
+			MHD_destroy_response(r);
 		}
 	}
 	tmr_cancel(&h->tmr);

@@ -110,6 +110,11 @@ void http_async_reply(struct http_async *ha, struct http_resp *resp);
 struct http_async *http_async_stream(const struct http_req *req,
 				     struct http_resp *resp, size_t max_pending,
 				     http_async_close_h *closeh, void *arg);
+/* A deferred request (http_async_defer, not yet answered) becomes a
+ * stream: status, content type and headers from resp (its body is
+ * ignored), then what http_async_write appends, as above. */
+int  http_async_begin_stream(struct http_async *ha, struct http_resp *resp,
+			     size_t max_pending);
 /* Append to a stream: ENOBUFS if more than max_pending bytes would wait
  * (a client that does not read), EPIPE if the stream is closing. */
 int  http_async_write(struct http_async *ha, const void *p, size_t n);

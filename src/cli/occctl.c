@@ -878,8 +878,16 @@ static int run_cmd(const struct globals *g, const struct cmd *k, int argc,
 	rc = k->flags & CMD_NO_STORE ? 0 : open_store(&c);
 	if (!rc)
 		rc = k->h(&c);
-	if (!rc && (k->flags & CMD_WRITE))
+	if (!rc && (k->flags & CMD_WRITE)) {
+		int64_t epoch;
+		/* several nodes share the store: each sees the count go up
+		 * at its next heartbeat and reloads (cluster.c) */
+		if (c.st && !strcmp(store_backend, "postgresql") &&
+		    store_counter_next(c.st, STORE_RELOAD_COUNTER, &epoch))
+			fprintf(cli_err, "occctl: warning: the other nodes "
+				"were not told of the change\n");
 		notify_occd(dir);
+	}
 	snap_free(&c.snap);
 	mem_deref(c.st);
 	return rc;

@@ -39,6 +39,7 @@ struct cluster {
 	char node[ST_NAME];
 	unsigned lease_s;
 	bool beaten;               /* a heartbeat was written */
+	int64_t reload_epoch;      /* occctl's count of changes, last seen */
 	uint64_t renewed_at;       /* when the last good renewal was sent */
 	struct list owned;         /* struct owned */
 	struct list nodes;         /* the last snapshot */
@@ -104,6 +105,18 @@ const char *cluster_owner_http(const struct cluster *c, const char *team)
 					? n->n.http_address : NULL;
 		}
 		return NULL;
+	}
+	return NULL;
+}
+
+const char *cluster_team_name(const struct cluster *c, int64_t team_id)
+{
+	struct le *le;
+
+	LIST_FOREACH(&c->leases, le) {
+		const struct st_lease *l = &((struct snap_lease *)le->data)->l;
+		if (l->team_id == team_id)
+			return l->team;
 	}
 	return NULL;
 }
@@ -308,18 +321,28 @@ static void tick(void *arg)
 	struct cluster *c = arg;
 	const struct conf *cfg = c->occ->cfg;
 	struct le *le;
+	int64_t epoch = 0;
 	int err;
 
 	tmr_start(&c->tmr, c->lease_s * 1000 / 3, tick, c);
 	c->changed = false;
 	err = store_node_beat(c->occ->st, c->node, cfg->cluster_sip,
-			      cfg->cluster_http, !c->beaten);
+			      cfg->cluster_http, !c->beaten, &epoch);
 	if (err) {
 		c->st.renew_failures++;
 		OCC_WARN("heartbeat failed: %m", err);
 	}
-	else
+	else {
+		/* occctl changed provisioning (on whichever machine): load
+		 * it, as its SIGHUP does on occctl's own node */
+		if (c->beaten && epoch != c->reload_epoch) {
+			OCC_INFO("provisioning changed (reload epoch %lld)",
+				 (long long)epoch);
+			c->changed = true;
+		}
+		c->reload_epoch = epoch;
 		c->beaten = true;
+	}
 	if (renew(c)) {
 		list_flush(&c->nodes);
 		list_flush(&c->leases);

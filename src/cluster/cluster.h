@@ -45,6 +45,8 @@ bool cluster_serves(const struct cluster *c, const char *team);
 /* The http_address of team's owner when that is another live node
  * (as of the last tick), else NULL. */
 const char *cluster_owner_http(const struct cluster *c, const char *team);
+/* The name of the team with this id (as of the last tick), else NULL. */
+const char *cluster_team_name(const struct cluster *c, int64_t team_id);
 const char *cluster_node(const struct cluster *c);
 void cluster_stats(const struct cluster *c, struct cluster_stats *out);
 

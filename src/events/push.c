@@ -1326,6 +1326,37 @@ bool push_route(struct push *p, const struct http_req *req,
 	return true;
 }
 
+bool push_request_team(const struct http_req *req, char *team, size_t sz,
+		       int64_t *team_id)
+{
+	const char *chan = NULL, *tok = NULL, *dash;
+	bool publish = false, found = false;
+	char user[64], md5[MD5HEX_LEN];
+	struct form f;
+
+	*team = '\0';
+	*team_id = 0;
+	if (strcmp(req->path, "/push/sse") && strcmp(req->path, "/push/poll") &&
+	    strcmp(req->path, "/push/auth")) {
+		chan = pull_channel(req->path, &publish);
+		if (!chan || publish)
+			return false;
+		if (!token_shaped(chan))
+			return md5_channel(chan, team, sz, user, sizeof(user),
+					   md5) && *team;
+		tok = chan;
+	}
+	form_init(&f);
+	if (!tok && !form_parse(&f, req->query, strlen(req->query)))
+		tok = form_get(&f, "token");
+	/* "2-<team id>-...": the id only; the owner checks the rest */
+	if (tok && !strncmp(tok, "2-", 2) && (dash = strchr(tok + 2, '-')))
+		found = dec(tok + 2, (size_t)(dash - tok - 2), team_id) &&
+			*team_id > 0;
+	form_reset(&f);
+	return found;
+}
+
 /* ---- the sink ---------------------------------------------------------- */
 
 /* true: delivered (or the subscriber went); false: not for it */

@@ -112,6 +112,13 @@ int  push_token(const struct push *p, const struct team *t,
 		const struct agent *a, const struct agent *by_agent,
 		const struct account *by_account, unsigned ttl_s, char *tok,
 		size_t size, int64_t *expp);
+/* Several nodes: the team a subscription (/push/sse, /push/poll,
+ * /push/auth, the agentpull channels) names, so that a node that does not
+ * serve it passes it on (api/forward.c): *team for the extension's
+ * channel (the orgidentity in it), else *team_id from the token. false:
+ * no subscription, or none that names a team. Nothing is checked here. */
+bool push_request_team(const struct http_req *req, char *team, size_t sz,
+		       int64_t *team_id);
 /* Provisioning was reloaded: close the subscriptions whose token no
  * longer holds (SSE streams end, waiting polls get 403). */
 void push_reload(struct push *p);

@@ -371,23 +371,70 @@ void stats_event(const struct event *ev, void *arg)
 
 /* ---- start and reading ------------------------------------------------------ */
 
+/* Today's stored events of team t, through the sink. */
+static void replay_team(struct stats *s, const struct team *t)
+{
+	int64_t after = 0;
+	int err = store_event_before(s->occ->st, t->id,
+				     day_start_ms(now_ms()), &after);
+
+	if (!err)
+		err = events_replay(s->occ->ev, t->name, NULL, after, 0,
+				    stats_event, s);
+	if (err)
+		OCC_ERR("today's statistics not restored team=%s: %m",
+			t->name, err);
+}
+
 /* Today's stored events of every team, through the sink. */
 static void replay_today(struct stats *s)
 {
-	int64_t since = day_start_ms(now_ms());
 	struct le *le;
 
-	LIST_FOREACH(&s->occ->m->teams, le) {
-		const struct team *t = le->data;
-		int64_t after = 0;
-		int err = store_event_before(s->occ->st, t->id, since, &after);
-		if (!err)
-			err = events_replay(s->occ->ev, t->name, NULL, after, 0,
-					    stats_event, s);
-		if (err)
-			OCC_ERR("today's statistics not restored team=%s: %m",
-				t->name, err);
+	LIST_FOREACH(&s->occ->m->teams, le)
+		replay_team(s, le->data);
+}
+
+/* hash_apply handlers: drop what team *arg had */
+static bool counter_forget(struct le *le, void *arg)
+{
+	struct counter *c = le->data;
+
+	if (c->team_id == *(const int64_t *)arg) {
+		hash_unlink(&c->he);
+		mem_deref(c);
 	}
+	return false;
+}
+
+static bool qcounter_forget(struct le *le, void *arg)
+{
+	struct qcounter *c = le->data;
+
+	if (c->team_id == *(const int64_t *)arg) {
+		hash_unlink(&c->he);
+		mem_deref(c);
+	}
+	return false;
+}
+
+static bool aleg_forget(struct le *le, void *arg)
+{
+	struct aleg *l = le->data;
+
+	if (l->team_id == *(const int64_t *)arg)
+		mem_deref(l);
+	return false;
+}
+
+void stats_team_restore(struct stats *s, const struct team *t)
+{
+	if (!s || !t || !s->occ->ev)
+		return;
+	hash_apply(s->counters, counter_forget, (void *)&t->id);
+	hash_apply(s->queues, qcounter_forget, (void *)&t->id);
+	hash_apply(s->legs, aleg_forget, (void *)&t->id);
+	replay_team(s, t);
 }
 
 static void stats_destructor(void *arg)

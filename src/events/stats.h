@@ -60,6 +60,11 @@ struct stats_queue {
 /* Replay today's stored events and subscribe to the bus (without a bus,
  * occ->ev NULL, neither: a unit test feeds stats_event() itself). */
 int  stats_alloc(struct stats **sp, struct occ *occ);
+/* Several nodes: team t is served here now (a takeover). Its figures
+ * are counted again from its stored events of today, as at start: the
+ * previous owner's calls count, nothing twice. */
+struct team;
+void stats_team_restore(struct stats *s, const struct team *t);
 /* The sink: count one event (arg: the stats). */
 struct event;
 void stats_event(const struct event *ev, void *arg);

@@ -257,6 +257,18 @@ static void reload(void)
 	reload_model();
 }
 
+/* The admin console changed provisioning: with several nodes, the others
+ * load it at their next heartbeat (the count occctl bumps too). */
+static void admin_changed(void)
+{
+	int64_t epoch;
+
+	if (occd.occ.cluster &&
+	    store_counter_next(occd.st, STORE_RELOAD_COUNTER, &epoch))
+		OCC_WARN("the other nodes were not told of the change");
+	reload();
+}
+
 static void signal_ready(int flags, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -392,9 +404,16 @@ static void after_restart(void)
 
 static void team_unserve(const char *team, void *arg)
 {
+	struct team *t = team_find(occd.occ.m, team);
+
 	(void)arg;
 	if (occd.occ.tel)
 		tel_team_stop(occd.occ.tel, team);
+	/* out of reach by name at once (API, SIP realm): the reload that
+	 * follows drops it, but cannot when the store is what failed (the
+	 * fence), and then keeps this model */
+	if (t)
+		hash_unlink(&t->he);
 }
 
 static void teams_reload(void *arg)
@@ -418,6 +437,8 @@ static void team_serve(const char *name, void *arg)
 	events_forget(occd.occ.ev, t->id);
 	agents_after_restart(t);
 	n = calls_recover_team(&occd.occ, t->id);
+	/* after the closing events: today's figures as a restart has them */
+	stats_team_restore(occd.occ.stats, t);
 	if (n)
 		OCC_WARN("team %H: closed %u calls its previous owner left "
 			 "open", LQ(name), n);
@@ -533,7 +554,7 @@ static int start(bool demo)
 	after_restart();
 	occd.api.occ = &occd.occ;
 	occd.api.cfg = &occd.cfg;
-	occd.api.reload = reload;       /* admin console changes */
+	occd.api.reload = admin_changed;   /* admin console changes */
 	err = script_js_build(&occd.api.cji_js);
 	if (err)
 		return err;

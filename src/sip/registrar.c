@@ -429,6 +429,7 @@ static void binding_save(struct registrar *r, const struct team *t,
 	re_snprintf(row.source, sizeof(row.source), "%s:%J",
 		    sip_transp_name(b->tp), &b->src);
 	str_ncpy(row.user_agent, b->user_agent, sizeof(row.user_agent));
+	str_ncpy(row.path, b->path, sizeof(row.path));
 	if (store_registration_save(r->occ->st, &row))
 		OCC_WARN("registration not saved team=%s exten=%s", b->team,
 			 b->exten);
@@ -1091,6 +1092,8 @@ static void restore_binding(const struct st_registration *row, void *arg)
 			&b))
 		return;
 	str_ncpy(b->user_agent, row->user_agent, sizeof(b->user_agent));
+	/* behind a proxy (Path), calls go through it, as before */
+	str_ncpy(b->path, row->path, sizeof(b->path));
 	/* the source is informational; calls go to the Contact URI */
 	b->tp = strstr(row->source, "TCP") ? SIP_TRANSP_TCP : SIP_TRANSP_UDP;
 }

@@ -522,7 +522,8 @@ static bool row_registration(const PGresult *q, int i,
 	if (!pg_text(r.exten, sizeof(r.exten), q, i, 1) ||
 	    !pg_text(r.contact, sizeof(r.contact), q, i, 2) ||
 	    !pg_text(r.source, sizeof(r.source), q, i, 3) ||
-	    !pg_text(r.user_agent, sizeof(r.user_agent), q, i, 4))
+	    !pg_text(r.user_agent, sizeof(r.user_agent), q, i, 4) ||
+	    !pg_text(r.path, sizeof(r.path), q, i, 6))
 		return false;
 	if (v->registration)
 		v->registration(&r, arg);
@@ -585,8 +586,8 @@ static const struct load_step {
 	{ "SELECT id, team_id, name, uri, is_default, do_register, username,"
 	  " password, callerid, strip_prefix, add_prefix FROM trunks"
 	  " ORDER BY id", row_trunk },
-	{ "SELECT team_id, exten, contact, source, user_agent, expires_ms"
-	  " FROM registrations ORDER BY team_id, exten COLLATE \"C\","
+	{ "SELECT team_id, exten, contact, source, user_agent, expires_ms,"
+	  " path FROM registrations ORDER BY team_id, exten COLLATE \"C\","
 	  " contact COLLATE \"C\"", row_registration },
 	{ "SELECT team_id, key, value FROM team_settings"
 	  " ORDER BY team_id, key COLLATE \"C\"", row_setting },
@@ -1103,12 +1104,12 @@ static int p_registration_save(struct store *st,
 			       const struct st_registration *r)
 {
 	return run(st, NULL, "INSERT INTO registrations (team_id, exten,"
-		   " contact, source, user_agent, expires_ms)"
-		   " VALUES ($1, $2, $3, $4, $5, $6)"
+		   " contact, source, user_agent, expires_ms, path)"
+		   " VALUES ($1, $2, $3, $4, $5, $6, $7)"
 		   " ON CONFLICT (team_id, exten, contact) DO UPDATE SET"
-		   " source = $4, user_agent = $5, expires_ms = $6",
-		   "IttttI", r->team_id, r->exten, r->contact, r->source,
-		   r->user_agent, r->expires_ms);
+		   " source = $4, user_agent = $5, expires_ms = $6, path = $7",
+		   "IttttIt", r->team_id, r->exten, r->contact, r->source,
+		   r->user_agent, r->expires_ms, r->path);
 }
 
 static int p_registration_del(struct store *st, int64_t team_id,

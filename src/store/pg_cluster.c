@@ -11,17 +11,26 @@
 #include "store/pg_impl.h"
 
 int pg_node_beat(struct store *st, const char *name, const char *sip,
-		 const char *http, bool first)
+		 const char *http, bool first, int64_t *reloadp)
 {
-	return pg_exec(st, NULL,
+	PGresult *r = NULL;
+	int err = pg_exec(st, &r,
 		       "INSERT INTO occ_node (name, sip_address, http_address,"
 		       " heartbeat, started) VALUES ($1, $2, $3, now(), now())"
 		       " ON CONFLICT (name) DO UPDATE SET"
 		       " sip_address = excluded.sip_address,"
 		       " http_address = excluded.http_address,"
 		       " heartbeat = now(), started = CASE WHEN $4 = 1"
-		       "  THEN now() ELSE occ_node.started END",
-		       "ttti", name, sip, http, (int)first);
+		       "  THEN now() ELSE occ_node.started END"
+		       " RETURNING (SELECT coalesce(max(value), 0) FROM counters"
+		       "  WHERE name = $5)",
+		       "tttit", name, sip, http, (int)first,
+		       STORE_RELOAD_COUNTER);
+
+	if (!err && reloadp)
+		*reloadp = PQntuples(r) == 1 ? pg_int(r, 0, 0) : 0;
+	PQclear(r);
+	return err;
 }
 
 int pg_lease_renew(struct store *st, const char *node, unsigned lease_s,
@@ -145,7 +154,7 @@ int pg_cluster_visit(struct store *st,
 		err = pg_exec(st, &r, "SELECT t.name, coalesce(l.node, ''),"
 			      " coalesce(l.expires > now(), false)::int,"
 			      " coalesce(l.epoch, 0),"
-			      " coalesce(l.wanted_node, '') FROM teams t"
+			      " coalesce(l.wanted_node, ''), t.id FROM teams t"
 			      " LEFT JOIN occ_team_lease l ON l.team = t.name"
 			      " ORDER BY t.name", "");
 		for (int i = 0; !err && i < PQntuples(r); i++) {
@@ -158,6 +167,7 @@ int pg_cluster_visit(struct store *st,
 				continue;
 			l.live = pg_int(r, i, 2) != 0;
 			l.epoch = pg_int(r, i, 3);
+			l.team_id = pg_int(r, i, 5);
 			lease_h(&l, arg);
 		}
 		PQclear(r);

@@ -102,7 +102,7 @@ int pg_group_state_log_visit(struct store *st, int64_t group_id,
 
 /* pg_cluster.c: several nodes (store.h) */
 int pg_node_beat(struct store *st, const char *name, const char *sip,
-		 const char *http, bool first);
+		 const char *http, bool first, int64_t *reloadp);
 int pg_lease_renew(struct store *st, const char *node, unsigned lease_s,
 		   void (*h)(const char *team, int64_t epoch,
 			     const char *wanted, void *arg), void *arg);

@@ -726,6 +726,14 @@ static const struct migration migrations[] = {
 	  "CREATE TABLE occ_did (team TEXT NOT NULL, did TEXT NOT NULL,"
 	  "  prefix BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (team, did));"
 	  "CREATE INDEX occ_did_did ON occ_did(did);" },
+	/* A registration's Path (RFC 3327; the cluster's Kamailio): a
+	 * binding restored after a restart or a takeover is reached through
+	 * it, as before, not directly. */
+	{ "registration path",
+	  "ALTER TABLE registrations ADD COLUMN path TEXT NOT NULL"
+	  " DEFAULT '';",
+	  "ALTER TABLE registrations ADD COLUMN path TEXT NOT NULL"
+	  " DEFAULT '';" },
 };
 
 enum { N_MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -187,9 +187,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		" WHERE team_id = ?1 AND key = ?2",
 	[S_REG_SAVE] =
 		"INSERT INTO registrations (team_id, exten, contact, source,"
-		" user_agent, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" user_agent, expires_ms, path)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 		" ON CONFLICT (team_id, exten, contact) DO UPDATE SET"
-		" source = ?4, user_agent = ?5, expires_ms = ?6",
+		" source = ?4, user_agent = ?5, expires_ms = ?6, path = ?7",
 	[S_REG_DEL] = "DELETE FROM registrations WHERE team_id = ?1"
 		" AND exten = ?2 AND contact = ?3",
 	[S_CDR_BEGIN] =
@@ -655,7 +656,8 @@ static bool row_registration(sqlite3_stmt *q, const struct store_visitor *v,
 	if (!sqlite_col_text(r.exten, sizeof(r.exten), q, 1) ||
 	    !sqlite_col_text(r.contact, sizeof(r.contact), q, 2) ||
 	    !sqlite_col_text(r.source, sizeof(r.source), q, 3) ||
-	    !sqlite_col_text(r.user_agent, sizeof(r.user_agent), q, 4))
+	    !sqlite_col_text(r.user_agent, sizeof(r.user_agent), q, 4) ||
+	    !sqlite_col_text(r.path, sizeof(r.path), q, 6))
 		return false;
 	if (v->registration)
 		v->registration(&r, arg);
@@ -722,8 +724,8 @@ static const struct load_step {
 	{ "SELECT id, team_id, name, uri, is_default, do_register, username,"
 	  " password, callerid, strip_prefix, add_prefix FROM trunks"
 	  " ORDER BY id", row_trunk },
-	{ "SELECT team_id, exten, contact, source, user_agent, expires_ms"
-	  " FROM registrations ORDER BY team_id, exten, contact",
+	{ "SELECT team_id, exten, contact, source, user_agent, expires_ms,"
+	  " path FROM registrations ORDER BY team_id, exten, contact",
 	  row_registration },
 	{ "SELECT team_id, key, value FROM team_settings"
 	  " ORDER BY team_id, key", row_setting },
@@ -1144,8 +1146,9 @@ static int sq_routing_get(struct store *st, int64_t team_id, char **textp,
 static int sq_registration_save(struct store *st,
 				const struct st_registration *r)
 {
-	return exec(be(st), S_REG_SAVE, NULL, "IttttI", r->team_id, r->exten,
-		    r->contact, r->source, r->user_agent, r->expires_ms);
+	return exec(be(st), S_REG_SAVE, NULL, "IttttIt", r->team_id,
+		    r->exten, r->contact, r->source, r->user_agent,
+		    r->expires_ms, r->path);
 }
 
 static int sq_registration_del(struct store *st, int64_t team_id,

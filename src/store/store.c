@@ -492,6 +492,7 @@ int store_registration_save(struct store *st,
 	CHECK(str_ok(r->contact, sizeof(r->contact)));
 	CHECK(str_fits(r->source, sizeof(r->source)));
 	CHECK(str_fits(r->user_agent, sizeof(r->user_agent)));
+	CHECK(str_fits(r->path, sizeof(r->path)));
 	TIMED(st, st->ops->registration_save(st, r));
 }
 
@@ -661,13 +662,14 @@ static bool name_ok(const char *s)
 }
 
 int store_node_beat(struct store *st, const char *name, const char *sip,
-		    const char *http, bool first)
+		    const char *http, bool first, int64_t *reloadp)
 {
 	CHECK(st && name_ok(name) && sip && strlen(sip) < ST_ADDR && http &&
 	      strlen(http) < ST_ADDR);
 	if (!st->ops->node_beat)
 		return ENOTSUP;
-	TIMED(st, st->ops->node_beat(st, name, sip, http, first));
+	TIMED(st, st->ops->node_beat(st, name, sip, http, first,
+					   reloadp));
 }
 
 int store_lease_renew(struct store *st, const char *node, unsigned lease_s,

@@ -104,6 +104,8 @@ struct st_registration {
 	char source[64];               /* transport:ip:port it came from */
 	char user_agent[ST_NAME];
 	int64_t expires_ms;            /* absolute time */
+	char path[256];                /* the REGISTER's first Path URI, ""
+					* if none (RFC 3327) */
 };
 
 /* A team setting (key/value), e.g. event_url. */
@@ -404,11 +406,15 @@ struct st_lease {
 	bool live;                     /* expires > now() */
 	int64_t epoch;
 	char wanted_node[ST_NAME];     /* "" if none */
+	int64_t team_id;
 };
 /* Insert or refresh this node's row (heartbeat = now(); started = now()
- * when first is true). */
+ * when first is true); *reloadp (may be NULL) = the counter
+ * STORE_RELOAD_COUNTER (0 if never counted): occctl counts each change,
+ * so every node sees that provisioning changed. */
+#define STORE_RELOAD_COUNTER "reload_epoch"
 int  store_node_beat(struct store *st, const char *name, const char *sip,
-		     const char *http, bool first);
+		     const char *http, bool first, int64_t *reloadp);
 /* Extend every live lease of node by lease_s; h (may be NULL) gets each
  * team renewed. A lease already expired is not renewed. */
 int  store_lease_renew(struct store *st, const char *node, unsigned lease_s,

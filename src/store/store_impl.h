@@ -199,7 +199,7 @@ struct store_ops {
 
 	/* several nodes: NULL in backends that cannot (ENOTSUP) */
 	int (*node_beat)(struct store *st, const char *name, const char *sip,
-			 const char *http, bool first);
+			 const char *http, bool first, int64_t *reloadp);
 	int (*lease_renew)(struct store *st, const char *node,
 			   unsigned lease_s,
 			   void (*h)(const char *team, int64_t epoch,

@@ -2,13 +2,18 @@
 # tests/cluster/nodes.sh — three occd nodes on loopback sharing one
 # PostgreSQL 15 (tests/lib/with-pg.sh), [cluster] lease = 3 s:
 #   - the four teams split between the nodes, occctl node list shows them;
-#   - occctl node move hands a team over within a few seconds;
+#   - occctl node move hands a team over within a few seconds; an occctl
+#     change on one machine reaches every node (reload epoch);
+#   - push (SSE) through a node that does not serve the team is relayed;
 #   - SIGSTOP of an owner: its team is taken over, and when it runs again
 #     it stops serving that team at its first renewal;
+#   - a node cut from PostgreSQL (a TCP proxy stopped) stops serving its
+#     team within lease/2 + a tick and another node takes it;
 #   - kill -9 of a team's owner: another node holds it within the lease and
 #     a few seconds, its agent logs in there, and its events go on with
 #     eventids after the last one: every id 1..max once, none lost, none
-#     twice, the stored rows from before unchanged; its CDRs likewise.
+#     twice, the stored rows from before unchanged; its CDRs likewise;
+#     today's statistics on the new owner as on the old one.
 # TAP output.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,13 +46,13 @@ trap cleanup EXIT
 sql "SET client_min_messages = warning;
      DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public" >/dev/null
 
-conf() {   # conf NODE: its config file
+conf() {   # conf NODE: its config file (conninfo: ${CONNINFO:-the test's})
 	cat >"$work/$1.ini" <<INI
 [node]
 name = $1
 [store]
 backend = postgresql
-conninfo = $OCC_PG_CONNINFO
+conninfo = ${CONNINFO:-$OCC_PG_CONNINFO}
 data_dir = $work/$1
 [cluster]
 enabled = yes
@@ -120,6 +125,17 @@ check "Kamailio's lookup: demo's owner's SIP address ($route)" \
 did=$(sql "SELECT team FROM occ_did WHERE did = '800888'")
 check "Kamailio's lookup: DID 800888 is demo's (occ_did)" '[ "$did" = demo ]' "$did"
 
+# occctl on n1's machine changes provisioning: every node loads it (the
+# reload epoch in PostgreSQL, seen at each heartbeat), not only n1
+for t in demo acme t3 t4; do [ "$(owner "$t")" != n1 ] && break; done
+tb=$(owner "$t")
+"$occctl" --config "$work/n1.ini" agent add "$t" 8777 s3cret-8777 >/dev/null
+L8777="EVENT=LOGIN&orgidentity=$t&usertype=agent&user=8777&pwdtype=plaintext&password=s3cret-8777"
+check "occctl agent add on n1: agent 8777 logs in to $t on its node $tb within 5 s" \
+	'wait_for 5 "api $tb \"\$L8777\" | grep -q \"^|Retuen|1|Retuen|BackMsg_04\""' \
+	"$(api "$tb" "$L8777")"
+api "$tb" "${L8777/LOGIN/LOGOUT}" >/dev/null
+
 # 2. any node answers: a request for demo on a node that does not serve it
 # is forwarded to demo's owner and gets the owner's reply unchanged
 TS='EVENT=teamstatus&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
@@ -143,6 +159,20 @@ via=$(soap "$other")
 check "a SOAP login for demo through $other gets $own's reply" \
 	'[[ "$direct" == *BackMsg_04* ]] && [ "$via" = "$direct" ]' "direct: $direct via: $via"
 api "$own" "$LOGOUT" >/dev/null
+# browser push through a node that does not serve the team: the token
+# comes from the owner (PushToken forwarded), the SSE stream is relayed
+PT='EVENT=PushToken&orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
+tok=$(api "$other" "$PT"); tok=${tok#|Retuen|1|Retuen|}; tok=${tok%%|*}
+curl -sSN --max-time 20 "http://${http[$other]}/push/sse?token=$tok" >"$work/sse.out" 2>&1 &
+sse=$!
+check "an SSE stream of demo opens through $other (the owner's cursor event)" \
+	'wait_for 5 "grep -q \"^event: cursor\" \"$work/sse.out\""' "$(head -c 300 "$work/sse.out")"
+api "$other" "$LOGIN" >/dev/null; api "$other" "$QIN" >/dev/null
+qin_id=$(sql "SELECT max(eventid) FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'")
+check "the stream through $other carries demo's new event (id $qin_id) from $own" \
+	'wait_for 5 "grep -q \"^id: $qin_id\\$\" \"$work/sse.out\""' "$(tail -c 400 "$work/sse.out")"
+kill "$sse" 2>/dev/null; wait "$sse" 2>/dev/null
+api "$own" "$QOUT" >/dev/null; api "$own" "$LOGOUT" >/dev/null
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "X-Occ-Forwarded: n9" \
 	"http://${http[$other]}/asterccinterfaces?$TS")
 check "a request already forwarded once is not forwarded again (508)" '[ "$code" = 508 ]' "$code"
@@ -184,8 +214,75 @@ check "$stalled does not answer for acme itself any more" \
 check "acme is held by exactly one live lease" \
 	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE team = '"'acme'"' AND expires > now()")" = 1 ]'
 
+# 4b. a node cut from PostgreSQL (the fence): n4 reaches the database only
+# through a TCP proxy; stopping the proxy closes its connection and
+# refuses new ones. n4 must stop serving its team within lease/2 + a
+# tick, and another node take the team; one live lease all along.
+cat >"$work/proxy.py" <<'PY'
+import asyncio, sys
+async def pipe(r, w):
+    try:
+        while (b := await r.read(65536)):
+            w.write(b); await w.drain()
+    except Exception:
+        pass
+    w.close()
+async def conn(cr, cw):
+    sr, sw = await asyncio.open_unix_connection(sys.argv[2])
+    asyncio.ensure_future(pipe(cr, sw)); await pipe(sr, cw)
+async def main():
+    srv = await asyncio.start_server(conn, '127.0.0.1', int(sys.argv[1]))
+    print('ready', flush=True)
+    await srv.serve_forever()
+asyncio.run(main())
+PY
+pport=$(free_port)
+pg_port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$OCC_PG_CONNINFO")
+python3 "$work/proxy.py" "$pport" "$OCC_PG_DIR/.s.PGSQL.$pg_port" >"$work/proxy.log" 2>&1 &
+proxy=$!; pid[proxy]=$proxy
+wait_for 5 'grep -q ready "$work/proxy.log"'
+CONNINFO="host=127.0.0.1 port=$pport user=postgres dbname=occ connect_timeout=2" start n4
+"$occctl" --config "$work/n1.ini" agent add t4 8778 pw-8778 >/dev/null
+"$occctl" --config "$work/n1.ini" node move t4 n4 >/dev/null
+check "node move: t4 goes to n4 (whose database connection runs through the proxy)" \
+	'wait_for 6 "[ \"\$(owner t4)\" = n4 ]"' "owner: $(owner t4)"
+TS4='EVENT=teamstatus&orgidentity=t4&usertype=agent&user=8778&pwdtype=plaintext&password=pw-8778&status=all'
+ts4() { curl -sS -H "X-Occ-Forwarded: n9" "http://${http[n4]}/asterccinterfaces?$TS4"; }
+check "n4 answers for t4 itself" 'wait_for 3 "ts4 | grep -q \"^|Retuen|1|\""' "$(ts4)"
+kill "$proxy"; wait "$proxy" 2>/dev/null; unset "pid[proxy]"
+t0=$SECONDS
+check "proxy stopped: n4 stops serving t4 within 4 s (renewals failing for half a lease)" \
+	'wait_for 4 "grep -q \"team t4: not served here any more (renewals failing\" \"$work/n4.log\""' \
+	"$(grep -E 't4|renewal|postgres' "$work/n4.log" | tail -4)"
+check "another node holds t4 within 6 s of the cut" \
+	'wait_for 6 "o=\$(owner t4); [ -n \"\$o\" ] && [ \"\$o\" != n4 ]"' "owner: $(owner t4)"
+echo "# t4 moved $((SECONDS - t0)) s after the cut"
+reply=$(ts4)
+check "n4, cut off, does not answer for t4 itself any more" \
+	'[[ "$reply" == "|Retuen|2|Retuen|BackMsg_0"[23]* ]]' "$reply"
+check "t4 is held by exactly one live lease" \
+	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE team = '"'t4'"' AND expires > now()")" = 1 ]'
+kill -TERM "${pid[n4]}"; wait "${pid[n4]}" 2>/dev/null; unset "pid[n4]"
+
 # 5. kill -9 the owner: another node takes demo over, events go on
 DEMO="FROM events e JOIN teams t ON t.id = e.team_id WHERE t.name = 'demo'"
+# first a call of 8001 (built-in phone 8101, the virtual customer), so that
+# today's statistics have something to carry over
+victim=$(owner demo)
+C8001='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
+api "$victim" "EVENT=LOGIN&$C8001" >/dev/null
+api "$victim" "EVENT=QUEUE&type=1&list=1&deviceexten=8101&$C8001" >/dev/null
+api "$victim" "EVENT=MAKECALL&targetdn=5550100&targettype=exter&$C8001" >/dev/null
+sleep 2
+api "$victim" "EVENT=HANGUP&target=all&$C8001" >/dev/null
+stat() { api "$1" "EVENT=AgentStatisticDay&agent_group_id=0&$C8001"; }
+calls_ended() { [ "$(sql "SELECT count(*) FROM cdr WHERE end_ms = 0")" = 0 ]; }
+wait_for 5 calls_ended
+api "$victim" "EVENT=QUEUE&type=2&list=1&$C8001" >/dev/null
+api "$victim" "EVENT=LOGOUT&$C8001" >/dev/null
+stat_before=$(stat "$victim")
+check "agentStatisticDay on $victim counts 8001's call" \
+	'[[ "$stat_before" == *"\"total_calls\": 1"* || "$stat_before" == *"\"total_calls\":1"* ]]' "$stat_before"
 max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
 cdrs_before=$(sql "SELECT count(*) FROM cdr")
@@ -196,6 +293,9 @@ check "kill -9 $victim: another node holds demo within 9 s" \
 	'wait_for 9 "o=\$(owner demo); [ -n \"\$o\" ] && [ \"\$o\" != $victim ]"' "owner: $(owner demo)"
 echo "# failover took $((SECONDS - t0)) s"
 heir=$(owner demo)
+stat_after=$(stat "$heir")
+check "agentStatisticDay on $heir after the takeover = on $victim before it" \
+	'[ "$stat_after" = "$stat_before" ]' "before: $stat_before after: $stat_after"
 check "agent 8001 logs in on $heir" \
 	'api "$heir" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$heir" "$LOGIN")"
 api "$heir" "$QIN" >/dev/null; api "$heir" "$QOUT" >/dev/null

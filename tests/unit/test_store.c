@@ -1481,7 +1481,24 @@ static void body_registration(int *unit_failed_, struct fx *f)
 	UT_EQ_INT(s.regs[0].expires_ms, 9000);
 	UT_EQ_STR(s.regs[0].source, "udp:192.0.2.1:5060");
 	UT_EQ_STR(s.regs[0].user_agent, "softphone/1.0");
+	UT_EQ_STR(s.regs[0].path, "");
 	UT_EQ_STR(s.regs[1].contact, "sip:8001@10.0.0.2:5060");
+	/* a REGISTER's Path comes back with its binding, and changes */
+	for (int i = 0; i < 2; i++) {
+		struct st_registration pr = { .team_id = t1,
+					     .expires_ms = 9000 };
+		snprintf(pr.exten, sizeof(pr.exten), "8001");
+		snprintf(pr.contact, sizeof(pr.contact),
+			 "sip:8001@10.0.0.1:5060");
+		snprintf(pr.path, sizeof(pr.path), "sip:10.0.0.%d:5060", 9 + i);
+		UT_EQ_INT(store_registration_save(f->st, &pr), 0);
+	}
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_STR(s.regs[0].path, "sip:10.0.0.10:5060");
+	UT_EQ_INT(save_reg(f->st, t1, "8001", "sip:8001@10.0.0.1:5060", 9000),
+		  0);
+	UT_EQ_INT(snap_load(f->st, &s), 0);
+	UT_EQ_STR(s.regs[0].path, "");
 
 	UT_EQ_INT(store_registration_del(f->st, t1, "8001",
 					 "sip:8001@10.0.0.2:5060"), 0);
