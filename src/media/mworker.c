@@ -10,7 +10,8 @@
  * -1); libmicrohttpd's MHD_run, called from a handler, polls its own epoll
  * with 0 — that call keeps the lock (it is inside a handler).
  *
- * A busy control loop seldom waits, so it also lets the workers in at
+ * A busy control loop seldom waits (and when events wait already it
+ * keeps the lock through epoll_wait), so it lets the workers in at
  * safe points — between two handlers, where no handler is half done:
  * every descriptor handler of the control loop is called through ctl_h
  * (sipdrain.c's fd_listen wraps it, mworker_wrap), SIP's drain between
@@ -149,6 +150,15 @@ int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 		return real_epoll_wait()(epfd, ev, max, timeout);
 	if (!mw.looping)
 		loop_begins();
+	/* events wait already: the loop is busy, keep the lock (handing it
+	 * over costs the loop a wait for every batch in flight, and a worker
+	 * preempted in its batch makes that long); the workers have their
+	 * turn at the safe points, this one too */
+	n = real_epoll_wait()(epfd, ev, max, 0);
+	if (n) {
+		mworker_yield();
+		return n;
+	}
 	handover_wrunlock(&mw.ho);
 	n = real_epoll_wait()(epfd, ev, max, timeout);
 	e = errno;
