@@ -10,8 +10,7 @@
  * -1); libmicrohttpd's MHD_run, called from a handler, polls its own epoll
  * with 0 — that call keeps the lock (it is inside a handler).
  *
- * A busy control loop seldom waits (and when events wait already it
- * keeps the lock through epoll_wait), so it lets the workers in at
+ * A busy control loop seldom waits, so it also lets the workers in at
  * safe points — between two handlers, where no handler is half done:
  * every descriptor handler of the control loop is called through ctl_h
  * (sipdrain.c's fd_listen wraps it, mworker_wrap), SIP's drain between
@@ -23,7 +22,8 @@
  * one batch, then the control thread is back, handover.h).
  *
  * A worker: epoll_wait (its own descriptor set), then the read side for
- * the batch of events, then let go. Its 20 ms tick (a timerfd, re-armed
+ * a turn — the batch of events and what else is ready, up to TURN_NS —
+ * then let go. Its 20 ms tick (a timerfd, re-armed
  * when handled) measures how late its loop is — waiting for the lock or
  * for a core — for the overload guard (mworker_lag_ms) and GET /metrics.
  */
@@ -48,9 +48,10 @@
 enum { MAX_FDS = 16384, BATCH = 64, CMDQ_CAP = 64 };
 
 /* the control thread's share of the lock before it lets waiting workers
- * in (mworker_yield); the workers' tick; the lag window */
-static const uint64_t SHARE_NS = 2000000, TICK_NS = 20000000,
-	WINDOW_NS = 1000000000;
+ * in (mworker_yield); a worker's turn at most; its tick; the lag
+ * window */
+static const uint64_t SHARE_NS = 2000000, TURN_NS = 1000000,
+	TICK_NS = 20000000, WINDOW_NS = 1000000000;
 
 struct mworker {
 	unsigned idx;
@@ -150,15 +151,6 @@ int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 		return real_epoll_wait()(epfd, ev, max, timeout);
 	if (!mw.looping)
 		loop_begins();
-	/* events wait already: the loop is busy, keep the lock (handing it
-	 * over costs the loop a wait for every batch in flight, and a worker
-	 * preempted in its batch makes that long); the workers have their
-	 * turn at the safe points, this one too */
-	n = real_epoll_wait()(epfd, ev, max, 0);
-	if (n) {
-		mworker_yield();
-		return n;
-	}
 	handover_wrunlock(&mw.ho);
 	n = real_epoll_wait()(epfd, ev, max, timeout);
 	e = errno;
@@ -251,6 +243,39 @@ static void stop_h(void *arg)
 	atomic_store(&w->stop, true);
 }
 
+/* on the worker, holding the read side: one batch of events */
+static void batch(struct mworker *w, const struct epoll_event *ev, int n,
+		  uint64_t now)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].data.fd, flags = 0;
+		struct fdmap *f;
+
+		if (fd == cmdq_fd(w->cmds)) {
+			cmdq_run(w->cmds, 0);
+			continue;
+		}
+		if (fd == w->tfd) {
+			uint64_t due = atomic_load(&w->due), x;
+			(void)!read(w->tfd, &x, sizeof(x));
+			note_lag(w, now, now > due ? now - due : 0);
+			tick_arm(w, now);
+			continue;
+		}
+		f = &mw.fds[fd];
+		if (f->w != w->idx + 1 || !f->fh)
+			continue;     /* closed since the wait */
+		if (ev[i].events & EPOLLIN)
+			flags |= FD_READ;
+		if (ev[i].events & EPOLLOUT)
+			flags |= FD_WRITE;
+		if (ev[i].events & EPOLLERR)
+			flags |= FD_EXCEPT;
+		if (flags)
+			f->fh(flags, f->arg);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct mworker *w = arg;
@@ -260,7 +285,7 @@ static void *worker_main(void *arg)
 	log_thread_off_loop();
 	while (!atomic_load(&w->stop)) {
 		int n = real_epoll_wait()(w->epfd, ev, BATCH, -1);
-		uint64_t t0, asked;
+		uint64_t t0, asked, now;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -270,36 +295,17 @@ static void *worker_main(void *arg)
 		}
 		asked = mono_ns();
 		handover_rdlock(&mw.ho);
-		t0 = mono_ns();
+		t0 = now = mono_ns();
 		atomic_fetch_add(&w->wait_ns, t0 - asked);
-		for (int i = 0; i < n; i++) {
-			int fd = ev[i].data.fd, flags = 0;
-			struct fdmap *f;
-
-			if (fd == cmdq_fd(w->cmds)) {
-				cmdq_run(w->cmds, 0);
-				continue;
-			}
-			if (fd == w->tfd) {
-				uint64_t due = atomic_load(&w->due), x;
-				(void)!read(w->tfd, &x, sizeof(x));
-				note_lag(w, t0, t0 > due ? t0 - due : 0);
-				tick_arm(w, t0);
-				continue;
-			}
-			f = &mw.fds[fd];
-			if (f->w != w->idx + 1 || !f->fh)
-				continue;     /* closed since the wait */
-			if (ev[i].events & EPOLLIN)
-				flags |= FD_READ;
-			if (ev[i].events & EPOLLOUT)
-				flags |= FD_WRITE;
-			if (ev[i].events & EPOLLERR)
-				flags |= FD_EXCEPT;
-			if (flags)
-				f->fh(flags, f->arg);
-		}
-		atomic_fetch_add(&w->busy_ns, mono_ns() - t0);
+		/* one turn: what is ready, up to TURN_NS (a busy control
+		 * loop lets the workers in every SHARE_NS or so, and one batch
+		 * a turn would cap a worker's packets a second) */
+		do {
+			batch(w, ev, n, now);
+			now = mono_ns();
+		} while (now - t0 < TURN_NS &&
+			 (n = real_epoll_wait()(w->epfd, ev, BATCH, 0)) > 0);
+		atomic_fetch_add(&w->busy_ns, now - t0);
 		handover_rdunlock(&mw.ho);
 	}
 	return NULL;
