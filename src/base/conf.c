@@ -188,8 +188,8 @@ static const struct conf_key conf_keys[] = {
 	       "media worker threads: each runs the RTP of the calls given "
 	       "to it (receive, decode, relay, encode, send, recording and "
 	       "mixer input) on its own core; auto: one per online core (at "
-	       "most 16); 0: all on the event loop (the default until the "
-	       "overload guard counts the workers). See "
+	       "most 16); 0: all on the event loop (the default for now: "
+	       "docs/OPERATIONS.md, Media threads). See "
 	       "docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
