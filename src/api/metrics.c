@@ -575,6 +575,27 @@ static int print_media_threads(struct re_printf *pf)
 		err |= re_hprintf(pf, "occ_media_thread_sockets"
 				  "{thread=\"%u\"} %u\n", i,
 				  mworker_endpoints(i));
+	/* how late each worker's loop is, and what of it is the handover
+	 * lock (the overload guard's [call] overload_media_ms) */
+	err |= family(pf, "occ_media_thread_lag_seconds", "gauge",
+		      "How late a media worker's 20 ms tick came in the last "
+		      "second or two (waiting for the lock or a core).");
+	for (unsigned i = 0; i < n; i++)
+		err |= re_hprintf(pf, "occ_media_thread_lag_seconds"
+				  "{thread=\"%u\"} %.6f\n", i,
+				  mworker_lag_seconds(i));
+	err |= family(pf, "occ_media_thread_lock_wait_seconds_total",
+		      "counter", "Seconds a media worker waited for the "
+		      "event loop to hand the media state over.");
+	for (unsigned i = 0; i < n; i++)
+		err |= re_hprintf(pf, "occ_media_thread_lock_wait_seconds_total"
+				  "{thread=\"%u\"} %.6f\n", i,
+				  mworker_lock_wait_seconds(i));
+	err |= family(pf, "occ_media_handover_yields_total", "counter",
+		      "Times the busy event loop let waiting media workers "
+		      "in between two handlers.");
+	err |= re_hprintf(pf, "occ_media_handover_yields_total %llu\n",
+			  (unsigned long long)mworker_yields());
 	return err;
 }
 

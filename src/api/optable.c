@@ -200,8 +200,9 @@ const struct op op_table[] = {
 		 "is dialled. "
 		 "`BackMsg_20[trunk]`: no such trunk (or no default one). "
 		 "`BackMsg_20[busy]`: occd is overloaded (it used `[call] "
-		 "overload_cpu` of its core in the last second, or its loop ran "
-		 "`overload_lag_ms` late) and refuses new calls rather than "
+		 "overload_cpu` of its core in the last second, its loop ran "
+		 "`overload_lag_ms` late, or a media worker thread ran "
+		 "`overload_media_ms` late) and refuses new calls rather than "
 		 "harm the ones up; try again later.",
 },
 {

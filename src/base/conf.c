@@ -188,8 +188,8 @@ static const struct conf_key conf_keys[] = {
 	       "media worker threads: each runs the RTP of the calls given "
 	       "to it (receive, decode, relay, encode, send, recording and "
 	       "mixer input) on its own core; auto: one per online core (at "
-	       "most 16); 0: all on the event loop (the default until the "
-	       "overload guard counts the workers). See "
+	       "most 16); 0: all on the event loop (the default for now: "
+	       "docs/OPERATIONS.md, Media threads). See "
 	       "docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
@@ -218,6 +218,11 @@ static const struct conf_key conf_keys[] = {
 	     "its one core in the last second: near 100 its loop reads its "
 	     "SIP socket too rarely and drops datagrams, which breaks calls "
 	     "already up (0: never refuse)"),
+	UINT("call", "overload_media_ms", overload_media_ms, "200", 0, 60000,
+	     "makeCall answers BackMsg_20[busy] while a media worker thread "
+	     "([media] threads) ran this many ms late within the last second "
+	     "or two, waiting for the event loop or for a core: its calls' "
+	     "audio is late or lost (0: never refuse)"),
 	UINT("amd", "outbound", amd_outbound, "0", 0, 1,
 	     "1: answering-machine detection on the customer leg of every "
 	     "call placed by makeCall, from its answer; the verdict goes to "

@@ -60,6 +60,7 @@ struct conf {
 	unsigned consult_ring_timeout;  /* [call] consult_ring_timeout, s */
 	unsigned overload_lag_ms;       /* [call] overload_lag_ms */
 	unsigned overload_cpu;          /* [call] overload_cpu, % of a core */
+	unsigned overload_media_ms;     /* [call] overload_media_ms */
 	/* [amd]: answering-machine detection (media/amd.h), its defaults
 	 * and a trial on makeCall's customer legs */
 	unsigned amd_outbound;          /* [amd] outbound, 0|1 */

@@ -6,6 +6,7 @@
 #define LOG_TOPIC "media.clock"
 #include "base/log.h"
 #include "media/clock.h"
+#include "media/mworker.h"
 
 enum { LAG_WINDOW_MS = 1000, LAG_WARN_MS = 100, LAG_WARN_EVERY_MS = 10000,
        CATCH_UP_MAX = 5 };
@@ -74,6 +75,7 @@ static void tick(void *arg)
 		struct mclock_user *u = le->data;
 		list_unlink(le);
 		list_append(&users, le, u);
+		mworker_yield();      /* between two users: a safe point */
 		u->h(u->arg);
 	}
 	if (list_isempty(&users))

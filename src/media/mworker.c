@@ -1,18 +1,31 @@
 /*
  * mworker.c — media worker threads (mworker.h).
  *
- * The handover between the control loop and the workers: libre's loop
- * calls epoll_wait() through its PLT, so a definition here comes first
- * (as sipdrain.c does for fd_listen). On the control thread, while
- * workers run, it releases the write side of the handover lock for the
- * wait and takes it back before libre runs any handler. libre never waits
- * with a timeout of 0 (its fd_poll passes the next timer's delay or -1);
- * libmicrohttpd's MHD_run, called from a handler, polls its own epoll
+ * The handover between the control loop and the workers (media/handover.h,
+ * the turn-taking lock): libre's loop calls epoll_wait() through its PLT,
+ * so a definition here comes first (as sipdrain.c does for fd_listen). On
+ * the control thread, while workers run, it releases the write side for
+ * the wait and takes it back before libre runs any handler. libre never
+ * waits with a timeout of 0 (its fd_poll passes the next timer's delay or
+ * -1); libmicrohttpd's MHD_run, called from a handler, polls its own epoll
  * with 0 — that call keeps the lock (it is inside a handler).
  *
+ * A busy control loop seldom waits, so it also lets the workers in at
+ * safe points — between two handlers, where no handler is half done:
+ * every descriptor handler of the control loop is called through ctl_h
+ * (sipdrain.c's fd_listen wraps it, mworker_wrap), SIP's drain between
+ * two datagrams, the media clock between two users. There mworker_yield
+ * releases and takes back the write side when a worker waits and the
+ * control thread has held it SHARE_NS: a worker then waits at most about
+ * SHARE_NS plus the longest single handler, and the control loop keeps at
+ * least SHARE_NS of every turn (the lock admits each waiting worker for
+ * one batch, then the control thread is back, handover.h).
+ *
  * A worker: epoll_wait (its own descriptor set), then the read side for
- * the batch of events, then let go. The lock prefers writers, so a worker
- * cannot starve the control loop by taking the read side again and again.
+ * a turn — the batch of events and what else is ready, up to TURN_NS —
+ * then let go. Its 20 ms tick (a timerfd, re-armed
+ * when handled) measures how late its loop is — waiting for the lock or
+ * for a core — for the overload guard (mworker_lag_ms) and GET /metrics.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -24,13 +37,21 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <re.h>
 #define LOG_TOPIC "media.worker"
 #include "base/log.h"
 #include "media/cmdq.h"
+#include "media/handover.h"
 #include "media/mworker.h"
 
 enum { MAX_FDS = 16384, BATCH = 64, CMDQ_CAP = 64 };
+
+/* the control thread's share of the lock before it lets waiting workers
+ * in (mworker_yield); a worker's turn at most; its tick; the lag
+ * window */
+static const uint64_t SHARE_NS = 2000000, TURN_NS = 1000000,
+	TICK_NS = 20000000, WINDOW_NS = 1000000000;
 
 struct mworker {
 	unsigned idx;
@@ -45,6 +66,18 @@ struct mworker {
 	atomic_uint_fast64_t busy_ns;
 	atomic_uint endpoints;     /* descriptors it polls */
 	unsigned calls;            /* control only */
+	int tfd;                   /* its 20 ms tick */
+	atomic_uint_fast64_t due;  /* when the armed tick is due */
+	atomic_uint_fast64_t wait_ns;     /* waiting for the lock, in all */
+	/* the worst lateness of its tick in this window and the one
+	 * before (ns); the window's start */
+	atomic_uint_fast64_t lag_max, lag_prev, win_start;
+};
+
+/* a control-loop descriptor's own handler (called through ctl_h) */
+struct ctlfd {
+	fd_h *fh;
+	void *arg;
 };
 
 struct fdmap {
@@ -57,9 +90,16 @@ struct fdmap {
 static struct {
 	unsigned n;
 	struct mworker w[MWORKER_MAX];
-	pthread_rwlock_t rw;
+	struct handover ho;
 	struct fdmap *fds;         /* by descriptor */
+	uint64_t held_since;       /* control: took the write side */
+	bool looping;              /* control: its loop has waited once */
+	atomic_uint_fast64_t yields;
 } mw;
+
+/* static, not freed with the workers: a descriptor registered through
+ * ctl_h may outlive them */
+static struct ctlfd ctl[MAX_FDS];
 
 static _Thread_local struct mworker *tl_self;     /* on a worker */
 static _Thread_local struct mworker *tl_capture;  /* control: target */
@@ -76,20 +116,6 @@ static epoll_wait_fn *real_epoll_wait(void)
 	return f;
 }
 
-int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
-{
-	int n, e;
-
-	if (!tl_holds || timeout == 0)
-		return real_epoll_wait()(epfd, ev, max, timeout);
-	pthread_rwlock_unlock(&mw.rw);
-	n = real_epoll_wait()(epfd, ev, max, timeout);
-	e = errno;
-	pthread_rwlock_wrlock(&mw.rw);
-	errno = e;
-	return n;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -98,11 +124,156 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void tick_arm(struct mworker *w, uint64_t now);
+
+/* The control loop's first wait: the workers waited for the lock all
+ * through occd's start, which is not lateness to count (they are paused,
+ * so their measures are the control thread's to reset). */
+static void loop_begins(void)
+{
+	uint64_t now = mono_ns();
+
+	mw.looping = true;
+	for (unsigned i = 0; i < mw.n; i++) {
+		struct mworker *w = &mw.w[i];
+		atomic_store(&w->lag_max, 0);
+		atomic_store(&w->lag_prev, 0);
+		atomic_store(&w->win_start, now);
+		tick_arm(w, now);
+	}
+}
+
+int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	int n, e;
+
+	if (!tl_holds || timeout == 0)
+		return real_epoll_wait()(epfd, ev, max, timeout);
+	if (!mw.looping)
+		loop_begins();
+	handover_wrunlock(&mw.ho);
+	n = real_epoll_wait()(epfd, ev, max, timeout);
+	e = errno;
+	handover_wrlock(&mw.ho);
+	mw.held_since = mono_ns();
+	errno = e;
+	return n;
+}
+
+void mworker_yield(void)
+{
+	if (!tl_holds || !handover_contended(&mw.ho) ||
+	    mono_ns() - mw.held_since < SHARE_NS)
+		return;
+	handover_wrunlock(&mw.ho);
+	handover_wrlock(&mw.ho);
+	mw.held_since = mono_ns();
+	atomic_fetch_add(&mw.yields, 1);
+}
+
+/* every control-loop descriptor's handler, while workers run */
+static void ctl_h(int flags, void *arg)
+{
+	struct ctlfd *c = arg;
+
+	mworker_yield();
+	if (c->fh)
+		c->fh(flags, c->arg);
+}
+
+void mworker_wrap(int fd, fd_h **fhp, void **argp)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return;
+	if (!*fhp || !mw.n) {
+		ctl[fd] = (struct ctlfd){ 0 };
+		return;
+	}
+	ctl[fd] = (struct ctlfd){ *fhp, *argp };
+	*fhp = ctl_h;
+	*argp = &ctl[fd];
+}
+
+static void tick_arm(struct mworker *w, uint64_t now)
+{
+	struct itimerspec it = { .it_value = {
+		.tv_sec = (time_t)(TICK_NS / 1000000000u),
+		.tv_nsec = (long)(TICK_NS % 1000000000u) } };
+
+	atomic_store(&w->due, now + TICK_NS);
+	(void)timerfd_settime(w->tfd, 0, &it, NULL);
+}
+
+/* on the worker: its tick came `lag` ns late */
+static void note_lag(struct mworker *w, uint64_t now, uint64_t lag)
+{
+	uint64_t start = atomic_load(&w->win_start);
+
+	if (now - start >= WINDOW_NS) {
+		atomic_store(&w->lag_prev, now - start < 2 * WINDOW_NS
+			     ? atomic_load(&w->lag_max) : 0);
+		atomic_store(&w->lag_max, 0);
+		atomic_store(&w->win_start, now);
+	}
+	if (lag > atomic_load(&w->lag_max))
+		atomic_store(&w->lag_max, lag);
+}
+
+/* worker i's worst lateness (ns) in the last second or two, or now */
+static uint64_t lag_ns(unsigned i, uint64_t now)
+{
+	struct mworker *w = &mw.w[i];
+	uint64_t due = atomic_load(&w->due), worst = 0;
+
+	if (now - atomic_load(&w->win_start) < 2 * WINDOW_NS) {
+		worst = atomic_load(&w->lag_max);
+		if (atomic_load(&w->lag_prev) > worst)
+			worst = atomic_load(&w->lag_prev);
+	}
+	/* a tick not handled yet: the worker waits for the lock or a core */
+	if (due && now > due && now - due > worst)
+		worst = now - due;
+	return worst;
+}
+
 static void stop_h(void *arg)
 {
 	struct mworker *w = arg;
 
 	atomic_store(&w->stop, true);
+}
+
+/* on the worker, holding the read side: one batch of events */
+static void batch(struct mworker *w, const struct epoll_event *ev, int n,
+		  uint64_t now)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].data.fd, flags = 0;
+		struct fdmap *f;
+
+		if (fd == cmdq_fd(w->cmds)) {
+			cmdq_run(w->cmds, 0);
+			continue;
+		}
+		if (fd == w->tfd) {
+			uint64_t due = atomic_load(&w->due), x;
+			(void)!read(w->tfd, &x, sizeof(x));
+			note_lag(w, now, now > due ? now - due : 0);
+			tick_arm(w, now);
+			continue;
+		}
+		f = &mw.fds[fd];
+		if (f->w != w->idx + 1 || !f->fh)
+			continue;     /* closed since the wait */
+		if (ev[i].events & EPOLLIN)
+			flags |= FD_READ;
+		if (ev[i].events & EPOLLOUT)
+			flags |= FD_WRITE;
+		if (ev[i].events & EPOLLERR)
+			flags |= FD_EXCEPT;
+		if (flags)
+			f->fh(flags, f->arg);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -114,7 +285,7 @@ static void *worker_main(void *arg)
 	log_thread_off_loop();
 	while (!atomic_load(&w->stop)) {
 		int n = real_epoll_wait()(w->epfd, ev, BATCH, -1);
-		uint64_t t0;
+		uint64_t t0, asked, now;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -122,30 +293,20 @@ static void *worker_main(void *arg)
 			OCC_ERR("worker %u: epoll_wait: %m", w->idx, errno);
 			break;
 		}
-		pthread_rwlock_rdlock(&mw.rw);
-		t0 = mono_ns();
-		for (int i = 0; i < n; i++) {
-			int fd = ev[i].data.fd, flags = 0;
-			struct fdmap *f;
-
-			if (fd == cmdq_fd(w->cmds)) {
-				cmdq_run(w->cmds, 0);
-				continue;
-			}
-			f = &mw.fds[fd];
-			if (f->w != w->idx + 1 || !f->fh)
-				continue;     /* closed since the wait */
-			if (ev[i].events & EPOLLIN)
-				flags |= FD_READ;
-			if (ev[i].events & EPOLLOUT)
-				flags |= FD_WRITE;
-			if (ev[i].events & EPOLLERR)
-				flags |= FD_EXCEPT;
-			if (flags)
-				f->fh(flags, f->arg);
-		}
-		atomic_fetch_add(&w->busy_ns, mono_ns() - t0);
-		pthread_rwlock_unlock(&mw.rw);
+		asked = mono_ns();
+		handover_rdlock(&mw.ho);
+		t0 = now = mono_ns();
+		atomic_fetch_add(&w->wait_ns, t0 - asked);
+		/* one turn: what is ready, up to TURN_NS (a busy control
+		 * loop lets the workers in every SHARE_NS or so, and one batch
+		 * a turn would cap a worker's packets a second) */
+		do {
+			batch(w, ev, n, now);
+			now = mono_ns();
+		} while (now - t0 < TURN_NS &&
+			 (n = real_epoll_wait()(w->epfd, ev, BATCH, 0)) > 0);
+		atomic_fetch_add(&w->busy_ns, now - t0);
+		handover_rdunlock(&mw.ho);
 	}
 	return NULL;
 }
@@ -186,9 +347,18 @@ static int worker_init(struct mworker *w, unsigned idx)
 
 	w->idx = idx;
 	w->notify_fd = -1;
+	w->tfd = -1;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return errno;
+	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (w->tfd < 0)
+		return errno;
+	err = epoll_set(w->epfd, EPOLL_CTL_ADD, w->tfd, FD_READ);
+	if (err)
+		return err;
+	atomic_store(&w->win_start, mono_ns());
+	tick_arm(w, mono_ns());
 	err = cmdq_alloc(&w->cmds, CMDQ_CAP);
 	if (err)
 		return err;
@@ -227,6 +397,8 @@ static void worker_close(struct mworker *w)
 	}
 	if (w->epfd >= 0)
 		close(w->epfd);
+	if (w->tfd >= 0)
+		close(w->tfd);
 	w->cmds = mem_deref(w->cmds);
 	list_clear(&w->deferred);
 	memset(w, 0, sizeof(*w));
@@ -234,7 +406,6 @@ static void worker_close(struct mworker *w)
 
 int mworker_start(unsigned n)
 {
-	pthread_rwlockattr_t a;
 	unsigned i;
 	int err = 0;
 
@@ -245,14 +416,15 @@ int mworker_start(unsigned n)
 	mw.fds = mem_zalloc(MAX_FDS * sizeof(*mw.fds), NULL);
 	if (!mw.fds)
 		return ENOMEM;
-	pthread_rwlockattr_init(&a);
-	pthread_rwlockattr_setkind_np(&a,
-		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&mw.rw, &a);
-	pthread_rwlockattr_destroy(&a);
+	err = handover_init(&mw.ho);
+	if (err) {
+		mw.fds = mem_deref(mw.fds);
+		return err;
+	}
 	/* the control thread is the writer from now on, except in its
-	 * waits */
-	pthread_rwlock_wrlock(&mw.rw);
+	 * waits and yields */
+	handover_wrlock(&mw.ho);
+	mw.held_since = mono_ns();
 	tl_holds = true;
 	for (i = 0; i < n && !err; i++)
 		err = worker_init(&mw.w[i], i);
@@ -271,11 +443,13 @@ void mworker_stop(void)
 	if (!tl_holds)
 		return;
 	tl_holds = false;
-	pthread_rwlock_unlock(&mw.rw);
+	handover_wrunlock(&mw.ho);
 	for (unsigned i = 0; i < mw.n; i++)
 		worker_close(&mw.w[i]);
 	mw.n = 0;
-	pthread_rwlock_destroy(&mw.rw);
+	handover_destroy(&mw.ho);
+	atomic_store(&mw.yields, 0);
+	mw.looping = false;
 	mw.fds = mem_deref(mw.fds);
 }
 
@@ -383,4 +557,31 @@ double mworker_busy_seconds(unsigned i)
 unsigned mworker_endpoints(unsigned i)
 {
 	return i < mw.n ? atomic_load(&mw.w[i].endpoints) : 0;
+}
+
+double mworker_lag_seconds(unsigned i)
+{
+	return i < mw.n ? (double)lag_ns(i, mono_ns()) / 1e9 : 0;
+}
+
+double mworker_lock_wait_seconds(unsigned i)
+{
+	return i < mw.n ? (double)atomic_load(&mw.w[i].wait_ns) / 1e9 : 0;
+}
+
+uint64_t mworker_lag_ms(void)
+{
+	uint64_t now = mono_ns(), worst = 0;
+
+	for (unsigned i = 0; i < mw.n; i++) {
+		uint64_t l = lag_ns(i, now);
+		if (l > worst)
+			worst = l;
+	}
+	return worst / 1000000;
+}
+
+uint64_t mworker_yields(void)
+{
+	return atomic_load(&mw.yields);
 }

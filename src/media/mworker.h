@@ -19,7 +19,9 @@
  * except while it waits for events, a worker holds it for reading while
  * it handles one batch of events. So the control loop's handlers may
  * read and change any call's media state as before, and the workers run
- * in parallel with each other.
+ * in parallel with each other. A busy control loop also lets waiting
+ * workers in at safe points between its handlers (mworker_yield), so a
+ * worker waits a bounded time (media/handover.h).
  *
  * What a worker's handler may do: touch the endpoints and call state of
  * its own calls. What it must not do is run control-loop logic (libre
@@ -62,6 +64,16 @@ void mworker_capture_end(void);
  * went); false: libre's own loop has it. */
 bool mworker_fd_listen(int fd, int flags, fd_h *fh, void *arg, int *errp);
 
+/* A control-loop descriptor's handler as it is to be registered with
+ * libre (sipdrain.c's fd_listen): while workers run, through a wrapper
+ * that calls mworker_yield first. */
+void mworker_wrap(int fd, fd_h **fhp, void **argp);
+
+/* A safe point of the control thread (no handler half done): lets waiting
+ * workers have one batch each if it has held the lock for its share
+ * (2 ms). Cheap when none waits; nothing without workers. */
+void mworker_yield(void);
+
 /* Is the calling thread a media worker? */
 bool mworker_on_worker(void);
 
@@ -83,5 +95,13 @@ void mworker_defer_cancel(struct mworker_defer *d);
  * holds. */
 double   mworker_busy_seconds(unsigned i);
 unsigned mworker_endpoints(unsigned i);
+/* How late worker i's 20 ms tick came in the last second or two (waiting
+ * for the lock or for a core), and its time waiting for the lock in all;
+ * the worst worker's lateness (ms), for the overload guard; how often the
+ * control thread let waiting workers in at a safe point. */
+double   mworker_lag_seconds(unsigned i);
+double   mworker_lock_wait_seconds(unsigned i);
+uint64_t mworker_lag_ms(void);
+uint64_t mworker_yields(void);
 
 #endif

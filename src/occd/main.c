@@ -495,6 +495,14 @@ static int start(bool demo)
 		OCC_ERR("%s", errmsg);
 		return EINVAL;
 	}
+	/* before the first call (each is given a worker when made) and
+	 * before any descriptor is registered (mworker_wrap) */
+	err = mworker_start(occd.cfg.media_threads);
+	if (err) {
+		OCC_ERR("cannot start %u media threads: %m",
+			occd.cfg.media_threads, err);
+		return err;
+	}
 	err = pwhash_init();
 	if (err)
 		return err;
@@ -605,13 +613,6 @@ static int start(bool demo)
 	 * several nodes, a team's at its claim (the others' calls are up) */
 	if (!occd.occ.cluster)
 		close_interrupted_calls();
-	/* before the first call: each is given a worker when made */
-	err = mworker_start(occd.cfg.media_threads);
-	if (err) {
-		OCC_ERR("cannot start %u media threads: %m",
-			occd.cfg.media_threads, err);
-		return err;
-	}
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;

@@ -1183,18 +1183,20 @@ static bool overloaded(const struct conf *cfg, const struct call_req *req)
 {
 	static int64_t warned_ms;
 	static unsigned refused;
-	uint64_t lag = mclock_lag_ms();
+	uint64_t lag = mclock_lag_ms(), mlag = mworker_lag_ms();
 	unsigned cpu = mclock_cpu_pct();
 
 	if ((!cfg->overload_lag_ms || lag < cfg->overload_lag_ms) &&
-	    (!cfg->overload_cpu || cpu < cfg->overload_cpu))
+	    (!cfg->overload_cpu || cpu < cfg->overload_cpu) &&
+	    (!cfg->overload_media_ms || mlag < cfg->overload_media_ms))
 		return false;
 	refused++;
 	if (now_ms() - warned_ms >= 1000) {
 		OCC_WARN("makeCall refused team=%s agent=%s: occd is "
-			 "overloaded lag_ms=%llu cpu=%u%% refused=%u",
-			 req->team, req->agent, (unsigned long long)lag, cpu,
-			 refused);
+			 "overloaded lag_ms=%llu cpu=%u%% media_lag_ms=%llu "
+			 "refused=%u", req->team, req->agent,
+			 (unsigned long long)lag, cpu,
+			 (unsigned long long)mlag, refused);
 		warned_ms = now_ms();
 		refused = 0;
 	}

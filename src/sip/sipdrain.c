@@ -102,6 +102,8 @@ static void drain(int flags, void *arg)
 
 	/* libre's handler may close the socket (fd_close clears d->fd) */
 	do {
+		if (n)
+			mworker_yield();     /* between two datagrams */
 		d->fh(flags, d->arg);
 		n++;
 	} while (n < SIPDRAIN_BUDGET && d->fd == fd && waiting(fd));
@@ -129,15 +131,16 @@ int fd_listen(int fd, int flags, fd_h *fh, void *arg)
 		if (d)
 			d->fd = fd;
 	}
-	if (!d)
-		return real_listen()(fd, flags, fh, arg);
-	if (!fh || flags != FD_READ) {     /* not a plain read any more */
+	if (d && (!fh || flags != FD_READ))   /* not a plain read any more */
 		d->fd = -1;
-		return real_listen()(fd, flags, fh, arg);
+	else if (d) {
+		d->fh = fh;
+		d->arg = arg;
+		fh = drain;
+		arg = d;
 	}
-	d->fh = fh;
-	d->arg = arg;
-	return real_listen()(fd, flags, drain, d);
+	mworker_wrap(fd, &fh, &arg);    /* lets waiting workers in first */
+	return real_listen()(fd, flags, fh, arg);
 }
 
 void fd_close(int fd)

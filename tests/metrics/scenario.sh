@@ -141,10 +141,13 @@ check "metrics: 1 caller waiting in 6001 for at least 1.5 s, 2 calls active and 
 # run.sh runs this occd with one media worker ([media] threads): the
 # caller's RTP and RTCP sockets are its, and it has handled its packets
 if [ "${OCC_MEDIA_THREADS:-0}" -ge 1 ]; then
-	check "metrics: $OCC_MEDIA_THREADS media thread(s), polling the caller's RTP and RTCP, busy with its packets" \
+	check "metrics: $OCC_MEDIA_THREADS media thread(s), polling the caller's RTP and RTCP, busy with its packets, its lateness and lock wait shown" \
 		soon 5 s5m "occ_media_threads==$OCC_MEDIA_THREADS" \
 		'occ_media_thread_sockets>=2' \
-		'occ_media_thread_busy_seconds_total>0'
+		'occ_media_thread_busy_seconds_total>0' \
+		'occ_media_thread_lag_seconds>=0' \
+		'occ_media_thread_lock_wait_seconds_total>0' \
+		'occ_media_handover_yields_total>=0'
 fi
 m=$(log_mark)
 check "8001 hangs up the outbound call" api_is 8001 'EVENT=HANGUP&target=all' '|Retuen|1|'
