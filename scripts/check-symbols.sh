@@ -12,9 +12,12 @@
 # src/sip/sipdrain.c defines fd_listen() and fd_close() so that the SIP
 # socket is read until empty each loop pass (libre reads one datagram),
 # and src/media/mworker.c defines epoll_wait() so that the event loop hands
-# the media workers their turn while it waits (libc's is called through).
+# the media workers their turn while it waits (libc's is called through),
+# and src/base/retimer.c defines tmr_start(), tmr_cancel(), tmr_poll() and
+# tmr_next_timeout() so that libre's timers are kept in a heap (libre's
+# sorted list inserts in O(n)).
 set -u
-intended='re_fprintf|fd_listen|fd_close|epoll_wait'
+intended='re_fprintf|fd_listen|fd_close|epoll_wait|tmr_start|tmr_cancel|tmr_poll|tmr_next_timeout'
 bin=$1
 [ -x "$bin" ] || { echo "not ok - no binary $bin"; exit 1; }
 ours=$(nm --defined-only --extern-only "$bin" | awk '$2 == "T" {print $3}' | sort -u)

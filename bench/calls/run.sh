@@ -130,7 +130,7 @@ bench_occ_team "$FIRST" "$TRUNK_PORT"
 # A symbol occd exports that one of its libraries also defines: the
 # library's own calls then land in occd's function (ELF interposition).
 # scripts/check-symbols.sh lists the ones that are meant to.
-CLASH=$(comm -12 <(nm -D --defined-only "$T/occd" | awk '$2 == "T" && $3 !~ /^(re_fprintf|fd_listen|fd_close|epoll_wait)$/ { print $3 }' | sort -u) \
+CLASH=$(comm -12 <(nm -D --defined-only "$T/occd" | awk '$2 == "T" && $3 !~ /^(re_fprintf|fd_listen|fd_close|epoll_wait|tmr_start|tmr_cancel|tmr_poll|tmr_next_timeout)$/ { print $3 }' | sort -u) \
 	<(ldd "$T/occd" | awk '/=>/ { print $3 }' | xargs -r nm -D --defined-only 2>/dev/null |
 		awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u) | tr '\n' ' ')
 [[ -n $CLASH ]] && bench_say "calls: warning: occd exports function(s) its libraries also define: $CLASH(the libraries' calls go to occd's); expect crashes"
