@@ -187,7 +187,8 @@ class Load:
         recordings (stereo, agent left, customer right) at least 90% of the
         20 ms frames are not silent on each channel (the customer's stream
         on the right, the phone's echo of it, relayed by occd, on the left),
-        ignoring the first and last second. Silent frames are counted per
+        ignoring the first and last second (a quarter each of a call
+        shorter than 4 s). Silent frames are counted per
         channel and together (a gap in the customer's stream, or one occd
         did not receive in time, silences both)."""
         recs = [c["recording"] for c in calls if c.get("recording") and c["recording"][1]]
@@ -203,7 +204,9 @@ class Load:
                 continue
             fr = 160
             n = len(data) // 4 // fr
-            lo, hi = 8000 // fr, n - 8000 // fr
+            # skip the first and last second (a quarter of a short call)
+            edge = min(8000, n * fr // 4) // fr
+            lo, hi = edge, n - edge
             if hi - lo < 10:
                 continue
             ok = [0, 0]
