@@ -174,6 +174,11 @@ bench_pin() {
 		SRV_PIN=(taskset -c "$SRV_CPU")
 		GEN_PIN=(taskset -c "$GEN_CPU")
 		(($#)) && PINNING="$1 on CPU $SRV_CPU; $2 on CPU $GEN_CPU"
+		# bench_start_occd pins occd only without media workers
+		case ${OCC_MEDIA_THREADS:-0} in
+		0|1) ;;
+		*) (($#)) && PINNING="$PINNING (occd itself not pinned: [media] threads = $OCC_MEDIA_THREADS)" ;;
+		esac
 		return 0
 	fi
 	SRV_CPU=-1
