@@ -438,10 +438,10 @@ expect 0 "cdr default limit" cdr acme
 NOW=$(( $(date +%s) * 1000 ))
 expect 0 "virtual extension for status" exten add demo 8100 x --virtual
 expect 0 "unused sip extension for status" exten add demo 8200 s8200
-sql "INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.5:5062', 'udp:192.0.2.5:5062', 'ua', $NOW + 60000);
-	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.6:5062', 'tcp:192.0.2.6:40000', 'ua', $NOW + 3600000);
-	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8002', 'sip:8002@192.0.2.7', 'udp:192.0.2.7:5060', 'ua', $NOW - 1000);
-	INSERT INTO registrations VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8006', 'sip:8006@'||char(27)||'[2J', 'udp:192.0.2.8:5060', 'ua', $NOW + 60000);"
+sql "INSERT INTO registrations (team_id, exten, contact, source, user_agent, expires_ms) VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.5:5062', 'udp:192.0.2.5:5062', 'ua', $NOW + 60000);
+	INSERT INTO registrations (team_id, exten, contact, source, user_agent, expires_ms) VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8001', 'sip:8001@192.0.2.6:5062', 'tcp:192.0.2.6:40000', 'ua', $NOW + 3600000);
+	INSERT INTO registrations (team_id, exten, contact, source, user_agent, expires_ms) VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8002', 'sip:8002@192.0.2.7', 'udp:192.0.2.7:5060', 'ua', $NOW - 1000);
+	INSERT INTO registrations (team_id, exten, contact, source, user_agent, expires_ms) VALUES ((SELECT id FROM teams WHERE name = 'demo'), '8006', 'sip:8006@'||char(27)||'[2J', 'udp:192.0.2.8:5060', 'ua', $NOW + 60000);"
 expect 0 "status with registrations" status demo
 out_has '^EXTEN +AGENT +CONTACT +SOURCE +REGISTRATION$' "status registration header"
 out_has '^8001 +8001 +sip:8001@192\.0\.2\.5:5062 +udp:192\.0\.2\.5:5062 +expires in (5[0-9]|60)s$' "live registration with its expiry"
