@@ -197,6 +197,10 @@ check "failover within 30 s" python3 -c "import sys; sys.exit(0 if $t1 - $t0 <= 
 # keeps the REGISTER's Path, so the new owner's INVITE goes through Kamailio
 uas call2 "$ph8002"
 m2=$(wc -l <"$(log_of "$demo_owner")")
+# every node's view of the owners is at most lease/3 s old: until a third
+# node has seen the takeover it answers demo's requests BackMsg_02 itself
+# (a known limit, docs/OPERATIONS.md "Several nodes"; CI saw it once)
+sleep $(((CLUSTER_LEASE + 2) / 3 + 1))
 check "8002 calls again, on $demo_owner: the phone's restored binding is reached through Kamailio (its stored Path)" eval '
 	api_is "$web" 8002 "EVENT=MAKECALL&targetdn=5550100&targettype=exter" BackMsg_19 &&
 	soon 15 sees_invite call2 $ph8002 &&
