@@ -51,19 +51,7 @@ as=()
 [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
 
 free_ports() {  # free_ports N: N distinct ports free for both TCP and UDP now
-	python3 - "$1" <<'PY'
-import socket, sys
-got, held = [], []
-while len(got) < int(sys.argv[1]):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        t.close(); continue
-    held += [t, u]; got.append(p)
-print(" ".join(map(str, got)))
-PY
+	python3 "$here/cluster/free_ports.py" "$1"
 }
 
 alive() {  # alive PIDFILE

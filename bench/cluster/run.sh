@@ -124,21 +124,8 @@ STRIDE=1000
 ((PER < STRIDE)) || bench_die "at most $((STRIDE - 1)) agents per team"
 TEAMS=$(seq -s, -f 'bench%g' 1 "$NTEAMS")
 
-# ports: N distinct ones, free for both TCP and UDP now
-free_ports() {
-	python3 - "$1" <<'EOF'
-import socket, sys
-got, held = [], []
-while len(got) < int(sys.argv[1]):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        t.close(); continue
-    held += [t, u]; got.append(p)
-print(" ".join(map(str, got)))
-EOF
+free_ports() {  # free_ports N: N distinct ports free for both TCP and UDP now
+	python3 "$ROOT/scripts/cluster/free_ports.py" "$1"
 }
 soon() { # soon SECONDS CMD...: until CMD succeeds
 	local end=$((SECONDS + $1))
