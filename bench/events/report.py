@@ -164,6 +164,31 @@ def tables(kv):
           ratio(cell(o, "steady_p50_us"), cell(c, "steady_p50_us")),
           ratio(cell(o, "steady_p99_us"), cell(c, "steady_p99_us")),
           ratio(mem(o), mem(c)), ratio(cell(o, "connect_s"), cell(c, "connect_s")))
+    # issue 14: the API's replies while the fan-out runs, against the same
+    # server's run with one subscriber (the client needs one)
+    if "1" in [str(n) for n in sizes] and any(cell(f"{s}_{n}", "steady_probe_p99_us")
+                                              for s in ("occd", "nchan") for n in sizes):
+        out.append("")
+        out.append(f"**The API during the fan-out**: `EVENT=AGENTSTATUS` (publishes nothing) "
+                   f"on a connection of its own at {kv.get('ev_probe_rate', '?')} calls/s "
+                   "through the steady phase, reply time from the write to the kernel's "
+                   "receive stamp of the reply (`SO_TIMESTAMPNS`: the client's own loop "
+                   "does not count); \"/ 1\" is over the same server's run with one "
+                   "subscriber (issue 14: p99 within 2×):")
+        out.append("")
+        t("subscribers", "server", "calls", "p50", "p99", "max", "p50 / 1", "p99 / 1")
+        t(*["---"] * 2, *["---:"] * 6)
+        for n in sizes:
+            for srv in ("occd", "nchan"):
+                r, one = f"{srv}_{n}", f"{srv}_1"
+                if r not in runs or cell(r, "steady_probe_calls") is None:
+                    continue
+                t(f"{n:,}", "occd push" if srv == "occd" else "nginx+nchan",
+                  num(cell(r, "steady_probe_calls")),
+                  ms(cell(r, "steady_probe_rx_p50_us")), ms(cell(r, "steady_probe_rx_p99_us")),
+                  ms(cell(r, "steady_probe_rx_max_us")),
+                  ratio(cell(r, "steady_probe_rx_p50_us"), cell(one, "steady_probe_rx_p50_us")),
+                  f"**{ratio(cell(r, 'steady_probe_rx_p99_us'), cell(one, 'steady_probe_rx_p99_us'))}**")
     return out, ok_all, problems
 
 

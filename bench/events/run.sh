@@ -6,7 +6,8 @@
 #   bench/events/run.sh [--out FILE] [--update-doc] [--duration S]
 #                       [--max-duration S] [--sizes "1000 10000"]
 #                       [--rates "1000:20 10000:5"] [--window W]
-#                       [--wait-quiet S] [--rounds N (ignored)]
+#                       [--probe-rate P] [--wait-quiet S]
+#                       [--rounds N (ignored)]
 #
 # Expects build/occd (release build); compiles its client
 # (bench/events/sse_bench.c) into the temporary directory. Needs nginx
@@ -55,6 +56,7 @@ RATES=${OCC_BENCH_EVENTS_RATES:-"1000:20 10000:5"}
 DURATION=${OCC_BENCH_EVENTS_DURATION:-15}
 MAX_DURATION=${OCC_BENCH_EVENTS_MAX_DURATION:-5}
 WINDOW=${OCC_BENCH_EVENTS_WINDOW:-8}
+PROBE_RATE=${OCC_BENCH_EVENTS_PROBE_RATE:-100}
 WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
 OUT=""
 UPDATE=0
@@ -69,6 +71,7 @@ while (($#)); do
 	--sizes) SIZES=$2; shift ;;
 	--rates) RATES=$2; shift ;;
 	--window) WINDOW=$2; shift ;;
+	--probe-rate) PROBE_RATE=$2; shift ;;
 	--wait-quiet) WAIT_QUIET=$2; shift ;;
 	--rounds) shift ;;              # bench/run.sh --quick passes it
 	-h|--help) bench_help ;;
@@ -270,6 +273,7 @@ run_one() {
 		--api "127.0.0.1:$OCC_PORT" --cred "$CRED" --first-id "$LAST" \
 		-n "$n" --rate "$(rate_for "$n")" --duration "$DURATION" \
 		--max-duration "$MAX_DURATION" --window "$WINDOW" \
+		--probe-rate "$PROBE_RATE" \
 		--pids "$pids" --aux-pids "$aux" --src "$src" \
 		2>"$T/$run.stderr" &
 	cpid=$!
@@ -298,7 +302,10 @@ other = max(float(kv.get(f"{r}_{p}_other_cpu", 0)) for p in ("steady", "max"))
 print(f"  {r}: connect {g('connect_s')} s; "
       f"steady {g('steady_events_per_s')} ev/s p50 {ms('steady_p50_us')} ms p99 {ms('steady_p99_us')} ms; "
       f"max {g('max_events_per_s')} ev/s ({g('max_deliveries_per_s')} deliveries/s) "
-      f"p99 {ms('max_p99_us')} ms; missing {g('steady_missing')}+{g('max_missing')} "
+      f"p99 {ms('max_p99_us')} ms; API p50/p99 {ms('steady_api_p50_us')}/{ms('steady_api_p99_us')} ms, "
+      f"probe {ms('steady_probe_p50_us')}/{ms('steady_probe_p99_us')} ms "
+      f"(kernel stamp {ms('steady_probe_rx_p50_us')}/{ms('steady_probe_rx_p99_us')}); "
+      f"missing {g('steady_missing')}+{g('max_missing')} "
       f"dups {g('steady_dups')}+{g('max_dups')}; other CPU {other:.0%}; ok {g('ok')}",
       file=sys.stderr)
 print(round(other * 100))
@@ -343,6 +350,7 @@ done
 	echo "mhd_version=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo '?')"
 	echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "ev_sizes=$SIZES"
+	echo "ev_probe_rate=$PROBE_RATE"
 	echo "ev_rates=$(for n in $SIZES; do printf '%s:%s ' "$n" "$(rate_for "$n")"; done)"
 	echo "ev_duration=$DURATION"
 	echo "ev_max_duration=$MAX_DURATION"

@@ -140,6 +140,18 @@ static struct {
 	uint32_t *cnt;           /* [KCAP+1] subscribers that have call k */
 	int64_t *fanout;         /* [KCAP+1] time of the last delivery */
 	int64_t *alat;           /* [KCAP+1] API reply time of call k */
+	int64_t *tsend_rt;       /* [KCAP+1] CLOCK_REALTIME of the write */
+	int64_t *arx;            /* [KCAP+1] reply time by the kernel's stamp */
+
+	/* the API probe: AGENTSTATUS (publishes nothing) on a connection of
+	 * its own at --probe-rate during the steady phase */
+	double probe_rate;
+	int pfd;
+	char pbuf[65536];
+	size_t plen;
+	uint32_t psent, preplied;
+	unsigned pfail;
+	int64_t *ptsend, *ptsend_rt, *plat, *prx; /* [KCAP+1] */
 	uint8_t *phase_of;       /* [KCAP+1] */
 	uint64_t old, unexpected;
 	struct phase ph[NPHASE];
@@ -151,6 +163,14 @@ static int64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t rt_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -664,6 +684,7 @@ static void api_connect(void)
 				 sizeof(g.api_addr)))
 		die("API connect: %s", strerror(errno));
 	setsockopt(g.afd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(g.afd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	bl = snprintf(body, sizeof(body), "EVENT=QUEUEPAUSE&type=2&%s", g.cred);
 	n = snprintf(req, sizeof(req), "POST /coccinterfaces HTTP/1.1\r\n"
 		     "Host: %s\r\nContent-Type: application/x-www-form-urlencoded"
@@ -707,18 +728,72 @@ static void api_call(uint8_t phase)
 	g.phase_of[k] = phase;
 	g.sent = k;
 	g.tsend[k] = now_ns();
+	g.tsend_rt[k] = rt_ns();
 	/* small requests on a socket whose replies we keep reading: the
 	 * send buffer does not fill up */
 	if (write(g.afd, req, (size_t)n) != n)
 		die("API write: %s", strerror(errno));
 }
 
+/* read() that also returns the kernel's receive time (SO_TIMESTAMPNS,
+ * CLOCK_REALTIME) of the last segment read: when the server's bytes
+ * arrived, whatever this loop was busy with then. 0 if none. */
+static ssize_t read_stamped(int fd, char *buf, size_t n, int64_t *rx)
+{
+	char ctl[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = { .iov_base = buf, .iov_len = n };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	ssize_t r = recvmsg(fd, &msg, 0);
+
+	*rx = 0;
+	for (struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c;
+	     c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*rx = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		}
+	return r;
+}
+
+/* One whole reply at the head of buf: its length, and its body. */
+static size_t reply_whole(char *buf, size_t len, char **body, size_t *clen)
+{
+	char *end = strstr(buf, "\r\n\r\n"), *cl;
+	size_t hlen;
+
+	if (!end)
+		return 0;
+	hlen = (size_t)(end - buf) + 4;
+	*end = 0;
+	cl = strcasestr(buf, "content-length:");
+	*end = '\r';
+	if (!cl)
+		die("API reply without Content-Length");
+	*clen = strtoul(cl + 15, NULL, 10);
+	if (len < hlen + *clen)
+		return 0;
+	*body = buf + hlen;
+	return hlen + *clen;
+}
+
+static void reply_drop(char *buf, size_t *len, size_t used)
+{
+	memmove(buf, buf + used, *len - used + 1);
+	*len -= used;
+}
+
 /* Replies come in the order of the calls (HTTP/1.1 pipelining). */
 static void api_readable(void)
 {
 	for (;;) {
-		ssize_t r = read(g.afd, g.abuf + g.alen, sizeof(g.abuf) - 1 - g.alen);
+		int64_t rx;
+		ssize_t r = read_stamped(g.afd, g.abuf + g.alen,
+					 sizeof(g.abuf) - 1 - g.alen, &rx);
 		int64_t t;
+		char *bodyp;
+		size_t clen, used;
 
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -727,29 +802,16 @@ static void api_readable(void)
 		t = now_ns();
 		g.alen += (size_t)r;
 		g.abuf[g.alen] = 0;
-		for (;;) {
-			char *end = strstr(g.abuf, "\r\n\r\n"), *cl, *bodyp;
-			size_t hlen, clen, used;
+		while ((used = reply_whole(g.abuf, g.alen, &bodyp, &clen))) {
 			int64_t lat;
 			uint32_t k;
 
-			if (!end)
-				break;
-			hlen = (size_t)(end - g.abuf) + 4;
-			*end = 0;
-			cl = strcasestr(g.abuf, "content-length:");
-			*end = '\r';
-			if (!cl)
-				die("API reply without Content-Length");
-			clen = strtoul(cl + 15, NULL, 10);
-			if (g.alen < hlen + clen)
-				break;
 			if (g.replied >= g.sent)
 				die("an API reply without a call");
 			k = ++g.replied;
-			bodyp = g.abuf + hlen;
 			lat = t - g.tsend[k];
 			g.alat[k] = lat;
+			g.arx[k] = rx ? rx - g.tsend_rt[k] : lat;
 			g.api_lat_sum += lat;
 			if (lat > g.api_lat_max)
 				g.api_lat_max = lat;
@@ -761,12 +823,77 @@ static void api_readable(void)
 						 "call %u: %.*s", k, (int)clen,
 						 bodyp);
 			}
-			used = hlen + clen;
-			memmove(g.abuf, g.abuf + used, g.alen - used + 1);
-			g.alen -= used;
+			reply_drop(g.abuf, &g.alen, used);
 		}
 		if (g.alen >= sizeof(g.abuf) - 1)
 			die("API reply too long");
+	}
+}
+
+static void probe_connect(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = UINT32_MAX - 1 };
+	int one = 1;
+
+	g.pfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (g.pfd < 0 || (connect(g.pfd, (struct sockaddr *)&g.api_addr,
+				  sizeof(g.api_addr)) && errno != EINPROGRESS))
+		die("probe connect: %s", strerror(errno));
+	setsockopt(g.pfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(g.pfd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	if (epoll_ctl(g.ep, EPOLL_CTL_ADD, g.pfd, &ev))
+		die("epoll_ctl: %s", strerror(errno));
+}
+
+static void probe_call(void)
+{
+	char req[1024];
+	uint32_t k = g.psent + 1;
+	int n;
+
+	if (k > KCAP)
+		return;
+	n = snprintf(req, sizeof(req), "POST /coccinterfaces HTTP/1.1\r\n"
+		     "Host: %s\r\nContent-Type: application/x-www-form-urlencoded"
+		     "\r\nContent-Length: %zu\r\n\r\nEVENT=AGENTSTATUS&%s", g.host,
+		     strlen(g.cred) + 18, g.cred);
+	g.psent = k;
+	g.ptsend[k] = now_ns();
+	g.ptsend_rt[k] = rt_ns();
+	if (write(g.pfd, req, (size_t)n) != n)
+		die("probe write: %s", strerror(errno));
+}
+
+static void probe_readable(void)
+{
+	for (;;) {
+		int64_t rx, t;
+		ssize_t r = read_stamped(g.pfd, g.pbuf + g.plen,
+					 sizeof(g.pbuf) - 1 - g.plen, &rx);
+		char *bodyp;
+		size_t clen, used;
+
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (r <= 0)
+			die("the probe connection was closed");
+		t = now_ns();
+		g.plen += (size_t)r;
+		g.pbuf[g.plen] = 0;
+		while ((used = reply_whole(g.pbuf, g.plen, &bodyp, &clen))) {
+			uint32_t k;
+
+			if (g.preplied >= g.psent)
+				die("a probe reply without a call");
+			k = ++g.preplied;
+			g.plat[k] = t - g.ptsend[k];
+			g.prx[k] = rx ? rx - g.ptsend_rt[k] : g.plat[k];
+			if (strncmp(g.pbuf, "HTTP/1.1 200", 12))
+				g.pfail++;
+			reply_drop(g.pbuf, &g.plen, used);
+		}
+		if (g.plen >= sizeof(g.pbuf) - 1)
+			die("probe reply too long");
 	}
 }
 
@@ -779,13 +906,18 @@ static void step(int timeout_ms)
 
 	if (n < 0 && errno != EINTR)
 		die("epoll_wait: %s", strerror(errno));
+	/* the API's sockets first: their replies are timed at read() */
+	for (int i = 0; i < n; i++) {
+		if (evs[i].data.u32 == UINT32_MAX)
+			api_readable();
+		else if (evs[i].data.u32 == UINT32_MAX - 1)
+			probe_readable();
+	}
 	for (int i = 0; i < n; i++) {
 		uint32_t idx = evs[i].data.u32;
 		struct sub *s;
-		if (idx == UINT32_MAX) {
-			api_readable();
+		if (idx >= UINT32_MAX - 1)
 			continue;
-		}
 		s = &g.subs[idx];
 		if (s->st == S_CONNECTING)
 			sub_writable(s, idx);
@@ -803,11 +935,12 @@ static void wait_replies(double max_s)
 {
 	int64_t deadline = now_ns() + (int64_t)(max_s * 1e9);
 
-	while (g.replied < g.sent && now_ns() < deadline)
+	while ((g.replied < g.sent || g.preplied < g.psent) &&
+	       now_ns() < deadline)
 		step(10);
-	if (g.replied < g.sent)
-		die("%u API calls unanswered after %.0f s", g.sent - g.replied,
-		    max_s);
+	if (g.replied < g.sent || g.preplied < g.psent)
+		die("%u API calls, %u probes unanswered after %.0f s",
+		    g.sent - g.replied, g.psent - g.preplied, max_s);
 }
 
 static void phase_begin(struct phase *ph, const char *name)
@@ -848,6 +981,25 @@ static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+/* TAG_KEY_NAME_p50_us, _p99_us, _max_us of n times (ns) */
+static void quantiles(const char *t, const char *key, const char *name,
+		      const int64_t *v, uint32_t n)
+{
+	int64_t *c = n ? malloc(n * sizeof(int64_t)) : NULL;
+
+	if (!c)
+		return;
+	memcpy(c, v, n * sizeof(int64_t));
+	qsort(c, n, sizeof(int64_t), cmp_i64);
+	fprintf(g.o, "%s_%s_%s_p50_us=%.0f\n", t, key, name,
+		(double)c[n / 2] / 1000);
+	fprintf(g.o, "%s_%s_%s_p99_us=%.0f\n", t, key, name,
+		(double)c[(size_t)((n - 1) * 0.99)] / 1000);
+	fprintf(g.o, "%s_%s_%s_max_us=%.0f\n", t, key, name,
+		(double)c[n - 1] / 1000);
+	free(c);
 }
 
 static bool phase_report(struct phase *ph, const char *key)
@@ -898,17 +1050,15 @@ static bool phase_report(struct phase *ph, const char *key)
 		fprintf(g.o, "%s_%s_fanout_max_us=%.0f\n", t, key,
 			(double)fo[done - 1] / 1000);
 	}
-	/* API reply times of the phase's calls */
-	for (uint32_t k = ph->k0; k < ph->k1; k++)
-		fo[k - ph->k0] = g.alat[k];
-	qsort(fo, events, sizeof(int64_t), cmp_i64);
-	if (events) {
-		fprintf(g.o, "%s_%s_api_p50_us=%.0f\n", t, key,
-			(double)fo[events / 2] / 1000);
-		fprintf(g.o, "%s_%s_api_p99_us=%.0f\n", t, key,
-			(double)fo[(size_t)((events - 1) * 0.99)] / 1000);
-		fprintf(g.o, "%s_%s_api_max_us=%.0f\n", t, key,
-			(double)fo[events - 1] / 1000);
+	/* API reply times of the phase's calls, at read() and by the
+	 * kernel's receive stamp */
+	quantiles(t, key, "api", g.alat + ph->k0, events);
+	quantiles(t, key, "api_rx", g.arx + ph->k0, events);
+	if (!strcmp(key, "steady") && g.psent) {
+		fprintf(g.o, "%s_%s_probe_calls=%u\n%s_%s_probe_fail=%u\n", t,
+			key, g.psent, t, key, g.pfail);
+		quantiles(t, key, "probe", g.plat + 1, g.psent);
+		quantiles(t, key, "probe_rx", g.prx + 1, g.psent);
 	}
 	fprintf(g.o, "%s_%s_srv_cpu=%.3f\n", t, key,
 		(double)ph->srv_ticks / hz / span);
@@ -972,6 +1122,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--window")) g.window = (unsigned)atoi(v);
 		else if (!strcmp(a, "--parallel")) g.parallel = (unsigned)atoi(v);
 		else if (!strcmp(a, "--drain")) g.drain = atof(v);
+		else if (!strcmp(a, "--probe-rate")) g.probe_rate = atof(v);
 		else if (!strcmp(a, "--pids")) snprintf(g.pids, sizeof(g.pids), "%s", v);
 		else if (!strcmp(a, "--aux-pids"))
 			snprintf(g.aux_pids, sizeof(g.aux_pids), "%s", v);
@@ -1000,6 +1151,15 @@ int main(int argc, char **argv)
 	g.fanout = calloc(KCAP + 1, sizeof(int64_t));
 	g.cnt = calloc(KCAP + 1, sizeof(uint32_t));
 	g.alat = calloc(KCAP + 1, sizeof(int64_t));
+	g.arx = calloc(KCAP + 1, sizeof(int64_t));
+	g.tsend_rt = calloc(KCAP + 1, sizeof(int64_t));
+	g.ptsend = calloc(KCAP + 1, sizeof(int64_t));
+	g.ptsend_rt = calloc(KCAP + 1, sizeof(int64_t));
+	g.plat = calloc(KCAP + 1, sizeof(int64_t));
+	g.prx = calloc(KCAP + 1, sizeof(int64_t));
+	if (!g.arx || !g.tsend_rt || !g.ptsend || !g.ptsend_rt || !g.plat ||
+	    !g.prx)
+		die("out of memory");
 	g.phase_of = calloc(KCAP + 1, 1);
 	if (!g.subs || !g.tsend || !g.fanout || !g.cnt || !g.phase_of || !g.alat)
 		die("out of memory");
@@ -1060,21 +1220,34 @@ int main(int argc, char **argv)
 	g.ph[0].k1 = 2;
 
 	/* ---- steady: R calls per second ---- */
+	if (g.probe_rate > 0)
+		probe_connect();
 	phase_begin(&g.ph[1], "steady");
 	{
 		unsigned total = (unsigned)(g.rate * g.duration + 0.5);
+		unsigned ptotal = (unsigned)(g.probe_rate * g.duration + 0.5);
 		int64_t start = now_ns();
-		for (unsigned i = 0; i < total; i++) {
+		unsigned i = 0, j = 0;
+		while (i < total) {
 			int64_t due = start + (int64_t)(i * 1e9 / g.rate);
-			for (;;) {
-				int64_t left = due - now_ns();
-				if (left <= 0)
-					break;
+			int64_t pdue = j < ptotal ? start + (int64_t)(j * 1e9 /
+					g.probe_rate) : INT64_MAX;
+			int64_t next = due < pdue ? due : pdue;
+			int64_t left = next - now_ns();
+			if (left > 0) {
 				step((int)(left / 1000000));
+				continue;
 			}
 			/* open loop: on schedule, whether or not the
 			 * previous calls were answered (pipelined) */
-			api_call(1);
+			if (next == due) {
+				api_call(1);
+				i++;
+			}
+			else {
+				probe_call();
+				j++;
+			}
 		}
 	}
 	phase_end(&g.ph[1]);
@@ -1109,7 +1282,7 @@ int main(int argc, char **argv)
 		(double)g.api_lat_sum / g.sent / 1000, g.tag,
 		(double)g.api_lat_max / 1000, g.tag, (unsigned long long)g.old,
 		g.tag, (unsigned long long)g.unexpected, g.tag, g.closed);
-	ok &= !g.api_fail && !g.unexpected && !g.closed;
+	ok &= !g.api_fail && !g.unexpected && !g.closed && !g.pfail;
 	if (g.api_first_bad[0])
 		fprintf(g.o, "%s_api_first_bad=%s\n", g.tag, g.api_first_bad);
 	if (g.first_error[0])
