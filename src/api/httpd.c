@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <microhttpd.h>
@@ -915,6 +916,17 @@ static void httpd_poll(struct httpd *h)
 	if (h->kicked)
 		ms = 0;
 	tmr_start(&h->tmr, ms, tmr_h_, h);
+}
+
+void httpd_serve_ready(void *arg)
+{
+	struct httpd *h = arg;
+	/* poll() on the epoll descriptor: readable while MHD's set has a
+	 * ready socket; it does not consume the (edge-triggered) events */
+	struct pollfd pfd = { .fd = h->epfd, .events = POLLIN };
+
+	if (!h->polling && (h->kicked || poll(&pfd, 1, 0) > 0))
+		httpd_poll(h);
 }
 
 static void epoll_ready(int flags, void *arg)

@@ -74,6 +74,11 @@ struct httpd_limits {
 
 int  httpd_alloc(struct httpd **hp, const struct sa *laddr,
 		 const struct httpd_limits *lim, http_route_h *rh, void *arg);
+/* Run MHD now if its listening socket or a connection is ready (without
+ * taking the readiness from MHD's epoll set): for long loop work done in
+ * slices, so that requests are served between slices, not after the next
+ * one. arg is the struct httpd (a plain callback). */
+void httpd_serve_ready(void *arg);
 const char *http_req_header(const struct http_req *req, const char *name);
 /* Fill resp: status, content type and printf-style body. */
 int  http_resp_set(struct http_resp *resp, unsigned status, const char *ctype,

@@ -24,6 +24,7 @@
 #include "core/model.h"
 #include "core/occ.h"
 #include "events/nchan.h"
+#include "events/push.h"
 #include "events/webhook.h"
 #include "sip/registrar.h"
 #include "sip/tel.h"
@@ -617,6 +618,12 @@ static int print_all(struct re_printf *pf, void *arg)
 	err |= print_hist(pf, "occ_event_loop_lag_seconds",
 			  "How late a timer due every 100 ms fired: the event "
 			  "loop's lag.", &m->lag);
+	if (occ->push)
+		err |= print_hist(pf, "occ_push_fanout_pass_seconds",
+				  "Time one loop pass spent writing events to "
+				  "push subscribers (bounded, so that the API and "
+				  "SIP wait at most this long behind a fan-out).",
+				  push_fanout_passes(occ->push));
 	if (occ->st)
 		err |= print_hist(pf, "occ_store_write_seconds",
 				  "Duration of the store's writes on the loop "

@@ -15,14 +15,21 @@
  *
  * Fan-out is sliced: the sink only queues the event (struct fanout) and
  * makes an eventfd readable; while it stays readable, every loop pass
- * delivers to at most FANOUT_SLICE subscribers (and looks at at most
- * FANOUT_LOOK), resuming where it stopped, events in the order published.
- * (Not a zero timer: libre then waits 1 ms in epoll_wait between slices,
- * and on a busy machine each such sleep costs a scheduler wake-up; a ready
- * descriptor makes the next pass start at once, with whatever else is
- * ready in the same epoll_wait.) So the API request that published the event is
- * answered first, and any request arriving while 10,000 streams are fed
- * waits for one slice (~0.5 ms), not for the whole fan-out (~0.1 s). A
+ * delivers for at most FANOUT_SLICE_US (the clock is read every
+ * FANOUT_CLOCK_EVERY deliveries; a time, not a count, since a send's cost
+ * varies: on loopback it carries the receiver's work, on a loaded machine
+ * it is preempted) and looks at at most FANOUT_LOOK subscribers, resuming
+ * where it stopped, events in the order published. (Not a zero timer:
+ * libre then waits 1 ms in epoll_wait between slices, and on a busy
+ * machine each such sleep costs a scheduler wake-up; a ready descriptor
+ * makes the next pass start at once, with whatever else is ready in the
+ * same epoll_wait.) Before each slice the before_pass hook runs: occd
+ * serves the API's ready sockets there (httpd_serve_ready), since the
+ * always-ready eventfd tends to come first in epoll's list and a request
+ * would otherwise wait for the slice under way and then one more. So the
+ * API request that published the event is answered first, and any request
+ * arriving while 10,000 streams are fed waits for at most the slice under
+ * way (~0.2 ms), not for the whole fan-out (~0.1 s). A
  * subscriber that comes or goes meanwhile is handled by the cursor
  * (push.fan_next); one that becomes live meanwhile read the store, which
  * already holds the queued events, so its `last` skips them. Should the
@@ -45,6 +52,7 @@
 #include "base/log.h"
 #include "base/conf.h"
 #include "base/form.h"
+#include "base/hist.h"
 #include "core/agent.h"
 #include "core/auth.h"
 #include "core/model.h"
@@ -66,7 +74,8 @@ enum {
 	 * an error waits this long, so a bad channel costs a request every
 	 * few seconds, not a loop */
 	HELD_ERROR_MS = 3000,
-	FANOUT_SLICE = 64,          /* deliveries per loop pass */
+	FANOUT_SLICE_US = 200,      /* a loop pass's fan-out time at most */
+	FANOUT_CLOCK_EVERY = 8,     /* deliveries between looks at the clock */
 	FANOUT_LOOK = 4096,         /* subscribers looked at per loop pass */
 	FANOUT_QUEUE_MAX = 4096,    /* events waiting for their fan-out */
 };
@@ -86,6 +95,9 @@ struct push {
 	bool fan_started;           /* the head event's walk has begun */
 	int fan_fd;                 /* eventfd: readable while fanq has some */
 	bool fan_armed;
+	struct hist fan_passes;     /* fan_slice()'s time per loop pass */
+	void (*before_pass)(void *arg);  /* push_set_before_pass() */
+	void *before_arg;
 };
 
 /* A published event waiting for (the rest of) its fan-out. */
@@ -1405,21 +1417,39 @@ static void fan_arm(struct push *p, bool on)
 		p->fan_armed = read(p->fan_fd, &v, sizeof(v)) != sizeof(v);
 }
 
+/* true while this pass may deliver more: its time, not a count, is
+ * bounded, since a send's cost varies (the receiver's work on loopback,
+ * a slow client's full window, a loaded machine) */
+static bool slice_left(unsigned sent, unsigned *checked, uint64_t end_ns)
+{
+	if (sent < *checked + FANOUT_CLOCK_EVERY)
+		return true;
+	*checked = sent;
+	return hist_now_ns() < end_ns;
+}
+
 /* One loop pass's share of the queued fan-out (see the top). */
 static void fan_slice(int flags, void *arg)
 {
 	struct push *p = arg;
-	unsigned sent = 0, looked = 0;
+	unsigned sent = 0, looked = 0, checked = 0;
+	uint64_t t0, end_ns;
+	bool more = true;
 
-	while (p->fanq.head && sent < FANOUT_SLICE && looked < FANOUT_LOOK) {
+	(void)flags;
+	if (p->before_pass)
+		p->before_pass(p->before_arg);
+	t0 = hist_now_ns();
+	end_ns = t0 + FANOUT_SLICE_US * 1000u;
+	while (p->fanq.head && more && looked < FANOUT_LOOK) {
 		struct fanout *f = p->fanq.head->data;
 
 		if (!p->fan_started) {
 			p->fan_next = list_ledata(list_head(&p->subs));
 			p->fan_started = true;
 		}
-		while (p->fan_next && sent < FANOUT_SLICE &&
-		       looked < FANOUT_LOOK) {
+		while (p->fan_next && looked < FANOUT_LOOK &&
+		       (more = slice_left(sent, &checked, end_ns))) {
 			struct sub *s = p->fan_next;
 			p->fan_next = s->le.next ? s->le.next->data : NULL;
 			looked++;
@@ -1431,6 +1461,18 @@ static void fan_slice(int flags, void *arg)
 		}
 	}
 	fan_arm(p, p->fanq.head != NULL);
+	hist_done(&p->fan_passes, t0, 0);
+}
+
+void push_set_before_pass(struct push *p, void (*h)(void *arg), void *arg)
+{
+	p->before_pass = h;
+	p->before_arg = arg;
+}
+
+const struct hist *push_fanout_passes(const struct push *p)
+{
+	return &p->fan_passes;
 }
 
 /* The queue is full: every live subscriber reads the store instead. */

@@ -122,5 +122,12 @@ bool push_request_team(const struct http_req *req, char *team, size_t sz,
 /* Provisioning was reloaded: close the subscriptions whose token no
  * longer holds (SSE streams end, waiting polls get 403). */
 void push_reload(struct push *p);
+/* h(arg) runs before each loop pass's fan-out: occd serves the API's
+ * ready sockets there (httpd_serve_ready), so a request waits for at
+ * most the slice under way, not for the next one too. */
+void push_set_before_pass(struct push *p, void (*h)(void *arg), void *arg);
+/* How long each loop pass spent fanning events out (for /metrics). */
+struct hist;
+const struct hist *push_fanout_passes(const struct push *p);
 
 #endif

@@ -609,6 +609,8 @@ static int start(bool demo)
 		OCC_ERR("cannot start browser push: %m", err);
 		return err;
 	}
+	/* API requests are served between fan-out slices, before the next */
+	push_set_before_pass(occd.occ.push, httpd_serve_ready, occd.httpd);
 	/* after the sinks, so nchan publishes the closing events too; with
 	 * several nodes, a team's at its claim (the others' calls are up) */
 	if (!occd.occ.cluster)
@@ -656,6 +658,8 @@ int main(int argc, char **argv)
 	if (!err)
 		re_main(NULL);
 
+	if (occd.occ.push)
+		push_set_before_pass(occd.occ.push, NULL, NULL);
 	occd.httpd = mem_deref(occd.httpd);
 	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
 	occd.api.fwd_cli = mem_deref(occd.api.fwd_cli);   /* after httpd */
