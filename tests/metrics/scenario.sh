@@ -7,7 +7,9 @@
 #   1. at the start: no call, no registration, every agent logged out;
 #      the process figures are there;
 #   2. a phone (sipp, 8003) registers with digest;
-#   3. agent 8001 logs in and checks in on the built-in phone 8101;
+#   3. agent 8001 logs in and checks in on the built-in phone 8101; a
+#      browser's event stream gets its pause and unpause, and the
+#      fan-out's loop passes are timed;
 #   4. 8001 calls the demo's virtual customer: a call active and up,
 #      8001 busy;
 #   5. meanwhile a caller (sipp) dials a DID of queue 6001, where 8001 is
@@ -107,6 +109,21 @@ check "agent 8001 checks in to Sales (6001) on the built-in phone 8101" \
 check "metrics: demo has 1 agent idle, 5 logged out" eval '
 	scrape s3 && expect s3 "occ_agents{team=demo,state=idle}==1" \
 		"occ_agents{team=demo,state=logout}==5"'
+
+# a browser's event stream (/push/sse): the fan-out's loop passes are timed
+tok=$(curl -s -m 10 -d "EVENT=PushToken&type=team&orgidentity=demo&usertype=account&user=admin&pwdtype=plaintext&password=admin" \
+	"$url/coccinterfaces" | cut -d'|' -f5)
+curl -s -N -m 20 -H 'Accept: text/event-stream' "$url/push/sse?token=$tok" \
+	>"$work/sse.txt" 2>/dev/null &
+pids+=($!)
+sleep 1
+check "8001 pauses and unpauses, with push events" eval '
+	api_is 8001 "EVENT=QUEUEPAUSE&type=1&pause_reason=rest&pushevent=yes" "|Retuen|1|" &&
+	api_is 8001 "EVENT=QUEUEPAUSE&type=2&pushevent=yes" "|Retuen|1|"'
+check "the stream got both events, and the fan-out's passes were timed (occ_push_fanout_pass_seconds)" eval '
+	soon 5 s3p "occ_push_fanout_pass_seconds_count>=1" &&
+	grep -q "agentnum=8001&state=pause" "$work/sse.txt" &&
+	grep -q "agentnum=8001&state=idle" "$work/sse.txt"'
 
 # ---- 4. a call with the virtual customer -------------------------------------
 
