@@ -111,7 +111,9 @@ struct http_async {
 	int fd;                        /* direct: the connection's socket */
 	bool http11;                   /* the body is chunked (MHD's rule) */
 	bool direct;                   /* stream: occd sends the body itself */
-	bool listening;                /* direct: waiting for FD_WRITE */
+	bool listening;                /* direct: the socket is watched */
+	bool watch_read;               /* direct: for the client's close */
+	bool want_write;               /* direct: pending bytes wait */
 	bool broken;                   /* a direct send failed: end it */
 	http_async_close_h *closeh;    /* NULL once the owner let go */
 	void *arg;
@@ -273,6 +275,8 @@ static void async_resume(struct http_async *ha)
 
 /* Hand the socket back to MHD, which ends the stream; what is left was
  * framed by occd (or the client went): not for MHD's reader. */
+static int direct_watch(struct http_async *ha);
+
 static void direct_stop(struct http_async *ha)
 {
 	if (!ha->direct)
@@ -280,6 +284,7 @@ static void direct_stop(struct http_async *ha)
 	if (ha->listening)
 		fd_close(ha->fd);
 	ha->listening = false;
+	ha->want_write = false;
 	ha->direct = false;
 	mbuf_rewind(ha->out);
 }
@@ -446,6 +451,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		(void)setsockopt(ha->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
 		(void)setsockopt(ha->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		ha->direct = true;
+		ha->watch_read = true;
+		if (direct_watch(ha))
+			ha->watch_read = false;  /* found at a send instead */
 	}
 	return 0;
 }
@@ -749,12 +757,31 @@ struct http_async *http_async_stream(const struct http_req *req,
 	return ha;
 }
 
-static void direct_flush(struct http_async *ha);
+static void direct_io_h(int flags, void *arg);
 
-static void writable_h(int flags, void *arg)
+/* Watches the socket for what the stream needs now: the client's close
+ * (always, until it sent bytes of its own) and room to send (while bytes
+ * wait). 0 when nothing is watched or the watch is on. */
+static int direct_watch(struct http_async *ha)
 {
-	(void)flags;
-	direct_flush(arg);
+	int flags = (ha->watch_read ? FD_READ : 0) |
+		(ha->want_write ? FD_WRITE : 0);
+
+	if (!flags) {
+		if (ha->listening)
+			fd_close(ha->fd);
+		ha->listening = false;
+		return 0;
+	}
+	ha->listening = !fd_listen(ha->fd, flags, direct_io_h, ha);
+	return ha->listening ? 0 : EBADF;
+}
+
+static void direct_broken(struct http_async *ha)
+{
+	ha->broken = true;
+	direct_stop(ha);
+	async_resume(ha);
 }
 
 /* Send what waits; what the kernel does not take waits for FD_WRITE. A
@@ -774,22 +801,58 @@ static void direct_flush(struct http_async *ha)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			out_taken(mb);
-			if (!ha->listening)
-				ha->listening = !fd_listen(ha->fd, FD_WRITE,
-							   writable_h, ha);
-			if (ha->listening)
-				return;
+			if (!ha->want_write) {
+				ha->want_write = true;
+				if (direct_watch(ha))
+					break;
+			}
+			return;
 		}
-		ha->broken = true;
-		direct_stop(ha);
-		async_resume(ha);
+		break;
+	}
+	if (mbuf_get_left(mb)) {
+		direct_broken(ha);
 		return;
 	}
 	out_taken(mb);
-	if (ha->listening) {
-		fd_close(ha->fd);
-		ha->listening = false;
+	if (ha->want_write) {
+		ha->want_write = false;
+		if (direct_watch(ha))
+			direct_broken(ha);
 	}
+}
+
+/* An event stream's client sends nothing after its request: readable
+ * means it closed (or reset) the connection, which ends the stream now
+ * instead of at the next write (a keepalive, up to 15 s later, holding a
+ * subscriber's place meanwhile). Bytes it did send (a pipelined request,
+ * served by nobody while the stream lasts) stop the watch. */
+static void direct_io_h(int flags, void *arg)
+{
+	struct http_async *ha = arg;
+
+	if (flags & FD_READ) {
+		char c;
+		ssize_t n = recv(ha->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN &&
+			       errno != EWOULDBLOCK && errno != EINTR)) {
+			direct_broken(ha);
+			return;
+		}
+		if (n > 0) {
+			ha->watch_read = false;
+			if (direct_watch(ha)) {
+				direct_broken(ha);
+				return;
+			}
+		}
+	}
+	if (flags & FD_EXCEPT) {
+		direct_broken(ha);
+		return;
+	}
+	if ((flags & FD_WRITE) && ha->want_write)
+		direct_flush(ha);
 }
 
 int http_async_begin_stream(struct http_async *ha, struct http_resp *resp,
@@ -860,7 +923,7 @@ int http_async_write(struct http_async *ha, const void *p, size_t n)
 	}
 	else if (ha->direct) {
 		/* waiting for FD_WRITE: the socket takes it all then */
-		if (!ha->listening)
+		if (!ha->want_write)
 			direct_flush(ha);
 	}
 	else
@@ -883,7 +946,7 @@ void http_async_close(struct http_async *ha)
 	if (ha->stream) {
 		ha->closing = true;
 		tmr_cancel(&ha->hold);
-		if (ha->direct && !ha->listening)
+		if (ha->direct && !ha->want_write)
 			direct_flush(ha);       /* what the socket takes now */
 		direct_stop(ha);
 		async_resume(ha);

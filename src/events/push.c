@@ -87,6 +87,8 @@ struct push {
 	uint8_t key[crypto_auth_hmacsha256_KEYBYTES];
 	struct list subs;
 	unsigned nsubs;
+	struct hash *tallies;       /* struct tally: subscribers per team and
+				     * per channel, for room_for() */
 	struct list held;           /* struct held: errors waiting */
 	unsigned nheld;
 	struct list fanq;           /* struct fanout, oldest first */
@@ -121,6 +123,7 @@ struct sub {
 	int64_t since;              /* pull: If-Modified-Since (unix s), 0;
 				     * only for Last-Modified once waiting */
 	bool live;                  /* the sink delivers */
+	bool counted;               /* in push.tallies */
 	bool flat;                  /* pull on "<org>-<agent>-<md5>": the
 				     * original extension's lines of fields */
 	char epoch[ST_HASH];        /* flat: the agent's password hash */
@@ -128,6 +131,80 @@ struct sub {
 	struct tmr tmr;
 	char callback[CB_MAX + 1];  /* poll/pull: JSONP, "" for none */
 };
+
+/* How many subscribers a team (agent NULL) or one of its channels has:
+ * room_for() asks at each subscribe, and walking every subscriber there
+ * made connecting N subscribers cost N^2. */
+struct tally {
+	struct le he;               /* push.tallies */
+	int64_t team_id;
+	bool team_wide;             /* the team's total, not one channel */
+	char agent[ST_NUM];
+	unsigned n;
+};
+
+struct tally_key {
+	int64_t team_id;
+	const char *agent;          /* NULL: the team's total */
+};
+
+static uint32_t tally_hash(const struct tally_key *k)
+{
+	return hash_joaat_str(k->agent ? k->agent : "") ^
+		(uint32_t)(k->team_id * 2654435761u) ^ (k->agent ? 0 : 1);
+}
+
+static bool tally_cmp(struct le *le, void *arg)
+{
+	const struct tally *t = le->data;
+	const struct tally_key *k = arg;
+
+	return t->team_id == k->team_id && t->team_wide == !k->agent &&
+		(!k->agent || !strcmp(t->agent, k->agent));
+}
+
+static struct tally *tally_find(const struct push *p, int64_t team_id,
+				const char *agent)
+{
+	struct tally_key k = { team_id, agent };
+	struct le *le = hash_lookup(p->tallies, tally_hash(&k), tally_cmp, &k);
+
+	return le ? le->data : NULL;
+}
+
+static unsigned tally_count(const struct push *p, int64_t team_id,
+			    const char *agent)
+{
+	const struct tally *t = tally_find(p, team_id, agent);
+
+	return t ? t->n : 0;
+}
+
+/* Adds delta (+1 or -1) to a count, freeing it at 0. ENOMEM: not linked. */
+static int tally_add(struct push *p, int64_t team_id, const char *agent,
+		     int delta)
+{
+	struct tally_key k = { team_id, agent };
+	struct tally *t = tally_find(p, team_id, agent);
+
+	if (!t) {
+		if (delta < 0)
+			return 0;
+		t = mem_zalloc(sizeof(*t), NULL);
+		if (!t)
+			return ENOMEM;
+		t->team_id = team_id;
+		t->team_wide = !agent;
+		str_ncpy(t->agent, agent ? agent : "", sizeof(t->agent));
+		hash_append(p->tallies, tally_hash(&k), &t->he, t);
+	}
+	t->n += delta;
+	if (!t->n) {
+		hash_unlink(&t->he);
+		mem_deref(t);
+	}
+	return 0;
+}
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -343,6 +420,10 @@ static void sub_destructor(void *arg)
 			s->p->fan_next = s->le.next ? s->le.next->data : NULL;
 		list_unlink(&s->le);
 		s->p->nsubs--;
+		if (s->counted) {
+			tally_add(s->p, s->team_id, NULL, -1);
+			tally_add(s->p, s->team_id, s->agent, -1);
+		}
 		OCC_DBG("unsubscribed %s team=%s agent=%s last=%lld "
 			"subscribers=%u", kind_names[s->kind], s->team,
 			s->agent, (long long)s->last, s->p->nsubs);
@@ -372,19 +453,10 @@ static bool matches(const struct sub *s, const struct event *ev)
 static bool room_for(const struct push *p, int64_t team_id, const char *agent)
 {
 	const struct conf *cfg = p->occ->cfg;
-	unsigned team = 0, chan = 0;
-	struct le *le;
 
-	if (p->nsubs >= cfg->push_max_subscribers)
-		return false;
-	LIST_FOREACH(&p->subs, le) {
-		const struct sub *s = le->data;
-		if (s->team_id != team_id)
-			continue;
-		team++;
-		chan += !strcmp(s->agent, agent);
-	}
-	return team < cfg->push_max_per_team && chan < cfg->push_max_per_channel;
+	return p->nsubs < cfg->push_max_subscribers &&
+		tally_count(p, team_id, NULL) < cfg->push_max_per_team &&
+		tally_count(p, team_id, agent) < cfg->push_max_per_channel;
 }
 
 static struct sub *sub_new(struct push *p, enum sub_kind kind,
@@ -428,6 +500,12 @@ static void sub_link(struct sub *s)
 {
 	list_append(&s->p->subs, &s->le, s);
 	s->p->nsubs++;
+	if (!tally_add(s->p, s->team_id, NULL, 1)) {
+		if (!tally_add(s->p, s->team_id, s->agent, 1))
+			s->counted = true;
+		else
+			tally_add(s->p, s->team_id, NULL, -1);
+	}
 	OCC_DBG("subscribed %s team=%s agent=%s after=%lld subscribers=%u",
 		kind_names[s->kind], s->team, s->agent, (long long)s->last,
 		s->p->nsubs);
@@ -1577,6 +1655,8 @@ static void push_destructor(void *arg)
 	}
 	list_flush(&p->subs);   /* each closes its request */
 	list_flush(&p->held);
+	hash_flush(p->tallies);
+	mem_deref(p->tallies);
 }
 
 int push_alloc(struct push **pp, struct occ *occ, const char *data_dir)
@@ -1591,8 +1671,9 @@ int push_alloc(struct push **pp, struct occ *occ, const char *data_dir)
 		return ENOMEM;
 	p->occ = occ;
 	p->fan_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	err = p->fan_fd < 0 ? errno
-		: fd_listen(p->fan_fd, FD_READ, fan_slice, p);
+	err = p->fan_fd < 0 ? errno : hash_alloc(&p->tallies, 256);
+	if (!err)
+		err = fd_listen(p->fan_fd, FD_READ, fan_slice, p);
 	if (!err)
 		err = key_load(p, data_dir);
 	if (!err)

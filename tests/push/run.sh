@@ -5,6 +5,7 @@
 # tests/browser/node_modules (installed there with `npm ci` when missing; no
 # browser is ever downloaded). Runs test_auth.py, test_revoke.py (tokens
 # of changed or disabled credentials) and test_hold.py (/push/sse?hold=),
+# test_limits.py (subscribers per channel and per team),
 # then test_push.mjs under with-occd.sh (build/asan/occd unless $OCCD is
 # set). Extra arguments go to with-occd.sh
 # before `--`.
@@ -23,6 +24,12 @@ browser_ready "$mods" playwright-core
 # /push/sse?hold=: events sent together, the same frames
 "$root/tests/lib/with-occd.sh" -- timeout -k 5 30 python3 "$here/test_hold.py" ||
 	fail=1
+# [push] max_per_channel / max_per_team: refusals and places given back
+cfg=$(mktemp /tmp/occ-push-limits.XXXXXX)
+printf '[push]\nmax_per_channel = 2\nmax_per_team = 3\n' >"$cfg"
+"$root/tests/lib/with-occd.sh" --config "$cfg" -- \
+	timeout -k 5 30 python3 "$here/test_limits.py" || fail=1
+rm -f "$cfg"
 # the test caps itself at 85 s; timeout(1) is the backstop
 "$root/tests/lib/with-occd.sh" "$@" -- \
 	timeout -k 5 90 node "$here/test_push.mjs" || fail=1
