@@ -177,21 +177,28 @@ static bool lease_reread(struct cluster *c, const char *team,
 	return true;
 }
 
+/* Does s name another node, live, holding the lease? */
+static bool held_elsewhere(const struct cluster *c,
+			   const struct snap_lease *s)
+{
+	return s && s->l.live && s->holder_alive && s->http[0] &&
+		strcmp(s->l.node, c->node);
+}
+
 enum cluster_route cluster_route(struct cluster *c, const char *team,
 				 const char *failed, const char **httpp)
 {
 	struct snap_lease *s;
-	bool gone = false, holder;
+	bool gone = false;
 	uint64_t tick_ms = c->lease_s * 1000 / 3;
 
 	*httpp = NULL;
 	if (owned_find(c, team))
 		return CLUSTER_HERE;
 	s = lease_find(c, team);
-	holder = s && s->l.live && s->holder_alive && s->http[0] &&
-		strcmp(s->l.node, c->node);
 	/* the view is at most a tick old (and a little for a late loop) */
-	if (failed || !holder || tmr_jiffies() - s->seen > tick_ms + 500) {
+	if (failed || !held_elsewhere(c, s) ||
+	    tmr_jiffies() - s->seen > tick_ms + 500) {
 		if (!lease_reread(c, team, &s, &gone))
 			return s || failed ? CLUSTER_BUSY : CLUSTER_UNKNOWN;
 		if (gone)
@@ -199,8 +206,7 @@ enum cluster_route cluster_route(struct cluster *c, const char *team,
 	}
 	if (!s)
 		return CLUSTER_UNKNOWN;
-	if (s->l.live && s->holder_alive && s->http[0] &&
-	    strcmp(s->l.node, c->node) && !(failed && !strcmp(s->http, failed))) {
+	if (held_elsewhere(c, s) && !(failed && !strcmp(s->http, failed))) {
 		*httpp = s->http;
 		return CLUSTER_FORWARD;
 	}

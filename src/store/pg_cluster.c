@@ -140,7 +140,8 @@ int pg_lease_get(struct store *st, const char *team, struct st_lease *l,
 	if (!err && PQntuples(r) != 1)
 		err = ENOENT;
 	if (!err && (!pg_text(l->node, sizeof(l->node), r, 0, 0) ||
-		     !pg_text(l->wanted_node, sizeof(l->wanted_node), r, 0, 3) ||
+		     !pg_text(l->wanted_node, sizeof(l->wanted_node), r, 0,
+			      3) ||
 		     !pg_text(n->name, sizeof(n->name), r, 0, 5) ||
 		     !pg_text(n->http_address, sizeof(n->http_address), r, 0,
 			      6)))
