@@ -90,12 +90,10 @@ both_leased() { local d a; d=$(owner demo) a=$(owner acme)
 check "both teams are leased, to two different live nodes" soon 40 both_leased
 
 # ---- phones through Kamailio ----------------------------------------------
-ports=($(python3 -c '
-import socket
-ss = []
-for _ in range(4):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); ss.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in ss))'))
+# the phones' ports: blocks held for the run (tests/lib/ports.sh), each
+# sipp -p P -mp P+2 inside its block
+. "$root/tests/lib/ports.sh"
+ports_take 2 ports || { echo "Bail out! no free blocks of ports"; exit 1; }
 ph8002=${ports[0]} ph9001=${ports[1]}
 # reg NAME PORT TEAM USER EXPIRES: REGISTER (digest) through Kamailio
 reg() {
@@ -103,7 +101,8 @@ reg() {
 	printf 'SEQUENTIAL\n%s;%s;[authentication username=%s password=%s];%s\n' \
 		"$4" "$3" "$4" "$4" "$5" >"$work/$1/users.csv"
 	(cd "$work/$1" && timeout -k 2 15 sipp -sf "$scen/register.xml" -inf users.csv \
-		"$SIP" -i 127.0.0.1 -p "$2" -m 1 -nostdin -timeout 8s -timeout_error \
+		"$SIP" -i 127.0.0.1 -mi 127.0.0.1 -p "$2" -mp "$(($2 + 2))" -m 1 -nostdin \
+		-timeout 8s -timeout_error \
 		-trace_err -error_file err.log) >"$work/$1.out" 2>&1
 }
 registered_on() {  # registered_on NODE TEAM EXTEN: NODE's log says so
