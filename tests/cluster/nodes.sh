@@ -273,8 +273,10 @@ victim=$(owner demo)
 C8001='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
 api "$victim" "EVENT=LOGIN&$C8001" >/dev/null
 api "$victim" "EVENT=QUEUE&type=1&list=1&deviceexten=8101&$C8001" >/dev/null
+m=$(wc -l <"$work/$victim.log")
 api "$victim" "EVENT=MAKECALL&targetdn=5550100&targettype=exter&$C8001" >/dev/null
-sleep 2
+# until the customer answered (the call then counts, with its talk time)
+wait_for 5 'tail -n +$((m + 1)) "$work/$victim.log" | grep -q "call answered session="'
 api "$victim" "EVENT=HANGUP&target=all&$C8001" >/dev/null
 stat() { api "$1" "EVENT=AgentStatisticDay&agent_group_id=0&$C8001"; }
 calls_ended() { [ "$(sql "SELECT count(*) FROM cdr WHERE end_ms = 0")" = 0 ]; }
