@@ -193,7 +193,7 @@ third_answers() {  # at most 10 s: every reply the owner's or busy
 	while [ $SECONDS -lt $end ]; do
 		r=$(api "$(http_of "$third")" 8002 'EVENT=LOGIN')
 		case "$r" in
-		"|Retuen|1|"*) echo "# $third: $busy busy answers, then the owner's"; return 0 ;;
+		"|Retuen|1|"*) echo "$busy" >"$work/third_busy"; return 0 ;;
 		*BackMsg_100*) busy=$((busy + 1)) ;;
 		*) echo "$third answered '$r'"; return 1 ;;
 		esac
@@ -202,6 +202,7 @@ third_answers() {  # at most 10 s: every reply the owner's or busy
 	echo "$third answered busy for 10 s"; return 1
 }
 check "right after the takeover, $third answers demo's login from $demo_owner, or busy, never BackMsg_02" third_answers
+echo "# $third answered busy $(cat "$work/third_busy" 2>/dev/null) times first"
 kill "$UAS" 2>/dev/null
 wait "$UAS" 2>/dev/null
 # the agent's login and check-in are stored: on the new owner it is still
