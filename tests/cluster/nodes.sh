@@ -89,6 +89,35 @@ wait_for() {
 	return 1
 }
 
+# ask_through SECS COND NODE...: demo's teamstatus through each NODE
+# every 0.2 s (as a client retrying would), until COND holds and then a
+# whole round got the owner's reply, at most SECS s. Every reply must be
+# the owner's or busy (BackMsg_100: no live node holds demo yet, or the
+# node asked could not tell), never anything else (BackMsg_02 as if demo
+# did not exist, a 502). Sets busy (how many), wrong (the others),
+# answered (the last round's replies from the owner) and cond_at (s after
+# the start when COND first held, "" if never).
+ask_through() {
+	local secs=$1 cond=$2 t0=$SECONDS k r
+	shift 2
+	busy=0 wrong='' answered=0 cond_at=''
+	while [ $((SECONDS - t0)) -lt "$secs" ]; do
+		[ -z "$cond_at" ] && eval "$cond" && cond_at=$((SECONDS - t0))
+		answered=0
+		for k in "$@"; do
+			r=$(curl -sS --max-time 5 "http://${http[$k]}/asterccinterfaces?$TS" 2>&1)
+			case "$r" in
+			"|Retuen|1|Retuen|"*) answered=$((answered + 1)) ;;
+			"|Retuen|2|Retuen|BackMsg_100"*) busy=$((busy + 1)) ;;
+			*) wrong="$wrong $k@$((SECONDS - t0))s: ${r:0:60};" ;;
+			esac
+		done
+		[ -n "$cond_at" ] && [ $answered = $# ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 api() {    # api NODE form...: the HTTP interface's reply
 	curl -sS --max-time 10 "http://${http[$1]}/coccinterfaces" --data "$2"
 }
@@ -181,8 +210,15 @@ check "a request already forwarded once is not forwarded again (508)" '[ "$code"
 from=$(owner demo)
 to=n1; [ "$from" = n1 ] && to=n2
 "$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
+# meanwhile every node answers demo's requests: the owner's reply (a
+# node whose view still names $from is answered 508 there, reads the lease
+# row again and forwards to $to) or busy
+ask_through 10 '[ "$(owner demo)" = '"$to"' ]' n1 n2 n3
 check "node move: demo goes from $from to $to within 6 s" \
-	'wait_for 6 "[ \"\$(owner demo)\" = $to ]"' "owner: $(owner demo)"
+	'[ -n "$cond_at" ] && [ "$cond_at" -le 6 ]' "owner: $(owner demo)"
+echo "# demo answered busy $busy times during the move"
+check "during the move every node answers demo's requests, or busy (BackMsg_100), never anything else" \
+	'[ -z "$wrong" ] && [ $answered = 3 ]' "answered by $answered;$wrong"
 # a request marked forwarded is answered by the node itself, never passed
 # on: 508 (it knows the new owner) or BackMsg_100 (busy: the hand-over is
 # under way); never BackMsg_02, as if demo did not exist
@@ -294,25 +330,11 @@ survivors=()
 for k in "${!pid[@]}"; do [ "$k" != "$victim" ] && survivors+=("$k"); done
 kill -9 "${pid[$victim]}"; wait "${pid[$victim]}" 2>/dev/null; unset "pid[$victim]"
 t0=$SECONDS
-# meanwhile, demo's requests through the survivors (every 0.2 s, as a
-# client retrying would): each is answered by demo's owner, or busy
-# (BackMsg_100: no live node holds demo yet, or the dead one was asked),
-# never BackMsg_02 as if demo did not exist; until demo's new owner
+# meanwhile, demo's requests through the survivors: the owner's reply or
+# busy, never BackMsg_02 as if demo did not exist, until demo's new owner
 # answers through both (the one not taking demo over learns of it from
 # the lease row, not only at its next tick)
-busy=0 wrong='' answered=0
-while [ $((SECONDS - t0)) -lt 12 ] && [ $answered -lt ${#survivors[@]} ]; do
-	answered=0
-	for k in "${survivors[@]}"; do
-		r=$(curl -sS --max-time 5 "http://${http[$k]}/asterccinterfaces?$TS" 2>&1)
-		case "$r" in
-		"|Retuen|1|Retuen|"*) answered=$((answered + 1)) ;;
-		"|Retuen|2|Retuen|BackMsg_100"*) busy=$((busy + 1)) ;;
-		*) wrong="$wrong $k@$((SECONDS - t0))s: ${r:0:60};" ;;
-		esac
-	done
-	sleep 0.2
-done
+ask_through 12 '[ -n "$(owner demo)" ] && [ "$(owner demo)" != '"$victim"' ]' "${survivors[@]}"
 echo "# demo answered busy $busy times during the takeover"
 check "during the takeover the survivors answer demo's requests, or busy (BackMsg_100), never anything else" \
 	'[ -z "$wrong" ] && [ $answered = ${#survivors[@]} ]' "answered by $answered;$wrong"
