@@ -2,14 +2,17 @@
 # tests/cluster/nodes.sh — three occd nodes on loopback sharing one
 # PostgreSQL 15 (tests/lib/with-pg.sh), [cluster] lease = 3 s:
 #   - the four teams split between the nodes, occctl node list shows them;
-#   - occctl node move hands a team over within a few seconds; an occctl
-#     change on one machine reaches every node (reload epoch);
+#   - occctl node move hands a team over within a few seconds, every node
+#     answering the team's requests meanwhile (the owner's reply or the
+#     retryable BackMsg_100, never BackMsg_02); an occctl change on one
+#     machine reaches every node (reload epoch);
 #   - push (SSE) through a node that does not serve the team is relayed;
 #   - SIGSTOP of an owner: its team is taken over, and when it runs again
 #     it stops serving that team at its first renewal;
 #   - a node cut from PostgreSQL (a TCP proxy stopped) stops serving its
 #     team within lease/2 + a tick and another node takes it;
-#   - kill -9 of a team's owner: another node holds it within the lease and
+#   - kill -9 of a team's owner: the survivors answer its requests as
+#     during a move; another node holds it within the lease and
 #     a few seconds, its agent logs in there, and its events go on with
 #     eventids after the last one: every id 1..max once, none lost, none
 #     twice, the stored rows from before unchanged; its CDRs likewise;

@@ -13,7 +13,9 @@
 #      customer; occd's INVITE to the phone goes through Kamailio (Route:
 #      the Path), the phone answers;
 #   4. kill -9 demo's owner during that call: within 30 s another node
-#      holds demo and agent 8002 logs in, checks in and calls again, the
+#      holds demo; at once, the third node answers demo's login from the
+#      new owner or busy (BackMsg_100), never BackMsg_02; agent 8002 logs
+#      in, checks in and calls again, the
 #      phone's binding restored from the store reached through Kamailio
 #      (its stored Path), then the phone re-registers (the failover time is printed;
 #      docs/BENCHMARKS.md); the call of the dead node is closed in its CDR
