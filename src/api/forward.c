@@ -15,8 +15,8 @@
  * live holder (a takeover under way) is answered here: BackMsg_100 by
  * dispatch (retryable, never BackMsg_02: the team exists), 503 for a
  * stream. A forward that fails (connection refused, timeout, 508: the
- * node no longer serves the team) is tried once more at the owner the
- * lease row names then; if there is none, or that fails too, the
+ * node no longer serves the team; not a reply over FWD_MAX_REPLY: 502)
+ * is tried once more at the owner the lease row names then; if there is none, or that fails too, the
  * request is routed again here (fwd_replay), which answers it busy, or
  * serves it when this node took the team meanwhile.
  *
@@ -291,7 +291,10 @@ static void fwd_resp(int err, const struct http_msg *msg, void *arg)
 	struct http_resp resp = { .fd = -1 };
 	char ctype[128];
 
-	if ((err || !msg || msg->scode == 508) && !f->streaming) {
+	/* a reply over FWD_MAX_REPLY: the owner did the work, it is not
+	 * to be done again elsewhere (502) */
+	if ((err ? err != EOVERFLOW : !msg || msg->scode == 508) &&
+	    !f->streaming) {
 		OCC_WARN("team %H: forward to %s failed: %m%s", LQ(f->team),
 			 f->owner, err, !err && msg ? " (508)" : "");
 		fwd_failed(f);
@@ -299,7 +302,10 @@ static void fwd_resp(int err, const struct http_msg *msg, void *arg)
 	}
 	f->req = mem_deref(f->req);
 	tmr_cancel(&f->tmo);
-	if (f->streaming) {
+	if (f->streaming || err) {
+		if (err && !f->streaming)
+			OCC_WARN("team %H: reply from %s over %d bytes",
+				 LQ(f->team), f->owner, FWD_MAX_REPLY);
 		fwd_answer(f, NULL, NULL);
 		return;
 	}
