@@ -49,6 +49,8 @@ struct cluster {
 	struct list leases;
 	uint64_t refresh_window;   /* cluster_route's reads: this second's */
 	unsigned refreshes;        /* count */
+	bool store_failed;         /* a read failed: none until a tick's
+				    * read succeeds (each may block) */
 	struct cluster_stats st;
 	bool changed;              /* this tick: reload the model */
 	struct list serve;         /* teams to serve after the reload */
@@ -130,11 +132,12 @@ static void leases_link(struct cluster *c)
 	}
 }
 
-/* Read team's lease row again (s: its snapshot entry, or NULL: a team
- * created since). false: not read (too many reads this second, or the
- * store failed); *gone: no such team. */
-static bool lease_reread(struct cluster *c, const char *team,
-			 struct snap_lease **sp, bool *gone)
+/* Read team's lease row again (*sp: its snapshot entry, or NULL: a team
+ * created since, added then). 0: read (or just read); ENOENT: no such
+ * team; EAGAIN: no read left this second, or the last one failed and no
+ * tick has read the store since; another error: the store's. */
+static int lease_reread(struct cluster *c, const char *team,
+			struct snap_lease **sp)
 {
 	uint64_t now = tmr_jiffies();
 	struct snap_lease *s = *sp;
@@ -142,31 +145,26 @@ static bool lease_reread(struct cluster *c, const char *team,
 	struct st_node n;
 	int err;
 
-	*gone = false;
 	if (s && now - s->seen < CLUSTER_REFRESH_MS)
-		return true;               /* just read */
+		return 0;                  /* just read */
 	if (now - c->refresh_window >= 1000) {
 		c->refresh_window = now;
 		c->refreshes = 0;
 	}
-	if (c->refreshes >= CLUSTER_REFRESH_MAX)
-		return false;
+	if (c->store_failed || c->refreshes >= CLUSTER_REFRESH_MAX)
+		return EAGAIN;
 	c->refreshes++;
 	err = store_lease_get(c->occ->st, team, &l, &n);
-	if (err == ENOENT) {
-		*gone = true;
-		return true;
-	}
-	if (err) {
-		/* no more tries this second: each may wait for the store */
+	if (err && err != ENOENT) {
 		OCC_DBG("team %H: lease not read: %m", LQ(team), err);
-		c->refreshes = CLUSTER_REFRESH_MAX;
-		return false;
+		c->store_failed = true;
 	}
+	if (err)
+		return err;
 	if (!s) {
 		s = mem_zalloc(sizeof(*s), NULL);
 		if (!s)
-			return false;
+			return ENOMEM;
 		list_append(&c->leases, &s->le, s);
 		*sp = s;
 	}
@@ -174,7 +172,7 @@ static bool lease_reread(struct cluster *c, const char *team,
 	str_ncpy(s->http, n.http_address, sizeof(s->http));
 	s->holder_alive = alive(c, n.age_ms);
 	s->seen = now;
-	return true;
+	return 0;
 }
 
 /* Does s name another node, live, holding the lease? */
@@ -189,8 +187,8 @@ enum cluster_route cluster_route(struct cluster *c, const char *team,
 				 const char *failed, const char **httpp)
 {
 	struct snap_lease *s;
-	bool gone = false;
 	uint64_t tick_ms = c->lease_s * 1000 / 3;
+	int err;
 
 	*httpp = NULL;
 	if (owned_find(c, team))
@@ -199,10 +197,12 @@ enum cluster_route cluster_route(struct cluster *c, const char *team,
 	/* the view is at most a tick old (and a little for a late loop) */
 	if (failed || !held_elsewhere(c, s) ||
 	    tmr_jiffies() - s->seen > tick_ms + 500) {
-		if (!lease_reread(c, team, &s, &gone))
-			return s || failed ? CLUSTER_BUSY : CLUSTER_UNKNOWN;
-		if (gone)
+		err = lease_reread(c, team, &s);
+		if (err == ENOENT)
 			return CLUSTER_UNKNOWN;
+		if (err && err != EAGAIN)
+			return CLUSTER_BUSY;       /* the store cannot tell */
+		/* EAGAIN: the view as it is */
 	}
 	if (!s)
 		return CLUSTER_UNKNOWN;
@@ -455,6 +455,7 @@ static void tick(void *arg)
 			OCC_WARN("cluster state not read: %m", err);
 		else {
 			leases_link(c);
+			c->store_failed = false;
 			plan_and_apply(c);
 		}
 	}

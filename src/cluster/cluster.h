@@ -52,7 +52,8 @@ bool cluster_serves(const struct cluster *c, const char *team);
  *   CLUSTER_UNKNOWN  no such team.
  * The last tick's view answers when it names a live owner and is at most
  * a tick old; otherwise the team's lease row is read again (at most every
- * CLUSTER_REFRESH_MS per team, CLUSTER_REFRESH_MAX a second in all).
+ * CLUSTER_REFRESH_MS per team, CLUSTER_REFRESH_MAX a second in all, none
+ * after a failed read until a tick reads the store again).
  * failed: the http_address that just failed to answer for team (or
  * NULL): the row is read again and that node is not given. */
 enum cluster_route { CLUSTER_HERE, CLUSTER_FORWARD, CLUSTER_BUSY,
