@@ -131,6 +131,42 @@ bench_help() {
 	exit 0
 }
 
+# bench_parse_common "NAMES" ARGS...: the options the benchmarks share,
+# those NAMES lists (out quick update-doc wait-quiet), and -h/--help
+# (bench_help). Sets OUT (--out FILE; default ""), QUICK and UPDATE
+# (--quick, --update-doc; default 0), WAIT_QUIET (--wait-quiet S; default
+# $OCC_BENCH_WAIT_QUIET or 0); refuses --quick with --update-doc. The
+# other arguments stay, in order, in BENCH_ARGS for the bench's own loop:
+#   bench_parse_common "out quick" "$@"; set -- "${BENCH_ARGS[@]}"
+bench_parse_common() {
+	local names=" $1 "
+	shift
+	OUT="" QUICK=0 UPDATE=0 WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
+	BENCH_ARGS=()
+	while (($#)); do
+		case $1 in
+		-h|--help) bench_help ;;
+		--out|--wait-quiet)
+			if [[ $names == *" ${1#--} "* ]]; then
+				(($# >= 2)) || bench_die "$1 needs a value"
+				[[ $1 == --out ]] && OUT=$2 || WAIT_QUIET=$2
+				shift 2
+				continue
+			fi ;;
+		--quick|--update-doc)
+			if [[ $names == *" ${1#--} "* ]]; then
+				[[ $1 == --quick ]] && QUICK=1 || UPDATE=1
+				shift
+				continue
+			fi ;;
+		esac
+		BENCH_ARGS+=("$1")
+		shift
+	done
+	((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
+	return 0
+}
+
 # bench_fg CMD...: run CMD in the background and wait for it, so that a
 # TERM or INT reaches the cleanup trap at once (bash defers traps while a
 # foreground command runs); the cleanup forwards TERM to CMD.
@@ -192,13 +228,12 @@ bench_pin() {
 }
 
 # bench_sip_start NAME SERVERS GENERATORS: the start of bench/NAME/run.sh
-# for the SIP benchmarks (calls, mixing), after their options: refuses
-# --quick with --update-doc (UPDATE, QUICK), bench_init NAME, copies occd
+# for the SIP benchmarks (calls, mixing), after their options:
+# bench_init NAME, copies occd
 # and occctl, pins (bench_pin SERVERS GENERATORS), raises the open-file
 # limit. Sets T, HERE (bench/NAME), DRIVER (its driver.py), LOAD_BEFORE
 # and started.
 bench_sip_start() {
-	((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
 	bench_init "$1"
 	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 	bench_copy_bins occd occctl

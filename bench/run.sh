@@ -32,20 +32,16 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-UPDATE=0
-QUICK=0
 CLUSTER=0
+bench_parse_common "quick update-doc" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--update-doc) UPDATE=1 ;;
-	--quick) QUICK=1 ;;
 	--cluster) CLUSTER=1 ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
 done
-((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
 
 bench_init all
 T=$BENCH_TMP

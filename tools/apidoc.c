@@ -332,7 +332,13 @@ int main(int argc, char **argv)
 	       "Script, by position on SOAP. `usertype` defaults to `agent` and "
 	       "`pwdtype` to `plaintext` when empty. A value longer than its "
 	       "limit below answers `BackMsg_28[name]`, a missing required one "
-	       "`BackMsg_01[name]`.\n\n## Operations\n\n");
+	       "`BackMsg_01[name]`.\n\n"
+	       "`BackMsg_100` (the manual's \"connection to the core "
+	       "failed\") means try again: password checks are queued full, "
+	       "or, with several nodes, the team exists but no node serves it "
+	       "this moment (it is being taken over) or its node did not "
+	       "answer. An unknown `orgidentity` answers `BackMsg_02`.\n\n"
+	       "## Operations\n\n");
 	for (size_t i = 0; i < op_count; i++)
 		print_op(&op_table[i]);
 	print_events();

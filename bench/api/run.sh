@@ -36,19 +36,16 @@ ROUNDS=${OCC_BENCH_ROUNDS:-5}
 CONNS=${OCC_BENCH_CONNECTIONS:-50}
 THREADS=${OCC_BENCH_THREADS:-1}
 WORKLOADS=${OCC_BENCH_WORKLOADS:-"get post"}
-WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
-OUT=""
 
+bench_parse_common "out wait-quiet" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
 	--duration) DURATION=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--connections) CONNS=$2; shift ;;
 	--threads) THREADS=$2; shift ;;
 	--workloads) WORKLOADS=$2; shift ;;
-	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

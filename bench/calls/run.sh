@@ -74,16 +74,11 @@ WINDOW=${OCC_BENCH_CALL_WINDOW:-8}
 AGENTS=${OCC_BENCH_CALL_AGENTS:-1000}
 KAM_RATES=${OCC_BENCH_KAM_RATES:-2000,3000,4000,5000}
 KAM_DURATION=${OCC_BENCH_KAM_DURATION:-5}
-WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
-OUT=""
-QUICK=0
-UPDATE=0
 
+bench_parse_common "out quick update-doc wait-quiet" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
-	--quick) QUICK=1 ;;
-	--update-doc) UPDATE=1 ;;
 	--rates) RATES=$2; shift ;;
 	--duration) DURATION=$2; shift ;;
 	--hold) HOLD=$2; shift ;;
@@ -93,8 +88,6 @@ while (($#)); do
 	--agents) AGENTS=$2; shift ;;
 	--kam-rates) KAM_RATES=$2; shift ;;
 	--kam-duration) KAM_DURATION=$2; shift ;;
-	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

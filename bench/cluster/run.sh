@@ -71,16 +71,11 @@ LEVELS=${OCC_BENCH_CLUSTER_LEVELS:-250,500}
 HOLD_RATE=50
 WINDOW=6
 LEASE=3
-WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
-OUT=""
 NODES_SET=""
-QUICK=0
-UPDATE=0
+bench_parse_common "out quick update-doc wait-quiet" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
-	--quick) QUICK=1 ;;
-	--update-doc) UPDATE=1 ;;
 	--nodes) NODES_LIST=$2 NODES_SET=1; shift ;;
 	--teams) NTEAMS=$2; shift ;;
 	--agents) AGENTS=$2; shift ;;
@@ -90,8 +85,6 @@ while (($#)); do
 	--levels) LEVELS=$2; shift ;;
 	--hold-rate) HOLD_RATE=$2; shift ;;
 	--window) WINDOW=$2; shift ;;
-	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

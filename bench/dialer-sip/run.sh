@@ -54,20 +54,15 @@ AGENTS=${OCC_BENCH_DSIP_AGENTS:-20}
 SEEDS=${OCC_BENCH_DSIP_SEEDS:-40}
 P_FAIL=0.10 P_LIVE=0.30 RING_MEAN=10 RING_CV=0.6 TALK_MEAN=45 TALK_CV=1.0 WRAP=10
 RING_LIMIT_MS=25000     # dialer_ring_ms(): the module's default release
-OUT=""
-QUICK=0
-UPDATE=0
 ACW=timed
+bench_parse_common "out quick update-doc" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
-	--quick) QUICK=1 ;;
-	--update-doc) UPDATE=1 ;;
 	--minutes) MINUTES=$2; shift ;;
 	--agents) AGENTS=$2; shift ;;
 	--seeds) SEEDS=$2; shift ;;
 	--acwoff) ACW=acwoff ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

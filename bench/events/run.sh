@@ -62,24 +62,19 @@ DURATION=${OCC_BENCH_EVENTS_DURATION:-15}
 MAX_DURATION=${OCC_BENCH_EVENTS_MAX_DURATION:-5}
 WINDOW=${OCC_BENCH_EVENTS_WINDOW:-8}
 PROBE_RATE=${OCC_BENCH_EVENTS_PROBE_RATE:-100}
-WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
-OUT=""
-UPDATE=0
 SHORT=0
 
+bench_parse_common "out update-doc wait-quiet" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
-	--update-doc) UPDATE=1 ;;
 	--duration) DURATION=$2; SHORT=1; shift ;;
 	--max-duration) MAX_DURATION=$2; shift ;;
 	--sizes) SIZES=$2; shift ;;
 	--rates) RATES=$2; shift ;;
 	--window) WINDOW=$2; shift ;;
 	--probe-rate) PROBE_RATE=$2; shift ;;
-	--wait-quiet) WAIT_QUIET=$2; shift ;;
 	--rounds) shift ;;              # bench/run.sh --quick passes it
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

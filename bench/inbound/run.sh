@@ -44,22 +44,16 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-OUT=""
-UPDATE=0
-QUICK=0
 OUTBOUND_ENV=""
+bench_parse_common "out quick update-doc" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
 	--outbound-env) OUTBOUND_ENV=$2; shift ;;
-	--update-doc) UPDATE=1 ;;
-	--quick) QUICK=1 ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
 done
-((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
 bench_need cc gcc
 bench_need taskset util-linux
 

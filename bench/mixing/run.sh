@@ -75,24 +75,17 @@ RATE=${OCC_BENCH_MIX_RATE:-8}
 WINDOW=${OCC_BENCH_MIX_WINDOW:-8}
 PAIRS=${OCC_BENCH_MIX_PAIRS:-}
 TARGET=${OCC_BENCH_MIX_TARGET:-0.70}
-WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
 PEER=${OCC_BENCH_RTPENGINE:-1}
-OUT=""
-QUICK=0
-UPDATE=0
 
+bench_parse_common "out quick update-doc wait-quiet" "$@"
+set -- "${BENCH_ARGS[@]}"
 while (($#)); do
 	case $1 in
-	--out) OUT=$2; shift ;;
-	--quick) QUICK=1 ;;
-	--update-doc) UPDATE=1 ;;
 	--levels) LEVELS=$2; shift ;;
 	--rate) RATE=$2; shift ;;
 	--window) WINDOW=$2; shift ;;
 	--pairs) PAIRS=$2; shift ;;
 	--target-cpu) TARGET=$2; shift ;;
-	--wait-quiet) WAIT_QUIET=$2; shift ;;
-	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift

@@ -42,20 +42,9 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$BENCH_ROOT/tests/lib/browser.sh"
 
-OUT=""
-UPDATE=0
-QUICK=0
-while (($#)); do
-	case $1 in
-	--out) OUT=$2; shift ;;
-	--update-doc) UPDATE=1 ;;
-	--quick) QUICK=1 ;;
-	-h|--help) bench_help ;;
-	*) bench_die "unknown argument $1 (see --help)" ;;
-	esac
-	shift
-done
-((UPDATE && QUICK)) && bench_die "--quick results are not for the doc"
+bench_parse_common "out quick update-doc" "$@"
+set -- "${BENCH_ARGS[@]}"
+(($#)) && bench_die "unknown argument $1 (see --help)"
 AGENTS=${OCC_BENCH_WB_AGENTS:-500}
 GROUPS_N=${OCC_BENCH_WB_GROUPS:-50}
 RATE=${OCC_BENCH_WB_RATE:-50}

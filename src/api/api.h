@@ -28,6 +28,8 @@ struct api {
 	struct admin *admin;        /* console sessions (admin.c) */
 	void (*reload)(void);       /* occd's provisioning reload (SIGHUP's) */
 	struct http_cli *fwd_cli;   /* forward.c's client, NULL until used */
+	bool fwd_replay;            /* forward.c routes a failed forward
+				     * again: answer here, forward nothing */
 };
 
 /* render.c: each renderer is an re_printf handler taking a render_args,
@@ -94,6 +96,14 @@ bool api_park(struct api *api, const struct http_req *req,
  * parked, answer now. */
 bool api_park_req(struct api *api, const struct http_req *req,
 		  struct auth_wait *wait);
+/* A request kept past its route to be routed again: its strings copied
+ * (conn and ctx stay valid while it is deferred). */
+struct req_copy {
+	struct http_req req;
+	char *method, *path, *query, *body;
+};
+int  req_copy_set(struct req_copy *c, const struct http_req *req);
+void req_copy_reset(struct req_copy *c);
 
 /* admin.c: /admin/api/... (false: another path); *waitp set: the login's
  * password is being verified, park the request */

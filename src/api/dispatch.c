@@ -7,7 +7,9 @@
  *   3. usertype / pwdtype words (defaults agent, plaintext)  BackMsg_28[name]
  *   4. team from orgidentity                             BackMsg_02
  *      (for operations with credentials, after the slow hash a wrong
- *      password costs: timing does not tell which teams exist)
+ *      password costs: timing does not tell which teams exist); with
+ *      several nodes, a team that exists but is not served here (a
+ *      takeover under way, or forwarding failed)         BackMsg_100
  *   5. credentials: agent 03, account 63, disabled account 05 (failures
  *      rate-limited per user, source and network, core/auth.h);
  *      verifications busy                                BackMsg_100
@@ -37,6 +39,7 @@
 #include "core/agent.h"
 #include "core/pwhash.h"
 #include "api/dispatch.h"
+#include "cluster/cluster.h"
 #include "core/occ.h"
 #include "events/callev.h"
 #include "events/events.h"
@@ -190,6 +193,23 @@ static void unknown_team(struct op_ctx *ctx, const struct sa *peer,
 		v = auth_reject_unknown(md5hex, who, peer, ctx->now, waitp);
 	}
 	settle(v, BM_BAD_ORG, res);
+}
+
+/* Step 4 with several nodes: a team this node does not serve but that
+ * exists (api_forward did not pass the request on: no live node holds
+ * it yet, or its owner did not answer) is busy for now, not unknown. */
+static bool team_elsewhere(struct op_ctx *ctx, struct op_result *res)
+{
+	const char *http;
+
+	if (!ctx->occ->cluster ||
+	    cluster_route(ctx->occ->cluster, ctx->args[P_ORGIDENTITY], NULL,
+			  &http) == CLUSTER_UNKNOWN)
+		return false;
+	OCC_DBG("team %H: not served here now: busy",
+		LQ(ctx->args[P_ORGIDENTITY]));
+	res_set(res, OP_FAIL, BM_CORE_UNAVAILABLE, NULL);
+	return true;
 }
 
 /* Step 5: who is calling. Fills ctx->agent or ctx->account. */
@@ -414,7 +434,8 @@ struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
 	if (op->auth != AUTH_NONE) {
 		ctx.team = team_find(m, ctx.args[P_ORGIDENTITY]);
 		if (!ctx.team) {
-			unknown_team(&ctx, da->peer, res, &wait);
+			if (!team_elsewhere(&ctx, res))
+				unknown_team(&ctx, da->peer, res, &wait);
 			goto out;
 		}
 	}

@@ -10,6 +10,16 @@
  * nodes that disagree for a moment about a team's owner cannot bounce it
  * between them.
  *
+ * The owner is cluster_route's (cluster.h): with a view of the leases
+ * that may be stale it reads the team's lease row again. A team without a
+ * live holder (a takeover under way) is answered here: BackMsg_100 by
+ * dispatch (retryable, never BackMsg_02: the team exists), 503 for a
+ * stream. A forward that fails (connection refused, timeout, 508: the
+ * node no longer serves the team; not a reply over FWD_MAX_REPLY: 502)
+ * is tried once more at the owner the lease row names then; if there is none, or that fails too, the
+ * request is routed again here (fwd_replay), which answers it busy, or
+ * serves it when this node took the team meanwhile.
+ *
  * Browser push (/push/sse, /push/poll, /push/auth, the agentpull
  * channels; the team from the token's team id or the extension's channel
  * name) and recordings (/getMonitor/, the team from o=) are relayed as a
@@ -38,13 +48,17 @@ enum { FWD_MAX_REPLY = 1024 * 1024, FWD_TIMEOUT_MS = 10000,
        FWD_WAIT_MS = 75000, FWD_STREAM_PENDING = 4 * 1024 * 1024 };
 
 struct fwd {
+	struct api *api;
 	struct http_async *ha;
 	struct http_req *req;      /* libre's request */
+	struct req_copy rc;        /* the client's, to send again */
 	struct tmr tmo;
 	struct mbuf *body;
 	bool stream;               /* relayed as it comes (push, recordings) */
 	bool streaming;            /* the owner's head went out */
-	char owner[64];
+	bool retried;              /* sent to a second owner */
+	char team[64];
+	char owner[ST_ADDR];
 };
 
 /* the request's headers passed on, and the reply's passed back */
@@ -150,6 +164,7 @@ static void fwd_destructor(void *arg)
 	tmr_cancel(&f->tmo);
 	mem_deref(f->req);
 	mem_deref(f->body);
+	req_copy_reset(&f->rc);
 }
 
 /* The owner's status, content type and the headers passed back. */
@@ -196,6 +211,41 @@ static void fwd_answer(struct fwd *f, struct http_resp *resp,
 	mem_deref(f);
 }
 
+static int fwd_send(struct fwd *f, const char *owner);
+
+/* The owner did not answer (or no longer serves the team): once, the
+ * owner the lease row names now; else route the request again here. */
+static void fwd_failed(struct fwd *f)
+{
+	struct api *api = f->api;
+	struct http_resp again = { .status = 500, .fd = -1 };
+	const char *owner;
+
+	f->req = mem_deref(f->req);
+	tmr_cancel(&f->tmo);
+	if (f->streaming || !f->ha) {
+		fwd_answer(f, NULL, NULL);
+		return;
+	}
+	if (!f->retried) {
+		f->retried = true;
+		if (cluster_route(api->occ->cluster, f->team, f->owner,
+				  &owner) == CLUSTER_FORWARD &&
+		    !fwd_send(f, owner)) {
+			OCC_INFO("team %H: forwarded again, to %s", LQ(f->team),
+				 owner);
+			return;
+		}
+	}
+	api->fwd_replay = true;
+	web_route(&f->rc.req, &again, api);
+	api->fwd_replay = false;
+	http_async_reply(f->ha, &again);
+	f->ha = NULL;
+	mem_deref(again.body);
+	mem_deref(f);
+}
+
 /* the client went away first */
 static void fwd_closed(void *arg)
 {
@@ -220,6 +270,8 @@ static int fwd_data(const uint8_t *buf, size_t size,
 	}
 	if (!f->ha)
 		return EPIPE;
+	if (!f->streaming && msg->scode == 508)
+		return EHOSTUNREACH;     /* not served there: fwd_failed */
 	if (!f->streaming) {
 		fwd_head(&resp, msg, ctype, sizeof(ctype));
 		err = http_async_begin_stream(f->ha, &resp,
@@ -239,14 +291,21 @@ static void fwd_resp(int err, const struct http_msg *msg, void *arg)
 	struct http_resp resp = { .fd = -1 };
 	char ctype[128];
 
-	f->req = mem_deref(f->req);
-	tmr_cancel(&f->tmo);
-	if ((err || !msg) && !f->streaming) {
-		OCC_WARN("forward to %s failed: %m", f->owner, err);
-		fwd_answer(f, NULL, NULL);
+	/* a reply over FWD_MAX_REPLY: the owner did the work, it is not
+	 * to be done again elsewhere (502) */
+	if ((err ? err != EOVERFLOW : !msg || msg->scode == 508) &&
+	    !f->streaming) {
+		OCC_WARN("team %H: forward to %s failed: %m%s", LQ(f->team),
+			 f->owner, err, !err && msg ? " (508)" : "");
+		fwd_failed(f);
 		return;
 	}
-	if (f->streaming) {
+	f->req = mem_deref(f->req);
+	tmr_cancel(&f->tmo);
+	if (f->streaming || err) {
+		if (err && !f->streaming)
+			OCC_WARN("team %H: reply from %s over %d bytes",
+				 LQ(f->team), f->owner, FWD_MAX_REPLY);
 		fwd_answer(f, NULL, NULL);
 		return;
 	}
@@ -258,11 +317,9 @@ static void fwd_resp(int err, const struct http_msg *msg, void *arg)
 static void fwd_timeout(void *arg)
 {
 	struct fwd *f = arg;
-	struct http_resp resp = { .status = 504, .fd = -1 };
 
-	OCC_WARN("forward to %s timed out", f->owner);
-	f->req = mem_deref(f->req);
-	fwd_answer(f, &resp, NULL);
+	OCC_WARN("team %H: forward to %s timed out", LQ(f->team), f->owner);
+	fwd_failed(f);
 }
 
 /* The request's headers to pass on, as "Name: value\r\n" lines. */
@@ -279,57 +336,78 @@ static int fwd_req_headers(struct mbuf *mb, const struct http_req *req)
 	return err;
 }
 
+/* Send the client's request to owner. */
+static int fwd_send(struct fwd *f, const char *owner)
+{
+	const struct http_req *req = &f->rc.req;
+	char url[HTTPD_MAX_TARGET + 128];
+	struct mbuf *hdrs = mbuf_alloc(256);
+	int err;
+
+	str_ncpy(f->owner, owner, sizeof(f->owner));
+	mbuf_rewind(f->body);
+	re_snprintf(url, sizeof(url), "http://%s%s%s%s", owner, req->path,
+		    req->query[0] ? "?" : "", req->query);
+	if (!hdrs || fwd_req_headers(hdrs, req))
+		err = ENOMEM;
+	else
+		err = http_request(&f->req, f->api->fwd_cli, req->method, url,
+				   fwd_resp, fwd_data, f,
+				   "X-Occ-Forwarded: %s\r\n%b"
+				   "Content-Length: %zu\r\n\r\n%b",
+				   cluster_node(f->api->occ->cluster),
+				   hdrs->buf, hdrs->end, req->body_len,
+				   req->body, req->body_len);
+	mem_deref(hdrs);
+	if (err) {
+		OCC_WARN("forward to %s not sent: %m", owner, err);
+		return err;
+	}
+	tmr_start(&f->tmo, f->stream ? FWD_WAIT_MS : FWD_TIMEOUT_MS,
+		  fwd_timeout, f);
+	return 0;
+}
+
 bool api_forward(struct api *api, const struct http_req *req,
 		 struct http_resp *resp, const char *rest)
 {
 	struct cluster *cl = api->occ->cluster;
-	const char *owner, *v, *me;
-	char team[64], url[HTTPD_MAX_TARGET + 128];
-	struct mbuf *hdrs = NULL;
+	const char *owner, *v;
+	char team[64];
+	enum cluster_route route;
 	bool stream = false;
 	struct fwd *f;
-	int err;
 
 	if (!cl || !strcmp(req->method, "HEAD") ||
 	    !(request_team(req, rest, team, sizeof(team)) ||
-	      stream_team(cl, req, team, sizeof(team), &stream)) ||
-	    cluster_serves(cl, team))
+	      stream_team(cl, req, team, sizeof(team), &stream)))
 		return false;
-	owner = cluster_owner_http(cl, team);
-	if (!owner)
-		return false;            /* nobody live: answered here (02) */
-	me = cluster_node(cl);
-	if ((v = http_req_header(req, "X-Occ-Forwarded"))) {
+	route = cluster_route(cl, team, NULL, &owner);
+	if (route == CLUSTER_HERE || route == CLUSTER_UNKNOWN)
+		return false;
+	if (route == CLUSTER_FORWARD && !api->fwd_replay &&
+	    (v = http_req_header(req, "X-Occ-Forwarded"))) {
 		OCC_WARN("team %H: request forwarded by %H, not served here "
 			 "either", LQ(team), LQ(v));
 		http_resp_set(resp, 508, "text/plain; charset=utf-8",
-			      "team %s is not served by node %s\n", team, me);
+			      "team %s is not served by node %s\n", team,
+			      cluster_node(cl));
 		return true;
 	}
+	/* dispatch answers the API's requests busy (BackMsg_100) */
+	if (route == CLUSTER_BUSY || api->fwd_replay)
+		goto busy;
 	if (!api->fwd_cli && httpout_client(&api->fwd_cli))
 		goto busy;
 	f = mem_zalloc(sizeof(*f), fwd_destructor);
 	if (!f)
 		goto busy;
 	tmr_init(&f->tmo);
-	str_ncpy(f->owner, owner, sizeof(f->owner));
+	f->api = api;
+	str_ncpy(f->team, team, sizeof(f->team));
 	f->stream = stream;
 	f->body = mbuf_alloc(1024);
-	hdrs = mbuf_alloc(256);
-	re_snprintf(url, sizeof(url), "http://%s%s%s%s", owner, req->path,
-		    req->query[0] ? "?" : "", req->query);
-	if (!f->body || !hdrs || fwd_req_headers(hdrs, req))
-		err = ENOMEM;
-	else
-		err = http_request(&f->req, api->fwd_cli, req->method, url,
-				   fwd_resp, fwd_data, f,
-				   "X-Occ-Forwarded: %s\r\n%b"
-				   "Content-Length: %zu\r\n\r\n%b", me,
-				   hdrs->buf, hdrs->end,
-				   req->body_len, req->body, req->body_len);
-	mem_deref(hdrs);
-	if (err) {
-		OCC_WARN("forward to %s not sent: %m", owner, err);
+	if (!f->body || req_copy_set(&f->rc, req) || fwd_send(f, owner)) {
 		mem_deref(f);
 		goto busy;
 	}
@@ -338,11 +416,11 @@ bool api_forward(struct api *api, const struct http_req *req,
 		mem_deref(f);
 		goto busy;
 	}
-	tmr_start(&f->tmo, stream ? FWD_WAIT_MS : FWD_TIMEOUT_MS, fwd_timeout,
-		  f);
 	OCC_DBG("team %s: forwarded to %s", team, owner);
 	return true;
  busy:
+	if (!stream)
+		return false;
 	http_resp_set(resp, 503, "text/plain; charset=utf-8",
 		      "cannot reach team %s's node now\n", team);
 	return true;

@@ -14,9 +14,37 @@ struct parked {
 	struct api *api;
 	struct http_async *ha;
 	struct auth_wait *wait;
-	struct http_req req;        /* its strings are the copies below */
-	char *method, *path, *query, *body;
+	struct req_copy rc;
 };
+
+int req_copy_set(struct req_copy *c, const struct http_req *req)
+{
+	int err;
+
+	c->req = *req;
+	err = str_dup(&c->method, req->method);
+	err |= str_dup(&c->path, req->path);
+	err |= str_dup(&c->query, req->query);
+	c->body = mem_alloc(req->body_len + 1, NULL);
+	if (err || !c->body)
+		return ENOMEM;
+	memcpy(c->body, req->body, req->body_len);
+	c->body[req->body_len] = '\0';
+	c->req.method = c->method;
+	c->req.path = c->path;
+	c->req.query = c->query;
+	c->req.body = c->body;
+	return 0;
+}
+
+void req_copy_reset(struct req_copy *c)
+{
+	mem_deref(c->method);
+	mem_deref(c->path);
+	mem_deref(c->query);
+	mem_deref(c->body);
+	memset(c, 0, sizeof(*c));
+}
 
 static void parked_destructor(void *arg)
 {
@@ -25,10 +53,7 @@ static void parked_destructor(void *arg)
 	if (pk->wait)
 		auth_wait_notify(pk->wait, NULL, NULL);
 	mem_deref(pk->wait);
-	mem_deref(pk->method);
-	mem_deref(pk->path);
-	mem_deref(pk->query);
-	mem_deref(pk->body);
+	req_copy_reset(&pk->rc);
 }
 
 /* The client went away first; the verification still counts. */
@@ -46,7 +71,7 @@ static void verdict_in(void *arg)
 	struct http_resp resp = { .status = 500, .fd = -1 };
 
 	auth_replay_begin(pk->wait);
-	web_route(&pk->req, &resp, pk->api);
+	web_route(&pk->rc.req, &resp, pk->api);
 	auth_replay_end();
 	http_async_reply(pk->ha, &resp);
 	pk->ha = NULL;
@@ -58,26 +83,14 @@ static bool park(struct api *api, const struct http_req *req,
 		 struct auth_wait *wait)
 {
 	struct parked *pk = mem_zalloc(sizeof(*pk), parked_destructor);
-	int err;
 
 	if (!pk)
 		return false;
 	pk->api = api;
-	pk->req = *req;
-	err = str_dup(&pk->method, req->method);
-	err |= str_dup(&pk->path, req->path);
-	err |= str_dup(&pk->query, req->query);
-	pk->body = mem_alloc(req->body_len + 1, NULL);
-	if (err || !pk->body) {
+	if (req_copy_set(&pk->rc, req)) {
 		mem_deref(pk);
 		return false;
 	}
-	memcpy(pk->body, req->body, req->body_len);
-	pk->body[req->body_len] = '\0';
-	pk->req.method = pk->method;
-	pk->req.path = pk->path;
-	pk->req.query = pk->query;
-	pk->req.body = pk->body;
 	pk->ha = http_async_defer(req, parked_closed, pk);
 	if (!pk->ha) {
 		mem_deref(pk);

@@ -30,6 +30,9 @@ struct snap_node {
 struct snap_lease {
 	struct le le;
 	struct st_lease l;
+	char http[ST_ADDR];        /* its holder's, "" if none */
+	bool holder_alive;         /* heartbeat within the lease */
+	uint64_t seen;             /* when read (jiffies) */
 };
 
 struct cluster {
@@ -44,6 +47,10 @@ struct cluster {
 	struct list owned;         /* struct owned */
 	struct list nodes;         /* the last snapshot */
 	struct list leases;
+	uint64_t refresh_window;   /* cluster_route's reads: this second's */
+	unsigned refreshes;        /* count */
+	bool store_failed;         /* a read failed: none until a tick's
+				    * read succeeds (each may block) */
 	struct cluster_stats st;
 	bool changed;              /* this tick: reload the model */
 	struct list serve;         /* teams to serve after the reload */
@@ -88,25 +95,122 @@ void cluster_stats(const struct cluster *c, struct cluster_stats *out)
 	out->teams_owned = list_count(&c->owned);
 }
 
-const char *cluster_owner_http(const struct cluster *c, const char *team)
+static struct snap_lease *lease_find(const struct cluster *c,
+				     const char *team)
 {
+	struct le *le;
+
+	LIST_FOREACH(&c->leases, le) {
+		struct snap_lease *s = le->data;
+		if (!strcmp(s->l.team, team))
+			return s;
+	}
+	return NULL;
+}
+
+static bool alive(const struct cluster *c, int64_t age_ms)
+{
+	return age_ms >= 0 && age_ms < (int64_t)c->lease_s * 1000;
+}
+
+/* The holder of each lease of the snapshot just read. */
+static void leases_link(struct cluster *c)
+{
+	uint64_t now = tmr_jiffies();
 	struct le *le, *le2;
 
 	LIST_FOREACH(&c->leases, le) {
-		const struct st_lease *l = &((struct snap_lease *)le->data)->l;
-		if (strcmp(l->team, team))
-			continue;
-		if (!l->live || !strcmp(l->node, c->node))
-			return NULL;
+		struct snap_lease *s = le->data;
+		s->seen = now;
 		LIST_FOREACH(&c->nodes, le2) {
-			struct snap_node *n = le2->data;
-			if (!strcmp(n->n.name, l->node))
-				return n->alive && n->n.http_address[0]
-					? n->n.http_address : NULL;
+			const struct snap_node *n = le2->data;
+			if (strcmp(n->n.name, s->l.node))
+				continue;
+			str_ncpy(s->http, n->n.http_address, sizeof(s->http));
+			s->holder_alive = n->alive;
 		}
-		return NULL;
 	}
-	return NULL;
+}
+
+/* Read team's lease row again (*sp: its snapshot entry, or NULL: a team
+ * created since, added then). 0: read (or just read); ENOENT: no such
+ * team; EAGAIN: no read left this second, or the last one failed and no
+ * tick has read the store since; another error: the store's. */
+static int lease_reread(struct cluster *c, const char *team,
+			struct snap_lease **sp)
+{
+	uint64_t now = tmr_jiffies();
+	struct snap_lease *s = *sp;
+	struct st_lease l;
+	struct st_node n;
+	int err;
+
+	if (s && now - s->seen < CLUSTER_REFRESH_MS)
+		return 0;                  /* just read */
+	if (now - c->refresh_window >= 1000) {
+		c->refresh_window = now;
+		c->refreshes = 0;
+	}
+	if (c->store_failed || c->refreshes >= CLUSTER_REFRESH_MAX)
+		return EAGAIN;
+	c->refreshes++;
+	err = store_lease_get(c->occ->st, team, &l, &n);
+	if (err && err != ENOENT) {
+		OCC_DBG("team %H: lease not read: %m", LQ(team), err);
+		c->store_failed = true;
+	}
+	if (err)
+		return err;
+	if (!s) {
+		s = mem_zalloc(sizeof(*s), NULL);
+		if (!s)
+			return ENOMEM;
+		list_append(&c->leases, &s->le, s);
+		*sp = s;
+	}
+	s->l = l;
+	str_ncpy(s->http, n.http_address, sizeof(s->http));
+	s->holder_alive = alive(c, n.age_ms);
+	s->seen = now;
+	return 0;
+}
+
+/* Does s name another node, live, holding the lease? */
+static bool held_elsewhere(const struct cluster *c,
+			   const struct snap_lease *s)
+{
+	return s && s->l.live && s->holder_alive && s->http[0] &&
+		strcmp(s->l.node, c->node);
+}
+
+enum cluster_route cluster_route(struct cluster *c, const char *team,
+				 const char *failed, const char **httpp)
+{
+	struct snap_lease *s;
+	uint64_t tick_ms = c->lease_s * 1000 / 3;
+	int err;
+
+	*httpp = NULL;
+	if (owned_find(c, team))
+		return CLUSTER_HERE;
+	s = lease_find(c, team);
+	/* the view is at most a tick old (and a little for a late loop) */
+	if (failed || !held_elsewhere(c, s) ||
+	    tmr_jiffies() - s->seen > tick_ms + 500) {
+		err = lease_reread(c, team, &s);
+		if (err == ENOENT)
+			return CLUSTER_UNKNOWN;
+		if (err && err != EAGAIN)
+			return CLUSTER_BUSY;       /* the store cannot tell */
+		/* EAGAIN: the view as it is */
+	}
+	if (!s)
+		return CLUSTER_UNKNOWN;
+	if (held_elsewhere(c, s) && !(failed && !strcmp(s->http, failed))) {
+		*httpp = s->http;
+		return CLUSTER_FORWARD;
+	}
+	return CLUSTER_BUSY;
 }
 
 const char *cluster_team_name(const struct cluster *c, int64_t team_id)
@@ -184,7 +288,7 @@ static void on_node(const struct st_node *n, void *arg)
 	if (!s)
 		return;
 	s->n = *n;
-	s->alive = n->age_ms >= 0 && n->age_ms < (int64_t)c->lease_s * 1000;
+	s->alive = alive(c, n->age_ms);
 	s->fresh = n->up_ms < 3 * (int64_t)c->lease_s * 1000;
 	list_append(&c->nodes, &s->le, s);
 }
@@ -349,8 +453,11 @@ static void tick(void *arg)
 		err = store_cluster_visit(c->occ->st, on_node, on_lease, c);
 		if (err)
 			OCC_WARN("cluster state not read: %m", err);
-		else
+		else {
+			leases_link(c);
+			c->store_failed = false;
 			plan_and_apply(c);
+		}
 	}
 	if (c->changed && c->h.reload)
 		c->h.reload(c->h.arg);

@@ -42,9 +42,25 @@ int  cluster_alloc(struct cluster **cp, struct occ *occ,
 void cluster_leave(struct cluster *c);
 /* Is team served by this node? */
 bool cluster_serves(const struct cluster *c, const char *team);
-/* The http_address of team's owner when that is another live node
- * (as of the last tick), else NULL. */
-const char *cluster_owner_http(const struct cluster *c, const char *team);
+/* Where a request for team goes now:
+ *   CLUSTER_HERE     this node serves it;
+ *   CLUSTER_FORWARD  another live node holds its lease: *httpp is that
+ *                    node's http_address (valid until the next tick);
+ *   CLUSTER_BUSY     it exists but no live node holds it (a takeover under
+ *                    way), or the store cannot tell now: answer a
+ *                    retryable busy, never "no such team";
+ *   CLUSTER_UNKNOWN  no such team.
+ * The last tick's view answers when it names a live owner and is at most
+ * a tick old; otherwise the team's lease row is read again (at most every
+ * CLUSTER_REFRESH_MS per team, CLUSTER_REFRESH_MAX a second in all, none
+ * after a failed read until a tick reads the store again).
+ * failed: the http_address that just failed to answer for team (or
+ * NULL): the row is read again and that node is not given. */
+enum cluster_route { CLUSTER_HERE, CLUSTER_FORWARD, CLUSTER_BUSY,
+		     CLUSTER_UNKNOWN };
+enum { CLUSTER_REFRESH_MS = 100, CLUSTER_REFRESH_MAX = 200 };
+enum cluster_route cluster_route(struct cluster *c, const char *team,
+				 const char *failed, const char **httpp);
 /* The name of the team with this id (as of the last tick), else NULL. */
 const char *cluster_team_name(const struct cluster *c, int64_t team_id);
 const char *cluster_node(const struct cluster *c);

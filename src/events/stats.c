@@ -21,9 +21,15 @@
 
 enum { BUCKETS = 256 };
 
-struct counter {
+/* The head of every table's entry (each struct's first member, so a
+ * table's element is also its entry): what a team's rebuild drops by. */
+struct team_entry {
 	struct le he;
 	int64_t team_id;
+};
+
+struct counter {
+	struct team_entry te;
 	char agent[ST_NUM];
 	int64_t group_id;
 	int64_t day;                 /* local midnight of the figures (ms) */
@@ -31,8 +37,7 @@ struct counter {
 };
 
 struct aleg {
-	struct le he;
-	int64_t team_id;
+	struct team_entry te;
 	char sessionid[ST_SESSIONID];
 	int64_t uniqueid;
 	char agent[ST_NUM];
@@ -44,8 +49,7 @@ struct aleg {
 
 /* a queue's figures of a day, by (team, group) */
 struct qcounter {
-	struct le he;
-	int64_t team_id;
+	struct team_entry te;
 	int64_t group_id;
 	int64_t day;
 	struct stats_queue q;
@@ -102,7 +106,7 @@ static struct counter *counter_find(const struct stats *s, int64_t team_id,
 	LIST_FOREACH(hash_list(s->counters, counter_key(team_id, agent,
 							 group_id)), le) {
 		struct counter *c = le->data;
-		if (c->team_id == team_id && c->group_id == group_id &&
+		if (c->te.team_id == team_id && c->group_id == group_id &&
 		    !strcmp(c->agent, agent))
 			return c;
 	}
@@ -113,18 +117,20 @@ static struct counter *counter_find(const struct stats *s, int64_t team_id,
 static struct counter *counter_of(struct stats *s, const struct aleg *l,
 				  int64_t ts)
 {
-	struct counter *c = counter_find(s, l->team_id, l->agent, l->group_id);
+	struct counter *c = counter_find(s, l->te.team_id, l->agent,
+					 l->group_id);
 	int64_t day = day_start_ms(ts);
 
 	if (!c) {
 		c = mem_zalloc(sizeof(*c), NULL);
 		if (!c)
 			return NULL;
-		c->team_id = l->team_id;
+		c->te.team_id = l->te.team_id;
 		str_ncpy(c->agent, l->agent, sizeof(c->agent));
 		c->group_id = l->group_id;
-		hash_append(s->counters, counter_key(c->team_id, c->agent,
-						     c->group_id), &c->he, c);
+		hash_append(s->counters, counter_key(c->te.team_id, c->agent,
+						     c->group_id),
+			    &c->te.he, c);
 	}
 	if (c->day < day) {
 		memset(&c->d, 0, sizeof(c->d));
@@ -146,7 +152,7 @@ static struct qcounter *qcounter_find(const struct stats *s, int64_t team_id,
 	LIST_FOREACH(hash_list(s->queues, qcounter_key(team_id, group_id)),
 		     le) {
 		struct qcounter *c = le->data;
-		if (c->team_id == team_id && c->group_id == group_id)
+		if (c->te.team_id == team_id && c->group_id == group_id)
 			return c;
 	}
 	return NULL;
@@ -167,10 +173,10 @@ static struct qcounter *qcounter_of(struct stats *s, int64_t team_id,
 		c = mem_zalloc(sizeof(*c), NULL);
 		if (!c)
 			return NULL;
-		c->team_id = team_id;
+		c->te.team_id = team_id;
 		c->group_id = group_id;
 		hash_append(s->queues, qcounter_key(team_id, group_id),
-			    &c->he, c);
+			    &c->te.he, c);
 	}
 	if (c->day < day) {
 		memset(&c->q, 0, sizeof(c->q));
@@ -183,7 +189,7 @@ static struct qcounter *qcounter_of(struct stats *s, int64_t team_id,
 
 static void aleg_destructor(void *arg)
 {
-	hash_unlink(&((struct aleg *)arg)->he);
+	hash_unlink(&((struct aleg *)arg)->te.he);
 }
 
 static struct list *session_legs(const struct stats *s, const char *sid)
@@ -198,7 +204,7 @@ static struct aleg *leg_find(const struct stats *s, int64_t team_id,
 
 	LIST_FOREACH(session_legs(s, sid), le) {
 		struct aleg *l = le->data;
-		if (l->team_id == team_id && l->uniqueid == uniqueid &&
+		if (l->te.team_id == team_id && l->uniqueid == uniqueid &&
 		    !strcmp(l->sessionid, sid))
 			return l;
 	}
@@ -214,7 +220,7 @@ static bool other_agent_answered(const struct stats *s, int64_t team_id,
 
 	LIST_FOREACH(session_legs(s, sid), le) {
 		const struct aleg *l = le->data;
-		if (l->team_id == team_id && l->answered &&
+		if (l->te.team_id == team_id && l->answered &&
 		    strcmp(l->agent, agent) && !strcmp(l->sessionid, sid))
 			return true;
 	}
@@ -239,7 +245,7 @@ static void leg_ends(struct stats *s, struct aleg *l, int64_t ts)
 {
 	struct counter *c = l->talk_from ? counter_of(s, l, ts) : NULL;
 	struct qcounter *qc = l->talk_from && l->dialin
-		? qcounter_of(s, l->team_id, l->group_id, ts) : NULL;
+		? qcounter_of(s, l->te.team_id, l->group_id, ts) : NULL;
 
 	if (c) {
 		int64_t from = l->talk_from > c->day ? l->talk_from : c->day;
@@ -273,14 +279,14 @@ static void agent_event(struct stats *s, const struct event *ev,
 		l = mem_zalloc(sizeof(*l), aleg_destructor);
 		if (!l)
 			return;
-		l->team_id = ev->team_id;
+		l->te.team_id = ev->team_id;
 		str_ncpy(l->sessionid, sid, sizeof(l->sessionid));
 		l->uniqueid = uniqueid;
 		str_ncpy(l->agent, ev->agent1, sizeof(l->agent));
 		l->group_id = (int64_t)pl_u64(&gid);
 		l->dialin = field_is(ev->text, "from", "dialin") ||
 			field_is(ev->text, "calltype", "dialin");
-		hash_append(s->legs, hash_joaat_str(sid), &l->he, l);
+		hash_append(s->legs, hash_joaat_str(sid), &l->te.he, l);
 		c = counter_of(s, l, ev->ts_ms);
 		if (c)
 			c->d.total_calls++;
@@ -304,7 +310,7 @@ static void customer_answered(struct stats *s, const struct event *ev,
 
 	LIST_FOREACH(session_legs(s, sid), le) {
 		struct aleg *l = le->data;
-		if (l->team_id == ev->team_id && l->answered && !l->dialin &&
+		if (l->te.team_id == ev->team_id && l->answered && !l->dialin &&
 		    !strcmp(l->sessionid, sid))
 			talk_starts(s, l, ev->ts_ms);
 	}
@@ -318,7 +324,7 @@ static void call_over(struct stats *s, const struct event *ev,
 	while (le) {
 		struct aleg *l = le->data;
 		le = le->next;
-		if (l->team_id == ev->team_id && !strcmp(l->sessionid, sid))
+		if (l->te.team_id == ev->team_id && !strcmp(l->sessionid, sid))
 			leg_ends(s, l, ev->ts_ms);
 	}
 }
@@ -395,35 +401,15 @@ static void replay_today(struct stats *s)
 		replay_team(s, le->data);
 }
 
-/* hash_apply handlers: drop what team *arg had */
-static bool counter_forget(struct le *le, void *arg)
+/* hash_apply handler of the three tables: drop what team *arg had */
+static bool team_entry_forget(struct le *le, void *arg)
 {
-	struct counter *c = le->data;
+	struct team_entry *e = le->data;
 
-	if (c->team_id == *(const int64_t *)arg) {
-		hash_unlink(&c->he);
-		mem_deref(c);
+	if (e->team_id == *(const int64_t *)arg) {
+		hash_unlink(&e->he);
+		mem_deref(e);
 	}
-	return false;
-}
-
-static bool qcounter_forget(struct le *le, void *arg)
-{
-	struct qcounter *c = le->data;
-
-	if (c->team_id == *(const int64_t *)arg) {
-		hash_unlink(&c->he);
-		mem_deref(c);
-	}
-	return false;
-}
-
-static bool aleg_forget(struct le *le, void *arg)
-{
-	struct aleg *l = le->data;
-
-	if (l->team_id == *(const int64_t *)arg)
-		mem_deref(l);
 	return false;
 }
 
@@ -431,9 +417,9 @@ void stats_team_restore(struct stats *s, const struct team *t)
 {
 	if (!s || !t || !s->occ->ev)
 		return;
-	hash_apply(s->counters, counter_forget, (void *)&t->id);
-	hash_apply(s->queues, qcounter_forget, (void *)&t->id);
-	hash_apply(s->legs, aleg_forget, (void *)&t->id);
+	hash_apply(s->counters, team_entry_forget, (void *)&t->id);
+	hash_apply(s->queues, team_entry_forget, (void *)&t->id);
+	hash_apply(s->legs, team_entry_forget, (void *)&t->id);
 	replay_team(s, t);
 }
 
@@ -484,7 +470,7 @@ static bool add_running(struct le *le, void *arg)
 	struct running *r = arg;
 	int64_t from;
 
-	if (!l->talk_from || l->team_id != r->c->team_id ||
+	if (!l->talk_from || l->te.team_id != r->c->te.team_id ||
 	    l->group_id != r->c->group_id || strcmp(l->agent, r->c->agent))
 		return false;
 	from = l->talk_from > r->c->day ? l->talk_from : r->c->day;
@@ -498,7 +484,7 @@ void stats_agent_day(const struct stats *s, int64_t team_id,
 		     struct stats_day *d)
 {
 	const struct counter *c;
-	struct counter today = { .team_id = team_id, .group_id = group_id,
+	struct counter today = { .te.team_id = team_id, .group_id = group_id,
 				 .day = day_start_ms(now) };
 	struct running r = { .c = &today, .now = now };
 

@@ -1569,6 +1569,7 @@ static const struct store_ops pg_ops = {
 	.lease_release = pg_lease_release,
 	.lease_want = pg_lease_want,
 	.did_replace = pg_did_replace,
+	.lease_get = pg_lease_get,
 	.cluster_visit = pg_cluster_visit,
 	.begin = pg_begin,
 	.commit = pg_commit,

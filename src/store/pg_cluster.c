@@ -119,6 +119,44 @@ int pg_did_replace(struct store *st, const char *team,
 	return pg_op_end(st, err);
 }
 
+int pg_lease_get(struct store *st, const char *team, struct st_lease *l,
+		 struct st_node *n)
+{
+	PGresult *r = NULL;
+	int err = pg_exec(st, &r, "SELECT coalesce(l.node, ''),"
+			  " coalesce(l.expires > now(), false)::int,"
+			  " coalesce(l.epoch, 0), coalesce(l.wanted_node, ''),"
+			  " t.id, coalesce(n.name, ''),"
+			  " coalesce(n.http_address, ''),"
+			  " coalesce((extract(epoch FROM now() - n.heartbeat)"
+			  "  * 1000)::bigint, -1)"
+			  " FROM teams t"
+			  " LEFT JOIN occ_team_lease l ON l.team = t.name"
+			  " LEFT JOIN occ_node n ON n.name = l.node"
+			  " WHERE t.name = $1", "t", team);
+
+	memset(l, 0, sizeof(*l));
+	memset(n, 0, sizeof(*n));
+	if (!err && PQntuples(r) != 1)
+		err = ENOENT;
+	if (!err && (!pg_text(l->node, sizeof(l->node), r, 0, 0) ||
+		     !pg_text(l->wanted_node, sizeof(l->wanted_node), r, 0,
+			      3) ||
+		     !pg_text(n->name, sizeof(n->name), r, 0, 5) ||
+		     !pg_text(n->http_address, sizeof(n->http_address), r, 0,
+			      6)))
+		err = EBADMSG;
+	if (!err) {
+		str_ncpy(l->team, team, sizeof(l->team));
+		l->live = pg_int(r, 0, 1) != 0;
+		l->epoch = pg_int(r, 0, 2);
+		l->team_id = pg_int(r, 0, 4);
+		n->age_ms = pg_int(r, 0, 7);
+	}
+	PQclear(r);
+	return err;
+}
+
 int pg_cluster_visit(struct store *st,
 		     void (*node_h)(const struct st_node *n, void *arg),
 		     void (*lease_h)(const struct st_lease *l, void *arg),

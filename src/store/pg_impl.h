@@ -112,6 +112,8 @@ int pg_lease_release(struct store *st, const char *team, const char *node);
 int pg_lease_want(struct store *st, const char *team, const char *node);
 int pg_did_replace(struct store *st, const char *team,
 		   const char *const *dids, const bool *prefix, size_t n);
+int pg_lease_get(struct store *st, const char *team, struct st_lease *l,
+		 struct st_node *n);
 int pg_cluster_visit(struct store *st,
 		     void (*node_h)(const struct st_node *n, void *arg),
 		     void (*lease_h)(const struct st_lease *l, void *arg),

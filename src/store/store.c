@@ -718,6 +718,15 @@ int store_did_replace(struct store *st, const char *team,
 	TIMED(st, st->ops->did_replace(st, team, dids, prefix, n));
 }
 
+int store_lease_get(struct store *st, const char *team, struct st_lease *l,
+		    struct st_node *n)
+{
+	CHECK(st && name_ok(team) && l && n);
+	if (!st->ops->lease_get)
+		return ENOTSUP;
+	return st->ops->lease_get(st, team, l, n);   /* a read: not TIMED */
+}
+
 int store_cluster_visit(struct store *st,
 			void (*node_h)(const struct st_node *n, void *arg),
 			void (*lease_h)(const struct st_lease *l, void *arg),

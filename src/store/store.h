@@ -435,6 +435,11 @@ int  store_lease_want(struct store *st, const char *team, const char *node);
  * n numbers; prefix[i]: number i is a prefix (the file's "8008*"). */
 int  store_did_replace(struct store *st, const char *team,
 		       const char *const *dids, const bool *prefix, size_t n);
+/* One team's lease as it is now (the rows store_cluster_visit reads, for
+ * one team: indexed look-ups), and its holder's node row (n->name "" and
+ * age_ms -1 when no node holds or held it). ENOENT: no such team. */
+int  store_lease_get(struct store *st, const char *team, struct st_lease *l,
+		     struct st_node *n);
 /* Every node (node_h) and every team with its lease (lease_h). */
 int  store_cluster_visit(struct store *st,
 			 void (*node_h)(const struct st_node *n, void *arg),

@@ -215,6 +215,8 @@ struct store_ops {
 	int (*did_replace)(struct store *st, const char *team,
 			   const char *const *dids, const bool *prefix,
 			   size_t n);
+	int (*lease_get)(struct store *st, const char *team,
+			 struct st_lease *l, struct st_node *n);
 	int (*cluster_visit)(struct store *st,
 			     void (*node_h)(const struct st_node *n, void *arg),
 			     void (*lease_h)(const struct st_lease *l,

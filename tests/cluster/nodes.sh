@@ -2,14 +2,17 @@
 # tests/cluster/nodes.sh — three occd nodes on loopback sharing one
 # PostgreSQL 15 (tests/lib/with-pg.sh), [cluster] lease = 3 s:
 #   - the four teams split between the nodes, occctl node list shows them;
-#   - occctl node move hands a team over within a few seconds; an occctl
-#     change on one machine reaches every node (reload epoch);
+#   - occctl node move hands a team over within a few seconds, every node
+#     answering the team's requests meanwhile (the owner's reply or the
+#     retryable BackMsg_100, never BackMsg_02); an occctl change on one
+#     machine reaches every node (reload epoch);
 #   - push (SSE) through a node that does not serve the team is relayed;
 #   - SIGSTOP of an owner: its team is taken over, and when it runs again
 #     it stops serving that team at its first renewal;
 #   - a node cut from PostgreSQL (a TCP proxy stopped) stops serving its
 #     team within lease/2 + a tick and another node takes it;
-#   - kill -9 of a team's owner: another node holds it within the lease and
+#   - kill -9 of a team's owner: the survivors answer its requests as
+#     during a move; another node holds it within the lease and
 #     a few seconds, its agent logs in there, and its events go on with
 #     eventids after the last one: every id 1..max once, none lost, none
 #     twice, the stored rows from before unchanged; its CDRs likewise;
@@ -84,6 +87,35 @@ wait_for() {
 	local end=$((SECONDS + $1))
 	while [ $SECONDS -lt $end ]; do
 		eval "$2" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# ask_through SECS COND NODE...: demo's teamstatus through each NODE
+# every 0.2 s (as a client retrying would), until COND holds and then a
+# whole round got the owner's reply, at most SECS s. Every reply must be
+# the owner's or busy (BackMsg_100: no live node holds demo yet, or the
+# node asked could not tell), never anything else (BackMsg_02 as if demo
+# did not exist, a 502). Sets busy (how many), wrong (the others),
+# answered (the last round's replies from the owner) and cond_at (s after
+# the start when COND first held, "" if never).
+ask_through() {
+	local secs=$1 cond=$2 t0=$SECONDS k r
+	shift 2
+	busy=0 wrong='' answered=0 cond_at=''
+	while [ $((SECONDS - t0)) -lt "$secs" ]; do
+		[ -z "$cond_at" ] && eval "$cond" && cond_at=$((SECONDS - t0))
+		answered=0
+		for k in "$@"; do
+			r=$(curl -sS --max-time 5 "http://${http[$k]}/asterccinterfaces?$TS" 2>&1)
+			case "$r" in
+			"|Retuen|1|Retuen|"*) answered=$((answered + 1)) ;;
+			"|Retuen|2|Retuen|BackMsg_100"*) busy=$((busy + 1)) ;;
+			*) wrong="$wrong $k@$((SECONDS - t0))s: ${r:0:60};" ;;
+			esac
+		done
+		[ -n "$cond_at" ] && [ $answered = $# ] && return 0
 		sleep 0.2
 	done
 	return 1
@@ -181,14 +213,22 @@ check "a request already forwarded once is not forwarded again (508)" '[ "$code"
 from=$(owner demo)
 to=n1; [ "$from" = n1 ] && to=n2
 "$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
+# meanwhile every node answers demo's requests: the owner's reply (a
+# node whose view still names $from is answered 508 there, reads the lease
+# row again and forwards to $to) or busy
+ask_through 10 '[ "$(owner demo)" = '"$to"' ]' n1 n2 n3
 check "node move: demo goes from $from to $to within 6 s" \
-	'wait_for 6 "[ \"\$(owner demo)\" = $to ]"' "owner: $(owner demo)"
+	'[ -n "$cond_at" ] && [ "$cond_at" -le 6 ]' "owner: $(owner demo)"
+echo "# demo answered busy $busy times during the move"
+check "during the move every node answers demo's requests, or busy (BackMsg_100), never anything else" \
+	'[ -z "$wrong" ] && [ $answered = 3 ]' "answered by $answered;$wrong"
 # a request marked forwarded is answered by the node itself, never passed
-# on: 508 (it knows the new owner) or BackMsg_02 (no such team here)
+# on: 508 (it knows the new owner) or BackMsg_100 (busy: the hand-over is
+# under way); never BackMsg_02, as if demo did not exist
 reply=$(curl -sS -w ' %{http_code}' -H "X-Occ-Forwarded: n9" \
 	"http://${http[$from]}/asterccinterfaces?$TS")
 check "$from, which let demo go, does not serve it any more" \
-	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_02"* ]]' "$reply"
+	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_100"* ]]' "$reply"
 check "the new owner serves demo: agent 8001 logs in" \
 	'api "$to" "$LOGIN" | grep -q "^|Retuen|1|Retuen|BackMsg_04"' "$(api "$to" "$LOGIN")"
 "$occctl" --config "$work/n1.ini" node move demo "$to" >/dev/null
@@ -210,7 +250,7 @@ check "$stalled, running again, logs that acme's lease was lost" \
 TSA='EVENT=teamstatus&orgidentity=acme&usertype=agent&user=8001&pwdtype=plaintext&password=8001&status=all'
 reply=$(curl -sS -w ' %{http_code}' -H "X-Occ-Forwarded: n9" "http://${http[$stalled]}/asterccinterfaces?$TSA")
 check "$stalled does not answer for acme itself any more" \
-	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_02"* ]]' "$reply"
+	'[[ "$reply" == *" 508" || "$reply" == "|Retuen|2|Retuen|BackMsg_100"* ]]' "$reply"
 check "acme is held by exactly one live lease" \
 	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE team = '"'acme'"' AND expires > now()")" = 1 ]'
 
@@ -258,8 +298,8 @@ check "another node holds t4 within 6 s of the cut" \
 	'wait_for 6 "o=\$(owner t4); [ -n \"\$o\" ] && [ \"\$o\" != n4 ]"' "owner: $(owner t4)"
 echo "# t4 moved $((SECONDS - t0)) s after the cut"
 reply=$(ts4)
-check "n4, cut off, does not answer for t4 itself any more" \
-	'[[ "$reply" == "|Retuen|2|Retuen|BackMsg_0"[23]* ]]' "$reply"
+check "n4, cut off, does not answer for t4 itself any more: busy (BackMsg_100)" \
+	'[[ "$reply" == "|Retuen|2|Retuen|BackMsg_100"* ]]' "$reply"
 check "t4 is held by exactly one live lease" \
 	'[ "$(sql "SELECT count(*) FROM occ_team_lease WHERE team = '"'t4'"' AND expires > now()")" = 1 ]'
 kill -TERM "${pid[n4]}"; wait "${pid[n4]}" 2>/dev/null; unset "pid[n4]"
@@ -272,8 +312,10 @@ victim=$(owner demo)
 C8001='orgidentity=demo&usertype=agent&user=8001&pwdtype=plaintext&password=8001'
 api "$victim" "EVENT=LOGIN&$C8001" >/dev/null
 api "$victim" "EVENT=QUEUE&type=1&list=1&deviceexten=8101&$C8001" >/dev/null
+m=$(wc -l <"$work/$victim.log")
 api "$victim" "EVENT=MAKECALL&targetdn=5550100&targettype=exter&$C8001" >/dev/null
-sleep 2
+# until the customer answered (the call then counts, with its talk time)
+wait_for 5 'tail -n +$((m + 1)) "$work/$victim.log" | grep -q "call answered session="'
 api "$victim" "EVENT=HANGUP&target=all&$C8001" >/dev/null
 stat() { api "$1" "EVENT=AgentStatisticDay&agent_group_id=0&$C8001"; }
 calls_ended() { [ "$(sql "SELECT count(*) FROM cdr WHERE end_ms = 0")" = 0 ]; }
@@ -287,8 +329,18 @@ max_before=$(sql "SELECT coalesce(max(eventid), 0) $DEMO")
 rows_before=$(sql "SELECT md5(string_agg(eventid || text, ',' ORDER BY eventid)) $DEMO")
 cdrs_before=$(sql "SELECT count(*) FROM cdr")
 victim=$(owner demo)
+survivors=()
+for k in "${!pid[@]}"; do [ "$k" != "$victim" ] && survivors+=("$k"); done
 kill -9 "${pid[$victim]}"; wait "${pid[$victim]}" 2>/dev/null; unset "pid[$victim]"
 t0=$SECONDS
+# meanwhile, demo's requests through the survivors: the owner's reply or
+# busy, never BackMsg_02 as if demo did not exist, until demo's new owner
+# answers through both (the one not taking demo over learns of it from
+# the lease row, not only at its next tick)
+ask_through 12 '[ -n "$(owner demo)" ] && [ "$(owner demo)" != '"$victim"' ]' "${survivors[@]}"
+echo "# demo answered busy $busy times during the takeover"
+check "during the takeover the survivors answer demo's requests, or busy (BackMsg_100), never anything else" \
+	'[ -z "$wrong" ] && [ $answered = ${#survivors[@]} ]' "answered by $answered;$wrong"
 check "kill -9 $victim: another node holds demo within 9 s" \
 	'wait_for 9 "o=\$(owner demo); [ -n \"\$o\" ] && [ \"\$o\" != $victim ]"' "owner: $(owner demo)"
 echo "# failover took $((SECONDS - t0)) s"

@@ -6,10 +6,16 @@
 # (/usr/bin/chromium) driven by playwright-core; a sipp phone answers the
 # agent's makeCall. Installs jquery and playwright-core from
 # package-lock.json (npm registry only) when node_modules is missing, then
-# runs test_plugin.mjs under with-occd.sh (build/asan/occd unless $OCCD).
+# runs test_plugin.mjs under with-occd.sh (build/asan/occd unless $OCCD),
+# the phone's sipp on a block of ports held for the run (tests/lib/ports.sh:
+# OCC_PHONE_PORT).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/tests/lib/ports.sh"
+# the lock's descriptor stays open through the exec below
+ports_take 1 PHONE || { echo "Bail out! no free block of ports"; exit 1; }
+export OCC_PHONE_PORT=${PHONE[0]}
 
 . "$root/tests/lib/browser.sh"
 browser_ready "$here" playwright-core jquery

@@ -239,19 +239,17 @@ function startStatic() {
 }
 
 // ---- the agent's phone: sipp registers as 8003, then answers one call -------
-function freePort() {
-  return new Promise((resolve) => {
-    const s = http.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
+// its ports: the block P..P+5 run.sh took (take_ports, flock'ed): sipp
+// -p P, -mp P+2 (and P+4 for video), for the REGISTER's sipp too, which
+// would take 6000 otherwise and race with other suites' sipps
+const PHONE_PORT = Number(process.env.OCC_PHONE_PORT || 0);
 const procs = [];
 function phoneRegister(dir, port) {
   fs.writeFileSync(path.join(dir, 'users.csv'),
     `SEQUENTIAL\n${AGENT};demo;[authentication username=${AGENT} password=${AGENT}];3600\n`);
   const r = spawnSync('timeout', ['-k', '2', '20', 'sipp', '-sf', path.join(scen, 'register.xml'),
-    '-inf', 'users.csv', `127.0.0.1:${SIP_PORT}`, '-i', '127.0.0.1', '-p', String(port),
-    '-m', '1', '-nostdin', '-timeout', '10s', '-timeout_error'], { cwd: dir, encoding: 'utf8' });
+    '-inf', 'users.csv', `127.0.0.1:${SIP_PORT}`, '-i', '127.0.0.1', '-mi', '127.0.0.1',
+    '-p', String(port), '-mp', String(port + 2), '-m', '1', '-nostdin', '-timeout', '10s', '-timeout_error'], { cwd: dir, encoding: 'utf8' });
   return r.status === 0 ? '' : `sipp register exited ${r.status}: ${(r.stdout || '').slice(-300)}`;
 }
 function phoneAnswer(dir, port) {
@@ -313,7 +311,7 @@ async function run(browser, origin) {
 
   // a real call
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'occ-plugin-'));
-  const port = await freePort();
+  const port = PHONE_PORT;
   const regErr = phoneRegister(dir, port);
   ok(!regErr, `sipp registers as ${AGENT}`, regErr);
   const answered = phoneAnswer(dir, port);
@@ -373,8 +371,8 @@ async function run(browser, origin) {
 }
 
 async function main() {
-  if (!OCC || !SIP_PORT) {
-    console.log('1..0 # SKIP OCC_URL/OCC_SIP_PORT not set (run under tests/lib/with-occd.sh)');
+  if (!OCC || !SIP_PORT || !PHONE_PORT) {
+    console.log('1..0 # SKIP OCC_URL/OCC_SIP_PORT/OCC_PHONE_PORT not set (run tests/plugin/run.sh)');
     return 1;
   }
   const cap = setTimeout(() => {

@@ -51,7 +51,9 @@
 #      forcedRelease while he is on: all three phones get BYE.
 #   4. call C, the customer still ringing: every operation answers 92.
 #      Call D: the customer hangs up while monitored: the agent's and the
-#      leader's phones get BYE; CDR and events.
+#      leader's phones get BYE; CDR and events. Call E, the leader's own:
+#      supervising it answers 28[target] (even at a phone not in it) and
+#      dials nobody.
 #   5. occd stops on SIGTERM with status 0, no sanitizer report, no error
 #      line in its log.
 #
@@ -625,6 +627,28 @@ check "call D: CDR ANSWERED by the customer, legs agent, customer, leader" \
 	"ANSWERED|customer|agent|8002|ANSWERED customer|$CUST_NUMBER|ANSWERED supervisor|8001|ANSWERED "
 check "call D: the stored events: a join and a hangup for the leader's leg" \
 	leader_events "$sidd" "8001:join(8001),hangup(8001);"
+
+# call E: the leader's own call (he is its agent): he cannot supervise it,
+# whatever phone he names (here an outside number, not in the call)
+m=$(log_mark)
+check "call E: the leader 8001 calls the customer himself: BackMsg_19" \
+	api_exact 8001 "EVENT=MAKECALL&targetdn=$CUST_NUMBER&targettype=exter&trunkidentity=gw" \
+	'|Retuen|1|Retuen|BackMsg_19'
+side=$(session_of "$m" 8001)
+check "call E: answered" wait_log "$m" "call answered session=$side" 10
+m_e=$(log_mark)
+inv=$(invites out)
+for op in $SUP_OPS; do
+	check "call E: ${op%%:*} of his own call (target 8001, at $OUT_NUMBER) answers 28[target]" \
+		api_exact 8001 "EVENT=${op%%:*}&target=8001&phonenumber=$OUT_NUMBER" \
+		'|Retuen|2|Retuen|BackMsg_28[target]'
+done
+check "call E: nobody was dialled, the call goes on" eval '
+	expect_eq "INVITEs to the outside phone" "$(invites out)" "$inv" &&
+	! since "$m_e" | grep -E "supervis|call ended"'
+check "call E: hangup target=all; the call ends" eval '
+	api_exact 8001 "EVENT=HANGUP&target=all" "|Retuen|1|Retuen|BackMsg_37" &&
+	wait_log "$m" "call ended session=$side" 5'
 
 # ---- 5. occd stops cleanly ----------------------------------------------------
 

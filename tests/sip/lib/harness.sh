@@ -114,30 +114,12 @@ cleanup() {
 	fi
 }
 
-# take_ports N [ARRAY]: N base ports into ARRAY (default P), each the
-# first of a block of six (P..P+5: sipp -p P -mp P+2 binds P, P+2 and
-# P+4, baresip P, P+1 and P+2) that this suite holds until it exits: a
-# lock file per block under /tmp/occ-test-ports, flock'ed on a descriptor
-# of this shell (the peers it starts inherit it), so two suites run side
-# by side, from any worktree, never get one block; util.py ports offers
-# blocks no suite holds and nothing has bound. If N cannot be had, the
-# suite ends with one failure.
+# take_ports N [ARRAY]: ports_take (tests/lib/ports.sh); if N blocks
+# cannot be had, the suite ends with one failure.
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/ports.sh"
 take_ports() {
-	local want=$1 p fd try
-	local -n got=${2:-P}
-	got=()
-	for try in 1 2 3 4 5; do
-		while read -r p; do
-			exec {fd}>"${OCC_PORT_LOCKS:-/tmp/occ-test-ports}/$p"
-			if flock -n "$fd"; then
-				got+=("$p")
-			else
-				exec {fd}>&-     # taken since util.py looked
-			fi
-		done < <(python3 "$util" ports "$((want - ${#got[@]}))")
-		[ "${#got[@]}" -ge "$want" ] && return 0
-	done
-	nok "$want blocks of free ports (tests/sip/lib/util.py ports)"
+	ports_take "$@" && return 0
+	nok "$1 blocks of free ports (tests/sip/lib/util.py ports)"
 	exit 1
 }
 
