@@ -486,7 +486,14 @@ out_has "^$S4  2024-05-03 12:00:00  team -  agent 5001" "a removed team's calls 
 
 # ---- SIGHUP to a running occd ----
 # A stand-in occd: its command line mentions occd, it counts SIGHUPs.
-bash -c 'trap "echo hup >> \"$1\"" HUP; while :; do sleep 0.05; done' \
+python3 -c 'import signal, sys
+# SIGHUPs taken as they come (sigwait): a shell trap runs only between
+# commands, so two signals sent meanwhile were counted as one
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP])
+while True:
+    signal.sigwait([signal.SIGHUP])
+    with open(sys.argv[2], "a") as f:
+        f.write("hup\n")' \
 	fake-occd "$T/hups" &
 HUP_PID=$!
 echo "$HUP_PID" > "$D/occd.pid"

@@ -20,9 +20,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# occd's HTTP and SIP ports: a locked block below the ephemeral range
+# (tests/lib/ports.sh), so no client socket of another suite takes one
+# between the choice and occd's bind
+. "$here/tests/lib/ports.sh"
+ports_take 1 OCCD_PORTS || { echo "with-occd: no free test ports" >&2; exit 1; }
 
 data=$(mktemp -d /tmp/occ-test.XXXXXX)
 # under tests/lib/with-pg.sh: occd on PostgreSQL, its schema emptied first
@@ -33,11 +35,11 @@ if [ -n "${OCC_PG_CONNINFO:-}" ]; then
 		{ echo "with-occd: cannot empty the PostgreSQL schema" >&2; exit 1; }
 	extra+=(--store postgresql --conninfo "$OCC_PG_CONNINFO")
 fi
-port=$(free_port)
+port=${OCCD_PORTS[0]}
 log=$data/occd.log
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-sip_port=$(free_port)
+sip_port=$((OCCD_PORTS[0] + 1))
 "$occd" $demo --data "$data" --http "127.0.0.1:$port" --sip "127.0.0.1:$sip_port" \
 	"${extra[@]}" >"$log" 2>&1 &
 pid=$!
