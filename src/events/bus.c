@@ -6,8 +6,12 @@
  * with several nodes the team's owner is: events_forget() when a team
  * comes over re-reads it, and the (team, eventid) key refuses an id a
  * late former owner would write twice). The
- * event row is appended before any sink runs, in its own write, so a crash
- * after a sink delivered cannot forget the event.
+ * event row is appended before any sink runs, so a crash after a sink
+ * delivered cannot forget the event. With group commit (store.h) the row
+ * is in the pass's open transaction: the event waits in evs->held, in
+ * order, and the sinks get it from the store's sync handler once the
+ * commit is done; a failed commit drops what it held (logged) and makes
+ * every team's eventid be read again from the store.
  */
 #include <string.h>
 #include <re.h>
@@ -25,9 +29,17 @@ struct team_seq {
 	int64_t last;
 };
 
+/* An event stored in the pass's transaction, not yet committed. */
+struct held {
+	struct le le;
+	struct st_event row;
+	char team[ST_NAME];            /* a copy: the team may go first */
+};
+
 struct events {
 	struct occ *occ;
 	struct list seqs;
+	struct list held;              /* struct held, in eventid order */
 	struct {
 		event_h *h;
 		void *arg;
@@ -39,7 +51,44 @@ static void events_destructor(void *arg)
 {
 	struct events *evs = arg;
 
+	store_on_sync(evs->occ->st, NULL, NULL);
+	list_flush(&evs->held);
 	list_flush(&evs->seqs);
+}
+
+static void dispatch(struct events *evs, const struct st_event *row,
+		     const char *team)
+{
+	struct event ev = {
+		.team_id = row->team_id, .team = team, .eventid = row->eventid,
+		.ts_ms = row->ts_ms, .agent1 = row->agent1,
+		.agent2 = row->agent2, .text = row->text,
+	};
+
+	for (unsigned i = 0; i < evs->nsinks; i++)
+		evs->sinks[i].h(&ev, evs->sinks[i].arg);
+}
+
+/* The pass's transaction ended: hand what it held to the sinks. */
+static void synced(int err, void *arg)
+{
+	struct events *evs = arg;
+	struct le *le;
+
+	if (err && evs->held.head) {
+		OCC_ERR("%u event(s) not stored (commit failed): %m",
+			list_count(&evs->held), err);
+		list_flush(&evs->held);
+		list_flush(&evs->seqs);
+		return;
+	}
+	/* a sink may publish: that one is held for the next commit */
+	while ((le = list_head(&evs->held))) {
+		struct held *h = le->data;
+		list_unlink(le);
+		dispatch(evs, &h->row, h->team);
+		mem_deref(h);
+	}
 }
 
 int events_alloc(struct events **evp, struct occ *occ)
@@ -49,6 +98,7 @@ int events_alloc(struct events **evp, struct occ *occ)
 	if (!evs)
 		return ENOMEM;
 	evs->occ = occ;
+	store_on_sync(occ->st, synced, evs);
 	*evp = evs;
 	return 0;
 }
@@ -103,6 +153,7 @@ int events_publish(struct events *evs, const char *team, const char *agent1,
 		   const char *agent2, const char *fields)
 {
 	const struct team *t = team_find(evs->occ->m, team);
+	struct held *h;
 	struct st_event *row;
 	struct team_seq *seq;
 	int err, n;
@@ -110,11 +161,12 @@ int events_publish(struct events *evs, const char *team, const char *agent1,
 	if (!t)
 		return ENOENT;
 	seq = seq_of(evs, t->id);
-	row = mem_zalloc(sizeof(*row), NULL);
-	if (!seq || !row) {
-		mem_deref(row);
+	h = mem_zalloc(sizeof(*h), NULL);
+	if (!seq || !h) {
+		mem_deref(h);
 		return ENOMEM;
 	}
+	row = &h->row;
 	row->team_id = t->id;
 	row->eventid = seq->last + 1;
 	row->ts_ms = now_ms();
@@ -124,26 +176,25 @@ int events_publish(struct events *evs, const char *team, const char *agent1,
 			fields, (long long)row->eventid);
 	if (n < 0 || (size_t)n >= sizeof(row->text) - 1) {
 		OCC_ERR("event too long team=%s", team);
-		mem_deref(row);
+		mem_deref(h);
 		return E2BIG;
 	}
 	err = store_event_append(evs->occ->st, row);
 	if (err) {
 		OCC_ERR("event not stored team=%s eventid=%lld: %m", team,
 			(long long)row->eventid, err);
-		mem_deref(row);
+		mem_deref(h);
 		return err;
 	}
 	seq->last = row->eventid;
-	struct event ev = {
-		.team_id = t->id, .team = t->name, .eventid = row->eventid,
-		.ts_ms = row->ts_ms, .agent1 = row->agent1,
-		.agent2 = row->agent2, .text = row->text,
-	};
 	OCC_DBG("event team=%s %s", team, row->text);
-	for (unsigned i = 0; i < evs->nsinks; i++)
-		evs->sinks[i].h(&ev, evs->sinks[i].arg);
-	mem_deref(row);
+	if (store_pending(evs->occ->st)) {
+		str_ncpy(h->team, t->name, sizeof(h->team));
+		list_append(&evs->held, &h->le, h);
+		return 0;
+	}
+	dispatch(evs, row, t->name);
+	mem_deref(h);
 	return 0;
 }
 

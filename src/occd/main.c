@@ -653,8 +653,13 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	fd_setsize(16384);
 	err = start(demo);
-	if (!err)
+	if (!err) {
+		/* one commit per loop pass (store.h); off for the teardown,
+		 * whose writes go out as they come, while the sinks live */
+		store_group_commit(occd.st, true);
 		re_main(NULL);
+		store_group_commit(occd.st, false);
+	}
 
 	occd.httpd = mem_deref(occd.httpd);
 	occd.api.metrics = mem_deref(occd.api.metrics);   /* after httpd */
