@@ -40,6 +40,8 @@ struct events {
 	struct occ *occ;
 	struct list seqs;
 	struct list held;              /* struct held, in eventid order */
+	unsigned ncommitted;           /* the first ones of held: stored */
+	struct tmr dispatch_tmr;       /* hands those to the sinks */
 	struct {
 		event_h *h;
 		void *arg;
@@ -52,6 +54,7 @@ static void events_destructor(void *arg)
 	struct events *evs = arg;
 
 	store_on_sync(evs->occ->st, NULL, NULL);
+	tmr_cancel(&evs->dispatch_tmr);
 	list_flush(&evs->held);
 	list_flush(&evs->seqs);
 }
@@ -69,26 +72,56 @@ static void dispatch(struct events *evs, const struct st_event *row,
 		evs->sinks[i].h(&ev, evs->sinks[i].arg);
 }
 
-/* The pass's transaction ended: hand what it held to the sinks. */
-static void synced(int err, void *arg)
+/* The held events a commit has stored, to the sinks, in order (a sink
+ * that publishes appends behind them). */
+static void dispatch_committed(struct events *evs)
 {
-	struct events *evs = arg;
 	struct le *le;
 
-	if (err && evs->held.head) {
-		OCC_ERR("%u event(s) not stored (commit failed): %m",
-			list_count(&evs->held), err);
-		list_flush(&evs->held);
-		list_flush(&evs->seqs);
-		return;
-	}
-	/* a sink may publish: that one is held for the next commit */
-	while ((le = list_head(&evs->held))) {
+	tmr_cancel(&evs->dispatch_tmr);
+	while (evs->ncommitted && (le = list_head(&evs->held))) {
 		struct held *h = le->data;
 		list_unlink(le);
+		evs->ncommitted--;
 		dispatch(evs, &h->row, h->team);
 		mem_deref(h);
 	}
+}
+
+static void dispatch_h(void *arg)
+{
+	dispatch_committed(arg);
+}
+
+void events_flush(struct events *evs)
+{
+	if (evs)
+		dispatch_committed(evs);
+}
+
+/* A pass's transaction ended. The sinks run from a timer, not here: a
+ * sync may come from inside a request's route or a sink's own store read
+ * (webhook.c, push.c's replay), which must not be re-entered. */
+static void synced(int err, void *arg)
+{
+	struct events *evs = arg;
+	unsigned n = list_count(&evs->held);
+
+	if (n == evs->ncommitted)
+		return;
+	if (err) {
+		OCC_ERR("%u event(s) not stored (commit failed): %m",
+			n - evs->ncommitted, err);
+		while (list_count(&evs->held) > evs->ncommitted) {
+			struct le *le = list_tail(&evs->held);
+			list_unlink(le);
+			mem_deref(le->data);
+		}
+		list_flush(&evs->seqs);
+		return;
+	}
+	evs->ncommitted = n;
+	tmr_start(&evs->dispatch_tmr, 0, dispatch_h, evs);
 }
 
 int events_alloc(struct events **evp, struct occ *occ)
@@ -193,6 +226,7 @@ int events_publish(struct events *evs, const char *team, const char *agent1,
 		list_append(&evs->held, &h->le, h);
 		return 0;
 	}
+	dispatch_committed(evs);       /* first those before it */
 	dispatch(evs, row, t->name);
 	mem_deref(h);
 	return 0;
@@ -224,6 +258,9 @@ int events_replay(struct events *evs, const char *team, const char *agent,
 	if (!t)
 		return ENOENT;
 	r.team = t->name;
+	/* what a replay reads must be committed (a reader on this connection
+	 * would see the pass's rows before they are) */
+	(void)store_sync(evs->occ->st);
 	return store_event_visit(evs->occ->st, t->id, after, agent, limit,
 				 replay_row, &r);
 }

@@ -659,6 +659,7 @@ int main(int argc, char **argv)
 		store_group_commit(occd.st, true);
 		re_main(NULL);
 		store_group_commit(occd.st, false);
+		events_flush(occd.occ.ev);
 	}
 
 	occd.httpd = mem_deref(occd.httpd);
