@@ -256,9 +256,9 @@ static bool route_admin(struct api *api, const struct http_req *req,
 			   ARRAY_SIZE(admin_console));
 }
 
-void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
+static void route(const struct http_req *req, struct http_resp *resp,
+		  struct api *api)
 {
-	struct api *api = arg;
 	const char *rest = script_dir_rest(req->path);
 	struct auth_wait *wait = NULL;
 
@@ -349,4 +349,19 @@ void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 		return;
 	}
 	http_resp_set(resp, 404, "text/plain; charset=utf-8", "not found\n");
+}
+
+/* Every request; what it wrote is committed before the reply goes out
+ * (group commit, store.h): a reply that reports success is never ahead
+ * of the store. */
+void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	struct api *api = arg;
+	int err;
+
+	route(req, resp, api);
+	err = store_sync(api->occ->st);
+	if (err && resp->status < 300 && resp->fd < 0)
+		http_resp_set(resp, 500, "text/plain; charset=utf-8",
+			      "storage error: %m\n", err);
 }

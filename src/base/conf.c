@@ -209,20 +209,21 @@ static const struct conf_key conf_keys[] = {
 	     "may ring before that leg is cancelled (the customer is back "
 	     "with the agent)"),
 	UINT("call", "overload_lag_ms", overload_lag_ms, "200", 0, 60000,
-	     "makeCall answers BackMsg_20[busy] while the media clock has "
-	     "fired this many ms late within the last second or two: the "
-	     "event loop is overloaded, and a new call would break the ones "
-	     "up (0: never refuse)"),
+	     "new calls are refused (makeCall BackMsg_20[busy], no new "
+	     "dial, inbound 503) while the media clock has fired this many "
+	     "ms late within the last second or two: the event loop is "
+	     "overloaded, and a new call would break the ones up (0: never "
+	     "refuse)"),
 	UINT("call", "overload_cpu", overload_cpu, "80", 0, 100,
-	     "makeCall answers BackMsg_20[busy] while occd used this % of "
-	     "its one core in the last second: near 100 its loop reads its "
-	     "SIP socket too rarely and drops datagrams, which breaks calls "
-	     "already up (0: never refuse)"),
+	     "new calls are refused (as overload_lag_ms) while occd used "
+	     "this % of its one core in the last second: near 100 its loop "
+	     "reads its SIP socket too rarely and drops datagrams, which "
+	     "breaks calls already up (0: never refuse)"),
 	UINT("call", "overload_media_ms", overload_media_ms, "200", 0, 60000,
-	     "makeCall answers BackMsg_20[busy] while a media worker thread "
-	     "([media] threads) ran this many ms late within the last second "
-	     "or two, waiting for the event loop or for a core: its calls' "
-	     "audio is late or lost (0: never refuse)"),
+	     "new calls are refused (as overload_lag_ms) while a media "
+	     "worker thread ([media] threads) ran this many ms late within "
+	     "the last second or two, waiting for the event loop or for a "
+	     "core: its calls' audio is late or lost (0: never refuse)"),
 	UINT("amd", "outbound", amd_outbound, "0", 0, 1,
 	     "1: answering-machine detection on the customer leg of every "
 	     "call placed by makeCall, from its answer; the verdict goes to "

@@ -33,6 +33,9 @@ typedef void (event_h)(const struct event *ev, void *arg);
 
 int  events_alloc(struct events **evp, struct occ *occ);
 int  events_sink_add(struct events *evs, event_h *h, void *arg);
+/* Hand the sinks now what a commit has stored and a timer would deliver
+ * (group commit, store.h): at teardown, when the loop has stopped. */
+void events_flush(struct events *evs);
 /* Publish one message for team (fields without eventid; "eventid=N&" is
  * appended). agent1/agent2 may be NULL. */
 int  events_publish(struct events *evs, const char *team, const char *agent1,

@@ -291,6 +291,8 @@ static void send_next(void *arg)
 	}
 	if (s->ibatch == s->nbatch) {
 		batch_clear(s);
+		/* only committed events leave (group commit, store.h) */
+		(void)store_sync(wh->occ->st);
 		err = store_event_visit(wh->occ->st, s->team_id, s->cursor,
 					NULL, BATCH, on_row, s);
 		if (err) {

@@ -655,8 +655,14 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	fd_setsize(16384);
 	err = start(demo);
-	if (!err)
+	if (!err) {
+		/* one commit per loop pass (store.h); off for the teardown,
+		 * whose writes go out as they come, while the sinks live */
+		store_group_commit(occd.st, true);
 		re_main(NULL);
+		store_group_commit(occd.st, false);
+		events_flush(occd.occ.ev);
+	}
 
 	if (occd.occ.push)
 		push_set_before_pass(occd.occ.push, NULL, NULL);

@@ -1179,7 +1179,8 @@ void call_name_recording(struct call *c)
 /* Refuse new work before taking it on: past its core the loop would drop
  * SIP, and late hang-ups would hurt the calls already up. Logged once a
  * second at most, however many are refused. */
-static bool overloaded(const struct conf *cfg, const struct call_req *req)
+bool call_overloaded(const struct conf *cfg, const char *what,
+		     const char *team, const char *key, const char *val)
 {
 	static int64_t warned_ms;
 	static unsigned refused;
@@ -1192,10 +1193,10 @@ static bool overloaded(const struct conf *cfg, const struct call_req *req)
 		return false;
 	refused++;
 	if (now_ms() - warned_ms >= 1000) {
-		OCC_WARN("makeCall refused team=%s agent=%s: occd is "
-			 "overloaded lag_ms=%llu cpu=%u%% media_lag_ms=%llu "
-			 "refused=%u", req->team, req->agent,
-			 (unsigned long long)lag, cpu,
+		OCC_WARN("%s refused%s%s %s=%s: occd is overloaded "
+			 "lag_ms=%llu cpu=%u%% media_lag_ms=%llu refused=%u",
+			 what, team ? " team=" : "", team ? team : "", key,
+			 val, (unsigned long long)lag, cpu,
 			 (unsigned long long)mlag, refused);
 		warned_ms = now_ms();
 		refused = 0;
@@ -1259,7 +1260,8 @@ enum call_err call_make(struct tel *tel, const struct call_req *req,
 	bool virt = e && !strcmp(e->kind, "virtual");
 	int err;
 
-	if (overloaded(tel->occ->cfg, req))
+	if (call_overloaded(tel->occ->cfg, "makeCall", req->team,
+			    "agent", req->agent))
 		return CALL_OVERLOAD;
 	if (!t)
 		return CALL_FAILED;

@@ -57,6 +57,14 @@ enum call_err {
 	CALL_FAILED,
 };
 
+/* occd is overloaded ([call] overload_lag_ms, overload_cpu,
+ * overload_media_ms): new calls (makeCall, the dialer's, inbound) are
+ * refused. what, team (NULL: unknown yet), key=val: what is refused, for
+ * the log (once a second at most, with the count). */
+struct conf;
+bool call_overloaded(const struct conf *cfg, const char *what,
+		     const char *team, const char *key, const char *val);
+
 /* Start a call; *sessionid gets its id. The first leg (an extension, or
  * a number over a trunk) rings first; when it answers, the target. */
 enum call_err call_make(struct tel *tel, const struct call_req *req,

@@ -969,7 +969,16 @@ static bool dial_next(struct dcamp *k, const struct team *t)
 
 static void dial_due(struct dcamp *k, const struct team *t)
 {
-	unsigned n = dialer_decide(k->d, now());
+	char id[24];
+	unsigned n;
+
+	/* overloaded: no new dial this poll, the numbers wait in the list
+	 * (the module is not asked, so it counts no dial that was not) */
+	re_snprintf(id, sizeof(id), "%lld", (long long)k->cfg.id);
+	if (call_overloaded(k->dh->tel->occ->cfg, "dial", t->name,
+			    "campaign", id))
+		return;
+	n = dialer_decide(k->d, now());
 
 	/* a refused number is looked at, not dialled: bounded all the same */
 	for (unsigned tries = 0; n && tries < 4 * n + 8; tries++) {

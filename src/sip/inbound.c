@@ -42,6 +42,10 @@
 #include "sip/call_impl.h"
 #include "sip/inbound_impl.h"
 
+/* an overloaded occd's 503 asks not to be sent new calls for this long:
+ * about the overload guard's window (the last second or two) */
+enum { OVERLOAD_RETRY_S = 2 };
+
 static void inbound_destructor(void *arg)
 {
 	struct inbound *in = arg;
@@ -789,6 +793,16 @@ void inbound_invite(struct tel *tel, const struct sip_msg *msg)
 
 	pl_copy(did, sizeof(did), &msg->uri.user);
 	pl_copy(cid, sizeof(cid), &msg->from.uri.user);
+	/* overloaded: a new call would break the ones up; 503 lets the
+	 * carrier or the proxy in front try another route or node now
+	 * (docs/OPERATIONS.md, "Overload") */
+	if (call_overloaded(tel->occ->cfg, "inbound call", NULL, "did",
+			    did)) {
+		sip_treplyf(NULL, NULL, tel->sip, msg, false, 503,
+			    "Service Unavailable", "Retry-After: %u\r\n"
+			    "Content-Length: 0\r\n\r\n", OVERLOAD_RETRY_S);
+		return;
+	}
 	/* a team's own phone: authenticated, routed inside its team */
 	if (internal_claims(tel, msg)) {
 		internal_invite(tel, msg, did);

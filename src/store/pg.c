@@ -1586,6 +1586,7 @@ static void pg_store_destructor(void *arg)
 {
 	struct pg_store *s = arg;
 
+	store_close_pass(&s->base);
 	if (s->conn && s->depth &&
 	    PQtransactionStatus(s->conn) != PQTRANS_IDLE) {
 		OCC_WARN("closing with an open transaction; rolling back");

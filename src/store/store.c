@@ -28,6 +28,72 @@
 	return hist_done(&(st)->write_latency, t0_, (call)); \
 } while (0)
 
+/* A write of the loop's path: timed, and in the pass's transaction when
+ * group commit is on. */
+#define WRITE(st, call) do { \
+	pass_enter(st); \
+	TIMED(st, call); \
+} while (0)
+
+static void pass_end(void *arg)
+{
+	(void)store_sync(arg);
+}
+
+/* Open the pass's transaction at its first write; if BEGIN fails, the
+ * write goes alone, as without group commit. */
+static void pass_enter(struct store *st)
+{
+	if (!st->group || st->pass_open || st->ops->begin(st))
+		return;
+	st->pass_open = true;
+	tmr_start(&st->pass_tmr, 0, pass_end, st);
+}
+
+void store_group_commit(struct store *st, bool on)
+{
+	if (!st)
+		return;
+	if (!on)
+		(void)store_sync(st);
+	st->group = on && st->ops->group_commit;
+}
+
+bool store_pending(const struct store *st)
+{
+	return st && st->pass_open;
+}
+
+void store_on_sync(struct store *st, store_synced_h *h, void *arg)
+{
+	if (!st)
+		return;
+	st->synch = h;
+	st->sync_arg = arg;
+}
+
+int store_sync(struct store *st)
+{
+	uint64_t t0;
+	int err;
+
+	if (!st || !st->pass_open)
+		return 0;
+	st->pass_open = false;
+	tmr_cancel(&st->pass_tmr);
+	t0 = hist_now_ns();
+	err = hist_done(&st->write_latency, t0, st->ops->commit(st));
+	if (st->synch)
+		st->synch(err, st->sync_arg);
+	return err;
+}
+
+void store_close_pass(struct store *st)
+{
+	(void)store_sync(st);
+	tmr_cancel(&st->pass_tmr);
+}
+
 const struct hist *store_write_latency(const struct store *st)
 {
 	return &st->write_latency;
@@ -445,14 +511,14 @@ int store_agent_state_save(struct store *st, const struct st_agent_state *s)
 	CHECK(s->state >= 0 && s->state < AS_COUNT);
 	CHECK(str_fits(s->device, sizeof(s->device)));
 	CHECK(str_fits(s->pause_reason, sizeof(s->pause_reason)));
-	TIMED(st, st->ops->agent_state_save(st, s));
+	WRITE(st, st->ops->agent_state_save(st, s));
 }
 
 int store_member_state_save(struct store *st, const struct st_member *m)
 {
 	CHECK(st && m && m->group_id > 0 && m->agent_id > 0);
 	CHECK(acw_ok(m->acw_mode) && work_ok(m->work_mode));
-	TIMED(st, st->ops->member_state_save(st, m));
+	WRITE(st, st->ops->member_state_save(st, m));
 }
 
 int store_state_log_append(struct store *st, const struct st_state_log *l)
@@ -460,7 +526,7 @@ int store_state_log_append(struct store *st, const struct st_state_log *l)
 	CHECK(st && l && l->agent_id > 0);
 	CHECK(l->state >= 0 && l->state < AS_COUNT);
 	CHECK(str_fits(l->pause_reason, sizeof(l->pause_reason)));
-	TIMED(st, st->ops->state_log_append(st, l));
+	WRITE(st, st->ops->state_log_append(st, l));
 }
 
 int store_state_log_visit(struct store *st, int64_t agent_id, int64_t since_ms,
@@ -493,7 +559,7 @@ int store_registration_save(struct store *st,
 	CHECK(str_fits(r->source, sizeof(r->source)));
 	CHECK(str_fits(r->user_agent, sizeof(r->user_agent)));
 	CHECK(str_fits(r->path, sizeof(r->path)));
-	TIMED(st, st->ops->registration_save(st, r));
+	WRITE(st, st->ops->registration_save(st, r));
 }
 
 int store_registration_del(struct store *st, int64_t team_id,
@@ -501,7 +567,7 @@ int store_registration_del(struct store *st, int64_t team_id,
 {
 	CHECK(st && team_id > 0 && str_ok(exten, ST_NUM));
 	CHECK(str_ok(contact, ST_URL));
-	TIMED(st, st->ops->registration_del(st, team_id, exten, contact));
+	WRITE(st, st->ops->registration_del(st, team_id, exten, contact));
 }
 
 static bool cdr_ok(const struct st_cdr *c)
@@ -533,13 +599,13 @@ static bool cdr_ok(const struct st_cdr *c)
 int store_cdr_begin(struct store *st, const struct st_cdr *c)
 {
 	CHECK(st && cdr_ok(c));
-	TIMED(st, st->ops->cdr_begin(st, c));
+	WRITE(st, st->ops->cdr_begin(st, c));
 }
 
 int store_cdr_end(struct store *st, const struct st_cdr *c)
 {
 	CHECK(st && cdr_ok(c));
-	TIMED(st, st->ops->cdr_end(st, c));
+	WRITE(st, st->ops->cdr_end(st, c));
 }
 
 int store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
@@ -552,7 +618,7 @@ int store_cdr_leg_save(struct store *st, const struct st_cdr_leg *l)
 	CHECK(str_fits(l->peer, sizeof(l->peer)));
 	CHECK(times_ok(l->start_ms, l->answer_ms, l->end_ms));
 	CHECK(disposition_ok(l->disposition, sizeof(l->disposition)));
-	TIMED(st, st->ops->cdr_leg_save(st, l));
+	WRITE(st, st->ops->cdr_leg_save(st, l));
 }
 
 int store_cdr_get(struct store *st, const char *sessionid, struct st_cdr *c)
@@ -600,7 +666,7 @@ int store_event_append(struct store *st, const struct st_event *e)
 	CHECK(str_fits(e->agent1, sizeof(e->agent1)));
 	CHECK(str_fits(e->agent2, sizeof(e->agent2)));
 	CHECK(str_ok(e->text, sizeof(e->text)));
-	TIMED(st, st->ops->event_append(st, e));
+	WRITE(st, st->ops->event_append(st, e));
 }
 
 int store_event_last(struct store *st, int64_t team_id, int64_t *eventidp)
@@ -651,7 +717,7 @@ int store_cursor_set(struct store *st, int64_t team_id, const char *sink,
 		     int64_t eventid)
 {
 	CHECK(st && team_id > 0 && sink_ok(sink) && eventid >= 0);
-	TIMED(st, st->ops->cursor_set(st, team_id, sink, eventid));
+	WRITE(st, st->ops->cursor_set(st, team_id, sink, eventid));
 }
 
 /* ---- several nodes ---- */
@@ -741,7 +807,7 @@ int store_cluster_visit(struct store *st,
 int store_counter_next(struct store *st, const char *name, int64_t *valp)
 {
 	CHECK(st && valp && str_ok(name, ST_NAME));
-	TIMED(st, st->ops->counter_next(st, name, valp));
+	WRITE(st, st->ops->counter_next(st, name, valp));
 }
 
 /* ---- campaigns ---- */

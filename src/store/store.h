@@ -665,4 +665,27 @@ int  store_customer_get_id(struct store *st, int64_t team_id, int64_t id,
 int  store_begin(struct store *st);
 int  store_commit(struct store *st);
 
+/*
+ * Group commit: with it on, the loop's writes (the timed ones: CDRs, legs,
+ * agent and member state, state log, registrations, events, cursors,
+ * counters) share one transaction, begun at the first of them and
+ * committed by store_sync() or, at the latest, by a zero timer at the end
+ * of the loop pass (libre runs due timers after the descriptors' handlers).
+ * One commit per pass instead of one per write: a commit is most of a
+ * small write's cost in SQLite. What must not be seen before it is stored
+ * waits for the commit: events reach their sinks from the sync handler
+ * (bus.c), and the API calls store_sync() before it replies (web.c).
+ * Only backends that gain from it (SQLite); elsewhere a no-op. Loop
+ * thread only.
+ */
+typedef void (store_synced_h)(int err, void *arg);
+void store_group_commit(struct store *st, bool on);
+/* A pass's transaction is open: writes since the last sync not yet
+ * committed. */
+bool store_pending(const struct store *st);
+/* Called after each pass commit, err its result (one handler). */
+void store_on_sync(struct store *st, store_synced_h *h, void *arg);
+/* Commit the pass's writes now (0 if there were none). */
+int  store_sync(struct store *st);
+
 #endif

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <re.h>
 #include "base/hist.h"
 #include "store/store.h"
 
@@ -224,13 +225,25 @@ struct store_ops {
 
 	int (*begin)(struct store *st);
 	int (*commit)(struct store *st);
+	/* a transaction costs no more per write than autocommit, so the
+	 * loop's writes may share one (store_group_commit) */
+	bool group_commit;
 };
 
-/* Common head of every backend object. */
+/* Common head of every backend object. A backend's destructor calls
+ * store_close_pass() first. */
 struct store {
 	const struct store_ops *ops;
 	struct hist write_latency;     /* store.c's TIMED writes */
+	bool group;                    /* store_group_commit() on */
+	bool pass_open;                /* the pass's transaction is open */
+	struct tmr pass_tmr;           /* commits it at the pass's end */
+	store_synced_h *synch;
+	void *sync_arg;
 };
+
+/* Commit the pass's transaction if one is open, cancel its timer. */
+void store_close_pass(struct store *st);
 
 /* SQLite backend (sqlite.c): opens or creates <dir>/occ.db. */
 int sqlite_store_open(struct store **stp, const char *dir);

@@ -26,6 +26,7 @@
 #      QUEUE join/leave events (C, D, G check their places among the
 #      others, F the IVR input event)
 #   J. a full queue and a maximum wait: QUEUE leave full and timeout
+#   K. overload: while occd lags, a new caller gets 503 (Retry-After)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -465,6 +466,32 @@ check "$f: the waiter is sent away after 8 s: QUEUE leave timeout" eval '
 	phone_done $f waiter 15 &&
 	expect_match leave "$(event_text "$sidw" QUEUE leave)" "&queuenumber=6001&reason=timeout&position=0&waittime=[89]&from=dialin&"'
 peers_stop waiter refused
+
+# ---- K. overload: new calls refused while occd lags ------------------------------------
+
+# occd stopped for 0.4 s with a call up (SIGSTOP): its media clock fires
+# 400 ms late, over [call] overload_lag_ms (200); for a second or two a
+# new caller gets 503 with Retry-After (a carrier or a proxy tries another
+# route at once), the call up goes on
+f=overload
+m=$(log_mark)
+caller $f up "$c1" 800100 13800000031 5000 "$rc1"
+check "$f: a call is up (the built-in phone answers)" eval '
+	status_is $f up 200 && wait_log "$m" "agent answered session=" 5'
+kill -STOP "$occd_pid"; sleep 0.4; kill -CONT "$occd_pid"
+sleep 0.2
+caller $f late "$c2" 800100 13800000032 1000
+check "$f: after a 0.4 s stall a new caller gets 503 Retry-After: 2, logged" eval '
+	status_is $f late 503 && grep -q "^Retry-After: 2" "$work/$f/late/msgs.log" &&
+	wait_log "$m" "inbound call refused did=800100: occd is overloaded lag_ms=[0-9]+" 3'
+check "$f: no call was made for it" expect_eq calls \
+	"$(sql "SELECT count(*) FROM cdr WHERE caller = ?" 13800000032)" 0
+sleep 2.5
+caller $f again "$c2" 800100 13800000033 1000 "$rc2"
+check "$f: 2.5 s later calls are taken again, and the call up went on" eval '
+	status_is $f again 200 && phone_done $f again 10 &&
+	phone_done $f up 10'
+peers_stop up again
 
 stop_occd
 echo "1..$n"
