@@ -464,6 +464,11 @@ static int sq_commit(struct store *st)
 	return txn_commit(be(st));
 }
 
+static bool sq_in_txn(struct store *st)
+{
+	return be(st)->depth > 0;
+}
+
 /*
  * Several statements as one operation: inside the caller's store_begin()
  * transaction if there is one, else in a new IMMEDIATE one. A savepoint
@@ -1698,6 +1703,7 @@ static const struct store_ops sqlite_ops = {
 	/* WAL, synchronous=NORMAL: a commit is a WAL frame write and the
 	 * lock dance, the bulk of a one-row write */
 	.group_commit = true,
+	.in_txn = sq_in_txn,
 };
 
 static void sqlite_store_destructor(void *arg)

@@ -72,6 +72,21 @@ void store_on_sync(struct store *st, store_synced_h *h, void *arg)
 	st->sync_arg = arg;
 }
 
+/* Tell the sync handler what a commit did, once it really ended the
+ * transaction: inside an outer one (an import's store_begin() spanning
+ * the pass's end) the pass's rows are stored only when that one commits,
+ * in store_commit(). */
+static void synced(struct store *st, int err)
+{
+	if (!err && st->ops->in_txn && st->ops->in_txn(st)) {
+		st->sync_owed = true;
+		return;
+	}
+	st->sync_owed = false;
+	if (st->synch)
+		st->synch(err, st->sync_arg);
+}
+
 int store_sync(struct store *st)
 {
 	uint64_t t0;
@@ -83,8 +98,7 @@ int store_sync(struct store *st)
 	tmr_cancel(&st->pass_tmr);
 	t0 = hist_now_ns();
 	err = hist_done(&st->write_latency, t0, st->ops->commit(st));
-	if (st->synch)
-		st->synch(err, st->sync_arg);
+	synced(st, err);
 	return err;
 }
 
@@ -1138,6 +1152,13 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
+	uint64_t t0;
+	int err;
+
 	CHECK(st);
-	TIMED(st, st->ops->commit(st));
+	t0 = hist_now_ns();
+	err = hist_done(&st->write_latency, t0, st->ops->commit(st));
+	if (st->sync_owed)
+		synced(st, err);
+	return err;
 }

@@ -228,6 +228,9 @@ struct store_ops {
 	/* a transaction costs no more per write than autocommit, so the
 	 * loop's writes may share one (store_group_commit) */
 	bool group_commit;
+	/* a transaction is open (group commit: the pass's commit may only
+	 * close an inner level) */
+	bool (*in_txn)(struct store *st);
 };
 
 /* Common head of every backend object. A backend's destructor calls
@@ -237,6 +240,7 @@ struct store {
 	struct hist write_latency;     /* store.c's TIMED writes */
 	bool group;                    /* store_group_commit() on */
 	bool pass_open;                /* the pass's transaction is open */
+	bool sync_owed;                /* its commit closed an inner level */
 	struct tmr pass_tmr;           /* commits it at the pass's end */
 	store_synced_h *synch;
 	void *sync_arg;

@@ -143,11 +143,27 @@ UNIT_TEST(group_commit_events_reach_sinks_after_the_commit)
 	spin(30);
 	UT_EQ_INT(f.seen, 3);
 
+	/* inside an outer transaction (a file import's store_begin()
+	 * spanning the pass's end): the pass's commit only closes its own
+	 * level, so nothing is stored and no sink runs until the outer
+	 * store_commit() */
+	UT_EQ_INT(store_begin(f.occ.st), 0);
+	UT_EQ_INT(events_publish(f.occ.ev, "demo", "8001", NULL, FIELDS), 0);
+	spin(30);
+	UT_ASSERT(!store_pending(f.occ.st));
+	UT_EQ_INT(stored_events(&f), before + 3);
+	UT_EQ_INT(f.seen, 3);
+	UT_EQ_INT(store_commit(f.occ.st), 0);
+	UT_EQ_INT(stored_events(&f), before + 4);
+	spin(30);
+	UT_EQ_INT(f.seen, 4);
+	UT_EQ_INT(f.stored_at_sink, before + 4);
+
 	/* off: a write commits by itself and its event goes out at once */
 	store_group_commit(f.occ.st, false);
 	UT_EQ_INT(events_publish(f.occ.ev, "demo", "8001", NULL, FIELDS), 0);
 	UT_ASSERT(!store_pending(f.occ.st));
-	UT_EQ_INT(f.seen, 4);
-	UT_EQ_INT(f.stored_at_sink, before + 4);
+	UT_EQ_INT(f.seen, 5);
+	UT_EQ_INT(f.stored_at_sink, before + 5);
 	fx_close(&f);
 }
