@@ -211,9 +211,9 @@ bench_pin() {
 		GEN_PIN=(taskset -c "$GEN_CPU")
 		(($#)) && PINNING="$1 on CPU $SRV_CPU; $2 on CPU $GEN_CPU"
 		# bench_start_occd pins occd only without media workers
-		case ${OCC_MEDIA_THREADS:-0} in
+		case ${OCC_MEDIA_THREADS:-auto} in
 		0|1) ;;
-		*) (($#)) && PINNING="$PINNING (occd itself not pinned: [media] threads = $OCC_MEDIA_THREADS)" ;;
+		*) (($#)) && PINNING="$PINNING (occd itself not pinned: [media] threads = ${OCC_MEDIA_THREADS:-auto})" ;;
 		esac
 		return 0
 	fi
@@ -277,14 +277,14 @@ bench_occ_team() {
 # bench_start_occd HTTP-PORT SIP-PORT: BENCH_TMP/occd on DATA, pinned with
 # SRV_PIN, log appended to BENCH_TMP/occd.log; sets OCC_PID once it answers.
 # OCC_MEDIA_THREADS in the environment is occd's [media] threads (unset:
-# its default, 0); occd is pinned only with 0 or 1 of them (its
+# its default, auto: one per core); occd is pinned only with 0 or 1 of them (its
 # media workers are meant for every core; its CPU, from /proc/PID/stat, is
 # all its threads').
 bench_start_occd() {
 	local pin=()
-	case ${OCC_MEDIA_THREADS:-0} in
+	case ${OCC_MEDIA_THREADS:-auto} in
 	0|1) pin=("${SRV_PIN[@]}") ;;
-	*) bench_say "bench: occd not pinned: [media] threads = ${OCC_MEDIA_THREADS:-0}" ;;
+	*) bench_say "bench: occd not pinned: [media] threads = ${OCC_MEDIA_THREADS:-auto}" ;;
 	esac
 	"${pin[@]}" "$BENCH_TMP/occd" --data "$DATA" --config "$BENCH_TMP/occ.ini" \
 		--http "127.0.0.1:$1" --sip "127.0.0.1:$2" >>"$BENCH_TMP/occd.log" 2>&1 &

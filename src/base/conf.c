@@ -3,6 +3,7 @@
  * keys are errors (a typo must not silently fall back to a default).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ struct conf_key {
 	unsigned long min, max; /* CT_UINT range */
 	const char *desc;
 	bool restart;         /* read once at start: SIGHUP does not apply it */
-	bool cores;           /* CT_UINT: "auto" is the online cores' number
+	bool cores;           /* CT_UINT: "auto" is the usable cores' number
 			       * (at most CONF_AUTO_CORES_MAX) */
 };
 
@@ -184,11 +185,11 @@ static const struct conf_key conf_keys[] = {
 	     "seconds without RTP or RTCP from an answered party that should "
 	     "be sending before it is hung up (0: never); a party on hold "
 	     "(sendonly/recvonly/inactive) is not counted"),
-	UINT_RC("media", "threads", media_threads, "0", 0, 64,
+	UINT_RC("media", "threads", media_threads, "auto", 0, 64,
 	       "media worker threads: each runs the RTP of the calls given "
 	       "to it (receive, decode, relay, encode, send, recording and "
-	       "mixer input) on its own core; auto: one per online core (at "
-	       "most 16); 0: all on the event loop (the default for now: "
+	       "mixer input) on its own core; auto: one per core occd may "
+	       "run on (at most 16); 0: all on the event loop (for a single core: "
 	       "docs/OPERATIONS.md, Media threads). See "
 	       "docs/ARCHITECTURE.md, Media workers"),
 	STR("media", "moh_file", moh_file, "",
@@ -307,6 +308,17 @@ static const struct conf_key conf_keys[] = {
 
 enum { N_KEYS = sizeof(conf_keys) / sizeof(conf_keys[0]) };
 
+/* the cores this process may run on (a cpuset or taskset narrows them),
+ * not every online one: workers beyond them would only take turns */
+static long usable_cores(void)
+{
+	cpu_set_t set;
+
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static int set_key(struct conf *c, const struct conf_key *k, const char *v,
 		   char *err, size_t errsz)
 {
@@ -325,7 +337,7 @@ static int set_key(struct conf *c, const struct conf_key *k, const char *v,
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
 	if (k->cores && !strcasecmp(v, "auto")) {
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		long cores = usable_cores();
 		n = cores < 1 ? 1 : cores > CONF_AUTO_CORES_MAX ?
 			CONF_AUTO_CORES_MAX : (unsigned long)cores;
 		errno = 0;

@@ -107,13 +107,20 @@ static _Thread_local bool tl_holds;               /* control: writer */
 
 typedef int (epoll_wait_fn)(int, struct epoll_event *, int, int);
 
+static epoll_wait_fn *real_epoll_wait_fn;
+
+static void real_epoll_wait_find(void)
+{
+	*(void **)&real_epoll_wait_fn = dlsym(RTLD_NEXT, "epoll_wait");
+}
+
+/* once for all threads: the workers' first waits come at the same time */
 static epoll_wait_fn *real_epoll_wait(void)
 {
-	static epoll_wait_fn *f;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!f)
-		*(void **)&f = dlsym(RTLD_NEXT, "epoll_wait");
-	return f;
+	pthread_once(&once, real_epoll_wait_find);
+	return real_epoll_wait_fn;
 }
 
 static uint64_t mono_ns(void)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #include <re.h>
 #include "unit.h"
@@ -98,21 +99,35 @@ UNIT_TEST(cmdq_threads_no_loss)
 	mem_deref(q);
 }
 
-/* [media] threads: 0 by default, auto is one per online core (at most
- * 16) */
+/* [media] threads: auto by default, one per core occd may run on (at
+ * most 16); 0 (none) stays available */
 UNIT_TEST(conf_media_threads_auto)
 {
 	struct conf cfg;
 	char err[128];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t all, one;
 
+	UT_ASSERT(!sched_getaffinity(0, sizeof(all), &all));
 	conf_defaults(&cfg);
-	UT_ASSERT(cfg.media_threads == 0);
-	UT_ASSERT(!conf_set(&cfg, "media", "threads", "auto", err, sizeof(err)));
 	UT_ASSERT(cfg.media_threads ==
-		  (unsigned)(cores < 1 ? 1 : cores > 16 ? 16 : cores));
+		  (unsigned)(CPU_COUNT(&all) > 16 ? 16 : CPU_COUNT(&all)));
+	UT_ASSERT(cfg.media_threads <= (unsigned)cores);
 	UT_ASSERT(!conf_set(&cfg, "media", "threads", "0", err, sizeof(err)));
 	UT_ASSERT(cfg.media_threads == 0);
+
+	/* pinned to one CPU (taskset -c N occd): one worker */
+	CPU_ZERO(&one);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &all)) {
+			CPU_SET(cpu, &one);
+			break;
+		}
+	UT_ASSERT(!sched_setaffinity(0, sizeof(one), &one));
+	int rc = conf_set(&cfg, "media", "threads", "auto", err, sizeof(err));
+	UT_ASSERT(!sched_setaffinity(0, sizeof(all), &all));
+	UT_ASSERT(!rc);
+	UT_ASSERT(cfg.media_threads == 1);
 	UT_ASSERT(!conf_set(&cfg, "media", "threads", "3", err, sizeof(err)));
 	UT_ASSERT(cfg.media_threads == 3);
 	UT_ASSERT(conf_set(&cfg, "media", "threads", "65", err, sizeof(err)));
