@@ -21,7 +21,7 @@ calls them in this order):
              latency for a client that is not the call driver)
 
 A call: EVENT=MAKECALL for an idle agent; occd rings the agent's extension
-(the phones sipp answers), then dials the customer over the trunk (the
+(the phones sipp answers, its RTP reflector echoes), then dials the customer over the trunk (the
 trunk sipp answers, streams audio, hangs up after the hold time). The
 dialled number is 55<hold ms, 6 digits><tag><sequence>: it carries the hold
 time to the trunk sipp and identifies the call in the cdr table.
@@ -30,7 +30,8 @@ A call counts as failed if any of: the API does not answer
 |Retuen|1|Retuen|BackMsg_19; no CDR; CDR disposition not ANSWERED; hangup
 not by the customer; talk time not within [hold - 0.2 s, hold + 3 s]; a
 leg not ANSWERED; the CDR still open after the drain. Per step the sipp
-failed-call counters (phones and trunk) must not move. Results are JSON on
+failed-call counters (phones and trunk) and the dropped count of the
+phones' RTP reflector (bench/tools/rtpecho.c, --echo-stats) must not move. Results are JSON on
 stdout (one object per step or level), progress on stderr.
 """
 import argparse
@@ -54,14 +55,33 @@ from benchlib import (HZ, Api, Sampler, alive, machine_busy, numbers,  # noqa: E
 benchlib.TAG = "calls"
 
 
+def echo_counters(path):
+    """bench/tools/rtpecho.c's counters (its stats file, rewritten every
+    second): received, echoed, dropped, rtcp"""
+    try:
+        with open(path) as f:
+            return {k: int(v) for k, v in (x.split("=") for x in f.read().split())}
+    except (OSError, ValueError):
+        return {}
+
+
 def sipp_all(args):
-    return {name: sipp_stats(path) for name, path in
-            (("phones", args.phones_stat), ("trunk", args.trunk_stat)) if path}
+    """the generators' counters: both sipps' statistics, and the phones'
+    RTP reflector's under "echo" (with --echo-stats)"""
+    d = {name: sipp_stats(path) for name, path in
+         (("phones", args.phones_stat), ("trunk", args.trunk_stat)) if path}
+    if getattr(args, "echo_stats", None):
+        d["echo"] = echo_counters(args.echo_stats)
+    return d
 
 
 def sipp_diff(a, b):
     d = {}
     for name in b:
+        if name == "echo":
+            for k in ("received", "echoed", "dropped"):
+                d[f"echo_{k}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
+            continue
         for k in ("FailedCall(C)", "SuccessfulCall(C)", "Retransmissions(C)",
                   "OutOfCallMsgs(C)", "DeadCallMsgs(C)"):
             d[f"{name}_{k[:-3]}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
@@ -294,8 +314,11 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     rec["occd_alive"] = alive(args.occd_pid)
     rec["sipp"] = d
     rec.update(v)
+    # RTP the phones' reflector lost: the agents' audio has a hole, which
+    # the sampled recordings may not show
+    rec["echo_dropped"] = d.get("echo_dropped", 0)
     failed = v["failed"] + sipp_failed + v["media_bad"] + (0 if rec["occd_alive"] else 1) + \
-        rec.get("extra_failures", 0)
+        rec.get("extra_failures", 0) + rec["echo_dropped"]
     rec["sipp_failed"] = sipp_failed
     rec["total_failures"] = failed
     rec["recovery_s"] = 0
@@ -312,7 +335,8 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     print(json.dumps(rec), flush=True)
     say(f"  placed {v['placed']}, refused (busy) {v['refused']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
-        f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}); "
+        f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}, "
+        f"RTP lost by the phones' reflector {rec['echo_dropped']} of {d.get('echo_received', '?')}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms); "
         f"SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
@@ -441,7 +465,8 @@ def cmd_hold(args):
             f"other processes {w['other_cpu']:.0%}, load generators {w['gen_cpu']:.0%}; "
             f"RSS {rss_idle} -> {rss_n} B; UDP {w['udp_in_pps']} datagrams/s received; dropped: "
             f"{w['occd_drops']} at occd's sockets, {w['udp_drops']} in all (not counting the "
-            f"trunk's unread media socket)")
+            f"trunk's unread media socket); CPU of each generator ({args.gen_pids}): "
+            + ", ".join(f"{c:.0%}" for c in w["gen_each_cpu"]))
         rec = {"kind": "hold", "calls": n, "rate": args.rate, "hold_s": round(hold, 2),
                "window": w, "up": up, "predicted_cpu": round(guess, 3),
                "rss_idle": rss_idle, "rss_loaded": rss_n, "rss_base": args.rss_base,
@@ -567,6 +592,7 @@ def add_load_args(p):
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
+    p.add_argument("--echo-stats", help="bench/tools/rtpecho.c's stats file")
     p.add_argument("--rates", default="5,10,20,40,80")
     p.add_argument("--duration", type=float, default=30)
     p.add_argument("--hold", type=float, default=10)

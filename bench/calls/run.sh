@@ -75,9 +75,11 @@ AGENTS=${OCC_BENCH_CALL_AGENTS:-1000}
 KAM_RATES=${OCC_BENCH_KAM_RATES:-2000,3000,4000,5000}
 KAM_DURATION=${OCC_BENCH_KAM_DURATION:-5}
 WAIT_QUIET=${OCC_BENCH_WAIT_QUIET:-0}
+MAX_CPU=${OCC_BENCH_CALL_MAX_CPU:-}
 OUT=""
 QUICK=0
 UPDATE=0
+ONLY_LEVELS=0
 
 while (($#)); do
 	case $1 in
@@ -93,6 +95,8 @@ while (($#)); do
 	--agents) AGENTS=$2; shift ;;
 	--kam-rates) KAM_RATES=$2; shift ;;
 	--kam-duration) KAM_DURATION=$2; shift ;;
+	--only-levels) ONLY_LEVELS=1 ;;
+	--max-cpu) MAX_CPU=$2; shift ;;
 	--wait-quiet) WAIT_QUIET=$2; shift ;;
 	-h|--help) bench_help ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
@@ -103,12 +107,14 @@ if ((QUICK)); then
 	RATES=5,10 DURATION=8 HOLD=3 LEVELS=50 HOLD_RATE=25 WINDOW=3 AGENTS=120
 	KAM_RATES=200 KAM_DURATION=5
 fi
+((ONLY_LEVELS && UPDATE)) && bench_die "--only-levels results are not for the doc"
 
 bench_need sipp sip-tester
 bench_need kamailio kamailio
 bench_need taskset util-linux
 bench_need nm binutils
 bench_need curl curl
+bench_need cc gcc
 bench_need python3 python3
 
 # temporary directory, binaries; occd and kamailio on one CPU, sipp and the driver on the other
@@ -147,8 +153,11 @@ cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
 # the customers' voice, looped by sipp
 bench_customer_ulaw "$T/customer.ulaw"
 # long-running sipp UASs, statistics every second
+# the phones' RTP: one reflector (bench/tools/rtpecho.c) that the phones
+# sipp's answers name as every phone's media address
+bench_rtpecho_start
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -rtp_echo
+	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$ECHO_PORT"
 PHONES_PID=$SIPP_PID
 bench_sipp_bg "$T" "$T/trunk" -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
 	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP"
@@ -162,9 +171,10 @@ done
 common() { # the driver's arguments for the current occd
 	COMMON=(--team bench --first "$FIRST" --count "$AGENTS" --group "$GROUP"
 		--http "$HTTP_PORT" --sip "$SIP_PORT" --occd-pid "$OCC_PID"
-		--gen-pids "$PHONES_PID,$TRUNK_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
+		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
 		--db "$DATA/occ.db" --rec-dir "$DATA/recordings" --wait-quiet-until "$QUIET_UNTIL"
-		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv")
+		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv"
+		--echo-stats "$T/rtpecho.stats")
 }
 QUIET_UNTIL=0
 ((WAIT_QUIET > 0)) && QUIET_UNTIL=$(($(date +%s) + WAIT_QUIET))
@@ -192,16 +202,31 @@ PROBE_PID=$!
 bench_track "$PROBE_PID"
 
 # ---- 1. ramp -----------------------------------------------------------------------------------
-bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" "${PROBE[@]}" --rates "$RATES" \
-	--duration "$DURATION" --hold "$HOLD" >"$T/ramp.jsonl"
-MAX_RATE=$(python3 -c 'import json,sys
+if ((ONLY_LEVELS)); then
+	bench_say "calls: --only-levels: no ramp; the levels' calls placed at $HOLD_RATE calls/s"
+	: >"$T/ramp.jsonl"
+	MAX_RATE=$HOLD_RATE
+else
+	bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
+	bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" "${PROBE[@]}" --rates "$RATES" \
+		--duration "$DURATION" --hold "$HOLD" >"$T/ramp.jsonl"
+	MAX_RATE=$(python3 -c 'import json,sys
 r=[json.loads(l) for l in open(sys.argv[1])]
 print(next((x["max_zero_failure_rate"] for x in r if x["kind"]=="ramp_result"), 0))' "$T/ramp.jsonl")
+fi
 RAMP_ALIVE=1
 kill -0 "$OCC_PID" 2>/dev/null || { RAMP_ALIVE=0; occd_died; }
 
 # ---- 2. concurrent calls -------------------------------------------------------------------------
+# the levels' CPU cap: 95% of a core for an occd pinned to one; with media
+# workers (not pinned), issue 14's budget: 70% of the machine
+if [[ -z $MAX_CPU ]]; then
+	case ${OCC_MEDIA_THREADS:-0} in
+	0|1) MAX_CPU=0.95 ;;
+	*) MAX_CPU=$(python3 -c "print(0.7 * $BENCH_NCPUS)") ;;
+	esac
+fi
+TARGET_CPU=$(python3 -c "print(round($MAX_CPU * 0.8 / 0.95, 3))")
 # on a fresh occd (same store: registrations, logins and check-ins are
 # restored), so that its idle RSS does not hold the ramp's freed memory
 if ((RAMP_ALIVE)); then
@@ -215,7 +240,8 @@ RSS_IDLE=$(bench_rss "$OCC_PID")
 HR=$(python3 -c "print(min(float('$HOLD_RATE'), float('$MAX_RATE')) or min(float('$HOLD_RATE'), 5))")
 bench_say "calls: concurrent calls: levels $LEVELS, placed at $HR calls/s, ${WINDOW} s window; fresh occd, idle RSS $RSS_IDLE B"
 bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" "${PROBE[@]}" --levels "$LEVELS" \
-	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
+	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" --max-cpu "$MAX_CPU" \
+	--target-cpu "$TARGET_CPU" >"$T/hold.jsonl"
 bench_stop "$PROBE_PID"
 
 # ---- end checks ----------------------------------------------------------------------------------------
@@ -238,38 +264,45 @@ bench_log_counts "$T/occd.log"
 STDERR_NOISE=$(grep -vc '^ts=' "$T/occd.log")
 bench_say "calls: end: occd alive $OCC_ALIVE, open CDRs $OPEN_CDR, sipp calls left $SIPP_LEFT; occd log: $LOG_LINES lines, $LOG_ERRORS level=error, $LOG_WARNS level=warn, $STDERR_NOISE not from occd's logger (libre)"
 bench_stop "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"
+ECHO_TOTALS=$(bench_rtpecho_totals)
+bench_say "calls: rtpecho: $ECHO_TOTALS"
 
 # ---- 3. kamailio ----------------------------------------------------------------------------------------
 KDIR=$T/kamailio
 mkdir -p "$KDIR/run"
-KAM_PORT=$(bench_free_port)
-KUAS_PORT=$(bench_free_port)
-KUAC_PORT=$(bench_free_port)
-MPATH=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' 2>/dev/null | head -1)")
-[[ -d $MPATH ]] || bench_die "kamailio modules (tm.so) not found under /usr/lib"
-sed -e "s|@LISTEN@|127.0.0.1:$KAM_PORT|; s|@TARGET@|127.0.0.1:$KUAS_PORT|" \
-	-e "s|@CHILDREN@|4|; s|@MPATH@|$MPATH/|" "$HERE/kamailio.cfg" >"$KDIR/kamailio.cfg"
-cp "$HERE/kam_uac.xml" "$HERE/kam_uas.xml" "$KDIR/"
-kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
-	{ cat "$KDIR/check.log" >&2; bench_die "kamailio rejects its config"; }
-"${SRV_PIN[@]}" kamailio -DD -E -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" \
-	-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
-KAM_PID=$!
-bench_track "$KAM_PID"
-bench_sipp_bg "$KDIR" "$KDIR/uas" -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
-	-mp "$(bench_free_port)"
-KUAS_PID=$SIPP_PID
-sleep 1.5
-kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
-kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
-KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
 SIPP_VERSION=$(bench_sipp_version)
-bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
-	--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
-	--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
-	--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
-kill -0 "$KAM_PID" 2>/dev/null && KAM_ALIVE=1 || KAM_ALIVE=0
+KAM_VERSION="" KAM_ALIVE=1
+if ((ONLY_LEVELS)); then
+	bench_say "calls: --only-levels: no kamailio"
+else
+	KAM_PORT=$(bench_free_port)
+	KUAS_PORT=$(bench_free_port)
+	KUAC_PORT=$(bench_free_port)
+	MPATH=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' 2>/dev/null | head -1)")
+	[[ -d $MPATH ]] || bench_die "kamailio modules (tm.so) not found under /usr/lib"
+	sed -e "s|@LISTEN@|127.0.0.1:$KAM_PORT|; s|@TARGET@|127.0.0.1:$KUAS_PORT|" \
+		-e "s|@CHILDREN@|4|; s|@MPATH@|$MPATH/|" "$HERE/kamailio.cfg" >"$KDIR/kamailio.cfg"
+	cp "$HERE/kam_uac.xml" "$HERE/kam_uas.xml" "$KDIR/"
+	kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
+		{ cat "$KDIR/check.log" >&2; bench_die "kamailio rejects its config"; }
+	"${SRV_PIN[@]}" kamailio -DD -E -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" \
+		-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
+	KAM_PID=$!
+	bench_track "$KAM_PID"
+	bench_sipp_bg "$KDIR" "$KDIR/uas" -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
+		-mp "$(bench_free_port)"
+	KUAS_PID=$SIPP_PID
+	sleep 1.5
+	kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
+	kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
+	KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
+	bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
+	bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
+		--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
+		--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
+		--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
+	kill -0 "$KAM_PID" 2>/dev/null || KAM_ALIVE=0
+fi
 
 # ---- report ------------------------------------------------------------------------------------------
 OUTFILE=${OUT:-$T/calls.env}
@@ -280,7 +313,8 @@ export CALLS_T=$T CALLS_OUT=$OUTFILE CALLS_PINNING=$PINNING CALLS_AGENTS=$AGENTS
 	CALLS_OCC_ALIVE=$OCC_ALIVE CALLS_OPEN_CDR=$OPEN_CDR CALLS_SIPP_LEFT=$SIPP_LEFT \
 	CALLS_LOG_ERRORS=$LOG_ERRORS CALLS_LOG_WARNS=$LOG_WARNS CALLS_LOG_LINES=$LOG_LINES \
 	CALLS_LOG_NOISE=$STDERR_NOISE CALLS_KAM_ALIVE=$KAM_ALIVE CALLS_RSS_START=$RSS_START \
-	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started
+	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started \
+	CALLS_ECHO_TOTALS=$ECHO_TOTALS CALLS_ONLY_LEVELS=$ONLY_LEVELS
 python3 -B "$HERE/report.py"
 rc=$?
 {
