@@ -31,7 +31,8 @@ A call counts as failed if any of: the API does not answer
 not by the customer; talk time not within [hold - 0.2 s, hold + 3 s]; a
 leg not ANSWERED; the CDR still open after the drain. Per step the sipp
 failed-call counters (phones and trunk) and the dropped count of the
-phones' RTP reflector (bench/tools/rtpecho.c, --echo-stats) must not move. Results are JSON on
+RTP peers (bench/tools/rtppeer.c, --echo-stats, --play-stats) must not
+move. Results are JSON on
 stdout (one object per step or level), progress on stderr.
 """
 import argparse
@@ -55,9 +56,9 @@ from benchlib import (HZ, Api, Sampler, alive, machine_busy, numbers,  # noqa: E
 benchlib.TAG = "calls"
 
 
-def echo_counters(path):
-    """bench/tools/rtpecho.c's counters (its stats file, rewritten every
-    second): received, echoed, dropped, rtcp"""
+def peer_counters(path):
+    """bench/tools/rtppeer.c's counters (its stats file, rewritten every
+    second): received, sent, dropped, ..."""
     try:
         with open(path) as f:
             return {k: int(v) for k, v in (x.split("=") for x in f.read().split())}
@@ -66,21 +67,23 @@ def echo_counters(path):
 
 
 def sipp_all(args):
-    """the generators' counters: both sipps' statistics, and the phones'
-    RTP reflector's under "echo" (with --echo-stats)"""
+    """the generators' counters: both sipps' statistics, and the RTP
+    peers' (bench/tools/rtppeer.c) under "echo" and "play" (with
+    --echo-stats, --play-stats)"""
     d = {name: sipp_stats(path) for name, path in
          (("phones", args.phones_stat), ("trunk", args.trunk_stat)) if path}
-    if getattr(args, "echo_stats", None):
-        d["echo"] = echo_counters(args.echo_stats)
+    for name in ("echo", "play"):
+        if getattr(args, f"{name}_stats", None):
+            d[name] = peer_counters(getattr(args, f"{name}_stats"))
     return d
 
 
 def sipp_diff(a, b):
     d = {}
     for name in b:
-        if name == "echo":
-            for k in ("received", "echoed", "dropped"):
-                d[f"echo_{k}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
+        if name in ("echo", "play"):
+            for k in ("received", "sent", "dropped"):
+                d[f"{name}_{k}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
             continue
         for k in ("FailedCall(C)", "SuccessfulCall(C)", "Retransmissions(C)",
                   "OutOfCallMsgs(C)", "DeadCallMsgs(C)"):
@@ -314,11 +317,11 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     rec["occd_alive"] = alive(args.occd_pid)
     rec["sipp"] = d
     rec.update(v)
-    # RTP the phones' reflector lost: the agents' audio has a hole, which
-    # the sampled recordings may not show
-    rec["echo_dropped"] = d.get("echo_dropped", 0)
+    # RTP the far ends lost: a hole in the audio, which the sampled
+    # recordings may not show
+    rec["peer_dropped"] = d.get("echo_dropped", 0) + d.get("play_dropped", 0)
     failed = v["failed"] + sipp_failed + v["media_bad"] + (0 if rec["occd_alive"] else 1) + \
-        rec.get("extra_failures", 0) + rec["echo_dropped"]
+        rec.get("extra_failures", 0) + rec["peer_dropped"]
     rec["sipp_failed"] = sipp_failed
     rec["total_failures"] = failed
     rec["recovery_s"] = 0
@@ -336,7 +339,8 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     say(f"  placed {v['placed']}, refused (busy) {v['refused']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
         f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}, "
-        f"RTP lost by the phones' reflector {rec['echo_dropped']} of {d.get('echo_received', '?')}); "
+        f"RTP lost by the rtppeers {rec['peer_dropped']} of "
+        f"{d.get('echo_received', 0) + d.get('play_sent', 0)}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms); "
         f"SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
@@ -592,7 +596,8 @@ def add_load_args(p):
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
-    p.add_argument("--echo-stats", help="bench/tools/rtpecho.c's stats file")
+    p.add_argument("--echo-stats", help="the phones' bench/tools/rtppeer.c stats file")
+    p.add_argument("--play-stats", help="the customers' bench/tools/rtppeer.c stats file")
     p.add_argument("--rates", default="5,10,20,40,80")
     p.add_argument("--duration", type=float, default=30)
     p.add_argument("--hold", type=float, default=10)

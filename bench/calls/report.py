@@ -37,8 +37,8 @@ emit("calls_agents_not_idle", agents.get("not_idle"))
 hold_s = E["CALLS_HOLD"]
 print()
 print("Calls through occd: EVENT=MAKECALL; the agent's phone (sipp) answers; occd dials the")
-print(f"customer over the trunk (sipp), which answers, streams G.711 and hangs up after {hold_s} s;")
-print("the phones' RTP reflector echoes what the agent hears. Pinning: " + E["CALLS_PINNING"])
+print(f"customer over the trunk (sipp), which answers and hangs up after {hold_s} s; the customer's")
+print("G.711 comes from rtppeer play, the agent's is rtppeer echo's. Pinning: " + E["CALLS_PINNING"])
 print()
 print(f"{'rate/s':>6} {'up':>4} {'calls':>6} {'busy':>5} {'failed':>6} {'occd CPU':>8} {'other':>6} "
       f"{'sipp+drv':>8} {'API p99':>8} {'retrans':>7} {'SIP drop':>8} {'RSS MiB':>7} {'recovery':>8}")
@@ -143,13 +143,16 @@ if max_other > 0.1:
     print(f"WARNING: other processes used up to {max_other:.0%} of a CPU during the measurements")
 
 only_levels = E.get("CALLS_ONLY_LEVELS") == "1"
-# the phones' RTP reflector over the whole run (steps count its losses as failures)
-echo = dict(x.split("=") for x in E.get("CALLS_ECHO_TOTALS", "").split() if "=" in x)
-for k in ("received", "echoed", "dropped", "rtcp"):
-    emit(f"calls_echo_{k}", echo.get(k, "?"))
-print(f"phones' RTP reflector (bench/tools/rtpecho.c): {echo.get('received', '?')} datagrams "
-      f"received, {echo.get('echoed', '?')} echoed, {echo.get('dropped', '?')} dropped; "
-      f"{echo.get('rtcp', '?')} RTCP")
+# the far ends' RTP (bench/tools/rtppeer.c) over the whole run (steps
+# count what they dropped as failures)
+for name, what in (("echo", "phones' reflector"), ("play", "customers' voice")):
+    t = dict(x.split("=") for x in E.get(f"CALLS_{name.upper()}_TOTALS", "").split() if "=" in x)
+    for k in ("received", "sent", "dropped", "rtcp", "streams", "late"):
+        emit(f"calls_{name}_{k}", t.get(k, "?"))
+    print(f"rtppeer, {what}: {t.get('received', '?')} RTP datagrams received, "
+          f"{t.get('sent', '?')} sent, {t.get('dropped', '?')} dropped; {t.get('rtcp', '?')} RTCP"
+          + (f"; {t.get('streams', '?')} streams, {t.get('late', '?')} late ticks"
+             if name == "play" else ""))
 checks = {
     "occd alive": E["CALLS_OCC_ALIVE"] == "1",
     "every agent idle at the end": agents.get("not_idle") == 0 and

@@ -149,18 +149,26 @@ occd_died() { # what we know about a dead occd
 bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 
 # ---- the sipps: agent phones and the trunk's far end ---------------------------------------
-cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
+cp "$HERE/phones_uas.xml" "$T/"
+# trunk_uas.xml with its media on the customers' rtppeer (bench/mixing
+# runs it as it is, sipp streaming)
+sed -e 's/m=audio \[media_port\]/m=audio [play_port]/' -e '/rtp_stream=/d' \
+	"$HERE/trunk_uas.xml" >"$T/trunk_uas.xml"
 # the customers' voice, looped by sipp
 bench_customer_ulaw "$T/customer.ulaw"
 # long-running sipp UASs, statistics every second
-# the phones' RTP: one reflector (bench/tools/rtpecho.c) that the phones
-# sipp's answers name as every phone's media address
-bench_rtpecho_start
+# the far ends' RTP (bench/tools/rtppeer.c), which the sipps' answers
+# name as every phone's and every customer's media address: the phones'
+# reflector, and the customers' voice, looped
+bench_rtppeer rtppeer-echo echo
+ECHO_PORT=$PEER_PORT ECHO_PID=$PEER_PID
+bench_rtppeer rtppeer-play play "$T/customer.ulaw"
+PLAY_PORT=$PEER_PORT PLAY_PID=$PEER_PID
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
 	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$ECHO_PORT"
 PHONES_PID=$SIPP_PID
 bench_sipp_bg "$T" "$T/trunk" -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP"
+	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP" -key play_port "$PLAY_PORT"
 TRUNK_PID=$SIPP_PID
 sleep 1
 for p in "$PHONES_PID" "$TRUNK_PID"; do
@@ -171,10 +179,10 @@ done
 common() { # the driver's arguments for the current occd
 	COMMON=(--team bench --first "$FIRST" --count "$AGENTS" --group "$GROUP"
 		--http "$HTTP_PORT" --sip "$SIP_PORT" --occd-pid "$OCC_PID"
-		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
+		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID,$PLAY_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
 		--db "$DATA/occ.db" --rec-dir "$DATA/recordings" --wait-quiet-until "$QUIET_UNTIL"
 		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv"
-		--echo-stats "$T/rtpecho.stats")
+		--echo-stats "$T/rtppeer-echo.stats" --play-stats "$T/rtppeer-play.stats")
 }
 QUIET_UNTIL=0
 ((WAIT_QUIET > 0)) && QUIET_UNTIL=$(($(date +%s) + WAIT_QUIET))
@@ -264,8 +272,11 @@ bench_log_counts "$T/occd.log"
 STDERR_NOISE=$(grep -vc '^ts=' "$T/occd.log")
 bench_say "calls: end: occd alive $OCC_ALIVE, open CDRs $OPEN_CDR, sipp calls left $SIPP_LEFT; occd log: $LOG_LINES lines, $LOG_ERRORS level=error, $LOG_WARNS level=warn, $STDERR_NOISE not from occd's logger (libre)"
 bench_stop "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"
-ECHO_TOTALS=$(bench_rtpecho_totals)
-bench_say "calls: rtpecho: $ECHO_TOTALS"
+bench_rtppeer_stop rtppeer-echo "$ECHO_PID"
+ECHO_TOTALS=$PEER_TOTALS
+bench_rtppeer_stop rtppeer-play "$PLAY_PID"
+PLAY_TOTALS=$PEER_TOTALS
+bench_say "calls: rtppeer: phones (echo) $ECHO_TOTALS; customers (play) $PLAY_TOTALS"
 
 # ---- 3. kamailio ----------------------------------------------------------------------------------------
 KDIR=$T/kamailio
@@ -314,7 +325,7 @@ export CALLS_T=$T CALLS_OUT=$OUTFILE CALLS_PINNING=$PINNING CALLS_AGENTS=$AGENTS
 	CALLS_LOG_ERRORS=$LOG_ERRORS CALLS_LOG_WARNS=$LOG_WARNS CALLS_LOG_LINES=$LOG_LINES \
 	CALLS_LOG_NOISE=$STDERR_NOISE CALLS_KAM_ALIVE=$KAM_ALIVE CALLS_RSS_START=$RSS_START \
 	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started \
-	CALLS_ECHO_TOTALS=$ECHO_TOTALS CALLS_ONLY_LEVELS=$ONLY_LEVELS
+	CALLS_ECHO_TOTALS=$ECHO_TOTALS CALLS_PLAY_TOTALS=$PLAY_TOTALS CALLS_ONLY_LEVELS=$ONLY_LEVELS
 python3 -B "$HERE/report.py"
 rc=$?
 {

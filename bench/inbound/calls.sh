@@ -10,7 +10,7 @@
 # each with a SIP extension, in group 6100 (ACW off), registered (sipp,
 # digest) with their Contact on one sipp that answers every INVITE at once
 # (bench/calls/phones_uas.xml) with its media on an RTP reflector
-# (bench/tools/rtpecho.c) that echoes what occd sends, logged in and checked
+# (bench/tools/rtppeer.c) that echoes what occd sends, logged in and checked
 # in. The team's routing: DID 900200 -> IVR "bench" (a `play` node: a
 # 0.3 s prompt, then) -> queue 6100 (leastrecent). A sipp UAC (the built-in
 # uac scenario, echoing the RTP it gets) calls 900200 at each rate of
@@ -96,9 +96,9 @@ EOF
 
 bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 cp "$BENCH_ROOT/bench/calls/phones_uas.xml" "$T/"
-bench_rtpecho_start
+bench_rtppeer rtppeer-echo echo
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$ECHO_PORT"
+	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$PEER_PORT"
 PHONES_PID=$SIPP_PID
 sleep 1
 kill -0 "$PHONES_PID" 2>/dev/null || { cat "$T/phones.out" >&2; bench_die "sipp did not start"; }
