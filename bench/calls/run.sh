@@ -6,14 +6,20 @@
 #                      [--rates 10,20,40,60] [--duration S] [--hold S]
 #                      [--levels 250,500] [--hold-rate R] [--window S]
 #                      [--agents N] [--kam-rates 2000,3000,4000,5000]
-#                      [--kam-duration S]
+#                      [--kam-duration S] [--only-levels] [--max-cpu C]
 #
 # occd (build/occd, release; builds nothing) gets team "bench": N agents
 # (default 1,000) with one SIP extension each, in one group with ACW off,
 # and a default trunk to a sipp. Every extension REGISTERs (sipp, digest)
-# with its Contact on one sipp that is every agent's phone: it answers and
-# echoes the RTP it gets. Another sipp is the trunk's far end: it answers,
-# streams G.711 and hangs up after the hold time. bench/calls/driver.py
+# with its Contact on one sipp that is every agent's phone: it answers,
+# its SDP naming the port of an RTP reflector (bench/tools/rtppeer.c
+# echo, built here with cc) that sends every packet back to where it came
+# from. Another sipp is the trunk's far end: it answers and hangs up after
+# the hold time; its SDP names the port of bench/tools/rtppeer.c play,
+# which streams the customers' G.711 (a looped file) to every call's occd
+# socket that sends it RTP, on its own 20 ms clock. The two rtppeers
+# serve every call from one socket each, in batches (recvmmsg/sendmmsg),
+# and count what they drop: a step with any drop fails. bench/calls/driver.py
 # places calls with EVENT=MAKECALL for idle agents. Each call is two SIP
 # dialogs, two anchored RTP legs (PCMU, decoded to PCM and re-encoded), a
 # stereo WAV recording, and CDR, leg and agent-state writes to SQLite.
@@ -32,7 +38,11 @@
 #    and VmRSS; memory per call = (RSS with N up - idle RSS of the fresh
 #    occd) / N. A level whose CPU, extrapolated from the levels before,
 #    would exceed 95% of a core is replaced by the largest N expected at
-#    80%, and is the last. Stops at the first level with a failure.
+#    80%, and is the last (--max-cpu C: that cap in cores; default 0.95,
+#    or 0.7 x the CPUs, issue 14's budget, when occd runs media workers
+#    and is not pinned). Stops at the first level with a failure.
+#    --only-levels: this phase alone (no ramp, calls placed at
+#    --hold-rate; no kamailio), e.g. --only-levels --levels 500,1000.
 # 3. kamailio (Debian package; private config bench/calls/kamailio.cfg: tm,
 #    sl, rr, record-route, t_relay to a sipp UAS; -DD -E, pid file and
 #    runtime directory in the temporary directory, -m 1024 MiB) driven by
@@ -44,13 +54,13 @@
 # Failures (see driver.py): API error, sipp failed call, CDR missing / not
 # ANSWERED / not hung up by the customer / talk time off the hold time /
 # a leg not ANSWERED / still open, mostly silent audio in sampled
-# recordings, occd dying. At the end: every agent idle, no CDR open, no
+# recordings, RTP dropped by an rtppeer, occd dying. At the end: every agent idle, no CDR open, no
 # call left in either sipp, no level=error in occd's log, every failed
 # step recovered. Exit 0 only if all hold and the ramp, a concurrent level
 # and kamailio each found a passing rate or level.
 #
-# Pinning: occd and kamailio on one CPU, the sipps and the driver on the
-# other (when two are available). Raw results (JSON lines, sipp statistics,
+# Pinning: occd and kamailio on one CPU, the sipps, the rtppeers and the
+# driver on the other (when two are available). Raw results (JSON lines, sipp statistics,
 # logs) go to the temporary directory, kept with OCC_BENCH_KEEP=1; --out
 # FILE gets key=value lines; --update-doc rewrites the calls results in
 # docs/BENCHMARKS.md when every check passed. --wait-quiet S (or
@@ -61,7 +71,7 @@
 # Defaults also from OCC_BENCH_CALL_RATES, OCC_BENCH_CALL_DURATION,
 # OCC_BENCH_CALL_HOLD, OCC_BENCH_CALL_LEVELS, OCC_BENCH_CALL_HOLD_RATE,
 # OCC_BENCH_CALL_WINDOW, OCC_BENCH_CALL_AGENTS, OCC_BENCH_KAM_RATES,
-# OCC_BENCH_KAM_DURATION.
+# OCC_BENCH_KAM_DURATION, OCC_BENCH_CALL_MAX_CPU.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -117,8 +127,8 @@ bench_need curl curl
 bench_need cc gcc
 bench_need python3 python3
 
-# temporary directory, binaries; occd and kamailio on one CPU, sipp and the driver on the other
-bench_sip_start calls "occd and kamailio" "sipp and the driver"
+# temporary directory, binaries; occd and kamailio on one CPU, sipp, the rtppeers and the driver on the other
+bench_sip_start calls "occd and kamailio" "sipp, the rtppeers and the driver"
 
 # ---- provisioning (occd not running yet) -------------------------------------------
 HTTP_PORT=$(bench_free_port)
