@@ -147,11 +147,12 @@ only_levels = E.get("CALLS_ONLY_LEVELS") == "1"
 # count what they dropped as failures)
 for name, what in (("echo", "phones' reflector"), ("play", "customers' voice")):
     t = dict(x.split("=") for x in E.get(f"CALLS_{name.upper()}_TOTALS", "").split() if "=" in x)
-    for k in ("received", "sent", "dropped", "rtcp", "streams", "late"):
+    for k in ("received", "sent", "dropped", "rtcp", "streams", "closed", "late"):
         emit(f"calls_{name}_{k}", t.get(k, "?"))
     print(f"rtppeer, {what}: {t.get('received', '?')} RTP datagrams received, "
           f"{t.get('sent', '?')} sent, {t.get('dropped', '?')} dropped; {t.get('rtcp', '?')} RTCP"
-          + (f"; {t.get('streams', '?')} streams, {t.get('late', '?')} late ticks"
+          + (f"; {t.get('streams', '?')} streams ({t.get('closed', '?')} ended by occd's close), "
+             f"{t.get('late', '?')} late ticks"
              if name == "play" else ""))
 checks = {
     "occd alive": E["CALLS_OCC_ALIVE"] == "1",

@@ -13,17 +13,21 @@
  *                                         G.711 u-law, looped) as RTP PCMU
  *                                         on our own 20 ms clock, from the
  *                                         first datagram it sends us until
- *                                         it has been silent for STREAM_END_MS
+ *                                         it closes its socket (ICMP port
+ *                                         unreachable) or has been silent
+ *                                         for STREAM_END_MS
  *
  * play relies on occd sending every leg a packet each ptime (silence when
- * it has nothing else): its first one tells us where the call is, and
- * its stopping that the call is over. The customer's stream keeps its own
+ * it has nothing else): its first one tells us where the call is; its
+ * closing the socket (the kernel's ICMP error, IP_RECVERR) that the call
+ * is over. The customer's stream keeps its own
  * clock whatever occd does, as a real phone would.
  *
  * Counters (since start): received (RTP datagrams), sent (echoed or
  * played), dropped (by the kernel at our receive buffer, SO_RXQ_OVFL:
  * overflow; not sent, truncated or a send error: unsent), rtcp, streams
- * (play: calls streamed to), late (play: clock ticks we were late for).
+ * (play: calls streamed to), closed (play: streams ended by occd closing
+ * its socket), late (play: clock ticks we were late for).
  * Printed on stdout at SIGTERM/SIGINT, and written to STATS-FILE as one
  * line "received=N sent=N dropped=N ..." (replaced atomically) every
  * second and at exit, so that the bench can check a step lost nothing
@@ -49,7 +53,7 @@ enum {
 	FRAME = 160,                   /* 20 ms of 8 kHz G.711 */
 	RTP_HEADER = 12,
 	MAX_STREAMS = 4096, INDEX_SLOTS = 2 * MAX_STREAMS,
-	STREAM_END_MS = 300,           /* occd sends each leg a packet every 20 ms */
+	STREAM_END_MS = 3000,          /* occd sends each leg a packet every 20 ms */
 	MAX_CATCH_UP = 5,              /* frames per stream after a late tick */
 	MAX_FILE = 1 << 20,
 };
@@ -58,6 +62,7 @@ enum { RTP, RTCP };
 
 struct counters {
 	unsigned long long received, sent, dropped, rtcp, overflow, unsent, streams, late;
+	unsigned long long closed;     /* play: streams ended by occd closing its socket */
 	uint32_t kernel_drops[2];      /* SO_RXQ_OVFL: each socket's running total */
 };
 
@@ -147,8 +152,9 @@ static void send_all(int fd, struct mmsghdr *out, int m, struct counters *c)
 		if (k > 0) {
 			sent += k;
 			c->sent += (unsigned)k;
-		} else if (k < 0 && errno == EINTR) {
-			continue;
+		} else if (k < 0 && (errno == EINTR || errno == ECONNREFUSED)) {
+			continue;                  /* ECONNREFUSED: play's pending ICMP error
+						    * (IP_RECVERR), now taken; not this one's */
 		} else if (k < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
 
@@ -214,8 +220,39 @@ static void heard_from(const struct sockaddr_in *from, int64_t now, struct count
 	c->streams++;
 }
 
+/* occd closed the socket of a call (ICMP port unreachable, from the
+ * error queue, IP_RECVERR): its stream is over at once */
+static void drain_errors(int fd, struct counters *c)
+{
+	for (;;) {
+		struct sockaddr_in to;
+		char ctl[512];
+		struct msghdr h = { .msg_name = &to, .msg_namelen = sizeof(to),
+				    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+		unsigned k;
+
+		if (recvmsg(fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			int err;                   /* the pending error too: POLLERR off */
+
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &(socklen_t){ sizeof(err) });
+			return;
+		}
+		for (k = slot_of(&to); play.index[k]; k = (k + 1) % INDEX_SLOTS) {
+			struct stream *s = &play.s[play.index[k] - 1];
+
+			if (same(&s->to, &to)) {
+				if (s->last_heard_ms > INT64_MIN / 2)
+					c->closed++;
+				s->last_heard_ms = INT64_MIN / 2;
+				break;
+			}
+		}
+	}
+}
+
 /* one clock tick: `frames` frames to every stream heard from lately;
- * the others are over (occd closed the call) */
+ * the others are over (occd closed the call, or has been silent for
+ * STREAM_END_MS) */
 static void play_tick(int fd, unsigned frames, struct counters *c)
 {
 	static unsigned char pkt[BATCH][RTP_HEADER + FRAME];
@@ -289,6 +326,8 @@ static int serve_batch(int fd, struct counters *c, int which, bool echo)
 			.msg_control = ctl[i], .msg_controllen = sizeof(ctl[i]) };
 	}
 	n = recvmmsg(fd, in, BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0 && errno == ECONNREFUSED)    /* as in send_all */
+		n = recvmmsg(fd, in, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
 	if (which == RTCP) {
@@ -321,9 +360,9 @@ static int serve_batch(int fd, struct counters *c, int which, bool echo)
 }
 
 #define FORMAT "received=%llu sent=%llu dropped=%llu rtcp=%llu overflow=%llu unsent=%llu " \
-	"streams=%llu late=%llu\n"
+	"streams=%llu closed=%llu late=%llu\n"
 #define COUNTERS(c) (c)->received, (c)->sent, (c)->dropped, (c)->rtcp, (c)->overflow, \
-	(c)->unsent, (c)->streams, (c)->late
+	(c)->unsent, (c)->streams, (c)->closed, (c)->late
 
 static void write_stats(const char *path, const struct counters *c, FILE *also)
 {
@@ -413,6 +452,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		nfds = 3;
+		/* the end of a call: occd's ICMP port unreachable, queued */
+		if (setsockopt(p[0].fd, IPPROTO_IP, IP_RECVERR, &(int){ 1 }, sizeof(int)) < 0) {
+			perror("rtppeer: IP_RECVERR");
+			return 1;
+		}
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -433,6 +477,8 @@ int main(int argc, char **argv)
 			while (serve_batch(p[0].fd, &c, RTP, echo) == BATCH)
 				;
 		}
+		if (r > 0 && (p[0].revents & POLLERR))
+			drain_errors(p[0].fd, &c);
 		if (r > 0 && (p[1].revents & POLLIN))
 			serve_batch(p[1].fd, &c, RTCP, echo);
 		if (r > 0 && nfds == 3 && (p[2].revents & POLLIN)) {
