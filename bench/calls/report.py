@@ -93,6 +93,10 @@ for i, h in enumerate(hold):
     p = f"calls_hold{i}"
     for k, v in (("calls", h["calls"]), ("up", h["up"]), ("occd_cpu", w["occd_cpu"]),
                  ("other_cpu", w["other_cpu"]), ("gen_cpu", w["gen_cpu"]),
+                 # run.sh's --gen-pids order
+                 ("gen_each_cpu", " ".join(f"{n}:{c}" for n, c in zip(
+                     ("phones_sipp", "trunk_sipp", "rtppeer_echo", "rtppeer_play"),
+                     w.get("gen_each_cpu", [])))),
                  ("rss_idle", h["rss_idle"]), ("rss_loaded", h["rss_loaded"]),
                  ("rss_per_call", h["rss_per_call"]), ("udp_in_pps", w["udp_in_pps"]),
                  ("udp_drops", w["udp_drops"]), ("sip_drops", w["sip_drops"]),
