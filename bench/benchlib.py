@@ -143,6 +143,7 @@ class Sampler:
         udp_in, udp_drop = udp_counters()
         return {"t": time.monotonic(), "occd": proc_ticks([self.occd]),
                 "gen": proc_ticks(self.gen + [os.getpid()]),
+                "gen_each": [proc_ticks([p]) for p in self.gen],
                 "srv": cpu_busy(self.srv_cpu) if self.srv_cpu >= 0 else 0,
                 "all": machine_busy(),
                 "udp_in": udp_in, "udp_drop": udp_drop,
@@ -159,6 +160,9 @@ class Sampler:
         return {"seconds": round(dt, 2),
                 "occd_cpu": round(occd / HZ / dt, 3),
                 "gen_cpu": round(gen / HZ / dt, 3),
+                # each load generator (--gen-pids order), the driver apart
+                "gen_each_cpu": [round((y - x) / HZ / dt, 3)
+                                 for x, y in zip(a["gen_each"], b["gen_each"])],
                 "server_cpu_busy": round((b["srv"] - a["srv"]) / HZ / dt, 3),
                 # everything else on the machine (kernel softirq work for
                 # our packets included, other people's processes too)

@@ -315,6 +315,40 @@ with open(sys.argv[1], "wb") as f:
 EOF
 }
 
+# bench_rtppeer NAME MODE [FILE]: bench/tools/rtppeer.c (built into
+# BENCH_TMP once) in MODE (echo: the agent phones; play FILE: the
+# customers) on a free pair of UDP ports of 127.0.0.1, pinned with
+# GEN_PIN; the sipps' SDP answers name its port (-key echo_port /
+# play_port). Sets PEER_PORT and PEER_PID; its counters go to
+# BENCH_TMP/NAME.stats every second, and to BENCH_TMP/NAME.out when it is
+# stopped (bench_rtppeer_stop).
+bench_rtppeer() {
+	local name=$1 try
+	shift
+	[[ -x $BENCH_TMP/rtppeer ]] ||
+		cc -O2 -Wall -Wextra -Werror -o "$BENCH_TMP/rtppeer" "$BENCH_ROOT/bench/tools/rtppeer.c" ||
+		bench_die "cc bench/tools/rtppeer.c failed"
+	for ((try = 0; try < 5; try++)); do
+		PEER_PORT=$(bench_free_port)
+		"${GEN_PIN[@]}" "$BENCH_TMP/rtppeer" "$@" "$PEER_PORT" "$BENCH_TMP/$name.stats" \
+			>"$BENCH_TMP/$name.out" 2>&1 &
+		PEER_PID=$!
+		sleep 0.2
+		kill -0 "$PEER_PID" 2>/dev/null && break
+		wait "$PEER_PID"                # PORT or PORT + 1 taken: another pair
+	done
+	kill -0 "$PEER_PID" 2>/dev/null ||
+		{ cat "$BENCH_TMP/$name.out" >&2; bench_die "rtppeer $1 did not start"; }
+	bench_track "$PEER_PID"
+}
+
+# bench_rtppeer_stop NAME PID: stops it; sets PEER_TOTALS, its counters
+# over the whole run ("received=N sent=N dropped=N ...").
+bench_rtppeer_stop() {
+	bench_stop "$2"
+	PEER_TOTALS=$(tail -1 "$BENCH_TMP/$1.out")
+}
+
 # bench_sipp DIR OUT ARGS...: sipp ARGS in DIR, pinned with GEN_PIN, no
 # stdin; statistics every second to OUT.stat.csv, errors to
 # OUT.errors.log, its output to OUT.out. Returns sipp's exit status.

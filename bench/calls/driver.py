@@ -21,7 +21,7 @@ calls them in this order):
              latency for a client that is not the call driver)
 
 A call: EVENT=MAKECALL for an idle agent; occd rings the agent's extension
-(the phones sipp answers), then dials the customer over the trunk (the
+(the phones sipp answers, its RTP reflector echoes), then dials the customer over the trunk (the
 trunk sipp answers, streams audio, hangs up after the hold time). The
 dialled number is 55<hold ms, 6 digits><tag><sequence>: it carries the hold
 time to the trunk sipp and identifies the call in the cdr table.
@@ -30,7 +30,9 @@ A call counts as failed if any of: the API does not answer
 |Retuen|1|Retuen|BackMsg_19; no CDR; CDR disposition not ANSWERED; hangup
 not by the customer; talk time not within [hold - 0.2 s, hold + 3 s]; a
 leg not ANSWERED; the CDR still open after the drain. Per step the sipp
-failed-call counters (phones and trunk) must not move. Results are JSON on
+failed-call counters (phones and trunk) and the dropped count of the
+RTP peers (bench/tools/rtppeer.c, --echo-stats, --play-stats) must not
+move. Results are JSON on
 stdout (one object per step or level), progress on stderr.
 """
 import argparse
@@ -54,14 +56,35 @@ from benchlib import (HZ, Api, Sampler, alive, machine_busy, numbers,  # noqa: E
 benchlib.TAG = "calls"
 
 
+def peer_counters(path):
+    """bench/tools/rtppeer.c's counters (its stats file, rewritten every
+    second): received, sent, dropped, ..."""
+    try:
+        with open(path) as f:
+            return {k: int(v) for k, v in (x.split("=") for x in f.read().split())}
+    except (OSError, ValueError):
+        return {}
+
+
 def sipp_all(args):
-    return {name: sipp_stats(path) for name, path in
-            (("phones", args.phones_stat), ("trunk", args.trunk_stat)) if path}
+    """the generators' counters: both sipps' statistics, and the RTP
+    peers' (bench/tools/rtppeer.c) under "echo" and "play" (with
+    --echo-stats, --play-stats)"""
+    d = {name: sipp_stats(path) for name, path in
+         (("phones", args.phones_stat), ("trunk", args.trunk_stat)) if path}
+    for name in ("echo", "play"):
+        if getattr(args, f"{name}_stats", None):
+            d[name] = peer_counters(getattr(args, f"{name}_stats"))
+    return d
 
 
 def sipp_diff(a, b):
     d = {}
     for name in b:
+        if name in ("echo", "play"):
+            for k in ("received", "sent", "dropped"):
+                d[f"{name}_{k}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
+            continue
         for k in ("FailedCall(C)", "SuccessfulCall(C)", "Retransmissions(C)",
                   "OutOfCallMsgs(C)", "DeadCallMsgs(C)"):
             d[f"{name}_{k[:-3]}"] = b[name].get(k, 0) - a.get(name, {}).get(k, 0)
@@ -294,8 +317,11 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     rec["occd_alive"] = alive(args.occd_pid)
     rec["sipp"] = d
     rec.update(v)
+    # RTP the far ends lost: a hole in the audio, which the sampled
+    # recordings may not show
+    rec["peer_dropped"] = d.get("echo_dropped", 0) + d.get("play_dropped", 0)
     failed = v["failed"] + sipp_failed + v["media_bad"] + (0 if rec["occd_alive"] else 1) + \
-        rec.get("extra_failures", 0)
+        rec.get("extra_failures", 0) + rec["peer_dropped"]
     rec["sipp_failed"] = sipp_failed
     rec["total_failures"] = failed
     rec["recovery_s"] = 0
@@ -312,7 +338,9 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
     print(json.dumps(rec), flush=True)
     say(f"  placed {v['placed']}, refused (busy) {v['refused']}, failed {failed} (API {v['api_fail']}, "
         f"CDR {v['no_cdr'] + v['not_answered'] + v['not_by_customer'] + v['talk_off'] + v['leg_bad'] + v['open']}, "
-        f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}); "
+        f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}, "
+        f"RTP lost by the rtppeers {rec['peer_dropped']} of "
+        f"{d.get('echo_received', 0) + d.get('play_sent', 0)}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms); "
         f"SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
@@ -441,7 +469,8 @@ def cmd_hold(args):
             f"other processes {w['other_cpu']:.0%}, load generators {w['gen_cpu']:.0%}; "
             f"RSS {rss_idle} -> {rss_n} B; UDP {w['udp_in_pps']} datagrams/s received; dropped: "
             f"{w['occd_drops']} at occd's sockets, {w['udp_drops']} in all (not counting the "
-            f"trunk's unread media socket)")
+            f"trunk's unread media socket); CPU of each generator ({args.gen_pids}): "
+            + ", ".join(f"{c:.0%}" for c in w["gen_each_cpu"]))
         rec = {"kind": "hold", "calls": n, "rate": args.rate, "hold_s": round(hold, 2),
                "window": w, "up": up, "predicted_cpu": round(guess, 3),
                "rss_idle": rss_idle, "rss_loaded": rss_n, "rss_base": args.rss_base,
@@ -567,6 +596,8 @@ def add_load_args(p):
     benchlib.add_common_args(p)
     p.add_argument("--sink-port", type=int, default=0)
     p.add_argument("--phones-stat")
+    p.add_argument("--echo-stats", help="the phones' bench/tools/rtppeer.c stats file")
+    p.add_argument("--play-stats", help="the customers' bench/tools/rtppeer.c stats file")
     p.add_argument("--rates", default="5,10,20,40,80")
     p.add_argument("--duration", type=float, default=30)
     p.add_argument("--hold", type=float, default=10)

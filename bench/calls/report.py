@@ -37,8 +37,8 @@ emit("calls_agents_not_idle", agents.get("not_idle"))
 hold_s = E["CALLS_HOLD"]
 print()
 print("Calls through occd: EVENT=MAKECALL; the agent's phone (sipp) answers; occd dials the")
-print(f"customer over the trunk (sipp), which answers, streams G.711 and hangs up after {hold_s} s;")
-print("the phone echoes what it hears. Pinning: " + E["CALLS_PINNING"])
+print(f"customer over the trunk (sipp), which answers and hangs up after {hold_s} s; the customer's")
+print("G.711 comes from rtppeer play, the agent's is rtppeer echo's. Pinning: " + E["CALLS_PINNING"])
 print()
 print(f"{'rate/s':>6} {'up':>4} {'calls':>6} {'busy':>5} {'failed':>6} {'occd CPU':>8} {'other':>6} "
       f"{'sipp+drv':>8} {'API p99':>8} {'retrans':>7} {'SIP drop':>8} {'RSS MiB':>7} {'recovery':>8}")
@@ -93,6 +93,10 @@ for i, h in enumerate(hold):
     p = f"calls_hold{i}"
     for k, v in (("calls", h["calls"]), ("up", h["up"]), ("occd_cpu", w["occd_cpu"]),
                  ("other_cpu", w["other_cpu"]), ("gen_cpu", w["gen_cpu"]),
+                 # run.sh's --gen-pids order
+                 ("gen_each_cpu", " ".join(f"{n}:{c}" for n, c in zip(
+                     ("phones_sipp", "trunk_sipp", "rtppeer_echo", "rtppeer_play"),
+                     w.get("gen_each_cpu", [])))),
                  ("rss_idle", h["rss_idle"]), ("rss_loaded", h["rss_loaded"]),
                  ("rss_per_call", h["rss_per_call"]), ("udp_in_pps", w["udp_in_pps"]),
                  ("udp_drops", w["udp_drops"]), ("sip_drops", w["sip_drops"]),
@@ -142,6 +146,18 @@ print(f"kamailio: highest rate with zero failures {kbest:g} calls/s; occd/kamail
 if max_other > 0.1:
     print(f"WARNING: other processes used up to {max_other:.0%} of a CPU during the measurements")
 
+only_levels = E.get("CALLS_ONLY_LEVELS") == "1"
+# the far ends' RTP (bench/tools/rtppeer.c) over the whole run (steps
+# count what they dropped as failures)
+for name, what in (("echo", "phones' reflector"), ("play", "customers' voice")):
+    t = dict(x.split("=") for x in E.get(f"CALLS_{name.upper()}_TOTALS", "").split() if "=" in x)
+    for k in ("received", "sent", "dropped", "rtcp", "streams", "closed", "late"):
+        emit(f"calls_{name}_{k}", t.get(k, "?"))
+    print(f"rtppeer, {what}: {t.get('received', '?')} RTP datagrams received, "
+          f"{t.get('sent', '?')} sent, {t.get('dropped', '?')} dropped; {t.get('rtcp', '?')} RTCP"
+          + (f"; {t.get('streams', '?')} streams ({t.get('closed', '?')} ended by occd's close), "
+             f"{t.get('late', '?')} late ticks"
+             if name == "play" else ""))
 checks = {
     "occd alive": E["CALLS_OCC_ALIVE"] == "1",
     "every agent idle at the end": agents.get("not_idle") == 0 and
@@ -155,5 +171,8 @@ checks = {
     "kamailio found a rate": kbest > 0,
     "kamailio alive": E["CALLS_KAM_ALIVE"] == "1",
 }
+if only_levels:                 # --only-levels: neither the ramp nor kamailio ran
+    for k in ("ramp found a rate", "kamailio found a rate", "kamailio alive"):
+        del checks[k]
 ok = conclude(emit, "calls", checks, E["CALLS_STARTED"])
 sys.exit(0 if ok else 1)

@@ -6,14 +6,20 @@
 #                      [--rates 10,20,40,60] [--duration S] [--hold S]
 #                      [--levels 250,500] [--hold-rate R] [--window S]
 #                      [--agents N] [--kam-rates 2000,3000,4000,5000]
-#                      [--kam-duration S]
+#                      [--kam-duration S] [--only-levels] [--max-cpu C]
 #
 # occd (build/occd, release; builds nothing) gets team "bench": N agents
 # (default 1,000) with one SIP extension each, in one group with ACW off,
 # and a default trunk to a sipp. Every extension REGISTERs (sipp, digest)
-# with its Contact on one sipp that is every agent's phone: it answers and
-# echoes the RTP it gets. Another sipp is the trunk's far end: it answers,
-# streams G.711 and hangs up after the hold time. bench/calls/driver.py
+# with its Contact on one sipp that is every agent's phone: it answers,
+# its SDP naming the port of an RTP reflector (bench/tools/rtppeer.c
+# echo, built here with cc) that sends every packet back to where it came
+# from. Another sipp is the trunk's far end: it answers and hangs up after
+# the hold time; its SDP names the port of bench/tools/rtppeer.c play,
+# which streams the customers' G.711 (a looped file) to every call's occd
+# socket that sends it RTP, on its own 20 ms clock. The two rtppeers
+# serve every call from one socket each, in batches (recvmmsg/sendmmsg),
+# and count what they drop: a step with any drop fails. bench/calls/driver.py
 # places calls with EVENT=MAKECALL for idle agents. Each call is two SIP
 # dialogs, two anchored RTP legs (PCMU, decoded to PCM and re-encoded), a
 # stereo WAV recording, and CDR, leg and agent-state writes to SQLite.
@@ -32,7 +38,11 @@
 #    and VmRSS; memory per call = (RSS with N up - idle RSS of the fresh
 #    occd) / N. A level whose CPU, extrapolated from the levels before,
 #    would exceed 95% of a core is replaced by the largest N expected at
-#    80%, and is the last. Stops at the first level with a failure.
+#    80%, and is the last (--max-cpu C: that cap in cores; default 0.95,
+#    or 0.7 x the CPUs, issue 14's budget, when occd runs media workers
+#    and is not pinned). Stops at the first level with a failure.
+#    --only-levels: this phase alone (no ramp, calls placed at
+#    --hold-rate; no kamailio), e.g. --only-levels --levels 500,1000.
 # 3. kamailio (Debian package; private config bench/calls/kamailio.cfg: tm,
 #    sl, rr, record-route, t_relay to a sipp UAS; -DD -E, pid file and
 #    runtime directory in the temporary directory, -m 1024 MiB) driven by
@@ -44,13 +54,13 @@
 # Failures (see driver.py): API error, sipp failed call, CDR missing / not
 # ANSWERED / not hung up by the customer / talk time off the hold time /
 # a leg not ANSWERED / still open, mostly silent audio in sampled
-# recordings, occd dying. At the end: every agent idle, no CDR open, no
+# recordings, RTP dropped by an rtppeer, occd dying. At the end: every agent idle, no CDR open, no
 # call left in either sipp, no level=error in occd's log, every failed
 # step recovered. Exit 0 only if all hold and the ramp, a concurrent level
 # and kamailio each found a passing rate or level.
 #
-# Pinning: occd and kamailio on one CPU, the sipps and the driver on the
-# other (when two are available). Raw results (JSON lines, sipp statistics,
+# Pinning: occd and kamailio on one CPU, the sipps, the rtppeers and the
+# driver on the other (when two are available). Raw results (JSON lines, sipp statistics,
 # logs) go to the temporary directory, kept with OCC_BENCH_KEEP=1; --out
 # FILE gets key=value lines; --update-doc rewrites the calls results in
 # docs/BENCHMARKS.md when every check passed. --wait-quiet S (or
@@ -61,7 +71,7 @@
 # Defaults also from OCC_BENCH_CALL_RATES, OCC_BENCH_CALL_DURATION,
 # OCC_BENCH_CALL_HOLD, OCC_BENCH_CALL_LEVELS, OCC_BENCH_CALL_HOLD_RATE,
 # OCC_BENCH_CALL_WINDOW, OCC_BENCH_CALL_AGENTS, OCC_BENCH_KAM_RATES,
-# OCC_BENCH_KAM_DURATION.
+# OCC_BENCH_KAM_DURATION, OCC_BENCH_CALL_MAX_CPU.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -74,6 +84,8 @@ WINDOW=${OCC_BENCH_CALL_WINDOW:-8}
 AGENTS=${OCC_BENCH_CALL_AGENTS:-1000}
 KAM_RATES=${OCC_BENCH_KAM_RATES:-2000,3000,4000,5000}
 KAM_DURATION=${OCC_BENCH_KAM_DURATION:-5}
+MAX_CPU=${OCC_BENCH_CALL_MAX_CPU:-}
+ONLY_LEVELS=0
 
 bench_parse_common "out quick update-doc wait-quiet" "$@"
 set -- "${BENCH_ARGS[@]}"
@@ -88,6 +100,8 @@ while (($#)); do
 	--agents) AGENTS=$2; shift ;;
 	--kam-rates) KAM_RATES=$2; shift ;;
 	--kam-duration) KAM_DURATION=$2; shift ;;
+	--only-levels) ONLY_LEVELS=1 ;;
+	--max-cpu) MAX_CPU=$2; shift ;;
 	*) bench_die "unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -96,16 +110,18 @@ if ((QUICK)); then
 	RATES=5,10 DURATION=8 HOLD=3 LEVELS=50 HOLD_RATE=25 WINDOW=3 AGENTS=120
 	KAM_RATES=200 KAM_DURATION=5
 fi
+((ONLY_LEVELS && UPDATE)) && bench_die "--only-levels results are not for the doc"
 
 bench_need sipp sip-tester
 bench_need kamailio kamailio
 bench_need taskset util-linux
 bench_need nm binutils
 bench_need curl curl
+bench_need cc gcc
 bench_need python3 python3
 
-# temporary directory, binaries; occd and kamailio on one CPU, sipp and the driver on the other
-bench_sip_start calls "occd and kamailio" "sipp and the driver"
+# temporary directory, binaries; occd and kamailio on one CPU, sipp, the rtppeers and the driver on the other
+bench_sip_start calls "occd and kamailio" "sipp, the rtppeers and the driver"
 
 # ---- provisioning (occd not running yet) -------------------------------------------
 HTTP_PORT=$(bench_free_port)
@@ -136,15 +152,26 @@ occd_died() { # what we know about a dead occd
 bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 
 # ---- the sipps: agent phones and the trunk's far end ---------------------------------------
-cp "$HERE/phones_uas.xml" "$HERE/trunk_uas.xml" "$T/"
+cp "$HERE/phones_uas.xml" "$T/"
+# trunk_uas.xml with its media on the customers' rtppeer (bench/mixing
+# runs it as it is, sipp streaming)
+sed -e 's/m=audio \[media_port\]/m=audio [play_port]/' -e '/rtp_stream=/d' \
+	"$HERE/trunk_uas.xml" >"$T/trunk_uas.xml"
 # the customers' voice, looped by sipp
 bench_customer_ulaw "$T/customer.ulaw"
 # long-running sipp UASs, statistics every second
+# the far ends' RTP (bench/tools/rtppeer.c), which the sipps' answers
+# name as every phone's and every customer's media address: the phones'
+# reflector, and the customers' voice, looped
+bench_rtppeer rtppeer-echo echo
+ECHO_PORT=$PEER_PORT ECHO_PID=$PEER_PID
+bench_rtppeer rtppeer-play play "$T/customer.ulaw"
+PLAY_PORT=$PEER_PORT PLAY_PID=$PEER_PID
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -rtp_echo
+	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$ECHO_PORT"
 PHONES_PID=$SIPP_PID
 bench_sipp_bg "$T" "$T/trunk" -sf trunk_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP"
+	-mi 127.0.0.1 -p "$TRUNK_PORT" -mp "$TRUNK_MP" -key play_port "$PLAY_PORT"
 TRUNK_PID=$SIPP_PID
 sleep 1
 for p in "$PHONES_PID" "$TRUNK_PID"; do
@@ -155,9 +182,10 @@ done
 common() { # the driver's arguments for the current occd
 	COMMON=(--team bench --first "$FIRST" --count "$AGENTS" --group "$GROUP"
 		--http "$HTTP_PORT" --sip "$SIP_PORT" --occd-pid "$OCC_PID"
-		--gen-pids "$PHONES_PID,$TRUNK_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
+		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID,$PLAY_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
 		--db "$DATA/occ.db" --rec-dir "$DATA/recordings" --wait-quiet-until "$QUIET_UNTIL"
-		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv")
+		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv"
+		--echo-stats "$T/rtppeer-echo.stats" --play-stats "$T/rtppeer-play.stats")
 }
 QUIET_UNTIL=0
 ((WAIT_QUIET > 0)) && QUIET_UNTIL=$(($(date +%s) + WAIT_QUIET))
@@ -185,16 +213,31 @@ PROBE_PID=$!
 bench_track "$PROBE_PID"
 
 # ---- 1. ramp -----------------------------------------------------------------------------------
-bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" "${PROBE[@]}" --rates "$RATES" \
-	--duration "$DURATION" --hold "$HOLD" >"$T/ramp.jsonl"
-MAX_RATE=$(python3 -c 'import json,sys
+if ((ONLY_LEVELS)); then
+	bench_say "calls: --only-levels: no ramp; the levels' calls placed at $HOLD_RATE calls/s"
+	: >"$T/ramp.jsonl"
+	MAX_RATE=$HOLD_RATE
+else
+	bench_say "calls: ramp: rates $RATES calls/s, ${DURATION} s each, hold ${HOLD} s; pinning: $PINNING"
+	bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" ramp "${COMMON[@]}" "${PROBE[@]}" --rates "$RATES" \
+		--duration "$DURATION" --hold "$HOLD" >"$T/ramp.jsonl"
+	MAX_RATE=$(python3 -c 'import json,sys
 r=[json.loads(l) for l in open(sys.argv[1])]
 print(next((x["max_zero_failure_rate"] for x in r if x["kind"]=="ramp_result"), 0))' "$T/ramp.jsonl")
+fi
 RAMP_ALIVE=1
 kill -0 "$OCC_PID" 2>/dev/null || { RAMP_ALIVE=0; occd_died; }
 
 # ---- 2. concurrent calls -------------------------------------------------------------------------
+# the levels' CPU cap: 95% of a core for an occd pinned to one; with media
+# workers (not pinned), issue 14's budget: 70% of the machine
+if [[ -z $MAX_CPU ]]; then
+	case ${OCC_MEDIA_THREADS:-0} in
+	0|1) MAX_CPU=0.95 ;;
+	*) MAX_CPU=$(python3 -c "print(0.7 * $BENCH_NCPUS)") ;;
+	esac
+fi
+TARGET_CPU=$(python3 -c "print(round($MAX_CPU * 0.8 / 0.95, 3))")
 # on a fresh occd (same store: registrations, logins and check-ins are
 # restored), so that its idle RSS does not hold the ramp's freed memory
 if ((RAMP_ALIVE)); then
@@ -208,7 +251,8 @@ RSS_IDLE=$(bench_rss "$OCC_PID")
 HR=$(python3 -c "print(min(float('$HOLD_RATE'), float('$MAX_RATE')) or min(float('$HOLD_RATE'), 5))")
 bench_say "calls: concurrent calls: levels $LEVELS, placed at $HR calls/s, ${WINDOW} s window; fresh occd, idle RSS $RSS_IDLE B"
 bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" "${PROBE[@]}" --levels "$LEVELS" \
-	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" >"$T/hold.jsonl"
+	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" --max-cpu "$MAX_CPU" \
+	--target-cpu "$TARGET_CPU" >"$T/hold.jsonl"
 bench_stop "$PROBE_PID"
 
 # ---- end checks ----------------------------------------------------------------------------------------
@@ -231,38 +275,48 @@ bench_log_counts "$T/occd.log"
 STDERR_NOISE=$(grep -vc '^ts=' "$T/occd.log")
 bench_say "calls: end: occd alive $OCC_ALIVE, open CDRs $OPEN_CDR, sipp calls left $SIPP_LEFT; occd log: $LOG_LINES lines, $LOG_ERRORS level=error, $LOG_WARNS level=warn, $STDERR_NOISE not from occd's logger (libre)"
 bench_stop "$PHONES_PID" "$TRUNK_PID" "$OCC_PID"
+bench_rtppeer_stop rtppeer-echo "$ECHO_PID"
+ECHO_TOTALS=$PEER_TOTALS
+bench_rtppeer_stop rtppeer-play "$PLAY_PID"
+PLAY_TOTALS=$PEER_TOTALS
+bench_say "calls: rtppeer: phones (echo) $ECHO_TOTALS; customers (play) $PLAY_TOTALS"
 
 # ---- 3. kamailio ----------------------------------------------------------------------------------------
 KDIR=$T/kamailio
 mkdir -p "$KDIR/run"
-KAM_PORT=$(bench_free_port)
-KUAS_PORT=$(bench_free_port)
-KUAC_PORT=$(bench_free_port)
-MPATH=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' 2>/dev/null | head -1)")
-[[ -d $MPATH ]] || bench_die "kamailio modules (tm.so) not found under /usr/lib"
-sed -e "s|@LISTEN@|127.0.0.1:$KAM_PORT|; s|@TARGET@|127.0.0.1:$KUAS_PORT|" \
-	-e "s|@CHILDREN@|4|; s|@MPATH@|$MPATH/|" "$HERE/kamailio.cfg" >"$KDIR/kamailio.cfg"
-cp "$HERE/kam_uac.xml" "$HERE/kam_uas.xml" "$KDIR/"
-kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
-	{ cat "$KDIR/check.log" >&2; bench_die "kamailio rejects its config"; }
-"${SRV_PIN[@]}" kamailio -DD -E -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" \
-	-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
-KAM_PID=$!
-bench_track "$KAM_PID"
-bench_sipp_bg "$KDIR" "$KDIR/uas" -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
-	-mp "$(bench_free_port)"
-KUAS_PID=$SIPP_PID
-sleep 1.5
-kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
-kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
-KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
 SIPP_VERSION=$(bench_sipp_version)
-bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
-bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
-	--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
-	--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
-	--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
-kill -0 "$KAM_PID" 2>/dev/null && KAM_ALIVE=1 || KAM_ALIVE=0
+KAM_VERSION="" KAM_ALIVE=1
+if ((ONLY_LEVELS)); then
+	bench_say "calls: --only-levels: no kamailio"
+else
+	KAM_PORT=$(bench_free_port)
+	KUAS_PORT=$(bench_free_port)
+	KUAC_PORT=$(bench_free_port)
+	MPATH=$(dirname "$(find /usr/lib -name tm.so -path '*kamailio/modules*' 2>/dev/null | head -1)")
+	[[ -d $MPATH ]] || bench_die "kamailio modules (tm.so) not found under /usr/lib"
+	sed -e "s|@LISTEN@|127.0.0.1:$KAM_PORT|; s|@TARGET@|127.0.0.1:$KUAS_PORT|" \
+		-e "s|@CHILDREN@|4|; s|@MPATH@|$MPATH/|" "$HERE/kamailio.cfg" >"$KDIR/kamailio.cfg"
+	cp "$HERE/kam_uac.xml" "$HERE/kam_uas.xml" "$KDIR/"
+	kamailio -c -f "$KDIR/kamailio.cfg" >"$KDIR/check.log" 2>&1 ||
+		{ cat "$KDIR/check.log" >&2; bench_die "kamailio rejects its config"; }
+	"${SRV_PIN[@]}" kamailio -DD -E -f "$KDIR/kamailio.cfg" -P "$KDIR/kamailio.pid" \
+		-Y "$KDIR/run" -w "$KDIR" -m 1024 -M 16 >"$KDIR/kamailio.log" 2>&1 &
+	KAM_PID=$!
+	bench_track "$KAM_PID"
+	bench_sipp_bg "$KDIR" "$KDIR/uas" -sf kam_uas.xml -i 127.0.0.1 -p "$KUAS_PORT" \
+		-mp "$(bench_free_port)"
+	KUAS_PID=$SIPP_PID
+	sleep 1.5
+	kill -0 "$KAM_PID" 2>/dev/null || { tail -5 "$KDIR/kamailio.log" >&2; bench_die "kamailio did not start"; }
+	kill -0 "$KUAS_PID" 2>/dev/null || { cat "$KDIR/uas.out" >&2; bench_die "sipp (kamailio UAS) did not start"; }
+	KAM_VERSION=$(kamailio -v 2>&1 | awk '/^version:/ { print $3; exit }')
+	bench_say "calls: kamailio $KAM_VERSION: rates $KAM_RATES calls/s, ${KAM_DURATION} s each, hold ${HOLD} s, no media"
+	bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" kamailio --rates "$KAM_RATES" --duration "$KAM_DURATION" \
+		--hold "$HOLD" --kam-pid "$KAM_PID" --uas-pid "$KUAS_PID" --kam-port "$KAM_PORT" \
+		--uas-port "$KUAS_PORT" --uac-port "$KUAC_PORT" --uac-mp "$(bench_free_port)" --dir "$KDIR" \
+		--wait-quiet-until "$QUIET_UNTIL" >"$KDIR/steps.jsonl"
+	kill -0 "$KAM_PID" 2>/dev/null || KAM_ALIVE=0
+fi
 
 # ---- report ------------------------------------------------------------------------------------------
 OUTFILE=${OUT:-$T/calls.env}
@@ -273,7 +327,8 @@ export CALLS_T=$T CALLS_OUT=$OUTFILE CALLS_PINNING=$PINNING CALLS_AGENTS=$AGENTS
 	CALLS_OCC_ALIVE=$OCC_ALIVE CALLS_OPEN_CDR=$OPEN_CDR CALLS_SIPP_LEFT=$SIPP_LEFT \
 	CALLS_LOG_ERRORS=$LOG_ERRORS CALLS_LOG_WARNS=$LOG_WARNS CALLS_LOG_LINES=$LOG_LINES \
 	CALLS_LOG_NOISE=$STDERR_NOISE CALLS_KAM_ALIVE=$KAM_ALIVE CALLS_RSS_START=$RSS_START \
-	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started
+	CALLS_RSS_IDLE=$RSS_IDLE CALLS_RSS_END=$RSS_END CALLS_STARTED=$started \
+	CALLS_ECHO_TOTALS=$ECHO_TOTALS CALLS_PLAY_TOTALS=$PLAY_TOTALS CALLS_ONLY_LEVELS=$ONLY_LEVELS
 python3 -B "$HERE/report.py"
 rc=$?
 {

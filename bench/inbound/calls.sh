@@ -9,7 +9,8 @@
 # occd (build/occd, release) gets team "bench": N agents (default 300),
 # each with a SIP extension, in group 6100 (ACW off), registered (sipp,
 # digest) with their Contact on one sipp that answers every INVITE at once
-# and echoes the RTP (bench/calls/phones_uas.xml), logged in and checked
+# (bench/calls/phones_uas.xml) with its media on an RTP reflector
+# (bench/tools/rtppeer.c) that echoes what occd sends, logged in and checked
 # in. The team's routing: DID 900200 -> IVR "bench" (a `play` node: a
 # 0.3 s prompt, then) -> queue 6100 (leastrecent). A sipp UAC (the built-in
 # uac scenario, echoing the RTP it gets) calls 900200 at each rate of
@@ -54,6 +55,7 @@ done
 bench_need sipp sip-tester
 bench_need python3 python3
 bench_need curl curl
+bench_need cc gcc
 
 bench_sip_start inbound-calls "occd" "the sipps and the driver"
 HTTP_PORT=$(bench_free_port)
@@ -94,8 +96,9 @@ EOF
 
 bench_start_occd "$HTTP_PORT" "$SIP_PORT"
 cp "$BENCH_ROOT/bench/calls/phones_uas.xml" "$T/"
+bench_rtppeer rtppeer-echo echo
 bench_sipp_bg "$T" "$T/phones" -sf phones_uas.xml "127.0.0.1:$SIP_PORT" -i 127.0.0.1 \
-	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -rtp_echo
+	-mi 127.0.0.1 -p "$PHONES_PORT" -mp "$PHONES_MP" -key echo_port "$PEER_PORT"
 PHONES_PID=$SIPP_PID
 sleep 1
 kill -0 "$PHONES_PID" 2>/dev/null || { cat "$T/phones.out" >&2; bench_die "sipp did not start"; }
