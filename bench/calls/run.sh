@@ -232,7 +232,7 @@ kill -0 "$OCC_PID" 2>/dev/null || { RAMP_ALIVE=0; occd_died; }
 # the levels' CPU cap: 95% of a core for an occd pinned to one; with media
 # workers (not pinned), issue 14's budget: 70% of the machine
 if [[ -z $MAX_CPU ]]; then
-	case ${OCC_MEDIA_THREADS:-0} in
+	case ${OCC_MEDIA_THREADS:-auto} in
 	0|1) MAX_CPU=0.95 ;;
 	*) MAX_CPU=$(python3 -c "print(0.7 * $BENCH_NCPUS)") ;;
 	esac
