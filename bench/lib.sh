@@ -211,8 +211,9 @@ bench_pin() {
 		GEN_PIN=(taskset -c "$GEN_CPU")
 		(($#)) && PINNING="$1 on CPU $SRV_CPU; $2 on CPU $GEN_CPU"
 		# bench_start_occd pins occd only without media workers
-		case ${OCC_MEDIA_THREADS:-auto} in
-		0|1) ;;
+		# (or with OCC_BENCH_PIN_OCCD=1: occd's threads on its CPU)
+		case ${OCC_BENCH_PIN_OCCD:-0}:${OCC_MEDIA_THREADS:-auto} in
+		1:*|*:0|*:1) ;;
 		*) (($#)) && PINNING="$PINNING (occd itself not pinned: [media] threads = ${OCC_MEDIA_THREADS:-auto})" ;;
 		esac
 		return 0
@@ -279,11 +280,14 @@ bench_occ_team() {
 # OCC_MEDIA_THREADS in the environment is occd's [media] threads (unset:
 # its default, auto: one per core); occd is pinned only with 0 or 1 of them (its
 # media workers are meant for every core; its CPU, from /proc/PID/stat, is
-# all its threads').
+# all its threads'), or with OCC_BENCH_PIN_OCCD=1: all its threads on the
+# server CPU, none on the load generators' (on 2 CPUs the generators'
+# ~40% per 1,000 calls sharing a core with occd's threads cost it dropped
+# RTP and 100 ms API replies that occd alone on its core did not have).
 bench_start_occd() {
 	local pin=()
-	case ${OCC_MEDIA_THREADS:-auto} in
-	0|1) pin=("${SRV_PIN[@]}") ;;
+	case ${OCC_BENCH_PIN_OCCD:-0}:${OCC_MEDIA_THREADS:-auto} in
+	1:*|*:0|*:1) pin=("${SRV_PIN[@]}") ;;
 	*) bench_say "bench: occd not pinned: [media] threads = ${OCC_MEDIA_THREADS:-auto}" ;;
 	esac
 	"${pin[@]}" "$BENCH_TMP/occd" --data "$DATA" --config "$BENCH_TMP/occ.ini" \
