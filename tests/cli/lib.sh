@@ -50,3 +50,22 @@ expect() {
 out_has() { if grep -qE -- "$1" <<<"$OUT"; then pass "$2"; else fail "$2"; fi; }
 out_lacks() { if grep -qE -- "$1" <<<"$OUT"; then fail "$2"; else pass "$2"; fi; }
 err_has() { if grep -qE -- "$1" <<<"$ERR"; then pass "$2"; else fail "$2"; fi; }
+
+# fake_occd_start: a stand-in occd (its command line mentions occd) whose
+# pid is in the data directory, counting the SIGHUPs occctl sends it in
+# $T/hups; hups prints the count. SIGHUPs are taken as they come
+# (sigwait): a shell trap runs only between commands, so two signals sent
+# meanwhile were counted as one.
+fake_occd_start() {
+	python3 -c 'import signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP])
+while True:
+    signal.sigwait([signal.SIGHUP])
+    with open(sys.argv[2], "a") as f:
+        f.write("hup\n")' \
+		fake-occd "$T/hups" &
+	HUP_PID=$!
+	echo "$HUP_PID" > "$D/occd.pid"
+	sleep 0.3
+}
+hups() { [ -f "$T/hups" ] && wc -l < "$T/hups" || echo 0; }

@@ -485,20 +485,8 @@ expect 0 "cdr after team remove" cdr --limit 100
 out_has "^$S4  2024-05-03 12:00:00  team -  agent 5001" "a removed team's calls stay, under no team"
 
 # ---- SIGHUP to a running occd ----
-# A stand-in occd: its command line mentions occd, it counts SIGHUPs.
-python3 -c 'import signal, sys
-# SIGHUPs taken as they come (sigwait): a shell trap runs only between
-# commands, so two signals sent meanwhile were counted as one
-signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP])
-while True:
-    signal.sigwait([signal.SIGHUP])
-    with open(sys.argv[2], "a") as f:
-        f.write("hup\n")' \
-	fake-occd "$T/hups" &
-HUP_PID=$!
-echo "$HUP_PID" > "$D/occd.pid"
-sleep 0.3
-hups() { [ -f "$T/hups" ] && wc -l < "$T/hups" || echo 0; }
+# A stand-in occd counts the SIGHUPs occctl sends (lib.sh).
+fake_occd_start
 expect 0 "write with occd running" team add signalled
 sleep 0.3
 [ "$(hups)" -eq 1 ] && pass "a write sends occd SIGHUP" || fail "a write sends occd SIGHUP"

@@ -51,20 +51,8 @@ expect 0 "clear the demo's routing" routing clear demo
 expect 1 "export after a clear" routing export demo
 err_has "team demo has no routing" "export says there is none"
 
-# A stand-in occd counts SIGHUPs (as in test_occctl.sh).
-python3 -c 'import signal, sys
-# SIGHUPs taken as they come (sigwait): a shell trap runs only between
-# commands, so two signals sent meanwhile were counted as one
-signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP])
-while True:
-    signal.sigwait([signal.SIGHUP])
-    with open(sys.argv[2], "a") as f:
-        f.write("hup\n")' \
-	fake-occd "$T/hups" &
-HUP_PID=$!
-echo "$HUP_PID" > "$D/occd.pid"
-sleep 0.3
-hups() { [ -f "$T/hups" ] && wc -l < "$T/hups" || echo 0; }
+# A stand-in occd counts the SIGHUPs occctl sends (lib.sh).
+fake_occd_start
 
 expect 0 "import the demo file" routing import demo "$DEMO"
 sleep 0.3
