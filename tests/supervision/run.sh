@@ -112,6 +112,12 @@ api_exact() {
 	return 1
 }
 
+# makecall AGENT NUMBER TRUNK: the agent's makeCall to an outside number
+# over TRUNK, answered BackMsg_19 (the call is placed)
+makecall() {
+	api_exact "$1" "EVENT=MAKECALL&targetdn=$2&targettype=exter&trunkidentity=$3" \
+		'|Retuen|1|Retuen|BackMsg_19'
+}
 cdr_field() { sql "SELECT $2 FROM cdr WHERE sessionid = ?" "$1"; }
 legs_of() {
 	sql "SELECT role, peer, disposition FROM cdr_legs WHERE sessionid = ? ORDER BY uniqueid" "$1" |
@@ -262,8 +268,7 @@ check "target idle: nothing was dialled, the leader's phone did not ring" eval '
 m=$(log_mark)
 t_call=$(now)
 check "call A: 8002 makeCall to the customer answers BackMsg_19" \
-	api_exact 8002 "EVENT=MAKECALL&targetdn=$CUST_NUMBER&targettype=exter&trunkidentity=gw" \
-	'|Retuen|1|Retuen|BackMsg_19'
+	makecall 8002 "$CUST_NUMBER" gw
 sid=$(session_of "$m" 8002)
 check "call A: the agent's phone answers, then the customer's" eval '
 	wait_log "$m" "agent answered session=$sid" 10 && wait_log "$m" "call answered session=$sid" 10 &&
@@ -491,8 +496,7 @@ check "a second trunk, mobile, becomes the default (the leader's outside number 
 m=$(log_mark)
 t_callb=$(now)
 check "call B: 8002 makeCall to the customer (trunk gw) answers BackMsg_19" \
-	api_exact 8002 "EVENT=MAKECALL&targetdn=$CUST_NUMBER&targettype=exter&trunkidentity=gw" \
-	'|Retuen|1|Retuen|BackMsg_19'
+	makecall 8002 "$CUST_NUMBER" gw
 sidb=$(session_of "$m" 8002)
 check "call B: agent and customer answer" eval '
 	wait_log "$m" "call answered session=$sidb" 10 &&
@@ -587,8 +591,7 @@ check "call B: the stored events: a hangup for the leader's unanswered leg, a jo
 
 m=$(log_mark)
 check "call C: 8002 calls $OUT_RING (a phone that only rings) answers BackMsg_19" \
-	api_exact 8002 "EVENT=MAKECALL&targetdn=$OUT_RING&targettype=exter&trunkidentity=mobile" \
-	'|Retuen|1|Retuen|BackMsg_19'
+	makecall 8002 "$OUT_RING" mobile
 sidc=$(session_of "$m" 8002)
 check "call C: the customer rings" wait_log "$m" "customer ringing session=$sidc" 10
 inv=$(invites lead)
@@ -605,8 +608,7 @@ check "call C: hangup target=all; the call ends" eval '
 m=$(log_mark)
 t_calld=$(now)
 check "call D: 8002 calls the customer answers BackMsg_19" \
-	api_exact 8002 "EVENT=MAKECALL&targetdn=$CUST_NUMBER&targettype=exter&trunkidentity=gw" \
-	'|Retuen|1|Retuen|BackMsg_19'
+	makecall 8002 "$CUST_NUMBER" gw
 sidd=$(session_of "$m" 8002)
 check "call D: answered" wait_log "$m" "call answered session=$sidd" 10
 td_req=$(now)
@@ -632,8 +634,7 @@ check "call D: the stored events: a join and a hangup for the leader's leg" \
 # whatever phone he names (here an outside number, not in the call)
 m=$(log_mark)
 check "call E: the leader 8001 calls the customer himself: BackMsg_19" \
-	api_exact 8001 "EVENT=MAKECALL&targetdn=$CUST_NUMBER&targettype=exter&trunkidentity=gw" \
-	'|Retuen|1|Retuen|BackMsg_19'
+	makecall 8001 "$CUST_NUMBER" gw
 side=$(session_of "$m" 8001)
 check "call E: answered" wait_log "$m" "call answered session=$side" 10
 m_e=$(log_mark)
