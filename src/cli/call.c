@@ -251,7 +251,7 @@ int h_call(struct ctx *x)
 	if (err)
 		return check(err, "libre");
 	c.t0 = (int64_t)tmr_jiffies();
-	if (rec && recorder_alloc(&c.rec, rec)) {
+	if (rec && recorder_alloc(&c.rec, rec, NULL)) {
 		fprintf(stderr, "occctl: cannot create %s\n", rec);
 		libre_close();
 		return EXIT_ERR;

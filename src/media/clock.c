@@ -11,8 +11,7 @@
 enum { LAG_WINDOW_MS = 1000, LAG_WARN_MS = 100, LAG_WARN_EVERY_MS = 10000,
        CATCH_UP_MAX = 5 };
 
-static struct list users;     /* waiting for the next tick */
-static struct list pending;   /* still to be called in this tick */
+static struct mclock_set ctl;  /* the control loop's users */
 static struct tmr tmr;
 static uint64_t next_at;      /* when the running tick was due (jiffies) */
 /* the worst lateness of the ticks in this window and the one before */
@@ -52,43 +51,69 @@ static void note_lag(uint64_t now, uint64_t lag)
 		warned_at = now;
 		OCC_WARN("media clock late lag_ms=%llu users=%u: the event loop "
 			 "is overloaded", (unsigned long long)lag,
-			 list_count(&users));
+			 list_count(&ctl.users));
 	}
+}
+
+void mclock_set_run(struct mclock_set *s, void (*safe_point)(void))
+{
+	struct le *le;
+
+	/* everyone into "pending"; each goes back to "users" just before its
+	 * call, so a handler freeing any user (itself, another) is safe, and
+	 * so is the control loop making one leave while a worker's
+	 * safe_point lets it in */
+	while ((le = list_head(&s->users))) {
+		list_unlink(le);
+		list_append(&s->pending, le, le->data);
+	}
+	while ((le = list_head(&s->pending))) {
+		struct mclock_user *u = le->data;
+		list_unlink(le);
+		list_append(&s->users, le, u);
+		safe_point();
+		u->h(u->arg);
+	}
+}
+
+void mclock_set_clear(struct mclock_set *s)
+{
+	list_clear(&s->users);
+	list_clear(&s->pending);
 }
 
 static void tick(void *arg)
 {
-	struct le *le;
 	uint64_t now = tmr_jiffies();
 
 	(void)arg;
 	note_lag(now, now > next_at ? now - next_at : 0);
 	next_at = now + MCLOCK_MS;
 	tmr_start(&tmr, MCLOCK_MS, tick, NULL);
-	/* everyone into "pending"; each goes back to "users" just before its
-	 * call, so a handler freeing any user (itself, another) is safe */
-	while ((le = list_head(&users))) {
-		list_unlink(le);
-		list_append(&pending, le, le->data);
-	}
-	while ((le = list_head(&pending))) {
-		struct mclock_user *u = le->data;
-		list_unlink(le);
-		list_append(&users, le, u);
-		mworker_yield();      /* between two users: a safe point */
-		u->h(u->arg);
-	}
-	if (list_isempty(&users))
+	mclock_set_run(&ctl, mworker_yield);  /* between two users: safe */
+	if (list_isempty(&ctl.users))
 		tmr_cancel(&tmr);
 }
 
 void mclock_join(struct mclock_user *u, mclock_h *h, void *arg)
 {
+	mclock_join_on(u, NULL, h, arg);
+}
+
+void mclock_join_on(struct mclock_user *u, struct mworker *w, mclock_h *h,
+		    void *arg)
+{
+	struct mclock_set *s = mworker_clock(w);
+
 	if (!u || mclock_joined(u))
 		return;
 	u->h = h;
 	u->arg = arg;
-	list_append(&users, &u->le, u);
+	if (s) {
+		list_append(&s->users, &u->le, u);
+		return;
+	}
+	list_append(&ctl.users, &u->le, u);
 	if (!tmr_isrunning(&tmr)) {
 		next_at = tmr_jiffies() + MCLOCK_MS;
 		tmr_start(&tmr, MCLOCK_MS, tick, NULL);

@@ -8,6 +8,13 @@
  * hundred calls that walk was a third of occd's CPU. The clock is one
  * timer; its users are a list it calls on each tick.
  *
+ * The clock is per thread of media: the control loop's (a libre timer
+ * here) and each media worker's (its 20 ms tick, media/mworker.c). A user
+ * that belongs to a call joins the call's worker (mclock_join_on), so a
+ * recording's file writes, a call's mixer and its keepalive silence run
+ * beside the call's packets, off the control loop; what has no worker
+ * (players, occd without workers) joins the control loop's.
+ *
  * Users embed a struct mclock_user, join with a handler and leave before
  * they are freed (leaving twice, or without having joined, is harmless).
  * A handler may make any user leave, itself included, or join; one who
@@ -29,10 +36,29 @@ struct mclock_user {
 	void *arg;
 };
 
+/* A set of users called on the same tick, in order of joining. */
+struct mclock_set {
+	struct list users;     /* waiting for the next tick */
+	struct list pending;   /* still to be called in this tick */
+};
+
+struct mworker;
+
+/* Join the control loop's clock. */
 void mclock_join(struct mclock_user *u, mclock_h *h, void *arg);
+/* Join worker w's clock (the control loop's if w is NULL). On the
+ * control thread, or on w itself; a user is on one clock at a time. */
+void mclock_join_on(struct mclock_user *u, struct mworker *w, mclock_h *h,
+		    void *arg);
 void mclock_leave(struct mclock_user *u);
 /* Whether u is on the clock. */
 bool mclock_joined(const struct mclock_user *u);
+/* One tick of set s (media/mworker.c's for a worker's set): every user
+ * once, safe_point() before each (a handler may free any user, itself
+ * included: the others wait in s->pending). */
+void mclock_set_run(struct mclock_set *s, void (*safe_point)(void));
+/* Forget every user of s (they are not freed: their owners still leave). */
+void mclock_set_clear(struct mclock_set *s);
 /* Frames due by now (ms) for a stream started at start_ms, the first one at
  * once; *done (the frames already made) is moved up so that at most five
  * are made to catch up after a late tick — never a burst. */

@@ -28,9 +28,11 @@ void handover_wrlock(struct handover *h)
 {
 	pthread_mutex_lock(&h->mu);
 	h->wr_wait = true;
+	atomic_store(&h->asks, true);
 	while (h->readers || h->admitted)
 		pthread_cond_wait(&h->wr_cv, &h->mu);
 	h->wr_wait = false;
+	atomic_store(&h->asks, false);
 	h->writer = true;
 	pthread_mutex_unlock(&h->mu);
 }
@@ -84,4 +86,9 @@ void handover_rdunlock(struct handover *h)
 bool handover_contended(struct handover *h)
 {
 	return atomic_load_explicit(&h->pending, memory_order_relaxed) != 0;
+}
+
+bool handover_writer_asks(struct handover *h)
+{
+	return atomic_load_explicit(&h->asks, memory_order_relaxed);
 }

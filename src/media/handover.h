@@ -36,6 +36,7 @@ struct handover {
 	bool writer;           /* the write side is held */
 	bool wr_wait;          /* the writer asks for it */
 	atomic_uint pending;   /* waiting, readable without the mutex */
+	atomic_bool asks;      /* wr_wait, readable without the mutex */
 };
 
 int  handover_init(struct handover *h);
@@ -46,5 +47,8 @@ void handover_rdlock(struct handover *h);
 void handover_rdunlock(struct handover *h);
 /* Is a reader waiting? (the writer's cheap check at a safe point) */
 bool handover_contended(struct handover *h);
+/* Does the writer ask for the lock? (a reader's cheap check at a safe
+ * point inside a long turn: it then lets go and waits for its next one) */
+bool handover_writer_asks(struct handover *h);
 
 #endif

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "core/model.h"
 #include "media/clock.h"
+#include "media/mworker.h"
 #include "media/mep.h"
 
 enum {
@@ -62,6 +63,7 @@ struct mep {
 	int64_t rx_expected_ms;
 	/* keepalive: silence at the ptime while nothing else is sent */
 	struct mclock_user fill_clk;
+	struct mworker *mw;    /* whose clock: the one its sockets are on */
 	bool filling;
 	unsigned ptime;
 	int64_t last_tx_ms, fill_start_ms;
@@ -240,6 +242,7 @@ int mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 	m->ts = rand_u32();
 	tmr_init(&m->digit_tmr);
 	m->ptime = PTIME_DEFAULT;
+	m->mw = mworker_captured();
 	err = rtp_listen(&m->rtp, IPPROTO_UDP, ip, RTP_PORT_MIN, RTP_PORT_MAX,
 			 true, rtp_recv, rtcp_recv, m);
 	if (!err)
@@ -500,7 +503,7 @@ static void fill_tick(void *arg)
 void mep_keepalive(struct mep *m, bool on)
 {
 	if (on)
-		mclock_join(&m->fill_clk, fill_tick, m);
+		mclock_join_on(&m->fill_clk, m->mw, fill_tick, m);
 	else
 		mclock_leave(&m->fill_clk);
 }

@@ -41,6 +41,7 @@
 #include <re.h>
 #define LOG_TOPIC "media.worker"
 #include "base/log.h"
+#include "media/clock.h"
 #include "media/cmdq.h"
 #include "media/handover.h"
 #include "media/mworker.h"
@@ -51,7 +52,8 @@ enum { MAX_FDS = 16384, BATCH = 64, CMDQ_CAP = 64 };
  * in (mworker_yield); a worker's turn at most; its tick; the lag
  * window */
 static const uint64_t SHARE_NS = 2000000, TURN_NS = 1000000,
-	TICK_NS = 20000000, WINDOW_NS = 1000000000;
+	TICK_NS = 20000000, WINDOW_NS = 1000000000,
+	LATE_WARN_NS = 100000000, WARN_EVERY_NS = 10000000000u;
 
 struct mworker {
 	unsigned idx;
@@ -67,11 +69,13 @@ struct mworker {
 	atomic_uint endpoints;     /* descriptors it polls */
 	unsigned calls;            /* control only */
 	int tfd;                   /* its 20 ms tick */
+	struct mclock_set clk;     /* its media clock's users */
 	atomic_uint_fast64_t due;  /* when the armed tick is due */
 	atomic_uint_fast64_t wait_ns;     /* waiting for the lock, in all */
 	/* the worst lateness of its tick in this window and the one
 	 * before (ns); the window's start */
 	atomic_uint_fast64_t lag_max, lag_prev, win_start;
+	uint64_t warned;           /* worker only: its last "late" line */
 };
 
 /* a control-loop descriptor's own handler (called through ctl_h) */
@@ -224,6 +228,13 @@ static void note_lag(struct mworker *w, uint64_t now, uint64_t lag)
 	}
 	if (lag > atomic_load(&w->lag_max))
 		atomic_store(&w->lag_max, lag);
+	/* as the control loop's clock says it (media/clock.c) */
+	if (lag >= LATE_WARN_NS && now - w->warned >= WARN_EVERY_NS) {
+		w->warned = now;
+		OCC_WARN("media clock late lag_ms=%llu worker=%u users=%u: "
+			 "the media worker waited for a core or the lock", (unsigned long long)(lag / 1000000),
+			 w->idx, list_count(&w->clk.users));
+	}
 }
 
 /* worker i's worst lateness (ns) in the last second or two, or now */
@@ -250,10 +261,25 @@ static void stop_h(void *arg)
 	atomic_store(&w->stop, true);
 }
 
-/* on the worker, holding the read side: one batch of events */
+/* on a worker inside its media clock's tick: lets the control thread in
+ * when it asks (a tick of a few hundred calls' recordings takes
+ * milliseconds; the control loop would wait for all of them) */
+static void clock_safe_point(void)
+{
+	if (!handover_writer_asks(&mw.ho))
+		return;
+	handover_rdunlock(&mw.ho);
+	handover_rdlock(&mw.ho);
+}
+
+/* on the worker, holding the read side: one batch of events; its clock
+ * after the rest, since a safe point in it may let the control loop
+ * close descriptors the batch names */
 static void batch(struct mworker *w, const struct epoll_event *ev, int n,
 		  uint64_t now)
 {
+	bool ticked = false;
+
 	for (int i = 0; i < n; i++) {
 		int fd = ev[i].data.fd, flags = 0;
 		struct fdmap *f;
@@ -267,6 +293,7 @@ static void batch(struct mworker *w, const struct epoll_event *ev, int n,
 			(void)!read(w->tfd, &x, sizeof(x));
 			note_lag(w, now, now > due ? now - due : 0);
 			tick_arm(w, now);
+			ticked = true;
 			continue;
 		}
 		f = &mw.fds[fd];
@@ -281,6 +308,8 @@ static void batch(struct mworker *w, const struct epoll_event *ev, int n,
 		if (flags)
 			f->fh(flags, f->arg);
 	}
+	if (ticked)
+		mclock_set_run(&w->clk, clock_safe_point);
 }
 
 static void *worker_main(void *arg)
@@ -408,6 +437,7 @@ static void worker_close(struct mworker *w)
 		close(w->tfd);
 	w->cmds = mem_deref(w->cmds);
 	list_clear(&w->deferred);
+	mclock_set_clear(&w->clk);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -491,6 +521,16 @@ void mworker_capture_begin(struct mworker *w)
 void mworker_capture_end(void)
 {
 	tl_capture = NULL;
+}
+
+struct mworker *mworker_captured(void)
+{
+	return tl_capture;
+}
+
+struct mclock_set *mworker_clock(struct mworker *w)
+{
+	return w ? &w->clk : NULL;
 }
 
 bool mworker_fd_listen(int fd, int flags, fd_h *fh, void *arg, int *errp)

@@ -58,6 +58,14 @@ void mworker_put(struct mworker *w);
  * control loop's). Control thread only. */
 void mworker_capture_begin(struct mworker *w);
 void mworker_capture_end(void);
+/* The worker of the capture under way (NULL outside one): what an
+ * endpoint made in it remembers as its own. */
+struct mworker *mworker_captured(void);
+
+/* Worker w's media clock (media/clock.h: mclock_join_on), called on its
+ * 20 ms tick; NULL for NULL. */
+struct mclock_set;
+struct mclock_set *mworker_clock(struct mworker *w);
 
 /* The fd_listen/fd_close interposer's hook (sip/sipdrain.c): true if fd
  * is, or is now being registered as, a worker's (*errp then says how it

@@ -16,7 +16,8 @@
 
 enum {
 	FRAME = 160,           /* 20 ms at 8 kHz */
-	RING = 8000 / 2,       /* 500 ms per side; older audio is dropped */
+	RING = 4096,           /* ~500 ms per side; older audio is dropped
+				* (a power of two: the index is a mask) */
 	CHANNELS = 2,
 	BLOCK = 2 * CHANNELS,  /* bytes per sample frame */
 	HEADER = 44,           /* RIFF, fmt (PCM, 16 bytes), data */
@@ -41,7 +42,7 @@ static void take(struct side_buf *b, int16_t *out, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (b->len) {
 			out[i] = b->s[b->head];
-			b->head = (b->head + 1) % RING;
+			b->head = (b->head + 1) & (RING - 1);
 			b->len--;
 		}
 		else
@@ -133,7 +134,7 @@ static void recorder_destructor(void *arg)
 	mem_deref(r->path);
 }
 
-int recorder_alloc(struct recorder **rp, const char *path)
+int recorder_alloc(struct recorder **rp, const char *path, struct mworker *w)
 {
 	struct recorder *r = mem_zalloc(sizeof(*r), recorder_destructor);
 	int fd = -1, err;
@@ -160,7 +161,7 @@ int recorder_alloc(struct recorder **rp, const char *path)
 		return err;
 	}
 	r->start_ms = now_ms();
-	mclock_join(&r->clk, tick, r);
+	mclock_join_on(&r->clk, w, tick, r);
 	*rp = r;
 	return 0;
 }
@@ -205,10 +206,10 @@ void recorder_put(struct recorder *r, enum rec_side side, const int16_t *pcm,
 
 	for (size_t i = 0; i < n; i++) {
 		if (b->len == RING) {          /* full: drop the oldest */
-			b->head = (b->head + 1) % RING;
+			b->head = (b->head + 1) & (RING - 1);
 			b->len--;
 		}
-		b->s[(b->head + b->len) % RING] = pcm[i];
+		b->s[(b->head + b->len) & (RING - 1)] = pcm[i];
 		b->len++;
 	}
 }

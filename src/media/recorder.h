@@ -18,8 +18,11 @@
 enum rec_side { REC_AGENT = 0, REC_CUSTOMER = 1 };
 
 struct recorder;
+struct mworker;
 
-int  recorder_alloc(struct recorder **rp, const char *path);
+/* w: the media worker whose clock writes the file, the one whose
+ * endpoints put the audio in (the call's); NULL: the control loop's. */
+int  recorder_alloc(struct recorder **rp, const char *path, struct mworker *w);
 void recorder_put(struct recorder *r, enum rec_side side, const int16_t *pcm,
 		  size_t n);
 /* Samples written per channel so far. */

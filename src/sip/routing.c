@@ -186,7 +186,7 @@ void remix(struct call *c)
 		for (int r = 0; r < ROLE_COUNT; r++)
 			if (c->legs[r])
 				c->legs[r]->ring_len = 0;
-		mclock_join(&c->mix_clk, mix_tick, c);
+		mclock_join_on(&c->mix_clk, c->mw, mix_tick, c);
 	}
 	else if (!mixing) {
 		mclock_leave(&c->mix_clk);

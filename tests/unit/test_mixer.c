@@ -144,7 +144,7 @@ UNIT_TEST(mixer_two_party_call_is_bit_exact)
 		said[i] = (int16_t)((rand() & 0xffff) - 32768);
 	said[0] = 32767;
 	said[1] = -32768;
-	UT_ASSERT(recorder_alloc(&c->rec, wav) == 0);
+	UT_ASSERT(recorder_alloc(&c->rec, wav, NULL) == 0);
 	leg_audio(NULL, said, N, cu);
 	usleep(30 * 1000);            /* one 20 ms frame due */
 	c->rec = mem_deref(c->rec);   /* writes it */
@@ -175,8 +175,8 @@ UNIT_TEST(recorder_exclusive_and_repaired_after_a_cut)
 
 	UT_ASSERT(mkdtemp(dir));
 	snprintf(wav, sizeof(wav), "%s/cut.wav", dir);
-	UT_ASSERT(recorder_alloc(&r, wav) == 0);
-	UT_EQ_INT(recorder_alloc(&r, wav), EEXIST);    /* r unchanged */
+	UT_ASSERT(recorder_alloc(&r, wav, NULL) == 0);
+	UT_EQ_INT(recorder_alloc(&r, wav, NULL), EEXIST);    /* r unchanged */
 	/* the process dies: only the header (0 frames) and the data the
 	 * stdio buffer flushed are on disk; simulate with a raw append */
 	f = fopen(wav, "r+b");

@@ -229,7 +229,7 @@ UNIT_TEST(prompt_on_a_leg_instead_of_the_call_then_done)
 	c->legs[ROLE_AGENT] = ag;
 	c->legs[ROLE_CUSTOMER] = cu;
 	remix(c);
-	UT_ASSERT(recorder_alloc(&c->rec, wav) == 0);
+	UT_ASSERT(recorder_alloc(&c->rec, wav, NULL) == 0);
 	UT_EQ_INT(leg_play(cu, f.a, leg_done, &dones), 0);
 	UT_ASSERT(cu->tone && player_is_prompt(cu->tone));
 	leg_stop_play(ag);            /* no prompt there: nothing happens */
