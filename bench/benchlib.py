@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import socket
 import sqlite3
 import sys
 import threading
@@ -263,6 +264,76 @@ class Api:
                 if attempt == 2:
                     return 0, f"{type(e).__name__}: {e}"
         return 0, "unreachable"
+
+
+# Linux's SO_TIMESTAMPNS (= SCM_TIMESTAMPNS, asm-generic: x86-64, arm64);
+# Python's socket module does not name it
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+
+
+class StampedApi:
+    """One keep-alive connection that times each reply from just before
+    its request is written to the kernel's receive stamp of the reply's
+    last segment (SO_TIMESTAMPNS): the server's reply time, without the
+    client's own wait for a CPU once the reply is in (a load generator on
+    the client's CPU would otherwise count). As bench/events/sse_bench.c's
+    API probe does. call() returns (status, body, stamped ms, wall ms);
+    stamped ms is the wall ms when the kernel gave no stamp."""
+
+    def __init__(self, port, team, password):
+        self.port, self.team, self.password = port, team, password
+        self.sock = None
+
+    def _connect(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self.sock = s
+
+    def _read_reply(self):
+        buf, stamp = b"", None
+        while True:
+            data, anc, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(16))
+            if not data:
+                raise OSError("connection closed")
+            for level, kind, payload in anc:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS \
+                        and len(payload) >= 16:
+                    sec = int.from_bytes(payload[0:8], "little", signed=True)
+                    nsec = int.from_bytes(payload[8:16], "little", signed=True)
+                    stamp = sec * 1_000_000_000 + nsec
+            buf += data
+            head, sep, body = buf.partition(b"\r\n\r\n")
+            if not sep:
+                continue
+            m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            if m and len(body) >= int(m.group(1)):
+                status = int(head.split(b" ", 2)[1])
+                return status, body[:int(m.group(1))].decode("utf-8", "replace"), stamp
+
+    def call(self, agent, event, **params):
+        body = urllib.parse.urlencode(dict(
+            EVENT=event, orgidentity=self.team, usertype="agent", user=agent,
+            pwdtype="plaintext", password=self.password, **params)).encode()
+        req = (b"POST /coccinterfaces HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\n"
+               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        for attempt in (1, 2):
+            try:
+                if self.sock is None:
+                    self._connect()
+                t0 = time.time_ns()
+                self.sock.sendall(req)
+                status, text, stamp = self._read_reply()
+                wall = (time.time_ns() - t0) / 1e6
+                return status, text, ((stamp - t0) / 1e6 if stamp else wall), wall
+            except (OSError, ValueError, IndexError) as e:
+                if self.sock:
+                    self.sock.close()
+                self.sock = None
+                if attempt == 2:
+                    return 0, f"{type(e).__name__}: {e}", None, None
+        return 0, "unreachable", None, None
 
 
 # ---- the bench team: provision, login, agents --------------------------------

@@ -16,9 +16,12 @@ calls them in this order):
   agents     every agent must be idle (EVENT=AGENTSTATUS)
   kamailio   sipp UAC -> kamailio -> sipp UAS at increasing rates
   probe      EVENT=AGENTSTATUS of the first agent every 50 ms, on its own
-             connection, until stopped: "monotonic-time milliseconds"
+             connection, until stopped: "monotonic-time stamped-ms wall-ms"
              lines to --probe-file (ramp and hold read them: the API's
-             latency for a client that is not the call driver)
+             latency for a client that is not the call driver; stamped:
+             up to the kernel's receive stamp of the reply, so the
+             probe's own wait for a CPU shared with the load generators
+             does not count; wall: up to the probe having read it)
 
 A call: EVENT=MAKECALL for an idle agent; occd rings the agent's extension
 (the phones sipp answers, its RTP reflector echoes), then dials the customer over the trunk (the
@@ -49,7 +52,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import benchlib  # noqa: E402
-from benchlib import (HZ, Api, Sampler, alive, machine_busy, numbers,  # noqa: E402
+from benchlib import (HZ, Api, StampedApi, Sampler, alive, machine_busy, numbers,  # noqa: E402
                       predict, proc_rss, proc_ticks, say, sipp_stats,
                       udp_socket_drops, wait_quiet)
 
@@ -263,13 +266,15 @@ class Load:
 def cmd_probe(args):
     """a read request every 50 ms whatever else happens (its own process:
     the driver's threads and GIL do not delay it)"""
-    api = Api(args.http, args.team, args.password)
+    api = StampedApi(args.http, args.team, args.password)
     nxt = time.monotonic()
     with open(args.probe_file, "a", buffering=1) as out:
         while True:
             t = time.monotonic()
-            api.call(args.first, "AGENTSTATUS")
-            out.write(f"{t:.4f} {(time.monotonic() - t) * 1000:.2f}\n")
+            _, _, stamped, wall = api.call(args.first, "AGENTSTATUS")
+            if stamped is not None:
+                # the kernel-stamped reply time, then the wall time
+                out.write(f"{t:.4f} {stamped:.2f} {wall:.2f}\n")
             nxt += 0.05
             d = nxt - time.monotonic()
             if d > 0:
@@ -279,23 +284,29 @@ def cmd_probe(args):
 
 
 def probe_stats(args, t0, t1):
-    """p50 and p99 of the probe's requests started in [t0, t1]"""
+    """p50 and p99 of the probe's requests started in [t0, t1] (stamped),
+    and the p99 of their wall times"""
     if not args.probe_file:
         return {}
-    ms = []
+    ms, wall = [], []
     try:
         with open(args.probe_file) as f:
             for line in f:
-                t, v = line.split()
-                if t0 <= float(t) <= t1:
-                    ms.append(float(v))
-    except (OSError, ValueError):
+                col = line.split()
+                if t0 <= float(col[0]) <= t1:
+                    ms.append(float(col[1]))
+                    wall.append(float(col[2] if len(col) > 2 else col[1]))
+    except (OSError, ValueError, IndexError):
         return {}
     if not ms:
         return {}
     ms.sort()
+    wall.sort()
+
+    def p99(v):
+        return round(v[min(len(v) - 1, int(len(v) * 0.99))], 2)
     return {"probe_n": len(ms), "probe_ms_p50": round(ms[len(ms) // 2], 2),
-            "probe_ms_p99": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2)}
+            "probe_ms_p99": p99(ms), "probe_wall_ms_p99": p99(wall)}
 
 
 def recover(load, args, limit):

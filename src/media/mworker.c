@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <re.h>
@@ -49,9 +50,10 @@
 enum { MAX_FDS = 16384, BATCH = 64, CMDQ_CAP = 64 };
 
 /* the control thread's share of the lock before it lets waiting workers
- * in (mworker_yield); a worker's turn at most; its tick; the lag
- * window */
+ * in (mworker_yield); a worker's turn at most, and at least when the
+ * control thread asks for the lock back; its tick; the lag window */
 static const uint64_t SHARE_NS = 2000000, TURN_NS = 1000000,
+	MIN_TURN_NS = 50000, CONTROL_SLICE_NS = 100000,
 	TICK_NS = 20000000, WINDOW_NS = 1000000000,
 	LATE_WARN_NS = 100000000, WARN_EVERY_NS = 10000000000u;
 
@@ -275,14 +277,22 @@ static void clock_safe_point(void)
 /* on the worker, holding the read side: one batch of events; its clock
  * after the rest, since a safe point in it may let the control loop
  * close descriptors the batch names */
-static void batch(struct mworker *w, const struct epoll_event *ev, int n,
-		  uint64_t now)
+static bool batch(struct mworker *w, const struct epoll_event *ev, int n,
+		  uint64_t t0, uint64_t now)
 {
-	bool ticked = false;
+	bool ticked = false, cut = false;
 
 	for (int i = 0; i < n; i++) {
 		int fd = ev[i].data.fd, flags = 0;
 		struct fdmap *f;
+
+		/* the control thread asks: the turn ends once it had its
+		 * minimum (the rest is still ready: level-triggered) */
+		if (handover_writer_asks(&mw.ho) &&
+		    mono_ns() - t0 >= MIN_TURN_NS) {
+			cut = true;
+			break;
+		}
 
 		if (fd == cmdq_fd(w->cmds)) {
 			cmdq_run(w->cmds, 0);
@@ -310,6 +320,7 @@ static void batch(struct mworker *w, const struct epoll_event *ev, int n,
 	}
 	if (ticked)
 		mclock_set_run(&w->clk, clock_safe_point);
+	return cut;
 }
 
 static void *worker_main(void *arg)
@@ -322,6 +333,7 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&w->stop)) {
 		int n = real_epoll_wait()(w->epfd, ev, BATCH, -1);
 		uint64_t t0, asked, now;
+		bool cut;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -337,9 +349,9 @@ static void *worker_main(void *arg)
 		 * loop lets the workers in every SHARE_NS or so, and one batch
 		 * a turn would cap a worker's packets a second) */
 		do {
-			batch(w, ev, n, now);
+			cut = batch(w, ev, n, t0, now);
 			now = mono_ns();
-		} while (now - t0 < TURN_NS &&
+		} while (!cut && now - t0 < TURN_NS &&
 			 (n = real_epoll_wait()(w->epfd, ev, BATCH, 0)) > 0);
 		atomic_fetch_add(&w->busy_ns, now - t0);
 		handover_rdunlock(&mw.ho);
@@ -441,6 +453,34 @@ static void worker_close(struct mworker *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* The kernel's sched_attr (linux/sched/types.h; glibc 2.36 has no
+ * wrapper). */
+struct sched_attr_ {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+/* The control thread asks the scheduler for a short slice (EEVDF, Linux
+ * 6.12 and later: sched_runtime of a SCHED_OTHER thread; no privilege
+ * needed, older kernels ignore it). With workers keeping its core busy,
+ * an API request or a SIP datagram otherwise waited for the running
+ * worker's slice or the next scheduler tick (4 ms at HZ=250) before the
+ * woken loop got the core: the API's p99 under 1,000 calls was 4.8 ms
+ * against 0.2 ms with none. A short slice makes its wakeups preempt;
+ * it takes no more of the core than before. */
+static void control_short_slice(void)
+{
+	struct sched_attr_ a = { .size = sizeof(a), .policy = 0,
+				 .runtime = CONTROL_SLICE_NS };
+
+	if (syscall(SYS_sched_setattr, 0, &a, 0))
+		OCC_INFO("control thread keeps the default scheduler slice: %m",
+			 errno);
+}
+
 int mworker_start(unsigned n)
 {
 	unsigned i;
@@ -471,6 +511,7 @@ int mworker_start(unsigned n)
 		mworker_stop();
 		return err;
 	}
+	control_short_slice();
 	OCC_INFO("media workers started threads=%u", n);
 	return 0;
 }

@@ -21,6 +21,10 @@ enum {
 	CHANNELS = 2,
 	BLOCK = 2 * CHANNELS,  /* bytes per sample frame */
 	HEADER = 44,           /* RIFF, fmt (PCM, 16 bytes), data */
+	/* a frame missing on a side is silence only once it is this late
+	 * (frames): audio that comes late (its thread was busy, a packet
+	 * was delayed) still lands in its own place */
+	SLACK = 10,
 };
 
 struct side_buf {
@@ -50,11 +54,18 @@ static void take(struct side_buf *b, int16_t *out, size_t n)
 	}
 }
 
-static void write_frames(struct recorder *r, uint64_t upto)
+/* Frames up to `upto` (due by the clock): each as soon as both sides
+ * have it, or with silence for a side once it is SLACK frames overdue
+ * (final: at once, the recording ends). */
+static void write_frames(struct recorder *r, uint64_t upto, bool final)
 {
 	int16_t a[FRAME], c[FRAME], lr[2 * FRAME];
 
 	while (r->frames < upto) {
+		if (!final && r->frames + SLACK >= upto &&
+		    (r->side[REC_AGENT].len < FRAME ||
+		     r->side[REC_CUSTOMER].len < FRAME))
+			break;
 		take(&r->side[REC_AGENT], a, FRAME);
 		take(&r->side[REC_CUSTOMER], c, FRAME);
 		for (size_t i = 0; i < FRAME; i++) {
@@ -80,7 +91,7 @@ static void tick(void *arg)
 		mclock_leave(&r->clk);
 		return;
 	}
-	write_frames(r, due);
+	write_frames(r, due, false);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -124,7 +135,8 @@ static void recorder_destructor(void *arg)
 	mclock_leave(&r->clk);
 	/* flush what both sides delivered in the last frame period */
 	if (r->f)
-		write_frames(r, (uint64_t)(now_ms() - r->start_ms) / 20);
+		write_frames(r, (uint64_t)(now_ms() - r->start_ms) / 20,
+			     true);
 	if (r->f) {
 		if (fflush(r->f) ||
 		    write_header(fileno(r->f), r->frames * FRAME * BLOCK))

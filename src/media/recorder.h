@@ -2,7 +2,8 @@
  * recorder.h — records a call as a stereo 8 kHz 16-bit WAV: left channel
  * the agent, right channel the customer. Each side's audio is put in as it
  * arrives; a 20 ms clock writes aligned frames (silence where a side sent
- * nothing), so the two channels stay in step whatever the packet timing.
+ * nothing for 200 ms: audio up to that late still lands in its place), so
+ * the two channels stay in step whatever the packet timing.
  *
  * The file is created with O_EXCL (an existing file is never truncated or
  * shared: EEXIST). mem_deref() finishes it (the WAV header gets its

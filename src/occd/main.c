@@ -36,6 +36,7 @@
 #include "core/provision.h"
 #include "api/api.h"
 #include "core/occ.h"
+#include "sip/sipdrain.h"
 #include "sip/tel.h"
 #include "media/mworker.h"
 #include "events/events.h"
@@ -49,7 +50,6 @@
 #include "ops/import.h"
 #include "cluster/cluster.h"
 #include "inbound/routing.h"
-#include "sip/tel.h"
 
 static struct {
 	struct conf cfg;
@@ -618,6 +618,8 @@ static int start(bool demo)
 	err = tel_alloc(&occd.occ.tel, &occd.occ, occd.cfg.sip_listen);
 	if (err)
 		return err;
+	/* ... and between datagrams of a long SIP drain */
+	sipdrain_set_between(httpd_serve_ready, occd.httpd);
 	err = signals_init();
 	if (err)
 		return err;

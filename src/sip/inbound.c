@@ -268,8 +268,14 @@ void offer_won(struct inbound *in, struct offer *o)
 	if (l->agent[0])
 		set_agent_state(c, l->agent, AS_BUSY);
 	remix(c);
-	call_name_recording(c);
-	call_record(c);
+	/* one recording per call: a caller back from the IVR (toIVR) to a
+	 * second agent goes on in the first answer's file and name (a second
+	 * recorder replaced the first one's pointer: it was never finished
+	 * and stayed on the media clock for good) */
+	if (!c->rec) {
+		call_name_recording(c);
+		call_record(c);
+	}
 	OCC_INFO("agent answered session=%s uniqueid=%lld agent=%s exten=%s",
 		 c->sessionid, (long long)l->uniqueid, l->agent, l->peer);
 }

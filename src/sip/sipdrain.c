@@ -30,6 +30,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <re.h>
 #include "media/mworker.h"
@@ -37,6 +38,7 @@
 
 enum {
 	SIPDRAIN_BUDGET = 256,      /* datagrams a pass at most */
+	BETWEEN_NS = 300000,        /* sipdrain_set_between's interval */
 	MAX_DRAINED = 4,            /* IPv4 and IPv6 sockets, and spare */
 };
 
@@ -53,6 +55,8 @@ static struct {
 	bool capturing;
 	struct drained d[MAX_DRAINED];
 	struct sipdrain_stats st;
+	void (*between)(void *arg);
+	void *between_arg;
 } dr = { .d = { { .fd = -1 }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 } } };
 
 static void *next_sym(const char *name)
@@ -94,16 +98,37 @@ static bool waiting(int fd)
 	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) >= 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* between two datagrams: a safe point (no SIP handler half done) */
+static void between(uint64_t *last)
+{
+	uint64_t now;
+
+	mworker_yield();
+	if (!dr.between || (now = mono_ns()) - *last < BETWEEN_NS)
+		return;
+	dr.between(dr.between_arg);
+	*last = mono_ns();
+}
+
 static void drain(int flags, void *arg)
 {
 	struct drained *d = arg;
 	int fd = d->fd;
 	unsigned n = 0;
+	uint64_t last = dr.between ? mono_ns() : 0;
 
 	/* libre's handler may close the socket (fd_close clears d->fd) */
 	do {
 		if (n)
-			mworker_yield();     /* between two datagrams */
+			between(&last);
 		d->fh(flags, d->arg);
 		n++;
 	} while (n < SIPDRAIN_BUDGET && d->fd == fd && waiting(fd));
@@ -171,6 +196,12 @@ unsigned sipdrain_capture_end(void)
 	for (unsigned i = 0; i < MAX_DRAINED; i++)
 		n += dr.d[i].fd >= 0;
 	return n;
+}
+
+void sipdrain_set_between(void (*h)(void *arg), void *arg)
+{
+	dr.between = h;
+	dr.between_arg = arg;
 }
 
 void sipdrain_stats(struct sipdrain_stats *st)

@@ -15,6 +15,11 @@ void sipdrain_capture_begin(void);
 /* Ends the capture; the number of sockets now drained. */
 unsigned sipdrain_capture_end(void);
 
+/* h(arg) runs between two datagrams of a long drain, at most every 0.3
+ * ms: occd serves the API's ready requests there (httpd_serve_ready), so
+ * a burst of SIP does not hold a request back for the whole drain. */
+void sipdrain_set_between(void (*h)(void *arg), void *arg);
+
 struct sipdrain_stats {
 	uint64_t passes;            /* loop passes that read the socket */
 	uint64_t datagrams;         /* datagrams read in them */

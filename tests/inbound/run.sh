@@ -360,6 +360,20 @@ check "$f: the caller hangs up, the call ends" eval '
 	phone_done $f caller 20 && wait_log "$m" "call ended session=$sid" 5'
 phone_done $f a6 5 >/dev/null
 peers_stop caller a5 a6
+# one recording for the whole call, from 8005's answer and named after
+# it (a second answer once made a second recorder, named after 8006, and
+# lost the first: never finished, left on the media clock)
+one_recording() {
+	local rec
+	rec=$(python3 "$util" sql "$data/occ.db" "SELECT recording FROM cdr WHERE sessionid = ?" "$sid")
+	case $rec in *-8005-*) ;; *) echo "recording $rec: not 8005's"; return 1 ;; esac
+	rec=$(ls "$data"/recordings/*/"$rec") &&
+	python3 -c "import os, sys, wave; w = wave.open(sys.argv[1]); sys.exit(w.getnframes() * 4 + 44 != os.path.getsize(sys.argv[1]))" "$rec" &&
+	python3 "$mp" hears "$rec:0@$t5" --from "$(at "$t6" 0.4)" --to "$(at "$t6" 2)" --tone $F_AGENT2 &&
+	python3 "$mp" hears "$rec:1@$t5" --from "$(at "$t6" 0.4)" --to "$(at "$t6" 2)" --tone $F_CALLER
+}
+t5=$(tfile "$work/$f/a5/answer.txt") t6=$(tfile "$work/$f/a6/answer.txt")
+check "$f: the CDR names one finished recording, 8005's, from its answer: 8006's voice after the IVR, the caller's" one_recording
 
 # ---- I. announcements ---------------------------------------------------------------------------
 
