@@ -569,6 +569,11 @@ struct mworker *mworker_captured(void)
 	return tl_capture;
 }
 
+int mworker_post(struct mworker *w, void (*h)(void *arg), void *arg)
+{
+	return w ? cmdq_push(w->cmds, h, arg) : EINVAL;
+}
+
 struct mclock_set *mworker_clock(struct mworker *w)
 {
 	return w ? &w->clk : NULL;

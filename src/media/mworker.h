@@ -62,6 +62,10 @@ void mworker_capture_end(void);
  * endpoint made in it remembers as its own. */
 struct mworker *mworker_captured(void);
 
+/* Control thread: h(arg) runs on worker w at its next turn (its bounded
+ * command queue: ENOSPC when full). */
+int mworker_post(struct mworker *w, void (*h)(void *arg), void *arg);
+
 /* Worker w's media clock (media/clock.h: mclock_join_on), called on its
  * 20 ms tick; NULL for NULL. */
 struct mclock_set;

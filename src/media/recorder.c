@@ -3,7 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "core/model.h"
 #include "media/clock.h"
+#include "media/mworker.h"
 #include "media/recorder.h"
 
 enum {
@@ -25,6 +26,7 @@ enum {
 	 * (frames): audio that comes late (its thread was busy, a packet
 	 * was delayed) still lands in its own place */
 	SLACK = 10,
+	OUTBUF = 4096,         /* bytes written at a time (as stdio did) */
 };
 
 struct side_buf {
@@ -33,7 +35,10 @@ struct side_buf {
 };
 
 struct recorder {
-	FILE *f;
+	int fd;                /* -1: not open yet (a worker's), or failed */
+	bool opening;          /* its worker's first tick opens the file */
+	uint8_t out[OUTBUF];   /* frames not written yet */
+	size_t out_len;
 	struct side_buf side[2];
 	struct mclock_user clk;
 	int64_t start_ms;
@@ -57,11 +62,43 @@ static void take(struct side_buf *b, int16_t *out, size_t n)
 /* Frames up to `upto` (due by the clock): each as soon as both sides
  * have it, or with silence for a side once it is SLACK frames overdue
  * (final: at once, the recording ends). */
+/* The file is unusable: said once, then the recorder only drops audio. */
+static void fail(struct recorder *r, const char *what)
+{
+	OCC_ERR("recording %s failed path=%s", what, r->path);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->opening = false;
+	mclock_leave(&r->clk);
+}
+
+static bool flush(struct recorder *r)
+{
+	size_t done = 0;
+
+	while (done < r->out_len) {
+		ssize_t n = write(r->fd, r->out + done, r->out_len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fail(r, "write");
+			return false;
+		}
+		done += (size_t)n;
+	}
+	r->out_len = 0;
+	return true;
+}
+
+/* Frames up to `upto` (due by the clock): each as soon as both sides
+ * have it, or with silence for a side once it is SLACK frames overdue
+ * (final: at once, the recording ends). */
 static void write_frames(struct recorder *r, uint64_t upto, bool final)
 {
 	int16_t a[FRAME], c[FRAME], lr[2 * FRAME];
 
-	while (r->frames < upto) {
+	while (r->frames < upto && r->fd >= 0) {
 		if (!final && r->frames + SLACK >= upto &&
 		    (r->side[REC_AGENT].len < FRAME ||
 		     r->side[REC_CUSTOMER].len < FRAME))
@@ -72,14 +109,55 @@ static void write_frames(struct recorder *r, uint64_t upto, bool final)
 			lr[2 * i] = a[i];
 			lr[2 * i + 1] = c[i];
 		}
-		if (fwrite(lr, sizeof(lr), 1, r->f) != 1) {
-			OCC_ERR("recording write failed path=%s", r->path);
-			fclose(r->f);
-			r->f = NULL;
+		if (r->out_len + sizeof(lr) > sizeof(r->out) && !flush(r))
 			return;
-		}
+		memcpy(r->out + r->out_len, lr, sizeof(lr));
+		r->out_len += sizeof(lr);
 		r->frames++;
 	}
+}
+
+static int write_header(int fd, uint64_t data);
+
+/* O_EXCL: two calls must never write (or truncate) one file */
+static int open_file(struct recorder *r)
+{
+	int err;
+
+	r->opening = false;
+	r->fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (r->fd < 0)
+		return errno;
+	err = write_header(r->fd, 0);
+	if (!err && lseek(r->fd, HEADER, SEEK_SET) != HEADER)
+		err = errno;
+	if (err) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	return err;
+}
+
+/* On the recorder's media worker: a call's recording is created there,
+ * since creating a file can take a millisecond (ext4 looking for a free
+ * inode), too long for the control loop at a hundred calls a second. */
+static void open_on_worker(struct recorder *r)
+{
+	int err;
+
+	if (r->opening && (err = open_file(r))) {
+		OCC_ERR("cannot record to %s: %m", r->path, err);
+		mclock_leave(&r->clk);
+	}
+}
+
+/* posted to the worker at once (recorder_alloc), holding a reference */
+static void open_cmd(void *arg)
+{
+	struct recorder *r = arg;
+
+	open_on_worker(r);
+	mem_deref(r);
 }
 
 static void tick(void *arg)
@@ -87,7 +165,8 @@ static void tick(void *arg)
 	struct recorder *r = arg;
 	uint64_t due = (uint64_t)(now_ms() - r->start_ms) / 20;
 
-	if (!r->f) {
+	open_on_worker(r);   /* if the command queue was full */
+	if (r->fd < 0) {
 		mclock_leave(&r->clk);
 		return;
 	}
@@ -133,15 +212,19 @@ static void recorder_destructor(void *arg)
 	struct recorder *r = arg;
 
 	mclock_leave(&r->clk);
+	/* ended before its worker's first tick: made here */
+	if (r->opening && open_file(r))
+		OCC_ERR("cannot record to %s", r->path);
 	/* flush what both sides delivered in the last frame period */
-	if (r->f)
+	if (r->fd >= 0)
 		write_frames(r, (uint64_t)(now_ms() - r->start_ms) / 20,
 			     true);
-	if (r->f) {
-		if (fflush(r->f) ||
-		    write_header(fileno(r->f), r->frames * FRAME * BLOCK))
+	if (r->fd >= 0) {
+		if (!flush(r) ||
+		    write_header(r->fd, r->frames * FRAME * BLOCK))
 			OCC_ERR("recording not finished path=%s", r->path);
-		fclose(r->f);
+		if (r->fd >= 0)
+			close(r->fd);
 	}
 	mem_deref(r->path);
 }
@@ -149,31 +232,24 @@ static void recorder_destructor(void *arg)
 int recorder_alloc(struct recorder **rp, const char *path, struct mworker *w)
 {
 	struct recorder *r = mem_zalloc(sizeof(*r), recorder_destructor);
-	int fd = -1, err;
+	int err;
 
 	if (!r)
 		return ENOMEM;
+	r->fd = -1;
 	err = str_dup(&r->path, path);
-	if (!err) {
-		/* O_EXCL: two calls must never write (or truncate) one file */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		err = fd < 0 ? errno : write_header(fd, 0);
-	}
-	if (!err) {
-		r->f = fdopen(fd, "wb");
-		err = r->f ? 0 : errno;
-	}
-	if (!err && fseek(r->f, HEADER, SEEK_SET))
-		err = errno;
+	if (!err && !w)
+		err = open_file(r);
 	if (err) {
 		OCC_ERR("cannot record to %s: %m", path, err);
-		if (!r->f && fd >= 0)
-			close(fd);
 		mem_deref(r);
 		return err;
 	}
+	r->opening = w != NULL;
 	r->start_ms = now_ms();
 	mclock_join_on(&r->clk, w, tick, r);
+	if (w && mworker_post(w, open_cmd, mem_ref(r)))
+		mem_deref(r);        /* full: its first tick opens it */
 	*rp = r;
 	return 0;
 }

@@ -6,7 +6,10 @@
  * the two channels stay in step whatever the packet timing.
  *
  * The file is created with O_EXCL (an existing file is never truncated or
- * shared: EEXIST). mem_deref() finishes it (the WAV header gets its
+ * shared: EEXIST) — by recorder_alloc on the control loop, or, for a
+ * recorder of a media worker, on the worker's first tick (creating a file
+ * can take a millisecond: ext4 searching for a free inode), where a
+ * failure is logged ("cannot record to ...") and the audio dropped. mem_deref() finishes it (the WAV header gets its
  * length); a file cut short by a crash keeps a header saying 0 frames
  * until recorder_repair() sets it from the data on disk.
  */

@@ -431,28 +431,15 @@ static int open_recorder(struct call *c, int64_t start_ms, const char *file,
 
 	localtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	/* the day's directory once a day, not twice per call (made again
-	 * if someone removed it meanwhile) */
-	for (int fresh = 0; fresh < 2; fresh++) {
-		int err;
-		if (fresh || strcmp(day, c->tel->rec_day)) {
-			re_snprintf(path, sizeof(path), "%s/%s",
-				    c->tel->rec_dir, day);
-			if (mkdir(c->tel->rec_dir, 0700) && errno != EEXIST)
-				return errno;
-			if (mkdir(path, 0700) && errno != EEXIST)
-				return errno;
-			str_ncpy(c->tel->rec_day, day,
-				 sizeof(c->tel->rec_day));
-			fresh = 1;
-		}
-		re_snprintf(path, sizeof(path), "%s/%s/%s", c->tel->rec_dir,
-			    day, file);
-		err = recorder_alloc(rp, path, c->mw);
-		if (err != ENOENT || fresh)
-			return err;
-	}
-	return ENOENT;
+	re_snprintf(path, sizeof(path), "%s/%s", c->tel->rec_dir, day);
+	if (mkdir(c->tel->rec_dir, 0700) && errno != EEXIST)
+		return errno;
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return errno;
+	re_snprintf(path, sizeof(path), "%s/%s/%s", c->tel->rec_dir, day,
+		    file);
+	/* made on the call's worker (media/recorder.h) */
+	return recorder_alloc(rp, path, c->mw);
 }
 
 void call_record(struct call *c)

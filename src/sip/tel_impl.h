@@ -28,7 +28,6 @@ struct tel {
 	struct tel_stats stats;    /* the counters of tel_stats (call.c) */
 	struct tmr acw_tmr;        /* timed after-call work (acwtimer.c) */
 	char rec_dir[512];         /* <data>/recordings */
-	char rec_day[16];          /* its day directory made last (call.c) */
 	uint8_t rec_key[32];       /* signs recording URLs */
 };
 
