@@ -40,7 +40,8 @@ def section(kv):
                f"not failed).")
     out.append("")
     out.append(f"The API probe (`EVENT=AGENTSTATUS` every 50 ms from its own process, "
-               f"through the whole run) answered in p50 {g('calls_probe_idle_p50_ms')} ms, "
+               f"through the whole run, each reply timed from its request's write to "
+               f"the kernel's receive stamp of the reply, `SO_TIMESTAMPNS`) answered in p50 {g('calls_probe_idle_p50_ms')} ms, "
                f"p99 {g('calls_probe_idle_p99_ms')} ms with the agents logged in and no "
                f"call (10 s before the ramp); the columns \"API p99\" are its p99 during "
                f"each step and level. occd CPU is utime + stime of all its threads, in "
