@@ -16,6 +16,12 @@ REL_CFLAGS  := $(CFLAGS_COMMON) -O2 -g
 ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
+# `make tsan`: occd under ThreadSanitizer (the media workers and the
+# control loop share state by the handover lock); not part of `make
+# check` — run a call suite with it: OCCD=build/tsan/occd OCC_MEDIA_THREADS=2
+# tests/sip/run.sh (docs/OPERATIONS.md, Media threads)
+TSAN_CFLAGS := $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+TSAN_LDFLAGS := -fsanitize=thread
 
 LIB_SRC  := $(wildcard src/base/*.c src/store/*.c src/core/*.c src/ops/*.c src/api/*.c src/sip/*.c src/media/*.c src/events/*.c src/inbound/*.c src/acd/*.c src/dialer/*.c src/import/*.c src/cluster/*.c) \
             $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
@@ -27,14 +33,16 @@ JSSIP    := build/vendor/jssip.min.js
 
 REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
+TSAN_OBJ := $(LIB_SRC:%.c=build/tsan/obj/%.o)
 
 BINS     := build/occd build/occctl build/occ-apidoc build/occ-amd build/occ-csv
 ASAN_BINS := build/asan/occd build/asan/occctl build/asan/unit-tests build/asan/occ-csv \
              build/unit-tests
 
-.PHONY: all asan check cluster-check demo deps docs check-generated fuzz fuzz-run bench clean
+.PHONY: all asan tsan check cluster-check demo deps docs check-generated fuzz fuzz-run bench clean
 all: $(BINS)
 asan: $(ASAN_BINS)
+tsan: build/tsan/occd
 
 # -MMD: each object records the headers it includes (build/**/*.d)
 build/obj/%.o: %.c
@@ -45,6 +53,13 @@ build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
 	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+build/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC tsan $<"
+	@$(CC) $(TSAN_CFLAGS) -MMD -MP -c $< -o $@
+build/tsan/occd: build/tsan/obj/src/occd/main.o $(TSAN_OBJ)
+	@echo "  LD tsan $@"
+	@$(CC) $(TSAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/occd: build/obj/src/occd/main.o $(REL_OBJ)
 	@echo "  LD      $@"
@@ -122,9 +137,9 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # the pages embedded by webassets.c
-build/obj/src/api/webassets.o build/asan/obj/src/api/webassets.o: $(WEB) $(JSSIP)
+build/obj/src/api/webassets.o build/asan/obj/src/api/webassets.o build/tsan/obj/src/api/webassets.o: $(WEB) $(JSSIP)
 $(JSSIP): web/vendor/package.json web/vendor/package-lock.json scripts/vendor-web.sh
 	@echo "  VENDOR  $@"
 	@scripts/vendor-web.sh $@
 # the demo's routing file embedded by demo_routing.c
-build/obj/src/inbound/demo_routing.o build/asan/obj/src/inbound/demo_routing.o: src/inbound/demo_routing.ini
+build/obj/src/inbound/demo_routing.o build/asan/obj/src/inbound/demo_routing.o build/tsan/obj/src/inbound/demo_routing.o: src/inbound/demo_routing.ini

@@ -479,8 +479,8 @@ def cmd_hold(args):
         say(f"  {up}/{n} up during the window: occd CPU {w['occd_cpu']:.0%}, "
             f"other processes {w['other_cpu']:.0%}, load generators {w['gen_cpu']:.0%}; "
             f"RSS {rss_idle} -> {rss_n} B; UDP {w['udp_in_pps']} datagrams/s received; dropped: "
-            f"{w['occd_drops']} at occd's sockets, {w['udp_drops']} in all (not counting the "
-            f"trunk's unread media socket); CPU of each generator ({args.gen_pids}): "
+            f"{w['occd_drops']} at occd's sockets, {w['udp_drops']} in all; "
+            f"CPU of each generator ({args.gen_pids}): "
             + ", ".join(f"{c:.0%}" for c in w["gen_each_cpu"]))
         rec = {"kind": "hold", "calls": n, "rate": args.rate, "hold_s": round(hold, 2),
                "window": w, "up": up, "predicted_cpu": round(guess, 3),

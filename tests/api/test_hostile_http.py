@@ -251,8 +251,13 @@ def chunked_over_limit(tap):
     s.sendall(head('POST', '/coccinterfaces', 'Transfer-Encoding: chunked\r\n'
                    'Content-Type: application/x-www-form-urlencoded\r\n\r\n'))
     chunk = b'1000\r\n' + b'a' * 4096 + b'\r\n'
-    for _ in range(20):                      # 80 KiB, no last chunk
-        s.sendall(chunk)
+    try:
+        for _ in range(20):                  # 80 KiB, no last chunk
+            s.sendall(chunk)
+    except OSError:
+        # occd refused at 64 KiB and closed with our bytes unread (a
+        # reset): its 413 is still in our receive queue
+        pass
     raw, closed = read_reply(s)
     refused_more = False
     try:
