@@ -67,11 +67,17 @@ void mclock_set_run(struct mclock_set *s, void (*safe_point)(void))
 		list_unlink(le);
 		list_append(&s->pending, le, le->data);
 	}
-	while ((le = list_head(&s->pending))) {
-		struct mclock_user *u = le->data;
+	for (;;) {
+		struct mclock_user *u;
+		/* before taking the next one: while a worker lets the control
+		 * loop in, any user may leave and be freed */
+		safe_point();
+		le = list_head(&s->pending);
+		if (!le)
+			break;
+		u = le->data;
 		list_unlink(le);
 		list_append(&s->users, le, u);
-		safe_point();
 		u->h(u->arg);
 	}
 }

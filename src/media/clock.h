@@ -54,7 +54,8 @@ void mclock_leave(struct mclock_user *u);
 /* Whether u is on the clock. */
 bool mclock_joined(const struct mclock_user *u);
 /* One tick of set s (media/mworker.c's for a worker's set): every user
- * once, safe_point() before each (a handler may free any user, itself
+ * once, safe_point() before taking each (a handler — or, on a worker,
+ * the control loop that safe_point lets in — may free any user, itself
  * included: the others wait in s->pending). */
 void mclock_set_run(struct mclock_set *s, void (*safe_point)(void));
 /* Forget every user of s (they are not freed: their owners still leave). */
