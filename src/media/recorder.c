@@ -36,7 +36,8 @@ struct side_buf {
 
 struct recorder {
 	int fd;                /* -1: not open yet (a worker's), or failed */
-	bool opening;          /* its worker's first tick opens the file */
+	bool opening;          /* its worker opens the file (open_cmd, or
+				* its first tick if the queue was full) */
 	uint8_t out[OUTBUF];   /* frames not written yet */
 	size_t out_len;
 	struct side_buf side[2];
