@@ -661,6 +661,7 @@ int main(int argc, char **argv)
 		/* one commit per loop pass (store.h); off for the teardown,
 		 * whose writes go out as they come, while the sinks live */
 		store_group_commit(occd.st, true);
+		(void)store_background(occd.st, true);
 		re_main(NULL);
 		store_group_commit(occd.st, false);
 		events_flush(occd.occ.ev);

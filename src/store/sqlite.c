@@ -38,6 +38,7 @@
 #include <re.h>
 #define LOG_TOPIC "store"
 #include "base/log.h"
+#include "store/sqlite_ckpt.h"
 #include "store/store_impl.h"
 
 enum { BUSY_TIMEOUT_MS = 5000 };
@@ -266,6 +267,8 @@ struct sqlite_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];   /* prepared on first use */
 	unsigned depth;                /* store_begin nesting */
+	char *path;                    /* of occ.db */
+	struct sqlite_ckpt *ckpt;      /* store_background() on */
 	/* statements of sqlite_campaign.c, by their SQL's address */
 	struct {
 		const char *sql;
@@ -1617,6 +1620,23 @@ void sqlite_store_release(struct store *st, sqlite3_stmt *q)
 	sqlite3_finalize(q);
 }
 
+static int sq_background(struct store *st, bool on)
+{
+	struct sqlite_store *s = be(st);
+	int err;
+
+	if (!on) {
+		s->ckpt = mem_deref(s->ckpt);
+		return 0;
+	}
+	if (s->ckpt)
+		return 0;
+	err = sqlite_ckpt_start(&s->ckpt, s->db, s->path);
+	if (err)
+		OCC_WARN("WAL checkpoints stay in the commits: %m", err);
+	return err;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.load = sq_load,
@@ -1704,6 +1724,7 @@ static const struct store_ops sqlite_ops = {
 	 * lock dance, the bulk of a one-row write */
 	.group_commit = true,
 	.in_txn = sq_in_txn,
+	.background = sq_background,
 };
 
 static void sqlite_store_destructor(void *arg)
@@ -1711,6 +1732,8 @@ static void sqlite_store_destructor(void *arg)
 	struct sqlite_store *s = arg;
 
 	store_close_pass(&s->base);
+	s->ckpt = mem_deref(s->ckpt);
+	s->path = mem_deref(s->path);
 	if (s->depth && !sqlite3_get_autocommit(s->db)) {
 		OCC_WARN("closing with an open transaction; rolling back");
 		(void)exec(s, S_ROLLBACK, NULL, "");
@@ -1785,6 +1808,9 @@ int sqlite_store_open(struct store **stp, const char *dir)
 	if (!s)
 		return ENOMEM;
 	s->base.ops = &sqlite_ops;
+	err = str_dup(&s->path, path);
+	if (err)
+		goto out;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 			     SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {

@@ -59,6 +59,13 @@ void store_group_commit(struct store *st, bool on)
 	st->group = on && st->ops->group_commit;
 }
 
+int store_background(struct store *st, bool on)
+{
+	if (!st)
+		return EINVAL;
+	return st->ops->background ? st->ops->background(st, on) : 0;
+}
+
 bool store_pending(const struct store *st)
 {
 	return st && st->pass_open;

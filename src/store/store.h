@@ -688,4 +688,13 @@ void store_on_sync(struct store *st, store_synced_h *h, void *arg);
 /* Commit the pass's writes now (0 if there were none). */
 int  store_sync(struct store *st);
 
+/*
+ * The backend's upkeep off the calling thread, for a long-lived process:
+ * SQLite copies its WAL into the database on a thread of its own
+ * (sqlite_ckpt.c) instead of in the commit that fills it. occd turns it on
+ * for its loop; short-lived tools (occctl) leave SQLite's own checkpoints.
+ * 0 where a backend has nothing to move (PostgreSQL). Loop thread only.
+ */
+int  store_background(struct store *st, bool on);
+
 #endif

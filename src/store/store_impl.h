@@ -231,6 +231,8 @@ struct store_ops {
 	/* a transaction is open (group commit: the pass's commit may only
 	 * close an inner level) */
 	bool (*in_txn)(struct store *st);
+	/* optional: store_background() */
+	int (*background)(struct store *st, bool on);
 };
 
 /* Common head of every backend object. A backend's destructor calls
