@@ -78,6 +78,7 @@ struct mworker {
 	 * before (ns); the window's start */
 	atomic_uint_fast64_t lag_max, lag_prev, win_start;
 	uint64_t warned;           /* worker only: its last "late" line */
+	bool relocked;             /* worker only: mworker_unlocked ran */
 };
 
 /* a control-loop descriptor's own handler (called through ctl_h) */
@@ -296,6 +297,12 @@ static bool batch(struct mworker *w, const struct epoll_event *ev, int n,
 
 		if (fd == cmdq_fd(w->cmds)) {
 			cmdq_run(w->cmds, 0);
+			/* the loop may have closed what the rest names */
+			if (w->relocked) {
+				w->relocked = false;
+				cut = true;
+				break;
+			}
 			continue;
 		}
 		if (fd == w->tfd) {
@@ -572,6 +579,20 @@ struct mworker *mworker_captured(void)
 int mworker_post(struct mworker *w, void (*h)(void *arg), void *arg)
 {
 	return w ? cmdq_push(w->cmds, h, arg) : EINVAL;
+}
+
+void mworker_unlocked(void (*blocking)(void *arg), void *arg)
+{
+	struct mworker *w = tl_self;
+
+	if (!w) {
+		blocking(arg);
+		return;
+	}
+	handover_rdunlock(&mw.ho);
+	blocking(arg);
+	handover_rdlock(&mw.ho);
+	w->relocked = true;
 }
 
 struct mclock_set *mworker_clock(struct mworker *w)

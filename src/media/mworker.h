@@ -65,6 +65,13 @@ struct mworker *mworker_captured(void);
 /* Control thread: h(arg) runs on worker w at its next turn (its bounded
  * command queue: ENOSPC when full). */
 int mworker_post(struct mworker *w, void (*h)(void *arg), void *arg);
+/* On a worker, in a command posted to it: blocking(arg) runs without the
+ * worker's hold on the media state, so the control loop never waits for
+ * it (creating a file can take milliseconds). blocking must touch nothing
+ * the control loop may change; the command finds the state as the loop
+ * left it afterwards, and the worker's turn ends with the command. Off a
+ * worker, blocking(arg) just runs. */
+void mworker_unlocked(void (*blocking)(void *arg), void *arg);
 
 /* Worker w's media clock (media/clock.h: mclock_join_on), called on its
  * 20 ms tick; NULL for NULL. */

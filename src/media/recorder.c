@@ -120,44 +120,75 @@ static void write_frames(struct recorder *r, uint64_t upto, bool final)
 
 static int write_header(int fd, uint64_t data);
 
-/* O_EXCL: two calls must never write (or truncate) one file */
+/* A new WAV file at path, its header written, positioned for the data.
+ * O_EXCL: two calls must never write (or truncate) one file. Touches no
+ * recorder: it runs outside the worker's hold (mworker_unlocked). */
+struct creation {
+	const char *path;
+	int fd;
+	int err;
+};
+
+static void create_file(void *arg)
+{
+	struct creation *c = arg;
+
+	c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (c->fd < 0) {
+		c->err = errno;
+		return;
+	}
+	c->err = write_header(c->fd, 0);
+	if (!c->err && lseek(c->fd, HEADER, SEEK_SET) != HEADER)
+		c->err = errno;
+	if (c->err) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
 static int open_file(struct recorder *r)
 {
-	int err;
+	struct creation c = { .path = r->path, .fd = -1 };
 
 	r->opening = false;
-	r->fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (r->fd < 0)
-		return errno;
-	err = write_header(r->fd, 0);
-	if (!err && lseek(r->fd, HEADER, SEEK_SET) != HEADER)
-		err = errno;
-	if (err) {
-		close(r->fd);
-		r->fd = -1;
-	}
-	return err;
+	create_file(&c);
+	r->fd = c.fd;
+	return c.err;
+}
+
+static void open_failed(struct recorder *r, int err)
+{
+	OCC_ERR("cannot record to %s: %m", r->path, err);
+	mclock_leave(&r->clk);
 }
 
 /* On the recorder's media worker: a call's recording is created there,
  * since creating a file can take a millisecond (ext4 looking for a free
- * inode), too long for the control loop at a hundred calls a second. */
+ * inode), too long for the control loop at a hundred calls a second —
+ * and without the worker's hold, or the loop would wait for it there. */
 static void open_on_worker(struct recorder *r)
 {
 	int err;
 
-	if (r->opening && (err = open_file(r))) {
-		OCC_ERR("cannot record to %s: %m", r->path, err);
-		mclock_leave(&r->clk);
-	}
+	if (r->opening && (err = open_file(r)))
+		open_failed(r, err);
 }
 
-/* posted to the worker at once (recorder_alloc), holding a reference */
+/* posted to the worker at once (recorder_alloc), holding a reference:
+ * the recorder outlives the creation even if its call ends meanwhile */
 static void open_cmd(void *arg)
 {
 	struct recorder *r = arg;
+	struct creation c = { .path = r->path, .fd = -1 };
 
-	open_on_worker(r);
+	if (r->opening) {
+		r->opening = false;    /* (its ticks run on this thread) */
+		mworker_unlocked(create_file, &c);
+		r->fd = c.fd;
+		if (c.err)
+			open_failed(r, c.err);
+	}
 	mem_deref(r);
 }
 

@@ -217,3 +217,72 @@ UNIT_TEST(mworker_bounded_wait_while_loop_busy)
 	UT_ASSERT(busy.yields > 0);
 	UT_ASSERT(atomic_load(&busy.heard) > 0);
 }
+
+/* A worker's command that blocks (creating a recording's file can take
+ * milliseconds) runs its blocking part without the worker's hold: the
+ * control loop's handlers run meanwhile. Without mworker_unlocked the
+ * loop would wait for the lock until the blocking part gave up (2 s). */
+static struct {
+	atomic_bool inside, loop_ran, done;
+	bool loop_saw_inside;
+} unl;
+
+static void unl_blocking(void *arg)
+{
+	uint64_t t0 = mono_ms();
+
+	(void)arg;
+	atomic_store(&unl.inside, true);
+	while (!atomic_load(&unl.loop_ran) && mono_ms() - t0 < 2000)
+		usleep(1000);
+	atomic_store(&unl.inside, false);
+}
+
+static void unl_cmd(void *arg)
+{
+	mworker_unlocked(unl_blocking, arg);
+	atomic_store(&unl.done, true);
+}
+
+static void unl_loop_h(void *arg)
+{
+	struct tmr *t = arg;
+
+	if (!atomic_load(&unl.inside) && !atomic_load(&unl.done)) {
+		tmr_start(t, 5, unl_loop_h, t);      /* not there yet */
+		return;
+	}
+	if (!atomic_load(&unl.loop_ran)) {
+		unl.loop_saw_inside = atomic_load(&unl.inside);
+		atomic_store(&unl.loop_ran, true);
+	}
+	if (atomic_load(&unl.done))
+		re_cancel();
+	else
+		tmr_start(t, 5, unl_loop_h, t);      /* the command's end */
+}
+
+static void unl_end_h(void *arg)
+{
+	(void)arg;
+	re_cancel();                                  /* the guard */
+}
+
+UNIT_TEST(mworker_unlocked_lets_the_loop_run)
+{
+	struct tmr t, end;
+
+	memset(&unl, 0, sizeof(unl));
+	UT_ASSERT(!mworker_start(1));
+	UT_EQ_INT(mworker_post(mworker_pick(), unl_cmd, NULL), 0);
+	tmr_init(&t);
+	tmr_init(&end);
+	tmr_start(&t, 5, unl_loop_h, &t);
+	tmr_start(&end, 3000, unl_end_h, NULL);
+	re_main(NULL);
+	tmr_cancel(&t);
+	tmr_cancel(&end);
+	mworker_stop();
+	UT_ASSERT(unl.loop_saw_inside);
+	UT_ASSERT(atomic_load(&unl.done));
+}
