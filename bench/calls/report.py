@@ -76,7 +76,7 @@ for i, s in enumerate(ramp):
 emit("calls_ramp_steps", len(ramp))
 emit("calls_max_rate", f"{best:g}")
 print(f"highest rate with zero failures: {best:g} calls/s")
-print("API probe (AGENTSTATUS every 50 ms), p99: idle "
+print("API probe (AGENTSTATUS every 10 ms), p99: idle "
       f"{idle.get('probe_ms_p99', '?')} ms; ramp steps "
       + ", ".join(f"{s['rate']:g}/s {s.get('probe_ms_p99', '?')} ms" for s in ramp)
       + "; levels " + ", ".join(f"{h['calls']} {h.get('probe_ms_p99', '?')} ms" for h in hold))

@@ -205,7 +205,7 @@ bench_say "calls: $AGENTS extensions registered by sipp (Contact on the phones s
 sleep 1
 RSS_START=$(bench_rss "$OCC_PID")
 
-# ---- the API probe: a read request every 50 ms through the ramp and the levels,
+# ---- the API probe: a read request every 10 ms through the ramp and the levels,
 # from its own process; the ramp first measures it idle for 10 s
 PROBE=(--probe-file "$T/probe.txt")
 "${GEN_PIN[@]}" "${DRIVER[@]}" probe "${COMMON[@]}" "${PROBE[@]}" 2>"$T/probe.err" &

@@ -39,7 +39,7 @@ def section(kv):
                f"calls as overloaded: `BackMsg_20[busy]`, counted as refused, "
                f"not failed).")
     out.append("")
-    out.append(f"The API probe (`EVENT=AGENTSTATUS` every 50 ms from its own process, "
+    out.append(f"The API probe (`EVENT=AGENTSTATUS` every 10 ms from its own process, "
                f"through the whole run, each reply timed from its request's write to "
                f"the kernel's receive stamp of the reply, `SO_TIMESTAMPNS`) answered in p50 {g('calls_probe_idle_p50_ms')} ms, "
                f"p99 {g('calls_probe_idle_p99_ms')} ms with the agents logged in and no "
