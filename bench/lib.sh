@@ -346,6 +346,22 @@ bench_rtppeer() {
 	bench_track "$PEER_PID"
 }
 
+# bench_httpfloor: bench/tools/httpfloor.c (built into BENCH_TMP once), a
+# do-nothing HTTP responder on a free port, pinned with SRV_PIN (the
+# server's CPU): the API probe's floor. Sets FLOOR_PORT and FLOOR_PID.
+bench_httpfloor() {
+	[[ -x $BENCH_TMP/httpfloor ]] ||
+		cc -O2 -Wall -Wextra -Werror -o "$BENCH_TMP/httpfloor" "$BENCH_ROOT/bench/tools/httpfloor.c" ||
+		bench_die "cc bench/tools/httpfloor.c failed"
+	FLOOR_PORT=$(bench_free_port)
+	"${SRV_PIN[@]}" "$BENCH_TMP/httpfloor" "$FLOOR_PORT" >"$BENCH_TMP/httpfloor.out" 2>&1 &
+	FLOOR_PID=$!
+	sleep 0.2
+	kill -0 "$FLOOR_PID" 2>/dev/null ||
+		{ cat "$BENCH_TMP/httpfloor.out" >&2; bench_die "httpfloor did not start"; }
+	bench_track "$FLOOR_PID"
+}
+
 # bench_rtppeer_stop NAME PID: stops it; sets PEER_TOTALS, its counters
 # over the whole run ("received=N sent=N dropped=N ...").
 bench_rtppeer_stop() {

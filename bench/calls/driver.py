@@ -288,30 +288,41 @@ def cmd_probe(args):
                 nxt = time.monotonic()
 
 
-def probe_stats(args, t0, t1):
-    """p50 and p99 of the probe's requests started in [t0, t1] (stamped),
-    and the p99 of their wall times"""
-    if not args.probe_file:
-        return {}
+def replies(path, t0, t1):
+    """a probe file's stamped and wall times of the requests started in
+    [t0, t1], each sorted"""
     ms, wall = [], []
     try:
-        with open(args.probe_file) as f:
+        with open(path) as f:
             for line in f:
                 col = line.split()
                 if t0 <= float(col[0]) <= t1:
                     ms.append(float(col[1]))
                     wall.append(float(col[2] if len(col) > 2 else col[1]))
     except (OSError, ValueError, IndexError):
+        return [], []
+    return sorted(ms), sorted(wall)
+
+
+def p99(v):
+    return round(v[min(len(v) - 1, int(len(v) * 0.99))], 2)
+
+
+def probe_stats(args, t0, t1):
+    """p50 and p99 of the probe's requests started in [t0, t1] (stamped),
+    the p99 of their wall times, and the floor's p99 (the same probe
+    against bench/tools/httpfloor.c on occd's CPU)"""
+    if not args.probe_file:
         return {}
+    ms, wall = replies(args.probe_file, t0, t1)
     if not ms:
         return {}
-    ms.sort()
-    wall.sort()
-
-    def p99(v):
-        return round(v[min(len(v) - 1, int(len(v) * 0.99))], 2)
-    return {"probe_n": len(ms), "probe_ms_p50": round(ms[len(ms) // 2], 2),
-            "probe_ms_p99": p99(ms), "probe_wall_ms_p99": p99(wall)}
+    res = {"probe_n": len(ms), "probe_ms_p50": round(ms[len(ms) // 2], 2),
+           "probe_ms_p99": p99(ms), "probe_wall_ms_p99": p99(wall)}
+    floor, _ = replies(args.floor_file, t0, t1) if args.floor_file else ([], [])
+    if floor:
+        res.update(floor_n=len(floor), floor_ms_p99=p99(floor))
+    return res
 
 
 def recover(load, args, limit):
@@ -357,7 +368,7 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
         f"sipp {sipp_failed}, silent recordings {v['media_bad']}/{v['media_checked']}, "
         f"RTP lost by the rtppeers {rec['peer_dropped']} of "
         f"{d.get('echo_received', 0) + d.get('play_sent', 0)}); "
-        f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms); "
+        f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms, floor {rec.get('floor_ms_p99', '?')} ms); "
         f"SIP retransmissions "
         f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
     for e in v["examples"]:
@@ -379,7 +390,7 @@ def cmd_ramp(args):
         time.sleep(args.probe_idle)
         idle = probe_stats(args, t0, time.monotonic())
         say(f"API probe, idle: p50 {idle.get('probe_ms_p50')} ms, p99 {idle.get('probe_ms_p99')} ms "
-            f"({idle.get('probe_n', 0)} requests)")
+            f"({idle.get('probe_n', 0)} requests); floor p99 {idle.get('floor_ms_p99', '?')} ms")
         print(json.dumps(dict(kind="probe_idle", **idle)), flush=True)
     for k, rate in enumerate(rates):
         if not alive(args.occd_pid):
@@ -625,6 +636,7 @@ def add_load_args(p):
     p.add_argument("--max-cpu", type=float, default=0.95)
     p.add_argument("--target-cpu", type=float, default=0.8)
     p.add_argument("--probe-file")
+    p.add_argument("--floor-file")
     p.add_argument("--probe-idle", type=float, default=10)
 
 

@@ -25,6 +25,7 @@ emit = KvOut(E["CALLS_OUT"])
 idle = next((x for x in ramp_all if x["kind"] == "probe_idle"), {})
 emit("calls_probe_idle_p50_ms", idle.get("probe_ms_p50", "?"))
 emit("calls_probe_idle_p99_ms", idle.get("probe_ms_p99", "?"))
+emit("calls_floor_idle_p99_ms", idle.get("floor_ms_p99", "?"))
 
 for k in ("PINNING", "AGENTS", "HOLD", "DURATION", "RATES", "LEVELS", "HR", "WINDOW",
           "KAM_DURATION", "SIPP_VERSION", "KAM_VERSION", "CLASH", "RSS_START", "RSS_IDLE",
@@ -61,6 +62,7 @@ for i, s in enumerate(ramp):
                  ("api_p99_ms", s.get("api_ms_p99", 0)), ("retrans", retr),
                  ("probe_p50_ms", s.get("probe_ms_p50", "?")),
                  ("probe_p99_ms", s.get("probe_ms_p99", "?")),
+                 ("floor_p99_ms", s.get("floor_ms_p99", "?")),
                  ("sip_drops", st["sip_drops"]), ("rss", s["rss_peak"]),
                  ("occd_drops", st.get("occd_drops", 0)),
                  ("steady", "yes" if s["steady"] else "no"),
@@ -80,6 +82,10 @@ print("API probe (AGENTSTATUS every 10 ms), p99: idle "
       f"{idle.get('probe_ms_p99', '?')} ms; ramp steps "
       + ", ".join(f"{s['rate']:g}/s {s.get('probe_ms_p99', '?')} ms" for s in ramp)
       + "; levels " + ", ".join(f"{h['calls']} {h.get('probe_ms_p99', '?')} ms" for h in hold))
+print("floor (bench/tools/httpfloor.c on occd's CPU, the same probe), p99: idle "
+      f"{idle.get('floor_ms_p99', '?')} ms; ramp steps "
+      + ", ".join(f"{s['rate']:g}/s {s.get('floor_ms_p99', '?')} ms" for s in ramp)
+      + "; levels " + ", ".join(f"{h['calls']} {h.get('floor_ms_p99', '?')} ms" for h in hold))
 print()
 print(f"{'calls':>6} {'up':>5} {'occd CPU':>8} {'other':>6} {'sipp+drv':>8} {'RSS idle':>10} "
       f"{'RSS up':>10} {'B/call':>7} {'UDP rx/s':>8} {'drops':>6} {'at occd':>7} {'failed':>6}")
@@ -105,6 +111,7 @@ for i, h in enumerate(hold):
                  ("failed", h["total_failures"]), ("hold_s", h["hold_s"]),
                  ("probe_p50_ms", h.get("probe_ms_p50", "?")),
                  ("probe_p99_ms", h.get("probe_ms_p99", "?")),
+                 ("floor_p99_ms", h.get("floor_ms_p99", "?")),
                  ("predicted_cpu", h.get("predicted_cpu")), ("recovery_s", h.get("recovery_s")),
                  ("media", f"{h['media_checked'] - h['media_bad']}/{h['media_checked']}"),
                  ("examples", " | ".join(h["examples"]))):

@@ -182,7 +182,7 @@ done
 common() { # the driver's arguments for the current occd
 	COMMON=(--team bench --first "$FIRST" --count "$AGENTS" --group "$GROUP"
 		--http "$HTTP_PORT" --sip "$SIP_PORT" --occd-pid "$OCC_PID"
-		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID,$PLAY_PID" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
+		--gen-pids "$PHONES_PID,$TRUNK_PID,$ECHO_PID,$PLAY_PID${PROBE_PIDS:-}" --server-cpu "$SRV_CPU" --sink-port "$TRUNK_MP"
 		--db "$DATA/occ.db" --rec-dir "$DATA/recordings" --wait-quiet-until "$QUIET_UNTIL"
 		--phones-stat "$T/phones.stat.csv" --trunk-stat "$T/trunk.stat.csv"
 		--echo-stats "$T/rtppeer-echo.stats" --play-stats "$T/rtppeer-play.stats")
@@ -207,10 +207,21 @@ RSS_START=$(bench_rss "$OCC_PID")
 
 # ---- the API probe: a read request every 10 ms through the ramp and the levels,
 # from its own process; the ramp first measures it idle for 10 s
-PROBE=(--probe-file "$T/probe.txt")
+# ... and the same probe against bench/tools/httpfloor.c on occd's CPU: the
+# floor (loopback delivery and a wakeup on that core, no work at all)
+bench_httpfloor
+PROBE=(--probe-file "$T/probe.txt" --floor-file "$T/floor.txt")
 "${GEN_PIN[@]}" "${DRIVER[@]}" probe "${COMMON[@]}" "${PROBE[@]}" 2>"$T/probe.err" &
 PROBE_PID=$!
 bench_track "$PROBE_PID"
+"${GEN_PIN[@]}" "${DRIVER[@]}" probe "${COMMON[@]}" --http "$FLOOR_PORT" \
+	--probe-file "$T/floor.txt" 2>"$T/floor.err" &
+FLOOR_PROBE_PID=$!
+bench_track "$FLOOR_PROBE_PID"
+# the probes are the bench's own load: counted with the generators, not
+# as other processes (a step is measured again when those pass 10%)
+PROBE_PIDS=",$PROBE_PID,$FLOOR_PROBE_PID,$FLOOR_PID"
+common
 
 # ---- 1. ramp -----------------------------------------------------------------------------------
 if ((ONLY_LEVELS)); then
@@ -254,6 +265,8 @@ bench_fg "${GEN_PIN[@]}" "${DRIVER[@]}" hold "${COMMON[@]}" "${PROBE[@]}" --leve
 	--rate "$HR" --window "$WINDOW" --rss-base "$RSS_IDLE" --max-cpu "$MAX_CPU" \
 	--target-cpu "$TARGET_CPU" >"$T/hold.jsonl"
 bench_stop "$PROBE_PID"
+bench_stop "$FLOOR_PROBE_PID"
+bench_stop "$FLOOR_PID"
 
 # ---- end checks ----------------------------------------------------------------------------------------
 OCC_ALIVE=0

@@ -44,13 +44,17 @@ def section(kv):
                f"the kernel's receive stamp of the reply, `SO_TIMESTAMPNS`) answered in p50 {g('calls_probe_idle_p50_ms')} ms, "
                f"p99 {g('calls_probe_idle_p99_ms')} ms with the agents logged in and no "
                f"call (10 s before the ramp); the columns \"API p99\" are its p99 during "
-               f"each step and level. occd CPU is utime + stime of all its threads, in "
+               f"each step and level. The same probe, in the same run, against a "
+               f"do-nothing HTTP responder pinned to occd's CPU (`bench/tools/httpfloor.c`) "
+               f"gives the columns \"floor p99\" (idle {g('calls_floor_idle_p99_ms')} ms): what "
+               f"loopback delivery and a wakeup on that core cost a server with no work. "
+               f"occd CPU is utime + stime of all its threads, in "
                f"% of one core (the machine has {g('nproc')}).")
     out.append("")
     out.append("| calls/s | calls up | calls | refused (busy) | failed | occd CPU | "
-               "other processes | MAKECALL p99 | API p99 | SIP retransmissions | "
+               "other processes | MAKECALL p99 | API p99 | floor p99 | SIP retransmissions | "
                "SIP datagrams dropped at occd | occd RSS |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for i in range(int(g("calls_ramp_steps", "0"))):
         p = f"calls_ramp{i}_"
@@ -61,6 +65,7 @@ def section(kv):
                    f"{num(g(p + 'refused', '0'))} | {num(failed)} | "
                    f"{pct(g(p + 'occd_cpu'))} | {pct(g(p + 'other_cpu'))} | "
                    f"{g(p + 'api_p99_ms')} ms | {g(p + 'probe_p99_ms')} ms | "
+                   f"{g(p + 'floor_p99_ms')} ms | "
                    f"{num(g(p + 'retrans'))} | "
                    f"{num(g(p + 'sip_drops'))} | {mib(g(p + 'rss'))} |")
         refused = g(p + "refused", "0")
@@ -92,14 +97,15 @@ def section(kv):
     out.append("")
     out.append("| calls up | occd CPU | other processes | load generators | occd RSS | "
                "(RSS − fresh idle RSS) / calls | UDP datagrams received/s | API p99 | "
-               "failed |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "floor p99 | failed |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for i in range(int(g("calls_hold_levels", "0"))):
         p = f"calls_hold{i}_"
         out.append(f"| {num(g(p + 'up'))} of {num(g(p + 'calls'))} | {pct(g(p + 'occd_cpu'))} | "
                    f"{pct(g(p + 'other_cpu'))} | {pct(g(p + 'gen_cpu'))} | "
                    f"{mib(g(p + 'rss_loaded'))} | {num(g(p + 'rss_per_call'))} B | "
                    f"{num(g(p + 'udp_in_pps'))} | {g(p + 'probe_p99_ms')} ms | "
+                   f"{g(p + 'floor_p99_ms')} ms | "
                    f"{g(p + 'failed')} |")
     out.append("")
     kr = g("calls_kam_max_rate")
