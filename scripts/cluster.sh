@@ -84,6 +84,18 @@ wait_for() {  # wait_for SECONDS WHAT CMD...: until CMD succeeds
 	return 1
 }
 
+wait_node() {  # wait_node I: occI answers /healthz; if it exits or hangs, its log's tail
+	local i=$1 end=$((SECONDS + 60))
+	while [ $SECONDS -lt $end ]; do
+		curl -fsS "http://${http[i]}/healthz" >/dev/null 2>&1 && return 0
+		alive "$dir/occ$i/occd.pid" || break
+		sleep 0.1
+	done
+	echo "cluster: occ$i did not come up; the end of $dir/occ$i/occd.log:" >&2
+	tail -n 15 "$dir/occ$i/occd.log" | sed 's/^/cluster:   /' >&2
+	return 1
+}
+
 down() {
 	local f
 	[ -d "$dir" ] || return 0
@@ -213,12 +225,12 @@ up() {
 	# ---- the first node makes the schema and the demo teams, then the
 	# ---- others
 	start_node 1 --demo
-	wait_for 60 "occ1" curl -fsS "http://${http[1]}/healthz"
+	wait_node 1
 	for ((i = 2; i <= nodes; i++)); do
 		start_node "$i"
 	done
 	for ((i = 2; i <= nodes; i++)); do
-		wait_for 60 "occ$i" curl -fsS "http://${http[i]}/healthz"
+		wait_node "$i"
 	done
 	# the proxy's route look-up (after occd made the tables)
 	"${as[@]}" "$pgbin/psql" -h "$dir/pg" -p "$pg_port" -U postgres -d occ -qAt \

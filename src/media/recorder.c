@@ -163,10 +163,11 @@ static void open_failed(struct recorder *r, int err)
 	mclock_leave(&r->clk);
 }
 
-/* On the recorder's media worker: a call's recording is created there,
- * since creating a file can take a millisecond (ext4 looking for a free
- * inode), too long for the control loop at a hundred calls a second —
- * and without the worker's hold, or the loop would wait for it there. */
+/* A call's recording is created on its media worker, since creating a
+ * file can take a millisecond (ext4 looking for a free inode), too long
+ * for the control loop at a hundred calls a second. This fallback (the
+ * first tick, when open_cmd could not be posted) keeps the worker's hold;
+ * open_cmd does not. */
 static void open_on_worker(struct recorder *r)
 {
 	int err;
@@ -176,7 +177,9 @@ static void open_on_worker(struct recorder *r)
 }
 
 /* posted to the worker at once (recorder_alloc), holding a reference:
- * the recorder outlives the creation even if its call ends meanwhile */
+ * the recorder outlives the creation even if its call ends meanwhile.
+ * The file is created without the worker's hold on the media state
+ * (mworker_unlocked), or the loop would wait for the lock behind it. */
 static void open_cmd(void *arg)
 {
 	struct recorder *r = arg;
