@@ -266,6 +266,27 @@ class Api:
         return 0, "unreachable"
 
 
+def metric_hist(port, name):
+    """(sum, count) of histogram NAME in occd's GET /metrics (Prometheus
+    text), or None if it cannot be read"""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/metrics")
+        r = conn.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        conn.close()
+    except (OSError, http.client.HTTPException):
+        return None
+    if r.status != 200:
+        return None
+    got = {}
+    for line in text.splitlines():
+        for part in ("_sum", "_count"):
+            if line.startswith(name + part + " "):
+                got[part] = float(line.split()[1])
+    return (got["_sum"], got["_count"]) if len(got) == 2 else None
+
+
 # Linux's SO_TIMESTAMPNS (= SCM_TIMESTAMPNS, asm-generic: x86-64, arm64);
 # Python's socket module does not name it
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)

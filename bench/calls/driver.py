@@ -332,10 +332,20 @@ def recover(load, args, limit):
         c.get("CurrentCall", 0) for c in sipp_all(args).values()), limit)
 
 
-def finish_step(load, args, calls, hold_ms, s0, rec):
+def store_cost(args, m0, calls, rec):
+    """the loop's time in store writes (occ_store_write_seconds: writes and
+    commits) from m0 to now, per call placed"""
+    m1 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
+    if m0 and m1 and calls:
+        rec["store_ms_per_call"] = round((m1[0] - m0[0]) * 1000 / len(calls), 3)
+        rec["store_writes_per_call"] = round((m1[1] - m0[1]) / len(calls), 1)
+
+
+def finish_step(load, args, calls, hold_ms, s0, rec, m0=None):
     """drain, verify, print one JSON record; returns the failure count"""
     rec["still_open_after_drain"] = load.wait_ended(calls, hold_ms,
                                                     hold_ms / 1000 + args.reuse_margin + 15)
+    store_cost(args, m0, calls, rec)
     time.sleep(1.5)                       # sipp writes its stats every second
     v = load.verify(calls, hold_ms)
     v.update(load.check_media(calls))
@@ -370,7 +380,9 @@ def finish_step(load, args, calls, hold_ms, s0, rec):
         f"{d.get('echo_received', 0) + d.get('play_sent', 0)}); "
         f"API p99 {v.get('api_ms_p99', 0)} ms (probe {rec.get('probe_ms_p99', '?')} ms, floor {rec.get('floor_ms_p99', '?')} ms); "
         f"SIP retransmissions "
-        f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}")
+        f"{d.get('phones_Retransmissions', 0) + d.get('trunk_Retransmissions', 0)}; "
+        f"store writes {rec.get('store_ms_per_call', '?')} ms per call "
+        f"({rec.get('store_writes_per_call', '?')} writes)")
     for e in v["examples"]:
         say(f"    e.g. {e}")
     if not rec["occd_alive"]:
@@ -410,6 +422,7 @@ def cmd_ramp(args):
         timer = threading.Timer(args.hold + 1,
                                 lambda: samples.__setitem__("a", load.sampler.take()))
         timer.start()
+        m0 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
         a0 = load.sampler.take()
         calls, starved, achieved = load.place(rate, count, hold_ms, tag=100 + k)
         a1 = load.sampler.take()
@@ -426,7 +439,7 @@ def cmd_ramp(args):
                "steady": steady, "rss_peak": rss_peak,
                "driver_limited": starved > 0 or achieved < 0.95 * rate}
         rec.update(probe_stats(args, a0["t"], a1["t"]))
-        failed = finish_step(load, args, calls, hold_ms, s0, rec)
+        failed = finish_step(load, args, calls, hold_ms, s0, rec, m0)
         if rec["driver_limited"]:
             say(f"  the driver could not hold {rate:g} calls/s "
                 f"(achieved {achieved:.1f}, starved {starved}); ramp stopped")
@@ -480,6 +493,7 @@ def cmd_hold(args):
         s0 = sipp_all(args)
         say(f"hold level {k + 1}: {n} calls at {args.rate:g}/s, each held {hold:.1f} s")
         t_start = time.monotonic()
+        m0 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
         calls, starved, achieved = load.place(args.rate, n, hold_ms, tag=200 + k)
         time.sleep(args.settle)
         a = load.sampler.take()
@@ -508,7 +522,7 @@ def cmd_hold(args):
                "achieved_rate": round(achieved, 2), "starved": starved,
                "extra_failures": 0 if up == n else 1}
         rec.update(probe_stats(args, a["t"], b["t"]))
-        failed = finish_step(load, args, calls, hold_ms, s0, rec)
+        failed = finish_step(load, args, calls, hold_ms, s0, rec, m0)
         rec["seconds"] = round(time.monotonic() - t_start, 1)
         k += 1
         if failed:

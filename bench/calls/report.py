@@ -63,6 +63,8 @@ for i, s in enumerate(ramp):
                  ("probe_p50_ms", s.get("probe_ms_p50", "?")),
                  ("probe_p99_ms", s.get("probe_ms_p99", "?")),
                  ("floor_p99_ms", s.get("floor_ms_p99", "?")),
+                 ("store_ms_per_call", s.get("store_ms_per_call", "?")),
+                 ("store_writes_per_call", s.get("store_writes_per_call", "?")),
                  ("sip_drops", st["sip_drops"]), ("rss", s["rss_peak"]),
                  ("occd_drops", st.get("occd_drops", 0)),
                  ("steady", "yes" if s["steady"] else "no"),
@@ -112,6 +114,7 @@ for i, h in enumerate(hold):
                  ("probe_p50_ms", h.get("probe_ms_p50", "?")),
                  ("probe_p99_ms", h.get("probe_ms_p99", "?")),
                  ("floor_p99_ms", h.get("floor_ms_p99", "?")),
+                 ("store_ms_per_call", h.get("store_ms_per_call", "?")),
                  ("predicted_cpu", h.get("predicted_cpu")), ("recovery_s", h.get("recovery_s")),
                  ("media", f"{h['media_checked'] - h['media_bad']}/{h['media_checked']}"),
                  ("examples", " | ".join(h["examples"]))):

@@ -49,12 +49,15 @@ def section(kv):
                f"gives the columns \"floor p99\" (idle {g('calls_floor_idle_p99_ms')} ms): what "
                f"loopback delivery and a wakeup on that core cost a server with no work. "
                f"occd CPU is utime + stime of all its threads, in "
-               f"% of one core (the machine has {g('nproc')}).")
+               f"% of one core (the machine has {g('nproc')}). \"Store per call\": the "
+               f"loop's time in store writes and commits (`occ_store_write_seconds` in "
+               f"`/metrics`) from a step's first call to its last call's end, per call, "
+               f"and how many writes.")
     out.append("")
     out.append("| calls/s | calls up | calls | refused (busy) | failed | occd CPU | "
-               "other processes | MAKECALL p99 | API p99 | floor p99 | SIP retransmissions | "
-               "SIP datagrams dropped at occd | occd RSS |")
-    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "other processes | MAKECALL p99 | API p99 | floor p99 | store per call | "
+               "SIP retransmissions | SIP datagrams dropped at occd | occd RSS |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     notes = []
     for i in range(int(g("calls_ramp_steps", "0"))):
         p = f"calls_ramp{i}_"
@@ -66,6 +69,7 @@ def section(kv):
                    f"{pct(g(p + 'occd_cpu'))} | {pct(g(p + 'other_cpu'))} | "
                    f"{g(p + 'api_p99_ms')} ms | {g(p + 'probe_p99_ms')} ms | "
                    f"{g(p + 'floor_p99_ms')} ms | "
+                   f"{g(p + 'store_ms_per_call')} ms ({g(p + 'store_writes_per_call')}) | "
                    f"{num(g(p + 'retrans'))} | "
                    f"{num(g(p + 'sip_drops'))} | {mib(g(p + 'rss'))} |")
         refused = g(p + "refused", "0")
