@@ -353,14 +353,18 @@ static void route(const struct http_req *req, struct http_resp *resp,
 
 /* Every request; what it wrote is committed before the reply goes out
  * (group commit, store.h): a reply that reports success is never ahead
- * of the store. */
+ * of the store. A request that wrote nothing (a status query) does not
+ * wait for the commit of what the pass's calls wrote: it may show those
+ * rows before they are committed, as it shows the agents' state, which is
+ * always a little ahead of the store. */
 void web_route(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct api *api = arg;
+	uint64_t mark = store_write_mark(api->occ->st);
 	int err;
 
 	route(req, resp, api);
-	err = store_sync(api->occ->st);
+	err = store_sync_since(api->occ->st, mark);
 	if (err && resp->status < 300 && resp->fd < 0)
 		http_resp_set(resp, 500, "text/plain; charset=utf-8",
 			      "storage error: %m\n", err);

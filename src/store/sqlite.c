@@ -472,6 +472,12 @@ static bool sq_in_txn(struct store *st)
 	return be(st)->depth > 0;
 }
 
+/* rows inserted, updated or deleted on the connection (triggers too) */
+static uint64_t sq_changes(struct store *st)
+{
+	return (uint64_t)sqlite3_total_changes64(be(st)->db);
+}
+
 /*
  * Several statements as one operation: inside the caller's store_begin()
  * transaction if there is one, else in a new IMMEDIATE one. A savepoint
@@ -1725,6 +1731,7 @@ static const struct store_ops sqlite_ops = {
 	.group_commit = true,
 	.in_txn = sq_in_txn,
 	.background = sq_background,
+	.changes = sq_changes,
 };
 
 static void sqlite_store_destructor(void *arg)

@@ -109,6 +109,18 @@ int store_sync(struct store *st)
 	return err;
 }
 
+uint64_t store_write_mark(struct store *st)
+{
+	return st && st->ops->changes ? st->ops->changes(st) : 0;
+}
+
+int store_sync_since(struct store *st, uint64_t mark)
+{
+	if (st && st->ops->changes && st->ops->changes(st) == mark)
+		return 0;
+	return store_sync(st);
+}
+
 void store_close_pass(struct store *st)
 {
 	(void)store_sync(st);

@@ -687,6 +687,11 @@ bool store_pending(const struct store *st);
 void store_on_sync(struct store *st, store_synced_h *h, void *arg);
 /* Commit the pass's writes now (0 if there were none). */
 int  store_sync(struct store *st);
+/* What was written so far (a mark), and store_sync() only if something
+ * was written since the mark (or the backend cannot tell): a reply that
+ * only read need not wait for the commit of what others wrote. */
+uint64_t store_write_mark(struct store *st);
+int  store_sync_since(struct store *st, uint64_t mark);
 
 /*
  * The backend's upkeep off the calling thread, for a long-lived process:

@@ -233,6 +233,9 @@ struct store_ops {
 	bool (*in_txn)(struct store *st);
 	/* optional: store_background() */
 	int (*background)(struct store *st, bool on);
+	/* optional, with group_commit: rows written on the connection so
+	 * far (store_write_mark) */
+	uint64_t (*changes)(struct store *st);
 };
 
 /* Common head of every backend object. A backend's destructor calls

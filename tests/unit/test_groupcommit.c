@@ -104,6 +104,18 @@ static int fx_open(struct gc_fx *f)
 	return err ? err : events_sink_add(f->occ.ev, sink, f);
 }
 
+/* fx_open with group commit on; closed again if it fails */
+static int fx_open_group(struct gc_fx *f)
+{
+	int err = fx_open(f);
+
+	if (err)
+		fx_close(f);
+	else
+		store_group_commit(f->occ.st, true);
+	return err;
+}
+
 #define FIELDS "source=AGENT&event=test&"
 
 UNIT_TEST(group_commit_events_reach_sinks_after_the_commit)
@@ -111,12 +123,8 @@ UNIT_TEST(group_commit_events_reach_sinks_after_the_commit)
 	struct gc_fx f = { 0 };
 	int before;
 
-	if (fx_open(&f)) {
-		fx_close(&f);
-		UT_ASSERT(!"fixture");
-	}
+	UT_EQ_INT(fx_open_group(&f), 0);
 	before = stored_events(&f);
-	store_group_commit(f.occ.st, true);
 
 	/* in the pass: stored in its transaction, not yet committed, and
 	 * no sink has it */
@@ -165,5 +173,35 @@ UNIT_TEST(group_commit_events_reach_sinks_after_the_commit)
 	UT_ASSERT(!store_pending(f.occ.st));
 	UT_EQ_INT(f.seen, 5);
 	UT_EQ_INT(f.stored_at_sink, before + 5);
+	fx_close(&f);
+}
+
+/* web_route's rule: a reply waits for the commit only if its request
+ * wrote (store_sync_since), not for what the pass's calls wrote */
+UNIT_TEST(group_commit_a_reply_waits_only_for_its_own_writes)
+{
+	struct gc_fx f = { 0 };
+	uint64_t mark;
+	int before;
+
+	UT_EQ_INT(fx_open_group(&f), 0);
+	before = stored_events(&f);
+
+	/* a call's write in the pass, then a request that only reads */
+	UT_EQ_INT(events_publish(f.occ.ev, "demo", "8001", NULL, FIELDS), 0);
+	mark = store_write_mark(f.occ.st);
+	UT_EQ_INT(store_sync_since(f.occ.st, mark), 0);
+	UT_ASSERT(store_pending(f.occ.st));
+	UT_EQ_INT(stored_events(&f), before);
+
+	/* a request that writes: committed before its reply, with the
+	 * pass's earlier write */
+	mark = store_write_mark(f.occ.st);
+	UT_EQ_INT(events_publish(f.occ.ev, "demo", "8001", NULL, FIELDS), 0);
+	UT_EQ_INT(store_sync_since(f.occ.st, mark), 0);
+	UT_ASSERT(!store_pending(f.occ.st));
+	UT_EQ_INT(stored_events(&f), before + 2);
+	spin(30);
+	UT_EQ_INT(f.seen, 2);
 	fx_close(&f);
 }
