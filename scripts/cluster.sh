@@ -15,7 +15,8 @@
 #   occd × NODES    occ1..occN (scripts/cluster/node.conf.in), NODES = 3
 #                   unless -n says otherwise
 #
-# Everything listens on 127.0.0.1, on free ports picked at `up`; DIR
+# Everything listens on 127.0.0.1, on free ports picked at `up` (6000-9999:
+# scripts/cluster/free_ports.py); DIR
 # (default ./cluster) holds the data, logs, configurations and pid files,
 # and DIR/env the addresses (sourced by tests/cluster/run.sh):
 #   PG_CONNINFO, SIP (Kamailio, where phones register), HTTP_1..N (nodes),

@@ -17,14 +17,6 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
-free_port() {  # free_port tcp|udp: a port nothing listens on now
-	python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
-PY
-}
-
 ng_ping() {  # ng_ping PORT: rtpengine answers its control protocol's ping
 	python3 - "$1" <<'PY'
 import socket, sys
@@ -66,10 +58,11 @@ up() {
 	run=$(cd "$run" && pwd)
 	down "$run"
 	local ws_addr=${WEBPHONE_WS_ADDR:-127.0.0.1}
-	local ws_port=${WEBPHONE_WS_PORT:-$(free_port tcp)}
-	local sip_port ng_port rtp_min
-	sip_port=$(free_port udp)
-	ng_port=$(free_port udp)
+	# free ports below the kernel's ephemeral range (cluster/free_ports.py)
+	local -a fp
+	read -r -a fp <<<"$(python3 "$here/cluster/free_ports.py" 3)"
+	local ws_port=${WEBPHONE_WS_PORT:-${fp[0]}}
+	local sip_port=${fp[1]} ng_port=${fp[2]} rtp_min
 	# a range of 200 RTP ports (rtpengine skips busy ones)
 	rtp_min=$((20000 + (RANDOM % 200) * 200))
 	local mpath=/usr/lib/x86_64-linux-gnu/kamailio/modules/

@@ -35,9 +35,7 @@ ok()   { n=$((n+1)); echo "ok $n - $1"; }
 nok()  { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "# $2"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1" "${3:-}"; fi; }
 sql()  { psql "$OCC_PG_CONNINFO" -qAt -c "$1"; }
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$root/tests/lib/ports.sh"   # port_take: below the ephemeral range
 
 cleanup() {
 	for k in "${!pid[@]}"; do kill -9 "${pid[$k]}" 2>/dev/null; done
@@ -67,7 +65,7 @@ INI
 start() {  # start NODE [--demo]
 	local node=$1 hp sp
 	shift
-	hp=$(free_port); sp=$(free_port)
+	port_take hp && port_take sp || { echo "Bail out! no free port"; exit 1; }
 	http[$node]=127.0.0.1:$hp
 	sip[$node]=127.0.0.1:$sp
 	"$occd" --config "$(conf "$node")" --http "127.0.0.1:$hp" \
@@ -276,7 +274,7 @@ async def main():
     await srv.serve_forever()
 asyncio.run(main())
 PY
-pport=$(free_port)
+port_take pport || { echo "Bail out! no free port"; exit 1; }
 pg_port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$OCC_PG_CONNINFO")
 python3 "$work/proxy.py" "$pport" "$OCC_PG_DIR/.s.PGSQL.$pg_port" >"$work/proxy.log" 2>&1 &
 proxy=$!; pid[proxy]=$proxy

@@ -46,12 +46,9 @@ def note(msg):
         print(f"# {line}", flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+# a server's port below the ephemeral range, held until this process exits
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from freeport import free_port  # noqa: E402
 
 
 def spawn(argv, log, env=None, **kw):

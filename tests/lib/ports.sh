@@ -1,5 +1,5 @@
 # ports.sh — the test ports, shared by every suite that starts SIP peers
-# (sourced; it only defines ports_take).
+# (sourced; it only defines ports_take and port_take).
 #
 # ports_take N [ARRAY]: N base ports into ARRAY (default P), each the
 # first of a block of six (P..P+5: sipp -p P -mp P+2 binds P, P+2 and
@@ -24,6 +24,25 @@ ports_take() {
 			fi
 		done < <(python3 "$_ports_util" ports "$((want - ${#got[@]}))")
 		[ "${#got[@]}" -ge "$want" ] && return 0
+	done
+	return 1
+}
+
+# port_take VAR: one port for a server (tests/lib/freeport.py: 6000-9999,
+# below the ephemeral range) into VAR, its lock held like ports_take's.
+_freeport=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/freeport.py
+port_take() {
+	local -n one=$1
+	local p fd try
+	for try in 1 2 3 4 5; do
+		while read -r p; do
+			exec {fd}>"${OCC_PORT_LOCKS:-/tmp/occ-test-ports}/$p"
+			if flock -n "$fd"; then
+				one=$p
+				return 0
+			fi
+			exec {fd}>&-
+		done < <(python3 "$_freeport" 4)
 	done
 	return 1
 }

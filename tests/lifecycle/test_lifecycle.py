@@ -48,12 +48,9 @@ def check(cond, what, detail=""):
         print(f"not ok {n} - {what}: {detail}")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+# a server's port below the ephemeral range, held until this process exits
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from freeport import free_port  # noqa: E402
 
 
 class Occd:

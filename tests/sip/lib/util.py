@@ -20,44 +20,23 @@
   util.py authline FILE    the first "Authorization: Digest ..." line sipp
                            sent, from its -message_file.
 """
-import fcntl
 import os
 import random
-import socket
 import sqlite3
 import sys
 
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "scripts", "cluster"))
+from free_ports import bindable, unlocked  # noqa: E402
 
 BLOCK = 6
 LOCKS = os.environ.get("OCC_PORT_LOCKS", "/tmp/occ-test-ports")
 
 
-def unlocked(p):
-    """no suite holds block P's lock (take_ports takes it after this)"""
-    fd = os.open(os.path.join(LOCKS, str(p)), os.O_WRONLY | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-
-
 def free(p):
-    socks = []
-    try:
-        for q in range(p, p + BLOCK):
-            for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, t)
-                socks.append(s)
-                s.bind(("127.0.0.1", q))
-        return True
-    except OSError:
-        return False
-    finally:
-        for s in socks:
-            s.close()
+    """block P's ports are free for both UDP and TCP now"""
+    return bindable(p, BLOCK)
 
 
 def ports(n):

@@ -1,0 +1,37 @@
+"""freeport.py — one 127.0.0.1 port for a test's server, free for both TCP
+and UDP, from 6000-9999 (scripts/cluster/free_ports.py): below the
+kernel's ephemeral range, where every client socket takes its local port,
+so none of the clients running meanwhile (a suite's curl, PostgreSQL and
+SIP connections) can take it between the pick and the server's bind, as
+happened with ports picked by binding port 0.
+
+free_port(): the port, its lock file held by this process until it exits,
+so suites running side by side never get the same one.
+`python3 freeport.py N` prints N candidates (unlocked, bindable) for a
+shell to lock itself (tests/lib/ports.sh, port_take)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "scripts", "cluster"))
+from free_ports import bindable, lock, shuffled_band, unlocked  # noqa: E402
+
+_held = []
+
+
+def free_port():
+    for p in shuffled_band():
+        fd = lock(p)
+        if fd is None:
+            continue
+        if bindable(p):
+            _held.append(fd)
+            return p
+        os.close(fd)
+    raise OSError("no free port in 6000-9999")
+
+
+if __name__ == "__main__":
+    want = int(sys.argv[1])
+    got = [p for p in shuffled_band()[:200] if unlocked(p) and bindable(p)]
+    print("\n".join(map(str, got[:want])))
