@@ -147,51 +147,45 @@ static void create_file(void *arg)
 	}
 }
 
-static int open_file(struct recorder *r)
+/* without_hold: in a command on the recorder's worker (open_cmd), outside
+ * the worker's hold on the media state (mworker_unlocked), or the loop
+ * would wait for the lock behind the creation; elsewhere (the loop, a
+ * tick: inside the worker's clock) with whatever the caller holds */
+static int open_file(struct recorder *r, bool without_hold)
 {
 	struct creation c = { .path = r->path, .fd = -1 };
 
-	r->opening = false;
-	create_file(&c);
+	r->opening = false;    /* (a worker's ticks run on its own thread) */
+	if (without_hold)
+		mworker_unlocked(create_file, &c);
+	else
+		create_file(&c);
 	r->fd = c.fd;
 	return c.err;
 }
 
-static void open_failed(struct recorder *r, int err)
-{
-	OCC_ERR("cannot record to %s: %m", r->path, err);
-	mclock_leave(&r->clk);
-}
-
 /* A call's recording is created on its media worker, since creating a
  * file can take a millisecond (ext4 looking for a free inode), too long
- * for the control loop at a hundred calls a second. This fallback (the
- * first tick, when open_cmd could not be posted) keeps the worker's hold;
- * open_cmd does not. */
-static void open_on_worker(struct recorder *r)
+ * for the control loop at a hundred calls a second: by open_cmd, or by
+ * the first tick (keeping the worker's hold) when it could not be
+ * posted. */
+static void open_on_worker(struct recorder *r, bool without_hold)
 {
 	int err;
 
-	if (r->opening && (err = open_file(r)))
-		open_failed(r, err);
+	if (r->opening && (err = open_file(r, without_hold))) {
+		OCC_ERR("cannot record to %s: %m", r->path, err);
+		mclock_leave(&r->clk);
+	}
 }
 
 /* posted to the worker at once (recorder_alloc), holding a reference:
- * the recorder outlives the creation even if its call ends meanwhile.
- * The file is created without the worker's hold on the media state
- * (mworker_unlocked), or the loop would wait for the lock behind it. */
+ * the recorder outlives the creation even if its call ends meanwhile */
 static void open_cmd(void *arg)
 {
 	struct recorder *r = arg;
-	struct creation c = { .path = r->path, .fd = -1 };
 
-	if (r->opening) {
-		r->opening = false;    /* (its ticks run on this thread) */
-		mworker_unlocked(create_file, &c);
-		r->fd = c.fd;
-		if (c.err)
-			open_failed(r, c.err);
-	}
+	open_on_worker(r, true);
 	mem_deref(r);
 }
 
@@ -200,7 +194,7 @@ static void tick(void *arg)
 	struct recorder *r = arg;
 	uint64_t due = (uint64_t)(now_ms() - r->start_ms) / 20;
 
-	open_on_worker(r);   /* if the command queue was full */
+	open_on_worker(r, false);   /* if the command queue was full */
 	if (r->fd < 0) {
 		mclock_leave(&r->clk);
 		return;
@@ -248,7 +242,7 @@ static void recorder_destructor(void *arg)
 
 	mclock_leave(&r->clk);
 	/* ended before its worker's first tick: made here */
-	if (r->opening && open_file(r))
+	if (r->opening && open_file(r, false))
 		OCC_ERR("cannot record to %s", r->path);
 	/* flush what both sides delivered in the last frame period */
 	if (r->fd >= 0)
@@ -274,7 +268,7 @@ int recorder_alloc(struct recorder **rp, const char *path, struct mworker *w)
 	r->fd = -1;
 	err = str_dup(&r->path, path);
 	if (!err && !w)
-		err = open_file(r);
+		err = open_file(r, false);
 	if (err) {
 		OCC_ERR("cannot record to %s: %m", path, err);
 		mem_deref(r);
