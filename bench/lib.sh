@@ -57,10 +57,11 @@ bench_init() {
 	trap 'bench_cleanup; exit 143' TERM
 }
 
-# A free TCP port on 127.0.0.1 (the kernel picks; tiny race, fine here).
+# A free port on 127.0.0.1, TCP and UDP, below the kernel's ephemeral range
+# (scripts/cluster/free_ports.py): no client socket can take it before the
+# server binds it. Two calls pick at random from 4,000: bind before the next.
 bench_free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 "$BENCH_ROOT/scripts/cluster/free_ports.py" 1
 }
 
 # The CPUs this shell may run on, one per line.

@@ -332,10 +332,16 @@ def recover(load, args, limit):
         c.get("CurrentCall", 0) for c in sipp_all(args).values()), limit)
 
 
+def store_mark(args):
+    """occd's store writes so far (occ_store_write_seconds: writes and
+    commits), for store_cost"""
+    return benchlib.metric_hist(args.http, "occ_store_write_seconds")
+
+
 def store_cost(args, m0, calls, rec):
-    """the loop's time in store writes (occ_store_write_seconds: writes and
-    commits) from m0 to now, per call placed"""
-    m1 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
+    """the loop's time in store writes from store_mark m0 to now, per call
+    placed"""
+    m1 = store_mark(args)
     if m0 and m1 and calls:
         rec["store_ms_per_call"] = round((m1[0] - m0[0]) * 1000 / len(calls), 3)
         rec["store_writes_per_call"] = round((m1[1] - m0[1]) / len(calls), 1)
@@ -422,7 +428,7 @@ def cmd_ramp(args):
         timer = threading.Timer(args.hold + 1,
                                 lambda: samples.__setitem__("a", load.sampler.take()))
         timer.start()
-        m0 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
+        m0 = store_mark(args)
         a0 = load.sampler.take()
         calls, starved, achieved = load.place(rate, count, hold_ms, tag=100 + k)
         a1 = load.sampler.take()
@@ -493,7 +499,7 @@ def cmd_hold(args):
         s0 = sipp_all(args)
         say(f"hold level {k + 1}: {n} calls at {args.rate:g}/s, each held {hold:.1f} s")
         t_start = time.monotonic()
-        m0 = benchlib.metric_hist(args.http, "occ_store_write_seconds")
+        m0 = store_mark(args)
         calls, starved, achieved = load.place(args.rate, n, hold_ms, tag=200 + k)
         time.sleep(args.settle)
         a = load.sampler.take()

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """free_ports.py N: prints N distinct 127.0.0.1 ports free for both TCP and
-UDP now (each held until all are found, so none is given twice); for
-scripts/cluster.sh, scripts/webphone.sh and bench/cluster/run.sh; its
-functions also serve the tests' port pickers (tests/lib/freeport.py,
-tests/sip/lib/util.py).
+UDP now; for
+scripts/cluster.sh, scripts/webphone.sh, bench/lib.sh's bench_free_port and
+tests/lib/ports.sh's port_take; its functions also serve the tests' port
+pickers (tests/lib/freeport.py, tests/sip/lib/util.py).
 
 They come from 6000-9999: below the kernel's ephemeral range (32768-60999),
 where every client socket (a node's PostgreSQL connections, nginx's to
@@ -66,23 +66,14 @@ def shuffled_band():
 
 
 def main():
-    want, got, held = int(sys.argv[1]), [], []
+    want = int(sys.argv[1])
+    # each port of the band is looked at once: none is given twice
+    got = []
     for p in shuffled_band():
         if len(got) == want:
             break
-        if not unlocked(p):
-            continue
-        t = socket.socket()
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            t.bind(("127.0.0.1", p))
-            u.bind(("127.0.0.1", p))
-        except OSError:
-            t.close()
-            u.close()
-            continue
-        held += [t, u]
-        got.append(p)
+        if unlocked(p) and bindable(p):
+            got.append(p)
     if len(got) < want:
         sys.exit(f"free_ports.py: only {len(got)} of {want} ports free in 6000-9999")
     print(" ".join(map(str, got)))

@@ -6,15 +6,14 @@ SIP connections) can take it between the pick and the server's bind, as
 happened with ports picked by binding port 0.
 
 free_port(): the port, its lock file held by this process until it exits,
-so suites running side by side never get the same one.
-`python3 freeport.py N` prints N candidates (unlocked, bindable) for a
-shell to lock itself (tests/lib/ports.sh, port_take)."""
+so suites running side by side never get the same one (shells:
+tests/lib/ports.sh's port_take)."""
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "scripts", "cluster"))
-from free_ports import bindable, lock, shuffled_band, unlocked  # noqa: E402
+from free_ports import bindable, lock, shuffled_band  # noqa: E402
 
 _held = []
 
@@ -30,8 +29,3 @@ def free_port():
         os.close(fd)
     raise OSError("no free port in 6000-9999")
 
-
-if __name__ == "__main__":
-    want = int(sys.argv[1])
-    got = [p for p in shuffled_band()[:200] if unlocked(p) and bindable(p)]
-    print("\n".join(map(str, got[:want])))

@@ -9,40 +9,41 @@
 # two suites run side by side, from any worktree, never get one block;
 # tests/sip/lib/util.py ports offers blocks no suite holds and nothing
 # has bound. Returns 1 if N cannot be had.
-_ports_util=$(cd "$(dirname "${BASH_SOURCE[0]}")/../sip/lib" && pwd)/util.py
-ports_take() {
+_ports_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# _take_locked N ARRAY CMD...: N of the ports CMD M prints (M: how many
+# are still wanted) into ARRAY, each one's lock file flock'ed on a
+# descriptor of this shell; CMD is asked again (5 times at most) for those
+# another suite locked since it looked
+_take_locked() {
 	local want=$1 p fd try
-	local -n got=${2:-P}
-	got=()
+	local -n _tl_got=$2
+	shift 2
+	_tl_got=()
 	for try in 1 2 3 4 5; do
-		while read -r p; do
+		for p in $("$@" "$((want - ${#_tl_got[@]}))"); do
 			exec {fd}>"${OCC_PORT_LOCKS:-/tmp/occ-test-ports}/$p"
 			if flock -n "$fd"; then
-				got+=("$p")
+				_tl_got+=("$p")
 			else
-				exec {fd}>&-     # taken since util.py looked
+				exec {fd}>&-     # taken since CMD looked
 			fi
-		done < <(python3 "$_ports_util" ports "$((want - ${#got[@]}))")
-		[ "${#got[@]}" -ge "$want" ] && return 0
+		done
+		[ "${#_tl_got[@]}" -ge "$want" ] && return 0
 	done
 	return 1
 }
 
-# port_take VAR: one port for a server (tests/lib/freeport.py: 6000-9999,
-# below the ephemeral range) into VAR, its lock held like ports_take's.
-_freeport=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/freeport.py
+ports_take() {
+	_take_locked "$1" "${2:-P}" python3 "$_ports_lib/../sip/lib/util.py" ports
+}
+
+# port_take VAR: one port for a server into VAR, from 6000-9999, below the
+# kernel's ephemeral range (scripts/cluster/free_ports.py; Python tests:
+# tests/lib/freeport.py), its lock held like ports_take's blocks.
 port_take() {
-	local -n one=$1
-	local p fd try
-	for try in 1 2 3 4 5; do
-		while read -r p; do
-			exec {fd}>"${OCC_PORT_LOCKS:-/tmp/occ-test-ports}/$p"
-			if flock -n "$fd"; then
-				one=$p
-				return 0
-			fi
-			exec {fd}>&-
-		done < <(python3 "$_freeport" 4)
-	done
-	return 1
+	local -a _pt_one
+	_take_locked 1 _pt_one python3 "$_ports_lib/../../scripts/cluster/free_ports.py" || return 1
+	local -n _pt_var=$1
+	_pt_var=${_pt_one[0]}
 }

@@ -28,10 +28,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "scripts", "cluster"))
-from free_ports import bindable, unlocked  # noqa: E402
+from free_ports import LOCKS, bindable, unlocked  # noqa: E402
 
 BLOCK = 6
-LOCKS = os.environ.get("OCC_PORT_LOCKS", "/tmp/occ-test-ports")
 
 
 def free(p):
