@@ -9,7 +9,7 @@ They come from 6000-9999: below the kernel's ephemeral range (32768-60999),
 where every client socket (a node's PostgreSQL connections, nginx's to
 Redis, curl) takes its local port, so none of those can take one between
 this script and the server binding it; below the test suites' blocks
-(10000-20000, tests/sip/lib/util.py) and occd's RTP (20000-40000). A port
+(10000-20000, tests/sip/lib/util.py) and occd's RTP (20000-32767). A port
 whose lock file a test suite holds (OCC_PORT_LOCKS, default
 /tmp/occ-test-ports) is skipped."""
 import fcntl

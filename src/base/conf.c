@@ -192,6 +192,15 @@ static const struct conf_key conf_keys[] = {
 	       "run on (at most 16); 0: all on the event loop (for a single core: "
 	       "docs/OPERATIONS.md, Media threads). See "
 	       "docs/ARCHITECTURE.md, Media workers"),
+	UINT_R("media", "rtp_port_min", rtp_port_min, "20000", 1024, 65534,
+	     "lowest UDP port of the RTP/RTCP pairs (each answered party "
+	     "takes an even port for RTP and the next for RTCP: two pairs a "
+	     "call); open the range in the firewall. The default range stays "
+	     "below Linux's ephemeral ports (net.ipv4.ip_local_port_range, "
+	     "32768-60999), which occd warns about overlapping"),
+	UINT_R("media", "rtp_port_max", rtp_port_max, "32767", 1025, 65535,
+	     "highest UDP port of the RTP/RTCP pairs, above rtp_port_min; "
+	     "the default 20000-32767 holds about 3,000 calls"),
 	STR("media", "moh_file", moh_file, "",
 	    "music on hold: an 8 kHz mono 16-bit WAV; empty or unusable: "
 	    "a built-in two-tone chime"),

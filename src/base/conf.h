@@ -53,6 +53,8 @@ struct conf {
 	char media_address[64];    /* [media] address */
 	unsigned media_timeout;    /* [media] timeout */
 	unsigned media_threads;    /* [media] threads */
+	unsigned rtp_port_min;     /* [media] rtp_port_min */
+	unsigned rtp_port_max;     /* [media] rtp_port_max */
 	char moh_file[512];        /* [media] moh_file */
 	unsigned recording_url_ttl; /* [recording] url_ttl, s */
 	unsigned agent_ring_timeout;    /* [call] agent_ring_timeout, s */

@@ -15,8 +15,6 @@
 
 enum {
 	PT_TELEV = 101,
-	RTP_PORT_MIN = 20000,
-	RTP_PORT_MAX = 40000,
 	DIGIT_MS = 100,        /* tone length of an API-sent digit */
 	DIGIT_GAP_MS = 80,
 	FRAME_MAX = 1024,      /* samples per packet we accept */
@@ -226,6 +224,19 @@ static int add_formats(struct sdp_media *sm)
 	return err;
 }
 
+/* Below Linux's ephemeral ports (32768-60999) by default, so a client
+ * socket of this machine never holds an RTP port nor the reverse. */
+static uint16_t port_min = MEP_PORT_MIN, port_max = MEP_PORT_MAX;
+
+int mep_port_range(uint16_t min, uint16_t max)
+{
+	if (min >= max)
+		return EINVAL;
+	port_min = min;
+	port_max = max;
+	return 0;
+}
+
 int mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 	      mep_event_h *eh, void *arg)
 {
@@ -243,7 +254,7 @@ int mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 	tmr_init(&m->digit_tmr);
 	m->ptime = PTIME_DEFAULT;
 	m->mw = mworker_captured();
-	err = rtp_listen(&m->rtp, IPPROTO_UDP, ip, RTP_PORT_MIN, RTP_PORT_MAX,
+	err = rtp_listen(&m->rtp, IPPROTO_UDP, ip, port_min, port_max,
 			 true, rtp_recv, rtcp_recv, m);
 	if (!err)
 		err = udp_register_helper(&m->rtp_guard, rtp_sock(m->rtp), 0,

@@ -35,6 +35,13 @@ typedef void (mep_audio_h)(struct mep *m, const int16_t *pcm, size_t n,
 typedef void (mep_event_h)(struct mep *m, const uint8_t *p, size_t len,
 			   uint32_t ts, bool marker, void *arg);
 
+/* The UDP ports endpoints bind: an even one for RTP and the next for RTCP,
+ * from [min, max] ([media] rtp_port_min/max; MEP_PORT_MIN/MAX until set).
+ * Set once at start, before any endpoint: EINVAL unless min < max. */
+enum { MEP_PORT_MIN = 20000, MEP_PORT_MAX = 32767 };
+int  mep_port_range(uint16_t min, uint16_t max);
+/* An endpoint on ip with its own port pair from that range (libre tries 64
+ * random ones: a range a quarter free still finds one). */
 int  mep_alloc(struct mep **mp, const struct sa *ip, mep_audio_h *ah,
 	       mep_event_h *eh, void *arg);
 void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,

@@ -3,6 +3,7 @@
  * else: REGISTER to the registrar, OPTIONS answered here, new INVITEs to
  * inbound.c (calls to a team's DIDs). In-dialog requests are libre sipsess's.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <re.h>
@@ -18,6 +19,7 @@
 #include "sip/tel.h"
 #include "sip/sipdrain.h"
 #include "sip/tel_impl.h"
+#include "media/mep.h"
 
 static const char allow[] =
 	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO\r\n";
@@ -76,6 +78,30 @@ static void media_address(struct tel *tel, const char *cfg)
 	sa_set_port(&tel->media_ip, 0);
 	if (sa_is_any(&tel->media_ip))
 		sa_set_str(&tel->media_ip, "127.0.0.1", 0);
+}
+
+/* [media] rtp_port_min/max. A range overlapping the kernel's ephemeral
+ * ports works (a taken port is skipped) but shares them with every client
+ * socket of the machine, and a firewall rule for it would open those too. */
+static int media_ports(unsigned min, unsigned max)
+{
+	unsigned lo, hi;
+	FILE *f;
+
+	if (mep_port_range((uint16_t)min, (uint16_t)max)) {
+		OCC_ERR("[media] rtp_port_min=%u is not below rtp_port_max=%u",
+			min, max);
+		return EINVAL;
+	}
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	if (f && fscanf(f, "%u %u", &lo, &hi) == 2 && min <= hi && lo <= max)
+		OCC_WARN("rtp ports overlap the kernel's ephemeral ports "
+			 "rtp=%u-%u ephemeral=%u-%u "
+			 "(net.ipv4.ip_local_port_range)", min, max, lo, hi);
+	if (f)
+		fclose(f);
+	OCC_INFO("rtp ports=%u-%u", min, max);
+	return 0;
 }
 
 /* A deep receive queue for the SIP UDP socket. One thread polls it among
@@ -138,6 +164,9 @@ int tel_alloc(struct tel **telp, struct occ *occ, const char *listen)
 	}
 	sip_rcvbuf(&tel->laddr);
 	media_address(tel, occ->cfg->media_address);
+	err = media_ports(occ->cfg->rtp_port_min, occ->cfg->rtp_port_max);
+	if (err)
+		goto out;
 	re_snprintf(tel->rec_dir, sizeof(tel->rec_dir), "%s/recordings",
 		    occ->cfg->data_dir);
 	err = recordings_init(tel, occ->cfg->data_dir);

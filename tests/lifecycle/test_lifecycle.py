@@ -195,6 +195,35 @@ def test_log_quoting(data):
           [l for l in log_lines(data) if "login failed" in l][-1:])
 
 
+def ephemeral_ports():
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = f.read().split()
+    return int(lo), int(hi)
+
+
+def test_rtp_port_range(data):
+    """[media] rtp_port_min/max: the default stays clear of the kernel's
+    ephemeral ports; a range overlapping them is taken with a warning."""
+    lo, hi = ephemeral_ports()
+    d = Occd(data, demo=False)
+    d.stop()
+    started = [l for l in log_lines(data) if "rtp ports=" in l]
+    check(started and "rtp ports=20000-32767" in started[-1],
+          "occd's default RTP ports are 20000-32767", started[-1:])
+    if lo > 32767:
+        check(not any("ephemeral" in l for l in log_lines(data)),
+              "the default range draws no warning on this kernel", (lo, hi))
+    conf = os.path.join(data, "rtp.conf")
+    with open(conf, "w") as f:
+        f.write(f"[media]\nrtp_port_min = {lo + 100}\nrtp_port_max = {lo + 199}\n")
+    d = Occd(data, demo=False, extra=("--config", conf))
+    d.stop()
+    warned = [l for l in log_lines(data) if "ephemeral" in l]
+    check(warned and f"rtp={lo + 100}-{lo + 199}" in warned[-1]
+          and f"ephemeral={lo}-{hi}" in warned[-1] and "level=warn" in warned[-1],
+          "a range inside the ephemeral ports is taken with a warning naming both", warned[-1:])
+
+
 def test_state_log_retention(data):
     """Rows older than [store] state_log_retention_days (90) go; each agent's
     last older row (its state in force) and today's stay, and agentRealtime
@@ -314,12 +343,23 @@ def main():
                            text=True, timeout=10)
         check(r.returncode != 0 and "bad.conf:4" in r.stderr and "listn" in r.stderr,
               "a config typo stops occd with file:line", r.stderr)
+        # an empty RTP port range stops occd, naming both keys
+        with open(conf, "w") as f:
+            f.write("[media]\nrtp_port_min = 30000\nrtp_port_max = 30000\n")
+        r = subprocess.run([OCCD, "--config", conf, "--data", data,
+                            "--http", f"127.0.0.1:{free_port()}",
+                            "--sip", f"127.0.0.1:{free_port()}"],
+                           capture_output=True, text=True, timeout=20)
+        out = r.stdout + r.stderr
+        check(r.returncode != 0 and "rtp_port_min=30000 is not below rtp_port_max=30000" in out,
+              "an empty [media] RTP port range stops occd with both keys named", out[-400:])
         r = subprocess.run([OCCD, "--dump-config"], capture_output=True, text=True, timeout=10)
         check(r.returncode == 0 and "webroot_address" in r.stdout and "[security]" in r.stdout,
               "--dump-config prints the keys", r.stdout[:200])
     finally:
         shutil.rmtree(data, ignore_errors=True)
-    for test in (test_log_flood, test_log_quoting, test_state_log_retention):
+    for test in (test_log_flood, test_log_quoting, test_state_log_retention,
+                 test_rtp_port_range):
         data = tempfile.mkdtemp(prefix="occ-life.")
         try:
             test(data)

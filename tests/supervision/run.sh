@@ -135,7 +135,7 @@ trunk_add() {  # trunk_add NAME PORT [--default]
 		wait_log "$m" 'provisioning reloaded' 10
 }
 
-# (RTP ports above the ephemeral range and occd's 20000-40000, apart from
+# (RTP ports above the ephemeral range and occd's 20000-32767, apart from
 # the other suites' baresips)
 # phone NAME WAV ACCOUNT RTPRANGE SIPPORT: the harness's baresip
 # (baresip_start: WAV as its microphone, what it hears in NAME/rec) with a

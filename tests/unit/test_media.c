@@ -123,6 +123,35 @@ static int take(struct mep *m, bool offer, unsigned ver, const char *ip,
 	return err;
 }
 
+/* [media] rtp_port_min/max: every endpoint's RTP port lies in the range,
+ * its RTCP on the next port, no two endpoints share a port, and a range
+ * with every pair taken gives no endpoint rather than a port outside. */
+UNIT_TEST(media_endpoint_ports_come_from_the_configured_range)
+{
+	/* above the kernel's ephemeral ports and every port the other
+	 * suites take (their baresips go up to 64999) */
+	enum { LO = 65100, HI = 65109, PAIRS = 5 };
+	struct mep *m[PAIRS + 1] = { NULL };
+	struct sa ip;
+	bool seen[HI - LO + 1] = { false };
+
+	UT_EQ_INT(mep_port_range(LO, LO), EINVAL);
+	UT_EQ_INT(mep_port_range(HI, LO), EINVAL);
+	UT_ASSERT(!mep_port_range(LO, HI));
+	sa_set_str(&ip, "127.0.0.1", 0);
+	for (int i = 0; i < PAIRS; i++) {
+		UT_ASSERT(!mep_alloc(&m[i], &ip, NULL, NULL, NULL));
+		unsigned p = sa_port(mep_laddr(m[i]));
+		UT_ASSERT(p >= LO && p < HI && p % 2 == 0);
+		UT_ASSERT(!seen[p - LO]);
+		seen[p - LO] = true;
+	}
+	UT_ASSERT(mep_alloc(&m[PAIRS], &ip, NULL, NULL, NULL) != 0);
+	for (int i = 0; i <= PAIRS; i++)
+		mem_deref(m[i]);
+	UT_ASSERT(!mep_port_range(MEP_PORT_MIN, MEP_PORT_MAX));
+}
+
 /* A remote is due to send only while the negotiated direction says so:
  * not once we said sendonly (hold), nor while it said recvonly/inactive
  * or c=0.0.0.0; due again from the moment it is meant to resume. */

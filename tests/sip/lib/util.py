@@ -14,7 +14,7 @@
                            ctrl_tcp. They are below the kernel's ephemeral
                            range (32768-60999), so no client socket opened
                            meanwhile takes one, and below occd's RTP range
-                           (20000-40000).
+                           (20000-32767).
   util.py sql DB QUERY [ARG...]
                            rows of a read-only query, fields joined by '|'.
   util.py authline FILE    the first "Authorization: Digest ..." line sipp
