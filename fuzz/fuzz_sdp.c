@@ -428,8 +428,11 @@ static enum codec classify(const struct sdp_format *f)
 /* The codec a fresh endpoint should pick for this offer: the first G.711
  * format of the audio line that a fresh session maps to our audio.
  * UNCLEAR: no verdict. */
-/* Offers mep.c refuses by design (488): payload types beyond 7 bits, a
- * static G.711 type renamed, one type defined twice differently, or an
+/* Offers mep.c refuses by design (488): payload types beyond 7 bits or
+ * not written as a plain number (libre reads a word as type 0), a
+ * static G.711 type renamed or at another clock rate than 8000 (libre's
+ * answer keeps it by number: it would say PCMA/8000 for a type named
+ * PCMA/8), one type defined twice differently, or an
  * address of the other IP family than our socket's. */
 static bool refusable(const struct sdp_media *a, const struct sa *laddr)
 {
@@ -441,10 +444,17 @@ static bool refusable(const struct sdp_media *a, const struct sa *laddr)
 		return true;
 	LIST_FOREACH(l, le) {
 		const struct sdp_format *f = le->data;
+		char num[16];
 		if (f->pt < 0 || f->pt > 127)
 			return true;
+		snprintf(num, sizeof(num), "%d", f->pt);
+		if (!f->id || strcmp(f->id, num))
+			return true;              /* not a type number */
 		if ((f->pt == 0 || f->pt == 8) && f->name &&
 		    strcasecmp(f->name, f->pt ? "PCMA" : "PCMU"))
+			return true;
+		if ((f->pt == 0 || f->pt == 8) && f->srate &&
+		    f->srate != 8000)
 			return true;
 		for (l2 = le->next; l2; l2 = l2->next) {
 			const struct sdp_format *g = l2->data;

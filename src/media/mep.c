@@ -325,6 +325,25 @@ static unsigned remote_ptime(const struct mep *m)
 	return ms < PTIME_MIN ? PTIME_MIN : ms > PTIME_MAX ? PTIME_MAX : ms;
 }
 
+/* An RTP/AVP m= line lists payload type numbers. libre takes any token
+ * (an m= line run into the next one: "0 8 m=audio") as type atoi(id),
+ * 0 for a word, and answers for the types it matched by other rules:
+ * our choice and its answer would differ (the fuzzer's SDP-8). */
+static bool pt_id(const struct sdp_format *f)
+{
+	const char *id = f->id;
+	int v = 0;
+
+	if (!id || !*id || (id[0] == '0' && id[1]))
+		return false;
+	for (; *id; id++) {
+		if (*id < '0' || *id > '9' || v > 127)
+			return false;
+		v = v * 10 + (*id - '0');
+	}
+	return v == f->pt;
+}
+
 /* After an SDP exchange: the remote's address, codec and event PT. The new
  * state is worked out first and taken only if usable, so a refused
  * re-offer leaves a running call as it was (RFC 3261 14.2). */
@@ -344,12 +363,15 @@ static int apply_remote(struct mep *m)
 	LIST_FOREACH(lst, le) {
 		const struct sdp_format *f = le->data;
 		enum codec c;
-		/* payload types are 7 bits, and 0 and 8 mean G.711: an offer
-		 * that says otherwise cannot be answered truthfully */
-		if (f->pt < 0 || f->pt > 127)
+		/* payload types are 7 bits, and 0 and 8 mean G.711 at 8 kHz:
+		 * an offer that says otherwise (a=rtpmap:8 PCMA/8) cannot be
+		 * answered truthfully, as libre's answer keeps a static type
+		 * by its number alone */
+		if (f->pt < 0 || f->pt > 127 || !pt_id(f))
 			return EPROTO;
-		if ((f->pt == 0 || f->pt == 8) && f->name &&
-		    str_casecmp(f->name, f->pt ? "PCMA" : "PCMU"))
+		if ((f->pt == 0 || f->pt == 8) &&
+		    ((f->name && str_casecmp(f->name, f->pt ? "PCMA" : "PCMU")) ||
+		     (f->srate && f->srate != 8000)))
 			return EPROTO;
 		/* one payload type, two meanings: nothing sane to answer */
 		for (struct le *l2 = le->next; l2; l2 = l2->next) {

@@ -123,6 +123,57 @@ static int take(struct mep *m, bool offer, unsigned ver, const char *ip,
 	return err;
 }
 
+/* An offer of rtpmap lines (after m=audio ... RTP/AVP fmts) to a fresh
+ * endpoint: mep_take_offer's result. */
+static int offer_rtpmap(const char *fmts, const char *rtpmap)
+{
+	struct mbuf *mb = mbuf_alloc(256), *ans = NULL;
+	struct mep *m = NULL;
+	struct sa ip;
+	int err;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	if (!mb || mep_alloc(&m, &ip, NULL, NULL, NULL)) {
+		mem_deref(mb);
+		return ENOMEM;
+	}
+	mbuf_printf(mb, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		    "m=audio 30000 RTP/AVP %s\r\n%s", fmts, rtpmap);
+	mb->pos = 0;
+	err = mep_take_offer(m, mb, &ans);
+	mem_deref(ans);
+	mem_deref(mb);
+	mem_deref(m);
+	return err;
+}
+
+/* Static types 0 and 8 are G.711 at 8 kHz. libre's answer keeps a static
+ * type by its number alone, so an offer giving one another clock rate
+ * (the fuzzer's SDP-3: a=rtpmap:8 PCMA/8) is refused, as a renamed one
+ * is: our answer would say PCMA/8000 for a type we then drop. */
+UNIT_TEST(media_offer_of_static_g711_at_another_rate_is_refused)
+{
+	UT_EQ_INT(offer_rtpmap("0 8", "a=rtpmap:8 PCMA/8000\r\n"), 0);
+	UT_EQ_INT(offer_rtpmap("0 8", ""), 0);
+	UT_EQ_INT(offer_rtpmap("0 8", "a=rtpmap:8 PCMA/8\r\n"), EPROTO);
+	UT_EQ_INT(offer_rtpmap("0", "a=rtpmap:0 PCMU/16000\r\n"), EPROTO);
+	UT_EQ_INT(offer_rtpmap("0 8", "a=rtpmap:8 PCMU/8000\r\n"), EPROTO);
+}
+
+/* An RTP/AVP m= line lists type numbers; a word among them (an m= line
+ * run into the next, the fuzzer's SDP-8) is refused, not taken as type 0
+ * while libre answers another type for PCMU. */
+UNIT_TEST(media_offer_with_a_format_that_is_not_a_number_is_refused)
+{
+	UT_EQ_INT(offer_rtpmap("127 0 8", "a=rtpmap:127 PCMU/8000\r\n"), 0);
+	UT_EQ_INT(offer_rtpmap("96 m=audio 127 0",
+			       "a=rtpmap:96 X/8000\r\n"
+			       "a=rtpmap:127 PCMU/8000\r\n"), EPROTO);
+	UT_EQ_INT(offer_rtpmap("08", ""), EPROTO);
+	UT_EQ_INT(offer_rtpmap("0 RTP/AVP", ""), EPROTO);
+}
+
 /* [media] rtp_port_min/max: every endpoint's RTP port lies in the range,
  * its RTCP on the next port, no two endpoints share a port, and a range
  * with every pair taken gives no endpoint rather than a port outside. */
