@@ -235,6 +235,10 @@ static bool parse_posix(const char *s, struct posix_tz *p)
 			return false;
 		p->dst_off = -off;
 	}
+	/* the data block's bound: std + 1 h by default can pass it
+	 * (<+1245>-24:45<+1345>: +25:45) */
+	if (p->dst_off < -MAX_UTOFF || p->dst_off > MAX_UTOFF)
+		return false;
 	if (!*s) {     /* no rule: the US rule, as POSIX implementations */
 		p->start = (struct rule_date){ 'M', 3, 2, 0, 0, 7200 };
 		p->end = (struct rule_date){ 'M', 11, 1, 0, 0, 7200 };

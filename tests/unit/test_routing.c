@@ -810,6 +810,32 @@ static size_t tzif_with_footer(uint8_t *buf, size_t size, const char *rule,
 	return n;
 }
 
+/* The footer's offsets have the data block's bound (±25 h): a DST one
+ * hour past a standard time of +24:45 (the fuzzer's <+1345>) is refused,
+ * one written inside the bound is taken. */
+UNIT_TEST(tz_footer_offsets_stay_within_25_hours)
+{
+	uint8_t buf[256];
+	struct tz *z = NULL;
+	size_t n;
+
+	n = tzif_with_footer(buf, sizeof(buf),
+			     "<+1245>-24:45<+1345>,M9.5.0/2:45,M4.1.0/3:45",
+			     24 * 3600 + 45 * 60);
+	UT_ASSERT(n);
+	UT_EQ_INT(tz_parse(&z, buf, n), EINVAL);
+	UT_ASSERT(!z);
+	n = tzif_with_footer(buf, sizeof(buf),
+			     "<+1245>-24:45<+1359>-24:59,M9.5.0/2:45,M4.1.0/3:45",
+			     24 * 3600 + 45 * 60);
+	UT_EQ_INT(tz_parse(&z, buf, n), 0);
+	UT_EQ_INT(tz_offset(z, 1700000000), 24 * 3600 + 59 * 60); /* DST */
+	mem_deref(z);
+	n = tzif_with_footer(buf, sizeof(buf), "AAA-24:45", 24 * 3600 + 2700);
+	UT_EQ_INT(tz_parse(&z, buf, n), 0);
+	mem_deref(z);
+}
+
 UNIT_TEST(tz_posix_rules_match_glibc)
 {
 	static const struct { const char *rule; int32_t std_off; } rules[] = {
