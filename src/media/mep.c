@@ -325,10 +325,11 @@ static unsigned remote_ptime(const struct mep *m)
 	return ms < PTIME_MIN ? PTIME_MIN : ms > PTIME_MAX ? PTIME_MAX : ms;
 }
 
-/* An RTP/AVP m= line lists payload type numbers. libre takes any token
- * (an m= line run into the next one: "0 8 m=audio") as type atoi(id),
- * 0 for a word, and answers for the types it matched by other rules:
- * our choice and its answer would differ (the fuzzer's SDP-8). */
+/* A payload type: 7 bits, written as a plain number. An RTP/AVP m= line
+ * lists only those, but libre takes any token (an m= line run into the
+ * next one: "0 8 m=audio") as type atoi(id), 0 for a word, and answers
+ * for the types it matched by other rules: our choice and its answer
+ * would differ (the fuzzer's SDP-8). */
 static bool pt_id(const struct sdp_format *f)
 {
 	const char *id = f->id;
@@ -341,7 +342,7 @@ static bool pt_id(const struct sdp_format *f)
 			return false;
 		v = v * 10 + (*id - '0');
 	}
-	return v == f->pt;
+	return v <= 127 && v == f->pt;
 }
 
 /* After an SDP exchange: the remote's address, codec and event PT. The new
@@ -363,11 +364,10 @@ static int apply_remote(struct mep *m)
 	LIST_FOREACH(lst, le) {
 		const struct sdp_format *f = le->data;
 		enum codec c;
-		/* payload types are 7 bits, and 0 and 8 mean G.711 at 8 kHz:
-		 * an offer that says otherwise (a=rtpmap:8 PCMA/8) cannot be
-		 * answered truthfully, as libre's answer keeps a static type
-		 * by its number alone */
-		if (f->pt < 0 || f->pt > 127 || !pt_id(f))
+		/* 0 and 8 mean G.711 at 8 kHz: an offer that says otherwise
+		 * (a=rtpmap:8 PCMA/8) cannot be answered truthfully, as
+		 * libre's answer keeps a static type by its number alone */
+		if (!pt_id(f))
 			return EPROTO;
 		if ((f->pt == 0 || f->pt == 8) &&
 		    ((f->name && str_casecmp(f->name, f->pt ? "PCMA" : "PCMU")) ||
