@@ -330,6 +330,9 @@ static const char *notify_name(const struct op_ctx *ctx, bool *per_group)
 		return "logoff";
 	if (!strcmp(id, "login"))
 		return "login";
+	if (!strcmp(id, "monitor_ctrl"))
+		return !strcasecmp(ctx->args[P_ACTION], "start")
+			? "monitorstart" : "monitorstop";
 	return "state";
 }
 
@@ -350,16 +353,26 @@ static bool notify_group(const struct op_ctx *ctx, const struct member *mb)
 	return false;
 }
 
-static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid)
+/* filename: monitorCtrl's segment (the reply's message), else NULL */
+static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid,
+		       const char *filename)
 {
 	const struct agent *a = ctx->agent;
 	struct mbuf *mb = mbuf_alloc(256);
-	char ts[20], team[24], group[24];
+	char ts[20], team[24], group[24], action[40];
 	struct le *le;
 	bool first = true;
 
 	if (!mb)
 		return;
+	/* the operation's SOAP name; the plugin's own (monitorCtrlCJI) has
+	 * only a Script one: its name without "CJI" */
+	if (ctx->op->soap || !ctx->op->script || strlen(ctx->op->script) < 4)
+		str_ncpy(action, ctx->op->soap ? ctx->op->soap : ctx->op->id,
+			 sizeof(action));
+	else
+		re_snprintf(action, sizeof(action), "%b", ctx->op->script,
+			    strlen(ctx->op->script) - 3);
 	event_time(ts, ctx->now);
 	re_snprintf(team, sizeof(team), "%lld", (long long)ctx->team->id);
 	re_snprintf(group, sizeof(group), "%lld", (long long)gid);
@@ -379,7 +392,9 @@ static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid)
 		first = false;
 	}
 	mbuf_printf(mb, "&");
-	event_field(mb, "action", ctx->op->soap ? ctx->op->soap : ctx->op->id);
+	event_field(mb, "action", action);
+	if (filename)
+		event_field(mb, "filename", filename);
 	if (gid)
 		event_field(mb, "AgentGroupId", group);
 	event_field(mb, "AgentTeamId", team);
@@ -393,9 +408,10 @@ static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid)
 /* pushevent=yes: after a successful change, agent notification events on
  * the agent's channel (format in docs/API.md, "Agent notification
  * events"), named as the original extension expects. */
-static void notify_agent(struct op_ctx *ctx)
+static void notify_agent(struct op_ctx *ctx, const struct op_result *res)
 {
 	const struct agent *a = ctx->agent;
+	char filename[128] = "";
 	const char *name;
 	bool per_group;
 	struct le *le;
@@ -404,14 +420,17 @@ static void notify_agent(struct op_ctx *ctx)
 	    strcasecmp(ctx->args[P_PUSHEVENT], "yes"))
 		return;
 	name = notify_name(ctx, &per_group);
+	if (!strcmp(ctx->op->id, "monitor_ctrl") && res->data)
+		re_snprintf(filename, sizeof(filename), "%b", res->data->buf,
+			    res->data->end);
 	if (!per_group) {
-		notify_one(ctx, name, 0);
+		notify_one(ctx, name, 0, filename[0] ? filename : NULL);
 		return;
 	}
 	LIST_FOREACH(&a->members, le) {
 		const struct member *mb = le->data;
 		if (notify_group(ctx, mb))
-			notify_one(ctx, name, mb->group->id);
+			notify_one(ctx, name, mb->group->id, NULL);
 	}
 }
 
@@ -450,7 +469,7 @@ struct auth_wait *dispatch_run(struct occ *occ, const struct op *op,
 	}
 	op->handler(&ctx, res);
 	if (res->code == OP_OK)
-		notify_agent(&ctx);
+		notify_agent(&ctx, res);
  out:
 	if (wait) {
 		OCC_DBG("op=%s team=%s user=%s: verifying", op->id,

@@ -425,8 +425,9 @@ const struct op op_table[] = {
 		 "BackMsg_92: no call, or nobody talks yet; BackMsg_44: start "
 		 "while a segment is open, stop without one; "
 		 "`BackMsg_28[action]`: neither word. At most one segment a "
-		 "second (names carry the second). Not done yet: events for "
-		 "`pushevent`.",
+		 "second (names carry the second). `pushevent=yes`: the "
+		 "agent notification event `monitorstart` or `monitorstop` "
+		 "with `filename` (below, Agent notification events).",
 },
 {
 	.id = "yealink_answer", .http = "YealinkAnswer",

@@ -174,8 +174,12 @@ done
 # ---- 2. monitorCtrl: recording segments -----------------------------------------
 
 f=segment
-mc() {  # mc ACTION: monitorCtrl over HTTP as 8001
-	api 8001 "EVENT=MonitorCtrl&action=$1&pushevent=no"
+mc() {  # mc ACTION [PUSHEVENT]: monitorCtrl over HTTP as 8001
+	api 8001 "EVENT=MonitorCtrl&action=$1&pushevent=${2:-no}"
+}
+# pushed NAME: the stored agent notification events NAME of 8001, one a line
+pushed() {
+	sql "SELECT text FROM events WHERE text LIKE ? ORDER BY eventid" "source=AGENT&event=$1&agentno=8001&%"
 }
 # monitor_url SID [FILE]: getMonitor's URL path (occd's own origin)
 monitor_url() {
@@ -192,14 +196,19 @@ check "$f: stop without a segment answers 44, a bad action 28[action]" eval '
 	expect_eq stop "$(mc stop)" "|Retuen|2|Retuen|BackMsg_44" &&
 	expect_eq bad "$(mc pause)" "|Retuen|2|Retuen|BackMsg_28[action]"'
 t_seg=$(now)
-seg=$(curl -sS -m 10 "$url/setevent/monitorCtrlCJI?callback=cb&action=start&usertype=agent&user=8001&orgidentity=demo&pwdtype=plaintext&password=8001&pushevent=no" |
+seg=$(curl -sS -m 10 "$url/setevent/monitorCtrlCJI?callback=cb&action=start&usertype=agent&user=8001&orgidentity=demo&pwdtype=plaintext&password=8001&pushevent=yes" |
 	sed -n 's/^cb({"code":1,"message":"\([^"]*\)"});$/\1/p')
 check "$f: monitorCtrlCJI start (Script) answers 1 with the segment's file, named for this call" \
 	expect_match segment "$seg" "^[0-9]{14}-8001-5550190-demo-$SID\.wav$"
-check "$f: start again while it is open answers 44" expect_eq start "$(mc start)" "|Retuen|2|Retuen|BackMsg_44"
+check "$f: start again while it is open answers 44 (pushevent=yes, no event)" expect_eq start "$(mc start yes)" "|Retuen|2|Retuen|BackMsg_44"
 sleep 2.5
 t_stop=$(now)
-check "$f: stop answers 1 with the same file" expect_eq stop "$(mc stop)" "|Retuen|1|Retuen|$seg"
+check "$f: stop answers 1 with the same file" expect_eq stop "$(mc stop yes)" "|Retuen|1|Retuen|$seg"
+check "$f: pushevent=yes: one monitorstart and one monitorstop, each naming the segment's file" eval '
+	[ "$(pushed monitorstart | wc -l)" = 1 ] && [ "$(pushed monitorstop | wc -l)" = 1 ] &&
+	pushed monitorstart | grep -q "&action=monitorCtrl&filename=$seg&AgentTeamId=" &&
+	pushed monitorstop | grep -q "&state=busy&.*&filename=$seg&"'
+
 sleep 1.5
 end_call $f 8001
 check "$f: the phones got BYE" eval 'phone_done $f agent 5 && phone_done $f cust 5'
