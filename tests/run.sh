@@ -55,6 +55,7 @@ suites=(
 	"browser phone (Kamailio + rtpengine + Chromium)|tests/webphone/run.sh"
 	"team admin console (/admin/) in Chromium, sipp|tests/admin/run.sh"
 	"sip|tests/sip/run.sh"
+	"sip trunks: digest on INVITE, registration|tests/sip/trunk.sh"
 	"phones (domain = occd's address)|tests/sip/phones.sh"
 	"answering-machine detection on real calls|tests/sip/amd.sh"
 	"multiparty|tests/multiparty/run.sh"

@@ -375,6 +375,29 @@ struct bprint {
 	int err;
 };
 
+static void print_trunk_reg(const char *team, const char *trunk,
+			    bool registered, void *arg)
+{
+	struct bprint *bp = arg;
+
+	bp->err |= re_hprintf(bp->pf, "occ_trunk_registered{team=\"%H\","
+			      "trunk=\"%H\"} %d\n", metrics_label, team,
+			      metrics_label, trunk, registered);
+}
+
+static int print_trunks(struct re_printf *pf, struct tel *tel)
+{
+	struct bprint bp = { .pf = pf };
+
+	bp.err = family(pf, "occ_trunk_registered", "gauge",
+			"Trunks that register with their carrier (trunk "
+			"--register), by team and trunk: 1 while the carrier "
+			"holds the binding, 0 while it refuses or does not "
+			"answer (occd retries).");
+	tel_trunk_regs(tel, print_trunk_reg, &bp);
+	return bp.err;
+}
+
 static void print_backlog(const char *team, uint64_t pending, void *arg)
 {
 	struct bprint *bp = arg;
@@ -609,6 +632,7 @@ static int print_all(struct re_printf *pf, void *arg)
 	if (occ->tel) {
 		err |= print_calls(pf, occ->tel);
 		err |= print_registrations(pf, occ->tel, occ->m);
+		err |= print_trunks(pf, occ->tel);
 		err |= print_queues(pf, occ->tel);
 	}
 	err |= print_agents(pf, occ->m);

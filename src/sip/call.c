@@ -704,15 +704,6 @@ void leg_ring_for(struct leg *l, uint32_t ms)
 		tmr_start(&l->tmr, ms, ring_timeout, l);
 }
 
-static int trunk_auth(char **user, char **pass, const char *realm, void *arg)
-{
-	const struct st_trunk *t = arg;
-
-	if (!t->username[0])
-		return EAUTH;
-	return str_dup(user, t->username) | str_dup(pass, t->password);
-}
-
 /* Ask a phone to answer at once: Call-Info answer-after=0 (RFC 3261's
  * header with the parameter Polycom, Yealink, Snom and Grandstream read),
  * Alert-Info info=alert-autoanswer (Cisco/Linksys, Yealink). */
@@ -749,11 +740,8 @@ static int sip_invite(struct leg *l, const char *to_uri, const char *from_name,
 	err = mep_offer(l->mep, &offer);
 	if (err)
 		return err;
-	if (trunk && trunk->username[0]) {
-		auth = mem_alloc(sizeof(*auth), NULL);
-		if (auth)
-			*auth = *trunk;
-	}
+	if (trunk)
+		auth = trunk_cred(trunk);
 	re_snprintf(cuser, sizeof(cuser), "occ-%llx",
 		    (unsigned long long)l->uniqueid);
 	err = sipsess_connect(&l->sess, l->call->tel->sock, to_uri, from_name,

@@ -6,6 +6,7 @@
 #ifndef OCC_TEL_H
 #define OCC_TEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <re.h>
@@ -50,6 +51,12 @@ struct tel_queue {
 };
 typedef void (tel_queue_h)(const struct tel_queue *q, void *arg);
 void tel_queues(struct tel *tel, tel_queue_h *h, void *arg);
+/* Each trunk that registers with its carrier (trunk add --register):
+ * whether the carrier holds its binding now (its last REGISTER got a
+ * 2xx). trunks.c */
+typedef void (tel_trunk_reg_h)(const char *team, const char *trunk,
+			       bool registered, void *arg);
+void tel_trunk_regs(const struct tel *tel, tel_trunk_reg_h *h, void *arg);
 
 /* recordings.c (see there): a recording's file name; the URL getMonitor
  * returns for one of team's files (ENOENT if the file is missing); its

@@ -40,5 +40,12 @@ void acw_timer_close(struct tel *tel);
 /* trunks.c */
 void trunks_sync(struct tel *tel);
 void trunks_close(struct tel *tel);
+/* A trunk's digest credentials for libre (sip_auth_h): the argument is
+ * trunk_cred's copy of the trunk (NULL if it has no user), passed with
+ * aref so that libre keeps it as long as it may answer a challenge — a
+ * dropped registration's last REGISTER (expires 0) is challenged after
+ * its trunk is gone. */
+int trunk_auth(char **user, char **pass, const char *realm, void *arg);
+struct st_trunk *trunk_cred(const struct st_trunk *t);
 
 #endif

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "core/model.h"
 #include "core/occ.h"
+#include "sip/tel.h"
 #include "sip/tel_impl.h"
 
 enum { TRUNK_REG_EXPIRES_S = 600 };
@@ -36,13 +37,26 @@ static void trunk_reg_destructor(void *arg)
 	mem_deref(tr->reg);        /* sends REGISTER with expires 0 */
 }
 
-static int reg_auth(char **user, char **pass, const char *realm, void *arg)
+int trunk_auth(char **user, char **pass, const char *realm, void *arg)
 {
-	const struct trunk_reg *tr = arg;
+	const struct st_trunk *t = arg;
 
-	if (!tr->cfg.username[0])
+	(void)realm;
+	if (!t->username[0])
 		return EAUTH;
-	return str_dup(user, tr->cfg.username) | str_dup(pass, tr->cfg.password);
+	return str_dup(user, t->username) | str_dup(pass, t->password);
+}
+
+struct st_trunk *trunk_cred(const struct st_trunk *t)
+{
+	struct st_trunk *c;
+
+	if (!t->username[0])
+		return NULL;
+	c = mem_alloc(sizeof(*c), NULL);
+	if (c)
+		*c = *t;
+	return c;
 }
 
 static void reg_resp(int err, const struct sip_msg *msg, void *arg)
@@ -50,11 +64,28 @@ static void reg_resp(int err, const struct sip_msg *msg, void *arg)
 	struct trunk_reg *tr = arg;
 	bool ok = !err && msg && msg->scode < 300;
 
-	if (ok != tr->ok || !ok)
-		OCC_INFO("trunk registration team=%s trunk=%s %s (%u %m)",
-			 tr->team, tr->cfg.name, ok ? "ok" : "failed",
-			 msg ? msg->scode : 0, err);
+	/* a failure each time (libre retries, waiting longer each time),
+	 * success once after a failure or the start */
+	if (!ok && msg)
+		OCC_WARN("trunk registration team=%s trunk=%s failed (%u %r)",
+			 tr->team, tr->cfg.name, msg->scode, &msg->reason);
+	else if (!ok)
+		OCC_WARN("trunk registration team=%s trunk=%s failed: %m",
+			 tr->team, tr->cfg.name, err);
+	else if (!tr->ok)
+		OCC_INFO("trunk registration team=%s trunk=%s ok (%u)",
+			 tr->team, tr->cfg.name, msg->scode);
 	tr->ok = ok;
+}
+
+void tel_trunk_regs(const struct tel *tel, tel_trunk_reg_h *h, void *arg)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tel->trunk_regs, le) {
+		const struct trunk_reg *tr = le->data;
+		h(tr->team, tr->cfg.name, tr->ok, arg);
+	}
 }
 
 /* What a registration depends on */
@@ -84,6 +115,7 @@ static int start(struct tel *tel, const struct team *t,
 	struct trunk_reg *tr = mem_zalloc(sizeof(*tr), trunk_reg_destructor);
 	const char *host = strchr(cfg->uri, ':');
 	char aor[ST_URL + ST_NAME];
+	struct st_trunk *cred;
 	int err;
 
 	if (!tr || !host)
@@ -95,9 +127,14 @@ static int start(struct tel *tel, const struct team *t,
 	re_snprintf(aor, sizeof(aor), "sip:%s@%s",
 		    cfg->username[0] ? cfg->username : t->name, host + 1);
 	list_append(&tel->trunk_regs, &tr->le, tr);
+	cred = trunk_cred(cfg);
+	/* the response handler's tr: libre's sipreg no longer calls it once
+	 * tr has dropped it (it sends the last REGISTER on its own) */
 	err = sipreg_register(&tr->reg, tel->sip, cfg->uri, aor, NULL, aor,
 			      TRUNK_REG_EXPIRES_S, cfg->name, NULL, 0, 0,
-			      reg_auth, tr, false, reg_resp, tr, NULL, NULL);
+			      cred ? trunk_auth : NULL, cred, true, reg_resp,
+			      tr, NULL, NULL);
+	mem_deref(cred);            /* the sipreg holds its own reference */
 	if (err) {
 		OCC_WARN("trunk registration not started team=%s trunk=%s: %m",
 			 t->name, cfg->name, err);
