@@ -417,14 +417,19 @@ int pg_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 int pg_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
 		 int64_t now_ms, struct st_dial *d)
 {
-	/* one statement: two occd could never take the same row */
-	return query(st, rd_dial, d, NULL, "UPDATE dial_list"
-		     " SET last_result = 'dialing' WHERE id ="
-		     " (SELECT id FROM dial_list WHERE team_id = $1"
+	/* one statement: two occd could never take the same row. The row
+	 * comes back as it was before the take (t, not the updated row), as
+	 * SQLite's does: the dialer's rules look at its last result, and a
+	 * refused number is put back with it (not with "dialing", which no
+	 * take would ever pick up again). */
+	return query(st, rd_dial, d, NULL, "WITH t AS (SELECT " DIAL_COLS
+		     " FROM dial_list WHERE team_id = $1"
 		     "  AND campaign_id = $2 AND last_result <> 'dialing'"
 		     "  AND dial_ms <= $3"
 		     "  ORDER BY priority DESC, dial_ms, id LIMIT 1"
-		     "  FOR UPDATE SKIP LOCKED) RETURNING " DIAL_COLS, "III",
+		     "  FOR UPDATE SKIP LOCKED)"
+		     " UPDATE dial_list SET last_result = 'dialing' FROM t"
+		     " WHERE dial_list.id = t.id RETURNING t.*", "III",
 		     team_id, campaign_id, now_ms);
 }
 

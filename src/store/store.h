@@ -623,11 +623,12 @@ int  store_dial_visit(struct store *st, int64_t team_id, int64_t campaign_id,
 		      void *arg);
 
 /* The dialer (sip/dialerhost.c): the list's next number due by now_ms
- * (dialing order), marked last_result "dialing" so it is not taken twice;
- * ENOENT: none due. A row is due while its dial_ms has come and it is not
- * being dialled: a retry is a row with its last result and the time of
- * its next try; a number never to be dialled again has dial_ms
- * INT64_MAX. */
+ * (dialing order), marked last_result "dialing" so it is not taken twice,
+ * in *d as it was before (its attempts and last result, which the
+ * dialer's rules read); ENOENT: none due. A row is due while its dial_ms
+ * has come and it is not being dialled: a retry is a row with its last
+ * result and the time of its next try; a number never to be dialled
+ * again has dial_ms INT64_MAX. */
 int  store_dial_take(struct store *st, int64_t team_id, int64_t campaign_id,
 		     int64_t now_ms, struct st_dial *d);
 /* A dial of row id ended: its attempts, result and next try. */

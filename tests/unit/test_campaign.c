@@ -3,7 +3,8 @@
  * lists in the store (store.h), against a real SQLite file in a mkdtemp
  * directory (or PostgreSQL with OCC_PG_CONNINFO set, tests/pg/run.sh): keys and their conflicts, argument checks, a deleted
  * campaign's customers becoming unassigned, team cascades, the pending
- * number rule of a pre-dial list and its order, and a reopen.
+ * number rule of a pre-dial list and its order, what the dialer takes
+ * from it, do-not-call lists, a customer by id, and a reopen.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -370,6 +371,167 @@ UNIT_TEST(campaign_store_dial_list)
 	cfx_close(&f);
 }
 
+/* ---- what the dialer takes (store_dial_take) ---- */
+
+/* A pre-dial row: a retry (a result given) has had two attempts. */
+struct dial_row {
+	const char *number;
+	int priority;
+	int64_t dial_ms;
+	const char *result;
+};
+
+static int dial_put(struct cfx *f, int64_t team, int64_t campaign,
+		    const struct dial_row *r, int64_t customer_id,
+		    int64_t *idp)
+{
+	struct st_dial d = {
+		.team_id = team, .campaign_id = campaign,
+		.customer_id = customer_id, .priority = r->priority,
+		.dial_ms = r->dial_ms, .attempts = *r->result ? 2 : 0,
+		.added_ms = 7,
+	};
+
+	str_ncpy(d.number, r->number, sizeof(d.number));
+	str_ncpy(d.last_result, r->result, sizeof(d.last_result));
+	return store_dial_add(f->st, &d, idp);
+}
+
+static void on_dialing(const struct st_dial *d, void *arg)
+{
+	if (!strcmp(d->last_result, "dialing"))
+		(*(int *)arg)++;
+}
+
+/* The due rows of one campaign of one team, by priority (high first),
+ * dial time and id, each once and as it was before the take (its
+ * attempts and last result: the dialer's rules look at them). */
+UNIT_TEST(campaign_store_dial_take)
+{
+	static const struct dial_row rows[] = {
+		{ "1001", 0, 0, "" },
+		{ "1002", 5, 200, "" },
+		{ "1003", 5, 100, "" },
+		{ "1004", 0, 0, "" },
+		{ "1005", 9, 5000, "" },            /* not yet due */
+		{ "1006", 1, INT64_MAX, "dnc" },    /* never again */
+		{ "1007", 0, 50, "busy" },          /* a retry, due */
+		{ "1008", 7, 0, "dialing" },        /* being dialled */
+	};
+	static const char *const order[] = { "1003", "1002", "1001", "1004",
+					     "1007" };
+	static const struct dial_row other = { "2001", 10, 0, "" };
+	struct cfx f;
+	struct st_campaign c;
+	struct st_customer *cu = mem_zalloc(sizeof(*cu), NULL);
+	struct st_dial got[ARRAY_SIZE(order)], d;
+	int64_t id[ARRAY_SIZE(rows)], cid = 0;
+	int dialing = 0;
+
+	UT_ASSERT(cu && cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team, 11);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team2, 10);     /* acme's 10: another campaign */
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	customer_make(cu, f.team, 10, "1001");
+	UT_EQ_INT(store_customer_add(f.st, cu, &cid), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		UT_EQ_INT(dial_put(&f, f.team, 10, &rows[i], i ? 0 : cid,
+				   &id[i]), 0);
+	UT_EQ_INT(dial_put(&f, f.team, 11, &other, 0, NULL), 0);
+	UT_EQ_INT(dial_put(&f, f.team2, 10, &other, 0, NULL), 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		UT_EQ_INT(store_dial_take(f.st, f.team, 10, 1000, &got[i]), 0);
+		UT_EQ_STR(got[i].number, order[i]);
+		UT_EQ_INT(got[i].team_id, f.team);
+		UT_EQ_INT(got[i].campaign_id, 10);
+	}
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 1000, &d), ENOENT);
+	/* the whole row, as it was */
+	UT_EQ_INT(got[0].id, id[2]);
+	UT_EQ_INT(got[0].priority, 5);
+	UT_EQ_INT(got[0].dial_ms, 100);
+	UT_EQ_INT(got[0].added_ms, 7);
+	UT_EQ_STR(got[0].last_result, "");
+	UT_EQ_INT(got[0].customer_id, 0);
+	UT_EQ_INT(got[2].id, id[0]);
+	UT_EQ_INT(got[2].customer_id, cid);
+	UT_EQ_INT(got[4].id, id[6]);
+	UT_EQ_STR(got[4].last_result, "busy");
+	UT_EQ_INT(got[4].attempts, 2);
+	/* taken rows read "dialing" until their result */
+	UT_EQ_INT(store_dial_visit(f.st, f.team, 10, on_dialing, &dialing), 0);
+	UT_EQ_INT(dialing, 6);
+
+	/* due later: at its time; "never" not even then */
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 4999, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 5000, &d), 0);
+	UT_EQ_STR(d.number, "1005");
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, INT64_MAX - 1, &d),
+		  ENOENT);
+	/* a result puts a row back, due at its next try */
+	UT_EQ_INT(store_dial_result(f.st, f.team, got[0].id, 1, "busy", 6000),
+		  0);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 5999, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 6000, &d), 0);
+	UT_EQ_INT(d.id, got[0].id);
+	UT_EQ_STR(d.last_result, "busy");
+	UT_EQ_INT(d.attempts, 1);
+
+	/* the other campaign's row and the other team's were left alone;
+	 * acme has no campaign 11, demo's 11 is not its */
+	UT_EQ_INT(store_dial_take(f.st, f.team2, 11, 1000, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 11, 1000, &d), 0);
+	UT_EQ_STR(d.number, "2001");
+	UT_EQ_INT(d.campaign_id, 11);
+	UT_EQ_INT(store_dial_take(f.st, f.team2, 10, 1000, &d), 0);
+	UT_EQ_STR(d.number, "2001");
+	UT_EQ_INT(d.team_id, f.team2);
+	UT_EQ_INT(store_dial_take(f.st, f.team2, 10, 1000, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 99, 1000, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(f.st, f.team, 0, 1000, &d), EINVAL);
+	cfx_close(&f);
+	mem_deref(cu);
+}
+
+/* Two stores on one database (two occd, or occd restarted beside a
+ * stale one) never take the same row. */
+UNIT_TEST(campaign_store_dial_take_two_stores)
+{
+	enum { N = 6 };
+	struct cfx f;
+	struct st_campaign c;
+	struct store *st2 = NULL;
+	struct st_dial d;
+	int64_t ids[N];
+	char number[ST_NUM];
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	for (int i = 0; i < N; i++) {
+		struct dial_row r = { number, 0, 0, "" };
+
+		re_snprintf(number, sizeof(number), "100%d", i);
+		UT_EQ_INT(dial_put(&f, f.team, 10, &r, 0, NULL), 0);
+	}
+	UT_EQ_INT(unit_store_open(&st2, f.dir, false), 0);
+	for (int i = 0; i < N; i++) {
+		UT_EQ_INT(store_dial_take(i % 2 ? st2 : f.st, f.team, 10, 1,
+					  &d), 0);
+		ids[i] = d.id;
+		for (int k = 0; k < i; k++)
+			UT_ASSERT(ids[k] != d.id);
+	}
+	UT_EQ_INT(store_dial_take(f.st, f.team, 10, 1, &d), ENOENT);
+	UT_EQ_INT(store_dial_take(st2, f.team, 10, 1, &d), ENOENT);
+	mem_deref(st2);
+	cfx_close(&f);
+}
+
 static void on_report(const struct st_import_report *r, void *arg)
 {
 	struct seen *s = arg;
@@ -627,4 +789,160 @@ UNIT_TEST(campaign_store_settings_and_dnc)
 	UT_EQ_INT(store_dnc_match(f.st, f.team, 10, "333", &hit), 0);
 	UT_ASSERT(!hit);
 	cfx_close(&f);
+}
+
+/* ---- a do-not-call list as occctl dnc list shows it ---- */
+
+struct dnc_seen {
+	int n;
+	char numbers[8][ST_NUM];
+	int64_t added[8];
+	struct st_dnc last;
+};
+
+static void on_dnc(const struct st_dnc *d, void *arg)
+{
+	struct dnc_seen *s = arg;
+
+	if (s->n < 8) {
+		str_ncpy(s->numbers[s->n], d->number, ST_NUM);
+		s->added[s->n] = d->added_ms;
+	}
+	s->n++;
+	s->last = *d;
+}
+
+/* Visit (team, campaign) into s; 0 or the visit's error. */
+static int dnc_list(struct cfx *f, int64_t team, int64_t campaign,
+		    struct dnc_seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	return store_dnc_visit(f->st, team, campaign, on_dnc, s);
+}
+
+/* Does list (team, campaign) hold number alone, as added at added_ms? */
+static bool dnc_only(struct cfx *f, int64_t team, int64_t campaign,
+		     const char *number, int64_t added_ms)
+{
+	struct dnc_seen s;
+
+	return !dnc_list(f, team, campaign, &s) && s.n == 1 &&
+		!strcmp(s.last.number, number) && s.last.team_id == team &&
+		s.last.campaign_id == campaign && s.last.added_ms == added_ms;
+}
+
+static int dnc_put(struct cfx *f, int64_t team, int64_t campaign,
+		   const char *number, int64_t added_ms)
+{
+	struct st_dnc d = { .team_id = team, .campaign_id = campaign,
+			    .added_ms = added_ms };
+
+	str_ncpy(d.number, number, sizeof(d.number));
+	return store_dnc_add(f->st, &d);
+}
+
+/* One list only (not the levels a match looks at), by number, each
+ * number once with when it was first listed. */
+UNIT_TEST(campaign_store_dnc_visit)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct dnc_seen s;
+
+	UT_ASSERT(cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	campaign_make(&c, f.team2, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	UT_EQ_INT(dnc_list(&f, 0, 0, &s), 0);           /* empty: no error */
+	UT_EQ_INT(s.n, 0);
+	UT_EQ_INT(dnc_put(&f, 0, 0, "5550003", 30), 0);
+	UT_EQ_INT(dnc_put(&f, 0, 0, "5550001", 10), 0);
+	UT_EQ_INT(dnc_put(&f, 0, 0, "5550002", 20), 0);
+	UT_EQ_INT(dnc_put(&f, 0, 0, "5550001", 99), 0); /* again: kept */
+	UT_EQ_INT(dnc_put(&f, f.team, 0, "5550004", 40), 0);
+	UT_EQ_INT(dnc_put(&f, f.team, 10, "5550005", 50), 0);
+	UT_EQ_INT(dnc_put(&f, f.team2, 0, "5550006", 60), 0);
+	UT_EQ_INT(dnc_put(&f, f.team2, 10, "5550007", 70), 0);
+
+	UT_EQ_INT(dnc_list(&f, 0, 0, &s), 0);
+	UT_EQ_INT(s.n, 3);
+	UT_EQ_STR(s.numbers[0], "5550001");
+	UT_EQ_INT(s.added[0], 10);
+	UT_EQ_STR(s.numbers[1], "5550002");
+	UT_EQ_INT(s.added[1], 20);
+	UT_EQ_STR(s.numbers[2], "5550003");
+	UT_EQ_INT(s.last.team_id, 0);
+	UT_EQ_INT(s.last.campaign_id, 0);
+	UT_ASSERT(dnc_only(&f, f.team, 0, "5550004", 40));
+	UT_ASSERT(dnc_only(&f, f.team, 10, "5550005", 50));
+	/* acme's campaign 10 is not demo's */
+	UT_ASSERT(dnc_only(&f, f.team2, 10, "5550007", 70));
+	UT_EQ_INT(dnc_list(&f, f.team, 11, &s), 0);
+	UT_EQ_INT(s.n, 0);
+	/* a removed number is no longer listed */
+	UT_EQ_INT(store_dnc_del(f.st, 0, 0, "5550002"), 0);
+	UT_EQ_INT(dnc_list(&f, 0, 0, &s), 0);
+	UT_EQ_INT(s.n, 2);
+	UT_EQ_STR(s.numbers[1], "5550003");
+	UT_EQ_INT(store_dnc_visit(f.st, 0, 0, NULL, NULL), EINVAL);
+	cfx_close(&f);
+}
+
+/* ---- a customer by id (the dialer's record, getCustomerRecord) ---- */
+
+/* The team's customer of that id, whatever its package; another team's
+ * id is no customer (as a missing one). */
+UNIT_TEST(campaign_store_customer_get_id)
+{
+	struct cfx f;
+	struct st_campaign c;
+	struct st_customer *cu = mem_zalloc(sizeof(*cu), NULL);
+	struct st_customer *g = mem_zalloc(sizeof(*g), NULL);
+	int64_t id = 0, free_id = 0, acme_id = 0;
+
+	UT_ASSERT(cu && g && cfx_open(&f) == 0);
+	campaign_make(&c, f.team, 10);
+	UT_EQ_INT(store_campaign_add(f.st, &c), 0);
+	customer_make(cu, f.team, 10, "13800000001");
+	strcpy(cu->owner, "8001");
+	cu->status = ST_CUST_FOLLOWUP;
+	cu->updated_ms = 1234;
+	UT_EQ_INT(store_customer_add(f.st, cu, &id), 0);
+	customer_make(cu, f.team, 0, "13800000002");
+	UT_EQ_INT(store_customer_add(f.st, cu, &free_id), 0);
+	customer_make(cu, f.team2, 0, "13800000001");   /* the same key */
+	UT_EQ_INT(store_customer_add(f.st, cu, &acme_id), 0);
+
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, id, g), 0);
+	UT_EQ_INT(g->id, id);
+	UT_EQ_INT(g->team_id, f.team);
+	UT_EQ_INT(g->campaign_id, 10);
+	UT_EQ_STR(g->key, "13800000001");
+	UT_EQ_STR(g->data, "phone1=13800000001&name=A");
+	UT_EQ_STR(g->owner, "8001");
+	UT_EQ_INT(g->status, ST_CUST_FOLLOWUP);
+	UT_EQ_INT(g->updated_ms, 1234);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, free_id, g), 0);
+	UT_EQ_STR(g->key, "13800000002");
+	UT_EQ_INT(g->campaign_id, 0);
+	/* team isolation, both ways; an id never given */
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, acme_id, g), ENOENT);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team2, id, g), ENOENT);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team2, acme_id, g), 0);
+	UT_EQ_INT(g->team_id, f.team2);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, acme_id + 1000, g),
+		  ENOENT);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, 0, g), EINVAL);
+	/* it reads what an update wrote, and a deleted package unassigns */
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, id, cu), 0);
+	strcpy(cu->data, "phone1=13800000001&name=B");
+	UT_EQ_INT(store_customer_update(f.st, cu), 0);
+	UT_EQ_INT(store_campaign_del(f.st, f.team, 10), 0);
+	UT_EQ_INT(store_customer_get_id(f.st, f.team, id, g), 0);
+	UT_EQ_STR(g->data, "phone1=13800000001&name=B");
+	UT_EQ_INT(g->campaign_id, 0);
+	cfx_close(&f);
+	mem_deref(cu);
+	mem_deref(g);
 }

@@ -739,19 +739,91 @@ static void store_routing_body(int *unit_failed_, struct store *st)
 	UT_EQ_INT(store_routing_get(st, other, &text, &ms), ENOENT);
 }
 
-UNIT_TEST(routing_store_and_model)
+/* On the store under test: SQLite, or PostgreSQL under tests/pg/run.sh
+ * (the "store_" in the names picks them there). */
+static void with_store(int *unit_failed_,
+		       void (*body)(int *unit_failed_, struct store *st))
 {
 	char root[64] = "/tmp/occ-routing-XXXXXX", dir[96];
 	struct store *st = NULL;
 
 	UT_ASSERT(mkdtemp(root));
 	snprintf(dir, sizeof(dir), "%s/data", root);
-	if (store_open(&st, dir) == 0)
-		store_routing_body(unit_failed_, st);
+	if (unit_store_open(&st, dir, true) == 0)
+		body(unit_failed_, st);
 	else
 		(*unit_failed_)++;
 	mem_deref(st);
 	rm_store(root);
+}
+
+UNIT_TEST(routing_store_and_model)
+{
+	with_store(unit_failed_, store_routing_body);
+}
+
+/* A file as given, byte for byte: CRLF, tabs, UTF-8, no final newline. */
+static const char odd_text[] = "[route main]\r\n\topen = queue:8001\r\n"
+	"; 欢迎 — welcome";
+
+/* get: the file last set (ENOENT: none, an empty file is one); del: that
+ * team's file only (ENOENT: none); set again after a del. */
+static void store_routing_get_del_body(int *unit_failed_, struct store *st)
+{
+	int64_t team = 0, other = 0, ms = 0;
+	char *text = NULL, *big = mem_zalloc(ST_ROUTING + 2, NULL);
+
+	UT_ASSERT(big);
+	memset(big, 'x', ST_ROUTING + 1);
+	UT_EQ_INT(store_team_add(st, "demo", &team), 0);
+	UT_EQ_INT(store_team_add(st, "other", &other), 0);
+	UT_EQ_INT(store_routing_set(st, team, odd_text, strlen(odd_text),
+				    1700000000123), 0);
+	UT_EQ_INT(store_routing_set(st, other, "# b\n", 4, 20), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), 0);
+	UT_EQ_STR(text, odd_text);
+	UT_EQ_INT(ms, 1700000000123);
+	text = mem_deref(text);
+	UT_EQ_INT(store_routing_get(st, team, &text, NULL), 0);
+	UT_EQ_STR(text, odd_text);
+	text = mem_deref(text);
+	UT_EQ_INT(store_routing_get(st, other + 100, &text, &ms), ENOENT);
+	UT_EQ_INT(store_routing_del(st, other + 100), ENOENT);
+	UT_EQ_INT(store_routing_get(st, 0, &text, &ms), EINVAL);
+	UT_EQ_INT(store_routing_del(st, 0), EINVAL);
+
+	UT_EQ_INT(store_routing_del(st, team), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), ENOENT);
+	UT_ASSERT(!text);
+	UT_EQ_INT(store_routing_del(st, team), ENOENT);
+	UT_EQ_INT(store_routing_get(st, other, &text, &ms), 0);
+	UT_EQ_STR(text, "# b\n");
+	UT_EQ_INT(ms, 20);
+	text = mem_deref(text);
+
+	/* an empty file is a file; the largest one whole */
+	UT_EQ_INT(store_routing_set(st, team, "", 0, 30), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), 0);
+	UT_EQ_STR(text, "");
+	UT_EQ_INT(ms, 30);
+	text = mem_deref(text);
+	UT_EQ_INT(store_routing_set(st, team, big, ST_ROUTING + 1, 40),
+		  EINVAL);
+	UT_EQ_INT(store_routing_set(st, team, big, ST_ROUTING, 40), 0);
+	UT_EQ_INT(store_routing_get(st, team, &text, &ms), 0);
+	big[ST_ROUTING] = '\0';
+	UT_EQ_INT(strlen(text), ST_ROUTING);
+	UT_EQ_STR(text, big);
+	text = mem_deref(text);
+	UT_EQ_INT(store_routing_del(st, team), 0);
+	UT_EQ_INT(store_routing_get(st, other, &text, &ms), 0);
+	text = mem_deref(text);
+	mem_deref(big);
+}
+
+UNIT_TEST(routing_store_get_del)
+{
+	with_store(unit_failed_, store_routing_get_del_body);
 }
 
 UNIT_TEST(routing_prompt_files)
