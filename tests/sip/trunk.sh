@@ -5,7 +5,8 @@
 #   1. calls: a trunk with --user/--password: occd's INVITE is challenged
 #      (407, qop=auth), occd sends it again with Proxy-Authorization for
 #      the trunk's user, the gateway checks it (sipp verifyauth) and
-#      answers; the agent and the customer hear each other. With a wrong
+#      answers; the agent and the customer hear each other and each
+#      one's keys reach the other as RFC 4733 events. With a wrong
 #      password the gateway refuses (403): the call fails cleanly (the
 #      agent's phone gets BYE, the agent is idle, the CDR says so). A
 #      trunk without credentials gets the 407 once and gives up (no loop).
@@ -111,6 +112,18 @@ check "$f: the customer hears the agent's voice" \
 	hears $f cust "$(at "$T_ANS" 0.4)" "$(at "$T_ANS" 1.8)" --tone $F_AGENT
 check "$f: the agent hears the customer's voice" \
 	hears $f agent "$(at "$T_ANS" 0.4)" "$(at "$T_ANS" 1.8)" --tone $F_CUST
+# press KEYS on the phone NAME's media peer (RFC 4733, mp.py peer)
+press() { echo "$2" >"$work/$f/$1/keys.tmp" && mv "$work/$f/$1/keys.tmp" "$work/$f/$1/keys"; }
+t_k=$(now)
+press agent 159
+sleep 1.5
+t_k2=$(now)
+press cust '#0'
+sleep 1.2
+check "$f: the agent's keys 1, 5, 9 (RFC 4733) reach the carrier as events, each ended (a far IVR can be worked)" \
+	python3 "$root/tests/sip/lib/audio.py" rtp "$work/$f/cust/rtp.jsonl" --from "$t_k" --dtmf 159
+check "$f: the customer's keys #, 0 reach the agent's phone" \
+	python3 "$root/tests/sip/lib/audio.py" rtp "$work/$f/agent/rtp.jsonl" --from "$t_k2" --dtmf '#0'
 m=$(log_mark)
 check "$f: hangup target=all ends the call; both phones get BYE" eval '
 	api_is 8001 "EVENT=HANGUP&target=all" "|Retuen|1|" &&
