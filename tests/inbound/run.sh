@@ -27,6 +27,9 @@
 #      others, F the IVR input event)
 #   J. a full queue and a maximum wait: QUEUE leave full and timeout
 #   K. overload: while occd lags, a new caller gets 503 (Retry-After)
+#   L. (after C) yealinkAnswer: the queue's offer rings a phone that takes
+#      BroadSoft's remote answer until the desk answers it (NOTIFY Event:
+#      talk in the offer's dialog); the caller hears the agent
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -209,6 +212,37 @@ check "$f: CDR ANSWERED by agent 8005, legs customer and agent" eval '
 # 6002, and a few seconds at most
 check "$f: CDR queue 6002, waited 0.5 to 4 s, answered by 8005, not abandoned" eval '
 	expect_match cdr "$(sql "SELECT queue, abandoned, agent, queue_wait_ms BETWEEN 500 AND 4000 FROM cdr WHERE sessionid = ?" "$sid")" "^6002\|0\|8005\|1$"'
+peers_stop caller agent
+
+# ---- L. yealinkAnswer answers a queue's offer ----------------------------------------------
+# the desk's Answer button for a phone that takes BroadSoft's remote answer:
+# the offer's INVITE rings 8005's phone until occd's NOTIFY Event: talk
+
+f=remote
+phone $f agent "$p5" "$root/tests/plugin-calls/scenarios/phone_talk.xml" 0 $F_AGENT 0 "$r5"
+m=$(log_mark)
+caller $f caller "$c1" 800400 13800000005 4000 "$rc1"
+check "$f: the queue offers the caller to 8005, whose phone keeps ringing (ring after 1 s)" eval '
+	status_is $f caller 200 && wait_log "$m" "offer session=.* agent=8005" 5 &&
+	sleep 1 && state_is 8005 ring'
+sid=$(inbound_sid "$m" 800400)
+check "$f: yealinkAnswerCJI as 8005 answers 120[127.0.0.1] (the NOTIFY went to the phone)" \
+	expect_eq reply "$(curl -sS -m 10 "$url/setevent/yealinkAnswerCJI?callback=cb&orgidentity=demo&type=&target=127.0.0.1&phoneuser=8005&phonepwd=8005")" \
+	'cb({"code":1,"message":"BackMsg_120[127.0.0.1]"});'
+check "$f: the phone got NOTIFY Event: talk in the offer's dialog and answered; 8005 is busy" eval '
+	wait_file "$work/$f/agent/notify.txt" 5 &&
+	wait_log "$m" "agent answered session=$sid .*agent=8005" 5 && state_is 8005 busy'
+t_ans=$(tfile "$work/$f/agent/answer.txt")
+sleep 2
+check "$f: the caller hears the agent (770 Hz)" \
+	hears $f caller "$(at "$t_ans" 0.4)" "$(at "$t_ans" 1.8)" --tone $F_AGENT
+check "$f: nothing rings for 8005 any more: 92" \
+	api_is 8005 "EVENT=YealinkAnswer" '|Retuen|2|Retuen|BackMsg_92'
+check "$f: the caller hangs up; the call ends, 8005 idle again" eval '
+	phone_done $f caller 10 && phone_done $f agent 5 &&
+	wait_log "$m" "call ended session=$sid" 5 && state_is 8005 idle'
+check "$f: CDR ANSWERED by 8005" expect_eq cdr \
+	"$(sql "SELECT disposition, agent FROM cdr WHERE sessionid = ?" "$sid")" "ANSWERED|8005"
 peers_stop caller agent
 
 # ---- D. waiting, then abandoning ----------------------------------------------------------
