@@ -263,7 +263,7 @@ static void print_events(void)
 	       "| `200`, `text/plain`: one JSON object per event, each followed "
 	       "by `\\r\\n`, the event's fields at the top level "
 	       "(`{\"source\":\"AGENT\",\"event\":\"ringing\",\"calleridnum\":"
-	       "…,\"eventid\":\"7\"}`); or `304` with no body after 60 s |\n\n"
+	       "…,\"eventid\":\"7\"}`); or `304` with no body after 60 s (`[push] pull_wait`) |\n\n"
 	       "- The channel authenticates like a password: the agent's "
 	       "password as lowercase (or uppercase) MD5 hex — what "
 	       "`pwdtype=md5` sends, and what MyInfo's `agentpassword` is — "

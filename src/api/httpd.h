@@ -55,6 +55,9 @@ struct http_resp {
 	const char *hdr_value[8];
 	char hbuf[384];         /* values of http_resp_headerf */
 	size_t hbuf_used;
+	/* a replayed request's reply (api/park.c) goes out this much later:
+	 * the extension's refused pull is held as on its first run */
+	unsigned hold_ms;
 };
 
 typedef void (http_route_h)(const struct http_req *req, struct http_resp *resp,

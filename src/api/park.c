@@ -15,6 +15,8 @@ struct parked {
 	struct http_async *ha;
 	struct auth_wait *wait;
 	struct req_copy rc;
+	struct http_resp resp;     /* here: its headers point into it */
+	struct tmr hold;           /* resp.hold_ms */
 };
 
 int req_copy_set(struct req_copy *c, const struct http_req *req)
@@ -54,6 +56,8 @@ static void parked_destructor(void *arg)
 		auth_wait_notify(pk->wait, NULL, NULL);
 	mem_deref(pk->wait);
 	req_copy_reset(&pk->rc);
+	tmr_cancel(&pk->hold);
+	mem_deref(pk->resp.body);
 }
 
 /* The client went away first; the verification still counts. */
@@ -65,18 +69,27 @@ static void parked_closed(void *arg)
 	mem_deref(pk);
 }
 
+static void reply(void *arg)
+{
+	struct parked *pk = arg;
+
+	http_async_reply(pk->ha, &pk->resp);
+	pk->ha = NULL;
+	mem_deref(pk);
+}
+
 static void verdict_in(void *arg)
 {
 	struct parked *pk = arg;
-	struct http_resp resp = { .status = 500, .fd = -1 };
 
+	pk->resp = (struct http_resp){ .status = 500, .fd = -1 };
 	auth_replay_begin(pk->wait);
-	web_route(&pk->rc.req, &resp, pk->api);
+	web_route(&pk->rc.req, &pk->resp, pk->api);
 	auth_replay_end();
-	http_async_reply(pk->ha, &resp);
-	pk->ha = NULL;
-	mem_deref(resp.body);
-	mem_deref(pk);
+	if (pk->resp.hold_ms && pk->resp.fd < 0)
+		tmr_start(&pk->hold, pk->resp.hold_ms, reply, pk);
+	else
+		reply(pk);
 }
 
 static bool park(struct api *api, const struct http_req *req,
@@ -87,6 +100,8 @@ static bool park(struct api *api, const struct http_req *req,
 	if (!pk)
 		return false;
 	pk->api = api;
+	pk->resp.fd = -1;
+	tmr_init(&pk->hold);
 	if (req_copy_set(&pk->rc, req)) {
 		mem_deref(pk);
 		return false;

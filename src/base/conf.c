@@ -293,6 +293,16 @@ static const struct conf_key conf_keys[] = {
 	UINT("push", "max_per_channel", push_max_per_channel, "32", 1, 1000000,
 	     "browser push subscribers per channel (an agent's, or the "
 	     "team's): tabs and reloads of one desk"),
+	UINT("push", "poll_wait", push_poll_wait, "25", 1, 300,
+	     "seconds a /push/poll long-poll waits for an event before it is "
+	     "answered with none (the script asks again); keep it below the "
+	     "idle timeout of any proxy or load balancer in front of occd"),
+	UINT("push", "pull_wait", push_pull_wait, "60", 1, 300,
+	     "seconds the original extension's long-poll "
+	     "(/agentindesks/agentpull/...) waits for an event before it is "
+	     "answered 304 Not Modified (it asks again), as the original's "
+	     "nginx push-stream did after 60; lower it below a proxy's idle "
+	     "timeout"),
 	STR("import", "allow", import_allow, "",
 	    "where `source=http`/`ftp` imports may fetch files: entries "
 	    "scheme://host[:port][/path-prefix] separated by spaces or "

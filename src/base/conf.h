@@ -81,6 +81,8 @@ struct conf {
 	unsigned push_max_subscribers; /* [push] max_subscribers */
 	unsigned push_max_per_team;    /* [push] max_per_team */
 	unsigned push_max_per_channel; /* [push] max_per_channel */
+	unsigned push_poll_wait;       /* [push] poll_wait, s */
+	unsigned push_pull_wait;       /* [push] pull_wait, s */
 	char import_allow[2048];   /* [import] allow */
 	unsigned import_max_size_mib; /* [import] max_size_mib */
 	unsigned import_timeout;   /* [import] timeout, s */

@@ -65,8 +65,6 @@
 enum {
 	PAGE = 64,
 	KEEPALIVE_MS = 15000,
-	POLL_WAIT_MS = 25000,
-	PULL_WAIT_MS = 60000,
 	SSE_RETRY_MS = 3000,
 	SSE_HOLD_MAX = 1000,        /* ms: /push/sse?hold= */
 	CB_MAX = 128,
@@ -1113,7 +1111,9 @@ static bool poll_open(struct push *p, const struct http_req *req,
 	}
 	s->live = true;
 	sub_link(s);
-	tmr_start(&s->tmr, kind == SUB_PULL ? PULL_WAIT_MS : POLL_WAIT_MS,
+	tmr_start(&s->tmr, 1000ull * (kind == SUB_PULL ?
+				      p->occ->cfg->push_pull_wait :
+				      p->occ->cfg->push_poll_wait),
 		  poll_timeout, s);
 	s = NULL;
 	answered = true;
@@ -1226,8 +1226,14 @@ static void flat_refuse(struct push *p, const struct http_req *req,
 
 	if (!et || !parse_id(et, &id))
 		id = 0;
-	if (!auth_replaying() &&
-	    p->nheld < p->occ->cfg->push_max_subscribers)
+	if (auth_replaying()) {
+		/* the parked request (its password was verified off the
+		 * loop): park.c holds the reply */
+		flat_error(p, resp, status, why, id, since);
+		resp->hold_ms = HELD_ERROR_MS;
+		return;
+	}
+	if (p->nheld < p->occ->cfg->push_max_subscribers)
 		h = mem_zalloc(sizeof(*h), held_destructor);
 	if (h) {
 		h->p = p;

@@ -5,7 +5,8 @@
 # tests/browser/node_modules (installed there with `npm ci` when missing; no
 # browser is ever downloaded). Runs test_auth.py, test_revoke.py (tokens
 # of changed or disabled credentials) and test_hold.py (/push/sse?hold=),
-# test_limits.py (subscribers per channel and per team),
+# test_limits.py (subscribers per channel and per team), test_wait.py
+# (how long the long-polls wait: [push] poll_wait, pull_wait),
 # then test_push.mjs under with-occd.sh (build/asan/occd unless $OCCD is
 # set). Extra arguments go to with-occd.sh
 # before `--`.
@@ -29,6 +30,12 @@ cfg=$(mktemp /tmp/occ-push-limits.XXXXXX)
 printf '[push]\nmax_per_channel = 2\nmax_per_team = 3\n' >"$cfg"
 "$root/tests/lib/with-occd.sh" --config "$cfg" -- \
 	timeout -k 5 30 python3 "$here/test_limits.py" || fail=1
+rm -f "$cfg"
+# [push] poll_wait / pull_wait: the long-polls answered empty (304) in time
+cfg=$(mktemp /tmp/occ-push-wait.XXXXXX)
+printf '[push]\npoll_wait = 1\npull_wait = 2\n' >"$cfg"
+"$root/tests/lib/with-occd.sh" --config "$cfg" -- \
+	timeout -k 5 60 python3 "$here/test_wait.py" || fail=1
 rm -f "$cfg"
 # the test caps itself at 85 s; timeout(1) is the backstop
 "$root/tests/lib/with-occd.sh" "$@" -- \
