@@ -4,7 +4,8 @@
 #                    a receiver down for 10 s and occd killed with SIGKILL
 #                    under load, then every eventid exactly once after
 #                    dedup, in order; event_url changed/cleared/set again
-#                    without restart;
+#                    without restart; a receiver that never answers (the
+#                    POST times out, is sent again, none lost);
 #   test_retention.py  the event log pruned after [events] retention_days,
 #                    never what a team's backend has not received, never a
 #                    team's newest event;

@@ -18,7 +18,11 @@ occd (ASan build, --demo) with short retry settings and a python receiver
      stored message field for field, form-urlencoded, with its headers;
   4. event_url changed to a second receiver takes effect without restart;
      cleared, nothing is sent; set again, the backlog follows;
-  5. occd stops cleanly on SIGTERM without sanitizer reports.
+  5. a receiver that takes a POST and does not answer within
+     webhook_timeout: the POST is sent again after the timeout, and a
+     receiver answering on that address then gets every event from there,
+     in order;
+  6. occd stops cleanly on SIGTERM without sanitizer reports.
 Output is TAP. Everything it starts is killed on exit.
 """
 import os
@@ -242,7 +246,42 @@ def main():
         ok(sequence_ok([i - switch for i in ids2])[0],
            "the second receiver's POSTs are in order too", ids2)
 
-        # 5. clean stop
+        # 5. a receiver that takes the POST and never answers in time: occd
+        # gives up after webhook_timeout (3 s), sends it again, and once a
+        # receiver answers again the events follow, none lost or reordered
+        r3 = lib.Receiver(work, "r3", extra=["--delay", "8"])
+        r3.start()
+        rc, out = occd.team_set("event_url", r3.url())
+        hang_from = occd.last_eventid()
+        occd.api("8003", "QUEUE", type="2", list="", pushevent="yes")
+        got = lib.wait_until(lambda: r3.eventids().count(hang_from + 1) >= 2, 15)
+        times = [r["t"] for r in r3.records()
+                 if int(lib.form(r["body"]).get("eventid", "0")) == hang_from + 1]
+        ok(rc == 0 and got and times[1] - times[0] >= 3,
+           "a receiver that does not answer: the POST times out after "
+           "webhook_timeout (3 s) and is sent again",
+           f"POSTs of {hang_from + 1} at {times}")
+        ok(f"eventid={hang_from + 1} " in occd.log_text() and
+           "why=timeout" in occd.log_text(),
+           "occd logged the timeout (event POST failed ... why=timeout)")
+        r3.stop()
+        r4 = lib.Receiver(work, "r4", port=r3.port)
+        r4.start()
+        occd.api("8003", "QUEUE", type="1", list="1", deviceexten="8103",
+                 pushevent="yes")
+        lib.wait_until(lambda: _settled(occd), 10)
+        final4 = occd.last_eventid()
+        got = lib.wait_until(
+            lambda: set(range(hang_from + 1, final4 + 1)) <= set(r4.eventids()),
+            15)
+        ids4 = r4.eventids()
+        ok(got and final4 > hang_from + 1 and
+           sequence_ok([i - hang_from for i in ids4])[0],
+           "a receiver answering again on that address gets every event "
+           "from the one that timed out on, in order", ids4)
+        r4.stop()
+
+        # 6. clean stop
         rc = occd.stop()
         ok(rc == 0, "occd stops cleanly on SIGTERM", f"exit status {rc}")
         rep = occd.sanitizer_report()
