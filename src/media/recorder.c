@@ -60,13 +60,19 @@ static void take(struct side_buf *b, int16_t *out, size_t n)
 	}
 }
 
-/* Frames up to `upto` (due by the clock): each as soon as both sides
- * have it, or with silence for a side once it is SLACK frames overdue
- * (final: at once, the recording ends). */
-/* The file is unusable: said once, then the recorder only drops audio. */
+static int seal(int fd, uint64_t *datap);
+
+/* The file cannot grow (a full disk): it keeps what it holds, its header
+ * made to say so (a playable recording up to there); said once, then the
+ * recorder only drops audio. */
 static void fail(struct recorder *r, const char *what)
 {
-	OCC_ERR("recording %s failed path=%s", what, r->path);
+	uint64_t data = 0;
+
+	if (r->fd >= 0 && seal(r->fd, &data))
+		data = 0;
+	OCC_ERR("recording %s failed path=%s kept_ms=%llu", what, r->path,
+		(unsigned long long)(data / BLOCK / 8));
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
@@ -283,6 +289,22 @@ int recorder_alloc(struct recorder **rp, const char *path, struct mworker *w)
 	return 0;
 }
 
+/* The header made to say what the file holds: its samples up to the last
+ * whole frame (what a crash or a full disk left); *datap their bytes. */
+static int seal(int fd, uint64_t *datap)
+{
+	struct stat st;
+	uint64_t data;
+
+	if (fstat(fd, &st) || st.st_size < HEADER)
+		return EINVAL;
+	data = (uint64_t)(st.st_size - HEADER) / BLOCK * BLOCK;
+	if (ftruncate(fd, (off_t)(HEADER + data)) || write_header(fd, data))
+		return EIO;
+	*datap = data;
+	return 0;
+}
+
 int recorder_repair(const char *path, uint64_t *framesp)
 {
 	uint8_t h[HEADER], want[HEADER];
@@ -299,7 +321,6 @@ int recorder_repair(const char *path, uint64_t *framesp)
 		err = EINVAL;
 		goto out;
 	}
-	data = (uint64_t)(st.st_size - HEADER) / BLOCK * BLOCK;
 	wav_header(want, 0);
 	/* ours: the same format fields, whatever the lengths say */
 	if (memcmp(h, want, 4) || memcmp(h + 8, want + 8, 32) ||
@@ -307,9 +328,8 @@ int recorder_repair(const char *path, uint64_t *framesp)
 		err = EINVAL;
 		goto out;
 	}
-	if (ftruncate(fd, (off_t)(HEADER + data)) || write_header(fd, data))
-		err = EIO;
-	else if (framesp)
+	err = seal(fd, &data);
+	if (!err && framesp)
 		*framesp = data / BLOCK;
  out:
 	close(fd);

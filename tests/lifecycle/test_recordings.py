@@ -15,6 +15,11 @@ customer; after the restart:
   - its CDR legs (agent, customer) exist, the CDR is INTERRUPTED;
   - the WAV header is repaired: frames > 0, data size = frames * 4.
 
+Disk full — the recordings' file system (a 64 KiB tmpfs) fills during a
+call: the call goes on and ends ANSWERED, occd logs it once, the WAV keeps
+what fitted with a header that says so, getMonitor serves it; the next
+call, with no room at all, goes as usual.
+
 Peers are occd's built-in phones (virtual extensions) and its virtual
 customer: the full B2BUA, the mixer clock and the recorder run as for SIP
 phones. Usage: test_recordings.py [OCCD] [OCCCTL] (default: ASan builds)
@@ -275,10 +280,73 @@ def item12(root):
         check(ok, "occd log has no sanitizer report", bad)
 
 
+def disk_full(root):
+    """The recordings' disk fills during a call: a 64 KiB tmpfs (mounted
+    here, as root) on <data>/recordings, two seconds of stereo audio."""
+    import subprocess
+    data = os.path.join(root, "full")
+    recs = os.path.join(data, "recordings")
+    os.makedirs(recs)
+    m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", recs],
+                       capture_output=True, text=True)
+    if m.returncode:
+        print(f"# SKIP disk full: cannot mount a tmpfs ({m.stderr.strip()})")
+        return
+    d = None
+    try:
+        d = lc.Occd(data)
+        r = api(d, "demo", "8001", EVENT="QUEUE", type="1", list="1", deviceexten="8101")
+        check(r.startswith("|Retuen|1|"), "disk full: 8001 checks in at the built-in phone 8101", r)
+        r = api(d, "demo", "8001", EVENT="MAKECALL", targetdn="13900139001", targettype="exter")
+        row = sql(data, "SELECT sessionid, recording FROM cdr WHERE end_ms = 0")
+        check("BackMsg_19" in r and row and wait_until(lambda: answered(data, row[0][0]), 10),
+              "disk full: 8001 calls, the customer answers", (r, row))
+        if not row:
+            return
+        sid, name = row[0]
+        time.sleep(4)             # 128 KiB of audio for 64 KiB of disk
+        r = api(d, "demo", "8001", EVENT="AGENTSTATUS")
+        check("busy" in r, "disk full: 4 s later the call goes on (8001 busy)", r)
+        r = api(d, "demo", "8001", EVENT="HANGUP", target="all")
+        check(wait_until(lambda: sql(data, "SELECT disposition, end_ms - answer_ms >= 3500 FROM cdr"
+                                     " WHERE sessionid = ? AND end_ms > 0", sid), 10) ==
+              [("ANSWERED", 1)], "disk full: hung up, the CDR says ANSWERED, 4 s of talk",
+              sql(data, "SELECT * FROM cdr WHERE sessionid = ?", sid))
+        with open(os.path.join(data, "occd.log")) as f:
+            log = f.read()
+        lines = re.findall(r"msg=recording write failed path=\S+ kept_ms=(\d+)", log)
+        check(len(lines) == 1 and 500 < int(lines[0]) < 2100,
+              "disk full: occd said once that the recording could not be written, "
+              "and how much it kept", lines)
+        frames, size = wav_header(rec_path(data, name))
+        check(frames > 4000 and frames * 4 == size,
+              "disk full: the WAV keeps what fitted, its header saying so (playable)",
+              f"frames={frames} data={size}")
+        url = monitor_url(d, sid)
+        st, body = http_status(url) if url.startswith("http") else (url, b"")
+        check(st == 200 and len(body) == size + 44,
+              "disk full: getMonitor serves that recording", f"{st} {len(body)}")
+        r = api(d, "demo", "8001", EVENT="MAKECALL", targetdn="13900139002", targettype="exter")
+        row = sql(data, "SELECT sessionid FROM cdr WHERE end_ms = 0")
+        ok2 = "BackMsg_19" in r and row and wait_until(lambda: answered(data, row[0][0]), 10)
+        api(d, "demo", "8001", EVENT="HANGUP", target="all")
+        check(ok2 and wait_until(lambda: sql(data, "SELECT disposition FROM cdr WHERE"
+                                             " sessionid = ? AND end_ms > 0", row[0][0]), 10)
+              == [("ANSWERED",)], "disk full: the next call, with no room to record, "
+              "is answered and ends as usual", (r, row))
+    finally:
+        if d:
+            rc = d.stop()
+            check(rc == 0, "occd stops (disk full part)", rc)
+            ok, bad = lc.log_clean(data)
+            check(ok, "occd log has no sanitizer report (disk full part)", bad)
+        subprocess.run(["umount", recs])
+
+
 def main():
     root = tempfile.mkdtemp(prefix="occ-rec.")
     try:
-        for part in (item9, item12):
+        for part in (item9, item12, disk_full):
             try:
                 part(root)
             except Exception as e:      # one part failing must not hide the other
