@@ -11,7 +11,10 @@
 #                    team's newest event;
 #   test_nchan.py    the same events through a real nginx + nchan started
 #                    with docs/nginx-nchan.conf (installs nginx-light and
-#                    libnginx-mod-nchan when missing and run as root).
+#                    libnginx-mod-nchan when missing and run as root);
+#   test_nchan_stall.py  a publisher that never answers: publishes time
+#                    out and overflow, counted and logged, the API and the
+#                    event log unaffected, publishing again once it answers.
 # TAP lines from both; the exit status is non-zero if anything failed.
 # OCCD/OCCCTL override the binaries; KEEP=1 keeps the work directories.
 set -u
@@ -27,7 +30,7 @@ for b in "$OCCD" "$OCCCTL"; do
 	fi
 done
 rc=0
-for t in test_webhook.py test_retention.py test_nchan.py; do
+for t in test_webhook.py test_retention.py test_nchan.py test_nchan_stall.py; do
 	echo "# $t"
 	timeout -k 5 150 python3 "$here/$t" || rc=1
 done
