@@ -577,9 +577,14 @@ static void free_block(struct acd *acd, struct block *b)
 static void add_block(struct acd *acd, struct acd_caller *c,
 		      struct acd_agent *a)
 {
+	/* retry 0 still blocks for a second: a phone that refuses at once
+	 * (DND, 486) was offered the same caller again at once, hundreds of
+	 * times a second, and the caller never went to the next agent */
+	const uint64_t ms = c->q->cfg.retry_s
+		? (uint64_t)c->q->cfg.retry_s * 1000 : 1000;
 	struct block *b;
 
-	if (!c->q->cfg.retry_s || caller_blocked(c, a))
+	if (caller_blocked(c, a))
 		return;
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -589,7 +594,7 @@ static void add_block(struct acd *acd, struct acd_caller *c,
 	b->tm.kind = TM_BLOCK;
 	dl_insert_before(&c->blocks, &b->c_le);
 	dl_insert_before(&a->blocks, &b->a_le);
-	tm_start(acd, &b->tm, acd->now + (uint64_t)c->q->cfg.retry_s * 1000);
+	tm_start(acd, &b->tm, acd->now + ms);
 }
 
 /* the offer is over; the agent is no longer reserved */

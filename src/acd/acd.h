@@ -180,8 +180,8 @@ unsigned acd_queue_place(const struct acd_queue *q, int prio,
 bool acd_offer_answered(struct acd *acd, struct acd_caller *c,
 			struct acd_agent *a, uint64_t now_ms);
 /* The offer failed: the caller goes to the next agent at once, this
- * agent is not offered this caller again for retry_s; no answer pauses
- * the agent with autopause. Ignored if the offer is not live. */
+ * agent is not offered this caller again for retry_s (1 s if 0); no
+ * answer pauses the agent with autopause. Ignored if the offer is not live. */
 void acd_offer_failed(struct acd *acd, struct acd_caller *c,
 		      struct acd_agent *a, enum acd_offer_result why,
 		      uint64_t now_ms);

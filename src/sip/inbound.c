@@ -593,6 +593,10 @@ bool inbound_leg_gone(struct leg *l)
 	struct call *c = l->call;
 	struct inbound *in = c->in;
 	struct offer *o = offer_of(in, l);
+	/* read before offer_drop: it may free l (a call keeps only its first
+	 * 8 legs that left; a 9th refused offer of one caller was read
+	 * after free) */
+	const uint16_t scode = l->final_scode;
 
 	if (!o) {
 		/* the caller hangs up while waiting: out of the queue now
@@ -606,20 +610,20 @@ bool inbound_leg_gone(struct leg *l)
 		return false;
 	}
 	OCC_INFO("offer ended session=%s uniqueid=%lld scode=%u",
-		 c->sessionid, (long long)l->uniqueid, l->final_scode);
+		 c->sessionid, (long long)l->uniqueid, scode);
 	if (o->acd_agent) {
 		/* ring-no-answer, busy, error: the agent is free (or paused,
 		 * after a ring-no-answer), the ACD moves on */
 		struct acd_agent *a = o->acd_agent;
 		o->acd_agent = NULL;
 		offer_drop(in, o);
-		acdhost_offer_failed(in, a, l->final_scode);
+		acdhost_offer_failed(in, a, scode);
 		return true;
 	}
 	offer_drop(in, o);
 	/* a direct destination had one chance */
 	if (list_isempty(&in->offers) && !c->legs[ROLE_AGENT] && !in->qc)
-		call_end(c, l->final_scode == 408 ? "timeout" : "system");
+		call_end(c, scode == 408 ? "timeout" : "system");
 	return true;
 }
 

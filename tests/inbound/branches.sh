@@ -20,6 +20,10 @@
 #      idle again but still DND), dialout-only is
 #      never offered a waiting caller, and is offered at once when it
 #      becomes available
+#   D. a phone's own reply to an offer: 486, 600, 603 (busy: the next
+#      agent rings at once, the refusing one stays idle), 480 (as no
+#      answer: autopause), with retry 0 too; the cdr_legs; the only agent
+#      refusing nine times: the caller waits on, offered again each retry
 #   T. agentToIvr suspend: the caller hears the IVR, then the agent again
 #   W. ringall race: two phones answer at once, 30 rounds: one bridge
 set -u
@@ -335,7 +339,7 @@ routing() {
 		leave_empty = yes
 		fail = prompt:qfail
 
-		# S: strategies, sticky; A: availability; W: ringall
+		# S: strategies, sticky; A: availability; W: ringall; D: replies
 		[did 800620]
 		dest = queue:6020
 		[did 800621]
@@ -346,6 +350,8 @@ routing() {
 		dest = queue:6023
 		[did 800624]
 		dest = queue:6024
+		[did 800625]
+		dest = queue:6025
 		[queue 6020]
 		strategy = linear
 		ring_timeout = 1
@@ -368,6 +374,13 @@ routing() {
 		strategy = ringall
 		member.8005 = 0
 		member.8006 = 0
+		[queue 6025]
+		strategy = linear
+		ring_timeout = 10
+		retry = ${RETRY:-1}
+		autopause = yes
+		member.8005 = 0
+		member.8006 = 0
 		[queue 6001]
 		[queue 6002]
 	EOF
@@ -382,12 +395,12 @@ for p in open:$F_OPEN closed:$F_CLOSED blocked:$F_BLOCKED qfail:$F_QFAIL \
 	a:$F_A b:$F_B c:$F_C inv:$F_INV noin:$F_NOIN gone:$F_A; do
 	tone_wav "$pd/${p%%:*}.wav" "${p#*:}" 1
 done
-check "groups 11-14 (queue limits), 20-24 (strategies, ACW after answer) exist" eval '
-	for g in 11 12 13 14 20 21 22 23 24; do
+check "groups 11-14 (queue limits), 20-25 (strategies, ACW after answer, replies) exist" eval '
+	for g in 11 12 13 14 20 21 22 23 24 25; do
 		acw=off; [ $g = 22 ] && acw=answer
 		occ group add demo $g q$g 60$g --acw $acw || exit 1
 	done
-	for m in 14:8003 20:8003 20:8005 20:8006 21:8005 21:8006 22:8002 23:8005 23:8006 24:8003 24:8005 24:8006; do
+	for m in 14:8003 20:8003 20:8005 20:8006 21:8005 21:8006 22:8002 23:8005 23:8006 24:8003 24:8005 24:8006 25:8005 25:8006; do
 		occ member add demo ${m%%:*} ${m#*:} --dynamic || exit 1
 	done'
 routing >"$work/routing.ini"
@@ -601,6 +614,120 @@ avail_round dnd 9 'api_is 8002 "EVENT=QUEUEPAUSE&type=1&pause_reason=break&dnd=1
 	'api_is 8002 "EVENT=QUEUEPAUSE&type=2&dnd=1" "|Retuen|1|"'
 avail_round dialout 0 'api_is 8002 "EVENT=WORKWAY&status=dialout&agentgroupid=22" "|Retuen|1|"' \
 	'api_is 8002 "EVENT=WORKWAY&status=all&agentgroupid=22" "|Retuen|1|"'
+
+# ---- D. a phone's own reply to an offer -------------------------------------------------
+
+# refuse NAME PORT CODE N [FREQ RTPPORT]: a phone on PORT that replies
+# CODE to occd's first N INVITEs after a 180 (refuse.xml: a phone in DND,
+# a reject key) and, with FREQ, answers the next one speaking FREQ
+refuse() {
+	local calls=$4
+	[ -n "${5:-}" ] && calls=$(($4 + 1))
+	mkdir -p "$work/$f"
+	sed -e "s/CODE/$3/" -e "s/REFUSALS/$4/" "$here/scenarios/refuse.xml" >"$work/$f/$1.xml"
+	CALLS=$calls phone $f "$1" "$2" "$work/$f/$1.xml" 0 "${5:-}" 0 "${6:-0}"
+}
+
+# gap_below FILE_A FILE_B SECS: the time in FILE_B is 0..SECS after FILE_A's
+gap_below() {
+	local a b
+	a=$(tfile "$1") b=$(tfile "$2")
+	awk -v a="$a" -v b="$b" -v s="$3" 'BEGIN { exit !(a > 0 && b >= a && b - a < s) }' && return 0
+	echo "$(basename "$(dirname "$2")") at $b, $3 s after $(basename "$(dirname "$1")")'s $a wanted"
+	return 1
+}
+
+# gaps_in FILE LO HI: each time in FILE (one a line) is LO..HI s after
+# the one before
+gaps_in() {
+	awk -v lo="$2" -v hi="$3" 'NR > 1 && ($1 - p < lo || $1 - p > hi) {
+		printf "line %d: %.3f s after the one before, want %s..%s\n", NR, $1 - p, lo, hi; bad = 1 }
+		{ p = $1 } END { exit bad }' "$1"
+}
+
+# queue_empty QUEUE: /metrics counts no caller in QUEUE (waiting, ringing
+# or talking)
+queue_empty() {
+	local got
+	got=$(curl -sS -m 5 "$url/metrics" | grep "^occ_queue_callers{team=\"demo\",queue=\"$1\"")
+	[ -n "$got" ] && ! grep -qv ' 0$' <<<"$got" && return 0
+	echo "$got"
+	return 1
+}
+
+# answered_by SID AGENT LEGS: the call's CDR says ANSWERED by AGENT, and
+# its legs are LEGS (legs_are)
+answered_by() {
+	expect_eq cdr "$(sql 'SELECT disposition, agent FROM cdr WHERE sessionid = ?' "$1")" "ANSWERED|$2" &&
+		legs_are "$1" "$3"
+}
+
+# reply_round CODE I DISP STATE: 8005's phone (first in 6025, linear)
+# replies CODE to the caller's offer; 8006's phone rings at once (far
+# inside the 10 s ring timeout) and answers; they talk; the rejected leg
+# is DISP in cdr_legs, 8005 is STATE afterwards
+reply_round() {
+	local code=$1 i=$2 disp=$3 st=$4 nm=c$1 ta
+	refuse "${nm}_a5" "$p5" "$code" 1
+	phone $f "${nm}_a6" "$p6" phone.xml 0 $F_AGENT2 0 "$r6"
+	m=$(log_mark)
+	call_to $f "$nm" "$i" 800625 1380000007$i 3500
+	check "$f: $code: 8005's phone rings first and replies $code, once; 8006's rings within 1 s and answers" eval "
+		wait_log \$m 'agent answered session=.* agent=8006' 8 && phone_done $f ${nm}_a5 3 &&
+		rang_first $f ${nm}_a5 ${nm}_a6 &&
+		gap_below \$work/$f/${nm}_a5/invite.txt \$work/$f/${nm}_a6/invite.txt 1 &&
+		expect_eq 'offers to 8005' \$(since \$m | grep -c 'offer session=.* agent=8005') 1"
+	ta=$(tfile "$work/$f/${nm}_a6/answer.txt")
+	check "$f: $code: the caller and 8006 hear each other" eval "
+		hears $f $nm $(at "$ta" 0.5) $(at "$ta" 1.5) --tone $F_AGENT2 &&
+		hears $f ${nm}_a6 $(at "$ta" 0.5) $(at "$ta" 1.5) --tone $F_CALLER"
+	check "$f: $code: 8005 is $st" state_is 8005 "$st"
+	sid=$(inbound_sid "$m" 800625)
+	check "$f: $code: the call ends; its CDR: ANSWERED by 8006, legs customer, agent $disp, agent ANSWERED; its events" eval "
+		phone_done $f $nm 10 && phone_done $f ${nm}_a6 5 && wait_log \$m 'call ended session=$sid' 5 &&
+		answered_by $sid 8006 'customer|ANSWERED agent|$disp agent|ANSWERED' &&
+		events_are $sid 'CALLER incoming, QUEUE join, AGENT ringing, AGENT hangup, AGENT ringing, AGENT answer, QUEUE leave, CALLER hangup, AGENT hangup, CONVERSATION hangup'"
+	peers_stop "$nm" "${nm}_a6"
+}
+
+f=reply
+check "$f: 8005, 8006 check in to 6025 (linear 8005, 8006; ring 10 s, retry 1 s, autopause)" eval '
+	checkin 8005 25 8005 && checkin 8006 25 8006'
+reply_round 486 0 BUSY idle
+reply_round 600 1 BUSY idle
+# retry 0 still keeps 8005 from being offered the caller again at once
+RETRY=0 routing >"$work/routing-r0.ini"
+check "$f: 6025 with retry 0" import_routing "$work/routing-r0.ini"
+reply_round 603 2 BUSY idle
+check "$f: 6025 with retry 1 again" import_routing "$work/routing.ini"
+reply_round 480 3 "NO ANSWER" pause
+check "$f: 8005 back from the pause; 8006 checks out: 8005 alone in 6025" eval '
+	api_is 8005 "EVENT=QUEUEPAUSE&type=2" "|Retuen|1|" && state_is 8005 idle && checkout 8006 25'
+# the only agent's phone is in DND: it replies 486 to every offer; the
+# caller waits on, to the music, offered to it again after each retry
+# (1 s) — past the 8 legs a call keeps, occd read a freed leg — until the
+# phone answers the tenth
+refuse solo_a5 "$p5" 486 9 $F_AGENT "$r5"
+m=$(log_mark)
+call_to $f solo 4 800625 13800000075 12000
+check "$f: alone, 8005's phone replies 486 nine times, offered again 1 s (retry) after each; it answers the tenth" eval '
+	wait_log "$m" "agent answered session=.* agent=8005" 15 &&
+	expect_eq INVITEs "$(wc -l <"$work/$f/solo_a5/invites.txt")" 10 &&
+	gaps_in "$work/$f/solo_a5/invites.txt" 0.8 1.8'
+check "$f: alone: meanwhile the caller stayed in the queue, hearing the music; then 8005" eval '
+	t=$(head -1 "$work/$f/solo_a5/invites.txt") &&
+	hears $f solo "$(at "$t" 0.3)" "$(at "$t" 8.5)" --tone 523+659 &&
+	! since "$m" | grep -E "queue left" &&
+	ta=$(tfile "$work/$f/solo_a5/answer.txt") &&
+	hears $f solo "$(at "$ta" 0.5)" "$(at "$ta" 1.5)" --tone $F_AGENT'
+sid=$(inbound_sid "$m" 800625)
+check "$f: alone: the CDR: ANSWERED by 8005, legs customer, 9 agent BUSY, agent ANSWERED" eval '
+	phone_done $f solo 12 && phone_done $f solo_a5 5 && wait_log "$m" "call ended session=$sid" 5 &&
+	answered_by $sid 8005 "customer|ANSWERED$(printf " agent|BUSY%.0s" 1 2 3 4 5 6 7 8 9) agent|ANSWERED"'
+check "$f: nobody left in 6025 (/metrics occ_queue_callers); 8005 idle" eval '
+	queue_empty 6025 && state_is 8005 idle'
+peers_stop solo solo_a5
+check "$f: out of 6025" checkout 8005 25
 
 # ---- S. strategies and sticky, seen on the phones --------------------------------------
 

@@ -148,13 +148,13 @@ static bool blocked(const struct sim *s, const struct scaller *c,
 
 static void add_block(struct sim *s, struct scaller *c, unsigned agent)
 {
-	if (!s->cfg->retry_s)
-		return;
 	c->blocks = realloc(c->blocks, (c->nblocks + 1) * sizeof(*c->blocks));
 	if (!c->blocks)
 		abort();
 	c->blocks[c->nblocks].agent = agent;
-	c->blocks[c->nblocks].until = s->now + s->cfg->retry_s * 1000ULL;
+	/* the ACD's: retry 0 blocks for a second */
+	c->blocks[c->nblocks].until = s->now +
+		(s->cfg->retry_s ? s->cfg->retry_s * 1000ULL : 1000ULL);
 	c->nblocks++;
 }
 

@@ -212,6 +212,41 @@ UNIT_TEST(acd_linear_follows_configuration_order)
 	acd_free(h.acd);
 }
 
+/* retry 0: an agent that refuses (a phone in DND answers 486 at once) is
+ * still not offered the same caller again at once — that was a loop of
+ * offers, and the caller never went to the next agent — but a second
+ * later */
+UNIT_TEST(acd_retry_zero_blocks_a_second)
+{
+	struct host h;
+	struct queue_cfg cfg = qcfg("6001", QS_LINEAR);
+	struct acd_caller *c;
+	__typeof__(*cfg.members) members[2] = { { "a1", 0, 0 }, { "a2", 0, 0 } };
+
+	host_init(&h);
+	cfg.members = members;
+	cfg.nmembers = 2;
+	cfg.retry_s = 0;
+	h.q[0] = acd_queue_add(h.acd, "t", &cfg, NULL);
+	agent(&h, 1, h.q[0]);
+	agent(&h, 2, h.q[0]);
+	c = join(&h, h.q[0], 1, 0);
+	UT_EQ_STR(take(&h), "offer c1 a1");
+	acd_offer_failed(h.acd, c, h.a[1], ACD_BUSY, h.now);
+	UT_EQ_STR(take(&h), "offer c1 a2");
+	h.now = 200;
+	acd_offer_failed(h.acd, c, h.a[2], ACD_BUSY, h.now);
+	UT_EQ_STR(take(&h), "");
+	UT_EQ_INT(h.wake, 1000);
+	UT_EQ_INT(broken(&h), 0);
+	advance(&h, 1000);
+	UT_EQ_STR(take(&h), "offer c1 a1");
+	acd_caller_leave(h.acd, c, h.now);
+	UT_EQ_STR(take(&h), "cancel c1 a1 gone");
+	UT_EQ_INT(broken(&h), 0);
+	acd_free(h.acd);
+}
+
 UNIT_TEST(acd_leastrecent_fewestcalls_leasttalk_orders)
 {
 	static const enum queue_strategy s[3] = {
