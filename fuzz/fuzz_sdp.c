@@ -17,6 +17,10 @@
  * Checks that always abort:
  *   - success: mep_codec() is "PCMU" or "PCMA"; for an offer, an answer is
  *     returned;
+ *   - an empty offer (a re-INVITE without SDP): our offer is returned,
+ *     with one audio line, and the endpoint is as it was (that the line
+ *     names PCMU, PCMA and telephone-event once each, and that libre takes
+ *     it back, are findings SDP-2 and SDP-7 as for an answer);
  *   - failure: no answer is returned;
  *   - mep_ready() implies a remote address (and a codec);
  *   - no sanitizer report, no leak.
@@ -588,14 +592,27 @@ static void check_send(const struct answer *a)
 			? g711_pcm2ulaw(pcm[i]) : g711_pcm2alaw(pcm[i])));
 }
 
+/* libre's sdp_decode, in a session set up as mep.c sets up its own, takes
+ * the SDP we sent */
+static bool libre_takes(const struct mbuf *sdp)
+{
+	struct sdp_session *s = NULL;
+	struct sdp_media *m = NULL;
+	struct mbuf *mb = mbuf_of(sdp->buf, sdp->end);
+	bool ok;
+
+	ref_session(&s, &m, mep_laddr(ep));
+	ok = sdp_decode(s, mb, true) == 0;
+	mem_deref(s);
+	mem_deref(mb);
+	return ok;
+}
+
 static void check_answer(const struct mbuf *ans)
 {
 	struct answer a;
 	const char *codec = mep_codec(ep);
 	bool has_codec = false, has_te = false;
-	struct sdp_session *s = NULL;
-	struct sdp_media *m = NULL;
-	struct mbuf *mb;
 
 	if (verbose)
 		fprintf(stderr, "fuzz_sdp: codec %s, telephone-event %s, "
@@ -604,11 +621,7 @@ static void check_answer(const struct mbuf *ans)
 			(const char *)ans->buf);
 	/* libre takes its own answer back */
 	CHECK(ans != NULL && ans->end > 0);
-	mb = mbuf_of(ans->buf, ans->end);
-	ref_session(&s, &m, mep_laddr(ep));
-	FINDING(SDP_7, sdp_decode(s, mb, true) == 0);
-	mem_deref(s);
-	mem_deref(mb);
+	FINDING(SDP_7, libre_takes(ans));
 
 	parse_answer(&a, ans, sa_port(mep_laddr(ep)));
 	FINDING(SDP_2, a.active_lines == 1);
@@ -638,6 +651,28 @@ static void check_answer(const struct mbuf *ans)
 	FINDING(SDP_2, has_te == mep_has_telev(ep));
 	if (mep_ready(ep))
 		check_send(&a);
+}
+
+/* A re-INVITE without SDP (mep.h): no error, our offer of every format
+ * on one audio line (which libre takes back), and the endpoint unchanged
+ * (codec, ready, remote address). */
+static void check_offer(int err, const struct mbuf *offer, const char *codec0,
+			bool ready0, const struct sa *raddr0)
+{
+	struct answer a;
+	int seen = 0;
+
+	CHECK(!err && offer && offer->end > 0);
+	CHECK(!strcmp(mep_codec(ep), codec0) && mep_ready(ep) == ready0 &&
+	      !memcmp(mep_raddr(ep), raddr0, sizeof(*raddr0)));
+	FINDING(SDP_7, libre_takes(offer));
+	parse_answer(&a, offer, sa_port(mep_laddr(ep)));
+	CHECK(a.active_lines == 1);
+	for (size_t i = 0; i < a.n; i++)
+		seen |= !strcasecmp(a.f[i].name, "PCMU") ? 1
+			: !strcasecmp(a.f[i].name, "PCMA") ? 2
+			: !strcasecmp(a.f[i].name, "telephone-event") ? 4 : 0;
+	FINDING(SDP_2, seen == 7);
 }
 
 /* ---- the target ---------------------------------------------------------- */
@@ -701,6 +736,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	simple = on == 1 && om[0].audio_avp;
 
 	mb = mbuf_of(data, size);
+	if (!answer_mode && !size) {
+		err = mep_take_offer(ep, mb, &ans);
+		mem_deref(mb);
+		check_offer(err, ans, codec0, ready0, &raddr0);
+		mem_deref(ans);
+		return 0;
+	}
 	if (answer_mode) {
 		struct mbuf *desc = NULL;
 		CHECK(mep_offer(ep, &desc) == 0);

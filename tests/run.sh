@@ -56,6 +56,7 @@ suites=(
 	"team admin console (/admin/) in Chromium, sipp|tests/admin/run.sh"
 	"sip|tests/sip/run.sh"
 	"sip trunks: digest on INVITE, registration|tests/sip/trunk.sh"
+	"sip re-INVITEs from phones and carriers: hold, refresh, no SDP|tests/sip/reinvite.sh"
 	"phones (domain = occd's address)|tests/sip/phones.sh"
 	"answering-machine detection on real calls|tests/sip/amd.sh"
 	"multiparty|tests/multiparty/run.sh"

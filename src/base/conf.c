@@ -183,8 +183,9 @@ static const struct conf_key conf_keys[] = {
 	    "[sip] listen address (127.0.0.1 if that is a wildcard)"),
 	UINT("media", "timeout", media_timeout, "60", 0, 3600,
 	     "seconds without RTP or RTCP from an answered party that should "
-	     "be sending before it is hung up (0: never); a party on hold "
-	     "(sendonly/recvonly/inactive) is not counted"),
+	     "be sending before it is hung up (0: never); a party on hold, "
+	     "or holding occd from its phone (sendonly/recvonly/inactive), "
+	     "is not counted"),
 	UINT_RC("media", "threads", media_threads, "auto", 0, 64,
 	       "media worker threads: each runs the RTP of the calls given "
 	       "to it (receive, decode, relay, encode, send, recording and "

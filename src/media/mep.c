@@ -36,6 +36,8 @@ struct mep {
 	int te_pt;             /* remote's telephone-event PT, -1 if none */
 	uint8_t pt_codec[128]; /* enum codec of each PT the remote may send */
 	bool remote_hold;      /* a=sendonly/inactive or c=0.0.0.0: don't send */
+	struct mbuf *rsdp;     /* the remote's last usable SDP, and whether */
+	bool rsdp_offer;       /* it was an offer: what a refused one undoes */
 	uint32_t ts;           /* next outgoing timestamp */
 	bool marker;           /* next audio packet starts a talk spurt */
 	/* relayed events */
@@ -88,6 +90,7 @@ static void mep_destructor(void *arg)
 	mem_deref(m->rtcp_guard);
 	mem_deref(m->rtp);
 	mem_deref(m->sdp);
+	mem_deref(m->rsdp);
 }
 
 /* ---- the source guard ---------------------------------------------------
@@ -152,10 +155,11 @@ static void rtcp_recv(const struct sa *src, struct rtcp_msg *msg, void *arg)
 
 /* Is the remote meant to send to us now? Not if it was told (our
  * sendonly/inactive) or told us (its recvonly/inactive, c=0.0.0.0) not
- * to: libre's combined direction, from our side. */
+ * to: libre's combined direction, from our side. Nor while it holds us:
+ * a=sendonly allows music, but a phone on Hold mutes (RFC 3264 8.4). */
 static void update_rx_expected(struct mep *m)
 {
-	bool expected = mep_ready(m) &&
+	bool expected = mep_ready(m) && !m->remote_hold &&
 		(sdp_media_dir(m->media) & SDP_RECVONLY);
 
 	if (expected && !m->rx_expected)
@@ -435,12 +439,47 @@ int mep_offer(struct mep *m, struct mbuf **descp)
 	return sdp_encode(descp, m->sdp, true);
 }
 
-int mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp)
+/* The remote's SDP into libre's session and our state. libre forgets the
+ * previous remote SDP before it parses the new one, so a refused one is
+ * undone by decoding the last usable one again: the address RTCP is
+ * taken from, the direction and the formats we offer stay as they were. */
+static int take_remote(struct mep *m, struct mbuf *mb, bool offer)
 {
-	int err = sdp_clean(offer) ? sdp_decode(m->sdp, offer, true) : EPROTO;
+	size_t pos = mb->pos;
+	int err = sdp_clean(mb) ? sdp_decode(m->sdp, mb, offer) : EPROTO;
 
 	if (!err)
 		err = apply_remote(m);
+	if (!err) {
+		mem_deref(m->rsdp);
+		m->rsdp = mbuf_alloc(mb->end - pos);
+		if (m->rsdp)
+			(void)mbuf_write_mem(m->rsdp, mb->buf + pos,
+					     mb->end - pos);
+		m->rsdp_offer = offer;
+	}
+	else if (m->rsdp) {
+		m->rsdp->pos = 0;
+		(void)sdp_decode(m->sdp, m->rsdp, m->rsdp_offer);
+	}
+	return err;
+}
+
+int mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp)
+{
+	struct le *le;
+	int err;
+
+	/* no SDP (a re-INVITE without one, RFC 3261 14.2): our offer goes
+	 * in the 200 and the remote answers in the ACK (mep_take_answer).
+	 * As for a new call, every format we take: the party may be another
+	 * one now (a transfer beyond a carrier) */
+	if (!mbuf_get_left(offer)) {
+		LIST_FOREACH(sdp_media_format_lst(m->media, true), le)
+			((struct sdp_format *)le->data)->sup = true;
+		return sdp_encode(answerp, m->sdp, true);
+	}
+	err = take_remote(m, offer, true);
 	if (!err)
 		err = sdp_encode(answerp, m->sdp, false);
 	return err;
@@ -448,10 +487,7 @@ int mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp)
 
 int mep_take_answer(struct mep *m, struct mbuf *answer)
 {
-	int err = sdp_clean(answer) ? sdp_decode(m->sdp, answer, false)
-		: EPROTO;
-
-	return err ? err : apply_remote(m);
+	return take_remote(m, answer, false);
 }
 
 void mep_set_ldir(struct mep *m, bool sendonly)
@@ -596,7 +632,9 @@ static void digit_tick(void *arg)
 			m->dtmf_first = false;
 		}
 		mb->pos = RTP_HEADER_SIZE;
-		if (!rtp_send(m->rtp, &m->raddr, false, marker,
+		/* a remote that put us on hold meanwhile gets none of it */
+		if (may_send(m) &&
+		    !rtp_send(m->rtp, &m->raddr, false, marker,
 			      (uint8_t)m->te_pt, m->dtmf_ts, mb))
 			m->tx++;
 		m->last_tx_ms = now;
@@ -618,6 +656,8 @@ int mep_send_digits(struct mep *m, const char *digits)
 
 	if (!mep_ready(m) || m->te_pt < 0)
 		return ENOTSUP;
+	if (m->remote_hold)
+		return EAGAIN;         /* it holds us: it would hear nothing */
 	if (have + add >= sizeof(m->digits))
 		return E2BIG;
 	for (size_t i = 0; i < add; i++)

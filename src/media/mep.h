@@ -12,7 +12,8 @@
  * names (a sender using another port of that address is latched on its
  * first packet, until the SDP's port itself speaks or a new SDP names
  * another address); anything else is dropped and counted. Liveness: the
- * remote is "due" to send while the negotiated direction says it sends;
+ * remote is "due" to send while the negotiated direction says it sends
+ * and it does not hold us (a phone on Hold says a=sendonly and mutes);
  * RTP or RTCP from it counts as heard. Keepalive: while on, a remote
  * that may receive gets silence at its ptime whenever the owner sends
  * nothing, so it never faces a silent stream the SDP said would flow.
@@ -53,7 +54,10 @@ void mep_set_handlers(struct mep *m, mep_audio_h *ah, mep_event_h *eh,
 void mep_set_tap(struct mep *m, mep_audio_h *th, void *arg);
 
 /* SDP. offer: a new offer (or re-offer); take_offer: the remote's offer,
- * answered into *answerp; take_answer: the remote's answer to ours. */
+ * answered into *answerp — or, when it has no SDP (a re-INVITE without
+ * one), our offer of every format we take into *answerp, to be answered
+ * by take_answer; take_answer: the remote's answer to ours. A refused
+ * SDP (an error) leaves the endpoint as it was. */
 int  mep_offer(struct mep *m, struct mbuf **descp);
 int  mep_take_offer(struct mep *m, struct mbuf *offer, struct mbuf **answerp);
 int  mep_take_answer(struct mep *m, struct mbuf *answer);
@@ -65,7 +69,8 @@ void mep_send_pcm(struct mep *m, const int16_t *pcm, size_t n);
 /* Relay a telephone-event packet received on another endpoint. */
 void mep_send_event(struct mep *m, const uint8_t *p, size_t len,
 		    uint32_t in_ts, bool marker);
-/* Queue DTMF digits (0-9 * # A-D) to send as RFC 4733 events. */
+/* Queue DTMF digits (0-9 * # A-D) to send as RFC 4733 events: ENOTSUP
+ * when the remote takes none, EAGAIN while it holds us. */
 int  mep_send_digits(struct mep *m, const char *digits);
 
 /* A raw RTP packet as if it had arrived on the socket (header decoded
@@ -82,8 +87,8 @@ bool mep_has_telev(const struct mep *m);
 int64_t mep_last_rx_ms(const struct mep *m);
 /* Since when the remote, meant to send now, has been silent: the later of
  * its last RTP/RTCP and the moment it was last meant to start sending.
- * 0 while it is not meant to send (sendonly, recvonly, inactive, no
- * address): such a stream never times out. */
+ * 0 while it is not meant to send (either side's sendonly, recvonly,
+ * inactive, no address): such a stream never times out. */
 int64_t mep_rx_due_since(const struct mep *m);
 /* Packets dropped from strangers since the last call, and the last
  * stranger's address (for the owner's log line). */

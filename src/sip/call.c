@@ -378,9 +378,10 @@ void leg_detach(struct leg *l)
 /* Every MEDIA_CHECK_MS: a party that should be sending (the negotiated
  * direction says so) and has sent neither RTP nor RTCP for [media]
  * timeout seconds is gone. A held party (we said sendonly, it answered
- * recvonly) or one holding us (inactive) sends nothing by right and is
- * not counted. Packets from strangers, dropped by the endpoint, are
- * logged here, at most once a check per leg. */
+ * recvonly) or one holding us (sendonly: a phone on Hold mutes, or
+ * inactive) sends nothing by right and is not counted. Packets from
+ * strangers, dropped by the endpoint, are logged here, at most once a
+ * check per leg. */
 static void media_check(void *arg)
 {
 	struct call *c = arg;
@@ -550,7 +551,10 @@ int leg_sip_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 
-	/* a re-INVITE from the remote, e.g. a phone holding us */
+	/* a re-INVITE from the remote: a phone holding us (we stop sending
+	 * to it; the other party hears what it sends, music or silence), a
+	 * session refresh, or one without SDP (we offer, the ACK answers);
+	 * an error is libre's 488 and leaves the call as it was */
 	return mep_take_offer(l->mep, msg->mb, descp);
 }
 

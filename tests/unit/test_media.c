@@ -4,6 +4,7 @@
  * when a remote is due to send, whose packets it takes, and its tap.
  */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -205,7 +206,8 @@ UNIT_TEST(media_endpoint_ports_come_from_the_configured_range)
 
 /* A remote is due to send only while the negotiated direction says so:
  * not once we said sendonly (hold), nor while it said recvonly/inactive
- * or c=0.0.0.0; due again from the moment it is meant to resume. */
+ * or c=0.0.0.0, nor while it holds us with sendonly (a phone on Hold
+ * mutes); due again from the moment it is meant to resume. */
 UNIT_TEST(media_endpoint_rx_due_follows_direction)
 {
 	struct mep *m = NULL;
@@ -228,9 +230,96 @@ UNIT_TEST(media_endpoint_rx_due_follows_direction)
 	UT_ASSERT(!take(m, true, 4, "127.0.0.1", 30000, "inactive"));
 	UT_EQ_INT(mep_rx_due_since(m), 0);            /* it holds us */
 	UT_ASSERT(!take(m, true, 5, "127.0.0.1", 30000, "sendonly"));
-	UT_ASSERT(mep_rx_due_since(m) > 0);           /* it sends music */
-	UT_ASSERT(!take(m, true, 6, "0.0.0.0", 30000, "sendrecv"));
+	UT_EQ_INT(mep_rx_due_since(m), 0);            /* music, or muted */
+	t = now_ms();
+	UT_ASSERT(!take(m, true, 6, "127.0.0.1", 30000, "sendrecv"));
+	UT_ASSERT(mep_rx_due_since(m) >= t);          /* it resumed */
+	UT_ASSERT(!take(m, true, 7, "0.0.0.0", 30000, "sendrecv"));
 	UT_EQ_INT(mep_rx_due_since(m), 0);            /* old-style hold */
+	mem_deref(m);
+}
+
+/* SDP from ip with the media lines (m= and its a=); "" for no SDP at all:
+ * an empty body */
+static struct mbuf *sdp_m(const char *ip, const char *media)
+{
+	struct mbuf *mb = mbuf_alloc(256);
+
+	if (mb && *ip) {
+		mbuf_printf(mb, "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\n"
+			    "c=IN IP4 %s\r\nt=0 0\r\n%s", ip, ip, media);
+		mb->pos = 0;
+	}
+	return mb;
+}
+
+/* A re-INVITE without SDP: the endpoint offers every format it takes,
+ * not only the one the last offer named (the party may be another one
+ * after a transfer beyond a carrier), and takes the ACK's answer, here
+ * in the other codec. */
+UNIT_TEST(media_offer_without_sdp_is_answered_with_an_offer)
+{
+	struct mbuf *pcma = sdp_m("127.0.0.1", "m=audio 30000 RTP/AVP 8\r\n"
+				  "a=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n");
+	struct mbuf *empty = sdp_m("", ""), *ans = NULL, *offer = NULL;
+	struct mep *m = NULL;
+	struct sa ip;
+	char *txt = NULL;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(pcma && empty && !mep_alloc(&m, &ip, NULL, NULL, NULL));
+	UT_ASSERT(!mep_take_offer(m, pcma, &ans));
+	UT_EQ_STR(mep_codec(m), "PCMA");
+	UT_ASSERT(!mep_take_offer(m, empty, &offer));
+	UT_ASSERT(offer && !mbuf_strdup(offer, &txt, mbuf_get_left(offer)));
+	UT_ASSERT(strstr(txt, " RTP/AVP 8 101 0\r\n"));   /* PCMA first */
+	UT_ASSERT(strstr(txt, "a=rtpmap:0 PCMU/8000\r\n"));
+	UT_ASSERT(strstr(txt, "a=rtpmap:8 PCMA/8000\r\n"));
+	UT_ASSERT(strstr(txt, "a=rtpmap:101 telephone-event/8000\r\n"));
+	UT_ASSERT(strstr(txt, "a=sendrecv\r\n"));
+	UT_ASSERT(!take(m, false, 2, "127.0.0.1", 30002, "sendrecv"));
+	UT_EQ_STR(mep_codec(m), "PCMU");
+	UT_EQ_INT(sa_port(mep_raddr(m)), 30002);
+	mem_deref(txt);
+	mem_deref(offer);
+	mem_deref(ans);
+	mem_deref(empty);
+	mem_deref(pcma);
+	mem_deref(m);
+}
+
+/* A refused SDP (libre's 488 to a re-INVITE) leaves the endpoint as it
+ * was: a fax switch to T.38, an ACK without the answer to our offer, an
+ * offer of G.729 only saying a=inactive. The direction libre keeps is
+ * the last usable one, so the remote is still due to send. */
+UNIT_TEST(media_refused_sdp_changes_nothing)
+{
+	struct mbuf *t38 = sdp_m("127.0.0.1", "m=image 40000 udptl t38\r\n");
+	struct mbuf *g729 = sdp_m("127.0.0.2", "m=audio 40000 RTP/AVP 18\r\n"
+				  "a=rtpmap:18 G729/8000\r\na=inactive\r\n");
+	struct mbuf *empty = sdp_m("", ""), *ans = NULL, *offer = NULL;
+	struct mep *m = NULL;
+	struct sa ip;
+
+	sa_set_str(&ip, "127.0.0.1", 0);
+	UT_ASSERT(t38 && g729 && empty &&
+		  !mep_alloc(&m, &ip, NULL, NULL, NULL));
+	UT_ASSERT(!take(m, true, 1, "127.0.0.1", 30000, "sendrecv"));
+	UT_ASSERT(mep_take_offer(m, t38, &ans) != 0);
+	UT_ASSERT(!mep_take_offer(m, empty, &offer));
+	empty->pos = 0;
+	UT_ASSERT(mep_take_answer(m, empty) != 0);
+	UT_ASSERT(mep_take_offer(m, g729, &ans) != 0);
+	UT_ASSERT(!ans);
+	UT_EQ_STR(mep_codec(m), "PCMU");
+	UT_EQ_INT(sa_port(mep_raddr(m)), 30000);
+	UT_EQ_INT(mep_rdir(m), SDP_SENDRECV);
+	mep_set_ldir(m, false);
+	UT_ASSERT(mep_rx_due_since(m) > 0);
+	mem_deref(offer);
+	mem_deref(empty);
+	mem_deref(g729);
+	mem_deref(t38);
 	mem_deref(m);
 }
 

@@ -71,11 +71,12 @@ state_is() {  # state_is AGENT STATE: agentStatus says STATE
 	api_is "$1" 'EVENT=AGENTSTATUS' "-$2,"
 }
 
-# phone FLOW NAME SIPPORT SCENARIO RINGMS [FREQ PT RTPPORT]: a phone for one
-# call: sipp on SIPPORT (the port the phone registered from, or a trunk's)
-# running SCENARIO (relative to $scen, or an absolute path), ringing RINGMS before it answers, and, with FREQ, its
-# media (mp.py peer on RTPPORT speaking FREQ in PT). HOLD=MS: how long
-# phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
+# phone FLOW NAME SIPPORT SCENARIO RINGMS [FREQ PT RTPPORT [SIPPARGS...]]: a
+# phone for one call: sipp on SIPPORT (the port the phone registered from,
+# or a trunk's) running SCENARIO (relative to $scen, or an absolute path),
+# ringing RINGMS before it answers, and, with FREQ, its media (mp.py peer
+# on RTPPORT speaking FREQ in PT); SIPPARGS go to sipp (-key, -set).
+# HOLD=MS: how long phone_bye.xml talks before it hangs up. SECS=S: the phone lasts S seconds
 # at most (default 60). CALLS=N: N calls one after the other (default 1). HONOUR=1: its peer sends nothing while it is held
 # (customer.xml answered a=sendonly with recvonly), as RFC 3264 asks.
 # WAV=FILE: its peer sends that 8 kHz WAV once from the answer, then
@@ -101,7 +102,7 @@ phone() {
 	fi
 	(cd "$d" && exec timeout -k 2 "$secs" sipp -sf "$sf" -i 127.0.0.1 -mi 127.0.0.1 \
 		-p "$port" -mp "$((port + 2))" -m "${CALLS:-1}" -nostdin -timeout "$((secs - 10))s" -timeout_error -d "$ring" \
-		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" \
+		-key rtpport "$rtp" -key pt "$pt" -key codec "$codec" "${hold[@]}" "${@:9}" \
 		-trace_msg -message_file msgs.log -trace_err -error_file err.log \
 		-trace_logs -log_file log.log) >"$d/sipp.out" 2>&1 &
 	sipp_started "$d" "$name"
