@@ -353,26 +353,29 @@ static bool notify_group(const struct op_ctx *ctx, const struct member *mb)
 	return false;
 }
 
+/* The operation's name in its events: its SOAP name; the plugin's own
+ * (monitorCtrlCJI) has only a Script one, its name without "CJI". */
+static void notify_action(const struct op *op, char *out, size_t size)
+{
+	if (op->soap || !op->script || strlen(op->script) < 4)
+		str_ncpy(out, op->soap ? op->soap : op->id, size);
+	else
+		re_snprintf(out, size, "%b", op->script,
+			    strlen(op->script) - 3);
+}
+
 /* filename: monitorCtrl's segment (the reply's message), else NULL */
-static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid,
-		       const char *filename)
+static void notify_one(struct op_ctx *ctx, const char *name,
+		       const char *action, int64_t gid, const char *filename)
 {
 	const struct agent *a = ctx->agent;
 	struct mbuf *mb = mbuf_alloc(256);
-	char ts[20], team[24], group[24], action[40];
+	char ts[20], team[24], group[24];
 	struct le *le;
 	bool first = true;
 
 	if (!mb)
 		return;
-	/* the operation's SOAP name; the plugin's own (monitorCtrlCJI) has
-	 * only a Script one: its name without "CJI" */
-	if (ctx->op->soap || !ctx->op->script || strlen(ctx->op->script) < 4)
-		str_ncpy(action, ctx->op->soap ? ctx->op->soap : ctx->op->id,
-			 sizeof(action));
-	else
-		re_snprintf(action, sizeof(action), "%b", ctx->op->script,
-			    strlen(ctx->op->script) - 3);
 	event_time(ts, ctx->now);
 	re_snprintf(team, sizeof(team), "%lld", (long long)ctx->team->id);
 	re_snprintf(group, sizeof(group), "%lld", (long long)gid);
@@ -411,7 +414,7 @@ static void notify_one(struct op_ctx *ctx, const char *name, int64_t gid,
 static void notify_agent(struct op_ctx *ctx, const struct op_result *res)
 {
 	const struct agent *a = ctx->agent;
-	char filename[128] = "";
+	char filename[128] = "", action[40];
 	const char *name;
 	bool per_group;
 	struct le *le;
@@ -420,17 +423,19 @@ static void notify_agent(struct op_ctx *ctx, const struct op_result *res)
 	    strcasecmp(ctx->args[P_PUSHEVENT], "yes"))
 		return;
 	name = notify_name(ctx, &per_group);
+	notify_action(ctx->op, action, sizeof(action));
 	if (!strcmp(ctx->op->id, "monitor_ctrl") && res->data)
 		re_snprintf(filename, sizeof(filename), "%b", res->data->buf,
 			    res->data->end);
 	if (!per_group) {
-		notify_one(ctx, name, 0, filename[0] ? filename : NULL);
+		notify_one(ctx, name, action, 0,
+			   filename[0] ? filename : NULL);
 		return;
 	}
 	LIST_FOREACH(&a->members, le) {
 		const struct member *mb = le->data;
 		if (notify_group(ctx, mb))
-			notify_one(ctx, name, mb->group->id, NULL);
+			notify_one(ctx, name, action, mb->group->id, NULL);
 	}
 }
 

@@ -100,7 +100,6 @@ static bool park(struct api *api, const struct http_req *req,
 	if (!pk)
 		return false;
 	pk->api = api;
-	pk->resp.fd = -1;
 	tmr_init(&pk->hold);
 	if (req_copy_set(&pk->rc, req)) {
 		mem_deref(pk);

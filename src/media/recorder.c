@@ -67,10 +67,10 @@ static int seal(int fd, uint64_t *datap);
  * recorder only drops audio. */
 static void fail(struct recorder *r, const char *what)
 {
-	uint64_t data = 0;
+	uint64_t data = 0;     /* seal sets it only when it succeeds */
 
-	if (r->fd >= 0 && seal(r->fd, &data))
-		data = 0;
+	if (r->fd >= 0)
+		(void)seal(r->fd, &data);
 	OCC_ERR("recording %s failed path=%s kept_ms=%llu", what, r->path,
 		(unsigned long long)(data / BLOCK / 8));
 	if (r->fd >= 0)

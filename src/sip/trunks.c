@@ -39,11 +39,8 @@ static void trunk_reg_destructor(void *arg)
 
 int trunk_auth(char **user, char **pass, const char *realm, void *arg)
 {
-	const struct st_trunk *t = arg;
+	const struct st_trunk *t = arg;   /* trunk_cred's: it has a user */
 
-	(void)realm;
-	if (!t->username[0])
-		return EAUTH;
 	return str_dup(user, t->username) | str_dup(pass, t->password);
 }
 
