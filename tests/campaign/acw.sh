@@ -34,12 +34,6 @@ url=http://127.0.0.1:$http_port
 F_AGENT=770 ACW_S=4
 A=13900000051 B=13900000052
 
-# provision CMD...: an occctl change the running occd reloads
-provision() {
-	local m
-	m=$(log_mark)
-	octl "$@" >/dev/null && wait_log "$m" 'provisioning reloaded' 10
-}
 # acw_ms: how long 8001's last ACW lasted, from the state log (ms)
 acw_ms() {
 	sql "SELECT b.ts_ms - a.ts_ms FROM state_log a JOIN state_log b ON b.agent_id = a.agent_id AND b.id = (SELECT MIN(id) FROM state_log WHERE agent_id = a.agent_id AND id > a.id) WHERE a.agent_id = (SELECT id FROM agents WHERE number = '8001') AND a.state = 4 ORDER BY a.id DESC LIMIT 1"

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.parse
 import urllib.request
 
@@ -196,6 +197,18 @@ class Occd:
         return re.findall(r"ERROR: (?:AddressSanitizer|LeakSanitizer).*|"
                           r"runtime error:.*", self.log_text())
 
+    def metrics(self):
+        """/metrics as {'name{labels}': value} (the Prometheus parser
+        itself is tests/metrics' business)"""
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as r:
+            text = r.read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                k, v = line.rsplit(" ", 1)
+                out[k] = float(v)
+        return out
+
     def api(self, agent, event, **fields):
         q = {"EVENT": event, "orgidentity": "demo", "usertype": "agent",
              "user": agent, "pwdtype": "plaintext", "password": agent}
@@ -257,6 +270,19 @@ def message(text):
         k, _, v = pair.partition("=")
         out[urllib.parse.unquote(k)] = urllib.parse.unquote(v)
     return out
+
+
+def stops_clean(occd):
+    """occd stops on SIGTERM with status 0, no sanitizer report in its logs"""
+    rc = occd.stop()
+    ok(rc == 0, "occd stops cleanly on SIGTERM", f"exit status {rc}")
+    rep = occd.sanitizer_report()
+    ok(not rep, "no sanitizer report in occd's logs", "\n".join(rep))
+
+
+def harness_failed(e):
+    """a crash of the test's own code is a failure, with its traceback"""
+    ok(False, f"test harness: {e}", traceback.format_exc())
 
 
 def finish():

@@ -288,7 +288,7 @@ webhook_retry_max = 2
            all('" 201 ' in p or '" 202 ' in p for p in pubs),
            f"nginx logged {len(pubs)} publishes (team + agent), all accepted",
            "".join(pubs[-5:]))
-        m = metrics(occd)
+        m = occd.metrics()
         ok(m.get('occ_nchan_messages_total{result="published"}') ==
            len(pubs) and m.get('occ_events_pending{sink="nchan"}') == 0 and
            m.get('occ_nchan_messages_total{result="failed"}') == 0,
@@ -316,19 +316,15 @@ webhook_retry_max = 2
         ok(lib.wait_until(
             lambda: "nchan publishing degraded" in occd.log_text(), 5),
            "occd logs the failed publishes")
-        m = metrics(occd)
+        m = occd.metrics()
         ok(m.get('occ_nchan_messages_total{result="failed"}', 0) +
            m.get('occ_nchan_messages_total{result="dropped"}', 0) > 0,
            "/metrics counts the failed publishes",
            {k: v for k, v in m.items() if "nchan" in k})
 
-        rc = occd.stop()
-        ok(rc == 0, "occd stops cleanly on SIGTERM", f"exit status {rc}")
-        rep = occd.sanitizer_report()
-        ok(not rep, "no sanitizer report in occd's log", "\n".join(rep))
-    except Exception as e:
-        import traceback
-        ok(False, f"test harness: {e}", traceback.format_exc())
+        lib.stops_clean(occd)
+    except Exception as e:  # a crash of the harness is a failure
+        lib.harness_failed(e)
     finally:
         for s in subs:
             s.close()
@@ -345,20 +341,6 @@ webhook_retry_max = 2
         else:
             shutil.rmtree(work, ignore_errors=True)
     lib.finish()
-
-
-def metrics(occd):
-    """occd's /metrics as {'name{labels}': value} (the Prometheus parser
-    itself is tests/metrics' business)."""
-    import urllib.request
-    with urllib.request.urlopen(occd.url + "/metrics", timeout=5) as r:
-        text = r.read().decode()
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            k, v = line.rsplit(" ", 1)
-            out[k] = float(v)
-    return out
 
 
 def settled(occd):

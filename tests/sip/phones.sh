@@ -64,17 +64,6 @@ same_answers() {  # same_answers KNOWN UNKNOWN DOMAIN
 	echo "exten $1:"; echo "$a"; echo "exten $2:"; echo "$b"
 	return 1
 }
-provision() {  # provision OCCCTL-ARGS...: applied and reloaded by occd
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" "$@" >/dev/null || return 1
-	for _ in $(seq 1 100); do
-		since "$m" | grep -q "provisioning reloaded" && return 0
-		sleep 0.1
-	done
-	echo "occd did not reload after occctl $*"
-	return 1
-}
 
 start_occd "occd starts with the demo data (sip 127.0.0.1:$sip_port)"
 

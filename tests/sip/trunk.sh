@@ -40,12 +40,6 @@ rtp_ag=${P[4]} rtp_cu=${P[5]}
 url=http://127.0.0.1:$http_port
 carrier=sip:127.0.0.1:$gw_port
 
-# provision OCCCTL-ARGS...: applied and reloaded by occd
-provision() {
-	local m
-	m=$(log_mark)
-	"$occctl" --data "$data" "$@" >/dev/null && wait_log "$m" 'provisioning reloaded' 10
-}
 # carrier_sipp FLOW NAME SCENARIO [ARGS...]: sipp as the carrier on
 # gw_port, with the trunk's credentials as the keys user and pass
 carrier_sipp() {

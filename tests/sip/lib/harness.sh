@@ -195,11 +195,16 @@ stop_occd() {
 # The suites driving sipp with tests/sip/scenarios set scen (the scenario
 # directory), sip_port (occd's), occctl and data before using these.
 
-trunk_add() {  # trunk_add NAME PORT [--default]: a trunk to sip:127.0.0.1:PORT
+# provision OCCCTL-ARGS...: an occctl change, applied and reloaded by occd
+# (occctl sends it SIGHUP) within 10 s
+provision() {
 	local m
 	m=$(log_mark)
-	"$occctl" --data "$data" trunk add demo "$1" "sip:127.0.0.1:$2" "${@:3}" >/dev/null &&
-		wait_log "$m" 'provisioning reloaded' 10
+	"$occctl" --data "$data" "$@" >/dev/null && wait_log "$m" 'provisioning reloaded' 10
+}
+
+trunk_add() {  # trunk_add NAME PORT [--default]: a trunk to sip:127.0.0.1:PORT
+	provision trunk add demo "$1" "sip:127.0.0.1:$2" "${@:3}"
 }
 
 # wait_exit PID SECS: wait for a background child; its status, or 124 if
